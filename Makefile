@@ -1,0 +1,80 @@
+# OneStop: `make run` to try it, `make test` to check it, `make ci` for the full CI run.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+ASSETS_STAMP := var/assets/.built
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export ONESTOP_SQLITE_TEST_NAME ?=
+
+.PHONY: help install run test ci lint types security pytest bench demo lock clean
+
+help:
+	@echo "make run    install, migrate, load the demo council and serve it on http://$(HOST):$(PORT)"
+	@echo "make test   install, then lint, types, security scan and the tests (SQLite, and PostgreSQL if reachable)"
+	@echo "make ci     as make test, with PostgreSQL and Chromium required (installed and started if absent)"
+	@echo "make bench  benchmarks (SCALE=small|full, DATABASE=sqlite|postgresql)"
+	@echo "make lock   refresh requirements.lock from pyproject.toml"
+
+$(PY_STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(ASSETS_STAMP): $(NPM_STAMP) $(PY_STAMP) scripts/build_assets.py
+	$(BIN)/python scripts/build_assets.py
+	touch $@
+
+install: $(PY_STAMP) $(ASSETS_STAMP)
+
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -e '.[dev]'
+	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+	rm -rf .lock-venv
+
+run: install
+	ONESTOP_DEV=1 $(BIN)/onestop migrate --no-input
+	ONESTOP_DEV=1 $(BIN)/onestop collectstatic --no-input --verbosity 0
+	ONESTOP_DEV=1 $(BIN)/onestop demo
+	@echo "OneStop is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	ONESTOP_DEV=1 $(BIN)/gunicorn onestop.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+
+lint: install
+	$(BIN)/ruff check onestop tests bench scripts
+	$(BIN)/ruff format --check onestop tests bench scripts
+
+types: install
+	ONESTOP_DEV=1 $(BIN)/mypy onestop tests bench scripts
+
+security: install
+	$(BIN)/bandit --quiet -c pyproject.toml -r onestop
+
+test: lint types security
+	$(BIN)/python scripts/run_tests.py
+
+ci: install
+	scripts/ensure_services.sh
+	$(MAKE) lint types security
+	ONESTOP_REQUIRE_POSTGRES=1 ONESTOP_REQUIRE_BROWSER=1 $(BIN)/python scripts/run_tests.py
+
+SCALE ?= small
+DATABASE ?= sqlite
+bench: install
+	@for script in bench/*.py; do \
+	  [ "$$(basename $$script)" = "__init__.py" ] && continue; \
+	  $(BIN)/python $$script --scale $(SCALE) --database $(DATABASE) || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) node_modules var

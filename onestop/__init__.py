@@ -1,0 +1,1 @@
+"""OneStop: customer service platform for UK local councils and their partner agencies."""

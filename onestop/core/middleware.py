@@ -1,0 +1,54 @@
+"""The staff door and the tenant: every non-public view needs a verified member of staff, and
+the organisation comes only from the signed-in identity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from onestop.core.decorators import PUBLIC_ATTRIBUTE
+
+
+def _is_public(view_func: Callable[..., Any]) -> bool:
+    if getattr(view_func, PUBLIC_ATTRIBUTE, False):
+        return True
+    # Class-based views expose their class on the function as_view() returns.
+    view_class = getattr(view_func, "view_class", None)
+    return bool(getattr(view_class, PUBLIC_ATTRIBUTE, False))
+
+
+class OrganisationMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        request.organisation = (  # type: ignore[attr-defined]
+            user.organisation if user is not None and user.is_authenticated else None
+        )
+        response = self.get_response(request)
+        if user is not None and user.is_authenticated:
+            # Staff pages hold personal data: never cache them anywhere.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        if _is_public(view_func):
+            return None
+        user = request.user
+        verified = user.is_authenticated and user.is_verified()  # type: ignore[attr-defined]
+        if verified:
+            return None
+        sign_in = reverse(settings.LOGIN_URL)
+        return HttpResponseRedirect(f"{sign_in}?{urlencode({'next': request.get_full_path()})}")

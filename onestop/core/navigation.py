@@ -1,0 +1,28 @@
+"""The staff shell's primary navigation, shown according to the user's permissions.
+
+Each entry names the action that makes it visible; apps appear here as they arrive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core import permissions
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    label: str | Promise
+    url_name: str
+    action: str
+    section: str
+
+
+PRIMARY: tuple[NavigationItem, ...] = (
+    NavigationItem(_("Directory"), "directory:home", permissions.DIRECTORY_VIEW, "directory"),
+    NavigationItem(_("Standards"), "standards:home", permissions.STANDARD_VIEW, "standards"),
+    NavigationItem(_("Audit trail"), "trust:audit", permissions.AUDIT_VIEW, "trust"),
+)

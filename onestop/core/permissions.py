@@ -1,0 +1,161 @@
+"""The one permission policy: named actions, roles as data, organisation as the scope.
+
+``can(user, action, obj)`` answers whether a signed-in member of staff may do ``action``
+(optionally to ``obj``).  Roles map to action sets and live in the database per organisation;
+``DEFAULT_ROLES`` below is what a new organisation starts with.  Views and APIs never test roles
+themselves: they go through ``core.access``, which calls this module.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, TypeVar
+
+from django.db.models import Model, QuerySet
+
+from onestop.core.models import RoleCode, User
+
+# --- actions: "<noun>.<verb>", stable public names --------------------------------------------
+DIRECTORY_VIEW: Final = "directory.view"
+DIRECTORY_MANAGE: Final = "directory.manage"
+ROLE_MANAGE: Final = "role.manage"
+AUDIT_VIEW: Final = "audit.view"
+STANDARD_VIEW: Final = "standard.view"
+STANDARD_MANAGE: Final = "standard.manage"
+CALENDAR_MANAGE: Final = "calendar.manage"
+CUSTOMER_VIEW: Final = "customer.view"
+CUSTOMER_EDIT: Final = "customer.edit"
+CUSTOMER_MERGE: Final = "customer.merge"
+CUSTOMER_EQUALITY_VIEW: Final = "customer.equality.view"
+MARKER_VIEW_DETAIL: Final = "marker.view-detail"
+MARKER_MANAGE: Final = "marker.manage"
+CONTACT_VIEW: Final = "contact.view"
+CONTACT_LOG: Final = "contact.log"
+CASE_VIEW: Final = "case.view"
+CASE_RAISE: Final = "case.raise"
+CASE_WORK: Final = "case.work"
+CASE_ASSIGN: Final = "case.assign"
+CASE_CLOSE: Final = "case.close"
+COMPLAINT_HANDLE: Final = "complaint.handle"
+COMPLAINT_ESCALATE: Final = "complaint.escalate"
+PERFORMANCE_VIEW: Final = "performance.view"
+EXPORT_PERSONAL_DATA: Final = "personal-data.export"
+
+READ_ACTIONS: Final = frozenset(
+    {
+        DIRECTORY_VIEW,
+        AUDIT_VIEW,
+        STANDARD_VIEW,
+        CUSTOMER_VIEW,
+        CONTACT_VIEW,
+        CASE_VIEW,
+        PERFORMANCE_VIEW,
+    }
+)
+FRONT_OFFICE: Final = frozenset(
+    {
+        DIRECTORY_VIEW,
+        STANDARD_VIEW,
+        CUSTOMER_VIEW,
+        CUSTOMER_EDIT,
+        CONTACT_VIEW,
+        CONTACT_LOG,
+        CASE_VIEW,
+        CASE_RAISE,
+    }
+)
+BACK_OFFICE: Final = frozenset(
+    {DIRECTORY_VIEW, STANDARD_VIEW, CUSTOMER_VIEW, CONTACT_VIEW, CASE_VIEW, CASE_WORK, CASE_CLOSE}
+)
+
+ALL_ACTIONS: Final = frozenset(
+    value for name, value in dict(globals()).items() if name.isupper() and isinstance(value, str)
+)
+
+DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
+    RoleCode.ADVISOR: FRONT_OFFICE,
+    RoleCode.PARTNER_ADVISOR: FRONT_OFFICE,
+    RoleCode.BACK_OFFICE_OFFICER: BACK_OFFICE | {CONTACT_LOG},
+    RoleCode.TEAM_LEADER: FRONT_OFFICE
+    | BACK_OFFICE
+    | {CASE_ASSIGN, MARKER_VIEW_DETAIL, PERFORMANCE_VIEW, COMPLAINT_HANDLE},
+    RoleCode.COMPLAINTS_OFFICER: BACK_OFFICE
+    | {CONTACT_LOG, COMPLAINT_HANDLE, COMPLAINT_ESCALATE, CUSTOMER_EDIT},
+    RoleCode.MANAGER: FRONT_OFFICE
+    | BACK_OFFICE
+    | {
+        CASE_ASSIGN,
+        COMPLAINT_HANDLE,
+        COMPLAINT_ESCALATE,
+        PERFORMANCE_VIEW,
+        CUSTOMER_MERGE,
+        CUSTOMER_EQUALITY_VIEW,
+        MARKER_VIEW_DETAIL,
+        MARKER_MANAGE,
+    },
+    RoleCode.COUNCILLOR: frozenset({CASE_VIEW, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW}),
+    RoleCode.ADMINISTRATOR: frozenset(
+        {
+            DIRECTORY_VIEW,
+            DIRECTORY_MANAGE,
+            ROLE_MANAGE,
+            STANDARD_VIEW,
+            STANDARD_MANAGE,
+            CALENDAR_MANAGE,
+            AUDIT_VIEW,
+        }
+    ),
+    RoleCode.AUDITOR: READ_ACTIONS | {CUSTOMER_EQUALITY_VIEW, MARKER_VIEW_DETAIL},
+}
+
+_CACHE_ATTRIBUTE = "_onestop_actions"
+_Q = TypeVar("_Q", bound=QuerySet[Any])
+
+
+def actions_of(user: Any) -> frozenset[str]:
+    """Every action the user's roles grant (cached on the user object for the request)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return frozenset()
+    if not isinstance(user, User) or user.organisation_id is None:
+        return frozenset()
+    cached: frozenset[str] | None = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        granted: set[str] = set()
+        for actions in user.roles.filter(organisation_id=user.organisation_id).values_list(
+            "actions", flat=True
+        ):
+            granted.update(action for action in actions if action in ALL_ACTIONS)
+        cached = frozenset(granted)
+        setattr(user, _CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def forget_actions(user: Any) -> None:
+    """Drop the cached action set after the user's roles change."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def in_scope(user: Any, obj: Model) -> bool:
+    """Whether ``obj`` belongs to the user's organisation (the tenant boundary)."""
+    organisation_id = getattr(obj, "organisation_id", None)
+    if organisation_id is None:
+        organisation_id = (
+            getattr(obj, "pk", None) if obj.__class__.__name__ == "Organisation" else None
+        )
+    user_organisation = getattr(user, "organisation_id", None)
+    return user_organisation is not None and organisation_id == user_organisation
+
+
+def can(user: Any, action: str, obj: Model | None = None) -> bool:
+    if action not in ALL_ACTIONS:
+        raise ValueError(f"Unknown action {action!r}: add it to core.permissions.")
+    if action not in actions_of(user):
+        return False
+    return obj is None or in_scope(user, obj)
+
+
+def scope(user: Any, action: str, queryset: _Q) -> _Q:
+    """The part of ``queryset`` the user may ``action``: their organisation's rows, or none."""
+    if action not in actions_of(user):
+        return queryset.none()
+    return queryset.filter(organisation_id=user.organisation_id)

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from onestop.core import views as core_views
+
+handler403 = "onestop.core.views.forbidden"
+handler404 = "onestop.core.views.not_found"
+handler500 = "onestop.core.views.server_error"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("onestop.trust.urls")),
+    path("", include("onestop.core.urls")),
+    path("directory/", include("onestop.directory.urls")),
+    path("standards/", include("onestop.standards.urls")),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Make sure what `make ci` needs is here and running: a PostgreSQL server and Debian's Chromium.
+# On the CI machine both normally exist already; on a fresh Debian machine this installs them.
+set -euo pipefail
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v pg_isready >/dev/null 2>&1; then
+  echo "ensure_services: installing PostgreSQL"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+if ! pg_isready -q -h 127.0.0.1 -p 5432 && ! pg_isready -q; then
+  echo "ensure_services: starting PostgreSQL"
+  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  as_root pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  for _ in $(seq 1 30); do pg_isready -q && break; sleep 1; done
+fi
+pg_isready
+
+if [ ! -x /usr/bin/chromium ]; then
+  echo "ensure_services: installing Chromium from Debian"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+/usr/bin/chromium --version

@@ -1,0 +1,104 @@
+"""Personas, shared fixtures and the per-database summary line.
+
+Personas: ``advisor`` and ``team_leader`` at the demo council, ``partner_advisor`` at a partner
+agency, ``administrator``, ``auditor``; each is a signed-in, two-factor-verified member of staff
+when used through ``client_for``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from onestop.core.models import Organisation, RoleCode, User
+from tests import factories
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests do not need collectstatic's manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Write ``<database>: N passed, N failed`` for scripts/run_tests.py to print at the end."""
+    if hasattr(config, "workerinput"):
+        return
+    label = (
+        os.environ.get("ONESTOP_TEST_LABEL")
+        or settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    )
+    stats = terminalreporter.stats
+    passed = len(stats.get("passed", []))
+    failed = len(stats.get("failed", [])) + len(stats.get("error", []))
+    skipped = len(stats.get("skipped", []))
+    line = f"{label}: {passed} passed, {failed} failed"
+    if skipped:
+        line += f", {skipped} skipped"
+    target = os.environ.get("ONESTOP_TEST_SUMMARY")
+    if target:
+        Path(target).write_text(line + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def council(db: None) -> Organisation:
+    return factories.organisation(slug="test-council", name="Test District Council")
+
+
+@pytest.fixture
+def partner(db: None) -> Organisation:
+    return factories.organisation(
+        slug="test-housing", name="Test Housing Association", type="housing-association"
+    )
+
+
+@pytest.fixture
+def advisor(council: Organisation) -> User:
+    return factories.staff(council, RoleCode.ADVISOR, username="advisor")
+
+
+@pytest.fixture
+def team_leader(council: Organisation) -> User:
+    return factories.staff(council, RoleCode.TEAM_LEADER, username="team.leader")
+
+
+@pytest.fixture
+def administrator(council: Organisation) -> User:
+    return factories.staff(council, RoleCode.ADMINISTRATOR, username="administrator")
+
+
+@pytest.fixture
+def auditor(council: Organisation) -> User:
+    return factories.staff(council, RoleCode.AUDITOR, username="auditor")
+
+
+@pytest.fixture
+def partner_advisor(partner: Organisation) -> User:
+    return factories.staff(partner, RoleCode.PARTNER_ADVISOR, username="partner.advisor")
+
+
+@pytest.fixture
+def partner_administrator(partner: Organisation) -> User:
+    return factories.staff(partner, RoleCode.ADMINISTRATOR, username="partner.administrator")
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    """A test client signed in as ``user`` with the second factor already verified."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        factories.sign_in_verified(client, user)
+        return client
+
+    return make
