@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from onestop.api import api
 from onestop.core import views as core_views
 
 handler403 = "onestop.core.views.forbidden"
@@ -15,5 +16,6 @@ urlpatterns = [
     path("", include("onestop.core.urls")),
     path("directory/", include("onestop.directory.urls")),
     path("standards/", include("onestop.standards.urls")),
+    path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
