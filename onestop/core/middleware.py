@@ -13,6 +13,8 @@ from django.urls import reverse
 
 from onestop.core.decorators import PUBLIC_ATTRIBUTE
 
+API_NAMESPACE = "api"
+
 
 def _is_public(view_func: Callable[..., Any]) -> bool:
     if getattr(view_func, PUBLIC_ATTRIBUTE, False):
@@ -46,6 +48,9 @@ class OrganisationMiddleware:
     ) -> HttpResponse | None:
         if _is_public(view_func):
             return None
+        match = request.resolver_match
+        if match is not None and match.namespace == API_NAMESPACE:
+            return None  # the API authenticates every endpoint itself (401, not a redirect)
         user = request.user
         verified = user.is_authenticated and user.is_verified()  # type: ignore[attr-defined]
         if verified:
