@@ -102,3 +102,4 @@ def client_for() -> Callable[[User], Client]:
         return client
 
     return make
+

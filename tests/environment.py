@@ -5,6 +5,28 @@ the production settings are checked by ``tests/core/test_settings.py``.
 """
 
 import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
 
 os.environ.setdefault("ONESTOP_DEV", "1")
 os.environ.setdefault("ONESTOP_DEBUG", "0")
+
+
+@pytest.fixture(autouse=True)
+def _audit_purge_window_for_database_resets(
+    request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
+) -> Iterator[None]:
+    """Transactional tests empty the database afterwards; the audit table refuses DELETE unless
+    the purge window is open, so open it around such tests.  It lives in this early plugin so
+    that it is set up before, and torn down after, pytest-django's database reset."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if not transactional and "transactional_db" not in request.fixturenames:
+        yield
+        return
+    from onestop.core.audit import purge_window
+
+    with django_db_blocker.unblock(), purge_window("test database reset"):
+        yield
