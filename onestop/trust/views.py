@@ -1,23 +1,209 @@
-"""Sign-in (password, then a second factor), sign-out, lockout and the audit trail."""
+"""Sign-in (password, then a second factor), sign-out, lockout and the audit trail.
+
+Thin: parse the form, call one service or query, render.  ``sign_in``, ``verify``, ``enrol`` and
+``sign_out`` are public to the staff door (a half-signed-in user must reach them); every other
+view here needs a verified member of staff.
+"""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+from base64 import b32encode
+from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
-from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+import django_otp
+import qrcode
+import qrcode.image.svg
+from axes.helpers import get_cool_off
+from django.contrib.auth import authenticate, login, logout
+from django.core.paginator import Page, Paginator
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onestop.core import permissions
 from onestop.core.access import require
 from onestop.core.decorators import public
+from onestop.core.errors import ServiceError
+from onestop.core.http import StaffRequest, client_address
+from onestop.core.models import AuditRecord, User
+from onestop.trust import queries, services
+from onestop.trust.forms import AuditFilterForm, CodeForm, SignInForm
+
+RECOVERY_CODES_SESSION_KEY = "trust_recovery_codes"
+AUDIT_PAGE_SIZE = 50
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- helpers --------------------------------------------------------------------------------
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    """``candidate`` if it is a path on this site, else the staff home page."""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("core:home")
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    url = reverse(url_name)
+    if next_url == reverse("core:home"):
+        return url
+    return f"{url}?{urlencode({'next': next_url})}"
+
+
+def _signed_in_user(request: HttpRequest) -> User | None:
+    user = request.user
+    return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def _is_verified(request: HttpRequest) -> bool:
+    return bool(getattr(request.user, "is_verified", lambda: False)())
+
+
+def _verified_session(request: HttpRequest, device: Any) -> None:
+    """Mark the session two-factor verified and give it a new key (the privilege changed)."""
+    django_otp.login(request, device)
+    request.session.cycle_key()
+
+
+def _qr_code_svg(data: str) -> SafeString:
+    """An inline SVG QR code: no style attributes, so the content security policy allows it."""
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    root = image.get_image()
+    root.set("role", "img")
+    root.set("aria-label", _("QR code for your authenticator app"))
+    root.set("focusable", "false")
+    root.set("class", "onestop-qr-code")
+    markup: str = image.to_string(encoding="unicode")
+    return mark_safe(markup)  # noqa: S308  (markup made by qrcode from our own data)
+
+
+def _grouped(secret: str) -> str:
+    return " ".join(secret[index : index + 4] for index in range(0, len(secret), 4))
+
+
+# --- sign-in --------------------------------------------------------------------------------
+@public
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    if _signed_in_user(request) is not None and _is_verified(request):
+        return HttpResponseRedirect(next_url)
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request=request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if getattr(request, "axes_locked_out", False):
+            return locked_out(request)
+        if isinstance(user, User):
+            login(request, user)
+            if queries.has_authenticator(user):
+                return HttpResponseRedirect(_with_next("trust:verify", next_url))
+            return HttpResponseRedirect(_with_next("trust:enrol", next_url))
+        form.add_error(None, _("Enter a correct username and password"))
+    return render(request, "trust/sign_in.html", {"form": form, "next": next_url})
 
 
 @public
-def sign_in(request: HttpRequest) -> HttpResponse:
-    return render(request, "trust/sign_in.html")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    user = _signed_in_user(request)
+    if user is None:
+        return HttpResponseRedirect(_with_next("trust:sign-in", next_url))
+    if _is_verified(request):
+        return HttpResponseRedirect(next_url)
+    if not queries.has_authenticator(user):
+        return HttpResponseRedirect(_with_next("trust:enrol", next_url))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.verify_second_factor(
+                user,
+                by=user,
+                code=form.cleaned_data["code"],
+                recovery=form.is_recovery_code,
+                ip_address=client_address(request),
+            )
+        except ServiceError as error:
+            form.add_error("code", error.message)
+        else:
+            _verified_session(request, device)
+            return HttpResponseRedirect(next_url)
+    return render(request, "trust/verify.html", {"form": form, "next": next_url})
+
+
+@public
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrol(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    user = _signed_in_user(request)
+    if user is None:
+        return HttpResponseRedirect(_with_next("trust:sign-in", next_url))
+    if queries.has_authenticator(user):
+        # Adding an authenticator needs the one already set up: no second factor by the side door.
+        return HttpResponseRedirect(_with_next("trust:verify", next_url))
+    device = services.start_enrolment(user, by=user)
+    form = CodeForm(request.POST or None, allow_recovery_code=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, codes = services.confirm_enrolment(
+                device, by=user, code=form.cleaned_data["code"], ip_address=client_address(request)
+            )
+        except ServiceError as error:
+            form.add_error("code", error.message)
+        else:
+            _verified_session(request, device)
+            request.session[RECOVERY_CODES_SESSION_KEY] = codes
+            return HttpResponseRedirect(_with_next("trust:recovery-codes", next_url))
+    secret = _secret_of(device)
+    context = {
+        "form": form,
+        "next": next_url,
+        "qr_code": _qr_code_svg(device.config_url),
+        "secret": _grouped(secret),
+    }
+    return render(request, "trust/enrol.html", context)
+
+
+def _secret_of(device: TOTPDevice) -> str:
+    return b32encode(device.bin_key).decode("ascii").rstrip("=")
+
+
+@never_cache
+@require_GET
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """The recovery codes made at enrolment, shown once and then forgotten."""
+    next_url = _safe_next(request, request.GET.get("next"))
+    codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+    if not codes:
+        return HttpResponseRedirect(next_url)
+    return render(request, "trust/recovery_codes.html", {"codes": codes, "next": next_url})
 
 
 @public
@@ -31,9 +217,128 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def locked_out(
     request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
 ) -> HttpResponse:
-    return render(request, "trust/locked_out.html", status=429)
+    """django-axes' lockout page (AXES_LOCKOUT_CALLABLE): 429 and when to try again."""
+    cool_off = get_cool_off(request) or dt.timedelta(minutes=30)
+    context = {
+        "minutes": max(1, round(cool_off.total_seconds() / 60)),
+        "try_again_at": timezone.localtime(timezone.now() + cool_off),
+    }
+    return render(request, "trust/locked_out.html", context, status=429)
 
 
-def audit_trail(request: HttpRequest) -> HttpResponse:
+# --- the audit trail ------------------------------------------------------------------------
+def _audit_filters(request: StaffRequest) -> tuple[AuditFilterForm, queries.AuditFilters | None]:
+    form = AuditFilterForm(request.GET or None)
+    if not form.is_bound:
+        return form, queries.AuditFilters()
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    return form, queries.AuditFilters(
+        actor=data["actor"],
+        action=data["action"],
+        object_type=data["object_type"],
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+    )
+
+
+def _page_links(query: QueryDict, page: Page[AuditRecord]) -> dict[str, Any]:
+    def href(number: int) -> str:
+        params = query.copy()
+        params["page"] = str(number)
+        return f"?{params.urlencode()}"
+
+    paginator = page.paginator
+    numbers = paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return {
+        "previous": href(page.previous_page_number()) if page.has_previous() else "",
+        "next": href(page.next_page_number()) if page.has_next() else "",
+        "items": [
+            {"number": number, "href": href(number) if isinstance(number, int) else ""}
+            for number in numbers
+        ],
+    }
+
+
+def audit_trail(request: StaffRequest) -> HttpResponse:
     require(request.user, permissions.AUDIT_VIEW)
-    return render(request, "trust/audit.html")
+    form, filters = _audit_filters(request)
+    context: dict[str, Any] = {"form": form, "page": None}
+    if filters is not None:
+        records = queries.audit_records_for(request.user, filters)
+        page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            page=page,
+            pagination=_page_links(query, page),
+            export_href=f"{reverse('trust:audit-export')}?{query.urlencode()}",
+        )
+    return render(request, "trust/audit.html", context)
+
+
+def _csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(CSV_FORMULA_PREFIXES) else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(records: Iterator[AuditRecord]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield writer.writerow(
+        [
+            _("Sequence"),
+            _("Time"),
+            _("Who"),
+            _("Action"),
+            _("Type of record"),
+            _("Record"),
+            _("Summary"),
+            _("Address"),
+            _("Hash"),
+        ]
+    )
+    for record in records:
+        yield writer.writerow(
+            [
+                _csv_cell(value)
+                for value in (
+                    record.sequence,
+                    timezone.localtime(record.at).isoformat(),
+                    record.actor_label,
+                    record.action,
+                    record.object_type,
+                    record.object_id,
+                    record.summary,
+                    record.ip_address or "",
+                    record.hash,
+                )
+            ]
+        )
+
+
+@require_GET
+def audit_export(request: StaffRequest) -> HttpResponse | StreamingHttpResponse:
+    require(request.user, permissions.AUDIT_VIEW)
+    form, filters = _audit_filters(request)
+    if filters is None:
+        return render(request, "trust/audit.html", {"form": form, "page": None}, status=400)
+    export = services.record_audit_export(
+        by=request.user, filters=filters, ip_address=client_address(request)
+    )
+    # The rows as they stood when the export was recorded (not the export's own record).
+    records = queries.audit_records_for(request.user, filters).filter(sequence__lt=export.sequence)
+    organisation = request.user.organisation
+    slug = organisation.slug if organisation is not None else "none"
+    filename = f"audit-trail-{slug}-{timezone.localdate().isoformat()}.csv"
+    response = StreamingHttpResponse(
+        _csv_rows(records.iterator(chunk_size=2000)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

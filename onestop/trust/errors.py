@@ -1,0 +1,12 @@
+"""Stable error codes of sign-in and the audit trail (shown in error summaries)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TrustError(StrEnum):
+    WRONG_CODE = "wrong_code"
+    TOO_MANY_CODES = "too_many_codes"
+    NO_ORGANISATION = "no_organisation"
+    ALREADY_ENROLLED = "already_enrolled"

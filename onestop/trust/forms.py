@@ -1,0 +1,148 @@
+"""Input of the sign-in pages and the audit trail filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.models import AuditAction
+
+USERNAME_MAX_LENGTH = 150
+PASSWORD_MAX_LENGTH = 128
+TOTP_PATTERN = re.compile(r"^[0-9]{6}$")
+RECOVERY_CODE_PATTERN = re.compile(r"^[a-z2-7]{8}$")
+DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
+
+
+def _govuk_input(*, classes: str = "govuk-input", **attributes: Any) -> dict[str, Any]:
+    return {"class": classes, "spellcheck": "false", **attributes}
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=USERNAME_MAX_LENGTH,
+        strip=True,
+        error_messages={
+            "required": _("Enter your username"),
+            "max_length": _("Username must be %(limit_value)d characters or fewer"),
+        },
+        widget=forms.TextInput(attrs=_govuk_input(autocomplete="username", autocapitalize="none")),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=PASSWORD_MAX_LENGTH,
+        strip=False,
+        error_messages={
+            "required": _("Enter your password"),
+            "max_length": _("Password must be %(limit_value)d characters or fewer"),
+        },
+        widget=forms.PasswordInput(attrs=_govuk_input(autocomplete="current-password")),
+    )
+
+
+def normalise_code(raw: str) -> str:
+    """Codes as people type them: spaces and hyphens dropped, letters lower-cased."""
+    return re.sub(r"[\s-]", "", raw).lower()
+
+
+class CodeForm(forms.Form):
+    """A 6-digit code from the authenticator app or, on the sign-in page, a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        error_messages={
+            "required": _("Enter the 6-digit code from your authenticator app"),
+            "max_length": _("Enter the 6-digit code from your authenticator app"),
+        },
+        widget=forms.TextInput(
+            attrs=_govuk_input(
+                classes="govuk-input govuk-input--width-10",
+                autocomplete="one-time-code",
+                inputmode="text",
+                autocapitalize="none",
+            )
+        ),
+    )
+
+    def __init__(self, *args: Any, allow_recovery_code: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.allow_recovery_code = allow_recovery_code
+        if allow_recovery_code:
+            self.fields["code"].help_text = _(
+                "Enter the 6-digit code from your authenticator app, or one of your recovery codes."
+            )
+        else:
+            self.fields["code"].help_text = _(
+                "Enter the 6-digit code your authenticator app shows after you add OneStop."
+            )
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_code(self) -> str:
+        code = normalise_code(self.cleaned_data["code"])
+        if TOTP_PATTERN.match(code):
+            return code
+        if self.allow_recovery_code and RECOVERY_CODE_PATTERN.match(code):
+            return code
+        if self.allow_recovery_code:
+            raise forms.ValidationError(
+                _("Enter a 6-digit code or an 8-character recovery code"), code="invalid"
+            )
+        raise forms.ValidationError(_("Enter a 6-digit code, like 123456"), code="invalid")
+
+    @property
+    def is_recovery_code(self) -> bool:
+        return bool(RECOVERY_CODE_PATTERN.match(self.cleaned_data.get("code", "")))
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(
+        label=_("Who"),
+        help_text=_("Username, or 'system'"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs=_govuk_input()),
+    )
+    action = forms.ChoiceField(
+        label=_("What they did"),
+        choices=[("", _("Any action")), *AuditAction.choices],
+        required=False,
+        error_messages={"invalid_choice": _("Select an action from the list")},
+        widget=forms.Select(attrs={"class": "govuk-select"}),
+    )
+    object_type = forms.CharField(
+        label=_("Type of record"),
+        help_text=_("For example, core.user"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs=_govuk_input()),
+    )
+    date_from = forms.DateField(
+        label=_("From"),
+        help_text=_("For example, 27/3/2026"),
+        input_formats=DATE_FORMATS,
+        required=False,
+        error_messages={"invalid": _("Enter the date from as a real date, like 27/3/2026")},
+        widget=forms.TextInput(attrs=_govuk_input(classes="govuk-input govuk-input--width-10")),
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        help_text=_("For example, 31/3/2026"),
+        input_formats=DATE_FORMATS,
+        required=False,
+        error_messages={"invalid": _("Enter the date to as a real date, like 31/3/2026")},
+        widget=forms.TextInput(attrs=_govuk_input(classes="govuk-input govuk-input--width-10")),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        date_from: dt.date | None = cleaned.get("date_from")
+        date_to: dt.date | None = cleaned.get("date_to")
+        if date_from is not None and date_to is not None and date_to < date_from:
+            self.add_error("date_to", _("The date to must be the same as or after the date from"))
+        return cleaned
