@@ -282,7 +282,8 @@ USE_TZ = True
 # --- Static files: GOV.UK Frontend, MOJ Frontend and htmx, built into var/assets ------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [VAR_DIR / "assets"]
+# Built by scripts/build_assets.py from the npm packages (make install).
+STATICFILES_DIRS = [Path(os.environ.get("ONESTOP_ASSETS_DIR", BASE_DIR / "var" / "assets"))]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
