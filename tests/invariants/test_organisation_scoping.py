@@ -85,7 +85,7 @@ def test_composite_indexes_lead_with_the_organisation(model: type[models.Model])
         for index in model._meta.indexes
         if len(index.fields) > 1
     }
-    assert {name: "organisation" for name in leading} == leading
+    assert dict.fromkeys(leading, "organisation") == leading
 
 
 @pytest.mark.parametrize("model", OWNED, ids=_label)
