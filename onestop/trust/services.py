@@ -7,6 +7,7 @@ Each function opens one transaction and writes its audit record inside it.  Sess
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -56,7 +57,7 @@ def _try_devices(devices: list[Device], code: str) -> _Attempt:
 
 def _refusal(attempt: _Attempt) -> ServiceError:
     if attempt.locked_until is not None:
-        seconds = max(1, int((attempt.locked_until - timezone.now()).total_seconds()) + 1)
+        seconds = max(1, math.ceil((attempt.locked_until - timezone.now()).total_seconds()))
         return ServiceError(
             TrustError.TOO_MANY_CODES,
             ngettext(
