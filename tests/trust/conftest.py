@@ -30,9 +30,9 @@ def authenticator_of(user: User) -> TOTPDevice:
     return device
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def clock() -> Iterator[time_machine.Coordinates]:
-    """Time stands still at ``START`` until the test moves it."""
+    """Time stands still at ``START`` (before any fixture writes) until the test moves it."""
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
 

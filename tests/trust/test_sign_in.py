@@ -13,8 +13,6 @@ from onestop.core.models import AuditAction, AuditRecord, User
 from tests import factories
 from tests.trust.conftest import authenticator_of, code_for, enrol, sign_in_with_password
 
-pytestmark = pytest.mark.usefixtures("clock")
-
 
 def is_verified(client: Client) -> bool:
     return "otp_device_id" in client.session

@@ -1,0 +1,45 @@
+"""Sessions end after a spell of inactivity (SESSION_COOKIE_AGE, renewed on every request)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.test import Client
+
+from onestop.core.models import User
+
+IDLE = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+
+
+def test_an_idle_session_past_the_limit_is_signed_out(
+    client_for: Callable[[User], Client], advisor: User, clock: time_machine.Coordinates
+) -> None:
+    client = client_for(advisor)
+    clock.shift(IDLE + dt.timedelta(seconds=1))
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/sign-in/?next=%2F"
+
+
+def test_activity_keeps_a_session_alive_beyond_the_idle_limit(
+    client_for: Callable[[User], Client], advisor: User, clock: time_machine.Coordinates
+) -> None:
+    client = client_for(advisor)
+    clock.shift(IDLE - dt.timedelta(minutes=1))
+    client.get("/")
+    clock.shift(IDLE - dt.timedelta(minutes=1))
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+
+
+def test_the_idle_limit_is_thirty_minutes_by_default() -> None:
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
