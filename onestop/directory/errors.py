@@ -1,0 +1,16 @@
+"""Stable error codes of the directory, shown in problem details and error summaries."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class DirectoryError(StrEnum):
+    UNKNOWN_LGSL_CODE = "unknown_lgsl_code"
+    DUPLICATE_NAME = "duplicate_name"
+    CLOSES_BEFORE_OPENS = "closes_before_opens"
+    OVERLAPPING_SESSION = "overlapping_session"
+    WRONG_ORGANISATION = "wrong_organisation"
+    ALREADY_MEMBER = "already_member"
+    UNKNOWN_ROLE = "unknown_role"
+    INVALID_IMPORT = "invalid_import"

@@ -1,0 +1,267 @@
+"""Page input of the directory, rendered with GOV.UK classes (``core/includes/field.html``)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.models import Nation, Organisation, OrganisationType, Role, User
+from onestop.directory.models import AccessPointKind, Service, Weekday
+
+_TIME = re.compile(r"^(?P<hour>\d{1,2})(?:[.:](?P<minute>\d{2}))?\s*(?P<meridiem>am|pm)?$")
+_SESSION_SEPARATOR = re.compile(r"\s*(?:-|\u2013|to)\s*")
+
+
+def parse_time_of_day(text: str) -> datetime.time:
+    """``9``, ``9.00``, ``09:00``, ``5.15pm`` or ``17:30``; ``ValidationError`` otherwise."""
+    match = _TIME.match(text.strip().lower())
+    invalid = ValidationError(
+        _("Enter a real time, like 9:00, 13.30 or 4.45pm (%(value)s is not a time)"),
+        code="invalid_time",
+        params={"value": text.strip()[:20]},
+    )
+    if match is None:
+        raise invalid
+    hour = int(match["hour"])
+    minute = int(match["minute"] or 0)
+    meridiem = match["meridiem"]
+    if meridiem is not None:
+        if not 1 <= hour <= 12:
+            raise invalid
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise invalid
+    return datetime.time(hour, minute)
+
+
+def parse_sessions(text: str) -> list[tuple[datetime.time, datetime.time]]:
+    """``9.00-13.00, 14.00-16.30`` into sessions; an empty text is no sessions."""
+    sessions = []
+    for part in [piece for piece in re.split(r"[,;\n]", text) if piece.strip()]:
+        bounds = _SESSION_SEPARATOR.split(part.strip().lower())
+        if len(bounds) != 2:
+            raise ValidationError(
+                _("Write each session as an opening and closing time, like 9.00-13.00"),
+                code="invalid_session",
+            )
+        sessions.append((parse_time_of_day(bounds[0]), parse_time_of_day(bounds[1])))
+    return sessions
+
+
+class TimeOfDayField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("help_text", _("For example, 9:00 or 16:30"))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> datetime.time | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        return parse_time_of_day(text)
+
+
+class GovukFormMixin:
+    """GOV.UK classes and ARIA links for every widget, and error classes after validation."""
+
+    _CLASSES = {
+        forms.Select: "govuk-select",
+        forms.Textarea: "govuk-textarea",
+        forms.TextInput: "govuk-input",
+        forms.EmailInput: "govuk-input",
+        forms.NumberInput: "govuk-input govuk-input--width-10",
+        forms.DateInput: "govuk-input govuk-input--width-10",
+    }
+
+    fields: dict[str, forms.Field]
+    errors: Any
+
+    def _style(self) -> None:
+        for name, field in self.fields.items():
+            for widget_type, css in self._CLASSES.items():
+                if type(field.widget) is widget_type:
+                    field.widget.attrs.setdefault("class", css)
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            css = field.widget.attrs.get("class", "")
+            base = css.split(" ")[0] if css else ""
+            if base:
+                field.widget.attrs["class"] = f"{css} {base}--error"
+            described = field.widget.attrs.get("aria-describedby", "")
+            field.widget.attrs["aria-describedby"] = f"{described} id_{name}-error".strip()
+
+
+class OrganisationForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    type = forms.ChoiceField(label=_("Type of organisation"), choices=OrganisationType.choices)
+    nation = forms.ChoiceField(label=_("Nation"), choices=Nation.choices)
+    branding_text = forms.CharField(
+        label=_("Branding text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to residents under the organisation's name"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ServiceForm(GovukFormMixin, forms.Form):
+    name = forms.CharField(label=_("Service name"), max_length=200)
+    lgsl_code = forms.IntegerField(
+        label=_("LGSL code (optional)"),
+        required=False,
+        min_value=1,
+        max_value=999_999_999,
+        help_text=_("The service's number in the Local Government Service List, like 524"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+        error_messages={"invalid": _("The LGSL code must be a whole number, like 524")},
+    )
+    description = forms.CharField(
+        label=_("Public description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+        self.fields["lgsl_code"].widget.attrs["class"] = "govuk-input govuk-input--width-5"
+
+
+class TeamForm(GovukFormMixin, forms.Form):
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.none(), empty_label=None
+    )
+    name = forms.CharField(label=_("Team name"), max_length=200)
+    email = forms.EmailField(label=_("Team email address (optional)"), required=False)
+    phone = forms.CharField(label=_("Team phone number (optional)"), required=False, max_length=40)
+
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services  # type: ignore[attr-defined]
+        self._style()
+
+
+class TeamMemberForm(GovukFormMixin, forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Member of staff"), queryset=User.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff  # type: ignore[attr-defined]
+        self._style()
+
+
+class AccessPointForm(GovukFormMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of access point"), choices=AccessPointKind.choices)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    address = forms.CharField(
+        label=_("Address (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    phone = forms.CharField(label=_("Phone number (optional)"), required=False, max_length=40)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class ShareForm(GovukFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Share with"), queryset=Organisation.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self._style()
+
+
+class OpeningSessionForm(GovukFormMixin, forms.Form):
+    weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
+    opens = TimeOfDayField(label=_("Opens at"))
+    closes = TimeOfDayField(label=_("Closes at"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+        for name in ("opens", "closes"):
+            self.fields[name].widget.attrs["class"] = "govuk-input govuk-input--width-5"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        opens, closes = cleaned.get("opens"), cleaned.get("closes")
+        if opens is not None and closes is not None and closes <= opens:
+            self.add_error("closes", _("The closing time must be after the opening time"))
+        return cleaned
+
+
+class OpeningExceptionForm(GovukFormMixin, forms.Form):
+    date = forms.DateField(
+        label=_("Date"),
+        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
+        help_text=_("For example, 27/12/2026"),
+        error_messages={"invalid": _("Enter a real date, like 27/12/2026")},
+        widget=forms.TextInput(),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    sessions = forms.CharField(
+        label=_("Opening sessions on that date"),
+        required=False,
+        help_text=_("Leave empty if closed all day. For example, 9.00-13.00, 14.00-16.30"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+        self.fields["date"].widget.attrs["class"] = "govuk-input govuk-input--width-10"
+
+    def clean_sessions(self) -> list[tuple[datetime.time, datetime.time]]:
+        return parse_sessions(self.cleaned_data.get("sessions") or "")
+
+
+class OutOfHoursForm(GovukFormMixin, forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=200, help_text=_("For example, Emergency standby")
+    )
+    contact = forms.CharField(label=_("Who to contact"), max_length=200)
+    phone = forms.CharField(label=_("Phone number (optional)"), required=False, max_length=40)
+    details = forms.CharField(
+        label=_("Details (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    starts_weekday = forms.TypedChoiceField(
+        label=_("Starts on"), choices=Weekday.choices, coerce=int
+    )
+    starts_at = TimeOfDayField(label=_("Starts at"))
+    ends_weekday = forms.TypedChoiceField(label=_("Ends on"), choices=Weekday.choices, coerce=int)
+    ends_at = TimeOfDayField(label=_("Ends at"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+        for name in ("starts_at", "ends_at"):
+            self.fields[name].widget.attrs["class"] = "govuk-input govuk-input--width-5"
+
+
+class StaffRolesForm(forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(role.code, role.name) for role in roles]  # type: ignore[attr-defined]

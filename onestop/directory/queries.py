@@ -1,0 +1,323 @@
+"""Every read of the directory, built on the scoped manager, and the access functions.
+
+Access points shared with a partner are visible to the partner's staff read-only: their
+``get_access_point_for`` answers the object for ``DIRECTORY_VIEW`` and 403 for anything else.
+Nothing else of another organisation is ever visible (404).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from onestop.core import permissions
+from onestop.core.access import get_or_404, require
+from onestop.core.models import Organisation, Role, User
+from onestop.core.scoping import ScopedQuerySet
+from onestop.directory.models import (
+    AccessPoint,
+    AccessPointShare,
+    LgslService,
+    OpeningException,
+    OpeningSession,
+    OutOfHoursArrangement,
+    Service,
+    Team,
+    TeamMembership,
+    Weekday,
+)
+
+VIEW = permissions.DIRECTORY_VIEW
+MANAGE = permissions.DIRECTORY_MANAGE
+
+
+# --- organisation -------------------------------------------------------------------------------
+def organisation_for(user: User, action: str = VIEW) -> Organisation:
+    """The user's own organisation (the only one whose details they may see or edit)."""
+    organisation = user.organisation
+    if organisation is None:
+        raise Http404
+    require(user, action)
+    return organisation
+
+
+def partner_organisations_for(user: User) -> QuerySet[Organisation]:
+    """Other active organisations, to share access points with (names only)."""
+    return Organisation.objects.filter(is_active=True).exclude(pk=user.organisation_id or 0)
+
+
+# --- services -----------------------------------------------------------------------------------
+def services_for(user: User, search: str = "") -> ScopedQuerySet[Service]:
+    """The user's organisation's services, optionally matching ``search`` by name or LGSL code."""
+    services = Service.objects.for_user(user).select_related("lgsl")
+    if not permissions.can(user, VIEW):
+        return services.none()
+    search = search.strip()
+    if search.isdigit():
+        services = services.filter(Q(lgsl__code=int(search)) | Q(name__icontains=search))
+    elif search:
+        services = services.filter(name__icontains=search)
+    return services.order_by("name")
+
+
+def get_service_for(user: User, service_id: int, action: str = VIEW) -> Service:
+    found: Service = get_or_404(
+        user, Service.objects.for_user(user).select_related("lgsl"), action, pk=service_id
+    )
+    return found
+
+
+def lgsl_entry(code: int) -> LgslService | None:
+    return LgslService.objects.filter(code=code).first()
+
+
+# --- teams --------------------------------------------------------------------------------------
+def teams_for(user: User) -> ScopedQuerySet[Team]:
+    teams = Team.objects.for_user(user).select_related("service")
+    if not permissions.can(user, VIEW):
+        return teams.none()
+    return teams.order_by("service__name", "name")
+
+
+def get_team_for(user: User, team_id: int, action: str = VIEW) -> Team:
+    found: Team = get_or_404(
+        user, Team.objects.for_user(user).select_related("service"), action, pk=team_id
+    )
+    return found
+
+
+def members_of(team: Team) -> QuerySet[TeamMembership]:
+    return team.memberships.select_related("user").order_by("user__last_name", "user__username")
+
+
+def get_membership_for(
+    user: User, team: Team, membership_id: int, action: str = MANAGE
+) -> TeamMembership:
+    found: TeamMembership = get_or_404(
+        user,
+        TeamMembership.objects.for_user(user).select_related("user", "team"),
+        action,
+        pk=membership_id,
+        team=team,
+    )
+    return found
+
+
+# --- staff --------------------------------------------------------------------------------------
+def staff_for(user: User) -> QuerySet[User]:
+    """Staff of the user's organisation with their roles and teams."""
+    if not permissions.can(user, VIEW) or user.organisation_id is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(organisation_id=user.organisation_id)
+        .prefetch_related(
+            Prefetch("roles", queryset=Role.objects.filter(organisation_id=user.organisation_id)),
+            Prefetch(
+                "team_memberships",
+                queryset=TeamMembership.objects.for_user(user)
+                .select_related("team")
+                .order_by("team__name"),
+            ),
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def get_staff_for(user: User, staff_id: int, action: str = VIEW) -> User:
+    found: User = get_or_404(user, staff_for(user), action, pk=staff_id)
+    return found
+
+
+def roles_for(user: User) -> QuerySet[Role]:
+    return Role.objects.filter(organisation_id=user.organisation_id or 0).order_by("name")
+
+
+# --- access points ------------------------------------------------------------------------------
+def _shared_with(user: User) -> QuerySet[AccessPointShare]:
+    return AccessPointShare.objects.unscoped(
+        "access points other organisations share with the user's organisation"
+    ).filter(shared_with_id=user.organisation_id)
+
+
+def access_points_for(user: User) -> QuerySet[AccessPoint]:
+    """The user's organisation's access points and those shared with it."""
+    organisation_id = user.organisation_id
+    if not permissions.can(user, VIEW) or organisation_id is None:
+        return AccessPoint.objects.for_user(user).none()
+    shares = list(_shared_with(user).values_list("organisation_id", "access_point_id"))
+    owners = {organisation_id} | {owner for owner, _point in shares}
+    return (
+        AccessPoint.objects.filter(organisation_id__in=sorted(owners))
+        .filter(Q(organisation_id=organisation_id) | Q(pk__in=[p for _o, p in shares]))
+        .select_related("organisation")
+        .order_by("name")
+    )
+
+
+def get_access_point_for(user: User, access_point_id: int, action: str = VIEW) -> AccessPoint:
+    """An access point of the user's organisation, or one shared with it (view only)."""
+    found = access_points_for(user).filter(pk=access_point_id).first()
+    if found is None:
+        own: AccessPoint = get_or_404(
+            user, AccessPoint.objects.for_user(user), action, pk=access_point_id
+        )
+        return own
+    if found.organisation_id != user.organisation_id and action != VIEW:
+        raise PermissionDenied(action)  # shared with the user's organisation: read-only
+    if found.organisation_id == user.organisation_id and not permissions.can(user, action, found):
+        raise PermissionDenied(action)
+    return found
+
+
+def is_shared_with_user(user: User, access_point: AccessPoint) -> bool:
+    return access_point.organisation_id != user.organisation_id
+
+
+def shares_of(access_point: AccessPoint) -> QuerySet[AccessPointShare]:
+    return access_point.shares.select_related("shared_with").order_by("shared_with__name")
+
+
+def get_share_for(
+    user: User, access_point: AccessPoint, share_id: int, action: str = MANAGE
+) -> AccessPointShare:
+    found: AccessPointShare = get_or_404(
+        user,
+        AccessPointShare.objects.for_user(user).select_related("access_point", "shared_with"),
+        action,
+        pk=share_id,
+        access_point=access_point,
+    )
+    return found
+
+
+def get_session_for(
+    user: User, access_point: AccessPoint, session_id: int, action: str = MANAGE
+) -> OpeningSession:
+    found: OpeningSession = get_or_404(
+        user,
+        OpeningSession.objects.for_user(user).select_related("access_point"),
+        action,
+        pk=session_id,
+        access_point=access_point,
+    )
+    return found
+
+
+def get_exception_for(
+    user: User, access_point: AccessPoint, exception_id: int, action: str = MANAGE
+) -> OpeningException:
+    found: OpeningException = get_or_404(
+        user,
+        OpeningException.objects.for_user(user).select_related("access_point"),
+        action,
+        pk=exception_id,
+        access_point=access_point,
+    )
+    return found
+
+
+def get_out_of_hours_for(
+    user: User, access_point: AccessPoint, arrangement_id: int, action: str = MANAGE
+) -> OutOfHoursArrangement:
+    found: OutOfHoursArrangement = get_or_404(
+        user,
+        OutOfHoursArrangement.objects.for_user(user).select_related("access_point"),
+        action,
+        pk=arrangement_id,
+        access_point=access_point,
+    )
+    return found
+
+
+# --- hours --------------------------------------------------------------------------------------
+Session = tuple[datetime.time, datetime.time]
+
+
+@dataclass(frozen=True)
+class DayHours:
+    weekday: int
+    label: str
+    sessions: list[OpeningSession]
+
+
+def weekly_hours(access_point: AccessPoint) -> list[DayHours]:
+    """Monday to Sunday with that day's sessions (an empty list: closed)."""
+    by_day: dict[int, list[OpeningSession]] = {day.value: [] for day in Weekday}
+    for session in access_point.sessions.order_by("weekday", "opens"):
+        by_day[session.weekday].append(session)
+    return [DayHours(day.value, str(day.label), by_day[day.value]) for day in Weekday]
+
+
+def exceptions_of(access_point: AccessPoint) -> QuerySet[OpeningException]:
+    return access_point.exceptions.prefetch_related("sessions").order_by("date")
+
+
+def out_of_hours_of(access_point: AccessPoint) -> QuerySet[OutOfHoursArrangement]:
+    return access_point.out_of_hours.order_by("title")
+
+
+def opening_sessions_on(access_point: AccessPoint, date: datetime.date) -> list[Session]:
+    """The sessions ``access_point`` is open on ``date`` (local times), earliest first.
+
+    A date exception overrides the weekly pattern: an exception with no sessions means closed
+    all day.  Reads only; safe for the clock to call.
+    """
+    exception = access_point.exceptions.filter(date=date).first()
+    if exception is not None:
+        return [(s.opens, s.closes) for s in exception.sessions.order_by("opens")]
+    return [
+        (s.opens, s.closes)
+        for s in access_point.sessions.filter(weekday=date.weekday()).order_by("opens")
+    ]
+
+
+def out_of_hours_at(access_point: AccessPoint, moment: datetime.datetime) -> list[Any]:
+    """The arrangements whose weekly window covers ``moment`` (a local, aware datetime)."""
+    return [
+        arrangement
+        for arrangement in out_of_hours_of(access_point)
+        if arrangement.covers(moment.weekday(), moment.time())
+    ]
+
+
+# --- export -------------------------------------------------------------------------------------
+EXPORT_HEADER = ["record", "id", "name", "kind", "lgsl_code", "lgsl_name", "address", "phone"]
+
+
+def export_rows(user: User) -> tuple[list[list[str]], int, int]:
+    """Rows of the organisation's own services and access points (never shared ones)."""
+    require(user, VIEW)
+    services = list(services_for(user))
+    access_points = list(AccessPoint.objects.for_user(user).order_by("name"))
+    rows = [
+        [
+            "service",
+            str(service.pk),
+            service.name,
+            "",
+            str(service.lgsl.code) if service.lgsl else "",
+            service.lgsl.name if service.lgsl else "",
+            "",
+            "",
+        ]
+        for service in services
+    ]
+    rows += [
+        [
+            "access-point",
+            str(point.pk),
+            point.name,
+            point.kind,
+            "",
+            "",
+            point.address.replace("\n", ", "),
+            point.phone,
+        ]
+        for point in access_points
+    ]
+    return rows, len(services), len(access_points)

@@ -1,0 +1,751 @@
+"""Every write to the directory: typed functions, one transaction each, audited inside it.
+
+``by`` is the acting member of staff; ``None`` means the system itself (the demo loader and the
+LGSL importer run from the command line).  A rejected request raises ``ServiceError`` with a
+``DirectoryError`` code and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from onestop.core import audit
+from onestop.core import services as core_services
+from onestop.core.errors import ServiceError
+from onestop.core.models import AuditAction, Organisation, Role, User
+from onestop.directory.errors import DirectoryError
+from onestop.directory.models import (
+    AccessPoint,
+    AccessPointShare,
+    ExceptionSession,
+    LgslService,
+    OpeningException,
+    OpeningSession,
+    OutOfHoursArrangement,
+    Service,
+    Team,
+    TeamMembership,
+)
+
+Session = tuple[datetime.time, datetime.time]
+
+
+# --- helpers (no transactions of their own) -----------------------------------------------------
+def _snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.time | datetime.date):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return value.pk
+    return value
+
+
+def _record(
+    obj: Model,
+    *,
+    by: User | None,
+    action: AuditAction,
+    summary: str,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    audit.record(
+        organisation=obj.organisation_id,  # type: ignore[attr-defined]
+        by=by,
+        action=action,
+        obj=obj,
+        summary=summary,
+        changes=changes,
+    )
+
+
+def _lgsl_for(code: int | None) -> LgslService | None:
+    if code is None:
+        return None
+    found = LgslService.objects.filter(code=code).first()
+    if found is None:
+        raise ServiceError(
+            DirectoryError.UNKNOWN_LGSL_CODE,
+            _(
+                "LGSL code %(code)s is not in the service list: enter a code from the list, "
+                "or leave it empty (unknown codes are refused)"
+            )
+            % {"code": code},
+            field="lgsl_code",
+        )
+    return found
+
+
+def check_sessions(sessions: Sequence[Session], *, field: str = "opens") -> list[Session]:
+    """The sessions in order, or ``ServiceError`` if one closes before it opens or two overlap."""
+    ordered = sorted(sessions)
+    for opens, closes in ordered:
+        if closes <= opens:
+            raise ServiceError(
+                DirectoryError.CLOSES_BEFORE_OPENS,
+                _("The closing time must be after the opening time (%(opens)s to %(closes)s)")
+                % {"opens": f"{opens:%H:%M}", "closes": f"{closes:%H:%M}"},
+                field="closes",
+            )
+    for (first_opens, first_closes), (next_opens, next_closes) in itertools.pairwise(ordered):
+        if next_opens < first_closes:
+            raise ServiceError(
+                DirectoryError.OVERLAPPING_SESSION,
+                _("Sessions on the same day must not overlap: %(first)s overlaps %(second)s")
+                % {
+                    "first": f"{first_opens:%H:%M} to {first_closes:%H:%M}",
+                    "second": f"{next_opens:%H:%M} to {next_closes:%H:%M}",
+                },
+                field=field,
+            )
+    return ordered
+
+
+def _refuse_duplicate(exists: bool, message: str, field: str = "name") -> None:
+    if exists:
+        raise ServiceError(DirectoryError.DUPLICATE_NAME, message, field=field)
+
+
+def _same_organisation(obj: Model, organisation_id: int | None, message: str) -> None:
+    if getattr(obj, "organisation_id", None) != organisation_id:
+        raise ServiceError(DirectoryError.WRONG_ORGANISATION, message)
+
+
+# --- organisations ------------------------------------------------------------------------------
+ORGANISATION_FIELDS = ("name", "type", "nation", "branding_text")
+
+
+def update_organisation(
+    organisation: Organisation,
+    *,
+    by: User | None,
+    name: str,
+    type: str,
+    nation: str,
+    branding_text: str,
+) -> Organisation:
+    with transaction.atomic():
+        before = _snapshot(organisation, ORGANISATION_FIELDS)
+        organisation.name = name
+        organisation.type = type
+        organisation.nation = nation
+        organisation.branding_text = branding_text
+        organisation.full_clean()
+        organisation.save(update_fields=[*ORGANISATION_FIELDS, "updated_at"])
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CHANGED,
+            obj=organisation,
+            summary=f"Organisation {organisation.slug} changed",
+            changes=audit.changed_fields(before, _snapshot(organisation, ORGANISATION_FIELDS)),
+        )
+    return organisation
+
+
+def create_organisation(
+    *, by: User | None, slug: str, name: str, type: str, nation: str, branding_text: str = ""
+) -> Organisation:
+    """A new organisation (a council or partner agency) with the default roles."""
+    with transaction.atomic():
+        _refuse_duplicate(
+            Organisation.objects.filter(slug=slug).exists(),
+            _("There is already an organisation %(slug)s") % {"slug": slug},
+            field="slug",
+        )
+        organisation = Organisation(
+            slug=slug, name=name, type=type, nation=nation, branding_text=branding_text
+        )
+        organisation.full_clean()
+        organisation.save(force_insert=True)
+        core_services.ensure_default_roles(organisation)
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CREATED,
+            obj=organisation,
+            summary=f"Organisation {slug} created",
+            changes=_snapshot(organisation, ("slug", *ORGANISATION_FIELDS)),
+        )
+    return organisation
+
+
+# --- services -----------------------------------------------------------------------------------
+SERVICE_FIELDS = ("name", "slug", "lgsl", "description")
+
+
+def _check_service_name(organisation_id: int, name: str, *, exclude: int | None = None) -> str:
+    slug = slugify(name)[:200]
+    others = Service.objects.for_organisation(organisation_id).exclude(pk=exclude)
+    _refuse_duplicate(
+        others.filter(name__iexact=name).exists() or others.filter(slug=slug).exists(),
+        _("There is already a service called %(name)s") % {"name": name},
+    )
+    return slug
+
+
+def create_service(
+    organisation: Organisation,
+    *,
+    by: User | None,
+    name: str,
+    description: str = "",
+    lgsl_code: int | None = None,
+) -> Service:
+    with transaction.atomic():
+        slug = _check_service_name(organisation.pk, name)
+        service = Service(
+            organisation=organisation,
+            name=name,
+            slug=slug,
+            description=description,
+            lgsl=_lgsl_for(lgsl_code),
+        )
+        service.save(force_insert=True)
+        _record(
+            service,
+            by=by,
+            action=AuditAction.CREATED,
+            summary=f"Service {name} created",
+            changes=_snapshot(service, SERVICE_FIELDS),
+        )
+    return service
+
+
+def update_service(
+    service: Service,
+    *,
+    by: User | None,
+    name: str,
+    description: str,
+    lgsl_code: int | None,
+) -> Service:
+    with transaction.atomic():
+        before = _snapshot(service, SERVICE_FIELDS)
+        service.slug = _check_service_name(service.organisation_id, name, exclude=service.pk)
+        service.lgsl = _lgsl_for(lgsl_code)
+        service.name = name
+        service.description = description
+        service.save(update_fields=[*SERVICE_FIELDS, "updated_at"])
+        _record(
+            service,
+            by=by,
+            action=AuditAction.CHANGED,
+            summary=f"Service {name} changed",
+            changes=audit.changed_fields(before, _snapshot(service, SERVICE_FIELDS)),
+        )
+    return service
+
+
+# --- teams --------------------------------------------------------------------------------------
+TEAM_FIELDS = ("service", "name", "email", "phone")
+
+
+def _check_team_name(service: Service, name: str, *, exclude: int | None = None) -> None:
+    _refuse_duplicate(
+        Team.objects.for_organisation(service.organisation_id)
+        .filter(service=service, name__iexact=name)
+        .exclude(pk=exclude)
+        .exists(),
+        _("%(service)s already has a team called %(name)s")
+        % {"service": service.name, "name": name},
+    )
+
+
+def create_team(
+    service: Service, *, by: User | None, name: str, email: str = "", phone: str = ""
+) -> Team:
+    with transaction.atomic():
+        _check_team_name(service, name)
+        team = Team(
+            organisation_id=service.organisation_id,
+            service=service,
+            name=name,
+            email=email,
+            phone=phone,
+        )
+        team.save(force_insert=True)
+        _record(
+            team,
+            by=by,
+            action=AuditAction.CREATED,
+            summary=f"Team {name} created",
+            changes=_snapshot(team, TEAM_FIELDS),
+        )
+    return team
+
+
+def update_team(
+    team: Team, *, by: User | None, service: Service, name: str, email: str, phone: str
+) -> Team:
+    _same_organisation(
+        service, team.organisation_id, _("Choose a service of your own organisation")
+    )
+    with transaction.atomic():
+        before = _snapshot(team, TEAM_FIELDS)
+        _check_team_name(service, name, exclude=team.pk)
+        team.service = service
+        team.name = name
+        team.email = email
+        team.phone = phone
+        team.save(update_fields=[*TEAM_FIELDS, "updated_at"])
+        _record(
+            team,
+            by=by,
+            action=AuditAction.CHANGED,
+            summary=f"Team {name} changed",
+            changes=audit.changed_fields(before, _snapshot(team, TEAM_FIELDS)),
+        )
+    return team
+
+
+def add_team_member(team: Team, *, by: User | None, user: User) -> TeamMembership:
+    _same_organisation(
+        team, user.organisation_id, _("Choose a member of staff of your own organisation")
+    )
+    with transaction.atomic():
+        if team.memberships.filter(user=user).exists():
+            raise ServiceError(
+                DirectoryError.ALREADY_MEMBER,
+                _("%(name)s is already in this team") % {"name": user.display_name},
+                field="user",
+            )
+        membership = TeamMembership(organisation_id=team.organisation_id, team=team, user=user)
+        membership.save(force_insert=True)
+        _record(
+            membership,
+            by=by,
+            action=AuditAction.CREATED,
+            summary=f"{user.username} joined team {team.name}",
+        )
+    return membership
+
+
+def remove_team_member(membership: TeamMembership, *, by: User | None) -> None:
+    with transaction.atomic():
+        _record(
+            membership,
+            by=by,
+            action=AuditAction.DELETED,
+            summary=f"{membership.user.username} left team {membership.team.name}",
+        )
+        membership.delete()
+
+
+# --- staff --------------------------------------------------------------------------------------
+def set_staff_roles(staff: User, *, by: User | None, role_codes: list[str]) -> User:
+    """Give a member of staff exactly these roles of their organisation (audited by core)."""
+    if staff.organisation_id is None:
+        raise ServiceError(
+            DirectoryError.WRONG_ORGANISATION, _("This person belongs to no organisation")
+        )
+    with transaction.atomic():
+        known = set(
+            Role.objects.filter(organisation_id=staff.organisation_id).values_list(
+                "code", flat=True
+            )
+        )
+        unknown = sorted(set(role_codes) - known)
+        if unknown:
+            raise ServiceError(
+                DirectoryError.UNKNOWN_ROLE,
+                _("There is no role %(codes)s in your organisation")
+                % {"codes": ", ".join(unknown)},
+                field="roles",
+            )
+        core_services.set_user_roles(staff, by=by, role_codes=sorted(set(role_codes)))
+    return staff
+
+
+def create_staff(
+    organisation: Organisation,
+    *,
+    by: User | None,
+    username: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+    role_codes: list[str],
+    job_title: str = "",
+) -> User:
+    """A member of staff of ``organisation`` holding ``role_codes`` (audited)."""
+    with transaction.atomic():
+        _refuse_duplicate(
+            User.objects.filter(username=username).exists(),
+            _("The username %(username)s is taken") % {"username": username},
+            field="username",
+        )
+        staff = User.objects.create_user(
+            username=username,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+            email=f"{username}@example.org",
+            organisation=organisation,
+            job_title=job_title,
+        )
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CREATED,
+            obj=staff,
+            summary=f"Staff {username} created",
+        )
+        set_staff_roles(staff, by=by, role_codes=role_codes)
+    return staff
+
+
+# --- access points ------------------------------------------------------------------------------
+ACCESS_POINT_FIELDS = ("kind", "name", "address", "phone")
+
+
+def _check_access_point_name(organisation_id: int, name: str, exclude: int | None = None) -> None:
+    _refuse_duplicate(
+        AccessPoint.objects.for_organisation(organisation_id)
+        .filter(name__iexact=name)
+        .exclude(pk=exclude)
+        .exists(),
+        _("There is already an access point called %(name)s") % {"name": name},
+    )
+
+
+def create_access_point(
+    organisation: Organisation,
+    *,
+    by: User | None,
+    kind: str,
+    name: str,
+    address: str = "",
+    phone: str = "",
+) -> AccessPoint:
+    with transaction.atomic():
+        _check_access_point_name(organisation.pk, name)
+        access_point = AccessPoint(
+            organisation=organisation, kind=kind, name=name, address=address, phone=phone
+        )
+        access_point.save(force_insert=True)
+        _record(
+            access_point,
+            by=by,
+            action=AuditAction.CREATED,
+            summary=f"Access point {name} created",
+            changes=_snapshot(access_point, ACCESS_POINT_FIELDS),
+        )
+    return access_point
+
+
+def update_access_point(
+    access_point: AccessPoint,
+    *,
+    by: User | None,
+    kind: str,
+    name: str,
+    address: str,
+    phone: str,
+) -> AccessPoint:
+    with transaction.atomic():
+        before = _snapshot(access_point, ACCESS_POINT_FIELDS)
+        _check_access_point_name(access_point.organisation_id, name, exclude=access_point.pk)
+        access_point.kind = kind
+        access_point.name = name
+        access_point.address = address
+        access_point.phone = phone
+        access_point.save(update_fields=[*ACCESS_POINT_FIELDS, "updated_at"])
+        _record(
+            access_point,
+            by=by,
+            action=AuditAction.CHANGED,
+            summary=f"Access point {name} changed",
+            changes=audit.changed_fields(before, _snapshot(access_point, ACCESS_POINT_FIELDS)),
+        )
+    return access_point
+
+
+def share_access_point(
+    access_point: AccessPoint, *, by: User | None, organisation: Organisation
+) -> AccessPointShare:
+    """Let ``organisation``'s staff see ``access_point`` and its hours (read-only)."""
+    if organisation.pk == access_point.organisation_id:
+        raise ServiceError(
+            DirectoryError.WRONG_ORGANISATION,
+            _("Choose a partner organisation, not your own"),
+            field="organisation",
+        )
+    with transaction.atomic():
+        share: AccessPointShare
+        share, created = AccessPointShare.objects.for_organisation(
+            access_point.organisation_id
+        ).get_or_create(
+            organisation_id=access_point.organisation_id,
+            access_point=access_point,
+            shared_with=organisation,
+        )
+        if created:
+            _record(
+                share,
+                by=by,
+                action=AuditAction.CREATED,
+                summary=f"Access point {access_point.name} shared with {organisation.slug}",
+            )
+    return share
+
+
+def unshare_access_point(share: AccessPointShare, *, by: User | None) -> None:
+    with transaction.atomic():
+        _record(
+            share,
+            by=by,
+            action=AuditAction.DELETED,
+            summary=f"Access point {share.access_point.name} no longer shared with "
+            f"{share.shared_with.slug}",
+        )
+        share.delete()
+
+
+# --- opening hours ------------------------------------------------------------------------------
+def add_opening_session(
+    access_point: AccessPoint,
+    *,
+    by: User | None,
+    weekday: int,
+    opens: datetime.time,
+    closes: datetime.time,
+) -> OpeningSession:
+    """Add a session to the weekly pattern; it must not overlap that day's other sessions."""
+    with transaction.atomic():
+        existing = [
+            (session.opens, session.closes)
+            for session in access_point.sessions.filter(weekday=weekday)
+        ]
+        check_sessions([*existing, (opens, closes)])
+        session = OpeningSession(
+            organisation_id=access_point.organisation_id,
+            access_point=access_point,
+            weekday=weekday,
+            opens=opens,
+            closes=closes,
+        )
+        session.save(force_insert=True)
+        _record(
+            session,
+            by=by,
+            action=AuditAction.CREATED,
+            summary=f"{access_point.name}: session {session} added",
+        )
+    return session
+
+
+def remove_opening_session(session: OpeningSession, *, by: User | None) -> None:
+    with transaction.atomic():
+        _record(
+            session,
+            by=by,
+            action=AuditAction.DELETED,
+            summary=f"{session.access_point.name}: session {session} removed",
+        )
+        session.delete()
+
+
+def set_opening_exception(
+    access_point: AccessPoint,
+    *,
+    by: User | None,
+    date: datetime.date,
+    reason: str,
+    sessions: Sequence[Session] = (),
+) -> OpeningException:
+    """Replace the weekly pattern on ``date``: no sessions means closed all day."""
+    ordered = check_sessions(sessions, field="sessions")
+    with transaction.atomic():
+        exception = access_point.exceptions.filter(date=date).first()
+        action = AuditAction.CHANGED
+        if exception is None:
+            action = AuditAction.CREATED
+            exception = OpeningException(
+                organisation_id=access_point.organisation_id,
+                access_point=access_point,
+                date=date,
+                reason=reason,
+            )
+            exception.save(force_insert=True)
+        else:
+            exception.reason = reason
+            exception.save(update_fields=["reason"])
+            exception.sessions.all().delete()
+        ExceptionSession.objects.bulk_create(
+            ExceptionSession(
+                organisation_id=access_point.organisation_id,
+                exception=exception,
+                opens=opens,
+                closes=closes,
+            )
+            for opens, closes in ordered
+        )
+        _record(
+            exception,
+            by=by,
+            action=action,
+            summary=f"{access_point.name}: exception on {date.isoformat()}",
+            changes={
+                "reason": reason,
+                "sessions": [f"{opens:%H:%M}-{closes:%H:%M}" for opens, closes in ordered],
+            },
+        )
+    return exception
+
+
+def remove_opening_exception(exception: OpeningException, *, by: User | None) -> None:
+    with transaction.atomic():
+        _record(
+            exception,
+            by=by,
+            action=AuditAction.DELETED,
+            summary=f"{exception.access_point.name}: exception on {exception.date.isoformat()} "
+            "removed",
+        )
+        exception.delete()
+
+
+OUT_OF_HOURS_FIELDS = (
+    "title",
+    "contact",
+    "phone",
+    "details",
+    "starts_weekday",
+    "starts_at",
+    "ends_weekday",
+    "ends_at",
+)
+
+
+@dataclass(frozen=True)
+class OutOfHoursInput:
+    title: str
+    contact: str
+    phone: str
+    details: str
+    starts_weekday: int
+    starts_at: datetime.time
+    ends_weekday: int
+    ends_at: datetime.time
+
+
+def _check_window(data: OutOfHoursInput) -> None:
+    if (data.starts_weekday, data.starts_at) == (data.ends_weekday, data.ends_at):
+        raise ServiceError(
+            DirectoryError.CLOSES_BEFORE_OPENS,
+            _("The arrangement must end at a different time from when it starts"),
+            field="ends_at",
+        )
+
+
+def save_out_of_hours(
+    access_point: AccessPoint,
+    *,
+    by: User | None,
+    data: OutOfHoursInput,
+    arrangement: OutOfHoursArrangement | None = None,
+) -> OutOfHoursArrangement:
+    """Create an out-of-hours arrangement, or change ``arrangement``."""
+    _check_window(data)
+    if arrangement is not None:
+        _same_organisation(
+            arrangement, access_point.organisation_id, _("That arrangement is not yours")
+        )
+    with transaction.atomic():
+        _refuse_duplicate(
+            access_point.out_of_hours.filter(title__iexact=data.title)
+            .exclude(pk=arrangement.pk if arrangement is not None else 0)
+            .exists(),
+            _("This access point already has an arrangement called %(title)s")
+            % {"title": data.title},
+            field="title",
+        )
+        action = AuditAction.CHANGED
+        if arrangement is None:
+            action = AuditAction.CREATED
+            arrangement = OutOfHoursArrangement(
+                organisation_id=access_point.organisation_id, access_point=access_point
+            )
+        before = _snapshot(arrangement, OUT_OF_HOURS_FIELDS) if arrangement.pk else {}
+        for name in OUT_OF_HOURS_FIELDS:
+            setattr(arrangement, name, getattr(data, name))
+        if arrangement.pk is None:
+            arrangement.save(force_insert=True)
+        else:
+            arrangement.save(update_fields=[*OUT_OF_HOURS_FIELDS, "updated_at"])
+        _record(
+            arrangement,
+            by=by,
+            action=action,
+            summary=f"{access_point.name}: out-of-hours {data.title} saved",
+            changes=audit.changed_fields(before, _snapshot(arrangement, OUT_OF_HOURS_FIELDS)),
+        )
+    return arrangement
+
+
+def remove_out_of_hours(arrangement: OutOfHoursArrangement, *, by: User | None) -> None:
+    with transaction.atomic():
+        _record(
+            arrangement,
+            by=by,
+            action=AuditAction.DELETED,
+            summary=f"Out-of-hours {arrangement.title} removed",
+        )
+        arrangement.delete()
+
+
+# --- LGSL import and export audit ---------------------------------------------------------------
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+def import_lgsl(entries: Sequence[tuple[int, str]]) -> ImportResult:
+    """Add or rename LGSL entries (never deletes: services may point at them).  Shared reference
+    data has no organisation and so no audit chain; the command reports the counts."""
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        existing = {entry.code: entry for entry in LgslService.objects.all()}
+        new_entries = []
+        for code, name in entries:
+            current = existing.get(code)
+            if current is None:
+                new_entries.append(LgslService(code=code, name=name))
+                created += 1
+            elif current.name != name:
+                current.name = name
+                current.save(update_fields=["name"])
+                updated += 1
+            else:
+                unchanged += 1
+        LgslService.objects.bulk_create(new_entries)
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def record_export(
+    organisation: Organisation | int, *, by: User, services: int, access_points: int
+) -> None:
+    """Audit a download of the directory export."""
+    with transaction.atomic():
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.EXPORTED,
+            object_type="directory.export",
+            summary=f"Directory exported: {services} services, {access_points} access points",
+            changes={"services": services, "access_points": access_points},
+        )
