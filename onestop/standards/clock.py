@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar as _calendar
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property, lru_cache
@@ -143,8 +143,8 @@ class Calendar:
     """
 
     name: str
-    bank_holidays: frozenset[date]
-    closures: frozenset[date] = frozenset()
+    bank_holidays: frozenset[date] = field(repr=False)
+    closures: frozenset[date] = field(default=frozenset(), repr=False)
     opening: tuple[tuple[Session, ...], ...] = WEEKDAYS_WHOLE_DAY
     version: int | None = None
     first_year: int = DEFAULT_FIRST_YEAR

@@ -26,7 +26,7 @@ CALENDARS = {
 
 
 def local(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=LONDON)  # type: ignore[misc]
+    return datetime(*parts, tzinfo=LONDON)  # type: ignore[misc,arg-type]
 
 
 def due(day: date) -> datetime:

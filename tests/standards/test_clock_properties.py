@@ -32,22 +32,25 @@ units = st.sampled_from(list(Unit))
 amounts = st.integers(min_value=0, max_value=400)
 
 
+@settings(deadline=None)
 @given(start=instants, amount=amounts, calendar=calendars)
 def test_day_unit_deadlines_fall_at_the_end_of_a_working_day(
     start: datetime, amount: int, calendar: Calendar
 ) -> None:
     for unit in (Unit.WORKING_DAYS, Unit.CALENDAR_MONTHS):
-        found = clock.deadline(start, amount % 40, unit, calendar).astimezone(LONDON)
+        found = clock.deadline(start, amount % 24, unit, calendar).astimezone(LONDON)
         assert calendar.is_working_day(found.date())
         assert found.time() == clock.END_OF_DAY
 
 
+@settings(deadline=None)
 @given(start=instants, amount=amounts, calendar=calendars)
 def test_working_days_round_trip(start: datetime, amount: int, calendar: Calendar) -> None:
     found = clock.deadline(start, amount, Unit.WORKING_DAYS, calendar)
     assert clock.working_time_between(start, found, calendar).working_days == amount
 
 
+@settings(deadline=None)
 @given(start=instants, amount=amounts, calendar=calendars)
 def test_working_hours_round_trip(start: datetime, amount: int, calendar: Calendar) -> None:
     start = start.replace(microsecond=0)
@@ -55,6 +58,7 @@ def test_working_hours_round_trip(start: datetime, amount: int, calendar: Calend
     assert clock.working_time_between(start, found, calendar).working_seconds == amount * 3600
 
 
+@settings(deadline=None)
 @given(
     first=instants,
     gap=st.integers(min_value=0, max_value=20 * 86_400),
@@ -73,6 +77,7 @@ def test_deadlines_are_monotonic_in_the_start(
     assert earlier >= first
 
 
+@settings(deadline=None)
 @given(
     start=instants,
     pause_after=st.integers(min_value=0, max_value=40 * 86_400),
@@ -97,7 +102,7 @@ def test_pausing_and_resuming_never_shortens_a_deadline(
     assert resumed.deadline >= state.deadline
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(
     starts=st.lists(instants, min_size=1, max_size=30),
     amount=amounts,
@@ -112,7 +117,7 @@ def test_the_bulk_form_equals_single_calls(
     assert clock.deadlines(starts, amount, unit, calendar) == single
 
 
-@settings(max_examples=50)
+@settings(max_examples=50, deadline=None)
 @given(
     starts=st.lists(instants, min_size=1, max_size=30),
     amount=amounts,
@@ -130,6 +135,7 @@ def test_the_vectorised_form_equals_single_calls(
     assert clock.deadlines_epoch(epoch, amount, unit, calendar).tolist() == single
 
 
+@settings(deadline=None)
 @given(
     start=instants,
     amount=amounts,
