@@ -102,4 +102,3 @@ def client_for() -> Callable[[User], Client]:
         return client
 
     return make
-
