@@ -53,17 +53,20 @@ def parse_sessions(text: str) -> list[tuple[datetime.time, datetime.time]]:
     return sessions
 
 
-class TimeOfDayField(forms.CharField):
+class TimeOfDayField(forms.Field):
+    """A time of day typed as people write it (``9.00``, ``4.45pm``, ``17:30``)."""
+
+    widget = forms.TextInput
+
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 10)
         kwargs.setdefault("help_text", _("For example, 9:00 or 16:30"))
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> datetime.time | None:  # type: ignore[override]
-        text = super().to_python(value)
+    def to_python(self, value: Any) -> datetime.time | None:
+        text = str(value or "").strip()
         if not text:
             return None
-        return parse_time_of_day(text)
+        return parse_time_of_day(text[:20])
 
 
 class GovukFormMixin:
