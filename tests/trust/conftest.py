@@ -31,7 +31,7 @@ def authenticator_of(user: User) -> TOTPDevice:
 
 
 @pytest.fixture(autouse=True)
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     """Time stands still at ``START`` (before any fixture writes) until the test moves it."""
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
@@ -50,10 +50,8 @@ def newcomer(council: Organisation) -> User:
     return user
 
 
-def sign_in_with_password(client: Client, username: str, **extra: str) -> None:
-    response = client.post(
-        "/sign-in/", {"username": username, "password": factories.PASSWORD}, **extra
-    )
+def sign_in_with_password(client: Client, username: str) -> None:
+    response = client.post("/sign-in/", {"username": username, "password": factories.PASSWORD})
     assert response.status_code == 302
 
 

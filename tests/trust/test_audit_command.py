@@ -34,7 +34,9 @@ def disable_append_only_triggers() -> None:
         else:
             # Pending deferred foreign-key checks would block ALTER TABLE in this transaction.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE core_auditrecord DISABLE TRIGGER core_auditrecord_append_only")
+            cursor.execute(
+                "ALTER TABLE core_auditrecord DISABLE TRIGGER core_auditrecord_append_only"
+            )
 
 
 def run_verify() -> str:
@@ -138,8 +140,11 @@ def test_the_database_refuses_to_update_an_audit_record(council: Organisation) -
 def test_the_database_refuses_to_delete_an_audit_record(council: Organisation) -> None:
     before = AuditRecord.objects.for_organisation(council).count()
 
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM core_auditrecord WHERE organisation_id = %s", [council.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM core_auditrecord WHERE organisation_id = %s", [council.pk])
 
     assert AuditRecord.objects.for_organisation(council).count() == before == 4

@@ -18,7 +18,7 @@ Clients = Callable[[User], Client]
 
 @pytest.fixture
 def trails(
-    council: Organisation, partner: Organisation, advisor: User, clock: time_machine.Coordinates
+    council: Organisation, partner: Organisation, advisor: User, clock: time_machine.Traveller
 ) -> None:
     audit.record(
         organisation=council,
@@ -26,7 +26,7 @@ def trails(
         action=AuditAction.VIEWED,
         object_type="customers.customer",
         object_id="41",
-        summary="=HYPERLINK(\"http://evil.example\")",
+        summary='=HYPERLINK("http://evil.example")',
         ip_address="10.0.0.1",
     )
     audit.record(
@@ -91,9 +91,10 @@ def test_a_partner_auditor_sees_only_their_own_organisation(
     assert {record.organisation_id for record in records} == {partner_auditor.organisation_id}
     assert "customers.customer 41" not in page.content.decode()
     assert [row[5] for row in rows[1:] if row[4] == "customers.customer"] == ["partner-secret"]
-    assert AuditRecord.objects.for_organisation(council).filter(
-        action=AuditAction.EXPORTED
-    ).count() == 0
+    assert (
+        AuditRecord.objects.for_organisation(council).filter(action=AuditAction.EXPORTED).count()
+        == 0
+    )
 
 
 @pytest.mark.usefixtures("trails")
@@ -178,9 +179,7 @@ def test_browsing_the_trail_is_not_audited(client_for: Clients, auditor: User) -
 
 
 @pytest.mark.usefixtures("trails")
-def test_export_writes_the_filtered_rows_and_is_audited(
-    client_for: Clients, auditor: User
-) -> None:
+def test_export_writes_the_filtered_rows_and_is_audited(client_for: Clients, auditor: User) -> None:
     rows = csv_rows(client_for(auditor), "?object_type=customers.customer")
 
     assert rows[0] == [
@@ -201,7 +200,7 @@ def test_export_writes_the_filtered_rows_and_is_audited(
             "viewed",
             "customers.customer",
             "41",
-            "'=HYPERLINK(\"http://evil.example\")",
+            '\'=HYPERLINK("http://evil.example")',
             "10.0.0.1",
         ]
     ]
@@ -234,7 +233,7 @@ def test_export_with_bad_filters_is_refused_and_not_audited(
 
 
 def test_export_time_is_shown_in_london_time_in_summer(
-    client_for: Clients, auditor: User, council: Organisation, clock: time_machine.Coordinates
+    client_for: Clients, auditor: User, council: Organisation, clock: time_machine.Traveller
 ) -> None:
     clock.move_to("2026-07-01 12:00:00+00:00")
     audit.record(organisation=council, by=None, action=AuditAction.CHANGED, object_type="summer")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import time_machine
 from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
@@ -63,7 +62,9 @@ def test_confirming_with_a_real_code_verifies_and_shows_ten_recovery_codes_once(
     shown = client.get(response["Location"])
     shown_again = client.get("/sign-in/recovery-codes/")
 
-    tokens = sorted(StaticToken.objects.filter(device__user=newcomer).values_list("token", flat=True))
+    tokens = sorted(
+        StaticToken.objects.filter(device__user=newcomer).values_list("token", flat=True)
+    )
     assert response["Location"] == "/sign-in/recovery-codes/?next=%2Faudit%2F"
     assert authenticator_of(newcomer).confirmed is True
     assert client.session["otp_device_id"] == device.persistent_id
@@ -112,7 +113,7 @@ def test_the_set_up_page_sends_anonymous_visitors_to_sign_in(client: Client, db:
 
 
 def test_after_set_up_the_next_sign_in_needs_a_fresh_code(
-    client: Client, newcomer: User, clock: time_machine.Coordinates
+    client: Client, newcomer: User, clock: time_machine.Traveller
 ) -> None:
     sign_in_with_password(client, "newcomer")
     client.get("/sign-in/set-up/")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
@@ -16,7 +15,7 @@ IDLE = dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
 
 def test_an_idle_session_past_the_limit_is_signed_out(
-    client_for: Callable[[User], Client], advisor: User, clock: time_machine.Coordinates
+    client_for: Callable[[User], Client], advisor: User, clock: time_machine.Traveller
 ) -> None:
     client = client_for(advisor)
     clock.shift(IDLE + dt.timedelta(seconds=1))
@@ -28,7 +27,7 @@ def test_an_idle_session_past_the_limit_is_signed_out(
 
 
 def test_activity_keeps_a_session_alive_beyond_the_idle_limit(
-    client_for: Callable[[User], Client], advisor: User, clock: time_machine.Coordinates
+    client_for: Callable[[User], Client], advisor: User, clock: time_machine.Traveller
 ) -> None:
     client = client_for(advisor)
     clock.shift(IDLE - dt.timedelta(minutes=1))

@@ -71,9 +71,7 @@ def test_password_alone_does_not_open_staff_pages(client: Client, advisor: User)
     assert response["Location"] == "/sign-in/?next=%2F"
 
 
-def test_wrong_password_gives_a_generic_error_and_is_audited(
-    client: Client, advisor: User
-) -> None:
+def test_wrong_password_gives_a_generic_error_and_is_audited(client: Client, advisor: User) -> None:
     response = client.post(
         "/sign-in/", {"username": "advisor", "password": "wrong"}, REMOTE_ADDR="10.0.0.7"
     )
@@ -118,7 +116,7 @@ def test_wrong_code_shows_an_error_and_leaves_the_session_unverified(
 
 
 def test_codes_after_a_wrong_one_are_throttled_then_accepted(
-    client: Client, advisor: User, clock: time_machine.Coordinates
+    client: Client, advisor: User, clock: time_machine.Traveller
 ) -> None:
     sign_in_with_password(client, "advisor")
     client.post("/sign-in/code/", {"code": "000000"})
@@ -149,7 +147,7 @@ def test_a_code_cannot_be_used_twice(
 
 
 def test_a_recovery_code_works_once(
-    client: Client, newcomer: User, clock: time_machine.Coordinates
+    client: Client, newcomer: User, clock: time_machine.Traveller
 ) -> None:
     codes = enrol(newcomer)
     clock.shift(dt.timedelta(seconds=30))
@@ -271,9 +269,7 @@ def test_anonymous_visitors_to_staff_pages_are_sent_to_sign_in(
     assert response["Location"] == f"/sign-in/?next={path.replace('/', '%2F')}"
 
 
-def test_sign_out_ends_the_session_and_is_audited(
-    client_for: object, advisor: User
-) -> None:
+def test_sign_out_ends_the_session_and_is_audited(client_for: object, advisor: User) -> None:
     client = client_for(advisor)  # type: ignore[operator]
 
     response = client.post("/sign-out/")

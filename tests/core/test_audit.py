@@ -1,0 +1,173 @@
+"""The audit trail's hash chain: links, one chain per organisation, tamper evidence, rollback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from onestop.core import audit
+from onestop.core.models import AuditAction, AuditChainHead, AuditRecord, Organisation, User
+
+HASHED_FIELDS = {
+    "organisation",
+    "sequence",
+    "at",
+    "actor",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "summary",
+    "changes",
+    "ip_address",
+    "previous_hash",
+}
+
+
+def chain_of(organisation: Organisation) -> list[AuditRecord]:
+    return list(AuditRecord.objects.for_organisation(organisation).order_by("sequence"))
+
+
+def append(organisation: Organisation, object_type: str = "x") -> AuditRecord:
+    return audit.record(
+        organisation=organisation, by=None, action=AuditAction.VIEWED, object_type=object_type
+    )
+
+
+def test_each_record_links_to_the_one_before(council: Organisation) -> None:
+    append(council, "first")
+    append(council, "second")
+
+    chain = chain_of(council)
+
+    assert [record.sequence for record in chain] == list(range(1, len(chain) + 1))
+    assert chain[0].previous_hash == audit.GENESIS_HASH
+    assert [record.previous_hash for record in chain[1:]] == [record.hash for record in chain[:-1]]
+    assert [audit.compute_hash(record) for record in chain] == [record.hash for record in chain]
+
+
+def test_the_chain_head_follows_the_last_record(council: Organisation) -> None:
+    last = append(council)
+
+    head = AuditChainHead.objects.get(organisation=council)
+
+    assert (head.sequence, head.hash) == (last.sequence, last.hash)
+
+
+def test_each_organisation_has_its_own_chain(council: Organisation, partner: Organisation) -> None:
+    council_before = len(chain_of(council))
+    partner_before = len(chain_of(partner))
+
+    append(council)
+    append(partner)
+    append(council)
+
+    council_chain = chain_of(council)
+    partner_chain = chain_of(partner)
+    assert [record.sequence for record in council_chain] == list(range(1, council_before + 3))
+    assert [record.sequence for record in partner_chain] == list(range(1, partner_before + 2))
+    assert partner_chain[0].previous_hash == audit.GENESIS_HASH
+    assert {report.organisation_id: report.broken for report in audit.verify()} == {
+        council.pk: None,
+        partner.pk: None,
+    }
+
+
+def test_the_hash_covers_every_field_but_the_id_and_itself() -> None:
+    stored = {field.name for field in AuditRecord._meta.concrete_fields} - {"id", "hash"}
+
+    assert stored == HASHED_FIELDS
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("organisation_id", 999),
+        ("sequence", 99),
+        ("at", dt.datetime(2026, 1, 1, tzinfo=dt.UTC)),
+        ("actor_id", 999),
+        ("actor_label", "someone.else"),
+        ("action", AuditAction.DELETED),
+        ("object_type", "customers.customer"),
+        ("object_id", "42"),
+        ("summary", "a different story"),
+        ("changes", {"name": ["a", "b"]}),
+        ("ip_address", str(ipaddress.ip_address("192.0.2.1"))),
+        ("previous_hash", "f" * 64),
+    ],
+)
+def test_changing_any_hashed_field_changes_the_hash(
+    council: Organisation, advisor: User, field: str, value: object
+) -> None:
+    original = audit.record(
+        organisation=council,
+        by=advisor,
+        action=AuditAction.CHANGED,
+        object_type="core.user",
+        object_id="1",
+        summary="roles changed",
+        changes={"roles": [[], ["advisor"]]},
+        ip_address="10.0.0.1",
+    )
+    copy = AuditRecord.objects.for_organisation(council).get(pk=original.pk)
+
+    setattr(copy, field, value)
+
+    assert audit.compute_hash(copy) != original.hash
+
+
+def test_two_records_cannot_share_a_place_in_one_chain(council: Organisation) -> None:
+    last = append(council)
+    duplicate = AuditRecord(
+        organisation=council,
+        sequence=last.sequence,
+        at=last.at,
+        actor_label="system",
+        action=AuditAction.VIEWED,
+        object_type="x",
+        previous_hash=last.previous_hash,
+        hash=last.hash,
+    )
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        duplicate.save(force_insert=True)
+
+
+def audit_then_fail(organisation: Organisation) -> None:
+    with transaction.atomic():
+        append(organisation, "doomed")
+        raise RuntimeError("the service failed after auditing")
+
+
+def test_a_record_rolls_back_with_its_transaction(council: Organisation) -> None:
+    append(council, "kept")
+    before = chain_of(council)
+    head_before = AuditChainHead.objects.get(organisation=council)
+
+    with pytest.raises(RuntimeError, match="failed after auditing"):
+        audit_then_fail(council)
+    survivor = append(council, "survivor")
+
+    head = AuditChainHead.objects.get(organisation=council)
+    assert [record.object_type for record in before] == ["kept"]
+    assert [record.object_type for record in chain_of(council)] == ["kept", "survivor"]
+    assert survivor.sequence == head_before.sequence + 1
+    assert survivor.previous_hash == head_before.hash
+    assert head.sequence == survivor.sequence
+
+
+def test_long_values_are_cut_to_fit_and_still_verify(council: Organisation) -> None:
+    record = audit.record(
+        organisation=council,
+        by=None,
+        action=AuditAction.CHANGED,
+        object_type="t" * 500,
+        object_id="9" * 500,
+        summary="s" * 5000,
+    )
+
+    assert (len(record.object_type), len(record.object_id), len(record.summary)) == (100, 100, 300)
+    assert {report.broken for report in audit.verify()} == {None}
