@@ -1,0 +1,189 @@
+"""Every write of standards and calendars: one transaction, audited."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.core import audit
+from onestop.core.errors import ServiceError
+from onestop.core.models import AuditAction, Organisation, User
+from onestop.standards import clock
+from onestop.standards.errors import StandardsError
+from onestop.standards.models import CalendarVersion, ClosureDay, Standard, StandardTarget
+
+
+def _bump_calendar_version(organisation: Organisation) -> int:
+    version: CalendarVersion
+    version, created = CalendarVersion.objects.for_organisation(organisation).get_or_create(
+        organisation=organisation, defaults={"number": 1, "changed_at": timezone.now()}
+    )
+    if not created:
+        CalendarVersion.objects.for_organisation(organisation).filter(pk=version.pk).update(
+            number=F("number") + 1, changed_at=timezone.now()
+        )
+        version.refresh_from_db(fields=["number"])
+    number: int = version.number
+    return number
+
+
+def add_closure_day(
+    organisation: Organisation, *, by: User | None, day: date, reason: str
+) -> ClosureDay:
+    """Close the organisation on ``day`` (a weekday that is not already a bank holiday)."""
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(
+            StandardsError.REASON_REQUIRED, _("Enter why the council is closed"), field="reason"
+        )
+    if not clock.DEFAULT_FIRST_YEAR <= day.year <= clock.DEFAULT_LAST_YEAR:
+        raise ServiceError(
+            StandardsError.CLOSURE_DAY_OUT_OF_RANGE,
+            _("Enter a date between 2000 and 2060"),
+            field="day",
+        )
+    calendar = clock.nation_calendar(clock.ORGANISATION_NATIONS[organisation.nation])
+    if not calendar.is_working_day(day):
+        raise ServiceError(
+            StandardsError.CLOSURE_DAY_NOT_WORKING_DAY,
+            _("Enter a weekday that is not a bank holiday"),
+            field="day",
+        )
+    with transaction.atomic():
+        if ClosureDay.objects.for_organisation(organisation).filter(date=day).exists():
+            raise ServiceError(
+                StandardsError.CLOSURE_DAY_EXISTS,
+                _("The council is already closed on that date"),
+                field="day",
+            )
+        closure: ClosureDay = ClosureDay.objects.create(
+            organisation=organisation, date=day, reason=reason
+        )
+        version = _bump_calendar_version(organisation)
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CREATED,
+            obj=closure,
+            summary=f"Closure day {day.isoformat()} added (calendar version {version})",
+            changes={"date": [None, day.isoformat()], "reason": [None, reason]},
+        )
+    return closure
+
+
+def remove_closure_day(closure: ClosureDay, *, by: User | None) -> int:
+    """Open the organisation again on a closure day; returns the new calendar version."""
+    with transaction.atomic():
+        organisation = closure.organisation
+        day, closure_id = closure.date, closure.pk
+        ClosureDay.objects.for_organisation(organisation).filter(pk=closure_id).delete()
+        version = _bump_calendar_version(organisation)
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.DELETED,
+            object_type=audit.object_type_of(ClosureDay),
+            object_id=str(closure_id),
+            summary=f"Closure day {day.isoformat()} removed (calendar version {version})",
+            changes={"date": [day.isoformat(), None]},
+        )
+    return version
+
+
+def save_standard(
+    organisation: Organisation,
+    *,
+    by: User | None,
+    code: str,
+    title: str,
+    applies_to: str,
+    start_event: str,
+    stop_event: str,
+    amount: int | None,
+    unit: str,
+    target_percent: Decimal,
+    calendar: str = "organisation",
+    service_id: int | None = None,
+    source: str = "",
+) -> Standard:
+    """Create or update the standard ``code`` (for ``service_id``, if given)."""
+    values = {
+        "title": title,
+        "applies_to": applies_to,
+        "start_event": start_event,
+        "stop_event": stop_event,
+        "amount": amount,
+        "unit": unit,
+        "target_percent": target_percent,
+        "calendar": calendar,
+        "source": source,
+    }
+    with transaction.atomic():
+        standard: Standard | None = (
+            Standard.objects.for_organisation(organisation)
+            .filter(code=code, service_id=service_id)
+            .first()
+        )
+        if standard is None:
+            created_standard: Standard = Standard.objects.create(
+                organisation=organisation, code=code, service_id=service_id, **values
+            )
+            audit.record(
+                organisation=organisation,
+                by=by,
+                action=AuditAction.CREATED,
+                obj=created_standard,
+                summary=f"Standard {code} created",
+            )
+            return created_standard
+        before = {name: getattr(standard, name) for name in values}
+        changes = audit.changed_fields(before, values)
+        if changes:
+            for name in changes:
+                setattr(standard, name, values[name])
+            standard.save(update_fields=[*changes, "updated_at"])
+            audit.record(
+                organisation=organisation,
+                by=by,
+                action=AuditAction.CHANGED,
+                obj=standard,
+                summary=f"Standard {code} changed",
+                changes={name: [str(old), str(new)] for name, (old, new) in changes.items()},
+            )
+    return standard
+
+
+def set_standard_target(
+    standard: Standard, *, by: User | None, year: int, target_percent: Decimal
+) -> StandardTarget:
+    """Record the target share in force from ``year`` on."""
+    with transaction.atomic():
+        target: StandardTarget
+        target, created = StandardTarget.objects.for_organisation(
+            standard.organisation_id
+        ).get_or_create(
+            organisation_id=standard.organisation_id,
+            standard=standard,
+            year=year,
+            defaults={"target_percent": target_percent},
+        )
+        if not created and target.target_percent == target_percent:
+            return target
+        old = None if created else str(target.target_percent)
+        if not created:
+            target.target_percent = target_percent
+            target.save(update_fields=["target_percent"])
+        audit.record(
+            organisation=standard.organisation_id,
+            by=by,
+            action=AuditAction.CREATED if created else AuditAction.CHANGED,
+            obj=target,
+            summary=f"Target of {standard.code} from {year}: {target_percent}%",
+            changes={"target_percent": [old, str(target_percent)]},
+        )
+    return target
