@@ -12,24 +12,26 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from onestop.standards import clock  # noqa: E402
+from onestop.standards import clock
 
 SCALES = {"small": 100_000, "full": 1_000_000}
 AMOUNT = 20
 
 
-def best_of(repeats: int, run: object) -> float:
+def best_of(repeats: int, run: Callable[[], object]) -> float:
     times = []
     for _ in range(repeats):
         began = time.perf_counter()
-        run()  # type: ignore[operator]
+        run()
         times.append(time.perf_counter() - began)
     return min(times)
 
@@ -55,10 +57,10 @@ def main() -> None:
     holidays = np.array(sorted(calendar.bank_holidays), dtype="datetime64[D]")
     calendar_object = np.busdaycalendar(weekmask="1111100", holidays=holidays)
 
-    def baseline() -> object:
+    def baseline() -> Any:
         return np.busday_offset(local_days, AMOUNT, roll="forward", busdaycal=calendar_object)
 
-    def ours() -> object:
+    def ours() -> Any:
         return clock.deadlines_epoch(starts, AMOUNT, clock.Unit.WORKING_DAYS, calendar)
 
     ours_seconds = best_of(3, ours)
