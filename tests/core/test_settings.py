@@ -21,7 +21,8 @@ def _onestop(
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("ONESTOP_") and key != "DATABASE_URL"
+        if not key.startswith("ONESTOP_")
+        and key not in {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update({"ONESTOP_VAR_DIR": str(tmp_path), **environment})
     return subprocess.run(  # noqa: S603
