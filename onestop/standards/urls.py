@@ -8,4 +8,11 @@ app_name = "standards"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("calendar/", views.calendar, name="calendar"),
+    path(
+        "calendar/closure-days/<int:closure_day_id>/remove/",
+        views.remove_closure_day,
+        name="closure-day-remove",
+    ),
+    path("when-due/", views.when_due, name="when-due"),
 ]

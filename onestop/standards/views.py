@@ -1,12 +1,89 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from onestop.core import permissions
 from onestop.core.access import require
+from onestop.core.errors import ServiceError
+from onestop.core.http import StaffRequest
+from onestop.standards import clock, queries, services
+from onestop.standards.forms import ClosureDayForm, WhenDueForm
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     require(request.user, permissions.STANDARD_VIEW)
-    return render(request, "standards/home.html")
+    year = timezone.localdate().year
+    rows = [
+        queries.StandardRow(
+            standard=standard,
+            target_this_year=queries.target_for_year(standard, year),
+            history=list(standard.targets.all()),
+        )
+        for standard in queries.standards_for(request.user)
+    ]
+    return render(request, "standards/home.html", {"rows": rows, "year": year})
+
+
+def calendar(request: StaffRequest) -> HttpResponse:
+    require(request.user, permissions.STANDARD_VIEW)
+    form = ClosureDayForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, permissions.CALENDAR_MANAGE)
+        if form.is_valid():
+            try:
+                services.add_closure_day(
+                    request.user.organisation,  # type: ignore[arg-type]
+                    by=request.user,
+                    day=form.cleaned_data["day"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ServiceError as error:
+                form.add_error(error.field, error.message)
+            else:
+                messages.success(request, _("Closure day added"))
+                return redirect("standards:calendar")
+    context = {
+        "form": form,
+        "closure_days": queries.closure_days_for(request.user),
+        "version": queries.calendar_version_of(request.user.organisation_id or 0),
+        "can_manage": permissions.can(request.user, permissions.CALENDAR_MANAGE),
+    }
+    return render(request, "standards/calendar.html", context)
+
+
+@require_POST
+def remove_closure_day(request: StaffRequest, closure_day_id: int) -> HttpResponse:
+    closure = queries.get_closure_day_for(request.user, closure_day_id, permissions.CALENDAR_MANAGE)
+    services.remove_closure_day(closure, by=request.user)
+    messages.success(request, _("Closure day removed"))
+    return redirect("standards:calendar")
+
+
+def when_due(request: StaffRequest) -> HttpResponse:
+    user = request.user
+    require(user, permissions.STANDARD_VIEW)
+    organisation = user.organisation
+    if organisation is None:
+        raise Http404
+    standards = list(queries.standards_for(user).filter(amount__isnull=False))
+    form = WhenDueForm(request.GET or None, standards=[(s.pk, s.title) for s in standards])
+    answer = None
+    if request.GET and form.is_valid():
+        start = form.cleaned_data["start"]
+        chosen = next((s for s in standards if s.pk == form.cleaned_data["standard"]), None)
+        if chosen is not None:
+            amount, unit = chosen.amount or 0, chosen.unit
+            calendar_used = queries.calendar_for_standard(chosen, organisation)
+        else:
+            amount, unit = form.cleaned_data["amount"], form.cleaned_data["unit"]
+            calendar_used = queries.calendar_for_organisation(organisation)
+        try:
+            answer = clock.deadline(start, amount, unit, calendar_used)
+        except ValueError as error:
+            form.add_error("start", str(error))
+    return render(request, "standards/when_due.html", {"form": form, "answer": answer})
