@@ -1,0 +1,37 @@
+"""Template helpers for GOV.UK Design System form markup."""
+
+from __future__ import annotations
+
+from django import template
+from django.forms import BoundField
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+_ERROR_MODIFIERS = {
+    "govuk-input": "govuk-input--error",
+    "govuk-select": "govuk-select--error",
+    "govuk-textarea": "govuk-textarea--error",
+}
+
+
+@register.filter
+def govuk_widget(field: BoundField) -> SafeString:
+    """Render the widget linked to its hint and error message, marked when it has an error.
+
+    ``aria-describedby`` names the hint (``<id>-hint``) and the error (``<id>-error``) that
+    ``core/includes/field.html`` prints, so screen readers announce both with the input.
+    """
+    widget_id = field.id_for_label
+    attrs: dict[str, str] = {}
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{widget_id}-hint")
+    if field.errors:
+        described_by.append(f"{widget_id}-error")
+        classes = str(field.field.widget.attrs.get("class", "")).split()
+        modifiers = [_ERROR_MODIFIERS[name] for name in classes if name in _ERROR_MODIFIERS]
+        attrs["class"] = " ".join([*classes, *modifiers])
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return field.as_widget(attrs=attrs)
