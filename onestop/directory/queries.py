@@ -129,7 +129,10 @@ def staff_for(user: User) -> QuerySet[User]:
 
 
 def get_staff_for(user: User, staff_id: int, action: str = VIEW) -> User:
-    found: User = get_or_404(user, staff_for(user), action, pk=staff_id)
+    staff = User.objects.filter(organisation_id=user.organisation_id or 0).prefetch_related(
+        Prefetch("roles", queryset=Role.objects.filter(organisation_id=user.organisation_id or 0))
+    )
+    found: User = get_or_404(user, staff, action, pk=staff_id)
     return found
 
 

@@ -208,18 +208,10 @@ def team_list(request: HttpRequest) -> HttpResponse:
 def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
     user = _user(request)
     team = queries.get_team_for(user, team_id)
-    can_manage = _can_manage(user)
     return render(
         request,
         "directory/team_detail.html",
-        {
-            "team": team,
-            "members": queries.members_of(team),
-            "can_manage": can_manage,
-            "member_form": forms.TeamMemberForm(staff=queries.staff_for(user))
-            if can_manage
-            else None,
-        },
+        {"team": team, "members": queries.members_of(team), "can_manage": _can_manage(user)},
     )
 
 

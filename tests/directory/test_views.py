@@ -438,3 +438,14 @@ def test_the_partner_cannot_see_the_council_points_in_its_list(
 ) -> None:
     names = list(AccessPoint.objects.for_user(partner_advisor).values_list("name", flat=True))
     assert names == ["Housing Office"]
+
+
+def test_staff_without_the_directory_get_403_on_a_colleagues_roles(
+    world: World, councillor: User, advisor: User, client_for: ClientFor
+) -> None:
+    before = snapshot()
+    response = client_for(councillor).post(
+        f"/directory/staff/{advisor.pk}/roles/", {"roles": ["administrator"]}
+    )
+    assert response.status_code == 403
+    assert snapshot() == before
