@@ -70,7 +70,8 @@ class TimeOfDayField(forms.Field):
 
 
 class GovukFormMixin:
-    """GOV.UK classes and ARIA links for every widget, and error classes after validation."""
+    """GOV.UK classes on every widget; ``core/includes/field.html`` (the ``govuk_widget``
+    filter) adds the error modifier and links the hint and error message."""
 
     _CLASSES = {
         forms.Select: "govuk-select",
@@ -82,28 +83,12 @@ class GovukFormMixin:
     }
 
     fields: dict[str, forms.Field]
-    errors: Any
 
     def _style(self) -> None:
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             for widget_type, css in self._CLASSES.items():
                 if type(field.widget) is widget_type:
                     field.widget.attrs.setdefault("class", css)
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        for name in self.errors:
-            field = self.fields.get(name)
-            if field is None:
-                continue
-            css = field.widget.attrs.get("class", "")
-            base = css.split(" ")[0] if css else ""
-            if base:
-                field.widget.attrs["class"] = f"{css} {base}--error"
-            described = field.widget.attrs.get("aria-describedby", "")
-            field.widget.attrs["aria-describedby"] = f"{described} id_{name}-error".strip()
 
 
 class OrganisationForm(GovukFormMixin, forms.Form):

@@ -331,6 +331,10 @@ def test_an_unknown_lgsl_code_is_shown_as_an_error_and_changes_nothing(
     assert "There is a problem" in page
     assert 'href="#id_lgsl_code"' in page
     assert "unknown codes are refused" in page
+    assert (
+        'class="govuk-input govuk-input--width-5 govuk-input--error" '
+        'aria-describedby="id_lgsl_code-hint id_lgsl_code-error"'
+    ) in page
     assert snapshot() == before
 
 
