@@ -59,7 +59,7 @@ def test_a_wrong_code_is_announced_in_an_error_summary(
     summary = page.locator(".govuk-error-summary")
     summary.wait_for()
     assert summary.is_visible()
-    assert page.title() == "Error: Enter your security code – OneStop"
+    assert page.title() == "Error: Enter your security code \u2013 OneStop"
     assert axe_violations(page) == []
 
 
