@@ -11,6 +11,7 @@ from ninja import Router
 
 from onestop.core import permissions
 from onestop.core.access import require
+from onestop.core.http import staff_user
 from onestop.core.models import User
 from onestop.directory import queries
 from onestop.directory.models import AccessPoint
@@ -29,9 +30,7 @@ router = Router(tags=["directory"])
 
 
 def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
-    assert isinstance(user, User)  # noqa: S101 - VerifiedStaffSession returns staff only
-    return user
+    return staff_user(request)
 
 
 def _access_point_out(user: User, point: AccessPoint) -> AccessPointOut:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onestop.core import permissions
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
+from onestop.core.http import staff_user
 from onestop.core.models import User
 from onestop.directory import forms, queries, services
 
@@ -26,9 +27,7 @@ VIEW = permissions.DIRECTORY_VIEW
 
 
 def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - the middleware admits verified staff only
-    return user
+    return staff_user(request)
 
 
 def _attach(form: django_forms.Form, error: ServiceError) -> None:

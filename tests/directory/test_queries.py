@@ -96,7 +96,6 @@ def test_the_partner_reads_a_shared_point_but_may_not_manage_it(
 def test_staff_lists_carry_roles_and_teams(world: World, advisor: User) -> None:
     staff = list(queries.staff_for(advisor))
     teams = [
-        (member.username, [m.team.name for m in member.team_memberships.all()])  # type: ignore[attr-defined]
-        for member in staff
+        (member.username, [m.team.name for m in member.team_memberships.all()]) for member in staff
     ]
     assert teams == [("advisor", ["Revenues"])]

@@ -23,7 +23,7 @@ def govuk_widget(field: BoundField) -> SafeString:
     ``core/includes/field.html`` prints, so screen readers announce both with the input.
     """
     widget_id = field.id_for_label
-    attrs: dict[str, str] = {}
+    attrs: dict[str, str | bool] = {}
     described_by = []
     if field.help_text:
         described_by.append(f"{widget_id}-hint")

@@ -34,7 +34,8 @@ from onestop.directory.models import (
     TeamMembership,
 )
 
-DEMO_PASSWORD = "demo-only-not-secret"  # noqa: S105 - printed for the demo; never for real use
+# Printed for the demo; never for real use.
+DEMO_PASSWORD = "demo-only-not-secret"  # noqa: S105  # nosec B105
 SAMPLE_LGSL = Path(__file__).resolve().parents[2] / "data" / "lgsl-sample.csv"
 ADDRESS = "http://127.0.0.1:8000/"
 
