@@ -105,6 +105,9 @@ INSTALLED_APPS = [
     "onestop.directory",
     "onestop.standards",
     "onestop.trust",
+    "onestop.customers",
+    "onestop.contacts",
+    "onestop.cases",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,9 @@ urlpatterns = [
     path("", include("onestop.core.urls")),
     path("directory/", include("onestop.directory.urls")),
     path("standards/", include("onestop.standards.urls")),
+    path("customers/", include("onestop.customers.urls")),
+    path("desk/", include("onestop.contacts.urls")),
+    path("", include("onestop.cases.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -22,6 +22,9 @@ class NavigationItem:
 
 
 PRIMARY: tuple[NavigationItem, ...] = (
+    NavigationItem(_("Desk"), "contacts:desk", permissions.CONTACT_LOG, "contacts"),
+    NavigationItem(_("Queues"), "cases:queues", permissions.CASE_WORK, "cases"),
+    NavigationItem(_("My enquiries"), "cases:member", permissions.CASE_VIEW_OWN, "cases"),
     NavigationItem(_("Directory"), "directory:home", permissions.DIRECTORY_VIEW, "directory"),
     NavigationItem(_("Standards"), "standards:home", permissions.STANDARD_VIEW, "standards"),
     NavigationItem(_("Audit trail"), "trust:audit", permissions.AUDIT_VIEW, "trust"),

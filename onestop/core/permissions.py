@@ -35,6 +35,10 @@ CASE_RAISE: Final = "case.raise"
 CASE_WORK: Final = "case.work"
 CASE_ASSIGN: Final = "case.assign"
 CASE_CLOSE: Final = "case.close"
+CASE_VIEW_OWN: Final = "case.view-own"
+CASE_REASSIGN_BULK: Final = "case.reassign-bulk"
+CASE_TYPE_MANAGE: Final = "case-type.manage"
+STATUTORY_REQUEST_HANDLE: Final = "statutory-request.handle"
 COMPLAINT_HANDLE: Final = "complaint.handle"
 COMPLAINT_ESCALATE: Final = "complaint.escalate"
 PERFORMANCE_VIEW: Final = "performance.view"
@@ -77,13 +81,15 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
     RoleCode.BACK_OFFICE_OFFICER: BACK_OFFICE | {CONTACT_LOG},
     RoleCode.TEAM_LEADER: FRONT_OFFICE
     | BACK_OFFICE
-    | {CASE_ASSIGN, MARKER_VIEW_DETAIL, PERFORMANCE_VIEW, COMPLAINT_HANDLE},
+    | {CASE_ASSIGN, CASE_REASSIGN_BULK, MARKER_VIEW_DETAIL, PERFORMANCE_VIEW, COMPLAINT_HANDLE},
     RoleCode.COMPLAINTS_OFFICER: BACK_OFFICE
-    | {CONTACT_LOG, COMPLAINT_HANDLE, COMPLAINT_ESCALATE, CUSTOMER_EDIT},
+    | {CONTACT_LOG, COMPLAINT_HANDLE, COMPLAINT_ESCALATE, CUSTOMER_EDIT, STATUTORY_REQUEST_HANDLE},
     RoleCode.MANAGER: FRONT_OFFICE
     | BACK_OFFICE
     | {
         CASE_ASSIGN,
+        CASE_REASSIGN_BULK,
+        STATUTORY_REQUEST_HANDLE,
         COMPLAINT_HANDLE,
         COMPLAINT_ESCALATE,
         PERFORMANCE_VIEW,
@@ -92,7 +98,8 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         MARKER_VIEW_DETAIL,
         MARKER_MANAGE,
     },
-    RoleCode.COUNCILLOR: frozenset({CASE_VIEW, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW}),
+    # Councillors raise enquiries for constituents and follow their own (not the whole queue).
+    RoleCode.COUNCILLOR: frozenset({CASE_VIEW_OWN, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW}),
     RoleCode.ADMINISTRATOR: frozenset(
         {
             DIRECTORY_VIEW,
@@ -101,6 +108,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
             STANDARD_VIEW,
             STANDARD_MANAGE,
             CALENDAR_MANAGE,
+            CASE_TYPE_MANAGE,
             AUDIT_VIEW,
         }
     ),

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from onestop.core import permissions
+from onestop.core.access import require
+
+
+def queues(request: HttpRequest) -> HttpResponse:
+    require(request.user, permissions.CASE_WORK)
+    return render(request, "cases/queues.html")
+
+
+def member(request: HttpRequest) -> HttpResponse:
+    require(request.user, permissions.CASE_VIEW_OWN)
+    return render(request, "cases/queues.html")
