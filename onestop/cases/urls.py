@@ -9,4 +9,5 @@ app_name = "cases"
 urlpatterns = [
     path("queues/", views.queues, name="queues"),
     path("enquiries/", views.member, name="member"),
+    path("cases/new/", views.raise_case, name="raise"),
 ]

@@ -15,3 +15,9 @@ def queues(request: HttpRequest) -> HttpResponse:
 def member(request: HttpRequest) -> HttpResponse:
     require(request.user, permissions.CASE_VIEW_OWN)
     return render(request, "cases/queues.html")
+
+
+def raise_case(request: HttpRequest) -> HttpResponse:
+    """Raise a case, optionally for ``?customer=<id>`` from ``?contact=<id>`` (the desk)."""
+    require(request.user, permissions.CASE_RAISE)
+    return render(request, "cases/queues.html")
