@@ -45,9 +45,9 @@ class Standard(Timestamped, OrganisationOwned):
     """A promise: from ``start_event`` to ``stop_event`` within ``amount`` ``unit``.
 
     A standard without an amount (e.g. "resolve 80% at first contact") is a share-only target.
-    ``service_id`` names a ``directory.Service`` the row overrides the organisation-wide
-    standard of the same code for; it is a plain id (no foreign key) so that this app does not
-    depend on the directory's migrations.
+    ``service`` names the ``directory.Service`` whose own standard this row is: it overrides the
+    organisation-wide standard of the same code for that service (see
+    ``queries.standard_for``).
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -62,7 +62,14 @@ class Standard(Timestamped, OrganisationOwned):
     calendar = models.CharField(
         max_length=20, choices=CalendarChoice.choices, default=CalendarChoice.ORGANISATION
     )
-    service_id = models.BigIntegerField(null=True, blank=True)
+    service = models.ForeignKey(
+        "directory.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Leave empty for the organisation-wide standard."),
+    )
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
@@ -70,12 +77,12 @@ class Standard(Timestamped, OrganisationOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "code"],
-                condition=Q(service_id__isnull=True),
+                condition=Q(service__isnull=True),
                 name="standard_unique_code",
             ),
             models.UniqueConstraint(
-                fields=["organisation", "code", "service_id"],
-                condition=Q(service_id__isnull=False),
+                fields=["organisation", "code", "service"],
+                condition=Q(service__isnull=False),
                 name="standard_unique_code_per_service",
             ),
             models.CheckConstraint(

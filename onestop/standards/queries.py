@@ -11,6 +11,7 @@ from onestop.core import permissions
 from onestop.core.access import get_or_404
 from onestop.core.models import Organisation
 from onestop.core.scoping import ScopedQuerySet
+from onestop.directory.models import AccessPoint, OpeningException, OpeningSession
 from onestop.standards import clock
 from onestop.standards.models import (
     CalendarChoice,
@@ -66,6 +67,49 @@ def calendar_for_organisation(organisation: Organisation) -> clock.Calendar:
     return clock.nation_calendar(
         clock.ORGANISATION_NATIONS[organisation.nation],
         closures=closures,
+        version=calendar_version_of(organisation),
+    )
+
+
+def standard_for(
+    organisation: Organisation | int, code: str, service_id: int | None = None
+) -> Standard | None:
+    """The standard ``code`` that applies: the service's own if it has one, else the
+    organisation-wide one (``None`` if the organisation has neither)."""
+    candidates = Standard.objects.for_organisation(organisation).filter(code=code)
+    if service_id is not None:
+        override = candidates.filter(service_id=service_id).first()
+        if override is not None:
+            return override
+    return candidates.filter(service__isnull=True).first()
+
+
+def calendar_for_access_point(access_point: AccessPoint) -> clock.Calendar:
+    """The organisation's calendar with the access point's weekly opening hours, for units
+    measured in working hours.  Dates the access point is closed all day (date exceptions
+    without sessions) count as closure days; alternative sessions on exception dates are not
+    yet modelled by the clock and fall back to the weekly pattern."""
+    organisation = access_point.organisation
+    weekly: list[list[clock.Session]] = [[] for _ in range(7)]
+    for session in (
+        OpeningSession.objects.for_organisation(organisation)
+        .filter(access_point=access_point)
+        .order_by("weekday", "opens")
+    ):
+        weekly[session.weekday].append(clock.Session(session.opens, session.closes))
+    closed_all_day = (
+        OpeningException.objects.for_organisation(organisation)
+        .filter(access_point=access_point, sessions__isnull=True)
+        .values_list("date", flat=True)
+    )
+    closures = [
+        *ClosureDay.objects.for_organisation(organisation).values_list("date", flat=True),
+        *closed_all_day,
+    ]
+    return clock.nation_calendar(
+        clock.ORGANISATION_NATIONS[organisation.nation],
+        closures=closures,
+        opening=weekly,
         version=calendar_version_of(organisation),
     )
 
