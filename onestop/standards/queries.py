@@ -76,7 +76,9 @@ def standard_for(
 ) -> Standard | None:
     """The standard ``code`` that applies: the service's own if it has one, else the
     organisation-wide one (``None`` if the organisation has neither)."""
-    candidates = Standard.objects.for_organisation(organisation).filter(code=code)
+    candidates: ScopedQuerySet[Standard] = Standard.objects.for_organisation(organisation).filter(
+        code=code
+    )
     if service_id is not None:
         override = candidates.filter(service_id=service_id).first()
         if override is not None:
