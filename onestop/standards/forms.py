@@ -32,3 +32,54 @@ class WhenDueForm(forms.Form):
         if not data.get("standard") and (data.get("amount") is None or not data.get("unit")):
             raise forms.ValidationError(_("Choose a standard, or enter an amount and a unit"))
         return data
+
+
+class StandardForm(forms.Form):
+    """Change a standard's promise: title, time limit and target share."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    amount = forms.IntegerField(
+        label=_("Time limit"),
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        help_text=_("Leave empty for a share-only standard, like resolving at first contact."),
+    )
+    unit = forms.ChoiceField(
+        label=_("Unit"), choices=[("", _("No time limit")), *UnitChoice.choices], required=False
+    )
+    target_percent = forms.DecimalField(
+        label=_("Target share (%)"), min_value=0, max_value=100, decimal_places=2
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["title"].widget.attrs["class"] = "govuk-input"
+        for name in ("amount", "target_percent"):
+            self.fields[name].widget.attrs["class"] = "govuk-input govuk-input--width-5"
+            self.fields[name].widget.attrs["inputmode"] = "decimal"
+        self.fields["unit"].widget.attrs["class"] = "govuk-select"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        amount, unit = cleaned.get("amount"), cleaned.get("unit")
+        if amount is not None and not unit:
+            self.add_error("unit", _("Choose the unit of the time limit"))
+        if amount is None and unit:
+            self.add_error("amount", _("Enter the time limit, or choose no time limit"))
+        return cleaned
+
+
+class TargetForm(forms.Form):
+    """A target share in force from a year on (targets rise year by year)."""
+
+    year = forms.IntegerField(label=_("From year"), min_value=2000, max_value=2060)
+    target_percent = forms.DecimalField(
+        label=_("Target share (%)"), min_value=0, max_value=100, decimal_places=2
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("year", "target_percent"):
+            self.fields[name].widget.attrs["class"] = "govuk-input govuk-input--width-5"
+            self.fields[name].widget.attrs["inputmode"] = "numeric"

@@ -158,6 +158,33 @@ def save_standard(
     return standard
 
 
+def change_standard(
+    standard: Standard,
+    *,
+    by: User | None,
+    title: str,
+    amount: int | None,
+    unit: str,
+    target_percent: Decimal,
+) -> Standard:
+    """Change a standard's title, time limit or target (an administrator's edit)."""
+    return save_standard(
+        standard.organisation,
+        by=by,
+        code=standard.code,
+        title=title,
+        applies_to=standard.applies_to,
+        start_event=standard.start_event,
+        stop_event=standard.stop_event,
+        amount=amount,
+        unit=unit or "",
+        target_percent=target_percent,
+        calendar=standard.calendar,
+        service_id=standard.service_id,
+        source=standard.source,
+    )
+
+
 def set_standard_target(
     standard: Standard, *, by: User | None, year: int, target_percent: Decimal
 ) -> StandardTarget:

@@ -8,6 +8,7 @@ app_name = "standards"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("<int:standard_id>/", views.standard_detail, name="standard"),
     path("calendar/", views.calendar, name="calendar"),
     path(
         "calendar/closure-days/<int:closure_day_id>/remove/",

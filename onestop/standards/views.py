@@ -12,7 +12,7 @@ from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import StaffRequest
 from onestop.standards import clock, queries, services
-from onestop.standards.forms import ClosureDayForm, WhenDueForm
+from onestop.standards.forms import ClosureDayForm, StandardForm, TargetForm, WhenDueForm
 
 
 def home(request: StaffRequest) -> HttpResponse:
@@ -27,6 +27,42 @@ def home(request: StaffRequest) -> HttpResponse:
         for standard in queries.standards_for(request.user)
     ]
     return render(request, "standards/home.html", {"rows": rows, "year": year})
+
+
+def standard_detail(request: StaffRequest, standard_id: int) -> HttpResponse:
+    standard = queries.get_standard_for(request.user, standard_id)
+    can_manage = permissions.can(request.user, permissions.STANDARD_MANAGE)
+    initial = {
+        "title": standard.title,
+        "amount": standard.amount,
+        "unit": standard.unit,
+        "target_percent": standard.target_percent,
+    }
+    form = StandardForm(
+        request.POST if request.POST.get("form") == "standard" else None, initial=initial
+    )
+    target_form = TargetForm(
+        request.POST if request.POST.get("form") == "target" else None, prefix="target"
+    )
+    if request.method == "POST":
+        require(request.user, permissions.STANDARD_MANAGE)
+        if form.is_bound and form.is_valid():
+            services.change_standard(standard, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Standard changed"))
+            return redirect("standards:standard", standard_id=standard.pk)
+        if target_form.is_bound and target_form.is_valid():
+            services.set_standard_target(standard, by=request.user, **target_form.cleaned_data)
+            messages.success(request, _("Target recorded"))
+            return redirect("standards:standard", standard_id=standard.pk)
+    context = {
+        "standard": standard,
+        "history": list(standard.targets.order_by("year")),
+        "form": form if form.is_bound else target_form if target_form.is_bound else form,
+        "standard_form": form,
+        "target_form": target_form,
+        "can_manage": can_manage,
+    }
+    return render(request, "standards/standard.html", context)
 
 
 def calendar(request: StaffRequest) -> HttpResponse:

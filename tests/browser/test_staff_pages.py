@@ -113,3 +113,13 @@ def test_a_form_with_errors_has_no_accessibility_violations(
     page.locator("form button[type='submit']").last.click()
     page.locator(".govuk-error-summary").wait_for()
     assert axe_violations(page) == []
+
+
+def test_a_standard_with_its_forms_has_no_accessibility_violations(
+    page: Any, live_server: Any, demo_admin: User
+) -> None:
+    sign_in_browser(page, live_server.url, demo_admin)
+    page.goto(f"{live_server.url}/standards/")
+    page.locator("table a.govuk-link").first.click()
+    page.locator("h2", has_text="Change this standard").wait_for()
+    assert axe_violations(page) == []
