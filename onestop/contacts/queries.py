@@ -1,0 +1,152 @@
+"""Every read of contacts: a customer's history, the desk panel, call-backs and the queue."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from onestop.cases.queries import CustomerCaseSummary, open_cases_for_customer
+from onestop.contacts.models import Callback, Contact, ContactReason, Outcome, VisitorTicket
+from onestop.core import permissions
+from onestop.core.access import get_or_404
+from onestop.core.models import User
+from onestop.customers.models import Customer
+from onestop.customers.queries import MarkerView, open_markers
+from onestop.directory.models import AccessPoint, Service
+
+HISTORY_PAGE_SIZE = 25
+PANEL_CONTACTS = 5
+
+
+def get_contact_for(user: User, contact_id: int, action: str = permissions.CONTACT_VIEW) -> Contact:
+    found: Contact = get_or_404(
+        user,
+        Contact.objects.for_user(user).select_related("customer", "reason", "service", "staff"),
+        action,
+        pk=contact_id,
+    )
+    return found
+
+
+def get_callback_for(
+    user: User, callback_id: int, action: str = permissions.CONTACT_LOG
+) -> Callback:
+    found: Callback = get_or_404(
+        user, Callback.objects.for_user(user).select_related("customer"), action, pk=callback_id
+    )
+    return found
+
+
+def get_ticket_for(
+    user: User, ticket_id: int, action: str = permissions.CONTACT_LOG
+) -> VisitorTicket:
+    found: VisitorTicket = get_or_404(
+        user, VisitorTicket.objects.for_user(user), action, pk=ticket_id
+    )
+    return found
+
+
+def contacts_for(user: User) -> QuerySet[Contact]:
+    if not permissions.can(user, permissions.CONTACT_VIEW):
+        return Contact.objects.for_user(user).none()
+    return Contact.objects.for_user(user).select_related("reason", "service", "staff", "customer")
+
+
+def history_of(user: User, customer: Customer, page: int = 1) -> Page[Contact]:
+    """Every contact with the customer, newest first, paginated."""
+    contacts = contacts_for(user).filter(customer=customer).order_by("-received_at", "-pk")
+    return Paginator(contacts, HISTORY_PAGE_SIZE).get_page(page)
+
+
+def reasons_for(user: User, service: Service | None = None) -> QuerySet[ContactReason]:
+    reasons = ContactReason.objects.for_user(user).filter(is_active=True)
+    if service is not None:
+        reasons = reasons.filter(Q(service=service) | Q(service__isnull=True))
+    return reasons.select_related("service").order_by("service__name", "label")
+
+
+def repeatable_contacts(user: User, customer: Customer) -> list[Contact]:
+    """Recent contacts not resolved at first contact: what a new contact may be chasing."""
+    return list(
+        contacts_for(user)
+        .filter(customer=customer)
+        .exclude(outcome=Outcome.RESOLVED)
+        .order_by("-received_at")[:10]
+    )
+
+
+@dataclass(frozen=True)
+class DeskPanel:
+    customer: Customer
+    markers: list[MarkerView]
+    cases: list[CustomerCaseSummary]
+    recent: list[Contact]
+    contact_count: int
+    repeat_count: int
+
+
+def desk_panel(user: User, customer: Customer) -> DeskPanel:
+    """What the advisor sees for the chosen customer: warnings, open cases, recent contacts."""
+    contacts = contacts_for(user).filter(customer=customer)
+    counts = contacts.aggregate(
+        total=Count("pk"),
+        repeats=Count("pk", filter=Q(repeat_of__isnull=False) | ~Q(about_reference="")),
+    )
+    return DeskPanel(
+        customer=customer,
+        markers=open_markers(user, customer),
+        cases=open_cases_for_customer(user, customer.pk),
+        recent=list(contacts.order_by("-received_at", "-pk")[:PANEL_CONTACTS]),
+        contact_count=counts["total"],
+        repeat_count=counts["repeats"],
+    )
+
+
+def callbacks_for(user: User) -> QuerySet[Callback]:
+    """The advisor's own call-backs still to make, soonest due first."""
+    return (
+        Callback.objects.for_user(user)
+        .filter(assigned_to=user, completed_at__isnull=True)
+        .select_related("customer", "contact")
+        .order_by("due_at", "pk")
+    )
+
+
+def queue_at(user: User, access_point: AccessPoint) -> QuerySet[VisitorTicket]:
+    """Visitors waiting at an access point, first come first served."""
+    return (
+        VisitorTicket.objects.for_user(user)
+        .filter(access_point=access_point, seen_at__isnull=True, left_at__isnull=True)
+        .select_related("customer")
+        .order_by("arrived_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class VisitorMeasure:
+    seen: int
+    seen_in_time: int
+
+    @property
+    def percent(self) -> int | None:
+        return None if not self.seen else round(100 * self.seen_in_time / self.seen)
+
+
+def visitors_seen_in_time(
+    user: User, access_point: AccessPoint, day: datetime.date | None = None
+) -> VisitorMeasure:
+    """How many visitors were seen on ``day``, and how many by their due time (15 minutes)."""
+    day = day or timezone.localdate()
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+    end = start + datetime.timedelta(days=1)
+    seen = VisitorTicket.objects.for_user(user).filter(
+        access_point=access_point, seen_at__isnull=False, arrived_at__gte=start, arrived_at__lt=end
+    )
+    tickets = list(seen.values_list("seen_at", "due_at"))
+    return VisitorMeasure(
+        seen=len(tickets), seen_in_time=sum(1 for seen_at, due in tickets if seen_at <= due)
+    )

@@ -1,0 +1,431 @@
+"""Every write to contacts: logging a contact, call-backs and the visitor queue.
+
+Deadlines come only from ``standards.clock``: a promised call-back is due by the organisation's
+``call-back`` standard, a visitor is to be seen by its ``see-visitors`` standard; each is stored
+with the standard that set it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.contacts.errors import ContactError
+from onestop.contacts.models import (
+    Callback,
+    Channel,
+    Contact,
+    ContactReason,
+    Direction,
+    Outcome,
+    VisitorTicket,
+)
+from onestop.core import audit
+from onestop.core.errors import ServiceError
+from onestop.core.models import AuditAction, Organisation, User
+from onestop.customers import services as customer_services
+from onestop.customers.models import Customer
+from onestop.directory.models import AccessPoint, Service
+from onestop.standards import clock
+from onestop.standards.models import Standard
+from onestop.standards.queries import calendar_for_organisation, calendar_for_standard
+
+CALLBACK_STANDARD = "call-back"
+VISITOR_STANDARD = "see-visitors"
+NOTES_LIMIT = 5000
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    channel: str = Channel.TELEPHONE
+    direction: str = Direction.INBOUND
+    reason: ContactReason | None = None
+    service: Service | None = None
+    access_point: AccessPoint | None = None
+    received_at: datetime.datetime | None = None
+    answered_at: datetime.datetime | None = None
+    ended_at: datetime.datetime | None = None
+    outcome: str = ""
+    notes: str = ""
+    repeat_of: Contact | None = None
+    about_reference: str = ""
+    callback_phone: str = ""
+    callback_note: str = ""
+
+
+def _invalid(code: ContactError, message: str, field: str | None = None) -> ServiceError:
+    return ServiceError(code, message, field=field)
+
+
+def _same_organisation(obj: Any, organisation_id: int, field: str) -> None:
+    if obj is not None and getattr(obj, "organisation_id", organisation_id) != organisation_id:
+        raise _invalid(
+            ContactError.WRONG_ORGANISATION, _("Choose one of your organisation's own"), field
+        )
+
+
+def _check_times(values: ContactInput, now: datetime.datetime) -> ContactInput:
+    received = values.received_at or now
+    for name in ("received_at", "answered_at", "ended_at"):
+        value = received if name == "received_at" else getattr(values, name)
+        if value is not None and value > now + CLOCK_SKEW:
+            raise _invalid(ContactError.IN_THE_FUTURE, _("Times must not be in the future"), name)
+    if values.answered_at is not None and values.answered_at < received:
+        raise _invalid(
+            ContactError.TIMES_OUT_OF_ORDER,
+            _("The time answered must be the same as or after the time received"),
+            "answered_at",
+        )
+    started = values.answered_at or received
+    if values.ended_at is not None and values.ended_at < started:
+        raise _invalid(
+            ContactError.TIMES_OUT_OF_ORDER,
+            _("The time ended must be the same as or after the time the contact started"),
+            "ended_at",
+        )
+    return values
+
+
+def clean_contact(values: ContactInput, *, organisation_id: int) -> ContactInput:
+    """``values`` checked, or ``ServiceError`` naming the field to fix (nothing is saved)."""
+    if values.channel not in Channel.values:
+        raise _invalid(
+            ContactError.INVALID_CHOICE, _("Select how the customer got in touch"), "channel"
+        )
+    if values.direction not in Direction.values:
+        raise _invalid(ContactError.INVALID_CHOICE, _("Select the direction"), "direction")
+    if values.outcome and values.outcome not in Outcome.values:
+        raise _invalid(ContactError.INVALID_CHOICE, _("Select the outcome"), "outcome")
+    if len(values.notes) > NOTES_LIMIT:
+        raise _invalid(
+            ContactError.TOO_LONG,
+            _("Notes must be %(limit)s characters or fewer") % {"limit": NOTES_LIMIT},
+            "notes",
+        )
+    if len(values.about_reference.strip()) > 20:
+        raise _invalid(
+            ContactError.TOO_LONG, _("Enter a reference like SR-26-4K7Q9"), "about_reference"
+        )
+    if len(values.callback_note) > 500:
+        raise _invalid(
+            ContactError.TOO_LONG,
+            _("The call-back note must be 500 characters or fewer"),
+            "callback_note",
+        )
+    for name in ("reason", "service", "repeat_of"):
+        _same_organisation(getattr(values, name), organisation_id, name)
+    _check_times(values, timezone.now())
+    if values.outcome == Outcome.CALLBACK_PROMISED and not values.callback_phone.strip():
+        raise _invalid(
+            ContactError.CALLBACK_NEEDS_PHONE,
+            _("Enter the number to call back"),
+            "callback_phone",
+        )
+    if values.callback_phone.strip():
+        customer_services.clean_phone(values.callback_phone, "callback_phone")
+    return values
+
+
+def _standard(organisation_id: int, code: str, service: Service | None) -> Standard | None:
+    standards = Standard.objects.for_organisation(organisation_id).filter(code=code)
+    if service is not None:
+        specific = standards.filter(service_id=service.pk).first()
+        if specific is not None:
+            return specific
+    return standards.filter(service_id__isnull=True).first()
+
+
+def due_by_standard(
+    organisation: Organisation,
+    code: str,
+    start: datetime.datetime,
+    service: Service | None,
+    *,
+    default_amount: int,
+    default_unit: clock.Unit,
+) -> tuple[datetime.datetime, Standard | None]:
+    """The clock's deadline for ``code`` (or the default when the organisation has no such
+    standard), with the standard that set it."""
+    standard = _standard(organisation.pk, code, service)
+    if standard is not None and standard.amount is not None and standard.unit:
+        calendar = calendar_for_standard(standard, organisation)
+        return clock.deadline(start, standard.amount, standard.unit, calendar), standard
+    calendar = calendar_for_organisation(organisation)
+    return clock.deadline(start, default_amount, default_unit, calendar), None
+
+
+def log_contact(
+    organisation: Organisation,
+    *,
+    by: User | None,
+    customer: Customer | None,
+    values: ContactInput,
+) -> Contact:
+    """Record one contact (a customer's, or anonymous); a promised call-back becomes an item with
+    a deadline on the advisor's list."""
+    if customer is not None and customer.organisation_id != organisation.pk:
+        raise _invalid(ContactError.WRONG_ORGANISATION, _("Choose one of your own customers"))
+    if customer is not None and customer.is_merged:
+        raise _invalid(
+            ContactError.MERGED_CUSTOMER,
+            _("This record was merged into another one: log the contact there"),
+        )
+    values = clean_contact(values, organisation_id=organisation.pk)
+    now = timezone.now()
+    with transaction.atomic():
+        contact = Contact.objects.create(
+            organisation=organisation,
+            customer=customer,
+            received_at=values.received_at or now,
+            answered_at=values.answered_at,
+            ended_at=values.ended_at,
+            channel=values.channel,
+            direction=values.direction,
+            reason=values.reason,
+            service=values.service,
+            access_point=values.access_point,
+            staff=by,
+            outcome=values.outcome,
+            notes=values.notes.strip(),
+            repeat_of=values.repeat_of,
+            about_reference=values.about_reference.strip().upper(),
+        )
+        if values.outcome == Outcome.CALLBACK_PROMISED and by is not None:
+            due_at, standard = due_by_standard(
+                organisation,
+                CALLBACK_STANDARD,
+                contact.received_at,
+                values.service,
+                default_amount=1,
+                default_unit=clock.Unit.WORKING_DAYS,
+            )
+            Callback.objects.create(
+                organisation=organisation,
+                contact=contact,
+                customer=customer,
+                assigned_to=by,
+                due_at=due_at,
+                standard=standard,
+                phone=customer_services.clean_phone(values.callback_phone, "callback_phone"),
+                note=values.callback_note.strip(),
+            )
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CREATED,
+            obj=contact,
+            summary=f"Contact logged ({contact.get_channel_display()})",
+            changes={
+                "customer": customer.pk if customer else None,
+                "outcome": contact.outcome,
+                "repeat": contact.is_repeat,
+            },
+        )
+    return contact
+
+
+def update_contact(
+    contact: Contact,
+    *,
+    by: User | None,
+    version: int,
+    ended_at: datetime.datetime | None,
+    outcome: str,
+    notes: str,
+) -> Contact:
+    """Finish a contact (end time, outcome, notes) unless it changed since ``version``."""
+    values = ContactInput(
+        channel=contact.channel,
+        direction=contact.direction,
+        received_at=contact.received_at,
+        answered_at=contact.answered_at,
+        ended_at=ended_at,
+        outcome=outcome,
+        notes=notes,
+    )
+    if outcome == Outcome.CALLBACK_PROMISED and contact.outcome != outcome:
+        raise _invalid(
+            ContactError.INVALID_CHOICE,
+            _("Log a new contact to promise a call-back"),
+            "outcome",
+        )
+    clean_contact(values, organisation_id=contact.organisation_id)
+    with transaction.atomic():
+        before = {
+            "ended_at": contact.ended_at.isoformat() if contact.ended_at else None,
+            "outcome": contact.outcome,
+            "notes": contact.notes,
+        }
+        updated = (
+            Contact.objects.for_organisation(contact.organisation_id)
+            .filter(pk=contact.pk, version=version)
+            .update(
+                ended_at=ended_at, outcome=outcome, notes=notes.strip(), version=F("version") + 1
+            )
+        )
+        if updated != 1:
+            raise _invalid(
+                ContactError.STALE_VERSION,
+                _(
+                    "Someone else changed this contact while you were editing. Your changes "
+                    "have not been saved: check it and make them again"
+                ),
+            )
+        contact.refresh_from_db()
+        after = {
+            "ended_at": contact.ended_at.isoformat() if contact.ended_at else None,
+            "outcome": contact.outcome,
+            "notes": contact.notes,
+        }
+        audit.record(
+            organisation=contact.organisation_id,
+            by=by,
+            action=AuditAction.CHANGED,
+            obj=contact,
+            summary="Contact updated",
+            changes=audit.changed_fields(before, after),
+        )
+    return contact
+
+
+def complete_callback(callback: Callback, *, by: User) -> Callback:
+    if callback.completed_at is not None:
+        raise _invalid(ContactError.ALREADY_DONE, _("This call-back has already been made"))
+    with transaction.atomic():
+        callback.completed_at = timezone.now()
+        callback.completed_by = by
+        callback.save(update_fields=["completed_at", "completed_by", "updated_at"])
+        audit.record(
+            organisation=callback.organisation_id,
+            by=by,
+            action=AuditAction.CHANGED,
+            obj=callback,
+            summary="Call-back made",
+            changes={"met": callback.completed_at <= callback.due_at},
+        )
+    return callback
+
+
+# --- the visitor queue ----------------------------------------------------------------------------
+def issue_ticket(
+    organisation: Organisation,
+    *,
+    by: User | None,
+    access_point: AccessPoint,
+    customer: Customer | None = None,
+) -> VisitorTicket:
+    """A visitor arrives: a ticket (A001, A002, ... each day) and when they should be seen by."""
+    now = timezone.now()
+    today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    with transaction.atomic():
+        issued_today = (
+            VisitorTicket.objects.for_organisation(organisation)
+            .filter(access_point=access_point, arrived_at__gte=today_start)
+            .count()
+        )
+        due_at, standard = due_by_standard(
+            organisation,
+            VISITOR_STANDARD,
+            now,
+            None,
+            default_amount=15,
+            default_unit=clock.Unit.MINUTES,
+        )
+        ticket = VisitorTicket.objects.create(
+            organisation=organisation,
+            access_point=access_point,
+            ticket=f"A{issued_today + 1:03d}",
+            customer=customer,
+            arrived_at=now,
+            due_at=due_at,
+            standard=standard,
+        )
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CREATED,
+            obj=ticket,
+            summary=f"Visitor ticket {ticket.ticket} issued",
+        )
+    return ticket
+
+
+def call_visitor(ticket: VisitorTicket, *, by: User) -> VisitorTicket:
+    if not ticket.waiting or ticket.called_at is not None:
+        raise _invalid(ContactError.ALREADY_DONE, _("This visitor has already been called"))
+    with transaction.atomic():
+        ticket.called_at = timezone.now()
+        ticket.called_by = by
+        ticket.save(update_fields=["called_at", "called_by"])
+        audit.record(
+            organisation=ticket.organisation_id,
+            by=by,
+            action=AuditAction.CHANGED,
+            obj=ticket,
+            summary=f"Visitor {ticket.ticket} called",
+        )
+    return ticket
+
+
+def see_visitor(ticket: VisitorTicket, *, by: User) -> VisitorTicket:
+    """The visitor sits down with an advisor: the moment "seen within 15 minutes" measures."""
+    if not ticket.waiting:
+        raise _invalid(ContactError.ALREADY_DONE, _("This visitor has already been seen"))
+    with transaction.atomic():
+        now = timezone.now()
+        ticket.called_at = ticket.called_at or now
+        ticket.called_by = ticket.called_by or by
+        ticket.seen_at = now
+        ticket.save(update_fields=["called_at", "called_by", "seen_at"])
+        audit.record(
+            organisation=ticket.organisation_id,
+            by=by,
+            action=AuditAction.CHANGED,
+            obj=ticket,
+            summary=f"Visitor {ticket.ticket} seen",
+            changes={"seen_in_time": ticket.seen_in_time},
+        )
+    return ticket
+
+
+def visitor_left(ticket: VisitorTicket, *, by: User) -> VisitorTicket:
+    if not ticket.waiting:
+        raise _invalid(ContactError.ALREADY_DONE, _("This visitor has already been seen"))
+    with transaction.atomic():
+        ticket.left_at = timezone.now()
+        ticket.save(update_fields=["left_at"])
+        audit.record(
+            organisation=ticket.organisation_id,
+            by=by,
+            action=AuditAction.CHANGED,
+            obj=ticket,
+            summary=f"Visitor {ticket.ticket} left without being seen",
+        )
+    return ticket
+
+
+def add_reason(
+    organisation: Organisation, *, by: User | None, label: str, service: Service | None = None
+) -> ContactReason:
+    """A reason for contact (configurable per service); idempotent by label."""
+    text = label.strip()[:200]
+    with transaction.atomic():
+        reason, created = ContactReason.objects.for_organisation(organisation).get_or_create(
+            organisation=organisation, service=service, label=text
+        )
+        if created:
+            audit.record(
+                organisation=organisation,
+                by=by,
+                action=AuditAction.CREATED,
+                obj=reason,
+                summary=f"Reason for contact added: {text}",
+            )
+    return reason

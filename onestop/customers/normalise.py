@@ -1,0 +1,325 @@
+"""Pure parsers and normalisers behind customer records and the desk search.
+
+No Django models here, so the property tests, the search and the benchmark share one definition
+of "the same name", "the same phone number" and "a UK postcode".
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import phonenumbers
+
+# --- names ----------------------------------------------------------------------------------------
+_NOT_LETTER = re.compile(r"[^a-z0-9 ]+")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_name(text: str) -> str:
+    """Lower case, accents folded, punctuation dropped, single spaces: ``O'Brien-Évans`` ->
+    ``obrien evans``."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    folded = folded.lower().replace("'", "").replace("\u2019", "")
+    return _SPACES.sub(" ", _NOT_LETTER.sub(" ", folded)).strip()
+
+
+_SOUNDEX_CODES = {
+    **dict.fromkeys("bfpv", "1"),
+    **dict.fromkeys("cgjkqsxz", "2"),
+    **dict.fromkeys("dt", "3"),
+    "l": "4",
+    **dict.fromkeys("mn", "5"),
+    "r": "6",
+}
+
+
+def soundex(word: str) -> str:
+    """American Soundex of one normalised word (``smith`` and ``smiht`` -> ``S530``); ``""`` for
+    a word with no letters."""
+    letters = [character for character in word.lower() if "a" <= character <= "z"]
+    if not letters:
+        return ""
+    first = letters[0]
+    code = first.upper()
+    previous = _SOUNDEX_CODES.get(first, "")
+    for character in letters[1:]:
+        digit = _SOUNDEX_CODES.get(character, "")
+        if digit and digit != previous:
+            code += digit
+            if len(code) == 4:
+                break
+        if character not in "hw":
+            previous = digit
+    return code.ljust(4, "0")
+
+
+def trigrams(text: str) -> frozenset[str]:
+    """pg_trgm-style trigrams of each word, padded with two spaces before and one after."""
+    grams: set[str] = set()
+    for word in normalise_name(text).split():
+        padded = f"  {word} "
+        grams.update(padded[index : index + 3] for index in range(len(padded) - 2))
+    return frozenset(grams)
+
+
+def similarity(first: str, second: str) -> float:
+    """Trigram similarity between 0 and 1 (pg_trgm's ``similarity``, computed in Python)."""
+    left, right = trigrams(first), trigrams(second)
+    if not left or not right:
+        return 0.0
+    return len(left & right) / len(left | right)
+
+
+def word_similarity(query: str, name: str) -> float:
+    """How well every word of ``query`` matches some word of ``name`` (order-free, typo-tolerant).
+
+    Each query word scores its best trigram similarity against the name's words (a prefix of a
+    name word counts fully, so results appear while the advisor is still typing); the result is
+    the mean over the query's words.
+    """
+    query_words = normalise_name(query).split()
+    name_words = normalise_name(name).split()
+    if not query_words or not name_words:
+        return 0.0
+    total = 0.0
+    for word in query_words:
+        best = 0.0
+        for candidate in name_words:
+            if candidate.startswith(word) and len(word) >= 2:
+                best = 1.0
+                break
+            best = max(best, similarity(word, candidate))
+        total += best
+    return total / len(query_words)
+
+
+# --- postcodes ------------------------------------------------------------------------------------
+_POSTCODE = re.compile(
+    r"^(?P<outward>GIR|[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|"
+    r"[A-HK-Y][0-9][ABEHMNPRV-Y]))(?P<inward>[0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+_OUTWARD = re.compile(
+    r"^(?:[A-PR-UWYZ](?:[0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPS-UW]|[A-HK-Y][0-9][ABEHMNPRV-Y]))$"
+)
+
+
+class InvalidPostcode(ValueError):
+    """Not a UK postcode."""
+
+
+def parse_postcode(text: str) -> str:
+    """A UK postcode in its standard form (``hp19 8fp`` -> ``HP19 8FP``) or ``InvalidPostcode``."""
+    compact = re.sub(r"\s+", "", text.upper())[:10]
+    match = _POSTCODE.match(compact)
+    if match is None or (match["outward"] == "GIR" and match["inward"] != "0AA"):
+        raise InvalidPostcode(text[:20])
+    return f"{match['outward']} {match['inward']}"
+
+
+def postcode_key(postcode: str) -> str:
+    """The form stored for search: upper case, no space (``HP198FP``)."""
+    return re.sub(r"\s+", "", postcode.upper())
+
+
+def looks_like_outward_code(text: str) -> bool:
+    return bool(_OUTWARD.match(text.upper()))
+
+
+# --- phone numbers --------------------------------------------------------------------------------
+class InvalidPhoneNumber(ValueError):
+    """Not a valid phone number."""
+
+
+def parse_phone(text: str, region: str = "GB") -> str:
+    """E.164 (``+447700900123``) of a valid number written any usual way, or
+    ``InvalidPhoneNumber``."""
+    cleaned = text.strip()[:40]
+    try:
+        number = phonenumbers.parse(cleaned, region)
+    except phonenumbers.NumberParseException as error:
+        raise InvalidPhoneNumber(cleaned) from error
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhoneNumber(cleaned)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """How a stored number is shown to a UK advisor (national format for UK numbers)."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 44
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def national_digits(e164: str) -> str:
+    """The digits as people say them: ``07700900123`` for a UK number, else without ``+``."""
+    if e164.startswith("+44"):
+        return "0" + e164[3:]
+    return e164.lstrip("+")
+
+
+def reversed_digits(e164: str) -> str:
+    """National digits reversed, so "ends with 900123" is an indexable prefix search."""
+    return national_digits(e164)[::-1]
+
+
+def digits_of(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+# --- e-mail ---------------------------------------------------------------------------------------
+def normalise_email(text: str) -> str:
+    return text.strip().lower()
+
+
+# --- dates of birth -------------------------------------------------------------------------------
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+
+
+def parse_date(text: str, *, today: datetime.date | None = None) -> datetime.date | None:
+    """A date typed as UK people write it (``12/3/1980``, ``12.03.80``, ``1980-03-12``,
+    ``12 March 1980``), or ``None``.  Two-digit years are in the last hundred years."""
+    cleaned = text.strip().lower()
+    parts: tuple[int, int, int] | None = None
+    if match := _ISO_DATE.match(cleaned):
+        parts = (int(match[3]), int(match[2]), int(match[1]))
+    elif match := _NUMERIC_DATE.match(cleaned):
+        year = int(match[3])
+        if len(match[3]) == 2:
+            current = (today or datetime.date(2000, 1, 1)).year
+            year += 2000 if 2000 + year <= current else 1900
+        parts = (int(match[1]), int(match[2]), year)
+    else:
+        words = cleaned.replace(",", " ").split()
+        if len(words) == 3 and words[0].isdigit() and words[1] in _MONTHS and words[2].isdigit():
+            parts = (int(words[0]), _MONTHS[words[1]], int(words[2]))
+    if parts is None:
+        return None
+    day, month, year = parts
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
+
+
+# --- a desk query, taken apart ----------------------------------------------------------------
+_REFERENCE = re.compile(r"^[A-Za-z]{2,4}-\d{2}-[0-9A-Za-z]{4,14}$")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What each part of a desk search looks like: a name, a date, a postcode, a phone..."""
+
+    text: str
+    name: str = ""
+    date_of_birth: datetime.date | None = None
+    postcode: str = ""
+    outward_code: str = ""
+    phone_e164: str = ""
+    phone_digits: str = ""
+    email: str = ""
+    reference: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(
+            (
+                self.name,
+                self.date_of_birth,
+                self.postcode,
+                self.outward_code,
+                self.phone_e164,
+                self.phone_digits,
+                self.email,
+                self.reference,
+            )
+        )
+
+
+_PHONE_ONLY = re.compile(r"^[+\d][\d\s()\-.]{3,}$")
+
+
+def parse_query(text: str, *, today: datetime.date | None = None) -> ParsedQuery:
+    """Split a desk query into its recognisable parts; what is left over is a name."""
+    text = text.strip()[:200]
+    if not text:
+        return ParsedQuery(text="")
+    if "@" in text and " " not in text:
+        return ParsedQuery(text=text, email=normalise_email(text))
+    if _REFERENCE.match(text):
+        return ParsedQuery(text=text, reference=text.upper())
+    if _PHONE_ONLY.match(text) and len(digits_of(text)) >= 4 and parse_date(text) is None:
+        digits = digits_of(text)
+        try:
+            e164 = parse_phone(text)
+        except InvalidPhoneNumber:
+            e164 = ""
+        if digits.startswith("44") and text.lstrip().startswith("+"):
+            digits = "0" + digits[2:]
+        return ParsedQuery(text=text, phone_e164=e164, phone_digits=digits)
+    try:
+        return ParsedQuery(text=text, postcode=parse_postcode(text))
+    except InvalidPostcode:
+        pass
+    date_of_birth = parse_date(text, today=today)
+    if date_of_birth is not None:
+        return ParsedQuery(text=text, date_of_birth=date_of_birth)
+    words = text.split()
+    name_words: list[str] = []
+    postcode = outward = ""
+    for index, word in enumerate(words):
+        date = parse_date(word, today=today)
+        if date is not None:
+            date_of_birth = date
+            continue
+        pair = " ".join(words[index : index + 2])
+        if not postcode and index + 1 < len(words):
+            try:
+                postcode = parse_postcode(pair)
+                continue
+            except InvalidPostcode:
+                pass
+        if postcode and word.upper() == postcode.split()[1]:
+            continue
+        if any(character.isdigit() for character in word) and looks_like_outward_code(word):
+            outward = word.upper()
+            continue
+        name_words.append(word)
+    return ParsedQuery(
+        text=text,
+        name=normalise_name(" ".join(name_words)),
+        date_of_birth=date_of_birth,
+        postcode=postcode,
+        outward_code=outward,
+    )

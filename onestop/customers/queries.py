@@ -1,0 +1,488 @@
+"""Every read of customers: the desk search, duplicates, the customer page, markers, equality.
+
+Access by id goes through ``get_customer_for`` (404 outside the organisation, 403 without the
+permission).  Functions named ``open_*`` also audit the read of personal data they make.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.core import audit, permissions
+from onestop.core.access import get_or_404
+from onestop.core.models import Role, User
+from onestop.customers import normalise
+from onestop.customers.models import (
+    EQUALITY_FIELDS,
+    Address,
+    Customer,
+    CustomerMerge,
+    CustomerName,
+    Email,
+    EqualityMonitoring,
+    Marker,
+    Phone,
+)
+from onestop.customers.services import record_marker_views
+
+SEARCH_LIMIT = 20
+CANDIDATE_LIMIT = 300
+NAME_THRESHOLD = 0.5
+SMALL_NUMBER = 5
+
+
+# --- access ---------------------------------------------------------------------------------------
+def customers_for(user: User) -> QuerySet[Customer]:
+    customers = Customer.objects.for_user(user)
+    if not permissions.can(user, permissions.CUSTOMER_VIEW):
+        return customers.none()
+    return customers
+
+
+def get_customer_for(
+    user: User, customer_id: int, action: str = permissions.CUSTOMER_VIEW
+) -> Customer:
+    found: Customer = get_or_404(user, Customer.objects.for_user(user), action, pk=customer_id)
+    return found
+
+
+def get_marker_for(user: User, marker_id: int, action: str = permissions.CUSTOMER_VIEW) -> Marker:
+    found: Marker = get_or_404(
+        user, Marker.objects.for_user(user).select_related("customer"), action, pk=marker_id
+    )
+    return found
+
+
+def get_merge_for(
+    user: User, merge_id: int, action: str = permissions.CUSTOMER_MERGE
+) -> CustomerMerge:
+    found: CustomerMerge = get_or_404(
+        user,
+        CustomerMerge.objects.for_user(user).select_related("kept", "merged"),
+        action,
+        pk=merge_id,
+    )
+    return found
+
+
+# --- the desk search ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SearchResult:
+    customer_id: int
+    reference: str
+    display_name: str
+    date_of_birth: datetime.date | None
+    postcode: str
+    phone: str
+    matched: str
+    score: float
+    has_markers: bool
+
+
+def _name_filter(words: Sequence[str], prefix: str = "") -> Q:
+    """Candidates for a (possibly mistyped) name: matching sounds, or typed so far."""
+    codes = sorted({normalise.soundex(word) for word in words if normalise.soundex(word)})
+    initials = sorted({word[0].upper() for word in words})
+    if len(words) == 1:
+        condition = Q(**{f"{prefix}family_soundex": codes[0]}) | Q(
+            **{f"{prefix}given_soundex": codes[0]}
+        )
+    else:
+        condition = Q(**{f"{prefix}family_soundex__in": codes, f"{prefix}given_soundex__in": codes})
+        # One word may be mistyped at its first letter (where Soundex is blind).
+        for initial in initials:
+            condition |= Q(**{f"{prefix}family_soundex__in": codes}) & Q(
+                **{f"{prefix}name_key__startswith": initial.lower()}
+            )
+            condition |= Q(**{f"{prefix}given_soundex__in": codes}) & Q(
+                **{f"{prefix}family_soundex__startswith": initial}
+            )
+    return condition | Q(**{f"{prefix}name_key__startswith": " ".join(words)})
+
+
+def _candidate_ids(user: User, parsed: normalise.ParsedQuery) -> tuple[list[int], str] | None:
+    """Customer ids matching the exact parts of the query (phone, e-mail, postcode, reference);
+    ``None`` when the query has none."""
+    if parsed.email:
+        emails = Email.objects.for_user(user).filter(address_key__startswith=parsed.email)
+        return list(emails.values_list("customer_id", flat=True)[:CANDIDATE_LIMIT]), _("e-mail")
+    if parsed.reference:
+        found = Customer.objects.for_user(user).filter(reference=parsed.reference)
+        return list(found.values_list("pk", flat=True)[:1]), _("reference")
+    if parsed.phone_e164:
+        phones = Phone.objects.for_user(user).filter(number=parsed.phone_e164)
+        return list(phones.values_list("customer_id", flat=True)[:CANDIDATE_LIMIT]), _("phone")
+    if parsed.phone_digits:
+        digits = parsed.phone_digits
+        phones = Phone.objects.for_user(user)
+        if digits.startswith("0"):
+            phones = phones.filter(digits__startswith=digits)
+        else:
+            phones = phones.filter(reversed_digits__startswith=digits[::-1])
+        return list(phones.values_list("customer_id", flat=True)[:CANDIDATE_LIMIT]), _("phone")
+    if parsed.postcode or parsed.outward_code:
+        addresses = Address.objects.for_user(user)
+        if parsed.postcode:
+            addresses = addresses.filter(postcode_key=normalise.postcode_key(parsed.postcode))
+        else:
+            addresses = addresses.filter(postcode_key__startswith=parsed.outward_code)
+        rows = addresses.values_list("customer_id", "postcode_key")[: CANDIDATE_LIMIT * 4]
+        ids = [
+            customer_id
+            for customer_id, key in rows
+            if parsed.postcode or len(key) - 3 == len(parsed.outward_code)
+        ]
+        return ids, _("postcode")
+    return None
+
+
+def search_customers(
+    user: User, text: str, *, limit: int = SEARCH_LIMIT, today: datetime.date | None = None
+) -> list[SearchResult]:
+    """The desk search: by name (typo-tolerant), phone in any format, e-mail, postcode,
+    reference or date of birth, and combinations (``smith 12/03/1980``, ``jones HP19``).
+
+    Exact parts narrow the candidates through indexed, normalised columns; a name is matched by
+    sound (Soundex) and by what has been typed so far, then ranked by trigram similarity in Python
+    over at most ``CANDIDATE_LIMIT`` candidates.  See ``docs/desk.md``.
+    """
+    if not permissions.can(user, permissions.CUSTOMER_VIEW):
+        return []
+    parsed = normalise.parse_query(text, today=today or timezone.localdate())
+    if parsed.is_empty:
+        return []
+    base = Customer.objects.for_user(user).filter(merged_into__isnull=True)
+    reasons: list[str] = []
+    exact = _candidate_ids(user, parsed)
+    if exact is not None:
+        ids, reason = exact
+        base = base.filter(pk__in=sorted(set(ids)))
+        reasons.append(reason)
+    if parsed.date_of_birth is not None:
+        base = base.filter(date_of_birth=parsed.date_of_birth)
+        reasons.append(_("date of birth"))
+    names: dict[int, list[str]] = {}
+    if parsed.name:
+        words = parsed.name.split()
+        previous = (
+            CustomerName.objects.for_user(user)
+            .filter(_name_filter(words))
+            .values_list("customer_id", "name_key")[:CANDIDATE_LIMIT]
+        )
+        for customer_id, key in previous:
+            names.setdefault(customer_id, []).append(key)
+        base = base.filter(_name_filter(words) | Q(pk__in=sorted(names)))
+    rows = list(base.values_list("pk", "name_key")[: CANDIDATE_LIMIT if parsed.name else limit * 5])
+    scored: list[tuple[float, int]] = []
+    for customer_id, key in rows:
+        if parsed.name:
+            score = max(
+                normalise.word_similarity(parsed.name, candidate)
+                for candidate in [key, *names.get(customer_id, [])]
+            )
+            if score < NAME_THRESHOLD:
+                continue
+        else:
+            score = 1.0
+        scored.append((score, customer_id))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    chosen = scored[:limit]
+    if parsed.name:
+        reasons.insert(0, _("name"))
+    return _results(user, chosen, ", ".join(reasons))
+
+
+def _results(user: User, chosen: list[tuple[float, int]], matched: str) -> list[SearchResult]:
+    if not chosen:
+        return []
+    ids = [customer_id for _score, customer_id in chosen]
+    today = timezone.localdate()
+    customers = {
+        customer.pk: customer
+        for customer in Customer.objects.for_user(user)
+        .filter(pk__in=ids)
+        .annotate(
+            live_markers=Count(
+                "markers", filter=Q(markers__ended_on__isnull=True) | Q(markers__ended_on__gt=today)
+            )
+        )
+        .prefetch_related(
+            Prefetch(
+                "addresses",
+                queryset=Address.objects.for_user(user).filter(is_current=True),
+                to_attr="current_addresses",
+            ),
+            Prefetch("phones", queryset=Phone.objects.for_user(user), to_attr="phone_list"),
+        )
+    }
+    results = []
+    for score, customer_id in chosen:
+        customer = customers[customer_id]
+        addresses: list[Address] = customer.current_addresses  # type: ignore[attr-defined]
+        phones: list[Phone] = customer.phone_list  # type: ignore[attr-defined]
+        results.append(
+            SearchResult(
+                customer_id=customer.pk,
+                reference=customer.reference,
+                display_name=customer.display_name,
+                date_of_birth=customer.date_of_birth,
+                postcode=addresses[0].postcode if addresses else "",
+                phone=normalise.format_phone(phones[0].number) if phones else "",
+                matched=matched,
+                score=round(score, 3),
+                has_markers=bool(customer.live_markers),  # type: ignore[attr-defined]
+            )
+        )
+    return results
+
+
+# --- duplicates -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    customer: Customer
+    reasons: list[str]
+    score: float
+
+
+def possible_duplicates(
+    user: User,
+    *,
+    name: str,
+    date_of_birth: datetime.date | None = None,
+    postcodes: Iterable[str] = (),
+    phones: Iterable[str] = (),
+    emails: Iterable[str] = (),
+    exclude_id: int | None = None,
+    limit: int = 5,
+) -> list[PossibleDuplicate]:
+    """Existing records that may be the same customer, best match first (shown before save)."""
+    key = normalise.normalise_name(name)
+    words = key.split()
+    reasons: dict[int, list[str]] = {}
+    scores: dict[int, float] = {}
+
+    def note(customer_id: int, reason: str, weight: float) -> None:
+        reasons.setdefault(customer_id, [])
+        if reason not in reasons[customer_id]:
+            reasons[customer_id].append(reason)
+            scores[customer_id] = scores.get(customer_id, 0.0) + weight
+
+    live = Customer.objects.for_user(user).filter(merged_into__isnull=True)
+    if words:
+        for customer_id, candidate in live.filter(_name_filter(words)).values_list(
+            "pk", "name_key"
+        )[:CANDIDATE_LIMIT]:
+            similarity = normalise.similarity(key, candidate)
+            if similarity >= NAME_THRESHOLD or normalise.word_similarity(key, candidate) >= 0.8:
+                note(customer_id, _("similar name"), max(similarity, 0.5))
+    if date_of_birth is not None:
+        for customer_id in live.filter(date_of_birth=date_of_birth).values_list("pk", flat=True)[
+            :CANDIDATE_LIMIT
+        ]:
+            note(customer_id, _("same date of birth"), 0.5)
+    keys = [normalise.postcode_key(postcode) for postcode in postcodes if postcode]
+    if keys:
+        for customer_id in (
+            Address.objects.for_user(user)
+            .filter(postcode_key__in=keys)
+            .values_list("customer_id", flat=True)[:CANDIDATE_LIMIT]
+        ):
+            note(customer_id, _("same postcode"), 0.4)
+    numbers = [number for number in phones if number]
+    if numbers:
+        for customer_id in (
+            Phone.objects.for_user(user)
+            .filter(number__in=numbers)
+            .values_list("customer_id", flat=True)
+        ):
+            note(customer_id, _("same phone number"), 1.0)
+    addresses = [normalise.normalise_email(address) for address in emails if address]
+    if addresses:
+        for customer_id in (
+            Email.objects.for_user(user)
+            .filter(address_key__in=addresses)
+            .values_list("customer_id", flat=True)
+        ):
+            note(customer_id, _("same e-mail address"), 1.0)
+    strong = {
+        customer_id
+        for customer_id, found in reasons.items()
+        if scores[customer_id] >= 0.9
+        and customer_id != exclude_id
+        and (len(found) > 1 or found[0] in (_("same phone number"), _("same e-mail address")))
+    }
+    ranked = sorted(strong, key=lambda customer_id: (-scores[customer_id], customer_id))[:limit]
+    customers = live.in_bulk(ranked)
+    return [
+        PossibleDuplicate(customers[customer_id], reasons[customer_id], scores[customer_id])
+        for customer_id in ranked
+        if customer_id in customers
+    ]
+
+
+# --- markers --------------------------------------------------------------------------------------
+def role_codes_of(user: User) -> frozenset[str]:
+    cached: frozenset[str] | None = getattr(user, "_onestop_role_codes", None)
+    if cached is None:
+        cached = frozenset(
+            Role.objects.filter(organisation_id=user.organisation_id, users=user).values_list(
+                "code", flat=True
+            )
+        )
+        user._onestop_role_codes = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def may_see_marker_detail(user: User, marker: Marker) -> bool:
+    """Detail needs ``marker.view-detail`` and, when the marker names roles, one of them."""
+    if not permissions.can(user, permissions.MARKER_VIEW_DETAIL, marker):
+        return False
+    allowed = set(marker.visible_to_roles or [])
+    return not allowed or bool(allowed & role_codes_of(user))
+
+
+@dataclass(frozen=True)
+class MarkerView:
+    marker: Marker
+    show_detail: bool
+    due_for_review: bool
+
+
+def live_markers(customer: Customer, today: datetime.date | None = None) -> list[Marker]:
+    today = today or timezone.localdate()
+    return list(
+        Marker.objects.for_organisation(customer.organisation_id)
+        .filter(customer=customer)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .order_by("kind", "pk")
+    )
+
+
+def open_markers(user: User, customer: Customer) -> list[MarkerView]:
+    """The customer's live markers as ``user`` may see them; every display is audited."""
+    today = timezone.localdate()
+    views = [
+        MarkerView(marker, may_see_marker_detail(user, marker), marker.review_on <= today)
+        for marker in live_markers(customer, today)
+    ]
+    detail = [view.marker for view in views if view.show_detail]
+    banner = [view.marker for view in views if not view.show_detail]
+    if detail:
+        record_marker_views(detail, by=user, detail=True)
+    if banner:
+        record_marker_views(banner, by=user, detail=False)
+    return views
+
+
+def markers_due_for_review(user: User) -> QuerySet[Marker]:
+    """Live markers whose review date has come: flagged for review."""
+    if not permissions.can(user, permissions.MARKER_MANAGE):
+        return Marker.objects.for_user(user).none()
+    today = timezone.localdate()
+    return (
+        Marker.objects.for_user(user)
+        .filter(review_on__lte=today, ended_on__isnull=True)
+        .select_related("customer")
+        .order_by("review_on", "pk")
+    )
+
+
+# --- the customer record --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CustomerRecord:
+    customer: Customer
+    names: list[CustomerName]
+    addresses: list[Address]
+    phones: list[Phone]
+    emails: list[Email]
+    merges: list[CustomerMerge] = field(default_factory=list)
+
+    @property
+    def current_address(self) -> Address | None:
+        return next((address for address in self.addresses if address.is_current), None)
+
+    @property
+    def formatted_phones(self) -> list[tuple[Phone, str]]:
+        return [(phone, normalise.format_phone(phone.number)) for phone in self.phones]
+
+
+def open_customer(user: User, customer_id: int, *, ip_address: str | None = None) -> CustomerRecord:
+    """A customer's record for a page or the API; the view is audited."""
+    customer = get_customer_for(user, customer_id)
+    record = record_of(customer)
+    audit.viewed(customer, by=user, ip_address=ip_address, summary="Customer record viewed")
+    return record
+
+
+def record_of(customer: Customer) -> CustomerRecord:
+    organisation_id = customer.organisation_id
+    return CustomerRecord(
+        customer=customer,
+        names=list(
+            CustomerName.objects.for_organisation(organisation_id).filter(customer=customer)
+        ),
+        addresses=list(Address.objects.for_organisation(organisation_id).filter(customer=customer)),
+        phones=list(Phone.objects.for_organisation(organisation_id).filter(customer=customer)),
+        emails=list(Email.objects.for_organisation(organisation_id).filter(customer=customer)),
+        merges=list(
+            CustomerMerge.objects.for_organisation(organisation_id)
+            .filter(Q(kept=customer) | Q(merged=customer))
+            .select_related("kept", "merged")
+        ),
+    )
+
+
+# --- equality monitoring --------------------------------------------------------------------------
+def open_equality_monitoring(user: User, customer: Customer) -> EqualityMonitoring | None:
+    """The customer's answers, for roles allowed to see them (audited); 403 otherwise."""
+    get_customer_for(user, customer.pk, permissions.CUSTOMER_EQUALITY_VIEW)
+    found = EqualityMonitoring.objects.for_user(user).filter(customer_id=customer.pk).first()
+    if found is not None:
+        audit.viewed(found, by=user, summary="Equality monitoring answers viewed")
+    return found
+
+
+@dataclass(frozen=True)
+class EqualityRow:
+    question: str
+    answer: str
+    count: int | None  # None: fewer than five people, suppressed
+
+
+def equality_report(user: User) -> list[EqualityRow]:
+    """Counts of each answer to each question, with small numbers (under 5) suppressed."""
+    rows: list[EqualityRow] = []
+    records = EqualityMonitoring.objects.for_user(user).filter(customer__merged_into__isnull=True)
+    for name, enum in EQUALITY_FIELDS.items():
+        counts = dict(
+            records.exclude(**{name: ""}).values_list(name).annotate(n=Count("pk")).order_by()
+        )
+        question = str(EqualityMonitoring._meta.get_field(name).verbose_name)
+        for value, label in enum.choices:
+            count = counts.get(value, 0)
+            rows.append(
+                EqualityRow(
+                    question, str(label), count if count >= SMALL_NUMBER or count == 0 else None
+                )
+            )
+    return rows
+
+
+def merge_candidates(user: User, customer: Customer) -> list[PossibleDuplicate]:
+    """Records that look like ``customer`` (to offer on the merge page)."""
+    record = record_of(customer)
+    return possible_duplicates(
+        user,
+        name=customer.display_name,
+        date_of_birth=customer.date_of_birth,
+        postcodes=[address.postcode for address in record.addresses],
+        phones=[phone.number for phone in record.phones],
+        emails=[email.address for email in record.emails],
+        exclude_id=customer.pk,
+    )
