@@ -253,3 +253,37 @@ class StaffRolesForm(forms.Form):
     def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["roles"].choices = [(role.code, role.name) for role in roles]  # type: ignore[attr-defined]
+
+
+class StaffCreateForm(forms.Form):
+    """A new member of staff; they set up their authenticator when they first sign in."""
+
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9.@+_-]+$",
+        error_messages={
+            "invalid": _("Use only letters, numbers and . @ + _ - in a username"),
+        },
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Work e-mail address"), max_length=254)
+    job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    password = forms.CharField(
+        label=_("Temporary password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. Give it to them in person; they can change it."),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(role.code, role.name) for role in roles]  # type: ignore[attr-defined]
+        for name in ("username", "first_name", "last_name", "email", "job_title", "password"):
+            self.fields[name].widget.attrs["class"] = "govuk-input"
+        self.fields["username"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils.text import slugify
@@ -378,11 +380,23 @@ def create_staff(
     password: str,
     role_codes: list[str],
     job_title: str = "",
+    email: str = "",
 ) -> User:
-    """A member of staff of ``organisation`` holding ``role_codes`` (audited)."""
+    """A member of staff of ``organisation`` holding ``role_codes`` (audited).
+
+    The password is a temporary one the administrator passes on; it must meet the password
+    rules.  The new member of staff sets up their authenticator at first sign-in.
+    """
+    candidate = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    try:
+        validate_password(password, user=candidate)
+    except DjangoValidationError as error:
+        raise ServiceError(
+            DirectoryError.WEAK_PASSWORD, " ".join(error.messages), field="password"
+        ) from None
     with transaction.atomic():
         _refuse_duplicate(
-            User.objects.filter(username=username).exists(),
+            User.objects.filter(username__iexact=username).exists(),
             _("The username %(username)s is taken") % {"username": username},
             field="username",
         )
@@ -391,7 +405,7 @@ def create_staff(
             password=password,
             first_name=first_name,
             last_name=last_name,
-            email=f"{username}@example.org",
+            email=email,
             organisation=organisation,
             job_title=job_title,
         )
@@ -403,6 +417,28 @@ def create_staff(
             summary=f"Staff {username} created",
         )
         set_staff_roles(staff, by=by, role_codes=role_codes)
+    return staff
+
+
+def deactivate_staff(staff: User, *, by: User) -> User:
+    """A leaver: they can no longer sign in; their records and audit history stay."""
+    if staff.pk == by.pk:
+        raise ServiceError(DirectoryError.OWN_ACCOUNT, _("You cannot deactivate your own account"))
+    with transaction.atomic():
+        if not staff.is_active:
+            return staff
+        staff.is_active = False
+        # Their open sessions end at their next request: the authentication backend does not
+        # load inactive users.
+        staff.save(update_fields=["is_active"])
+        audit.record(
+            organisation=staff.organisation_id or by.organisation_id or 0,
+            by=by,
+            action=AuditAction.CHANGED,
+            obj=staff,
+            summary=f"Staff {staff.username} deactivated",
+            changes={"is_active": [True, False]},
+        )
     return staff
 
 

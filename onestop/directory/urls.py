@@ -24,7 +24,9 @@ urlpatterns = [
         name="team-member-remove",
     ),
     path("staff/", views.staff_list, name="staff"),
+    path("staff/new/", views.staff_create, name="staff-create"),
     path("staff/<int:staff_id>/roles/", views.staff_roles, name="staff-roles"),
+    path("staff/<int:staff_id>/deactivate/", views.staff_deactivate, name="staff-deactivate"),
     path("access-points/", views.access_point_list, name="access-points"),
     path("access-points/new/", views.access_point_create, name="access-point-create"),
     path(

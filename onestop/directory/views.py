@@ -316,6 +316,55 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(GET_POST)
+def staff_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require(user, MANAGE)
+    organisation = queries.organisation_for(user, MANAGE)
+    form = forms.StaffCreateForm(request.POST or None, roles=list(queries.roles_for(user)))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.create_staff(
+                organisation,
+                by=user,
+                username=form.cleaned_data["username"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                email=form.cleaned_data["email"],
+                job_title=form.cleaned_data["job_title"],
+                password=form.cleaned_data["password"],
+                role_codes=form.cleaned_data["roles"],
+            )
+        except ServiceError as error:
+            _attach(form, error)
+        else:
+            return _done(request, _("Member of staff added"), reverse("directory:staff"))
+    return _form_page(
+        request,
+        form,
+        title=_("Add a member of staff"),
+        back=reverse("directory:staff"),
+        submit=_("Add member of staff"),
+        template="directory/staff_create.html",
+    )
+
+
+@require_POST
+def staff_deactivate(request: HttpRequest, staff_id: int) -> HttpResponse:
+    user = _user(request)
+    member = queries.get_staff_for(user, staff_id, MANAGE)
+    try:
+        services.deactivate_staff(member, by=user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(reverse("directory:staff"))
+    return _done(
+        request,
+        _("%(name)s can no longer sign in") % {"name": member.display_name},
+        reverse("directory:staff"),
+    )
+
+
+@require_http_methods(GET_POST)
 def staff_roles(request: HttpRequest, staff_id: int) -> HttpResponse:
     user = _user(request)
     member = queries.get_staff_for(user, staff_id, MANAGE)

@@ -10,3 +10,6 @@ class TrustError(StrEnum):
     TOO_MANY_CODES = "too_many_codes"
     NO_ORGANISATION = "no_organisation"
     ALREADY_ENROLLED = "already_enrolled"
+    NOT_YOURS = "not_yours"
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105 (an error code, not a password)
+    WEAK_PASSWORD = "weak_password"  # noqa: S105 (an error code, not a password)

@@ -146,3 +146,34 @@ class AuditFilterForm(forms.Form):
         if date_from is not None and date_to is not None and date_to < date_from:
             self.add_error("date_to", _("The date to must be the same as or after the date from"))
         return cleaned
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "class": "govuk-input"}
+        ),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        max_length=128,
+        strip=False,
+        help_text=_("At least 12 characters; a few unrelated words work well."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "class": "govuk-input"}),
+    )
+    confirm_password = forms.CharField(
+        label=_("New password again"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "class": "govuk-input"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        new, again = cleaned.get("new_password"), cleaned.get("confirm_password")
+        if new and again and new != again:
+            self.add_error("confirm_password", _("Enter the same new password twice"))
+        return cleaned

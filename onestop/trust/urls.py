@@ -12,6 +12,7 @@ urlpatterns = [
     path("sign-in/set-up/", views.enrol, name="enrol"),
     path("sign-in/recovery-codes/", views.recovery_codes, name="recovery-codes"),
     path("sign-out/", views.sign_out, name="sign-out"),
+    path("account/password/", views.password_change, name="password-change"),
     path("audit/", views.audit_trail, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit-export"),
 ]

@@ -18,7 +18,8 @@ import django_otp
 import qrcode
 import qrcode.image.svg
 from axes.helpers import get_cool_off
-from django.contrib.auth import authenticate, login, logout
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.core.paginator import Page, Paginator
 from django.http import (
     HttpRequest,
@@ -42,10 +43,10 @@ from onestop.core import permissions
 from onestop.core.access import require
 from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
-from onestop.core.http import StaffRequest, client_address
+from onestop.core.http import StaffRequest, client_address, staff_user
 from onestop.core.models import AuditRecord, User
 from onestop.trust import queries, services
-from onestop.trust.forms import AuditFilterForm, CodeForm, SignInForm
+from onestop.trust.forms import AuditFilterForm, CodeForm, PasswordChangeForm, SignInForm
 
 RECOVERY_CODES_SESSION_KEY = "trust_recovery_codes"
 AUDIT_PAGE_SIZE = 50
@@ -205,6 +206,31 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     if not codes:
         return HttpResponseRedirect(next_url)
     return render(request, "trust/recovery_codes.html", {"codes": codes, "next": next_url})
+
+
+@never_cache
+@sensitive_post_parameters("old_password", "new_password", "confirm_password")
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """A signed-in member of staff changes their own password; the session stays signed in."""
+    user = staff_user(request)
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.change_password(
+                user,
+                by=user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ServiceError as error:
+            form.add_error(error.field, error.message)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed"))
+            return HttpResponseRedirect(reverse("core:home"))
+    status = 400 if form.errors else 200
+    return render(request, "trust/password_change.html", {"form": form}, status=status)
 
 
 @public

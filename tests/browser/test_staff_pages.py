@@ -76,6 +76,8 @@ STAFF_PAGES = [
     "/directory/services/new/",
     "/directory/teams/",
     "/directory/staff/",
+    "/directory/staff/new/",
+    "/account/password/",
     "/directory/access-points/",
     "/directory/organisation/edit/",
     "/standards/",

@@ -1,0 +1,123 @@
+"""Administrators add staff and deactivate leavers; nobody else can, and nothing leaks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from onestop.core.models import AuditAction, AuditRecord, Organisation, User
+from tests.factories import PASSWORD
+
+NEW = {
+    "username": "new.advisor",
+    "first_name": "Nia",
+    "last_name": "Evans",
+    "email": "nia.evans@example.gov.uk",
+    "job_title": "Customer service advisor",
+    "password": "a long temporary passphrase",
+    "roles": ["advisor"],
+}
+
+
+def _usernames(organisation: Organisation) -> list[str]:
+    return sorted(User.objects.filter(organisation=organisation).values_list("username", flat=True))
+
+
+def test_an_administrator_adds_a_member_of_staff_with_roles(
+    client_for: Callable[[User], Client], administrator: User, council: Organisation
+) -> None:
+    response = client_for(administrator).post("/directory/staff/new/", NEW)
+    assert response.status_code == 302
+    created = User.objects.get(username="new.advisor")
+    assert (created.organisation, created.email, created.is_active) == (
+        council,
+        "nia.evans@example.gov.uk",
+        True,
+    )
+    assert list(created.roles.values_list("code", flat=True)) == ["advisor"]
+    assert created.check_password("a long temporary passphrase")
+    assert (
+        AuditRecord.objects.for_organisation(council)
+        .filter(action=AuditAction.CREATED, object_id=str(created.pk), actor=administrator)
+        .count()
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"password": "short"}, "This password is too short"),
+        ({"password": "password1234"}, "This password is too common"),
+        ({"username": "advisor"}, "The username advisor is taken"),
+        ({"username": "ADVISOR"}, "The username ADVISOR is taken"),
+        ({"username": "bad name<script>"}, "Use only letters, numbers"),
+        ({"email": "not-an-email"}, "Enter a valid email address"),
+        ({"roles": ["emperor"]}, "Select a valid choice"),
+        ({"first_name": "x" * 5000}, "at most 150 characters"),
+    ],
+)
+def test_bad_staff_details_are_refused_and_nothing_is_created(
+    client_for: Callable[[User], Client],
+    administrator: User,
+    advisor: User,
+    council: Organisation,
+    change: dict[str, object],
+    message: str,
+) -> None:
+    before = _usernames(council)
+    response = client_for(administrator).post("/directory/staff/new/", {**NEW, **change})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert _usernames(council) == before
+
+
+def test_an_advisor_cannot_add_staff(
+    client_for: Callable[[User], Client], advisor: User, council: Organisation
+) -> None:
+    before = _usernames(council)
+    response = client_for(advisor).post("/directory/staff/new/", NEW)
+    assert response.status_code == 403
+    assert _usernames(council) == before
+
+
+def test_a_deactivated_member_of_staff_is_signed_out_and_cannot_sign_in(
+    client_for: Callable[[User], Client], administrator: User, advisor: User
+) -> None:
+    advisor_session = client_for(advisor)
+    assert advisor_session.get("/").status_code == 200
+    response = client_for(administrator).post(f"/directory/staff/{advisor.pk}/deactivate/")
+    assert response.status_code == 302
+    advisor.refresh_from_db()
+    assert advisor.is_active is False
+    assert advisor_session.get("/").status_code == 302
+    sign_in = Client().post("/sign-in/", {"username": "advisor", "password": PASSWORD})
+    assert "Enter a correct username and password" in sign_in.content.decode()
+
+
+def test_an_administrator_cannot_deactivate_themselves(
+    client_for: Callable[[User], Client], administrator: User
+) -> None:
+    client_for(administrator).post(f"/directory/staff/{administrator.pk}/deactivate/")
+    administrator.refresh_from_db()
+    assert administrator.is_active is True
+
+
+def test_another_organisations_staff_cannot_be_deactivated(
+    client_for: Callable[[User], Client], partner_administrator: User, advisor: User
+) -> None:
+    response = client_for(partner_administrator).post(f"/directory/staff/{advisor.pk}/deactivate/")
+    assert response.status_code == 404
+    advisor.refresh_from_db()
+    assert advisor.is_active is True
+
+
+def test_an_advisor_cannot_deactivate_anyone(
+    client_for: Callable[[User], Client], advisor: User, team_leader: User
+) -> None:
+    response = client_for(advisor).post(f"/directory/staff/{team_leader.pk}/deactivate/")
+    assert response.status_code == 403
+    team_leader.refresh_from_db()
+    assert team_leader.is_active is True

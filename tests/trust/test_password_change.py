@@ -1,0 +1,78 @@
+"""Staff change their own password: the old one is checked, the rules apply, it is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from onestop.core.models import AuditAction, AuditRecord, User
+from tests.factories import PASSWORD
+
+NEW_PASSWORD = "a fresh and rather long passphrase"
+
+
+def test_a_member_of_staff_changes_their_password_and_stays_signed_in(
+    client_for: Callable[[User], Client], advisor: User
+) -> None:
+    client = client_for(advisor)
+    response = client.post(
+        "/account/password/",
+        {
+            "old_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm_password": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    advisor.refresh_from_db()
+    assert advisor.check_password(NEW_PASSWORD)
+    assert client.get("/").status_code == 200
+    assert (
+        AuditRecord.objects.for_user(advisor)
+        .filter(action=AuditAction.CHANGED, summary="Password changed", actor=advisor)
+        .count()
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            {
+                "old_password": "wrong",
+                "new_password": NEW_PASSWORD,
+                "confirm_password": NEW_PASSWORD,
+            },
+            "Your current password is not right",
+        ),
+        (
+            {"old_password": PASSWORD, "new_password": "short", "confirm_password": "short"},
+            "This password is too short",
+        ),
+        (
+            {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": "other"},
+            "Enter the same new password twice",
+        ),
+        (
+            {"old_password": PASSWORD, "new_password": "x" * 5000, "confirm_password": "x" * 5000},
+            "at most 128 characters",
+        ),
+    ],
+)
+def test_a_refused_password_change_says_why_and_changes_nothing(
+    client_for: Callable[[User], Client], advisor: User, data: dict[str, str], message: str
+) -> None:
+    response = client_for(advisor).post("/account/password/", data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    advisor.refresh_from_db()
+    assert advisor.check_password(PASSWORD)
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in() -> None:
+    response = Client().get("/account/password/")
+    assert response.status_code == 302
+    assert response["Location"] == "/sign-in/?next=%2Faccount%2Fpassword%2F"
