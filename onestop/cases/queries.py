@@ -1,23 +1,433 @@
-"""Reads of cases.  ``open_cases_for_customer`` is the contract the customer page relies on."""
+"""Every read of cases, built on the scoped manager, and the access function ``get_case_for``.
+
+``open_cases_for_customer`` is the contract the customer page relies on.  Councillors (who hold
+``case.view-own`` rather than ``case.view``) see only the enquiries they raised or that were
+raised for them; everything of another organisation answers 404.
+"""
 
 from __future__ import annotations
 
+import datetime
+import re
 from dataclasses import dataclass
-from datetime import datetime
 
-from onestop.core.models import User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from onestop.cases.events import NOTE_ADDED, UPDATE_SENT, describe
+from onestop.cases.models import (
+    INFORMATION_KINDS,
+    OPEN_STATUSES,
+    Case,
+    CaseClock,
+    CaseEvent,
+    CaseKind,
+    CaseLink,
+    CaseNote,
+    CaseType,
+    ContributionTask,
+    OutboxMessage,
+    RoutingRule,
+    Status,
+)
+from onestop.core import permissions
+from onestop.core.access import get_or_404, require
+from onestop.core.models import Organisation, User
+from onestop.core.scoping import ScopedQuerySet
+from onestop.directory.models import Team, TeamMembership
+
+QUEUE_PAGE_SIZE = 50
+# A case due within this many days is shown as at risk on the queue.
+AT_RISK_DAYS = 2
 
 
+# --- small helpers ------------------------------------------------------------------------------
+def postcode_key(postcode: str) -> str:
+    """Upper case without spaces (``hp20 1ub`` -> ``HP201UB``), at most 8 characters."""
+    return re.sub(r"[^A-Z0-9]", "", (postcode or "").upper())[:8]
+
+
+def is_councillor(user: User) -> bool:
+    return permissions.can(user, permissions.CASE_VIEW_OWN) and not permissions.can(
+        user, permissions.CASE_VIEW
+    )
+
+
+def route(case_type: CaseType, *, postcode: str = "", ward: str = "") -> Team:
+    """The team whose queue a new case of ``case_type`` joins.
+
+    A rule for the case's ward wins, then the rule with the longest postcode prefix the case's
+    postcode starts with, then the type's default team.
+    """
+    key = postcode_key(postcode)
+    ward = ward.strip().lower()
+    best: tuple[int, RoutingRule] | None = None
+    for rule in RoutingRule.objects.for_organisation(case_type.organisation_id).filter(
+        case_type=case_type
+    ):
+        if rule.ward and rule.ward.lower() == ward:
+            score = 1000
+        elif rule.postcode_prefix and key.startswith(rule.postcode_prefix):
+            score = len(rule.postcode_prefix)
+        else:
+            continue
+        if best is None or score > best[0]:
+            best = (score, rule)
+    if best is not None:
+        team: Team = Team.objects.for_organisation(case_type.organisation_id).get(
+            pk=best[1].team_id
+        )
+        return team
+    default: Team = Team.objects.for_organisation(case_type.organisation_id).get(
+        pk=case_type.default_team_id
+    )
+    return default
+
+
+# --- access -------------------------------------------------------------------------------------
+def cases_for(user: User) -> ScopedQuerySet[Case]:
+    """Cases the user may see: their organisation's (``case.view``), or a councillor's own."""
+    cases = Case.objects.for_user(user)
+    if permissions.can(user, permissions.CASE_VIEW):
+        return cases
+    if permissions.can(user, permissions.CASE_VIEW_OWN):
+        return cases.filter(Q(councillor=user) | Q(raised_by=user))
+    return cases.none()
+
+
+def get_case_for(user: User, reference: str, action: str = permissions.CASE_VIEW) -> Case:
+    """The case with ``reference`` (404 outside the user's reach; 403 when seen but not allowed)."""
+    reference = str(reference)[:20].strip().upper()
+    if not permissions.can(user, permissions.CASE_VIEW) and permissions.can(
+        user, permissions.CASE_VIEW_OWN
+    ):
+        own = Case.objects.for_user(user).filter(Q(councillor=user) | Q(raised_by=user))
+        found: Case | None = own.filter(reference=reference).first()
+        if found is None:
+            raise Http404
+        if action != permissions.CASE_VIEW:
+            raise PermissionDenied(action)
+        return found
+    case: Case = get_or_404(
+        user,
+        Case.objects.for_user(user).select_related(
+            "case_type", "team", "service", "assignee", "customer", "councillor"
+        ),
+        action,
+        reference=reference,
+    )
+    return case
+
+
+def case_types_for(user: User) -> ScopedQuerySet[CaseType]:
+    types = CaseType.objects.for_user(user).filter(is_active=True).select_related("service")
+    if not permissions.can(user, permissions.CASE_RAISE):
+        return types.none()
+    if is_councillor(user):
+        types = types.filter(kind=CaseKind.COUNCILLOR_ENQUIRY)
+    return types.order_by("service__name", "name")
+
+
+def all_case_types_for(user: User) -> ScopedQuerySet[CaseType]:
+    return CaseType.objects.for_user(user).order_by("name")
+
+
+def case_type_by_code(user: User, code: str) -> CaseType | None:
+    return case_types_for(user).filter(code=str(code)[:60]).first()
+
+
+def get_team_for(user: User, team_id: int) -> Team:
+    team: Team = get_or_404(
+        user,
+        Team.objects.for_user(user).select_related("service"),
+        permissions.CASE_WORK,
+        pk=team_id,
+    )
+    return team
+
+
+def teams_for(user: User) -> ScopedQuerySet[Team]:
+    return Team.objects.for_user(user).select_related("service").order_by("service__name", "name")
+
+
+def team_ids_of(user: User) -> list[int]:
+    return list(
+        TeamMembership.objects.for_user(user)
+        .filter(user=user)
+        .order_by("team_id")
+        .values_list("team_id", flat=True)
+    )
+
+
+def staff_of_organisation(user: User) -> QuerySet[User]:
+    return User.objects.filter(organisation_id=user.organisation_id or 0, is_active=True).order_by(
+        "last_name", "first_name", "username"
+    )
+
+
+def team_members(team: Team) -> QuerySet[User]:
+    return User.objects.filter(
+        pk__in=TeamMembership.objects.for_organisation(team.organisation_id)
+        .filter(team=team)
+        .values("user_id")
+    ).order_by("last_name", "first_name", "username")
+
+
+# --- the queue ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueueFilters:
+    team_id: int | None = None
+    assignee_id: int | None = None
+    mine: bool = False
+    status: str = ""
+    case_type_id: int | None = None
+    due_within_days: int | None = None
+    ward: str = ""
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    total: int
+    overdue: int
+    due_today: int
+    unassigned: int
+
+
+@dataclass(frozen=True)
+class Queue:
+    cases: list[Case]
+    counts: QueueCounts
+    now: datetime.datetime
+
+
+def _queue_queryset(user: User, filters: QueueFilters) -> ScopedQuerySet[Case]:
+    cases = Case.objects.for_user(user)
+    if not permissions.can(user, permissions.CASE_WORK):
+        return cases.none()
+    if filters.status:
+        cases = cases.filter(status=filters.status)
+    else:
+        cases = cases.filter(status__in=sorted(OPEN_STATUSES))
+    if filters.mine:
+        cases = cases.filter(assignee=user)
+    elif filters.team_id is not None:
+        cases = cases.filter(team_id=filters.team_id)
+    if filters.assignee_id is not None:
+        cases = cases.filter(assignee_id=filters.assignee_id)
+    if filters.case_type_id is not None:
+        cases = cases.filter(case_type_id=filters.case_type_id)
+    if filters.ward:
+        cases = cases.filter(ward__iexact=filters.ward[:100])
+    if filters.due_within_days is not None:
+        limit = timezone.now() + datetime.timedelta(days=filters.due_within_days)
+        cases = cases.filter(due_at__lte=limit)
+    return cases
+
+
+def queue_for(user: User, filters: QueueFilters, *, page_size: int = QUEUE_PAGE_SIZE) -> Queue:
+    """The first ``page_size`` cases by deadline (overdue first, then soonest; no deadline last)
+    and the queue's counts, in two queries plus one for the page's related rows."""
+    now = timezone.now()
+    cases = _queue_queryset(user, filters)
+    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=0)
+    counts = cases.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(due_at__lt=now)),
+        due_today=Count("pk", filter=Q(due_at__gte=now, due_at__lte=end_of_today)),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+    )
+    page = list(
+        cases.select_related("case_type", "assignee", "team").order_by("due_at", "id")[:page_size]
+    )
+    # Nulls sort differently on SQLite (first) and PostgreSQL (last): put them last everywhere.
+    page.sort(key=lambda case: (case.due_at is None, case.due_at or now, case.pk))
+    return Queue(cases=page, counts=QueueCounts(**counts), now=now)
+
+
+def is_overdue(case: Case, now: datetime.datetime) -> bool:
+    return case.is_open and case.due_at is not None and case.due_at < now
+
+
+def is_at_risk(case: Case, now: datetime.datetime) -> bool:
+    """Open, not overdue, and due within ``AT_RISK_DAYS`` days or already warned."""
+    if not case.is_open or case.due_at is None or case.due_at < now:
+        return False
+    return case.due_at - now <= datetime.timedelta(days=AT_RISK_DAYS)
+
+
+def queue_export_rows(user: User, filters: QueueFilters) -> list[list[str]]:
+    require(user, permissions.CASE_WORK)
+    cases = _queue_queryset(user, filters).select_related("case_type", "assignee", "team")
+    return [
+        [
+            case.reference,
+            case.case_type.name,
+            case.title,
+            case.status,
+            case.team.name,
+            case.assignee.display_name if case.assignee else "",
+            case.due_at.isoformat() if case.due_at else "",
+        ]
+        for case in cases[:10_000]
+    ]
+
+
+# --- search -------------------------------------------------------------------------------------
+def search_cases(
+    user: User,
+    *,
+    text: str = "",
+    status: str = "",
+    case_type_code: str = "",
+    team_id: int | None = None,
+    assignee_id: int | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[Case]:
+    cases = cases_for(user).select_related("case_type", "team", "assignee")
+    text = text.strip()[:100]
+    if text:
+        cases = cases.filter(Q(reference__iexact=text) | Q(title__icontains=text))
+    if status:
+        cases = cases.filter(status=status[:30])
+    if case_type_code:
+        cases = cases.filter(case_type__code=case_type_code[:60])
+    if team_id is not None:
+        cases = cases.filter(team_id=team_id)
+    if assignee_id is not None:
+        cases = cases.filter(assignee_id=assignee_id)
+    limit = max(1, min(limit, 200))
+    return list(cases.order_by("-received_at", "-id")[max(0, offset) : max(0, offset) + limit])
+
+
+# --- one case -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime.datetime
+    by: str
+    text: str
+    note: str
+    is_internal: bool
+
+
+def clocks_of(case: Case) -> list[CaseClock]:
+    return list(case.clocks.order_by("-is_primary", "standard_code"))
+
+
+def timeline_of(case: Case) -> list[TimelineEntry]:
+    notes = list(case.notes.select_related("written_by").order_by("written_at", "id"))
+    entries: list[TimelineEntry] = []
+    note_events = iter(notes)
+    for event in case.events.select_related("by").order_by("at", "id"):
+        note: CaseNote | None = None
+        if event.code in {NOTE_ADDED, UPDATE_SENT}:
+            note = next(note_events, None)
+        entries.append(
+            TimelineEntry(
+                at=event.at,
+                by=event.by.display_name if event.by else "OneStop",
+                text=describe(event),
+                note=note.text if note else "",
+                is_internal=event.code == NOTE_ADDED,
+            )
+        )
+    return entries
+
+
+def links_of(case: Case) -> list[CaseLink]:
+    return list(
+        CaseLink.objects.for_organisation(case.organisation_id)
+        .filter(Q(case=case) | Q(linked_case=case))
+        .select_related("case", "linked_case")
+        .order_by("created_at")
+    )
+
+
+def tasks_of(case: Case) -> QuerySet[ContributionTask]:
+    return case.tasks.select_related("service", "team").order_by("created_at")
+
+
+def get_task_for(user: User, case: Case, task_id: int) -> ContributionTask:
+    task: ContributionTask = get_or_404(
+        user,
+        ContributionTask.objects.for_user(user).select_related("case", "service"),
+        permissions.CASE_WORK,
+        pk=task_id,
+        case=case,
+    )
+    return task
+
+
+def outbox_of(case: Case) -> QuerySet[OutboxMessage]:
+    return case.outbox.order_by("created_at")
+
+
+def events_of(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.order_by("at", "id")
+
+
+# --- the customer page's contract and the Member view -------------------------------------------
 @dataclass(frozen=True)
 class CustomerCaseSummary:
     reference: str
     title: str
     status_label: str
-    due_at: datetime | None
+    due_at: datetime.datetime | None
     is_overdue: bool
     url: str
 
 
 def open_cases_for_customer(user: User, customer_id: int) -> list[CustomerCaseSummary]:
     """The customer's open cases the user may see, soonest deadline first."""
-    return []
+    now = timezone.now()
+    cases = (
+        cases_for(user)
+        .filter(customer_id=customer_id, status__in=sorted(OPEN_STATUSES))
+        .order_by("due_at", "id")[:100]
+    )
+    found = sorted(cases, key=lambda case: (case.due_at is None, case.due_at or now, case.pk))
+    return [
+        CustomerCaseSummary(
+            reference=case.reference,
+            title=case.title,
+            status_label=str(Status(case.status).label),
+            due_at=case.due_at,
+            is_overdue=is_overdue(case, now),
+            url=reverse("cases:case", args=[case.reference]),
+        )
+        for case in found
+    ]
+
+
+def enquiries_of_councillor(user: User) -> list[Case]:
+    require(user, permissions.CASE_VIEW_OWN)
+    return list(
+        Case.objects.for_user(user)
+        .filter(Q(councillor=user) | Q(raised_by=user))
+        .select_related("team")
+        .order_by("-received_at", "-id")[:200]
+    )
+
+
+# --- disclosure log (public) --------------------------------------------------------------------
+def public_organisation(slug: str) -> Organisation:
+    organisation = Organisation.objects.filter(slug=str(slug)[:60], is_active=True).first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def disclosure_log(organisation: Organisation) -> list[Case]:
+    return list(
+        Case.objects.for_organisation(organisation)
+        .filter(kind__in=sorted(INFORMATION_KINDS), published_at__isnull=False)
+        .only("reference", "title", "kind", "disclosure_summary", "published_at", "outcome")
+        .order_by("-published_at")[:500]
+    )
+
+
+def can_handle_statutory(user: User) -> bool:
+    return permissions.can(user, permissions.STATUTORY_REQUEST_HANDLE)

@@ -1,0 +1,528 @@
+"""C5 Cases: service requests, enquiries, councillor enquiries, FOI/EIR and subject access.
+
+A *case* is what a contact hands to the back office.  Its *type* (per service, edited by
+administrators) says which questions to ask, which standards' clocks it starts, which team's
+queue it goes to and how it escalates.  Every deadline on a case comes from ``standards.clock``
+and is stored on a ``CaseClock`` row with the standard code and calendar version that produced
+it; ``Case.due_at`` is the primary clock's deadline, copied for the queue's ordering.
+
+Statuses and their allowed transitions are data (``ALLOWED_TRANSITIONS``); the one function
+that moves a case between them is ``services._transition``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from onestop.contacts.models import Contact
+from onestop.core.models import OrganisationOwned, Timestamped
+from onestop.customers.models import Customer
+from onestop.directory.models import Service, Team
+
+
+class CaseKind(models.TextChoices):
+    SERVICE_REQUEST = "service-request", _("Service request")
+    GENERAL_ENQUIRY = "general-enquiry", _("General enquiry")
+    COUNCILLOR_ENQUIRY = "councillor-enquiry", _("Councillor enquiry")
+    FREEDOM_OF_INFORMATION = "foi", _("Freedom of information request")
+    ENVIRONMENTAL_INFORMATION = "eir", _("Environmental information request")
+    SUBJECT_ACCESS = "subject-access", _("Subject access request")
+
+
+# The reference prefix of each kind (``SR-26-4K7Q9``).
+REFERENCE_PREFIXES: dict[str, str] = {
+    CaseKind.SERVICE_REQUEST: "SR",
+    CaseKind.GENERAL_ENQUIRY: "EN",
+    CaseKind.COUNCILLOR_ENQUIRY: "ME",
+    CaseKind.FREEDOM_OF_INFORMATION: "FOI",
+    CaseKind.ENVIRONMENTAL_INFORMATION: "EIR",
+    CaseKind.SUBJECT_ACCESS: "SAR",
+}
+STATUTORY_KINDS = frozenset(
+    {
+        CaseKind.FREEDOM_OF_INFORMATION,
+        CaseKind.ENVIRONMENTAL_INFORMATION,
+        CaseKind.SUBJECT_ACCESS,
+    }
+)
+INFORMATION_KINDS = frozenset({CaseKind.FREEDOM_OF_INFORMATION, CaseKind.ENVIRONMENTAL_INFORMATION})
+
+
+class AttributeKind(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Single choice")
+    MULTIPLE_CHOICE = "multiple-choice", _("Multiple choice")
+    LOCATION = "location", _("Location")
+
+
+class CaseType(OrganisationOwned, Timestamped):
+    """A kind of case a service handles, with its questions, standards, routing and escalation.
+
+    ``attributes`` is a list of questions: ``{"code", "label", "kind", "required", "choices"}``
+    (``kind`` an ``AttributeKind``; ``choices`` for the choice kinds).  ``standard_codes`` names
+    the standards whose clocks a new case starts; the first is the primary (queue) deadline.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(max_length=60)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=CaseKind.choices)
+    description = models.TextField(blank=True)
+    attributes = models.JSONField(default=list, blank=True)
+    standard_codes = models.JSONField(default=list, blank=True)
+    default_team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    reopen_within_days = models.PositiveIntegerField(default=28)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="casetype_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def reference_prefix(self) -> str:
+        return REFERENCE_PREFIXES[self.kind]
+
+    @property
+    def is_statutory(self) -> bool:
+        return self.kind in STATUTORY_KINDS
+
+
+class RoutingRule(OrganisationOwned):
+    """Send cases of ``case_type`` in a postcode area or ward to ``team``.
+
+    The most specific matching rule wins: a ward match, then the longest postcode prefix;
+    without a match the case goes to the type's default team.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    case_type = models.ForeignKey(CaseType, on_delete=models.CASCADE, related_name="routing_rules")
+    postcode_prefix = models.CharField(max_length=8, blank=True)
+    ward = models.CharField(max_length=100, blank=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["organisation", "case_type", "ward", "postcode_prefix"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "case_type", "postcode_prefix", "ward"],
+                name="routingrule_unique_area",
+            ),
+            models.CheckConstraint(
+                condition=~Q(postcode_prefix="", ward=""), name="routingrule_names_an_area"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ward or self.postcode_prefix} -> {self.team_id}"
+
+
+class EscalationAction(models.TextChoices):
+    NOTIFY_ASSIGNEE = "notify-assignee", _("Notify the assignee")
+    NOTIFY_TEAM_LEADER = "notify-team-leader", _("Notify the team leader")
+    NOTIFY_HEAD_OF_SERVICE = "notify-head-of-service", _("Notify the head of service")
+
+
+class EscalationRule(OrganisationOwned):
+    """At ``percent`` of the primary clock's time used, do ``action`` (once per case).
+
+    Below 100 is a warning (at risk); 100 is the breach; above 100 escalates an overdue case.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    case_type = models.ForeignKey(
+        CaseType, on_delete=models.CASCADE, related_name="escalation_rules"
+    )
+    percent = models.PositiveSmallIntegerField()
+    action = models.CharField(max_length=30, choices=EscalationAction.choices)
+
+    class Meta:
+        ordering = ["organisation", "case_type", "percent"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "case_type", "percent", "action"],
+                name="escalationrule_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=1, percent__lte=500), name="escalationrule_percent_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.percent}%: {self.action}"
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in-progress", _("In progress")
+    WAITING_FOR_CUSTOMER = "waiting-for-customer", _("Waiting for customer")
+    WAITING_FOR_THIRD_PARTY = "waiting-for-third-party", _("Waiting for third party")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = frozenset(
+    {
+        Status.NEW,
+        Status.ASSIGNED,
+        Status.IN_PROGRESS,
+        Status.WAITING_FOR_CUSTOMER,
+        Status.WAITING_FOR_THIRD_PARTY,
+    }
+)
+FINISHED_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
+_WORKING = {
+    Status.IN_PROGRESS,
+    Status.WAITING_FOR_CUSTOMER,
+    Status.WAITING_FOR_THIRD_PARTY,
+    Status.RESOLVED,
+    Status.CLOSED,
+}
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.NEW: frozenset({Status.ASSIGNED, *_WORKING}),
+    Status.ASSIGNED: frozenset({Status.NEW, *_WORKING}),
+    Status.IN_PROGRESS: frozenset(_WORKING - {Status.IN_PROGRESS} | {Status.ASSIGNED}),
+    Status.WAITING_FOR_CUSTOMER: frozenset(
+        {Status.IN_PROGRESS, Status.WAITING_FOR_THIRD_PARTY, Status.RESOLVED, Status.CLOSED}
+    ),
+    Status.WAITING_FOR_THIRD_PARTY: frozenset(
+        {Status.IN_PROGRESS, Status.WAITING_FOR_CUSTOMER, Status.RESOLVED, Status.CLOSED}
+    ),
+    # Reopening (back to in progress) is only through services.reopen_case, which checks the
+    # type's reopening period and starts a new clock.
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
+    Status.CLOSED: frozenset({Status.IN_PROGRESS}),
+}
+# The statuses in which the clock does not run.
+PAUSED_STATUSES = frozenset({Status.WAITING_FOR_CUSTOMER})
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("Resolved")
+    NOT_RESOLVED = "not-resolved", _("Could not be resolved")
+    NO_ACTION_NEEDED = "no-action-needed", _("No action needed")
+    REFERRED = "referred", _("Referred to another organisation")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the customer")
+    DUPLICATE = "duplicate", _("Duplicate of another case")
+    RELEASED_IN_FULL = "released-in-full", _("Information released in full")
+    RELEASED_IN_PART = "released-in-part", _("Information released in part")
+    REFUSED = "refused", _("Refused (exemption or exception applied)")
+    NOT_HELD = "not-held", _("Information not held")
+
+
+RELEASED_OUTCOMES = frozenset({Outcome.RELEASED_IN_FULL, Outcome.RELEASED_IN_PART})
+
+
+class Source(models.TextChoices):
+    DESK = "desk", _("Advisor desk")
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("API")
+    COUNCILLOR = "councillor", _("Councillor")
+
+
+class Case(OrganisationOwned, Timestamped):
+    id = models.BigAutoField(primary_key=True)
+    reference = models.CharField(max_length=20)
+    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30, choices=CaseKind.choices)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.NEW)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.DESK)
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Councillor enquiries: the Member who raised it (or for whom it was raised) and the
+    # constituent it is about.
+    councillor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    constituent_name = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    ward = models.CharField(max_length=100, blank=True)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    received_at = models.DateTimeField()
+    # The primary clock (copied from its CaseClock row for the queue's ordering).
+    due_at = models.DateTimeField(null=True, blank=True)
+    standard_code = models.SlugField(max_length=60, blank=True)
+    calendar_version = models.PositiveIntegerField(null=True, blank=True)
+    clock_paused_at = models.DateTimeField(null=True, blank=True)
+    # The next time the escalation sweep has something to do (null: nothing left).
+    next_escalation_at = models.DateTimeField(null=True, blank=True)
+    # Closure.
+    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    resolution = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    reopened_count = models.PositiveSmallIntegerField(default=0)
+    # Statutory requests (FOI, EIR, subject access).
+    identity_verified_at = models.DateTimeField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    extended_at = models.DateTimeField(null=True, blank=True)
+    exemptions = models.JSONField(default=list, blank=True)
+    disclosure_summary = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking: every change bumps it; a change made from an older version is refused.
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["organisation", "due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="case_unique_reference"
+            ),
+        ]
+        indexes = [
+            # The team queue: open cases of a team by deadline.
+            models.Index(
+                fields=["organisation", "team", "status", "due_at"], name="case_org_team_queue"
+            ),
+            models.Index(
+                fields=["organisation", "assignee", "status", "due_at"], name="case_org_assignee"
+            ),
+            models.Index(fields=["organisation", "customer"], name="case_org_customer"),
+            models.Index(fields=["organisation", "councillor"], name="case_org_councillor"),
+            models.Index(fields=["organisation", "next_escalation_at"], name="case_org_escalation"),
+            models.Index(fields=["organisation", "kind", "published_at"], name="case_org_log"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_clock_paused(self) -> bool:
+        return self.clock_paused_at is not None
+
+    @property
+    def is_statutory(self) -> bool:
+        return self.kind in STATUTORY_KINDS
+
+
+class CaseClock(OrganisationOwned):
+    """One standard's clock on a case: where it started, what it promised and when it stopped.
+
+    ``pauses`` lists finished pauses as ``[paused_at, resumed_at]`` ISO strings, so thresholds
+    (escalation at 75%) can be replayed through the clock.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")
+    standard_code = models.SlugField(max_length=60)
+    is_primary = models.BooleanField(default=False)
+    amount = models.PositiveIntegerField()
+    unit = models.CharField(max_length=20)
+    calendar_name = models.CharField(max_length=40)
+    calendar_version = models.PositiveIntegerField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pauses = models.JSONField(default=list, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    is_met = models.BooleanField(null=True, blank=True)
+    restarted_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organisation", "case", "-is_primary", "standard_code"]
+        indexes = [models.Index(fields=["organisation", "case"], name="caseclock_org_case")]
+
+    def __str__(self) -> str:
+        return f"{self.standard_code} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class NoteKind(models.TextChoices):
+    INTERNAL = "internal", _("Internal note")
+    UPDATE_TO_CUSTOMER = "update-to-customer", _("Update to the customer")
+
+
+class CaseNote(OrganisationOwned):
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=30, choices=NoteKind.choices)
+    text = models.TextField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["organisation", "case", "written_at"]
+        indexes = [
+            models.Index(fields=["organisation", "case", "written_at"], name="casenote_org_case")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on {self.case_id}"
+
+
+class LinkKind(models.TextChoices):
+    DUPLICATE_OF = "duplicate-of", _("Duplicate of")
+    RELATED_TO = "related-to", _("Related to")
+    CAUSED_BY = "caused-by", _("Caused by")
+
+
+class CaseLink(OrganisationOwned):
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="links")
+    linked_case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="linked_from")
+    kind = models.CharField(max_length=20, choices=LinkKind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "case", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "case", "linked_case", "kind"], name="caselink_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(case=models.F("linked_case")), name="caselink_not_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.linked_case_id}"
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class ContributionTask(OrganisationOwned):
+    """Work a contributing service does for a cross-service case; the lead service answers."""
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField()
+    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    created_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["organisation", "case", "created_at"]
+        indexes = [
+            models.Index(fields=["organisation", "team", "status"], name="contribution_org_team")
+        ]
+
+    def __str__(self) -> str:
+        return f"Task for {self.service_id} on {self.case_id}"
+
+
+class CaseEscalation(OrganisationOwned):
+    """An escalation rule applied to a case: the unique rule makes it happen once."""
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    rule = models.ForeignKey(EscalationRule, on_delete=models.PROTECT, related_name="+")
+    percent = models.PositiveSmallIntegerField()
+    action = models.CharField(max_length=30, choices=EscalationAction.choices)
+    applied_at = models.DateTimeField()
+    # Clocks restart (clarification, reopening): escalations belong to one clock run.
+    clock_run = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organisation", "case", "applied_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "case", "rule", "clock_run"],
+                name="caseescalation_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.percent}% on {self.case_id}"
+
+
+class CaseEvent(OrganisationOwned):
+    """The case's timeline, shown to staff (not the audit trail).  ``code`` is stable."""
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    code = models.CharField(max_length=40)
+    at = models.DateTimeField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "case", "at", "id"]
+        indexes = [models.Index(fields=["organisation", "case", "at"], name="caseevent_org_case")]
+
+    def __str__(self) -> str:
+        return f"{self.code} on {self.case_id}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for a sender")
+    SENT = "sent", _("Sent")
+
+
+class OutboxMessage(OrganisationOwned):
+    """A message the case meant to send: until the notifications capability exists, recorded
+    here (the acknowledgement, updates to the customer, escalation notices)."""
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outbox")
+    template = models.CharField(max_length=60)
+    recipient_kind = models.CharField(max_length=30)
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    recipient_label = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+
+    class Meta:
+        ordering = ["organisation", "created_at"]
+        indexes = [
+            models.Index(fields=["organisation", "status", "created_at"], name="outbox_org_status"),
+            models.Index(fields=["organisation", "case"], name="outbox_org_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} to {self.recipient_label}"
