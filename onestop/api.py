@@ -79,3 +79,4 @@ def _rejected(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 
 # Routers of the capability apps (one line each).
 api.add_router("/directory/", "onestop.directory.api.router")
+api.add_router("/cases/", "onestop.cases.api.router")
