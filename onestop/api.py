@@ -79,4 +79,6 @@ def _rejected(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 
 # Routers of the capability apps (one line each).
 api.add_router("/directory/", "onestop.directory.api.router")
+api.add_router("/customers/", "onestop.customers.api.router")
+api.add_router("/contacts/", "onestop.contacts.api.router")
 api.add_router("/cases/", "onestop.cases.api.router")

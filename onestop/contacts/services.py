@@ -136,10 +136,11 @@ def clean_contact(values: ContactInput, *, organisation_id: int) -> ContactInput
 def _standard(organisation_id: int, code: str, service: Service | None) -> Standard | None:
     standards = Standard.objects.for_organisation(organisation_id).filter(code=code)
     if service is not None:
-        specific = standards.filter(service_id=service.pk).first()
+        specific: Standard | None = standards.filter(service_id=service.pk).first()
         if specific is not None:
             return specific
-    return standards.filter(service_id__isnull=True).first()
+    general: Standard | None = standards.filter(service_id__isnull=True).first()
+    return general
 
 
 def due_by_standard(
@@ -180,7 +181,7 @@ def log_contact(
     values = clean_contact(values, organisation_id=organisation.pk)
     now = timezone.now()
     with transaction.atomic():
-        contact = Contact.objects.create(
+        contact: Contact = Contact.objects.create(
             organisation=organisation,
             customer=customer,
             received_at=values.received_at or now,
@@ -338,7 +339,7 @@ def issue_ticket(
             default_amount=15,
             default_unit=clock.Unit.MINUTES,
         )
-        ticket = VisitorTicket.objects.create(
+        ticket: VisitorTicket = VisitorTicket.objects.create(
             organisation=organisation,
             access_point=access_point,
             ticket=f"A{issued_today + 1:03d}",
@@ -417,6 +418,7 @@ def add_reason(
     """A reason for contact (configurable per service); idempotent by label."""
     text = label.strip()[:200]
     with transaction.atomic():
+        reason: ContactReason
         reason, created = ContactReason.objects.for_organisation(organisation).get_or_create(
             organisation=organisation, service=service, label=text
         )

@@ -1,12 +1,225 @@
+"""The advisor desk (``/desk/``): search as you type, the customer panel, logging a contact,
+call-backs and the visitor queue.  Thin views over ``queries`` and ``services``."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from onestop.contacts import forms, queries, services
+from onestop.contacts.models import Outcome
 from onestop.core import permissions
 from onestop.core.access import require
+from onestop.core.errors import ServiceError
+from onestop.core.http import client_address, staff_user
+from onestop.core.models import User
+from onestop.customers import queries as customer_queries
+from onestop.customers.models import Customer
+from onestop.directory import queries as directory_queries
+
+SEARCH_LIMIT = 20
 
 
+def _desk_context(user: User, query: str) -> dict[str, object]:
+    return {
+        "query": query,
+        "results": customer_queries.search_customers(user, query) if query else [],
+        "searched": bool(query),
+        "callback_count": queries.callbacks_for(user).count(),
+        "can_create": permissions.can(user, permissions.CUSTOMER_EDIT),
+    }
+
+
+def _raise_url(customer: Customer, contact_id: int | None) -> str:
+    parameters = {"customer": customer.pk}
+    if contact_id is not None:
+        parameters["contact"] = contact_id
+    return reverse("cases:raise") + "?" + urlencode(parameters)
+
+
+@require_GET
 def desk(request: HttpRequest) -> HttpResponse:
-    require(request.user, permissions.CONTACT_LOG)
-    return render(request, "contacts/desk.html")
+    user = staff_user(request)
+    require(user, permissions.CONTACT_LOG)
+    query = request.GET.get("q", "")[:200]
+    return render(request, "contacts/desk.html", _desk_context(user, query))
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Results as the advisor types (htmx swaps this fragment into the desk)."""
+    user = staff_user(request)
+    require(user, permissions.CONTACT_LOG)
+    query = request.GET.get("q", "")[:200]
+    results = customer_queries.search_customers(user, query) if query.strip() else []
+    return render(
+        request,
+        "contacts/includes/results.html",
+        {"query": query, "results": results, "searched": bool(query.strip())},
+    )
+
+
+@require_GET
+def customer(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The desk with a customer chosen: warnings, preferences, open cases, recent contacts."""
+    user = staff_user(request)
+    require(user, permissions.CONTACT_LOG)
+    record = customer_queries.open_customer(user, customer_id, ip_address=client_address(request))
+    chosen = record.customer
+    if chosen.merged_into_id is not None:
+        return HttpResponseRedirect(reverse("contacts:customer", args=[chosen.merged_into_id]))
+    panel = queries.desk_panel(user, chosen)
+    query = request.GET.get("q", "")[:200]
+    return render(
+        request,
+        "contacts/desk.html",
+        {
+            **_desk_context(user, query),
+            "record": record,
+            "customer": chosen,
+            "panel": panel,
+            "raise_url": _raise_url(chosen, panel.recent[0].pk if panel.recent else None),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def log(request: HttpRequest, customer_id: int | None = None) -> HttpResponse:
+    """Log a contact in one form (for a customer, or anonymous)."""
+    user = staff_user(request)
+    require(user, permissions.CONTACT_LOG)
+    chosen = (
+        customer_queries.get_customer_for(user, customer_id) if customer_id is not None else None
+    )
+    record = customer_queries.record_of(chosen) if chosen is not None else None
+    initial = {
+        "received_at": timezone.now().isoformat(),
+        "outcome": request.GET.get("outcome", Outcome.RESOLVED),
+        "callback_phone": record.formatted_phones[0][1] if record and record.phones else "",
+    }
+    form = forms.LogContactForm(
+        request.POST or None,
+        initial=initial,
+        reasons=queries.reasons_for(user),
+        services=directory_queries.services_for(user),
+        access_points=directory_queries.access_points_for(user),
+        earlier=queries.repeatable_contacts(user, chosen) if chosen is not None else [],
+    )
+    if request.method == "POST" and form.is_valid():
+        organisation = directory_queries.organisation_for(user, permissions.CONTACT_LOG)
+        try:
+            contact = services.log_contact(
+                organisation, by=user, customer=chosen, values=form.contact_input()
+            )
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Contact logged"))
+            if chosen is not None and contact.outcome == Outcome.REQUEST_RAISED:
+                return HttpResponseRedirect(_raise_url(chosen, contact.pk))
+            if chosen is not None:
+                return HttpResponseRedirect(reverse("contacts:customer", args=[chosen.pk]))
+            return HttpResponseRedirect(reverse("contacts:desk"))
+    back = reverse("contacts:customer", args=[chosen.pk]) if chosen else reverse("contacts:desk")
+    return render(
+        request,
+        "contacts/log.html",
+        {"form": form, "customer": chosen, "back": back},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_GET
+def callbacks(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, permissions.CONTACT_LOG)
+    return render(
+        request,
+        "contacts/callbacks.html",
+        {"callbacks": queries.callbacks_for(user), "now": timezone.now()},
+    )
+
+
+@require_POST
+def callback_done(request: HttpRequest, callback_id: int) -> HttpResponse:
+    user = staff_user(request)
+    callback = queries.get_callback_for(user, callback_id)
+    try:
+        services.complete_callback(callback, by=user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Call-back marked as made"))
+    return HttpResponseRedirect(reverse("contacts:callbacks"))
+
+
+@require_http_methods(["GET", "POST"])
+def queue(request: HttpRequest) -> HttpResponse:
+    """The one-stop-shop queue: issue a ticket on arrival, then see the visitor."""
+    user = staff_user(request)
+    require(user, permissions.CONTACT_LOG)
+    points = directory_queries.access_points_for(user)
+    chosen_id = request.GET.get("access_point", "")
+    point = (
+        directory_queries.get_access_point_for(user, int(chosen_id))
+        if chosen_id.isdigit()
+        else points.first()
+    )
+    form = forms.TicketForm(request.POST or None)
+    if request.method == "POST" and point is not None and form.is_valid():
+        reference = form.cleaned_data["customer_reference"].strip().upper()
+        visitor = (
+            customer_queries.customers_for(user).filter(reference=reference).first()
+            if reference
+            else None
+        )
+        if reference and visitor is None:
+            form.add_error("customer_reference", _("There is no customer with that reference"))
+        else:
+            organisation = directory_queries.organisation_for(user, permissions.CONTACT_LOG)
+            ticket = services.issue_ticket(
+                organisation, by=user, access_point=point, customer=visitor
+            )
+            messages.success(request, _("Ticket %(ticket)s issued") % {"ticket": ticket.ticket})
+            return HttpResponseRedirect(
+                reverse("contacts:queue") + "?" + urlencode({"access_point": point.pk})
+            )
+    return render(
+        request,
+        "contacts/queue.html",
+        {
+            "form": form,
+            "points": points,
+            "point": point,
+            "waiting": queries.queue_at(user, point) if point is not None else [],
+            "measure": queries.visitors_seen_in_time(user, point) if point is not None else None,
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResponse:
+    user = staff_user(request)
+    ticket = queries.get_ticket_for(user, ticket_id)
+    actions = {
+        "seen": services.see_visitor,
+        "left": services.visitor_left,
+        "call": services.call_visitor,
+    }
+    if action not in actions:
+        raise Http404
+    try:
+        actions[action](ticket, by=user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return HttpResponseRedirect(
+        reverse("contacts:queue") + "?" + urlencode({"access_point": ticket.access_point_id})
+    )

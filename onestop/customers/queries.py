@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -203,24 +204,28 @@ def _results(user: User, chosen: list[tuple[float, int]], matched: str) -> list[
         return []
     ids = [customer_id for _score, customer_id in chosen]
     today = timezone.localdate()
-    customers = {
-        customer.pk: customer
-        for customer in Customer.objects.for_user(user)
-        .filter(pk__in=ids)
-        .annotate(
-            live_markers=Count(
-                "markers", filter=Q(markers__ended_on__isnull=True) | Q(markers__ended_on__gt=today)
+    found = cast(
+        "list[Customer]",
+        list(
+            Customer.objects.for_user(user)
+            .filter(pk__in=ids)
+            .annotate(
+                live_markers=Count(
+                    "markers",
+                    filter=Q(markers__ended_on__isnull=True) | Q(markers__ended_on__gt=today),
+                )
             )
-        )
-        .prefetch_related(
-            Prefetch(
-                "addresses",
-                queryset=Address.objects.for_user(user).filter(is_current=True),
-                to_attr="current_addresses",
-            ),
-            Prefetch("phones", queryset=Phone.objects.for_user(user), to_attr="phone_list"),
-        )
-    }
+            .prefetch_related(
+                Prefetch(
+                    "addresses",
+                    queryset=Address.objects.for_user(user).filter(is_current=True),
+                    to_attr="current_addresses",
+                ),
+                Prefetch("phones", queryset=Phone.objects.for_user(user), to_attr="phone_list"),
+            )
+        ),
+    )
+    customers = {customer.pk: customer for customer in found}
     results = []
     for score, customer_id in chosen:
         customer = customers[customer_id]
@@ -318,7 +323,7 @@ def possible_duplicates(
         and (len(found) > 1 or found[0] in (_("same phone number"), _("same e-mail address")))
     }
     ranked = sorted(strong, key=lambda customer_id: (-scores[customer_id], customer_id))[:limit]
-    customers = live.in_bulk(ranked)
+    customers: dict[int, Customer] = live.in_bulk(ranked)
     return [
         PossibleDuplicate(customers[customer_id], reasons[customer_id], scores[customer_id])
         for customer_id in ranked
@@ -331,7 +336,7 @@ def role_codes_of(user: User) -> frozenset[str]:
     cached: frozenset[str] | None = getattr(user, "_onestop_role_codes", None)
     if cached is None:
         cached = frozenset(
-            Role.objects.filter(organisation_id=user.organisation_id, users=user).values_list(
+            Role.objects.filter(organisation_id=user.organisation_id or 0, users=user).values_list(
                 "code", flat=True
             )
         )
@@ -463,7 +468,7 @@ def equality_report(user: User) -> list[EqualityRow]:
         counts = dict(
             records.exclude(**{name: ""}).values_list(name).annotate(n=Count("pk")).order_by()
         )
-        question = str(EqualityMonitoring._meta.get_field(name).verbose_name)
+        question = str(getattr(EqualityMonitoring._meta.get_field(name), "verbose_name", name))
         for value, label in enum.choices:
             count = counts.get(value, 0)
             rows.append(

@@ -292,7 +292,7 @@ def _add_address(customer: Customer, details: AddressDetails) -> Address:
     Address.objects.for_organisation(customer.organisation_id).filter(
         customer=customer, is_current=True
     ).update(is_current=False)
-    return Address.objects.create(
+    created: Address = Address.objects.create(
         organisation_id=customer.organisation_id,
         customer=customer,
         line_1=clean.line_1,
@@ -302,18 +302,19 @@ def _add_address(customer: Customer, details: AddressDetails) -> Address:
         postcode_key=normalise.postcode_key(clean.postcode),
         uprn=clean.uprn,
     )
+    return created
 
 
 def _add_phone(customer: Customer, number: str, kind: str = PhoneKind.MOBILE) -> Phone:
     e164 = clean_phone(number)
-    existing = (
+    existing: Phone | None = (
         Phone.objects.for_organisation(customer.organisation_id)
         .filter(customer=customer, number=e164)
         .first()
     )
     if existing is not None:
         return existing
-    return Phone.objects.create(
+    created_phone: Phone = Phone.objects.create(
         organisation_id=customer.organisation_id,
         customer=customer,
         number=e164,
@@ -321,24 +322,26 @@ def _add_phone(customer: Customer, number: str, kind: str = PhoneKind.MOBILE) ->
         reversed_digits=normalise.reversed_digits(e164),
         kind=kind if kind in PhoneKind.values else PhoneKind.MOBILE,
     )
+    return created_phone
 
 
 def _add_email(customer: Customer, address: str) -> Email:
     clean = clean_email(address)
     key = normalise.normalise_email(clean)
-    existing = (
+    existing: Email | None = (
         Email.objects.for_organisation(customer.organisation_id)
         .filter(customer=customer, address_key=key)
         .first()
     )
     if existing is not None:
         return existing
-    return Email.objects.create(
+    created_email: Email = Email.objects.create(
         organisation_id=customer.organisation_id,
         customer=customer,
         address=clean,
         address_key=key,
     )
+    return created_email
 
 
 def _record(
@@ -414,7 +417,7 @@ def update_customer(
     """
     details = clean_details(details, today=_today())
     with transaction.atomic():
-        current = (
+        current: Customer | None = (
             Customer.objects.for_organisation(customer.organisation_id)
             .filter(pk=customer.pk)
             .first()
@@ -497,7 +500,7 @@ def add_previous_name(
         )
     words = name.split()
     with transaction.atomic():
-        previous = CustomerName.objects.create(
+        previous: CustomerName = CustomerName.objects.create(
             organisation_id=customer.organisation_id,
             customer=customer,
             full_name=name,
@@ -581,7 +584,7 @@ def save_equality_monitoring(
         if enum is None or (value and value not in enum.values):
             raise _invalid(CustomerError.INVALID_CHOICE, _("Select an answer from the list"), name)
     with transaction.atomic():
-        record = (
+        record: EqualityMonitoring | None = (
             EqualityMonitoring.objects.for_organisation(customer.organisation_id)
             .filter(customer=customer)
             .first()
@@ -663,7 +666,7 @@ def add_marker(
         visible_to_roles=visible_to_roles,
     )
     with transaction.atomic():
-        marker = Marker.objects.create(
+        marker: Marker = Marker.objects.create(
             organisation_id=customer.organisation_id, customer=customer, created_by=by, **values
         )
         _record(
@@ -828,7 +831,7 @@ def merge_customers(kept: Customer, merged: Customer, *, by: User | None) -> Cus
                 left[label] = left_ids
         now = timezone.now()
         calendar = calendar_for_organisation(kept.organisation)
-        merge = CustomerMerge.objects.create(
+        merge: CustomerMerge = CustomerMerge.objects.create(
             organisation_id=organisation_id,
             kept=kept,
             merged=merged,

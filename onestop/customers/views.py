@@ -1,0 +1,391 @@
+"""Staff pages of customers.  Thin: parse the form, reach the object through an access function,
+call one service, render or redirect."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from onestop.contacts import queries as contact_queries
+from onestop.core import permissions
+from onestop.core.access import require
+from onestop.core.errors import ServiceError
+from onestop.core.http import client_address, staff_user
+from onestop.customers import forms, queries, services
+from onestop.customers.models import EQUALITY_FIELDS, Customer
+
+GET_POST = ["GET", "POST"]
+
+
+def _attach(form: django_forms.Form, error: ServiceError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def _form_page(
+    request: HttpRequest,
+    form: django_forms.Form,
+    *,
+    title: str,
+    back: str,
+    submit: str,
+    template: str = "customers/form.html",
+    **extra: Any,
+) -> HttpResponse:
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"form": form, "title": title, "back": back, "submit": submit, **extra}
+    return render(request, template, context, status=status)
+
+
+def _customer_url(customer: Customer) -> str:
+    return reverse("customers:detail", args=[customer.pk])
+
+
+# --- create, view, edit ---------------------------------------------------------------------------
+@require_http_methods(GET_POST)
+def create(request: HttpRequest) -> HttpResponse:
+    """A new customer; possible duplicates are shown before anything is saved."""
+    user = staff_user(request)
+    require(user, permissions.CUSTOMER_EDIT)
+    initial = {"family_name": request.GET.get("name", "")[:150]}
+    form = forms.CustomerCreateForm(request.POST or None, initial=initial)
+    duplicates: list[queries.PossibleDuplicate] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        details = form.details()
+        duplicates = queries.possible_duplicates(
+            user,
+            name=services.display_name_of(details),
+            date_of_birth=data["date_of_birth"],
+            postcodes=[data["postcode"]] if data["postcode"] else [],
+            phones=[data["phone"]] if data["phone"] else [],
+            emails=[data["email"]] if data["email"] else [],
+        )
+        if not duplicates or data["not_a_duplicate"]:
+            try:
+                customer = services.create_customer(
+                    user.organisation_id or 0,
+                    by=user,
+                    details=details,
+                    contact_details=form.contact_details(),
+                )
+            except ServiceError as error:
+                _attach(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Customer %(name)s created (%(reference)s)")
+                    % {"name": customer.display_name, "reference": customer.reference},
+                )
+                return HttpResponseRedirect(reverse("contacts:customer", args=[customer.pk]))
+    return _form_page(
+        request,
+        form,
+        title=_("New customer"),
+        back=reverse("contacts:desk"),
+        submit=_("Save customer") if not duplicates else _("Create a new record anyway"),
+        template="customers/customer_form.html",
+        duplicates=duplicates,
+        creating=True,
+    )
+
+
+@require_GET
+def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    user = staff_user(request)
+    record = queries.open_customer(user, customer_id, ip_address=client_address(request))
+    customer = record.customer
+    panel = contact_queries.desk_panel(user, customer)
+    page = request.GET.get("page", "1")
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "record": record,
+            "customer": customer,
+            "panel": panel,
+            "history": contact_queries.history_of(
+                user, customer, int(page) if page.isdigit() else 1
+            ),
+            "can_edit": permissions.can(user, permissions.CUSTOMER_EDIT),
+            "can_merge": permissions.can(user, permissions.CUSTOMER_MERGE),
+            "can_manage_markers": permissions.can(user, permissions.MARKER_MANAGE),
+            "can_see_equality": permissions.can(user, permissions.CUSTOMER_EQUALITY_VIEW),
+            "can_log": permissions.can(user, permissions.CONTACT_LOG),
+        },
+    )
+
+
+@require_http_methods(GET_POST)
+def edit(request: HttpRequest, customer_id: int) -> HttpResponse:
+    user = staff_user(request)
+    customer = queries.get_customer_for(user, customer_id, permissions.CUSTOMER_EDIT)
+    initial = {**services.details_dict(services.details_of(customer)), "version": customer.version}
+    form = forms.CustomerEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_customer(
+                customer, by=user, version=form.cleaned_data["version"], details=form.details()
+            )
+        except ServiceError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Customer details saved"))
+            return HttpResponseRedirect(_customer_url(customer))
+    return _form_page(
+        request,
+        form,
+        title=_("Change customer details"),
+        back=_customer_url(customer),
+        submit=_("Save"),
+        template="customers/customer_form.html",
+        duplicates=[],
+        creating=False,
+    )
+
+
+def _add_detail(
+    request: HttpRequest,
+    customer_id: int,
+    form_class: type[django_forms.Form],
+    title: str,
+    save: Any,
+) -> HttpResponse:
+    user = staff_user(request)
+    customer = queries.get_customer_for(user, customer_id, permissions.CUSTOMER_EDIT)
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(customer, user, form)
+        except ServiceError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Customer details saved"))
+            return HttpResponseRedirect(_customer_url(customer))
+    return _form_page(
+        request,
+        form,
+        title=title,
+        back=_customer_url(customer),
+        submit=_("Save"),
+        customer=customer,
+    )
+
+
+@require_http_methods(GET_POST)
+def add_address(request: HttpRequest, customer_id: int) -> HttpResponse:
+    return _add_detail(
+        request,
+        customer_id,
+        forms.AddressForm,
+        _("Add an address"),
+        lambda customer, user, form: services.add_address(
+            customer, by=user, address=form.address()
+        ),
+    )
+
+
+@require_http_methods(GET_POST)
+def add_phone(request: HttpRequest, customer_id: int) -> HttpResponse:
+    return _add_detail(
+        request,
+        customer_id,
+        forms.PhoneForm,
+        _("Add a phone number"),
+        lambda customer, user, form: services.add_phone(
+            customer, by=user, number=form.cleaned_data["number"], kind=form.cleaned_data["kind"]
+        ),
+    )
+
+
+@require_http_methods(GET_POST)
+def add_email(request: HttpRequest, customer_id: int) -> HttpResponse:
+    return _add_detail(
+        request,
+        customer_id,
+        forms.EmailForm,
+        _("Add an email address"),
+        lambda customer, user, form: services.add_email(
+            customer, by=user, address=form.cleaned_data["address"]
+        ),
+    )
+
+
+@require_http_methods(GET_POST)
+def add_name(request: HttpRequest, customer_id: int) -> HttpResponse:
+    return _add_detail(
+        request,
+        customer_id,
+        forms.PreviousNameForm,
+        _("Add a previous name"),
+        lambda customer, user, form: services.add_previous_name(
+            customer,
+            by=user,
+            full_name=form.cleaned_data["full_name"],
+            used_until=form.cleaned_data["used_until"],
+        ),
+    )
+
+
+# --- markers --------------------------------------------------------------------------------------
+@require_http_methods(GET_POST)
+def marker_create(request: HttpRequest, customer_id: int) -> HttpResponse:
+    user = staff_user(request)
+    customer = queries.get_customer_for(user, customer_id, permissions.MARKER_MANAGE)
+    form = forms.MarkerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_marker(customer, by=user, **form.cleaned_data)
+        except ServiceError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Warning added"))
+            return HttpResponseRedirect(_customer_url(customer))
+    return _form_page(
+        request,
+        form,
+        title=_("Add a warning"),
+        back=_customer_url(customer),
+        submit=_("Add warning"),
+        customer=customer,
+    )
+
+
+@require_http_methods(GET_POST)
+def marker_review(request: HttpRequest, marker_id: int) -> HttpResponse:
+    user = staff_user(request)
+    marker = queries.get_marker_for(user, marker_id, permissions.MARKER_MANAGE)
+    form = forms.MarkerReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.review_marker(
+                marker,
+                by=user,
+                review_on=form.cleaned_data["review_on"],
+                end=form.cleaned_data["end"],
+            )
+        except ServiceError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Warning reviewed"))
+            return HttpResponseRedirect(reverse("customers:markers-due"))
+    services.record_marker_views([marker], by=user, detail=True)
+    return _form_page(
+        request,
+        form,
+        title=_("Review a warning"),
+        back=reverse("customers:markers-due"),
+        submit=_("Save review"),
+        marker=marker,
+        template="customers/marker_review.html",
+    )
+
+
+@require_GET
+def markers_due(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, permissions.MARKER_MANAGE)
+    return render(
+        request, "customers/markers_due.html", {"markers": queries.markers_due_for_review(user)}
+    )
+
+
+# --- equality monitoring --------------------------------------------------------------------------
+@require_http_methods(GET_POST)
+def equality(request: HttpRequest, customer_id: int) -> HttpResponse:
+    user = staff_user(request)
+    customer = queries.get_customer_for(user, customer_id, permissions.CUSTOMER_EQUALITY_VIEW)
+    found = queries.open_equality_monitoring(user, customer) if request.method == "GET" else None
+    initial = {name: getattr(found, name) for name in EQUALITY_FIELDS} if found else {}
+    form = forms.EqualityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_equality_monitoring(customer, by=user, answers=form.cleaned_data)
+        except ServiceError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Equality monitoring answers saved"))
+            return HttpResponseRedirect(_customer_url(customer))
+    return _form_page(
+        request,
+        form,
+        title=_("Equality monitoring"),
+        back=_customer_url(customer),
+        submit=_("Save answers"),
+        customer=customer,
+        intro=_(
+            "Every question is optional. Answers are seen only by staff who need them and "
+            "reported only in totals."
+        ),
+    )
+
+
+@require_GET
+def equality_report(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, permissions.CUSTOMER_EQUALITY_VIEW)
+    rows = queries.equality_report(user)
+    questions: dict[str, list[queries.EqualityRow]] = {}
+    for row in rows:
+        questions.setdefault(row.question, []).append(row)
+    return render(
+        request,
+        "customers/equality_report.html",
+        {"questions": questions, "small_number": queries.SMALL_NUMBER},
+    )
+
+
+# --- merge ----------------------------------------------------------------------------------------
+@require_http_methods(GET_POST)
+def merge(request: HttpRequest, customer_id: int) -> HttpResponse:
+    user = staff_user(request)
+    kept = queries.get_customer_for(user, customer_id, permissions.CUSTOMER_MERGE)
+    form = forms.MergeForm(
+        request.POST or None, initial={"other": request.GET.get("other", "")[:20]}
+    )
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["other"].strip().upper()
+        other = queries.customers_for(user).filter(reference=reference).first()
+        if other is None:
+            form.add_error("other", _("There is no customer with that reference"))
+        else:
+            try:
+                services.merge_customers(kept, other, by=user)
+            except ServiceError as error:
+                _attach(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(merged)s merged into this record") % {"merged": other.reference},
+                )
+                return HttpResponseRedirect(_customer_url(kept))
+    return _form_page(
+        request,
+        form,
+        title=_("Merge records"),
+        back=_customer_url(kept),
+        submit=_("Merge"),
+        template="customers/merge.html",
+        customer=kept,
+        candidates=queries.merge_candidates(user, kept),
+    )
+
+
+@require_POST
+def unmerge(request: HttpRequest, merge_id: int) -> HttpResponse:
+    user = staff_user(request)
+    found = queries.get_merge_for(user, merge_id)
+    try:
+        services.unmerge_customers(found, by=user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Merge undone: both records are back as they were"))
+    return HttpResponseRedirect(reverse("customers:detail", args=[found.kept_id]))
