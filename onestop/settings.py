@@ -235,6 +235,8 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # Sessions end after a spell of inactivity and at the end of the browser session.
 SESSION_COOKIE_AGE = env_int("ONESTOP_SESSION_IDLE_MINUTES", default=30, minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
+# However active, a session ends this long after sign-in (then sign in again with both factors).
+SESSION_MAXIMUM_SECONDS = env_int("ONESTOP_SESSION_MAXIMUM_HOURS", default=12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -6,9 +6,11 @@ from typing import Any
 
 import factory
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onestop.core import services as core_services
+from onestop.core.middleware import SIGNED_IN_AT
 from onestop.core.models import Nation, Organisation, OrganisationType, User
 
 PASSWORD = "correct horse battery staple"
@@ -66,4 +68,5 @@ def sign_in_verified(client: Client, user: User) -> None:
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     session = client.session
     session["otp_device_id"] = device.persistent_id
+    session[SIGNED_IN_AT] = timezone.now().timestamp()
     session.save()

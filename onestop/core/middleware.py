@@ -8,12 +8,24 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 
 from onestop.core.decorators import PUBLIC_ATTRIBUTE
 
 API_NAMESPACE = "api"
+# Session key holding when the password step succeeded (seconds since the epoch, UTC).
+SIGNED_IN_AT = "onestop_signed_in_at"
+
+
+def _session_too_old(request: HttpRequest) -> bool:
+    """Sessions end after ``SESSION_MAXIMUM_SECONDS`` however active they are (ASVS 7.3.2)."""
+    signed_in_at = request.session.get(SIGNED_IN_AT)
+    if not isinstance(signed_in_at, int | float):
+        return True
+    return timezone.now().timestamp() - signed_in_at > settings.SESSION_MAXIMUM_SECONDS
 
 
 def _is_public(view_func: Callable[..., Any]) -> bool:
@@ -53,7 +65,9 @@ class OrganisationMiddleware:
             return None  # the API authenticates every endpoint itself (401, not a redirect)
         user = request.user
         verified = user.is_authenticated and user.is_verified()  # type: ignore[attr-defined]
-        if verified:
+        if verified and not _session_too_old(request):
             return None
+        if verified:
+            logout(request)
         sign_in = reverse(settings.LOGIN_URL)
         return HttpResponseRedirect(f"{sign_in}?{urlencode({'next': request.get_full_path()})}")

@@ -27,6 +27,11 @@ urlpatterns = [
     path("staff/new/", views.staff_create, name="staff-create"),
     path("staff/<int:staff_id>/roles/", views.staff_roles, name="staff-roles"),
     path("staff/<int:staff_id>/deactivate/", views.staff_deactivate, name="staff-deactivate"),
+    path(
+        "staff/<int:staff_id>/reset-second-factor/",
+        views.staff_reset_second_factor,
+        name="staff-reset-second-factor",
+    ),
     path("access-points/", views.access_point_list, name="access-points"),
     path("access-points/new/", views.access_point_create, name="access-point-create"),
     path(

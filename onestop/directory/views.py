@@ -20,6 +20,7 @@ from onestop.core.errors import ServiceError
 from onestop.core.http import staff_user
 from onestop.core.models import User
 from onestop.directory import forms, queries, services
+from onestop.trust import services as trust_services
 
 GET_POST = ["GET", "POST"]
 MANAGE = permissions.DIRECTORY_MANAGE
@@ -360,6 +361,23 @@ def staff_deactivate(request: HttpRequest, staff_id: int) -> HttpResponse:
     return _done(
         request,
         _("%(name)s can no longer sign in") % {"name": member.display_name},
+        reverse("directory:staff"),
+    )
+
+
+@require_POST
+def staff_reset_second_factor(request: HttpRequest, staff_id: int) -> HttpResponse:
+    user = _user(request)
+    member = queries.get_staff_for(user, staff_id, MANAGE)
+    try:
+        trust_services.reset_second_factor(member, by=user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return HttpResponseRedirect(reverse("directory:staff"))
+    return _done(
+        request,
+        _("%(name)s will set up a new authenticator when they next sign in")
+        % {"name": member.display_name},
         reverse("directory:staff"),
     )
 

@@ -214,3 +214,27 @@ def change_password(user: User, *, by: User, old_password: str, new_password: st
                 summary="Password changed",
             )
     return user
+
+
+def reset_second_factor(user: User, *, by: User) -> int:
+    """Remove a member of staff's authenticator and recovery codes (they lost their phone).
+
+    Their next sign-in asks them to set up a new authenticator; the administrator must have
+    checked who they are first.  Returns how many devices were removed.  Audited.
+    """
+    if by.pk == user.pk:
+        raise ServiceError(TrustError.NOT_YOURS, _("Ask another administrator to do this"))
+    with transaction.atomic():
+        removed: int = TOTPDevice.objects.filter(user=user).delete()[0]
+        removed += StaticDevice.objects.filter(user=user).delete()[0]
+        organisation_id = _organisation_of(user)
+        if organisation_id is not None:
+            audit.record(
+                organisation=organisation_id,
+                by=by,
+                action=AuditAction.CHANGED,
+                obj=user,
+                summary="Second factor reset",
+                changes={"devices_removed": removed},
+            )
+    return removed

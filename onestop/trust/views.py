@@ -44,6 +44,7 @@ from onestop.core.access import require
 from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
 from onestop.core.http import StaffRequest, client_address, staff_user
+from onestop.core.middleware import SIGNED_IN_AT
 from onestop.core.models import AuditRecord, User
 from onestop.trust import queries, services
 from onestop.trust.forms import AuditFilterForm, CodeForm, PasswordChangeForm, SignInForm
@@ -122,6 +123,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return locked_out(request)
         if isinstance(user, User):
             login(request, user)
+            request.session[SIGNED_IN_AT] = timezone.now().timestamp()
             if queries.has_authenticator(user):
                 return HttpResponseRedirect(_with_next("trust:verify", next_url))
             return HttpResponseRedirect(_with_next("trust:enrol", next_url))

@@ -121,3 +121,44 @@ def test_an_advisor_cannot_deactivate_anyone(
     assert response.status_code == 403
     team_leader.refresh_from_db()
     assert team_leader.is_active is True
+
+
+def test_resetting_an_authenticator_makes_the_next_sign_in_enrol_again(
+    client_for: Callable[[User], Client], administrator: User, advisor: User
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    response = client_for(administrator).post(f"/directory/staff/{advisor.pk}/reset-second-factor/")
+    assert response.status_code == 302
+    assert TOTPDevice.objects.filter(user=advisor).count() == 0
+    sign_in = Client().post("/sign-in/", {"username": "advisor", "password": PASSWORD})
+    assert sign_in["Location"] == "/sign-in/set-up/"
+    assert (
+        AuditRecord.objects.for_user(administrator)
+        .filter(summary="Second factor reset", object_id=str(advisor.pk))
+        .count()
+        == 1
+    )
+
+
+def test_only_administrators_of_the_same_organisation_reset_authenticators(
+    client_for: Callable[[User], Client],
+    partner_administrator: User,
+    advisor: User,
+    team_leader: User,
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    assert (
+        client_for(partner_administrator)
+        .post(f"/directory/staff/{advisor.pk}/reset-second-factor/")
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(team_leader)
+        .post(f"/directory/staff/{advisor.pk}/reset-second-factor/")
+        .status_code
+        == 403
+    )
+    assert TOTPDevice.objects.filter(user=advisor).count() == 1
