@@ -4,6 +4,7 @@ function, call one service, render or redirect."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
@@ -54,6 +55,26 @@ def _form_page(
 def _done(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
     messages.success(request, message)
     return HttpResponseRedirect(url)
+
+
+def _save(
+    request: HttpRequest,
+    form: django_forms.Form,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    done: tuple[str, str],
+) -> HttpResponseRedirect | None:
+    """The write step of every form page: on a valid POST call the one service; a refusal
+    becomes an error on the form (nothing changed), success a message and a redirect."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(form.cleaned_data)
+    except ServiceError as error:
+        _attach(form, error)
+        return None
+    message, url = done
+    return _done(request, message, url)
 
 
 def _can_manage(user: User) -> bool:
@@ -172,17 +193,17 @@ def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
         "lgsl_code": service.lgsl.code if service.lgsl else None,
     }
     form = forms.ServiceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_service(service, by=user, **_service_values(form))
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(
-                request,
-                _("Service saved"),
-                reverse("directory:service-detail", args=[service.pk]),
-            )
+    saved = _save(
+        request,
+        form,
+        lambda data: services.update_service(service, by=user, **_service_values(form)),
+        done=(
+            _("Service saved"),
+            reverse("directory:service-detail", args=[service.pk]),
+        ),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -256,13 +277,14 @@ def team_edit(request: HttpRequest, team_id: int) -> HttpResponse:
     form = forms.TeamForm(
         request.POST or None, initial=initial, services=queries.services_for(user)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_team(team, by=user, **form.cleaned_data)
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(request, _("Team saved"), reverse("directory:team-detail", args=[team.pk]))
+    saved = _save(
+        request,
+        form,
+        lambda data: services.update_team(team, by=user, **data),
+        done=(_("Team saved"), reverse("directory:team-detail", args=[team.pk])),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -277,15 +299,14 @@ def team_member_add(request: HttpRequest, team_id: int) -> HttpResponse:
     user = _user(request)
     team = queries.get_team_for(user, team_id, MANAGE)
     form = forms.TeamMemberForm(request.POST or None, staff=queries.staff_for(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_team_member(team, by=user, user=form.cleaned_data["user"])
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(
-                request, _("Member added"), reverse("directory:team-detail", args=[team.pk])
-            )
+    saved = _save(
+        request,
+        form,
+        lambda data: services.add_team_member(team, by=user, user=data["user"]),
+        done=(_("Member added"), reverse("directory:team-detail", args=[team.pk])),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -322,23 +343,24 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     require(user, MANAGE)
     organisation = queries.organisation_for(user, MANAGE)
     form = forms.StaffCreateForm(request.POST or None, roles=list(queries.roles_for(user)))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.create_staff(
-                organisation,
-                by=user,
-                username=form.cleaned_data["username"],
-                first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"],
-                email=form.cleaned_data["email"],
-                job_title=form.cleaned_data["job_title"],
-                password=form.cleaned_data["password"],
-                role_codes=form.cleaned_data["roles"],
-            )
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(request, _("Member of staff added"), reverse("directory:staff"))
+    saved = _save(
+        request,
+        form,
+        lambda data: services.create_staff(
+            organisation,
+            by=user,
+            username=data["username"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            job_title=data["job_title"],
+            password=data["password"],
+            role_codes=data["roles"],
+        ),
+        done=(_("Member of staff added"), reverse("directory:staff")),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -389,13 +411,14 @@ def staff_roles(request: HttpRequest, staff_id: int) -> HttpResponse:
     roles = list(queries.roles_for(user))
     initial = {"roles": [role.code for role in member.roles.all()]}
     form = forms.StaffRolesForm(request.POST or None, initial=initial, roles=roles)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_staff_roles(member, by=user, role_codes=form.cleaned_data["roles"])
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(request, _("Roles saved"), reverse("directory:staff"))
+    saved = _save(
+        request,
+        form,
+        lambda data: services.set_staff_roles(member, by=user, role_codes=data["roles"]),
+        done=(_("Roles saved"), reverse("directory:staff")),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -474,13 +497,14 @@ def access_point_edit(request: HttpRequest, access_point_id: int) -> HttpRespons
         "phone": access_point.phone,
     }
     form = forms.AccessPointForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_access_point(access_point, by=user, **form.cleaned_data)
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(request, _("Access point saved"), _access_point_url(access_point.pk))
+    saved = _save(
+        request,
+        form,
+        lambda data: services.update_access_point(access_point, by=user, **data),
+        done=(_("Access point saved"), _access_point_url(access_point.pk)),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -495,13 +519,14 @@ def session_add(request: HttpRequest, access_point_id: int) -> HttpResponse:
     user = _user(request)
     access_point = queries.get_access_point_for(user, access_point_id, MANAGE)
     form = forms.OpeningSessionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_opening_session(access_point, by=user, **form.cleaned_data)
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(request, _("Opening session added"), _access_point_url(access_point.pk))
+    saved = _save(
+        request,
+        form,
+        lambda data: services.add_opening_session(access_point, by=user, **data),
+        done=(_("Opening session added"), _access_point_url(access_point.pk)),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -525,13 +550,14 @@ def exception_add(request: HttpRequest, access_point_id: int) -> HttpResponse:
     user = _user(request)
     access_point = queries.get_access_point_for(user, access_point_id, MANAGE)
     form = forms.OpeningExceptionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.set_opening_exception(access_point, by=user, **form.cleaned_data)
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(request, _("Date exception saved"), _access_point_url(access_point.pk))
+    saved = _save(
+        request,
+        form,
+        lambda data: services.set_opening_exception(access_point, by=user, **data),
+        done=(_("Date exception saved"), _access_point_url(access_point.pk)),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -570,20 +596,16 @@ def out_of_hours_edit(
         if name in initial:
             initial[name] = f"{initial[name]:%H:%M}"
     form = forms.OutOfHoursForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_out_of_hours(
-                access_point,
-                by=user,
-                data=services.OutOfHoursInput(**form.cleaned_data),
-                arrangement=arrangement,
-            )
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(
-                request, _("Out-of-hours arrangement saved"), _access_point_url(access_point.pk)
-            )
+    saved = _save(
+        request,
+        form,
+        lambda data: services.save_out_of_hours(
+            access_point, by=user, data=services.OutOfHoursInput(**data), arrangement=arrangement
+        ),
+        done=(_("Out-of-hours arrangement saved"), _access_point_url(access_point.pk)),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -611,15 +633,16 @@ def share_add(request: HttpRequest, access_point_id: int) -> HttpResponse:
     form = forms.ShareForm(
         request.POST or None, organisations=queries.partner_organisations_for(user)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.share_access_point(
-                access_point, by=user, organisation=form.cleaned_data["organisation"]
-            )
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(request, _("Access point shared"), _access_point_url(access_point.pk))
+    saved = _save(
+        request,
+        form,
+        lambda data: services.share_access_point(
+            access_point, by=user, organisation=data["organisation"]
+        ),
+        done=(_("Access point shared"), _access_point_url(access_point.pk)),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
