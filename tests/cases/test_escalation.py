@@ -1,0 +1,122 @@
+"""Escalation: each threshold fires once, at the right time, recorded on the case."""
+
+from __future__ import annotations
+
+import datetime
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.core.management import call_command
+
+from onestop.cases import services, tasks
+from onestop.cases.models import Case, CaseEscalation, OutboxMessage, Outcome, Status
+from tests.cases import factories
+from tests.cases.conftest import World
+
+LONDON = ZoneInfo("Europe/London")
+RAISED = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
+WARNING = datetime.datetime(2026, 3, 11, 23, 59, 59, tzinfo=LONDON)  # 7 of 10 working days
+BREACH = datetime.datetime(2026, 3, 16, 23, 59, 59, tzinfo=LONDON)
+HEAD = datetime.datetime(2026, 3, 23, 23, 59, 59, tzinfo=LONDON)  # 15 working days
+SECOND = datetime.timedelta(seconds=1)
+
+
+def _raised(world: World) -> Case:
+    with time_machine.travel(RAISED, tick=False):
+        case = factories.raise_case(world.organisation)
+        services.assign_case(case, by=world.leader, assignee=world.officer)
+    return case
+
+
+def _sweep(at: datetime.datetime) -> int:
+    with time_machine.travel(at, tick=False):
+        return services.escalate_due_cases()
+
+
+def _applied(world: World, case: Case) -> list[tuple[int, str]]:
+    return list(
+        CaseEscalation.objects.for_organisation(world.organisation)
+        .filter(case=case)
+        .order_by("percent")
+        .values_list("percent", "action")
+    )
+
+
+def test_the_next_escalation_time_is_stored_when_the_case_is_raised(world: World) -> None:
+    case = _raised(world)
+    assert case.next_escalation_at == WARNING
+
+
+def test_each_threshold_fires_once_at_its_time(world: World) -> None:
+    case = _raised(world)
+    assert _sweep(WARNING - SECOND) == 0
+    assert _sweep(WARNING) == 1
+    assert _sweep(WARNING + SECOND) == 0
+    assert _applied(world, case) == [(75, "notify-assignee")]
+    assert _sweep(BREACH) == 1
+    assert _sweep(HEAD - SECOND) == 0
+    assert _sweep(HEAD) == 1
+    assert _sweep(HEAD + datetime.timedelta(days=30)) == 0
+    assert _applied(world, case) == [
+        (75, "notify-assignee"),
+        (100, "notify-team-leader"),
+        (150, "notify-head-of-service"),
+    ]
+    case.refresh_from_db()
+    assert case.next_escalation_at is None
+
+
+def test_each_notice_goes_to_the_right_people(world: World) -> None:
+    case = _raised(world)
+    _sweep(HEAD)
+    notices = (
+        OutboxMessage.objects.for_organisation(world.organisation)
+        .filter(case=case, template="case-escalation")
+        .order_by("pk")
+    )
+    assert [(m.recipient_kind, m.recipient_user) for m in notices] == [
+        ("notify-assignee", world.officer),
+        ("notify-team-leader", world.leader),
+        ("notify-head-of-service", world.head),
+    ]
+    assert "overdue" in notices[2].body
+
+
+def test_a_late_sweep_applies_every_passed_threshold_once(world: World) -> None:
+    case = _raised(world)
+    assert _sweep(HEAD + datetime.timedelta(days=1)) == 3
+    assert _sweep(HEAD + datetime.timedelta(days=2)) == 0
+    assert len(_applied(world, case)) == 3
+
+
+def test_a_closed_or_paused_case_does_not_escalate(world: World) -> None:
+    closed = _raised(world)
+    paused = _raised(world)
+    with time_machine.travel(RAISED, tick=False):
+        services.close_case(closed, by=None, outcome=Outcome.RESOLVED, resolution="Done")
+        services.change_status(paused, by=None, status=Status.WAITING_FOR_CUSTOMER)
+    assert _sweep(HEAD) == 0
+
+
+def test_a_restarted_clock_escalates_again(world: World) -> None:
+    case = _raised(world)
+    _sweep(WARNING)
+    with time_machine.travel(WARNING + SECOND, tick=False):
+        services.close_case(case, by=None, outcome=Outcome.RESOLVED, resolution="Done")
+        services.reopen_case(case, by=None, reason="Not fixed")
+    case.refresh_from_db()
+    assert case.next_escalation_at is not None
+    assert _sweep(case.next_escalation_at) == 1
+    assert len(_applied(world, case)) == 2
+
+
+def test_the_command_and_the_task_run_the_sweep(world: World) -> None:
+    _raised(world)
+    out = StringIO()
+    with time_machine.travel(WARNING, tick=False):
+        call_command("cases", "escalate", stdout=out)
+    assert out.getvalue() == "1 escalations applied.\n"
+    with time_machine.travel(BREACH, tick=False):
+        result = tasks.escalate_cases.enqueue()
+    assert result.return_value == 1
