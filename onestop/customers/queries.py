@@ -34,7 +34,7 @@ from onestop.customers.services import record_marker_views
 
 SEARCH_LIMIT = 20
 CANDIDATE_LIMIT = 300
-NAME_THRESHOLD = 0.5
+NAME_THRESHOLD = 0.6
 SMALL_NUMBER = 5
 
 
@@ -86,25 +86,51 @@ class SearchResult:
     has_markers: bool
 
 
-def _name_filter(words: Sequence[str], prefix: str = "") -> Q:
-    """Candidates for a (possibly mistyped) name: matching sounds, or typed so far."""
+def _name_filter(words: Sequence[str], *, strict: bool = True) -> Q:
+    """Candidates for a (possibly mistyped) name, matched by sound (Soundex) or by what has been
+    typed so far.  Strict: every word sounds right (or a one-word query matches either name).
+    Loose: the last name sounds like one of the words (the other may be mistyped anywhere)."""
     codes = sorted({normalise.soundex(word) for word in words if normalise.soundex(word)})
-    initials = sorted({word[0].upper() for word in words})
-    if len(words) == 1:
-        condition = Q(**{f"{prefix}family_soundex": codes[0]}) | Q(
-            **{f"{prefix}given_soundex": codes[0]}
+    typed_so_far = Q(name_key__startswith=" ".join(words))
+    if not codes:
+        return typed_so_far
+    if len(words) == 1 or not strict:
+        condition = Q(family_soundex__in=codes)
+        if len(words) == 1:
+            condition |= Q(given_soundex__in=codes)
+        return condition | typed_so_far
+    return Q(family_soundex__in=codes, given_soundex__in=codes) | typed_so_far
+
+
+def _score_names(
+    user: User, base: QuerySet[Customer], name: str, condition: Q, seen: list[int]
+) -> list[tuple[float, int]]:
+    """(score, customer id) of candidates matching ``condition`` by current or previous name,
+    at most ``CANDIDATE_LIMIT`` of each, scored in Python; those under the threshold dropped."""
+    names: dict[int, list[str]] = {}
+    previous = (
+        CustomerName.objects.for_user(user)
+        .filter(condition)
+        .exclude(customer_id__in=seen)
+        .values_list("customer_id", "name_key")[:CANDIDATE_LIMIT]
+    )
+    for customer_id, key in previous:
+        names.setdefault(customer_id, []).append(key)
+    current = base.filter(condition).exclude(pk__in=seen).values_list("pk", "name_key")
+    rows = list(current[:CANDIDATE_LIMIT])
+    found = {customer_id for customer_id, _key in rows}
+    missing = sorted(set(names) - found)
+    if missing:
+        rows += list(base.filter(pk__in=missing).values_list("pk", "name_key"))
+    scored = []
+    for customer_id, key in rows:
+        score = max(
+            normalise.word_similarity(name, candidate)
+            for candidate in [key, *names.get(customer_id, [])]
         )
-    else:
-        condition = Q(**{f"{prefix}family_soundex__in": codes, f"{prefix}given_soundex__in": codes})
-        # One word may be mistyped at its first letter (where Soundex is blind).
-        for initial in initials:
-            condition |= Q(**{f"{prefix}family_soundex__in": codes}) & Q(
-                **{f"{prefix}name_key__startswith": initial.lower()}
-            )
-            condition |= Q(**{f"{prefix}given_soundex__in": codes}) & Q(
-                **{f"{prefix}family_soundex__startswith": initial}
-            )
-    return condition | Q(**{f"{prefix}name_key__startswith": " ".join(words)})
+        if score >= NAME_THRESHOLD:
+            scored.append((score, customer_id))
+    return scored
 
 
 def _candidate_ids(user: User, parsed: normalise.ParsedQuery) -> tuple[list[int], str] | None:
@@ -168,30 +194,15 @@ def search_customers(
     if parsed.date_of_birth is not None:
         base = base.filter(date_of_birth=parsed.date_of_birth)
         reasons.append(_("date of birth"))
-    names: dict[int, list[str]] = {}
-    if parsed.name:
+    if not parsed.name:
+        rows = list(base.values_list("pk", flat=True)[: limit * 5])
+        scored = [(1.0, customer_id) for customer_id in rows]
+    else:
         words = parsed.name.split()
-        previous = (
-            CustomerName.objects.for_user(user)
-            .filter(_name_filter(words))
-            .values_list("customer_id", "name_key")[:CANDIDATE_LIMIT]
-        )
-        for customer_id, key in previous:
-            names.setdefault(customer_id, []).append(key)
-        base = base.filter(_name_filter(words) | Q(pk__in=sorted(names)))
-    rows = list(base.values_list("pk", "name_key")[: CANDIDATE_LIMIT if parsed.name else limit * 5])
-    scored: list[tuple[float, int]] = []
-    for customer_id, key in rows:
-        if parsed.name:
-            score = max(
-                normalise.word_similarity(parsed.name, candidate)
-                for candidate in [key, *names.get(customer_id, [])]
-            )
-            if score < NAME_THRESHOLD:
-                continue
-        else:
-            score = 1.0
-        scored.append((score, customer_id))
+        scored = _score_names(user, base, parsed.name, _name_filter(words, strict=True), [])
+        if len(scored) < limit:  # few close matches: widen to one matching word (typo in other)
+            seen = [customer_id for _score, customer_id in scored]
+            scored += _score_names(user, base, parsed.name, _name_filter(words, strict=False), seen)
     scored.sort(key=lambda item: (-item[0], item[1]))
     chosen = scored[:limit]
     if parsed.name:

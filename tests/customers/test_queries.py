@@ -1,0 +1,170 @@
+"""Reads of customers: the desk search, duplicates, warnings as each role sees them, equality."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from onestop.core.models import AuditAction, AuditRecord, Organisation, User
+from onestop.customers import queries, services
+from onestop.customers.models import Marker
+from tests.customers import factories
+from tests.customers.conftest import People
+
+pytestmark = pytest.mark.django_db
+
+
+def _names(user: User, text: str) -> list[str]:
+    return [result.display_name for result in queries.search_customers(user, text)]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Jane Smith",
+        "Jnae Smiht",
+        "smith jane",
+        "Jane Smth",
+        "Kane Smith",
+        "jan",
+        "07700 900123",
+        "+447700900123",
+        "07700900123",
+        "900123",
+        "0770090",
+        "jane.smith@example.com",
+        "JANE.SMITH@",
+        "hp19 8ff",
+        "HP198FF",
+        "12/3/1980",
+        "12 March 1980",
+        "smith 12/03/1980",
+        "smith HP19",
+    ],
+)
+def test_the_desk_finds_a_customer_however_the_advisor_types(
+    people: People, advisor: User, typed: str
+) -> None:
+    assert _names(advisor, typed) == ["Jane Smith"]
+
+
+def test_the_desk_finds_a_customer_by_reference_and_by_previous_name(
+    people: People, advisor: User
+) -> None:
+    services.update_customer(
+        people.jane,
+        by=None,
+        version=1,
+        details=services.CustomerDetails(given_name="Jane", family_name="Brown"),
+    )
+    assert _names(advisor, people.jane.reference) == ["Jane Brown"]
+    assert _names(advisor, "jane smiht") == ["Jane Brown"]
+
+
+def test_the_search_never_shows_another_organisations_customers(
+    people: People, partner_advisor: User
+) -> None:
+    assert [
+        result.customer_id for result in queries.search_customers(partner_advisor, "jane smith")
+    ] == [people.outsider.pk]
+
+
+def test_staff_without_customer_view_find_nothing(people: People, administrator: User) -> None:
+    assert queries.search_customers(administrator, "Jane Smith") == []
+
+
+def test_merged_records_are_not_offered(people: People, advisor: User) -> None:
+    services.merge_customers(people.john, people.jane, by=None)
+    assert _names(advisor, "Jane Smith") == []
+
+
+@pytest.mark.parametrize(
+    "typed", ["", "   ", "<script>alert(1)</script>", "%", "_", "'; DROP TABLE x;--", "x" * 5000]
+)
+def test_hostile_or_empty_searches_find_nothing_and_do_not_fail(
+    people: People, advisor: User, typed: str
+) -> None:
+    assert _names(advisor, typed) == []
+
+
+def test_a_result_says_when_the_customer_has_a_warning(people: People, advisor: User) -> None:
+    [result] = queries.search_customers(advisor, "John Jones")
+    assert (result.has_markers, result.postcode, result.phone) == (True, "HP20 1AB", "01296 585858")
+
+
+def test_a_near_match_is_offered_as_a_possible_duplicate(people: People, advisor: User) -> None:
+    found = queries.possible_duplicates(
+        advisor, name="Jayne Smith", date_of_birth=datetime.date(1980, 3, 12)
+    )
+    assert [(match.customer.pk, match.reasons) for match in found] == [
+        (people.jane.pk, ["similar name", "same date of birth"])
+    ]
+
+
+def test_a_shared_phone_number_alone_is_a_possible_duplicate(people: People, advisor: User) -> None:
+    found = queries.possible_duplicates(advisor, name="Somebody Else", phones=["+441296585858"])
+    assert [match.customer.pk for match in found] == [people.john.pk]
+
+
+def test_a_common_name_alone_is_not_a_duplicate(people: People, advisor: User) -> None:
+    assert queries.possible_duplicates(advisor, name="Jane Smith") == []
+
+
+def test_advisors_see_the_banner_and_entitled_roles_the_detail_each_view_audited(
+    people: People, advisor: User, team_leader: User
+) -> None:
+    [for_advisor] = queries.open_markers(advisor, people.john)
+    [for_leader] = queries.open_markers(team_leader, people.john)
+    summaries = list(
+        AuditRecord.objects.for_organisation(people.john.organisation_id)
+        .filter(action=AuditAction.VIEWED, object_type="customers.marker")
+        .values_list("actor__username", "summary")
+    )
+    assert (for_advisor.show_detail, for_leader.show_detail) == (False, True)
+    assert summaries == [
+        ("advisor", "Warning marker banner shown"),
+        ("team.leader", "Warning marker detail shown"),
+    ]
+
+
+def test_a_marker_restricted_to_other_roles_hides_its_detail(
+    people: People, team_leader: User, auditor: User
+) -> None:
+    restricted = factories.marker(people.ahmed, kind="safeguarding", roles=("auditor",))
+    assert queries.may_see_marker_detail(team_leader, restricted) is False
+    assert queries.may_see_marker_detail(auditor, restricted) is True
+
+
+def test_a_marker_past_its_review_date_is_flagged_for_review(
+    people: People, council: Organisation, manager: User
+) -> None:
+    Marker.objects.for_organisation(council).filter(pk=people.marker.pk).update(
+        review_on=datetime.date(2020, 1, 1)
+    )
+    assert list(queries.markers_due_for_review(manager)) == [people.marker]
+    [view] = queries.open_markers(manager, people.john)
+    assert view.due_for_review is True
+
+
+def test_equality_report_suppresses_numbers_under_five(
+    council: Organisation, auditor: User
+) -> None:
+    for index in range(6):
+        person = factories.customer(council, "Person", f"Number{index}")
+        services.save_equality_monitoring(
+            person, by=None, answers={"sex": "female" if index < 5 else "male"}
+        )
+    rows = {(row.question, row.answer): row.count for row in queries.equality_report(auditor)}
+    assert (rows[("Sex", "Female")], rows[("Sex", "Male")], rows[("Sex", "Prefer not to say")]) == (
+        5,
+        None,
+        0,
+    )
+
+
+def test_equality_answers_are_refused_without_the_permission(people: People, advisor: User) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        queries.open_equality_monitoring(advisor, people.jane)
