@@ -88,6 +88,9 @@ def snapshot() -> dict[str, object]:
         ),
         "merges": CustomerMerge.objects.unscoped(reason).count(),
         "changes": AuditRecord.objects.unscoped(reason)
-        .filter(action__in=[AuditAction.CREATED, AuditAction.CHANGED])
+        .filter(
+            action__in=[AuditAction.CREATED, AuditAction.CHANGED],
+            object_type__startswith="customers.",
+        )
         .count(),
     }
