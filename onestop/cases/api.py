@@ -7,7 +7,7 @@ the services they call; refused input answers problem details with a ``CaseError
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from onestop.cases import queries, services
 from onestop.cases.errors import CaseError
@@ -84,7 +84,7 @@ def _team(user: User, team_id: int | None) -> Team | None:
 
 
 @router.post("/", response={201: CaseOut}, summary="Raise a case")
-def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseOut]:
+def create_case(request: HttpRequest, payload: CaseIn) -> Status[CaseOut]:
     user = staff_user(request)
     require(user, permissions.CASE_RAISE)
     customer = (
@@ -119,7 +119,7 @@ def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, CaseOut]:
         source=Source.API,
         constituent_name=payload.constituent_name,
     )
-    return 201, _out(case)
+    return Status(201, _out(case))
 
 
 @router.get("/", response=list[CaseOut], summary="Search cases")
@@ -147,6 +147,21 @@ def search_cases(
         offset=min(offset, 100_000),
     )
     return [_out(case) for case in found]
+
+
+@router.post("/bulk-reassign", response=BulkReassignOut, summary="Reassign many cases (leaders)")
+def bulk_reassign(request: HttpRequest, payload: BulkReassignIn) -> BulkReassignOut:
+    user = staff_user(request)
+    require(user, permissions.CASE_REASSIGN_BULK)
+    cases = [
+        queries.get_case_for(user, reference, permissions.CASE_REASSIGN_BULK)
+        for reference in payload.references
+    ]
+    team = queries.get_team_for(user, payload.team_id)
+    count = services.bulk_reassign(
+        cases, by=user, team=team, assignee=_staff(user, payload.assignee_id), reason=payload.reason
+    )
+    return BulkReassignOut(reassigned=count)
 
 
 @router.get("/{reference}", response=CaseOut, summary="One case")
@@ -198,11 +213,13 @@ def assign_case(request: HttpRequest, reference: str, payload: AssignIn) -> Case
 
 
 @router.post("/{reference}/notes", response={201: NoteOut}, summary="Add a note or an update")
-def add_note(request: HttpRequest, reference: str, payload: NoteIn) -> tuple[int, NoteOut]:
+def add_note(request: HttpRequest, reference: str, payload: NoteIn) -> Status[NoteOut]:
     user = staff_user(request)
     case = queries.get_case_for(user, reference, permissions.CASE_WORK)
     note = services.add_note(case, by=user, kind=payload.kind, text=payload.text)
-    return 201, NoteOut(id=note.pk, kind=note.kind, text=note.text, written_at=note.written_at)
+    return Status(
+        201, NoteOut(id=note.pk, kind=note.kind, text=note.text, written_at=note.written_at)
+    )
 
 
 @router.post("/{reference}/close", response=CaseOut, summary="Close with outcome and resolution")
@@ -217,18 +234,3 @@ def close_case(request: HttpRequest, reference: str, payload: CloseIn) -> CaseOu
         expected_version=payload.version,
     )
     return _out(case)
-
-
-@router.post("/bulk-reassign", response=BulkReassignOut, summary="Reassign many cases (leaders)")
-def bulk_reassign(request: HttpRequest, payload: BulkReassignIn) -> BulkReassignOut:
-    user = staff_user(request)
-    require(user, permissions.CASE_REASSIGN_BULK)
-    cases = [
-        queries.get_case_for(user, reference, permissions.CASE_REASSIGN_BULK)
-        for reference in payload.references
-    ]
-    team = queries.get_team_for(user, payload.team_id)
-    count = services.bulk_reassign(
-        cases, by=user, team=team, assignee=_staff(user, payload.assignee_id), reason=payload.reason
-    )
-    return BulkReassignOut(reassigned=count)

@@ -77,21 +77,25 @@ def _refuse(code: CaseError, message: str, field: str | None = None) -> None:
     raise ServiceError(code, message, field=field)
 
 
-def _check_text(value: str, *, field: str, limit: int, required: bool = False) -> str:
+def _check_text(
+    value: str, *, field: str, limit: int, required: bool = False, error_field: str | None = None
+) -> str:
+    """``value`` trimmed, or refused: ``field`` names it, ``error_field`` is the input."""
+    label, field = field, error_field or field
     value = (value or "").strip()
     if required and not value:
-        _refuse(CaseError.MISSING_ATTRIBUTE, _("Enter the %(field)s") % {"field": field}, field)
+        _refuse(CaseError.MISSING_ATTRIBUTE, _("Enter the %(field)s") % {"field": label}, field)
     if len(value) > limit:
         _refuse(
             CaseError.INVALID_ATTRIBUTE,
             _("The %(field)s must be %(limit)s characters or fewer")
-            % {"field": field, "limit": limit},
+            % {"field": label, "limit": limit},
             field,
         )
     if "\x00" in value:
         _refuse(
             CaseError.INVALID_ATTRIBUTE,
-            _("The %(field)s has a null character") % {"field": field},
+            _("The %(field)s has a null character") % {"field": label},
             field,
         )
     return value
@@ -452,7 +456,7 @@ def _clean_answer(question: dict[str, Any], value: Any, field: str) -> Any:
             )
         return [str(item) for item in values]
     limit = 200 if kind == AttributeKind.LOCATION else ATTRIBUTE_TEXT_LIMIT
-    return _check_text(str(value), field=str(label), limit=limit)
+    return _check_text(str(value), field=str(label), limit=limit, error_field=field)
 
 
 def check_attribute_definitions(attributes: Any) -> list[dict[str, Any]]:
@@ -602,10 +606,16 @@ def raise_case(
             _("%(type)s is no longer in use: choose another") % {"type": case_type.name},
             "case_type",
         )
-    title = _check_text(title, field=_("title"), limit=TITLE_LIMIT, required=True)
-    description = _check_text(description, field=_("description"), limit=TEXT_LIMIT)
-    constituent_name = _check_text(constituent_name, field=_("constituent's name"), limit=200)
-    ward = _check_text(ward, field=_("ward"), limit=100)
+    title = _check_text(
+        title, field=_("title"), error_field="title", limit=TITLE_LIMIT, required=True
+    )
+    description = _check_text(
+        description, field=_("description"), error_field="description", limit=TEXT_LIMIT
+    )
+    constituent_name = _check_text(
+        constituent_name, field=_("constituent's name"), error_field="constituent_name", limit=200
+    )
+    ward = _check_text(ward, field=_("ward"), error_field="ward", limit=100)
     cleaned = clean_attributes(case_type, attributes or {})
     for obj, label in (
         (customer, _("customer")),
@@ -764,7 +774,7 @@ def assign_case(
     expected_version: int | None = None,
 ) -> Case:
     """Assign to a person (in the case's team, or ``team``) or to a team's queue, with a reason."""
-    reason = _check_text(reason, field=_("reason"), limit=500)
+    reason = _check_text(reason, field=_("reason"), error_field="reason", limit=500)
     target_team = team or case.team
     _same_organisation(
         target_team, case.organisation_id, _("Choose a team of your own organisation")
@@ -857,7 +867,7 @@ def bulk_reassign(
             _("Reassign at most %(limit)s cases at a time") % {"limit": BULK_LIMIT},
             "references",
         )
-    reason = _check_text(reason, field=_("reason"), limit=500, required=True)
+    reason = _check_text(reason, field=_("reason"), error_field="reason", limit=500, required=True)
     with transaction.atomic():
         for case in chosen:
             assign_case(case, by=by, assignee=assignee, team=team, reason=reason)
@@ -872,7 +882,7 @@ def add_note(case: Case, *, by: User, kind: str, text: str) -> CaseNote:
             _("Choose whether the note is internal or an update to the customer"),
             "kind",
         )
-    text = _check_text(text, field=_("note"), limit=TEXT_LIMIT, required=True)
+    text = _check_text(text, field=_("note"), error_field="text", limit=TEXT_LIMIT, required=True)
     with transaction.atomic():
         note = CaseNote(
             organisation_id=case.organisation_id,
@@ -918,13 +928,17 @@ def update_case(
     """Change a case's details (not its status); refused if someone changed it meanwhile."""
     changes: dict[str, Any] = {}
     if title is not None:
-        changes["title"] = _check_text(title, field=_("title"), limit=TITLE_LIMIT, required=True)
+        changes["title"] = _check_text(
+            title, field=_("title"), error_field="title", limit=TITLE_LIMIT, required=True
+        )
     if description is not None:
-        changes["description"] = _check_text(description, field=_("description"), limit=TEXT_LIMIT)
+        changes["description"] = _check_text(
+            description, field=_("description"), error_field="description", limit=TEXT_LIMIT
+        )
     if attributes is not None:
         changes["attributes"] = clean_attributes(case.case_type, attributes)
     if ward is not None:
-        changes["ward"] = _check_text(ward, field=_("ward"), limit=100)
+        changes["ward"] = _check_text(ward, field=_("ward"), error_field="ward", limit=100)
     with transaction.atomic():
         _bump_version(case, expected_version)
         before = {name: getattr(case, name) for name in changes}
@@ -953,7 +967,9 @@ def _finish(
 ) -> Case:
     if outcome not in Outcome.values:
         _refuse(CaseError.OUTCOME_REQUIRED, _("Choose the outcome"), "outcome")
-    resolution = _check_text(resolution, field=_("resolution"), limit=TEXT_LIMIT, required=True)
+    resolution = _check_text(
+        resolution, field=_("resolution"), error_field="resolution", limit=TEXT_LIMIT, required=True
+    )
     if (
         case.kind == CaseKind.SUBJECT_ACCESS
         and case.identity_verified_at is None
@@ -1042,7 +1058,7 @@ def reopen_case(
     case: Case, *, by: User | None, reason: str, expected_version: int | None = None
 ) -> Case:
     """Reopen a resolved or closed case within the type's period; its clocks start afresh."""
-    reason = _check_text(reason, field=_("reason"), limit=500, required=True)
+    reason = _check_text(reason, field=_("reason"), error_field="reason", limit=500, required=True)
     if case.status not in FINISHED_STATUSES or case.resolved_at is None:
         _refuse(
             CaseError.NOT_REOPENABLE, _("Only a resolved or closed case can be reopened"), "status"
@@ -1128,7 +1144,13 @@ def add_contribution_task(
 ) -> ContributionTask:
     """Ask a contributing service's team for its part; the case's (lead) service answers."""
     _same_organisation(team, case.organisation_id, _("Choose a team of your own organisation"))
-    description = _check_text(description, field=_("description"), limit=TEXT_LIMIT, required=True)
+    description = _check_text(
+        description,
+        field=_("description"),
+        error_field="description",
+        limit=TEXT_LIMIT,
+        required=True,
+    )
     with transaction.atomic():
         task = ContributionTask(
             organisation_id=case.organisation_id,
@@ -1153,7 +1175,9 @@ def add_contribution_task(
 def complete_contribution_task(
     task: ContributionTask, *, by: User | None, response: str
 ) -> ContributionTask:
-    response = _check_text(response, field=_("response"), limit=TEXT_LIMIT, required=True)
+    response = _check_text(
+        response, field=_("response"), error_field="response", limit=TEXT_LIMIT, required=True
+    )
     if task.status == TaskStatus.DONE:
         _refuse(CaseError.ALREADY_CLOSED, _("This task is already done"), "response")
     with transaction.atomic():
@@ -1239,7 +1263,9 @@ def extend_deadline(case: Case, *, by: User | None, reason: str) -> Case:
     """EIR: 40 working days for complex and voluminous requests; FOI: up to 20 more working days
     to consider the public interest; subject access: two more months.  Once, with a reason."""
     _statutory(case)
-    reason = _check_text(reason, field=_("reason"), limit=TEXT_LIMIT, required=True)
+    reason = _check_text(
+        reason, field=_("reason"), error_field="reason", limit=TEXT_LIMIT, required=True
+    )
     if case.extended_at is not None:
         _refuse(
             CaseError.ALREADY_EXTENDED, _("The deadline has already been extended once"), "reason"
@@ -1307,7 +1333,11 @@ def record_exemptions(case: Case, *, by: User | None, exemptions: Sequence[str])
     """FOI exemptions (``s40(2)``) or EIR exceptions (``reg 12(5)(b)``) applied to the response."""
     _statutory(case, INFORMATION_KINDS)
     cleaned = sorted(
-        {_check_text(item, field=_("exemption"), limit=60) for item in exemptions} - {""}
+        {
+            _check_text(item, field=_("exemption"), error_field="exemption", limit=60)
+            for item in exemptions
+        }
+        - {""}
     )
     if len(cleaned) > 30:
         _refuse(CaseError.TOO_MANY, _("Record at most 30 exemptions"), "exemptions")
@@ -1336,7 +1366,9 @@ def publish_response(case: Case, *, by: User | None, summary: str) -> Case:
             _("Only a finished request with information released can be published"),
             "summary",
         )
-    summary = _check_text(summary, field=_("summary"), limit=TEXT_LIMIT, required=True)
+    summary = _check_text(
+        summary, field=_("summary"), error_field="summary", limit=TEXT_LIMIT, required=True
+    )
     with transaction.atomic():
         _bump_version(case, None)
         case.disclosure_summary = summary

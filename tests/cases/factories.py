@@ -25,7 +25,7 @@ STANDARDS = (
     ("acknowledge-email", Channel.EMAIL, 1, "working_days", CalendarChoice.ORGANISATION),
 )  # fmt: skip
 
-BIN_QUESTIONS = [
+BIN_QUESTIONS: list[dict[str, Any]] = [
     {"code": "bin", "label": "Which bin", "kind": "choice", "required": True,
      "choices": ["blue", "green", "black"]},
     {"code": "bags", "label": "Extra bags", "kind": "number"},

@@ -1,0 +1,244 @@
+"""Pages: the permission matrix for every page, partner separation, councillors' own enquiries,
+the queue's order, filters and counts, raising a case from the desk, and refused input."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.test import Client
+
+from onestop.cases import services
+from onestop.cases.models import Case, Status
+from onestop.core.models import User
+from tests.cases import factories
+from tests.cases.conftest import World
+
+ClientFor = Callable[[User], Client]
+LONDON = ZoneInfo("Europe/London")
+
+# (method, path template, data, who may) -- "{ref}" is a case of the world.
+PAGES = [
+    ("get", "/queues/", {}, "officer"),
+    ("get", "/queues/export.csv", {}, "leader_export"),
+    ("get", "/cases/{ref}/", {}, "advisor"),
+    ("get", "/cases/new/", {}, "advisor"),
+    ("get", "/enquiries/", {}, "councillor"),
+    ("post", "/cases/{ref}/status/", {"status-status": "in-progress"}, "officer"),
+    ("post", "/cases/{ref}/notes/", {"note-kind": "internal", "note-text": "Hi"}, "officer"),
+    ("post", "/cases/{ref}/assign/", {"assign-reason": "x"}, "leader"),
+    ("post", "/cases/{ref}/close/", {"close-outcome": "resolved", "close-resolution": "Done",
+                                     "close-finish": "closed"}, "officer"),
+    ("post", "/cases/{ref}/claim/", {}, "officer"),
+    ("post", "/cases/{ref}/links/", {"link-kind": "related-to", "link-other": "x"}, "officer"),
+]  # fmt: skip
+IDS = [f"{method} {path}" for method, path, _d, _w in PAGES]
+
+
+def _path(template: str, case: Case) -> str:
+    return template.replace("{ref}", case.reference)
+
+
+@pytest.fixture
+def case(world: World) -> Case:
+    return factories.raise_case(world.organisation, by=world.officer)
+
+
+@pytest.mark.parametrize(("method", "path", "data", "who"), PAGES, ids=IDS)
+def test_anonymous_people_are_sent_to_sign_in(
+    case: Case, method: str, path: str, data: dict[str, str], who: str
+) -> None:
+    response = getattr(Client(), method)(_path(path, case), data)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/")
+
+
+@pytest.mark.parametrize(("method", "path", "data", "who"), PAGES, ids=IDS)
+def test_partner_staff_get_404_or_403_and_nothing_changes(
+    case: Case,
+    partner_advisor: User,
+    client_for: ClientFor,
+    method: str,
+    path: str,
+    data: dict[str, str],
+    who: str,
+) -> None:
+    response = getattr(client_for(partner_advisor), method)(_path(path, case), data)
+    expected = 404 if "{ref}" in path else 403 if path != "/cases/new/" else 200
+    assert response.status_code == expected
+    case.refresh_from_db()
+    assert (case.status, case.version) == (Status.NEW, 1)
+
+
+@pytest.mark.parametrize(("method", "path", "data", "who"), PAGES, ids=IDS)
+def test_the_auditor_may_only_look(
+    case: Case,
+    auditor: User,
+    client_for: ClientFor,
+    method: str,
+    path: str,
+    data: dict[str, str],
+    who: str,
+) -> None:
+    response = getattr(client_for(auditor), method)(_path(path, case), data)
+    assert response.status_code == (200 if path == "/cases/{ref}/" else 403)
+    case.refresh_from_db()
+    assert (case.status, case.version) == (Status.NEW, 1)
+
+
+@pytest.mark.parametrize(("method", "path", "data", "who"), PAGES, ids=IDS)
+def test_the_allowed_role_succeeds(
+    world: World,
+    case: Case,
+    advisor: User,
+    councillor: User,
+    client_for: ClientFor,
+    method: str,
+    path: str,
+    data: dict[str, str],
+    who: str,
+) -> None:
+    people = {
+        "officer": world.officer,
+        "leader": world.leader,
+        "leader_export": world.head,
+        "advisor": advisor,
+        "councillor": councillor,
+    }
+    response = getattr(client_for(people[who]), method)(_path(path, case), data)
+    assert response.status_code in ({200} if method == "get" else {302, 400})
+
+
+def test_partner_staff_cannot_find_the_councils_cases_by_search_or_queue(
+    world: World, case: Case, partner_advisor: User, client_for: ClientFor
+) -> None:
+    client = client_for(partner_advisor)
+    assert client.get(f"/cases/{case.reference.lower()}/").status_code == 404
+    assert client.get("/cases/SR-26-ZZZZZ/").status_code == 404
+
+
+def test_councillors_see_their_own_enquiries_and_nothing_else(
+    world: World, case: Case, councillor: User, client_for: ClientFor
+) -> None:
+    client = client_for(councillor)
+    response = client.post(
+        "/cases/new/",
+        {"title": "Pothole on Mill Lane", "constituent_name": "Pat Jones", "postcode": "HP20 1UB"},
+    )
+    assert response.status_code == 302
+    mine = Case.objects.for_organisation(world.organisation).get(councillor=councillor)
+    assert (mine.kind, mine.constituent_name, mine.team) == (
+        "councillor-enquiry",
+        "Pat Jones",
+        world.members_team,
+    )
+    page = client.get("/enquiries/")
+    assert mine.reference in page.content.decode()
+    assert case.reference not in page.content.decode()
+    assert client.get(f"/cases/{mine.reference}/").status_code == 200
+    assert client.get(f"/cases/{case.reference}/").status_code == 404
+    assert client.get("/queues/").status_code == 403
+    assert client.post(f"/cases/{mine.reference}/close/", {}).status_code == 403
+
+
+def test_a_councillor_enquiry_needs_the_constituent(
+    world: World, councillor: User, client_for: ClientFor
+) -> None:
+    response = client_for(councillor).post("/cases/new/", {"title": "Pothole"})
+    assert response.status_code == 400
+    assert (
+        "Enter constituent" in response.content.decode()
+        or "error-summary" in response.content.decode()
+    )
+    assert Case.objects.for_organisation(world.organisation).count() == 0
+
+
+def test_the_queue_lists_overdue_first_then_soonest_with_counts_and_badges(
+    world: World, client_for: ClientFor
+) -> None:
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=LONDON), tick=False):
+        old = factories.raise_case(world.organisation, title="Old")
+    with time_machine.travel(datetime.datetime(2026, 3, 20, 10, tzinfo=LONDON), tick=False):
+        new = factories.raise_case(world.organisation, title="New")
+        soon = factories.raise_case(world.organisation, title="Soon")
+        services.change_status(soon, by=None, status=Status.IN_PROGRESS)
+    with time_machine.travel(datetime.datetime(2026, 3, 19, 10, tzinfo=LONDON), tick=False):
+        middle = factories.raise_case(world.organisation, title="Middle")
+        services.assign_case(middle, by=None, assignee=world.officer)
+    with time_machine.travel(datetime.datetime(2026, 4, 1, 12, tzinfo=LONDON), tick=False):
+        page = client_for(world.officer).get("/queues/")
+        mine = client_for(world.officer).get("/queues/?mine=on")
+        filtered = client_for(world.officer).get("/queues/?status=in-progress")
+    body = page.content.decode()
+    order = [body.index(c.reference) for c in (old, middle, new)]
+    assert order == sorted(order)
+    assert page.context["queue"].counts.total == 4
+    assert page.context["queue"].counts.overdue == 1
+    assert page.context["queue"].counts.unassigned == 3
+    assert "moj-badge--red" in body
+    assert [c.reference for c in mine.context["queue"].cases] == [middle.reference]
+    assert [c.reference for c in filtered.context["queue"].cases] == [soon.reference]
+
+
+def test_the_queue_of_another_organisations_team_is_404(
+    world: World, partner_advisor: User, client_for: ClientFor, team_leader: User
+) -> None:
+    assert client_for(world.officer).get("/queues/?team=999999").status_code == 200
+    assert client_for(world.officer).get(f"/queues/?team={world.crews.pk}").status_code == 200
+
+
+def test_the_raise_form_is_prefilled_from_the_desk(
+    world: World, advisor: User, client_for: ClientFor
+) -> None:
+    customer = factories.customer(world.organisation)
+    client = client_for(advisor)
+    choose = client.get(f"/cases/new/?customer={customer.pk}")
+    assert f"customer={customer.pk}&amp;type=missed-bin" in choose.content.decode()
+    response = client.post(
+        f"/cases/new/?customer={customer.pk}&type=missed-bin",
+        {"title": "Missed bin", "attribute_bin": "blue"},
+    )
+    assert response.status_code == 302
+    case = Case.objects.for_organisation(world.organisation).get()
+    assert (case.customer, case.raised_by) == (customer, advisor)
+
+
+def test_an_unknown_type_or_missing_answer_is_shown_in_an_error_summary(
+    world: World, advisor: User, client_for: ClientFor
+) -> None:
+    client = client_for(advisor)
+    assert client.get("/cases/new/?type=nonsense").status_code == 400
+    response = client.post("/cases/new/?type=missed-bin", {"title": "Missed bin"})
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.content.decode()
+    assert Case.objects.for_organisation(world.organisation).count() == 0
+
+
+def test_a_partner_cannot_raise_a_case_for_the_councils_customer(
+    world: World, partner_advisor: User, client_for: ClientFor
+) -> None:
+    customer = factories.customer(world.organisation)
+    assert client_for(partner_advisor).get(f"/cases/new/?customer={customer.pk}").status_code == 404
+
+
+def test_a_stale_status_change_on_the_page_is_refused_with_a_message(
+    world: World, case: Case, client_for: ClientFor
+) -> None:
+    services.update_case(case, by=None, expected_version=1, title="Changed")
+    response = client_for(world.officer).post(
+        f"/cases/{case.reference}/status/", {"status-status": "in-progress", "status-version": "1"}
+    )
+    assert response.status_code == 400
+    assert "Someone else changed case" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Status.NEW
+
+
+def test_the_export_escapes_formulas_and_is_audited(world: World, client_for: ClientFor) -> None:
+    factories.raise_case(world.organisation, title="=HYPERLINK(1)")
+    response = client_for(world.head).get(f"/queues/export.csv?team={world.crews.pk}")
+    assert response.status_code == 200
+    assert "'=HYPERLINK(1)" in response.content.decode()
