@@ -11,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from onestop.contacts import queries, services
 from onestop.contacts.errors import ContactError
@@ -97,7 +97,7 @@ def _own(user: User, queryset: Any, object_id: int | None, field: str) -> Any:
 
 
 @router.post("/", response={201: ContactOut}, summary="Log a contact")
-def create(request: HttpRequest, payload: ContactIn) -> tuple[int, ContactOut]:
+def create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
     user = staff_user(request)
     require(user, permissions.CONTACT_LOG)
     organisation = directory_queries.organisation_for(user, permissions.CONTACT_LOG)
@@ -128,7 +128,7 @@ def create(request: HttpRequest, payload: ContactIn) -> tuple[int, ContactOut]:
         callback_note=payload.callback_note,
     )
     contact = services.log_contact(organisation, by=user, customer=customer, values=values)
-    return 201, _out(contact)
+    return Status(201, _out(contact))
 
 
 @router.put(
@@ -136,7 +136,7 @@ def create(request: HttpRequest, payload: ContactIn) -> tuple[int, ContactOut]:
     response={200: ContactOut, 409: dict[str, object]},
     summary="Finish a contact: end time, outcome, notes (409 if changed since your version)",
 )
-def update(request: HttpRequest, contact_id: int, payload: ContactUpdateIn) -> tuple[int, object]:
+def update(request: HttpRequest, contact_id: int, payload: ContactUpdateIn) -> Status[Any]:
     user = staff_user(request)
     contact = queries.get_contact_for(user, contact_id, permissions.CONTACT_LOG)
     try:
@@ -151,10 +151,13 @@ def update(request: HttpRequest, contact_id: int, payload: ContactUpdateIn) -> t
     except ServiceError as error:
         if error.code != ContactError.STALE_VERSION:
             raise
-        return 409, {
-            "type": f"https://onestop.invalid/problems/{error.code}",
-            "title": str(error.code),
-            "status": 409,
-            "detail": error.message,
-        }
-    return 200, _out(updated)
+        return Status(
+            409,
+            {
+                "type": f"https://onestop.invalid/problems/{error.code}",
+                "title": str(error.code),
+                "status": 409,
+                "detail": error.message,
+            },
+        )
+    return Status(200, _out(updated))

@@ -6,10 +6,12 @@ permission 403; reading a customer is audited, and so is every warning shown.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from onestop.core import permissions
 from onestop.core.access import require
@@ -148,7 +150,7 @@ def read(request: HttpRequest, customer_id: int) -> CustomerOut:
     response={201: CustomerOut, 409: dict[str, object]},
     summary="Create a customer (409 with possible duplicates unless allow_duplicate)",
 )
-def create(request: HttpRequest, payload: CustomerCreateIn) -> tuple[int, object]:
+def create(request: HttpRequest, payload: CustomerCreateIn) -> Status[Any]:
     user = staff_user(request)
     require(user, permissions.CUSTOMER_EDIT)
     details = services.clean_details(_details(payload), today=timezone.localdate())
@@ -177,28 +179,31 @@ def create(request: HttpRequest, payload: CustomerCreateIn) -> tuple[int, object
             emails=emails,
         )
         if duplicates:
-            return 409, {
-                "type": "https://onestop.invalid/problems/possible_duplicate",
-                "title": str(CustomerError.POSSIBLE_DUPLICATE),
-                "status": 409,
-                "detail": _("This may be a customer we already have"),
-                "duplicates": [
-                    DuplicateOut(
-                        id=found.customer.pk,
-                        reference=found.customer.reference,
-                        display_name=found.customer.display_name,
-                        reasons=found.reasons,
-                    ).dict()
-                    for found in duplicates
-                ],
-            }
+            return Status(
+                409,
+                {
+                    "type": "https://onestop.invalid/problems/possible_duplicate",
+                    "title": str(CustomerError.POSSIBLE_DUPLICATE),
+                    "status": 409,
+                    "detail": _("This may be a customer we already have"),
+                    "duplicates": [
+                        DuplicateOut(
+                            id=found.customer.pk,
+                            reference=found.customer.reference,
+                            display_name=found.customer.display_name,
+                            reasons=found.reasons,
+                        ).dict()
+                        for found in duplicates
+                    ],
+                },
+            )
     customer = services.create_customer(
         user.organisation_id or 0,
         by=user,
         details=details,
         contact_details=services.ContactDetails(address=address, phones=phones, emails=emails),
     )
-    return 201, _out(request, customer.pk)
+    return Status(201, _out(request, customer.pk))
 
 
 @router.put(
@@ -206,7 +211,7 @@ def create(request: HttpRequest, payload: CustomerCreateIn) -> tuple[int, object
     response={200: CustomerOut, 409: dict[str, object]},
     summary="Change a customer's details (409 if someone changed them since your version)",
 )
-def update(request: HttpRequest, customer_id: int, payload: CustomerUpdateIn) -> tuple[int, object]:
+def update(request: HttpRequest, customer_id: int, payload: CustomerUpdateIn) -> Status[Any]:
     user = staff_user(request)
     customer = queries.get_customer_for(user, customer_id, permissions.CUSTOMER_EDIT)
     try:
@@ -216,5 +221,5 @@ def update(request: HttpRequest, customer_id: int, payload: CustomerUpdateIn) ->
     except ServiceError as error:
         if error.code != CustomerError.STALE_VERSION:
             raise
-        return 409, conflict(error)
-    return 200, _out(request, customer.pk)
+        return Status(409, conflict(error))
+    return Status(200, _out(request, customer.pk))

@@ -57,7 +57,8 @@ def test_a_promised_call_back_is_due_by_the_call_back_standard_on_the_advisors_l
     )
     [callback] = list(queries.callbacks_for(advisor))
     assert callback.contact == contact
-    assert callback.standard is not None and callback.standard.code == "call-back"
+    assert callback.standard is not None
+    assert callback.standard.code == "call-back"
     assert callback.phone == "+447700900123"
     assert callback.due_at.astimezone(LONDON) == datetime.datetime(
         2026, 11, 30, 23, 59, 59, tzinfo=LONDON
@@ -198,7 +199,8 @@ def test_visitors_seen_within_fifteen_minutes_are_measured_from_real_times(
         waiting = list(queries.queue_at(advisor, office))
     assert [quick.ticket, slow.ticket, left.ticket] == ["A001", "A002", "A003"]
     assert quick.due_at == FRIDAY_MORNING + datetime.timedelta(minutes=15)
-    assert quick.standard is not None and quick.standard.code == "see-visitors"
+    assert quick.standard is not None
+    assert quick.standard.code == "see-visitors"
     assert (measure.seen, measure.seen_in_time, measure.percent, waiting) == (2, 1, 50, [])
     with pytest.raises(ServiceError):
         services.see_visitor(quick, by=advisor)

@@ -42,16 +42,18 @@ def test_desk_pages_permission_matrix(
     assert client_for(auditor).get(url).status_code == 403  # may read customers, not log contacts
     assert client_for(advisor).get(url).status_code == 200
     other = client_for(partner_advisor).get(url)
-    assert other.status_code == (404 if str(people.jane.pk) in url else 200)
+    assert other.status_code == (404 if name in ("customer", "log") else 200)
 
 
 def test_the_search_box_has_focus_and_the_desk_script_is_a_file(
     client_for: ClientFor, people: People, advisor: User
 ) -> None:
     page = client_for(advisor).get("/desk/").content.decode()
-    assert 'id="desk-search"' in page and "autofocus" in page
+    assert 'id="desk-search"' in page
+    assert "autofocus" in page
     assert 'src="/static/contacts/desk.js"' in page
-    assert "onclick" not in page and "hx-on" not in page
+    assert "onclick" not in page
+    assert "hx-on" not in page
 
 
 def test_results_appear_for_a_mistyped_name_and_never_another_organisations(
@@ -69,8 +71,10 @@ def test_the_panel_shows_warnings_preferences_and_recent_contacts(
 ) -> None:
     ahmed = client_for(advisor).get(f"/desk/customers/{people.ahmed.pk}/").content.decode()
     john = client_for(advisor).get(f"/desk/customers/{people.john.pk}/").content.decode()
-    assert "Welsh" in ahmed and "Large print" in ahmed
-    assert "Potentially violent person" in john and "See in pairs" in john
+    assert "Welsh" in ahmed
+    assert "Large print" in ahmed
+    assert "Potentially violent person" in john
+    assert "See in pairs" in john
     assert f"/cases/new/?customer={people.john.pk}" in john
 
 
@@ -96,7 +100,8 @@ def test_a_contact_is_logged_in_one_form(
         office,
         advisor,
     )
-    assert contact.answered_at is not None and contact.ended_at is not None
+    assert contact.answered_at is not None
+    assert contact.ended_at is not None
 
 
 def test_a_request_raised_goes_on_to_the_raise_page_with_customer_and_contact(
@@ -143,7 +148,7 @@ def test_the_queue_issues_tickets_and_records_seen(
     issued = client.post(f"/desk/queue/?access_point={office.pk}", {"customer_reference": ""})
     assert issued.status_code == 302
     page = client.get(issued["Location"])
-    ticket = list(page.context["waiting"])[0]
+    ticket = next(iter(page.context["waiting"]))
     assert client.post(f"/desk/queue/tickets/{ticket.pk}/seen/").status_code == 302
     assert client.post(f"/desk/queue/tickets/{ticket.pk}/dance/").status_code == 404
     ticket.refresh_from_db()

@@ -31,10 +31,10 @@ def test_every_relation_to_a_customer_is_moved_by_a_merge_or_is_the_merge_record
 
 
 def test_the_merge_history_relations_are_only_the_merge_record() -> None:
-    assert services.MERGE_HISTORY_RELATIONS == {
+    assert {
         "customers.customermerge.kept",
         "customers.customermerge.merged",
-    }
+    } == services.MERGE_HISTORY_RELATIONS
 
 
 @pytest.mark.parametrize("field", services.merge_relations(), ids=services.relation_label)
