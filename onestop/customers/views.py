@@ -54,7 +54,8 @@ def create(request: HttpRequest) -> HttpResponse:
     """A new customer; possible duplicates are shown before anything is saved."""
     user = staff_user(request)
     require(user, permissions.CUSTOMER_EDIT)
-    initial = {"family_name": request.GET.get("name", "")[:150]}
+    typed = request.GET.get("name", "")[:150].split()
+    initial = {"given_name": " ".join(typed[:-1]), "family_name": " ".join(typed[-1:])}
     form = forms.CustomerCreateForm(request.POST or None, initial=initial)
     duplicates: list[queries.PossibleDuplicate] = []
     if request.method == "POST" and form.is_valid():

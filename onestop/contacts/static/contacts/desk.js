@@ -34,6 +34,17 @@
     }
   })
 
+  // "New customer" carries what was typed in the search box, so the name is not typed twice.
+  document.addEventListener('click', function (event) {
+    var link = event.target instanceof Element ? event.target.closest('[data-carry-query]') : null
+    var box = search()
+    if (link && box && box.value.trim()) {
+      var url = new URL(link.href, window.location.href)
+      url.searchParams.set(link.getAttribute('data-carry-query'), box.value.trim())
+      link.href = url.toString()
+    }
+  }, true)
+
   var box = search()
   if (box && !document.querySelector('.govuk-error-summary')) {
     box.focus()
