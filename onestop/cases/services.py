@@ -874,7 +874,7 @@ def bulk_reassign(
     return len(chosen)
 
 
-def add_note(case: Case, *, by: User, kind: str, text: str) -> CaseNote:
+def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
     """An internal note, or an update to the customer (recorded in the outbox to send)."""
     if kind not in NoteKind.values:
         _refuse(
