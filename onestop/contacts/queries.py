@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from onestop.cases.queries import CustomerCaseSummary, open_cases_for_customer
@@ -66,7 +66,8 @@ def reasons_for(user: User, service: Service | None = None) -> QuerySet[ContactR
     reasons = ContactReason.objects.for_user(user).filter(is_active=True)
     if service is not None:
         reasons = reasons.filter(Q(service=service) | Q(service__isnull=True))
-    return reasons.select_related("service").order_by("service__name", "label")
+    general_first = F("service__name").asc(nulls_first=True)
+    return reasons.select_related("service").order_by(general_first, "label")
 
 
 def repeatable_contacts(user: User, customer: Customer) -> list[Contact]:
