@@ -1,0 +1,104 @@
+"""The demo council's reasons for contact and a history of contacts for its demo customers.
+
+Reasons follow the seeds' reasons for contact (IDeA benchmark, Braintree 002); contacts span the
+last three weeks with the Rossendale (004) target mix in mind (most resolved at first contact).
+Idempotent: reasons are matched by label, and a customer who already has contacts gets no more.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from onestop.contacts import services
+from onestop.contacts.models import Channel, Contact, ContactReason, Outcome
+from onestop.core.models import Organisation, User
+from onestop.customers.models import Customer
+from onestop.directory.models import AccessPoint, Service
+
+REASONS: dict[str | None, tuple[str, ...]] = {
+    None: ("General enquiry", "Chasing progress", "Complaint or compliment", "Change of address"),
+    "Council Tax": ("Council Tax payment", "Council Tax discount", "Moving home"),
+    "Waste and Recycling": ("Missed bin", "Bulky waste collection", "New or replacement bin"),
+    "Housing Benefits": ("New benefit claim", "Change of circumstances"),
+    "Housing Needs": ("Homelessness advice", "Housing register"),
+    "Planning": ("Planning application enquiry",),
+    "Environmental Health": ("Noise complaint", "Pest control"),
+}
+PATTERN = [
+    (Channel.TELEPHONE, Outcome.RESOLVED, "Answered the question on the call."),
+    (Channel.FACE_TO_FACE, Outcome.RESOLVED, "Helped at the front desk."),
+    (Channel.TELEPHONE, Outcome.REQUEST_RAISED, "Raised a request for the back office."),
+    (Channel.EMAIL, Outcome.RESOLVED, "Replied with the information asked for."),
+    (Channel.TELEPHONE, Outcome.SIGNPOSTED, "Signposted to Citizens Advice."),
+    (Channel.WEB_FORM, Outcome.TRANSFERRED, "Passed to the service team."),
+]
+
+
+def load_reasons(organisation: Organisation) -> list[ContactReason]:
+    services_by_name = {
+        service.name: service for service in Service.objects.for_organisation(organisation)
+    }
+    reasons = []
+    for service_name, labels in REASONS.items():
+        service = services_by_name.get(service_name) if service_name else None
+        if service_name and service is None:
+            continue
+        reasons += [
+            services.add_reason(organisation, by=None, label=label, service=service)
+            for label in labels
+        ]
+    return reasons
+
+
+def load_demo(organisation: Organisation) -> int:
+    """Reasons for contact, then a few contacts for each demo customer; the number created."""
+    reasons = load_reasons(organisation)
+    staff = list(User.objects.filter(organisation=organisation, is_active=True).order_by("pk")[:3])
+    point = AccessPoint.objects.for_organisation(organisation).order_by("pk").first()
+    customers = list(Customer.objects.for_organisation(organisation).order_by("pk")[:36])
+    with_contacts = set(
+        Contact.objects.for_organisation(organisation)
+        .filter(customer__in=customers)
+        .values_list("customer_id", flat=True)
+    )
+    now = timezone.now()
+    created = 0
+    for index, customer in enumerate(customers):
+        if customer.pk in with_contacts:
+            continue
+        for step in range(1 + index % 3):
+            channel, outcome, notes = PATTERN[(index + step) % len(PATTERN)]
+            received = now - datetime.timedelta(days=20 - step * 6 - index % 5, hours=index % 7)
+            live = channel in (Channel.TELEPHONE, Channel.FACE_TO_FACE)
+            services.log_contact(
+                organisation,
+                by=staff[index % len(staff)] if staff else None,
+                customer=customer,
+                values=services.ContactInput(
+                    channel=channel,
+                    reason=reasons[(index + step) % len(reasons)] if reasons else None,
+                    access_point=point if channel == Channel.FACE_TO_FACE else None,
+                    received_at=received,
+                    answered_at=received + datetime.timedelta(seconds=15) if live else None,
+                    ended_at=received + datetime.timedelta(minutes=4) if live else None,
+                    outcome=outcome,
+                    notes=notes,
+                ),
+            )
+            created += 1
+    if staff and customers and not with_contacts:
+        phone = customers[1].phones.values_list("number", flat=True).first() or "01632 960001"
+        services.log_contact(
+            organisation,
+            by=staff[0],
+            customer=customers[1],
+            values=services.ContactInput(
+                outcome=Outcome.CALLBACK_PROMISED,
+                notes="Wants a call back about the council tax bill.",
+                callback_phone=phone,
+            ),
+        )
+        created += 1
+    return created
