@@ -227,6 +227,22 @@ def _queue_queryset(user: User, filters: QueueFilters) -> ScopedQuerySet[Case]:
     return cases
 
 
+# What the queue page shows (the rest of a case, e.g. its answers, is not loaded).
+QUEUE_COLUMNS = (
+    "organisation_id",
+    "reference",
+    "title",
+    "status",
+    "due_at",
+    "clock_paused_at",
+    "team_id",
+    "case_type__name",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
 def queue_for(user: User, filters: QueueFilters, *, page_size: int = QUEUE_PAGE_SIZE) -> Queue:
     """The first ``page_size`` cases by deadline (overdue first, then soonest; no deadline last)
     and the queue's counts, in two queries plus one for the page's related rows."""
@@ -240,7 +256,9 @@ def queue_for(user: User, filters: QueueFilters, *, page_size: int = QUEUE_PAGE_
         unassigned=Count("pk", filter=Q(assignee__isnull=True)),
     )
     page = list(
-        cases.select_related("case_type", "assignee", "team").order_by("due_at", "id")[:page_size]
+        cases.select_related("case_type", "assignee")
+        .only(*QUEUE_COLUMNS)
+        .order_by("due_at", "id")[:page_size]
     )
     # Nulls sort differently on SQLite (first) and PostgreSQL (last): put them last everywhere.
     page.sort(key=lambda case: (case.due_at is None, case.due_at or now, case.pk))
