@@ -10,6 +10,7 @@ import datetime
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -56,12 +57,17 @@ def soundex(word: str) -> str:
     return code.ljust(4, "0")
 
 
+@lru_cache(maxsize=65_536)
+def _word_trigrams(word: str) -> frozenset[str]:
+    padded = f"  {word} "
+    return frozenset(padded[index : index + 3] for index in range(len(padded) - 2))
+
+
 def trigrams(text: str) -> frozenset[str]:
     """pg_trgm-style trigrams of each word, padded with two spaces before and one after."""
     grams: set[str] = set()
     for word in normalise_name(text).split():
-        padded = f"  {word} "
-        grams.update(padded[index : index + 3] for index in range(len(padded) - 2))
+        grams |= _word_trigrams(word)
     return frozenset(grams)
 
 
@@ -90,12 +96,20 @@ def edit_distance(first: str, second: str) -> int:
     return row[-1]
 
 
+@lru_cache(maxsize=262_144)
 def word_score(typed: str, candidate: str) -> float:
     """How alike two words are (0 to 1): the better of trigram similarity and edit distance."""
     if not typed or not candidate:
         return 0.0
     edits = 1 - edit_distance(typed, candidate) / max(len(typed), len(candidate))
     return max(similarity(typed, candidate), edits)
+
+
+_NORMAL = re.compile(r"^[a-z0-9]+(?: [a-z0-9]+)*$")
+
+
+def _is_normal(text: str) -> bool:
+    return bool(_NORMAL.match(text))
 
 
 def word_similarity(query: str, name: str) -> float:
@@ -105,8 +119,8 @@ def word_similarity(query: str, name: str) -> float:
     name word counts fully, so results appear while the advisor is still typing); the result is
     the mean over the query's words.
     """
-    query_words = normalise_name(query).split()
-    name_words = normalise_name(name).split()
+    query_words = query.split() if _is_normal(query) else normalise_name(query).split()
+    name_words = name.split() if _is_normal(name) else normalise_name(name).split()
     if not query_words or not name_words:
         return 0.0
     total = 0.0

@@ -86,20 +86,32 @@ class SearchResult:
     has_markers: bool
 
 
-def _name_filter(words: Sequence[str], *, strict: bool = True) -> Q:
+def _name_filter(words: Sequence[str], *, stage: int = 1) -> Q:
     """Candidates for a (possibly mistyped) name, matched by sound (Soundex) or by what has been
-    typed so far.  Strict: every word sounds right (or a one-word query matches either name).
-    Loose: the last name sounds like one of the words (the other may be mistyped anywhere)."""
+    typed so far, in widening stages used only while too few good matches are found:
+
+    1. every word sounds right (a one-word query: either name sounds right);
+    2. the last name sounds like one of the words (the first name may be mistyped);
+    3. the first name sounds like one of the words and the last name starts with the letter
+       one of the words starts with (the last name may be mistyped after its first letter).
+    """
     codes = sorted({normalise.soundex(word) for word in words if normalise.soundex(word)})
     typed_so_far = Q(name_key__startswith=" ".join(words))
     if not codes:
         return typed_so_far
-    if len(words) == 1 or not strict:
-        condition = Q(family_soundex__in=codes)
-        if len(words) == 1:
-            condition |= Q(given_soundex__in=codes)
-        return condition | typed_so_far
-    return Q(family_soundex__in=codes, given_soundex__in=codes) | typed_so_far
+    if len(words) == 1:
+        return Q(family_soundex__in=codes) | Q(given_soundex__in=codes) | typed_so_far
+    if stage == 1:
+        return Q(family_soundex__in=codes, given_soundex__in=codes) | typed_so_far
+    if stage == 2:
+        return Q(family_soundex__in=codes)
+    initials = Q()
+    for initial in sorted({word[0].upper() for word in words}):
+        initials |= Q(family_soundex__startswith=initial)
+    return Q(given_soundex__in=codes) & initials
+
+
+NAME_STAGES = (1, 2, 3)
 
 
 def _score_names(
@@ -148,10 +160,11 @@ def _candidate_ids(user: User, parsed: normalise.ParsedQuery) -> tuple[list[int]
     if parsed.phone_digits:
         digits = parsed.phone_digits
         phones = Phone.objects.for_user(user)
-        if digits.startswith("0"):
-            phones = phones.filter(digits__startswith=digits)
+        ends_with = Q(reversed_digits__startswith=digits[::-1])
+        if digits.startswith("0"):  # the start of a number, or its last digits
+            phones = phones.filter(Q(digits__startswith=digits) | ends_with)
         else:
-            phones = phones.filter(reversed_digits__startswith=digits[::-1])
+            phones = phones.filter(ends_with)
         return list(phones.values_list("customer_id", flat=True)[:CANDIDATE_LIMIT]), _("phone")
     if parsed.postcode or parsed.outward_code:
         addresses = Address.objects.for_user(user)
@@ -199,10 +212,13 @@ def search_customers(
         scored = [(1.0, customer_id) for customer_id in rows]
     else:
         words = parsed.name.split()
-        scored = _score_names(user, base, parsed.name, _name_filter(words, strict=True), [])
-        if len(scored) < limit:  # few close matches: widen to one matching word (typo in other)
+        scored = []
+        for stage in NAME_STAGES[: 1 if len(words) == 1 else None]:
             seen = [customer_id for _score, customer_id in scored]
-            scored += _score_names(user, base, parsed.name, _name_filter(words, strict=False), seen)
+            condition = _name_filter(words, stage=stage)
+            scored += _score_names(user, base, parsed.name, condition, seen)
+            if len(scored) >= limit:  # enough close matches: no need to widen
+                break
     scored.sort(key=lambda item: (-item[0], item[1]))
     chosen = scored[:limit]
     if parsed.name:

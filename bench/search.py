@@ -1,0 +1,615 @@
+"""Benchmark: the advisor desk's customer search, and the customer page with a long history.
+
+Data: synthetic customers (names with typos to find, UK mobile and landline numbers, postcodes,
+dates of birth) and contacts, generated straight into a dedicated benchmark database
+(``var/bench_search.sqlite3`` or ``postgresql:///onestop_bench``) and kept between runs.
+
+Queries: 1,000 realistic desk queries: mistyped names (two letters swapped or one dropped),
+partial and differently formatted phone numbers, postcodes, surname with date of birth.
+
+Ours: ``customers.queries.search_customers`` (portable: normalised, indexed columns, Soundex
+candidates, trigram and edit-distance ranking in Python).  Baseline: the best hand-written SQL
+for the same query on the same database: ``pg_trgm`` similarity with a GIN index on PostgreSQL,
+an FTS5 trigram index ranked by bm25 on SQLite (exact parts use the same B-tree indexes).
+Each prints median and p95 (and recall: the share of queries whose intended customer is among
+the first 20 results).  The customer page: a GET of ``/customers/<id>/`` for a customer with
+2,000 contacts (ours) against the hand-written SQL for the same rows (baseline).
+
+Run: ``.venv/bin/python bench/search.py --scale small --database sqlite``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SCALES = {
+    "small": {"sqlite": (20_000, 100_000), "postgresql": (20_000, 100_000)},
+    "full": {"sqlite": (100_000, 500_000), "postgresql": (1_000_000, 5_000_000)},
+}
+QUERIES = 1_000
+HISTORY = 2_000
+BATCH = 5_000
+
+GIVEN = [
+    "Jane",
+    "John",
+    "Amira",
+    "Mohammed",
+    "Sian",
+    "Gareth",
+    "Priya",
+    "Tomasz",
+    "Grace",
+    "Oliver",
+    "Fatima",
+    "Liam",
+    "Chloe",
+    "Hamza",
+    "Eilidh",
+    "Kwame",
+    "Margaret",
+    "David",
+    "Aisha",
+    "Harry",
+    "Zofia",
+    "Ravi",
+    "Bethan",
+    "Samuel",
+    "Ellie",
+    "Connor",
+    "Yusuf",
+    "Ruth",
+    "Daniel",
+    "Megan",
+    "Sophie",
+    "James",
+    "Emily",
+    "Thomas",
+    "Olivia",
+    "Jack",
+    "Isla",
+    "George",
+    "Ava",
+    "Noah",
+    "Amelia",
+    "Leo",
+    "Mia",
+    "Arthur",
+    "Freya",
+    "Oscar",
+    "Lily",
+    "Charlie",
+    "Ivy",
+    "Theo",
+    "Rosie",
+    "Alfie",
+    "Evie",
+    "Henry",
+    "Florence",
+    "Archie",
+    "Poppy",
+    "Joshua",
+    "Hannah",
+    "Ethan",
+    "Lucy",
+    "Jacob",
+    "Phoebe",
+    "William",
+    "Alice",
+    "Adam",
+    "Zara",
+    "Ibrahim",
+    "Maryam",
+    "Kacper",
+    "Julia",
+    "Rhys",
+    "Ffion",
+    "Callum",
+    "Niamh",
+    "Declan",
+    "Siobhan",
+    "Babajide",
+    "Chiamaka",
+    "Raj",
+    "Anjali",
+    "Wei",
+    "Mei",
+    "Pawel",
+    "Agnieszka",
+]
+PREFIXES = [
+    "Ash",
+    "Black",
+    "Brad",
+    "Brook",
+    "Cart",
+    "Clay",
+    "Cook",
+    "Dal",
+    "Dun",
+    "Elm",
+    "Fair",
+    "Fox",
+    "Gold",
+    "Green",
+    "Hart",
+    "Hay",
+    "Hill",
+    "Hol",
+    "Kings",
+    "Lang",
+    "Lock",
+    "Mar",
+    "Mid",
+    "Mill",
+    "Moor",
+    "New",
+    "Nor",
+    "Oak",
+    "Pen",
+    "Rad",
+    "Red",
+    "Ross",
+    "Rush",
+    "Shaw",
+    "South",
+    "Stan",
+    "Stock",
+    "Thorn",
+    "Wal",
+    "War",
+    "West",
+    "White",
+    "Wood",
+    "Wy",
+]
+SUFFIXES = [
+    "ley",
+    "ton",
+    "worth",
+    "wood",
+    "field",
+    "ford",
+    "man",
+    "son",
+    "well",
+    "more",
+    "by",
+    "ham",
+    "stead",
+    "wick",
+    "burn",
+    "brook",
+    "er",
+    "ing",
+    "cott",
+    "ridge",
+]
+COMMON = [
+    "Smith",
+    "Jones",
+    "Williams",
+    "Taylor",
+    "Brown",
+    "Davies",
+    "Evans",
+    "Wilson",
+    "Thomas",
+    "Khan",
+    "Patel",
+    "Ahmed",
+]
+AREAS = ["HP19", "HP20", "HP21", "HP22", "LE1", "LE2", "LE3", "NN1", "NN2", "BB4", "CM7", "CM77"]
+
+
+def _setup(database: str) -> None:
+    if database == "postgresql":
+        os.environ["DATABASE_URL"] = "postgresql:///onestop_bench"
+        _ensure_postgresql_database("onestop_bench")
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench_search.sqlite3'}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
+    os.environ.setdefault("ONESTOP_DEV", "1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    call_command("migrate", verbosity=0)
+
+
+def _ensure_postgresql_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect("dbname=postgres", autocommit=True) as connection:
+        found = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if found is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _surname(generator: random.Random) -> str:
+    if generator.random() < 0.15:
+        return generator.choice(COMMON)
+    return generator.choice(PREFIXES) + generator.choice(SUFFIXES)
+
+
+def _postcode(generator: random.Random) -> str:
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    return (
+        f"{generator.choice(AREAS)} {generator.randint(1, 9)}"
+        f"{generator.choice(letters)}{generator.choice(letters)}"
+    )
+
+
+def _batches(rows: Iterable[Any], size: int = BATCH) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _generate(organisation: Any, customers: int, contacts: int) -> float:
+    """Bulk-load the synthetic data (services are bypassed: this is load, not behaviour)."""
+    from onestop.contacts.models import Contact
+    from onestop.customers import normalise
+    from onestop.customers.models import Address, Customer, Phone
+
+    began = time.perf_counter()
+    generator = random.Random(5)
+    org_id = organisation.pk
+
+    def people() -> Iterable[Customer]:
+        for index in range(customers):
+            given, family = generator.choice(GIVEN), _surname(generator)
+            name = f"{given} {family}"
+            yield Customer(
+                organisation_id=org_id,
+                display_name=name,
+                given_name=given,
+                family_name=family,
+                reference=f"CU-26-B{index:07d}",
+                date_of_birth=date(1930, 1, 1) + timedelta(days=generator.randint(0, 30_000)),
+                name_key=normalise.normalise_name(name),
+                given_soundex=normalise.soundex(given),
+                family_soundex=normalise.soundex(family),
+            )
+
+    for batch in _batches(people()):
+        created = Customer.objects.bulk_create(batch)
+        addresses, phones = [], []
+        for customer in created:
+            postcode = _postcode(generator)
+            addresses.append(
+                Address(
+                    organisation_id=org_id,
+                    customer=customer,
+                    line_1="1 High Street",
+                    postcode=postcode,
+                    postcode_key=normalise.postcode_key(postcode),
+                )
+            )
+            e164 = (
+                f"+447{generator.randint(100_000_000, 999_999_999)}"
+                if generator.random() < 0.7
+                else f"+441296{generator.randint(100_000, 999_999)}"
+            )
+            phones.append(
+                Phone(
+                    organisation_id=org_id,
+                    customer=customer,
+                    number=e164,
+                    digits=normalise.national_digits(e164),
+                    reversed_digits=normalise.reversed_digits(e164),
+                )
+            )
+        Address.objects.bulk_create(addresses)
+        Phone.objects.bulk_create(phones)
+    first_id = (
+        Customer.objects.for_organisation(org_id).order_by("pk").values_list("pk", flat=True)[0]
+    )
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+
+    def history() -> Iterable[Contact]:
+        for index in range(contacts):
+            customer_id = first_id if index < HISTORY else first_id + generator.randrange(customers)
+            yield Contact(
+                organisation_id=org_id,
+                customer_id=customer_id,
+                received_at=start + timedelta(minutes=index * 7),
+                channel="telephone",
+                outcome="resolved",
+                notes="Synthetic contact for the benchmark",
+            )
+
+    for batch in _batches(history()):
+        Contact.objects.bulk_create(batch)
+    return time.perf_counter() - began
+
+
+def _typo(word: str, generator: random.Random) -> str:
+    if len(word) < 4:
+        return word
+    position = generator.randrange(1, len(word) - 2)
+    if generator.random() < 0.5:
+        return word[:position] + word[position + 1] + word[position] + word[position + 2 :]
+    return word[:position] + word[position + 1 :]
+
+
+def _queries(organisation: Any) -> list[tuple[str, int]]:
+    """(query text, the customer it should find)."""
+    from onestop.customers.models import Address, Customer, Phone
+
+    generator = random.Random(7)
+    ids = list(Customer.objects.for_organisation(organisation).values_list("pk", flat=True))
+    sample = generator.sample(ids, QUERIES)
+    by_id = Customer.objects.for_organisation(organisation).in_bulk(sample)
+    phones = dict(
+        Phone.objects.for_organisation(organisation)
+        .filter(customer_id__in=sample)
+        .values_list("customer_id", "number")
+    )
+    postcodes = dict(
+        Address.objects.for_organisation(organisation)
+        .filter(customer_id__in=sample)
+        .values_list("customer_id", "postcode")
+    )
+    queries = []
+    for index, customer_id in enumerate(sample):
+        customer = by_id[customer_id]
+        kind = index % 5
+        if kind in (0, 1):
+            text = f"{customer.given_name} {_typo(customer.family_name, generator)}"
+        elif kind == 2:
+            number = phones[customer_id]
+            national = "0" + number[3:]
+            text = [number, f"{national[:5]} {national[5:]}", national[-6:]][index % 3]
+        elif kind == 3:
+            text = f"{customer.family_name} {postcodes[customer_id]}"
+        else:
+            assert customer.date_of_birth is not None  # noqa: S101 - generated with one
+            text = f"{customer.family_name} {customer.date_of_birth:%d/%m/%Y}"
+        queries.append((text, customer_id))
+    return queries
+
+
+# --- the baseline: hand-written SQL --------------------------------------------------------------
+def _prepare_baseline(vendor: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            cursor.execute(
+                "CREATE INDEX IF NOT EXISTS bench_customer_trgm ON customers_customer "
+                "USING gin (name_key gin_trgm_ops)"
+            )
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS bench_customer_fts USING "
+                "fts5(name_key, tokenize='trigram')"
+            )
+            cursor.execute("SELECT count(*) FROM bench_customer_fts")
+            if cursor.fetchone()[0] == 0:
+                cursor.execute(
+                    "INSERT INTO bench_customer_fts(rowid, name_key) "
+                    "SELECT id, name_key FROM customers_customer"
+                )
+            cursor.execute("ANALYZE")
+
+
+def _baseline(vendor: str, organisation_id: int) -> Callable[[str], list[int]]:
+    from django.db import connection
+
+    from onestop.customers import normalise
+
+    def run(text: str) -> list[int]:
+        parsed = normalise.parse_query(text, today=date(2026, 11, 24))
+        where = ["c.organisation_id = %s", "c.merged_into_id IS NULL"]
+        parameters: list[Any] = [organisation_id]
+        joins = ""
+        if parsed.phone_e164:
+            joins = "JOIN customers_phone p ON p.customer_id = c.id"
+            where.append("p.organisation_id = %s AND p.number = %s")
+            parameters += [organisation_id, parsed.phone_e164]
+        elif parsed.phone_digits:
+            joins = "JOIN customers_phone p ON p.customer_id = c.id"
+            where.append("p.organisation_id = %s AND p.reversed_digits LIKE %s")
+            parameters += [organisation_id, parsed.phone_digits[::-1] + "%"]
+        if parsed.postcode:
+            joins += " JOIN customers_address a ON a.customer_id = c.id"
+            where.append("a.organisation_id = %s AND a.postcode_key = %s")
+            parameters += [organisation_id, normalise.postcode_key(parsed.postcode)]
+        if parsed.date_of_birth:
+            where.append("c.date_of_birth = %s")
+            parameters.append(parsed.date_of_birth)
+        order = "c.id"
+        if parsed.name and vendor == "postgresql":
+            where.append("c.name_key %% %s")
+            parameters.append(parsed.name)
+            order = "similarity(c.name_key, %s) DESC, c.id"
+            parameters.append(parsed.name)
+        elif parsed.name:
+            grams = sorted(
+                {gram.strip() for gram in normalise.trigrams(parsed.name) if len(gram.strip()) == 3}
+            )
+            joins += " JOIN bench_customer_fts f ON f.rowid = c.id"
+            where.append("bench_customer_fts MATCH %s")
+            parameters.append(" OR ".join(f'"{gram}"' for gram in grams) or '""')
+            order = "bm25(bench_customer_fts), c.id"
+        sql = (
+            f"SELECT c.id FROM customers_customer c {joins} WHERE {' AND '.join(where)} "  # noqa: S608 - fixed fragments
+            f"ORDER BY {order} LIMIT 20"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            return [row[0] for row in cursor.fetchall()]
+
+    return run
+
+
+def _time(
+    run: Callable[[str], list[int]], queries: list[tuple[str, int]]
+) -> tuple[list[float], float]:
+    times, found = [], 0
+    for text, expected in queries:
+        began = time.perf_counter()
+        ids = run(text)
+        times.append((time.perf_counter() - began) * 1000)
+        found += expected in ids
+    return times, found / len(queries)
+
+
+def _p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1]
+
+
+def _line(name: str, ours: float, baseline: float, unit: str = "ms") -> None:
+    ratio = ours / baseline
+    print(f"{name}: ours {ours:.2f} {unit}, baseline {baseline:.2f} {unit}, ratio {ratio:.2f}")
+
+
+def _customer_page(organisation: Any, user: Any) -> tuple[float, float]:
+    from django.db import connection
+    from django.test import Client
+
+    from onestop.customers.models import Customer
+    from tests.factories import sign_in_verified
+
+    customer_id = (
+        Customer.objects.for_organisation(organisation)
+        .order_by("pk")
+        .values_list("pk", flat=True)[0]
+    )
+    client = Client()
+    sign_in_verified(client, user)
+    client.get(f"/customers/{customer_id}/")  # warm up
+
+    def page() -> None:
+        response = client.get(f"/customers/{customer_id}/")
+        assert response.status_code == 200  # noqa: S101 - a benchmark of a failing page is void
+
+    def raw() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT * FROM customers_customer WHERE organisation_id = %s AND id = %s",
+                [organisation.pk, customer_id],
+            )
+            cursor.fetchall()
+            for table in (
+                "customers_address",
+                "customers_phone",
+                "customers_email",
+                "customers_customername",
+                "customers_marker",
+            ):
+                cursor.execute(
+                    f"SELECT * FROM {table} WHERE organisation_id = %s AND customer_id = %s",  # noqa: S608 - fixed names
+                    [organisation.pk, customer_id],
+                )
+                cursor.fetchall()
+            cursor.execute(
+                "SELECT count(*) FROM contacts_contact "
+                "WHERE organisation_id = %s AND customer_id = %s",
+                [organisation.pk, customer_id],
+            )
+            cursor.fetchall()
+            cursor.execute(
+                "SELECT * FROM contacts_contact WHERE organisation_id = %s AND customer_id = %s "
+                "ORDER BY received_at DESC, id DESC LIMIT 25",
+                [organisation.pk, customer_id],
+            )
+            cursor.fetchall()
+
+    def median_of(run: Callable[[], None], repeats: int = 30) -> float:
+        samples = []
+        for _ in range(repeats):
+            began = time.perf_counter()
+            run()
+            samples.append((time.perf_counter() - began) * 1000)
+        return statistics.median(samples)
+
+    return median_of(page), median_of(raw)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    options = parser.parse_args()
+    customers, contacts = SCALES[options.scale][options.database]
+    _setup(options.database)
+
+    from onestop.core import services as core_services
+    from onestop.core.models import Organisation, RoleCode, User
+    from onestop.customers.models import Customer
+    from onestop.customers.queries import search_customers
+
+    slug = f"bench-{options.scale}"
+    organisation, _created = Organisation.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "name": f"Benchmark council ({options.scale})",
+            "type": "district-council",
+            "nation": "england",
+        },
+    )
+    core_services.ensure_default_roles(organisation)
+    user, _made = User.objects.get_or_create(
+        username=f"{slug}-advisor", defaults={"organisation": organisation}
+    )
+    core_services.set_user_roles(user, by=None, role_codes=[RoleCode.ADVISOR])
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    if Customer.objects.for_organisation(organisation).count() < customers:
+        seconds = _generate(organisation, customers, contacts)
+        print(
+            f"generated {customers:,} customers and {contacts:,} contacts in {seconds:.1f} s",
+            file=sys.stderr,
+        )
+    _prepare_baseline(options.database)
+    queries = _queries(organisation)
+    user = User.objects.get(pk=user.pk)
+
+    def ours(text: str) -> list[int]:
+        return [result.customer_id for result in search_customers(user, text)]
+
+    baseline = _baseline(options.database, organisation.pk)
+    _time(ours, queries[:50])  # warm caches
+    _time(baseline, queries[:50])
+    ours_times, ours_recall = _time(ours, queries)
+    base_times, base_recall = _time(baseline, queries)
+    _line("desk search p50", statistics.median(ours_times), statistics.median(base_times))
+    _line("desk search p95", _p95(ours_times), _p95(base_times))
+    _line("desk search recall@20", ours_recall * 100, base_recall * 100, unit="%")
+    page, raw = _customer_page(organisation, user)
+    _line(f"customer page ({HISTORY:,} contacts) p50", page, raw)
+
+
+if __name__ == "__main__":
+    main()
