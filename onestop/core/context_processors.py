@@ -14,15 +14,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"primary_navigation": []}
-    match = getattr(request, "resolver_match", None)
-    namespace = match.namespace if match is not None else ""
-    items = [
-        {
-            "label": item.label,
-            "href": reverse(item.url_name),
-            "current": namespace == item.section,
-        }
-        for item in PRIMARY
-        if permissions.can(user, item.action)
-    ]
+    items = []
+    for item in PRIMARY:
+        if not permissions.can(user, item.action):
+            continue
+        href = reverse(item.url_name)
+        items.append({"label": item.label, "href": href, "current": request.path.startswith(href)})
     return {"primary_navigation": items}

@@ -18,14 +18,17 @@ class NavigationItem:
     label: str | Promise
     url_name: str
     action: str
-    section: str
 
 
 PRIMARY: tuple[NavigationItem, ...] = (
-    NavigationItem(_("Desk"), "contacts:desk", permissions.CONTACT_LOG, "contacts"),
-    NavigationItem(_("Queues"), "cases:queues", permissions.CASE_WORK, "cases"),
-    NavigationItem(_("My enquiries"), "cases:member", permissions.CASE_VIEW_OWN, "cases"),
-    NavigationItem(_("Directory"), "directory:home", permissions.DIRECTORY_VIEW, "directory"),
-    NavigationItem(_("Standards"), "standards:home", permissions.STANDARD_VIEW, "standards"),
-    NavigationItem(_("Audit trail"), "trust:audit", permissions.AUDIT_VIEW, "trust"),
+    NavigationItem(_("Desk"), "contacts:desk", permissions.CONTACT_LOG),
+    NavigationItem(_("Queues"), "cases:queues", permissions.CASE_WORK),
+    NavigationItem(_("My enquiries"), "cases:member", permissions.CASE_VIEW_OWN),
+    NavigationItem(_("Warnings to review"), "customers:markers-due", permissions.MARKER_MANAGE),
+    NavigationItem(
+        _("Equality monitoring"), "customers:equality-report", permissions.CUSTOMER_EQUALITY_VIEW
+    ),
+    NavigationItem(_("Directory"), "directory:home", permissions.DIRECTORY_VIEW),
+    NavigationItem(_("Standards"), "standards:home", permissions.STANDARD_VIEW),
+    NavigationItem(_("Audit trail"), "trust:audit", permissions.AUDIT_VIEW),
 )
