@@ -139,3 +139,21 @@ class TicketForm(GovukFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
+
+
+class ReasonForm(forms.Form):
+    """A reason for contact, for one service or for every service."""
+
+    label = forms.CharField(label=_("Reason"), max_length=200)
+    service = forms.ModelChoiceField(
+        label=_("Service"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("Every service"),
+    )
+
+    def __init__(self, *args: Any, services: QuerySet[Service], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services  # type: ignore[attr-defined]
+        self.fields["label"].widget.attrs["class"] = "govuk-input"
+        self.fields["service"].widget.attrs["class"] = "govuk-select"

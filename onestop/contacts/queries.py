@@ -151,3 +151,19 @@ def visitors_seen_in_time(
     return VisitorMeasure(
         seen=len(tickets), seen_in_time=sum(1 for seen_at, due in tickets if seen_at <= due)
     )
+
+
+def all_reasons_for(user: User) -> QuerySet[ContactReason]:
+    """Every reason the organisation has configured, in use first (the administration page)."""
+    return (
+        ContactReason.objects.for_user(user)
+        .select_related("service")
+        .order_by("-is_active", "service__name", "label")
+    )
+
+
+def get_reason_for(user: User, reason_id: int, action: str) -> ContactReason:
+    reason: ContactReason = get_or_404(
+        user, ContactReason.objects.for_user(user), action, pk=reason_id
+    )
+    return reason

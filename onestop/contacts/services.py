@@ -415,13 +415,26 @@ def visitor_left(ticket: VisitorTicket, *, by: User) -> VisitorTicket:
 def add_reason(
     organisation: Organisation, *, by: User | None, label: str, service: Service | None = None
 ) -> ContactReason:
-    """A reason for contact (configurable per service); idempotent by label."""
+    """A reason for contact (configurable per service); idempotent by label.
+
+    Adding a label that was retired brings it back into use.
+    """
     text = label.strip()[:200]
+    if not text:
+        raise ServiceError(ContactError.INVALID_CHOICE, _("Enter the reason"), field="label")
+    if service is not None and service.organisation_id != organisation.pk:
+        raise ServiceError(
+            ContactError.WRONG_ORGANISATION, _("Choose one of your services"), field="service"
+        )
     with transaction.atomic():
         reason: ContactReason
         reason, created = ContactReason.objects.for_organisation(organisation).get_or_create(
             organisation=organisation, service=service, label=text
         )
+        if not created and not reason.is_active:
+            reason.is_active = True
+            reason.save(update_fields=["is_active"])
+            created = True
         if created:
             audit.record(
                 organisation=organisation,
@@ -429,5 +442,22 @@ def add_reason(
                 action=AuditAction.CREATED,
                 obj=reason,
                 summary=f"Reason for contact added: {text}",
+            )
+    return reason
+
+
+def retire_reason(reason: ContactReason, *, by: User) -> ContactReason:
+    """Stop offering a reason for new contacts; contacts already logged keep it."""
+    with transaction.atomic():
+        if reason.is_active:
+            reason.is_active = False
+            reason.save(update_fields=["is_active"])
+            audit.record(
+                organisation=reason.organisation_id,
+                by=by,
+                action=AuditAction.CHANGED,
+                obj=reason,
+                summary=f"Reason for contact retired: {reason.label}",
+                changes={"is_active": [True, False]},
             )
     return reason

@@ -15,6 +15,8 @@ urlpatterns = [
     path("callbacks/", views.callbacks, name="callbacks"),
     path("callbacks/<int:callback_id>/done/", views.callback_done, name="callback-done"),
     path("queue/", views.queue, name="queue"),
+    path("reasons/", views.reasons, name="reasons"),
+    path("reasons/<int:reason_id>/retire/", views.reason_retire, name="reason-retire"),
     path(
         "queue/tickets/<int:ticket_id>/<str:action>/",
         views.ticket_action,

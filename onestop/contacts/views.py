@@ -223,3 +223,35 @@ def ticket_action(request: HttpRequest, ticket_id: int, action: str) -> HttpResp
     return HttpResponseRedirect(
         reverse("contacts:queue") + "?" + urlencode({"access_point": ticket.access_point_id})
     )
+
+
+@require_http_methods(["GET", "POST"])
+def reasons(request: HttpRequest) -> HttpResponse:
+    """Administrators configure the reasons for contact offered on the desk."""
+    user = staff_user(request)
+    require(user, permissions.DIRECTORY_MANAGE)
+    form = forms.ReasonForm(request.POST or None, services=directory_queries.services_for(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_reason(
+                user.organisation,  # type: ignore[arg-type]
+                by=user,
+                label=form.cleaned_data["label"],
+                service=form.cleaned_data["service"],
+            )
+        except ServiceError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Reason added"))
+            return HttpResponseRedirect(reverse("contacts:reasons"))
+    context = {"form": form, "reasons": queries.all_reasons_for(user)}
+    return render(request, "contacts/reasons.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+def reason_retire(request: HttpRequest, reason_id: int) -> HttpResponse:
+    user = staff_user(request)
+    reason = queries.get_reason_for(user, reason_id, permissions.DIRECTORY_MANAGE)
+    services.retire_reason(reason, by=user)
+    messages.success(request, _("%(label)s is no longer offered") % {"label": reason.label})
+    return HttpResponseRedirect(reverse("contacts:reasons"))
