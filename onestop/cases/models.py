@@ -454,7 +454,10 @@ class CaseEscalation(OrganisationOwned):
 
     id = models.BigAutoField(primary_key=True)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
-    rule = models.ForeignKey(EscalationRule, on_delete=models.PROTECT, related_name="+")
+    # The rule may later be removed from the case type; percent and action keep the history.
+    rule = models.ForeignKey(
+        EscalationRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     percent = models.PositiveSmallIntegerField()
     action = models.CharField(max_length=30, choices=EscalationAction.choices)
     applied_at = models.DateTimeField()

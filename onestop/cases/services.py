@@ -197,15 +197,9 @@ def calendar_named(name: str, organisation: Organisation) -> clock.Calendar:
 
 
 def _standard(organisation_id: int, code: str, service_id: int) -> Standard:
-    candidates: list[Standard] = list(
-        Standard.objects.for_organisation(organisation_id)
-        .filter(code=code)
-        .filter(amount__isnull=False)
-    )
-    chosen: Standard | None = next(
-        (s for s in candidates if s.service_id == service_id), None
-    ) or next((s for s in candidates if s.service_id is None), None)
-    if chosen is None:
+    """The timed standard ``code`` for the service (its own, else the organisation's)."""
+    chosen = standards_queries.standard_for(organisation_id, code, service_id)
+    if chosen is None or not chosen.is_timed:
         raise ServiceError(
             CaseError.MISSING_STANDARD,
             _("The case type uses standard %(code)s, which is not set up with a time limit")
@@ -513,6 +507,27 @@ class CaseTypeInput:
     routing: Sequence[tuple[str, str, Team]] = ()  # (postcode prefix, ward, team)
 
 
+def _case_type_snapshot(case_type: CaseType) -> dict[str, Any]:
+    """What an administrator can change on a case type, as plain values (for the audit)."""
+    return {
+        "name": case_type.name,
+        "kind": case_type.kind,
+        "service": case_type.service_id,
+        "default_team": case_type.default_team_id,
+        "standard_codes": list(case_type.standard_codes),
+        "attributes": case_type.attributes,
+        "description": case_type.description,
+        "reopen_within_days": case_type.reopen_within_days,
+        "escalation": sorted(
+            [rule.percent, rule.action] for rule in case_type.escalation_rules.all()
+        ),
+        "routing": sorted(
+            [rule.postcode_prefix, rule.ward, rule.team_id]
+            for rule in case_type.routing_rules.all()
+        ),
+    }
+
+
 def save_case_type(organisation: Organisation, *, by: User | None, data: CaseTypeInput) -> CaseType:
     """Create or update the case type ``data.code`` with its escalation and routing rules."""
     for obj in (data.service, data.default_team, *(team for _p, _w, team in data.routing)):
@@ -525,11 +540,19 @@ def save_case_type(organisation: Organisation, *, by: User | None, data: CaseTyp
     for code in data.standard_codes:
         _standard(organisation.pk, code, data.service.pk)
     actions = set(EscalationAction.values)
+    for percent, action in data.escalation:
+        if action not in actions or not 1 <= percent <= 500:
+            _refuse(
+                CaseError.INVALID_ATTRIBUTE,
+                _("Escalation needs a percentage from 1 to 500 and an action"),
+                "escalation",
+            )
     with transaction.atomic():
         case_type = CaseType.objects.for_organisation(organisation).filter(code=data.code).first()
         created = case_type is None
         if case_type is None:
             case_type = CaseType(organisation=organisation, code=data.code)
+        before = {} if created else _case_type_snapshot(case_type)
         case_type.name = data.name
         case_type.kind = data.kind
         case_type.service = data.service
@@ -539,33 +562,47 @@ def save_case_type(organisation: Organisation, *, by: User | None, data: CaseTyp
         case_type.description = data.description
         case_type.reopen_within_days = data.reopen_within_days
         case_type.save()
-        case_type.escalation_rules.all().delete()
-        for percent, action in data.escalation:
-            if action not in actions or not 1 <= percent <= 500:
-                _refuse(
-                    CaseError.INVALID_ATTRIBUTE,
-                    _("Escalation needs a percentage from 1 to 500 and an action"),
-                    "escalation",
-                )
+        # Keep rules that stay (their identity makes each escalation happen once per case);
+        # remove the others (applied escalations keep their percent and action).
+        wanted = set(data.escalation)
+        for rule in case_type.escalation_rules.all():
+            if (rule.percent, rule.action) in wanted:
+                wanted.discard((rule.percent, rule.action))
+            else:
+                rule.delete()
+        for percent, action in sorted(wanted):
             EscalationRule(
                 organisation=organisation, case_type=case_type, percent=percent, action=action
             ).save(force_insert=True)
-        case_type.routing_rules.all().delete()
-        for prefix, ward, team in data.routing:
+        routing = {
+            (queries.postcode_key(prefix), ward.strip(), team.pk)
+            for prefix, ward, team in data.routing
+        }
+        for routing_rule in case_type.routing_rules.all():
+            key = (routing_rule.postcode_prefix, routing_rule.ward, routing_rule.team_id)
+            if key in routing:
+                routing.discard(key)
+            else:
+                routing_rule.delete()
+        for prefix, ward, team_id in sorted(routing):
             RoutingRule(
                 organisation=organisation,
                 case_type=case_type,
-                postcode_prefix=queries.postcode_key(prefix),
-                ward=ward.strip(),
-                team=team,
+                postcode_prefix=prefix,
+                ward=ward,
+                team_id=team_id,
             ).save(force_insert=True)
-        audit.record(
-            organisation=organisation,
-            by=by,
-            action=AuditAction.CREATED if created else AuditAction.CHANGED,
-            obj=case_type,
-            summary=f"Case type {data.code} saved",
-        )
+        after = _case_type_snapshot(case_type)
+        changes = audit.changed_fields(before, after)
+        if created or changes:
+            audit.record(
+                organisation=organisation,
+                by=by,
+                action=AuditAction.CREATED if created else AuditAction.CHANGED,
+                obj=case_type,
+                summary=f"Case type {data.code} saved",
+                changes={} if created else changes,
+            )
     return case_type
 
 

@@ -20,7 +20,10 @@ from django.db import transaction
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from onestop.cases.models import Case
+from onestop.contacts.models import Contact
 from onestop.core.models import Nation, Organisation, OrganisationType, RoleCode, User
+from onestop.customers.models import Customer
 from onestop.directory import services
 from onestop.directory.lgsl import parse_lgsl_csv
 from onestop.directory.models import (
@@ -33,6 +36,7 @@ from onestop.directory.models import (
     Team,
     TeamMembership,
 )
+from onestop.standards.models import Standard
 
 # Printed for the demo; never for real use.
 DEMO_PASSWORD = "demo-only-not-secret"  # noqa: S105  # nosec B105
@@ -192,9 +196,17 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             council = self._load()
-        from onestop.standards.demo import load_demo
+        # Each capability loads its own demo data for the council, in dependency order:
+        # standards (the clocks), customers, their contacts, then cases raised from them.
+        from onestop.cases import demo as cases_demo
+        from onestop.contacts import demo as contacts_demo
+        from onestop.customers import demo as customers_demo
+        from onestop.standards import demo as standards_demo
 
-        load_demo(council)
+        standards_demo.load_demo(council)
+        customers_demo.load_demo(council)
+        contacts_demo.load_demo(council)
+        cases_demo.load_demo(council)
         self._report()
 
     # --- totp ---------------------------------------------------------------------------------
@@ -308,6 +320,13 @@ class Command(BaseCommand):
             f"{OpeningSession.objects.for_organisation(council).count()} opening sessions, "
             f"{OutOfHoursArrangement.objects.for_organisation(council).count()} out-of-hours "
             f"arrangements, {LgslService.objects.count()} LGSL entries"
+        )
+        write(
+            "  "
+            f"{Standard.objects.for_organisation(council).count()} service standards, "
+            f"{Customer.objects.for_organisation(council).count()} customers, "
+            f"{Contact.objects.for_organisation(council).count()} contacts, "
+            f"{Case.objects.for_organisation(council).count()} cases"
         )
         write("")
         write(f"Open {ADDRESS} and sign in as one of these demo users.")
