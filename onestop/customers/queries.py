@@ -9,9 +9,22 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,49 +127,87 @@ def _name_filter(words: Sequence[str], *, stage: int = 1) -> Q:
 NAME_STAGES = (1, 2, 3)
 
 
-def _score_names(
-    user: User, base: QuerySet[Customer], name: str, condition: Q, seen: list[int]
-) -> list[tuple[float, int]]:
-    """(score, customer id) of candidates matching ``condition`` by current or previous name,
-    at most ``CANDIDATE_LIMIT`` of each, scored in Python; those under the threshold dropped."""
-    names: dict[int, list[str]] = {}
+def _trigram_similarity(name: str) -> Func:
+    """pg_trgm's ``similarity(name_key, name)`` (PostgreSQL with the extension only)."""
+    return Func(F("name_key"), Value(name), function="similarity", output_field=FloatField())
+
+
+def _trigram_match(name: str) -> Func:
+    """pg_trgm's ``name_key % name``: similar enough, through the GIN trigram index."""
+    return Func(
+        F("name_key"),
+        Value(name),
+        template="%(expressions)s",
+        arg_joiner=" %% ",
+        output_field=BooleanField(),
+    )
+
+
+def _has_trigrams() -> bool:
+    """Whether this database has ``pg_trgm`` (installed by migration ``0003`` when allowed)."""
+    alias = connection.alias
+    found = _TRIGRAMS.get(alias)
+    if found is None:
+        found = False
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+                found = cursor.fetchone() is not None
+        _TRIGRAMS[alias] = found
+    return found
+
+
+_TRIGRAMS: dict[str, bool] = {}
+
+
+def _candidates(
+    user: User, base: QuerySet[Customer], name: str, condition: Q | Func, *, ranked: bool
+) -> list[tuple[int, str]]:
+    """(customer id, name key) of live candidates matching ``condition`` by current or previous
+    name, in one statement: at most ``2 * CANDIDATE_LIMIT``, the most similar first where the
+    database can rank (pg_trgm)."""
+    current = base.filter(condition).order_by()
     previous = (
         CustomerName.objects.for_user(user)
-        .filter(condition)
-        .exclude(customer_id__in=seen)
-        .values_list("customer_id", "name_key")[:CANDIDATE_LIMIT]
+        .filter(condition, customer_id__in=base.order_by().values("pk"))
+        .order_by()
     )
-    for customer_id, key in previous:
-        names.setdefault(customer_id, []).append(key)
-    current = base.filter(condition).exclude(pk__in=seen).values_list("pk", "name_key")
-    rows = list(current[:CANDIDATE_LIMIT])
-    found = {customer_id for customer_id, _key in rows}
-    missing = sorted(set(names) - found)
-    if missing:
-        rows += list(base.filter(pk__in=missing).values_list("pk", "name_key"))
-    scored = []
-    for customer_id, key in rows:
-        score = max(
-            normalise.word_similarity(name, candidate)
-            for candidate in [key, *names.get(customer_id, [])]
+    if ranked:
+        current = current.annotate(rank=_trigram_similarity(name))
+        previous = previous.annotate(rank=_trigram_similarity(name))
+        rows = current.values_list("pk", "name_key", "rank").union(
+            previous.values_list("customer_id", "name_key", "rank"), all=True
         )
-        if score >= NAME_THRESHOLD:
-            scored.append((score, customer_id))
-    return scored
+        rows = rows.order_by("-rank")
+    else:
+        rows = current.values_list("pk", "name_key").union(
+            previous.values_list("customer_id", "name_key"), all=True
+        )
+    return [(row[0], row[1]) for row in rows[: CANDIDATE_LIMIT * 2]]
 
 
-def _candidate_ids(user: User, parsed: normalise.ParsedQuery) -> tuple[list[int], str] | None:
-    """Customer ids matching the exact parts of the query (phone, e-mail, postcode, reference);
-    ``None`` when the query has none."""
+def _score(name: str, rows: Iterable[tuple[int, str]]) -> dict[int, float]:
+    """Each candidate's best score over its names (Python: trigrams and edit distance, word by
+    word); those under ``NAME_THRESHOLD`` dropped."""
+    best: dict[int, float] = {}
+    for customer_id, key in rows:
+        score = normalise.word_similarity(name, key)
+        if score > best.get(customer_id, -1.0):
+            best[customer_id] = score
+    return {customer_id: score for customer_id, score in best.items() if score >= NAME_THRESHOLD}
+
+
+def _exact_filter(user: User, parsed: normalise.ParsedQuery) -> tuple[Q, str] | None:
+    """A condition on customers for the exact parts of the query (phone, e-mail, postcode,
+    reference), as subqueries on the indexed, normalised columns; ``None`` when it has none."""
     if parsed.email:
         emails = Email.objects.for_user(user).filter(address_key__startswith=parsed.email)
-        return list(emails.values_list("customer_id", flat=True)[:CANDIDATE_LIMIT]), _("e-mail")
+        return Q(pk__in=emails.order_by().values("customer_id")[:CANDIDATE_LIMIT]), _("e-mail")
     if parsed.reference:
-        found = Customer.objects.for_user(user).filter(reference=parsed.reference)
-        return list(found.values_list("pk", flat=True)[:1]), _("reference")
+        return Q(reference=parsed.reference), _("reference")
     if parsed.phone_e164:
         phones = Phone.objects.for_user(user).filter(number=parsed.phone_e164)
-        return list(phones.values_list("customer_id", flat=True)[:CANDIDATE_LIMIT]), _("phone")
+        return Q(pk__in=phones.order_by().values("customer_id")[:CANDIDATE_LIMIT]), _("phone")
     if parsed.phone_digits:
         digits = parsed.phone_digits
         phones = Phone.objects.for_user(user)
@@ -165,20 +216,20 @@ def _candidate_ids(user: User, parsed: normalise.ParsedQuery) -> tuple[list[int]
             phones = phones.filter(Q(digits__startswith=digits) | ends_with)
         else:
             phones = phones.filter(ends_with)
-        return list(phones.values_list("customer_id", flat=True)[:CANDIDATE_LIMIT]), _("phone")
+        return Q(pk__in=phones.order_by().values("customer_id")[:CANDIDATE_LIMIT]), _("phone")
     if parsed.postcode or parsed.outward_code:
         addresses = Address.objects.for_user(user)
         if parsed.postcode:
             addresses = addresses.filter(postcode_key=normalise.postcode_key(parsed.postcode))
-        else:
-            addresses = addresses.filter(postcode_key__startswith=parsed.outward_code)
-        rows = addresses.values_list("customer_id", "postcode_key")[: CANDIDATE_LIMIT * 4]
-        ids = [
-            customer_id
-            for customer_id, key in rows
-            if parsed.postcode or len(key) - 3 == len(parsed.outward_code)
-        ]
-        return ids, _("postcode")
+        else:  # the whole outward code: HP1 is not the start of HP19
+            addresses = (
+                addresses.filter(postcode_key__startswith=parsed.outward_code)
+                .alias(key_length=Length("postcode_key"))
+                .filter(key_length=len(parsed.outward_code) + 3)
+            )
+        return Q(pk__in=addresses.order_by().values("customer_id")[: CANDIDATE_LIMIT * 4]), _(
+            "postcode"
+        )
     return None
 
 
@@ -188,9 +239,12 @@ def search_customers(
     """The desk search: by name (typo-tolerant), phone in any format, e-mail, postcode,
     reference or date of birth, and combinations (``smith 12/03/1980``, ``jones HP19``).
 
-    Exact parts narrow the candidates through indexed, normalised columns; a name is matched by
-    sound (Soundex) and by what has been typed so far, then ranked by trigram similarity in Python
-    over at most ``CANDIDATE_LIMIT`` candidates.  See ``docs/desk.md``.
+    Exact parts narrow the candidates through indexed, normalised columns (as subqueries of one
+    statement); a name is matched by sound (Soundex) and by what has been typed so far, in
+    widening stages of one statement each (current and previous names together), then by
+    ``pg_trgm`` similarity on PostgreSQL; at most ``2 * CANDIDATE_LIMIT`` candidates per stage
+    are ranked in Python by trigram similarity and edit distance.  The results are read in one
+    more statement.  See ``docs/desk.md``.
     """
     if not permissions.can(user, permissions.CUSTOMER_VIEW):
         return []
@@ -199,78 +253,91 @@ def search_customers(
         return []
     base = Customer.objects.for_user(user).filter(merged_into__isnull=True)
     reasons: list[str] = []
-    exact = _candidate_ids(user, parsed)
+    exact = _exact_filter(user, parsed)
     if exact is not None:
-        ids, reason = exact
-        base = base.filter(pk__in=sorted(set(ids)))
+        condition, reason = exact
+        base = base.filter(condition)
         reasons.append(reason)
     if parsed.date_of_birth is not None:
         base = base.filter(date_of_birth=parsed.date_of_birth)
         reasons.append(_("date of birth"))
     if not parsed.name:
-        rows = list(base.values_list("pk", flat=True)[: limit * 5])
-        scored = [(1.0, customer_id) for customer_id in rows]
-    else:
-        words = parsed.name.split()
-        scored = []
-        for stage in NAME_STAGES[: 1 if len(words) == 1 else None]:
-            seen = [customer_id for _score, customer_id in scored]
-            condition = _name_filter(words, stage=stage)
-            scored += _score_names(user, base, parsed.name, condition, seen)
-            if len(scored) >= limit:  # enough close matches: no need to widen
-                break
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    chosen = scored[:limit]
-    if parsed.name:
-        reasons.insert(0, _("name"))
-    return _results(user, chosen, ", ".join(reasons))
+        first = base.order_by("display_name", "pk").values("pk")[: limit * 5]
+        chosen = base.filter(pk__in=first).order_by("pk")[:limit]
+        return _results(user, chosen, {}, ", ".join(reasons))
+    words = parsed.name.split()
+    trigrams = _has_trigrams()
+    scores: dict[int, float] = {}
+    earlier: Q | None = None
+    for stage in NAME_STAGES[: 1 if len(words) == 1 else None]:
+        condition = _name_filter(words, stage=stage)
+        if earlier is not None:  # each stage only what the stages before it did not offer
+            condition, earlier = condition & ~earlier, earlier | condition
+        else:
+            earlier = condition
+        rows = _candidates(user, base, parsed.name, condition, ranked=trigrams)
+        scores.update(_score(parsed.name, rows))
+        if len(scores) >= limit:  # enough close matches: no need to widen
+            break
+    if trigrams and len(scores) < limit:  # PostgreSQL: what sounds wrong but looks alike
+        rows = _candidates(user, base, parsed.name, _trigram_match(parsed.name), ranked=True)
+        for customer_id, score in _score(parsed.name, rows).items():
+            scores.setdefault(customer_id, score)
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    reasons.insert(0, _("name"))
+    found = Customer.objects.for_user(user).filter(pk__in=[pk for pk, _score in ranked]).order_by()
+    return _results(user, found, dict(ranked), ", ".join(reasons))
 
 
-def _results(user: User, chosen: list[tuple[float, int]], matched: str) -> list[SearchResult]:
-    if not chosen:
-        return []
-    ids = [customer_id for _score, customer_id in chosen]
+def _results(
+    user: User, customers: QuerySet[Customer], scores: dict[int, float], matched: str
+) -> list[SearchResult]:
+    """The results in one statement: each customer's current postcode, first phone number and
+    whether a warning is live, as subqueries; best score first (then oldest record)."""
     today = timezone.localdate()
-    found = cast(
-        "list[Customer]",
-        list(
-            Customer.objects.for_user(user)
-            .filter(pk__in=ids)
-            .annotate(
-                live_markers=Count(
-                    "markers",
-                    filter=Q(markers__ended_on__isnull=True) | Q(markers__ended_on__gt=today),
-                )
-            )
-            .prefetch_related(
-                Prefetch(
-                    "addresses",
-                    queryset=Address.objects.for_user(user).filter(is_current=True),
-                    to_attr="current_addresses",
-                ),
-                Prefetch("phones", queryset=Phone.objects.for_user(user), to_attr="phone_list"),
-            )
-        ),
+    postcode = (
+        Address.objects.for_user(user)
+        .filter(customer=OuterRef("pk"), is_current=True)
+        .order_by("-created_at", "-pk")
+        .values("postcode")[:1]
     )
-    customers = {customer.pk: customer for customer in found}
-    results = []
-    for score, customer_id in chosen:
-        customer = customers[customer_id]
-        addresses: list[Address] = customer.current_addresses  # type: ignore[attr-defined]
-        phones: list[Phone] = customer.phone_list  # type: ignore[attr-defined]
-        results.append(
-            SearchResult(
-                customer_id=customer.pk,
-                reference=customer.reference,
-                display_name=customer.display_name,
-                date_of_birth=customer.date_of_birth,
-                postcode=addresses[0].postcode if addresses else "",
-                phone=normalise.format_phone(phones[0].number) if phones else "",
-                matched=matched,
-                score=round(score, 3),
-                has_markers=bool(customer.live_markers),  # type: ignore[attr-defined]
-            )
+    phone = (
+        Phone.objects.for_user(user)
+        .filter(customer=OuterRef("pk"))
+        .order_by("created_at", "pk")
+        .values("number")[:1]
+    )
+    live = (
+        Marker.objects.for_user(user)
+        .filter(customer=OuterRef("pk"))
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+    )
+    rows = customers.annotate(
+        current_postcode=Subquery(postcode), first_phone=Subquery(phone), live_markers=Exists(live)
+    ).values_list(
+        "pk",
+        "reference",
+        "display_name",
+        "date_of_birth",
+        "current_postcode",
+        "first_phone",
+        "live_markers",
+    )
+    results = [
+        SearchResult(
+            customer_id=pk,
+            reference=reference,
+            display_name=display_name,
+            date_of_birth=date_of_birth,
+            postcode=postcode or "",
+            phone=normalise.format_phone(number) if number else "",
+            matched=matched,
+            score=round(scores.get(pk, 1.0), 3),
+            has_markers=bool(has_markers),
         )
+        for pk, reference, display_name, date_of_birth, postcode, number, has_markers in rows
+    ]
+    results.sort(key=lambda result: (-scores.get(result.customer_id, 1.0), result.customer_id))
     return results
 
 
