@@ -14,5 +14,5 @@ class DirectoryError(StrEnum):
     ALREADY_MEMBER = "already_member"
     UNKNOWN_ROLE = "unknown_role"
     INVALID_IMPORT = "invalid_import"
-    WEAK_PASSWORD = "weak_password"  # noqa: S105  # nosec B105 (an error code, not a password)
+    WEAK_PASSWORD = "weak_password"  # noqa: S105  # nosec B105
     OWN_ACCOUNT = "own_account"

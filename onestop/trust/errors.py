@@ -11,5 +11,5 @@ class TrustError(StrEnum):
     NO_ORGANISATION = "no_organisation"
     ALREADY_ENROLLED = "already_enrolled"
     NOT_YOURS = "not_yours"
-    WRONG_PASSWORD = "wrong_password"  # noqa: S105  # nosec B105 (an error code, not a password)
-    WEAK_PASSWORD = "weak_password"  # noqa: S105  # nosec B105 (an error code, not a password)
+    WRONG_PASSWORD = "wrong_password"  # noqa: S105  # nosec B105
+    WEAK_PASSWORD = "weak_password"  # noqa: S105  # nosec B105
