@@ -6,9 +6,10 @@ event into a translated sentence, so nothing shown is assembled from untranslata
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from onestop.cases.models import Case, CaseEvent, EscalationAction, LinkKind, Outcome, Status
@@ -34,6 +35,7 @@ PUBLISHED = "published"
 TASK_ADDED = "task-added"
 TASK_DONE = "task-done"
 UPDATED = "updated"
+DEADLINE_MOVED = "deadline-moved"
 
 
 def _event(case: Case, code: str, by: User | None, **data: Any) -> CaseEvent:
@@ -87,6 +89,56 @@ def case_escalated_event(*, case: Case, percent: int, action: str) -> CaseEvent:
     return _event(case, ESCALATED, None, percent=percent, action=action)
 
 
+def escalated_events(
+    organisation_id: int, rows: list[tuple[int, int, str]], *, at: datetime.datetime
+) -> list[CaseEvent]:
+    """``case_escalated_event`` for many (case id, percent, action) at once (the sweep)."""
+    return CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                organisation_id=organisation_id,
+                case_id=case_id,
+                code=ESCALATED,
+                at=at,
+                by=None,
+                data={"percent": percent, "action": action},
+            )
+            for case_id, percent, action in rows
+        ],
+        batch_size=2000,
+    )
+
+
+def deadline_moved_events(
+    organisation_id: int,
+    rows: list[tuple[int, str, datetime.datetime, datetime.datetime, bool]],
+    *,
+    at: datetime.datetime,
+    calendar_version: int,
+) -> list[CaseEvent]:
+    """A calendar change moved a clock's deadline later: (case id, standard, old, new, told)."""
+    return CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                organisation_id=organisation_id,
+                case_id=case_id,
+                code=DEADLINE_MOVED,
+                at=at,
+                by=None,
+                data={
+                    "standard": standard,
+                    "old": old.isoformat(),
+                    "new": new.isoformat(),
+                    "calendar_version": calendar_version,
+                    "customer_told": told,
+                },
+            )
+            for case_id, standard, old, new, told in rows
+        ],
+        batch_size=2000,
+    )
+
+
 def clock_paused_event(*, case: Case, by: User | None) -> CaseEvent:
     return _event(case, CLOCK_PAUSED, by)
 
@@ -129,6 +181,14 @@ def case_updated_event(*, case: Case, by: User | None, fields: list[str]) -> Cas
 
 def _iso(case: Case) -> str | None:
     return case.due_at.isoformat() if case.due_at else None
+
+
+def _when(value: Any) -> str:
+    try:
+        moment = datetime.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    return formats.date_format(timezone.localtime(moment), "j F Y")
 
 
 def _label(choices: Any, value: str) -> str:
@@ -193,6 +253,23 @@ def describe(event: CaseEvent) -> str:
         return _("Task added for %(service)s") % {"service": data.get("service", "")}
     if event.code == TASK_DONE:
         return _("Task done by %(service)s") % {"service": data.get("service", "")}
+    if event.code == DEADLINE_MOVED:
+        template = (
+            _(
+                "The council's calendar changed: the deadline (%(standard)s) moved from "
+                "%(old)s to %(new)s and the customer was told"
+            )
+            if data.get("customer_told")
+            else _(
+                "The council's calendar changed: the deadline (%(standard)s) moved from "
+                "%(old)s to %(new)s"
+            )
+        )
+        return template % {
+            "standard": data.get("standard", ""),
+            "old": _when(data.get("old")),
+            "new": _when(data.get("new")),
+        }
     if event.code == UPDATED:
         return _("Details changed: %(fields)s") % {"fields": ", ".join(data.get("fields", []))}
     return event.code

@@ -362,7 +362,15 @@ class CaseClock(OrganisationOwned):
 
     class Meta:
         ordering = ["organisation", "case", "-is_primary", "standard_code"]
-        indexes = [models.Index(fields=["organisation", "case"], name="caseclock_org_case")]
+        indexes = [
+            models.Index(fields=["organisation", "case"], name="caseclock_org_case"),
+            # The sweep's look-up of running clocks behind the calendar's current version.
+            models.Index(
+                fields=["organisation", "calendar_version"],
+                condition=Q(stopped_at__isnull=True),
+                name="caseclock_org_running_version",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.standard_code} due {self.due_at:%Y-%m-%d %H:%M}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,7 +53,7 @@ from onestop.cases.models import (
 from onestop.contacts.models import Contact
 from onestop.core import audit, references
 from onestop.core.errors import ServiceError
-from onestop.core.models import AuditAction, Organisation, RoleCode, User
+from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers.models import Customer
 from onestop.directory.models import Service, Team, TeamMembership
 from onestop.standards import clock
@@ -1417,124 +1417,12 @@ def publish_response(case: Case, *, by: User | None, summary: str) -> Case:
 
 
 # --- escalation ---------------------------------------------------------------------------------
-def _recipients(case: Case, action: str) -> list[tuple[User | None, str]]:
-    if action == EscalationAction.NOTIFY_ASSIGNEE:
-        if case.assignee is not None:
-            return [(case.assignee, case.assignee.display_name)]
-        action = EscalationAction.NOTIFY_TEAM_LEADER
-    role = (
-        RoleCode.TEAM_LEADER if action == EscalationAction.NOTIFY_TEAM_LEADER else RoleCode.MANAGER
-    )
-    memberships = TeamMembership.objects.for_organisation(case.organisation_id).select_related(
-        "user"
-    )
-    if role == RoleCode.TEAM_LEADER:
-        memberships = memberships.filter(team_id=case.team_id)
-    else:
-        memberships = memberships.filter(team__service_id=case.service_id)
-    people = {
-        membership.user_id: membership.user
-        for membership in memberships.filter(
-            user__roles__code=role, user__roles__organisation_id=case.organisation_id
-        )
-    }
-    if not people:
-        label = (
-            _("Team leader of %(team)s")
-            if role == RoleCode.TEAM_LEADER
-            else _("Head of service for %(team)s")
-        )
-        return [(None, label % {"team": case.team.name})]
-    return [(user, user.display_name) for user in people.values()]
+def escalate_due_cases(*, by: User | None = None, now: datetime.datetime | None = None) -> int:
+    """The sweep: first recalculate deadlines the calendar has moved since they were computed,
+    then apply every escalation whose threshold has passed, once each; returns how many
+    escalations were applied.  Set-based, in chunks of cases, each chunk its own short
+    transaction (``onestop/cases/escalation.py``)."""
+    from onestop.cases import escalation  # imports this module's clock helpers
 
-
-def _escalate_one(case: Case, now: datetime.datetime, rules: Sequence[EscalationRule]) -> int:
-    row = _primary(case)
-    if row is None or row.stopped_at is not None or row.paused_at is not None:
-        case.next_escalation_at = None
-        _save(case, "next_escalation_at")
-        return 0
-    calendar = _calendar_of(row, case)
-    applied_rules = set(
-        CaseEscalation.objects.for_organisation(case.organisation_id)
-        .filter(case=case, clock_run=row.restarted_count)
-        .values_list("rule_id", flat=True)
-    )
-    applied = 0
-    for rule in rules:
-        if rule.pk in applied_rules or _threshold(row, rule.percent, calendar) > now:
-            continue
-        try:
-            with transaction.atomic():
-                CaseEscalation(
-                    organisation_id=case.organisation_id,
-                    case=case,
-                    rule=rule,
-                    percent=rule.percent,
-                    action=rule.action,
-                    applied_at=now,
-                    clock_run=row.restarted_count,
-                ).save(force_insert=True)
-        except IntegrityError:
-            continue  # another sweep applied it first: exactly once
-        due = timezone.localtime(row.due_at).strftime("%d %B %Y %H:%M")
-        body = (
-            _("Case %(reference)s (%(title)s) is overdue: it was due %(due)s.")
-            if rule.percent >= 100
-            else _(
-                "Case %(reference)s (%(title)s) has used %(percent)s%% of its time: due %(due)s."
-            )
-        ) % {"reference": case.reference, "title": case.title, "percent": rule.percent, "due": due}
-        for user, label in _recipients(case, rule.action):
-            _outbox(
-                case,
-                template="case-escalation",
-                recipient_kind=rule.action,
-                recipient_user=user,
-                recipient_label=label,
-                body=body,
-            )
-        events.case_escalated_event(case=case, percent=rule.percent, action=rule.action)
-        audit.record(
-            organisation=case.organisation_id,
-            by=None,
-            action=AuditAction.CHANGED,
-            obj=case,
-            summary=f"Escalation {rule.action} at {rule.percent}% on {case.reference}",
-        )
-        applied += 1
-    _schedule_escalation(case, rules)
-    _save(case, "next_escalation_at")
-    return applied
-
-
-def escalate_due_cases(
-    *, by: User | None = None, now: datetime.datetime | None = None, batch: int = 500
-) -> int:
-    """Apply every escalation whose threshold has passed, once each; returns how many applied.
-
-    Works organisation by organisation, over the cases whose ``next_escalation_at`` has passed
-    (an index), each case in its own short transaction so one failure cannot undo the rest.
-    """
-    now = now or timezone.now()
-    total = 0
-    rule_cache: dict[int, list[EscalationRule]] = {}
-    for organisation in Organisation.objects.filter(is_active=True).order_by("pk"):
-        due_ids = list(
-            Case.objects.for_organisation(organisation)
-            .filter(next_escalation_at__lte=now, status__in=sorted(OPEN_STATUSES))
-            .order_by("next_escalation_at")
-            .values_list("pk", flat=True)
-        )
-        for start in range(0, len(due_ids), batch):
-            for case in (
-                Case.objects.for_organisation(organisation)
-                .filter(pk__in=due_ids[start : start + batch])
-                .select_related("organisation", "team", "assignee")
-            ):
-                rules = rule_cache.get(case.case_type_id)
-                if rules is None:
-                    rules = rule_cache[case.case_type_id] = _rules(case)
-                with transaction.atomic():
-                    total += _escalate_one(case, now, rules)
-    return total
+    escalation.recalculate_deadlines()
+    return escalation.escalate(now=now or timezone.now())

@@ -19,9 +19,12 @@ from onestop.standards.models import CalendarVersion, ClosureDay, Standard, Stan
 
 
 def _bump_calendar_version(organisation: Organisation) -> int:
+    """The next calendar version.  An organisation without a row is at version 1
+    (``queries.calendar_version_of``), so its first change makes version 2: deadlines stored at
+    version 1 must be seen as older than the calendar that has the new closure day."""
     version: CalendarVersion
     version, created = CalendarVersion.objects.for_organisation(organisation).get_or_create(
-        organisation=organisation, defaults={"number": 1, "changed_at": timezone.now()}
+        organisation=organisation, defaults={"number": 2, "changed_at": timezone.now()}
     )
     if not created:
         CalendarVersion.objects.for_organisation(organisation).filter(pk=version.pk).update(

@@ -81,7 +81,14 @@ def calendar(request: StaffRequest) -> HttpResponse:
             except ServiceError as error:
                 form.add_error(error.field, error.message)
             else:
-                messages.success(request, _("Closure day added"))
+                messages.success(
+                    request,
+                    _(
+                        "Closure day added. Open case deadlines are being recalculated: none "
+                        "will be brought forward, and customers whose reply date moves later "
+                        "will be told."
+                    ),
+                )
                 return redirect("standards:calendar")
     context = {
         "form": form,
@@ -96,7 +103,13 @@ def calendar(request: StaffRequest) -> HttpResponse:
 def remove_closure_day(request: StaffRequest, closure_day_id: int) -> HttpResponse:
     closure = queries.get_closure_day_for(request.user, closure_day_id, permissions.CALENDAR_MANAGE)
     services.remove_closure_day(closure, by=request.user)
-    messages.success(request, _("Closure day removed"))
+    messages.success(
+        request,
+        _(
+            "Closure day removed. Open case deadlines are being recalculated: promised dates "
+            "are kept, none is brought forward."
+        ),
+    )
     return redirect("standards:calendar")
 
 

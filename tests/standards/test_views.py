@@ -59,6 +59,15 @@ def test_an_administrator_adds_a_closure_day(
     ]
 
 
+def test_the_calendar_page_says_open_deadlines_are_being_recalculated(
+    client_for: Callable[[User], Client], administrator: User
+) -> None:
+    response = client_for(administrator).post(
+        "/standards/calendar/", {"day": "2023-12-28", "reason": "Closed"}, follow=True
+    )
+    assert "Open case deadlines are being recalculated" in response.content.decode()
+
+
 def test_a_bank_holiday_is_refused_with_an_error_summary(
     client_for: Callable[[User], Client], administrator: User, council: Organisation
 ) -> None:

@@ -1,0 +1,574 @@
+"""The escalation sweep and calendar-change recalculation, set-based.
+
+``services.escalate_due_cases`` runs both (the ``onestop cases escalate`` command and the
+``escalate_cases`` task).  Work is done organisation by organisation in chunks of cases, each
+chunk in one short transaction: a handful of statements per chunk whatever its size, so the sweep
+costs per chunk, not per case.
+
+* ``recalculate_deadlines``: every open clock on an organisation's calendar whose
+  ``calendar_version`` is older than the organisation's current one (a closure day was added or
+  removed) is recalculated through ``clock.recalculate`` (the bulk form; clocks with pauses are
+  replayed through the same clock).  Policy (docs/clock.md): a deadline is never brought
+  forward; when it moves later the case's timeline shows it and, for the primary clock (the date
+  promised in the acknowledgement), the customer is told through the outbox.  Every clock gets
+  the new calendar version, so this happens once.
+* ``escalate``: cases whose ``next_escalation_at`` has passed; for each, the rules of its type not
+  yet applied in the clock's current run whose threshold has passed are applied at once:
+  ``CaseEscalation`` rows in bulk (``ignore_conflicts`` on the once-only constraint), timeline
+  events and outbox notices in bulk, one audit record per chunk, and ``next_escalation_at``
+  advanced in bulk (one statement per distinct time).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.cases import events
+from onestop.cases.models import (
+    OPEN_STATUSES,
+    Case,
+    CaseClock,
+    CaseEscalation,
+    EscalationAction,
+    EscalationRule,
+    OutboxMessage,
+)
+from onestop.cases.services import _replay, _threshold, calendar_named
+from onestop.core import audit
+from onestop.core.models import AuditAction, Organisation, RoleCode
+from onestop.directory.models import Team, TeamMembership
+from onestop.standards import clock
+from onestop.standards.models import CalendarChoice
+
+CHUNK = 5_000
+_OPEN = sorted(OPEN_STATUSES)
+_CLOCK_FIELDS = (
+    "id",
+    "case_id",
+    "standard_code",
+    "is_primary",
+    "started_at",
+    "due_at",
+    "amount",
+    "unit",
+    "calendar_name",
+    "calendar_version",
+    "pauses",
+    "paused_at",
+    "stopped_at",
+    "restarted_count",
+)
+
+
+@dataclass(slots=True)
+class _Clock:
+    """A ``CaseClock`` row as plain values (thousands per chunk: no model instances)."""
+
+    id: int
+    case_id: int
+    standard_code: str
+    is_primary: bool
+    started_at: datetime.datetime
+    due_at: datetime.datetime
+    amount: int
+    unit: str
+    calendar_name: str
+    calendar_version: int | None
+    pauses: list[list[str]]
+    paused_at: datetime.datetime | None
+    stopped_at: datetime.datetime | None
+    restarted_count: int
+
+    @property
+    def is_running(self) -> bool:
+        return self.stopped_at is None and self.paused_at is None
+
+    def as_row(self) -> CaseClock:
+        return CaseClock(
+            started_at=self.started_at,
+            due_at=self.due_at,
+            amount=self.amount,
+            unit=self.unit,
+            pauses=self.pauses,
+        )
+
+
+def _clocks(organisation: Organisation, filters: Q) -> list[_Clock]:
+    return [
+        _Clock(*values)
+        for values in CaseClock.objects.for_organisation(organisation)
+        .filter(filters)
+        .values_list(*_CLOCK_FIELDS)
+    ]
+
+
+def _lock_cases(organisation: Organisation, ids: Sequence[int], *extra: Q) -> list[int]:
+    """The still-open cases of ``ids``, locked for this transaction.
+
+    Why a lock: two sweeps (cron and ``--enqueue`` overlapping) must not both apply a threshold
+    or both tell a customer about one calendar change.  ``skip_locked`` lets the second sweep
+    pass over cases the first holds; when the first commits they are no longer due.  (SQLite
+    serialises writers, so it needs no row lock.)
+    """
+    return list(
+        Case.objects.for_organisation(organisation)
+        .filter(*extra, pk__in=list(ids), status__in=_OPEN)
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", flat=True)
+    )
+
+
+def _thresholds(
+    rows: Sequence[_Clock], percent: int, calendars: dict[str, clock.Calendar]
+) -> list[datetime.datetime]:
+    """When ``percent`` of each clock's time is used, through the clock's bulk form."""
+    found: list[datetime.datetime | None] = [None] * len(rows)
+    groups: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+    for position, row in enumerate(rows):
+        if percent == 100:
+            found[position] = row.due_at
+        elif row.pauses or row.unit == clock.Unit.CALENDAR_MONTHS:
+            found[position] = _threshold(row.as_row(), percent, calendars[row.calendar_name])
+        else:
+            groups[(row.calendar_name, row.unit, row.amount * percent // 100)].append(position)
+    for (name, unit, amount), positions in groups.items():
+        starts = [rows[position].started_at for position in positions]
+        for position, value in zip(
+            positions, clock.deadlines(starts, amount, unit, calendars[name]), strict=True
+        ):
+            found[position] = value
+    return [value for value in found if value is not None]
+
+
+def _rules_by_type(organisation: Organisation) -> dict[int, list[EscalationRule]]:
+    rules: dict[int, list[EscalationRule]] = defaultdict(list)
+    for rule in EscalationRule.objects.for_organisation(organisation).order_by(
+        "case_type_id", "percent", "action"
+    ):
+        rules[rule.case_type_id].append(rule)
+    return rules
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """For each case: the (rule, threshold) pairs due now and the next time after that."""
+
+    due: dict[int, list[tuple[EscalationRule, datetime.datetime]]]
+    next_at: dict[int, datetime.datetime | None]
+
+
+def _plan(
+    organisation: Organisation,
+    case_types: dict[int, int],
+    primaries: dict[int, _Clock],
+    rules: dict[int, list[EscalationRule]],
+    now: datetime.datetime | None,
+) -> _Plan:
+    """Which thresholds of ``case_types`` (case id -> type id) have passed by ``now`` (``None``:
+    none are applied, only the next time is worked out) and when each case is next due."""
+    applied = set(
+        CaseEscalation.objects.for_organisation(organisation)
+        .filter(case_id__in=list(case_types))
+        .values_list("case_id", "rule_id", "clock_run")
+    )
+    calendars = {
+        name: calendar_named(name, organisation)
+        for name in {row.calendar_name for row in primaries.values()}
+    }
+    pending: dict[int, list[_Clock]] = defaultdict(list)
+    for case_id, type_id in case_types.items():
+        row = primaries.get(case_id)
+        if row is None or not row.is_running:
+            continue
+        for percent in {rule.percent for rule in rules.get(type_id, ())}:
+            pending[percent].append(row)
+    when: dict[tuple[int, int], datetime.datetime] = {}
+    for percent, rows in pending.items():
+        for row, value in zip(rows, _thresholds(rows, percent, calendars), strict=True):
+            when[(row.case_id, percent)] = value
+    due: dict[int, list[tuple[EscalationRule, datetime.datetime]]] = {}
+    next_at: dict[int, datetime.datetime | None] = {}
+    for case_id, type_id in case_types.items():
+        row = primaries.get(case_id)
+        next_at[case_id] = None
+        if row is None or not row.is_running:
+            continue
+        for rule in rules.get(type_id, ()):
+            if (case_id, rule.pk, row.restarted_count) in applied:
+                continue
+            threshold = when[(case_id, rule.percent)]
+            if now is not None and threshold <= now:
+                due.setdefault(case_id, []).append((rule, threshold))
+            else:
+                current = next_at[case_id]
+                next_at[case_id] = threshold if current is None else min(current, threshold)
+    return _Plan(due=due, next_at=next_at)
+
+
+def _store_next_times(
+    organisation: Organisation, next_at: dict[int, datetime.datetime | None]
+) -> None:
+    """``next_escalation_at`` for many cases: one UPDATE per distinct time (working-day
+    thresholds share end-of-day times), the odd ones out with one bulk update."""
+    groups: dict[datetime.datetime | None, list[int]] = defaultdict(list)
+    for case_id, value in next_at.items():
+        groups[value].append(case_id)
+    changed_at = timezone.now()
+    scattered: list[Case] = []
+    cases = Case.objects.for_organisation(organisation)
+    for value, ids in groups.items():
+        if len(ids) < 10 and value is not None:
+            scattered.extend(Case(pk=case_id, next_escalation_at=value) for case_id in ids)
+            continue
+        for start in range(0, len(ids), CHUNK):
+            cases.filter(pk__in=ids[start : start + CHUNK]).update(
+                next_escalation_at=value, updated_at=changed_at
+            )
+    for case in scattered:
+        case.updated_at = changed_at
+    cases.bulk_update(scattered, ["next_escalation_at", "updated_at"], batch_size=500)
+
+
+# --- recipients of escalation notices -----------------------------------------------------------
+class _Recipients:
+    """Who each escalation action notifies, looked up once per team or service per sweep."""
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.organisation = organisation
+        self.team_names: dict[int, str] = dict(
+            Team.objects.for_organisation(organisation).values_list("pk", "name")
+        )
+        self.leaders: dict[int, list[tuple[int | None, str]]] = {}
+        self.heads: dict[int, list[tuple[int | None, str]]] = {}
+        self.names: dict[int, str] = {}
+
+    def load_assignees(self, ids: Iterable[int]) -> None:
+        from onestop.core.models import User
+
+        missing = sorted(set(ids) - set(self.names))
+        for user in User.objects.filter(pk__in=missing, organisation=self.organisation).only(
+            "pk", "username", "first_name", "last_name"
+        ):
+            self.names[user.pk] = user.display_name
+
+    def _people(self, role: str, **where: Any) -> list[tuple[int | None, str]]:
+        memberships = (
+            TeamMembership.objects.for_organisation(self.organisation)
+            .filter(
+                user__roles__code=role,
+                user__roles__organisation_id=self.organisation.pk,
+                **where,
+            )
+            .select_related("user")
+            .order_by("user_id")
+        )
+        people = {membership.user_id: membership.user.display_name for membership in memberships}
+        return list(people.items())
+
+    def for_action(
+        self, action: str, *, assignee_id: int | None, team_id: int, service_id: int
+    ) -> list[tuple[int | None, str]]:
+        if action == EscalationAction.NOTIFY_ASSIGNEE:
+            if assignee_id is not None and assignee_id in self.names:
+                return [(assignee_id, self.names[assignee_id])]
+            action = EscalationAction.NOTIFY_TEAM_LEADER
+        team = self.team_names.get(team_id, "")
+        if action == EscalationAction.NOTIFY_TEAM_LEADER:
+            if team_id not in self.leaders:
+                self.leaders[team_id] = self._people(RoleCode.TEAM_LEADER, team_id=team_id) or [
+                    (None, _("Team leader of %(team)s") % {"team": team})
+                ]
+            return self.leaders[team_id]
+        if service_id not in self.heads:
+            self.heads[service_id] = self._people(
+                RoleCode.MANAGER, team__service_id=service_id
+            ) or [(None, _("Head of service for %(team)s") % {"team": team})]
+        return self.heads[service_id]
+
+
+# --- the sweep ----------------------------------------------------------------------------------
+def escalate(*, now: datetime.datetime, chunk: int = CHUNK) -> int:
+    """Apply every escalation whose threshold has passed, once each; returns how many."""
+    total = 0
+    for organisation in Organisation.objects.filter(is_active=True).order_by("pk"):
+        due_ids = list(
+            Case.objects.for_organisation(organisation)
+            .filter(next_escalation_at__lte=now, status__in=_OPEN)
+            .order_by("next_escalation_at")
+            .values_list("pk", flat=True)
+        )
+        if not due_ids:
+            continue
+        rules = _rules_by_type(organisation)
+        recipients = _Recipients(organisation)
+        for start in range(0, len(due_ids), chunk):
+            with transaction.atomic():
+                total += _escalate_chunk(
+                    organisation, due_ids[start : start + chunk], now, rules, recipients
+                )
+    return total
+
+
+def _escalate_chunk(
+    organisation: Organisation,
+    ids: Sequence[int],
+    now: datetime.datetime,
+    rules: dict[int, list[EscalationRule]],
+    recipients: _Recipients,
+) -> int:
+    locked = _lock_cases(organisation, ids, Q(next_escalation_at__lte=now))
+    cases = {
+        values[0]: values
+        for values in Case.objects.for_organisation(organisation)
+        .filter(pk__in=locked)
+        .values_list(
+            "pk", "case_type_id", "reference", "title", "assignee_id", "team_id", "service_id"
+        )
+    }
+    if not cases:
+        return 0
+    primaries = {
+        row.case_id: row for row in _clocks(organisation, Q(case_id__in=locked, is_primary=True))
+    }
+    plan = _plan(
+        organisation,
+        {case_id: values[1] for case_id, values in cases.items()},
+        primaries,
+        rules,
+        now,
+    )
+    recipients.load_assignees(
+        values[4] for case_id, values in cases.items() if case_id in plan.due and values[4]
+    )
+    escalations: list[CaseEscalation] = []
+    timeline: list[tuple[int, int, str]] = []
+    notices: list[OutboxMessage] = []
+    summary: list[list[Any]] = []
+    for case_id, due in plan.due.items():
+        _pk, _type, reference, title, assignee_id, team_id, service_id = cases[case_id]
+        row = primaries[case_id]
+        due_text = timezone.localtime(row.due_at).strftime("%d %B %Y %H:%M")
+        for rule, _threshold_at in due:
+            escalations.append(
+                CaseEscalation(
+                    organisation_id=organisation.pk,
+                    case_id=case_id,
+                    rule_id=rule.pk,
+                    percent=rule.percent,
+                    action=rule.action,
+                    applied_at=now,
+                    clock_run=row.restarted_count,
+                )
+            )
+            timeline.append((case_id, rule.percent, rule.action))
+            summary.append([reference, rule.percent, rule.action])
+            body = (
+                _("Case %(reference)s (%(title)s) is overdue: it was due %(due)s.")
+                if rule.percent >= 100
+                else _(
+                    "Case %(reference)s (%(title)s) has used %(percent)s%% of its time: "
+                    "due %(due)s."
+                )
+            ) % {"reference": reference, "title": title, "percent": rule.percent, "due": due_text}
+            for user_id, label in recipients.for_action(
+                rule.action, assignee_id=assignee_id, team_id=team_id, service_id=service_id
+            ):
+                notices.append(
+                    OutboxMessage(
+                        organisation_id=organisation.pk,
+                        case_id=case_id,
+                        template="case-escalation",
+                        recipient_kind=rule.action,
+                        recipient_user_id=user_id,
+                        recipient_label=label[:200],
+                        body=body,
+                        created_at=now,
+                    )
+                )
+    # The cases are locked and ``applied`` was read under the lock, so every row is new; the
+    # unique constraint (``ignore_conflicts``) stays the backstop for the once-only rule.
+    CaseEscalation.objects.bulk_create(escalations, batch_size=2000, ignore_conflicts=True)
+    events.escalated_events(organisation.pk, timeline, at=now)
+    OutboxMessage.objects.bulk_create(notices, batch_size=2000)
+    if summary:
+        audit.record(
+            organisation=organisation,
+            by=None,
+            action=AuditAction.CHANGED,
+            object_type=audit.object_type_of(Case),
+            summary=f"Escalation sweep: {len(summary)} escalations on {len(plan.due)} cases",
+            changes={"escalations": summary},
+        )
+    _store_next_times(organisation, plan.next_at)
+    return len(escalations)
+
+
+# --- calendar changes ---------------------------------------------------------------------------
+def recalculate_deadlines(*, chunk: int = CHUNK) -> int:
+    """Recalculate the open clocks computed under an older calendar version; returns how many
+    deadlines moved later (see the module docstring for the policy)."""
+    moved = 0
+    for organisation in Organisation.objects.filter(is_active=True).order_by("pk"):
+        calendar = calendar_named(CalendarChoice.ORGANISATION, organisation)
+        stale = _stale(calendar)
+        case_ids = sorted(
+            set(
+                CaseClock.objects.for_organisation(organisation)
+                .filter(stale)
+                .values_list("case_id", flat=True)
+            )
+        )
+        if not case_ids:
+            continue
+        rules = _rules_by_type(organisation)
+        for start in range(0, len(case_ids), chunk):
+            with transaction.atomic():
+                moved += _recalculate_chunk(
+                    organisation, case_ids[start : start + chunk], calendar, rules
+                )
+    return moved
+
+
+def _stale(calendar: clock.Calendar) -> Q:
+    return Q(calendar_name=CalendarChoice.ORGANISATION, stopped_at__isnull=True) & (
+        Q(calendar_version__lt=calendar.version) | Q(calendar_version__isnull=True)
+    )
+
+
+def _recalculate_chunk(
+    organisation: Organisation,
+    ids: Sequence[int],
+    calendar: clock.Calendar,
+    rules: dict[int, list[EscalationRule]],
+) -> int:
+    version = calendar.version
+    assert version is not None  # noqa: S101  # organisation calendars are always versioned
+    locked = _lock_cases(organisation, ids)
+    rows = _clocks(organisation, Q(case_id__in=locked) & _stale(calendar))
+    if not rows:
+        return 0
+    plain = [row for row in rows if not row.pauses]
+    fresh = dict(
+        zip(
+            (row.id for row in plain),
+            clock.recalculate(
+                [
+                    clock.StoredDeadline(
+                        row.started_at, row.amount, clock.Unit(row.unit), row.due_at
+                    )
+                    for row in plain
+                ],
+                calendar,
+            ),
+            strict=True,
+        )
+    )
+    for row in rows:
+        if row.pauses:
+            fresh[row.id] = max(row.due_at, _replay(row.as_row(), row.amount, calendar))
+    moved = [row for row in rows if fresh[row.id] > row.due_at]
+    clocks = CaseClock.objects.for_organisation(organisation)
+    clocks.filter(pk__in=[row.id for row in rows]).update(calendar_version=version)
+    clocks.bulk_update(
+        [CaseClock(pk=row.id, due_at=fresh[row.id]) for row in moved], ["due_at"], batch_size=500
+    )
+    cases = Case.objects.for_organisation(organisation)
+    cases.filter(pk__in={row.case_id for row in rows if row.is_primary}).update(
+        calendar_version=version, updated_at=timezone.now()
+    )
+    primary_moved = {row.case_id: row for row in moved if row.is_primary}
+    now = timezone.now()
+    told: set[int] = set()
+    if primary_moved:
+        changed = list(
+            cases.filter(pk__in=list(primary_moved)).select_related("customer", "councillor")
+        )
+        for case in changed:
+            case.due_at = fresh[primary_moved[case.pk].id]
+            case.updated_at = now
+        cases.bulk_update(changed, ["due_at", "updated_at"], batch_size=500)
+        told = _tell_customers(changed, now)
+        primaries = {
+            row.case_id: row
+            for row in _clocks(organisation, Q(case_id__in=list(primary_moved), is_primary=True))
+        }
+        plan = _plan(
+            organisation,
+            {case.pk: case.case_type_id for case in changed},
+            primaries,
+            rules,
+            None,
+        )
+        _store_next_times(organisation, plan.next_at)
+    events.deadline_moved_events(
+        organisation.pk,
+        [
+            (row.case_id, row.standard_code, row.due_at, fresh[row.id], row.case_id in told)
+            for row in moved
+        ],
+        at=now,
+        calendar_version=version,
+    )
+    if moved:
+        audit.record(
+            organisation=organisation,
+            by=None,
+            action=AuditAction.CHANGED,
+            object_type=audit.object_type_of(Case),
+            summary=f"Calendar version {version}: {len(moved)} deadlines moved later",
+            changes={
+                "deadlines": [
+                    [row.case_id, row.standard_code, str(row.due_at), str(fresh[row.id])]
+                    for row in moved
+                ]
+            },
+        )
+    return len(moved)
+
+
+def _tell_customers(cases: Sequence[Case], now: datetime.datetime) -> set[int]:
+    """The outbox message telling each customer (and councillor) their reply date moved."""
+    messages: list[OutboxMessage] = []
+    told: set[int] = set()
+    for case in cases:
+        assert case.due_at is not None  # noqa: S101  # just set from the primary clock
+        body = _(
+            "The date by which we will reply to your request %(title)s (reference "
+            "%(reference)s) has moved to %(due)s, because the council is closed on a day "
+            "before it."
+        ) % {
+            "title": case.title,
+            "reference": case.reference,
+            "due": timezone.localtime(case.due_at).strftime("%d %B %Y"),
+        }
+        recipients: list[tuple[str, Any, str]] = []
+        if case.customer_id is not None or case.constituent_name:
+            label = str(case.customer) if case.customer else case.constituent_name
+            recipients.append(("customer", None, label))
+        if case.councillor is not None:
+            recipients.append(("councillor", case.councillor, case.councillor.display_name))
+        for kind, user, label in recipients:
+            told.add(case.pk)
+            messages.append(
+                OutboxMessage(
+                    organisation_id=case.organisation_id,
+                    case_id=case.pk,
+                    template="case-deadline-moved",
+                    recipient_kind=kind,
+                    recipient_user=user,
+                    recipient_label=label[:200],
+                    body=body,
+                    created_at=now,
+                )
+            )
+    OutboxMessage.objects.bulk_create(messages, batch_size=2000)
+    return told
