@@ -173,17 +173,22 @@ def _candidates(
         .order_by()
     )
     if ranked:
-        current = current.annotate(rank=_trigram_similarity(name))
-        previous = previous.annotate(rank=_trigram_similarity(name))
-        rows = current.values_list("pk", "name_key", "rank").union(
-            previous.values_list("customer_id", "name_key", "rank"), all=True
+        similar = (
+            current.annotate(rank=_trigram_similarity(name))
+            .values_list("pk", "name_key", "rank")
+            .union(
+                previous.annotate(rank=_trigram_similarity(name)).values_list(
+                    "customer_id", "name_key", "rank"
+                ),
+                all=True,
+            )
+            .order_by("-rank")
         )
-        rows = rows.order_by("-rank")
-    else:
-        rows = current.values_list("pk", "name_key").union(
-            previous.values_list("customer_id", "name_key"), all=True
-        )
-    return [(row[0], row[1]) for row in rows[: CANDIDATE_LIMIT * 2]]
+        return [(pk, key) for pk, key, _rank in similar[: CANDIDATE_LIMIT * 2]]
+    rows = current.values_list("pk", "name_key").union(
+        previous.values_list("customer_id", "name_key"), all=True
+    )
+    return list(rows[: CANDIDATE_LIMIT * 2])
 
 
 def _score(name: str, rows: Iterable[tuple[int, str]]) -> dict[int, float]:
@@ -262,14 +267,16 @@ def search_customers(
         base = base.filter(date_of_birth=parsed.date_of_birth)
         reasons.append(_("date of birth"))
     if not parsed.name:
-        first = base.order_by("display_name", "pk").values("pk")[: limit * 5]
-        chosen = base.filter(pk__in=first).order_by("pk")[:limit]
-        return _results(user, chosen, {}, ", ".join(reasons))
+        return _results(user, base.order_by("pk")[:limit], {}, ", ".join(reasons))
     words = parsed.name.split()
     trigrams = _has_trigrams()
     scores: dict[int, float] = {}
+    narrow = (exact is not None and not parsed.outward_code) or parsed.date_of_birth is not None
+    if narrow:  # a handful of people share a phone, postcode or birthday: score them all
+        rows = _candidates(user, base, parsed.name, Q(), ranked=trigrams)
+        scores.update(_score(parsed.name, rows))
     earlier: Q | None = None
-    for stage in NAME_STAGES[: 1 if len(words) == 1 else None]:
+    for stage in NAME_STAGES[: 0 if narrow else 1 if len(words) == 1 else None]:
         condition = _name_filter(words, stage=stage)
         if earlier is not None:  # each stage only what the stages before it did not offer
             condition, earlier = condition & ~earlier, earlier | condition
@@ -279,7 +286,7 @@ def search_customers(
         scores.update(_score(parsed.name, rows))
         if len(scores) >= limit:  # enough close matches: no need to widen
             break
-    if trigrams and len(scores) < limit:  # PostgreSQL: what sounds wrong but looks alike
+    if trigrams and not narrow and len(scores) < limit:  # what sounds wrong but looks alike
         rows = _candidates(user, base, parsed.name, _trigram_match(parsed.name), ranked=True)
         for customer_id, score in _score(parsed.name, rows).items():
             scores.setdefault(customer_id, score)
