@@ -22,12 +22,13 @@ costs per chunk, not per case.
 from __future__ import annotations
 
 import datetime
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,9 +39,11 @@ from onestop.cases.models import (
     Case,
     CaseClock,
     CaseEscalation,
+    CaseEvent,
     EscalationAction,
     EscalationRule,
     OutboxMessage,
+    OutboxStatus,
 )
 from onestop.cases.services import _replay, _threshold, calendar_named
 from onestop.core import audit
@@ -50,6 +53,17 @@ from onestop.standards import clock
 from onestop.standards.models import CalendarChoice
 
 CHUNK = 5_000
+_OUTBOX_COLUMNS = (
+    "organisation_id",
+    "case_id",
+    "template",
+    "recipient_kind",
+    "recipient_user_id",
+    "recipient_label",
+    "body",
+    "created_at",
+    "status",
+)
 _OPEN = sorted(OPEN_STATUSES)
 _CLOCK_FIELDS = (
     "id",
@@ -100,6 +114,38 @@ class _Clock:
             unit=self.unit,
             pauses=self.pauses,
         )
+
+
+def _insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Append many rows without building model instances (the sweep writes tens of thousands):
+    ``COPY`` on PostgreSQL, one prepared ``INSERT`` run for every row elsewhere.  Values are
+    plain: ids, text, aware datetimes, JSON as a ``dict``."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([_plain_value(value) for value in row])
+            return
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",  # noqa: S608  # names from the model
+            [[_adapted(value) for value in row] for row in rows],
+        )
+
+
+def _plain_value(value: Any) -> Any:
+    return json.dumps(value) if isinstance(value, dict | list) else value
+
+
+def _adapted(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return _plain_value(value)
 
 
 def _clocks(organisation: Organisation, filters: Q) -> list[_Clock]:
@@ -172,14 +218,11 @@ def _plan(
     primaries: dict[int, _Clock],
     rules: dict[int, list[EscalationRule]],
     now: datetime.datetime | None,
+    applied: set[tuple[int, int | None, int]],
 ) -> _Plan:
     """Which thresholds of ``case_types`` (case id -> type id) have passed by ``now`` (``None``:
-    none are applied, only the next time is worked out) and when each case is next due."""
-    applied = set(
-        CaseEscalation.objects.for_organisation(organisation)
-        .filter(case_id__in=list(case_types))
-        .values_list("case_id", "rule_id", "clock_run")
-    )
+    none are applied, only the next time is worked out) and when each case is next due;
+    ``applied`` holds the (case, rule, clock run) already applied."""
     calendars = {
         name: calendar_named(name, organisation)
         for name in {row.calendar_name for row in primaries.values()}
@@ -300,58 +343,89 @@ def escalate(*, now: datetime.datetime, chunk: int = CHUNK) -> int:
     """Apply every escalation whose threshold has passed, once each; returns how many."""
     total = 0
     for organisation in Organisation.objects.filter(is_active=True).order_by("pk"):
-        due_ids = list(
+        due_count = (
             Case.objects.for_organisation(organisation)
             .filter(next_escalation_at__lte=now, status__in=_OPEN)
-            .order_by("next_escalation_at")
-            .values_list("pk", flat=True)
+            .count()
         )
-        if not due_ids:
+        if not due_count:
             continue
         rules = _rules_by_type(organisation)
         recipients = _Recipients(organisation)
-        for start in range(0, len(due_ids), chunk):
+        # Each chunk moves its cases' next time past ``now`` (or clears it), so the next chunk
+        # is again "the first due cases"; the bound only guards against a case left due.
+        for _round in range(due_count // chunk + 2):
             with transaction.atomic():
-                total += _escalate_chunk(
-                    organisation, due_ids[start : start + chunk], now, rules, recipients
-                )
+                applied, more = _escalate_chunk(organisation, now, chunk, rules, recipients)
+            total += applied
+            if not more:
+                break
     return total
+
+
+_CASE_FIELDS = (
+    "case__case_type_id",
+    "case__reference",
+    "case__title",
+    "case__assignee_id",
+    "case__team_id",
+    "case__service_id",
+)
 
 
 def _escalate_chunk(
     organisation: Organisation,
-    ids: Sequence[int],
     now: datetime.datetime,
+    chunk: int,
     rules: dict[int, list[EscalationRule]],
     recipients: _Recipients,
-) -> int:
-    locked = _lock_cases(organisation, ids, Q(next_escalation_at__lte=now))
-    cases = {
-        values[0]: values
-        for values in Case.objects.for_organisation(organisation)
-        .filter(pk__in=locked)
-        .values_list(
-            "pk", "case_type_id", "reference", "title", "assignee_id", "team_id", "service_id"
-        )
-    }
-    if not cases:
-        return 0
-    primaries = {
-        row.case_id: row for row in _clocks(organisation, Q(case_id__in=locked, is_primary=True))
-    }
+) -> tuple[int, bool]:
+    """The first ``chunk`` due cases (by next time): returns the escalations applied and whether
+    there may be more.
+
+    The due cases are locked (``FOR UPDATE SKIP LOCKED``): an overlapping sweep passes over
+    cases this one holds, and once this one commits they are no longer due.  (SQLite serialises
+    writers: no row lock.)
+    """
+    locked = list(
+        Case.objects.for_organisation(organisation)
+        .filter(next_escalation_at__lte=now, status__in=_OPEN)
+        .order_by("next_escalation_at")
+        .select_for_update(skip_locked=True, of=("self",))
+        .values_list("pk", flat=True)[:chunk]
+    )
+    if not locked:
+        return 0, False
+    found = list(
+        CaseClock.objects.for_organisation(organisation)
+        .filter(case_id__in=locked, is_primary=True)
+        .values_list(*_CLOCK_FIELDS, *_CASE_FIELDS)
+    )
+    width = len(_CLOCK_FIELDS)
+    primaries = {values[1]: _Clock(*values[:width]) for values in found}
+    cases = {values[1]: (values[1], *values[width:]) for values in found}
+    applied = set(
+        CaseEscalation.objects.for_organisation(organisation)
+        .filter(case_id__in=locked)
+        .values_list("case_id", "rule_id", "clock_run")
+    )
+    # A due case without a primary clock has nothing to escalate: it gets no next time.
+    missing = set(locked) - set(cases)
+    more = len(locked) == chunk
     plan = _plan(
         organisation,
         {case_id: values[1] for case_id, values in cases.items()},
         primaries,
         rules,
         now,
+        applied,
     )
     recipients.load_assignees(
         values[4] for case_id, values in cases.items() if case_id in plan.due and values[4]
     )
     escalations: list[CaseEscalation] = []
     timeline: list[tuple[int, int, str]] = []
-    notices: list[OutboxMessage] = []
+    notices: list[tuple[Any, ...]] = []
     summary: list[list[Any]] = []
     for case_id, due in plan.due.items():
         _pk, _type, reference, title, assignee_id, team_id, service_id = cases[case_id]
@@ -383,22 +457,27 @@ def _escalate_chunk(
                 rule.action, assignee_id=assignee_id, team_id=team_id, service_id=service_id
             ):
                 notices.append(
-                    OutboxMessage(
-                        organisation_id=organisation.pk,
-                        case_id=case_id,
-                        template="case-escalation",
-                        recipient_kind=rule.action,
-                        recipient_user_id=user_id,
-                        recipient_label=label[:200],
-                        body=body,
-                        created_at=now,
+                    (
+                        organisation.pk,
+                        case_id,
+                        "case-escalation",
+                        rule.action,
+                        user_id,
+                        label[:200],
+                        body,
+                        now,
+                        OutboxStatus.PENDING,
                     )
                 )
     # The cases are locked and ``applied`` was read under the lock, so every row is new; the
     # unique constraint (``ignore_conflicts``) stays the backstop for the once-only rule.
     CaseEscalation.objects.bulk_create(escalations, batch_size=2000, ignore_conflicts=True)
-    events.escalated_events(organisation.pk, timeline, at=now)
-    OutboxMessage.objects.bulk_create(notices, batch_size=2000)
+    _insert_rows(
+        CaseEvent,
+        events.EVENT_COLUMNS,
+        events.escalated_event_rows(organisation.pk, timeline, at=now),
+    )
+    _insert_rows(OutboxMessage, _OUTBOX_COLUMNS, notices)
     if summary:
         audit.record(
             organisation=organisation,
@@ -408,8 +487,8 @@ def _escalate_chunk(
             summary=f"Escalation sweep: {len(summary)} escalations on {len(plan.due)} cases",
             changes={"escalations": summary},
         )
-    _store_next_times(organisation, plan.next_at)
-    return len(escalations)
+    _store_next_times(organisation, {**plan.next_at, **dict.fromkeys(missing)})
+    return len(escalations), more
 
 
 # --- calendar changes ---------------------------------------------------------------------------
@@ -501,12 +580,18 @@ def _recalculate_chunk(
             row.case_id: row
             for row in _clocks(organisation, Q(case_id__in=list(primary_moved), is_primary=True))
         }
+        applied = set(
+            CaseEscalation.objects.for_organisation(organisation)
+            .filter(case_id__in=list(primary_moved))
+            .values_list("case_id", "rule_id", "clock_run")
+        )
         plan = _plan(
             organisation,
             {case.pk: case.case_type_id for case in changed},
             primaries,
             rules,
             None,
+            applied,
         )
         _store_next_times(organisation, plan.next_at)
     events.deadline_moved_events(

@@ -89,24 +89,18 @@ def case_escalated_event(*, case: Case, percent: int, action: str) -> CaseEvent:
     return _event(case, ESCALATED, None, percent=percent, action=action)
 
 
-def escalated_events(
+EVENT_COLUMNS = ("organisation_id", "case_id", "code", "at", "by_id", "data")
+
+
+def escalated_event_rows(
     organisation_id: int, rows: list[tuple[int, int, str]], *, at: datetime.datetime
-) -> list[CaseEvent]:
-    """``case_escalated_event`` for many (case id, percent, action) at once (the sweep)."""
-    return CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                organisation_id=organisation_id,
-                case_id=case_id,
-                code=ESCALATED,
-                at=at,
-                by=None,
-                data={"percent": percent, "action": action},
-            )
-            for case_id, percent, action in rows
-        ],
-        batch_size=2000,
-    )
+) -> list[tuple[Any, ...]]:
+    """``case_escalated_event`` for many (case id, percent, action), as ``EVENT_COLUMNS`` values
+    for the sweep's bulk insert (the sweep writes tens of thousands at once)."""
+    return [
+        (organisation_id, case_id, ESCALATED, at, None, {"percent": percent, "action": action})
+        for case_id, percent, action in rows
+    ]
 
 
 def deadline_moved_events(
