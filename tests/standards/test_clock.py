@@ -410,3 +410,10 @@ def test_recalculation_never_brings_a_deadline_forward() -> None:
         due(date(2023, 1, 9)),
         due(date(2022, 12, 25)),
     ]
+
+
+def test_a_clock_started_in_the_last_second_of_its_due_day_is_met_at_once() -> None:
+    start = datetime(2026, 11, 23, 23, 59, 59, 1, tzinfo=LONDON)
+    found = clock.deadline(start, 0, "calendar_days", clock.nation_calendar("england-and-wales"))
+    assert found == datetime(2026, 11, 23, 23, 59, 59, tzinfo=LONDON)
+    assert clock.is_met(start, found) is True
