@@ -132,8 +132,9 @@ def _insert_rows(
                 for row in rows:
                     copy.write_row([_plain_value(value) for value in row])
             return
+        # Table and column names come from the model's own metadata, never from input.
         cursor.executemany(
-            f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",  # noqa: S608  # names from the model
+            f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",  # noqa: S608  # nosec B608
             [[_adapted(value) for value in row] for row in rows],
         )
 
