@@ -1,6 +1,6 @@
 """The demo council's service standards and calendar, from the seeds (council reports).
 
-Seed references: 000 Aylesbury Vale, 001 Leicester, 004 Rossendale (see /work/shared/seeds).
+Seed references: 000 Aylesbury Vale, 001 Leicester, 004 Rossendale (see the seeds of the product brief).
 Idempotent: running it again changes nothing.
 """
 
