@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onestop.cases import forms, queries, services
 from onestop.cases.models import INFORMATION_KINDS, Case, Source, Status
 from onestop.contacts.models import Contact
-from onestop.core import permissions
+from onestop.core import pages, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
@@ -29,11 +29,7 @@ from onestop.core.models import User
 from onestop.customers.models import Customer
 
 GET_POST = ["GET", "POST"]
-
-
-def _attach(form: django_forms.Form, error: ServiceError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+_attach = pages.attach_error
 
 
 def _int(value: str | None) -> int | None:

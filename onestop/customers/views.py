@@ -3,6 +3,7 @@ call one service, render or redirect."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms as django_forms
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.contacts import queries as contact_queries
-from onestop.core import permissions
+from onestop.core import pages, permissions
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
@@ -24,24 +25,8 @@ from onestop.customers.models import EQUALITY_FIELDS, Customer
 GET_POST = ["GET", "POST"]
 
 
-def _attach(form: django_forms.Form, error: ServiceError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
-def _form_page(
-    request: HttpRequest,
-    form: django_forms.Form,
-    *,
-    title: str,
-    back: str,
-    submit: str,
-    template: str = "customers/form.html",
-    **extra: Any,
-) -> HttpResponse:
-    status = 400 if form.is_bound and form.errors else 200
-    context = {"form": form, "title": title, "back": back, "submit": submit, **extra}
-    return render(request, template, context, status=status)
+_attach = pages.attach_error
+_form_page = partial(pages.form_page, template="customers/form.html")
 
 
 def _customer_url(customer: Customer) -> str:

@@ -4,10 +4,9 @@ function, call one service, render or redirect."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -15,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onestop.core import permissions
+from onestop.core import pages, permissions
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import staff_user
@@ -27,54 +26,14 @@ GET_POST = ["GET", "POST"]
 MANAGE = permissions.DIRECTORY_MANAGE
 VIEW = permissions.DIRECTORY_VIEW
 
+_attach = pages.attach_error
+_form_page = partial(pages.form_page, template="directory/form.html")
+_done = pages.done
+_save = pages.save_form
+
 
 def _user(request: HttpRequest) -> User:
     return staff_user(request)
-
-
-def _attach(form: django_forms.Form, error: ServiceError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
-def _form_page(
-    request: HttpRequest,
-    form: django_forms.Form,
-    *,
-    title: str,
-    back: str,
-    submit: str,
-    template: str = "directory/form.html",
-    **extra: Any,
-) -> HttpResponse:
-    status = 400 if form.is_bound and form.errors else 200
-    context = {"form": form, "title": title, "back": back, "submit": submit, **extra}
-    return render(request, template, context, status=status)
-
-
-def _done(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
-    messages.success(request, message)
-    return HttpResponseRedirect(url)
-
-
-def _save(
-    request: HttpRequest,
-    form: django_forms.Form,
-    save: Callable[[dict[str, Any]], object],
-    *,
-    done: tuple[str, str],
-) -> HttpResponseRedirect | None:
-    """The write step of every form page: on a valid POST call the one service; a refusal
-    becomes an error on the form (nothing changed), success a message and a redirect."""
-    if request.method != "POST" or not form.is_valid():
-        return None
-    try:
-        save(form.cleaned_data)
-    except ServiceError as error:
-        _attach(form, error)
-        return None
-    message, url = done
-    return _done(request, message, url)
 
 
 def _can_manage(user: User) -> bool:

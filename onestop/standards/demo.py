@@ -1,6 +1,7 @@
 """The demo council's service standards and calendar, from the seeds (council reports).
 
-Seed references: 000 Aylesbury Vale, 001 Leicester, 004 Rossendale (see the seeds of the product brief).
+Seed references: 000 Aylesbury Vale, 001 Leicester, 004 Rossendale (the product brief's
+seeds).
 Idempotent: running it again changes nothing.
 """
 

@@ -1,0 +1,65 @@
+"""The shape every staff form page shares: parse a form, call one service, show the result.
+
+A refused request (``ServiceError``) becomes an error on the form, next to the input it names,
+and nothing has changed; success is a message and a redirect.  Apps wrap ``form_page`` with
+their own template (``functools.partial``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+
+from onestop.core.errors import ServiceError
+
+
+def attach_error(form: forms.Form, error: ServiceError) -> None:
+    """Show a service's refusal on the form: on the field it names, or above the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    template: str,
+    title: str,
+    back: str,
+    submit: str,
+    **extra: Any,
+) -> HttpResponse:
+    """Render a form page; 400 when the submitted form has errors (nothing was saved)."""
+    status = 400 if form.is_bound and form.errors else 200
+    context = {"form": form, "title": title, "back": back, "submit": submit, **extra}
+    return render(request, template, context, status=status)
+
+
+def done(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
+    messages.success(request, message)
+    return HttpResponseRedirect(url)
+
+
+def save_form(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], object],
+    *,
+    done: tuple[str, str],
+) -> HttpResponseRedirect | None:
+    """On a valid POST call the one service; ``None`` means: show the form (again)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        save(form.cleaned_data)
+    except ServiceError as error:
+        attach_error(form, error)
+        return None
+    message, url = done
+    messages.success(request, message)
+    return HttpResponseRedirect(url)
