@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import Channel, Contact, ContactReason, Direction, Outcome
 from onestop.contacts.services import ContactInput
-from onestop.customers.forms import GovukFormMixin, PhoneField
+from onestop.core.forms import GovukFormMixin
+from onestop.customers.forms import PhoneField
 from onestop.directory.models import AccessPoint, Service
 
 

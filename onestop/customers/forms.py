@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.errors import ServiceError
+from onestop.core.forms import GovukFormMixin
 from onestop.core.models import RoleCode
 from onestop.customers import normalise, services
 from onestop.customers.models import (
@@ -24,27 +25,6 @@ from onestop.customers.models import (
     PhoneKind,
     PreferredChannel,
 )
-
-
-class GovukFormMixin:
-    """GOV.UK classes on every widget (``core/includes/field.html`` adds errors and hints)."""
-
-    _CLASSES: dict[type[forms.Widget], str] = {
-        forms.Select: "govuk-select",
-        forms.Textarea: "govuk-textarea",
-        forms.TextInput: "govuk-input",
-        forms.EmailInput: "govuk-input",
-        forms.HiddenInput: "",
-    }
-
-    fields: dict[str, forms.Field]
-
-    def _style(self) -> None:
-        for field in self.fields.values():
-            css = self._CLASSES.get(type(field.widget))
-            if css:
-                existing = field.widget.attrs.get("class", "")
-                field.widget.attrs["class"] = f"{css} {existing}".strip()
 
 
 def _service_check(check: Callable[[str], Any], text: str) -> Any:

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.forms import GovukFormMixin
 from onestop.core.models import Nation, Organisation, OrganisationType, Role, User
 from onestop.directory.models import AccessPointKind, Service, Weekday
 
@@ -67,28 +68,6 @@ class TimeOfDayField(forms.Field):
         if not text:
             return None
         return parse_time_of_day(text[:20])
-
-
-class GovukFormMixin:
-    """GOV.UK classes on every widget; ``core/includes/field.html`` (the ``govuk_widget``
-    filter) adds the error modifier and links the hint and error message."""
-
-    _CLASSES = {
-        forms.Select: "govuk-select",
-        forms.Textarea: "govuk-textarea",
-        forms.TextInput: "govuk-input",
-        forms.EmailInput: "govuk-input",
-        forms.NumberInput: "govuk-input govuk-input--width-10",
-        forms.DateInput: "govuk-input govuk-input--width-10",
-    }
-
-    fields: dict[str, forms.Field]
-
-    def _style(self) -> None:
-        for field in self.fields.values():
-            for widget_type, css in self._CLASSES.items():
-                if type(field.widget) is widget_type:
-                    field.widget.attrs.setdefault("class", css)
 
 
 class OrganisationForm(GovukFormMixin, forms.Form):

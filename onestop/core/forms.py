@@ -1,0 +1,46 @@
+"""GOV.UK Design System classes for Django form widgets, shared by every app's forms.
+
+``core/includes/field.html`` (with the ``govuk_widget`` filter) renders the label, hint, error
+message and the error modifier; this mixin gives each widget its base class.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+WIDGET_CLASSES: dict[type[forms.Widget], str] = {
+    forms.Select: "govuk-select",
+    forms.Textarea: "govuk-textarea",
+    forms.TextInput: "govuk-input",
+    forms.EmailInput: "govuk-input",
+    forms.PasswordInput: "govuk-input",
+    forms.URLInput: "govuk-input",
+    forms.NumberInput: "govuk-input",
+    forms.DateInput: "govuk-input",
+}
+# Short inputs get a fixed width unless the form chose one.
+DEFAULT_WIDTHS: dict[type[forms.Widget], str] = {
+    forms.NumberInput: "govuk-input--width-10",
+    forms.DateInput: "govuk-input--width-10",
+}
+
+
+class GovukFormMixin:
+    """Call ``self._style()`` at the end of ``__init__``: adds each widget's GOV.UK base class
+    (and a default width for numbers and dates), keeping classes the form set itself."""
+
+    fields: dict[str, forms.Field]
+
+    def _style(self) -> None:
+        for field in self.fields.values():
+            widget_type = type(field.widget)
+            base = WIDGET_CLASSES.get(widget_type)
+            if base is None:
+                continue
+            classes = str(field.widget.attrs.get("class", "")).split()
+            if base not in classes:
+                classes.insert(0, base)
+            width = DEFAULT_WIDTHS.get(widget_type)
+            if width and not any("--width-" in name for name in classes):
+                classes.append(width)
+            field.widget.attrs["class"] = " ".join(classes)
