@@ -269,6 +269,24 @@ def is_overdue(case: Case, now: datetime.datetime) -> bool:
     return case.is_open and case.due_at is not None and case.due_at < now
 
 
+def answers_of(case: Case) -> list[tuple[str, str]]:
+    """The case's answers to its type's questions as (question label, answer), in the type's
+    order; an answer to a question the type no longer asks keeps its code as the label."""
+    labels = {
+        str(question.get("code")): str(question.get("label") or question.get("code"))
+        for question in case.case_type.attributes
+        if isinstance(question, dict)
+    }
+    ordered = [code for code in labels if code in case.attributes]
+    ordered += [code for code in case.attributes if code not in labels]
+    answers = []
+    for code in ordered:
+        value = case.attributes[code]
+        text = ", ".join(str(item) for item in value) if isinstance(value, list) else str(value)
+        answers.append((labels.get(code, code), text))
+    return answers
+
+
 def is_at_risk(case: Case, now: datetime.datetime) -> bool:
     """Open, not overdue, and due within ``AT_RISK_DAYS`` days or already warned."""
     if not case.is_open or case.due_at is None or case.due_at < now:

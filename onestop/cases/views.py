@@ -127,6 +127,7 @@ def _case_context(user: User, case: Case, **bound: django_forms.Form) -> dict[st
         "case": case,
         "now": timezone.now(),
         "clocks": queries.clocks_of(case),
+        "answers": queries.answers_of(case),
         "timeline": queries.timeline_of(case),
         "links": queries.links_of(case),
         "tasks": queries.tasks_of(case),
