@@ -72,6 +72,13 @@ def _record(
     )
 
 
+def _delete(obj: Model, *, by: User | None, summary: str) -> None:
+    """Remove one row, writing its audit record in the same transaction."""
+    with transaction.atomic():
+        _record(obj, by=by, action=AuditAction.DELETED, summary=summary)
+        obj.delete()
+
+
 def _lgsl_for(code: int | None) -> LgslService | None:
     if code is None:
         return None
@@ -335,14 +342,9 @@ def add_team_member(team: Team, *, by: User | None, user: User) -> TeamMembershi
 
 
 def remove_team_member(membership: TeamMembership, *, by: User | None) -> None:
-    with transaction.atomic():
-        _record(
-            membership,
-            by=by,
-            action=AuditAction.DELETED,
-            summary=f"{membership.user.username} left team {membership.team.name}",
-        )
-        membership.delete()
+    _delete(
+        membership, by=by, summary=f"{membership.user.username} left team {membership.team.name}"
+    )
 
 
 # --- staff --------------------------------------------------------------------------------------
@@ -538,15 +540,12 @@ def share_access_point(
 
 
 def unshare_access_point(share: AccessPointShare, *, by: User | None) -> None:
-    with transaction.atomic():
-        _record(
-            share,
-            by=by,
-            action=AuditAction.DELETED,
-            summary=f"Access point {share.access_point.name} no longer shared with "
-            f"{share.shared_with.slug}",
-        )
-        share.delete()
+    _delete(
+        share,
+        by=by,
+        summary=f"Access point {share.access_point.name} no longer shared with "
+        f"{share.shared_with.slug}",
+    )
 
 
 # --- opening hours ------------------------------------------------------------------------------
@@ -583,14 +582,7 @@ def add_opening_session(
 
 
 def remove_opening_session(session: OpeningSession, *, by: User | None) -> None:
-    with transaction.atomic():
-        _record(
-            session,
-            by=by,
-            action=AuditAction.DELETED,
-            summary=f"{session.access_point.name}: session {session} removed",
-        )
-        session.delete()
+    _delete(session, by=by, summary=f"{session.access_point.name}: session {session} removed")
 
 
 def set_opening_exception(
@@ -642,15 +634,11 @@ def set_opening_exception(
 
 
 def remove_opening_exception(exception: OpeningException, *, by: User | None) -> None:
-    with transaction.atomic():
-        _record(
-            exception,
-            by=by,
-            action=AuditAction.DELETED,
-            summary=f"{exception.access_point.name}: exception on {exception.date.isoformat()} "
-            "removed",
-        )
-        exception.delete()
+    _delete(
+        exception,
+        by=by,
+        summary=f"{exception.access_point.name}: exception on {exception.date.isoformat()} removed",
+    )
 
 
 OUT_OF_HOURS_FIELDS = (
@@ -732,14 +720,7 @@ def save_out_of_hours(
 
 
 def remove_out_of_hours(arrangement: OutOfHoursArrangement, *, by: User | None) -> None:
-    with transaction.atomic():
-        _record(
-            arrangement,
-            by=by,
-            action=AuditAction.DELETED,
-            summary=f"Out-of-hours {arrangement.title} removed",
-        )
-        arrangement.delete()
+    _delete(arrangement, by=by, summary=f"Out-of-hours {arrangement.title} removed")
 
 
 # --- LGSL import and export audit ---------------------------------------------------------------
