@@ -1,0 +1,146 @@
+"""Case types: create or update a type with its questions, escalation and routing rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from onestop.cases import queries
+from onestop.cases.errors import CaseError
+from onestop.cases.models import (
+    CaseKind,
+    CaseType,
+    EscalationAction,
+    EscalationRule,
+    RoutingRule,
+)
+from onestop.cases.services._common import (
+    _refuse,
+    _same_organisation,
+)
+from onestop.cases.services.attributes import check_attribute_definitions
+from onestop.cases.services.clocks import (
+    _standard,
+)
+from onestop.core import audit
+from onestop.core.models import AuditAction, Organisation, User
+from onestop.directory.models import Service, Team
+
+
+# --- case types ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CaseTypeInput:
+    code: str
+    name: str
+    kind: str
+    service: Service
+    default_team: Team
+    standard_codes: Sequence[str] = ()
+    attributes: Sequence[dict[str, Any]] = ()
+    description: str = ""
+    reopen_within_days: int = 28
+    escalation: Sequence[tuple[int, str]] = ()  # (percent, EscalationAction)
+    routing: Sequence[tuple[str, str, Team]] = ()  # (postcode prefix, ward, team)
+
+
+def _case_type_snapshot(case_type: CaseType) -> dict[str, Any]:
+    """What an administrator can change on a case type, as plain values (for the audit)."""
+    return {
+        "name": case_type.name,
+        "kind": case_type.kind,
+        "service": case_type.service_id,
+        "default_team": case_type.default_team_id,
+        "standard_codes": list(case_type.standard_codes),
+        "attributes": case_type.attributes,
+        "description": case_type.description,
+        "reopen_within_days": case_type.reopen_within_days,
+        "escalation": sorted(
+            [rule.percent, rule.action] for rule in case_type.escalation_rules.all()
+        ),
+        "routing": sorted(
+            [rule.postcode_prefix, rule.ward, rule.team_id]
+            for rule in case_type.routing_rules.all()
+        ),
+    }
+
+
+def save_case_type(organisation: Organisation, *, by: User | None, data: CaseTypeInput) -> CaseType:
+    """Create or update the case type ``data.code`` with its escalation and routing rules."""
+    for obj in (data.service, data.default_team, *(team for _p, _w, team in data.routing)):
+        _same_organisation(
+            obj, organisation.pk, _("Choose services and teams of your own organisation")
+        )
+    if data.kind not in CaseKind.values:
+        _refuse(CaseError.UNKNOWN_TYPE, _("Choose a kind of case from the list"), "kind")
+    attributes = check_attribute_definitions(list(data.attributes))
+    for code in data.standard_codes:
+        _standard(organisation.pk, code, data.service.pk)
+    actions = set(EscalationAction.values)
+    for percent, action in data.escalation:
+        if action not in actions or not 1 <= percent <= 500:
+            _refuse(
+                CaseError.INVALID_ATTRIBUTE,
+                _("Escalation needs a percentage from 1 to 500 and an action"),
+                "escalation",
+            )
+    with transaction.atomic():
+        case_type = CaseType.objects.for_organisation(organisation).filter(code=data.code).first()
+        created = case_type is None
+        if case_type is None:
+            case_type = CaseType(organisation=organisation, code=data.code)
+        before = {} if created else _case_type_snapshot(case_type)
+        case_type.name = data.name
+        case_type.kind = data.kind
+        case_type.service = data.service
+        case_type.default_team = data.default_team
+        case_type.standard_codes = list(data.standard_codes)
+        case_type.attributes = attributes
+        case_type.description = data.description
+        case_type.reopen_within_days = data.reopen_within_days
+        case_type.save()
+        # Keep rules that stay (their identity makes each escalation happen once per case);
+        # remove the others (applied escalations keep their percent and action).
+        wanted = set(data.escalation)
+        for rule in case_type.escalation_rules.all():
+            if (rule.percent, rule.action) in wanted:
+                wanted.discard((rule.percent, rule.action))
+            else:
+                rule.delete()
+        for percent, action in sorted(wanted):
+            EscalationRule(
+                organisation=organisation, case_type=case_type, percent=percent, action=action
+            ).save(force_insert=True)
+        routing = {
+            (queries.postcode_key(prefix), ward.strip(), team.pk)
+            for prefix, ward, team in data.routing
+        }
+        for routing_rule in case_type.routing_rules.all():
+            key = (routing_rule.postcode_prefix, routing_rule.ward, routing_rule.team_id)
+            if key in routing:
+                routing.discard(key)
+            else:
+                routing_rule.delete()
+        for prefix, ward, team_id in sorted(routing):
+            RoutingRule(
+                organisation=organisation,
+                case_type=case_type,
+                postcode_prefix=prefix,
+                ward=ward,
+                team_id=team_id,
+            ).save(force_insert=True)
+        after = _case_type_snapshot(case_type)
+        changes = audit.changed_fields(before, after)
+        if created or changes:
+            audit.record(
+                organisation=organisation,
+                by=by,
+                action=AuditAction.CREATED if created else AuditAction.CHANGED,
+                obj=case_type,
+                summary=f"Case type {data.code} saved",
+                changes={} if created else changes,
+            )
+    return case_type

@@ -1,0 +1,241 @@
+"""Calendars and clocks: every deadline of a case comes from ``standards.clock`` and is stored
+on a ``CaseClock`` row; the escalation time is worked out from the primary clock."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.cases.errors import CaseError
+from onestop.cases.models import (
+    Case,
+    CaseClock,
+    CaseEscalation,
+    CaseType,
+    EscalationRule,
+)
+from onestop.core.errors import ServiceError
+from onestop.core.models import Organisation, User
+from onestop.standards import clock
+from onestop.standards import queries as standards_queries
+from onestop.standards.models import CalendarChoice, Standard
+
+# --- calendars and clocks -----------------------------------------------------------------------
+_calendar_cache: dict[tuple[str, int, int | None], clock.Calendar] = {}
+
+
+def calendar_named(name: str, organisation: Organisation) -> clock.Calendar:
+    """The calendar a clock runs on: the UK-wide one, or the organisation's current version."""
+    if name == CalendarChoice.UNITED_KINGDOM:
+        key: tuple[str, int, int | None] = (name, 0, None)
+        if key not in _calendar_cache:
+            _calendar_cache[key] = clock.nation_calendar(clock.Nation.UNITED_KINGDOM)
+        return _calendar_cache[key]
+    version = standards_queries.calendar_version_of(organisation)
+    key = (name, organisation.pk, version)
+    found = _calendar_cache.get(key)
+    if found is None:
+        if len(_calendar_cache) > 64:
+            _calendar_cache.clear()
+        found = _calendar_cache[key] = standards_queries.calendar_for_organisation(organisation)
+    return found
+
+
+def _standard(organisation_id: int, code: str, service_id: int) -> Standard:
+    """The timed standard ``code`` for the service (its own, else the organisation's)."""
+    chosen = standards_queries.standard_for(organisation_id, code, service_id)
+    if chosen is None or not chosen.is_timed:
+        raise ServiceError(
+            CaseError.MISSING_STANDARD,
+            _("The case type uses standard %(code)s, which is not set up with a time limit")
+            % {"code": code},
+        )
+    return chosen
+
+
+def _replay(row: CaseClock, amount: int, calendar: clock.Calendar) -> datetime.datetime:
+    """The deadline ``row`` would have with ``amount``, through the same pauses (via the clock)."""
+    state = clock.start_clock(row.started_at, amount, row.unit, calendar)
+    for paused, resumed in row.pauses:
+        state = clock.pause_clock(state, datetime.datetime.fromisoformat(paused))
+        state = clock.resume_clock(state, datetime.datetime.fromisoformat(resumed), calendar)
+    return state.deadline
+
+
+def _threshold(row: CaseClock, percent: int, calendar: clock.Calendar) -> datetime.datetime:
+    """When ``percent`` of the clock's time is used (100: the deadline itself)."""
+    if percent == 100:
+        return row.due_at
+    if row.unit == clock.Unit.CALENDAR_MONTHS:
+        # Months have no fraction: count in calendar days (a month taken as 30 days).
+        scaled = CaseClock(
+            started_at=row.started_at, unit=clock.Unit.CALENDAR_DAYS, pauses=row.pauses
+        )
+        return _replay(scaled, row.amount * 30 * percent // 100, calendar)
+    return _replay(row, row.amount * percent // 100, calendar)
+
+
+def _calendar_of(row: CaseClock, case: Case) -> clock.Calendar:
+    return calendar_named(row.calendar_name, case.organisation)
+
+
+def _start_clocks(case: Case, case_type: CaseType, at: datetime.datetime) -> None:
+    first = True
+    for code in case_type.standard_codes:
+        standard = _standard(case.organisation_id, code, case_type.service_id)
+        calendar = calendar_named(standard.calendar, case.organisation)
+        assert standard.amount is not None  # noqa: S101  # _standard only returns timed ones
+        due = clock.deadline(at, standard.amount, standard.unit, calendar)
+        row = CaseClock(
+            organisation_id=case.organisation_id,
+            case=case,
+            standard_code=standard.code,
+            is_primary=first,
+            amount=standard.amount,
+            unit=standard.unit,
+            calendar_name=standard.calendar,
+            calendar_version=calendar.version,
+            started_at=at,
+            due_at=due,
+        )
+        row.save(force_insert=True)
+        if first:
+            case.due_at = due
+            case.standard_code = standard.code
+            case.calendar_version = calendar.version
+        first = False
+
+
+def _primary(case: Case) -> CaseClock | None:
+    return (
+        CaseClock.objects.for_organisation(case.organisation_id)
+        .filter(case=case, is_primary=True)
+        .first()
+    )
+
+
+def _running_clocks(case: Case) -> list[CaseClock]:
+    return list(
+        CaseClock.objects.for_organisation(case.organisation_id).filter(
+            case=case, stopped_at__isnull=True
+        )
+    )
+
+
+def _copy_primary(case: Case, row: CaseClock) -> None:
+    case.due_at = row.due_at
+    case.standard_code = row.standard_code
+    case.calendar_version = row.calendar_version
+    case.clock_paused_at = row.paused_at
+
+
+def _pause_clocks(case: Case, at: datetime.datetime) -> None:
+    for row in _running_clocks(case):
+        if row.paused_at is None:
+            row.paused_at = at
+            row.save(update_fields=["paused_at"])
+            if row.is_primary:
+                _copy_primary(case, row)
+    case.next_escalation_at = None
+
+
+def _resume_clocks(case: Case, at: datetime.datetime) -> None:
+    for row in _running_clocks(case):
+        if row.paused_at is None:
+            continue
+        calendar = _calendar_of(row, case)
+        state = clock.ClockState(
+            row.started_at, row.amount, clock.Unit(row.unit), row.due_at, row.paused_at
+        )
+        state = clock.resume_clock(state, at, calendar)
+        row.pauses = [*row.pauses, [row.paused_at.isoformat(), at.isoformat()]]
+        row.due_at = state.deadline
+        row.paused_at = None
+        row.calendar_version = calendar.version
+        row.save(update_fields=["pauses", "due_at", "paused_at", "calendar_version"])
+        if row.is_primary:
+            _copy_primary(case, row)
+    _schedule_escalation(case)
+
+
+def _stop_clocks(case: Case, at: datetime.datetime) -> None:
+    for row in _running_clocks(case):
+        row.stopped_at = at
+        row.is_met = clock.is_met(at, row.due_at)
+        row.save(update_fields=["stopped_at", "is_met"])
+    case.clock_paused_at = None
+    case.next_escalation_at = None
+
+
+def _restart_clocks(case: Case, at: datetime.datetime) -> None:
+    for row in CaseClock.objects.for_organisation(case.organisation_id).filter(case=case):
+        calendar = _calendar_of(row, case)
+        state = clock.ClockState(row.started_at, row.amount, clock.Unit(row.unit), row.due_at)
+        state = clock.restart_clock(state, at, calendar)
+        row.started_at = at
+        row.due_at = state.deadline
+        row.paused_at = None
+        row.pauses = []
+        row.stopped_at = None
+        row.is_met = None
+        row.restarted_count += 1
+        row.calendar_version = calendar.version
+        row.save(
+            update_fields=[
+                "started_at",
+                "due_at",
+                "paused_at",
+                "pauses",
+                "stopped_at",
+                "is_met",
+                "restarted_count",
+                "calendar_version",
+            ]
+        )
+        if row.is_primary:
+            _copy_primary(case, row)
+    _schedule_escalation(case)
+
+
+def _rules(case: Case) -> list[EscalationRule]:
+    return list(
+        EscalationRule.objects.for_organisation(case.organisation_id)
+        .filter(case_type_id=case.case_type_id)
+        .order_by("percent", "action")
+    )
+
+
+def _schedule_escalation(case: Case, rules: Sequence[EscalationRule] | None = None) -> None:
+    """Set ``next_escalation_at``: the earliest threshold of a rule not yet applied this run."""
+    row = _primary(case)
+    if row is None or row.stopped_at is not None or row.paused_at is not None:
+        case.next_escalation_at = None
+        return
+    applied = set(
+        CaseEscalation.objects.for_organisation(case.organisation_id)
+        .filter(case=case, clock_run=row.restarted_count)
+        .values_list("rule_id", flat=True)
+    )
+    pending = [
+        rule for rule in (rules if rules is not None else _rules(case)) if rule.pk not in applied
+    ]
+    if not pending:
+        case.next_escalation_at = None
+        return
+    calendar = _calendar_of(row, case)
+    case.next_escalation_at = min(_threshold(row, rule.percent, calendar) for rule in pending)
+
+
+# --- escalation ---------------------------------------------------------------------------------
+def escalate_due_cases(*, by: User | None = None, now: datetime.datetime | None = None) -> int:
+    """The sweep: first recalculate deadlines the calendar has moved since they were computed,
+    then apply every escalation whose threshold has passed, once each; returns how many
+    escalations were applied.  Set-based, in chunks of cases, each chunk its own short
+    transaction (``onestop/cases/escalation.py``)."""
+    from onestop.cases import escalation  # imports this module's clock helpers
+
+    escalation.recalculate_deadlines()
+    return escalation.escalate(now=now or timezone.now())

@@ -1,0 +1,622 @@
+"""A case's life: raising, status, assignment, notes, details, resolving, closing and reopening."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.cases import events, queries
+from onestop.cases.errors import CaseError, InvalidTransition
+from onestop.cases.models import (
+    ALLOWED_TRANSITIONS,
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    PAUSED_STATUSES,
+    RELEASED_OUTCOMES,
+    Case,
+    CaseKind,
+    CaseNote,
+    CaseType,
+    NoteKind,
+    Outcome,
+    Source,
+    Status,
+)
+from onestop.cases.services._common import (
+    BULK_LIMIT,
+    TEXT_LIMIT,
+    TITLE_LIMIT,
+    _bump_version,
+    _check_text,
+    _outbox,
+    _record,
+    _refuse,
+    _same_organisation,
+    _save,
+)
+from onestop.cases.services.attributes import clean_attributes
+from onestop.cases.services.clocks import (
+    _pause_clocks,
+    _restart_clocks,
+    _resume_clocks,
+    _schedule_escalation,
+    _start_clocks,
+    _stop_clocks,
+    calendar_named,
+)
+from onestop.contacts.models import Contact
+from onestop.core import audit, references
+from onestop.core.errors import ServiceError
+from onestop.core.models import AuditAction, Organisation, User
+from onestop.customers.models import Customer
+from onestop.directory.models import Team, TeamMembership
+from onestop.standards import clock
+from onestop.standards.models import CalendarChoice
+
+
+# --- raising ------------------------------------------------------------------------------------
+def raise_case(
+    organisation: Organisation,
+    *,
+    by: User | None,
+    case_type_code: str,
+    title: str,
+    description: str = "",
+    attributes: dict[str, Any] | None = None,
+    customer: Customer | None = None,
+    contact: Contact | None = None,
+    postcode: str = "",
+    ward: str = "",
+    source: str = Source.DESK,
+    councillor: User | None = None,
+    constituent_name: str = "",
+    received_at: datetime.datetime | None = None,
+) -> Case:
+    """Raise a case: reference, routing, deadlines from the clock, acknowledgement recorded."""
+    case_type = (
+        CaseType.objects.for_organisation(organisation)
+        .filter(code=str(case_type_code)[:60])
+        .first()
+    )
+    if case_type is None:
+        raise ServiceError(
+            CaseError.UNKNOWN_TYPE,
+            _("There is no case type “%(code)s”: choose one from the list")
+            % {"code": str(case_type_code)[:60]},
+            field="case_type",
+        )
+    if not case_type.is_active:
+        _refuse(
+            CaseError.INACTIVE_TYPE,
+            _("%(type)s is no longer in use: choose another") % {"type": case_type.name},
+            "case_type",
+        )
+    title = _check_text(
+        title, field=_("title"), error_field="title", limit=TITLE_LIMIT, required=True
+    )
+    description = _check_text(
+        description, field=_("description"), error_field="description", limit=TEXT_LIMIT
+    )
+    constituent_name = _check_text(
+        constituent_name, field=_("constituent's name"), error_field="constituent_name", limit=200
+    )
+    ward = _check_text(ward, field=_("ward"), error_field="ward", limit=100)
+    cleaned = clean_attributes(case_type, attributes or {})
+    for obj, label in (
+        (customer, _("customer")),
+        (contact, _("contact")),
+        (councillor, _("councillor")),
+    ):
+        if obj is not None:
+            _same_organisation(
+                obj,
+                organisation.pk,
+                _("The %(what)s belongs to another organisation") % {"what": label},
+            )
+    if case_type.kind == CaseKind.COUNCILLOR_ENQUIRY:
+        if councillor is None and by is not None and queries.is_councillor(by):
+            councillor = by
+        if not constituent_name and customer is None:
+            _refuse(
+                CaseError.MISSING_CONSTITUENT,
+                _("Enter the name of the constituent the enquiry is for"),
+                "constituent_name",
+            )
+    if contact is not None and customer is None:
+        customer = contact.customer
+    at = received_at or timezone.now()
+    team = queries.route(case_type, postcode=postcode, ward=ward)
+    with transaction.atomic():
+        case = Case(
+            organisation=organisation,
+            reference=references.next_reference(
+                organisation, case_type.reference_prefix, timezone.localdate(at).year
+            ),
+            case_type=case_type,
+            kind=case_type.kind,
+            title=title,
+            description=description,
+            attributes=cleaned,
+            source=source,
+            customer=customer,
+            contact=contact,
+            councillor=councillor,
+            constituent_name=constituent_name,
+            postcode=queries.postcode_key(postcode),
+            ward=ward,
+            service_id=case_type.service_id,
+            team=team,
+            raised_by=by,
+            received_at=at,
+        )
+        case.save(force_insert=True)
+        _start_clocks(case, case_type, at)
+        _schedule_escalation(case)
+        _save(case, "due_at", "standard_code", "calendar_version", "next_escalation_at")
+        events.case_raised_event(case=case, by=by)
+        _acknowledge(case)
+        _record(
+            case,
+            by=by,
+            action=AuditAction.CREATED,
+            summary=f"Case {case.reference} raised",
+            case_type=case_type.code,
+            team=team.pk,
+            customer=case.customer_id,
+        )
+    return case
+
+
+def _acknowledge(case: Case) -> None:
+    due = timezone.localtime(case.due_at).strftime("%d %B %Y") if case.due_at else ""
+    body = _(
+        "We have received your request %(title)s. Your reference is %(reference)s. "
+        "We will reply by %(due)s."
+    ) % {"title": case.title, "reference": case.reference, "due": due}
+    if case.customer_id is not None or case.constituent_name:
+        _outbox(
+            case,
+            template="case-acknowledgement",
+            recipient_kind="customer",
+            recipient_label=str(case.customer) if case.customer else case.constituent_name,
+            body=body,
+        )
+    if case.councillor is not None:
+        _outbox(
+            case,
+            template="councillor-acknowledgement",
+            recipient_kind="councillor",
+            recipient_user=case.councillor,
+            recipient_label=case.councillor.display_name,
+            body=body,
+        )
+
+
+# --- the lifecycle ------------------------------------------------------------------------------
+def _transition(case: Case, to: str, *, by: User | None) -> str:
+    """Move ``case`` to ``to`` or raise ``InvalidTransition``; pauses or resumes the clock."""
+    old = case.status
+    if to not in ALLOWED_TRANSITIONS.get(old, frozenset()):
+        raise InvalidTransition(
+            _("A case that is %(old)s cannot be made %(new)s")
+            % {"old": Status(old).label.lower(), "new": Status(to).label.lower()}
+            if to in Status.values
+            else _("“%(new)s” is not a status") % {"new": str(to)[:40]}
+        )
+    now = timezone.now()
+    if to in PAUSED_STATUSES and old not in PAUSED_STATUSES:
+        _pause_clocks(case, now)
+        events.clock_paused_event(case=case, by=by)
+    elif old in PAUSED_STATUSES and to not in PAUSED_STATUSES and to in OPEN_STATUSES:
+        _resume_clocks(case, now)
+        events.clock_resumed_event(case=case, by=by)
+    case.status = to
+    events.status_changed_event(case=case, by=by, old=old, new=to)
+    return old
+
+
+def change_status(
+    case: Case, *, by: User | None, status: str, expected_version: int | None = None
+) -> Case:
+    """Move an open case between working statuses (resolving and closing have their own)."""
+    if status in FINISHED_STATUSES:
+        raise InvalidTransition(_("Use resolve or close to finish a case, with its outcome"))
+    if case.status in FINISHED_STATUSES:
+        raise InvalidTransition(
+            _("Reopen the case first: it is %(status)s")
+            % {"status": Status(case.status).label.lower()}
+        )
+    with transaction.atomic():
+        _bump_version(case, expected_version)
+        old = _transition(case, status, by=by)
+        _save(
+            case,
+            "status",
+            "version",
+            "due_at",
+            "standard_code",
+            "calendar_version",
+            "clock_paused_at",
+            "next_escalation_at",
+        )
+        _record(
+            case,
+            by=by,
+            action=AuditAction.CHANGED,
+            summary=f"Case {case.reference} {status}",
+            status=[old, status],
+        )
+    return case
+
+
+def assign_case(
+    case: Case,
+    *,
+    by: User | None,
+    assignee: User | None,
+    team: Team | None = None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    """Assign to a person (in the case's team, or ``team``) or to a team's queue, with a reason."""
+    reason = _check_text(reason, field=_("reason"), error_field="reason", limit=500)
+    target_team = team or case.team
+    _same_organisation(
+        target_team, case.organisation_id, _("Choose a team of your own organisation")
+    )
+    if assignee is not None:
+        _same_organisation(
+            assignee, case.organisation_id, _("Choose someone in your own organisation")
+        )
+        if (
+            not TeamMembership.objects.for_organisation(case.organisation_id)
+            .filter(team=target_team, user=assignee)
+            .exists()
+        ):
+            _refuse(
+                CaseError.NOT_A_TEAM_MEMBER,
+                _("%(name)s is not in %(team)s: choose a member of the team")
+                % {"name": assignee.display_name, "team": target_team.name},
+                "assignee",
+            )
+    if case.status in FINISHED_STATUSES:
+        _refuse(CaseError.ALREADY_CLOSED, _("Reopen the case before you assign it"), "assignee")
+    with transaction.atomic():
+        _bump_version(case, expected_version)
+        before = {"assignee": case.assignee_id, "team": case.team_id}
+        case.assignee = assignee
+        case.team = target_team
+        case.service_id = case.service_id if team is None else target_team.service_id
+        fields = ["assignee", "team", "service", "version"]
+        if assignee is not None and case.status == Status.NEW:
+            _transition(case, Status.ASSIGNED, by=by)
+            fields.append("status")
+        elif assignee is None and case.status == Status.ASSIGNED:
+            _transition(case, Status.NEW, by=by)
+            fields.append("status")
+        _save(case, *fields)
+        events.case_assigned_event(
+            case=case,
+            by=by,
+            assignee=assignee.display_name if assignee else "",
+            team=target_team.name,
+            reason=reason,
+        )
+        _record(
+            case,
+            by=by,
+            action=AuditAction.CHANGED,
+            summary=f"Case {case.reference} assigned",
+            assignee=[before["assignee"], case.assignee_id],
+            team=[before["team"], case.team_id],
+        )
+    return case
+
+
+def claim_case(case: Case, *, by: User) -> bool:
+    """Take an unassigned case from the queue: ``UPDATE … WHERE assignee IS NULL``, one row."""
+    with transaction.atomic():
+        claimed = (
+            Case.objects.for_organisation(case.organisation_id)
+            .filter(pk=case.pk, assignee__isnull=True, status=Status.NEW)
+            .update(
+                assignee=by,
+                status=Status.ASSIGNED,
+                version=F("version") + 1,
+                updated_at=timezone.now(),
+            )
+        )
+        if claimed != 1:
+            return False
+        case.refresh_from_db()
+        events.status_changed_event(case=case, by=by, old=Status.NEW, new=Status.ASSIGNED)
+        events.case_assigned_event(
+            case=case,
+            by=by,
+            assignee=by.display_name,
+            team=case.team.name,
+            reason=_("Taken from the queue"),
+        )
+        _record(case, by=by, action=AuditAction.CHANGED, summary=f"Case {case.reference} claimed")
+    return True
+
+
+def bulk_reassign(
+    cases: Iterable[Case], *, by: User, team: Team, assignee: User | None, reason: str
+) -> int:
+    """Reassign many cases at once (team leaders); all or nothing."""
+    chosen = list(cases)
+    if len(chosen) > BULK_LIMIT:
+        _refuse(
+            CaseError.TOO_MANY,
+            _("Reassign at most %(limit)s cases at a time") % {"limit": BULK_LIMIT},
+            "references",
+        )
+    reason = _check_text(reason, field=_("reason"), error_field="reason", limit=500, required=True)
+    with transaction.atomic():
+        for case in chosen:
+            assign_case(case, by=by, assignee=assignee, team=team, reason=reason)
+    return len(chosen)
+
+
+def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
+    """An internal note, or an update to the customer (recorded in the outbox to send)."""
+    if kind not in NoteKind.values:
+        _refuse(
+            CaseError.INVALID_ATTRIBUTE,
+            _("Choose whether the note is internal or an update to the customer"),
+            "kind",
+        )
+    text = _check_text(text, field=_("note"), error_field="text", limit=TEXT_LIMIT, required=True)
+    with transaction.atomic():
+        note = CaseNote(
+            organisation_id=case.organisation_id,
+            case=case,
+            kind=kind,
+            text=text,
+            written_by=by,
+            written_at=timezone.now(),
+        )
+        note.save(force_insert=True)
+        to_customer = kind == NoteKind.UPDATE_TO_CUSTOMER
+        if to_customer:
+            _outbox(
+                case,
+                template="case-update",
+                recipient_kind="customer",
+                recipient_label=str(case.customer)
+                if case.customer
+                else case.constituent_name or "",
+                body=text,
+            )
+        events.note_added_event(case=case, by=by, to_customer=to_customer)
+        audit.record(
+            organisation=case.organisation_id,
+            by=by,
+            action=AuditAction.CREATED,
+            obj=note,
+            summary=f"{kind} on {case.reference}",
+        )
+    return note
+
+
+def update_case(
+    case: Case,
+    *,
+    by: User | None,
+    expected_version: int | None,
+    title: str | None = None,
+    description: str | None = None,
+    attributes: dict[str, Any] | None = None,
+    ward: str | None = None,
+) -> Case:
+    """Change a case's details (not its status); refused if someone changed it meanwhile."""
+    changes: dict[str, Any] = {}
+    if title is not None:
+        changes["title"] = _check_text(
+            title, field=_("title"), error_field="title", limit=TITLE_LIMIT, required=True
+        )
+    if description is not None:
+        changes["description"] = _check_text(
+            description, field=_("description"), error_field="description", limit=TEXT_LIMIT
+        )
+    if attributes is not None:
+        changes["attributes"] = clean_attributes(case.case_type, attributes)
+    if ward is not None:
+        changes["ward"] = _check_text(ward, field=_("ward"), error_field="ward", limit=100)
+    with transaction.atomic():
+        _bump_version(case, expected_version)
+        before = {name: getattr(case, name) for name in changes}
+        for name, value in changes.items():
+            setattr(case, name, value)
+        _save(case, "version", *changes)
+        events.case_updated_event(case=case, by=by, fields=sorted(changes))
+        _record(
+            case,
+            by=by,
+            action=AuditAction.CHANGED,
+            summary=f"Case {case.reference} changed",
+            **{name: [before[name], value] for name, value in changes.items()},
+        )
+    return case
+
+
+def _finish(
+    case: Case,
+    *,
+    by: User | None,
+    to: str,
+    outcome: str,
+    resolution: str,
+    expected_version: int | None,
+) -> Case:
+    if outcome not in Outcome.values:
+        _refuse(CaseError.OUTCOME_REQUIRED, _("Choose the outcome"), "outcome")
+    resolution = _check_text(
+        resolution, field=_("resolution"), error_field="resolution", limit=TEXT_LIMIT, required=True
+    )
+    if (
+        case.kind == CaseKind.SUBJECT_ACCESS
+        and case.identity_verified_at is None
+        and outcome in RELEASED_OUTCOMES
+    ):
+        _refuse(
+            CaseError.IDENTITY_NOT_VERIFIED,
+            _("Verify the requester's identity before releasing their data"),
+            "outcome",
+        )
+    with transaction.atomic():
+        _bump_version(case, expected_version)
+        now = timezone.now()
+        old = _transition(case, to, by=by)
+        if case.resolved_at is None or old in OPEN_STATUSES:
+            case.resolved_at = now
+            _stop_clocks(case, now)
+        case.outcome = outcome
+        case.resolution = resolution
+        fields = [
+            "status",
+            "version",
+            "outcome",
+            "resolution",
+            "resolved_at",
+            "clock_paused_at",
+            "next_escalation_at",
+        ]
+        if to == Status.CLOSED:
+            case.closed_at = now
+            fields.append("closed_at")
+            events.case_closed_event(case=case, by=by)
+        else:
+            events.case_resolved_event(case=case, by=by)
+        _save(case, *fields)
+        _record(
+            case,
+            by=by,
+            action=AuditAction.CHANGED,
+            summary=f"Case {case.reference} {to}",
+            status=[old, to],
+            outcome=outcome,
+        )
+    return case
+
+
+def resolve_case(
+    case: Case,
+    *,
+    by: User | None,
+    outcome: str,
+    resolution: str,
+    expected_version: int | None = None,
+) -> Case:
+    """The answer is given: the clocks stop (met or missed) and the case waits to be closed."""
+    return _finish(
+        case,
+        by=by,
+        to=Status.RESOLVED,
+        outcome=outcome,
+        resolution=resolution,
+        expected_version=expected_version,
+    )
+
+
+def close_case(
+    case: Case,
+    *,
+    by: User | None,
+    outcome: str,
+    resolution: str,
+    expected_version: int | None = None,
+) -> Case:
+    """Close the case with its outcome and resolution text (stops the clocks if still running)."""
+    return _finish(
+        case,
+        by=by,
+        to=Status.CLOSED,
+        outcome=outcome,
+        resolution=resolution,
+        expected_version=expected_version,
+    )
+
+
+def reopen_case(
+    case: Case, *, by: User | None, reason: str, expected_version: int | None = None
+) -> Case:
+    """Reopen a resolved or closed case within the type's period; its clocks start afresh."""
+    reason = _check_text(reason, field=_("reason"), error_field="reason", limit=500, required=True)
+    if case.status not in FINISHED_STATUSES or case.resolved_at is None:
+        _refuse(
+            CaseError.NOT_REOPENABLE, _("Only a resolved or closed case can be reopened"), "status"
+        )
+    finished = case.closed_at or case.resolved_at
+    assert finished is not None  # noqa: S101  # resolved_at checked above
+    limit = clock.deadline(
+        finished,
+        case.case_type.reopen_within_days,
+        clock.Unit.CALENDAR_DAYS,
+        calendar_named(CalendarChoice.ORGANISATION, case.organisation),
+    )
+    now = timezone.now()
+    if now > limit:
+        _refuse(
+            CaseError.REOPEN_PERIOD_PASSED,
+            _(
+                "%(type)s cases can be reopened for %(days)s days after closing: "
+                "raise a new case instead"
+            )
+            % {"type": case.case_type.name, "days": case.case_type.reopen_within_days},
+            "reason",
+        )
+    with transaction.atomic():
+        _bump_version(case, expected_version)
+        _transition(case, Status.IN_PROGRESS, by=by)
+        case.reopened_count += 1
+        case.outcome = ""
+        case.resolved_at = None
+        case.closed_at = None
+        _restart_clocks(case, now)
+        _save(
+            case,
+            "status",
+            "version",
+            "reopened_count",
+            "outcome",
+            "resolved_at",
+            "closed_at",
+            "due_at",
+            "standard_code",
+            "calendar_version",
+            "clock_paused_at",
+            "next_escalation_at",
+        )
+        events.case_reopened_event(case=case, by=by, reason=reason)
+        _record(
+            case,
+            by=by,
+            action=AuditAction.CHANGED,
+            summary=f"Case {case.reference} reopened",
+            reason=reason,
+        )
+    return case
+
+
+def record_case_viewed(case: Case, *, by: User) -> None:
+    with transaction.atomic():
+        audit.viewed(case, by=by, summary=f"Case {case.reference} viewed")
+
+
+def record_export(user: User, *, rows: int, what: str) -> None:
+    with transaction.atomic():
+        audit.record(
+            organisation=user.organisation_id or 0,
+            by=user,
+            action=AuditAction.EXPORTED,
+            object_type="cases.case",
+            summary=f"{what}: {rows} cases exported",
+        )
