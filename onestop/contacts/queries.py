@@ -1,24 +1,33 @@
-"""Every read of contacts: a customer's history, the desk panel, call-backs and the queue."""
+"""Every read of contacts: the desk panel, case references typed at the desk, call-backs and the
+queue.  (The customer page's full history is ``customers.history``.)"""
 
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
-from onestop.cases.queries import CustomerCaseSummary, open_cases_for_customer
+from onestop.cases.models import REFERENCE_PREFIXES, Status
+from onestop.cases.queries import (
+    CustomerCaseSummary,
+    get_case_for,
+    is_overdue,
+    open_cases_for_customer,
+)
 from onestop.contacts.models import Callback, Contact, ContactReason, Outcome, VisitorTicket
-from onestop.core import permissions
+from onestop.core import permissions, references
 from onestop.core.access import get_or_404
 from onestop.core.models import User
 from onestop.customers.models import Customer
 from onestop.customers.queries import MarkerView, open_markers
 from onestop.directory.models import AccessPoint, Service
 
-HISTORY_PAGE_SIZE = 25
 PANEL_CONTACTS = 5
 
 
@@ -56,10 +65,76 @@ def contacts_for(user: User) -> QuerySet[Contact]:
     return Contact.objects.for_user(user).select_related("reason", "service", "staff", "customer")
 
 
-def history_of(user: User, customer: Customer, page: int = 1) -> Page[Contact]:
-    """Every contact with the customer, newest first, paginated."""
-    contacts = contacts_for(user).filter(customer=customer).order_by("-received_at", "-pk")
-    return Paginator(contacts, HISTORY_PAGE_SIZE).get_page(page)
+# --- a case reference typed at the desk -------------------------------------------------------
+# ``SR-26-00011``, ``sr-26-00011``, ``SR 26 00011`` or ``sr2600011``: a case kind's prefix, the
+# two-digit year and the counter with its check character (see ``core.references``).
+_CASE_REFERENCE = re.compile(
+    r"^(?P<prefix>[A-Za-z]{2,4})[\s-]?(?P<year>[0-9]{2})[\s-]?(?P<rest>[0-9A-Za-z*~$=]{5,14})$"
+)
+CASE_PREFIXES = frozenset(REFERENCE_PREFIXES.values())
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    reference: str
+    title: str
+    status_label: str
+    due_at: datetime.datetime | None
+    is_overdue: bool
+    url: str
+    customer_id: int | None
+    customer_name: str
+    customer_reference: str
+
+
+@dataclass(frozen=True)
+class CaseLookup:
+    """What the desk found for a query shaped like a case reference."""
+
+    reference: str  # as typed, upper case with its dashes
+    mistyped: bool  # the check character does not match: a character is wrong
+    result: CaseResult | None
+
+
+def case_for_reference(user: User, text: str) -> CaseLookup | None:
+    """The case whose reference the advisor typed, if the user may see it.
+
+    ``None`` when the text is not shaped like a case reference (the customer search handles
+    it).  A reference of another organisation, or of a case the user's role may not see, finds
+    nothing, exactly like one that does not exist.  The customer is shown only to a user who
+    may see customers.
+    """
+    match = _CASE_REFERENCE.match(text.strip()[:40])
+    if match is None or match["prefix"].upper() not in CASE_PREFIXES:
+        return None
+    typed = f"{match['prefix']}-{match['year']}-{match['rest']}".upper()
+    try:
+        prefix, year, number = references.parse(typed)
+    except references.InvalidReference:
+        return CaseLookup(reference=typed, mistyped=True, result=None)
+    reference = references.format_reference(prefix, year, number)
+    try:
+        case = get_case_for(user, reference)
+    except (Http404, PermissionDenied):
+        return CaseLookup(reference=reference, mistyped=False, result=None)
+    customer = case.customer
+    if customer is not None and not permissions.can(user, permissions.CUSTOMER_VIEW, customer):
+        customer = None
+    return CaseLookup(
+        reference=reference,
+        mistyped=False,
+        result=CaseResult(
+            reference=case.reference,
+            title=case.title,
+            status_label=str(Status(case.status).label),
+            due_at=case.due_at if case.is_open else None,
+            is_overdue=is_overdue(case, timezone.now()),
+            url=reverse("cases:case", args=[case.reference]),
+            customer_id=customer.pk if customer else None,
+            customer_name=customer.display_name if customer else "",
+            customer_reference=customer.reference if customer else "",
+        ),
+    )
 
 
 def reasons_for(user: User, service: Service | None = None) -> QuerySet[ContactReason]:

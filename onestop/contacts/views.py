@@ -27,11 +27,22 @@ from onestop.directory import queries as directory_queries
 SEARCH_LIMIT = 20
 
 
-def _desk_context(user: User, query: str) -> dict[str, object]:
+def _results(user: User, query: str) -> dict[str, object]:
+    """What the search box found: a case when a case reference was typed, else customers."""
+    if not query.strip():
+        return {"query": query, "results": [], "case_lookup": None, "searched": False}
+    case_lookup = queries.case_for_reference(user, query)
     return {
         "query": query,
-        "results": customer_queries.search_customers(user, query) if query else [],
-        "searched": bool(query),
+        "results": customer_queries.search_customers(user, query) if case_lookup is None else [],
+        "case_lookup": case_lookup,
+        "searched": True,
+    }
+
+
+def _desk_context(user: User, query: str) -> dict[str, object]:
+    return {
+        **_results(user, query),
         "callback_count": queries.callbacks_for(user).count(),
         "can_create": permissions.can(user, permissions.CUSTOMER_EDIT),
     }
@@ -58,12 +69,7 @@ def search(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, permissions.CONTACT_LOG)
     query = request.GET.get("q", "")[:200]
-    results = customer_queries.search_customers(user, query) if query.strip() else []
-    return render(
-        request,
-        "contacts/includes/results.html",
-        {"query": query, "results": results, "searched": bool(query.strip())},
-    )
+    return render(request, "contacts/includes/results.html", _results(user, query))
 
 
 @require_GET

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
+from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +20,7 @@ from onestop.core import pages, permissions
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
-from onestop.customers import forms, queries, services
+from onestop.customers import forms, history, queries, services
 from onestop.customers.models import EQUALITY_FIELDS, Customer
 
 GET_POST = ["GET", "POST"]
@@ -83,13 +84,30 @@ def create(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _page_links(page: Page[Any]) -> dict[str, Any]:
+    """The GOV.UK pagination component's links for the history (to its heading)."""
+
+    def href(number: int) -> str:
+        return f"?page={number}#history"
+
+    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    return {
+        "previous": href(page.previous_page_number()) if page.has_previous() else "",
+        "next": href(page.next_page_number()) if page.has_next() else "",
+        "items": [
+            {"number": number, "href": href(number) if isinstance(number, int) else ""}
+            for number in numbers
+        ],
+    }
+
+
 @require_GET
 def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     user = staff_user(request)
     record = queries.open_customer(user, customer_id, ip_address=client_address(request))
     customer = record.customer
     panel = contact_queries.desk_panel(user, customer)
-    page = request.GET.get("page", "1")
+    found = history.history_of(user, customer, history.page_number(request.GET.get("page")))
     return render(
         request,
         "customers/detail.html",
@@ -97,9 +115,8 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
             "record": record,
             "customer": customer,
             "panel": panel,
-            "history": contact_queries.history_of(
-                user, customer, int(page) if page.isdigit() else 1
-            ),
+            "history": found,
+            "pagination": _page_links(found),
             "can_edit": permissions.can(user, permissions.CUSTOMER_EDIT),
             "can_merge": permissions.can(user, permissions.CUSTOMER_MERGE),
             "can_manage_markers": permissions.can(user, permissions.MARKER_MANAGE),
