@@ -7,24 +7,13 @@ permission).  Functions named ``open_*`` also audit the read of personal data th
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
 
 from django.db import connection
-from django.db.models import (
-    BooleanField,
-    Count,
-    Exists,
-    F,
-    FloatField,
-    Func,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
-from django.db.models.functions import Length
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,7 +88,37 @@ class SearchResult:
     has_markers: bool
 
 
-def _name_filter(words: Sequence[str], *, stage: int = 1) -> Q:
+# The search is hand-written SQL: the desk runs it on every keystroke, and building the same
+# statements through the ORM cost several times what the database took to answer them.  The
+# scoped managers cannot guard raw SQL, so every table below is pinned to the user's
+# organisation by construction (``organisation_id = %s`` on each one, ``_Search.organisation``
+# from the signed-in user); the tests search as a partner organisation's advisor to prove it.
+# Table names come from the models; every value is a parameter.
+_CUSTOMER = Customer._meta.db_table
+_NAME = CustomerName._meta.db_table
+_ADDRESS = Address._meta.db_table
+_PHONE = Phone._meta.db_table
+_EMAIL = Email._meta.db_table
+_MARKER = Marker._meta.db_table
+
+Sql = tuple[str, list[Any]]
+
+
+def _prefix(column: str, prefix: str) -> Sql:
+    """``column`` starts with ``prefix``, in the form each database answers from its B-tree index:
+    ``LIKE`` with ``varchar_pattern_ops`` on PostgreSQL, a range on SQLite (whose ``LIKE`` is
+    case-insensitive and never uses the index)."""
+    if connection.vendor == "postgresql":
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return f"{column} LIKE %s", [escaped + "%"]
+    return f"({column} >= %s AND {column} < %s)", [prefix, prefix + "\U0010ffff"]
+
+
+def _any_of(column: str, values: Sequence[Any]) -> Sql:
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _name_filter(words: Sequence[str], alias: str, *, stage: int = 1) -> Sql:
     """Candidates for a (possibly mistyped) name, matched by sound (Soundex) or by what has been
     typed so far, in widening stages used only while too few good matches are found:
 
@@ -107,40 +126,46 @@ def _name_filter(words: Sequence[str], *, stage: int = 1) -> Q:
     2. the last name sounds like one of the words (the first name may be mistyped);
     3. the first name sounds like one of the words and the last name starts with the letter
        one of the words starts with (the last name may be mistyped after its first letter).
+
+    ``alias`` is the table (customers or their previous names) the condition is on.
     """
-    codes = sorted({normalise.soundex(word) for word in words if normalise.soundex(word)})
-    typed_so_far = Q(name_key__startswith=" ".join(words))
+    codes = sorted({code for code in (normalise.soundex(word) for word in words) if code})
+    typed_so_far = _prefix(f"{alias}.name_key", " ".join(words))
     if not codes:
         return typed_so_far
+    family = _any_of(f"{alias}.family_soundex", codes)
+    given = _any_of(f"{alias}.given_soundex", codes)
     if len(words) == 1:
-        return Q(family_soundex__in=codes) | Q(given_soundex__in=codes) | typed_so_far
+        return _join(" OR ", [family, given, typed_so_far])
     if stage == 1:
-        return Q(family_soundex__in=codes, given_soundex__in=codes) | typed_so_far
+        return _join(" OR ", [_join(" AND ", [family, given]), typed_so_far])
     if stage == 2:
-        return Q(family_soundex__in=codes)
-    initials = Q()
-    for initial in sorted({word[0].upper() for word in words}):
-        initials |= Q(family_soundex__startswith=initial)
-    return Q(given_soundex__in=codes) & initials
+        return family
+    initials = [
+        _prefix(f"{alias}.family_soundex", initial)
+        for initial in sorted({word[0].upper() for word in words})
+    ]
+    return _join(" AND ", [given, _join(" OR ", initials)])
+
+
+def _join(connector: str, parts: Sequence[Sql]) -> Sql:
+    parameters: list[Any] = []
+    for _sql, values in parts:
+        parameters += values
+    return "(" + connector.join(sql for sql, _values in parts) + ")", parameters
 
 
 NAME_STAGES = (1, 2, 3)
 
 
-def _trigram_similarity(name: str) -> Func:
+def _trigram_similarity(alias: str, name: str) -> Sql:
     """pg_trgm's ``similarity(name_key, name)`` (PostgreSQL with the extension only)."""
-    return Func(F("name_key"), Value(name), function="similarity", output_field=FloatField())
+    return f"similarity({alias}.name_key, %s)", [name]
 
 
-def _trigram_match(name: str) -> Func:
+def _trigram_match(alias: str, name: str) -> Sql:
     """pg_trgm's ``name_key % name``: similar enough, through the GIN trigram index."""
-    return Func(
-        F("name_key"),
-        Value(name),
-        template="%(expressions)s",
-        arg_joiner=" %% ",
-        output_field=BooleanField(),
-    )
+    return f"{alias}.name_key %% %s", [name]
 
 
 def _has_trigrams() -> bool:
@@ -160,82 +185,115 @@ def _has_trigrams() -> bool:
 _TRIGRAMS: dict[str, bool] = {}
 
 
+@dataclass(frozen=True)
+class _Search:
+    """One search's fixed parts: whose customers, and the conditions every candidate meets
+    (live, and the exact parts of the query) on the customers table ``c``."""
+
+    organisation: int
+    base: Sql
+
+
+def _rows(sql: str, parameters: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return list(cursor.fetchall())
+
+
 def _candidates(
-    user: User, base: QuerySet[Customer], name: str, condition: Q | Func, *, ranked: bool
+    search: _Search,
+    condition: Callable[[str], Sql] | None,
+    *,
+    ranked_by: str = "",
+    previous_names: bool = True,
+    limit: int = CANDIDATE_LIMIT * 2,
 ) -> list[tuple[int, str]]:
-    """(customer id, name key) of live candidates matching ``condition`` by current or previous
-    name, in one statement: at most ``2 * CANDIDATE_LIMIT``, the most similar first where the
-    database can rank (pg_trgm)."""
-    current = base.filter(condition).order_by()
-    previous = (
-        CustomerName.objects.for_user(user)
-        .filter(condition, customer_id__in=base.order_by().values("pk"))
-        .order_by()
-    )
-    if ranked:
-        similar = (
-            current.annotate(rank=_trigram_similarity(name))
-            .values_list("pk", "name_key", "rank")
-            .union(
-                previous.annotate(rank=_trigram_similarity(name)).values_list(
-                    "customer_id", "name_key", "rank"
-                ),
-                all=True,
+    """(customer id, name key) of live candidates whose current or previous name meets
+    ``condition`` (given the table's alias; ``None``: every name), in one statement: at most
+    ``limit``, the most similar to ``ranked_by`` first where the database can rank (pg_trgm)."""
+    base_sql, base_parameters = search.base
+    parts: list[str] = []
+    parameters: list[Any] = []
+    tables = [("c", f"{_CUSTOMER} c", "")]
+    if previous_names:
+        tables.append(
+            (
+                "n",
+                f"{_NAME} n JOIN {_CUSTOMER} c ON c.id = n.customer_id",
+                "n.organisation_id = %s AND ",
             )
-            .order_by("-rank")
         )
-        return [(pk, key) for pk, key, _rank in similar[: CANDIDATE_LIMIT * 2]]
-    rows = current.values_list("pk", "name_key").union(
-        previous.values_list("customer_id", "name_key"), all=True
-    )
-    return list(rows[: CANDIDATE_LIMIT * 2])
+    for alias, source, pinned in tables:
+        rank_sql, rank_parameters = _trigram_similarity(alias, ranked_by) if ranked_by else ("", [])
+        condition_sql, condition_parameters = condition(alias) if condition else ("", [])
+        parts.append(
+            # S608: table names from the models, every value a parameter
+            f"SELECT c.id, {alias}.name_key{', ' + rank_sql + ' AS rank' if ranked_by else ''} "  # noqa: S608  # nosec B608
+            f"FROM {source} WHERE {pinned}{base_sql}{' AND ' + condition_sql if condition else ''}"
+        )
+        parameters += rank_parameters
+        parameters += [search.organisation] if pinned else []
+        parameters += base_parameters + condition_parameters
+    sql = " UNION ALL ".join(parts) + (" ORDER BY rank DESC" if ranked_by else "") + " LIMIT %s"
+    rows = _rows(sql, [*parameters, limit])
+    return [(row[0], row[1]) for row in rows]
 
 
 def _score(name: str, rows: Iterable[tuple[int, str]]) -> dict[int, float]:
     """Each candidate's best score over its names (Python: trigrams and edit distance, word by
-    word); those under ``NAME_THRESHOLD`` dropped."""
+    word, each distinct name scored once); those under ``NAME_THRESHOLD`` dropped."""
+    words = name.split()
+    by_key: dict[str, float] = {}
     best: dict[int, float] = {}
     for customer_id, key in rows:
-        score = normalise.word_similarity(name, key)
+        score = by_key.get(key)
+        if score is None:
+            score = by_key[key] = normalise.words_similarity(words, key.split())
         if score > best.get(customer_id, -1.0):
             best[customer_id] = score
     return {customer_id: score for customer_id, score in best.items() if score >= NAME_THRESHOLD}
 
 
-def _exact_filter(user: User, parsed: normalise.ParsedQuery) -> tuple[Q, str] | None:
-    """A condition on customers for the exact parts of the query (phone, e-mail, postcode,
-    reference), as subqueries on the indexed, normalised columns; ``None`` when it has none."""
+def _exact_filter(organisation: int, parsed: normalise.ParsedQuery) -> tuple[Sql, str] | None:
+    """A condition on customers ``c`` for the exact parts of the query (phone, e-mail,
+    postcode, reference), through the indexed, normalised columns; ``None`` when it has none."""
     if parsed.email:
-        emails = Email.objects.for_user(user).filter(address_key__startswith=parsed.email)
-        return Q(pk__in=emails.order_by().values("customer_id")[:CANDIDATE_LIMIT]), _("e-mail")
+        condition, parameters = _prefix("address_key", parsed.email)
+        return _customer_in(_EMAIL, organisation, condition, parameters), _("e-mail")
     if parsed.reference:
-        return Q(reference=parsed.reference), _("reference")
+        return ("c.reference = %s", [parsed.reference]), _("reference")
     if parsed.phone_e164:
-        phones = Phone.objects.for_user(user).filter(number=parsed.phone_e164)
-        return Q(pk__in=phones.order_by().values("customer_id")[:CANDIDATE_LIMIT]), _("phone")
+        return _customer_in(_PHONE, organisation, "number = %s", [parsed.phone_e164]), _("phone")
     if parsed.phone_digits:
         digits = parsed.phone_digits
-        phones = Phone.objects.for_user(user)
-        ends_with = Q(reversed_digits__startswith=digits[::-1])
+        ends_with = _prefix("reversed_digits", digits[::-1])
         if digits.startswith("0"):  # the start of a number, or its last digits
-            phones = phones.filter(Q(digits__startswith=digits) | ends_with)
+            condition, parameters = _join(" OR ", [_prefix("digits", digits), ends_with])
         else:
-            phones = phones.filter(ends_with)
-        return Q(pk__in=phones.order_by().values("customer_id")[:CANDIDATE_LIMIT]), _("phone")
-    if parsed.postcode or parsed.outward_code:
-        addresses = Address.objects.for_user(user)
-        if parsed.postcode:
-            addresses = addresses.filter(postcode_key=normalise.postcode_key(parsed.postcode))
-        else:  # the whole outward code: HP1 is not the start of HP19
-            addresses = (
-                addresses.filter(postcode_key__startswith=parsed.outward_code)
-                .alias(key_length=Length("postcode_key"))
-                .filter(key_length=len(parsed.outward_code) + 3)
-            )
-        return Q(pk__in=addresses.order_by().values("customer_id")[: CANDIDATE_LIMIT * 4]), _(
-            "postcode"
-        )
+            condition, parameters = ends_with
+        return _customer_in(_PHONE, organisation, condition, parameters), _("phone")
+    if parsed.postcode:
+        key = normalise.postcode_key(parsed.postcode)
+        return _customer_in(_ADDRESS, organisation, "postcode_key = %s", [key], 4), _("postcode")
+    if parsed.outward_code:  # the whole outward code: HP1 is not the start of HP19
+        condition, parameters = _prefix("postcode_key", parsed.outward_code)
+        condition += " AND length(postcode_key) = %s"
+        parameters.append(len(parsed.outward_code) + 3)
+        return _customer_in(_ADDRESS, organisation, condition, parameters, 4), _("postcode")
     return None
+
+
+def _customer_in(
+    table: str, organisation: int, condition: str, parameters: list[Any], share: int = 1
+) -> Sql:
+    """``c`` is the customer of at most ``share * CANDIDATE_LIMIT`` rows of ``table`` that meet
+    ``condition``."""
+    return (
+        # S608: table names from the models, every value a parameter
+        f"c.id IN (SELECT customer_id FROM {table} WHERE organisation_id = %s AND {condition} "  # noqa: S608  # nosec B608
+        "LIMIT %s)",
+        [organisation, *parameters, CANDIDATE_LIMIT * share],
+    )
 
 
 def search_customers(
@@ -249,93 +307,98 @@ def search_customers(
     widening stages of one statement each (current and previous names together), then by
     ``pg_trgm`` similarity on PostgreSQL; at most ``2 * CANDIDATE_LIMIT`` candidates per stage
     are ranked in Python by trigram similarity and edit distance.  The results are read in one
-    more statement.  See ``docs/desk.md``.
+    more statement (a search without a name is one statement).  See ``docs/desk.md``.
     """
-    if not permissions.can(user, permissions.CUSTOMER_VIEW):
+    if not permissions.can(user, permissions.CUSTOMER_VIEW) or user.organisation_id is None:
         return []
     parsed = normalise.parse_query(text, today=today or timezone.localdate())
     if parsed.is_empty:
         return []
-    base = Customer.objects.for_user(user).filter(merged_into__isnull=True)
+    organisation = user.organisation_id
+    base: list[Sql] = [("c.organisation_id = %s AND c.merged_into_id IS NULL", [organisation])]
     reasons: list[str] = []
-    exact = _exact_filter(user, parsed)
+    exact = _exact_filter(organisation, parsed)
     if exact is not None:
-        condition, reason = exact
-        base = base.filter(condition)
-        reasons.append(reason)
+        base.append(exact[0])
+        reasons.append(exact[1])
     if parsed.date_of_birth is not None:
-        base = base.filter(date_of_birth=parsed.date_of_birth)
+        date = connection.ops.adapt_datefield_value(parsed.date_of_birth)
+        base.append(("c.date_of_birth = %s", [date]))
         reasons.append(_("date of birth"))
+    search = _Search(organisation, _join(" AND ", base))
     if not parsed.name:
-        return _results(user, base.order_by("pk")[:limit], {}, ", ".join(reasons))
+        return _results(search, None, {}, ", ".join(reasons), limit)
     words = parsed.name.split()
-    trigrams = _has_trigrams()
+    ranked_by = parsed.name if _has_trigrams() else ""
     scores: dict[int, float] = {}
     narrow = (exact is not None and not parsed.outward_code) or parsed.date_of_birth is not None
     if narrow:  # a handful of people share a phone, postcode or birthday: score them all
-        rows = _candidates(user, base, parsed.name, Q(), ranked=trigrams)
-        scores.update(_score(parsed.name, rows))
-    earlier: Q | None = None
+        scores.update(_score(parsed.name, _candidates(search, None, ranked_by=ranked_by)))
     for stage in NAME_STAGES[: 0 if narrow else 1 if len(words) == 1 else None]:
-        condition = _name_filter(words, stage=stage)
-        if earlier is not None:  # each stage only what the stages before it did not offer
-            condition, earlier = condition & ~earlier, earlier | condition
-        else:
-            earlier = condition
-        rows = _candidates(user, base, parsed.name, condition, ranked=trigrams)
+        rows = _candidates(search, partial(_stage_filter, words, stage), ranked_by=ranked_by)
         scores.update(_score(parsed.name, rows))
         if len(scores) >= limit:  # enough close matches: no need to widen
             break
-    if trigrams and not narrow and len(scores) < limit:  # what sounds wrong but looks alike
-        rows = _candidates(user, base, parsed.name, _trigram_match(parsed.name), ranked=True)
+    if ranked_by and not narrow and len(scores) < limit:  # what sounds wrong but looks alike
+        rows = _candidates(search, partial(_trigram_match, name=parsed.name), ranked_by=ranked_by)
         for customer_id, score in _score(parsed.name, rows).items():
             scores.setdefault(customer_id, score)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
     reasons.insert(0, _("name"))
-    found = Customer.objects.for_user(user).filter(pk__in=[pk for pk, _score in ranked]).order_by()
-    return _results(user, found, dict(ranked), ", ".join(reasons))
+    return _results(search, [pk for pk, _score in ranked], dict(ranked), ", ".join(reasons), limit)
+
+
+def _stage_filter(words: Sequence[str], stage: int, alias: str) -> Sql:
+    """Stage ``stage`` of the name, leaving out what the stages before it offered."""
+    condition = _name_filter(words, alias, stage=stage)
+    earlier = [_name_filter(words, alias, stage=before) for before in NAME_STAGES[: stage - 1]]
+    if not earlier:
+        return condition
+    excluded = _join(" OR ", earlier)
+    return _join(" AND NOT ", [condition, excluded])
 
 
 def _results(
-    user: User, customers: QuerySet[Customer], scores: dict[int, float], matched: str
+    search: _Search,
+    ids: list[int] | None,
+    scores: dict[int, float],
+    matched: str,
+    limit: int,
 ) -> list[SearchResult]:
     """The results in one statement: each customer's current postcode, first phone number and
-    whether a warning is live, as subqueries; best score first (then oldest record)."""
-    today = timezone.localdate()
-    postcode = (
-        Address.objects.for_user(user)
-        .filter(customer=OuterRef("pk"), is_current=True)
-        .order_by("-created_at", "-pk")
-        .values("postcode")[:1]
+    whether a warning is live, as subqueries; best score first (then oldest record).  ``ids``:
+    the customers chosen by name; ``None``: the first ``limit`` meeting ``search.base``."""
+    if ids is not None and not ids:
+        return []
+    organisation = search.organisation
+    if ids is None:
+        where, parameters = search.base
+        tail = " ORDER BY c.id LIMIT %s"
+        parameters = [*parameters, limit]
+    else:
+        where, parameters = _any_of("c.id", ids)
+        where = "c.organisation_id = %s AND " + where
+        parameters = [organisation, *parameters]
+        tail = ""
+    today = connection.ops.adapt_datefield_value(timezone.localdate())
+    sql = (
+        # S608: table names from the models, every value a parameter
+        "SELECT c.id, c.reference, c.display_name, c.date_of_birth, "  # noqa: S608  # nosec B608
+        f"(SELECT a.postcode FROM {_ADDRESS} a WHERE a.organisation_id = %s "
+        "AND a.customer_id = c.id AND a.is_current ORDER BY a.created_at DESC, a.id DESC LIMIT 1), "
+        f"(SELECT p.number FROM {_PHONE} p WHERE p.organisation_id = %s AND p.customer_id = c.id "
+        "ORDER BY p.created_at, p.id LIMIT 1), "
+        f"EXISTS (SELECT 1 FROM {_MARKER} m WHERE m.organisation_id = %s AND m.customer_id = c.id "
+        "AND (m.ended_on IS NULL OR m.ended_on > %s)) "
+        f"FROM {_CUSTOMER} c WHERE {where}{tail}"
     )
-    phone = (
-        Phone.objects.for_user(user)
-        .filter(customer=OuterRef("pk"))
-        .order_by("created_at", "pk")
-        .values("number")[:1]
-    )
-    live = (
-        Marker.objects.for_user(user)
-        .filter(customer=OuterRef("pk"))
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
-    )
-    rows = customers.annotate(
-        current_postcode=Subquery(postcode), first_phone=Subquery(phone), live_markers=Exists(live)
-    ).values_list(
-        "pk",
-        "reference",
-        "display_name",
-        "date_of_birth",
-        "current_postcode",
-        "first_phone",
-        "live_markers",
-    )
+    rows = _rows(sql, [organisation, organisation, organisation, today, *parameters])
     results = [
         SearchResult(
             customer_id=pk,
             reference=reference,
             display_name=display_name,
-            date_of_birth=date_of_birth,
+            date_of_birth=_date(date_of_birth),
             postcode=postcode or "",
             phone=normalise.format_phone(number) if number else "",
             matched=matched,
@@ -346,6 +409,13 @@ def _results(
     ]
     results.sort(key=lambda result: (-scores.get(result.customer_id, 1.0), result.customer_id))
     return results
+
+
+def _date(value: datetime.date | str | None) -> datetime.date | None:
+    """A date column as read by a raw cursor (SQLite gives its ISO text)."""
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
 
 
 # --- duplicates -----------------------------------------------------------------------------------
@@ -380,10 +450,14 @@ def possible_duplicates(
             scores[customer_id] = scores.get(customer_id, 0.0) + weight
 
     live = Customer.objects.for_user(user).filter(merged_into__isnull=True)
-    if words:
-        for customer_id, candidate in live.filter(_name_filter(words)).values_list(
-            "pk", "name_key"
-        )[:CANDIDATE_LIMIT]:
+    if words and user.organisation_id is not None:
+        search = _Search(
+            user.organisation_id,
+            ("c.organisation_id = %s AND c.merged_into_id IS NULL", [user.organisation_id]),
+        )
+        for customer_id, candidate in _candidates(
+            search, partial(_name_filter, words), previous_names=False, limit=CANDIDATE_LIMIT
+        ):
             similarity = normalise.similarity(key, candidate)
             if similarity >= NAME_THRESHOLD or normalise.word_similarity(key, candidate) >= 0.8:
                 note(customer_id, _("similar name"), max(similarity, 0.5))
