@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import (
     AttributeKind,
+    CaseKind,
     CaseType,
+    EscalationAction,
     LinkKind,
     NoteKind,
     Outcome,
     Status,
 )
+from onestop.core.forms import GovukFormMixin
 from onestop.core.models import User
-from onestop.directory.models import Team
+from onestop.directory.models import Service, Team
 
 WORKING_STATUSES = [
     (value, label)
@@ -25,26 +30,17 @@ WORKING_STATUSES = [
 ]
 
 
-class GovukForm(forms.Form):
-    """GOV.UK classes on every widget; ``core/includes/field.html`` adds error modifiers."""
-
-    _CLASSES: dict[type[forms.Widget], str] = {
-        forms.Select: "govuk-select",
-        forms.Textarea: "govuk-textarea",
-        forms.TextInput: "govuk-input",
-        forms.NumberInput: "govuk-input govuk-input--width-10",
-        forms.DateInput: "govuk-input govuk-input--width-10",
-    }
+class GovukForm(GovukFormMixin, forms.Form):
+    """GOV.UK classes on every widget (``core.forms``); ``core/includes/field.html`` adds the
+    error modifiers and renders checkboxes and radios as GOV.UK fieldsets."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style()
 
     def style(self) -> None:
+        self._style()
         for field in self.fields.values():
-            css = self._CLASSES.get(type(field.widget))
-            if css:
-                field.widget.attrs.setdefault("class", css)
             if isinstance(field.widget, forms.Textarea):
                 field.widget.attrs["rows"] = 4
 
@@ -76,15 +72,40 @@ class RaiseCaseForm(GovukForm):
     postcode = forms.CharField(label=_("Postcode"), required=False, max_length=10)
     ward = forms.CharField(label=_("Ward"), required=False, max_length=100)
 
-    def __init__(self, *args: Any, case_type: CaseType, councillor: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        case_type: CaseType,
+        councillor: bool,
+        councillors: Any = None,
+        has_customer: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.case_type = case_type
-        if councillor or case_type.kind == "councillor-enquiry":
+        self.on_behalf = not councillor and case_type.kind == CaseKind.COUNCILLOR_ENQUIRY
+        self.has_customer = has_customer
+        if self.on_behalf:
+            # Staff raise a Member enquiry for a named councillor and constituent.
+            self.fields["councillor"] = StaffChoiceField(
+                label=_("Councillor"),
+                queryset=councillors if councillors is not None else User.objects.none(),
+                empty_label=str(_("Choose the councillor")),
+                help_text=_("The Member the enquiry is for: they follow it in My enquiries"),
+            )
+        if councillor or case_type.kind == CaseKind.COUNCILLOR_ENQUIRY:
             self.fields["constituent_name"] = forms.CharField(
                 label=_("Constituent's name"),
                 max_length=200,
-                required=True,
+                required=not (self.on_behalf and has_customer),
                 help_text=_("The resident you are raising this enquiry for"),
+            )
+        if self.on_behalf and not has_customer:
+            self.fields["customer_reference"] = forms.CharField(
+                label=_("Constituent's customer reference (optional)"),
+                max_length=20,
+                required=False,
+                help_text=_("If the constituent has a customer record, its reference"),
             )
         for question in case_type.attributes:
             self.fields[attribute_field_name(question["code"])] = _question_field(question)
@@ -113,7 +134,7 @@ def _question_field(question: dict[str, Any]) -> forms.Field:
         )
     if kind == AttributeKind.CHOICE:
         return forms.ChoiceField(
-            label=label, required=required, choices=[("", _("Choose")), *choices]
+            label=label, required=required, choices=choices, widget=forms.RadioSelect
         )
     if kind == AttributeKind.MULTIPLE_CHOICE:
         return forms.MultipleChoiceField(
@@ -240,3 +261,376 @@ class QueueFilterForm(GovukForm):
             assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
             field.queryset = queryset
             field.empty_label = str(_("Any"))
+
+
+# --- case-type administration -------------------------------------------------------------------
+QUESTION_ROW_LIMIT = 50  # services.ATTRIBUTE_COUNT_LIMIT
+ROUTING_ROW_LIMIT = 100
+ESCALATION_ROW_LIMIT = 20
+BLANK_ROWS = 3
+CHOICE_LIMIT = 50
+CHOICE_LENGTH = 100
+_CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
+_QUESTION_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
+_ROW_KEY = re.compile(r"(question|routing|escalation)_(\d{1,7})_")
+_CHOICE_KINDS = frozenset({AttributeKind.CHOICE, AttributeKind.MULTIPLE_CHOICE})
+
+
+def _posted_rows(data: Any, group: str) -> int:
+    """How many rows of ``group`` the submitted form has (its highest row number + 1)."""
+    highest = -1
+    for key in data or ():
+        match = _ROW_KEY.match(str(key))
+        if match and match.group(1) == group:
+            highest = max(highest, int(match.group(2)))
+    return highest + 1
+
+
+class CaseTypeForm(GovukForm):
+    """A case type with its questions, routing and escalation rows (N filled + blank rows).
+
+    ``cleaned_data`` gives the plain fields; ``questions``, ``routing`` and ``escalation`` give
+    the rows, in the shapes ``services.CaseTypeInput`` takes."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=60,
+        help_text=_("Lower case letters, digits and hyphens, like missed-bin; it cannot change"),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of case"), choices=CaseKind.choices, widget=forms.RadioSelect
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=10_000, widget=forms.Textarea
+    )
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
+    default_team = forms.ModelChoiceField(
+        label=_("Owning team"),
+        queryset=Team.objects.none(),
+        help_text=_("Cases go to this team's queue unless a routing rule below matches"),
+    )
+    primary_standard = forms.ChoiceField(
+        label=_("Standard for the deadline"),
+        help_text=_("Its clock gives the deadline the queue is ordered by"),
+    )
+    other_standards = forms.MultipleChoiceField(
+        label=_("Other standards whose clocks start"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reopen_within_days = forms.IntegerField(
+        label=_("Reopening period (days)"),
+        min_value=0,
+        max_value=3_650,
+        initial=28,
+        help_text=_("How long after closing a case can be reopened"),
+    )
+    is_active = forms.BooleanField(
+        label=_("In use: staff can raise cases of this type"), required=False, initial=True
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        services: Any,
+        teams: Any,
+        standards: list[tuple[str, str]],
+        rows: tuple[int, int, int] = (0, 0, 0),
+        editing: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._queryset("service", services)
+        self._queryset("default_team", teams)
+        primary = self.fields["primary_standard"]
+        assert isinstance(primary, forms.ChoiceField)  # noqa: S101
+        primary.choices = [("", _("Choose")), *standards]
+        others = self.fields["other_standards"]
+        assert isinstance(others, forms.ChoiceField)  # noqa: S101
+        others.choices = standards
+        if editing:
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = _("The code cannot change")
+        self.too_many: list[str] = []
+        counts = {}
+        for group, filled, limit in zip(
+            ("question", "routing", "escalation"),
+            rows,
+            (QUESTION_ROW_LIMIT, ROUTING_ROW_LIMIT, ESCALATION_ROW_LIMIT),
+            strict=True,
+        ):
+            posted = _posted_rows(self.data, group) if self.is_bound else 0
+            if posted > limit:
+                self.too_many.append(group)
+            counts[group] = min(limit, max(posted, filled + BLANK_ROWS))
+        for index in range(counts["question"]):
+            self._question_fields(index, existing=index < rows[0])
+        for index in range(counts["routing"]):
+            self._routing_fields(index, teams)
+        for index in range(counts["escalation"]):
+            self._escalation_fields(index)
+        self.row_counts = counts
+        self.questions: list[dict[str, Any]] = []
+        self.routing: list[tuple[str, str, Team]] = []
+        self.escalation: list[tuple[int, str]] = []
+        self.style()
+
+    def _queryset(self, name: str, queryset: Any) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = queryset
+
+    def _question_fields(self, index: int, *, existing: bool) -> None:
+        prefix = f"question_{index}_"
+        self.fields[prefix + "label"] = forms.CharField(
+            label=_("Question"), max_length=200, required=False
+        )
+        self.fields[prefix + "code"] = forms.CharField(
+            label=_("Code"),
+            max_length=60,
+            required=False,
+            help_text=_("Letters, digits, hyphens; made from the question if left empty"),
+        )
+        self.fields[prefix + "kind"] = forms.ChoiceField(
+            label=_("Kind of answer"),
+            choices=AttributeKind.choices,
+            initial=AttributeKind.TEXT,
+            required=False,
+        )
+        self.fields[prefix + "choices"] = forms.CharField(
+            label=_("Choices"),
+            required=False,
+            max_length=CHOICE_LIMIT * (CHOICE_LENGTH + 2),
+            widget=forms.Textarea,
+            help_text=_("For single and multiple choice: one choice a line"),
+        )
+        self.fields[prefix + "order"] = forms.IntegerField(
+            label=_("Order"), min_value=1, max_value=999, required=False
+        )
+        self.fields[prefix + "required"] = forms.BooleanField(
+            label=_("An answer is required"), required=False
+        )
+        if existing:
+            self.fields[prefix + "remove"] = forms.BooleanField(
+                label=_("Remove this question"), required=False
+            )
+
+    def _routing_fields(self, index: int, teams: Any) -> None:
+        prefix = f"routing_{index}_"
+        self.fields[prefix + "ward"] = forms.CharField(
+            label=_("Ward"), max_length=100, required=False
+        )
+        self.fields[prefix + "postcode"] = forms.CharField(
+            label=_("Postcode area"), max_length=10, required=False, help_text=_("Like HP20")
+        )
+        self.fields[prefix + "team"] = forms.ModelChoiceField(
+            label=_("Team"), queryset=teams, required=False
+        )
+
+    def _escalation_fields(self, index: int) -> None:
+        prefix = f"escalation_{index}_"
+        self.fields[prefix + "percent"] = forms.IntegerField(
+            label=_("Percent of the time used"), min_value=1, max_value=500, required=False
+        )
+        self.fields[prefix + "action"] = forms.ChoiceField(
+            label=_("Action"),
+            choices=[("", _("Choose")), *EscalationAction.choices],
+            required=False,
+        )
+
+    # rows for the template: lists of bound fields
+    def _rows(self, group: str, names: tuple[str, ...]) -> list[dict[str, Any]]:
+        rows = []
+        for index in range(self.row_counts[group]):
+            prefix = f"{group}_{index}_"
+            rows.append(
+                {
+                    "number": index + 1,
+                    "fields": [
+                        self[prefix + name] for name in names if prefix + name in self.fields
+                    ],
+                }
+            )
+        return rows
+
+    def question_rows(self) -> list[dict[str, Any]]:
+        return self._rows(
+            "question", ("label", "code", "kind", "choices", "order", "required", "remove")
+        )
+
+    def routing_rows(self) -> list[dict[str, Any]]:
+        return self._rows("routing", ("ward", "postcode", "team"))
+
+    def escalation_rows(self) -> list[dict[str, Any]]:
+        return self._rows("escalation", ("percent", "action"))
+
+    def basic_fields(self) -> list[forms.BoundField]:
+        return [
+            self[name]
+            for name in ("name", "code", "kind", "description", "service", "default_team")
+        ]
+
+    def deadline_fields(self) -> list[forms.BoundField]:
+        return [
+            self[name]
+            for name in ("primary_standard", "other_standards", "reopen_within_days", "is_active")
+        ]
+
+    # checking
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data.get("code") or "").strip()
+        if not _CODE.fullmatch(code):
+            raise forms.ValidationError(
+                _("Enter a code of lower case letters, digits and hyphens, like missed-bin")
+            )
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        limits = {
+            "question": _("Give at most %(limit)s questions") % {"limit": QUESTION_ROW_LIMIT},
+            "routing": _("Give at most %(limit)s routing rules") % {"limit": ROUTING_ROW_LIMIT},
+            "escalation": _("Give at most %(limit)s escalation rules")
+            % {"limit": ESCALATION_ROW_LIMIT},
+        }
+        for group in self.too_many:
+            self.add_error(None, limits[group])
+        primary = cleaned.get("primary_standard")
+        others = [code for code in cleaned.get("other_standards") or [] if code != primary]
+        cleaned["standard_codes"] = [primary, *others] if primary else []
+        self.questions = self._clean_questions()
+        self.routing = self._clean_routing()
+        self.escalation = self._clean_escalation()
+        return cleaned
+
+    def _value(self, name: str) -> Any:
+        return self.cleaned_data.get(name)
+
+    def _clean_questions(self) -> list[dict[str, Any]]:
+        found: list[tuple[int, int, dict[str, Any]]] = []
+        seen: set[str] = set()
+        for index in range(self.row_counts["question"]):
+            prefix = f"question_{index}_"
+            label = str(self._value(prefix + "label") or "").strip()
+            code = str(self._value(prefix + "code") or "").strip()
+            text = str(self._value(prefix + "choices") or "")
+            if self._value(prefix + "remove") or not (label or code or text.strip()):
+                continue
+            if not label:
+                self.add_error(prefix + "label", _("Enter the question"))
+                continue
+            code = code or slugify(label)[:60]
+            if not _QUESTION_CODE.fullmatch(code):
+                self.add_error(
+                    prefix + "code", _("Enter a code of letters, digits and hyphens, like bin")
+                )
+                continue
+            if code in seen:
+                self.add_error(prefix + "code", _("Another question has this code"))
+                continue
+            seen.add(code)
+            kind = self._value(prefix + "kind") or AttributeKind.TEXT
+            choices = list(
+                dict.fromkeys(line.strip() for line in text.splitlines() if line.strip())
+            )
+            if kind in _CHOICE_KINDS:
+                if not choices:
+                    self.add_error(prefix + "choices", _("Give the choices, one a line"))
+                    continue
+                if len(choices) > CHOICE_LIMIT or any(len(c) > CHOICE_LENGTH for c in choices):
+                    self.add_error(
+                        prefix + "choices",
+                        _("Give at most %(count)s choices of up to %(length)s characters each")
+                        % {"count": CHOICE_LIMIT, "length": CHOICE_LENGTH},
+                    )
+                    continue
+            else:
+                choices = []
+            order = self._value(prefix + "order")
+            question = {
+                "code": code,
+                "label": label,
+                "kind": kind,
+                "required": bool(self._value(prefix + "required")),
+                "choices": choices,
+            }
+            found.append((order if order is not None else 1_000 + index, index, question))
+        return [question for _order, _index, question in sorted(found, key=lambda row: row[:2])]
+
+    def _clean_routing(self) -> list[tuple[str, str, Team]]:
+        found: list[tuple[str, str, Team]] = []
+        areas: set[tuple[str, str]] = set()
+        for index in range(self.row_counts["routing"]):
+            prefix = f"routing_{index}_"
+            ward = str(self._value(prefix + "ward") or "").strip()
+            postcode = str(self._value(prefix + "postcode") or "").strip()
+            team = self._value(prefix + "team")
+            if not (ward or postcode or team):
+                continue
+            area = (re.sub(r"[^A-Z0-9]", "", postcode.upper())[:8], ward)
+            if postcode and not area[0]:
+                self.add_error(prefix + "postcode", _("Enter a postcode area, like HP20"))
+            elif area == ("", ""):
+                self.add_error(prefix + "ward", _("Enter a ward or a postcode area"))
+            elif area in areas:
+                self.add_error(prefix + "ward", _("Another routing rule has this area"))
+            elif team is None:
+                self.add_error(prefix + "team", _("Choose the team"))
+            else:
+                areas.add(area)
+                found.append((area[0], ward, team))
+        return found
+
+    def _clean_escalation(self) -> list[tuple[int, str]]:
+        found: list[tuple[int, str]] = []
+        for index in range(self.row_counts["escalation"]):
+            prefix = f"escalation_{index}_"
+            percent = self._value(prefix + "percent")
+            action = self._value(prefix + "action")
+            if percent is None and not action:
+                continue
+            if percent is None:
+                self.add_error(prefix + "percent", _("Enter the percent of the time used"))
+            elif not action:
+                self.add_error(prefix + "action", _("Choose the action"))
+            elif (percent, action) in found:
+                self.add_error(prefix + "percent", _("Another rule does the same"))
+            else:
+                found.append((percent, action))
+        return found
+
+
+def case_type_initial(case_type: CaseType) -> dict[str, Any]:
+    """The edit form's starting values: the type, its questions, routing and escalation."""
+    codes = list(case_type.standard_codes)
+    initial: dict[str, Any] = {
+        "name": case_type.name,
+        "code": case_type.code,
+        "kind": case_type.kind,
+        "description": case_type.description,
+        "service": case_type.service_id,
+        "default_team": case_type.default_team_id,
+        "primary_standard": codes[0] if codes else "",
+        "other_standards": codes[1:],
+        "reopen_within_days": case_type.reopen_within_days,
+        "is_active": case_type.is_active,
+    }
+    for index, question in enumerate(case_type.attributes):
+        prefix = f"question_{index}_"
+        initial[prefix + "label"] = question.get("label", "")
+        initial[prefix + "code"] = question.get("code", "")
+        initial[prefix + "kind"] = question.get("kind", AttributeKind.TEXT)
+        initial[prefix + "choices"] = "\n".join(str(c) for c in question.get("choices", []))
+        initial[prefix + "order"] = index + 1
+        initial[prefix + "required"] = bool(question.get("required"))
+    for index, rule in enumerate(case_type.routing_rules.all()):
+        prefix = f"routing_{index}_"
+        initial[prefix + "ward"] = rule.ward
+        initial[prefix + "postcode"] = rule.postcode_prefix
+        initial[prefix + "team"] = rule.team_id
+    for index, escalation in enumerate(case_type.escalation_rules.all()):
+        prefix = f"escalation_{index}_"
+        initial[prefix + "percent"] = escalation.percent
+        initial[prefix + "action"] = escalation.action
+    return initial

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.cases import forms, queries, services
-from onestop.cases.models import INFORMATION_KINDS, Case, Source, Status
+from onestop.cases.models import INFORMATION_KINDS, Case, CaseType, Source, Status
 from onestop.contacts.models import Contact
 from onestop.core import pages, permissions
 from onestop.core.access import get_or_404, require
@@ -26,7 +28,10 @@ from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
 from onestop.core.http import staff_user
 from onestop.core.models import User
+from onestop.customers import queries as customers_queries
 from onestop.customers.models import Customer
+from onestop.directory import queries as directory_queries
+from onestop.standards import queries as standards_queries
 
 GET_POST = ["GET", "POST"]
 _attach = pages.attach_error
@@ -489,7 +494,15 @@ def raise_case(request: HttpRequest) -> HttpResponse:
             },
             status=400 if type_code else 200,
         )
-    form = forms.RaiseCaseForm(request.POST or None, case_type=case_type, councillor=councillor)
+    form = forms.RaiseCaseForm(
+        request.POST or None,
+        case_type=case_type,
+        councillor=councillor,
+        councillors=_councillors(user) if not councillor else None,
+        has_customer=customer is not None,
+    )
+    if request.method == "POST" and form.is_valid():
+        customer = _constituent(user, form, customer)
     if request.method == "POST" and form.is_valid():
         try:
             case = services.raise_case(
@@ -504,6 +517,7 @@ def raise_case(request: HttpRequest) -> HttpResponse:
                 postcode=form.cleaned_data["postcode"],
                 ward=form.cleaned_data["ward"],
                 source=Source.COUNCILLOR if councillor else Source.DESK,
+                councillor=form.cleaned_data.get("councillor"),
                 constituent_name=form.cleaned_data.get("constituent_name", ""),
             )
         except ServiceError as error:
@@ -519,6 +533,37 @@ def raise_case(request: HttpRequest) -> HttpResponse:
         {"form": form, "case_type": case_type, "customer": customer, "contact": contact},
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+def _councillors(user: User) -> QuerySet[User]:
+    """The organisation's councillors (``queries.is_councillor``): staff raise Member enquiries
+    for them.  Only people holding a role that grants ``case.view-own`` are checked."""
+    roles = [
+        role.pk
+        for role in directory_queries.roles_for(user)
+        if permissions.CASE_VIEW_OWN in role.actions
+    ]
+    candidates = queries.staff_of_organisation(user).filter(roles__in=roles).distinct()
+    members = [person.pk for person in candidates if queries.is_councillor(person)]
+    return queries.staff_of_organisation(user).filter(pk__in=members)
+
+
+def _constituent(
+    user: User, form: forms.RaiseCaseForm, customer: Customer | None
+) -> Customer | None:
+    """The customer record named by the form's ``customer_reference``, if any (else
+    ``customer``); an unknown reference is an error on the form."""
+    reference = str(form.cleaned_data.get("customer_reference") or "").strip()
+    if customer is not None or not reference:
+        if form.on_behalf and customer is None and not form.cleaned_data.get("constituent_name"):
+            form.add_error(
+                "constituent_name", _("Enter the name of the constituent the enquiry is for")
+            )
+        return customer
+    found = customers_queries.customers_for(user).filter(reference__iexact=reference).first()
+    if found is None:
+        form.add_error("customer_reference", _("There is no customer with that reference"))
+    return found
 
 
 # --- the Member view ----------------------------------------------------------------------------
@@ -548,4 +593,128 @@ def disclosure_log(request: HttpRequest, organisation_slug: str) -> HttpResponse
         request,
         "cases/disclosure_log.html",
         {"organisation": organisation, "responses": queries.disclosure_log(organisation)},
+    )
+
+
+# --- case-type administration -------------------------------------------------------------------
+MANAGE_TYPES = permissions.CASE_TYPE_MANAGE
+_case_type_page = partial(pages.form_page, template="cases/case_type_form.html")
+
+
+def _standard_choices(user: User) -> list[tuple[str, str]]:
+    """The timed standards a case type can start, one choice per code."""
+    found: dict[str, str] = {}
+    for standard in standards_queries.standards_for(user):
+        if standard.is_timed and (standard.code not in found or standard.service_id is None):
+            found[standard.code] = f"{standard.title} ({standard.code})"
+    return sorted(found.items(), key=lambda item: item[1].lower())
+
+
+def _case_type_form(
+    request: HttpRequest, user: User, case_type: CaseType | None = None
+) -> forms.CaseTypeForm:
+    rows = (0, 0, 0)
+    initial: dict[str, Any] = {}
+    if case_type is not None:
+        initial = forms.case_type_initial(case_type)
+        rows = (
+            len(case_type.attributes),
+            case_type.routing_rules.count(),
+            case_type.escalation_rules.count(),
+        )
+    return forms.CaseTypeForm(
+        request.POST or None,
+        initial=initial,
+        services=directory_queries.services_for(user),
+        teams=queries.teams_for(user),
+        standards=_standard_choices(user),
+        rows=rows,
+        editing=case_type is not None,
+    )
+
+
+def _save_case_type(user: User, form: forms.CaseTypeForm, *, code: str, new: bool) -> CaseType:
+    data = form.cleaned_data
+    return services.save_case_type(
+        user.organisation,  # type: ignore[arg-type]  # staff always have one
+        by=user,
+        new=new,
+        data=services.CaseTypeInput(
+            code=code,
+            name=data["name"],
+            kind=data["kind"],
+            service=data["service"],
+            default_team=data["default_team"],
+            standard_codes=data["standard_codes"],
+            attributes=form.questions,
+            description=data["description"],
+            reopen_within_days=data["reopen_within_days"],
+            escalation=form.escalation,
+            routing=form.routing,
+            is_active=data["is_active"],
+        ),
+    )
+
+
+@require_GET
+def case_types(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, MANAGE_TYPES)
+    types = queries.all_case_types_for(user).select_related("service", "default_team")
+    return render(
+        request,
+        "cases/case_types.html",
+        {"types": sorted(types, key=lambda t: (t.service.name.lower(), t.name.lower()))},
+    )
+
+
+@require_http_methods(GET_POST)
+def case_type_create(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, MANAGE_TYPES)
+    form = _case_type_form(request, user)
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: _save_case_type(user, form, code=data["code"], new=True),
+        done=(_("Case type added"), reverse("cases:case-types")),
+    )
+    if saved is not None:
+        return saved
+    return _case_type_page(
+        request,
+        form,
+        title=_("Add a case type"),
+        back=reverse("cases:case-types"),
+        submit=_("Add case type"),
+    )
+
+
+@require_http_methods(GET_POST)
+def case_type_edit(request: HttpRequest, case_type_id: int) -> HttpResponse:
+    user = staff_user(request)
+    case_type = get_or_404(
+        user,
+        CaseType.objects.for_user(user).select_related("service"),
+        MANAGE_TYPES,
+        pk=case_type_id,
+    )
+    form = _case_type_form(request, user, case_type)
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: _save_case_type(user, form, code=case_type.code, new=False),
+        done=(
+            _("Case type %(name)s saved") % {"name": case_type.name},
+            reverse("cases:case-types"),
+        ),
+    )
+    if saved is not None:
+        return saved
+    return _case_type_page(
+        request,
+        form,
+        title=_("Change %(name)s") % {"name": case_type.name},
+        back=reverse("cases:case-types"),
+        submit=_("Save"),
     )

@@ -30,5 +30,6 @@ PRIMARY: tuple[NavigationItem, ...] = (
     ),
     NavigationItem(_("Directory"), "directory:home", permissions.DIRECTORY_VIEW),
     NavigationItem(_("Standards"), "standards:home", permissions.STANDARD_VIEW),
+    NavigationItem(_("Case types"), "cases:case-types", permissions.CASE_TYPE_MANAGE),
     NavigationItem(_("Audit trail"), "trust:audit", permissions.AUDIT_VIEW),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,8 @@ from onestop.cases.models import (
     RoutingRule,
 )
 from onestop.cases.services._common import (
+    TEXT_LIMIT,
+    _check_text,
     _refuse,
     _same_organisation,
 )
@@ -45,6 +48,13 @@ class CaseTypeInput:
     reopen_within_days: int = 28
     escalation: Sequence[tuple[int, str]] = ()  # (percent, EscalationAction)
     routing: Sequence[tuple[str, str, Team]] = ()  # (postcode prefix, ward, team)
+    is_active: bool = True
+
+
+CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
+REOPEN_DAYS_LIMIT = 3_650
+ESCALATION_RULE_LIMIT = 20
+ROUTING_RULE_LIMIT = 200
 
 
 def _case_type_snapshot(case_type: CaseType) -> dict[str, Any]:
@@ -58,6 +68,7 @@ def _case_type_snapshot(case_type: CaseType) -> dict[str, Any]:
         "attributes": case_type.attributes,
         "description": case_type.description,
         "reopen_within_days": case_type.reopen_within_days,
+        "is_active": case_type.is_active,
         "escalation": sorted(
             [rule.percent, rule.action] for rule in case_type.escalation_rules.all()
         ),
@@ -68,8 +79,53 @@ def _case_type_snapshot(case_type: CaseType) -> dict[str, Any]:
     }
 
 
-def save_case_type(organisation: Organisation, *, by: User | None, data: CaseTypeInput) -> CaseType:
-    """Create or update the case type ``data.code`` with its escalation and routing rules."""
+def save_case_type(
+    organisation: Organisation, *, by: User | None, data: CaseTypeInput, new: bool = False
+) -> CaseType:
+    """Create or update the case type ``data.code`` with its escalation and routing rules
+    (``new``: only create; refused when the code is taken)."""
+    if not isinstance(data.code, str) or not CODE_PATTERN.fullmatch(data.code):
+        _refuse(
+            CaseError.INVALID_ATTRIBUTE,
+            _(
+                "Give the case type a code of up to 60 lower case letters, digits and hyphens, "
+                "like missed-bin"
+            ),
+            "code",
+        )
+    name = _check_text(data.name, field=_("name"), error_field="name", limit=200, required=True)
+    description = _check_text(
+        data.description, field=_("description"), error_field="description", limit=TEXT_LIMIT
+    )
+    if not 0 <= data.reopen_within_days <= REOPEN_DAYS_LIMIT:
+        _refuse(
+            CaseError.INVALID_ATTRIBUTE,
+            _("The reopening period must be from 0 to %(limit)s days")
+            % {"limit": REOPEN_DAYS_LIMIT},
+            "reopen_within_days",
+        )
+    if len(data.escalation) > ESCALATION_RULE_LIMIT:
+        _refuse(
+            CaseError.TOO_MANY,
+            _("Give at most %(limit)s escalation rules") % {"limit": ESCALATION_RULE_LIMIT},
+            "escalation",
+        )
+    if len(data.routing) > ROUTING_RULE_LIMIT:
+        _refuse(
+            CaseError.TOO_MANY,
+            _("Give at most %(limit)s routing rules") % {"limit": ROUTING_RULE_LIMIT},
+            "routing",
+        )
+    areas: set[tuple[str, str]] = set()
+    for prefix, ward, _team in data.routing:
+        area = (queries.postcode_key(prefix), _check_text(ward, field=_("ward"), limit=100))
+        if area == ("", "") or area in areas:
+            _refuse(
+                CaseError.INVALID_ATTRIBUTE,
+                _("Each routing rule needs its own ward or postcode area"),
+                "routing",
+            )
+        areas.add(area)
     for obj in (data.service, data.default_team, *(team for _p, _w, team in data.routing)):
         _same_organisation(
             obj, organisation.pk, _("Choose services and teams of your own organisation")
@@ -90,17 +146,25 @@ def save_case_type(organisation: Organisation, *, by: User | None, data: CaseTyp
     with transaction.atomic():
         case_type = CaseType.objects.for_organisation(organisation).filter(code=data.code).first()
         created = case_type is None
+        if new and not created:
+            _refuse(
+                CaseError.INVALID_ATTRIBUTE,
+                _("A case type with code %(code)s already exists: choose another code")
+                % {"code": data.code},
+                "code",
+            )
         if case_type is None:
             case_type = CaseType(organisation=organisation, code=data.code)
         before = {} if created else _case_type_snapshot(case_type)
-        case_type.name = data.name
+        case_type.name = name
         case_type.kind = data.kind
         case_type.service = data.service
         case_type.default_team = data.default_team
         case_type.standard_codes = list(data.standard_codes)
         case_type.attributes = attributes
-        case_type.description = data.description
+        case_type.description = description
         case_type.reopen_within_days = data.reopen_within_days
+        case_type.is_active = data.is_active
         case_type.save()
         # Keep rules that stay (their identity makes each escalation happen once per case);
         # remove the others (applied escalations keep their percent and action).
