@@ -97,7 +97,7 @@ class RaiseCaseForm(GovukForm):
             self.fields["constituent_name"] = forms.CharField(
                 label=_("Constituent's name"),
                 max_length=200,
-                required=not (self.on_behalf and has_customer),
+                required=not self.on_behalf,  # staff: or the customer's record
                 help_text=_("The resident you are raising this enquiry for"),
             )
         if self.on_behalf and not has_customer:
