@@ -26,10 +26,11 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import connection, models, transaction
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,6 +65,15 @@ _OUTBOX_COLUMNS = (
     "created_at",
     "status",
 )
+_ESCALATION_COLUMNS = (
+    "organisation_id",
+    "case_id",
+    "rule_id",
+    "percent",
+    "action",
+    "applied_at",
+    "clock_run",
+)
 _OPEN = sorted(OPEN_STATUSES)
 _CLOCK_FIELDS = (
     "id",
@@ -81,6 +91,45 @@ _CLOCK_FIELDS = (
     "stopped_at",
     "restarted_count",
 )
+
+
+class _Span(Protocol):
+    """What a threshold is worked out from: a clock's start, deadline, length and pauses."""
+
+    @property
+    def started_at(self) -> datetime.datetime: ...
+    @property
+    def due_at(self) -> datetime.datetime: ...
+    @property
+    def amount(self) -> int: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def calendar_name(self) -> str: ...
+    @property
+    def pauses(self) -> list[list[str]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A clock as plain values, for ``thresholds_at`` (e.g. the queue's at-risk badges)."""
+
+    started_at: datetime.datetime
+    due_at: datetime.datetime
+    amount: int
+    unit: str
+    calendar_name: str
+    pauses: list[list[str]]
+
+
+def _as_row(span: _Span) -> CaseClock:
+    return CaseClock(
+        started_at=span.started_at,
+        due_at=span.due_at,
+        amount=span.amount,
+        unit=span.unit,
+        pauses=span.pauses,
+    )
 
 
 @dataclass(slots=True)
@@ -106,35 +155,45 @@ class _Clock:
     def is_running(self) -> bool:
         return self.stopped_at is None and self.paused_at is None
 
-    def as_row(self) -> CaseClock:
-        return CaseClock(
-            started_at=self.started_at,
-            due_at=self.due_at,
-            amount=self.amount,
-            unit=self.unit,
-            pauses=self.pauses,
-        )
-
 
 def _insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    ignore_conflicts: bool = False,
 ) -> None:
     """Append many rows without building model instances (the sweep writes tens of thousands):
     ``COPY`` on PostgreSQL, one prepared ``INSERT`` run for every row elsewhere.  Values are
-    plain: ids, text, aware datetimes, JSON as a ``dict``."""
+    plain: ids, text, aware datetimes, JSON as a ``dict``.
+
+    ``ignore_conflicts``: rows a unique constraint refuses are skipped (PostgreSQL: one
+    ``INSERT ... SELECT FROM unnest(<one array per column>) ON CONFLICT DO NOTHING``)."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    # Table, column names and types come from the model's own metadata, never from input.
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and ignore_conflicts:
+            fields = {field.column: field for field in model._meta.concrete_fields}
+            arrays = ", ".join(f"%s::{fields[column].db_type(connection)}[]" for column in columns)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608  # nosec B608
+                "ON CONFLICT DO NOTHING",
+                [[_plain_value(row[index]) for row in rows] for index in range(len(columns))],
+            )
+            return
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row([_plain_value(value) for value in row])
             return
-        # Table and column names come from the model's own metadata, never from input.
+        insert = connection.ops.insert_statement(
+            on_conflict=OnConflict.IGNORE if ignore_conflicts else None
+        )
         cursor.executemany(
-            f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",  # noqa: S608  # nosec B608
+            f"{insert} {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",  # nosec B608
             [[_adapted(value) for value in row] for row in rows],
         )
 
@@ -175,7 +234,7 @@ def _lock_cases(organisation: Organisation, ids: Sequence[int], *extra: Q) -> li
 
 
 def _thresholds(
-    rows: Sequence[_Clock], percent: int, calendars: dict[str, clock.Calendar]
+    rows: Sequence[_Span], percent: int, calendars: dict[str, clock.Calendar]
 ) -> list[datetime.datetime]:
     """When ``percent`` of each clock's time is used, through the clock's bulk form."""
     found: list[datetime.datetime | None] = [None] * len(rows)
@@ -184,7 +243,7 @@ def _thresholds(
         if percent == 100:
             found[position] = row.due_at
         elif row.pauses or row.unit == clock.Unit.CALENDAR_MONTHS:
-            found[position] = _threshold(row.as_row(), percent, calendars[row.calendar_name])
+            found[position] = _threshold(_as_row(row), percent, calendars[row.calendar_name])
         else:
             groups[(row.calendar_name, row.unit, row.amount * percent // 100)].append(position)
     for (name, unit, amount), positions in groups.items():
@@ -194,6 +253,26 @@ def _thresholds(
         ):
             found[position] = value
     return [value for value in found if value is not None]
+
+
+def thresholds_at(
+    organisation: Organisation, wanted: Sequence[tuple[_Span, int]]
+) -> list[datetime.datetime]:
+    """When each (clock, percent) threshold is reached, in bulk: one pass through the clock's
+    bulk form per percent, calendar, unit and length, not one calculation per clock."""
+    calendars = {
+        name: calendar_named(name, organisation)
+        for name in {span.calendar_name for span, _percent in wanted}
+    }
+    by_percent: dict[int, list[int]] = defaultdict(list)
+    for position, (_span, percent) in enumerate(wanted):
+        by_percent[percent].append(position)
+    found: list[datetime.datetime] = [wanted[0][0].due_at] * len(wanted) if wanted else []
+    for percent, positions in by_percent.items():
+        spans = [wanted[position][0] for position in positions]
+        for position, value in zip(positions, _thresholds(spans, percent, calendars), strict=True):
+            found[position] = value
+    return found
 
 
 def _rules_by_type(organisation: Organisation) -> dict[int, list[EscalationRule]]:
@@ -258,11 +337,28 @@ def _plan(
     return _Plan(due=due, next_at=next_at)
 
 
+_NEXT_TIMES_SQL = """
+UPDATE cases_case SET next_escalation_at = new.at, updated_at = %s
+FROM unnest(%s::bigint[], %s::timestamp with time zone[]) AS new (id, at)
+WHERE cases_case.id = new.id AND cases_case.organisation_id = %s
+"""
+
+
 def _store_next_times(
     organisation: Organisation, next_at: dict[int, datetime.datetime | None]
 ) -> None:
-    """``next_escalation_at`` for many cases: one UPDATE per distinct time (working-day
-    thresholds share end-of-day times), the odd ones out with one bulk update."""
+    """``next_escalation_at`` for many cases: on PostgreSQL one UPDATE from two arrays (ids
+    and times); elsewhere one UPDATE per distinct time (working-day thresholds share end-of-day
+    times), the odd ones out with one bulk update."""
+    if not next_at:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _NEXT_TIMES_SQL,
+                [timezone.now(), list(next_at), list(next_at.values()), organisation.pk],
+            )
+        return
     groups: dict[datetime.datetime | None, list[int]] = defaultdict(list)
     for case_id, value in next_at.items():
         groups[value].append(case_id)
@@ -291,8 +387,8 @@ class _Recipients:
         self.team_names: dict[int, str] = dict(
             Team.objects.for_organisation(organisation).values_list("pk", "name")
         )
-        self.leaders: dict[int, list[tuple[int | None, str]]] = {}
-        self.heads: dict[int, list[tuple[int | None, str]]] = {}
+        self.leaders: dict[int, list[tuple[int | None, str]]] | None = None
+        self.heads: dict[int, list[tuple[int | None, str]]] | None = None
         self.names: dict[int, str] = {}
 
     def load_assignees(self, ids: Iterable[int]) -> None:
@@ -304,19 +400,20 @@ class _Recipients:
         ):
             self.names[user.pk] = user.display_name
 
-    def _people(self, role: str, **where: Any) -> list[tuple[int | None, str]]:
+    def _people(self, role: str, group_by: str) -> dict[int, list[tuple[int | None, str]]]:
+        """The organisation's team members with ``role``, by team or by the team's service
+        (one statement, not one per team)."""
         memberships = (
             TeamMembership.objects.for_organisation(self.organisation)
-            .filter(
-                user__roles__code=role,
-                user__roles__organisation_id=self.organisation.pk,
-                **where,
-            )
-            .select_related("user")
+            .filter(user__roles__code=role, user__roles__organisation_id=self.organisation.pk)
+            .select_related("user", "team")
             .order_by("user_id")
         )
-        people = {membership.user_id: membership.user.display_name for membership in memberships}
-        return list(people.items())
+        people: dict[int, dict[int, str]] = defaultdict(dict)
+        for membership in memberships:
+            key = membership.team_id if group_by == "team" else membership.team.service_id
+            people[key][membership.user_id] = membership.user.display_name
+        return {key: list(found.items()) for key, found in people.items()}
 
     def for_action(
         self, action: str, *, assignee_id: int | None, team_id: int, service_id: int
@@ -327,15 +424,15 @@ class _Recipients:
             action = EscalationAction.NOTIFY_TEAM_LEADER
         team = self.team_names.get(team_id, "")
         if action == EscalationAction.NOTIFY_TEAM_LEADER:
+            if self.leaders is None:
+                self.leaders = self._people(RoleCode.TEAM_LEADER, "team")
             if team_id not in self.leaders:
-                self.leaders[team_id] = self._people(RoleCode.TEAM_LEADER, team_id=team_id) or [
-                    (None, _("Team leader of %(team)s") % {"team": team})
-                ]
+                self.leaders[team_id] = [(None, _("Team leader of %(team)s") % {"team": team})]
             return self.leaders[team_id]
+        if self.heads is None:
+            self.heads = self._people(RoleCode.MANAGER, "service")
         if service_id not in self.heads:
-            self.heads[service_id] = self._people(
-                RoleCode.MANAGER, team__service_id=service_id
-            ) or [(None, _("Head of service for %(team)s") % {"team": team})]
+            self.heads[service_id] = [(None, _("Head of service for %(team)s") % {"team": team})]
         return self.heads[service_id]
 
 
@@ -365,12 +462,13 @@ def escalate(*, now: datetime.datetime, chunk: int = CHUNK) -> int:
 
 
 _CASE_FIELDS = (
-    "case__case_type_id",
-    "case__reference",
-    "case__title",
-    "case__assignee_id",
-    "case__team_id",
-    "case__service_id",
+    "pk",
+    "case_type_id",
+    "reference",
+    "title",
+    "assignee_id",
+    "team_id",
+    "service_id",
 )
 
 
@@ -384,33 +482,33 @@ def _escalate_chunk(
     """The first ``chunk`` due cases (by next time): returns the escalations applied and whether
     there may be more.
 
-    The due cases are locked (``FOR UPDATE SKIP LOCKED``): an overlapping sweep passes over
-    cases this one holds, and once this one commits they are no longer due.  (SQLite serialises
-    writers: no row lock.)
+    The due cases are read with their primary clocks in one statement and locked (``FOR
+    UPDATE OF`` the case ``SKIP LOCKED``): an overlapping sweep passes over cases this one
+    holds, and once this one commits they are no longer due.  (SQLite serialises writers: no
+    row lock.)
     """
-    locked = list(
+    found = list(
         Case.objects.for_organisation(organisation)
         .filter(next_escalation_at__lte=now, status__in=_OPEN)
+        .alias(primary_clock=FilteredRelation("clocks", condition=Q(clocks__is_primary=True)))
         .order_by("next_escalation_at")
         .select_for_update(skip_locked=True, of=("self",))
-        .values_list("pk", flat=True)[:chunk]
+        .values_list(*_CASE_FIELDS, *(f"primary_clock__{name}" for name in _CLOCK_FIELDS))[:chunk]
     )
-    if not locked:
+    if not found:
         return 0, False
-    found = list(
-        CaseClock.objects.for_organisation(organisation)
-        .filter(case_id__in=locked, is_primary=True)
-        .values_list(*_CLOCK_FIELDS, *_CASE_FIELDS)
-    )
-    width = len(_CLOCK_FIELDS)
-    primaries = {values[1]: _Clock(*values[:width]) for values in found}
-    cases = {values[1]: (values[1], *values[width:]) for values in found}
+    locked = [values[0] for values in found]
+    width = len(_CASE_FIELDS)
+    # A due case without a primary clock has nothing to escalate: it gets no next time.
+    primaries = {
+        values[0]: _Clock(*values[width:]) for values in found if values[width] is not None
+    }
+    cases = {values[0]: values[:width] for values in found if values[0] in primaries}
     applied = set(
         CaseEscalation.objects.for_organisation(organisation)
         .filter(case_id__in=locked)
         .values_list("case_id", "rule_id", "clock_run")
     )
-    # A due case without a primary clock has nothing to escalate: it gets no next time.
     missing = set(locked) - set(cases)
     more = len(locked) == chunk
     plan = _plan(
@@ -424,7 +522,7 @@ def _escalate_chunk(
     recipients.load_assignees(
         values[4] for case_id, values in cases.items() if case_id in plan.due and values[4]
     )
-    escalations: list[CaseEscalation] = []
+    escalations: list[tuple[Any, ...]] = []
     timeline: list[tuple[int, int, str]] = []
     notices: list[tuple[Any, ...]] = []
     summary: list[list[Any]] = []
@@ -434,14 +532,14 @@ def _escalate_chunk(
         due_text = timezone.localtime(row.due_at).strftime("%d %B %Y %H:%M")
         for rule, _threshold_at in due:
             escalations.append(
-                CaseEscalation(
-                    organisation_id=organisation.pk,
-                    case_id=case_id,
-                    rule_id=rule.pk,
-                    percent=rule.percent,
-                    action=rule.action,
-                    applied_at=now,
-                    clock_run=row.restarted_count,
+                (
+                    organisation.pk,
+                    case_id,
+                    rule.pk,
+                    rule.percent,
+                    rule.action,
+                    now,
+                    row.restarted_count,
                 )
             )
             timeline.append((case_id, rule.percent, rule.action))
@@ -472,7 +570,7 @@ def _escalate_chunk(
                 )
     # The cases are locked and ``applied`` was read under the lock, so every row is new; the
     # unique constraint (``ignore_conflicts``) stays the backstop for the once-only rule.
-    CaseEscalation.objects.bulk_create(escalations, batch_size=2000, ignore_conflicts=True)
+    _insert_rows(CaseEscalation, _ESCALATION_COLUMNS, escalations, ignore_conflicts=True)
     _insert_rows(
         CaseEvent,
         events.EVENT_COLUMNS,
@@ -554,7 +652,7 @@ def _recalculate_chunk(
     )
     for row in rows:
         if row.pauses:
-            fresh[row.id] = max(row.due_at, _replay(row.as_row(), row.amount, calendar))
+            fresh[row.id] = max(row.due_at, _replay(_as_row(row), row.amount, calendar))
     moved = [row for row in rows if fresh[row.id] > row.due_at]
     clocks = CaseClock.objects.for_organisation(organisation)
     clocks.filter(pk__in=[row.id for row in rows]).update(calendar_version=version)

@@ -308,9 +308,16 @@ class Case(OrganisationOwned, Timestamped):
             ),
         ]
         indexes = [
-            # The team queue: open cases of a team by deadline.
+            # A team's queue filtered by one status.
             models.Index(
                 fields=["organisation", "team", "status", "due_at"], name="case_org_team_queue"
+            ),
+            # The team queue: its open cases by deadline (the page is the first rows), with the
+            # assignee so that the queue's counts are an index-only scan.
+            models.Index(
+                fields=["organisation", "team", "due_at", "id", "assignee"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_org_team_open",
             ),
             models.Index(
                 fields=["organisation", "assignee", "status", "due_at"], name="case_org_assignee"

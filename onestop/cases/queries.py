@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +31,7 @@ from onestop.cases.models import (
     CaseNote,
     CaseType,
     ContributionTask,
+    EscalationRule,
     OutboxMessage,
     RoutingRule,
     Status,
@@ -40,8 +43,6 @@ from onestop.core.scoping import ScopedQuerySet
 from onestop.directory.models import Team, TeamMembership
 
 QUEUE_PAGE_SIZE = 50
-# A case due within this many days is shown as at risk on the queue.
-AT_RISK_DAYS = 2
 
 
 # --- small helpers ------------------------------------------------------------------------------
@@ -114,7 +115,7 @@ def get_case_for(user: User, reference: str, action: str = permissions.CASE_VIEW
     case: Case = get_or_404(
         user,
         Case.objects.for_user(user).select_related(
-            "case_type", "team", "service", "assignee", "customer", "councillor"
+            "organisation", "case_type", "team", "service", "assignee", "customer", "councillor"
         ),
         action,
         reference=reference,
@@ -245,7 +246,12 @@ QUEUE_COLUMNS = (
 
 def queue_for(user: User, filters: QueueFilters, *, page_size: int = QUEUE_PAGE_SIZE) -> Queue:
     """The first ``page_size`` cases by deadline (overdue first, then soonest; no deadline last)
-    and the queue's counts, in two queries plus one for the page's related rows."""
+    and the queue's counts: one statement for the counts (conditional aggregation) and one for
+    the page with its type, assignee, primary clock and warning percent (for ``is_at_risk``),
+    plus the calendar's version when a case on the page has a warning time to work out.
+
+    PostgreSQL answers both from ``case_org_team_open`` (a team's open cases by deadline, with
+    the assignee): the counts are an index-only scan, the page the index's first rows."""
     now = timezone.now()
     cases = _queue_queryset(user, filters)
     end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59, microsecond=0)
@@ -255,13 +261,29 @@ def queue_for(user: User, filters: QueueFilters, *, page_size: int = QUEUE_PAGE_
         due_today=Count("pk", filter=Q(due_at__gte=now, due_at__lte=end_of_today)),
         unassigned=Count("pk", filter=Q(assignee__isnull=True)),
     )
-    page = list(
+    page: list[Case] = list(
         cases.select_related("case_type", "assignee")
         .only(*QUEUE_COLUMNS)
+        .alias(primary_clock=FilteredRelation("clocks", condition=Q(clocks__is_primary=True)))
+        .annotate(
+            **{_CLOCK + name: F(f"primary_clock__{name}") for name in _SPAN_FIELDS},
+            **{_WARNING_PERCENT: _warning_percent(user.organisation_id or 0, "case_type_id")},
+        )
         .order_by("due_at", "id")[:page_size]
     )
     # Nulls sort differently on SQLite (first) and PostgreSQL (last): put them last everywhere.
     page.sort(key=lambda case: (case.due_at is None, case.due_at or now, case.pk))
+    _attach_warnings(
+        user.organisation,
+        [
+            (
+                case,
+                *(vars(case)[_CLOCK + name] for name in _SPAN_FIELDS),
+                vars(case)[_WARNING_PERCENT],
+            )
+            for case in page
+        ],
+    )
     return Queue(cases=page, counts=QueueCounts(**counts), now=now)
 
 
@@ -287,11 +309,84 @@ def answers_of(case: Case) -> list[tuple[str, str]]:
     return answers
 
 
+# --- at risk ------------------------------------------------------------------------------------
+# A case is at risk once its type's warning threshold (its first escalation rule below 100% of
+# the time, e.g. 75%) has passed on its primary clock, until it is overdue.  The time comes from
+# the clock (``escalation.thresholds_at``), worked out in bulk for the cases a query lists.
+_WARNING_AT = "at_risk_from"  # key in a listed case's ``__dict__``: that time, or None
+_WARNING_PERCENT = "warning_percent"
+_CLOCK = "primary_clock_"
+_SPAN_FIELDS = (
+    "started_at",
+    "due_at",
+    "amount",
+    "unit",
+    "calendar_name",
+    "pauses",
+    "stopped_at",
+)
+
+
+def _warning_percent(organisation_id: int, case_type: str) -> Subquery:
+    """The lowest escalation percent below 100 of the case type that ``case_type`` names."""
+    return Subquery(
+        EscalationRule.objects.for_organisation(organisation_id)
+        .filter(case_type_id=OuterRef(case_type), percent__lt=100)
+        .order_by("percent")
+        .values("percent")[:1]
+    )
+
+
+def _attach_warnings(organisation: Organisation | None, rows: list[tuple[Any, ...]]) -> None:
+    """Store on each case when it becomes at risk, from rows of (case, the primary clock's
+    ``_SPAN_FIELDS``, warning percent): ``None`` when there is nothing to warn about (no
+    warning rule, no clock, or a stopped one)."""
+    from onestop.cases import escalation  # it imports the services, which import this module
+
+    wanted: list[tuple[Case, escalation.Span, int]] = []
+    for case, started_at, due_at, amount, unit, calendar, pauses, stopped_at, percent in rows:
+        vars(case)[_WARNING_AT] = None
+        if percent is None or started_at is None or stopped_at is not None:
+            continue
+        wanted.append(
+            (case, escalation.Span(started_at, due_at, amount, unit, calendar, pauses), percent)
+        )
+    if not wanted or organisation is None:
+        return
+    times = escalation.thresholds_at(organisation, [(span, percent) for _, span, percent in wanted])
+    for (case, _span, _percent), at in zip(wanted, times, strict=True):
+        vars(case)[_WARNING_AT] = at
+
+
+def attach_warnings(organisation: Organisation | None, cases: Sequence[Case]) -> None:
+    """Work out when each of ``cases`` becomes at risk (for ``is_at_risk``), in one statement
+    and one pass through the clock."""
+    missing = [case for case in cases if _WARNING_AT not in vars(case)]
+    if not missing or organisation is None:
+        return
+    clocks = {
+        values[0]: values[1:]
+        for values in CaseClock.objects.for_organisation(organisation)
+        .filter(case_id__in=[case.pk for case in missing], is_primary=True)
+        .annotate(**{_WARNING_PERCENT: _warning_percent(organisation.pk, "case__case_type_id")})
+        .values_list("case_id", *_SPAN_FIELDS, _WARNING_PERCENT)
+    }
+    nothing = (None,) * (len(_SPAN_FIELDS) + 1)
+    _attach_warnings(organisation, [(case, *clocks.get(case.pk, nothing)) for case in missing])
+
+
 def is_at_risk(case: Case, now: datetime.datetime) -> bool:
-    """Open, not overdue, and due within ``AT_RISK_DAYS`` days or already warned."""
+    """Open, not overdue, and past its type's warning threshold (for a paused clock: past it
+    when the clock was paused, as no time is used while it is)."""
     if not case.is_open or case.due_at is None or case.due_at < now:
         return False
-    return case.due_at - now <= datetime.timedelta(days=AT_RISK_DAYS)
+    if _WARNING_AT not in vars(case):
+        attach_warnings(case.organisation, [case])
+    warning: datetime.datetime | None = vars(case).get(_WARNING_AT)
+    if warning is None:
+        return False
+    used_until = min(now, case.clock_paused_at) if case.clock_paused_at else now
+    return warning <= used_until
 
 
 def queue_export_rows(user: User, filters: QueueFilters) -> list[list[str]]:
@@ -440,12 +535,14 @@ def open_cases_for_customer(user: User, customer_id: int) -> list[CustomerCaseSu
 
 def enquiries_of_councillor(user: User) -> list[Case]:
     require(user, permissions.CASE_VIEW_OWN)
-    return list(
+    enquiries = list(
         Case.objects.for_user(user)
         .filter(Q(councillor=user) | Q(raised_by=user))
         .select_related("team")
         .order_by("-received_at", "-id")[:200]
     )
+    attach_warnings(user.organisation, [case for case in enquiries if case.is_open])
+    return enquiries
 
 
 # --- disclosure log (public) --------------------------------------------------------------------

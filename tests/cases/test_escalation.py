@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.core.management import call_command
 
-from onestop.cases import services, tasks
+from onestop.cases import escalation, services, tasks
 from onestop.cases.models import Case, CaseEscalation, OutboxMessage, Outcome, Status
+from onestop.core import audit
+from onestop.core.models import AuditRecord
 from tests.cases import factories
 from tests.cases.conftest import World
 
@@ -120,3 +122,57 @@ def test_the_command_and_the_task_run_the_sweep(world: World) -> None:
     with time_machine.travel(BREACH, tick=False):
         result = tasks.escalate_cases.enqueue()
     assert result.return_value == 1
+
+
+def test_the_sweep_keeps_the_audit_chain_whole(world: World) -> None:
+    cases = [_raised(world) for _case in range(3)]
+    assert _sweep(BREACH) == 6
+    records = list(
+        AuditRecord.objects.for_organisation(world.organisation)
+        .filter(summary__startswith="Escalation sweep")
+        .values_list("summary", "changes")
+    )
+    assert [summary for summary, _changes in records] == [
+        "Escalation sweep: 6 escalations on 3 cases"
+    ]
+    assert sorted(records[0][1]["escalations"]) == sorted(
+        [case.reference, percent, action]
+        for case in cases
+        for percent, action in ((75, "notify-assignee"), (100, "notify-team-leader"))
+    )
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert all(report.broken is None for report in audit.verify())
+
+
+def test_a_sweep_in_many_chunks_applies_each_threshold_once(world: World) -> None:
+    cases = [_raised(world) for _case in range(5)]
+    with time_machine.travel(WARNING, tick=False):
+        assert escalation.escalate(now=WARNING, chunk=2) == 5
+        assert escalation.escalate(now=WARNING, chunk=2) == 0
+    assert [_applied(world, case) for case in cases] == [[(75, "notify-assignee")]] * 5
+    assert (
+        AuditRecord.objects.for_organisation(world.organisation)
+        .filter(summary__startswith="Escalation sweep")
+        .count()
+        == 3
+    )
+    for case in cases:
+        case.refresh_from_db()
+        assert case.next_escalation_at == BREACH
+    assert all(report.broken is None for report in audit.verify())
+
+
+def test_an_escalation_already_recorded_is_not_applied_again(world: World) -> None:
+    """The once-only constraint is the backstop: a row already there is skipped, not doubled."""
+    case = _raised(world)
+    with time_machine.travel(WARNING, tick=False):
+        rule = case.case_type.escalation_rules.get(percent=75)
+        CaseEscalation.objects.create(
+            organisation=world.organisation, case=case, rule=rule, percent=75,
+            action=rule.action, applied_at=WARNING, clock_run=0,
+        )  # fmt: skip
+    assert _sweep(WARNING) == 0
+    assert _applied(world, case) == [(75, "notify-assignee")]
+    case.refresh_from_db()
+    assert case.next_escalation_at == BREACH
