@@ -122,6 +122,17 @@ class RaiseCaseForm(GovukForm):
 
 
 def _question_field(question: dict[str, Any]) -> forms.Field:
+    """The form field asking ``question``, with errors that name the question."""
+    field = _question_input(question)
+    label = question["label"]
+    field.error_messages["required"] = _("Answer “%(label)s”") % {"label": label}
+    field.error_messages["invalid_choice"] = _("Choose an answer to “%(label)s” from the list") % {
+        "label": label
+    }
+    return field
+
+
+def _question_input(question: dict[str, Any]) -> forms.Field:
     label = question["label"]
     required = bool(question.get("required"))
     choices = [(choice, choice) for choice in question.get("choices", [])]

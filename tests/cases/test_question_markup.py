@@ -81,7 +81,17 @@ def test_a_refused_choice_shows_the_error_on_the_fieldset_and_in_the_summary(
     assert '<p id="id_attribute_problems-error" class="govuk-error-message">' in problems
     assert 'value="damaged" checked' in problems  # what was chosen is kept
     assert '<a href="#id_attribute_problems">' in body
-    assert '<a href="#id_attribute_bin">' in body
+    assert '<a href="#id_attribute_bin">Choose an answer to “Which bin” from the list</a>' in body
+    assert "Choose an answer to “Problems” from the list" in problems
+    assert Case.objects.for_organisation(world.organisation).count() == 0
+
+
+def test_a_required_question_left_unanswered_is_named_in_the_error(
+    world: World, advisor: User, client_for: ClientFor
+) -> None:
+    response = client_for(advisor).post(RAISE, {"title": "Missed bin"})
+    assert response.status_code == 400
+    assert '<a href="#id_attribute_bin">Answer “Which bin”</a>' in response.content.decode()
     assert Case.objects.for_organisation(world.organisation).count() == 0
 
 
