@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -128,4 +129,48 @@ def test_a_name_with_a_date_and_an_outward_code_is_split() -> None:
         "smith",
         datetime.date(1980, 3, 12),
         "HP19",
+    )
+
+
+def _formatted_by_phonenumbers(e164: str) -> str:
+    number = phonenumbers.parse(e164, None)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 44
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+@given(st.from_regex(r"\A[1-9][0-9]{5,12}\Z"))
+def test_a_uk_number_is_shown_exactly_as_phonenumbers_formats_it(national: str) -> None:
+    e164 = f"+44{national}"
+    assert normalise.format_phone(e164) == _formatted_by_phonenumbers(e164)
+
+
+@pytest.mark.parametrize(
+    ("e164", "shown"),
+    [
+        ("+447700900123", "07700 900123"),
+        ("+441296585858", "01296 585858"),
+        ("+442079460123", "020 7946 0123"),
+        ("+441632960123", "01632 960123"),
+        ("+448001111", "0800 1111"),
+        ("+33123456789", "+33 1 23 45 67 89"),
+        ("not a number", "not a number"),
+    ],
+)
+def test_stored_numbers_are_shown_as_advisors_say_them(e164: str, shown: str) -> None:
+    assert normalise.format_phone(e164) == shown
+
+
+_WORDS = st.lists(st.from_regex(r"\A[a-z0-9]{1,12}\Z"), min_size=1, max_size=4)
+
+
+@given(_WORDS, _WORDS)
+def test_scoring_stored_words_matches_scoring_the_typed_text(
+    typed: list[str], name: list[str]
+) -> None:
+    assert normalise.words_similarity(typed, name) == normalise.word_similarity(
+        " ".join(typed), " ".join(name)
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 
@@ -91,6 +92,104 @@ def test_hostile_or_empty_searches_find_nothing_and_do_not_fail(
 def test_a_result_says_when_the_customer_has_a_warning(people: People, advisor: User) -> None:
     [result] = queries.search_customers(advisor, "John Jones")
     assert (result.has_markers, result.postcode, result.phone) == (True, "HP20 1AB", "01296 585858")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "Jnae Smiht",
+        "jane smi",
+        "07700 900123",
+        "+447700900123",
+        "900123",
+        "0770090",
+        "hp19 8ff",
+        "smith HP19",
+        "12/3/1980",
+        "smith 12/03/1980",
+    ],
+)
+def test_every_kind_of_search_stays_inside_the_organisation(
+    people: People, advisor: User, partner_advisor: User, typed: str
+) -> None:
+    """The search is hand-written SQL, so the scoped managers cannot guard it: the same person
+    at the partner agency is found only by the partner's advisor, and only there."""
+    council_ids = [result.customer_id for result in queries.search_customers(advisor, typed)]
+    partner_ids = [
+        result.customer_id for result in queries.search_customers(partner_advisor, typed)
+    ]
+    assert (council_ids, partner_ids) == ([people.jane.pk], [people.outsider.pk])
+
+
+def test_a_reference_finds_only_the_searching_organisations_customer(
+    people: People, advisor: User, partner_advisor: User
+) -> None:
+    for reference in {people.jane.reference, people.outsider.reference}:
+        council_ids = {
+            result.customer_id for result in queries.search_customers(advisor, reference)
+        }
+        partner_ids = {
+            result.customer_id for result in queries.search_customers(partner_advisor, reference)
+        }
+        assert council_ids <= {people.jane.pk, people.john.pk, people.ahmed.pk}
+        assert partner_ids <= {people.outsider.pk}
+    assert _names(advisor, people.jane.reference) == ["Jane Smith"]
+
+
+@pytest.mark.parametrize("typed", ["jane_smith@", "%@example.com", "_ane.smith@", "hp19 8f%"])
+def test_wildcards_typed_into_the_search_are_only_characters(
+    people: People, advisor: User, typed: str
+) -> None:
+    assert _names(advisor, typed) == []
+
+
+@pytest.mark.parametrize("typed", ["smith HP1", "smith HP2", "jones HP19"])
+def test_an_outward_code_matches_whole_outward_codes_only(
+    people: People, advisor: User, typed: str
+) -> None:
+    assert _names(advisor, typed) == []
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["1" * 5000, "@" * 300, "07700 900123 " * 100, "CU-26-" + "9" * 14, "jane " * 1000],
+)
+def test_oversized_searches_answer_without_failing(
+    people: People, advisor: User, typed: str
+) -> None:
+    found = {result.customer_id for result in queries.search_customers(advisor, typed)}
+    assert found <= {people.jane.pk, people.john.pk, people.ahmed.pk}
+
+
+def test_a_result_reads_its_date_and_a_marker_that_has_ended_is_not_a_warning(
+    people: People, advisor: User
+) -> None:
+    Marker.objects.for_organisation(people.john.organisation_id).filter(pk=people.marker.pk).update(
+        ended_on=datetime.date(2020, 1, 1)
+    )
+    [john] = queries.search_customers(advisor, "John Jones")
+    [jane] = queries.search_customers(advisor, "HP19 8FF")
+    assert (john.has_markers, john.date_of_birth, john.matched) == (
+        False,
+        datetime.date(1975, 7, 1),
+        "name",
+    )
+    assert (jane.date_of_birth, jane.phone, jane.matched, jane.score) == (
+        datetime.date(1980, 3, 12),
+        "07700 900123",
+        "postcode",
+        1.0,
+    )
+
+
+def test_a_search_is_one_statement_without_a_name_and_two_with_one_narrowed(
+    people: People, advisor: User, django_assert_num_queries: Any
+) -> None:
+    queries.search_customers(advisor, "warm the permission cache")
+    with django_assert_num_queries(1):
+        assert _names(advisor, "07700 900123") == ["Jane Smith"]
+    with django_assert_num_queries(2):
+        assert _names(advisor, "smith 12/03/1980") == ["Jane Smith"]
 
 
 def test_a_near_match_is_offered_as_a_possible_duplicate(people: People, advisor: User) -> None:
