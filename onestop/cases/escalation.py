@@ -167,27 +167,27 @@ def _insert_rows(
     ``COPY`` on PostgreSQL, one prepared ``INSERT`` run for every row elsewhere.  Values are
     plain: ids, text, aware datetimes, JSON as a ``dict``.
 
-    ``ignore_conflicts``: rows a unique constraint refuses are skipped (PostgreSQL: one
-    ``INSERT ... SELECT FROM unnest(<one array per column>) ON CONFLICT DO NOTHING``)."""
+    ``ignore_conflicts`` (not on PostgreSQL, where ``COPY`` cannot): rows a unique constraint
+    refuses are skipped."""
     if not rows:
         return
+    if ignore_conflicts and connection.vendor == "postgresql":
+        raise ValueError("COPY cannot skip conflicting rows")
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    # Table, column names and types come from the model's own metadata, never from input.
+    # Table and column names come from the model's own metadata, never from input.
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and ignore_conflicts:
-            fields = {field.column: field for field in model._meta.concrete_fields}
-            arrays = ", ".join(f"%s::{fields[column].db_type(connection)}[]" for column in columns)
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608  # nosec B608
-                "ON CONFLICT DO NOTHING",
-                [[_plain_value(row[index]) for row in rows] for index in range(len(columns))],
-            )
-            return
         if connection.vendor == "postgresql":
+            # Only JSON values need converting (a few columns at most).
+            json_at = [
+                index for index, value in enumerate(rows[0]) if isinstance(value, dict | list)
+            ]
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:
-                    copy.write_row([_plain_value(value) for value in row])
+                    converted = list(row)
+                    for index in json_at:
+                        converted[index] = _plain_value(converted[index])
+                    copy.write_row(converted)
             return
         insert = connection.ops.insert_statement(
             on_conflict=OnConflict.IGNORE if ignore_conflicts else None
@@ -196,6 +196,47 @@ def _insert_rows(
             f"{insert} {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",  # nosec B608
             [[_adapted(value) for value in row] for row in rows],
         )
+
+
+def _insert_escalations(rows: Sequence[Sequence[Any]]) -> set[tuple[int, int]]:
+    """Insert ``_ESCALATION_COLUMNS`` rows, skipping any the once-only constraint refuses;
+    returns the (case, rule) of those inserted.  PostgreSQL: one ``INSERT ... SELECT FROM
+    unnest(...) ON CONFLICT DO NOTHING RETURNING``; elsewhere every row is taken as new (the
+    sweep read the applied ones first, and SQLite serialises writers)."""
+    if not rows:
+        return set()
+    if connection.vendor != "postgresql":
+        _insert_rows(CaseEscalation, _ESCALATION_COLUMNS, rows, ignore_conflicts=True)
+        return {(row[1], row[2]) for row in rows}
+    organisation_id, _case, _rule, _percent, _action, at, _run = rows[0]
+    with _bound_cursor() as cursor:
+        cursor.execute(
+            _ESCALATIONS_SQL,
+            [organisation_id, at, *([row[index] for row in rows] for index in (1, 2, 3, 4, 6))],
+        )
+        return {(case_id, rule_id) for case_id, rule_id in cursor.fetchall()}
+
+
+def _bound_cursor() -> Any:
+    """A PostgreSQL cursor on Django's connection (same transaction) that sends parameters
+    bound, in binary, rather than spelt into the SQL: arrays of thousands of ids and times
+    are not turned into text and parsed again."""
+    import psycopg
+
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
+
+
+# The organisation and the time are the same for every row: single values, not arrays.
+_ESCALATIONS_SQL = """
+INSERT INTO cases_caseescalation
+    (organisation_id, case_id, rule_id, percent, action, applied_at, clock_run)
+SELECT %s, new.case_id, new.rule_id, new.percent, new.action, %s, new.clock_run
+FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::varchar[], %s::smallint[])
+    AS new (case_id, rule_id, percent, action, clock_run)
+ON CONFLICT DO NOTHING
+RETURNING case_id, rule_id
+"""
 
 
 def _plain_value(value: Any) -> Any:
@@ -337,9 +378,12 @@ def _plan(
     return _Plan(due=due, next_at=next_at)
 
 
+# Each case's time as a position in the array of the chunk's distinct times (working-day
+# thresholds share a few end-of-day times): thousands of integers, a handful of times.
 _NEXT_TIMES_SQL = """
-UPDATE cases_case SET next_escalation_at = new.at, updated_at = %s
-FROM unnest(%s::bigint[], %s::timestamp with time zone[]) AS new (id, at)
+UPDATE cases_case SET next_escalation_at = (%s::timestamp with time zone[])[new.position],
+    updated_at = %s
+FROM unnest(%s::bigint[], %s::integer[]) AS new (id, position)
 WHERE cases_case.id = new.id AND cases_case.organisation_id = %s
 """
 
@@ -353,10 +397,14 @@ def _store_next_times(
     if not next_at:
         return
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        times = sorted({value for value in next_at.values() if value is not None})
+        # Arrays count from 1; position 0 is outside the array, read as null (nothing left).
+        index = {value: position for position, value in enumerate(times, start=1)}
+        positions = [0 if value is None else index[value] for value in next_at.values()]
+        with _bound_cursor() as cursor:
             cursor.execute(
                 _NEXT_TIMES_SQL,
-                [timezone.now(), list(next_at), list(next_at.values()), organisation.pk],
+                [times, timezone.now(), list(next_at), positions, organisation.pk],
             )
         return
     groups: dict[datetime.datetime | None, list[int]] = defaultdict(list)
@@ -504,10 +552,16 @@ def _escalate_chunk(
         values[0]: _Clock(*values[width:]) for values in found if values[width] is not None
     }
     cases = {values[0]: values[:width] for values in found if values[0] in primaries}
-    applied = set(
-        CaseEscalation.objects.for_organisation(organisation)
-        .filter(case_id__in=locked)
-        .values_list("case_id", "rule_id", "clock_run")
+    # PostgreSQL learns which escalations are new from the insert itself (``RETURNING``);
+    # elsewhere the applied ones are read first (SQLite serialises writers).
+    applied: set[tuple[int, int | None, int]] = (
+        set()
+        if connection.vendor == "postgresql"
+        else set(
+            CaseEscalation.objects.for_organisation(organisation)
+            .filter(case_id__in=locked)
+            .values_list("case_id", "rule_id", "clock_run")
+        )
     )
     missing = set(locked) - set(cases)
     more = len(locked) == chunk
@@ -522,36 +576,42 @@ def _escalate_chunk(
     recipients.load_assignees(
         values[4] for case_id, values in cases.items() if case_id in plan.due and values[4]
     )
-    escalations: list[tuple[Any, ...]] = []
+    escalations = [
+        (organisation.pk, case_id, rule.pk, rule.percent, rule.action, now,
+         primaries[case_id].restarted_count)
+        for case_id, due in plan.due.items()
+        for rule, _threshold_at in due
+    ]  # fmt: skip
+    # The unique constraint is the once-only rule: an escalation already there is skipped.
+    new = _insert_escalations(escalations)
+    overdue_text = _("Case %(reference)s (%(title)s) is overdue: it was due %(due)s.")
+    warning_text = _(
+        "Case %(reference)s (%(title)s) has used %(percent)s%% of its time: due %(due)s."
+    )
     timeline: list[tuple[int, int, str]] = []
     notices: list[tuple[Any, ...]] = []
     summary: list[list[Any]] = []
+    escalated: set[int] = set()
+    zone = timezone.get_current_timezone()
+    due_texts: dict[datetime.datetime, str] = {}  # deadlines share end-of-day times
     for case_id, due in plan.due.items():
         _pk, _type, reference, title, assignee_id, team_id, service_id = cases[case_id]
-        row = primaries[case_id]
-        due_text = timezone.localtime(row.due_at).strftime("%d %B %Y %H:%M")
+        due_at = primaries[case_id].due_at
+        due_text = due_texts.get(due_at)
+        if due_text is None:
+            due_text = due_texts[due_at] = due_at.astimezone(zone).strftime("%d %B %Y %H:%M")
         for rule, _threshold_at in due:
-            escalations.append(
-                (
-                    organisation.pk,
-                    case_id,
-                    rule.pk,
-                    rule.percent,
-                    rule.action,
-                    now,
-                    row.restarted_count,
-                )
-            )
+            if (case_id, rule.pk) not in new:
+                continue
+            escalated.add(case_id)
             timeline.append((case_id, rule.percent, rule.action))
             summary.append([reference, rule.percent, rule.action])
-            body = (
-                _("Case %(reference)s (%(title)s) is overdue: it was due %(due)s.")
-                if rule.percent >= 100
-                else _(
-                    "Case %(reference)s (%(title)s) has used %(percent)s%% of its time: "
-                    "due %(due)s."
-                )
-            ) % {"reference": reference, "title": title, "percent": rule.percent, "due": due_text}
+            body = (overdue_text if rule.percent >= 100 else warning_text) % {
+                "reference": reference,
+                "title": title,
+                "percent": rule.percent,
+                "due": due_text,
+            }
             for user_id, label in recipients.for_action(
                 rule.action, assignee_id=assignee_id, team_id=team_id, service_id=service_id
             ):
@@ -568,9 +628,6 @@ def _escalate_chunk(
                         OutboxStatus.PENDING,
                     )
                 )
-    # The cases are locked and ``applied`` was read under the lock, so every row is new; the
-    # unique constraint (``ignore_conflicts``) stays the backstop for the once-only rule.
-    _insert_rows(CaseEscalation, _ESCALATION_COLUMNS, escalations, ignore_conflicts=True)
     _insert_rows(
         CaseEvent,
         events.EVENT_COLUMNS,
@@ -583,11 +640,11 @@ def _escalate_chunk(
             by=None,
             action=AuditAction.CHANGED,
             object_type=audit.object_type_of(Case),
-            summary=f"Escalation sweep: {len(summary)} escalations on {len(plan.due)} cases",
+            summary=f"Escalation sweep: {len(summary)} escalations on {len(escalated)} cases",
             changes={"escalations": summary},
         )
     _store_next_times(organisation, {**plan.next_at, **dict.fromkeys(missing)})
-    return len(escalations), more
+    return len(summary), more
 
 
 # --- calendar changes ---------------------------------------------------------------------------
