@@ -84,7 +84,7 @@ def test_anonymous_people_are_sent_to_sign_in(world: World, path: str) -> None:
     assert response["Location"].startswith("/sign-in/")
 
 
-@pytest.mark.parametrize("who", ["advisor", "team_leader", "auditor"])
+@pytest.mark.parametrize("who", ["advisor", "team_leader", "auditor", "councillor"])
 @pytest.mark.parametrize("path", [LIST, NEW, "edit"])
 def test_roles_without_the_permission_get_403(
     world: World, client_for: ClientFor, request: pytest.FixtureRequest, who: str, path: str
@@ -93,7 +93,7 @@ def test_roles_without_the_permission_get_403(
     assert client.get(_edit(world.missed_bin) if path == "edit" else path).status_code == 403
 
 
-@pytest.mark.parametrize("who", ["advisor", "team_leader", "auditor"])
+@pytest.mark.parametrize("who", ["advisor", "team_leader", "auditor", "councillor"])
 @pytest.mark.parametrize("path", [NEW, "edit"])
 def test_roles_without_the_permission_cannot_save_and_nothing_changes(
     world: World, client_for: ClientFor, request: pytest.FixtureRequest, who: str, path: str
@@ -105,6 +105,13 @@ def test_roles_without_the_permission_cannot_save_and_nothing_changes(
     assert CaseType.objects.for_organisation(world.organisation).get(code="missed-bin").name == (
         "Missed bin"
     )
+
+
+@pytest.mark.parametrize("path", [LIST, NEW])
+def test_a_partner_advisor_without_the_permission_gets_403(
+    world: World, partner_advisor: User, client_for: ClientFor, path: str
+) -> None:
+    assert client_for(partner_advisor).get(path).status_code == 403
 
 
 @pytest.mark.parametrize("who", ["partner_administrator", "partner_advisor"])
