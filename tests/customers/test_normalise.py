@@ -174,3 +174,44 @@ def test_scoring_stored_words_matches_scoring_the_typed_text(
     assert normalise.words_similarity(typed, name) == normalise.word_similarity(
         " ".join(typed), " ".join(name)
     )
+
+
+def _reference_edit_distance(first: str, second: str) -> int:
+    """Optimal string alignment distance, the textbook table (what the bit-parallel one must
+    equal)."""
+    table = [[0] * (len(second) + 1) for _ in range(len(first) + 1)]
+    for i in range(len(first) + 1):
+        table[i][0] = i
+    for j in range(len(second) + 1):
+        table[0][j] = j
+    for i in range(1, len(first) + 1):
+        for j in range(1, len(second) + 1):
+            cost = 0 if first[i - 1] == second[j - 1] else 1
+            table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and first[i - 1] == second[j - 2] and first[i - 2] == second[j - 1]:
+                table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+    return table[-1][-1]
+
+
+@given(st.text(alphabet="abcdé", max_size=12), st.text(alphabet="abcdé", max_size=12))
+def test_edit_distance_equals_the_textbook_table(first: str, second: str) -> None:
+    assert normalise.edit_distance(first, second) == _reference_edit_distance(first, second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "distance"),
+    [("jonh", "john", 1), ("smith", "smiht", 1), ("", "abc", 3), ("kitten", "sitting", 3)],
+)
+def test_edit_distance_examples(first: str, second: str, distance: int) -> None:
+    assert normalise.edit_distance(first, second) == distance
+
+
+@given(st.text(alphabet="abyz09²É -", max_size=10), st.text(alphabet="abyz09²É -", max_size=10))
+def test_a_word_scores_the_same_by_its_own_trigrams_as_by_the_texts(
+    typed: str, candidate: str
+) -> None:
+    expected = 0.0
+    if typed and candidate:
+        edits = 1 - _reference_edit_distance(typed, candidate) / max(len(typed), len(candidate))
+        expected = max(normalise.similarity(typed, candidate), edits)
+    assert normalise.word_score(typed, candidate) == expected
