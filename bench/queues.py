@@ -255,6 +255,7 @@ def _insert_cases(
             f"warn {stamp}, due {stamp}, stopped {stamp}, young integer, warn_passed integer, "
             "due_passed integer)"
         )
+        cursor.execute("CREATE INDEX bench_slot_received ON bench_slot (received)")
         cursor.executemany(
             "INSERT INTO bench_slot VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             [
