@@ -2,7 +2,8 @@
 
 Data: synthetic customers (names with typos to find, UK mobile and landline numbers, postcodes,
 dates of birth) and contacts, generated straight into a dedicated benchmark database
-(``var/bench_search.sqlite3`` or ``postgresql:///onestop_bench``) and kept between runs.
+(``var/bench_search_<scale>.sqlite3``, one per scale so the baseline's full-text index holds
+only that scale's names, or ``postgresql:///onestop_bench``) and kept between runs.
 
 Queries: 1,000 realistic desk queries: mistyped names (two letters swapped or one dropped),
 partial and differently formatted phone numbers, postcodes, surname with date of birth.
@@ -219,12 +220,12 @@ COMMON = [
 AREAS = ["HP19", "HP20", "HP21", "HP22", "LE1", "LE2", "LE3", "NN1", "NN2", "BB4", "CM7", "CM77"]
 
 
-def _setup(database: str) -> None:
+def _setup(database: str, scale: str = "small") -> None:
     if database == "postgresql":
         os.environ["DATABASE_URL"] = "postgresql:///onestop_bench"
         _ensure_postgresql_database("onestop_bench")
     else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench_search.sqlite3'}"
+        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / f'bench_search_{scale}.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
     os.environ.setdefault("ONESTOP_DEV", "1")
     import django
@@ -695,7 +696,7 @@ def main() -> None:
     )
     options = parser.parse_args()
     customers, contacts = SCALES[options.scale][options.database]
-    _setup(options.database)
+    _setup(options.database, options.scale)
 
     from onestop.core import services as core_services
     from onestop.core.models import Organisation, RoleCode, User
