@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -40,7 +50,13 @@ from onestop.core import permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
+from onestop.customers import queries as customers_queries
+from onestop.customers.models import Customer
+from onestop.directory import queries as directory_queries
 from onestop.directory.models import Team, TeamMembership
+from onestop.standards import clock
+from onestop.standards import queries as standards_queries
+from onestop.standards.models import CalendarChoice, CalendarVersion
 
 QUEUE_PAGE_SIZE = 50
 
@@ -177,6 +193,40 @@ def team_members(team: Team) -> QuerySet[User]:
     ).order_by("last_name", "first_name", "username")
 
 
+def councillors_of(user: User) -> QuerySet[User]:
+    """The organisation's councillors (``is_councillor``): staff raise Member enquiries for
+    them.  Only people holding a role that grants ``case.view-own`` are checked."""
+    roles = [
+        role.pk
+        for role in directory_queries.roles_for(user)
+        if permissions.CASE_VIEW_OWN in role.actions
+    ]
+    candidates = staff_of_organisation(user).filter(roles__in=roles).distinct()
+    members = [person.pk for person in candidates if is_councillor(person)]
+    return staff_of_organisation(user).filter(pk__in=members)
+
+
+def standard_choices(user: User) -> list[tuple[str, str]]:
+    """The timed standards a case type can start, one choice per code (the organisation-wide
+    standard's title where a service has its own too), by title."""
+    found: dict[str, str] = {}
+    for standard in standards_queries.standards_for(user):
+        if standard.is_timed and (standard.code not in found or standard.service_id is None):
+            found[standard.code] = f"{standard.title} ({standard.code})"
+    return sorted(found.items(), key=lambda item: item[1].lower())
+
+
+def customer_by_reference(user: User, reference: str) -> Customer | None:
+    """The customer the user may see with ``reference`` (any case), else ``None``."""
+    reference = str(reference).strip()[:40]
+    if not reference:
+        return None
+    found: Customer | None = (
+        customers_queries.customers_for(user).filter(reference__iexact=reference).first()
+    )
+    return found
+
+
 # --- the queue ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class QueueFilters:
@@ -197,15 +247,32 @@ class QueueCounts:
     unassigned: int
 
 
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One case on a queue page: only what the page shows, with its badges worked out."""
+
+    pk: int
+    reference: str
+    title: str
+    status: str
+    status_label: str
+    type_name: str
+    assignee_name: str  # "" when unassigned
+    due_at: datetime.datetime | None
+    is_clock_paused: bool
+    overdue: bool
+    at_risk: bool
+
+
 @dataclass(frozen=True)
 class Queue:
-    cases: list[Case]
+    cases: list[QueueRow]
     counts: QueueCounts
     now: datetime.datetime
 
 
 def _queue_queryset(user: User, filters: QueueFilters) -> ScopedQuerySet[Case]:
-    cases = Case.objects.for_user(user)
+    cases = cases_for(user)
     if not permissions.can(user, permissions.CASE_WORK):
         return cases.none()
     if filters.status:
@@ -228,27 +295,30 @@ def _queue_queryset(user: User, filters: QueueFilters) -> ScopedQuerySet[Case]:
     return cases
 
 
-# What the queue page shows (the rest of a case, e.g. its answers, is not loaded).
+# What the queue page shows, read as plain values (no model instances), then the primary
+# clock's ``_SPAN_FIELDS``, the type's warning percent and the organisation calendar's version.
 QUEUE_COLUMNS = (
-    "organisation_id",
+    "pk",
     "reference",
     "title",
     "status",
     "due_at",
     "clock_paused_at",
-    "team_id",
     "case_type__name",
     "assignee__username",
     "assignee__first_name",
     "assignee__last_name",
 )
+_CALENDAR_VERSION = "organisation_calendar_version"
+_STATUS_LABELS: dict[str, Any] = dict(Status.choices)  # translated when shown
 
 
 def queue_for(user: User, filters: QueueFilters, *, page_size: int = QUEUE_PAGE_SIZE) -> Queue:
     """The first ``page_size`` cases by deadline (overdue first, then soonest; no deadline last)
-    and the queue's counts: one statement for the counts (conditional aggregation) and one for
-    the page with its type, assignee, primary clock and warning percent (for ``is_at_risk``),
-    plus the calendar's version when a case on the page has a warning time to work out.
+    as ``QueueRow``s with their badges, and the queue's counts: two statements, one for the
+    counts (conditional aggregation) and one for the page with each case's type, assignee,
+    primary clock, warning percent and the organisation calendar's version (so the calendar
+    comes from a version-keyed cache, not a statement of its own).
 
     PostgreSQL answers both from ``case_org_team_open`` (a team's open cases by deadline, with
     the assignee): the counts are an index-only scan, the page the index's first rows."""
@@ -261,30 +331,61 @@ def queue_for(user: User, filters: QueueFilters, *, page_size: int = QUEUE_PAGE_
         due_today=Count("pk", filter=Q(due_at__gte=now, due_at__lte=end_of_today)),
         unassigned=Count("pk", filter=Q(assignee__isnull=True)),
     )
-    page: list[Case] = list(
-        cases.select_related("case_type", "assignee")
-        .only(*QUEUE_COLUMNS)
-        .alias(primary_clock=FilteredRelation("clocks", condition=Q(clocks__is_primary=True)))
+    organisation_id = user.organisation_id or 0
+    values = list(
+        cases.alias(primary_clock=FilteredRelation("clocks", condition=Q(clocks__is_primary=True)))
         .annotate(
             **{_CLOCK + name: F(f"primary_clock__{name}") for name in _SPAN_FIELDS},
-            **{_WARNING_PERCENT: _warning_percent(user.organisation_id or 0, "case_type_id")},
+            **{_WARNING_PERCENT: _warning_percent(organisation_id, "case_type_id")},
+            **{_CALENDAR_VERSION: _calendar_version(organisation_id)},
         )
-        .order_by("due_at", "id")[:page_size]
+        .order_by("due_at", "id")
+        .values_list(
+            *QUEUE_COLUMNS,
+            *(_CLOCK + name for name in _SPAN_FIELDS),
+            _WARNING_PERCENT,
+            _CALENDAR_VERSION,
+        )[:page_size]
     )
     # Nulls sort differently on SQLite (first) and PostgreSQL (last): put them last everywhere.
-    page.sort(key=lambda case: (case.due_at is None, case.due_at or now, case.pk))
-    _attach_warnings(
-        user.organisation,
-        [
-            (
-                case,
-                *(vars(case)[_CLOCK + name] for name in _SPAN_FIELDS),
-                vars(case)[_WARNING_PERCENT],
-            )
-            for case in page
-        ],
+    values.sort(key=lambda row: (row[4] is None, row[4] or now, row[0]))
+    width = len(QUEUE_COLUMNS)
+    warnings = _warning_times(
+        user.organisation if values else None,
+        [row[width:-1] for row in values],
+        version=values[0][-1] if values else None,
     )
-    return Queue(cases=page, counts=QueueCounts(**counts), now=now)
+    return Queue(
+        cases=[
+            queue_row(row[:width], warning, now)
+            for row, warning in zip(values, warnings, strict=True)
+        ],
+        counts=QueueCounts(**counts),
+        now=now,
+    )
+
+
+def queue_row(
+    values: Sequence[Any], warning_at: datetime.datetime | None, now: datetime.datetime
+) -> QueueRow:
+    """A ``QueueRow`` from the values of ``QUEUE_COLUMNS`` and the time the case becomes at
+    risk (``None``: never), its badges as ``is_overdue`` and ``is_at_risk`` would give them."""
+    pk, reference, title, status, due_at, paused_at, type_name, username, first, last = values
+    is_open = status in OPEN_STATUSES
+    return QueueRow(
+        pk=pk,
+        reference=reference,
+        title=title,
+        status=status,
+        status_label=_STATUS_LABELS.get(status, status),
+        type_name=type_name,
+        # As ``User.display_name``: the full name, else the username.
+        assignee_name=f"{first} {last}".strip() or username if username is not None else "",
+        due_at=due_at,
+        is_clock_paused=paused_at is not None,
+        overdue=is_open and due_at is not None and due_at < now,
+        at_risk=is_open and _past_warning(due_at, paused_at, warning_at, now),
+    )
 
 
 def is_overdue(case: Case, now: datetime.datetime) -> bool:
@@ -312,7 +413,7 @@ def answers_of(case: Case) -> list[tuple[str, str]]:
 # --- at risk ------------------------------------------------------------------------------------
 # A case is at risk once its type's warning threshold (its first escalation rule below 100% of
 # the time, e.g. 75%) has passed on its primary clock, until it is overdue.  The time comes from
-# the clock (``escalation.thresholds_at``), worked out in bulk for the cases a query lists.
+# the clock (``escalation``'s bulk threshold form), worked out in bulk for the cases a query lists.
 _WARNING_AT = "at_risk_from"  # key in a listed case's ``__dict__``: that time, or None
 _WARNING_PERCENT = "warning_percent"
 _CLOCK = "primary_clock_"
@@ -337,42 +438,105 @@ def _warning_percent(organisation_id: int, case_type: str) -> Subquery:
     )
 
 
-def _attach_warnings(organisation: Organisation | None, rows: list[tuple[Any, ...]]) -> None:
-    """Store on each case when it becomes at risk, from rows of (case, the primary clock's
-    ``_SPAN_FIELDS``, warning percent): ``None`` when there is nothing to warn about (no
-    warning rule, no clock, or a stopped one)."""
+def _calendar_version(organisation_id: int) -> Coalesce:
+    """The organisation calendar's version (``standards.queries.calendar_version_of``) as a
+    scalar sub-select: evaluated once per statement, not per row."""
+    return Coalesce(
+        Subquery(
+            CalendarVersion.objects.for_organisation(organisation_id)
+            .order_by("pk")
+            .values("number")[:1]
+        ),
+        Value(1),
+    )
+
+
+# Organisation calendars by (organisation, nation, version): a closure-day change raises the
+# version, so a calendar found here is never out of date; bounded like ``calendar_named``'s.
+_calendars: dict[tuple[int, str, int], clock.Calendar] = {}
+
+
+def _calendar(name: str, organisation: Organisation, version: int | None) -> clock.Calendar:
+    """The calendar ``name`` of the organisation, at ``version`` when it is known (read with
+    the page: no statement), else through ``services.calendar_named`` (which reads it)."""
+    from onestop.cases.services import calendar_named  # the services import this module
+
+    if name == CalendarChoice.UNITED_KINGDOM or version is None:
+        return calendar_named(name, organisation)
+    key = (organisation.pk, organisation.nation, version)
+    found = _calendars.get(key)
+    if found is None:
+        found = calendar_named(name, organisation)
+        if found.version == version:
+            if len(_calendars) > 64:
+                _calendars.clear()
+            _calendars[key] = found
+    return found
+
+
+def _warning_times(
+    organisation: Organisation | None,
+    rows: Sequence[Sequence[Any]],
+    *,
+    version: int | None = None,
+) -> list[datetime.datetime | None]:
+    """When each case becomes at risk, from rows of the primary clock's ``_SPAN_FIELDS`` and
+    the warning percent: ``None`` when there is nothing to warn about (no warning rule, no
+    clock, or a stopped one).  ``version``: the organisation calendar's, when already read."""
     from onestop.cases import escalation  # it imports the services, which import this module
 
-    wanted: list[tuple[Case, escalation.Span, int]] = []
-    for case, started_at, due_at, amount, unit, calendar, pauses, stopped_at, percent in rows:
-        vars(case)[_WARNING_AT] = None
+    found: list[datetime.datetime | None] = [None] * len(rows)
+    by_percent: dict[int, list[tuple[int, escalation.Span]]] = {}
+    for position, row in enumerate(rows):
+        started_at, due_at, amount, unit, calendar, pauses, stopped_at, percent = row
         if percent is None or started_at is None or stopped_at is not None:
             continue
-        wanted.append(
-            (case, escalation.Span(started_at, due_at, amount, unit, calendar, pauses), percent)
-        )
-    if not wanted or organisation is None:
-        return
-    times = escalation.thresholds_at(organisation, [(span, percent) for _, span, percent in wanted])
-    for (case, _span, _percent), at in zip(wanted, times, strict=True):
-        vars(case)[_WARNING_AT] = at
+        span = escalation.Span(started_at, due_at, amount, unit, calendar, pauses)
+        by_percent.setdefault(percent, []).append((position, span))
+    if not by_percent or organisation is None:
+        return found
+    names = {span.calendar_name for spans in by_percent.values() for _, span in spans}
+    calendars = {name: _calendar(name, organisation, version) for name in names}
+    for percent, spans in by_percent.items():
+        times = escalation._thresholds([span for _, span in spans], percent, calendars)
+        for (position, _span), at in zip(spans, times, strict=True):
+            found[position] = at
+    return found
 
 
 def attach_warnings(organisation: Organisation | None, cases: Sequence[Case]) -> None:
     """Work out when each of ``cases`` becomes at risk (for ``is_at_risk``), in one statement
     and one pass through the clock."""
     missing = [case for case in cases if _WARNING_AT not in vars(case)]
-    if not missing or organisation is None:
+    if not missing:
         return
-    clocks = {
-        values[0]: values[1:]
-        for values in CaseClock.objects.for_organisation(organisation)
-        .filter(case_id__in=[case.pk for case in missing], is_primary=True)
-        .annotate(**{_WARNING_PERCENT: _warning_percent(organisation.pk, "case__case_type_id")})
-        .values_list("case_id", *_SPAN_FIELDS, _WARNING_PERCENT)
-    }
+    clocks: dict[int, tuple[Any, ...]] = {}
+    if organisation is not None:
+        clocks = {
+            values[0]: values[1:]
+            for values in CaseClock.objects.for_organisation(organisation)
+            .filter(case_id__in=[case.pk for case in missing], is_primary=True)
+            .annotate(**{_WARNING_PERCENT: _warning_percent(organisation.pk, "case__case_type_id")})
+            .values_list("case_id", *_SPAN_FIELDS, _WARNING_PERCENT)
+        }
     nothing = (None,) * (len(_SPAN_FIELDS) + 1)
-    _attach_warnings(organisation, [(case, *clocks.get(case.pk, nothing)) for case in missing])
+    times = _warning_times(organisation, [clocks.get(case.pk, nothing) for case in missing])
+    for case, at in zip(missing, times, strict=True):
+        vars(case)[_WARNING_AT] = at
+
+
+def _past_warning(
+    due_at: datetime.datetime | None,
+    paused_at: datetime.datetime | None,
+    warning_at: datetime.datetime | None,
+    now: datetime.datetime,
+) -> bool:
+    """Not overdue and past the warning time (for a paused clock: past it when the clock was
+    paused, as no time is used while it is)."""
+    if due_at is None or due_at < now or warning_at is None:
+        return False
+    used_until = min(now, paused_at) if paused_at else now
+    return warning_at <= used_until
 
 
 def is_at_risk(case: Case, now: datetime.datetime) -> bool:
@@ -383,10 +547,7 @@ def is_at_risk(case: Case, now: datetime.datetime) -> bool:
     if _WARNING_AT not in vars(case):
         attach_warnings(case.organisation, [case])
     warning: datetime.datetime | None = vars(case).get(_WARNING_AT)
-    if warning is None:
-        return False
-    used_until = min(now, case.clock_paused_at) if case.clock_paused_at else now
-    return warning <= used_until
+    return _past_warning(case.due_at, case.clock_paused_at, warning, now)
 
 
 def queue_export_rows(user: User, filters: QueueFilters) -> list[list[str]]:

@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -28,10 +27,8 @@ from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
 from onestop.core.http import staff_user
 from onestop.core.models import User
-from onestop.customers import queries as customers_queries
 from onestop.customers.models import Customer
 from onestop.directory import queries as directory_queries
-from onestop.standards import queries as standards_queries
 
 GET_POST = ["GET", "POST"]
 _attach = pages.attach_error
@@ -81,21 +78,13 @@ def queues(request: HttpRequest) -> HttpResponse:
     team = next((t for t in queries.teams_for(user) if t.pk == filters.team_id), None)
     if filters.team_id is not None and team is None:
         raise Http404
-    rows = [
-        {
-            "case": case,
-            "overdue": queries.is_overdue(case, queue.now),
-            "at_risk": queries.is_at_risk(case, queue.now),
-        }
-        for case in queue.cases
-    ]
     return render(
         request,
         "cases/queues.html",
         {
             "form": form,
             "queue": queue,
-            "rows": rows,
+            "rows": queue.cases,
             "team": team,
             "filters": filters,
             "query": request.GET.urlencode(),
@@ -498,7 +487,7 @@ def raise_case(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         case_type=case_type,
         councillor=councillor,
-        councillors=_councillors(user) if not councillor else None,
+        councillors=queries.councillors_of(user) if not councillor else None,
         has_customer=customer is not None,
     )
     if request.method == "POST" and form.is_valid():
@@ -535,19 +524,6 @@ def raise_case(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _councillors(user: User) -> QuerySet[User]:
-    """The organisation's councillors (``queries.is_councillor``): staff raise Member enquiries
-    for them.  Only people holding a role that grants ``case.view-own`` are checked."""
-    roles = [
-        role.pk
-        for role in directory_queries.roles_for(user)
-        if permissions.CASE_VIEW_OWN in role.actions
-    ]
-    candidates = queries.staff_of_organisation(user).filter(roles__in=roles).distinct()
-    members = [person.pk for person in candidates if queries.is_councillor(person)]
-    return queries.staff_of_organisation(user).filter(pk__in=members)
-
-
 def _constituent(
     user: User, form: forms.RaiseCaseForm, customer: Customer | None
 ) -> Customer | None:
@@ -560,7 +536,7 @@ def _constituent(
                 "constituent_name", _("Enter the name of the constituent the enquiry is for")
             )
         return customer
-    found = customers_queries.customers_for(user).filter(reference__iexact=reference).first()
+    found = queries.customer_by_reference(user, reference)
     if found is None:
         form.add_error("customer_reference", _("There is no customer with that reference"))
     return found
@@ -601,15 +577,6 @@ MANAGE_TYPES = permissions.CASE_TYPE_MANAGE
 _case_type_page = partial(pages.form_page, template="cases/case_type_form.html")
 
 
-def _standard_choices(user: User) -> list[tuple[str, str]]:
-    """The timed standards a case type can start, one choice per code."""
-    found: dict[str, str] = {}
-    for standard in standards_queries.standards_for(user):
-        if standard.is_timed and (standard.code not in found or standard.service_id is None):
-            found[standard.code] = f"{standard.title} ({standard.code})"
-    return sorted(found.items(), key=lambda item: item[1].lower())
-
-
 def _case_type_form(
     request: HttpRequest, user: User, case_type: CaseType | None = None
 ) -> forms.CaseTypeForm:
@@ -627,7 +594,7 @@ def _case_type_form(
         initial=initial,
         services=directory_queries.services_for(user),
         teams=queries.teams_for(user),
-        standards=_standard_choices(user),
+        standards=queries.standard_choices(user),
         rows=rows,
         editing=case_type is not None,
     )

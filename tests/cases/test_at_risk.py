@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from onestop.cases import queries, services
 from onestop.cases.models import Case, CaseKind, EscalationAction, Outcome, Status
 from onestop.core.models import User
+from onestop.standards import services as standards_services
 from tests.cases import factories
 from tests.cases.conftest import World
 
@@ -25,6 +26,7 @@ RAISED = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
 WARNING = datetime.datetime(2026, 3, 11, 23, 59, 59, tzinfo=LONDON)
 DEADLINE = datetime.datetime(2026, 3, 16, 23, 59, 59, tzinfo=LONDON)
 SECOND = datetime.timedelta(seconds=1)
+DAY = datetime.timedelta(days=1)
 
 
 def _raise(world: World, code: str = "missed-bin", *, at: datetime.datetime = RAISED) -> Case:
@@ -39,13 +41,7 @@ def _queue(world: World, at: datetime.datetime, **filters: object) -> dict[str, 
             world.leader,
             queries.QueueFilters(team_id=world.crews.pk, **filters),  # type: ignore[arg-type]
         )
-        return {
-            case.reference: (
-                queries.is_overdue(case, queue.now),
-                queries.is_at_risk(case, queue.now),
-            )
-            for case in queue.cases
-        }
+        return {row.reference: (row.overdue, row.at_risk) for row in queue.cases}
 
 
 def test_a_case_is_not_at_risk_before_its_warning_threshold(world: World) -> None:
@@ -134,8 +130,8 @@ def test_the_due_within_filter_is_by_deadline_not_by_risk(world: World) -> None:
 
 
 def test_the_queue_page_works_out_at_risk_in_constant_statements(world: World) -> None:
-    """No statement per case: the counts, the page (with each case's clock and warning
-    percent) and the calendar's version, for one case as for six."""
+    """No statement per case, and none for the calendar: the counts, and the page with each
+    case's clock, warning percent and the calendar's version, for one case as for six."""
     _raise(world)
     queries.queue_for(world.leader, queries.QueueFilters())  # the user's organisation, loaded
     with time_machine.travel(WARNING, tick=False), CaptureQueriesContext(connection) as one:
@@ -144,12 +140,49 @@ def test_the_queue_page_works_out_at_risk_in_constant_statements(world: World) -
         _raise(world)
     with time_machine.travel(WARNING, tick=False), CaptureQueriesContext(connection) as six:
         queue = queries.queue_for(world.leader, queries.QueueFilters(team_id=world.crews.pk))
-        with CaptureQueriesContext(connection) as badges:
-            risks = [queries.is_at_risk(case, queue.now) for case in queue.cases]
     assert len(queue.cases) == 6
-    assert risks == [True] * 6
-    assert len(one) == len(six) == 3
-    assert len(badges) == 0
+    assert [row.at_risk for row in queue.cases] == [True] * 6
+    assert len(one) == len(six) == 2
+
+
+def test_at_risk_follows_a_closure_day_added_after_the_calendar_was_cached(world: World) -> None:
+    """The calendar is cached by the organisation calendar's version, read with the page: a
+    closure day before the warning moves the warning a working day later at once."""
+    case = _raise(world)
+    assert _queue(world, WARNING) == {case.reference: (False, True)}
+    with time_machine.travel(RAISED, tick=False):
+        standards_services.add_closure_day(
+            world.organisation, by=None, day=datetime.date(2026, 3, 4), reason="Election count"
+        )
+    assert _queue(world, WARNING) == {case.reference: (False, False)}
+    assert _queue(world, WARNING + datetime.timedelta(days=1)) == {case.reference: (False, True)}
+
+
+def test_the_queue_badges_match_the_case_page_badges(world: World) -> None:
+    """Each row's badges are what ``is_overdue`` and ``is_at_risk`` say of the case itself."""
+    cases = [_raise(world, at=RAISED + datetime.timedelta(days=day)) for day in range(0, 12, 2)]
+    with time_machine.travel(WARNING + SECOND, tick=False):
+        services.change_status(cases[0], by=None, status=Status.WAITING_FOR_CUSTOMER)
+    seen: set[tuple[bool, bool, bool]] = set()
+    for moment in (WARNING - SECOND, WARNING, WARNING + DAY, DEADLINE + SECOND, DEADLINE + 5 * DAY):
+        with time_machine.travel(moment, tick=False):
+            queue = queries.queue_for(world.leader, queries.QueueFilters(team_id=world.crews.pk))
+            expected = {
+                case.reference: (
+                    queries.is_overdue(found, queue.now),
+                    queries.is_at_risk(found, queue.now),
+                    found.is_clock_paused,
+                )
+                for case in cases
+                for found in [Case.objects.for_organisation(world.organisation).get(pk=case.pk)]
+            }
+        assert {
+            row.reference: (row.overdue, row.at_risk, row.is_clock_paused) for row in queue.cases
+        } == expected
+        seen.update(expected.values())
+    # Every badge was shown and not shown along the way (the paused clock: at risk).
+    assert {(False, False, False), (True, False, False), (False, True, False)} <= seen
+    assert (False, True, True) in seen
 
 
 def test_the_queue_and_case_pages_show_the_at_risk_badge(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 from django import forms
 from django.template.loader import render_to_string
 
@@ -29,3 +31,87 @@ def test_a_valid_field_is_described_by_its_hint_only() -> None:
     html = render_to_string("core/includes/field.html", {"field": form["name"]})
     assert 'aria-describedby="id_name-hint"' in html
     assert "govuk-input--error" not in html
+
+
+class _EveryKindForm(forms.Form):
+    """A text input, radios, checkboxes, a single checkbox and a hidden field, each with an
+    error, and a form-wide error."""
+
+    name = forms.CharField(label="Name", max_length=5)
+    channel = forms.ChoiceField(
+        label="Channel", choices=[("phone", "Phone"), ("email", "Email")], widget=forms.RadioSelect
+    )
+    topics = forms.MultipleChoiceField(
+        label="Topics",
+        choices=[("bins", "Bins"), ("roads", "Roads")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    agree = forms.BooleanField(label="I agree")
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, object]:
+        raise forms.ValidationError("Something is wrong with the form as a whole")
+
+
+class _NoVisibleFieldForm(forms.Form):
+    def clean(self) -> dict[str, object]:
+        raise forms.ValidationError("Nothing to do")
+
+
+class _Page(HTMLParser):
+    """The ids on a page and the targets of the error summary's links, in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        if tag == "a" and str(found.get("href") or "").startswith("#"):
+            self.links.append(str(found["href"])[1:])
+
+
+def _page(form: forms.Form) -> _Page:
+    html = str(render_to_string("core/includes/error_summary.html", {"form": form}))
+    html += "".join(
+        render_to_string("core/includes/field.html", {"field": field})
+        for field in form.visible_fields()
+    )
+    html += "".join(str(field) for field in form.hidden_fields())
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+def test_every_error_summary_link_targets_an_element_on_the_page() -> None:
+    form = _EveryKindForm(
+        data={"f-name": "far too long", "f-channel": "post", "f-topics": ["x"], "f-version": "v"},
+        prefix="f",
+    )
+    assert set(form.errors) == {"__all__", "name", "channel", "topics", "agree", "version"}
+    page = _page(form)
+    assert page.links == [
+        "id_f-name",  # the form-wide error: the first visible input
+        "id_f-name",
+        "id_f-channel",  # the first radio
+        "id_f-topics",  # the first checkbox
+        "id_f-agree",
+        "id_f-name",  # the hidden field's: nothing to see there, so the first visible input
+    ]
+    assert set(page.links) <= page.ids
+
+
+def test_a_field_error_links_to_the_fields_input_id() -> None:
+    page = _page(_NameForm(data={"name": "far too long"}))
+    assert page.links == ["id_name"]
+    assert "id_name" in page.ids
+
+
+def test_a_form_wide_error_without_visible_fields_is_plain_text() -> None:
+    form = _NoVisibleFieldForm(data={})
+    html = render_to_string("core/includes/error_summary.html", {"form": form})
+    assert "Nothing to do" in html
+    assert "href=" not in html
