@@ -11,9 +11,11 @@ import pytest
 import time_machine
 from django.test import Client
 
-from onestop.cases import services
+from onestop.cases import queries, services
 from onestop.cases.models import Case, Status
-from onestop.core.models import User
+from onestop.core import services as core_services
+from onestop.core.models import Organisation, RoleCode, User
+from tests import factories as core_factories
 from tests.cases import factories
 from tests.cases.conftest import World
 
@@ -242,3 +244,120 @@ def test_the_export_escapes_formulas_and_is_audited(world: World, client_for: Cl
     response = client_for(world.head).get(f"/queues/export.csv?team={world.crews.pk}")
     assert response.status_code == 200
     assert "'=HYPERLINK(1)" in response.content.decode()
+
+
+# --- the queue's rows and its statements, compiled once per shape ------------------------------
+def _refs(user: User, **filters: object) -> list[str]:
+    queue = queries.queue_for(user, queries.QueueFilters(**filters))  # type: ignore[arg-type]
+    return [row.reference for row in queue.cases]
+
+
+def test_queue_rows_show_what_the_case_shows(world: World) -> None:
+    world.officer.first_name, world.officer.last_name = "Olive", "Officer"
+    world.officer.save()
+    unassigned = factories.raise_case(world.organisation, title="Bin not emptied")
+    assigned = factories.raise_case(world.organisation, title="Lid broken")
+    services.assign_case(assigned, by=None, assignee=world.officer)
+    services.change_status(assigned, by=None, status=Status.WAITING_FOR_CUSTOMER)
+    rows = {
+        row.reference: row
+        for row in queries.queue_for(
+            world.leader, queries.QueueFilters(team_id=world.crews.pk)
+        ).cases
+    }
+    for case in (unassigned, assigned):
+        case = Case.objects.for_organisation(world.organisation).get(pk=case.pk)
+        row = rows[case.reference]
+        assert (row.pk, row.title, row.status, row.due_at) == (
+            case.pk,
+            case.title,
+            case.status,
+            case.due_at,
+        )
+        assert str(row.status_label) == case.get_status_display()
+        assert row.type_name == case.case_type.name
+        assert row.assignee_name == (case.assignee.display_name if case.assignee else "")
+        assert row.is_clock_paused == case.is_clock_paused
+    assert rows[assigned.reference].assignee_name == "Olive Officer"
+    assert rows[assigned.reference].is_clock_paused
+    assert rows[unassigned.reference].assignee_name == ""
+
+
+def test_one_compiled_queue_shape_answers_each_team_assignee_and_deadline_with_its_own(
+    world: World,
+) -> None:
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, tzinfo=LONDON), tick=False):
+        early = factories.raise_case(world.organisation, title="Early")  # due 16 March
+    with time_machine.travel(datetime.datetime(2026, 3, 9, 10, tzinfo=LONDON), tick=False):
+        late = factories.raise_case(world.organisation, title="Late")  # due 23 March
+        north = factories.raise_case(world.organisation, title="North")
+        factories.member(world.north_crews, world.officer)
+        services.assign_case(north, by=None, team=world.north_crews, assignee=world.officer)
+    leader = world.leader
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 10, tzinfo=LONDON), tick=False):
+        assert _refs(leader, team_id=world.crews.pk) == [early.reference, late.reference]
+        assert _refs(leader, team_id=world.north_crews.pk) == [north.reference]
+        assert _refs(leader, team_id=world.town_crews.pk) == []
+        assert _refs(leader, team_id=world.crews.pk, due_within_days=7) == [early.reference]
+        assert _refs(leader, team_id=world.crews.pk, due_within_days=14) == [
+            early.reference,
+            late.reference,
+        ]
+        assert _refs(leader, assignee_id=world.officer.pk) == [north.reference]
+        assert _refs(leader, assignee_id=world.other_officer.pk) == []
+        queue = queries.queue_for(leader, queries.QueueFilters(team_id=world.north_crews.pk))
+        assert (queue.counts.total, queue.counts.unassigned) == (1, 0)
+    with time_machine.travel(datetime.datetime(2026, 3, 17, 10, tzinfo=LONDON), tick=False):
+        # The same shape later: the time moved on, so the counts did too.
+        queue = queries.queue_for(leader, queries.QueueFilters(team_id=world.crews.pk))
+        assert (queue.counts.total, queue.counts.overdue) == (2, 1)
+        assert [row.overdue for row in queue.cases] == [True, False]
+
+
+def test_a_queue_never_answers_with_another_users_or_organisations_cases(
+    world: World, partner: Organisation
+) -> None:
+    case = factories.raise_case(world.organisation)
+    assert _refs(world.leader, team_id=world.crews.pk) == [case.reference]
+    partner_leader = core_factories.staff(partner, RoleCode.TEAM_LEADER, username="p.leader")
+    queue = queries.queue_for(partner_leader, queries.QueueFilters(team_id=world.crews.pk))
+    assert (queue.cases, queue.counts.total) == ([], 0)
+    # Mine is the user's own: the leader's compiled "mine" never answers for the officer.
+    services.assign_case(case, by=None, assignee=world.leader)
+    assert _refs(world.leader, mine=True) == [case.reference]
+    assert _refs(world.officer, mine=True) == []
+    # Roles taken away: nothing, at once.
+    core_services.set_user_roles(world.leader, by=None, role_codes=[])
+    leader = User.objects.get(pk=world.leader.pk)
+    queue = queries.queue_for(leader, queries.QueueFilters(team_id=world.crews.pk))
+    assert (queue.cases, queue.counts.total) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    "ward",
+    ["x' OR '1'='1", "%", "_", "\\", "North" * 1000, "\x00"],
+    ids=["quote", "percent", "underscore", "backslash", "oversized", "nul"],
+)
+def test_a_hostile_ward_filter_matches_only_that_ward(world: World, ward: str) -> None:
+    case = factories.raise_case(world.organisation, ward="North")
+    assert _refs(world.leader, ward="north") == [case.reference]
+    assert _refs(world.leader, ward=ward) == []
+
+
+def test_malformed_queue_filters_are_ignored_not_errors(
+    world: World, client_for: ClientFor
+) -> None:
+    case = factories.raise_case(world.organisation)
+    client = client_for(world.officer)
+    for query in (
+        "team=abc",
+        "due_within=-1",
+        "due_within=99999999999999999999",
+        "assignee=-2100000001",
+        "case_type=1e9",
+        f"ward={'x' * 5000}",
+        "status=%00",
+    ):
+        response = client.get(f"/queues/?{query}")
+        assert response.status_code == 200, query
+    assert case.reference in client.get("/queues/?due_within=abc").content.decode()
