@@ -117,6 +117,14 @@ def cases_for(user: User) -> ScopedQuerySet[Case]:
     return cases.none()
 
 
+def case_by_reference(user: User, reference: str) -> Case | None:
+    """The case with ``reference`` that the user may see (``cases_for``), else ``None``."""
+    found: Case | None = (
+        cases_for(user).filter(reference=str(reference).strip()[:20].upper()).first()
+    )
+    return found
+
+
 def get_case_for(user: User, reference: str, action: str = permissions.CASE_VIEW) -> Case:
     """The case with ``reference`` (404 outside the user's reach; 403 when seen but not allowed)."""
     reference = str(reference)[:20].strip().upper()

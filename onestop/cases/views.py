@@ -322,11 +322,7 @@ def case_link(request: HttpRequest, reference: str) -> HttpResponse:
         form = forms.LinkForm(request.POST, prefix="link")
         if not form.is_valid():
             return form
-        other = (
-            queries.cases_for(user)
-            .filter(reference=form.cleaned_data["other"].strip().upper())
-            .first()
-        )
+        other = queries.case_by_reference(user, form.cleaned_data["other"])
         if other is None:
             form.add_error("other", _("There is no case with that reference"))
             return form

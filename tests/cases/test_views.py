@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 
 from onestop.cases import queries, services
-from onestop.cases.models import Case, Status
+from onestop.cases.models import Case, CaseLink, Status
 from onestop.core import services as core_services
 from onestop.core.models import Organisation, RoleCode, User
 from tests import factories as core_factories
@@ -361,3 +361,30 @@ def test_malformed_queue_filters_are_ignored_not_errors(
         response = client.get(f"/queues/?{query}")
         assert response.status_code == 200, query
     assert case.reference in client.get("/queues/?due_within=abc").content.decode()
+
+
+@pytest.mark.parametrize(
+    "other",
+    ["", "SR-26-ZZZZZ", "x' OR '1'='1", "S" * 5000, "\x00"],
+    ids=["empty", "unknown", "quote", "oversized", "nul"],
+)
+def test_linking_to_a_reference_that_is_not_a_visible_case_is_refused(
+    world: World, case: Case, client_for: ClientFor, other: str
+) -> None:
+    response = client_for(world.officer).post(
+        f"/cases/{case.reference}/links/", {"link-kind": "related-to", "link-other": other}
+    )
+    assert response.status_code == 400
+    assert CaseLink.objects.for_organisation(world.organisation).count() == 0
+
+
+def test_a_case_is_linked_by_its_reference_in_any_case_but_not_another_organisations(
+    world: World, case: Case, partner: Organisation, client_for: ClientFor
+) -> None:
+    other = factories.raise_case(world.organisation, title="Same bin again")
+    client = client_for(world.officer)
+    data = {"link-kind": "related-to", "link-other": f" {other.reference.lower()} "}
+    assert client.post(f"/cases/{case.reference}/links/", data).status_code == 302
+    assert CaseLink.objects.for_organisation(world.organisation).count() == 1
+    partner_user = core_factories.staff(partner, RoleCode.TEAM_LEADER, username="p.leader")
+    assert queries.case_by_reference(partner_user, other.reference) is None
