@@ -91,9 +91,10 @@ def sweep_moment(calendar: Any) -> datetime:
 
 def _build(count: int, team_count: int, *, rebuild: bool) -> tuple[Any, Any, list[int], datetime]:
     """Synthetic cases as the application would hold them: primary clocks, escalations already
-    applied by the sweeps before the benchmark's moment and ``next_escalation_at`` set to the
-    next pending threshold.  Cases were received over the last 30 days; most younger than 14
-    days are open, most older ones finished, so a few percent are newly due at the moment.
+    applied by the sweeps before the benchmark's moment and each open case's next escalation
+    time (``EscalationDue``) set to its next pending threshold.  Cases were received over the
+    last 30 days; most younger than 14 days are open, most older ones finished, so a few
+    percent are newly due at the moment.
 
     The data is kept between runs: the bench case type's description records the scale and
     the moment it was built for, and a run with the same scale reuses it (``--rebuild`` not)."""
@@ -183,7 +184,7 @@ def _build(count: int, team_count: int, *, rebuild: bool) -> tuple[Any, Any, lis
     began = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         tables = ["cases_caseevent", "cases_outboxmessage", "cases_caseescalation",
-                  "cases_caseclock", "cases_casenote", "cases_caselink",
+                  "cases_escalationdue", "cases_caseclock", "cases_casenote", "cases_caselink",
                   "cases_contributiontask", "cases_case"]  # fmt: skip
         if connection.vendor == "postgresql":
             cursor.execute(f"TRUNCATE {', '.join(tables)}")
@@ -203,7 +204,8 @@ def _build(count: int, team_count: int, *, rebuild: bool) -> tuple[Any, Any, lis
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # Index-only scans need the visibility map, as a production table would have it.
-            for table in ("cases_case", "cases_caseclock", "cases_caseescalation"):
+            for table in ("cases_case", "cases_caseclock", "cases_caseescalation",
+                          "cases_escalationdue"):  # fmt: skip
                 cursor.execute(f"VACUUM ANALYZE {table}")
         else:
             cursor.execute("ANALYZE")
@@ -234,7 +236,14 @@ def _insert_cases(
     from django.db import connection
 
     from onestop.cases import services
-    from onestop.cases.models import Case, CaseClock, CaseEscalation, CaseKind, Status
+    from onestop.cases.models import (
+        Case,
+        CaseClock,
+        CaseEscalation,
+        CaseKind,
+        EscalationDue,
+        Status,
+    )
     from onestop.standards import clock
 
     postgres = connection.vendor == "postgresql"
@@ -317,17 +326,28 @@ def _insert_cases(
             "due_at": ("s.due", []),
             "standard_code": ("%s", ["answer-letters"]),
             "calendar_version": ("%s", [calendar.version]),
-            "next_escalation_at": (
-                f"CASE WHEN {open_case} THEN CASE WHEN s.warn_passed = 0 THEN s.warn "
-                "WHEN s.due_passed = 0 THEN s.due END END",
-                [],
-            ),
         },
         f"FROM {numbers} JOIN bench_slot s ON s.k = ((n.i - 1) * 7) %% {SPAN_MINUTES} "
         f"JOIN bench_team t ON t.k = (n.i / 10) %% {len(teams)}",
         numbers_params,
     )
     closed = "c.status = %s"
+    # The next pending threshold of each open case with one left.
+    _insert_select(
+        EscalationDue,
+        {
+            "organisation_id": ("c.organisation_id", []),
+            "case_id": ("c.id", []),
+            "next_at": (
+                "CASE WHEN s.warn_passed = 0 THEN s.warn WHEN s.due_passed = 0 THEN s.due END",
+                [],
+            ),
+        },
+        "FROM cases_case c JOIN bench_slot s ON s.received = c.received_at "
+        "WHERE c.organisation_id = %s AND c.status <> %s "
+        "AND (s.warn_passed = 0 OR s.due_passed = 0)",
+        [organisation.pk, Status.CLOSED.value],
+    )
     _insert_select(
         CaseClock,
         {
@@ -431,24 +451,28 @@ WHERE organisation_id = %s AND team_id = %s
                  'waiting-for-third-party')
 """
 SCAN_SQL = """
-SELECT id FROM cases_case
-WHERE organisation_id = %s AND next_escalation_at <= %s
-  AND status IN ('assigned', 'in-progress', 'new', 'waiting-for-customer',
-                 'waiting-for-third-party')
-ORDER BY next_escalation_at
+SELECT c.id FROM cases_escalationdue d JOIN cases_case c ON c.id = d.case_id
+WHERE d.organisation_id = %s AND d.next_at <= %s
+  AND c.status IN ('assigned', 'in-progress', 'new', 'waiting-for-customer',
+                   'waiting-for-third-party')
+ORDER BY d.next_at
 """
 
 # The sweep's writes as hand-written SQL, for this data only (it knows the two thresholds: the
-# pending one is ``next_escalation_at``, the 75% one when it is before the deadline), against
+# pending one is the case's next time, the 75% one when it is before the deadline), against
 # which the sweep (which works thresholds out through the clock for any rules) is compared.
-_DUE = """
-FROM cases_case c
+# Same tables and writes as the sweep: escalations, events, one notice each, next times.
+_OPEN_SQL = (
+    "c.status IN ('assigned', 'in-progress', 'new', 'waiting-for-customer', "
+    "'waiting-for-third-party')"
+)
+_DUE = f"""
+FROM cases_escalationdue d
+JOIN cases_case c ON c.id = d.case_id
 JOIN cases_escalationrule r ON r.organisation_id = c.organisation_id
   AND r.case_type_id = c.case_type_id
-  AND r.percent = CASE WHEN c.next_escalation_at < c.due_at THEN 75 ELSE 100 END
-WHERE c.organisation_id = %(organisation)s AND c.next_escalation_at <= %(moment)s
-  AND c.status IN ('assigned', 'in-progress', 'new', 'waiting-for-customer',
-                   'waiting-for-third-party')
+  AND r.percent = CASE WHEN d.next_at < c.due_at THEN 75 ELSE 100 END
+WHERE d.organisation_id = %(organisation)s AND d.next_at <= %(moment)s AND {_OPEN_SQL}
 """
 SWEEP_SQL = [
     "INSERT INTO cases_caseescalation (organisation_id, case_id, rule_id, percent, action, "
@@ -463,9 +487,9 @@ SWEEP_SQL = [
     "'Officer', 'Case ' || c.reference || ' (' || c.title || ') has used ' || r.percent "
     "|| '%% of its time: due ' || to_char(c.due_at, 'DD Month YYYY HH24:MI') || '.', "
     "%(moment)s, 'pending'" + _DUE,
-    "UPDATE cases_case SET next_escalation_at = CASE WHEN next_escalation_at < due_at "
-    "THEN due_at END, updated_at = %(moment)s WHERE organisation_id = %(organisation)s "
-    "AND next_escalation_at <= %(moment)s AND status IN ('assigned', 'in-progress', 'new', "
+    "UPDATE cases_escalationdue d SET next_at = CASE WHEN d.next_at < c.due_at THEN c.due_at "
+    "END FROM cases_case c WHERE c.id = d.case_id AND d.organisation_id = %(organisation)s "
+    "AND d.next_at <= %(moment)s AND c.status IN ('assigned', 'in-progress', 'new', "
     "'waiting-for-customer', 'waiting-for-third-party')",
 ]
 
@@ -483,19 +507,27 @@ def main() -> None:
         "--generate-only", action="store_true", help="build (or check) the data, then stop"
     )
     parser.add_argument("--rebuild", action="store_true", help="build the data again")
+    parser.add_argument(
+        "--sweep-only", action="store_true", help="time only the escalation sweep (and its scan)"
+    )
     options = parser.parse_args()
     count, team_count = SCALES[options.scale]
     _configure(options.database, options.database_name)
 
-    from django.db import connection, transaction
-    from django.utils import timezone
-
-    from onestop.cases import queries, services
-    from onestop.cases.models import OPEN_STATUSES, Case
-
     organisation, user, team_ids, moment = _build(count, team_count, rebuild=options.rebuild)
     if options.generate_only:
         return
+    if not options.sweep_only:
+        _time_queue_page(organisation, user, team_ids)
+    _time_sweep(organisation, moment, count)
+
+
+def _time_queue_page(organisation: Any, user: Any, team_ids: list[int]) -> None:
+    from django.db import connection
+    from django.utils import timezone
+
+    from onestop.cases import queries
+
     now = timezone.now()
     end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
 
@@ -536,11 +568,18 @@ def main() -> None:
         f"ratio {ours_p95 / base_p95:.2f}"
     )
 
+
+def _time_sweep(organisation: Any, moment: datetime, count: int) -> None:
+    from django.db import connection, transaction
+
+    from onestop.cases import services
+    from onestop.cases.models import OPEN_STATUSES, Case
+
     def scan_ours() -> object:
         return list(
             Case.objects.for_organisation(organisation)
-            .filter(next_escalation_at__lte=moment, status__in=sorted(OPEN_STATUSES))
-            .order_by("next_escalation_at")
+            .filter(escalation_due__next_at__lte=moment, status__in=sorted(OPEN_STATUSES))
+            .order_by("escalation_due__next_at")
             .values_list("pk", flat=True)
         )
 
@@ -584,8 +623,8 @@ def main() -> None:
         # What autovacuum does after a sweep: the rolled-back rows are cleared and the
         # visibility map set again (the queue's counts are an index-only scan), for the next run.
         with connection.cursor() as cursor:
-            for table in ("cases_case", "cases_caseescalation", "cases_caseevent",
-                          "cases_outboxmessage"):  # fmt: skip
+            for table in ("cases_case", "cases_escalationdue", "cases_caseescalation",
+                          "cases_caseevent", "cases_outboxmessage"):  # fmt: skip
                 cursor.execute(f"VACUUM ANALYZE {table}")
     print(
         f"escalation_sweep ({applied[0]} escalations on {due_count} cases, writes included): "

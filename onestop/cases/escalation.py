@@ -12,11 +12,13 @@ costs per chunk, not per case.
   forward; when it moves later the case's timeline shows it and, for the primary clock (the date
   promised in the acknowledgement), the customer is told through the outbox.  Every clock gets
   the new calendar version, so this happens once.
-* ``escalate``: cases whose ``next_escalation_at`` has passed; for each, the rules of its type not
-  yet applied in the clock's current run whose threshold has passed are applied at once:
+* ``escalate``: cases whose next time (``EscalationDue.next_at``) has passed; for each, the
+  rules of its type not yet applied in the clock's current run whose threshold has passed are
+  applied at once:
   ``CaseEscalation`` rows in bulk (``ignore_conflicts`` on the once-only constraint), timeline
-  events and outbox notices in bulk, one audit record per chunk, and ``next_escalation_at``
-  advanced in bulk (one statement per distinct time).
+  events and outbox notices in bulk, one audit record per chunk, and the next times advanced
+  in bulk (one statement on PostgreSQL).  The next times are a narrow table of their own, so
+  advancing them does not rewrite the wide case rows and every index of theirs.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from onestop.cases.models import (
     CaseEscalation,
     CaseEvent,
     EscalationAction,
+    EscalationDue,
     EscalationRule,
     OutboxMessage,
     OutboxStatus,
@@ -379,21 +382,21 @@ def _plan(
 
 
 # Each case's time as a position in the array of the chunk's distinct times (working-day
-# thresholds share a few end-of-day times): thousands of integers, a handful of times.
+# thresholds share a few end-of-day times): thousands of integers, a handful of times.  A case
+# without a row gets one.
 _NEXT_TIMES_SQL = """
-UPDATE cases_case SET next_escalation_at = (%s::timestamp with time zone[])[new.position],
-    updated_at = %s
-FROM unnest(%s::bigint[], %s::integer[]) AS new (id, position)
-WHERE cases_case.id = new.id AND cases_case.organisation_id = %s
+INSERT INTO cases_escalationdue (organisation_id, case_id, next_at)
+SELECT %s, new.case_id, (%s::timestamp with time zone[])[new.position]
+FROM unnest(%s::bigint[], %s::integer[]) AS new (case_id, position)
+ON CONFLICT (case_id, organisation_id) DO UPDATE SET next_at = EXCLUDED.next_at
 """
 
 
 def _store_next_times(
     organisation: Organisation, next_at: dict[int, datetime.datetime | None]
 ) -> None:
-    """``next_escalation_at`` for many cases: on PostgreSQL one UPDATE from two arrays (ids
-    and times); elsewhere one UPDATE per distinct time (working-day thresholds share end-of-day
-    times), the odd ones out with one bulk update."""
+    """The next escalation time of many cases (``EscalationDue`` rows, written or created): on
+    PostgreSQL one statement from two arrays (ids and times); elsewhere bulk upserts."""
     if not next_at:
         return
     if connection.vendor == "postgresql":
@@ -402,28 +405,18 @@ def _store_next_times(
         index = {value: position for position, value in enumerate(times, start=1)}
         positions = [0 if value is None else index[value] for value in next_at.values()]
         with _bound_cursor() as cursor:
-            cursor.execute(
-                _NEXT_TIMES_SQL,
-                [times, timezone.now(), list(next_at), positions, organisation.pk],
-            )
+            cursor.execute(_NEXT_TIMES_SQL, [organisation.pk, times, list(next_at), positions])
         return
-    groups: dict[datetime.datetime | None, list[int]] = defaultdict(list)
-    for case_id, value in next_at.items():
-        groups[value].append(case_id)
-    changed_at = timezone.now()
-    scattered: list[Case] = []
-    cases = Case.objects.for_organisation(organisation)
-    for value, ids in groups.items():
-        if len(ids) < 10 and value is not None:
-            scattered.extend(Case(pk=case_id, next_escalation_at=value) for case_id in ids)
-            continue
-        for start in range(0, len(ids), CHUNK):
-            cases.filter(pk__in=ids[start : start + CHUNK]).update(
-                next_escalation_at=value, updated_at=changed_at
-            )
-    for case in scattered:
-        case.updated_at = changed_at
-    cases.bulk_update(scattered, ["next_escalation_at", "updated_at"], batch_size=500)
+    EscalationDue.objects.for_organisation(organisation).bulk_create(
+        [
+            EscalationDue(organisation_id=organisation.pk, case_id=case_id, next_at=value)
+            for case_id, value in next_at.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["case", "organisation"],
+        update_fields=["next_at"],
+        batch_size=500,
+    )
 
 
 # --- recipients of escalation notices -----------------------------------------------------------
@@ -490,8 +483,8 @@ def escalate(*, now: datetime.datetime, chunk: int = CHUNK) -> int:
     total = 0
     for organisation in Organisation.objects.filter(is_active=True).order_by("pk"):
         due_count = (
-            Case.objects.for_organisation(organisation)
-            .filter(next_escalation_at__lte=now, status__in=_OPEN)
+            EscalationDue.objects.for_organisation(organisation)
+            .filter(next_at__lte=now, case__status__in=_OPEN)
             .count()
         )
         if not due_count:
@@ -510,7 +503,7 @@ def escalate(*, now: datetime.datetime, chunk: int = CHUNK) -> int:
 
 
 _CASE_FIELDS = (
-    "pk",
+    "id",
     "case_type_id",
     "reference",
     "title",
@@ -530,18 +523,26 @@ def _escalate_chunk(
     """The first ``chunk`` due cases (by next time): returns the escalations applied and whether
     there may be more.
 
-    The due cases are read with their primary clocks in one statement and locked (``FOR
-    UPDATE OF`` the case ``SKIP LOCKED``): an overlapping sweep passes over cases this one
-    holds, and once this one commits they are no longer due.  (SQLite serialises writers: no
+    The due cases are read with their primary clocks in one statement, their ``EscalationDue``
+    rows locked (``FOR UPDATE OF`` that narrow row, ``SKIP LOCKED``): an overlapping sweep
+    passes over cases this one holds, and once this one commits they are no longer due; a
+    service rescheduling one of them waits for this chunk.  (SQLite serialises writers: no
     row lock.)
     """
     found = list(
-        Case.objects.for_organisation(organisation)
-        .filter(next_escalation_at__lte=now, status__in=_OPEN)
-        .alias(primary_clock=FilteredRelation("clocks", condition=Q(clocks__is_primary=True)))
-        .order_by("next_escalation_at")
+        EscalationDue.objects.for_organisation(organisation)
+        .filter(next_at__lte=now, case__status__in=_OPEN)
+        .alias(
+            primary_clock=FilteredRelation(
+                "case__clocks", condition=Q(case__clocks__is_primary=True)
+            )
+        )
+        .order_by("next_at")
         .select_for_update(skip_locked=True, of=("self",))
-        .values_list(*_CASE_FIELDS, *(f"primary_clock__{name}" for name in _CLOCK_FIELDS))[:chunk]
+        .values_list(
+            *(f"case__{name}" for name in _CASE_FIELDS),
+            *(f"primary_clock__{name}" for name in _CLOCK_FIELDS),
+        )[:chunk]
     )
     if not found:
         return 0, False

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import Contact
-from onestop.core.models import OrganisationOwned, Timestamped
+from onestop.core.models import Organisation, OrganisationOwned, Timestamped
 from onestop.customers.models import Customer
 from onestop.directory.models import Service, Team
 
@@ -234,6 +234,11 @@ class Source(models.TextChoices):
 
 class Case(OrganisationOwned, Timestamped):
     id = models.BigAutoField(primary_key=True)
+    # Every composite index below leads with the organisation, so its own index would only be
+    # one more entry for every write (the sweep rewrites tens of thousands of rows).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     reference = models.CharField(max_length=20)
     case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=30, choices=CaseKind.choices)
@@ -279,11 +284,11 @@ class Case(OrganisationOwned, Timestamped):
     received_at = models.DateTimeField()
     # The primary clock (copied from its CaseClock row for the queue's ordering).
     due_at = models.DateTimeField(null=True, blank=True)
-    standard_code = models.SlugField(max_length=60, blank=True)
+    # Shown, never looked up (the clocks carry the standard): no index of its own.
+    standard_code = models.SlugField(max_length=60, blank=True, db_index=False)
     calendar_version = models.PositiveIntegerField(null=True, blank=True)
     clock_paused_at = models.DateTimeField(null=True, blank=True)
-    # The next time the escalation sweep has something to do (null: nothing left).
-    next_escalation_at = models.DateTimeField(null=True, blank=True)
+    # The next time the escalation sweep has something to do is ``EscalationDue.next_at``.
     # Closure.
     outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
     resolution = models.TextField(blank=True)
@@ -324,7 +329,6 @@ class Case(OrganisationOwned, Timestamped):
             ),
             models.Index(fields=["organisation", "customer"], name="case_org_customer"),
             models.Index(fields=["organisation", "councillor"], name="case_org_councillor"),
-            models.Index(fields=["organisation", "next_escalation_at"], name="case_org_escalation"),
             models.Index(fields=["organisation", "kind", "published_at"], name="case_org_log"),
         ]
 
@@ -381,6 +385,40 @@ class CaseClock(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.standard_code} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class EscalationDue(OrganisationOwned):
+    """When the escalation sweep next has something to do for a case (null: nothing left).
+
+    A narrow table of its own rather than a column of ``Case``: the sweep rewrites this time for
+    tens of thousands of cases at once, and an indexed column of the wide case table would make
+    every such update write an entry in each of the case table's indexes.  Here it writes three.
+    Only ``services.clocks`` and the sweep (``cases.escalation``) write it.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    # The index below leads with the organisation: no index of its own.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # One row a case: the unique rule below leads with the case, so it is also the case's index
+    # (the cascade when a case is deleted looks rows up by case alone).
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="escalation_due", db_index=False
+    )
+    next_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "next_at", "case"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "organisation"], name="escalationdue_unique_case"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "next_at"], name="escalationdue_org_next")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} next at {self.next_at}"
 
 
 class NoteKind(models.TextChoices):

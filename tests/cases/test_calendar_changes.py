@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from onestop.cases import services
-from onestop.cases.models import Case, CaseClock, CaseEvent, OutboxMessage
+from onestop.cases.models import Case, CaseClock, CaseEvent, EscalationDue, OutboxMessage
 from onestop.customers.models import Customer
 from onestop.standards import services as standards_services
 from tests.cases import factories
@@ -74,7 +74,10 @@ def test_a_new_closure_day_moves_the_deadline_later_once_and_tells_the_customer(
     case.refresh_from_db()
     assert case.due_at == DUE_AFTER_CLOSURE
     assert case.calendar_version == 2
-    assert case.next_escalation_at == WARNING_AFTER_CLOSURE
+    assert (
+        EscalationDue.objects.for_organisation(case.organisation_id).get(case=case).next_at
+        == WARNING_AFTER_CLOSURE
+    )
     assert _versions(case) == [2, 2]
     assert _messages(case) == [("customer", "Sam Resident")]
     body = OutboxMessage.objects.for_organisation(world.organisation).get(

@@ -14,6 +14,7 @@ from onestop.cases.models import (
     Case,
     CaseClock,
     CaseLink,
+    EscalationDue,
     NoteKind,
     OutboxMessage,
     Outcome,
@@ -232,7 +233,10 @@ def test_waiting_for_the_customer_pauses_the_clock_and_moves_the_deadline(world:
         case = factories.raise_case(world.organisation)
         services.change_status(case, by=world.officer, status=Status.WAITING_FOR_CUSTOMER)
         assert case.clock_paused_at == MONDAY
-        assert case.next_escalation_at is None
+        assert (
+            EscalationDue.objects.for_organisation(case.organisation_id).get(case=case).next_at
+            is None
+        )
     with time_machine.travel(MONDAY + datetime.timedelta(days=2), tick=False):
         services.change_status(case, by=world.officer, status=Status.IN_PROGRESS)
     # Paused Monday to Wednesday: three working days lost (both ends included).

@@ -15,6 +15,7 @@ from onestop.cases.models import (
     CaseClock,
     CaseEscalation,
     CaseType,
+    EscalationDue,
     EscalationRule,
 )
 from onestop.core.errors import ServiceError
@@ -139,7 +140,7 @@ def _pause_clocks(case: Case, at: datetime.datetime) -> None:
             row.save(update_fields=["paused_at"])
             if row.is_primary:
                 _copy_primary(case, row)
-    case.next_escalation_at = None
+    _store_next_escalation(case, None)
 
 
 def _resume_clocks(case: Case, at: datetime.datetime) -> None:
@@ -167,7 +168,7 @@ def _stop_clocks(case: Case, at: datetime.datetime) -> None:
         row.is_met = clock.is_met(at, row.due_at)
         row.save(update_fields=["stopped_at", "is_met"])
     case.clock_paused_at = None
-    case.next_escalation_at = None
+    _store_next_escalation(case, None)
 
 
 def _restart_clocks(case: Case, at: datetime.datetime) -> None:
@@ -208,11 +209,23 @@ def _rules(case: Case) -> list[EscalationRule]:
     )
 
 
+def _store_next_escalation(case: Case, value: datetime.datetime | None) -> None:
+    """When the sweep next has something to do for ``case`` (``None``: nothing): its
+    ``EscalationDue`` row, written or created in one statement."""
+    EscalationDue.objects.for_organisation(case.organisation_id).bulk_create(
+        [EscalationDue(organisation_id=case.organisation_id, case=case, next_at=value)],
+        update_conflicts=True,
+        unique_fields=["case", "organisation"],
+        update_fields=["next_at"],
+    )
+
+
 def _schedule_escalation(case: Case, rules: Sequence[EscalationRule] | None = None) -> None:
-    """Set ``next_escalation_at``: the earliest threshold of a rule not yet applied this run."""
+    """Store the case's next escalation time: the earliest threshold of a rule not yet applied
+    this run."""
     row = _primary(case)
     if row is None or row.stopped_at is not None or row.paused_at is not None:
-        case.next_escalation_at = None
+        _store_next_escalation(case, None)
         return
     applied = set(
         CaseEscalation.objects.for_organisation(case.organisation_id)
@@ -223,10 +236,10 @@ def _schedule_escalation(case: Case, rules: Sequence[EscalationRule] | None = No
         rule for rule in (rules if rules is not None else _rules(case)) if rule.pk not in applied
     ]
     if not pending:
-        case.next_escalation_at = None
+        _store_next_escalation(case, None)
         return
     calendar = _calendar_of(row, case)
-    case.next_escalation_at = min(_threshold(row, rule.percent, calendar) for rule in pending)
+    _store_next_escalation(case, min(_threshold(row, rule.percent, calendar) for rule in pending))
 
 
 # --- escalation ---------------------------------------------------------------------------------

@@ -158,7 +158,7 @@ def raise_case(
         case.save(force_insert=True)
         _start_clocks(case, case_type, at)
         _schedule_escalation(case)
-        _save(case, "due_at", "standard_code", "calendar_version", "next_escalation_at")
+        _save(case, "due_at", "standard_code", "calendar_version")
         events.case_raised_event(case=case, by=by)
         _acknowledge(case)
         _record(
@@ -243,7 +243,6 @@ def change_status(
             "standard_code",
             "calendar_version",
             "clock_paused_at",
-            "next_escalation_at",
         )
         _record(
             case,
@@ -487,7 +486,6 @@ def _finish(
             "resolution",
             "resolved_at",
             "clock_paused_at",
-            "next_escalation_at",
         ]
         if to == Status.CLOSED:
             case.closed_at = now
@@ -593,7 +591,6 @@ def reopen_case(
             "standard_code",
             "calendar_version",
             "clock_paused_at",
-            "next_escalation_at",
         )
         events.case_reopened_event(case=case, by=by, reason=reason)
         _record(

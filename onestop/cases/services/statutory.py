@@ -76,7 +76,6 @@ def record_clarification(case: Case, *, by: User | None, note: str = "") -> Case
             "standard_code",
             "calendar_version",
             "clock_paused_at",
-            "next_escalation_at",
         )
         events.clock_restarted_event(
             case=case, by=by, reason=note[:200] or _("Clarification received")
@@ -131,7 +130,6 @@ def extend_deadline(case: Case, *, by: User | None, reason: str) -> Case:
             "calendar_version",
             "extension_reason",
             "extended_at",
-            "next_escalation_at",
         )
         events.deadline_extended_event(case=case, by=by, reason=reason)
         _record(
