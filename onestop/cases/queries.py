@@ -301,6 +301,8 @@ def _queue_queryset(
         cases = cases.filter(assignee_id=filters.assignee_id)
     if filters.case_type_id is not None:
         cases = cases.filter(case_type_id=filters.case_type_id)
+    if "\x00" in filters.ward:
+        return cases.none()  # no ward holds one (and PostgreSQL refuses it in a parameter)
     if filters.ward:
         cases = cases.filter(ward__iexact=filters.ward[:100])
     if filters.due_within_days is not None:
