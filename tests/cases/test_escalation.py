@@ -13,6 +13,7 @@ from onestop.cases import escalation, services, tasks
 from onestop.cases.models import (
     Case,
     CaseEscalation,
+    CaseEvent,
     EscalationDue,
     OutboxMessage,
     Outcome,
@@ -84,6 +85,33 @@ def test_each_threshold_fires_once_at_its_time(world: World) -> None:
     ]
     case.refresh_from_db()
     assert _next_at(case) is None
+
+
+def test_notice_texts_and_timeline_data_are_stored_exactly_whatever_the_title(
+    world: World,
+) -> None:
+    """The sweep writes its rows as PostgreSQL array text: quotes, backslashes, braces, commas,
+    the word NULL and line breaks in a title are stored as typed, not parsed."""
+    hostile = 'Bin "lid" \\ {broken}, NULL\nsecond line \\" end'
+    with time_machine.travel(RAISED, tick=False):
+        cases = [
+            factories.raise_case(world.organisation, title=title)
+            for title in (hostile, "NULL", "plain")
+        ]
+        for case in cases:
+            services.assign_case(case, by=world.leader, assignee=world.officer)
+    assert _sweep(WARNING) == 3
+    for case in cases:
+        notice = OutboxMessage.objects.for_organisation(world.organisation).get(
+            case=case, template="case-escalation"
+        )
+        assert f"Case {case.reference} ({case.title}) has used 75% of its time" in notice.body
+        assert notice.recipient_user == world.officer
+        events = CaseEvent.objects.for_organisation(world.organisation).filter(
+            case=case, code="escalated"
+        )
+        assert [event.data for event in events] == [{"percent": 75, "action": "notify-assignee"}]
+    assert cases[0].title == hostile
 
 
 def test_each_notice_goes_to_the_right_people(world: World) -> None:
