@@ -182,12 +182,12 @@ def _insert_rows(
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     # Table and column names come from the model's own metadata, never from input.
     if connection.vendor == "postgresql":
-        insert = _unnest_insert(model, columns, rows)
+        select = _unnest_insert(model, columns, rows)
         with _bound_cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({names}) {insert.sql}"  # nosec B608
+                f"INSERT INTO {table} ({names}) {select.sql}"  # nosec B608
                 + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""),
-                insert.params,
+                select.params,
             )
         return
     insert = connection.ops.insert_statement(
