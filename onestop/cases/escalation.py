@@ -247,11 +247,10 @@ def _unnest_insert(
         array_params.append(_array_text([1] * len(rows)))
     unnest = ", ".join(f"%s::{db_type}[]" for db_type in arrays)
     aliases = ", ".join(f"c{number}" for number in range(len(arrays)))
-    return _Unnest(
-        # Only database types of the model's fields (checked above) and placeholders.
-        sql=f"SELECT {', '.join(select)} FROM unnest({unnest}) AS new ({aliases})",  # noqa: S608
-        params=[*select_params, *array_params],
-    )
+    # Only database types of the model's fields (checked above) and placeholders.
+    columns_sql = ", ".join(select)
+    sql = f"SELECT {columns_sql} FROM unnest({unnest}) AS new ({aliases})"  # noqa: S608  # nosec
+    return _Unnest(sql=sql, params=[*select_params, *array_params])
 
 
 def _plain_values(values: list[Any]) -> list[Any]:
