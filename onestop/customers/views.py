@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.core.paginator import Page
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from onestop.core import pages, permissions
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
+from onestop.core.pagination import page_links
 from onestop.customers import forms, history, queries, services
 from onestop.customers.models import EQUALITY_FIELDS, Customer
 
@@ -84,21 +84,9 @@ def create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page_links(page: Page[Any]) -> dict[str, Any]:
-    """The GOV.UK pagination component's links for the history (to its heading)."""
-
-    def href(number: int) -> str:
-        return f"?page={number}#history"
-
-    numbers = page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
-    return {
-        "previous": href(page.previous_page_number()) if page.has_previous() else "",
-        "next": href(page.next_page_number()) if page.has_next() else "",
-        "items": [
-            {"number": number, "href": href(number) if isinstance(number, int) else ""}
-            for number in numbers
-        ],
-    }
+def _history_href(number: int) -> str:
+    """A page of the history, scrolled to its heading."""
+    return f"?page={number}#history"
 
 
 @require_GET
@@ -116,7 +104,7 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
             "customer": customer,
             "panel": panel,
             "history": found,
-            "pagination": _page_links(found),
+            "pagination": page_links(found, _history_href),
             "can_edit": permissions.can(user, permissions.CUSTOMER_EDIT),
             "can_merge": permissions.can(user, permissions.CUSTOMER_MERGE),
             "can_manage_markers": permissions.can(user, permissions.MARKER_MANAGE),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from base64 import b32encode
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,7 +20,7 @@ import qrcode.image.svg
 from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -46,6 +46,7 @@ from onestop.core.errors import ServiceError
 from onestop.core.http import StaffRequest, client_address, staff_user
 from onestop.core.middleware import SIGNED_IN_AT
 from onestop.core.models import AuditRecord, User
+from onestop.core.pagination import page_links
 from onestop.trust import queries, services
 from onestop.trust.forms import AuditFilterForm, CodeForm, PasswordChangeForm, SignInForm
 
@@ -272,22 +273,15 @@ def _audit_filters(request: StaffRequest) -> tuple[AuditFilterForm, queries.Audi
     )
 
 
-def _page_links(query: QueryDict, page: Page[AuditRecord]) -> dict[str, Any]:
+def _audit_href(query: QueryDict) -> Callable[[int], str]:
+    """Pages of the audit trail, keeping the filters in ``query``."""
+
     def href(number: int) -> str:
         params = query.copy()
         params["page"] = str(number)
         return f"?{params.urlencode()}"
 
-    paginator = page.paginator
-    numbers = paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    return {
-        "previous": href(page.previous_page_number()) if page.has_previous() else "",
-        "next": href(page.next_page_number()) if page.has_next() else "",
-        "items": [
-            {"number": number, "href": href(number) if isinstance(number, int) else ""}
-            for number in numbers
-        ],
-    }
+    return href
 
 
 def audit_trail(request: StaffRequest) -> HttpResponse:
@@ -301,7 +295,7 @@ def audit_trail(request: StaffRequest) -> HttpResponse:
         query.pop("page", None)
         context.update(
             page=page,
-            pagination=_page_links(query, page),
+            pagination=page_links(page, _audit_href(query), on_each_side=2),
             export_href=f"{reverse('trust:audit-export')}?{query.urlencode()}",
         )
     return render(request, "trust/audit.html", context)
