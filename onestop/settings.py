@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "onestop.customers",
     "onestop.contacts",
     "onestop.cases",
+    "onestop.channels",
+    "onestop.portal",
 ]
 
 MIDDLEWARE = [

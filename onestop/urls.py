@@ -19,6 +19,8 @@ urlpatterns = [
     path("customers/", include("onestop.customers.urls")),
     path("desk/", include("onestop.contacts.urls")),
     path("", include("onestop.cases.urls")),
+    path("", include("onestop.portal.urls")),
+    path("mailboxes/", include("onestop.channels.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

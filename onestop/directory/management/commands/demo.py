@@ -199,14 +199,18 @@ class Command(BaseCommand):
         # Each capability loads its own demo data for the council, in dependency order:
         # standards (the clocks), customers, their contacts, then cases raised from them.
         from onestop.cases import demo as cases_demo
+        from onestop.channels import demo as channels_demo
         from onestop.contacts import demo as contacts_demo
         from onestop.customers import demo as customers_demo
+        from onestop.portal import demo as portal_demo
         from onestop.standards import demo as standards_demo
 
         standards_demo.load_demo(council)
         customers_demo.load_demo(council)
         contacts_demo.load_demo(council)
         cases_demo.load_demo(council)
+        channels_demo.load_demo(council)
+        portal_demo.load_demo(council)
         self._report()
 
     # --- totp ---------------------------------------------------------------------------------

@@ -1,0 +1,9 @@
+"""The demo council's channels data (called by ``onestop demo``; idempotent)."""
+
+from __future__ import annotations
+
+from onestop.core.models import Organisation
+
+
+def load_demo(council: Organisation) -> None:
+    """Nothing yet."""

@@ -1,0 +1,1 @@
+"""C14 Citizen portal: residents' GOV.UK pages (report a problem, track by reference)."""
