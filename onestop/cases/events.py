@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from onestop.cases.models import Case, CaseEvent, EscalationAction, LinkKind, Outcome, Status
+from onestop.contacts.models import Channel
 from onestop.core.models import User
 
 RAISED = "raised"
@@ -20,6 +21,7 @@ STATUS_CHANGED = "status-changed"
 ASSIGNED = "assigned"
 NOTE_ADDED = "note-added"
 UPDATE_SENT = "update-sent"
+MESSAGE_RECEIVED = "message-received"
 CLOSED = "closed"
 RESOLVED = "resolved"
 REOPENED = "reopened"
@@ -67,6 +69,10 @@ def case_assigned_event(
 
 def note_added_event(*, case: Case, by: User | None, to_customer: bool) -> CaseEvent:
     return _event(case, UPDATE_SENT if to_customer else NOTE_ADDED, by)
+
+
+def message_received_event(*, case: Case, channel: str) -> CaseEvent:
+    return _event(case, MESSAGE_RECEIVED, None, channel=channel)
 
 
 def case_resolved_event(*, case: Case, by: User | None) -> CaseEvent:
@@ -212,6 +218,10 @@ def describe(event: CaseEvent) -> str:
         return _("Internal note added")
     if event.code == UPDATE_SENT:
         return _("Update sent to the customer")
+    if event.code == MESSAGE_RECEIVED:
+        return _("Message received from the customer by %(channel)s") % {
+            "channel": _label(Channel, data.get("channel", "")).lower()
+        }
     if event.code in {CLOSED, RESOLVED}:
         template = _("Closed: %(outcome)s") if event.code == CLOSED else _("Resolved: %(outcome)s")
         return template % {"outcome": _label(Outcome, data.get("outcome", ""))}

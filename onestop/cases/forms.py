@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import (
+    STAFF_NOTE_KINDS,
     AttributeKind,
     CaseKind,
     CaseType,
@@ -181,7 +182,9 @@ class AssignForm(VersionedForm):
 
 class NoteForm(GovukForm):
     kind = forms.ChoiceField(
-        label=_("Kind of note"), choices=NoteKind.choices, initial=NoteKind.INTERNAL
+        label=_("Kind of note"),
+        choices=[(kind.value, kind.label) for kind in STAFF_NOTE_KINDS],
+        initial=NoteKind.INTERNAL,
     )
     text = forms.CharField(label=_("Note"), max_length=10_000, widget=forms.Textarea)
 

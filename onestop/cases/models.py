@@ -424,6 +424,11 @@ class EscalationDue(OrganisationOwned):
 class NoteKind(models.TextChoices):
     INTERNAL = "internal", _("Internal note")
     UPDATE_TO_CUSTOMER = "update-to-customer", _("Update to the customer")
+    FROM_CUSTOMER = "from-customer", _("Message from the customer")
+
+
+#: The kinds of note staff write (a message from the customer arrives through a channel).
+STAFF_NOTE_KINDS = (NoteKind.INTERNAL, NoteKind.UPDATE_TO_CUSTOMER)
 
 
 class CaseNote(OrganisationOwned):

@@ -31,7 +31,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from onestop.cases.events import NOTE_ADDED, UPDATE_SENT, describe
+from onestop.cases.events import MESSAGE_RECEIVED, NOTE_ADDED, UPDATE_SENT, describe
 from onestop.cases.models import (
     INFORMATION_KINDS,
     OPEN_STATUSES,
@@ -827,7 +827,7 @@ def timeline_of(case: Case) -> list[TimelineEntry]:
     note_events = iter(notes)
     for event in case.events.select_related("by").order_by("at", "id"):
         note: CaseNote | None = None
-        if event.code in {NOTE_ADDED, UPDATE_SENT}:
+        if event.code in {NOTE_ADDED, UPDATE_SENT, MESSAGE_RECEIVED}:
             note = next(note_events, None)
         entries.append(
             TimelineEntry(

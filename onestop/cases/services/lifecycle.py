@@ -19,6 +19,7 @@ from onestop.cases.models import (
     OPEN_STATUSES,
     PAUSED_STATUSES,
     RELEASED_OUTCOMES,
+    STAFF_NOTE_KINDS,
     Case,
     CaseKind,
     CaseNote,
@@ -366,7 +367,7 @@ def bulk_reassign(
 
 def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
     """An internal note, or an update to the customer (recorded in the outbox to send)."""
-    if kind not in NoteKind.values:
+    if kind not in STAFF_NOTE_KINDS:
         _refuse(
             CaseError.INVALID_ATTRIBUTE,
             _("Choose whether the note is internal or an update to the customer"),
@@ -402,6 +403,43 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
             obj=note,
             summary=f"{kind} on {case.reference}",
         )
+    return note
+
+
+def record_customer_message(
+    case: Case, *, channel: str, text: str, received_at: datetime.datetime | None = None
+) -> CaseNote:
+    """A message from the customer about an open case, arrived by ``channel`` (e-mail, web):
+    kept on the case as a note, and a case waiting for the customer goes back to work with its
+    clock running again.  A finished case is refused: the channel raises a new case instead."""
+    if case.status in FINISHED_STATUSES:
+        raise InvalidTransition(
+            _("The case is %(status)s: raise a new case and link it")
+            % {"status": Status(case.status).label.lower()}
+        )
+    text = _check_text(
+        text, field=_("message"), error_field="text", limit=TEXT_LIMIT, required=True
+    )
+    with transaction.atomic():
+        note = CaseNote(
+            organisation_id=case.organisation_id,
+            case=case,
+            kind=NoteKind.FROM_CUSTOMER,
+            text=text,
+            written_by=None,
+            written_at=received_at or timezone.now(),
+        )
+        note.save(force_insert=True)
+        events.message_received_event(case=case, channel=channel)
+        audit.record(
+            organisation=case.organisation_id,
+            by=None,
+            action=AuditAction.CREATED,
+            obj=note,
+            summary=f"{NoteKind.FROM_CUSTOMER} on {case.reference} by {channel}",
+        )
+        if case.status == Status.WAITING_FOR_CUSTOMER:
+            change_status(case, by=None, status=Status.IN_PROGRESS)
     return note
 
 
