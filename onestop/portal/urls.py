@@ -1,7 +1,23 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from onestop.portal import views
 
 app_name = "portal"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("report/<slug:organisation_slug>/", views.report_index, name="report-index"),
+    path(
+        "report/<slug:organisation_slug>/done/<str:reference>/",
+        views.report_done,
+        name="report-done",
+    ),
+    path(
+        "report/<slug:organisation_slug>/<slug:type_code>/",
+        views.report_form,
+        name="report-form",
+    ),
+    path("report-forms/", views.web_forms, name="web-forms"),
+    path("report-forms/<int:case_type_id>/", views.web_form_edit, name="web-form-edit"),
+]

@@ -1,0 +1,13 @@
+"""Stable error codes of the portal, shown in error summaries."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PortalError(StrEnum):
+    TOO_LONG = "too_long"
+    CONTROL_CHARACTERS = "control_characters"
+    NOT_OFFERED_ONLINE = "not_offered_online"
+    NAME_REQUIRED = "name_required"
+    INVALID_POSITION = "invalid_position"

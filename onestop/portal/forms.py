@@ -1,0 +1,196 @@
+"""Page input of the portal.  Forms parse and check shapes; services enforce the rules.
+
+The resident's form is the staff raise form (``cases.forms.RaiseCaseForm``: the case type's
+questions, summary, details, postcode) in residents' words, with where and "your details"
+added, and every text input refusing control characters (``portal.text``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from onestop.cases.forms import GovukForm, RaiseCaseForm, attribute_field_name
+from onestop.cases.models import AttributeKind, CaseType
+from onestop.core.errors import ServiceError
+from onestop.customers import services as customer_services
+from onestop.portal import services
+from onestop.portal.models import GUIDANCE_LIMIT
+from onestop.portal.text import guard_text_fields
+
+HONEYPOT = "leave_blank"
+
+
+def _service_check(check: Callable[[str], str], value: str) -> str:
+    """Run a customers check (postcode, e-mail, phone) as a form field's validation."""
+    if not value:
+        return ""
+    try:
+        return check(value)
+    except ServiceError as error:
+        raise ValidationError(error.message) from None
+
+
+class ReportForm(RaiseCaseForm):
+    """A resident's report of a problem of ``case_type``."""
+
+    def __init__(self, *args: Any, case_type: CaseType, **kwargs: Any) -> None:
+        super().__init__(*args, case_type=case_type, councillor=False, **kwargs)
+        del self.fields["ward"]  # residents rarely know their ward; routing uses the postcode
+        title = self.fields["title"]
+        title.label = _("What is the problem")
+        title.help_text = _("A short summary, like “Blue bin not emptied on Tuesday”")
+        title.max_length = services.TITLE_LIMIT
+        title.error_messages["required"] = _("Enter what the problem is")
+        description = self.fields["description"]
+        description.label = _("Details (optional)")
+        description.help_text = _("Anything that will help us sort it out")
+        description.max_length = services.DESCRIPTION_LIMIT
+        postcode = self.fields["postcode"]
+        postcode.required = True
+        postcode.label = _("Postcode")
+        postcode.help_text = _("The postcode where the problem is, like HP19 8FF")
+        postcode.error_messages["required"] = _("Enter the postcode where the problem is")
+        postcode.widget.attrs.update(
+            {"class": "govuk-input govuk-input--width-10", "autocomplete": "postal-code"}
+        )
+        self.asks_where = not any(
+            question.get("kind") == AttributeKind.LOCATION for question in case_type.attributes
+        )
+        if self.asks_where:
+            self.fields["location"] = forms.CharField(
+                label=_("Where exactly (optional)"),
+                help_text=_("For example, “outside number 12” or “by the bus stop”"),
+                max_length=services.LOCATION_LIMIT,
+                required=False,
+            )
+        self.fields["given_name"] = forms.CharField(
+            label=_("First name"),
+            max_length=services.NAME_LIMIT,
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
+        )
+        self.fields["family_name"] = forms.CharField(
+            label=_("Last name"),
+            max_length=services.NAME_LIMIT,
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
+        )
+        self.fields["email"] = forms.CharField(
+            label=_("Email address"),
+            max_length=254,
+            required=False,
+            help_text=_("We will only use this to reply to you about this report"),
+            widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        )
+        self.fields["phone"] = forms.CharField(
+            label=_("Phone number"),
+            max_length=30,
+            required=False,
+            help_text=_("For international numbers include the country code"),
+            widget=forms.TextInput(
+                attrs={
+                    "type": "tel",
+                    "autocomplete": "tel",
+                    "class": "govuk-input govuk-input--width-20",
+                }
+            ),
+        )
+        # A field people never see: bots that fill in every input are refused (see views).
+        self.fields[HONEYPOT] = forms.CharField(
+            label=_("Leave this empty"),
+            required=False,
+            max_length=200,
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+        for field in self.fields.values():
+            # The limit is checked with a clear error; a maxlength would silently cut text.
+            field.widget.attrs.pop("maxlength", None)
+        guard_text_fields(self)
+        self.style()
+
+    # sections of the page, in order
+    def question_fields(self) -> list[forms.BoundField]:
+        return [
+            self[attribute_field_name(question["code"])] for question in self.case_type.attributes
+        ]
+
+    def problem_fields(self) -> list[forms.BoundField]:
+        return [self["title"], self["description"]]
+
+    def where_fields(self) -> list[forms.BoundField]:
+        return [self["postcode"], *([self["location"]] if self.asks_where else [])]
+
+    def you_fields(self) -> list[forms.BoundField]:
+        return [self["given_name"], self["family_name"], self["email"], self["phone"]]
+
+    def is_bot(self) -> bool:
+        return bool(str(self.data.get(HONEYPOT, "")).strip())
+
+    def clean_postcode(self) -> str:
+        return _service_check(customer_services.clean_postcode, self.cleaned_data["postcode"])
+
+    def clean_email(self) -> str:
+        return _service_check(customer_services.clean_email, self.cleaned_data["email"])
+
+    def clean_phone(self) -> str:
+        return _service_check(customer_services.clean_phone, self.cleaned_data["phone"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given, family = data.get("given_name"), data.get("family_name")
+        reply_to = data.get("email") or data.get("phone")
+        if reply_to and not (given or family) and "given_name" not in self.errors:
+            self.add_error("given_name", _("Enter your name so that we know who to reply to"))
+        elif given and not family and "family_name" not in self.errors:
+            self.add_error("family_name", _("Enter your last name"))
+        elif family and not given and "given_name" not in self.errors:
+            self.add_error("given_name", _("Enter your first name"))
+        return data
+
+    def report(self) -> services.Report:
+        data = self.cleaned_data
+        return services.Report(
+            title=data["title"],
+            postcode=data["postcode"],
+            description=data["description"],
+            location=data.get("location", ""),
+            answers=self.answers(),
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            email=data["email"],
+            phone=data["phone"],
+        )
+
+
+class WebFormForm(GovukForm):
+    """Staff: whether residents can report a case type online, and what they are told."""
+
+    is_published = forms.BooleanField(
+        label=_("Residents can report this online"),
+        required=False,
+        help_text=_("It appears in the list of online forms and its page can be opened"),
+    )
+    guidance = forms.CharField(
+        label=_("Guidance for residents (optional)"),
+        required=False,
+        max_length=GUIDANCE_LIMIT,
+        widget=forms.Textarea,
+        help_text=_("Plain text shown above the form, like when to report and what happens next"),
+    )
+    position = forms.IntegerField(
+        label=_("Position in the list"),
+        min_value=1,
+        max_value=services.POSITION_LIMIT,
+        initial=100,
+        help_text=_("Lower numbers come first"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        guard_text_fields(self)
+        self.fields["guidance"].widget.attrs.pop("maxlength", None)

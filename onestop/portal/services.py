@@ -1,0 +1,270 @@
+"""Every write of the portal: publishing case types online, and a resident's report.
+
+``submit_report`` is the web-form channel of issue 6 (C5): one transaction creates the
+resident's customer record (only when they gave a name), logs the contact on the web-form
+channel and raises the case through ``cases.services.raise_case`` with ``by=None`` (the public)
+and ``source=web``, so the reference, routing, deadlines, acknowledgement and audit are exactly
+the desk's.  A rejected report raises ``ServiceError`` naming the input and saves nothing.
+
+A report never attaches itself to an existing customer: the public cannot prove who they are,
+so a new record is made each time and the desk's possible-duplicates and merge join records
+that are the same person.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from onestop.cases import services as case_services
+from onestop.cases.models import Case, CaseKind, CaseType, Source
+from onestop.contacts import services as contact_services
+from onestop.contacts.models import Channel, Direction, Outcome
+from onestop.core import audit
+from onestop.core.errors import ServiceError
+from onestop.core.models import AuditAction, User
+from onestop.customers import services as customer_services
+from onestop.customers.models import Customer, PreferredChannel
+from onestop.portal.errors import PortalError
+from onestop.portal.models import GUIDANCE_LIMIT, WebForm
+from onestop.portal.text import has_control_characters
+
+TITLE_LIMIT = 200
+DESCRIPTION_LIMIT = 5_000
+LOCATION_LIMIT = 200
+NAME_LIMIT = 100
+POSITION_LIMIT = 999
+# Case types residents cannot raise themselves: a councillor enquiry is raised by or for a
+# Member, never from the public form.
+NOT_OFFERED_ONLINE = frozenset({CaseKind.COUNCILLOR_ENQUIRY})
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a resident typed into the web form (answers keyed by question code)."""
+
+    title: str
+    postcode: str = ""
+    description: str = ""
+    location: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+    given_name: str = ""
+    family_name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+def _refuse(code: PortalError, message: str, field_name: str | None = None) -> ServiceError:
+    return ServiceError(code, message, field=field_name)
+
+
+def _plain(value: str, *, label: str, field_name: str, limit: int) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise _refuse(
+            PortalError.TOO_LONG,
+            _("%(label)s must be %(limit)s characters or fewer") % {"label": label, "limit": limit},
+            field_name,
+        )
+    if has_control_characters(value):
+        raise _refuse(
+            PortalError.CONTROL_CHARACTERS,
+            _("Remove the special characters from “%(label)s”: only ordinary text is allowed")
+            % {"label": label},
+            field_name,
+        )
+    return value
+
+
+# --- staff: which case types residents can report online ----------------------------------------
+def save_web_form(
+    case_type: CaseType,
+    *,
+    by: User | None,
+    is_published: bool,
+    guidance: str,
+    position: int,
+) -> WebForm:
+    """Publish or unpublish ``case_type`` online and set its guidance and place in the list."""
+    guidance = _plain(guidance, label=_("Guidance"), field_name="guidance", limit=GUIDANCE_LIMIT)
+    if not 1 <= position <= POSITION_LIMIT:
+        raise _refuse(
+            PortalError.INVALID_POSITION,
+            _("Enter a position from 1 to %(limit)s") % {"limit": POSITION_LIMIT},
+            "position",
+        )
+    if is_published and case_type.kind in NOT_OFFERED_ONLINE:
+        raise _refuse(
+            PortalError.NOT_OFFERED_ONLINE,
+            _("%(type)s cannot be reported online: councillors raise these enquiries")
+            % {"type": case_type.name},
+            "is_published",
+        )
+    with transaction.atomic():
+        web_form = (
+            WebForm.objects.for_organisation(case_type.organisation_id)
+            .select_for_update(of=("self",))  # two administrators saving at once: one row
+            .filter(case_type=case_type)
+            .first()
+        )
+        after = {"is_published": is_published, "guidance": guidance, "position": position}
+        if web_form is None:
+            web_form = WebForm(
+                organisation_id=case_type.organisation_id, case_type=case_type, **after
+            )
+            web_form.save(force_insert=True)
+            action, changes = AuditAction.CREATED, after
+        else:
+            before = {name: getattr(web_form, name) for name in after}
+            for name, value in after.items():
+                setattr(web_form, name, value)
+            web_form.save(update_fields=[*after, "updated_at"])
+            action, changes = AuditAction.CHANGED, audit.changed_fields(before, after)
+        audit.record(
+            organisation=case_type.organisation_id,
+            by=by,
+            action=action,
+            obj=web_form,
+            summary=(f"{case_type.code} {'published' if is_published else 'not published'} online"),
+            changes=changes,
+        )
+    return web_form
+
+
+# --- the public: a resident's report -------------------------------------------------------------
+def _check_offered(web_form: WebForm) -> CaseType:
+    case_type = web_form.case_type
+    if not web_form.is_published or not case_type.is_active or case_type.kind in NOT_OFFERED_ONLINE:
+        raise _refuse(
+            PortalError.NOT_OFFERED_ONLINE,
+            _("%(type)s cannot be reported online at the moment") % {"type": case_type.name},
+        )
+    return case_type
+
+
+def _clean_report(report: Report) -> Report:
+    """Every field checked before anything is written (the services check again inside)."""
+    title = _plain(report.title, label=_("What is the problem"), field_name="title",
+                   limit=TITLE_LIMIT)  # fmt: skip
+    description = _plain(
+        report.description, label=_("Details"), field_name="description", limit=DESCRIPTION_LIMIT
+    )
+    location = _plain(
+        report.location, label=_("Where exactly"), field_name="location", limit=LOCATION_LIMIT
+    )
+    given_name = _plain(
+        report.given_name, label=_("First name"), field_name="given_name", limit=NAME_LIMIT
+    )
+    family_name = _plain(
+        report.family_name, label=_("Last name"), field_name="family_name", limit=NAME_LIMIT
+    )
+    postcode = report.postcode.strip()
+    if postcode:
+        postcode = customer_services.clean_postcode(postcode)
+    email = report.email.strip()
+    if email:
+        email = customer_services.clean_email(email)
+    phone = report.phone.strip()
+    if phone:
+        phone = customer_services.clean_phone(phone)
+    if (email or phone) and not (given_name or family_name):
+        raise _refuse(
+            PortalError.NAME_REQUIRED,
+            _("Enter your name so that we know who to reply to"),
+            "given_name",
+        )
+    return Report(
+        title=title,
+        postcode=postcode,
+        description=description,
+        location=location,
+        answers=report.answers,
+        given_name=given_name,
+        family_name=family_name,
+        email=email,
+        phone=phone,
+    )
+
+
+def _new_customer(web_form: WebForm, report: Report) -> Customer | None:
+    if not (report.given_name or report.family_name):
+        return None
+    preferred = (
+        PreferredChannel.EMAIL
+        if report.email
+        else PreferredChannel.TELEPHONE
+        if report.phone
+        else PreferredChannel.NO_PREFERENCE
+    )
+    return customer_services.create_customer(
+        web_form.organisation_id,
+        by=None,
+        details=customer_services.CustomerDetails(
+            given_name=report.given_name,
+            family_name=report.family_name,
+            preferred_channel=preferred,
+        ),
+        contact_details=customer_services.ContactDetails(
+            phones=(report.phone,) if report.phone else (),
+            emails=(report.email,) if report.email else (),
+        ),
+    )
+
+
+def submit_report(web_form: WebForm, *, report: Report, ip_address: str | None = None) -> Case:
+    """Raise the resident's case from the web form: customer (if named), contact, case, audit.
+
+    The actor is the public (``by=None`` in every record); ``ip_address`` goes on the portal's
+    own audit record so abuse can be traced.
+    """
+    case_type = _check_offered(web_form)
+    report = _clean_report(report)
+    case_services.clean_attributes(case_type, report.answers)  # refused before any write
+    description = report.description
+    if report.location:
+        where = _("Where: %(location)s") % {"location": report.location}
+        description = f"{description}\n\n{where}" if description else where
+    organisation = case_type.organisation
+    with transaction.atomic():
+        customer = _new_customer(web_form, report)
+        contact = contact_services.log_contact(
+            organisation,
+            by=None,
+            customer=customer,
+            values=contact_services.ContactInput(
+                channel=Channel.WEB_FORM,
+                direction=Direction.INBOUND,
+                service=case_type.service,
+                outcome=Outcome.REQUEST_RAISED,
+                notes=_("Reported online: %(type)s") % {"type": case_type.name},
+            ),
+        )
+        case = case_services.raise_case(
+            organisation,
+            by=None,
+            case_type_code=case_type.code,
+            title=report.title,
+            description=description,
+            attributes=report.answers,
+            customer=customer,
+            contact=contact,
+            postcode=report.postcode,
+            source=Source.WEB,
+        )
+        audit.record(
+            organisation=organisation,
+            by=None,
+            action=AuditAction.CREATED,
+            obj=case,
+            summary=f"Case {case.reference} reported on the web form",
+            changes={
+                "web_form": web_form.pk,
+                "customer": customer.pk if customer else None,
+                "contact": contact.pk,
+            },
+            ip_address=ip_address,
+        )
+    return case

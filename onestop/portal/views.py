@@ -1,0 +1,149 @@
+"""Residents' pages (report a problem, public) and the staff page that publishes case types
+online.  Thin: parse the form, reach objects through ``queries``, call one service, render."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onestop.cases.queries import public_organisation
+from onestop.core import pages, permissions
+from onestop.core.access import require
+from onestop.core.decorators import public
+from onestop.core.errors import ServiceError
+from onestop.core.http import client_address, staff_user
+from onestop.portal import forms, queries, services, throttle
+
+GET_POST = ["GET", "POST"]
+# The references this browser session reported: only they open a confirmation page.
+SESSION_KEY = "onestop_portal_reported"
+SESSION_KEEP = 20
+
+
+# --- residents (public) -------------------------------------------------------------------------
+@public
+@require_GET
+def report_index(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    organisation = public_organisation(organisation_slug)
+    return render(
+        request,
+        "portal/report_index.html",
+        {"organisation": organisation, "forms": queries.published_forms(organisation)},
+    )
+
+
+def _remember(request: HttpRequest, organisation_id: int, reference: str) -> None:
+    reported = [str(item) for item in request.session.get(SESSION_KEY, [])]
+    reported.append(f"{organisation_id}:{reference}")
+    request.session[SESSION_KEY] = reported[-SESSION_KEEP:]
+
+
+def _reported_here(request: HttpRequest, organisation_id: int, reference: str) -> bool:
+    return f"{organisation_id}:{reference}" in request.session.get(SESSION_KEY, [])
+
+
+@public
+@never_cache
+@require_http_methods(GET_POST)
+def report_form(request: HttpRequest, organisation_slug: str, type_code: str) -> HttpResponse:
+    organisation = public_organisation(organisation_slug)
+    web_form = queries.published_form(organisation, type_code)
+    context = {"organisation": organisation, "web_form": web_form}
+    address = client_address(request)
+    if request.method == "POST" and throttle.is_limited(address):
+        return render(request, "portal/too_many.html", context, status=429)
+    form = forms.ReportForm(request.POST or None, case_type=web_form.case_type)
+    if request.method == "POST" and form.is_bot():
+        throttle.count(address)  # refused silently: nothing is saved
+        return render(request, "portal/received.html", context)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.submit_report(web_form, report=form.report(), ip_address=address)
+        except ServiceError as error:
+            pages.attach_error(form, error)
+        else:
+            throttle.count(address)
+            _remember(request, organisation.pk, case.reference)
+            return HttpResponseRedirect(
+                reverse("portal:report-done", args=[organisation.slug, case.reference])
+            )
+    return render(
+        request,
+        "portal/report_form.html",
+        {**context, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@public
+@never_cache
+@require_GET
+def report_done(request: HttpRequest, organisation_slug: str, reference: str) -> HttpResponse:
+    organisation = public_organisation(organisation_slug)
+    if not _reported_here(request, organisation.pk, str(reference)[: queries.REFERENCE_LIMIT]):
+        raise Http404
+    case = queries.reported_case(organisation, reference)
+    return render(request, "portal/report_done.html", {"organisation": organisation, "case": case})
+
+
+# --- staff: which case types residents can report online ----------------------------------------
+_web_form_page = partial(pages.form_page, template="portal/web_form.html")
+
+
+@require_GET
+def web_forms(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, permissions.CASE_TYPE_MANAGE)
+    return render(
+        request,
+        "portal/web_forms.html",
+        {"rows": queries.web_form_rows(user), "organisation": user.organisation},
+    )
+
+
+@require_http_methods(GET_POST)
+def web_form_edit(request: HttpRequest, case_type_id: int) -> HttpResponse:
+    user = staff_user(request)
+    case_type = queries.get_case_type_for(user, case_type_id)
+    web_form = queries.web_form_of(case_type)
+    initial = (
+        {
+            "is_published": web_form.is_published,
+            "guidance": web_form.guidance,
+            "position": web_form.position,
+        }
+        if web_form is not None
+        else {}
+    )
+    form = forms.WebFormForm(request.POST or None, initial=initial)
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.save_web_form(
+            case_type,
+            by=user,
+            is_published=data["is_published"],
+            guidance=data["guidance"],
+            position=data["position"],
+        ),
+        done=(
+            _("Online form for %(name)s saved") % {"name": case_type.name},
+            reverse("portal:web-forms"),
+        ),
+    )
+    if saved is not None:
+        return saved
+    return _web_form_page(
+        request,
+        form,
+        title=_("Report online: %(name)s") % {"name": case_type.name},
+        back=reverse("portal:web-forms"),
+        submit=_("Save"),
+        case_type=case_type,
+    )
