@@ -1,9 +1,63 @@
-"""The demo council's channels data (called by ``onestop demo``; idempotent)."""
+"""The demo council's shared mailboxes and a few e-mails received (called by ``onestop demo``;
+idempotent: mailboxes are saved by address, and the e-mails only sent when the council has
+received none yet).  Everything here is for demonstration only."""
 
 from __future__ import annotations
 
+from onestop.cases.models import CaseType
+from onestop.channels import services
+from onestop.channels.models import InboundMessage, Mailbox
 from onestop.core.models import Organisation
+
+DOMAIN = "demo-council.example"
+# local part, name, case type code
+MAILBOXES = (
+    ("enquiries", "Customer services enquiries", "general-enquiry"),
+    ("foi", "Freedom of information requests", "foi"),
+)
+MESSAGES = (
+    (
+        "enquiries",
+        b"From: Priya Shah <priya.shah@example.org>\r\n"
+        b"Subject: Opening hours over Christmas\r\n"
+        b"Message-ID: <demo-1@example.org>\r\n\r\n"
+        b"Hello, is the council office in the high street open on 27 December?\r\nPriya\r\n",
+    ),
+    (
+        "foi",
+        b'From: "Tom Brook" <tom.brook@example.net>\r\n'
+        b"Subject: FOI: number of public toilets\r\n"
+        b"Message-ID: <demo-2@example.net>\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Please tell me how many public toilets the council runs, by ward.</p>\r\n",
+    ),
+    (
+        "enquiries",
+        b"From: Priya Shah <priya.shah@example.org>\r\n"
+        b"Subject: Automatic reply: Opening hours over Christmas\r\n"
+        b"Auto-Submitted: auto-replied\r\n"
+        b"Message-ID: <demo-3@example.org>\r\n\r\n"
+        b"I am out of the office until Monday.\r\n",
+    ),
+)
 
 
 def load_demo(council: Organisation) -> None:
-    """Nothing yet."""
+    for local, name, code in MAILBOXES:
+        address = f"{local}@{DOMAIN}"
+        case_type = CaseType.objects.for_organisation(council).filter(code=code).first()
+        taken = Mailbox.objects.unscoped("demo: is the address free").filter(address=address)
+        if case_type is None or taken.exclude(organisation=council).exists():
+            continue
+        existing = Mailbox.objects.for_organisation(council).filter(address=address).first()
+        if existing is None:
+            services.save_mailbox(
+                council,
+                by=None,
+                values=services.MailboxInput(address=address, name=name, case_type=case_type),
+            )
+    if InboundMessage.objects.for_organisation(council).exists():
+        return
+    for local, raw in MESSAGES:
+        if Mailbox.objects.for_organisation(council).filter(address=f"{local}@{DOMAIN}").exists():
+            services.receive_message(raw, recipient=f"{local}@{DOMAIN}")

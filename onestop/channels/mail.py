@@ -1,0 +1,268 @@
+"""Reading an inbound e-mail into plain, safe values: pure functions, no database.
+
+Everything here copes with whatever arrives: malformed MIME, unknown character sets, bad
+base64, header defects, 8-bit garbage, missing headers, MIME bombs.  The parser is the standard
+library's (``BytesParser`` with ``policy.default``); where it raises on a header we fall back to
+the header's raw text, and bodies are decoded by hand so an unknown charset or broken transfer
+encoding becomes replacement characters instead of an exception.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email.utils
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from html.parser import HTMLParser
+
+# Limits (MIME bomb, huge headers): parts walked, nesting depth, header section size.
+MAX_PARTS = 200
+MAX_DEPTH = 20
+MAX_HEADER_BYTES = 100 * 1024
+MAX_TEXT_CHARACTERS = 1_000_000  # text kept in memory per message before the case's own cap
+SUBJECT_LIMIT = 300
+NAME_LIMIT = 200
+
+# Control characters (C0 except tab and newline, DEL, C1), and the invisible formatting
+# characters that can disguise text: bidirectional overrides and isolates, zero-width joiners,
+# line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+_HEADER_SPACE = re.compile(r"[\t\r\n ]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
+AUTO_SENDERS = frozenset({"mailer-daemon", "postmaster"})
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    message_id: str = ""
+    sender: str = ""  # the From address, lower-case domain, "" when missing or unusable
+    sender_name: str = ""
+    subject: str = ""
+    text: str = ""
+    attachments: tuple[str, ...] = ()
+    automatic: str = ""  # why the message is an automatic reply or bounce, "" when it is not
+    parts_skipped: bool = False
+    defects: tuple[str, ...] = field(default_factory=tuple)
+
+
+def header_section_size(raw: bytes) -> int:
+    """Bytes before the first empty line (the whole message when there is none)."""
+    match = _HEADER_END.search(raw)
+    return match.start() if match else len(raw)
+
+
+def clean_line(text: str, limit: int) -> str:
+    """One line of header text: controls and invisible characters removed, space collapsed."""
+    text = _CONTROL.sub("", _HEADER_SPACE.sub(" ", text))
+    return " ".join(text.split())[:limit]
+
+
+def clean_text(text: str) -> str:
+    """Body text: newlines normalised, controls and invisible characters removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    text = _TRAILING_SPACE.sub("\n", text)
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def _header(message: Message, name: str) -> str:
+    """A header's decoded value, or its raw text when the policy's parser cannot read it."""
+    try:
+        value = message.get(name)
+        return "" if value is None else str(value)
+    except Exception:
+        for key, raw in message.raw_items():
+            if key.lower() == name.lower():
+                return str(raw)
+        return ""
+
+
+def _sender(message: Message) -> tuple[str, str]:
+    """``(address, display name)`` of the first From mailbox; empty strings when unusable."""
+    try:
+        addresses = getattr(message.get("from"), "addresses", ())
+    except Exception:  # the policy's parser failed: fall back to the lenient one below
+        addresses = ()
+    if addresses:
+        first = addresses[0]
+        return str(first.addr_spec or ""), str(first.display_name or "")
+    name, address = email.utils.parseaddr(_header(message, "from"))
+    return address, name
+
+
+def _charset(part: Message) -> str:
+    try:
+        charset = part.get_content_charset() or "utf-8"
+        codecs.lookup(charset)
+    except (LookupError, ValueError, TypeError):
+        return "utf-8"
+    return charset
+
+
+def _decoded(part: Message) -> str:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if not isinstance(payload, bytes):
+        raw = part.get_payload()
+        payload = raw.encode("utf-8", "replace") if isinstance(raw, str) else b""
+    try:
+        text = payload[: MAX_TEXT_CHARACTERS * 4].decode(_charset(part), errors="replace")
+    except (LookupError, ValueError):
+        text = payload.decode("utf-8", errors="replace")
+    return text[:MAX_TEXT_CHARACTERS]
+
+
+class _HtmlText(HTMLParser):
+    """HTML to plain text: script, style and head dropped; blocks become line breaks."""
+
+    SKIP = frozenset({"script", "style", "head", "title", "template", "noscript"})
+    BLOCKS = frozenset(
+        {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr",
+         "table", "ul", "ol", "pre", "section", "article"}
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIP:
+            self.skipping += 1
+        elif tag in self.BLOCKS:
+            self.pieces.append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCKS:
+            self.pieces.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self.BLOCKS:
+            self.pieces.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.pieces.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _HtmlText()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # html.parser is lenient; keep whatever it read
+        parser.pieces.append("\n")
+    lines = (" ".join(line.split()) for line in "".join(parser.pieces).split("\n"))
+    return "\n".join(lines)
+
+
+def _walk(message: Message) -> tuple[list[Message], bool]:
+    """The leaf parts, depth first, at most ``MAX_PARTS`` of them (``True``: some skipped)."""
+    leaves: list[Message] = []
+    stack: list[tuple[Message, int]] = [(message, 0)]
+    seen = 0
+    skipped = False
+    while stack:
+        part, depth = stack.pop()
+        seen += 1
+        if seen > MAX_PARTS:
+            return leaves, True
+        if part.is_multipart():
+            children = part.get_payload()
+            if depth >= MAX_DEPTH or not isinstance(children, list):
+                skipped = True
+                continue
+            stack.extend(
+                (child, depth + 1) for child in reversed(children) if isinstance(child, Message)
+            )
+        else:
+            leaves.append(part)
+    return leaves, skipped
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:
+        name = ""
+    return clean_line(str(name), 120)
+
+
+def _kind(part: Message) -> tuple[str | None, str]:
+    """``(content disposition, content type)``, defaulting as RFC 2045 says when unreadable."""
+    try:
+        return part.get_content_disposition(), part.get_content_type()
+    except Exception:
+        return None, "application/octet-stream"
+
+
+def _automatic(message: Message, sender: str, envelope_sender: str | None) -> str:
+    """Why the message is an automatic reply, bounce or list mail ("" when it is not)."""
+    auto_submitted = clean_line(_header(message, "auto-submitted"), 60).lower()
+    if auto_submitted and not auto_submitted.startswith("no"):
+        return f"Auto-Submitted: {auto_submitted}"
+    precedence = clean_line(_header(message, "precedence"), 60).lower()
+    if precedence in AUTO_PRECEDENCE:
+        return f"Precedence: {precedence}"
+    for name in ("x-autoreply", "x-autorespond", "list-id"):
+        if name in message:
+            return f"{name.title()} header"
+    if envelope_sender is not None and not envelope_sender.strip().strip("<>"):
+        return "null envelope sender (a bounce)"
+    return_path = _header(message, "return-path").strip()
+    if return_path and not return_path.strip("<> \t"):
+        return "null Return-Path (a bounce)"
+    if _kind(message)[1] == "multipart/report":
+        return "delivery or read report"
+    if sender.split("@", 1)[0].lower() in AUTO_SENDERS:
+        return "sent by a mail system"
+    return ""
+
+
+def parse(raw: bytes, *, envelope_sender: str | None = None) -> ParsedMail:
+    """Read ``raw`` (one RFC 5322 message) into plain values; never raises on bad input."""
+    message: Message = BytesParser(policy=policy.default, _class=EmailMessage).parsebytes(raw)
+    sender, sender_name = _sender(message)
+    sender = clean_line(sender, 254)
+    if "@" in sender:
+        local, _at, domain = sender.rpartition("@")
+        sender = f"{local}@{domain.lower()}"
+    leaves, skipped = _walk(message)
+    plain: str | None = None
+    html: str | None = None
+    attachments: list[str] = []
+    for part in leaves:
+        disposition, content_type = _kind(part)
+        if disposition == "attachment" or (disposition == "inline" and _filename(part)):
+            attachments.append(_filename(part) or content_type)
+        elif content_type == "text/plain" and plain is None:
+            plain = _decoded(part)
+        elif content_type == "text/html" and html is None:
+            html = _decoded(part)
+        elif not content_type.startswith("multipart/"):
+            attachments.append(_filename(part) or content_type)
+    text = plain if plain is not None and plain.strip() else html_to_text(html or "")
+    if plain is not None and not text.strip():
+        text = plain
+    return ParsedMail(
+        message_id=clean_line(_header(message, "message-id"), 255),
+        sender=sender,
+        sender_name=clean_line(sender_name, NAME_LIMIT),
+        subject=clean_line(_header(message, "subject"), SUBJECT_LIMIT),
+        text=clean_text(text),
+        attachments=tuple(attachments[:50]),
+        automatic=_automatic(message, sender, envelope_sender),
+        parts_skipped=skipped,
+        defects=tuple(type(defect).__name__ for defect in message.defects[:20]),
+    )

@@ -1,0 +1,92 @@
+"""C8 Channels: shared mailboxes and every message that arrived in one.
+
+A ``Mailbox`` maps one inbound address to an organisation and to the case type new mail raises.
+Its address is unique across *all* organisations, not per organisation: mail is routed by its
+recipient before anyone knows which organisation it is for, so one address can belong to only
+one.  (This is the one uniqueness rule without the organisation in it; the lookup by address is
+the only unscoped read of the app and says so.)
+
+An ``InboundMessage`` is kept for every message a mailbox took, whatever became of it (a case
+raised, a reply threaded into a case, an auto-reply ignored, a message refused), with the raw
+bytes, so nothing the sender wrote is lost and attachments stay recoverable.  It is append-only
+and ordered by time, so the table can be partitioned by month.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from onestop.cases.models import Case, CaseType
+from onestop.contacts.models import Contact
+from onestop.core.models import OrganisationOwned, Timestamped
+
+
+class Mailbox(OrganisationOwned, Timestamped):
+    id = models.BigAutoField(primary_key=True)
+    address = models.CharField(max_length=254, help_text="Stored in lower case.")
+    name = models.CharField(max_length=200)
+    case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["organisation", "address"]
+        constraints = [
+            # Across all organisations on purpose: see the module's docstring.
+            models.UniqueConstraint(fields=["address"], name="mailbox_unique_address"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class MessageOutcome(models.TextChoices):
+    RAISED = "raised", _("New case raised")
+    THREADED = "threaded", _("Added to a case")
+    IGNORED_AUTO_REPLY = "ignored-auto-reply", _("Ignored: automatic reply or bounce")
+    DUPLICATE = "duplicate", _("Duplicate: already received")
+    REFUSED = "refused", _("Refused")
+
+
+class InboundMessage(OrganisationOwned):
+    id = models.BigAutoField(primary_key=True)
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="messages")
+    message_id = models.CharField(max_length=255, blank=True)
+    envelope_sender = models.CharField(max_length=254, blank=True)
+    sender = models.CharField(max_length=254, blank=True)
+    sender_name = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    received_at = models.DateTimeField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    raw = models.BinaryField()
+    outcome = models.CharField(max_length=30, choices=MessageOutcome.choices)
+    reason_code = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation", "-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "received_at"], name="inbound_org_received"),
+            models.Index(
+                fields=["organisation", "mailbox", "sha256"], name="inbound_org_mailbox_sha"
+            ),
+        ]
+        constraints = [
+            # An MTA's redelivery of the same message is recognised, not raised twice.
+            models.UniqueConstraint(
+                fields=["organisation", "mailbox", "message_id"],
+                condition=~Q(message_id=""),
+                name="inbound_unique_message_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"E-mail {self.pk}"

@@ -1,0 +1,592 @@
+"""Every write of the channels app: mailboxes, and receiving one e-mail.
+
+``receive_message`` is the one door for inbound mail: the MTA-pipe command (``onestop
+mail-receive``) and the SMTP/LMTP server (``onestop mail-serve``) both call it.  It runs in one
+transaction: the ``InboundMessage`` row is written first (so a redelivery of the same Message-ID
+meets the unique rule and changes nothing), then the case, customer and contact, then the row's
+outcome.  Everything is written by the public (``by=None``) through the other apps' services,
+so their audit records and timeline events are the same as at the desk.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.cases import services as case_services
+from onestop.cases.errors import InvalidTransition
+from onestop.cases.models import REFERENCE_PREFIXES, Case, CaseType, LinkKind, Source
+from onestop.cases.models import Status as CaseStatus
+from onestop.channels import mail
+from onestop.channels.errors import ChannelError, MailRefused
+from onestop.channels.models import InboundMessage, Mailbox, MessageOutcome
+from onestop.contacts import services as contact_services
+from onestop.contacts.models import Channel, Contact, Direction
+from onestop.contacts.models import Outcome as ContactOutcome
+from onestop.core import audit, references
+from onestop.core.errors import ServiceError
+from onestop.core.models import AuditAction, Organisation, User
+from onestop.customers import normalise
+from onestop.customers import services as customer_services
+from onestop.customers.models import Customer, Email
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+TRUNCATED = "\n\n[" + "The message was longer: the whole e-mail is kept with the case's mail." + "]"
+NAME_LIMIT = 200
+UNKNOWN_FAMILY_NAME = "(not given)"
+
+# sysexits.h: what the MTA-pipe command exits with.
+EX_OK = 0
+EX_DATAERR = 65
+EX_NOUSER = 67
+EX_TEMPFAIL = 75
+
+_REFERENCE = re.compile(
+    r"(?<![0-9A-Za-z])(?P<prefix>[A-Za-z]{2,3})[ -]?(?P<year>[0-9]{2})[ -]?"
+    r"(?P<rest>[0-9A-Za-z]{4,13}[0-9A-Za-z*~$=])(?![0-9A-Za-z])"
+)
+_CASE_PREFIXES = frozenset(REFERENCE_PREFIXES.values())
+
+
+def max_bytes() -> int:
+    """The largest message taken (``ONESTOP_MAIL_MAX_BYTES``, 10 MiB by default)."""
+    return int(getattr(settings, "ONESTOP_MAIL_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+# --- mailboxes ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MailboxInput:
+    address: str
+    name: str
+    case_type: CaseType | None
+    is_active: bool = True
+
+
+def _invalid(code: ChannelError, message: str, field: str | None = None) -> ServiceError:
+    return ServiceError(code, message, field=field)
+
+
+def normalise_address(text: str) -> str:
+    """An address as mailboxes store and match it: trimmed and lower case."""
+    return text.strip().lower()
+
+
+def clean_mailbox(values: MailboxInput, *, organisation_id: int) -> MailboxInput:
+    """``values`` checked, or ``ServiceError`` naming the field to fix (nothing is saved)."""
+    address = normalise_address(values.address)
+    if not address:
+        raise _invalid(ChannelError.INVALID_ADDRESS, _("Enter the mailbox's address"), "address")
+    bad_address = _invalid(
+        ChannelError.INVALID_ADDRESS,
+        _("Enter an email address in the correct format, like waste@council.gov.uk"),
+        "address",
+    )
+    if len(address) > 254 or "\x00" in address:
+        raise bad_address
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise bad_address from None
+    if "+" in address.split("@", 1)[0]:
+        raise _invalid(
+            ChannelError.INVALID_ADDRESS,
+            _("The address must not contain “+”: mail to waste+anything@ reaches waste@"),
+            "address",
+        )
+    name = values.name.strip()
+    if not name:
+        raise _invalid(ChannelError.NAME_REQUIRED, _("Enter a name for the mailbox"), "name")
+    if len(name) > NAME_LIMIT:
+        raise _invalid(
+            ChannelError.TOO_LONG,
+            _("The name must be %(limit)s characters or fewer") % {"limit": NAME_LIMIT},
+            "name",
+        )
+    if mail.clean_line(name, NAME_LIMIT) != name:
+        raise _invalid(
+            ChannelError.INVALID_TEXT,
+            _("The name must not contain control characters"),
+            "name",
+        )
+    case_type = values.case_type
+    if case_type is None:
+        raise _invalid(
+            ChannelError.UNSUITABLE_CASE_TYPE, _("Select what new mail raises"), "case_type"
+        )
+    if case_type.organisation_id != organisation_id:
+        raise _invalid(
+            ChannelError.WRONG_ORGANISATION,
+            _("Choose one of your organisation's own case types"),
+            "case_type",
+        )
+    if not case_type.is_active:
+        raise _invalid(
+            ChannelError.UNSUITABLE_CASE_TYPE,
+            _("%(type)s is no longer in use: choose another") % {"type": case_type.name},
+            "case_type",
+        )
+    if required_questions(case_type):
+        raise _invalid(
+            ChannelError.UNSUITABLE_CASE_TYPE,
+            _(
+                "%(type)s has questions that must be answered, and an e-mail cannot answer "
+                "them: choose a type without required questions"
+            )
+            % {"type": case_type.name},
+            "case_type",
+        )
+    return MailboxInput(address=address, name=name, case_type=case_type, is_active=values.is_active)
+
+
+def required_questions(case_type: CaseType) -> list[str]:
+    return [
+        str(question.get("code", ""))
+        for question in case_type.attributes or []
+        if isinstance(question, dict) and question.get("required")
+    ]
+
+
+def save_mailbox(
+    organisation: Organisation,
+    *,
+    by: User | None,
+    values: MailboxInput,
+    mailbox: Mailbox | None = None,
+) -> Mailbox:
+    """Add a mailbox (``mailbox`` None) or change one; its address must be free everywhere."""
+    if mailbox is not None and mailbox.organisation_id != organisation.pk:
+        raise _invalid(ChannelError.WRONG_ORGANISATION, _("There is no such mailbox"))
+    values = clean_mailbox(values, organisation_id=organisation.pk)
+    with transaction.atomic():
+        taken = Mailbox.objects.unscoped("mailbox addresses are unique across organisations")
+        if mailbox is not None:
+            taken = taken.exclude(pk=mailbox.pk)
+        if taken.filter(address=values.address).exists():
+            raise _invalid(
+                ChannelError.ADDRESS_TAKEN,
+                _("That address is already used by another mailbox: choose another"),
+                "address",
+            )
+        before = {}
+        if mailbox is None:
+            mailbox = Mailbox(organisation=organisation)
+        else:
+            before = {
+                "address": mailbox.address,
+                "name": mailbox.name,
+                "case_type": mailbox.case_type_id,
+                "is_active": mailbox.is_active,
+            }
+        mailbox.address = values.address
+        mailbox.name = values.name
+        mailbox.case_type = values.case_type  # type: ignore[assignment]  # checked above
+        mailbox.is_active = values.is_active
+        try:
+            with transaction.atomic():
+                if before:
+                    mailbox.save(
+                        update_fields=["address", "name", "case_type", "is_active", "updated_at"]
+                    )
+                else:
+                    mailbox.save(force_insert=True)
+        except IntegrityError:
+            raise _invalid(
+                ChannelError.ADDRESS_TAKEN,
+                _("That address is already used by another mailbox: choose another"),
+                "address",
+            ) from None
+        after = {
+            "address": mailbox.address,
+            "name": mailbox.name,
+            "case_type": mailbox.case_type_id,
+            "is_active": mailbox.is_active,
+        }
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CHANGED if before else AuditAction.CREATED,
+            obj=mailbox,
+            summary=f"Mailbox {mailbox.address} {'changed' if before else 'added'}",
+            changes=audit.changed_fields(before, after) if before else after,
+        )
+    return mailbox
+
+
+def record_messages_viewed(messages: list[InboundMessage], *, by: User) -> None:
+    """Audit that ``by`` saw the senders and subjects of these messages."""
+    if not messages:
+        return
+    with transaction.atomic():
+        audit.record(
+            organisation=messages[0].organisation_id,
+            by=by,
+            action=AuditAction.VIEWED,
+            object_type=audit.object_type_of(InboundMessage),
+            object_id=",".join(str(message.pk) for message in messages)[:200],
+            summary=f"{len(messages)} inbound e-mails listed",
+        )
+
+
+# --- inbound mail ---------------------------------------------------------------------------------
+def mailbox_for(recipient: str) -> Mailbox | None:
+    """The active mailbox of an active organisation for ``recipient`` (case-insensitive).
+
+    A ``+tag`` on the local part is ignored (``waste+bins@`` reaches ``waste@``), as Postfix's
+    ``recipient_delimiter`` does; mailbox addresses themselves cannot contain ``+``.
+    """
+    address = normalise_address(mail.clean_line(recipient, 320)).strip("<>")
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain or len(address) > 254:
+        return None
+    candidates = [address]
+    if "+" in local:
+        candidates.append(f"{local.split('+', 1)[0]}@{domain}")
+    found: Mailbox | None = (
+        Mailbox.objects.unscoped("inbound mail is routed by its recipient, across organisations")
+        .filter(address__in=candidates, is_active=True, organisation__is_active=True)
+        .select_related("organisation", "case_type")
+        .order_by("-address")  # the exact address before the untagged one
+        .first()
+    )
+    return found
+
+
+def find_mailbox(recipient: str) -> Mailbox:
+    """``mailbox_for`` or ``MailRefused`` (550 5.1.1, exit 67): nothing is kept."""
+    found = mailbox_for(recipient)
+    if found is None:
+        raise MailRefused(
+            ChannelError.UNKNOWN_MAILBOX,
+            _("There is no mailbox at this address"),
+            smtp="550 5.1.1 No such mailbox here",
+            exit_code=EX_NOUSER,
+        )
+    return found
+
+
+def case_reference_in(text: str, organisation_id: int) -> Case | None:
+    """The first case of ``organisation_id`` whose reference appears in ``text``.
+
+    References are read as the desk reads them (``SR-26-00011``, ``sr 26 00011``, O for 0);
+    another organisation's reference, or a mistyped one, is just text.
+    """
+    for match in _REFERENCE.finditer(text[:1000]):
+        if match["prefix"].upper() not in _CASE_PREFIXES:
+            continue
+        try:
+            prefix, year, number = references.parse(
+                f"{match['prefix']}-{match['year']}-{match['rest']}"
+            )
+        except references.InvalidReference:
+            continue
+        reference = references.format_reference(prefix, year, number)
+        case: Case | None = (
+            Case.objects.for_organisation(organisation_id)
+            .filter(reference=reference)
+            .select_related("case_type", "customer")
+            .first()
+        )
+        if case is not None:
+            return case
+    return None
+
+
+def _description(parsed: mail.ParsedMail) -> str:
+    text = parsed.text
+    if parsed.attachments:
+        names = ", ".join(parsed.attachments)
+        text += "\n\n" + _("Attachments (kept with the e-mail): %(names)s") % {"names": names}
+    if parsed.parts_skipped:
+        text += "\n\n" + _("Some parts of the message were not read (too many or too deep).")
+    limit = case_services.TEXT_LIMIT
+    if len(text) > limit:
+        text = text[: limit - len(TRUNCATED)].rstrip() + TRUNCATED
+    return text.strip()
+
+
+def _title(parsed: mail.ParsedMail) -> str:
+    title = parsed.subject.strip()
+    if not title:
+        who = parsed.sender or _("an unknown sender")
+        title = _("E-mail from %(sender)s") % {"sender": who}
+    return title[: case_services.TITLE_LIMIT]
+
+
+def _valid_sender(parsed: mail.ParsedMail) -> str:
+    if not parsed.sender:
+        return ""
+    try:
+        return customer_services.clean_email(parsed.sender)
+    except ServiceError:
+        return ""
+
+
+def _customer_for(organisation: Organisation, parsed: mail.ParsedMail) -> Customer | None:
+    """The one customer of the organisation with the sender's address, or a new customer.
+
+    A From address can be forged, so mail never attaches itself to one of two customers who
+    share an address; a new customer is made instead and staff can merge.  Whoever really owns
+    the address is the only one the acknowledgement reaches, so a forger learns nothing.
+    """
+    address = _valid_sender(parsed)
+    if not address:
+        return None
+    key = normalise.normalise_email(address)
+    owners = set(
+        Email.objects.for_organisation(organisation)
+        .filter(address_key=key, customer__merged_into__isnull=True)
+        .values_list("customer_id", flat=True)[:2]
+    )
+    if len(owners) == 1:
+        found: Customer | None = (
+            Customer.objects.for_organisation(organisation).filter(pk=owners.pop()).first()
+        )
+        if found is not None:
+            return found
+    words = parsed.sender_name.replace('"', " ").split()
+    words = [word for word in words if "@" not in word]
+    given = words[0] if words else address.split("@", 1)[0]
+    family = " ".join(words[1:]) if len(words) > 1 else UNKNOWN_FAMILY_NAME
+    return customer_services.create_customer(
+        organisation,
+        by=None,
+        details=customer_services.CustomerDetails(
+            given_name=given[:150], family_name=family[:150], preferred_channel="email"
+        ),
+        contact_details=customer_services.ContactDetails(emails=(address,)),
+    )
+
+
+def _log_contact(
+    organisation: Organisation,
+    customer: Customer | None,
+    parsed: mail.ParsedMail,
+    at: datetime.datetime,
+    *,
+    about: str = "",
+) -> Contact:
+    return contact_services.log_contact(
+        organisation,
+        by=None,
+        customer=customer,
+        values=contact_services.ContactInput(
+            channel=Channel.EMAIL,
+            direction=Direction.INBOUND,
+            received_at=at,
+            outcome="" if about else ContactOutcome.REQUEST_RAISED,
+            notes=(_("E-mail: %(subject)s") % {"subject": parsed.subject})[
+                : contact_services.NOTES_LIMIT
+            ],
+            about_reference=about,
+        ),
+    )
+
+
+def _raise(
+    mailbox: Mailbox, parsed: mail.ParsedMail, at: datetime.datetime
+) -> tuple[Case, Contact]:
+    organisation = mailbox.organisation
+    customer = _customer_for(organisation, parsed)
+    contact = _log_contact(organisation, customer, parsed, at)
+    case = case_services.raise_case(
+        organisation,
+        by=None,
+        case_type_code=mailbox.case_type.code,
+        title=_title(parsed),
+        description=_description(parsed),
+        customer=customer,
+        contact=contact,
+        source=Source.EMAIL,
+        received_at=at,
+    )
+    return case, contact
+
+
+def _thread(
+    mailbox: Mailbox, parsed: mail.ParsedMail, case: Case, at: datetime.datetime
+) -> tuple[str, str, Case, Contact]:
+    """File the reply on ``case`` or, when it is finished, raise a new case linked to it."""
+    customer = case.customer
+    sender = normalise.normalise_email(_valid_sender(parsed)) if parsed.sender else ""
+    if customer is not None and not (
+        sender
+        and Email.objects.for_organisation(case.organisation_id)
+        .filter(customer=customer, address_key=sender)
+        .exists()
+    ):
+        customer = None
+    text = _description(parsed) or parsed.subject or _("(The e-mail had no text.)")
+    if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
+        try:
+            case_services.record_customer_message(
+                case, channel=Channel.EMAIL, text=text, received_at=at
+            )
+        except InvalidTransition:
+            pass
+        else:
+            contact = _log_contact(mailbox.organisation, customer, parsed, at, about=case.reference)
+            return MessageOutcome.THREADED, "", case, contact
+    new_case, contact = _raise(mailbox, parsed, at)
+    case_services.link_cases(new_case, by=None, other=case, kind=LinkKind.RELATED_TO)
+    reason = f"Reply to finished case {case.reference}: new case linked to it"
+    return MessageOutcome.RAISED, reason, new_case, contact
+
+
+def _duplicate_of(mailbox: Mailbox, message_id: str, sha256: str) -> InboundMessage | None:
+    rows = InboundMessage.objects.for_organisation(mailbox.organisation_id).filter(mailbox=mailbox)
+    found: InboundMessage | None = (
+        rows.filter(message_id=message_id).first()
+        if message_id
+        else rows.filter(message_id="", sha256=sha256).first()
+    )
+    return found
+
+
+def _duplicate(original: InboundMessage) -> InboundMessage:
+    """What a redelivery answers: the original's outcome is not repeated, nothing is written.
+
+    A refused original is refused again, so the sender's server keeps telling them no.
+    """
+    if original.outcome == MessageOutcome.REFUSED:
+        return original
+    return InboundMessage(
+        organisation_id=original.organisation_id,
+        mailbox=original.mailbox,
+        message_id=original.message_id,
+        sender=original.sender,
+        subject=original.subject,
+        received_at=original.received_at,
+        size=original.size,
+        sha256=original.sha256,
+        outcome=MessageOutcome.DUPLICATE,
+        reason_code=original.reason_code,
+        reason=f"Already received as e-mail {original.pk} ({original.outcome})",
+        case=original.case,
+        contact=original.contact,
+    )
+
+
+def receive_message(
+    raw: bytes,
+    *,
+    recipient: str,
+    envelope_sender: str | None = None,
+    received_at: datetime.datetime | None = None,
+) -> InboundMessage:
+    """Take one e-mail for ``recipient``: raise a case, thread a reply, or record why not.
+
+    ``envelope_sender`` is the SMTP ``MAIL FROM`` ("" for a bounce's null sender, ``None`` when
+    the caller does not know it).  Raises ``MailRefused`` when nothing is kept (no such mailbox,
+    too big).  Returns the kept ``InboundMessage``; for a redelivery of a message already kept
+    (same Message-ID, or the same bytes when there is none), an unsaved one with outcome
+    ``duplicate`` pointing at the original's case.  A refused outcome (kept, with its reason)
+    means the sender should be told no.
+    """
+    mailbox = find_mailbox(recipient)
+    if len(raw) > max_bytes():
+        raise MailRefused(
+            ChannelError.TOO_BIG,
+            _("The message is larger than %(limit)s bytes") % {"limit": max_bytes()},
+            smtp="552 5.3.4 Message too big",
+            exit_code=EX_DATAERR,
+        )
+    at = received_at or timezone.now()
+    sha256 = hashlib.sha256(raw).hexdigest()
+    headers_too_big = mail.header_section_size(raw) > mail.MAX_HEADER_BYTES
+    parsed = (
+        mail.ParsedMail() if headers_too_big else mail.parse(raw, envelope_sender=envelope_sender)
+    )
+    original = _duplicate_of(mailbox, parsed.message_id, sha256)
+    if original is not None:
+        return _duplicate(original)
+    try:
+        with transaction.atomic():
+            message = InboundMessage(
+                organisation_id=mailbox.organisation_id,
+                mailbox=mailbox,
+                message_id=parsed.message_id,
+                envelope_sender=mail.clean_line(envelope_sender or "", 254),
+                sender=parsed.sender,
+                sender_name=parsed.sender_name,
+                subject=parsed.subject,
+                received_at=at,
+                size=len(raw),
+                sha256=sha256,
+                raw=raw,
+                outcome=MessageOutcome.REFUSED,
+            )
+            message.save(force_insert=True)
+            _process(message, mailbox, parsed, at, headers_too_big=headers_too_big)
+    except IntegrityError:
+        # The same Message-ID arrived twice at once: the other delivery kept it.
+        original = _duplicate_of(mailbox, parsed.message_id, sha256)
+        if original is None:
+            raise
+        return _duplicate(original)
+    return message
+
+
+def _process(
+    message: InboundMessage,
+    mailbox: Mailbox,
+    parsed: mail.ParsedMail,
+    at: datetime.datetime,
+    *,
+    headers_too_big: bool,
+) -> None:
+    """Decide the message's outcome and write it (inside ``receive_message``'s transaction)."""
+    case: Case | None = None
+    contact: Contact | None = None
+    reason = ""
+    code = ""
+    outcome: str
+    if headers_too_big:
+        outcome = MessageOutcome.REFUSED
+        code = ChannelError.HEADERS_TOO_BIG
+        reason = f"The header section is larger than {mail.MAX_HEADER_BYTES} bytes"
+    elif parsed.automatic:
+        outcome = MessageOutcome.IGNORED_AUTO_REPLY
+        reason = parsed.automatic[:300]
+    else:
+        earlier = case_reference_in(parsed.subject, mailbox.organisation_id)
+        try:
+            with transaction.atomic():
+                if earlier is not None:
+                    outcome, reason, case, contact = _thread(mailbox, parsed, earlier, at)
+                else:
+                    case, contact = _raise(mailbox, parsed, at)
+                    outcome = MessageOutcome.RAISED
+        except ServiceError as error:
+            # A mailbox whose case type was retired or given required questions since: keep the
+            # mail, refuse it, and let staff see why.
+            outcome, case, contact = MessageOutcome.REFUSED, None, None
+            code = ChannelError.CANNOT_RAISE
+            reason = f"No case could be raised: {error.message}"[:300]
+    message.outcome = outcome
+    message.reason_code = code
+    message.reason = reason[:300]
+    message.case = case
+    message.contact = contact
+    message.save(update_fields=["outcome", "reason_code", "reason", "case", "contact"])
+    audit.record(
+        organisation=message.organisation_id,
+        by=None,
+        action=AuditAction.CREATED,
+        obj=message,
+        summary=f"E-mail to {mailbox.address}: {outcome}",
+        changes={
+            "outcome": outcome,
+            "case": case.reference if case else None,
+            "size": message.size,
+            "sha256": message.sha256,
+        },
+    )

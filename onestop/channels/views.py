@@ -1,0 +1,114 @@
+"""Staff pages of the shared mailboxes: the list with recent inbound mail, add and change a
+mailbox.  Thin: parse the form, reach the mailbox through ``get_mailbox_for``, call one
+service, render or redirect."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onestop.channels import forms, queries, services
+from onestop.channels.models import Mailbox
+from onestop.core import pages, permissions
+from onestop.core.access import require
+from onestop.core.http import staff_user
+from onestop.core.models import User
+
+GET_POST = ["GET", "POST"]
+MANAGE = permissions.CASE_TYPE_MANAGE
+_mailbox_page = partial(pages.form_page, template="channels/mailbox_form.html")
+
+
+@require_GET
+def mailboxes(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, MANAGE)
+    recent = queries.recent_messages_for(user)
+    services.record_messages_viewed(recent, by=user)
+    return render(
+        request,
+        "channels/mailboxes.html",
+        {"mailboxes": queries.mailboxes_for(user), "messages_in": recent},
+    )
+
+
+def _form(request: HttpRequest, user: User, mailbox: Mailbox | None = None) -> forms.MailboxForm:
+    initial = (
+        {
+            "address": mailbox.address,
+            "name": mailbox.name,
+            "case_type": mailbox.case_type_id,
+            "is_active": mailbox.is_active,
+        }
+        if mailbox is not None
+        else {"is_active": True}
+    )
+    return forms.MailboxForm(
+        request.POST or None, initial=initial, case_types=queries.case_types_for_mail(user)
+    )
+
+
+def _save(user: User, data: dict[str, object], mailbox: Mailbox | None) -> Mailbox:
+    return services.save_mailbox(
+        user.organisation,  # type: ignore[arg-type]  # staff always have one
+        by=user,
+        mailbox=mailbox,
+        values=services.MailboxInput(
+            address=str(data["address"]),
+            name=str(data["name"]),
+            case_type=data["case_type"],  # type: ignore[arg-type]
+            is_active=bool(data["is_active"]),
+        ),
+    )
+
+
+@require_http_methods(GET_POST)
+def mailbox_create(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, MANAGE)
+    form = _form(request, user)
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: _save(user, data, None),
+        done=(_("Mailbox added"), reverse("channels:mailboxes")),
+    )
+    if saved is not None:
+        return saved
+    return _mailbox_page(
+        request,
+        form,
+        title=_("Add a mailbox"),
+        back=reverse("channels:mailboxes"),
+        submit=_("Add mailbox"),
+    )
+
+
+@require_http_methods(GET_POST)
+def mailbox_edit(request: HttpRequest, mailbox_id: int) -> HttpResponse:
+    user = staff_user(request)
+    mailbox = queries.get_mailbox_for(user, mailbox_id, MANAGE)
+    form = _form(request, user, mailbox)
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: _save(user, data, mailbox),
+        done=(
+            _("Mailbox %(address)s saved") % {"address": mailbox.address},
+            reverse("channels:mailboxes"),
+        ),
+    )
+    if saved is not None:
+        return saved
+    return _mailbox_page(
+        request,
+        form,
+        title=_("Change %(address)s") % {"address": mailbox.address},
+        back=reverse("channels:mailboxes"),
+        submit=_("Save"),
+    )
