@@ -42,11 +42,13 @@ class ReportForm(RaiseCaseForm):
         super().__init__(*args, case_type=case_type, councillor=False, **kwargs)
         del self.fields["ward"]  # residents rarely know their ward; routing uses the postcode
         title = self.fields["title"]
+        assert isinstance(title, forms.CharField)  # noqa: S101
         title.label = _("What is the problem")
         title.help_text = _("A short summary, like “Blue bin not emptied on Tuesday”")
         title.max_length = services.TITLE_LIMIT
         title.error_messages["required"] = _("Enter what the problem is")
         description = self.fields["description"]
+        assert isinstance(description, forms.CharField)  # noqa: S101
         description.label = _("Details (optional)")
         description.help_text = _("Anything that will help us sort it out")
         description.max_length = services.DESCRIPTION_LIMIT

@@ -11,7 +11,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 
 # Line breaks and tabs are ordinary in a description; every other control character is not.
@@ -48,13 +48,26 @@ class PlainTextValidator:
 
 def guard_text_fields(form: forms.Form) -> None:
     """Give every text input of ``form`` the plain-text check instead of Django's NUL-only one
-    (so a NUL byte gets the same one clear message rather than two)."""
+    (so a NUL byte gets one clear message rather than two), and its length limit (the field's
+    current ``max_length``) with a message in the GOV.UK style."""
     for field in form.fields.values():
         if not isinstance(field, forms.CharField):
             continue
+        label = str(field.label or "")
         field.validators = [
             validator
             for validator in field.validators
-            if not isinstance(validator, ProhibitNullCharactersValidator)
+            if not isinstance(validator, ProhibitNullCharactersValidator | MaxLengthValidator)
         ]
-        field.validators.append(PlainTextValidator(str(field.label or "")))
+        field.validators.append(PlainTextValidator(label))
+        if field.max_length is not None:
+            field.validators.append(
+                MaxLengthValidator(
+                    field.max_length,
+                    # Already formatted: escape "%" so Django's own formatting leaves it alone.
+                    message=(
+                        _("“%(label)s” must be %(limit)s characters or fewer")
+                        % {"label": label, "limit": field.max_length}
+                    ).replace("%", "%%"),
+                )
+            )
