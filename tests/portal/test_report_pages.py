@@ -353,3 +353,35 @@ def test_the_desks_possible_duplicates_can_find_the_new_record(
     assert customer.display_name == "Sam Resident"
     assert audit.verify()[0].broken is None
     assert core_factories is not None
+
+
+def test_a_question_label_with_a_percent_sign_and_a_free_text_where_field(
+    world: World, client: Client
+) -> None:
+    questions = [{"code": "full", "label": "Bags 100% full?", "kind": "text", "required": True}]
+    bags = case_factories.case_type(
+        world.organisation,
+        "bags",
+        kind="service-request",
+        service=world.waste,
+        team=world.crews,
+        attributes=questions,
+    )
+    services.save_web_form(bags, by=None, is_published=True, guidance="", position=1)
+    path = "/report/test-council/bags/"
+    data = {"title": "Bags", "postcode": "HP19 8FF", "location": "By the <b>shop</b>"}
+
+    too_long = client.post(path, {**data, "attribute_full": "x" * 2001})
+    hostile_where = client.post(path, {**data, "attribute_full": "yes", "location": "\x7f"})
+    long_where = client.post(path, {**data, "attribute_full": "yes", "location": "x" * 201})
+
+    assert too_long.status_code == 400
+    assert "“Bags 100% full?” must be 2000 characters or fewer" in too_long.content.decode()
+    assert hostile_where.status_code == 400
+    assert "characters from “Where exactly (optional)”" in hostile_where.content.decode()
+    assert "“Where exactly (optional)” must be 200" in long_where.content.decode()
+    assert counts(world.organisation) == NOTHING
+    assert client.post(path, {**data, "attribute_full": "yes"}).status_code == 302
+    case = Case.objects.for_organisation(world.organisation).get()
+    assert case.description == "Where: By the <b>shop</b>"
+    assert case.attributes == {"full": "yes"}
