@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from onestop.cases.models import Case, Source
+from onestop.core.models import User
 from onestop.portal.models import WebForm
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_violations, sign_in_browser
 from tests.cases.conftest import World, world
 from tests.portal.conftest import missed_bins_online
 
@@ -111,3 +112,17 @@ def test_the_form_with_errors_has_no_violations_and_keeps_what_was_typed(
     assert page.locator("#id_email").input_value() == "not an address"
     assert axe_violations(page) == []
     assert Case.objects.for_organisation(world.organisation).count() == 0
+
+
+def test_the_staff_online_forms_pages_have_no_violations(
+    page: Any, live_server: Any, world: World, missed_bins_online: WebForm, administrator: User
+) -> None:
+    sign_in_browser(page, live_server.url, administrator)
+    page.goto(f"{live_server.url}/report-forms/")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Change Missed bin").click()
+    page.locator("#id_position").fill("0")
+    page.get_by_role("button", name="Save").click()
+    page.locator(".govuk-error-summary").wait_for()
+    _shot(page, "portal-staff-errors")
+    assert axe_violations(page) == []
