@@ -10,6 +10,7 @@ encoding becomes replacement characters instead of an exception.
 from __future__ import annotations
 
 import codecs
+import email.header
 import email.utils
 import re
 from dataclasses import dataclass, field
@@ -28,8 +29,10 @@ NAME_LIMIT = 200
 
 # Control characters (C0 except tab and newline, DEL, C1), and the invisible formatting
 # characters that can disguise text: bidirectional overrides and isolates, zero-width joiners,
-# line and paragraph separators.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+# line and paragraph separators; and lone surrogates (undecodable bytes the parser escaped).
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+)
 _HEADER_SPACE = re.compile(r"[\t\r\n ]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
@@ -72,16 +75,28 @@ def clean_text(text: str) -> str:
     return _BLANK_LINES.sub("\n\n", text).strip()
 
 
+def _decode_words(text: str) -> str:
+    """RFC 2047 encoded-words decoded leniently (for the fallback paths)."""
+    try:
+        return str(email.header.make_header(email.header.decode_header(text)))
+    except Exception:
+        return text
+
+
 def _header(message: Message, name: str) -> str:
     """A header's decoded value, or its raw text when the policy's parser cannot read it."""
     try:
         value = message.get(name)
         return "" if value is None else str(value)
     except Exception:
-        for key, raw in message.raw_items():
-            if key.lower() == name.lower():
-                return str(raw)
-        return ""
+        return _decode_words(_raw_header(message, name))
+
+
+def _raw_header(message: Message, name: str) -> str:
+    for key, raw in message.raw_items():
+        if key.lower() == name.lower():
+            return str(raw)
+    return ""
 
 
 def _sender(message: Message) -> tuple[str, str]:
@@ -93,8 +108,8 @@ def _sender(message: Message) -> tuple[str, str]:
     if addresses:
         first = addresses[0]
         return str(first.addr_spec or ""), str(first.display_name or "")
-    name, address = email.utils.parseaddr(_header(message, "from"))
-    return address, name
+    name, address = email.utils.parseaddr(_raw_header(message, "from"))
+    return address, _decode_words(name)
 
 
 def _charset(part: Message) -> str:

@@ -243,9 +243,11 @@ def mailbox_for(recipient: str) -> Mailbox | None:
     A ``+tag`` on the local part is ignored (``waste+bins@`` reaches ``waste@``), as Postfix's
     ``recipient_delimiter`` does; mailbox addresses themselves cannot contain ``+``.
     """
-    address = normalise_address(mail.clean_line(recipient, 320)).strip("<>")
+    address = normalise_address(recipient).strip("<>")
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain or len(address) > 254:
+        return None
+    if mail.clean_line(address, 254) != address:  # controls, NUL, spaces: not an address
         return None
     candidates = [address]
     if "+" in local:

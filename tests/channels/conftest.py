@@ -1,0 +1,78 @@
+"""The channels world: the cases world plus a general-enquiry type and two mailboxes, and a
+helper that builds raw RFC 5322 messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from onestop.cases.models import CaseKind, CaseType
+from onestop.channels import services
+from onestop.channels.models import Mailbox
+from tests.cases import factories as case_factories
+from tests.cases.conftest import World, councillor, world
+
+__all__ = ["MailWorld", "councillor", "mail_world", "message", "world"]
+
+
+@dataclass
+class MailWorld:
+    world: World
+    enquiry: CaseType
+    enquiries: Mailbox
+    foi: Mailbox
+
+
+@pytest.fixture
+def mail_world(world: World) -> MailWorld:
+    enquiry = case_factories.case_type(
+        world.organisation,
+        "general-enquiry",
+        kind=CaseKind.GENERAL_ENQUIRY,
+        service=world.waste,
+        team=world.crews,
+        standards=("answer-letters",),
+    )
+    enquiries = services.save_mailbox(
+        world.organisation,
+        by=None,
+        values=services.MailboxInput(
+            address="Enquiries@Test-Council.example", name="Enquiries", case_type=enquiry
+        ),
+    )
+    foi = services.save_mailbox(
+        world.organisation,
+        by=None,
+        values=services.MailboxInput(
+            address="foi@test-council.example", name="FOI", case_type=world.foi
+        ),
+    )
+    return MailWorld(world=world, enquiry=enquiry, enquiries=enquiries, foi=foi)
+
+
+def message(
+    body: str | bytes = "Hello,\r\nMy bin was not emptied.\r\n",
+    *,
+    subject: str | None = "Missed bin",
+    sender: str | None = "Sam Resident <sam@example.org>",
+    message_id: str | None = "<m1@example.org>",
+    headers: tuple[str, ...] = (),
+    content_type: str = "text/plain; charset=utf-8",
+) -> bytes:
+    """A raw message: the headers given (``None`` leaves one out), a blank line, the body."""
+    lines = []
+    if sender is not None:
+        lines.append(f"From: {sender}")
+    lines.append("To: enquiries@test-council.example")
+    if subject is not None:
+        lines.append(f"Subject: {subject}")
+    if message_id is not None:
+        lines.append(f"Message-ID: {message_id}")
+    lines.append("Date: Fri, 01 Jan 1999 00:00:00 +0000")
+    lines.append("MIME-Version: 1.0")
+    if content_type:
+        lines.append(f"Content-Type: {content_type}")
+    lines.extend(headers)
+    head = "\r\n".join(lines).encode("utf-8") + b"\r\n\r\n"
+    return head + (body.encode("utf-8") if isinstance(body, str) else body)
