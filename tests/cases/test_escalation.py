@@ -222,3 +222,23 @@ def test_an_escalation_already_recorded_is_not_applied_again(world: World) -> No
     assert _applied(world, case) == [(75, "notify-assignee")]
     case.refresh_from_db()
     assert _next_at(case) == BREACH
+
+
+def test_a_clock_paused_and_resumed_escalates_later_by_the_time_it_was_paused(
+    world: World,
+) -> None:
+    """The sweep reads the clock's pauses (on PostgreSQL as text, decoded only when there are
+    any) and works out the threshold from them."""
+    case = _raised(world)
+    with time_machine.travel(RAISED + datetime.timedelta(days=1), tick=False):
+        services.change_status(case, by=world.officer, status=Status.WAITING_FOR_CUSTOMER)
+    with time_machine.travel(RAISED + datetime.timedelta(days=3), tick=False):
+        services.change_status(case, by=world.officer, status=Status.IN_PROGRESS)
+    warning = _next_at(case)
+    assert warning is not None
+    # Tuesday to Thursday paused: three working days later than without the pause.
+    assert warning == datetime.datetime(2026, 3, 16, 23, 59, 59, tzinfo=LONDON)
+    assert _sweep(WARNING) == 0
+    assert _sweep(warning - SECOND) == 0
+    assert _sweep(warning) == 1
+    assert _applied(world, case) == [(75, "notify-assignee")]
