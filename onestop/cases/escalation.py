@@ -408,12 +408,17 @@ def _thresholds(
 
 
 def thresholds_at(
-    organisation: Organisation, wanted: Sequence[tuple[_Span, int]]
+    organisation: Organisation,
+    wanted: Sequence[tuple[_Span, int]],
+    *,
+    calendars: dict[str, clock.Calendar] | None = None,
 ) -> list[datetime.datetime]:
     """When each (clock, percent) threshold is reached, in bulk: one pass through the clock's
-    bulk form per percent, calendar, unit and length, not one calculation per clock."""
+    bulk form per percent, calendar, unit and length, not one calculation per clock.
+    ``calendars``: the organisation's, by name, when the caller already has them."""
+    known = calendars or {}
     calendars = {
-        name: calendar_named(name, organisation)
+        name: known[name] if name in known else calendar_named(name, organisation)
         for name in {span.calendar_name for span, _percent in wanted}
     }
     by_percent: dict[int, list[int]] = defaultdict(list)

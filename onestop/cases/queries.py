@@ -698,21 +698,23 @@ def _warning_times(
     from onestop.cases import escalation  # it imports the services, which import this module
 
     found: list[datetime.datetime | None] = [None] * len(rows)
-    by_percent: dict[int, list[tuple[int, escalation.Span]]] = {}
+    positions: list[int] = []
+    wanted: list[tuple[escalation.Span, int]] = []
     for position, row in enumerate(rows):
         started_at, due_at, amount, unit, calendar, pauses, stopped_at, percent = row
         if percent is None or started_at is None or stopped_at is not None:
             continue
-        span = escalation.Span(started_at, due_at, amount, unit, calendar, pauses)
-        by_percent.setdefault(percent, []).append((position, span))
-    if not by_percent or organisation is None:
+        positions.append(position)
+        wanted.append(
+            (escalation.Span(started_at, due_at, amount, unit, calendar, pauses), percent)
+        )
+    if not wanted or organisation is None:
         return found
-    names = {span.calendar_name for spans in by_percent.values() for _, span in spans}
+    names = {span.calendar_name for span, _percent in wanted}
     calendars = {name: _calendar(name, organisation, version) for name in names}
-    for percent, spans in by_percent.items():
-        times = escalation._thresholds([span for _, span in spans], percent, calendars)
-        for (position, _span), at in zip(spans, times, strict=True):
-            found[position] = at
+    times = escalation.thresholds_at(organisation, wanted, calendars=calendars)
+    for position, at in zip(positions, times, strict=True):
+        found[position] = at
     return found
 
 
