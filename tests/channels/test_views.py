@@ -1,0 +1,275 @@
+"""The mailbox pages at /mailboxes/: who may see and change them, the form refusing bad input
+with nothing saved, and recent mail (refused and ignored too) listed with its outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from onestop.cases.models import CaseKind
+from onestop.channels import services
+from onestop.channels.models import Mailbox
+from onestop.core.errors import ServiceError
+from onestop.core.models import AuditRecord, Organisation, User
+from tests.cases import factories as case_factories
+from tests.channels.conftest import MailWorld, message
+
+ClientFor = Callable[[User], Client]
+LIST = "/mailboxes/"
+NEW = "/mailboxes/new/"
+
+
+def _edit(mailbox: Mailbox) -> str:
+    return f"/mailboxes/{mailbox.pk}/"
+
+
+def _form(mail_world: MailWorld, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "address": "Waste@Test-Council.example",
+        "name": "Waste",
+        "case_type": str(mail_world.enquiry.pk),
+        "is_active": "on",
+    }
+    data.update(overrides)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def _addresses(organisation: Organisation) -> list[str]:
+    return sorted(Mailbox.objects.for_organisation(organisation).values_list("address", flat=True))
+
+
+# --- permissions ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("who", ["advisor", "team_leader", "auditor", "partner_advisor"])
+@pytest.mark.parametrize("path", [LIST, NEW, "edit"])
+def test_roles_without_the_permission_get_403(
+    mail_world: MailWorld,
+    client_for: ClientFor,
+    request: pytest.FixtureRequest,
+    who: str,
+    path: str,
+) -> None:
+    client = client_for(request.getfixturevalue(who))
+    url = _edit(mail_world.enquiries) if path == "edit" else path
+    expected = 404 if who == "partner_advisor" and path == "edit" else 403
+    assert client.get(url).status_code == expected
+    before = _addresses(mail_world.world.organisation)
+    assert client.post(url, _form(mail_world)).status_code in (403, 404, 405)
+    assert _addresses(mail_world.world.organisation) == before
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(mail_world: MailWorld) -> None:
+    response = Client().get(LIST)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/sign-in/")
+    assert "mailboxes" in response["Location"]
+
+
+def test_another_organisations_mailbox_is_not_found(
+    mail_world: MailWorld, partner_administrator: User, client_for: ClientFor
+) -> None:
+    client = client_for(partner_administrator)
+    assert client.get(_edit(mail_world.enquiries)).status_code == 404
+    response = client.post(_edit(mail_world.enquiries), _form(mail_world, name="Taken"))
+    assert response.status_code == 404
+    mail_world.enquiries.refresh_from_db()
+    assert mail_world.enquiries.name == "Enquiries"
+    listed = client.get(LIST)
+    assert listed.status_code == 200
+    assert b"enquiries@test-council.example" not in listed.content
+
+
+def test_a_missing_mailbox_is_not_found(administrator: User, client_for: ClientFor) -> None:
+    assert client_for(administrator).get("/mailboxes/999999/").status_code == 404
+
+
+# --- the list -------------------------------------------------------------------------------------
+def test_the_list_shows_mailboxes_and_recent_mail_with_outcomes_and_audits_the_view(
+    mail_world: MailWorld, administrator: User, client_for: ClientFor
+) -> None:
+    raised = services.receive_message(message(), recipient="enquiries@test-council.example")
+    services.receive_message(
+        message(
+            "away", message_id="<ooo@x>", headers=("Auto-Submitted: auto-replied",), subject="OOO"
+        ),
+        recipient="enquiries@test-council.example",
+    )
+    response = client_for(administrator).get(LIST)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "enquiries@test-council.example" in page
+    assert "foi@test-council.example" in page
+    assert raised.case is not None
+    assert f'href="/cases/{raised.case.reference}/"' in page or raised.case.reference in page
+    assert "New case raised" in page
+    assert "Ignored: automatic reply or bounce" in page
+    assert "sam@example.org" in page
+    assert AuditRecord.objects.filter(
+        organisation=mail_world.world.organisation,
+        actor=administrator,
+        action="viewed",
+        object_type="channels.inboundmessage",
+    ).exists()
+
+
+def test_hostile_subjects_are_shown_escaped(
+    mail_world: MailWorld, administrator: User, client_for: ClientFor
+) -> None:
+    services.receive_message(
+        message(subject="<script>alert(1)</script>"), recipient="enquiries@test-council.example"
+    )
+    page = client_for(administrator).get(LIST).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# --- adding and changing --------------------------------------------------------------------------
+def test_an_administrator_adds_a_mailbox_stored_in_lower_case_and_audited(
+    mail_world: MailWorld, administrator: User, client_for: ClientFor
+) -> None:
+    client = client_for(administrator)
+    assert client.get(NEW).status_code == 200
+    response = client.post(NEW, _form(mail_world))
+    assert response.status_code == 302
+    created = Mailbox.objects.for_organisation(mail_world.world.organisation).get(
+        address="waste@test-council.example"
+    )
+    assert (created.name, created.case_type_id, created.is_active) == (
+        "Waste",
+        mail_world.enquiry.pk,
+        True,
+    )
+    assert AuditRecord.objects.filter(
+        organisation=mail_world.world.organisation,
+        actor=administrator,
+        object_type="channels.mailbox",
+        object_id=str(created.pk),
+    ).exists()
+
+
+def test_an_administrator_changes_a_mailbox(
+    mail_world: MailWorld, administrator: User, client_for: ClientFor
+) -> None:
+    client = client_for(administrator)
+    assert client.get(_edit(mail_world.enquiries)).status_code == 200
+    response = client.post(
+        _edit(mail_world.enquiries),
+        _form(mail_world, address="enquiries@test-council.example", name="Front", is_active=None),
+    )
+    assert response.status_code == 302
+    mail_world.enquiries.refresh_from_db()
+    assert (mail_world.enquiries.name, mail_world.enquiries.is_active) == ("Front", False)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error"),
+    [
+        ({"address": ""}, "Enter the mailbox&#x27;s address"),
+        ({"address": "not an address"}, "Enter an email address in the correct format"),
+        ({"address": "waste\x00@test-council.example"}, "Null characters are not allowed"),
+        ({"address": "' OR 1=1 --"}, "Enter an email address in the correct format"),
+        ({"address": "a" * 250 + "@x.example"}, "at most 254 characters"),
+        ({"address": "waste+bins@test-council.example"}, "must not contain"),
+        ({"address": "foi@test-council.example"}, "already used by another mailbox"),
+        ({"name": ""}, "Enter a name for the mailbox"),
+        ({"name": "x" * 201}, "at most 200 characters"),
+        ({"name": "Waste\x07bell"}, "control characters"),
+        ({"case_type": ""}, "Select what new mail raises"),
+        ({"case_type": "999999"}, "Select one of your organisation"),
+        ({"case_type": "<script>"}, "Select one of your organisation"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_error_and_nothing_saved(
+    mail_world: MailWorld,
+    administrator: User,
+    client_for: ClientFor,
+    overrides: dict[str, Any],
+    error: str,
+) -> None:
+    before = _addresses(mail_world.world.organisation)
+    response = client_for(administrator).post(NEW, _form(mail_world, **overrides))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert error in page
+    assert _addresses(mail_world.world.organisation) == before
+
+
+def test_a_case_type_with_required_questions_cannot_be_chosen(
+    mail_world: MailWorld, administrator: User, client_for: ClientFor
+) -> None:
+    client = client_for(administrator)
+    page = client.get(NEW).content.decode()
+    assert mail_world.world.missed_bin.name not in page
+    response = client.post(NEW, _form(mail_world, case_type=str(mail_world.world.missed_bin.pk)))
+    assert response.status_code == 400
+    assert "waste@test-council.example" not in _addresses(mail_world.world.organisation)
+    # The service refuses it too, whoever calls it.
+    with pytest.raises(ServiceError, match="required questions"):
+        services.save_mailbox(
+            mail_world.world.organisation,
+            by=None,
+            values=services.MailboxInput(
+                address="w@test-council.example", name="W", case_type=mail_world.world.missed_bin
+            ),
+        )
+
+
+def test_another_organisations_case_type_is_refused(
+    mail_world: MailWorld,
+    partner: Organisation,
+    administrator: User,
+    client_for: ClientFor,
+) -> None:
+    case_factories.standards(partner)
+    service = case_factories.service(partner, "Housing")
+    theirs = case_factories.case_type(
+        partner,
+        "general-enquiry",
+        kind=CaseKind.GENERAL_ENQUIRY,
+        service=service,
+        team=case_factories.team(service, "Repairs"),
+    )
+    response = client_for(administrator).post(NEW, _form(mail_world, case_type=str(theirs.pk)))
+    assert response.status_code == 400
+    with pytest.raises(ServiceError, match="your organisation"):
+        services.save_mailbox(
+            mail_world.world.organisation,
+            by=None,
+            values=services.MailboxInput(address="w@t.example", name="W", case_type=theirs),
+        )
+    assert "waste@test-council.example" not in _addresses(mail_world.world.organisation)
+
+
+def test_an_address_used_by_another_organisation_is_refused(
+    mail_world: MailWorld,
+    partner: Organisation,
+    partner_administrator: User,
+    client_for: ClientFor,
+) -> None:
+    case_factories.standards(partner)
+    service = case_factories.service(partner, "Housing")
+    theirs = case_factories.case_type(
+        partner,
+        "general-enquiry",
+        kind=CaseKind.GENERAL_ENQUIRY,
+        service=service,
+        team=case_factories.team(service, "Repairs"),
+    )
+    response = client_for(partner_administrator).post(
+        NEW,
+        {
+            "address": "ENQUIRIES@test-council.example",
+            "name": "Ours now",
+            "case_type": str(theirs.pk),
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 400
+    assert "already used by another mailbox" in response.content.decode()
+    assert _addresses(partner) == []
+    # Mail to it still reaches its owner.
+    kept = services.receive_message(message(), recipient="enquiries@test-council.example")
+    assert kept.organisation_id == mail_world.world.organisation.pk
