@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from asgiref.sync import sync_to_async
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from onestop.channels import services
 from onestop.channels.errors import MailRefused
@@ -38,12 +38,19 @@ def answer_for(outcome: str, reason: str) -> str:
     return "250 2.0.0 OK: message received"
 
 
+def _release() -> None:
+    """Close this worker thread's database connections after each call: mail arrives in
+    bursts and a connection left open idles against the server's limit (and would keep a
+    test database from being dropped)."""
+    connections.close_all()
+
+
 def _mailbox_exists(recipient: str) -> bool:
     close_old_connections()
     try:
         return services.mailbox_for(recipient) is not None
     finally:
-        close_old_connections()
+        _release()
 
 
 def _deliver(raw: bytes, recipient: str, envelope_sender: str | None) -> str:
@@ -58,7 +65,7 @@ def _deliver(raw: bytes, recipient: str, envelope_sender: str | None) -> str:
         logger.exception("Inbound e-mail for a mailbox could not be stored")
         return TEMPORARY_FAILURE
     finally:
-        close_old_connections()
+        _release()
     return answer_for(message.outcome, message.reason)
 
 
