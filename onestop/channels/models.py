@@ -1,10 +1,13 @@
 """C8 Channels: shared mailboxes and every message that arrived in one.
 
 A ``Mailbox`` maps one inbound address to an organisation and to the case type new mail raises.
-Its address is unique across *all* organisations, not per organisation: mail is routed by its
-recipient before anyone knows which organisation it is for, so one address can belong to only
-one.  (This is the one uniqueness rule without the organisation in it; the lookup by address is
-the only unscoped read of the app and says so.)
+Its address must be unique across *all* organisations, not only within one: mail is routed by
+its recipient before anyone knows which organisation it is for, so one address can belong to
+only one.  Tenant tables keep the organisation in every uniqueness rule (so they can be
+distributed by organisation), so that global rule lives in a small shared table of its own,
+``MailAddress``: each mailbox claims its address there (a row holding only the address, no
+organisation and no personal data, like a DNS entry), and the database refuses a second claim.
+The lookup of a mailbox by its recipient is the only unscoped read of the app and says so.
 
 An ``InboundMessage`` is kept for every message a mailbox took, whatever became of it (a case
 raised, a reply threaded into a case, an auto-reply ignored, a message refused), with the raw
@@ -23,9 +26,26 @@ from onestop.contacts.models import Contact
 from onestop.core.models import OrganisationOwned, Timestamped
 
 
+class MailAddress(models.Model):
+    """An inbound address claimed by one mailbox, whichever organisation it belongs to."""
+
+    id = models.BigAutoField(primary_key=True)
+    address = models.CharField(max_length=254)
+
+    class Meta:
+        ordering = ["address"]
+        constraints = [
+            models.UniqueConstraint(fields=["address"], name="mailaddress_unique_address"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+
 class Mailbox(OrganisationOwned, Timestamped):
     id = models.BigAutoField(primary_key=True)
     address = models.CharField(max_length=254, help_text="Stored in lower case.")
+    claim = models.ForeignKey(MailAddress, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=200)
     case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="+")
     is_active = models.BooleanField(default=True)
@@ -33,8 +53,10 @@ class Mailbox(OrganisationOwned, Timestamped):
     class Meta:
         ordering = ["organisation", "address"]
         constraints = [
-            # Across all organisations on purpose: see the module's docstring.
-            models.UniqueConstraint(fields=["address"], name="mailbox_unique_address"),
+            # Within the organisation here; across organisations through ``claim``.
+            models.UniqueConstraint(
+                fields=["organisation", "address"], name="mailbox_unique_address"
+            ),
         ]
 
     def __str__(self) -> str:

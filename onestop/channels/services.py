@@ -28,7 +28,7 @@ from onestop.cases.models import REFERENCE_PREFIXES, Case, CaseType, LinkKind, S
 from onestop.cases.models import Status as CaseStatus
 from onestop.channels import mail
 from onestop.channels.errors import ChannelError, MailRefused
-from onestop.channels.models import InboundMessage, Mailbox, MessageOutcome
+from onestop.channels.models import InboundMessage, MailAddress, Mailbox, MessageOutcome
 from onestop.contacts import services as contact_services
 from onestop.contacts.models import Channel, Contact, Direction
 from onestop.contacts.models import Outcome as ContactOutcome
@@ -166,16 +166,12 @@ def save_mailbox(
     if mailbox is not None and mailbox.organisation_id != organisation.pk:
         raise _invalid(ChannelError.WRONG_ORGANISATION, _("There is no such mailbox"))
     values = clean_mailbox(values, organisation_id=organisation.pk)
+    taken = _invalid(
+        ChannelError.ADDRESS_TAKEN,
+        _("That address is already used by another mailbox: choose another"),
+        "address",
+    )
     with transaction.atomic():
-        taken = Mailbox.objects.unscoped("mailbox addresses are unique across organisations")
-        if mailbox is not None:
-            taken = taken.exclude(pk=mailbox.pk)
-        if taken.filter(address=values.address).exists():
-            raise _invalid(
-                ChannelError.ADDRESS_TAKEN,
-                _("That address is already used by another mailbox: choose another"),
-                "address",
-            )
         before = {}
         if mailbox is None:
             mailbox = Mailbox(organisation=organisation)
@@ -186,12 +182,17 @@ def save_mailbox(
                 "case_type": mailbox.case_type_id,
                 "is_active": mailbox.is_active,
             }
-        mailbox.address = values.address
-        mailbox.name = values.name
-        mailbox.case_type = values.case_type  # type: ignore[assignment]  # checked above
-        mailbox.is_active = values.is_active
         try:
+            # The claim on the address is what keeps it unique across organisations.
             with transaction.atomic():
+                if mailbox.claim_id is None:
+                    mailbox.claim = MailAddress.objects.create(address=values.address)
+                elif mailbox.address != values.address:
+                    MailAddress.objects.filter(pk=mailbox.claim_id).update(address=values.address)
+                mailbox.address = values.address
+                mailbox.name = values.name
+                mailbox.case_type = values.case_type  # type: ignore[assignment]  # checked
+                mailbox.is_active = values.is_active
                 if before:
                     mailbox.save(
                         update_fields=["address", "name", "case_type", "is_active", "updated_at"]
@@ -199,11 +200,9 @@ def save_mailbox(
                 else:
                     mailbox.save(force_insert=True)
         except IntegrityError:
-            raise _invalid(
-                ChannelError.ADDRESS_TAKEN,
-                _("That address is already used by another mailbox: choose another"),
-                "address",
-            ) from None
+            for name, value in before.items():  # leave the caller's object as it was
+                setattr(mailbox, f"{name}_id" if name == "case_type" else name, value)
+            raise taken from None
         after = {
             "address": mailbox.address,
             "name": mailbox.name,

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from onestop.cases.models import CaseKind
 from onestop.channels import services
-from onestop.channels.models import Mailbox
+from onestop.channels.models import MailAddress, Mailbox
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord, Organisation, User
 from tests.cases import factories as case_factories
@@ -273,3 +274,43 @@ def test_an_address_used_by_another_organisation_is_refused(
     # Mail to it still reaches its owner.
     kept = services.receive_message(message(), recipient="enquiries@test-council.example")
     assert kept.organisation_id == mail_world.world.organisation.pk
+
+
+def test_changing_an_address_frees_the_old_one_and_keeps_one_claim_each(
+    mail_world: MailWorld, administrator: User, client_for: ClientFor
+) -> None:
+    client = client_for(administrator)
+    response = client.post(
+        _edit(mail_world.enquiries),
+        _form(mail_world, address="contact@test-council.example", name="Contact"),
+    )
+    assert response.status_code == 302
+    assert sorted(MailAddress.objects.values_list("address", flat=True)) == [
+        "contact@test-council.example",
+        "foi@test-council.example",
+    ]
+    again = client.post(NEW, _form(mail_world, address="enquiries@test-council.example"))
+    assert again.status_code == 302
+    assert MailAddress.objects.count() == 3
+
+
+def test_changing_to_a_taken_address_changes_nothing(
+    mail_world: MailWorld, administrator: User, client_for: ClientFor
+) -> None:
+    response = client_for(administrator).post(
+        _edit(mail_world.enquiries),
+        _form(mail_world, address="FOI@test-council.example", name="Renamed"),
+    )
+    assert response.status_code == 400
+    assert "Change enquiries@test-council.example" in response.content.decode()
+    mail_world.enquiries.refresh_from_db()
+    assert (mail_world.enquiries.address, mail_world.enquiries.name) == (
+        "enquiries@test-council.example",
+        "Enquiries",
+    )
+    assert mail_world.enquiries.claim.address == "enquiries@test-council.example"
+
+
+def test_the_database_itself_refuses_a_second_claim_on_an_address(mail_world: MailWorld) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MailAddress.objects.create(address="foi@test-council.example")
