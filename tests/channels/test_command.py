@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import io
 import os
+import smtplib
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -142,3 +145,38 @@ def test_a_database_that_cannot_be_reached_exits_75_so_the_mta_retries() -> None
     )
     assert done.returncode == services.EX_TEMPFAIL, done.stderr.decode()
     assert b"Temporary failure" in done.stderr
+
+
+def test_mail_serve_runs_as_a_command_and_takes_mail(mail_world: MailWorld) -> None:
+    url = _database_url()
+    if url is None:
+        pytest.skip("SQLite in memory: no other process can open the test database")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "DATABASE_URL": url, "ONESTOP_DEV": "1"}
+    server = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-m", "onestop.cli", "mail-serve", "--port", str(port)],
+        env=environment,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                client = smtplib.SMTP("127.0.0.1", port, timeout=30)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        with client:
+            assert client.sendmail("sam@example.org", [TO], message()) == {}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert server.returncode == 0
+    kept = InboundMessage.objects.for_organisation(mail_world.world.organisation).get()
+    assert kept.outcome == MessageOutcome.RAISED
