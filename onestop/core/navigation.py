@@ -31,5 +31,7 @@ PRIMARY: tuple[NavigationItem, ...] = (
     NavigationItem(_("Directory"), "directory:home", permissions.DIRECTORY_VIEW),
     NavigationItem(_("Standards"), "standards:home", permissions.STANDARD_VIEW),
     NavigationItem(_("Case types"), "cases:case-types", permissions.CASE_TYPE_MANAGE),
+    NavigationItem(_("Online forms"), "portal:web-forms", permissions.CASE_TYPE_MANAGE),
+    NavigationItem(_("Mailboxes"), "channels:mailboxes", permissions.CASE_TYPE_MANAGE),
     NavigationItem(_("Audit trail"), "trust:audit", permissions.AUDIT_VIEW),
 )

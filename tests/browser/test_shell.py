@@ -35,7 +35,14 @@ def test_the_staff_shell_shows_the_user_and_organisation(
     assert "Alex" in identity
     assert "Test District Council" in identity
     navigation = page.locator("#navigation a").all_inner_texts()
-    assert navigation == ["Directory", "Standards", "Case types", "Audit trail"]
+    assert navigation == [
+        "Directory",
+        "Standards",
+        "Case types",
+        "Online forms",
+        "Mailboxes",
+        "Audit trail",
+    ]
     assert axe_violations(page) == []
 
 
