@@ -16,7 +16,7 @@ export ONESTOP_SQLITE_TEST_NAME ?=
 help:
 	@echo "make run    install, migrate, load the demo council and serve it on http://$(HOST):$(PORT)"
 	@echo "make test   install, then lint, types, security scan and the tests (SQLite, and PostgreSQL if reachable)"
-	@echo "make ci     as make test, with PostgreSQL and Chromium required (installed and started if absent)"
+	@echo "make ci     as make test, with PostgreSQL, Redis and Chromium required (installed and started if absent)"
 	@echo "make bench  benchmarks (SCALE=small|full, DATABASE=sqlite|postgresql)"
 	@echo "make lock   refresh requirements.lock from pyproject.toml"
 
@@ -66,7 +66,7 @@ test: lint types security
 ci: install
 	scripts/ensure_services.sh
 	$(MAKE) lint types security
-	ONESTOP_REQUIRE_POSTGRES=1 ONESTOP_REQUIRE_BROWSER=1 $(BIN)/python scripts/run_tests.py
+	ONESTOP_REQUIRE_POSTGRES=1 ONESTOP_REQUIRE_BROWSER=1 ONESTOP_REQUIRE_REDIS=1 $(BIN)/python scripts/run_tests.py
 
 SCALE ?= small
 DATABASE ?= sqlite

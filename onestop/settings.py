@@ -188,12 +188,25 @@ def _database() -> dict[str, Any]:
 DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "onestop",
+
+def cache_config(url: str) -> dict[str, Any]:
+    """The default cache: Redis when ``ONESTOP_CACHE_URL`` names one (shared by every process,
+    so limits such as the report forms' hold across them), else each process's own memory."""
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "onestop"}
+    scheme, separator, _rest = url.partition("://")
+    if not separator or scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            "ONESTOP_CACHE_URL must name a Redis server (redis://, rediss:// or unix://)."
+        )
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "onestop",
     }
-}
+
+
+CACHES = {"default": cache_config(env_str("ONESTOP_CACHE_URL"))}
 
 # --- Background tasks: the database is the queue (and the outbox) ---------------------------
 TASKS = {
@@ -312,6 +325,17 @@ EMAIL_BACKEND = env_str(
 EMAIL_HOST = env_str("ONESTOP_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("ONESTOP_EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env_str("ONESTOP_FROM_EMAIL", "onestop@localhost")
+# Mail in (channels): the largest message either way in (the MTA pipe or the SMTP/LMTP server)
+# takes; larger ones are refused before they are parsed.
+ONESTOP_MAIL_MAX_BYTES = env_int("ONESTOP_MAIL_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024)
+
+# --- The residents' report forms (portal) -----------------------------------------------------
+# Reports saved (and honeypot hits) from one address within the window before it is answered
+# 429.  Counted in the cache: per process with the default local-memory cache.
+ONESTOP_PORTAL_REPORTS_PER_HOUR = env_int("ONESTOP_PORTAL_REPORTS_PER_HOUR", default=10, minimum=1)
+ONESTOP_PORTAL_REPORT_WINDOW_SECONDS = env_int(
+    "ONESTOP_PORTAL_REPORT_WINDOW_SECONDS", default=3600, minimum=1
+)
 
 # --- Logging: one JSON object a line, for the council's log collector -----------------------
 LOG_LEVEL = env_str("ONESTOP_LOG_LEVEL", "INFO").upper()

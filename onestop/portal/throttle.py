@@ -6,8 +6,8 @@ report.  Reports that were saved and reports the honeypot refused both count; a 
 with mistakes does not, so a resident correcting errors is never locked out.
 
 The count lives in the cache: with the default local-memory cache each server process counts
-on its own, so a council running several processes should configure a shared cache (Redis,
-Memcached or the database cache) for the limit to hold across them.
+on its own, so a council running several processes sets ``ONESTOP_CACHE_URL`` to a Redis server
+for the limit to hold across them (``tests/core/test_cache.py``).
 """
 
 from __future__ import annotations
