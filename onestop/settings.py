@@ -242,6 +242,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "onestop.trust.views.locked_out"
 AXES_VERBOSE = False
+# How many reverse proxies (TLS terminator, load balancer) stand in front of OneStop, each
+# appending to X-Forwarded-For: the client's address is read through them (core.http).  0 trusts
+# no header.  The sign-in lockout, the report forms' limit and the audit trail use it.
+ONESTOP_TRUSTED_PROXIES = env_int("ONESTOP_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "onestop.core.http.request_address"
 
 OTP_TOTP_ISSUER = env_str("ONESTOP_OTP_ISSUER", "OneStop")
 OTP_TOTP_THROTTLE_FACTOR = 1
