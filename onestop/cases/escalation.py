@@ -887,7 +887,9 @@ def _recalculate_chunk(
     told: set[int] = set()
     if primary_moved:
         changed = list(
-            cases.filter(pk__in=list(primary_moved)).select_related("customer", "councillor")
+            cases.filter(pk__in=list(primary_moved)).select_related(
+                "customer", "councillor", "case_type"
+            )
         )
         for case in changed:
             case.due_at = fresh[primary_moved[case.pk].id]
@@ -949,7 +951,7 @@ def _tell_customers(cases: Sequence[Case], now: datetime.datetime) -> set[int]:
             "%(reference)s) has moved to %(due)s, because the council is closed on a day "
             "before it."
         ) % {
-            "title": case.title,
+            "title": case.title_for_customer,
             "reference": case.reference,
             "due": timezone.localtime(case.due_at).strftime("%d %B %Y"),
         }

@@ -232,6 +232,10 @@ class Source(models.TextChoices):
     COUNCILLOR = "councillor", _("Councillor")
 
 
+#: Where anyone can raise a case without signing in.
+PUBLIC_SOURCES = frozenset({Source.WEB, Source.EMAIL})
+
+
 class Case(OrganisationOwned, Timestamped):
     id = models.BigAutoField(primary_key=True)
     # Every composite index below leads with the organisation, so its own index would only be
@@ -346,6 +350,16 @@ class Case(OrganisationOwned, Timestamped):
     @property
     def is_statutory(self) -> bool:
         return self.kind in STATUTORY_KINDS
+
+    @property
+    def title_for_customer(self) -> str:
+        """The case as messages to the customer name it.  A case raised by the public (a web form
+        or an e-mail) is named by its type, not by the title typed in: the address it came with
+        is unconfirmed, and the council must not become a relay that sends a stranger's text to
+        anyone's address."""
+        if self.source in PUBLIC_SOURCES:
+            return self.case_type.name
+        return self.title
 
 
 class CaseClock(OrganisationOwned):

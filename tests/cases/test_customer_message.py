@@ -1,5 +1,6 @@
-"""A message from the customer about an open case (``services.record_customer_message``), as
-the e-mail channel files a reply that quotes the case's reference."""
+"""Messages between the customer and a case: a message from the customer about an open case
+(``services.record_customer_message``, as the e-mail channel files a reply quoting the case's
+reference), and what acknowledgements repeat of what the public typed."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time_machine
 
 from onestop.cases import queries, services
 from onestop.cases.errors import InvalidTransition
-from onestop.cases.models import CaseNote, NoteKind, OutboxMessage, Outcome, Status
+from onestop.cases.models import CaseNote, NoteKind, OutboxMessage, Outcome, Source, Status
 from onestop.contacts.models import Channel
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord
@@ -99,3 +100,28 @@ def test_staff_cannot_write_a_note_as_if_it_came_from_the_customer(world: World)
     with pytest.raises(ServiceError):
         services.add_note(case, by=world.officer, kind=NoteKind.FROM_CUSTOMER, text="Forged")
     assert not CaseNote.objects.for_organisation(world.organisation).filter(case=case).exists()
+
+
+SPAM = "Claim your prize at http://phish.example now"
+
+
+@pytest.mark.parametrize("source", [Source.WEB, Source.EMAIL])
+def test_an_acknowledgement_of_a_public_report_names_the_type_not_the_typed_title(
+    world: World, source: str
+) -> None:
+    """Anyone can raise a case by web form or e-mail with any address: the council must not
+    relay the text they typed to it."""
+    customer = factories.customer(world.organisation)
+    case = factories.raise_case(world.organisation, title=SPAM, customer=customer, source=source)
+    body = OutboxMessage.objects.for_organisation(world.organisation).get(case=case).body
+    assert SPAM not in body
+    assert world.missed_bin.name in body
+    assert case.reference in body
+    assert case.title == SPAM  # staff still see what was written
+
+
+def test_an_acknowledgement_of_a_desk_case_repeats_its_title(world: World) -> None:
+    customer = factories.customer(world.organisation)
+    case = factories.raise_case(world.organisation, title="Bins by the gate", customer=customer)
+    body = OutboxMessage.objects.for_organisation(world.organisation).get(case=case).body
+    assert "Bins by the gate" in body

@@ -179,7 +179,7 @@ def _acknowledge(case: Case) -> None:
     body = _(
         "We have received your request %(title)s. Your reference is %(reference)s. "
         "We will reply by %(due)s."
-    ) % {"title": case.title, "reference": case.reference, "due": due}
+    ) % {"title": case.title_for_customer, "reference": case.reference, "due": due}
     if case.customer_id is not None or case.constituent_name:
         _outbox(
             case,
