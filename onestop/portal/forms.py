@@ -20,7 +20,7 @@ from onestop.core.errors import ServiceError
 from onestop.customers import services as customer_services
 from onestop.portal import services
 from onestop.portal.models import GUIDANCE_LIMIT
-from onestop.portal.text import guard_text_fields
+from onestop.portal.text import guard_text_fields, visible
 
 HONEYPOT = "leave_blank"
 
@@ -112,6 +112,21 @@ class ReportForm(RaiseCaseForm):
         for field in self.fields.values():
             # The limit is checked with a clear error; a maxlength would silently cut text.
             field.widget.attrs.pop("maxlength", None)
+        # The page's order, so the GOV.UK error summary lists the mistakes as the page shows them.
+        self.order_fields(
+            [
+                *(attribute_field_name(question["code"]) for question in case_type.attributes),
+                "title",
+                "description",
+                "postcode",
+                *(["location"] if self.asks_where else []),
+                "given_name",
+                "family_name",
+                "email",
+                "phone",
+                HONEYPOT,
+            ]
+        )
         guard_text_fields(self)
         self.style()
 
@@ -133,6 +148,12 @@ class ReportForm(RaiseCaseForm):
     def is_bot(self) -> bool:
         return bool(str(self.data.get(HONEYPOT, "")).strip())
 
+    def clean_given_name(self) -> str:
+        return visible(self.cleaned_data["given_name"])
+
+    def clean_family_name(self) -> str:
+        return visible(self.cleaned_data["family_name"])
+
     def clean_postcode(self) -> str:
         return _service_check(customer_services.clean_postcode, self.cleaned_data["postcode"])
 
@@ -144,14 +165,15 @@ class ReportForm(RaiseCaseForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        given, family = data.get("given_name"), data.get("family_name")
-        reply_to = data.get("email") or data.get("phone")
-        if reply_to and not (given or family) and "given_name" not in self.errors:
-            self.add_error("given_name", _("Enter your name so that we know who to reply to"))
-        elif given and not family and "family_name" not in self.errors:
-            self.add_error("family_name", _("Enter your last name"))
-        elif family and not given and "given_name" not in self.errors:
-            self.add_error("given_name", _("Enter your first name"))
+        if "given_name" in self.errors or "family_name" in self.errors:
+            return data
+        refused = services.name_problem(
+            data.get("given_name", ""),
+            data.get("family_name", ""),
+            reply_to=bool(data.get("email") or data.get("phone")),
+        )
+        if refused is not None:
+            self.add_error(refused.field, refused.message)
         return data
 
     def report(self) -> services.Report:

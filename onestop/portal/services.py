@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from onestop.cases import services as case_services
@@ -30,7 +30,7 @@ from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, PreferredChannel
 from onestop.portal.errors import PortalError
 from onestop.portal.models import GUIDANCE_LIMIT, WebForm
-from onestop.portal.text import has_control_characters
+from onestop.portal.text import has_control_characters, visible
 
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 5_000
@@ -79,6 +79,37 @@ def _plain(value: str, *, label: str, field_name: str, limit: int) -> str:
     return value
 
 
+def name_problem(given_name: str, family_name: str, *, reply_to: bool) -> ServiceError | None:
+    """What is wrong with the resident's name, if anything (the form and ``submit_report`` ask
+    the same question, so they never disagree).
+
+    A name is optional, but a name given makes a customer record, and a person's record needs
+    both names (``customers.services.clean_details``): one name alone is refused with a message
+    that says how to go on, rather than saved under an invented other name.  An email address or
+    phone number needs a name, so the council knows whom it is answering."""
+    if reply_to and not (given_name or family_name):
+        return _refuse(
+            PortalError.NAME_REQUIRED,
+            _("Enter your name so that we know who to reply to"),
+            "given_name",
+        )
+    if given_name and not family_name:
+        message = (
+            _("Enter your last name")
+            if reply_to
+            else _("Enter your last name, or remove your first name to report anonymously")
+        )
+        return _refuse(PortalError.NAME_REQUIRED, message, "family_name")
+    if family_name and not given_name:
+        message = (
+            _("Enter your first name")
+            if reply_to
+            else _("Enter your first name, or remove your last name to report anonymously")
+        )
+        return _refuse(PortalError.NAME_REQUIRED, message, "given_name")
+    return None
+
+
 # --- staff: which case types residents can report online ----------------------------------------
 def save_web_form(
     case_type: CaseType,
@@ -103,19 +134,17 @@ def save_web_form(
             % {"type": case_type.name},
             "is_published",
         )
+    after = {"is_published": is_published, "guidance": guidance, "position": position}
     with transaction.atomic():
-        web_form = (
-            WebForm.objects.for_organisation(case_type.organisation_id)
-            .select_for_update(of=("self",))  # two administrators saving at once: one row
-            .filter(case_type=case_type)
-            .first()
-        )
-        after = {"is_published": is_published, "guidance": guidance, "position": position}
+        created: WebForm | None = None
+        web_form = _locked_web_form(case_type)  # two administrators saving at once: one row
         if web_form is None:
-            web_form = WebForm(
-                organisation_id=case_type.organisation_id, case_type=case_type, **after
-            )
-            web_form.save(force_insert=True)
+            created = _insert_web_form(case_type, after)
+            # None: another administrator's first save came in between, so change their row.
+            web_form = created or _locked_web_form(case_type)
+        if web_form is None:  # pragma: no cover - web forms are never deleted
+            raise IntegrityError("web form neither inserted nor found")
+        if created is not None:
             action, changes = AuditAction.CREATED, after
         else:
             before = {name: getattr(web_form, name) for name in after}
@@ -131,6 +160,29 @@ def save_web_form(
             summary=(f"{case_type.code} {'published' if is_published else 'not published'} online"),
             changes=changes,
         )
+    return web_form
+
+
+def _locked_web_form(case_type: CaseType) -> WebForm | None:
+    locked: WebForm | None = (
+        WebForm.objects.for_organisation(case_type.organisation_id)
+        .select_for_update(of=("self",))
+        .filter(case_type=case_type)
+        .first()
+    )
+    return locked
+
+
+def _insert_web_form(case_type: CaseType, values: dict[str, Any]) -> WebForm | None:
+    """The new web form of ``case_type``, or ``None`` when one already exists (an administrator
+    saving the same case type's first form at the same moment won the unique constraint).  The
+    insert runs in a savepoint, so the refusal leaves the caller's transaction usable."""
+    web_form = WebForm(organisation_id=case_type.organisation_id, case_type=case_type, **values)
+    try:
+        with transaction.atomic():
+            web_form.save(force_insert=True)
+    except IntegrityError:
+        return None
     return web_form
 
 
@@ -155,27 +207,31 @@ def _clean_report(report: Report) -> Report:
     location = _plain(
         report.location, label=_("Where exactly"), field_name="location", limit=LOCATION_LIMIT
     )
-    given_name = _plain(
-        report.given_name, label=_("First name"), field_name="given_name", limit=NAME_LIMIT
+    given_name = visible(
+        _plain(report.given_name, label=_("First name"), field_name="given_name", limit=NAME_LIMIT)
     )
-    family_name = _plain(
-        report.family_name, label=_("Last name"), field_name="family_name", limit=NAME_LIMIT
+    family_name = visible(
+        _plain(report.family_name, label=_("Last name"), field_name="family_name", limit=NAME_LIMIT)
     )
-    postcode = report.postcode.strip()
+    postcode = _plain(report.postcode, label=_("Postcode"), field_name="postcode", limit=20)
     if postcode:
         postcode = customer_services.clean_postcode(postcode)
-    email = report.email.strip()
+    email = _plain(report.email, label=_("Email address"), field_name="email", limit=254)
     if email:
         email = customer_services.clean_email(email)
-    phone = report.phone.strip()
+    phone = _plain(report.phone, label=_("Phone number"), field_name="phone", limit=30)
     if phone:
         phone = customer_services.clean_phone(phone)
-    if (email or phone) and not (given_name or family_name):
-        raise _refuse(
-            PortalError.NAME_REQUIRED,
-            _("Enter your name so that we know who to reply to"),
-            "given_name",
-        )
+    for code, answer in report.answers.items():
+        if isinstance(answer, str) and has_control_characters(answer):
+            raise _refuse(
+                PortalError.CONTROL_CHARACTERS,
+                _("Remove the special characters from your answer: only ordinary text is allowed"),
+                f"attribute_{code}",
+            )
+    refused = name_problem(given_name, family_name, reply_to=bool(email or phone))
+    if refused is not None:
+        raise refused
     return Report(
         title=title,
         postcode=postcode,

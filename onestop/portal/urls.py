@@ -8,6 +8,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("report/<slug:organisation_slug>/", views.report_index, name="report-index"),
+    path("report/<slug:organisation_slug>/done/", views.report_received, name="report-received"),
     path(
         "report/<slug:organisation_slug>/done/<str:reference>/",
         views.report_done,

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from functools import partial
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -55,30 +56,46 @@ def report_form(request: HttpRequest, organisation_slug: str, type_code: str) ->
     organisation = public_organisation(organisation_slug)
     web_form = queries.published_form(organisation, type_code)
     context = {"organisation": organisation, "web_form": web_form}
+    if request.method != "POST":
+        form = forms.ReportForm(case_type=web_form.case_type)
+        return render(request, "portal/report_form.html", {**context, "form": form})
     address = client_address(request)
-    if request.method == "POST" and throttle.is_limited(address):
+    if not throttle.reserve(address):
         return render(request, "portal/too_many.html", context, status=429)
-    form = forms.ReportForm(request.POST or None, case_type=web_form.case_type)
-    if request.method == "POST" and form.is_bot():
-        throttle.count(address)  # refused silently: nothing is saved
-        return render(request, "portal/received.html", context)
-    if request.method == "POST" and form.is_valid():
+    # Bound even when the body is empty or unreadable: every required input is then missing.
+    form = forms.ReportForm(_posted(request), case_type=web_form.case_type)
+    if form.is_bot():  # refused silently, answered like a report; the reservation counts
+        return HttpResponseRedirect(reverse("portal:report-received", args=[organisation.slug]))
+    if form.is_valid():
         try:
             case = services.submit_report(web_form, report=form.report(), ip_address=address)
         except ServiceError as error:
             pages.attach_error(form, error)
         else:
-            throttle.count(address)
             _remember(request, organisation.pk, case.reference)
             return HttpResponseRedirect(
                 reverse("portal:report-done", args=[organisation.slug, case.reference])
             )
-    return render(
-        request,
-        "portal/report_form.html",
-        {**context, "form": form},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+    throttle.release(address)  # mistakes never use up the allowance
+    return render(request, "portal/report_form.html", {**context, "form": form}, status=400)
+
+
+def _posted(request: HttpRequest) -> QueryDict:
+    """The form's data; a body that cannot be parsed (a broken multipart body) counts as
+    empty, so the resident sees the usual error summary rather than a blank form or a 500."""
+    try:
+        return request.POST
+    except MultiPartParserError:
+        return QueryDict()
+
+
+@public
+@never_cache
+@require_GET
+def report_received(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    """A plain thank-you with no reference: where a submission the honeypot refused goes."""
+    organisation = public_organisation(organisation_slug)
+    return render(request, "portal/received.html", {"organisation": organisation})
 
 
 @public

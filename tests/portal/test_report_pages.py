@@ -247,10 +247,16 @@ def test_the_honeypot_refuses_bots_silently_and_saves_nothing(
 ) -> None:
     response = client.post(FORM, _data(leave_blank="http://spam.example"))
 
-    assert response.status_code == 200
-    assert "Thank you" in response.content.decode()
-    assert "SR-" not in response.content.decode()
+    # Answered like a real report (a redirect), so a bot cannot tell it was refused.
+    assert response.status_code == 302
+    assert response["Location"] == "/report/test-council/done/"
+    thanks = client.get(response["Location"])
+    assert thanks.status_code == 200
+    assert "Thank you" in thanks.content.decode()
+    assert "SR-" not in thanks.content.decode()
+    assert "no-store" in thanks["Cache-Control"]
     assert counts(world.organisation) == NOTHING
+    assert OutboxMessage.objects.for_organisation(world.organisation).count() == 0
 
 
 def test_the_honeypot_is_hidden_from_people(
@@ -267,7 +273,7 @@ def test_too_many_reports_from_one_address_get_429_and_nothing_is_saved(
     world: World, missed_bins_online: WebForm, client: Client
 ) -> None:
     assert client.post(FORM, _data()).status_code == 302
-    assert client.post(FORM, _data(leave_blank="bot")).status_code == 200  # counts too
+    assert client.post(FORM, _data(leave_blank="bot")).status_code == 302  # counts too
     before = counts(world.organisation)
 
     response = client.post(FORM, _data())
