@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
@@ -22,6 +23,7 @@ from onestop.core.http import client_address, staff_user
 from onestop.portal import forms, queries, services, throttle
 
 GET_POST = ["GET", "POST"]
+UTF8 = frozenset({"utf-8", "utf8"})
 # The references this browser session reported: only they open a confirmation page.
 SESSION_KEY = "onestop_portal_reported"
 SESSION_KEEP = 20
@@ -81,12 +83,22 @@ def report_form(request: HttpRequest, organisation_slug: str, type_code: str) ->
 
 
 def _posted(request: HttpRequest) -> QueryDict:
-    """The form's data; a body that cannot be parsed (a broken multipart body) counts as
-    empty, so the resident sees the usual error summary rather than a blank form or a 500."""
+    """The form's data.  A body that cannot be read as the page sent it counts as empty, so the
+    sender gets the usual error summary (every required input missing) rather than a blank
+    form, a 500 or a report saved with garbled text: a broken multipart body, or a form body
+    that claims (or defaults to) UTF-8 but is not, which Django would otherwise decode as
+    Latin-1."""
     try:
-        return request.POST
+        posted = request.POST
     except MultiPartParserError:
         return QueryDict()
+    encoding = (request.encoding or settings.DEFAULT_CHARSET).lower().replace("_", "-")
+    if request.content_type == "application/x-www-form-urlencoded" and encoding in UTF8:
+        try:
+            request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return QueryDict()
+    return posted
 
 
 @public

@@ -16,11 +16,12 @@ from onestop.contacts.models import Channel, Contact
 from onestop.core import audit
 from onestop.core.models import AuditRecord, Organisation, User
 from onestop.customers.models import Customer
-from onestop.portal import services
+from onestop.customers.queries import possible_duplicates
+from onestop.portal import services, throttle
 from onestop.portal.models import WebForm
-from tests import factories as core_factories
 from tests.cases import factories as case_factories
 from tests.cases.conftest import World
+from tests.customers import factories as customer_factories
 from tests.portal.conftest import NOTHING, counts
 
 FORM = "/report/test-council/missed-bin/"
@@ -150,6 +151,17 @@ REFUSED = [
     ({"title": "Bin\x00"}, "id_title", "Remove the special characters from “What is the problem”"),
     ({"description": "A\x1b[2J"}, "id_description", "characters from “Details (optional)”"),
     ({"attribute_where": "x\x00"}, "id_attribute_where", "characters from “Where is the bin”"),
+    ({"title": "Bin \u202etxt.exe"}, "id_title", "characters from “What is the problem”"),
+    ({"description": "a\u2066b\u2069"}, "id_description", "characters from “Details (optional)”"),
+    ({"title": "\ufeffBin"}, "id_title", "characters from “What is the problem”"),
+    ({"given_name": "\u200b"}, "id_given_name", "Remove the special characters from “First name”"),
+    ({"family_name": "Res\u200fident"}, "id_family_name", "characters from “Last name”"),
+    ({"email": "a@b.c\u202e"}, "id_email", "Remove the special characters from “Email address”"),
+    ({"phone": "07700\u200e900123"}, "id_phone", "characters from “Phone number”"),
+    ({"postcode": "HP20\u200b1AA"}, "id_postcode", "characters from “Postcode”"),
+    ({"given_name": "\u200d \u200c", "family_name": "\u200d"}, "id_given_name",
+     "Enter your name so that we know who to reply to"),
+    ({"title": "caf\ufffd"}, "id_title", "characters from “What is the problem”"),
     ({"attribute_collection-day": "31/02"}, "id_attribute_collection-day", "Enter a valid date"),
     ({"attribute_bags": "lots"}, "id_attribute_bags", "Enter a number"),
 ]  # fmt: skip
@@ -177,6 +189,9 @@ def test_refused_input_shows_a_govuk_error_keeps_what_was_typed_and_saves_nothin
     assert "<title>Error:" in html
     assert 'value="Blue bin not emptied"' in html or "title" in changes
     assert 'value="sam@example.com"' in html or "email" in changes
+    assert "Left at the kerb</textarea>" in html or "description" in changes
+    assert 'value="07700 900123"' in html or "phone" in changes
+    assert 'type="radio" value="blue" checked>' in html or "attribute_bin" in changes
     assert counts(world.organisation) == NOTHING
 
 
@@ -351,14 +366,27 @@ def test_staff_signed_in_elsewhere_see_no_one_elses_confirmation(
     assert client_for(advisor).get(done).status_code == 404
 
 
-def test_the_desks_possible_duplicates_can_find_the_new_record(
-    world: World, missed_bins_online: WebForm, client: Client
+def test_the_desks_possible_duplicates_offer_the_existing_record(
+    world: World, missed_bins_online: WebForm, client: Client, advisor: User
 ) -> None:
+    existing = customer_factories.customer(
+        world.organisation, "Sam", "Resident", email="sam@example.com"
+    )
     client.post(FORM, _data())
-    customer = Customer.objects.for_organisation(world.organisation).get()
-    assert customer.display_name == "Sam Resident"
+    new = Customer.objects.for_organisation(world.organisation).exclude(pk=existing.pk).get()
+    assert new.display_name == "Sam Resident"
+
+    offered = possible_duplicates(
+        advisor,
+        name=new.display_name,
+        emails=["sam@example.com"],
+        phones=["07700 900123"],
+        exclude_id=new.pk,
+    )
+
+    assert [duplicate.customer.pk for duplicate in offered] == [existing.pk]
+    assert "same e-mail address" in offered[0].reasons
     assert audit.verify()[0].broken is None
-    assert core_factories is not None
 
 
 def test_a_question_label_with_a_percent_sign_and_a_free_text_where_field(
@@ -391,3 +419,249 @@ def test_a_question_label_with_a_percent_sign_and_a_free_text_where_field(
     case = Case.objects.for_organisation(world.organisation).get()
     assert case.description == "Where: By the <b>shop</b>"
     assert case.attributes == {"full": "yes"}
+
+
+# --- the page's order, names, odd bodies (review findings) --------------------------------------
+EVERYTHING_WRONG = {
+    "attribute_bin": "purple",
+    "attribute_bags": "lots",
+    "attribute_collection-day": "31/02",
+    "attribute_where": "x\x00",
+    "attribute_problems": "on-fire",
+    "title": "",
+    "description": "x" * 5001,
+    "postcode": "ZZ",
+    "given_name": "S" * 101,
+    "family_name": "\u202e",
+    "email": "sam@",
+    "phone": "call me",
+    "leave_blank": "",
+}
+
+
+def test_the_error_summary_lists_the_mistakes_in_the_pages_order(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    response = client.post(FORM, EVERYTHING_WRONG)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    summary = _error_summary(html)
+    form = html[html.index("<form") :]
+    positions = [form.index(f'id="{anchor}"') for anchor in summary]
+    assert len(summary) == len(EVERYTHING_WRONG) - 1  # every input but the honeypot
+    assert positions == sorted(positions)
+    assert summary[:5] == [
+        "id_attribute_bin",
+        "id_attribute_bags",
+        "id_attribute_collection-day",
+        "id_attribute_where",
+        "id_attribute_problems",
+    ]
+    assert summary[5:] == [
+        "id_title",
+        "id_description",
+        "id_postcode",
+        "id_given_name",
+        "id_family_name",
+        "id_email",
+        "id_phone",
+    ]
+    assert counts(world.organisation) == NOTHING
+
+
+@pytest.mark.parametrize(
+    ("changes", "anchor", "message"),
+    [
+        ({"family_name": ""}, "id_family_name", "Enter your last name, or remove your first name"),
+        ({"given_name": ""}, "id_given_name", "Enter your first name, or remove your last name"),
+        ({"family_name": " \u200d "}, "id_family_name", "Enter your last name, or remove"),
+    ],
+    ids=["first-only", "last-only", "joiner-only"],
+)
+def test_one_name_without_contact_details_says_how_to_go_on_and_saves_nothing(
+    world: World,
+    missed_bins_online: WebForm,
+    client: Client,
+    changes: dict[str, str],
+    anchor: str,
+    message: str,
+) -> None:
+    response = client.post(FORM, _data(email="", phone="", **changes))
+
+    assert response.status_code == 400
+    assert _error_summary(response.content.decode()) == [anchor]
+    assert message in response.content.decode()
+    assert counts(world.organisation) == NOTHING
+
+
+def test_both_names_without_contact_details_make_a_customer_record(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    assert client.post(FORM, _data(email="", phone="")).status_code == 302
+    customer = Customer.objects.for_organisation(world.organisation).get()
+    assert (customer.given_name, customer.family_name) == ("Sam", "Resident")
+
+
+def test_joiners_that_emoji_and_other_scripts_need_are_kept(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+    assert client.post(FORM, _data(description=f"Our {family} bin")).status_code == 302
+    assert Case.objects.for_organisation(world.organisation).get().description == (
+        f"Our {family} bin"
+    )
+
+
+def _post_raw(client: Client, body: bytes, content_type: str) -> Any:
+    return client.generic("POST", FORM, body, content_type=content_type)
+
+
+URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data; boundary=xyz"
+GOOD_BODY = b"attribute_bin=blue&title=Bin&postcode=HP20+1AA"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"", URLENCODED),
+        (b"", MULTIPART),
+        (b"--xyz\r\nContent-Disposition: form-data\r\n\r\ntitle", MULTIPART),
+        (b"garbage", "multipart/form-data"),
+        (GOOD_BODY + b"&x=\xff\xfe", URLENCODED),
+        (GOOD_BODY + b"&x=\xe9", URLENCODED + "; charset=utf-8"),
+    ],
+    ids=["empty", "empty-multipart", "broken-multipart", "no-boundary", "not-utf8", "utf8-said"],
+)
+def test_an_empty_or_unreadable_body_shows_the_missing_inputs_and_saves_nothing(
+    world: World, missed_bins_online: WebForm, client: Client, body: bytes, content_type: str
+) -> None:
+    response = _post_raw(client, body, content_type)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert html.count('class="govuk-error-summary"') == 1
+    assert {"id_attribute_bin", "id_title", "id_postcode"} <= set(_error_summary(html))
+    assert "Enter what the problem is" in html
+    assert counts(world.organisation) == NOTHING
+
+
+def test_text_that_did_not_decode_is_refused(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    body = b"attribute_bin=blue&title=caf%E9&postcode=HP20+1AA"
+    response = _post_raw(client, body, "application/x-www-form-urlencoded")
+
+    assert response.status_code == 400
+    assert _error_summary(response.content.decode()) == ["id_title"]
+    assert "characters from “What is the problem”" in response.content.decode()
+    assert counts(world.organisation) == NOTHING
+
+
+def test_a_form_body_declaring_another_charset_is_a_bad_request_and_saves_nothing(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    body = b"attribute_bin=blue&title=Caf\xe9+bins&postcode=HP20+1AA"
+    response = _post_raw(client, body, "application/x-www-form-urlencoded; charset=iso-8859-1")
+
+    assert response.status_code == 400  # Django: form bodies must be UTF-8
+    assert counts(world.organisation) == NOTHING
+
+
+def test_a_broken_body_with_csrf_checks_never_answers_500(
+    world: World, missed_bins_online: WebForm
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.get(FORM)  # the CSRF cookie
+    response = _post_raw(client, b"garbage", "multipart/form-data; boundary=xyz")
+
+    assert response.status_code in (400, 403)
+    assert counts(world.organisation) == NOTHING
+
+
+def test_the_privacy_line_says_the_ip_address_is_kept(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    html = client.get(FORM).content.decode()
+    privacy = html.split('data-testid="privacy">', 1)[1].split("</p>", 1)[0]
+    assert "IP address" in privacy
+    assert "audit trail" in privacy
+
+
+# --- the limit reserves before saving -----------------------------------------------------------
+@override_settings(ONESTOP_PORTAL_REPORTS_PER_HOUR=2)
+def test_reports_in_flight_hold_their_places_so_a_third_is_429(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    # Two submissions from this address have reserved their places and are still being saved.
+    assert throttle.reserve("127.0.0.1")
+    assert throttle.reserve("127.0.0.1")
+
+    response = client.post(FORM, _data())
+
+    assert response.status_code == 429
+    assert counts(world.organisation) == NOTHING
+    assert throttle.is_limited("127.0.0.1")
+    assert not throttle.reserve("127.0.0.1")  # refusals do not pile up past the limit
+    throttle.release("127.0.0.1")  # one in-flight report failed and gave its place back
+    assert client.post(FORM, _data()).status_code == 302
+
+
+@override_settings(ONESTOP_PORTAL_REPORTS_PER_HOUR=2)
+def test_the_third_report_is_429_and_mistakes_and_empty_bodies_use_no_allowance(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    assert client.post(FORM, _data()).status_code == 302
+    for _attempt in range(3):
+        assert client.post(FORM, _data(postcode="ZZ")).status_code == 400
+        assert _post_raw(client, b"", "application/x-www-form-urlencoded").status_code == 400
+    assert client.post(FORM, _data()).status_code == 302
+
+    response = client.post(FORM, _data())
+
+    assert response.status_code == 429
+    assert counts(world.organisation).cases == 2
+
+
+# --- behind a trusted reverse proxy -------------------------------------------------------------
+@override_settings(ONESTOP_TRUSTED_PROXIES=1, ONESTOP_PORTAL_REPORTS_PER_HOUR=1)
+def test_behind_a_proxy_each_resident_has_their_own_limit_and_address_in_the_audit(
+    world: World, missed_bins_online: WebForm
+) -> None:
+    alice = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    bob = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    # Alice again, writing an address of her own in front of the one the proxy appended.
+    alice_forging = Client(
+        REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.1"
+    )
+
+    assert alice.post(FORM, _data()).status_code == 302
+    assert alice.post(FORM, _data()).status_code == 429
+    assert alice_forging.post(FORM, _data()).status_code == 429
+    assert bob.post(FORM, _data()).status_code == 302
+
+    reported = AuditRecord.objects.for_organisation(world.organisation).filter(
+        summary__endswith="reported on the web form"
+    )
+    assert list(reported.order_by("sequence").values_list("ip_address", flat=True)) == [
+        "198.51.100.1",
+        "198.51.100.2",
+    ]
+    assert counts(world.organisation).cases == 2
+
+
+# --- the acknowledgement ------------------------------------------------------------------------
+def test_the_acknowledgement_names_the_case_type_not_the_typed_title(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    spam = "Cheap pills at https://spam.example/buy now"
+    assert client.post(FORM, _data(title=spam)).status_code == 302
+
+    case = Case.objects.for_organisation(world.organisation).get()
+    assert case.title == spam  # staff still see what was typed
+    acknowledgement = OutboxMessage.objects.for_organisation(world.organisation).get(case=case)
+    assert "spam.example" not in acknowledgement.body
+    assert "Cheap pills" not in acknowledgement.body
+    assert world.missed_bin.name in acknowledgement.body
+    assert case.reference in acknowledgement.body
