@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.db import transaction
 
 from onestop.cases import services as case_services
-from onestop.cases.models import Case, CaseClock, OutboxMessage, Source
+from onestop.cases.models import CaseClock, OutboxMessage, Source
 from onestop.contacts.models import Channel, Contact, Direction, Outcome
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, AuditRecord, User
@@ -146,6 +147,16 @@ def test_a_report_never_attaches_to_an_existing_customer_with_the_same_details(
         ({"answers": {}}, "attribute_bin"),
         ({"answers": {"bin": "purple"}}, "attribute_bin"),
         ({"answers": {"bin": "blue", "colour": "x"}}, "attribute_colour"),
+        ({"given_name": ""}, "given_name"),
+        ({"family_name": "", "email": "", "phone": ""}, "family_name"),
+        ({"given_name": "\u200d", "family_name": " "}, "given_name"),
+        ({"given_name": "\u200b"}, "given_name"),
+        ({"title": "Bin \u202etxt.exe"}, "title"),
+        ({"description": "\u2067hidden\u2069"}, "description"),
+        ({"email": "a@b.c\u202e"}, "email"),
+        ({"phone": "07700\ufeff900123"}, "phone"),
+        ({"postcode": "HP20\u200e1AA"}, "postcode"),
+        ({"answers": {"bin": "blue", "where": "by the \u202egate"}}, "attribute_where"),
     ],
     ids=lambda value: str(value)[:40],
 )
@@ -233,6 +244,51 @@ def test_a_councillor_enquiry_cannot_be_published(world: World, administrator: U
     assert WebForm.objects.for_organisation(world.organisation).count() == 0
 
 
-def test_a_raised_case_is_the_only_case(world: World, missed_bins_online: WebForm) -> None:
-    services.submit_report(missed_bins_online, report=_report())
-    assert Case.objects.for_organisation(world.organisation).count() == 1
+def test_a_name_only_report_is_acknowledged_as_raise_case_does_for_every_customer(
+    world: World, missed_bins_online: WebForm
+) -> None:
+    """``cases.services.raise_case`` records an acknowledgement for every case with a customer;
+    a resident who gave a name but no email address or phone number gets one the notifications
+    capability cannot deliver (docs/portal.md).  This pins that behaviour: when raise_case
+    learns to skip customers it cannot reach, this test says so."""
+    case = services.submit_report(missed_bins_online, report=_report(email="", phone=""))
+
+    assert case.customer is not None
+    assert not case.customer.emails.exists()
+    assert not case.customer.phones.exists()
+    acknowledgement = OutboxMessage.objects.for_organisation(world.organisation).get(case=case)
+    assert acknowledgement.recipient_label == "Sam Resident"
+
+
+def test_a_first_save_that_loses_the_race_leaves_the_transaction_usable(
+    world: World, administrator: User
+) -> None:
+    """Two administrators' first saves at once: the loser's insert meets the unique constraint
+    in a savepoint (``_insert_web_form`` answers None) and ``save_web_form`` changes the
+    winner's row instead of failing with a 500."""
+    winner = services.save_web_form(
+        world.missed_bin, by=administrator, is_published=True, guidance="First", position=5
+    )
+    values = {"is_published": False, "guidance": "Second", "position": 7}
+
+    with transaction.atomic():
+        assert services._insert_web_form(world.missed_bin, values) is None
+        # The transaction goes on: the update path reads and locks the winner's row.
+        locked = services._locked_web_form(world.missed_bin)
+        assert locked is not None
+        assert locked.pk == winner.pk
+
+    assert WebForm.objects.for_organisation(world.organisation).count() == 1
+    winner.refresh_from_db()
+    assert (winner.guidance, winner.position) == ("First", 5)
+    second = services.save_web_form(world.missed_bin, by=administrator, **values)  # type: ignore[arg-type]
+    assert second.pk == winner.pk
+    assert (second.guidance, second.position) == ("Second", 7)
+
+
+def test_a_first_save_inserts_one_row(world: World, administrator: User) -> None:
+    values = {"is_published": True, "guidance": "", "position": 1}
+    with transaction.atomic():
+        created = services._insert_web_form(world.missed_bin, values)
+    assert created is not None
+    assert WebForm.objects.for_organisation(world.organisation).get().pk == created.pk
