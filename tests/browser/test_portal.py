@@ -108,6 +108,16 @@ def test_the_form_with_errors_has_no_violations_and_keeps_what_was_typed(
     _shot(page, "portal-errors")
 
     assert page.locator(".govuk-error-summary__list li").count() == 3  # bin, postcode, e-mail
+    # The summary follows the page: the question first, as a screen reader meets them.
+    links = page.locator(".govuk-error-summary__list a")
+    hrefs = [links.nth(index).get_attribute("href") for index in range(links.count())]
+    assert hrefs == ["#id_attribute_bin", "#id_postcode", "#id_email"]
+    in_page_order = page.evaluate(
+        """hrefs => hrefs.map(h => document.querySelector(h)).every((el, i, all) => i === 0
+            || (all[i - 1].compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING))""",
+        hrefs,
+    )
+    assert in_page_order is True
     assert page.locator("#id_title").input_value() == "<script>alert(1)</script>"
     assert page.locator("#id_email").input_value() == "not an address"
     assert axe_violations(page) == []
