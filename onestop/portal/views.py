@@ -150,7 +150,8 @@ def web_form_edit(request: HttpRequest, case_type_id: int) -> HttpResponse:
         if web_form is not None
         else {}
     )
-    form = forms.WebFormForm(request.POST or None, initial=initial)
+    # Bound for every POST, even an empty one, so it gets the error summary, not a blank form.
+    form = forms.WebFormForm(request.POST if request.method == "POST" else None, initial=initial)
     saved = pages.save_form(
         request,
         form,

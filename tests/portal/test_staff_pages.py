@@ -131,6 +131,26 @@ def test_hostile_input_gets_a_clear_error_and_saves_nothing(
     assert _web_forms(world) == 0
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"", "application/x-www-form-urlencoded"),
+        (b"garbage", "multipart/form-data; boundary=xyz"),
+        (b"guidance=%E2%80%AE&position=1", "application/x-www-form-urlencoded"),
+    ],
+    ids=["empty", "broken-multipart", "bidi-override"],
+)
+def test_an_empty_or_broken_post_shows_the_error_summary_and_saves_nothing(
+    world: World, administrator: User, client_for: ClientFor, body: bytes, content_type: str
+) -> None:
+    client = client_for(administrator)
+    response = client.generic("POST", _edit(world), body, content_type=content_type)
+
+    assert response.status_code == 400
+    assert 'class="govuk-error-summary"' in response.content.decode()
+    assert _web_forms(world) == 0
+
+
 def test_a_councillor_enquiry_cannot_be_published_from_its_page(
     world: World, administrator: User, client_for: ClientFor
 ) -> None:
