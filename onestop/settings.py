@@ -247,6 +247,7 @@ AXES_VERBOSE = False
 # no header.  The sign-in lockout, the report forms' limit and the audit trail use it.
 ONESTOP_TRUSTED_PROXIES = env_int("ONESTOP_TRUSTED_PROXIES", default=0)
 AXES_CLIENT_IP_CALLABLE = "onestop.core.http.request_address"
+CSRF_FAILURE_VIEW = "onestop.core.views.csrf_failure"
 
 OTP_TOTP_ISSUER = env_str("ONESTOP_OTP_ISSUER", "OneStop")
 OTP_TOTP_THROTTLE_FACTOR = 1

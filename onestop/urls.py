@@ -6,6 +6,7 @@ from django.urls import include, path
 from onestop.api import api
 from onestop.core import views as core_views
 
+handler400 = "onestop.core.views.bad_request"
 handler403 = "onestop.core.views.forbidden"
 handler404 = "onestop.core.views.not_found"
 handler500 = "onestop.core.views.server_error"

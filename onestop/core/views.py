@@ -38,6 +38,17 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 @public
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "core/400.html", status=400)
+
+
+@public
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form without a valid CSRF token (expired session, cookies off, a forged post)."""
+    return render(request, "core/csrf_failure.html", status=403)
+
+
+@public
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "core/403.html", status=403)
 
