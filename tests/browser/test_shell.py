@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -18,12 +19,14 @@ def test_the_sign_in_page_has_no_accessibility_violations(page: Any, live_server
 
 
 def test_the_skip_link_is_the_first_thing_the_keyboard_reaches(page: Any, live_server: Any) -> None:
-    page.goto(f"{live_server.url}/sign-in/")
+    from playwright.sync_api import expect
+
+    page.goto(f"{live_server.url}/sign-in/", wait_until="load")
     page.keyboard.press("Tab")
-    focused = page.evaluate("document.activeElement.textContent.trim()")
-    assert focused == "Skip to main content"
+    expect(page.locator(":focus")).to_have_text("Skip to main content")
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main-content")
+    # The browser moves to the fragment after the key press: wait for it rather than race it.
+    expect(page).to_have_url(re.compile(r"#main-content$"))
 
 
 def test_the_staff_shell_shows_the_user_and_organisation(
