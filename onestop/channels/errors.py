@@ -23,6 +23,7 @@ class ChannelError(StrEnum):
     # Mail kept but refused (staff see it on the mailboxes page).
     HEADERS_TOO_BIG = "headers_too_big"
     CANNOT_RAISE = "cannot_raise"
+    UNPARSEABLE = "unparseable"
 
 
 class MailRefused(ServiceError):

@@ -24,6 +24,12 @@ MAX_PARTS = 200
 MAX_DEPTH = 20
 MAX_HEADER_BYTES = 100 * 1024
 MAX_TEXT_CHARACTERS = 1_000_000  # text kept in memory per message before the case's own cap
+# html.parser is quadratic on some inputs ("<a " repeated): only this much HTML is read.
+MAX_HTML_CHARACTERS = 200_000
+HTML_TRUNCATED = "[The rest of the HTML was not read: the whole e-mail is kept.]"
+# The standard library's address-list parser is slow on long lists: a header value is cut to
+# this many characters before it is parsed.
+MAX_HEADER_VALUE = 8 * 1024
 SUBJECT_LIMIT = 300
 NAME_LIMIT = 200
 
@@ -37,6 +43,9 @@ _HEADER_SPACE = re.compile(r"[\t\r\n ]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
+# A "<" with no ">" before the next "<": html.parser rescans the rest of the input for each one
+# (quadratic), so it is escaped first.  Each character is scanned by one "<" at most.
+_LONE_LT = re.compile(r"<(?=[^<>]*(?:<|\Z))")
 
 AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 AUTO_SENDERS = frozenset({"mailer-daemon", "postmaster"})
@@ -172,14 +181,35 @@ class _HtmlText(HTMLParser):
 
 
 def html_to_text(html: str) -> str:
+    """The text of ``html``; only the first ``MAX_HTML_CHARACTERS`` are read (marked)."""
+    cut = len(html) > MAX_HTML_CHARACTERS
     parser = _HtmlText()
     try:
-        parser.feed(html)
+        parser.feed(_LONE_LT.sub("&lt;", html[:MAX_HTML_CHARACTERS]))
         parser.close()
     except Exception:  # html.parser is lenient; keep whatever it read
         parser.pieces.append("\n")
     lines = (" ".join(line.split()) for line in "".join(parser.pieces).split("\n"))
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    return f"{text}\n\n{HTML_TRUNCATED}" if cut else text
+
+
+def _cap_headers(part: Message) -> None:
+    """Cut every header value of ``part`` to ``MAX_HEADER_VALUE`` characters, before anything
+    parses it (the raw values are replaced; nothing is parsed here)."""
+    items = list(part.raw_items())
+    if all(len(str(value)) <= MAX_HEADER_VALUE for _name, value in items):
+        return
+    for name in {name for name, _value in items}:
+        del part[name]
+    for name, value in items:
+        text = str(value)
+        if len(text) > MAX_HEADER_VALUE:
+            text = text[:MAX_HEADER_VALUE]
+            comma = text.rfind(",")  # an address list: end at the last whole address
+            if comma > 0:
+                text = text[:comma]
+        part.set_raw(name, text)
 
 
 def _walk(message: Message) -> tuple[list[Message], bool]:
@@ -193,6 +223,7 @@ def _walk(message: Message) -> tuple[list[Message], bool]:
         seen += 1
         if seen > MAX_PARTS:
             return leaves, True
+        _cap_headers(part)
         if part.is_multipart():
             children = part.get_payload()
             if depth >= MAX_DEPTH or not isinstance(children, list):
@@ -246,8 +277,14 @@ def _automatic(message: Message, sender: str, envelope_sender: str | None) -> st
 
 
 def parse(raw: bytes, *, envelope_sender: str | None = None) -> ParsedMail:
-    """Read ``raw`` (one RFC 5322 message) into plain values; never raises on bad input."""
+    """Read ``raw`` (one RFC 5322 message) into plain values.
+
+    Bad input is read leniently; only input that exhausts the standard library's recursion
+    (thousands of nested parts, nested comments in an address) raises ``RecursionError``, which
+    ``services.receive_message`` keeps as an unparseable message.
+    """
     message: Message = BytesParser(policy=policy.default, _class=EmailMessage).parsebytes(raw)
+    _cap_headers(message)
     sender, sender_name = _sender(message)
     sender = clean_line(sender, 254)
     if "@" in sender:

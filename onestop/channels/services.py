@@ -502,10 +502,23 @@ def receive_message(
         )
     at = received_at or timezone.now()
     sha256 = hashlib.sha256(raw).hexdigest()
-    headers_too_big = mail.header_section_size(raw) > mail.MAX_HEADER_BYTES
-    parsed = (
-        mail.ParsedMail() if headers_too_big else mail.parse(raw, envelope_sender=envelope_sender)
-    )
+    refusal: tuple[str, str] | None = None
+    parsed = mail.ParsedMail()
+    if mail.header_section_size(raw) > mail.MAX_HEADER_BYTES:
+        refusal = (
+            ChannelError.HEADERS_TOO_BIG,
+            f"The header section is larger than {mail.MAX_HEADER_BYTES} bytes",
+        )
+    else:
+        try:
+            parsed = mail.parse(raw, envelope_sender=envelope_sender)
+        except Exception as error:  # RecursionError and any other parser failure
+            # Thousands of nested parts or comments exhaust the standard library's recursion:
+            # keep the bytes, refused, so staff can see them and the sender is told no.
+            refusal = (
+                ChannelError.UNPARSEABLE,
+                f"unparseable: the message could not be read ({type(error).__name__})",
+            )
     original = _duplicate_of(mailbox, parsed.message_id, sha256)
     if original is not None:
         return _duplicate(original)
@@ -526,7 +539,7 @@ def receive_message(
                 outcome=MessageOutcome.REFUSED,
             )
             message.save(force_insert=True)
-            _process(message, mailbox, parsed, at, headers_too_big=headers_too_big)
+            _process(message, mailbox, parsed, at, refusal=refusal)
     except IntegrityError:
         # The same Message-ID arrived twice at once: the other delivery kept it.
         original = _duplicate_of(mailbox, parsed.message_id, sha256)
@@ -542,7 +555,7 @@ def _process(
     parsed: mail.ParsedMail,
     at: datetime.datetime,
     *,
-    headers_too_big: bool,
+    refusal: tuple[str, str] | None,
 ) -> None:
     """Decide the message's outcome and write it (inside ``receive_message``'s transaction)."""
     case: Case | None = None
@@ -550,10 +563,9 @@ def _process(
     reason = ""
     code = ""
     outcome: str
-    if headers_too_big:
+    if refusal is not None:
         outcome = MessageOutcome.REFUSED
-        code = ChannelError.HEADERS_TOO_BIG
-        reason = f"The header section is larger than {mail.MAX_HEADER_BYTES} bytes"
+        code, reason = refusal
     elif parsed.automatic:
         outcome = MessageOutcome.IGNORED_AUTO_REPLY
         reason = parsed.automatic[:300]

@@ -64,6 +64,9 @@ def _deliver(raw: bytes, recipient: str, envelope_sender: str | None) -> str:
     except DatabaseError:
         logger.exception("Inbound e-mail for a mailbox could not be stored")
         return TEMPORARY_FAILURE
+    except Exception:  # anything unexpected: the MTA retries; the client never sees the text
+        logger.exception("Inbound e-mail failed unexpectedly")
+        return TEMPORARY_FAILURE
     finally:
         _release()
     return answer_for(message.outcome, message.reason)

@@ -76,3 +76,28 @@ def message(
     lines.extend(headers)
     head = "\r\n".join(lines).encode("utf-8") + b"\r\n\r\n"
     return head + (body.encode("utf-8") if isinstance(body, str) else body)
+
+
+def nested_multiparts(depth: int) -> bytes:
+    """A message whose multiparts nest ``depth`` deep, with one text part at the bottom."""
+    opening = "".join(
+        f'--b{n}\r\nContent-Type: multipart/mixed; boundary="b{n + 1}"\r\n\r\n'
+        for n in range(depth)
+    )
+    closing = "".join(f"--b{n}--\r\n" for n in reversed(range(depth)))
+    body = opening + f"--b{depth}\r\nContent-Type: text/plain\r\n\r\ndeep\r\n" + closing
+    return message(body, content_type='multipart/mixed; boundary="b0"')
+
+
+def nested_rfc822(depth: int) -> bytes:
+    """A message wrapping a message wrapping a message, ``depth`` deep."""
+    inner = b"Content-Type: text/plain\r\n\r\ndeep\r\n"
+    for _n in range(depth):
+        inner = b"Content-Type: message/rfc822\r\n\r\n" + inner
+    return message(inner, content_type="message/rfc822")
+
+
+def nested_comment_sender() -> bytes:
+    """A From header of thousands of nested comments before the address (folded, so SMTP's
+    line limit lets it through)."""
+    return message(sender="\r\n ".join(["(" * 900] * 6) + "a@b.c")

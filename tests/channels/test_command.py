@@ -7,6 +7,7 @@ Run as a real subprocess against the test database when another process can reac
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import smtplib
@@ -24,7 +25,15 @@ from django.db import connection
 from onestop.cases.models import Case
 from onestop.channels import services
 from onestop.channels.models import InboundMessage, MessageOutcome
-from tests.channels.conftest import MailWorld, message
+from tests.channels.conftest import (
+    MailWorld,
+    message,
+    nested_comment_sender,
+    nested_multiparts,
+    nested_rfc822,
+)
+
+Command = importlib.import_module("onestop.channels.management.commands.mail-receive").Command
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -180,3 +189,34 @@ def test_mail_serve_runs_as_a_command_and_takes_mail(mail_world: MailWorld) -> N
     assert server.returncode == 0
     kept = InboundMessage.objects.for_organisation(mail_world.world.organisation).get()
     assert kept.outcome == MessageOutcome.RAISED
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(nested_multiparts(1000), id="1000-nested-multiparts"),
+        pytest.param(nested_rfc822(2000), id="2000-nested-messages"),
+        pytest.param(nested_comment_sender(), id="nested-comments-in-from"),
+    ],
+)
+def test_a_message_too_deep_to_parse_exits_65_and_is_kept(
+    mail_world: MailWorld, raw: bytes
+) -> None:
+    code, output = _run(raw, "--recipient", TO)
+    assert code == services.EX_DATAERR
+    assert "unparseable" in output
+    assert "Traceback" not in output
+    kept = InboundMessage.objects.for_organisation(mail_world.world.organisation).get()
+    assert kept.outcome == MessageOutcome.REFUSED
+
+
+def test_an_unexpected_failure_exits_75_without_its_text(
+    mail_world: MailWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> InboundMessage:
+        raise ValueError("secret internals")
+
+    monkeypatch.setattr(services, "receive_message", broken)
+    command = Command(stdout=io.StringIO(), stderr=io.StringIO())
+    assert command.receive(message(), TO, None) == services.EX_TEMPFAIL
+    assert "secret" not in command.stderr._out.getvalue()

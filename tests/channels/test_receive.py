@@ -9,6 +9,7 @@ import email
 import email.policy
 import hashlib
 import quopri
+import time
 from email.message import EmailMessage
 
 import pytest
@@ -36,7 +37,13 @@ from onestop.core.models import AuditRecord, Organisation
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer
 from tests.cases import factories as case_factories
-from tests.channels.conftest import MailWorld, message
+from tests.channels.conftest import (
+    MailWorld,
+    message,
+    nested_comment_sender,
+    nested_multiparts,
+    nested_rfc822,
+)
 
 TO = "enquiries@test-council.example"
 NOW = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)
@@ -484,17 +491,66 @@ def test_a_mime_bomb_of_5000_parts_is_read_up_to_the_limit(mail_world: MailWorld
     assert len(kept.case.description) <= case_services.TEXT_LIMIT
 
 
-def test_deeply_nested_multiparts_are_not_followed_forever(mail_world: MailWorld) -> None:
-    depth = 60
-    opening = "".join(
-        f'--b{n}\r\nContent-Type: multipart/mixed; boundary="b{n + 1}"\r\n\r\n'
-        for n in range(depth)
-    )
-    closing = "".join(f"--b{n}--\r\n" for n in reversed(range(depth)))
-    body = opening + f"--b{depth}\r\nContent-Type: text/plain\r\n\r\ndeep\r\n" + closing
-    raw = message(body, content_type='multipart/mixed; boundary="b0"')
-    kept = services.receive_message(raw, recipient=TO)
+def test_nested_multiparts_past_the_depth_limit_are_marked_not_read(mail_world: MailWorld) -> None:
+    kept = services.receive_message(nested_multiparts(60), recipient=TO)
     assert kept.outcome == MessageOutcome.RAISED
+    assert kept.case is not None
+    assert "Some parts of the message were not read" in kept.case.description
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(nested_multiparts(1000), id="1000-nested-multiparts"),
+        pytest.param(nested_rfc822(2000), id="2000-nested-messages"),
+        pytest.param(nested_comment_sender(), id="nested-comments-in-from"),
+    ],
+)
+def test_a_message_too_deep_to_parse_is_kept_refused_as_unparseable(
+    mail_world: MailWorld, raw: bytes
+) -> None:
+    organisation = mail_world.world.organisation
+    before = _counts(organisation)
+    kept = services.receive_message(raw, recipient=TO)
+    assert kept.outcome == MessageOutcome.REFUSED
+    assert kept.reason_code == ChannelError.UNPARSEABLE
+    assert kept.reason.startswith("unparseable")
+    stored = InboundMessage.objects.for_organisation(organisation).get(pk=kept.pk)
+    assert bytes(stored.raw) == raw
+    assert _counts(organisation) == (before[0] + 1, *before[1:])
+    # A redelivery is refused again.
+    again = services.receive_message(raw, recipient=TO)
+    assert again.outcome == MessageOutcome.REFUSED
+    assert _counts(organisation) == (before[0] + 1, *before[1:])
+
+
+def test_pathological_html_and_a_huge_from_header_are_read_quickly(mail_world: MailWorld) -> None:
+    sender = ", ".join(["a@b.c"] * 12_000)  # 84 KB: slow for the address-list parser
+    body = "<p>Hello</p>" + "<a " * 330_000  # 1 MB: quadratic for html.parser
+    raw = message(
+        body,
+        sender=sender,
+        content_type="text/html; charset=utf-8",
+        headers=(),
+    )
+    assert len(raw) > 1_000_000
+    started = time.monotonic()
+    with override_settings(ONESTOP_MAIL_MAX_BYTES=2 * 1024 * 1024):
+        kept = services.receive_message(raw, recipient=TO)
+    assert time.monotonic() - started < 20  # a guard only: benchmarks live in bench/
+    assert kept.outcome == MessageOutcome.RAISED
+    assert kept.sender == "a@b.c"
+    assert kept.case is not None
+    assert kept.case.description.startswith("Hello")
+    assert mail.HTML_TRUNCATED in mail.html_to_text(body)
+    assert len(mail.html_to_text(body)) < mail.MAX_HTML_CHARACTERS + 200
+
+
+def test_html_past_the_limit_is_marked_as_not_read() -> None:
+    text = mail.html_to_text("<p>start</p>" + "x" * (mail.MAX_HTML_CHARACTERS + 10))
+    assert text.strip().startswith("start")
+    assert text.endswith(mail.HTML_TRUNCATED)
+    assert mail.HTML_TRUNCATED not in mail.html_to_text("<p>short</p>")
 
 
 def test_a_long_body_is_truncated_on_the_case_and_kept_whole(mail_world: MailWorld) -> None:

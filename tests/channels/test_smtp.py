@@ -12,12 +12,18 @@ import pytest
 from django.test import override_settings
 
 from onestop.cases.models import Case, OutboxMessage, Source
-from onestop.channels import smtp
+from onestop.channels import services, smtp
 from onestop.channels.models import InboundMessage, MessageOutcome
 from onestop.contacts.models import Channel, Contact
 from onestop.core.models import AuditRecord, Organisation
 from onestop.customers.models import Customer
-from tests.channels.conftest import MailWorld, message
+from tests.channels.conftest import (
+    MailWorld,
+    message,
+    nested_comment_sender,
+    nested_multiparts,
+    nested_rfc822,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -211,3 +217,43 @@ def test_answers_for_outcomes() -> None:
     assert smtp.answer_for(MessageOutcome.RAISED, "").startswith("250 ")
     assert smtp.answer_for(MessageOutcome.DUPLICATE, "x").startswith("250 ")
     assert smtp.answer_for(MessageOutcome.REFUSED, "bad\r\nthing").startswith("554 5.6.0 bad thing")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(nested_multiparts(1000), id="1000-nested-multiparts"),
+        pytest.param(nested_rfc822(2000), id="2000-nested-messages"),
+        pytest.param(nested_comment_sender(), id="nested-comments-in-from"),
+    ],
+)
+def test_a_message_too_deep_to_parse_is_answered_554_and_kept(
+    mail_world: MailWorld, smtp_port: int, raw: bytes
+) -> None:
+    with smtplib.SMTP(HOST, smtp_port, timeout=60) as client:
+        client.ehlo()
+        client.mail("sam@example.org")
+        client.rcpt(TO)
+        code, reply = client.data(raw)
+    assert code == 554, reply
+    assert b"unparseable" in reply
+    assert b"RecursionError" not in reply or b"could not be read" in reply
+    kept = InboundMessage.objects.for_organisation(mail_world.world.organisation).get()
+    assert kept.outcome == MessageOutcome.REFUSED
+
+
+def test_an_unexpected_failure_is_answered_451_without_its_text(
+    mail_world: MailWorld, smtp_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> InboundMessage:
+        raise ValueError("secret internals")
+
+    monkeypatch.setattr(services, "receive_message", broken)
+    with smtplib.SMTP(HOST, smtp_port, timeout=30) as client:
+        client.ehlo()
+        client.mail("sam@example.org")
+        client.rcpt(TO)
+        code, reply = client.data(message())
+    assert code == 451
+    assert b"secret" not in reply
+    assert b"ValueError" not in reply

@@ -7,11 +7,13 @@ status follows sysexits.h so the MTA bounces or retries correctly:
 - 0 (EX_OK): kept: a case raised, a reply threaded, an auto-reply ignored, or a redelivery
 - 65 (EX_DATAERR): refused: too big, or kept but refused (the reason is on stderr)
 - 67 (EX_NOUSER): no active mailbox at that address
-- 75 (EX_TEMPFAIL): the database could not be reached or failed: try again later
+- 75 (EX_TEMPFAIL): the database could not be reached or failed, or anything unexpected went
+  wrong (logged, never echoed): try again later
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
@@ -21,6 +23,8 @@ from django.db import DatabaseError
 from onestop.channels import services
 from onestop.channels.errors import MailRefused
 from onestop.channels.models import MessageOutcome
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -47,6 +51,10 @@ class Command(BaseCommand):
             return refusal.exit_code
         except DatabaseError as error:
             self.stderr.write(f"Temporary failure, try again later: {type(error).__name__}")
+            return services.EX_TEMPFAIL
+        except Exception:  # anything unexpected: logged, and the MTA retries later
+            logger.exception("Inbound e-mail failed unexpectedly")
+            self.stderr.write("Temporary failure, try again later")
             return services.EX_TEMPFAIL
         if message.outcome == MessageOutcome.REFUSED:
             self.stderr.write(f"Refused: {message.reason}")
