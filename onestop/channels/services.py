@@ -418,18 +418,29 @@ def _thread(
     """File the reply on ``case`` or, when it is finished, raise a new case linked to it."""
     customer = case.customer
     sender = normalise.normalise_email(_valid_sender(parsed)) if parsed.sender else ""
-    if customer is not None and not (
-        sender
+    from_customer = bool(
+        customer is not None
+        and sender
         and Email.objects.for_organisation(case.organisation_id)
         .filter(customer=customer, address_key=sender)
         .exists()
-    ):
+    )
+    if not from_customer:
         customer = None
-    text = _description(parsed) or parsed.subject or _("(The e-mail had no text.)")
+    # References are sequential and guessable, and a From address can be forged: the note says
+    # who sent it, and only the customer's own address puts a waiting case back to work.
+    who = parsed.sender or _("an unknown sender")
+    heading = _("From %(sender)s") % {"sender": who}
+    if not from_customer:
+        heading += " " + _("(not the customer's address)")
+    body = _description(parsed) or parsed.subject or _("(The e-mail had no text.)")
+    text = f"{heading}\n\n{body}"
+    if len(text) > case_services.TEXT_LIMIT:
+        text = text[: case_services.TEXT_LIMIT - len(TRUNCATED)].rstrip() + TRUNCATED
     if case.status not in (CaseStatus.RESOLVED, CaseStatus.CLOSED):
         try:
             case_services.record_customer_message(
-                case, channel=Channel.EMAIL, text=text, received_at=at
+                case, channel=Channel.EMAIL, text=text, received_at=at, resume=from_customer
             )
         except InvalidTransition:
             pass

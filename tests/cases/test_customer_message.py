@@ -66,6 +66,22 @@ def test_a_reply_to_a_case_waiting_for_the_customer_restarts_the_work_and_the_cl
     assert case.due_at == datetime.datetime(2026, 3, 19, 23, 59, 59, tzinfo=LONDON)
 
 
+def test_a_message_that_must_not_resume_leaves_a_waiting_case_waiting(world: World) -> None:
+    with time_machine.travel(MONDAY, tick=False):
+        case = factories.raise_case(world.organisation)
+        services.change_status(case, by=world.officer, status=Status.WAITING_FOR_CUSTOMER)
+        case.refresh_from_db()
+        paused_at = case.clock_paused_at
+    with time_machine.travel(MONDAY + datetime.timedelta(days=2), tick=False):
+        note = services.record_customer_message(
+            case, channel=Channel.EMAIL, text="Maybe not the customer", resume=False
+        )
+    case.refresh_from_db()
+    assert note.kind == NoteKind.FROM_CUSTOMER
+    assert case.status == Status.WAITING_FOR_CUSTOMER
+    assert case.clock_paused_at == paused_at is not None
+
+
 def test_a_case_in_progress_keeps_its_status(world: World) -> None:
     case = factories.raise_case(world.organisation)
     services.change_status(case, by=world.officer, status=Status.IN_PROGRESS)

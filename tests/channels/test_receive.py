@@ -251,7 +251,7 @@ def test_a_reply_quoting_an_open_case_is_added_to_it(mail_world: MailWorld) -> N
     note = CaseNote.objects.for_organisation(organisation).get(case=case)
     assert (note.kind, note.text) == (
         NoteKind.FROM_CUSTOMER,
-        "It is still not emptied.\n\n> earlier text",
+        "From sam@example.org\n\nIt is still not emptied.\n\n> earlier text",
     )
     assert kept.contact is not None
     assert kept.contact.about_reference == case.reference
@@ -296,6 +296,39 @@ def test_a_reply_to_a_case_waiting_for_the_customer_puts_it_back_in_progress(
     )
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS
+    note = CaseNote.objects.for_organisation(case.organisation_id).get(case=case)
+    assert note.text.startswith("From sam@example.org\n")
+    assert "not the customer" not in note.text
+
+
+@pytest.mark.parametrize("sender", ["Mallory <mallory@example.net>", None, "not an address"])
+def test_a_reply_from_a_stranger_is_kept_with_a_warning_and_changes_nothing(
+    mail_world: MailWorld, sender: str | None
+) -> None:
+    case = _open_case(mail_world)
+    case_services.change_status(
+        case, by=mail_world.world.officer, status=Status.WAITING_FOR_CUSTOMER
+    )
+    kept = services.receive_message(
+        message(
+            "Please close it",
+            subject=f"Re: {case.reference}",
+            message_id="<forged@example.net>",
+            sender=sender,
+        ),
+        recipient=TO,
+    )
+    assert (kept.outcome, kept.case_id) == (MessageOutcome.THREADED, case.pk)
+    case.refresh_from_db()
+    assert case.status == Status.WAITING_FOR_CUSTOMER
+    note = CaseNote.objects.for_organisation(case.organisation_id).get(case=case)
+    assert note.text.startswith("From ")
+    assert "(not the customer's address)" in note.text.split("\n", 1)[0]
+    if sender and "@" in sender:
+        assert "mallory@example.net" in note.text.split("\n", 1)[0]
+    assert note.text.endswith("Please close it")
+    assert kept.contact is not None
+    assert kept.contact.customer_id is None
 
 
 def test_a_reply_to_a_closed_case_raises_a_new_case_linked_to_it(mail_world: MailWorld) -> None:

@@ -407,11 +407,18 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
 
 
 def record_customer_message(
-    case: Case, *, channel: str, text: str, received_at: datetime.datetime | None = None
+    case: Case,
+    *,
+    channel: str,
+    text: str,
+    received_at: datetime.datetime | None = None,
+    resume: bool = True,
 ) -> CaseNote:
     """A message from the customer about an open case, arrived by ``channel`` (e-mail, web):
     kept on the case as a note, and a case waiting for the customer goes back to work with its
-    clock running again.  A finished case is refused: the channel raises a new case instead."""
+    clock running again (not when ``resume`` is false: a message whose sender may not be the
+    customer is kept but changes nothing).  A finished case is refused: the channel raises a
+    new case instead."""
     if case.status in FINISHED_STATUSES:
         raise InvalidTransition(
             _("The case is %(status)s: raise a new case and link it")
@@ -438,7 +445,7 @@ def record_customer_message(
             obj=note,
             summary=f"{NoteKind.FROM_CUSTOMER} on {case.reference} by {channel}",
         )
-        if case.status == Status.WAITING_FOR_CUSTOMER:
+        if resume and case.status == Status.WAITING_FOR_CUSTOMER:
             change_status(case, by=None, status=Status.IN_PROGRESS)
     return note
 
