@@ -230,8 +230,9 @@ def record_messages_viewed(messages: list[InboundMessage], *, by: User) -> None:
             by=by,
             action=AuditAction.VIEWED,
             object_type=audit.object_type_of(InboundMessage),
-            object_id=",".join(str(message.pk) for message in messages)[:200],
             summary=f"{len(messages)} inbound e-mails listed",
+            # Every id, whole: an object_id would be cut short and could name the wrong one.
+            changes={"messages": [message.pk for message in messages]},
         )
 
 

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
+from django.utils import timezone
 
 from onestop.cases.models import CaseKind
 from onestop.channels import services
-from onestop.channels.models import MailAddress, Mailbox
+from onestop.channels.models import InboundMessage, MailAddress, Mailbox, MessageOutcome
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord, Organisation, User
 from tests.cases import factories as case_factories
@@ -314,3 +315,30 @@ def test_changing_to_a_taken_address_changes_nothing(
 def test_the_database_itself_refuses_a_second_claim_on_an_address(mail_world: MailWorld) -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         MailAddress.objects.create(address="foi@test-council.example")
+
+
+def test_the_audit_of_listed_mail_names_every_message_whole(
+    mail_world: MailWorld, administrator: User
+) -> None:
+    organisation = mail_world.world.organisation
+    ids = [9_000_000_000_000 + n * 7_919 for n in range(50)]
+    for pk in ids:
+        InboundMessage.objects.create(
+            pk=pk,
+            organisation=organisation,
+            mailbox=mail_world.enquiries,
+            message_id=f"<{pk}@example.org>",
+            received_at=timezone.now(),
+            size=1,
+            sha256="0" * 64,
+            raw=b"x",
+            outcome=MessageOutcome.RAISED,
+        )
+    listed = list(InboundMessage.objects.for_organisation(organisation).order_by("pk"))
+    services.record_messages_viewed(listed, by=administrator)
+    record = AuditRecord.objects.filter(
+        organisation=organisation, action="viewed", object_type="channels.inboundmessage"
+    ).get()
+    assert record.changes == {"messages": ids}
+    assert record.object_id in ("", None)
+    assert record.summary == "50 inbound e-mails listed"
