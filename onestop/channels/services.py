@@ -346,7 +346,9 @@ def _customer_for(organisation: Organisation, parsed: mail.ParsedMail) -> Custom
     owners = set(
         Email.objects.for_organisation(organisation)
         .filter(address_key=key, customer__merged_into__isnull=True)
-        .values_list("customer_id", flat=True)[:2]
+        .order_by("customer_id")  # the model's ordering would make every row distinct
+        .values_list("customer_id", flat=True)
+        .distinct()[:2]
     )
     if len(owners) == 1:
         found: Customer | None = (

@@ -34,8 +34,9 @@ from onestop.channels.errors import ChannelError, MailRefused
 from onestop.channels.models import InboundMessage, MessageOutcome
 from onestop.contacts.models import Channel, Contact, Direction
 from onestop.core.models import AuditRecord, Organisation
+from onestop.customers import normalise
 from onestop.customers import services as customer_services
-from onestop.customers.models import Customer
+from onestop.customers.models import Customer, Email
 from tests.cases import factories as case_factories
 from tests.channels.conftest import (
     MailWorld,
@@ -682,6 +683,23 @@ def test_the_one_customer_with_the_address_gets_the_case(mail_world: MailWorld) 
     case = services.receive_message(message(), recipient=TO).case
     assert case is not None
     assert case.customer_id == known.pk
+
+
+def test_a_customer_with_the_address_twice_does_not_hide_a_second_owner(
+    mail_world: MailWorld,
+) -> None:
+    organisation = mail_world.world.organisation
+    first = _customer(organisation, "Sam", "sam@example.org")
+    Email.objects.create(
+        organisation=organisation,
+        customer=first,
+        address="Sam@example.org",
+        address_key=normalise.normalise_email("sam@example.org"),
+    )
+    second = _customer(organisation, "Samantha", "sam@example.org")
+    case = services.receive_message(message(), recipient=TO).case
+    assert case is not None
+    assert case.customer_id not in (first.pk, second.pk, None)
 
 
 def test_two_customers_sharing_the_address_get_neither_a_new_customer_is_made(
