@@ -102,11 +102,13 @@ class InboundMessage(OrganisationOwned):
             ),
         ]
         constraints = [
-            # An MTA's redelivery of the same message is recognised, not raised twice.
+            # An MTA's redelivery of the same message is recognised, not raised twice; the
+            # Message-ID alone is the sender's to choose, so a different message reusing it is
+            # kept as new (see ``services._duplicate_of``).
             models.UniqueConstraint(
-                fields=["organisation", "mailbox", "message_id"],
+                fields=["organisation", "mailbox", "message_id", "sha256"],
                 condition=~Q(message_id=""),
-                name="inbound_unique_message_id",
+                name="inbound_unique_message_id_sha",
             ),
         ]
 

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -456,13 +457,20 @@ def _thread(
     return MessageOutcome.RAISED, reason, new_case, contact
 
 
-def _duplicate_of(mailbox: Mailbox, message_id: str, sha256: str) -> InboundMessage | None:
+def _duplicate_of(
+    mailbox: Mailbox, message_id: str, sha256: str, sender: str
+) -> InboundMessage | None:
+    """The message already kept that this one repeats: the same Message-ID with the same bytes
+    or the same From address (an MTA's retry may add its own trace headers), or without a
+    Message-ID the same bytes.  A Message-ID is the sender's to choose, so another sender's
+    message reusing one is not suppressed."""
     rows = InboundMessage.objects.for_organisation(mailbox.organisation_id).filter(mailbox=mailbox)
-    found: InboundMessage | None = (
-        rows.filter(message_id=message_id).first()
-        if message_id
-        else rows.filter(message_id="", sha256=sha256).first()
-    )
+    if message_id:
+        same = Q(sha256=sha256) | Q(sender=sender) if sender else Q(sha256=sha256)
+        rows = rows.filter(same, message_id=message_id)
+    else:
+        rows = rows.filter(message_id="", sha256=sha256)
+    found: InboundMessage | None = rows.order_by("pk").first()
     return found
 
 
@@ -533,7 +541,7 @@ def receive_message(
                 ChannelError.UNPARSEABLE,
                 f"unparseable: the message could not be read ({type(error).__name__})",
             )
-    original = _duplicate_of(mailbox, parsed.message_id, sha256)
+    original = _duplicate_of(mailbox, parsed.message_id, sha256, parsed.sender)
     if original is not None:
         return _duplicate(original)
     try:
@@ -556,7 +564,7 @@ def receive_message(
             _process(message, mailbox, parsed, at, refusal=refusal)
     except IntegrityError:
         # The same Message-ID arrived twice at once: the other delivery kept it.
-        original = _duplicate_of(mailbox, parsed.message_id, sha256)
+        original = _duplicate_of(mailbox, parsed.message_id, sha256, parsed.sender)
         if original is None:
             raise
         return _duplicate(original)

@@ -383,6 +383,25 @@ def test_a_redelivered_message_id_raises_one_case(mail_world: MailWorld) -> None
     assert _counts(organisation) == before
 
 
+def test_another_senders_message_reusing_a_message_id_is_not_suppressed(
+    mail_world: MailWorld,
+) -> None:
+    organisation = mail_world.world.organisation
+    first = services.receive_message(message(), recipient=TO)
+    before = _counts(organisation)
+    forged = services.receive_message(
+        message("A real complaint", sender="Pat <pat@example.net>"), recipient=TO
+    )
+    assert forged.outcome == MessageOutcome.RAISED
+    assert forged.pk is not None
+    assert forged.case_id not in (None, first.case_id)
+    assert _counts(organisation)[:2] == (before[0] + 1, before[1] + 1)
+    # Each is still recognised when redelivered byte for byte.
+    for raw in (message(), message("A real complaint", sender="Pat <pat@example.net>")):
+        assert services.receive_message(raw, recipient=TO).outcome == MessageOutcome.DUPLICATE
+    assert _counts(organisation)[:2] == (before[0] + 1, before[1] + 1)
+
+
 def test_a_redelivery_without_message_id_is_recognised_by_its_bytes(mail_world: MailWorld) -> None:
     organisation = mail_world.world.organisation
     raw = message(message_id=None)
