@@ -498,6 +498,15 @@ def _duplicate(original: InboundMessage) -> InboundMessage:
     )
 
 
+def _from_ourselves(parsed: mail.ParsedMail, envelope_sender: str | None) -> bool:
+    """Whether the From address or the envelope sender is one of our own mailboxes: a message
+    between two mailboxes would otherwise raise cases back and forth."""
+    return any(
+        address and "@" in address and mailbox_for(address) is not None
+        for address in (parsed.sender, envelope_sender or "")
+    )
+
+
 def receive_message(
     raw: bytes,
     *,
@@ -561,7 +570,14 @@ def receive_message(
                 outcome=MessageOutcome.REFUSED,
             )
             message.save(force_insert=True)
-            _process(message, mailbox, parsed, at, refusal=refusal)
+            _process(
+                message,
+                mailbox,
+                parsed,
+                at,
+                refusal=refusal,
+                loop=_from_ourselves(parsed, envelope_sender),
+            )
     except IntegrityError:
         # The same Message-ID arrived twice at once: the other delivery kept it.
         original = _duplicate_of(mailbox, parsed.message_id, sha256, parsed.sender)
@@ -578,6 +594,7 @@ def _process(
     at: datetime.datetime,
     *,
     refusal: tuple[str, str] | None,
+    loop: bool = False,
 ) -> None:
     """Decide the message's outcome and write it (inside ``receive_message``'s transaction)."""
     case: Case | None = None
@@ -588,6 +605,9 @@ def _process(
     if refusal is not None:
         outcome = MessageOutcome.REFUSED
         code, reason = refusal
+    elif loop:
+        outcome = MessageOutcome.IGNORED_AUTO_REPLY
+        reason = "Sent from one of our own mailboxes (a mail loop)"
     elif parsed.automatic:
         outcome = MessageOutcome.IGNORED_AUTO_REPLY
         reason = parsed.automatic[:300]

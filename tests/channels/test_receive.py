@@ -452,6 +452,24 @@ def test_auto_replies_and_bounces_are_ignored_without_an_acknowledgement(
     assert _counts(organisation) == (before[0] + 1, *before[1:])
 
 
+@pytest.mark.parametrize(
+    ("sender", "envelope"),
+    [
+        ("FOI <FOI@test-council.example>", None),
+        ("Sam <sam@example.org>", "foi+x@test-council.example"),
+    ],
+)
+def test_mail_from_one_of_our_own_mailboxes_is_ignored_as_a_loop(
+    mail_world: MailWorld, sender: str, envelope: str | None
+) -> None:
+    organisation = mail_world.world.organisation
+    before = _counts(organisation)
+    kept = services.receive_message(message(sender=sender), recipient=TO, envelope_sender=envelope)
+    assert kept.outcome == MessageOutcome.IGNORED_AUTO_REPLY
+    assert "loop" in kept.reason
+    assert _counts(organisation) == (before[0] + 1, *before[1:])
+
+
 def test_a_delivery_report_and_the_mailer_daemon_are_ignored(mail_world: MailWorld) -> None:
     report = message(
         "--b\r\nContent-Type: text/plain\r\n\r\nUndeliverable\r\n--b--\r\n",
