@@ -51,6 +51,7 @@ from onestop.cases.models import (
 )
 from onestop.cases.services import _replay, _threshold, calendar_named
 from onestop.core import audit
+from onestop.core.db import load_times_natively
 from onestop.core.models import AuditAction, Organisation, RoleCode
 from onestop.directory.models import Team, TeamMembership
 from onestop.standards import clock
@@ -611,16 +612,11 @@ def _due_rows(due: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
     organisation-scoped query: nothing here is written by hand."""
     if connection.vendor != "postgresql":
         return list(due)
-    import psycopg
-    from psycopg.pq import Format
     from psycopg.types.string import TextLoader
 
     sql, params = due.query.get_compiler(connection=connection).as_sql()
     with _bound_cursor() as cursor:
-        timestamptz = psycopg.adapters.types["timestamptz"].oid
-        cursor.adapters.register_loader(
-            timestamptz, psycopg.adapters.get_loader(timestamptz, Format.TEXT)
-        )
+        load_times_natively(cursor)
         cursor.adapters.register_loader("jsonb", TextLoader)
         cursor.execute(sql, params)
         rows = cursor.fetchall()

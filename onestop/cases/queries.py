@@ -50,6 +50,7 @@ from onestop.cases.models import (
 )
 from onestop.core import permissions
 from onestop.core.access import get_or_404, require
+from onestop.core.db import load_times_natively
 from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.customers import queries as customers_queries
@@ -411,6 +412,8 @@ class _Compiled:
                 value = connection.ops.adapt_datetimefield_value(value)
             params[position] = value
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                load_times_natively(cursor.cursor)
             cursor.execute(self.sql, params)
             rows: list[Any] = cursor.fetchall()
         if not self.converters:
