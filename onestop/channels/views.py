@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop.channels import forms, queries, services
@@ -21,7 +22,9 @@ from onestop.core.models import User
 
 GET_POST = ["GET", "POST"]
 MANAGE = permissions.CASE_TYPE_MANAGE
-_mailbox_page = partial(pages.form_page, template="channels/mailbox_form.html")
+_mailbox_page = partial(
+    pages.form_page, template="core/form_page.html", back_label=gettext_lazy("Back to mailboxes")
+)
 
 
 @require_GET

@@ -27,7 +27,7 @@ MANAGE = permissions.DIRECTORY_MANAGE
 VIEW = permissions.DIRECTORY_VIEW
 
 _attach = pages.attach_error
-_form_page = partial(pages.form_page, template="directory/form.html")
+_form_page = partial(pages.form_page, template="core/form_page.html")
 _done = pages.done
 _save = pages.save_form
 
