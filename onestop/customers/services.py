@@ -8,11 +8,13 @@ saved.  ``by`` is the acting member of staff (``None``: the system, e.g. the dem
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Final
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
@@ -719,9 +721,38 @@ def record_marker_views(markers: Iterable[Marker], *, by: User, detail: bool) ->
 
 
 # --- merge and unmerge ----------------------------------------------------------------------------
-# Relations that record merges themselves: never moved by a merge.
-MERGE_HISTORY_RELATIONS = frozenset(
-    {"customers.customermerge.kept", "customers.customermerge.merged"}
+class MergeAction(StrEnum):
+    """What a merge does with the rows of one relation to ``Customer``."""
+
+    # The rows move to the kept record; an unmerge moves them back.
+    MOVE = "move"
+    # One row per customer: it moves unless the kept record has its own, in which case it stays
+    # with the merged record (listed in the merge's audit record as left behind).
+    MOVE_UNLESS_KEPT_HAS_ONE = "move-unless-kept-has-one"
+    # The record of the merge itself: never moved.
+    HISTORY = "history"
+
+
+# Every relation to ``Customer`` in every app, with what a merge does with it.  A new relation
+# must be added here (``merge_customers`` refuses to run, and tests/invariants/
+# test_merge_coverage.py fails, until it is), so adding one forces a decision.
+MERGE_POLICY: Final[Mapping[str, MergeAction]] = MappingProxyType(
+    {
+        "cases.case.customer": MergeAction.MOVE,
+        "contacts.callback.customer": MergeAction.MOVE,
+        "contacts.contact.customer": MergeAction.MOVE,
+        "contacts.visitorticket.customer": MergeAction.MOVE,
+        "customers.address.customer": MergeAction.MOVE,
+        # Records merged earlier into the merged one now point at the kept one (no chains).
+        "customers.customer.merged_into": MergeAction.MOVE,
+        "customers.customername.customer": MergeAction.MOVE,
+        "customers.email.customer": MergeAction.MOVE,
+        "customers.equalitymonitoring.customer": MergeAction.MOVE_UNLESS_KEPT_HAS_ONE,
+        "customers.marker.customer": MergeAction.MOVE,
+        "customers.phone.customer": MergeAction.MOVE,
+        "customers.customermerge.kept": MergeAction.HISTORY,
+        "customers.customermerge.merged": MergeAction.HISTORY,
+    }
 )
 
 
@@ -742,12 +773,28 @@ def relation_label(field_: models.Field[Any, Any]) -> str:
     return f"{field_.model._meta.label_lower}.{field_.name}"
 
 
+def relations_without_merge_policy() -> list[str]:
+    """Relations to ``Customer`` that ``MERGE_POLICY`` does not name (should be none)."""
+    return [
+        label
+        for label in map(relation_label, relations_to_customer())
+        if label not in MERGE_POLICY
+    ]
+
+
 def merge_relations() -> list[models.ForeignKey[Any, Any]]:
-    """The relations a merge moves from the merged record to the kept one."""
+    """The relations a merge moves from the merged record to the kept one (fails closed: a
+    relation without a policy raises ``ImproperlyConfigured``)."""
+    missing = relations_without_merge_policy()
+    if missing:
+        raise ImproperlyConfigured(
+            f"Add {', '.join(missing)} to customers.services.MERGE_POLICY: say what a merge "
+            "does with it."
+        )
     return [
         field_
         for field_ in relations_to_customer()
-        if relation_label(field_) not in MERGE_HISTORY_RELATIONS
+        if MERGE_POLICY[relation_label(field_)] is not MergeAction.HISTORY
     ]
 
 
