@@ -17,6 +17,7 @@ from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord, Organisation, User
 from tests.cases import factories
 from tests.cases.conftest import World
+from tests.matrix import covers
 
 ClientFor = Callable[[User], Client]
 LIST = "/case-types/"
@@ -86,6 +87,7 @@ def test_anonymous_people_are_sent_to_sign_in(world: World, path: str) -> None:
 
 @pytest.mark.parametrize("who", ["advisor", "team_leader", "auditor", "councillor"])
 @pytest.mark.parametrize("path", [LIST, NEW, "edit"])
+@covers("cases:case-types", "cases:case-type-create", "cases:case-type-edit")
 def test_roles_without_the_permission_get_403(
     world: World, client_for: ClientFor, request: pytest.FixtureRequest, who: str, path: str
 ) -> None:

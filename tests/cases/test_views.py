@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,12 +13,13 @@ import time_machine
 from django.test import Client
 
 from onestop.cases import queries, services
-from onestop.cases.models import Case, CaseLink, Status
+from onestop.cases.models import Case, CaseLink, CaseNote, Status
 from onestop.core import services as core_services
 from onestop.core.models import Organisation, RoleCode, User
 from tests import factories as core_factories
 from tests.cases import factories
 from tests.cases.conftest import World
+from tests.matrix import covers
 
 ClientFor = Callable[[User], Client]
 LONDON = ZoneInfo("Europe/London")
@@ -31,11 +33,13 @@ PAGES = [
     ("get", "/enquiries/", {}, "councillor"),
     ("post", "/cases/{ref}/status/", {"status-status": "in-progress"}, "officer"),
     ("post", "/cases/{ref}/notes/", {"note-kind": "internal", "note-text": "Hi"}, "officer"),
-    ("post", "/cases/{ref}/assign/", {"assign-reason": "x"}, "leader"),
+    ("post", "/cases/{ref}/assign/", {"assign-reason": "x", "assign-team": "{team}",
+                                      "assign-assignee": "{officer}"}, "leader"),
     ("post", "/cases/{ref}/close/", {"close-outcome": "resolved", "close-resolution": "Done",
                                      "close-finish": "closed"}, "officer"),
     ("post", "/cases/{ref}/claim/", {}, "officer"),
-    ("post", "/cases/{ref}/links/", {"link-kind": "related-to", "link-other": "x"}, "officer"),
+    ("post", "/cases/{ref}/links/", {"link-kind": "related-to", "link-other": "{other}"},
+     "officer"),
 ]  # fmt: skip
 IDS = [f"{method} {path}" for method, path, _d, _w in PAGES]
 
@@ -91,8 +95,65 @@ def test_the_auditor_may_only_look(
     assert (case.status, case.version) == (Status.NEW, 1)
 
 
+def _effect_of(path: str, world: World, case: Case, other: Case, response: Any) -> object:
+    """What the allowed role's request did, to compare with ``EFFECTS``."""
+    case.refresh_from_db()
+    page = response.content.decode("utf-8", "replace")
+    effects: dict[str, Callable[[], object]] = {
+        "/queues/": lambda: case.reference in page,
+        "/queues/export.csv": lambda: page.splitlines()[0].startswith("reference,type,title"),
+        "/cases/{ref}/": lambda: case.reference in page,
+        "/cases/new/": lambda: world.missed_bin in response.context["types"],
+        "/enquiries/": lambda: response.context["rows"] is not None,
+        "/cases/{ref}/status/": lambda: case.status,
+        "/cases/{ref}/notes/": lambda: list(
+            CaseNote.objects.for_organisation(world.organisation)
+            .filter(case=case)
+            .values_list("kind", "text")
+        ),
+        "/cases/{ref}/assign/": lambda: (case.team_id, case.assignee_id),
+        "/cases/{ref}/close/": lambda: (case.status, case.outcome),
+        "/cases/{ref}/claim/": lambda: case.assignee_id,
+        "/cases/{ref}/links/": lambda: list(
+            CaseLink.objects.for_organisation(world.organisation).values_list(
+                "case_id", "linked_case_id"
+            )
+        ),
+    }
+    return effects[path]()
+
+
+def _expected_effect(path: str, world: World, case: Case, other: Case) -> object:
+    return {
+        "/queues/": True,
+        "/queues/export.csv": True,
+        "/cases/{ref}/": True,
+        "/cases/new/": True,
+        "/enquiries/": True,
+        "/cases/{ref}/status/": Status.IN_PROGRESS,
+        "/cases/{ref}/notes/": [("internal", "Hi")],
+        "/cases/{ref}/assign/": (world.crews.pk, world.other_officer.pk),
+        "/cases/{ref}/close/": (Status.CLOSED, "resolved"),
+        "/cases/{ref}/claim/": world.officer.pk,
+        "/cases/{ref}/links/": [(case.pk, other.pk)],
+    }[path]
+
+
+@covers(
+    "cases:queues",
+    "cases:queue-export",
+    "cases:case",
+    "cases:raise",
+    "cases:member",
+    "cases:case-status",
+    "cases:case-note",
+    "cases:case-assign",
+    "cases:case-close",
+    "cases:case-claim",
+    "cases:case-link",
+)
 @pytest.mark.parametrize(("method", "path", "data", "who"), PAGES, ids=IDS)
-def test_the_allowed_role_succeeds(
+def test_the_allowed_role_succeeds_with_the_effect(
     world: World,
     case: Case,
     advisor: User,
@@ -110,8 +171,18 @@ def test_the_allowed_role_succeeds(
         "advisor": advisor,
         "councillor": councillor,
     }
-    response = getattr(client_for(people[who]), method)(_path(path, case), data)
-    assert response.status_code in ({200} if method == "get" else {302, 400})
+    other = factories.raise_case(world.organisation, by=world.officer, title="Another bin")
+    filled = {
+        key: value.format(
+            team=world.crews.pk, officer=world.other_officer.pk, other=other.reference
+        )
+        for key, value in data.items()
+    }
+    response = getattr(client_for(people[who]), method)(_path(path, case), filled)
+    assert response.status_code == (200 if method == "get" else 302)
+    assert _effect_of(path, world, case, other, response) == _expected_effect(
+        path, world, case, other
+    )
 
 
 def test_partner_staff_cannot_find_the_councils_cases_by_search_or_queue(

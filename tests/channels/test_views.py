@@ -18,6 +18,7 @@ from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord, Organisation, User
 from tests.cases import factories as case_factories
 from tests.channels.conftest import MailWorld, message
+from tests.matrix import covers
 
 ClientFor = Callable[[User], Client]
 LIST = "/mailboxes/"
@@ -46,6 +47,7 @@ def _addresses(organisation: Organisation) -> list[str]:
 # --- permissions ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("who", ["advisor", "team_leader", "auditor", "partner_advisor"])
 @pytest.mark.parametrize("path", [LIST, NEW, "edit"])
+@covers("channels:mailboxes", "channels:mailbox-create", "channels:mailbox-edit")
 def test_roles_without_the_permission_get_403(
     mail_world: MailWorld,
     client_for: ClientFor,

@@ -11,6 +11,7 @@ from onestop.contacts import services
 from onestop.contacts.models import ContactReason
 from onestop.core.models import Organisation, User
 from tests.directory import factories as directory
+from tests.matrix import covers
 
 
 def _reasons(organisation: Organisation) -> list[tuple[str, bool]]:
@@ -78,6 +79,7 @@ def test_another_organisations_service_cannot_be_chosen(
     assert _reasons(partner) == []
 
 
+@covers("contacts:reasons", "contacts:reason-retire")
 def test_only_administrators_of_the_organisation_manage_reasons(
     client_for: Callable[[User], Client],
     advisor: User,

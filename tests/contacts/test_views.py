@@ -11,6 +11,7 @@ from onestop.contacts.models import Callback, Contact
 from onestop.core.models import Organisation, User
 from onestop.directory.models import AccessPoint
 from tests.customers.conftest import People
+from tests.matrix import covers
 
 ClientFor = Callable[[User], Client]
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,15 @@ PAGES: list[tuple[str, Callable[[People], str]]] = [
 
 
 @pytest.mark.parametrize(("name", "url_of"), PAGES, ids=[page[0] for page in PAGES])
+@covers(
+    "contacts:desk",
+    "contacts:search",
+    "contacts:customer",
+    "contacts:log",
+    "contacts:log-anonymous",
+    "contacts:callbacks",
+    "contacts:queue",
+)
 def test_desk_pages_permission_matrix(
     client_for: ClientFor,
     people: People,
@@ -155,6 +165,7 @@ def test_the_queue_issues_tickets_and_records_seen(
     assert ticket.seen_at is not None
 
 
+@covers("contacts:callback-done", "contacts:ticket-action")
 def test_another_organisations_ticket_and_call_back_answer_404(
     client_for: ClientFor,
     council: Organisation,

@@ -13,6 +13,7 @@ from onestop.contacts import services as contact_services
 from onestop.core.models import User
 from onestop.customers.models import Customer
 from tests.customers.conftest import People, snapshot
+from tests.matrix import covers
 
 ClientFor = Callable[[User], Client]
 UrlOf = Callable[[People], str]
@@ -40,6 +41,18 @@ LIST_PAGES: list[tuple[str, str, str, str]] = [
 
 
 @pytest.mark.parametrize(("name", "url_of", "allowed", "refused"), PAGES, ids=[p[0] for p in PAGES])
+@covers(
+    "customers:detail",
+    "customers:edit",
+    "customers:address-create",
+    "customers:phone-create",
+    "customers:email-create",
+    "customers:name-create",
+    "customers:marker-create",
+    "customers:equality",
+    "customers:merge",
+    "customers:marker-review",
+)
 def test_object_pages_permission_matrix(
     request: pytest.FixtureRequest,
     client_for: ClientFor,
@@ -69,6 +82,7 @@ def test_object_pages_permission_matrix(
 @pytest.mark.parametrize(
     ("name", "url", "allowed", "refused"), LIST_PAGES, ids=[p[0] for p in LIST_PAGES]
 )
+@covers("customers:create", "customers:markers-due", "customers:equality-report")
 def test_list_pages_permission_matrix(
     request: pytest.FixtureRequest,
     client_for: ClientFor,
@@ -221,6 +235,7 @@ def test_the_advisor_sees_the_banner_not_the_detail(
     assert b"Threatened an officer" in leader_page.content
 
 
+@covers("customers:unmerge")
 def test_a_manager_merges_and_undoes_through_the_pages(
     client_for: ClientFor, people: People, manager: User
 ) -> None:

@@ -9,6 +9,7 @@ from django.test import Client
 
 from onestop.core.models import AuditAction, AuditRecord, Organisation, User
 from tests.factories import PASSWORD
+from tests.matrix import covers
 
 NEW = {
     "username": "new.advisor",
@@ -74,6 +75,7 @@ def test_bad_staff_details_are_refused_and_nothing_is_created(
     assert _usernames(council) == before
 
 
+@covers("directory:staff-create")
 def test_an_advisor_cannot_add_staff(
     client_for: Callable[[User], Client], advisor: User, council: Organisation
 ) -> None:
@@ -105,6 +107,7 @@ def test_an_administrator_cannot_deactivate_themselves(
     assert administrator.is_active is True
 
 
+@covers("directory:staff-deactivate")
 def test_another_organisations_staff_cannot_be_deactivated(
     client_for: Callable[[User], Client], partner_administrator: User, advisor: User
 ) -> None:
@@ -141,6 +144,7 @@ def test_resetting_an_authenticator_makes_the_next_sign_in_enrol_again(
     )
 
 
+@covers("directory:staff-reset-second-factor")
 def test_only_administrators_of_the_same_organisation_reset_authenticators(
     client_for: Callable[[User], Client],
     partner_administrator: User,

@@ -12,6 +12,7 @@ from django.test import Client
 from onestop.core.models import AuditAction, AuditRecord, Organisation, User
 from onestop.directory.models import AccessPoint, OpeningSession, Service
 from tests.directory.conftest import World, snapshot
+from tests.matrix import covers
 
 ClientFor = Callable[[User], Client]
 UrlOf = Callable[[World, User], str]
@@ -114,6 +115,36 @@ ALL_REMOVALS = REMOVALS + SHARE_REMOVAL
 
 # --- anonymous ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("url", _urls(ALL_PAGES + ALL_REMOVALS), ids=_ids(ALL_PAGES + ALL_REMOVALS))
+@covers(
+    "directory:service-detail",
+    "directory:team-detail",
+    "directory:access-point-detail",
+    "directory:home",
+    "directory:services",
+    "directory:teams",
+    "directory:staff",
+    "directory:access-points",
+    "directory:export",
+    "directory:service-edit",
+    "directory:team-edit",
+    "directory:team-member-add",
+    "directory:staff-roles",
+    "directory:access-point-edit",
+    "directory:session-add",
+    "directory:exception-add",
+    "directory:out-of-hours-add",
+    "directory:out-of-hours-edit",
+    "directory:share-add",
+    "directory:organisation-edit",
+    "directory:service-create",
+    "directory:team-create",
+    "directory:access-point-create",
+    "directory:team-member-remove",
+    "directory:session-remove",
+    "directory:exception-remove",
+    "directory:out-of-hours-remove",
+    "directory:share-remove",
+)
 def test_anonymous_visitors_are_sent_to_sign_in(world: World, advisor: User, url: UrlOf) -> None:
     before = snapshot()
     path = url(world, advisor)

@@ -11,6 +11,7 @@ from django.test import Client
 from onestop.core.models import AuditRecord, User
 from onestop.portal.models import WebForm
 from tests.cases.conftest import World
+from tests.matrix import covers
 
 ClientFor = Callable[[User], Client]
 LIST = "/report-forms/"
@@ -30,6 +31,7 @@ def _web_forms(world: World) -> int:
     return WebForm.objects.for_organisation(world.organisation).count()
 
 
+@covers("portal:web-forms", "portal:web-form-edit")
 def test_anonymous_people_are_sent_to_sign_in(world: World, client: Client) -> None:
     for path in (LIST, _edit(world)):
         response = client.get(path)

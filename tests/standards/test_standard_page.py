@@ -11,6 +11,7 @@ from django.test import Client
 from onestop.core.models import AuditAction, AuditRecord, Organisation, User
 from onestop.standards import services
 from onestop.standards.models import Standard
+from tests.matrix import covers
 
 
 @pytest.fixture
@@ -59,6 +60,7 @@ def test_an_advisor_reads_the_standard_without_the_forms(
     assert "Change this standard" not in page
 
 
+@covers("standards:standard")
 def test_another_organisations_standard_is_not_found(
     client_for: Callable[[User], Client], partner_administrator: User, letters: Standard
 ) -> None:

@@ -11,11 +11,13 @@ from django.test import Client
 from onestop.core.models import Organisation, User
 from onestop.standards import services
 from onestop.standards.models import ClosureDay
+from tests.matrix import covers
 
 PAGES = ["/standards/", "/standards/calendar/", "/standards/when-due/"]
 
 
 @pytest.mark.parametrize("url", PAGES)
+@covers("standards:home", "standards:calendar", "standards:when-due")
 def test_anonymous_visitors_are_sent_to_sign_in(db: None, url: str) -> None:
     response = Client().get(url)
     assert response.status_code == 302
@@ -87,6 +89,7 @@ def test_a_bank_holiday_is_refused_with_an_error_summary(
         ("administrator", 302, 0),
     ],
 )
+@covers("standards:closure-day-remove")
 def test_removing_a_closure_day_matrix(
     request: pytest.FixtureRequest,
     client_for: Callable[[User], Client],

@@ -12,6 +12,7 @@ from django.test import Client
 
 from onestop.core import audit
 from onestop.core.models import AuditAction, AuditRecord, Organisation, User
+from tests.matrix import covers
 
 Clients = Callable[[User], Client]
 
@@ -53,6 +54,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, db: None) -> Non
 
 
 @pytest.mark.parametrize("path", ["/audit/", "/audit/export.csv"])
+@covers("trust:audit", "trust:audit-export")
 def test_staff_without_audit_view_are_refused(
     client_for: Clients, advisor: User, path: str
 ) -> None:

@@ -9,6 +9,7 @@ from django.test import Client
 
 from onestop.core.models import AuditAction, AuditRecord, User
 from tests.factories import PASSWORD
+from tests.matrix import covers
 
 NEW_PASSWORD = "a fresh and rather long passphrase"
 
@@ -72,6 +73,7 @@ def test_a_refused_password_change_says_why_and_changes_nothing(
     assert advisor.check_password(PASSWORD)
 
 
+@covers("trust:password-change")
 def test_an_anonymous_visitor_is_sent_to_sign_in() -> None:
     response = Client().get("/account/password/")
     assert response.status_code == 302

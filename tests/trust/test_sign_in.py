@@ -11,6 +11,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 
 from onestop.core.models import AuditAction, AuditRecord, User
 from tests import factories
+from tests.matrix import covers
 from tests.trust.conftest import authenticator_of, code_for, enrol, sign_in_with_password
 
 
@@ -260,6 +261,7 @@ def test_the_code_page_sends_anonymous_visitors_to_sign_in(client: Client, db: N
 
 
 @pytest.mark.parametrize("path", ["/", "/audit/", "/audit/export.csv", "/sign-in/recovery-codes/"])
+@covers("core:home", "trust:recovery-codes")
 def test_anonymous_visitors_to_staff_pages_are_sent_to_sign_in(
     client: Client, db: None, path: str
 ) -> None:

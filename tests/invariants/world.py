@@ -1,0 +1,206 @@
+"""One object of every kind for an organisation, for the walkers (built once per module).
+
+``build(slug, type)`` makes an organisation with a member of staff in every default role and,
+through the apps' own services, at least one object of every kind a URL or API operation can
+name: services, teams, memberships, access points with sessions, exceptions, out-of-hours and a
+share, standards and a closure day, customers with a marker, equality answers and a merge,
+contact reasons, contacts, call-backs and visitor tickets, case types of every kind with a case
+each, a contribution task, a mailbox and a web form.  ``World.fill`` gives the value for a URL
+parameter; a parameter it does not know raises ``LookupError`` naming the pattern, so a new URL
+cannot escape the walkers (add a filler to ``FILLERS``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from onestop.cases import services as case_services
+from onestop.cases.models import Case, CaseKind
+from onestop.channels import services as channel_services
+from onestop.contacts import services as contact_services
+from onestop.contacts.models import Outcome
+from onestop.core import references
+from onestop.core.models import Organisation, RoleCode, User
+from onestop.customers import services as customer_services
+from onestop.portal import services as portal_services
+from onestop.standards import services as standards_services
+from onestop.standards.models import Standard
+from tests import factories as core_factories
+from tests.cases import factories as case_factories
+from tests.customers import factories as customer_factories
+from tests.directory import factories as directory_factories
+
+ROLES = tuple(RoleCode)
+
+
+@dataclass
+class World:
+    organisation: Organisation
+    staff: dict[str, User]
+    ids: dict[str, Any] = field(default_factory=dict)
+
+    def fill(self, pattern: str, parameter: str) -> Any:
+        """The value of ``parameter`` in URL ``pattern`` naming this organisation's object."""
+        key = FILLERS.get((pattern, parameter), parameter)
+        if key not in self.ids:
+            raise LookupError(
+                f"The walkers cannot fill <{parameter}> in URL {pattern!r}: add an object of "
+                f"that kind to tests/invariants/world.py (World.ids) and, if the name alone is "
+                f"ambiguous, a FILLERS entry for ({pattern!r}, {parameter!r})."
+            )
+        return self.ids[key]
+
+
+# (URL name or API operation, parameter) -> key of World.ids, where the parameter's name alone
+# does not say which object it is.
+FILLERS: dict[tuple[str, str], str] = {
+    **{
+        (f"cases:case-{action}", "reference"): "foi_reference"
+        for action in ("clarification", "extend", "exemptions", "publish")
+    },
+    ("cases:case-identity", "reference"): "subject_access_reference",
+    ("contacts:ticket-action", "action"): "ticket_action",
+    ("portal:report-done", "reference"): "web_reference",
+}
+
+
+def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> World:
+    """``skip_references``: case reference numbers used up first, so that this organisation's
+    references are not also another's (references are per organisation: both start at 1)."""
+    organisation = core_factories.organisation(
+        slug=slug, name=f"{slug.title()} (walker)", type=organisation_type
+    )
+    staff: dict[str, User] = {
+        role: core_factories.staff(organisation, role, username=f"{slug}.{role}") for role in ROLES
+    }
+    ids: dict[str, Any] = {"organisation_slug": organisation.slug}
+
+    # directory
+    directory_factories.lgsl()
+    waste = case_factories.service(organisation, "Waste and Recycling")
+    crews = case_factories.team(waste, "Collection crews")
+    membership = directory_factories.membership(crews, staff[RoleCode.BACK_OFFICE_OFFICER])
+    for role in (RoleCode.TEAM_LEADER, RoleCode.MANAGER, RoleCode.COMPLAINTS_OFFICER):
+        directory_factories.membership(crews, staff[role])
+    point = directory_factories.access_point(organisation)
+    other = core_factories.organisation(slug=f"{slug}-neighbour", name=f"{slug} neighbour")
+    ids |= {
+        "service_id": waste.pk,
+        "team_id": crews.pk,
+        "membership_id": membership.pk,
+        "staff_id": staff[RoleCode.ADVISOR].pk,
+        "access_point_id": point.pk,
+        "session_id": directory_factories.session(point).pk,
+        "exception_id": directory_factories.exception(point).pk,
+        "arrangement_id": directory_factories.out_of_hours(point).pk,
+        "share_id": directory_factories.share(point, other).pk,
+    }
+
+    # standards
+    case_factories.standards(organisation)
+    closure = standards_services.add_closure_day(
+        organisation, by=None, day=datetime.date(2026, 12, 29), reason="Staff training"
+    )
+    ids["standard_id"] = (
+        Standard.objects.for_organisation(organisation).order_by("pk").values_list("pk", flat=True)
+    )[0]
+    ids["closure_day_id"] = closure.pk
+
+    # customers
+    customer = customer_factories.customer(organisation, "Jane", "Smith", postcode="HP20 1AA")
+    marker = customer_factories.marker(customer)
+    customer_services.save_equality_monitoring(customer, by=None, answers={})
+    kept = customer_factories.customer(organisation, "Sam", "Jones")
+    merged = customer_factories.customer(organisation, "Samuel", "Jones")
+    merge = customer_services.merge_customers(kept, merged, by=None)
+    ids |= {"customer_id": customer.pk, "marker_id": marker.pk, "merge_id": merge.pk}
+
+    # contacts
+    reason = contact_services.add_reason(organisation, by=None, label="Missed bin", service=waste)
+    contact = contact_services.log_contact(
+        organisation,
+        by=staff[RoleCode.ADVISOR],
+        customer=customer,
+        values=contact_services.ContactInput(
+            reason=reason,
+            service=waste,
+            notes="Asked about the missed bin",
+            outcome=Outcome.CALLBACK_PROMISED,
+            callback_phone="01632 960123",
+            callback_note="Ring back after 2pm",
+        ),
+    )
+    ticket = contact_services.issue_ticket(
+        organisation, by=None, access_point=point, customer=customer
+    )
+    ids |= {
+        "reason_id": reason.pk,
+        "contact_id": contact.pk,
+        "callback_id": contact.callbacks.get().pk,
+        "ticket_id": ticket.pk,
+        "ticket_action": "call",
+    }
+
+    # cases
+    information = case_factories.service(organisation, "Information Governance")
+    information_team = case_factories.team(information, "Information team")
+    directory_factories.membership(information_team, staff[RoleCode.COMPLAINTS_OFFICER])
+    kinds = (
+        ("missed-bin", CaseKind.SERVICE_REQUEST, waste, crews, ("answer-letters",)),
+        ("foi", CaseKind.FREEDOM_OF_INFORMATION, information, information_team,
+         ("answer-foi-eir",)),
+        ("subject-access", CaseKind.SUBJECT_ACCESS, information, information_team,
+         ("answer-subject-access",)),
+    )  # fmt: skip
+    case_types = {
+        code: case_factories.case_type(
+            organisation, code, kind=kind, service=service, team=team, standards=standards
+        )
+        for code, kind, service, team, standards in kinds
+    }
+    for prefix in ("SR", "FOI", "SAR"):
+        for _ in range(skip_references):
+            references.next_reference(organisation, prefix, timezone.localdate().year)
+    case = case_factories.raise_case(organisation, "missed-bin", customer=customer, attributes={})
+    foi = case_factories.raise_case(organisation, "foi", title="Spending on bins", attributes={})
+    subject_access = case_factories.raise_case(
+        organisation, "subject-access", title="My records", customer=customer, attributes={}
+    )
+    task = case_services.add_contribution_task(
+        case, by=None, team=information_team, description="Check the crew's log"
+    )
+    case_services.add_note(case, by=None, kind="internal", text="Crew says the bin was blocked")
+    ids |= {
+        "case_type_id": case_types["missed-bin"].pk,
+        "type_code": "missed-bin",
+        "reference": case.reference,
+        "foi_reference": foi.reference,
+        "subject_access_reference": subject_access.reference,
+        "task_id": task.pk,
+    }
+
+    # channels and portal
+    mailbox = channel_services.save_mailbox(
+        organisation,
+        by=None,
+        values=channel_services.MailboxInput(
+            address=f"enquiries@{slug}.example", name="Enquiries", case_type=case_types["foi"]
+        ),
+    )
+    web_form = portal_services.save_web_form(
+        case_types["missed-bin"], by=None, is_published=True, guidance="", position=1
+    )
+    web_case: Case = case_factories.raise_case(
+        organisation, "missed-bin", title="Reported online", attributes={}
+    )
+    ids |= {
+        "mailbox_id": mailbox.pk,
+        "web_form_id": web_form.pk,
+        "web_reference": web_case.reference,
+        "now": timezone.now().isoformat(),
+    }
+    return World(organisation=organisation, staff=staff, ids=ids)
