@@ -776,9 +776,7 @@ def relation_label(field_: models.Field[Any, Any]) -> str:
 def relations_without_merge_policy() -> list[str]:
     """Relations to ``Customer`` that ``MERGE_POLICY`` does not name (should be none)."""
     return [
-        label
-        for label in map(relation_label, relations_to_customer())
-        if label not in MERGE_POLICY
+        label for label in map(relation_label, relations_to_customer()) if label not in MERGE_POLICY
     ]
 
 
