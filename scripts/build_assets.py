@@ -1,12 +1,18 @@
 """Build the static assets OneStop serves from the installed npm packages.
 
-Copies GOV.UK Frontend, MOJ Frontend and htmx out of ``node_modules`` into ``var/assets`` and
-makes the GOV.UK stylesheet's absolute ``/assets/`` links relative, so that the files work under
-``STATIC_URL`` and survive hashing by ``collectstatic``.  Run by ``make``; needs no Django.
+Copies GOV.UK Frontend, MOJ Frontend and htmx out of ``node_modules`` into ``var/assets`` (or the
+directory given as the first argument) and makes the stylesheets' absolute ``/assets/`` links
+relative, so that the files work under ``STATIC_URL`` and survive hashing by ``collectstatic``.
+Every file a stylesheet or script refers to (``url(...)``, ``sourceMappingURL``) is copied with
+it, and a reference to a file the package does not ship stops the build: the production storage
+(``CompressedManifestStaticFilesStorage``) refuses to collect a stylesheet whose references are
+missing, and a failed ``collectstatic`` means no page can be served.  Run by ``make``; needs no
+Django.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -14,6 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ROOT / "node_modules"
 OUT = ROOT / "var" / "assets"
+
+# What collectstatic's manifest storage follows: url(...) in stylesheets (not data: URIs or
+# fragments) and the source-map comment at the end of a stylesheet or script.
+_CSS_URL = re.compile(r"""url\(\s*['"]?(?P<url>[^'")]+?)['"]?\s*\)""")
+_SOURCE_MAP = re.compile(r"(?:/\*|//)# sourceMappingURL=(?P<url>[^\s*]+)")
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -31,22 +42,52 @@ def _relative_urls(stylesheet: Path) -> None:
     stylesheet.write_text(text.replace("url(/assets/", "url(assets/"), encoding="utf-8")
 
 
+def references(text: str, *, stylesheet: bool) -> set[str]:
+    """The relative paths a stylesheet or script refers to (without query or fragment)."""
+    found = {match["url"] for match in _SOURCE_MAP.finditer(text)}
+    if stylesheet:
+        found.update(match["url"] for match in _CSS_URL.finditer(text))
+    paths = set()
+    for url in found:
+        path = re.split(r"[?#]", url, maxsplit=1)[0]
+        if path and not url.startswith(("data:", "#", "/", "http:", "https:")):
+            paths.add(path)
+    return paths
+
+
+def _copy_references(target: Path, source_dir: Path) -> None:
+    """Copy beside ``target`` every file it refers to, from the package directory it came from."""
+    text = target.read_text(encoding="utf-8")
+    for path in sorted(references(text, stylesheet=target.suffix == ".css")):
+        wanted = target.parent / path
+        if not wanted.exists():
+            _copy(source_dir / path, wanted)
+
+
 def main() -> None:
-    if OUT.exists():
-        shutil.rmtree(OUT)
+    out = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else OUT
+    if out.exists():
+        shutil.rmtree(out)
     govuk = MODULES / "govuk-frontend" / "dist" / "govuk"
-    for name in ("govuk-frontend.min.css", "govuk-frontend.min.js"):
-        _copy(govuk / name, OUT / "govuk" / name)
-    _copy(govuk / "assets", OUT / "govuk" / "assets")
-    _relative_urls(OUT / "govuk" / "govuk-frontend.min.css")
     moj = MODULES / "@ministryofjustice" / "frontend" / "moj"
-    for name in ("moj-frontend.min.css", "moj-frontend.min.js"):
-        _copy(moj / name, OUT / "moj" / name)
+    htmx = MODULES / "htmx.org" / "dist"
+    for source_dir, name, target_dir in (
+        (govuk, "govuk-frontend.min.css", "govuk"),
+        (govuk, "govuk-frontend.min.js", "govuk"),
+        (moj, "moj-frontend.min.css", "moj"),
+        (moj, "moj-frontend.min.js", "moj"),
+        (htmx, "htmx.min.js", "htmx"),
+    ):
+        target = out / target_dir / name
+        _copy(source_dir / name, target)
+        if target.suffix == ".css":
+            _relative_urls(target)
+        _copy_references(target, source_dir)
+    # The whole asset folders too: templates use the favicons and crest, the CSS the fonts.
+    _copy(govuk / "assets", out / "govuk" / "assets")
     if (moj / "assets").exists():
-        _copy(moj / "assets", OUT / "moj" / "assets")
-    _relative_urls(OUT / "moj" / "moj-frontend.min.css")
-    _copy(MODULES / "htmx.org" / "dist" / "htmx.min.js", OUT / "htmx" / "htmx.min.js")
-    print(f"build_assets: wrote {sum(1 for p in OUT.rglob('*') if p.is_file())} files")  # noqa: T201
+        _copy(moj / "assets", out / "moj" / "assets")
+    print(f"build_assets: wrote {sum(1 for p in out.rglob('*') if p.is_file())} files")  # noqa: T201
 
 
 if __name__ == "__main__":
