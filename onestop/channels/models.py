@@ -18,7 +18,6 @@ and ordered by time, so the table can be partitioned by month.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import Case, CaseType
@@ -97,18 +96,13 @@ class InboundMessage(OrganisationOwned):
         ordering = ["organisation", "-received_at", "-id"]
         indexes = [
             models.Index(fields=["organisation", "received_at"], name="inbound_org_received"),
-            models.Index(
-                fields=["organisation", "mailbox", "sha256"], name="inbound_org_mailbox_sha"
-            ),
         ]
         constraints = [
-            # An MTA's redelivery of the same message is recognised, not raised twice; the
-            # Message-ID alone is the sender's to choose, so a different message reusing it is
-            # kept as new (see ``services._duplicate_of``).
+            # An MTA's redelivery of the same message (the same bytes) is recognised, not raised
+            # twice; a different message is kept whatever its Message-ID, which is the sender's
+            # to choose (see ``services._duplicate_of``).
             models.UniqueConstraint(
-                fields=["organisation", "mailbox", "message_id", "sha256"],
-                condition=~Q(message_id=""),
-                name="inbound_unique_message_id_sha",
+                fields=["organisation", "mailbox", "sha256"], name="inbound_unique_sha"
             ),
         ]
 

@@ -2,8 +2,8 @@
 
 ``receive_message`` is the one door for inbound mail: the MTA-pipe command (``onestop
 mail-receive``) and the SMTP/LMTP server (``onestop mail-serve``) both call it.  It runs in one
-transaction: the ``InboundMessage`` row is written first (so a redelivery of the same Message-ID
-meets the unique rule and changes nothing), then the case, customer and contact, then the row's
+transaction: the ``InboundMessage`` row is written first (so a redelivery of the same bytes meets
+the unique rule and changes nothing), then the case, customer and contact, then the row's
 outcome.  Everything is written by the public (``by=None``) through the other apps' services,
 so their audit records and timeline events are the same as at the desk.
 """
@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -457,19 +456,15 @@ def _thread(
     return MessageOutcome.RAISED, reason, new_case, contact
 
 
-def _duplicate_of(
-    mailbox: Mailbox, message_id: str, sha256: str, sender: str
-) -> InboundMessage | None:
-    """The message already kept that this one repeats: the same Message-ID with the same bytes
-    or the same From address (an MTA's retry may add its own trace headers), or without a
-    Message-ID the same bytes.  A Message-ID is the sender's to choose, so another sender's
-    message reusing one is not suppressed."""
-    rows = InboundMessage.objects.for_organisation(mailbox.organisation_id).filter(mailbox=mailbox)
-    if message_id:
-        same = Q(sha256=sha256) | Q(sender=sender) if sender else Q(sha256=sha256)
-        rows = rows.filter(same, message_id=message_id)
-    else:
-        rows = rows.filter(message_id="", sha256=sha256)
+def _duplicate_of(mailbox: Mailbox, sha256: str) -> InboundMessage | None:
+    """The message already kept in this mailbox that this one repeats byte for byte.
+
+    A redelivery (an MTA retrying after a lost answer) is the same bytes; anything else is a
+    new message and is kept, whatever its Message-ID and From say: both are the sender's to
+    choose, and a Message-ID longer than the column is cut, so neither identifies a message."""
+    rows = InboundMessage.objects.for_organisation(mailbox.organisation_id).filter(
+        mailbox=mailbox, sha256=sha256
+    )
     found: InboundMessage | None = rows.order_by("pk").first()
     return found
 
@@ -519,7 +514,7 @@ def receive_message(
     ``envelope_sender`` is the SMTP ``MAIL FROM`` ("" for a bounce's null sender, ``None`` when
     the caller does not know it).  Raises ``MailRefused`` when nothing is kept (no such mailbox,
     too big).  Returns the kept ``InboundMessage``; for a redelivery of a message already kept
-    (same Message-ID, or the same bytes when there is none), an unsaved one with outcome
+    in the mailbox (the same bytes), an unsaved one with outcome
     ``duplicate`` pointing at the original's case.  A refused outcome (kept, with its reason)
     means the sender should be told no.
     """
@@ -535,7 +530,10 @@ def receive_message(
     sha256 = hashlib.sha256(raw).hexdigest()
     refusal: tuple[str, str] | None = None
     parsed = mail.ParsedMail()
-    if mail.header_section_size(raw) > mail.MAX_HEADER_BYTES:
+    if not raw.strip():
+        # Nothing but (perhaps) blank lines: no sender, no subject, nothing to raise a case on.
+        refusal = (ChannelError.UNPARSEABLE, "unparseable: the message is empty")
+    elif mail.header_section_size(raw) > mail.MAX_HEADER_BYTES:
         refusal = (
             ChannelError.HEADERS_TOO_BIG,
             f"The header section is larger than {mail.MAX_HEADER_BYTES} bytes",
@@ -550,7 +548,7 @@ def receive_message(
                 ChannelError.UNPARSEABLE,
                 f"unparseable: the message could not be read ({type(error).__name__})",
             )
-    original = _duplicate_of(mailbox, parsed.message_id, sha256, parsed.sender)
+    original = _duplicate_of(mailbox, sha256)
     if original is not None:
         return _duplicate(original)
     try:
@@ -579,8 +577,8 @@ def receive_message(
                 loop=_from_ourselves(parsed, envelope_sender),
             )
     except IntegrityError:
-        # The same Message-ID arrived twice at once: the other delivery kept it.
-        original = _duplicate_of(mailbox, parsed.message_id, sha256, parsed.sender)
+        # The same bytes arrived twice at once: the other delivery kept them.
+        original = _duplicate_of(mailbox, sha256)
         if original is None:
             raise
         return _duplicate(original)

@@ -210,6 +210,18 @@ def test_a_message_too_deep_to_parse_exits_65_and_is_kept(
     assert kept.outcome == MessageOutcome.REFUSED
 
 
+def test_an_empty_message_on_the_pipe_exits_65_and_is_kept_refused(
+    mail_world: MailWorld,
+) -> None:
+    code, output = _run(b"", "--recipient", TO)
+    assert code == services.EX_DATAERR, output
+    assert "unparseable" in output
+    kept = InboundMessage.objects.for_organisation(mail_world.world.organisation).get()
+    assert kept.outcome == MessageOutcome.REFUSED
+    assert kept.case is None
+    assert not Case.objects.for_organisation(mail_world.world.organisation).exists()
+
+
 def test_an_unexpected_failure_exits_75_without_its_text(
     mail_world: MailWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -220,11 +220,23 @@ def test_an_empty_subject_names_the_sender(mail_world: MailWorld) -> None:
     assert case.title == "E-mail from sam@example.org"
 
 
-def test_an_empty_message_is_kept_as_a_case_to_look_at(mail_world: MailWorld) -> None:
-    kept = services.receive_message(b"", recipient=TO)
-    assert kept.outcome == MessageOutcome.RAISED
-    assert kept.case is not None
-    assert kept.case.description == ""
+@pytest.mark.parametrize("raw", [b"", b"\r\n", b"\n\n  \t\r\n"])
+def test_an_empty_message_is_kept_refused_as_unparseable(mail_world: MailWorld, raw: bytes) -> None:
+    organisation = mail_world.world.organisation
+    before = _counts(organisation)
+    kept = services.receive_message(raw, recipient=TO)
+    assert kept.pk is not None
+    assert kept.outcome == MessageOutcome.REFUSED
+    assert kept.reason_code == ChannelError.UNPARSEABLE
+    assert kept.reason == "unparseable: the message is empty"
+    assert kept.case is None
+    assert bytes(kept.raw) == raw
+    assert _counts(organisation) == (before[0] + 1, *before[1:])
+    # Delivered again, it is refused again and nothing more is kept.
+    again = services.receive_message(raw, recipient=TO)
+    assert again.outcome == MessageOutcome.REFUSED
+    assert again.pk == kept.pk
+    assert _counts(organisation) == (before[0] + 1, *before[1:])
 
 
 # --- threading ------------------------------------------------------------------------------------
@@ -372,15 +384,48 @@ def test_another_organisations_reference_is_not_threaded(
 
 
 # --- duplicates and loops -------------------------------------------------------------------------
-def test_a_redelivered_message_id_raises_one_case(mail_world: MailWorld) -> None:
+def test_a_redelivery_of_the_same_bytes_raises_one_case(mail_world: MailWorld) -> None:
     organisation = mail_world.world.organisation
     first = services.receive_message(message(), recipient=TO)
     before = _counts(organisation)
-    again = services.receive_message(message("changed body"), recipient=TO)
+    again = services.receive_message(message(), recipient=TO)
     assert again.outcome == MessageOutcome.DUPLICATE
     assert again.pk is None
     assert again.case_id == first.case_id
     assert _counts(organisation) == before
+
+
+def test_a_different_message_with_the_same_message_id_and_from_is_kept(
+    mail_world: MailWorld,
+) -> None:
+    organisation = mail_world.world.organisation
+    first = services.receive_message(message(), recipient=TO)
+    before = _counts(organisation)
+    second = services.receive_message(message("My recycling was missed too."), recipient=TO)
+    assert second.outcome == MessageOutcome.RAISED
+    assert second.pk is not None
+    assert second.case_id not in (None, first.case_id)
+    assert second.case is not None
+    assert "My recycling was missed too." in second.case.description
+    assert _counts(organisation)[:2] == (before[0] + 1, before[1] + 1)
+
+
+def test_message_ids_sharing_their_first_255_characters_are_different_messages(
+    mail_world: MailWorld,
+) -> None:
+    organisation = mail_world.world.organisation
+    stem = "<" + "a" * 300
+    first = services.receive_message(
+        message("First.", message_id=stem + "1@example.org>"), recipient=TO
+    )
+    before = _counts(organisation)
+    second = services.receive_message(
+        message("Second.", message_id=stem + "2@example.org>"), recipient=TO
+    )
+    assert first.message_id == second.message_id  # cut to the column's 255 characters
+    assert second.outcome == MessageOutcome.RAISED
+    assert second.case_id not in (None, first.case_id)
+    assert _counts(organisation)[:2] == (before[0] + 1, before[1] + 1)
 
 
 def test_another_senders_message_reusing_a_message_id_is_not_suppressed(

@@ -332,7 +332,7 @@ def test_the_audit_of_listed_mail_names_every_message_whole(
             message_id=f"<{pk}@example.org>",
             received_at=timezone.now(),
             size=1,
-            sha256="0" * 64,
+            sha256=f"{pk:064x}",
             raw=b"x",
             outcome=MessageOutcome.RAISED,
         )
