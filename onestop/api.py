@@ -7,15 +7,19 @@ two-factor-verified staff session (API tokens arrive with the channels capabilit
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
 
+from onestop.core import problems
 from onestop.core.errors import ServiceError
+
+logger = logging.getLogger(__name__)
 
 
 class VerifiedStaffSession(SessionAuth):
@@ -40,15 +44,10 @@ api = NinjaAPI(
 def _problem(
     request: HttpRequest, status: int, code: str, detail: str, **extra: Any
 ) -> HttpResponse:
-    body = {
-        "type": f"https://onestop.invalid/problems/{code}",
-        "title": code,
-        "status": status,
-        "detail": detail,
-        **extra,
-    }
-    response = api.create_response(request, body, status=status)
-    response["Content-Type"] = "application/problem+json"
+    response = api.create_response(
+        request, problems.body(status, code, detail, **extra), status=status
+    )
+    response["Content-Type"] = problems.CONTENT_TYPE
     return response
 
 
@@ -75,6 +74,30 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(ServiceError)
 def _rejected(request: HttpRequest, exc: ServiceError) -> HttpResponse:
     return _problem(request, 400, str(exc.code), exc.message, field=exc.field)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _problem(request, 413, "too_large", problems.DETAILS[413])
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    logging.getLogger(f"django.security.{type(exc).__name__}").warning(str(exc))
+    return _problem(request, 400, "bad_request", problems.DETAILS[400])
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    status = exc.status_code
+    return _problem(request, status, problems.code_for(status), str(exc.message))
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Whatever else went wrong: logged with its traceback, answered without it."""
+    logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
+    return _problem(request, 500, "server_error", problems.DETAILS[500])
 
 
 # Routers of the capability apps (one line each).
