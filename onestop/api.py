@@ -7,7 +7,9 @@ two-factor-verified staff session (API tokens arrive with the channels capabilit
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
@@ -15,9 +17,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import SessionAuth
+from pydantic import BaseModel
 
 from onestop.core import problems
 from onestop.core.errors import ServiceError
+from onestop.core.text import has_control_characters, refusal_message
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +102,76 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Whatever else went wrong: logged with its traceback, answered without it."""
     logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
     return _problem(request, 500, "server_error", problems.DETAILS[500])
+
+
+class RefusedText(Exception):
+    """Strings in the request holding characters ``core.text`` refuses, by location."""
+
+    def __init__(self, locations: list[tuple[str | int, ...]]) -> None:
+        super().__init__(locations)
+        self.locations = locations
+
+
+def _refused_strings(
+    value: Any, location: tuple[str | int, ...]
+) -> Iterator[tuple[str | int, ...]]:
+    """Where in ``value`` (a parameter after validation) a string holds refused characters."""
+    if isinstance(value, str):
+        if has_control_characters(value):
+            yield location
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _refused_strings(getattr(value, name), (*location, name))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and has_control_characters(key):
+                yield (*location, key)
+            yield from _refused_strings(item, (*location, str(key)))
+    elif isinstance(value, list | tuple | set | frozenset):
+        for index, item in enumerate(value):
+            yield from _refused_strings(item, (*location, index))
+
+
+def _plain_text_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Every string an endpoint receives, in its path, query or body, after validation and
+    before the endpoint runs: one with NUL, control, bidirectional or zero-width characters is
+    refused (422, ``invalid``), as every form refuses it; nothing reaches a service or the
+    database (PostgreSQL cannot store a NUL)."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, **values: Any) -> Any:
+        locations = [
+            location
+            for name, value in values.items()
+            for location in _refused_strings(value, (name,))
+        ]
+        if locations:
+            raise RefusedText(locations)
+        return view(request, **values)
+
+    return checked
+
+
+api.add_decorator(_plain_text_only, mode="operation")
+
+
+@api.exception_handler(RefusedText)
+def _refused_text(request: HttpRequest, exc: RefusedText) -> HttpResponse:
+    errors = [
+        {
+            "loc": list(location),
+            "msg": refusal_message(str(location[-1])),
+            "type": "control_characters",
+        }
+        for location in exc.locations
+    ]
+    return _problem(
+        request,
+        422,
+        "invalid",
+        "Remove the special characters: only ordinary text is allowed.",
+        errors=errors,
+    )
 
 
 # Routers of the capability apps (one line each).

@@ -9,9 +9,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import CaseType
+from onestop.core.forms import PlainTextFormMixin
 
 
-class MailboxForm(forms.Form):
+class MailboxForm(PlainTextFormMixin, forms.Form):
     address = forms.CharField(
         label=_("Address"),
         max_length=254,

@@ -19,6 +19,8 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from html.parser import HTMLParser
 
+from onestop.core.text import remove_hidden
+
 # Limits (MIME bomb, huge headers): parts walked, nesting depth, header section size.
 MAX_PARTS = 200
 MAX_DEPTH = 20
@@ -33,12 +35,6 @@ MAX_HEADER_VALUE = 8 * 1024
 SUBJECT_LIMIT = 300
 NAME_LIMIT = 200
 
-# Control characters (C0 except tab and newline, DEL, C1), and the invisible formatting
-# characters that can disguise text: bidirectional overrides and isolates, zero-width joiners,
-# line and paragraph separators; and lone surrogates (undecodable bytes the parser escaped).
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
-)
 _HEADER_SPACE = re.compile(r"[\t\r\n ]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
@@ -71,15 +67,17 @@ def header_section_size(raw: bytes) -> int:
 
 
 def clean_line(text: str, limit: int) -> str:
-    """One line of header text: controls and invisible characters removed, space collapsed."""
-    text = _CONTROL.sub("", _HEADER_SPACE.sub(" ", text))
+    """One line of header text: controls and invisible characters removed (``core.text``: the
+    one rule every input follows; lone surrogates are undecodable bytes the parser escaped),
+    space collapsed."""
+    text = remove_hidden(_HEADER_SPACE.sub(" ", text))
     return " ".join(text.split())[:limit]
 
 
 def clean_text(text: str) -> str:
     """Body text: newlines normalised, controls and invisible characters removed."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
+    text = remove_hidden(text)
     text = _TRAILING_SPACE.sub("\n", text)
     return _BLANK_LINES.sub("\n\n", text).strip()
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import Channel, Contact, ContactReason, Direction, Outcome
 from onestop.contacts.services import ContactInput
-from onestop.core.forms import GovukFormMixin
+from onestop.core.forms import GovukFormMixin, PlainTextFormMixin
 from onestop.customers.forms import PhoneField
 from onestop.directory.models import AccessPoint, Service
 
@@ -142,7 +142,7 @@ class TicketForm(GovukFormMixin, forms.Form):
         self._style()
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PlainTextFormMixin, forms.Form):
     """A reason for contact, for one service or for every service."""
 
     label = forms.CharField(label=_("Reason"), max_length=200)

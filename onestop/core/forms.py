@@ -1,12 +1,17 @@
-"""GOV.UK Design System classes for Django form widgets, shared by every app's forms.
+"""The base of every form: the plain-text rule, and GOV.UK Design System classes for widgets.
 
-``core/includes/field.html`` (with the ``govuk_widget`` filter) renders the label, hint, error
-message and the error modifier; this mixin gives each widget its base class.
+Every form of the project inherits ``PlainTextFormMixin`` (``GovukFormMixin`` includes it; a walker
+test checks every form class), so every text input refuses NUL, control, bidirectional and
+zero-width characters with a field error (``core.text``), including fields a form adds after
+``__init__``.  ``core/includes/field.html`` (with the ``govuk_widget`` filter) renders the label,
+hint, error message and the error modifier; ``GovukFormMixin`` gives each widget its base class.
 """
 
 from __future__ import annotations
 
 from django import forms
+
+from onestop.core.text import guard_plain_text
 
 WIDGET_CLASSES: dict[type[forms.Widget], str] = {
     forms.Select: "govuk-select",
@@ -25,11 +30,20 @@ DEFAULT_WIDTHS: dict[type[forms.Widget], str] = {
 }
 
 
-class GovukFormMixin:
-    """Call ``self._style()`` at the end of ``__init__``: adds each widget's GOV.UK base class
-    (and a default width for numbers and dates), keeping classes the form set itself."""
+class PlainTextFormMixin:
+    """Put before ``forms.Form``: every text input gets the plain-text check when the form is
+    cleaned (so fields added or replaced in ``__init__`` are covered too)."""
 
     fields: dict[str, forms.Field]
+
+    def full_clean(self) -> None:
+        guard_plain_text(self.fields)
+        super().full_clean()  # type: ignore[misc]
+
+
+class GovukFormMixin(PlainTextFormMixin):
+    """Call ``self._style()`` at the end of ``__init__``: adds each widget's GOV.UK base class
+    (and a default width for numbers and dates), keeping classes the form set itself."""
 
     def _style(self) -> None:
         for field in self.fields.values():

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from onestop.core.forms import GovukFormMixin
+from onestop.core.forms import GovukFormMixin, PlainTextFormMixin
 from onestop.core.models import Nation, Organisation, OrganisationType, Role, User
 from onestop.directory.models import AccessPointKind, Service, Weekday
 
@@ -224,7 +224,7 @@ class OutOfHoursForm(GovukFormMixin, forms.Form):
             self.fields[name].widget.attrs["class"] = "govuk-input govuk-input--width-5"
 
 
-class StaffRolesForm(forms.Form):
+class StaffRolesForm(PlainTextFormMixin, forms.Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -234,7 +234,7 @@ class StaffRolesForm(forms.Form):
         self.fields["roles"].choices = [(role.code, role.name) for role in roles]  # type: ignore[attr-defined]
 
 
-class StaffCreateForm(forms.Form):
+class StaffCreateForm(PlainTextFormMixin, forms.Form):
     """A new member of staff; they set up their authenticator when they first sign in."""
 
     username = forms.RegexField(

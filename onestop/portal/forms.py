@@ -2,7 +2,7 @@
 
 The resident's form is the staff raise form (``cases.forms.RaiseCaseForm``: the case type's
 questions, summary, details, postcode) in residents' words, with where and "your details"
-added, and every text input refusing control characters (``portal.text``).
+added, and every text input refusing control characters (``core.text``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from onestop.cases.forms import GovukForm, RaiseCaseForm, attribute_field_name
 from onestop.cases.models import AttributeKind, CaseType
 from onestop.core.errors import ServiceError
+from onestop.core.text import guard_text_fields, visible
 from onestop.customers import services as customer_services
 from onestop.portal import services
 from onestop.portal.models import GUIDANCE_LIMIT
-from onestop.portal.text import guard_text_fields, visible
 
 HONEYPOT = "leave_blank"
 

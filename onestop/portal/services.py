@@ -26,11 +26,11 @@ from onestop.contacts.models import Channel, Direction, Outcome
 from onestop.core import audit
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, User
+from onestop.core.text import has_control_characters, visible
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, PreferredChannel
 from onestop.portal.errors import PortalError
 from onestop.portal.models import GUIDANCE_LIMIT, WebForm
-from onestop.portal.text import has_control_characters, visible
 
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 5_000

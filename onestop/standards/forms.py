@@ -5,15 +5,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.forms import PlainTextFormMixin
 from onestop.standards.models import UnitChoice
 
 
-class ClosureDayForm(forms.Form):
+class ClosureDayForm(PlainTextFormMixin, forms.Form):
     day = forms.DateField(label=_("Date"), help_text=_("For example, 2026-12-29"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class WhenDueForm(forms.Form):
+class WhenDueForm(PlainTextFormMixin, forms.Form):
     start = forms.DateTimeField(
         label=_("Received at"), help_text=_("For example, 2026-12-23 10:00")
     )
@@ -34,7 +35,7 @@ class WhenDueForm(forms.Form):
         return data
 
 
-class StandardForm(forms.Form):
+class StandardForm(PlainTextFormMixin, forms.Form):
     """Change a standard's promise: title, time limit and target share."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -70,7 +71,7 @@ class StandardForm(forms.Form):
         return cleaned
 
 
-class TargetForm(forms.Form):
+class TargetForm(PlainTextFormMixin, forms.Form):
     """A target share in force from a year on (targets rise year by year)."""
 
     year = forms.IntegerField(label=_("From year"), min_value=2000, max_value=2060)

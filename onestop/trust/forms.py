@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.forms import PlainTextFormMixin
 from onestop.core.models import AuditAction
 
 USERNAME_MAX_LENGTH = 150
@@ -22,7 +23,7 @@ def _govuk_input(*, classes: str = "govuk-input", **attributes: Any) -> dict[str
     return {"class": classes, "spellcheck": "false", **attributes}
 
 
-class SignInForm(forms.Form):
+class SignInForm(PlainTextFormMixin, forms.Form):
     username = forms.CharField(
         label=_("Username"),
         max_length=USERNAME_MAX_LENGTH,
@@ -50,7 +51,7 @@ def normalise_code(raw: str) -> str:
     return re.sub(r"[\s-]", "", raw).lower()
 
 
-class CodeForm(forms.Form):
+class CodeForm(PlainTextFormMixin, forms.Form):
     """A 6-digit code from the authenticator app or, on the sign-in page, a recovery code."""
 
     code = forms.CharField(
@@ -100,7 +101,7 @@ class CodeForm(forms.Form):
         return bool(RECOVERY_CODE_PATTERN.match(self.cleaned_data.get("code", "")))
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(PlainTextFormMixin, forms.Form):
     actor = forms.CharField(
         label=_("Who"),
         help_text=_("Username, or 'system'"),
@@ -148,7 +149,7 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(PlainTextFormMixin, forms.Form):
     old_password = forms.CharField(
         label=_("Current password"),
         max_length=128,

@@ -288,7 +288,7 @@ LONG = "x" * 201
 REFUSED = [
     ({"name": ""}, "This field is required"),
     ({"name": LONG}, "at most 200 characters"),
-    ({"name": "Pot\x00hole"}, "Null characters are not allowed"),
+    ({"name": "Pot\x00hole"}, "Remove the special characters from"),
     ({"kind": "complaint"}, "Select a valid choice"),
     ({"service": "999999"}, "Select a valid choice"),
     ({"service": "not a number"}, "Select a valid choice"),

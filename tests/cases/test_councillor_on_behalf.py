@@ -148,7 +148,7 @@ REFUSED: list[tuple[dict[str, Any], str]] = [
     ({"councillor": "1 OR 1=1"}, "Select a valid choice"),
     ({"constituent_name": ""}, "Enter the name of the constituent the enquiry is for"),
     ({"constituent_name": "x" * 201}, "at most 200 characters"),
-    ({"constituent_name": "Pat\x00Jones"}, "Null characters are not allowed"),
+    ({"constituent_name": "Pat\x00Jones"}, "Remove the special characters from"),
     ({"customer_reference": "C" * 21, "constituent_name": ""}, "at most 20 characters"),
     ({"customer_reference": "NO-SUCH", "constituent_name": ""},
      "There is no customer with that reference"),
