@@ -186,7 +186,7 @@ def _insert_rows(
         select = _unnest_insert(model, columns, rows)
         with _bound_cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({names}) {select.sql}"  # nosec B608
+                f"INSERT INTO {table} ({names}) {select.sql}"
                 + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""),
                 select.params,
             )
@@ -196,7 +196,7 @@ def _insert_rows(
     )
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"{insert} {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",  # nosec B608
+            f"{insert} {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
             [[_adapted(value) for value in row] for row in rows],
         )
 
@@ -252,7 +252,7 @@ def _unnest_insert(
     aliases = ", ".join(f"c{number}" for number in range(len(arrays)))
     # Only database types of the model's fields (checked above) and placeholders.
     columns_sql = ", ".join(select)
-    sql = f"SELECT {columns_sql} FROM unnest({unnest}) AS new ({aliases})"  # noqa: S608  # nosec
+    sql = f"SELECT {columns_sql} FROM unnest({unnest}) AS new ({aliases})"  # noqa: S608
     return _Unnest(sql=sql, params=[*select_params, *array_params])
 
 

@@ -228,7 +228,7 @@ def _candidates(
         condition_sql, condition_parameters = condition(alias) if condition else ("", [])
         parts.append(
             # S608: table names from the models, every value a parameter
-            f"SELECT c.id, {alias}.name_key{', ' + rank_sql + ' AS rank' if ranked_by else ''} "  # noqa: S608  # nosec B608
+            f"SELECT c.id, {alias}.name_key{', ' + rank_sql + ' AS rank' if ranked_by else ''} "  # noqa: S608
             f"FROM {source} WHERE {pinned}{base_sql}{' AND ' + condition_sql if condition else ''}"
         )
         parameters += rank_parameters
@@ -290,7 +290,7 @@ def _customer_in(
     ``condition``."""
     return (
         # S608: table names from the models, every value a parameter
-        f"c.id IN (SELECT customer_id FROM {table} WHERE organisation_id = %s AND {condition} "  # noqa: S608  # nosec B608
+        f"c.id IN (SELECT customer_id FROM {table} WHERE organisation_id = %s AND {condition} "  # noqa: S608
         "LIMIT %s)",
         [organisation, *parameters, CANDIDATE_LIMIT * share],
     )
@@ -383,7 +383,7 @@ def _results(
     today = connection.ops.adapt_datefield_value(timezone.localdate())
     sql = (
         # S608: table names from the models, every value a parameter
-        "SELECT c.id, c.reference, c.display_name, c.date_of_birth, "  # noqa: S608  # nosec B608
+        "SELECT c.id, c.reference, c.display_name, c.date_of_birth, "  # noqa: S608
         f"(SELECT a.postcode FROM {_ADDRESS} a WHERE a.organisation_id = %s "
         "AND a.customer_id = c.id AND a.is_current ORDER BY a.created_at DESC, a.id DESC LIMIT 1), "
         f"(SELECT p.number FROM {_PHONE} p WHERE p.organisation_id = %s AND p.customer_id = c.id "
