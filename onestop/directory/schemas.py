@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 from ninja import Schema
+from pydantic import PlainSerializer, WithJsonSchema
+
+# A time of day on the council's clock (Europe/London), as opening hours are: "09:00:00" means
+# nine in the morning in winter and in summer alike, so it has no UTC offset.  JSON Schema's
+# ``format: time`` (RFC 3339 full-time) requires one, so the document says what is sent instead.
+LocalTime = Annotated[
+    datetime.time,
+    PlainSerializer(lambda value: value.strftime("%H:%M:%S"), return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$",
+            "example": "09:00:00",
+            "description": "Local time of day (Europe/London), HH:MM:SS, without a UTC offset.",
+        }
+    ),
+]
 
 
 class LgslOut(Schema):
@@ -21,8 +39,8 @@ class ServiceOut(Schema):
 
 
 class SessionOut(Schema):
-    opens: datetime.time
-    closes: datetime.time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class DayOut(Schema):
@@ -43,9 +61,9 @@ class OutOfHoursOut(Schema):
     phone: str
     details: str
     starts_weekday: int
-    starts_at: datetime.time
+    starts_at: LocalTime
     ends_weekday: int
-    ends_at: datetime.time
+    ends_at: LocalTime
 
 
 class AccessPointOut(Schema):
