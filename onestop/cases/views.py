@@ -25,6 +25,7 @@ from onestop.core import pages, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
+from onestop.core.forms import query_text
 from onestop.core.http import staff_user
 from onestop.core.models import User
 from onestop.customers.models import Customer
@@ -462,7 +463,7 @@ def raise_case(request: HttpRequest) -> HttpResponse:
     )
     types = queries.case_types_for(user)
     councillor = queries.is_councillor(user)
-    type_code = request.GET.get("type", "")[:60]
+    type_code, _refused = query_text(request.GET, "type", limit=60, label="type")
     case_type = queries.case_type_by_code(user, type_code) if type_code else None
     if councillor and case_type is None and types.count() == 1:
         case_type = types.first()

@@ -10,8 +10,9 @@ hint, error message and the error modifier; ``GovukFormMixin`` gives each widget
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
 
-from onestop.core.text import guard_plain_text
+from onestop.core.text import guard_plain_text, has_control_characters, refusal_message
 
 WIDGET_CLASSES: dict[type[forms.Widget], str] = {
     forms.Select: "govuk-select",
@@ -58,3 +59,13 @@ class GovukFormMixin(PlainTextFormMixin):
             if width and not any("--width-" in name for name in classes):
                 classes.append(width)
             field.widget.attrs["class"] = " ".join(classes)
+
+
+def query_text(query: QueryDict, name: str, *, limit: int, label: str) -> tuple[str, str]:
+    """A search box's text read straight from the query string (``?q=``), by the same rule as
+    every form: ``(text, "")``, or ``("", message)`` when it holds refused characters (the page
+    shows the message as the box's error and searches for nothing)."""
+    text = query.get(name, "")[:limit]
+    if has_control_characters(text):
+        return "", refusal_message(label)
+    return text, ""

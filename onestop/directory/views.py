@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onestop.core import pages, permissions
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
+from onestop.core.forms import query_text
 from onestop.core.http import staff_user
 from onestop.core.models import User
 from onestop.directory import forms, queries, services
@@ -80,13 +81,16 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
 def service_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require(user, VIEW)
-    search = request.GET.get("q", "")[:100]
+    search, search_error = query_text(
+        request.GET, "q", limit=100, label=_("Search by name or LGSL code")
+    )
     return render(
         request,
         "directory/service_list.html",
         {
             "services": queries.services_for(user, search),
             "search": search,
+            "search_error": search_error,
             "can_manage": _can_manage(user),
         },
     )

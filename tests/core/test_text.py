@@ -113,3 +113,22 @@ def test_passwords_are_left_to_djangos_own_check() -> None:
     form = form_class(data={"username": "sam", "password": "pass\u200bword-long"})
     form.full_clean()
     assert "password" not in form.errors
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", ["%00", "a%E2%80%AEb", "%1B%5B2J"])
+def test_a_search_box_read_from_the_query_string_refuses_them_with_a_field_error(
+    administrator: User, client_for: ClientFor, bad: str
+) -> None:
+    response = client_for(administrator).get(f"/directory/services/?q={bad}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "govuk-error-message" in page
+    assert "Remove the special characters from “Search by name or LGSL code”" in page
+
+
+@pytest.mark.django_db
+def test_a_case_type_named_in_the_query_string_with_a_nul_is_no_case_type(
+    team_leader: User, client_for: ClientFor
+) -> None:
+    assert client_for(team_leader).get("/cases/new/?type=%00").status_code == 200
