@@ -37,7 +37,28 @@ class VerifiedStaffSession(SessionAuth):
         return user
 
 
-api = NinjaAPI(
+class OneStopAPI(NinjaAPI):
+    """The API, whose OpenAPI document says what every error is: a problem document."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = problems.SCHEMA
+        problem = {problems.CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, response in responses.items():
+                    if str(status).isdigit() and int(status) >= 400:
+                        response["content"] = problem
+                responses.setdefault(
+                    "default", {"description": "Problem details (RFC 9457)", "content": problem}
+                )
+        return schema
+
+
+api = OneStopAPI(
     title="OneStop API",
     version="1",
     urls_namespace="api",

@@ -79,6 +79,33 @@ def problem(status: int, code: str, detail: str, **extra: Any) -> HttpResponse:
     )
 
 
+# The OpenAPI schema of a problem document (other members, such as ``errors``, ``field`` or
+# ``duplicates``, may follow).
+SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details: every error of the API.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+
+def _is_problem(content: bytes) -> bool:
+    try:
+        parsed = json.loads(content)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and all(
+        isinstance(parsed.get(name), kind)
+        for name, kind in (("type", str), ("title", str), ("status", int), ("detail", str))
+    )
+
+
 def is_api(request: HttpRequest) -> bool:
     return request.path_info.startswith(API_PATH_PREFIX)
 
@@ -100,6 +127,8 @@ class ProblemDetailsMiddleware:
         ):
             return response
         status = response.status_code
-        response.content = json.dumps(body(status, code_for(status), detail_for(status)))
+        if not _is_problem(response.content):
+            response.content = json.dumps(body(status, code_for(status), detail_for(status)))
+        # An endpoint that wrote a problem document as plain JSON keeps its body.
         response["Content-Type"] = CONTENT_TYPE
         return response

@@ -104,3 +104,45 @@ def test_pages_outside_the_api_keep_their_html_error_pages(
     response = client_for(advisor).get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_conflict_an_endpoint_answers_itself_is_a_problem_document_keeping_its_detail(
+    world: World, client_for: ClientFor, advisor: User
+) -> None:
+    from onestop.contacts import services as contact_services
+
+    contact = contact_services.log_contact(
+        world.organisation,
+        by=None,
+        customer=None,
+        values=contact_services.ContactInput(outcome="resolved", notes="Asked about bins"),
+    )
+    response = client_for(advisor).put(
+        f"/api/v1/contacts/{contact.pk}",
+        data=json.dumps({"version": contact.version + 5, "outcome": "resolved"}),
+        content_type="application/json",
+    )
+    body = _problem(response, 409)
+    assert body["title"] != "error"
+    assert body["detail"] != "Conflict."
+
+
+def test_the_openapi_document_says_every_error_is_a_problem_document(
+    world: World, client_for: ClientFor, advisor: User
+) -> None:
+    document = client_for(advisor).get("/api/v1/openapi.json").json()
+    assert set(document["components"]["schemas"]["Problem"]["required"]) == {
+        "type",
+        "title",
+        "status",
+        "detail",
+    }
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status == "default" or int(status) >= 400:
+                    assert list(response["content"]) == ["application/problem+json"], (
+                        path,
+                        method,
+                        status,
+                    )
