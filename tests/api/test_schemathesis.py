@@ -11,10 +11,13 @@ SQLite and PostgreSQL; ``ONESTOP_SCHEMATHESIS_EXAMPLES`` sets the examples per o
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from hypothesis import HealthCheck, settings
@@ -38,6 +41,20 @@ EXAMPLES = int(os.environ.get("ONESTOP_SCHEMATHESIS_EXAMPLES", "25"))
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1/"))
+
+
+@pytest.fixture
+def keep_the_test_connection() -> Iterator[None]:
+    """The WSGI application closes the database connection after each request when it is not
+    in autocommit, as it is inside a test's transaction; Django's test client stops that (so
+    the request sees the test's data and the test goes on), and so does this."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -65,7 +82,9 @@ def known(world: World) -> dict[str, Any]:
 
 
 @pytest.fixture
-def signed_in(known: dict[str, Any], team_leader: User) -> dict[str, Any]:
+def signed_in(
+    known: dict[str, Any], team_leader: User, keep_the_test_connection: None
+) -> dict[str, Any]:
     """Cookies and headers of a verified staff session."""
     client = Client()
     common_factories.sign_in_verified(client, team_leader)
