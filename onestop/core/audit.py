@@ -258,7 +258,9 @@ def _purge_without_roles(organisation_id: int, before: datetime) -> int:
         raise PurgeRefused(
             f"audit records are kept for {minimum_days} days: purge only before {latest}"
         )
-    head = AuditChainHead.objects.select_for_update().filter(organisation_id=organisation_id).first()
+    head = (
+        AuditChainHead.objects.select_for_update().filter(organisation_id=organisation_id).first()
+    )
     if head is None:
         return 0
     records = AuditRecord.objects.for_organisation(organisation_id)

@@ -29,20 +29,18 @@ RETENTION_TABLE = """CREATE TABLE core_audit_retention (
          id smallint PRIMARY KEY DEFAULT 1 CHECK (id = 1),
          minimum_days integer NOT NULL CHECK (minimum_days >= 0));"""
 RETENTION_ROW = (
-    f"INSERT INTO core_audit_retention (id, minimum_days) VALUES (1, {DEFAULT_RETENTION_DAYS});"
+    f"INSERT INTO core_audit_retention (id, minimum_days) VALUES (1, {DEFAULT_RETENTION_DAYS});"  # noqa: S608 (constants)
 )
 
 SQLITE_FORWARD = [
     RETENTION_TABLE,
     RETENTION_ROW,
     # Migration 0002's delete trigger, unchanged, and the same rules for the chain head.
-    """CREATE TRIGGER core_auditchainhead_insert_empty BEFORE INSERT ON core_auditchainhead
+    f"""CREATE TRIGGER core_auditchainhead_insert_empty BEFORE INSERT ON core_auditchainhead
        WHEN NOT EXISTS (SELECT 1 FROM core_audit_purge_window)
-        AND (NEW.sequence != 0 OR NEW.hash != '{genesis}' OR NEW.purged_through != 0
-             OR NEW.purged_hash != '{genesis}')
-       BEGIN SELECT RAISE(ABORT, 'a new audit chain head must be empty'); END;""".format(
-        genesis=GENESIS
-    ),
+        AND (NEW.sequence != 0 OR NEW.hash != '{GENESIS}' OR NEW.purged_through != 0
+             OR NEW.purged_hash != '{GENESIS}')
+       BEGIN SELECT RAISE(ABORT, 'a new audit chain head must be empty'); END;""",  # noqa: S608
     """CREATE TRIGGER core_auditchainhead_forward_only BEFORE UPDATE ON core_auditchainhead
        WHEN NOT EXISTS (SELECT 1 FROM core_audit_purge_window)
         AND NOT (NEW.organisation_id = OLD.organisation_id
@@ -113,7 +111,7 @@ POSTGRESQL_FORWARD = [
          END IF;
          RAISE EXCEPTION 'the audit chain head only moves forward'
            USING ERRCODE = 'insufficient_privilege';
-       END; $$ LANGUAGE plpgsql;""",
+       END; $$ LANGUAGE plpgsql;""",  # noqa: S608 (constants only)
     """CREATE TRIGGER core_auditchainhead_forward_only
        BEFORE INSERT OR UPDATE OR DELETE ON core_auditchainhead
        FOR EACH ROW EXECUTE FUNCTION core_auditchainhead_forward_only();""",
