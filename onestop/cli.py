@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 # The commands that change the schema or the grants run as the tables' owner.
 OWNER_COMMANDS = frozenset({"migrate", "db"})
 

@@ -17,10 +17,11 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -255,7 +256,7 @@ def test_the_command_line_prints_one_line_without_a_traceback(tmp_path: Path) ->
     }
     environment.pop("DATABASE_URL", None)
 
-    result = subprocess.run(  # noqa: S603 (our own command)
+    result = subprocess.run(
         [sys.executable, "-m", "onestop.cli", "audit", "verify", "--checkpoint", "c.jsonl"],
         env=environment,
         capture_output=True,
@@ -306,7 +307,7 @@ def test_the_owner_cannot_truncate_by_accident(council: Organisation) -> None:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # pending deferred checks block TRUNCATE
     for table in ("core_auditrecord", "core_auditchainhead"):
         with (
-            pytest.raises(DatabaseError, match="append-only|only moves forward"),
+            pytest.raises(DatabaseError, match=r"append-only|only moves forward"),
             transaction.atomic(),
             connection.cursor() as cursor,
         ):
@@ -348,9 +349,7 @@ def test_a_retention_purge_removes_the_oldest_records_and_verify_starts_after_th
     checkpoint = write_checkpoint(tmp_path, key_file)
     allow_purging_records_older_than(30)
 
-    output = run_audit(
-        "purge", "--organisation", "test-council", "--before", new[0].at.isoformat()
-    )
+    output = run_audit("purge", "--organisation", "test-council", "--before", new[0].at.isoformat())
 
     assert output == "test-council: 3 audit records purged.\n"
     remaining = list(AuditRecord.objects.for_organisation(council).order_by("sequence"))
@@ -411,7 +410,7 @@ def application_role(db: None) -> Iterator[str]:
             cursor.execute(f'DROP ROLE "{name}"')
 
 
-def refused(statement: str, parameters: list[object] | None = None) -> str:
+def refused(statement: str, parameters: Sequence[Any] | None = None) -> str:
     with (
         pytest.raises(DatabaseError) as failure,
         transaction.atomic(),

@@ -23,24 +23,22 @@ SQLite has no roles: the same rules are triggers, and deletion is allowed while 
 from django.db import migrations, models
 
 GENESIS = "0" * 64
-DEFAULT_RETENTION_DAYS = 2190  # six years
 
 RETENTION_TABLE = """CREATE TABLE core_audit_retention (
          id smallint PRIMARY KEY DEFAULT 1 CHECK (id = 1),
          minimum_days integer NOT NULL CHECK (minimum_days >= 0));"""
-RETENTION_ROW = (
-    f"INSERT INTO core_audit_retention (id, minimum_days) VALUES (1, {DEFAULT_RETENTION_DAYS});"  # noqa: S608 (constants)
-)
+RETENTION_ROW = "INSERT INTO core_audit_retention (id, minimum_days) VALUES (1, 2190);"  # six years
 
 SQLITE_FORWARD = [
     RETENTION_TABLE,
     RETENTION_ROW,
     # Migration 0002's delete trigger, unchanged, and the same rules for the chain head.
-    f"""CREATE TRIGGER core_auditchainhead_insert_empty BEFORE INSERT ON core_auditchainhead
+    # hex(zeroblob(32)) is the genesis hash, 64 zeros.
+    """CREATE TRIGGER core_auditchainhead_insert_empty BEFORE INSERT ON core_auditchainhead
        WHEN NOT EXISTS (SELECT 1 FROM core_audit_purge_window)
-        AND (NEW.sequence != 0 OR NEW.hash != '{GENESIS}' OR NEW.purged_through != 0
-             OR NEW.purged_hash != '{GENESIS}')
-       BEGIN SELECT RAISE(ABORT, 'a new audit chain head must be empty'); END;""",  # noqa: S608
+        AND (NEW.sequence != 0 OR NEW.hash != hex(zeroblob(32)) OR NEW.purged_through != 0
+             OR NEW.purged_hash != hex(zeroblob(32)))
+       BEGIN SELECT RAISE(ABORT, 'a new audit chain head must be empty'); END;""",
     """CREATE TRIGGER core_auditchainhead_forward_only BEFORE UPDATE ON core_auditchainhead
        WHEN NOT EXISTS (SELECT 1 FROM core_audit_purge_window)
         AND NOT (NEW.organisation_id = OLD.organisation_id
@@ -64,20 +62,21 @@ SQLITE_REVERSE = [
     "DROP TABLE IF EXISTS core_audit_retention;",
 ]
 
-# True inside core_audit_purge (or an owner's session that turned the setting on on purpose).
-_IN_PURGE = """(coalesce(current_setting('onestop.audit_purge', true), '') = 'on'
-     AND (SELECT relowner FROM pg_class WHERE oid = TG_RELID)
-         = (SELECT oid FROM pg_roles WHERE rolname = current_user))"""
-
+# In both trigger functions below, "inside the purge" is: the onestop.audit_purge setting is on
+# *and* the current role owns the table (inside core_audit_purge, a SECURITY DEFINER function,
+# the current role is the owner; the application's role never is).
 POSTGRESQL_FORWARD = [
     "DROP TRIGGER IF EXISTS core_auditrecord_append_only ON core_auditrecord;",
     "DROP FUNCTION IF EXISTS core_auditrecord_refuse_change();",
     "DROP TABLE IF EXISTS core_audit_purge_window;",
     RETENTION_TABLE,
     RETENTION_ROW,
-    f"""CREATE FUNCTION core_auditrecord_append_only() RETURNS trigger AS $$
+    """CREATE FUNCTION core_auditrecord_append_only() RETURNS trigger AS $$
        BEGIN
-         IF TG_OP IN ('DELETE', 'TRUNCATE') AND {_IN_PURGE} THEN
+         IF TG_OP IN ('DELETE', 'TRUNCATE')
+            AND (coalesce(current_setting('onestop.audit_purge', true), '') = 'on'
+                AND (SELECT relowner FROM pg_class WHERE oid = TG_RELID)
+                    = (SELECT oid FROM pg_roles WHERE rolname = current_user)) THEN
            RETURN OLD;
          END IF;
          RAISE EXCEPTION 'audit records are append-only' USING ERRCODE = 'insufficient_privilege';
@@ -86,13 +85,15 @@ POSTGRESQL_FORWARD = [
        FOR EACH ROW EXECUTE FUNCTION core_auditrecord_append_only();""",
     """CREATE TRIGGER core_auditrecord_no_truncate BEFORE TRUNCATE ON core_auditrecord
        FOR EACH STATEMENT EXECUTE FUNCTION core_auditrecord_append_only();""",
-    f"""CREATE FUNCTION core_auditchainhead_forward_only() RETURNS trigger AS $$
+    """CREATE FUNCTION core_auditchainhead_forward_only() RETURNS trigger AS $$
        BEGIN
-         IF {_IN_PURGE} THEN
+         IF (coalesce(current_setting('onestop.audit_purge', true), '') = 'on'
+                AND (SELECT relowner FROM pg_class WHERE oid = TG_RELID)
+                    = (SELECT oid FROM pg_roles WHERE rolname = current_user)) THEN
            RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
          END IF;
-         IF TG_OP = 'INSERT' AND NEW.sequence = 0 AND NEW.hash = '{GENESIS}'
-            AND NEW.purged_through = 0 AND NEW.purged_hash = '{GENESIS}' THEN
+         IF TG_OP = 'INSERT' AND NEW.sequence = 0 AND NEW.hash = repeat('0', 64)
+            AND NEW.purged_through = 0 AND NEW.purged_hash = repeat('0', 64) THEN
            RETURN NEW;
          END IF;
          IF TG_OP = 'UPDATE' AND NEW.organisation_id = OLD.organisation_id
@@ -111,7 +112,7 @@ POSTGRESQL_FORWARD = [
          END IF;
          RAISE EXCEPTION 'the audit chain head only moves forward'
            USING ERRCODE = 'insufficient_privilege';
-       END; $$ LANGUAGE plpgsql;""",  # noqa: S608 (constants only)
+       END; $$ LANGUAGE plpgsql;""",
     """CREATE TRIGGER core_auditchainhead_forward_only
        BEFORE INSERT OR UPDATE OR DELETE ON core_auditchainhead
        FOR EACH ROW EXECUTE FUNCTION core_auditchainhead_forward_only();""",
