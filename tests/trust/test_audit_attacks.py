@@ -506,3 +506,47 @@ def test_grant_app_role_refuses_an_owner_or_an_unknown_role(db: None) -> None:
         call_command("db", "grant-app-role", "nobody_here")
 
     assert as_owner.value.returncode == unknown.value.returncode == 2
+
+
+# --- Two roles: migrations as the owner ---------------------------------------------------------
+
+
+def run_onestop(tmp_path: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **os.environ,
+        "ONESTOP_DEV": "1",
+        "ONESTOP_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'application.sqlite3'}",
+        "ONESTOP_MIGRATE_DATABASE_URL": f"sqlite:///{tmp_path / 'owner.sqlite3'}",
+    }
+    return subprocess.run(  # noqa: S603 (our own command, fixed arguments)
+        [sys.executable, "-m", "onestop.cli", *arguments],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_migrate_connects_as_the_owner_and_everything_else_as_the_application(
+    tmp_path: Path,
+) -> None:
+    migrate = run_onestop(tmp_path, "migrate", "--plan")
+
+    assert migrate.returncode == 0, migrate.stderr
+    assert (tmp_path / "owner.sqlite3").exists()
+    assert not (tmp_path / "application.sqlite3").exists()
+
+    other = run_onestop(tmp_path, "showmigrations", "core")
+
+    assert other.returncode == 0, other.stderr
+    assert (tmp_path / "application.sqlite3").exists()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite answer to grant-app-role")
+def test_grant_app_role_on_sqlite_is_a_plain_error(db: None) -> None:
+    with pytest.raises(CommandError, match="only on PostgreSQL") as failure:
+        call_command("db", "grant-app-role", "anyone")
+
+    assert failure.value.returncode == 2
