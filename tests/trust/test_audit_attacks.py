@@ -403,11 +403,15 @@ def application_role(db: None) -> Iterator[str]:
     try:
         yield name
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET ROLE")
-            # The test's transaction rolls the role back; this is for a test run that commits.
-            cursor.execute(f'DROP OWNED BY "{name}"')
-            cursor.execute(f'DROP ROLE "{name}"')
+        # The test's transaction rolls the role and its grants back in any case; this tidies up
+        # inside it, unless a failure already aborted the transaction.
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("RESET ROLE")
+                cursor.execute(f'DROP OWNED BY "{name}"')
+                cursor.execute(f'DROP ROLE "{name}"')
+        except DatabaseError:
+            pass
 
 
 def refused(statement: str, parameters: Sequence[Any] | None = None) -> str:
