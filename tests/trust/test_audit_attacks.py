@@ -468,6 +468,32 @@ def test_the_application_role_cannot_cut_the_audit_trail(
         "ALTER TABLE core_auditrecord DISABLE TRIGGER core_auditrecord_append_only"
     )
 
+    # Temporary tables shadowing the audit tables (any role may create them) change nothing.
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE core_audit_retention (id int, minimum_days int)")
+        cursor.execute("INSERT INTO core_audit_retention VALUES (1, 0)")
+        cursor.execute(
+            "CREATE TEMP TABLE core_auditrecord AS SELECT * FROM public.core_auditrecord"
+            " WHERE organisation_id = %s",
+            organisation,
+        )
+        cursor.execute(
+            "INSERT INTO core_auditrecord (id, organisation_id, sequence, at, actor_label,"
+            " action, object_type, object_id, summary, changes, previous_hash, hash)"
+            " SELECT -1, organisation_id, 6, at, 'x', 'viewed', 'x', '', '', '{}', hash,"
+            " repeat('f', 64) FROM core_auditrecord WHERE sequence = 5"
+        )
+    assert "kept for 2190 days" in refused(
+        "SELECT core_audit_purge(%s, %s)", [council.pk, timezone.now()]
+    )
+    assert "only moves forward" in refused(
+        "UPDATE public.core_auditchainhead SET sequence = 6, hash = repeat('f', 64)"
+        " WHERE organisation_id = %s",
+        organisation,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE pg_temp.core_auditrecord, pg_temp.core_audit_retention")
+
     # What it may do: append, and read.
     audit.record(organisation=council, by=None, action=AuditAction.VIEWED, object_type="app")
     assert AuditRecord.objects.for_organisation(council).count() == 6

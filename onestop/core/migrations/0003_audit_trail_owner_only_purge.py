@@ -120,7 +120,7 @@ POSTGRESQL_FORWARD = [
        FOR EACH STATEMENT EXECUTE FUNCTION core_auditchainhead_forward_only();""",
     """CREATE FUNCTION core_audit_purge(p_organisation_id bigint, p_before timestamptz)
        RETURNS bigint
-       LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+       LANGUAGE plpgsql SECURITY DEFINER AS $$
        DECLARE
          v_minimum_days integer;
          v_head core_auditchainhead%ROWTYPE;
@@ -159,6 +159,20 @@ POSTGRESQL_FORWARD = [
          RETURN v_deleted;
        END; $$;""",
     "REVOKE ALL ON FUNCTION core_audit_purge(bigint, timestamptz) FROM PUBLIC;",
+    # Every function names its tables unqualified: pin them to this schema, with pg_temp last,
+    # or a caller's temporary table of the same name (any role may create them) would be read
+    # instead, e.g. a core_audit_retention of 0 days inside the SECURITY DEFINER purge.
+    """DO $$
+       DECLARE
+         v_function text;
+       BEGIN
+         FOREACH v_function IN ARRAY ARRAY['core_audit_purge(bigint, timestamptz)',
+                                           'core_auditrecord_append_only()',
+                                           'core_auditchainhead_forward_only()'] LOOP
+           EXECUTE format('ALTER FUNCTION %s SET search_path = %I, pg_temp',
+                          v_function, current_schema());
+         END LOOP;
+       END $$;""",
 ]
 POSTGRESQL_REVERSE = [
     "DROP FUNCTION IF EXISTS core_audit_purge(bigint, timestamptz);",
