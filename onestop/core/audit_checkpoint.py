@@ -102,12 +102,17 @@ def take(key: bytes) -> dict[str, Any]:
     return {**body, "signature": _sign(body, key)}
 
 
+def as_line(checkpoint: dict[str, Any]) -> str:
+    """A checkpoint as the one JSON line a checkpoint file or log holds."""
+    return json.dumps(checkpoint, sort_keys=True, separators=(",", ":"))
+
+
 def write(path: str, key: bytes) -> dict[str, Any]:
     """Append a new checkpoint to ``path`` as one JSON line; returns it."""
     checkpoint = take(key)
     try:
         with Path(path).open("a", encoding="utf-8") as out:
-            out.write(json.dumps(checkpoint, sort_keys=True, separators=(",", ":")) + "\n")
+            out.write(as_line(checkpoint) + "\n")
     except OSError as error:
         raise CheckpointError(
             f"Cannot write the checkpoint file {path}: {error.strerror}."

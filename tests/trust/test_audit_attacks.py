@@ -183,6 +183,24 @@ def test_chains_that_grew_since_every_checkpoint_verify(
     ]
 
 
+def test_a_checkpoint_on_standard_output_is_one_line_a_log_can_carry(
+    council: Organisation, council_chain: list[AuditRecord], key_file: str, tmp_path: Path
+) -> None:
+    line = run_audit("checkpoint", "--out", "-", "--key-file", key_file)
+    shipped = tmp_path / "shipped.jsonl"
+    shipped.write_text(line, encoding="utf-8")
+    cut_the_tail(council, keep=4)
+
+    output, error = run_audit_failing(
+        "verify", "--checkpoint", str(shipped), "--key-file", key_file
+    )
+
+    assert line.count("\n") == 1
+    assert json.loads(line)["chains"][0]["sequence"] == 5
+    assert "test-council: MISSING AFTER CHECKPOINT: record 5 missing" in output
+    assert error.returncode == 1
+
+
 def test_a_checkpoint_changed_after_signing_is_refused_with_exit_2(
     council: Organisation, council_chain: list[AuditRecord], key_file: str, tmp_path: Path
 ) -> None:

@@ -4,7 +4,8 @@
   chain, its first broken link.  With ``--checkpoint FILE`` it also checks every signed
   checkpoint in FILE and reports records a checkpoint saw that are now missing or different.
   Exit status 1 if anything is broken or missing, 0 otherwise.
-- ``checkpoint --out FILE`` appends a signed checkpoint of every chain head to FILE.
+- ``checkpoint --out FILE`` appends a signed checkpoint of every chain head to FILE (``-``:
+  standard output, one JSON line, for a log shipper).
 - ``purge --organisation SLUG --before DATE`` removes that organisation's records older than
   DATE, as the retention period allows (``core_audit_retention``), and records the purge.
 
@@ -47,7 +48,12 @@ class Command(BaseCommand):
         checkpoint = subcommands.add_parser(
             "checkpoint", help="Append a signed checkpoint of every chain head to a file."
         )
-        checkpoint.add_argument("--out", metavar="FILE", required=True)
+        checkpoint.add_argument(
+            "--out",
+            metavar="FILE",
+            required=True,
+            help="the file to append to, or - for standard output (to pipe into a log shipper)",
+        )
         checkpoint.add_argument("--key-file", metavar="FILE", help="the checkpoint key")
         purge = subcommands.add_parser(
             "purge", help="Remove an organisation's records older than a date (retention)."
@@ -112,7 +118,11 @@ class Command(BaseCommand):
         self.stdout.write("Every audit chain is intact.")
 
     def checkpoint(self, out: str, key_file: str | None) -> None:
-        checkpoint = audit_checkpoint.write(out, self._key(key_file))
+        key = self._key(key_file)
+        if out == "-":
+            self.stdout.write(audit_checkpoint.as_line(audit_checkpoint.take(key)))
+            return
+        checkpoint = audit_checkpoint.write(out, key)
         self.stdout.write(
             f"Checkpoint of {len(checkpoint['chains'])} chain(s) at {checkpoint['taken_at']} "
             f"appended to {out}."
