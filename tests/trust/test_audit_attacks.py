@@ -556,6 +556,20 @@ def test_grant_app_role_refuses_an_owner_or_an_unknown_role(db: None) -> None:
     assert as_owner.value.returncode == unknown.value.returncode == 2
 
 
+@postgresql_only
+def test_grant_app_role_refuses_a_member_of_the_owner_role(db: None) -> None:
+    name = f"onestop_member_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_user")
+        owner = cursor.fetchone()[0]
+        cursor.execute(f'CREATE ROLE "{name}" NOLOGIN NOINHERIT IN ROLE "{owner}"')
+
+    with pytest.raises(CommandError, match="member of the owner role") as failure:
+        call_command("db", "grant-app-role", name)
+
+    assert failure.value.returncode == 2
+
+
 # --- Two roles: migrations as the owner ---------------------------------------------------------
 
 

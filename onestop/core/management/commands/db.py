@@ -51,7 +51,7 @@ class Command(BaseCommand):
     def grant_app_role(self, role_name: str) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
-                "SELECT rolsuper, pg_has_role(%s, c.relowner, 'USAGE') FROM pg_roles r, pg_class c"
+                "SELECT rolsuper, pg_has_role(%s, c.relowner, 'MEMBER') FROM pg_roles r, pg_class c"
                 " WHERE r.rolname = %s AND c.oid = 'core_auditrecord'::regclass",
                 [role_name, role_name],
             )
@@ -61,8 +61,8 @@ class Command(BaseCommand):
             superuser, owner = row
             if superuser or owner:
                 raise CommandError(
-                    f"{role_name} owns the tables (or is a superuser): the application must "
-                    "connect as a role that does not.",
+                    f"{role_name} owns the tables (or is a superuser, or a member of the owner "
+                    "role): the application must connect as a role that does not.",
                     returncode=2,
                 )
             cursor.execute("SELECT current_schema()")
