@@ -290,16 +290,22 @@ def purge_window(opened_by: str) -> Iterator[None]:
     postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if postgresql:
-            cursor.execute("SELECT set_config('onestop.audit_purge', 'on', false)")
+            # Nested windows (a purge inside a test's window) restore what was there.
+            cursor.execute(
+                "SELECT coalesce(current_setting('onestop.audit_purge', true), ''),"
+                " set_config('onestop.audit_purge', 'on', false)"
+            )
+            opened = cursor.fetchone()[0]
         else:
             cursor.execute(
                 "INSERT INTO core_audit_purge_window (opened_by) VALUES (%s)", [opened_by[:200]]
             )
+            opened = cursor.lastrowid
     try:
         yield
     finally:
         with connection.cursor() as cursor:
             if postgresql:
-                cursor.execute("SELECT set_config('onestop.audit_purge', '', false)")
+                cursor.execute("SELECT set_config('onestop.audit_purge', %s, false)", [opened])
             else:
-                cursor.execute("DELETE FROM core_audit_purge_window")
+                cursor.execute("DELETE FROM core_audit_purge_window WHERE rowid = %s", [opened])

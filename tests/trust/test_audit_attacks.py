@@ -403,6 +403,21 @@ def test_a_purge_inside_the_retention_period_is_refused_and_changes_nothing(
     assert AuditChainHead.objects.get(organisation=council).purged_through == 0
 
 
+def test_purge_windows_nest(council: Organisation, council_chain: list[AuditRecord]) -> None:
+    with audit.purge_window("outer"):
+        with audit.purge_window("inner"):
+            pass
+        with connection.cursor() as cursor:  # the outer window is still open
+            cursor.execute(
+                "DELETE FROM core_auditrecord WHERE organisation_id = %s AND sequence = 5",
+                [council.pk],
+            )
+
+    assert AuditRecord.objects.for_organisation(council).count() == 4
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditRecord.objects.for_organisation(council).filter(sequence=4).delete()
+
+
 # --- As the application's role (PostgreSQL) ----------------------------------------------------
 
 
