@@ -170,21 +170,25 @@ def _well_formed(chain: Any) -> bool:
 
 
 def compare(checkpoints: list[dict[str, Any]]) -> list[Finding]:
-    """What each checkpoint saw that the database no longer holds, one finding per chain."""
-    heads = {head.organisation_id: head for head in AuditChainHead.objects.all()}
-    findings: dict[int, Finding] = {}
+    """What the checkpoints saw that the database no longer holds, one finding per chain.
+
+    Only each chain's furthest checkpointed record needs looking up: when it is still there
+    with the same hash, every record before it is too, or ``verify`` reports the broken link.
+    """
+    furthest: dict[int, tuple[dict[str, Any], str]] = {}
     for checkpoint in checkpoints:
-        taken_at = checkpoint["taken_at"]
         for chain in checkpoint["chains"]:
-            organisation_id: int = chain["organisation"]
-            if organisation_id in findings:
-                continue
-            finding = _compare_chain(chain, heads.get(organisation_id), taken_at)
-            if finding is not None:
-                findings[organisation_id] = Finding(
-                    organisation_id, chain["slug"] or f"organisation-{organisation_id}", finding
-                )
-    return sorted(findings.values(), key=lambda finding: finding.organisation_id)
+            seen = furthest.get(chain["organisation"])
+            if seen is None or chain["sequence"] > seen[0]["sequence"]:
+                furthest[chain["organisation"]] = (chain, checkpoint["taken_at"])
+    heads = {head.organisation_id: head for head in AuditChainHead.objects.all()}
+    findings = []
+    for organisation_id, (chain, taken_at) in sorted(furthest.items()):
+        finding = _compare_chain(chain, heads.get(organisation_id), taken_at)
+        if finding is not None:
+            slug = chain["slug"] or f"organisation-{organisation_id}"
+            findings.append(Finding(organisation_id, slug, finding))
+    return findings
 
 
 def _compare_chain(chain: dict[str, Any], head: AuditChainHead | None, taken_at: str) -> str | None:
