@@ -120,6 +120,20 @@ def test_a_cut_tail_passes_plain_verify_but_not_the_checkpoint(
     assert str(error) == "1 chain(s) cut short since a checkpoint."
 
 
+def test_the_furthest_of_several_checkpoints_counts(
+    council: Organisation, council_chain: list[AuditRecord], key_file: str, tmp_path: Path
+) -> None:
+    checkpoint = write_checkpoint(tmp_path, key_file)
+    audit.record(organisation=council, by=None, action=AuditAction.VIEWED, object_type="sixth")
+    run_audit("checkpoint", "--out", checkpoint, "--key-file", key_file)
+    cut_the_tail(council, keep=5)
+
+    output, error = run_audit_failing("verify", "--checkpoint", checkpoint, "--key-file", key_file)
+
+    assert "test-council: MISSING AFTER CHECKPOINT: record 6 missing" in output
+    assert error.returncode == 1
+
+
 def test_emptied_tables_are_caught_by_the_checkpoint(
     council: Organisation,
     partner: Organisation,
