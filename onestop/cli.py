@@ -2,12 +2,19 @@
 
 ``onestop --help`` lists every subcommand; ``onestop migrate``, ``onestop demo``,
 ``onestop audit verify`` and the rest are management commands of the OneStop apps.
+
+``onestop migrate`` and ``onestop db`` connect as the tables' owner,
+``ONESTOP_MIGRATE_DATABASE_URL``, when it is set; every other command, like the web
+application, connects with ``DATABASE_URL`` (see docs/operators/database.md).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+# The commands that change the schema or the grants run as the tables' owner.
+OWNER_COMMANDS = frozenset({"migrate", "db"})
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -18,6 +25,9 @@ def main(argv: list[str] | None = None) -> None:
     arguments[0] = "onestop"
     if len(arguments) == 1 or arguments[1] in {"--help", "-h"}:
         arguments[1:2] = ["help"]
+    owner_url = os.environ.get("ONESTOP_MIGRATE_DATABASE_URL", "")
+    if owner_url and arguments[1] in OWNER_COMMANDS:
+        os.environ["DATABASE_URL"] = owner_url
     execute_from_command_line(arguments)
 
 

@@ -337,6 +337,11 @@ DEFAULT_FROM_EMAIL = env_str("ONESTOP_FROM_EMAIL", "onestop@localhost")
 # takes; larger ones are refused before they are parsed.
 ONESTOP_MAIL_MAX_BYTES = env_int("ONESTOP_MAIL_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024)
 
+# The key that signs audit checkpoints (``onestop audit checkpoint``): a file the database
+# never holds.  Read when a checkpoint is written or verified, so a missing file is that
+# command's error, not every process's.
+ONESTOP_AUDIT_CHECKPOINT_KEY_FILE = os.environ.get("ONESTOP_AUDIT_CHECKPOINT_KEY_FILE", "")
+
 # --- The residents' report forms (portal) -----------------------------------------------------
 # Reports saved (and honeypot hits) from one address within the window before it is answered
 # 429.  Counted in the cache: per process with the default local-memory cache.

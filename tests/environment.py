@@ -18,9 +18,11 @@ os.environ.setdefault("ONESTOP_DEBUG", "0")
 def _audit_purge_window_for_database_resets(
     request: pytest.FixtureRequest, django_db_setup: None, django_db_blocker: Any
 ) -> Iterator[None]:
-    """Transactional tests empty the database afterwards; the audit table refuses DELETE unless
-    the purge window is open, so open it around such tests.  It lives in this early plugin so
-    that it is set up before, and torn down after, pytest-django's database reset."""
+    """Transactional tests empty the database afterwards; the audit tables refuse DELETE (and
+    TRUNCATE, on PostgreSQL) unless the purge window is open, so open it around such tests (on
+    PostgreSQL it works because the tests connect as the tables' owner).  It lives in this
+    early plugin so that it is set up before, and torn down after, pytest-django's database
+    reset."""
     marker = request.node.get_closest_marker("django_db")
     transactional = marker is not None and marker.kwargs.get("transaction", False)
     if not transactional and "transactional_db" not in request.fixturenames:

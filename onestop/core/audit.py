@@ -4,6 +4,12 @@ One append-only chain per organisation.  Each record's hash covers its own field
 previous record's hash, so editing or deleting any row breaks every later link; the chain head
 row (locked while appending) makes concurrent appends queue rather than fork.  Services call
 ``record`` inside their own transaction, so the audit row commits or rolls back with the change.
+
+The database refuses to update or delete records, to rewind the head or to truncate either
+table (migration ``core.0003``); records leave only through ``purge`` (retention), which on
+PostgreSQL is the owner's ``SECURITY DEFINER`` function ``core_audit_purge``.  Signed
+checkpoints of the heads, kept outside the database (``core.audit_checkpoint``), show records
+cut from the tail by someone who could get past all of that.
 """
 
 from __future__ import annotations
@@ -13,11 +19,11 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Model
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Min, Model
 from django.utils import timezone
 
 from onestop.core.models import AuditAction, AuditChainHead, AuditRecord, Organisation, User
@@ -120,11 +126,15 @@ class ChainReport:
     organisation_id: int
     records: int
     broken: ChainBreak | None
+    purged_through: int = 0
 
 
 def _verify_chain(organisation_id: int) -> ChainReport:
-    expected_previous = GENESIS_HASH
-    expected_sequence = 1
+    head = AuditChainHead.objects.filter(organisation_id=organisation_id).first()
+    # A retention purge removed the oldest records: the chain starts after its anchor.
+    purged_through = head.purged_through if head is not None else 0
+    expected_previous = head.purged_hash if head is not None else GENESIS_HASH
+    expected_sequence = purged_through + 1
     count = 0
     rows: Iterator[AuditRecord] = (
         AuditRecord.objects.for_organisation(organisation_id).order_by("sequence").iterator(2000)
@@ -136,22 +146,24 @@ def _verify_chain(organisation_id: int) -> ChainReport:
                 organisation_id,
                 count,
                 ChainBreak(organisation_id, expected_sequence, "missing (deleted)"),
+                purged_through,
             )
         if row.previous_hash != expected_previous:
             return ChainReport(
                 organisation_id,
                 count,
                 ChainBreak(organisation_id, row.sequence, "does not follow the record before it"),
+                purged_through,
             )
         if compute_hash(row) != row.hash:
             return ChainReport(
                 organisation_id,
                 count,
                 ChainBreak(organisation_id, row.sequence, "was edited after it was written"),
+                purged_through,
             )
         expected_previous = row.hash
         expected_sequence += 1
-    head = AuditChainHead.objects.filter(organisation_id=organisation_id).first()
     if head is not None and (
         head.sequence != expected_sequence - 1 or head.hash != expected_previous
     ):
@@ -161,8 +173,9 @@ def _verify_chain(organisation_id: int) -> ChainReport:
             ChainBreak(
                 organisation_id, expected_sequence, "missing at the end of the chain (deleted)"
             ),
+            purged_through,
         )
-    return ChainReport(organisation_id, count, None)
+    return ChainReport(organisation_id, count, None, purged_through)
 
 
 def verify() -> list[ChainReport]:
@@ -186,19 +199,113 @@ def viewed(obj: Model, *, by: User, ip_address: str | None = None, summary: str 
     )
 
 
+class PurgeRefused(ValueError):
+    """A retention purge asked for records younger than the retention period allows."""
+
+
+def retention_days() -> int:
+    """The database's minimum retention of audit records (``core_audit_retention``)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT minimum_days FROM core_audit_retention")
+        row = cursor.fetchone()
+    return int(row[0])
+
+
+def purge(*, organisation: Organisation | int, before: datetime, by: User | None) -> int:
+    """Remove the oldest records of one chain, those before ``before`` (retention).
+
+    Only a prefix of the chain goes (up to the first record at or after ``before``) and only if
+    ``before`` is at least the retention period ago; the head keeps the last removed record's
+    sequence and hash so ``verify`` starts there, and the purge is itself recorded.  On
+    PostgreSQL the owner's ``SECURITY DEFINER`` function ``core_audit_purge`` does the deleting,
+    so the application's role needs no DELETE on the audit table.  Returns how many went.
+    """
+    organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("SELECT core_audit_purge(%s, %s)", [organisation_id, before])
+                    row = cursor.fetchone()
+            except DatabaseError as error:
+                if "are kept for" in str(error):
+                    raise PurgeRefused(str(error).splitlines()[0]) from error
+                raise
+            deleted = int(row[0])
+        else:
+            deleted = _purge_without_roles(organisation_id, before)
+        if deleted:
+            head = AuditChainHead.objects.get(organisation_id=organisation_id)
+            record(
+                organisation=organisation_id,
+                by=by,
+                action=AuditAction.DELETED,
+                object_type=object_type_of(AuditRecord),
+                summary=(
+                    f"{deleted} audit records before {before.astimezone(UTC):%Y-%m-%d %H:%M} UTC "
+                    "purged (retention)"
+                ),
+                changes={"purged_through": head.purged_through, "purged_hash": head.purged_hash},
+            )
+    return deleted
+
+
+def _purge_without_roles(organisation_id: int, before: datetime) -> int:
+    """``core_audit_purge`` for SQLite, which has no roles or functions: the same rules."""
+    minimum_days = retention_days()
+    latest = timezone.now() - timedelta(days=minimum_days)
+    if before > latest:
+        raise PurgeRefused(
+            f"audit records are kept for {minimum_days} days: purge only before {latest}"
+        )
+    head = (
+        AuditChainHead.objects.select_for_update().filter(organisation_id=organisation_id).first()
+    )
+    if head is None:
+        return 0
+    records = AuditRecord.objects.for_organisation(organisation_id)
+    first_kept = records.filter(at__gte=before).aggregate(first=Min("sequence"))["first"]
+    through = first_kept - 1 if first_kept is not None else head.sequence
+    if through <= head.purged_through:
+        return 0
+    last_hash = records.values_list("hash", flat=True).get(sequence=through)
+    with purge_window("retention purge"):
+        AuditChainHead.objects.filter(pk=head.pk).update(
+            purged_through=through, purged_hash=last_hash
+        )
+        deleted, _by_model = records.filter(sequence__lte=through).delete()
+    return deleted
+
+
 @contextmanager
 def purge_window(opened_by: str) -> Iterator[None]:
-    """Allow deletion of audit records while the block runs (retention, test database reset).
+    """Let this connection delete audit records and heads while the block runs: the retention
+    purge on SQLite, and the test runner's database reset.
 
-    The database refuses DELETE on the audit table unless this window is open; the window is
-    itself visible to anyone watching the database, and ``verify`` still reports any gap.
+    On SQLite a row in ``core_audit_purge_window`` opens it.  On PostgreSQL it turns on
+    ``onestop.audit_purge`` for the session, which the triggers honour only for the tables'
+    owner (the role that ran the migrations), never for the application's role.  Either way
+    ``verify`` still reports any gap, and a checkpoint any missing tail.
     """
+    postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO core_audit_purge_window (opened_by) VALUES (%s)", [opened_by[:200]]
-        )
+        if postgresql:
+            # Nested windows (a purge inside a test's window) restore what was there.
+            cursor.execute(
+                "SELECT coalesce(current_setting('onestop.audit_purge', true), ''),"
+                " set_config('onestop.audit_purge', 'on', false)"
+            )
+            opened = cursor.fetchone()[0]
+        else:
+            cursor.execute(
+                "INSERT INTO core_audit_purge_window (opened_by) VALUES (%s)", [opened_by[:200]]
+            )
+            opened = cursor.lastrowid
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM core_audit_purge_window")
+            if postgresql:
+                cursor.execute("SELECT set_config('onestop.audit_purge', %s, false)", [opened])
+            else:
+                cursor.execute("DELETE FROM core_audit_purge_window WHERE rowid = %s", [opened])

@@ -195,13 +195,20 @@ class AuditRecord(OrganisationOwned):
 
 
 class AuditChainHead(models.Model):
-    """The last link of each organisation's chain; locking it serialises appends."""
+    """The last link of each organisation's chain; locking it serialises appends.
+
+    The database lets the head only advance by one link to a record that exists (migration
+    ``core.0003``); ``purged_through``/``purged_hash`` are the last record a retention purge
+    removed, where ``core.audit.verify`` starts, and only the purge may move them.
+    """
 
     organisation = models.OneToOneField(
         Organisation, on_delete=models.PROTECT, primary_key=True, related_name="+"
     )
     sequence = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64)
+    purged_through = models.BigIntegerField(default=0)
+    purged_hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:
         return f"audit chain of {self.organisation_id} at {self.sequence}"
