@@ -32,6 +32,7 @@ class CaseError(StrEnum):
     MISSING_CONSTITUENT = "missing_constituent"
     OUTCOME_REQUIRED = "outcome_required"
     TOO_MANY = "too_many"
+    NO_RECIPIENT = "no_recipient"
 
 
 class InvalidTransition(ServiceError):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onestop.cases.models import Case, CaseEvent, EscalationAction, LinkKind, Outcome, Status
 from onestop.contacts.models import Channel
@@ -67,8 +68,25 @@ def case_assigned_event(
     return _event(case, ASSIGNED, by, assignee=assignee, team=team, reason=reason)
 
 
-def note_added_event(*, case: Case, by: User | None, to_customer: bool) -> CaseEvent:
-    return _event(case, UPDATE_SENT if to_customer else NOTE_ADDED, by)
+def note_added_event(
+    *,
+    case: Case,
+    by: User | None,
+    to_customer: bool,
+    recipient: str = "",
+    channel: str = "",
+    recipient_user: User | None = None,
+) -> CaseEvent:
+    if to_customer:
+        return _event(
+            case,
+            UPDATE_SENT,
+            by,
+            recipient=recipient,
+            channel=channel,
+            recipient_user=recipient_user.pk if recipient_user else None,
+        )
+    return _event(case, NOTE_ADDED, by)
 
 
 def message_received_event(*, case: Case, channel: str) -> CaseEvent:
@@ -198,6 +216,15 @@ def _label(choices: Any, value: str) -> str:
         return value
 
 
+#: How an update to the customer (or councillor) went, by the channel code in its event.
+UPDATE_CHANNEL_LABELS = {
+    "email": gettext_lazy("e-mail"),
+    "letter": gettext_lazy("letter"),
+    "sms": gettext_lazy("text message"),
+    "onestop": gettext_lazy("their enquiries page in OneStop"),
+}
+
+
 def describe(event: CaseEvent) -> str:
     """The event as one translated sentence for the timeline."""
     data = event.data
@@ -216,6 +243,11 @@ def describe(event: CaseEvent) -> str:
         }
     if event.code == NOTE_ADDED:
         return _("Internal note added")
+    if event.code == UPDATE_SENT and data.get("recipient"):
+        return _("Update sent to %(recipient)s by %(channel)s") % {
+            "recipient": data["recipient"],
+            "channel": UPDATE_CHANNEL_LABELS.get(data.get("channel", ""), data.get("channel", "")),
+        }
     if event.code == UPDATE_SENT:
         return _("Update sent to the customer")
     if event.code == MESSAGE_RECEIVED:

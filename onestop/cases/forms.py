@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import (
+    ALLOWED_TRANSITIONS,
     STAFF_NOTE_KINDS,
     AttributeKind,
     CaseKind,
@@ -157,7 +158,34 @@ def _question_input(question: dict[str, Any]) -> forms.Field:
 
 
 class StatusForm(VersionedForm):
-    status = forms.ChoiceField(label=_("New status"), choices=WORKING_STATUSES)
+    """The case's current status, preselected, and only the working statuses it may move to
+    (finishing has its own form, with an outcome)."""
+
+    status = forms.ChoiceField(label=_("Status"), choices=WORKING_STATUSES)
+
+    def __init__(self, *args: Any, current: str, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {})
+        kwargs["initial"] = {**kwargs["initial"], "status": current}
+        super().__init__(*args, **kwargs)
+        self.current = current
+        allowed = ALLOWED_TRANSITIONS.get(current, frozenset())
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        field.choices = [
+            (value, _("%(status)s (current status)") % {"status": label} if value == current else label)
+            for value, label in WORKING_STATUSES
+            if value == current or value in allowed
+        ]
+
+    @property
+    def can_move(self) -> bool:
+        return any(value != self.current for value, _label in self.fields["status"].choices)  # type: ignore[attr-defined]
+
+    def clean_status(self) -> str:
+        status = str(self.cleaned_data["status"])
+        if status == self.current:
+            raise forms.ValidationError(_("Choose a status different from the current one"))
+        return status
 
 
 class AssignForm(VersionedForm):
@@ -187,6 +215,31 @@ class NoteForm(GovukForm):
         initial=NoteKind.INTERNAL,
     )
     text = forms.CharField(label=_("Note"), max_length=10_000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, recipient: Any = None, **kwargs: Any) -> None:
+        """``recipient``: ``cases.queries.update_recipient`` of the case, named in the update's
+        label (to whom, by which channel); without one, only an internal note is offered."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["kind"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101
+        if recipient is None:
+            field.widget.choices = [(NoteKind.INTERNAL.value, NoteKind.INTERNAL.label)]
+            field.help_text = _(
+                "Nobody can be sent an update on this case: it has no customer with an "
+                "e-mail address, postal address or mobile number"
+            )
+            return
+        where = f"{recipient.channel_label}: {recipient.address}" if recipient.address else ""
+        label = (
+            _("Update to %(name)s by %(where)s") % {"name": recipient.name, "where": where}
+            if where
+            else _("Update to %(name)s on %(channel)s")
+            % {"name": recipient.name, "channel": recipient.channel_label}
+        )
+        field.choices = [
+            (NoteKind.INTERNAL.value, NoteKind.INTERNAL.label),
+            (NoteKind.UPDATE_TO_CUSTOMER.value, label),
+        ]
 
 
 class CloseForm(VersionedForm):

@@ -31,7 +31,13 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from onestop.cases.events import MESSAGE_RECEIVED, NOTE_ADDED, UPDATE_SENT, describe
+from onestop.cases.events import (
+    MESSAGE_RECEIVED,
+    NOTE_ADDED,
+    UPDATE_CHANNEL_LABELS,
+    UPDATE_SENT,
+    describe,
+)
 from onestop.cases.models import (
     INFORMATION_KINDS,
     OPEN_STATUSES,
@@ -826,7 +832,38 @@ def clocks_of(case: Case) -> list[CaseClock]:
     return list(case.clocks.order_by("-is_primary", "standard_code"))
 
 
-def timeline_of(case: Case) -> list[TimelineEntry]:
+#: What a councillor sees of their own enquiry: the enquiry, its status and deadline, and the
+#: responses and updates addressed to them -- never internal notes, assignments, escalations,
+#: tasks or links, which are staff's working.
+MEMBER_TIMELINE_CODES = frozenset(
+    {
+        "raised",
+        "status-changed",
+        UPDATE_SENT,
+        MESSAGE_RECEIVED,
+        "resolved",
+        "closed",
+        "reopened",
+        "extended",
+        "deadline-moved",
+    }
+)
+
+
+def _meant_for(viewer: User | None, event: CaseEvent) -> bool:
+    """Staff with ``case.view`` see the whole timeline; a councillor (``case.view-own``) only
+    what is meant for them (``MEMBER_TIMELINE_CODES``, updates only when addressed to them)."""
+    if viewer is None or not is_councillor(viewer):
+        return True
+    if event.code not in MEMBER_TIMELINE_CODES:
+        return False
+    if event.code == UPDATE_SENT:
+        return bool(event.data.get("recipient_user") == viewer.pk)
+    return True
+
+
+def timeline_of(case: Case, *, viewer: User | None = None) -> list[TimelineEntry]:
+    """The case's timeline as ``viewer`` may see it (``None``: everything, for staff code)."""
     notes = list(case.notes.select_related("written_by").order_by("written_at", "id"))
     entries: list[TimelineEntry] = []
     note_events = iter(notes)
@@ -834,6 +871,8 @@ def timeline_of(case: Case) -> list[TimelineEntry]:
         note: CaseNote | None = None
         if event.code in {NOTE_ADDED, UPDATE_SENT, MESSAGE_RECEIVED}:
             note = next(note_events, None)
+        if not _meant_for(viewer, event):
+            continue
         entries.append(
             TimelineEntry(
                 at=event.at,
@@ -942,3 +981,66 @@ def disclosure_log(organisation: Organisation) -> list[Case]:
 
 def can_handle_statutory(user: User) -> bool:
     return permissions.can(user, permissions.STATUTORY_REQUEST_HANDLE)
+
+
+# --- who an update to the customer goes to ------------------------------------------------------
+@dataclass(frozen=True)
+class UpdateRecipient:
+    """Whom an update on a case is sent to, by which channel and at which address.
+
+    ``kind`` is the outbox's ``recipient_kind``: ``"customer"`` or ``"councillor"``."""
+
+    kind: str
+    name: str
+    channel: str
+    address: str
+    user: User | None = None
+
+    @property
+    def channel_label(self) -> str:
+        return str(UPDATE_CHANNEL_LABELS.get(self.channel, self.channel))
+
+
+UPDATE_CHANNEL_EMAIL = "email"
+UPDATE_CHANNEL_LETTER = "letter"
+UPDATE_CHANNEL_SMS = "sms"
+UPDATE_CHANNEL_ONESTOP = "onestop"
+
+
+def update_recipient(case: Case) -> UpdateRecipient | None:
+    """Who an update to the customer on ``case`` would reach, or ``None`` when nobody can be
+    sent one.  A councillor's enquiry is answered to the councillor; otherwise the customer, by
+    their preferred channel where they have the means for it, else e-mail, letter or text."""
+    if case.councillor_id is not None:
+        councillor = case.councillor
+        assert councillor is not None  # noqa: S101
+        if councillor.email:
+            return UpdateRecipient(
+                "councillor",
+                councillor.display_name,
+                UPDATE_CHANNEL_EMAIL,
+                councillor.email,
+                councillor,
+            )
+        return UpdateRecipient(
+            "councillor", councillor.display_name, UPDATE_CHANNEL_ONESTOP, "", councillor
+        )
+    customer = case.customer
+    if customer is None:
+        return None
+    means: dict[str, str] = {}
+    email = customer.emails.order_by("created_at", "id").first()
+    if email is not None:
+        means[UPDATE_CHANNEL_EMAIL] = email.address
+    address = customer.addresses.filter(is_current=True).order_by("-created_at", "-id").first()
+    if address is not None:
+        means[UPDATE_CHANNEL_LETTER] = str(address)
+    mobile = customer.phones.filter(kind="mobile").order_by("created_at", "id").first()
+    if mobile is not None:
+        means[UPDATE_CHANNEL_SMS] = mobile.number
+    order = [customer.preferred_channel, UPDATE_CHANNEL_EMAIL, UPDATE_CHANNEL_LETTER]
+    order.append(UPDATE_CHANNEL_SMS)
+    channel = next((name for name in order if name in means), None)
+    if channel is None:
+        return None
+    return UpdateRecipient("customer", customer.display_name, channel, means[channel])

@@ -123,7 +123,7 @@ def _case_context(user: User, case: Case, **bound: django_forms.Form) -> dict[st
         "now": timezone.now(),
         "clocks": queries.clocks_of(case),
         "answers": queries.answers_of(case),
-        "timeline": queries.timeline_of(case),
+        "timeline": queries.timeline_of(case, viewer=user),
         "links": queries.links_of(case),
         "tasks": queries.tasks_of(case),
         "outbox": queries.outbox_of(case),
@@ -132,16 +132,14 @@ def _case_context(user: User, case: Case, **bound: django_forms.Form) -> dict[st
         "can_close": permissions.can(user, permissions.CASE_CLOSE),
         "can_statutory": queries.can_handle_statutory(user) and case.is_statutory,
         "is_information": case.kind in INFORMATION_KINDS,
-        "status_form": forms.StatusForm(prefix="status", initial=version),
+        "status_form": forms.StatusForm(prefix="status", initial=version, current=case.status),
         "assign_form": forms.AssignForm(
             prefix="assign",
             initial={**version, "team": case.team_id, "assignee": case.assignee_id},
             teams=teams,
             people=queries.team_members(case.team),
         ),
-        "note_form": forms.NoteForm(
-            prefix="note",
-        ),
+        "note_form": forms.NoteForm(prefix="note", recipient=queries.update_recipient(case)),
         "close_form": forms.CloseForm(prefix="close", initial=version),
         "reopen_form": forms.ReasonForm(prefix="reopen"),
         "link_form": forms.LinkForm(
@@ -210,7 +208,7 @@ def _run(
 @require_POST
 def case_status(request: HttpRequest, reference: str) -> HttpResponse:
     def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.StatusForm(request.POST, prefix="status")
+        form = forms.StatusForm(request.POST, prefix="status", current=case.status)
         return _run(
             form,
             request,
@@ -266,7 +264,9 @@ def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.NoteForm(request.POST, prefix="note")
+        form = forms.NoteForm(
+            request.POST, prefix="note", recipient=queries.update_recipient(case)
+        )
         return _run(
             form,
             request,

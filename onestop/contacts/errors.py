@@ -15,3 +15,4 @@ class ContactError(StrEnum):
     STALE_VERSION = "stale_version"
     ALREADY_DONE = "already_done"
     MERGED_CUSTOMER = "merged_customer"
+    REASON_REQUIRED = "reason_required"

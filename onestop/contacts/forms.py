@@ -44,13 +44,20 @@ class LogContactForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "autofocus": True}),
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=Outcome.choices, initial=Outcome.RESOLVED
+        label=_("Outcome"),
+        choices=[
+            (value, label)
+            for value, label in Outcome.choices
+            if value != Outcome.REQUEST_NOT_COMPLETED
+        ],
+        initial=Outcome.RESOLVED,
     )
     reason = forms.ModelChoiceField(
-        label=_("Reason for contact (optional)"),
+        label=_("Reason for contact"),
         queryset=ContactReason.objects.none(),
         required=False,
-        empty_label=_("Not recorded"),
+        empty_label=_("Choose a reason"),
+        help_text=_("Choose a reason, or say what the contact was about in the notes"),
     )
     service = forms.ModelChoiceField(
         label=_("Service (optional)"),
@@ -110,6 +117,9 @@ class LogContactForm(GovukFormMixin, forms.Form):
         self._style()
 
     def contact_input(self) -> ContactInput:
+        """The contact to log.  "Request raised" is logged as "request not completed": the
+        case raised next (``cases.services.raise_case``) completes it in its own transaction, so
+        leaving the case form never leaves a "request raised" contact without a case."""
         data = self.cleaned_data
         received = data.get("received_at")
         now = timezone.now()
@@ -123,7 +133,9 @@ class LogContactForm(GovukFormMixin, forms.Form):
             received_at=received or now,
             answered_at=(received or now) if live else None,
             ended_at=now if live else None,
-            outcome=data["outcome"],
+            outcome=Outcome.REQUEST_NOT_COMPLETED
+            if data["outcome"] == Outcome.REQUEST_RAISED
+            else data["outcome"],
             notes=data.get("notes") or "",
             repeat_of=data.get("repeat_of"),
             about_reference=data.get("about_reference") or "",

@@ -41,6 +41,9 @@ class Outcome(models.TextChoices):
     SIGNPOSTED = "signposted", _("Signposted elsewhere")
     TRANSFERRED = "transferred", _("Transferred")
     CALLBACK_PROMISED = "callback-promised", _("Call-back promised")
+    # A request the desk began to raise whose case has not been raised (yet): the contact is
+    # kept, honestly named, and becomes "request raised" in the case's own transaction.
+    REQUEST_NOT_COMPLETED = "request-not-completed", _("Request not completed")
 
 
 class ContactReason(OrganisationOwned):

@@ -130,6 +130,12 @@ def clean_contact(values: ContactInput, *, organisation_id: int) -> ContactInput
         )
     if values.callback_phone.strip():
         customer_services.clean_phone(values.callback_phone, "callback_phone")
+    if values.reason is None and not values.notes.strip():
+        raise _invalid(
+            ContactError.REASON_REQUIRED,
+            _("Choose the reason for the contact, or say what it was about in the notes"),
+            "reason",
+        )
     return values
 
 
@@ -232,6 +238,28 @@ def log_contact(
     return contact
 
 
+def complete_request(contact: Contact, *, by: User | None) -> bool:
+    """A desk contact "request not completed" becomes "request raised": called inside the
+    transaction that raises its case (``cases.services.raise_case``), so the two are saved
+    together or not at all.  True when the contact changed."""
+    changed = (
+        Contact.objects.for_organisation(contact.organisation_id)
+        .filter(pk=contact.pk, outcome=Outcome.REQUEST_NOT_COMPLETED)
+        .update(outcome=Outcome.REQUEST_RAISED)
+    )
+    if changed:
+        contact.outcome = Outcome.REQUEST_RAISED
+        audit.record(
+            organisation=contact.organisation_id,
+            by=by,
+            action=AuditAction.CHANGED,
+            obj=contact,
+            summary="Contact's request raised",
+            changes={"outcome": [Outcome.REQUEST_NOT_COMPLETED, Outcome.REQUEST_RAISED]},
+        )
+    return bool(changed)
+
+
 def update_contact(
     contact: Contact,
     *,
@@ -245,6 +273,7 @@ def update_contact(
     values = ContactInput(
         channel=contact.channel,
         direction=contact.direction,
+        reason=contact.reason,
         received_at=contact.received_at,
         answered_at=contact.answered_at,
         ended_at=ended_at,

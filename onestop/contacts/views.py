@@ -48,8 +48,8 @@ def _desk_context(user: User, query: str) -> dict[str, object]:
     }
 
 
-def _raise_url(customer: Customer, contact_id: int | None) -> str:
-    parameters = {"customer": customer.pk}
+def _raise_url(customer: Customer | None, contact_id: int | None) -> str:
+    parameters = {"customer": customer.pk} if customer is not None else {}
     if contact_id is not None:
         parameters["contact"] = contact_id
     return reverse("cases:raise") + "?" + urlencode(parameters)
@@ -127,9 +127,10 @@ def log(request: HttpRequest, customer_id: int | None = None) -> HttpResponse:
         except ServiceError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Contact logged"))
-            if chosen is not None and contact.outcome == Outcome.REQUEST_RAISED:
+            if contact.outcome == Outcome.REQUEST_NOT_COMPLETED:
+                messages.success(request, _("Contact logged: now raise the request"))
                 return HttpResponseRedirect(_raise_url(chosen, contact.pk))
+            messages.success(request, _("Contact logged"))
             if chosen is not None:
                 return HttpResponseRedirect(reverse("contacts:customer", args=[chosen.pk]))
             return HttpResponseRedirect(reverse("contacts:desk"))

@@ -25,6 +25,7 @@ from onestop.core.models import AuditRecord, Organisation, User
 from onestop.core.references import parse
 from tests.cases import factories
 from tests.cases.conftest import World
+from tests.customers import factories as customer_factories
 
 LONDON = ZoneInfo("Europe/London")
 MONDAY = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=LONDON)
@@ -215,7 +216,8 @@ def test_claiming_takes_an_unassigned_case_once(world: World) -> None:
 def test_an_update_to_the_customer_is_recorded_in_the_outbox_and_an_internal_note_is_not(
     world: World,
 ) -> None:
-    case = factories.raise_case(world.organisation, customer=factories.customer(world.organisation))
+    customer = customer_factories.customer(world.organisation, "Sam", "Resident", email="s@ex.org")
+    case = factories.raise_case(world.organisation, customer=customer)
     services.add_note(case, by=world.officer, kind=NoteKind.INTERNAL, text="Crew says gate locked")
     services.add_note(
         case, by=world.officer, kind=NoteKind.UPDATE_TO_CUSTOMER, text="Coming Friday"
@@ -225,7 +227,7 @@ def test_an_update_to_the_customer_is_recorded_in_the_outbox_and_an_internal_not
     )
     assert [m.body for m in updates] == ["Coming Friday"]
     timeline = [entry.text for entry in queries.timeline_of(case)]
-    assert timeline[-2:] == ["Internal note added", "Update sent to the customer"]
+    assert timeline[-2:] == ["Internal note added", "Update sent to Sam Resident by e-mail"]
 
 
 def test_waiting_for_the_customer_pauses_the_clock_and_moves_the_deadline(world: World) -> None:

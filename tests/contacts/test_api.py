@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def contact(council: Organisation, people: People, advisor: User) -> Contact:
     return services.log_contact(
-        council, by=advisor, customer=people.jane, values=services.ContactInput(outcome="resolved")
+        council,
+        by=advisor,
+        customer=people.jane,
+        values=services.ContactInput(outcome="resolved", notes="Bins"),
     )
 
 
@@ -38,8 +41,10 @@ def _endpoints(
     return [
         ("get", f"{API}/?customer_id={people.jane.pk}", None, "administrator"),
         ("get", f"{API}/{contact.pk}", None, "administrator"),
-        ("post", f"{API}/", {"customer_id": people.jane.pk, "outcome": "resolved"}, "auditor"),
-        ("put", f"{API}/{contact.pk}", {"version": 1, "outcome": "signposted"}, "auditor"),
+        ("post", f"{API}/", {"customer_id": people.jane.pk, "outcome": "resolved", "notes": "Bins"},
+         "auditor"),
+        ("put", f"{API}/{contact.pk}", {"version": 1, "outcome": "signposted", "notes": "Bins"},
+         "auditor"),
     ]
 
 
@@ -85,6 +90,7 @@ def test_a_call_back_promised_through_the_api_has_a_clock_deadline(
         "customer_id": people.jane.pk,
         "outcome": "callback-promised",
         "callback_phone": "07700 900123",
+        "notes": "Council tax bill",
     }
     response = _call(client_for(advisor), "post", f"{API}/", body)
     [callback] = response.json()["callbacks"]
@@ -131,10 +137,11 @@ def test_a_stale_update_answers_409(client_for: ClientFor, contact: Contact, adv
     client = client_for(advisor)
     assert (
         _call(
-            client, "put", f"{API}/{contact.pk}", {"version": 1, "outcome": "signposted"}
+            client, "put", f"{API}/{contact.pk}", {"version": 1, "outcome": "signposted", "notes": "Bins"}
         ).status_code
         == 200
     )
-    stale = _call(client, "put", f"{API}/{contact.pk}", {"version": 1, "outcome": "transferred"})
+    body = {"version": 1, "outcome": "transferred", "notes": "Bins"}
+    stale = _call(client, "put", f"{API}/{contact.pk}", body)
     contact.refresh_from_db()
     assert (stale.status_code, contact.outcome) == (409, "signposted")

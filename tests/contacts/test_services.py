@@ -53,7 +53,9 @@ def test_a_promised_call_back_is_due_by_the_call_back_standard_on_the_advisors_l
         council,
         by=advisor,
         customer=people.jane,
-        values=services.ContactInput(outcome="callback-promised", callback_phone="07700 900123"),
+        values=services.ContactInput(
+            outcome="callback-promised", callback_phone="07700 900123", notes="Bin query"
+        ),
     )
     [callback] = list(queries.callbacks_for(advisor))
     assert callback.contact == contact
@@ -138,19 +140,19 @@ def test_a_contact_chasing_an_earlier_one_counts_as_a_repeat(
         council,
         by=advisor,
         customer=people.jane,
-        values=services.ContactInput(outcome="request-raised"),
+        values=services.ContactInput(outcome="request-raised", notes="Missed bin"),
     )
     chasing = services.log_contact(
         council,
         by=advisor,
         customer=people.jane,
-        values=services.ContactInput(outcome="resolved", repeat_of=first),
+        values=services.ContactInput(outcome="resolved", repeat_of=first, notes="Chasing"),
     )
     about = services.log_contact(
         council,
         by=advisor,
         customer=people.jane,
-        values=services.ContactInput(about_reference="sr-26-4k7q9"),
+        values=services.ContactInput(about_reference="sr-26-4k7q9", notes="Chasing"),
     )
     panel = queries.desk_panel(advisor, people.jane)
     assert (chasing.is_repeat, about.about_reference, panel.repeat_count, panel.contact_count) == (
@@ -166,7 +168,7 @@ def test_a_stale_contact_update_is_refused(
     council: Organisation, people: People, advisor: User
 ) -> None:
     contact = services.log_contact(
-        council, by=advisor, customer=None, values=services.ContactInput()
+        council, by=advisor, customer=None, values=services.ContactInput(notes="Enquiry")
     )
     services.update_contact(
         contact, by=advisor, version=1, ended_at=None, outcome="signposted", notes="A"
@@ -211,7 +213,9 @@ def test_a_call_back_is_made_once(council: Organisation, people: People, advisor
         council,
         by=advisor,
         customer=people.jane,
-        values=services.ContactInput(outcome="callback-promised", callback_phone="01296 585858"),
+        values=services.ContactInput(
+            outcome="callback-promised", callback_phone="01296 585858", notes="Tax"
+        ),
     )
     callback = Callback.objects.for_organisation(council).get()
     services.complete_callback(callback, by=advisor)

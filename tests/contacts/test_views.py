@@ -119,10 +119,49 @@ def test_a_request_raised_goes_on_to_the_raise_page_with_customer_and_contact(
 ) -> None:
     response = client_for(advisor).post(
         f"/desk/customers/{people.jane.pk}/contacts/new/",
-        {"outcome": "request-raised", "channel": "telephone", "direction": "in"},
+        {"outcome": "request-raised", "channel": "telephone", "direction": "in", "notes": "Bin"},
     )
     contact = Contact.objects.for_organisation(council).get()
     assert response["Location"] == f"/cases/new/?customer={people.jane.pk}&contact={contact.pk}"
+
+
+def test_an_empty_contact_is_refused_naming_the_reason_and_nothing_is_saved(
+    client_for: ClientFor, council: Organisation, people: People, advisor: User
+) -> None:
+    response = client_for(advisor).post(
+        f"/desk/customers/{people.jane.pk}/contacts/new/",
+        {"outcome": "resolved", "channel": "telephone", "direction": "in", "notes": "  "},
+    )
+    assert response.status_code == 400
+    assert (
+        "Choose the reason for the contact, or say what it was about in the notes"
+        in response.content.decode()
+    )
+    assert Contact.objects.for_organisation(council).count() == 0
+
+
+def test_leaving_the_raise_page_leaves_no_request_raised_contact_without_a_case(
+    client_for: ClientFor, council: Organisation, people: People, advisor: User
+) -> None:
+    client_for(advisor).post(
+        f"/desk/customers/{people.jane.pk}/contacts/new/",
+        {"outcome": "request-raised", "channel": "telephone", "direction": "in", "notes": "Bin"},
+    )
+    contact = Contact.objects.for_organisation(council).get()
+    assert contact.outcome == "request-not-completed"
+    assert contact.get_outcome_display() == "Request not completed"
+
+
+def test_an_anonymous_request_raised_goes_on_to_the_raise_page_with_its_contact(
+    client_for: ClientFor, council: Organisation, advisor: User
+) -> None:
+    response = client_for(advisor).post(
+        "/desk/contacts/new/",
+        {"outcome": "request-raised", "channel": "telephone", "direction": "in", "notes": "Bin"},
+    )
+    contact = Contact.objects.for_organisation(council).get()
+    assert (contact.customer, contact.outcome) == (None, "request-not-completed")
+    assert response["Location"] == f"/cases/new/?contact={contact.pk}"
 
 
 @pytest.mark.parametrize(
@@ -183,6 +222,7 @@ def test_another_organisations_ticket_and_call_back_answer_404(
             "callback_phone": "07700 900123",
             "channel": "telephone",
             "direction": "in",
+            "notes": "Council tax",
         },
     )
     callback = Callback.objects.for_organisation(council).get()

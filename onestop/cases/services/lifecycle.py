@@ -51,6 +51,7 @@ from onestop.cases.services.clocks import (
     _stop_clocks,
     calendar_named,
 )
+from onestop.contacts import services as contact_services
 from onestop.contacts.models import Contact
 from onestop.core import audit, references
 from onestop.core.errors import ServiceError
@@ -161,6 +162,8 @@ def raise_case(
         _schedule_escalation(case)
         _save(case, "due_at", "standard_code", "calendar_version")
         events.case_raised_event(case=case, by=by)
+        if contact is not None:
+            contact_services.complete_request(contact, by=by)
         _acknowledge(case)
         _record(
             case,
@@ -374,6 +377,10 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
             "kind",
         )
     text = _check_text(text, field=_("note"), error_field="text", limit=TEXT_LIMIT, required=True)
+    to_customer = kind == NoteKind.UPDATE_TO_CUSTOMER
+    recipient = queries.update_recipient(case) if to_customer else None
+    if to_customer and recipient is None:
+        _refuse(CaseError.NO_RECIPIENT, _no_recipient_message(case), "kind")
     with transaction.atomic():
         note = CaseNote(
             organisation_id=case.organisation_id,
@@ -384,18 +391,26 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
             written_at=timezone.now(),
         )
         note.save(force_insert=True)
-        to_customer = kind == NoteKind.UPDATE_TO_CUSTOMER
-        if to_customer:
+        if recipient is not None:
             _outbox(
                 case,
                 template="case-update",
-                recipient_kind="customer",
-                recipient_label=str(case.customer)
-                if case.customer
-                else case.constituent_name or "",
+                recipient_kind=recipient.kind,
+                recipient_label=f"{recipient.name} ({recipient.channel_label}: "
+                f"{recipient.address})"
+                if recipient.address
+                else f"{recipient.name} ({recipient.channel_label})",
+                recipient_user=recipient.user,
                 body=text,
             )
-        events.note_added_event(case=case, by=by, to_customer=to_customer)
+        events.note_added_event(
+            case=case,
+            by=by,
+            to_customer=to_customer,
+            recipient=recipient.name if recipient else "",
+            channel=recipient.channel if recipient else "",
+            recipient_user=recipient.user if recipient else None,
+        )
         audit.record(
             organisation=case.organisation_id,
             by=by,
@@ -404,6 +419,18 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
             summary=f"{kind} on {case.reference}",
         )
     return note
+
+
+def _no_recipient_message(case: Case) -> str:
+    if case.customer is None and case.councillor_id is None:
+        return _(
+            "This case has no customer, so there is nobody to send an update to: "
+            "add an internal note instead"
+        )
+    return _(
+        "%(name)s has no e-mail address, current postal address or mobile number: "
+        "add one to their record before sending an update"
+    ) % {"name": case.customer.display_name if case.customer else ""}
 
 
 def record_customer_message(
