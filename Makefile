@@ -43,12 +43,22 @@ lock:
 	.lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
 	rm -rf .lock-venv
 
-run: install
-	ONESTOP_DEV=1 $(BIN)/onestop migrate --no-input
-	ONESTOP_DEV=1 $(BIN)/onestop collectstatic --no-input --verbosity 0
-	ONESTOP_DEV=1 $(BIN)/onestop demo
+# The demo as a council would run it: DEBUG off, the GOV.UK error pages, static files served by
+# whitenoise, a secret key generated once into var/ (every command reads it).  Only transport
+# security is relaxed, because the demo is plain HTTP on this machine (ONESTOP_HTTPS=0).
+RUN_ENV := ONESTOP_HTTPS=0 ONESTOP_ALLOWED_HOSTS=$${ONESTOP_ALLOWED_HOSTS:-$(HOST),127.0.0.1,localhost} HOST=$(HOST) PORT=$(PORT)
+SECRET_KEY_FILE := $(or $(ONESTOP_VAR_DIR),var)/secret_key
+
+$(SECRET_KEY_FILE):
+	mkdir -p $(dir $@)
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))' > $@
+
+run: install $(SECRET_KEY_FILE)
+	$(RUN_ENV) $(BIN)/onestop migrate --no-input
+	$(RUN_ENV) $(BIN)/onestop collectstatic --no-input --verbosity 0
+	$(RUN_ENV) $(BIN)/onestop demo
 	@echo "OneStop is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	ONESTOP_DEV=1 $(BIN)/gunicorn onestop.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+	$(RUN_ENV) $(BIN)/gunicorn onestop.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
 
 lint: install
 	$(BIN)/ruff check onestop tests bench scripts

@@ -16,10 +16,18 @@ import sys
 # The commands that change the schema or the grants run as the tables' owner.
 OWNER_COMMANDS = frozenset({"migrate", "db"})
 
+#: Exit status of a command refused for a missing or bad setting (as for bad usage).
+SETTING_ERROR = 2
+
 
 def main(argv: list[str] | None = None) -> None:
+    """Run one subcommand.  A missing or bad setting, or a database that is not there or not
+    migrated, ends in one plain line naming what to set or run (exit status 2), never a
+    traceback."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
+    from django.db import OperationalError, ProgrammingError
 
     arguments = list(sys.argv if argv is None else argv)
     arguments[0] = "onestop"
@@ -28,7 +36,21 @@ def main(argv: list[str] | None = None) -> None:
     owner_url = os.environ.get("ONESTOP_MIGRATE_DATABASE_URL", "")
     if owner_url and arguments[1] in OWNER_COMMANDS:
         os.environ["DATABASE_URL"] = owner_url
-    execute_from_command_line(arguments)
+    try:
+        execute_from_command_line(arguments)
+    except ImproperlyConfigured as error:
+        _fail(str(error))
+    except (OperationalError, ProgrammingError) as error:
+        first_line = (str(error).splitlines() or [type(error).__name__])[0]
+        _fail(
+            f"the database is not ready ({first_line}): check DATABASE_URL and run "
+            "onestop migrate (make run does both)."
+        )
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"onestop: {message}\n")
+    sys.exit(SETTING_ERROR)
 
 
 if __name__ == "__main__":

@@ -63,23 +63,35 @@ DEV = env_bool("ONESTOP_DEV", default=False)
 DEBUG = DEV and env_bool("ONESTOP_DEBUG", default=True)
 
 
+SECRET_KEY_FILE = VAR_DIR / "secret_key"
+
+
 def _secret_key() -> str:
+    """``ONESTOP_SECRET_KEY`` (or ``_FILE``); else the key ``make run`` generated once into
+    ``var/secret_key`` (read by the server and every command alike); a developer's machine
+    generates that file itself."""
     key = env_str("ONESTOP_SECRET_KEY")
     if key:
         if len(key) < 50:
             raise ImproperlyConfigured("ONESTOP_SECRET_KEY must be at least 50 characters long.")
         return key
-    if not DEV:
-        raise ImproperlyConfigured(
-            "ONESTOP_SECRET_KEY (or ONESTOP_SECRET_KEY_FILE) must be set outside development."
-        )
-    # Development: one random key kept beside the local database, so sessions survive restarts.
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
+    if not SECRET_KEY_FILE.exists() and DEV:
         VAR_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(64), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()
+        SECRET_KEY_FILE.write_text(secrets.token_urlsafe(64), encoding="utf-8")
+        SECRET_KEY_FILE.chmod(0o600)
+    if SECRET_KEY_FILE.exists():
+        key = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
+        if len(key) < 50:
+            raise ImproperlyConfigured(
+                f"{SECRET_KEY_FILE.name} in ONESTOP_VAR_DIR must hold a key of at least 50 "
+                "characters: delete it and run make run again to generate one."
+            )
+        return key
+    raise ImproperlyConfigured(
+        "ONESTOP_SECRET_KEY (or ONESTOP_SECRET_KEY_FILE) must be set outside development: "
+        "set it to a random string of 50 or more characters, or run make run once to "
+        "generate one into var/secret_key."
+    )
 
 
 SECRET_KEY = _secret_key()
@@ -265,8 +277,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
-# --- Transport security (off only on a developer's machine) ---------------------------------
-SECURE = not DEV
+# --- Transport security (off only on a developer's machine, or for the plain-HTTP trial that
+# ``make run`` serves on this machine: ONESTOP_HTTPS=0) ---------------------------------------
+SECURE = not DEV and env_bool("ONESTOP_HTTPS", default=True)
 SESSION_COOKIE_SECURE = SECURE
 CSRF_COOKIE_SECURE = SECURE
 SECURE_SSL_REDIRECT = SECURE and env_bool("ONESTOP_SSL_REDIRECT", default=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,7 +42,18 @@ from onestop.standards.models import Standard
 # Printed for the demo; never for real use.
 DEMO_PASSWORD = "demo-only-not-secret"  # noqa: S105  # nosec B105
 SAMPLE_LGSL = Path(__file__).resolve().parents[2] / "data" / "lgsl-sample.csv"
-ADDRESS = "http://127.0.0.1:8000/"
+
+
+def demo_address() -> str:
+    """Where ``make run`` serves the demo: ``HOST`` and ``PORT`` as the Makefile reads them (a
+    server listening on every address is reached on this machine at 127.0.0.1)."""
+    host = os.environ.get("HOST", "").strip() or "127.0.0.1"
+    port = os.environ.get("PORT", "").strip() or "8000"
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104  # nosec B104
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}/"
 
 COUNCIL = "demo-council"
 ORGANISATIONS = (
@@ -333,7 +345,8 @@ class Command(BaseCommand):
             f"{Case.objects.for_organisation(council).count()} cases"
         )
         write("")
-        write(f"Open {ADDRESS} and sign in as one of these demo users.")
+        address = demo_address()
+        write(f"Open {address} and sign in as one of these demo users.")
         write(f"Password for every demo user: {DEMO_PASSWORD}")
         write("(Demonstration only: never use these accounts or this password for real data.)")
         write("Authenticator secrets (base32, add to an authenticator app), or run")
@@ -343,4 +356,4 @@ class Command(BaseCommand):
             secret = base64.b32encode(device.bin_key).decode()
             write(f"  {username:<16} {slug:<13} {RoleCode(role).label!s:<30} {secret}")
         write("")
-        write(f"Address: {ADDRESS}")
+        write(f"Address: {address}")
