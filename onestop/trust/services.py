@@ -30,6 +30,9 @@ from onestop.trust.queries import (
 )
 
 RECOVERY_CODE_COUNT = 10
+#: Wrong codes in a row that are not throttled: a person who mistypes and simply retypes is not
+#: made to wait.  From then on django-otp's throttle doubles the wait after each wrong code.
+FREE_CODE_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -43,9 +46,13 @@ def _organisation_of(user: User) -> int | None:
 
 
 def _try_devices(devices: list[Device], code: str) -> _Attempt:
-    """Offer ``code`` to each device in turn; django-otp throttles and counts failures."""
+    """Offer ``code`` to each device in turn; django-otp throttles and counts failures, from
+    the ``FREE_CODE_ATTEMPTS``-th wrong code in a row on."""
     locked_until: dt.datetime | None = None
     for device in devices:
+        if device.throttling_failure_count < FREE_CODE_ATTEMPTS:  # type: ignore[attr-defined]
+            # Not yet throttled (in memory only: a wrong code records its own time again).
+            device.throttling_failure_timestamp = None  # type: ignore[attr-defined]
         allowed, details = device.verify_is_allowed()
         if not allowed:
             locked_until = (details or {}).get("locked_until") or timezone.now()

@@ -43,8 +43,11 @@ def test_production_settings_pass_the_deployment_check(tmp_path: Path) -> None:
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
     result = _onestop(tmp_path, "check", ONESTOP_ALLOWED_HOSTS="onestop.example.gov.uk")
-    assert result.returncode == 1
-    assert "ONESTOP_SECRET_KEY (or ONESTOP_SECRET_KEY_FILE) must be set" in result.stderr
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "onestop: ONESTOP_SECRET_KEY (or ONESTOP_SECRET_KEY_FILE) must be set"
+    )
+    assert result.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(
@@ -70,8 +73,11 @@ def test_a_bad_setting_stops_start_up_with_a_clear_message(
 ) -> None:
     environment = {**PRODUCTION, variable: value}
     result = _onestop(tmp_path, "check", **environment)
-    assert result.returncode == 1
+    assert result.returncode == 2
+    assert result.stderr.startswith("onestop: ")
     assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
 
 
 def test_the_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
@@ -94,3 +100,65 @@ def test_the_onestop_command_lists_its_subcommands(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "[core]\n    db\n    worker\n" in result.stdout
     assert "    migrate\n" in result.stdout
+
+
+# --- the set-up ``make run`` makes (issue 13, items 6-8) -------------------------------------
+KEY = "k" * 64
+
+
+def test_every_command_reads_the_secret_key_make_run_generated_into_var(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text(KEY + "\n", encoding="utf-8")
+    migrated = _onestop(tmp_path, "migrate", "--no-input", "--verbosity", "0")
+    assert migrated.returncode == 0, migrated.stderr
+    result = _onestop(tmp_path, "demo", "totp", "nobody")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "CommandError: nobody has no authenticator device: run onestop demo first\n"
+
+
+def test_a_command_without_its_secret_key_fails_in_one_line_with_exit_2(tmp_path: Path) -> None:
+    result = _onestop(tmp_path, "demo", "totp", "admin")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "onestop: ONESTOP_SECRET_KEY (or ONESTOP_SECRET_KEY_FILE) must be set outside "
+        "development: set it to a random string of 50 or more characters, or run make run once "
+        "to generate one into var/secret_key.\n"
+    )
+
+
+def test_a_command_on_a_database_not_set_up_fails_in_one_line_with_exit_2(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "secret_key").write_text(KEY, encoding="utf-8")
+    result = _onestop(tmp_path, "demo", "totp", "admin")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("onestop: the database is not ready (")
+    assert result.stderr.endswith("run onestop migrate (make run does both).\n")
+    assert result.stderr.count("\n") == 1
+
+
+def test_make_run_serves_without_development_settings() -> None:
+    root = Path(__file__).resolve().parents[2]
+    recipe = (root / "Makefile").read_text(encoding="utf-8")
+    run = recipe[recipe.index("\nrun:") : recipe.index("\nlint:")]
+    assert "ONESTOP_DEV" not in run
+    assert "ONESTOP_HTTPS=0" in recipe
+    assert "$(RUN_ENV) $(BIN)/gunicorn" in run
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "address"),
+    [
+        ("", "", "http://127.0.0.1:8000/"),
+        ("192.0.2.7", "8080", "http://192.0.2.7:8080/"),
+        ("0.0.0.0", "9000", "http://127.0.0.1:9000/"),  # noqa: S104
+        ("::1", "8001", "http://[::1]:8001/"),
+    ],
+)
+def test_the_demo_prints_the_address_make_run_serves(
+    monkeypatch: pytest.MonkeyPatch, host: str, port: str, address: str
+) -> None:
+    from onestop.directory.management.commands.demo import demo_address
+
+    monkeypatch.setenv("HOST", host)
+    monkeypatch.setenv("PORT", port)
+    assert demo_address() == address

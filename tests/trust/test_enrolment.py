@@ -93,6 +93,22 @@ def test_a_wrong_confirming_code_leaves_the_authenticator_unconfirmed(
     assert "otp_device_id" not in client.session
 
 
+def test_the_right_code_straight_after_a_wrong_one_sets_the_authenticator_up(
+    client: Client, newcomer: User
+) -> None:
+    sign_in_with_password(client, "newcomer")
+    client.get("/sign-in/set-up/")
+    right = code_for(authenticator_of(newcomer))
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+
+    refused = client.post("/sign-in/set-up/", {"code": wrong})
+    retyped = client.post("/sign-in/set-up/", {"code": right})
+
+    assert "The code is not correct" in refused.content.decode()
+    assert retyped.status_code == 302
+    assert authenticator_of(newcomer).confirmed is True
+
+
 def test_a_user_with_an_authenticator_cannot_add_another_without_it(
     client: Client, advisor: User
 ) -> None:

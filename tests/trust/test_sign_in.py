@@ -116,17 +116,31 @@ def test_wrong_code_shows_an_error_and_leaves_the_session_unverified(
     assert actions_of(advisor)[-1] == (AuditAction.SIGN_IN_FAILED, "Wrong authenticator code")
 
 
-def test_codes_after_a_wrong_one_are_throttled_then_accepted(
-    client: Client, advisor: User, clock: time_machine.Traveller
+def test_the_right_code_straight_after_a_wrong_one_is_accepted(
+    client: Client, advisor: User
 ) -> None:
     sign_in_with_password(client, "advisor")
     client.post("/sign-in/code/", {"code": "000000"})
 
+    retyped = client.post("/sign-in/code/", {"code": code_for(authenticator_of(advisor))})
+
+    assert retyped.status_code == 302
+    assert is_verified(client) is True
+    assert authenticator_of(advisor).throttling_failure_count == 0
+
+
+def test_codes_after_three_wrong_ones_are_throttled_then_accepted(
+    client: Client, advisor: User, clock: time_machine.Traveller
+) -> None:
+    sign_in_with_password(client, "advisor")
+    for _attempt in range(3):
+        client.post("/sign-in/code/", {"code": "000000"})
+
     throttled = client.post("/sign-in/code/", {"code": code_for(authenticator_of(advisor))})
-    clock.shift(dt.timedelta(seconds=2))
+    clock.shift(dt.timedelta(seconds=5))
     accepted = client.post("/sign-in/code/", {"code": code_for(authenticator_of(advisor))})
 
-    assert "You entered too many wrong codes. Wait 1 second" in throttled.content.decode()
+    assert "You entered too many wrong codes. Wait 4 seconds" in throttled.content.decode()
     assert accepted.status_code == 302
     assert is_verified(client) is True
 
