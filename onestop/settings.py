@@ -111,6 +111,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "axes",
     "csp",
+    # django-ninja's own copy of Swagger UI for /api/v1/docs, served from our static files (the
+    # content security policy refuses the CDN its template falls back to without the app).
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "onestop.core",

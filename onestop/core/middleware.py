@@ -16,6 +16,8 @@ from django.utils import timezone
 from onestop.core.decorators import PUBLIC_ATTRIBUTE
 
 API_NAMESPACE = "api"
+# Where a member of staff signed in with an administrator's temporary password must go first.
+PASSWORD_CHANGE = "trust:password-change"
 # Session key holding when the password step succeeded (seconds since the epoch, UTC).
 SIGNED_IN_AT = "onestop_signed_in_at"
 
@@ -66,8 +68,20 @@ class OrganisationMiddleware:
         user = request.user
         verified = user.is_authenticated and user.is_verified()  # type: ignore[attr-defined]
         if verified and not _session_too_old(request):
-            return None
+            return self._temporary_password(request, user)
         if verified:
             logout(request)
         sign_in = reverse(settings.LOGIN_URL)
         return HttpResponseRedirect(f"{sign_in}?{urlencode({'next': request.get_full_path()})}")
+
+    @staticmethod
+    def _temporary_password(request: HttpRequest, user: Any) -> HttpResponse | None:
+        """A member of staff still on an administrator's temporary password chooses their own
+        before any other staff page (signing out stays open: it is public)."""
+        if not getattr(user, "must_change_password", False):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name == PASSWORD_CHANGE:
+            return None
+        target = reverse(PASSWORD_CHANGE)
+        return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

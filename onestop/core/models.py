@@ -126,6 +126,9 @@ class User(AbstractUser):
     )
     roles = models.ManyToManyField(Role, blank=True, related_name="users")
     job_title = models.CharField(max_length=120, blank=True)
+    # Set while the password is a temporary one an administrator gave: the staff door sends
+    # them to choose their own before anything else (cleared by trust.services.change_password).
+    must_change_password = models.BooleanField(default=False)
 
     objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 

@@ -387,7 +387,8 @@ def create_staff(
     """A member of staff of ``organisation`` holding ``role_codes`` (audited).
 
     The password is a temporary one the administrator passes on; it must meet the password
-    rules.  The new member of staff sets up their authenticator at first sign-in.
+    rules.  The new member of staff sets up their authenticator at first sign-in, then must
+    choose their own password before anything else.
     """
     candidate = User(username=username, first_name=first_name, last_name=last_name, email=email)
     try:
@@ -410,6 +411,7 @@ def create_staff(
             email=email,
             organisation=organisation,
             job_title=job_title,
+            must_change_password=True,
         )
         audit.record(
             organisation=organisation,

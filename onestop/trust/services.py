@@ -210,7 +210,8 @@ def change_password(user: User, *, by: User, old_password: str, new_password: st
         ) from None
     with transaction.atomic():
         user.set_password(new_password)
-        user.save(update_fields=["password"])
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
         organisation_id = _organisation_of(user)
         if organisation_id is not None:
             audit.record(

@@ -217,6 +217,8 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     """A signed-in member of staff changes their own password; the session stays signed in."""
     user = staff_user(request)
+    temporary = user.must_change_password
+    next_url = _safe_next(request, request.GET.get("next"))
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,9 +233,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
         else:
             update_session_auth_hash(request, user)
             messages.success(request, _("Your password has been changed"))
-            return HttpResponseRedirect(reverse("core:home"))
+            return HttpResponseRedirect(next_url)
     status = 400 if form.errors else 200
-    return render(request, "trust/password_change.html", {"form": form}, status=status)
+    context = {"form": form, "temporary": temporary}
+    return render(request, "trust/password_change.html", context, status=status)
 
 
 @public

@@ -78,3 +78,45 @@ def test_an_anonymous_visitor_is_sent_to_sign_in() -> None:
     response = Client().get("/account/password/")
     assert response.status_code == 302
     assert response["Location"] == "/sign-in/?next=%2Faccount%2Fpassword%2F"
+
+
+# --- a temporary password from an administrator (issue 13, item 9) -------------------------
+def test_staff_added_with_a_temporary_password_must_choose_their_own_first(
+    client_for: Callable[[User], Client], administrator: User
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from onestop.directory import services as directory_services
+
+    newcomer = directory_services.create_staff(
+        administrator.organisation,  # type: ignore[arg-type]
+        by=administrator,
+        username="new.starter",
+        first_name="New",
+        last_name="Starter",
+        password=PASSWORD,
+        role_codes=["advisor"],
+    )
+    TOTPDevice.objects.create(user=newcomer, name="Authenticator app", confirmed=True)
+    client = client_for(newcomer)
+
+    sent = client.get("/desk/")
+    page = client.get(sent["Location"])
+    changed = client.post(
+        sent["Location"],
+        {"old_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD},
+    )
+
+    assert (sent.status_code, sent["Location"]) == (302, "/account/password/?next=%2Fdesk%2F")
+    assert "temporary password from an administrator" in page.content.decode()
+    assert (changed.status_code, changed["Location"]) == (302, "/desk/")
+    newcomer.refresh_from_db()
+    assert newcomer.must_change_password is False
+    assert client.get("/desk/").status_code == 200
+
+
+def test_staff_who_chose_their_own_password_are_not_sent_to_change_it(
+    client_for: Callable[[User], Client], advisor: User
+) -> None:
+    assert client_for(advisor).get("/desk/").status_code == 200
+    assert "temporary password" not in client_for(advisor).get("/account/password/").content.decode()

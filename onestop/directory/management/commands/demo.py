@@ -318,6 +318,10 @@ class Command(BaseCommand):
                 role_codes=[role],
                 job_title=job_title,
             )
+        if user.must_change_password:
+            # The demo's accounts share one published password, not a temporary one.
+            user.must_change_password = False
+            user.save(update_fields=["must_change_password"])
         # Demo-only enrolment: real staff enrol their authenticator when they first sign in.
         TOTPDevice.objects.get_or_create(
             user=user, name="Authenticator app", defaults={"confirmed": True}
