@@ -25,7 +25,8 @@ from onestop.core import permissions, references
 from onestop.core.access import get_or_404
 from onestop.core.models import User
 from onestop.customers.models import Customer
-from onestop.customers.queries import MarkerView, open_markers
+from onestop.customers.queries import MarkerView, open_markers, open_markers_of
+from onestop.directory import queries as directory_queries
 from onestop.directory.models import AccessPoint, Service
 
 PANEL_CONTACTS = 5
@@ -193,13 +194,83 @@ def callbacks_for(user: User) -> QuerySet[Callback]:
 
 
 def queue_at(user: User, access_point: AccessPoint) -> QuerySet[VisitorTicket]:
-    """Visitors waiting at an access point, first come first served."""
+    """The user's organisation's visitors waiting at an access point, first come first served."""
     return (
         VisitorTicket.objects.for_user(user)
         .filter(access_point=access_point, seen_at__isnull=True, left_at__isnull=True)
         .select_related("customer")
         .order_by("arrived_at", "pk")
     )
+
+
+def _room(access_point: AccessPoint) -> QuerySet[VisitorTicket]:
+    """Every organisation's tickets at ``access_point`` (a shared one-stop shop is one room)."""
+    return VisitorTicket.objects.filter(
+        organisation_id__in=directory_queries.organisations_at(access_point),
+        access_point=access_point,
+    )
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One visitor waiting in the room.  ``own``: the user's organisation's visitor, with the
+    customer, their warning markers and the actions; else only the ticket and whose it is."""
+
+    ticket: VisitorTicket
+    own: bool
+    markers: list[MarkerView]
+
+
+def room_queue(user: User, access_point: AccessPoint) -> list[QueueRow]:
+    """Everybody waiting at ``access_point`` in arrival order, as ``user`` may see them: their
+    own organisation's visitors in full (markers shown, and audited), partners' by ticket."""
+    if access_point.pk not in set(
+        directory_queries.access_points_for(user).values_list("pk", flat=True)
+    ):
+        raise Http404
+    tickets = list(
+        _room(access_point)
+        .filter(seen_at__isnull=True, left_at__isnull=True)
+        .select_related("customer", "organisation")
+        .order_by("arrived_at", "pk")
+    )
+    own = [t for t in tickets if t.organisation_id == user.organisation_id]
+    markers = open_markers_of(user, [t.customer_id for t in own if t.customer_id is not None])
+    return [
+        QueueRow(
+            ticket,
+            ticket.organisation_id == user.organisation_id,
+            markers.get(ticket.customer_id or 0, [])
+            if ticket.organisation_id == user.organisation_id
+            else [],
+        )
+        for ticket in tickets
+    ]
+
+
+@dataclass(frozen=True)
+class CallingDisplay:
+    """What the room's screen shows: ticket numbers only, never a name."""
+
+    calling: list[str]
+    waiting: int
+
+
+def calling_display(user: User, access_point: AccessPoint, *, recent: int = 5) -> CallingDisplay:
+    """The room's calling display: the latest tickets called today (newest first) and how many
+    are still waiting, across every organisation at the access point."""
+    if access_point.pk not in set(
+        directory_queries.access_points_for(user).values_list("pk", flat=True)
+    ):
+        raise Http404
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    waiting = _room(access_point).filter(seen_at__isnull=True, left_at__isnull=True)
+    called = (
+        waiting.filter(called_at__gte=today)
+        .order_by("-called_at", "-pk")
+        .values_list("ticket", flat=True)[:recent]
+    )
+    return CallingDisplay(list(called), waiting.filter(called_at__isnull=True).count())
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer
+from onestop.directory import queries as directory_queries
 from onestop.directory.models import AccessPoint, Service
 from onestop.standards import clock
 from onestop.standards.models import Standard
@@ -351,15 +352,31 @@ def issue_ticket(
     access_point: AccessPoint,
     customer: Customer | None = None,
 ) -> VisitorTicket:
-    """A visitor arrives: a ticket (A001, A002, ... each day) and when they should be seen by."""
+    """A visitor arrives: a ticket (A001, A002, ... each day) and when they should be seen by.
+
+    A one-stop shop shared by several organisations is one room: its tickets are numbered in
+    one sequence whichever organisation issues them, so no two people hold the same number."""
+    room = directory_queries.organisations_at(access_point)
+    if organisation.pk not in room:
+        raise _invalid(
+            ContactError.WRONG_ORGANISATION,
+            _("Choose one of your organisation's offices, or one shared with it"),
+            "access_point",
+        )
     now = timezone.now()
     today_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     with transaction.atomic():
-        issued_today = (
-            VisitorTicket.objects.for_organisation(organisation)
-            .filter(access_point=access_point, arrived_at__gte=today_start)
-            .count()
+        # Hold the access point's row while numbering: tickets issued at the same moment by
+        # two organisations in the room queue here instead of taking the same number.
+        list(
+            AccessPoint.objects.for_organisation(access_point.organisation_id)
+            .select_for_update(of=("self",))
+            .filter(pk=access_point.pk)
+            .values_list("pk", flat=True)
         )
+        issued_today = VisitorTicket.objects.filter(
+            organisation_id__in=room, access_point=access_point, arrived_at__gte=today_start
+        ).count()
         due_at, standard = due_by_standard(
             organisation,
             VISITOR_STANDARD,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("callbacks/", views.callbacks, name="callbacks"),
     path("callbacks/<int:callback_id>/done/", views.callback_done, name="callback-done"),
     path("queue/", views.queue, name="queue"),
+    path("queue/<int:access_point_id>/display/", views.calling_display, name="calling-display"),
     path("reasons/", views.reasons, name="reasons"),
     path("reasons/<int:reason_id>/retire/", views.reason_retire, name="reason-retire"),
     path(

@@ -205,11 +205,29 @@ def queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "points": points,
             "point": point,
-            "waiting": queries.queue_at(user, point) if point is not None else [],
+            "rows": queries.room_queue(user, point) if point is not None else [],
+            "shared": point is not None
+            and len(directory_queries.organisations_at(point)) > 1,
             "measure": queries.visitors_seen_in_time(user, point) if point is not None else None,
         },
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+@require_GET
+def calling_display(request: HttpRequest, access_point_id: int) -> HttpResponse:
+    """The room's calling display (one per access point, shared by every organisation in it):
+    ticket numbers only.  htmx refreshes the board every few seconds."""
+    user = staff_user(request)
+    require(user, permissions.CONTACT_LOG)
+    point = directory_queries.get_access_point_for(user, access_point_id)
+    board = queries.calling_display(user, point)
+    template = (
+        "contacts/includes/calling_board.html"
+        if request.headers.get("HX-Request")
+        else "contacts/calling_display.html"
+    )
+    return render(request, template, {"point": point, "board": board})
 
 
 @require_POST

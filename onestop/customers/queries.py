@@ -560,6 +560,31 @@ def open_markers(user: User, customer: Customer) -> list[MarkerView]:
     return views
 
 
+def open_markers_of(user: User, customer_ids: list[int]) -> dict[int, list[MarkerView]]:
+    """``open_markers`` for many customers at once (a list of visitors, cases, call-backs):
+    customer id -> their live markers as ``user`` may see them; every display is audited."""
+    if not customer_ids:
+        return {}
+    today = timezone.localdate()
+    markers = list(
+        Marker.objects.for_user(user)
+        .filter(customer_id__in=sorted(set(customer_ids)))
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=today))
+        .order_by("customer_id", "kind", "pk")
+    )
+    found: dict[int, list[MarkerView]] = {}
+    for marker in markers:
+        view = MarkerView(marker, may_see_marker_detail(user, marker), marker.review_on <= today)
+        found.setdefault(marker.customer_id, []).append(view)
+    detail = [view.marker for views in found.values() for view in views if view.show_detail]
+    banner = [view.marker for views in found.values() for view in views if not view.show_detail]
+    if detail:
+        record_marker_views(detail, by=user, detail=True)
+    if banner:
+        record_marker_views(banner, by=user, detail=False)
+    return found
+
+
 def markers_due_for_review(user: User) -> QuerySet[Marker]:
     """Live markers whose review date has come: flagged for review."""
     if not permissions.can(user, permissions.MARKER_MANAGE):

@@ -177,6 +177,17 @@ def get_access_point_for(user: User, access_point_id: int, action: str = VIEW) -
     return found
 
 
+def organisations_at(access_point: AccessPoint) -> list[int]:
+    """The organisations serving customers at ``access_point``: its owner and every partner it
+    is shared with (one room: one visitor queue, one ticket sequence, one calling display)."""
+    partners = (
+        AccessPointShare.objects.for_organisation(access_point.organisation_id)
+        .filter(access_point=access_point)
+        .values_list("shared_with_id", flat=True)
+    )
+    return sorted({access_point.organisation_id, *partners})
+
+
 def is_shared_with_user(user: User, access_point: AccessPoint) -> bool:
     return access_point.organisation_id != user.organisation_id
 

@@ -197,7 +197,7 @@ def test_the_queue_issues_tickets_and_records_seen(
     issued = client.post(f"/desk/queue/?access_point={office.pk}", {"customer_reference": ""})
     assert issued.status_code == 302
     page = client.get(issued["Location"])
-    ticket = next(iter(page.context["waiting"]))
+    ticket = next(iter(page.context["rows"])).ticket
     assert client.post(f"/desk/queue/tickets/{ticket.pk}/seen/").status_code == 302
     assert client.post(f"/desk/queue/tickets/{ticket.pk}/dance/").status_code == 404
     ticket.refresh_from_db()
