@@ -28,6 +28,7 @@ from onestop.core.errors import ServiceError
 from onestop.core.forms import query_text
 from onestop.core.http import staff_user
 from onestop.core.models import User
+from onestop.customers import queries as customer_queries
 from onestop.customers.models import Customer
 from onestop.directory import queries as directory_queries
 
@@ -118,6 +119,7 @@ def _safe_cell(value: str) -> str:
 def _case_context(user: User, case: Case, **bound: django_forms.Form) -> dict[str, Any]:
     version = {"version": case.version}
     teams = queries.teams_for(user)
+    can_see_customer = permissions.can(user, permissions.CUSTOMER_VIEW)
     context: dict[str, Any] = {
         "case": case,
         "now": timezone.now(),
@@ -156,6 +158,10 @@ def _case_context(user: User, case: Case, **bound: django_forms.Form) -> dict[st
         "publish_form": forms.PublishForm(
             prefix="publish",
         ),
+        "can_see_customer": can_see_customer,
+        "customer_markers": customer_queries.open_markers(user, case.customer)
+        if can_see_customer and case.customer is not None
+        else [],
         "overdue": queries.is_overdue(case, timezone.now()),
         "at_risk": queries.is_at_risk(case, timezone.now()),
     }

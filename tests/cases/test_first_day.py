@@ -276,3 +276,16 @@ def test_raising_the_case_completes_the_desks_contact_in_the_same_transaction(
     contact.refresh_from_db()
     case = Case.objects.for_organisation(world.organisation).get()
     assert (contact.outcome, case.contact, case.customer) == ("request-raised", contact, customer)
+
+
+# --- 5. a customer shown to staff carries their warning -----------------------------------------
+def test_the_case_page_shows_the_customers_warning_and_links_their_name(
+    world: World, advisor: User, client_for: ClientFor
+) -> None:
+    customer = customer_factories.customer(world.organisation, "Sam", "Resident")
+    customer_factories.marker(customer)
+    case = factories.raise_case(world.organisation, customer=customer)
+    body = client_for(advisor).get(f"/cases/{case.reference}/").content.decode()
+    assert body.count('data-testid="marker-banner"') == 1
+    assert "See in pairs; do not visit alone" in body
+    assert f'href="/customers/{customer.pk}/">Sam Resident</a>' in body
