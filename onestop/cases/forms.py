@@ -172,7 +172,10 @@ class StatusForm(VersionedForm):
         field = self.fields["status"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101
         field.choices = [
-            (value, _("%(status)s (current status)") % {"status": label} if value == current else label)
+            (
+                value,
+                _("%(status)s (current status)") % {"status": label} if value == current else label,
+            )
             for value, label in WORKING_STATUSES
             if value == current or value in allowed
         ]

@@ -270,9 +270,7 @@ def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.NoteForm(
-            request.POST, prefix="note", recipient=queries.update_recipient(case)
-        )
+        form = forms.NoteForm(request.POST, prefix="note", recipient=queries.update_recipient(case))
         return _run(
             form,
             request,

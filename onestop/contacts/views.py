@@ -206,8 +206,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "points": points,
             "point": point,
             "rows": queries.room_queue(user, point) if point is not None else [],
-            "shared": point is not None
-            and len(directory_queries.organisations_at(point)) > 1,
+            "shared": point is not None and len(directory_queries.organisations_at(point)) > 1,
             "measure": queries.visitors_seen_in_time(user, point) if point is not None else None,
         },
         status=400 if form.is_bound and form.errors else 200,

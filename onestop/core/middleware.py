@@ -17,7 +17,8 @@ from onestop.core.decorators import PUBLIC_ATTRIBUTE
 
 API_NAMESPACE = "api"
 # Where a member of staff signed in with an administrator's temporary password must go first.
-PASSWORD_CHANGE = "trust:password-change"
+# (A URL name, not a password.)
+CHANGE_OWN_PASSWORD_VIEW = "trust:password-change"  # noqa: S105  # nosec B105
 # Session key holding when the password step succeeded (seconds since the epoch, UTC).
 SIGNED_IN_AT = "onestop_signed_in_at"
 
@@ -81,7 +82,7 @@ class OrganisationMiddleware:
         if not getattr(user, "must_change_password", False):
             return None
         match = request.resolver_match
-        if match is not None and match.view_name == PASSWORD_CHANGE:
+        if match is not None and match.view_name == CHANGE_OWN_PASSWORD_VIEW:
             return None
-        target = reverse(PASSWORD_CHANGE)
+        target = reverse(CHANGE_OWN_PASSWORD_VIEW)
         return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")

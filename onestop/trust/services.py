@@ -50,9 +50,9 @@ def _try_devices(devices: list[Device], code: str) -> _Attempt:
     the ``FREE_CODE_ATTEMPTS``-th wrong code in a row on."""
     locked_until: dt.datetime | None = None
     for device in devices:
-        if device.throttling_failure_count < FREE_CODE_ATTEMPTS:  # type: ignore[attr-defined]
+        if device.throttling_failure_count < FREE_CODE_ATTEMPTS:
             # Not yet throttled (in memory only: a wrong code records its own time again).
-            device.throttling_failure_timestamp = None  # type: ignore[attr-defined]
+            device.throttling_failure_timestamp = None
         allowed, details = device.verify_is_allowed()
         if not allowed:
             locked_until = (details or {}).get("locked_until") or timezone.now()

@@ -24,9 +24,9 @@ def strict_page(chromium: Any) -> Iterator[Any]:
     page.console_errors = []
     page.on(
         "console",
-        lambda message: page.console_errors.append(message.text)
-        if message.type == "error"
-        else None,
+        lambda message: (
+            page.console_errors.append(message.text) if message.type == "error" else None
+        ),
     )
     yield page
     context.close()

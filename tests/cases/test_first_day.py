@@ -180,9 +180,12 @@ def test_an_update_on_a_case_with_no_customer_is_refused_and_nothing_is_recorded
         response.content.decode()
     )
     assert case.notes.count() == 0
-    assert OutboxMessage.objects.for_organisation(world.organisation).filter(
-        template="case-update"
-    ).count() == 0
+    assert (
+        OutboxMessage.objects.for_organisation(world.organisation)
+        .filter(template="case-update")
+        .count()
+        == 0
+    )
     assert [entry.text for entry in queries.timeline_of(case)] == [
         "Case raised and sent to Collection crews"
     ]
@@ -231,7 +234,10 @@ def test_an_update_goes_by_letter_to_a_customer_who_prefers_letters(world: World
     case = factories.raise_case(world.organisation, customer=customer)
     recipient = queries.update_recipient(case)
     assert recipient is not None
-    assert (recipient.channel, recipient.address) == ("letter", "1 High Street, Aylesbury, HP20 1UB")
+    assert (recipient.channel, recipient.address) == (
+        "letter",
+        "1 High Street, Aylesbury, HP20 1UB",
+    )
 
 
 def test_a_councillor_without_an_email_is_told_on_their_enquiries_page(

@@ -41,10 +41,18 @@ def _endpoints(
     return [
         ("get", f"{API}/?customer_id={people.jane.pk}", None, "administrator"),
         ("get", f"{API}/{contact.pk}", None, "administrator"),
-        ("post", f"{API}/", {"customer_id": people.jane.pk, "outcome": "resolved", "notes": "Bins"},
-         "auditor"),
-        ("put", f"{API}/{contact.pk}", {"version": 1, "outcome": "signposted", "notes": "Bins"},
-         "auditor"),
+        (
+            "post",
+            f"{API}/",
+            {"customer_id": people.jane.pk, "outcome": "resolved", "notes": "Bins"},
+            "auditor",
+        ),
+        (
+            "put",
+            f"{API}/{contact.pk}",
+            {"version": 1, "outcome": "signposted", "notes": "Bins"},
+            "auditor",
+        ),
     ]
 
 
@@ -137,7 +145,10 @@ def test_a_stale_update_answers_409(client_for: ClientFor, contact: Contact, adv
     client = client_for(advisor)
     assert (
         _call(
-            client, "put", f"{API}/{contact.pk}", {"version": 1, "outcome": "signposted", "notes": "Bins"}
+            client,
+            "put",
+            f"{API}/{contact.pk}",
+            {"version": 1, "outcome": "signposted", "notes": "Bins"},
         ).status_code
         == 200
     )

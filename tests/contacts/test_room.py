@@ -122,7 +122,10 @@ def test_the_room_has_one_calling_display_showing_ticket_numbers_only(
 
 
 def test_an_office_not_shared_with_the_organisation_is_refused_and_nothing_issued(
-    client_for: ClientFor, council: Organisation, partner: Organisation, partner_advisor: User,
+    client_for: ClientFor,
+    council: Organisation,
+    partner: Organisation,
+    partner_advisor: User,
     office: AccessPoint,
 ) -> None:
     with pytest.raises(ServiceError) as refused:

@@ -112,7 +112,10 @@ def test_every_command_reads_the_secret_key_make_run_generated_into_var(tmp_path
     assert migrated.returncode == 0, migrated.stderr
     result = _onestop(tmp_path, "demo", "totp", "nobody")
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == "CommandError: nobody has no authenticator device: run onestop demo first\n"
+    assert (
+        result.stderr
+        == "CommandError: nobody has no authenticator device: run onestop demo first\n"
+    )
 
 
 def test_a_command_without_its_secret_key_fails_in_one_line_with_exit_2(tmp_path: Path) -> None:

@@ -119,4 +119,6 @@ def test_staff_who_chose_their_own_password_are_not_sent_to_change_it(
     client_for: Callable[[User], Client], advisor: User
 ) -> None:
     assert client_for(advisor).get("/desk/").status_code == 200
-    assert "temporary password" not in client_for(advisor).get("/account/password/").content.decode()
+    assert (
+        "temporary password" not in client_for(advisor).get("/account/password/").content.decode()
+    )

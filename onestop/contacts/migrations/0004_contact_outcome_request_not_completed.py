@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0003_contact_details'),
+        ("contacts", "0003_contact_details"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='contact',
-            name='outcome',
-            field=models.CharField(blank=True, choices=[('resolved', 'Resolved at first contact'), ('request-raised', 'Request raised'), ('signposted', 'Signposted elsewhere'), ('transferred', 'Transferred'), ('callback-promised', 'Call-back promised'), ('request-not-completed', 'Request not completed')], max_length=30),
+            model_name="contact",
+            name="outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("resolved", "Resolved at first contact"),
+                    ("request-raised", "Request raised"),
+                    ("signposted", "Signposted elsewhere"),
+                    ("transferred", "Transferred"),
+                    ("callback-promised", "Call-back promised"),
+                    ("request-not-completed", "Request not completed"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_auditrecord_append_only'),
+        ("core", "0002_auditrecord_append_only"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='must_change_password',
+            model_name="user",
+            name="must_change_password",
             field=models.BooleanField(default=False),
         ),
     ]
