@@ -110,7 +110,7 @@ def test_a_councillor_sees_updates_to_them_but_no_internal_note_or_staff_working
     ]
 
 
-@pytest.mark.parametrize("role", ["officer", "leader", "advisor", "auditor"])
+@pytest.mark.parametrize("role", ["officer", "leader", "manager", "advisor", "auditor"])
 def test_staff_who_may_view_cases_see_the_whole_timeline(
     world: World,
     enquiry: Case,
@@ -119,12 +119,24 @@ def test_staff_who_may_view_cases_see_the_whole_timeline(
     client_for: ClientFor,
     role: str,
 ) -> None:
-    people = {"officer": world.officer, "leader": world.leader, "advisor": advisor}
-    people["auditor"] = auditor
+    people = {"officer": world.officer, "leader": world.leader, "manager": world.head}
+    people.update({"advisor": advisor, "auditor": auditor})
     services.add_note(enquiry, by=world.officer, kind=NoteKind.INTERNAL, text="Staff working")
     body = client_for(people[role]).get(f"/cases/{enquiry.reference}/").content.decode()
     assert "Internal note added" in body
     assert "Staff working" in body
+
+
+@pytest.mark.parametrize("role", [RoleCode.ADMINISTRATOR, RoleCode.PARTNER_ADVISOR])
+def test_roles_that_may_not_view_cases_see_no_timeline_at_all(
+    world: World, enquiry: Case, partner: object, client_for: ClientFor, role: str
+) -> None:
+    organisation = partner if role == RoleCode.PARTNER_ADVISOR else world.organisation
+    person = core_factories.staff(organisation, role, username=f"someone.{role}")  # type: ignore[arg-type]
+    services.add_note(enquiry, by=world.officer, kind=NoteKind.INTERNAL, text="Staff working")
+    response = client_for(person).get(f"/cases/{enquiry.reference}/")
+    assert response.status_code == (403 if role == RoleCode.ADMINISTRATOR else 404)
+    assert "Staff working" not in response.content.decode()
 
 
 @pytest.mark.parametrize(("method", "path", "data", "who"), PAGES, ids=IDS)
