@@ -5,9 +5,11 @@ details in it."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import pytest
+from django.db import connection, connections
 from django.test import Client
 
 from onestop.contacts import queries, services
@@ -135,3 +137,41 @@ def test_an_office_not_shared_with_the_organisation_is_refused_and_nothing_issue
     assert VisitorTicket.objects.for_organisation(partner).count() == 0
     other = directory_factories.access_point(partner, "Housing office")
     assert client_for(partner_advisor).get(f"/desk/queue/{other.pk}/display/").status_code == 200
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL's row locks"
+)
+@pytest.mark.django_db(transaction=True)
+def test_tickets_issued_at_the_same_moment_in_a_shared_shop_never_share_a_number(
+    council: Organisation,
+    partner: Organisation,
+    advisor: User,
+    partner_advisor: User,
+    shared: AccessPoint,
+) -> None:
+    people = [(council, advisor), (partner, partner_advisor)] * 4
+    start = threading.Barrier(len(people))
+    errors: list[BaseException] = []
+
+    def issue(organisation: Organisation, person: User) -> None:
+        try:
+            start.wait()
+            services.issue_ticket(organisation, by=person, access_point=shared)
+        except BaseException as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue, args=pair) for pair in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    numbers = sorted(
+        VisitorTicket.objects.filter(
+            organisation_id__in=[council.pk, partner.pk], access_point=shared
+        ).values_list("ticket", flat=True)
+    )
+    assert errors == []
+    assert numbers == [f"A{n:03d}" for n in range(1, 9)]
