@@ -147,10 +147,18 @@ def log(request: HttpRequest, customer_id: int | None = None) -> HttpResponse:
 def callbacks(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, permissions.CONTACT_LOG)
+    items = list(queries.callbacks_for(user))
+    markers = customer_queries.open_markers_of(
+        user, [c.customer_id for c in items if c.customer_id]
+    )
     return render(
         request,
         "contacts/callbacks.html",
-        {"callbacks": queries.callbacks_for(user), "now": timezone.now()},
+        {
+            "callbacks": items,
+            "rows": [(item, markers.get(item.customer_id or 0, [])) for item in items],
+            "now": timezone.now(),
+        },
     )
 
 

@@ -175,3 +175,20 @@ def test_tickets_issued_at_the_same_moment_in_a_shared_shop_never_share_a_number
     )
     assert errors == []
     assert numbers == [f"A{n:03d}" for n in range(1, 9)]
+
+
+def test_the_call_back_list_shows_the_customers_warning(
+    client_for: ClientFor, council: Organisation, people: People, advisor: User
+) -> None:
+    services.log_contact(
+        council,
+        by=advisor,
+        customer=people.john,
+        values=services.ContactInput(
+            outcome="callback-promised", callback_phone="01296 585858", notes="Bins"
+        ),
+    )
+    body = client_for(advisor).get("/desk/callbacks/").content.decode()
+    assert body.count('data-testid="marker-banner"') == 1
+    assert "Warning: Potentially violent" in body
+    assert f'href="/desk/customers/{people.john.pk}/">John Jones</a>' in body
