@@ -5,6 +5,7 @@ which channel it went, and is refused when there is nobody to send it to."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -307,3 +308,17 @@ def test_the_case_page_shows_the_customers_warning_and_links_their_name(
     assert body.count('data-testid="marker-banner"') == 1
     assert "See in pairs; do not visit alone" in body
     assert f'href="/customers/{customer.pk}/">Sam Resident</a>' in body
+
+
+def test_the_api_refuses_an_update_with_nobody_to_send_it_to(
+    world: World, client_for: ClientFor
+) -> None:
+    case = factories.raise_case(world.organisation)
+    response = client_for(world.officer).post(
+        f"/api/v1/cases/{case.reference}/notes",
+        data=json.dumps({"kind": "update-to-customer", "text": "Hello"}),
+        content_type="application/json",
+    )
+    assert (response.status_code, response["Content-Type"]) == (400, "application/problem+json")
+    assert response.json()["title"] == "no_recipient"
+    assert case.notes.count() == 0
