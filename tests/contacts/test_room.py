@@ -20,6 +20,7 @@ from onestop.directory import services as directory_services
 from onestop.directory.models import AccessPoint
 from tests.contacts.conftest import People
 from tests.directory import factories as directory_factories
+from tests.matrix import covers
 
 ClientFor = Callable[[User], Client]
 
@@ -192,3 +193,23 @@ def test_the_call_back_list_shows_the_customers_warning(
     assert body.count('data-testid="marker-banner"') == 1
     assert "Warning: Potentially violent" in body
     assert f'href="/desk/customers/{people.john.pk}/">John Jones</a>' in body
+
+
+@covers("contacts:calling-display")
+def test_the_calling_display_permission_matrix(
+    client_for: ClientFor,
+    council: Organisation,
+    advisor: User,
+    administrator: User,
+    partner_advisor: User,
+    office: AccessPoint,
+) -> None:
+    services.issue_ticket(council, by=advisor, access_point=office)
+    url = f"/desk/queue/{office.pk}/display/"
+    anonymous = Client().get(url)
+    assert (anonymous.status_code, anonymous["Location"].startswith("/sign-in/")) == (302, True)
+    assert client_for(partner_advisor).get(url).status_code == 404
+    assert client_for(administrator).get(url).status_code == 403
+    allowed = client_for(advisor).get(url)
+    assert allowed.status_code == 200
+    assert allowed.context["board"] == queries.CallingDisplay([], 1)
