@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0002_auditrecord_append_only"),
+        ("core", "0003_audit_trail_owner_only_purge"),
     ]
 
     operations = [
