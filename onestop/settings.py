@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "onestop.cases",
     "onestop.channels",
     "onestop.portal",
+    "onestop.demo",  # the demo council: composes every capability, so it comes last
 ]
 
 MIDDLEWARE = [
