@@ -882,6 +882,7 @@ def events_of(case: Case) -> QuerySet[CaseEvent]:
 # --- the customer page's contract and the Member view -------------------------------------------
 # The desk and the customer page read these through ``core.sources`` (see ``cases/sources.py``).
 
+
 def case_summary(case: Case, now: datetime.datetime) -> CaseSummary:
     return CaseSummary(
         reference=case.reference,
