@@ -53,6 +53,7 @@ run: install
 lint: install
 	$(BIN)/ruff check onestop tests bench scripts
 	$(BIN)/ruff format --check onestop tests bench scripts
+	$(BIN)/lint-imports
 
 types: install
 	ONESTOP_DEV=1 $(BIN)/mypy onestop tests bench scripts

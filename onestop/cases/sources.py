@@ -32,7 +32,7 @@ def case_timeline(user: User, customer: Model) -> ScopedQuerySet[Any] | None:
     cases = queries.cases_for(user)
     if cases.query.is_empty():
         return None
-    return sources.history_rows(cases.filter(customer=customer), "case", "received_at")
+    return sources.history_rows(cases.filter(customer_id=customer.pk), "case", "received_at")
 
 
 def case_entries(user: User, ids: Sequence[int]) -> dict[int, sources.HistoryEntry]:
@@ -78,7 +78,7 @@ def message_timeline(user: User, customer: Model) -> ScopedQuerySet[Any] | None:
     return sources.history_rows(
         OutboxMessage.objects.for_user(user).filter(
             recipient_kind=CUSTOMER_RECIPIENT,
-            case_id__in=Subquery(cases.filter(customer=customer).values("pk")),
+            case_id__in=Subquery(cases.filter(customer_id=customer.pk).values("pk")),
         ),
         "message",
         "created_at",

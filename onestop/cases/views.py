@@ -25,6 +25,7 @@ from onestop.core import pages, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
+from onestop.core.forms import GovukForm
 from onestop.core.http import staff_user
 from onestop.core.models import User
 from onestop.customers.models import Customer
@@ -406,7 +407,7 @@ def case_extend(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_identity(request: HttpRequest, reference: str) -> HttpResponse:
     def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.GovukForm(request.POST)
+        form = GovukForm(request.POST)
         return _run(
             form, request, lambda: services.verify_identity(case, by=user), _("Identity verified")
         )

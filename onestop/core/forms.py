@@ -1,12 +1,22 @@
-"""GOV.UK Design System classes for Django form widgets, shared by every app's forms.
+"""Form pieces shared by every app's forms: GOV.UK Design System classes for Django widgets, the
+GOV.UK base form, and fields that run a service's own check.
 
 ``core/includes/field.html`` (with the ``govuk_widget`` filter) renders the label, hint, error
-message and the error modifier; this mixin gives each widget its base class.
+message and the error modifier; the mixin gives each widget its base class.  An app reuses another
+app's input rules through these pieces and that app's ``services`` (``CheckedField(check=
+customer_services.clean_postcode)``), never by importing its ``forms``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.errors import ServiceError
 
 WIDGET_CLASSES: dict[type[forms.Widget], str] = {
     forms.Select: "govuk-select",
@@ -44,3 +54,50 @@ class GovukFormMixin:
             if width and not any("--width-" in name for name in classes):
                 classes.append(width)
             field.widget.attrs["class"] = " ".join(classes)
+
+
+class GovukForm(GovukFormMixin, forms.Form):
+    """GOV.UK classes on every widget; ``core/includes/field.html`` adds the error modifiers and
+    renders checkboxes and radios as GOV.UK fieldsets."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def style(self) -> None:
+        self._style()
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 4
+
+
+def service_check(check: Callable[[str], Any], text: str) -> Any:
+    """``check(text)`` (a service's cleaning function), its ``ServiceError`` as a field error."""
+    try:
+        return check(text)
+    except ServiceError as error:
+        raise ValidationError(error.message, code=str(error.code)) from None
+
+
+class CheckedField(forms.CharField):
+    """Text whose cleaned value is what ``check`` (a service's cleaning function) makes of it;
+    blank stays blank (``required`` decides whether blank is allowed)."""
+
+    def __init__(self, *, check: Callable[[str], Any], **kwargs: Any) -> None:
+        self.check = check
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        return service_check(self.check, text) if text else ""
+
+
+class PhoneField(CheckedField):
+    """A phone number, checked by ``check`` (``customers.services.clean_phone``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("help_text", _("For example, 01296 585858 or 07700 900123"))
+        super().__init__(**kwargs)
+        self.widget.input_type = "tel"
+        self.widget.attrs.update({"class": "govuk-input--width-20", "autocomplete": "tel"})

@@ -223,7 +223,7 @@ def test_a_role_seeing_none_of_it_gets_an_empty_history(
 
 
 def test_a_source_that_forgets_the_organisation_is_refused(story: Story, advisor: User) -> None:
-    unpinned = history.HistorySource(
+    unpinned = sources.HistorySource(
         "contact",
         lambda user, customer: sources.history_rows(
             Contact.objects.get_queryset().filter(customer=customer), "contact", "received_at"
