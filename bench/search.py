@@ -220,10 +220,10 @@ COMMON = [
 AREAS = ["HP19", "HP20", "HP21", "HP22", "LE1", "LE2", "LE3", "NN1", "NN2", "BB4", "CM7", "CM77"]
 
 
-def _setup(database: str, scale: str = "small", name: str = "onestop_bench") -> None:
+def _setup(database: str, scale: str = "small") -> None:
     if database == "postgresql":
-        os.environ["DATABASE_URL"] = f"postgresql:///{name}"
-        _ensure_postgresql_database(name)
+        os.environ["DATABASE_URL"] = "postgresql:///onestop_bench"
+        _ensure_postgresql_database("onestop_bench")
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / f'bench_search_{scale}.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onestop.settings")
@@ -692,16 +692,11 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument(
-        "--database-name",
-        default=os.environ.get("ONESTOP_BENCH_SEARCH_DB", "onestop_bench"),
-        help="the PostgreSQL database (default: $ONESTOP_BENCH_SEARCH_DB or onestop_bench)",
-    )
-    parser.add_argument(
         "--generate-only", action="store_true", help="load the data and stop (for long loads)"
     )
     options = parser.parse_args()
     customers, contacts = SCALES[options.scale][options.database]
-    _setup(options.database, options.scale, options.database_name)
+    _setup(options.database, options.scale)
 
     from onestop.core import services as core_services
     from onestop.core.models import Organisation, RoleCode, User
