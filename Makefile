@@ -63,6 +63,7 @@ run: install $(SECRET_KEY_FILE)
 lint: install
 	$(BIN)/ruff check onestop tests bench scripts
 	$(BIN)/ruff format --check onestop tests bench scripts
+	$(BIN)/lint-imports
 
 types: install
 	ONESTOP_DEV=1 $(BIN)/mypy onestop tests bench scripts

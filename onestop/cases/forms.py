@@ -21,8 +21,9 @@ from onestop.cases.models import (
     Outcome,
     Status,
 )
-from onestop.core.forms import GovukFormMixin
+from onestop.core.forms import GovukForm
 from onestop.core.models import User
+from onestop.core.questions import add_question_fields, answers
 from onestop.directory.models import Service, Team
 
 WORKING_STATUSES = [
@@ -30,21 +31,6 @@ WORKING_STATUSES = [
     for value, label in Status.choices
     if value not in {Status.RESOLVED, Status.CLOSED}
 ]
-
-
-class GovukForm(GovukFormMixin, forms.Form):
-    """GOV.UK classes on every widget (``core.forms``); ``core/includes/field.html`` adds the
-    error modifiers and renders checkboxes and radios as GOV.UK fieldsets."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style()
-
-    def style(self) -> None:
-        self._style()
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.Textarea):
-                field.widget.attrs["rows"] = 4
 
 
 class StaffChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -56,10 +42,6 @@ class VersionedForm(GovukForm):
     """Carries the case version the page showed, so a stale change is refused."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
-
-
-def attribute_field_name(code: str) -> str:
-    return f"attribute_{code}"
 
 
 class RaiseCaseForm(GovukForm):
@@ -109,52 +91,11 @@ class RaiseCaseForm(GovukForm):
                 required=False,
                 help_text=_("If the constituent has a customer record, its reference"),
             )
-        for question in case_type.attributes:
-            self.fields[attribute_field_name(question["code"])] = _question_field(question)
+        add_question_fields(self, case_type.attributes)
         self.style()
 
     def answers(self) -> dict[str, Any]:
-        found: dict[str, Any] = {}
-        for question in self.case_type.attributes:
-            value = self.cleaned_data.get(attribute_field_name(question["code"]))
-            if value in (None, "", []):
-                continue
-            found[question["code"]] = value.isoformat() if hasattr(value, "isoformat") else value
-        return found
-
-
-def _question_field(question: dict[str, Any]) -> forms.Field:
-    """The form field asking ``question``, with errors that name the question."""
-    field = _question_input(question)
-    label = question["label"]
-    field.error_messages["required"] = _("Answer “%(label)s”") % {"label": label}
-    field.error_messages["invalid_choice"] = _("Choose an answer to “%(label)s” from the list") % {
-        "label": label
-    }
-    return field
-
-
-def _question_input(question: dict[str, Any]) -> forms.Field:
-    label = question["label"]
-    required = bool(question.get("required"))
-    choices = [(choice, choice) for choice in question.get("choices", [])]
-    kind = question.get("kind", AttributeKind.TEXT)
-    if kind == AttributeKind.NUMBER:
-        return forms.DecimalField(label=label, required=required, max_digits=14)
-    if kind == AttributeKind.DATE:
-        return forms.DateField(
-            label=label, required=required, help_text=_("For example, 2026-03-27")
-        )
-    if kind == AttributeKind.CHOICE:
-        return forms.ChoiceField(
-            label=label, required=required, choices=choices, widget=forms.RadioSelect
-        )
-    if kind == AttributeKind.MULTIPLE_CHOICE:
-        return forms.MultipleChoiceField(
-            label=label, required=required, choices=choices, widget=forms.CheckboxSelectMultiple
-        )
-    max_length = 200 if kind == AttributeKind.LOCATION else 2_000
-    return forms.CharField(label=label, required=required, max_length=max_length)
+        return answers(self, self.case_type.attributes)
 
 
 class StatusForm(VersionedForm):

@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import Contact
 from onestop.core.models import Organisation, OrganisationOwned, Timestamped
+
+# A case type's questions are questions as data (``core.questions``), shared with the portal.
+from onestop.core.questions import AttributeKind as AttributeKind
 from onestop.customers.models import Customer
 from onestop.directory.models import Service, Team
 
@@ -49,15 +52,6 @@ STATUTORY_KINDS = frozenset(
     }
 )
 INFORMATION_KINDS = frozenset({CaseKind.FREEDOM_OF_INFORMATION, CaseKind.ENVIRONMENTAL_INFORMATION})
-
-
-class AttributeKind(models.TextChoices):
-    TEXT = "text", _("Text")
-    NUMBER = "number", _("Number")
-    DATE = "date", _("Date")
-    CHOICE = "choice", _("Single choice")
-    MULTIPLE_CHOICE = "multiple-choice", _("Multiple choice")
-    LOCATION = "location", _("Location")
 
 
 class CaseType(OrganisationOwned, Timestamped):

@@ -59,6 +59,7 @@ from onestop.core.access import get_or_404, require
 from onestop.core.db import load_times_natively
 from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
+from onestop.core.sources import CaseSummary
 from onestop.customers import queries as customers_queries
 from onestop.customers.models import Customer
 from onestop.directory import queries as directory_queries
@@ -918,17 +919,21 @@ def events_of(case: Case) -> QuerySet[CaseEvent]:
 
 
 # --- the customer page's contract and the Member view -------------------------------------------
-@dataclass(frozen=True)
-class CustomerCaseSummary:
-    reference: str
-    title: str
-    status_label: str
-    due_at: datetime.datetime | None
-    is_overdue: bool
-    url: str
+# The desk and the customer page read these through ``core.sources`` (see ``cases/sources.py``).
 
 
-def open_cases_for_customer(user: User, customer_id: int) -> list[CustomerCaseSummary]:
+def case_summary(case: Case, now: datetime.datetime) -> CaseSummary:
+    return CaseSummary(
+        reference=case.reference,
+        title=case.title,
+        status_label=str(Status(case.status).label),
+        due_at=case.due_at,
+        is_overdue=is_overdue(case, now),
+        url=reverse("cases:case", args=[case.reference]),
+    )
+
+
+def open_cases_for_customer(user: User, customer_id: int) -> list[CaseSummary]:
     """The customer's open cases the user may see, soonest deadline first."""
     now = timezone.now()
     cases = (
@@ -937,17 +942,7 @@ def open_cases_for_customer(user: User, customer_id: int) -> list[CustomerCaseSu
         .order_by("due_at", "id")[:100]
     )
     found = sorted(cases, key=lambda case: (case.due_at is None, case.due_at or now, case.pk))
-    return [
-        CustomerCaseSummary(
-            reference=case.reference,
-            title=case.title,
-            status_label=str(Status(case.status).label),
-            due_at=case.due_at,
-            is_overdue=is_overdue(case, now),
-            url=reverse("cases:case", args=[case.reference]),
-        )
-        for case in found
-    ]
+    return [case_summary(case, now) for case in found]
 
 
 def enquiries_of_councillor(user: User) -> list[Case]:

@@ -25,7 +25,7 @@ from onestop.core import pages, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
-from onestop.core.forms import query_text
+from onestop.core.forms import GovukForm, query_text
 from onestop.core.http import staff_user
 from onestop.core.models import User
 from onestop.customers import queries as customer_queries
@@ -411,7 +411,7 @@ def case_extend(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_identity(request: HttpRequest, reference: str) -> HttpResponse:
     def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.GovukForm(request.POST)
+        form = GovukForm(request.POST)
         return _run(
             form, request, lambda: services.verify_identity(case, by=user), _("Identity verified")
         )

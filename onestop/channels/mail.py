@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from html.parser import HTMLParser
+
+from inscriptis import get_text
 
 from onestop.core.text import remove_hidden
 
@@ -26,7 +27,8 @@ MAX_PARTS = 200
 MAX_DEPTH = 20
 MAX_HEADER_BYTES = 100 * 1024
 MAX_TEXT_CHARACTERS = 1_000_000  # text kept in memory per message before the case's own cap
-# html.parser is quadratic on some inputs ("<a " repeated): only this much HTML is read.
+# Only this much HTML is read (a bound on the work and the tree lxml builds; the parser is
+# linear, unlike html.parser, which was quadratic on "<a " repeated).
 MAX_HTML_CHARACTERS = 200_000
 HTML_TRUNCATED = "[The rest of the HTML was not read: the whole e-mail is kept.]"
 # The standard library's address-list parser is slow on long lists: a header value is cut to
@@ -39,9 +41,6 @@ _HEADER_SPACE = re.compile(r"[\t\r\n ]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
-# A "<" with no ">" before the next "<": html.parser rescans the rest of the input for each one
-# (quadratic), so it is escaped first.  Each character is scanned by one "<" at most.
-_LONE_LT = re.compile(r"<(?=[^<>]*(?:<|\Z))")
 
 AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 AUTO_SENDERS = frozenset({"mailer-daemon", "postmaster"})
@@ -143,52 +142,15 @@ def _decoded(part: Message) -> str:
     return text[:MAX_TEXT_CHARACTERS]
 
 
-class _HtmlText(HTMLParser):
-    """HTML to plain text: script, style and head dropped; blocks become line breaks."""
-
-    SKIP = frozenset({"script", "style", "head", "title", "template", "noscript"})
-    BLOCKS = frozenset(
-        {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "hr",
-         "table", "ul", "ol", "pre", "section", "article"}
-    )  # fmt: skip
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.pieces: list[str] = []
-        self.skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.SKIP:
-            self.skipping += 1
-        elif tag in self.BLOCKS:
-            self.pieces.append("\n")
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCKS:
-            self.pieces.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self.BLOCKS:
-            self.pieces.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.pieces.append(data)
-
-
 def html_to_text(html: str) -> str:
-    """The text of ``html``; only the first ``MAX_HTML_CHARACTERS`` are read (marked)."""
+    """The text of ``html`` as a reader sees it (inscriptis, on lxml's HTML parser: script,
+    style and head dropped, blocks on lines of their own, list items and table cells laid out);
+    only the first ``MAX_HTML_CHARACTERS`` are read (marked)."""
     cut = len(html) > MAX_HTML_CHARACTERS
-    parser = _HtmlText()
     try:
-        parser.feed(_LONE_LT.sub("&lt;", html[:MAX_HTML_CHARACTERS]))
-        parser.close()
-    except Exception:  # html.parser is lenient; keep whatever it read
-        parser.pieces.append("\n")
-    lines = (" ".join(line.split()) for line in "".join(parser.pieces).split("\n"))
-    text = "\n".join(lines)
+        text: str = get_text(remove_hidden(html[:MAX_HTML_CHARACTERS]))
+    except Exception:  # nothing lxml can read (it is lenient): the raw message is kept
+        text = ""
     return f"{text}\n\n{HTML_TRUNCATED}" if cut else text
 
 

@@ -35,7 +35,7 @@ from onestop.contacts.models import Outcome as ContactOutcome
 from onestop.core import audit, references
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
-from onestop.customers import normalise
+from onestop.customers import queries as customer_queries
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, Email
 
@@ -342,7 +342,7 @@ def _customer_for(organisation: Organisation, parsed: mail.ParsedMail) -> Custom
     address = _valid_sender(parsed)
     if not address:
         return None
-    key = normalise.normalise_email(address)
+    key = customer_queries.email_key(address)
     owners = set(
         Email.objects.for_organisation(organisation)
         .filter(address_key=key, customer__merged_into__isnull=True)
@@ -420,7 +420,7 @@ def _thread(
 ) -> tuple[str, str, Case, Contact]:
     """File the reply on ``case`` or, when it is finished, raise a new case linked to it."""
     customer = case.customer
-    sender = normalise.normalise_email(_valid_sender(parsed)) if parsed.sender else ""
+    sender = customer_queries.email_key(_valid_sender(parsed)) if parsed.sender else ""
     from_customer = bool(
         customer is not None
         and sender

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import Channel, Contact, ContactReason, Direction, Outcome
 from onestop.contacts.services import ContactInput
-from onestop.core.forms import GovukFormMixin, PlainTextFormMixin
-from onestop.customers.forms import PhoneField
+from onestop.core.forms import GovukFormMixin, PhoneField, PlainTextFormMixin
+from onestop.customers import services as customer_services
 from onestop.directory.models import AccessPoint, Service
 
 
@@ -86,7 +86,9 @@ class LogContactForm(GovukFormMixin, forms.Form):
         max_length=20,
         help_text=_("The reference of the request or case being chased, like SR-26-4K7Q9"),
     )
-    callback_phone = PhoneField(label=_("Number to call back"), required=False)
+    callback_phone = PhoneField(
+        check=customer_services.clean_phone, label=_("Number to call back"), required=False
+    )
     callback_note = forms.CharField(
         label=_("Call-back note (optional)"), required=False, max_length=500
     )

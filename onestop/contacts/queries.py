@@ -7,21 +7,12 @@ import datetime
 import re
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
 
-from onestop.cases.models import REFERENCE_PREFIXES, Status
-from onestop.cases.queries import (
-    CustomerCaseSummary,
-    get_case_for,
-    is_overdue,
-    open_cases_for_customer,
-)
 from onestop.contacts.models import Callback, Contact, ContactReason, Outcome, VisitorTicket
-from onestop.core import permissions, references
+from onestop.core import permissions, references, sources
 from onestop.core.access import get_or_404
 from onestop.core.models import User
 from onestop.customers.models import Customer
@@ -72,7 +63,6 @@ def contacts_for(user: User) -> QuerySet[Contact]:
 _CASE_REFERENCE = re.compile(
     r"^(?P<prefix>[A-Za-z]{2,4})[\s-]?(?P<year>[0-9]{2})[\s-]?(?P<rest>[0-9A-Za-z*~$=]{5,14})$"
 )
-CASE_PREFIXES = frozenset(REFERENCE_PREFIXES.values())
 
 
 @dataclass(frozen=True)
@@ -106,7 +96,7 @@ def case_for_reference(user: User, text: str) -> CaseLookup | None:
     may see customers.
     """
     match = _CASE_REFERENCE.match(text.strip()[:40])
-    if match is None or match["prefix"].upper() not in CASE_PREFIXES:
+    if match is None or match["prefix"].upper() not in sources.case_prefixes():
         return None
     typed = f"{match['prefix']}-{match['year']}-{match['rest']}".upper()
     try:
@@ -114,11 +104,15 @@ def case_for_reference(user: User, text: str) -> CaseLookup | None:
     except references.InvalidReference:
         return CaseLookup(reference=typed, mistyped=True, result=None)
     reference = references.format_reference(prefix, year, number)
-    try:
-        case = get_case_for(user, reference)
-    except (Http404, PermissionDenied):
+    found = sources.case_by_reference(user, reference)
+    if found is None:
         return CaseLookup(reference=reference, mistyped=False, result=None)
-    customer = case.customer
+    case = found.summary
+    customer = (
+        Customer.objects.for_user(user).filter(pk=found.customer_id).first()
+        if found.customer_id is not None
+        else None
+    )
     if customer is not None and not permissions.can(user, permissions.CUSTOMER_VIEW, customer):
         customer = None
     return CaseLookup(
@@ -127,10 +121,10 @@ def case_for_reference(user: User, text: str) -> CaseLookup | None:
         result=CaseResult(
             reference=case.reference,
             title=case.title,
-            status_label=str(Status(case.status).label),
-            due_at=case.due_at if case.is_open else None,
-            is_overdue=is_overdue(case, timezone.now()),
-            url=reverse("cases:case", args=[case.reference]),
+            status_label=case.status_label,
+            due_at=case.due_at,
+            is_overdue=case.is_overdue,
+            url=case.url,
             customer_id=customer.pk if customer else None,
             customer_name=customer.display_name if customer else "",
             customer_reference=customer.reference if customer else "",
@@ -160,7 +154,7 @@ def repeatable_contacts(user: User, customer: Customer) -> list[Contact]:
 class DeskPanel:
     customer: Customer
     markers: list[MarkerView]
-    cases: list[CustomerCaseSummary]
+    cases: list[sources.CaseSummary]
     recent: list[Contact]
     contact_count: int
     repeat_count: int
@@ -176,7 +170,7 @@ def desk_panel(user: User, customer: Customer) -> DeskPanel:
     return DeskPanel(
         customer=customer,
         markers=open_markers(user, customer),
-        cases=open_cases_for_customer(user, customer.pk),
+        cases=sources.open_cases_for_customer(user, customer.pk),
         recent=list(contacts.order_by("-received_at", "-pk")[:PANEL_CONTACTS]),
         contact_count=counts["total"],
         repeat_count=counts["repeats"],

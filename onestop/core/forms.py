@@ -1,17 +1,26 @@
-"""The base of every form: the plain-text rule, and GOV.UK Design System classes for widgets.
+"""The base of every form: the plain-text rule, GOV.UK Design System classes for widgets, the
+GOV.UK base form, and fields that run a service's own check.
 
 Every form of the project inherits ``PlainTextFormMixin`` (``GovukFormMixin`` includes it; a walker
 test checks every form class), so every text input refuses NUL, control, bidirectional and
 zero-width characters with a field error (``core.text``), including fields a form adds after
 ``__init__``.  ``core/includes/field.html`` (with the ``govuk_widget`` filter) renders the label,
 hint, error message and the error modifier; ``GovukFormMixin`` gives each widget its base class.
+An app reuses another app's input rules through these pieces and that app's ``services``
+(``CheckedField(check=customer_services.clean_postcode)``), never by importing its ``forms``.
 """
 
 from __future__ import annotations
 
-from django import forms
-from django.http import QueryDict
+from collections.abc import Callable
+from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.errors import ServiceError
 from onestop.core.text import guard_plain_text, has_control_characters, refusal_message
 
 WIDGET_CLASSES: dict[type[forms.Widget], str] = {
@@ -69,3 +78,50 @@ def query_text(query: QueryDict, name: str, *, limit: int, label: str) -> tuple[
     if has_control_characters(text):
         return "", refusal_message(label)
     return text, ""
+
+
+class GovukForm(GovukFormMixin, forms.Form):
+    """GOV.UK classes on every widget; ``core/includes/field.html`` adds the error modifiers and
+    renders checkboxes and radios as GOV.UK fieldsets."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style()
+
+    def style(self) -> None:
+        self._style()
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Textarea):
+                field.widget.attrs["rows"] = 4
+
+
+def service_check(check: Callable[[str], Any], text: str) -> Any:
+    """``check(text)`` (a service's cleaning function), its ``ServiceError`` as a field error."""
+    try:
+        return check(text)
+    except ServiceError as error:
+        raise ValidationError(error.message, code=str(error.code)) from None
+
+
+class CheckedField(forms.CharField):
+    """Text whose cleaned value is what ``check`` (a service's cleaning function) makes of it;
+    blank stays blank (``required`` decides whether blank is allowed)."""
+
+    def __init__(self, *, check: Callable[[str], Any], **kwargs: Any) -> None:
+        self.check = check
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> Any:
+        text = super().clean(value)
+        return service_check(self.check, text) if text else ""
+
+
+class PhoneField(CheckedField):
+    """A phone number, checked by ``check`` (``customers.services.clean_phone``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("help_text", _("For example, 01296 585858 or 07700 900123"))
+        super().__init__(**kwargs)
+        self.widget.input_type = "tel"
+        self.widget.attrs.update({"class": "govuk-input--width-20", "autocomplete": "tel"})

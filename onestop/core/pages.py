@@ -1,14 +1,17 @@
 """The shape every staff form page shares: parse a form, call one service, show the result.
 
-A refused request (``ServiceError``) becomes an error on the form, next to the input it names,
-and nothing has changed; success is a message and a redirect.  Apps wrap ``form_page`` with
-their own template (``functools.partial``).
+``save_form`` is the one way a view handles a form POST: on a valid form it calls the one
+service; a refused request (``ServiceError``) becomes an error on the form, next to the input it
+names, and nothing has changed; success is a message and a redirect (to a fixed address, or one
+made from what the service returned, such as the page of the record it created).  Apps wrap
+``form_page`` with their own template (``functools.partial``); its buttons are
+``core/includes/form_buttons.html`` and its error summary ``core/includes/error_summary.html``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
@@ -16,6 +19,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
 from onestop.core.errors import ServiceError
+
+Saved = TypeVar("Saved")
 
 
 def attach_error(form: forms.Form, error: ServiceError) -> None:
@@ -48,18 +53,22 @@ def done(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
 def save_form(
     request: HttpRequest,
     form: forms.Form,
-    save: Callable[[dict[str, Any]], object],
+    save: Callable[[dict[str, Any]], Saved],
     *,
-    done: tuple[str, str],
+    done: tuple[str, str] | Callable[[Saved], tuple[str, str]],
 ) -> HttpResponseRedirect | None:
-    """On a valid POST call the one service; ``None`` means: show the form (again)."""
+    """On a valid POST call the one service; ``None`` means: show the form (again).
+
+    ``done`` is the success message and the address to go to, or a function of what ``save``
+    returned that gives them (``lambda service: (_("Service added"), url_of(service))``).
+    """
     if request.method != "POST" or not form.is_valid():
         return None
     try:
-        save(form.cleaned_data)
+        saved = save(form.cleaned_data)
     except ServiceError as error:
         attach_error(form, error)
         return None
-    message, url = done
+    message, url = done(saved) if callable(done) else done
     messages.success(request, message)
     return HttpResponseRedirect(url)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -11,8 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core import forms as core_forms
 from onestop.core.errors import ServiceError
-from onestop.core.forms import GovukFormMixin
+from onestop.core.forms import GovukFormMixin, service_check
 from onestop.core.models import RoleCode
 from onestop.customers import normalise, services
 from onestop.customers.models import (
@@ -25,13 +25,6 @@ from onestop.customers.models import (
     PhoneKind,
     PreferredChannel,
 )
-
-
-def _service_check(check: Callable[[str], Any], text: str) -> Any:
-    try:
-        return check(text)
-    except ServiceError as error:
-        raise ValidationError(error.message, code=str(error.code)) from None
 
 
 class DateField(forms.CharField):
@@ -61,20 +54,12 @@ class PostcodeField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         text = super().clean(value)
-        return _service_check(services.clean_postcode, text) if text else ""
+        return service_check(services.clean_postcode, text) if text else ""
 
 
-class PhoneField(forms.CharField):
+class PhoneField(core_forms.PhoneField):
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 40)
-        kwargs.setdefault("help_text", _("For example, 01296 585858 or 07700 900123"))
-        super().__init__(**kwargs)
-        self.widget.input_type = "tel"
-        self.widget.attrs.update({"class": "govuk-input--width-20", "autocomplete": "tel"})
-
-    def clean(self, value: Any) -> str:
-        text = super().clean(value)
-        return _service_check(services.clean_phone, text) if text else ""
+        super().__init__(check=services.clean_phone, **kwargs)
 
 
 class EmailField(forms.CharField):
@@ -85,7 +70,7 @@ class EmailField(forms.CharField):
 
     def clean(self, value: Any) -> str:
         text = super().clean(value)
-        return _service_check(services.clean_email, text) if text else ""
+        return service_check(services.clean_email, text) if text else ""
 
 
 class CustomerDetailsForm(GovukFormMixin, forms.Form):

@@ -691,3 +691,8 @@ def merge_candidates(user: User, customer: Customer) -> list[PossibleDuplicate]:
         emails=[email.address for email in record.emails],
         exclude_id=customer.pk,
     )
+
+
+def email_key(address: str) -> str:
+    """What ``Email.address_key`` holds for ``address``: how an e-mail finds its customer."""
+    return normalise.normalise_email(address)

@@ -14,8 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onestop.contacts import queries as contact_queries
-from onestop.core import pages, permissions
+from onestop.core import pages, permissions, sources
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
@@ -94,7 +93,6 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     user = staff_user(request)
     record = queries.open_customer(user, customer_id, ip_address=client_address(request))
     customer = record.customer
-    panel = contact_queries.desk_panel(user, customer)
     found = history.history_of(user, customer, history.page_number(request.GET.get("page")))
     return render(
         request,
@@ -102,7 +100,8 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         {
             "record": record,
             "customer": customer,
-            "panel": panel,
+            "markers": queries.open_markers(user, customer),
+            "cases": sources.open_cases_for_customer(user, customer.pk),
             "history": found,
             "pagination": page_links(found, _history_href),
             "can_edit": permissions.can(user, permissions.CUSTOMER_EDIT),

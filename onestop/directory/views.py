@@ -27,7 +27,6 @@ GET_POST = ["GET", "POST"]
 MANAGE = permissions.DIRECTORY_MANAGE
 VIEW = permissions.DIRECTORY_VIEW
 
-_attach = pages.attach_error
 _form_page = partial(pages.form_page, template="core/form_page.html")
 _done = pages.done
 _save = pages.save_form
@@ -64,9 +63,14 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
         "branding_text": organisation.branding_text,
     }
     form = forms.OrganisationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        services.update_organisation(organisation, by=user, **form.cleaned_data)
-        return _done(request, _("Organisation details saved"), reverse("directory:home"))
+    saved = _save(
+        request,
+        form,
+        lambda data: services.update_organisation(organisation, by=user, **data),
+        done=(_("Organisation details saved"), reverse("directory:home")),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -126,17 +130,17 @@ def service_create(request: HttpRequest) -> HttpResponse:
     require(user, MANAGE)
     organisation = queries.organisation_for(user, MANAGE)
     form = forms.ServiceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service = services.create_service(organisation, by=user, **_service_values(form))
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(
-                request,
-                _("Service added"),
-                reverse("directory:service-detail", args=[service.pk]),
-            )
+    saved = _save(
+        request,
+        form,
+        lambda data: services.create_service(organisation, by=user, **_service_values(form)),
+        done=lambda service: (
+            _("Service added"),
+            reverse("directory:service-detail", args=[service.pk]),
+        ),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -204,20 +208,16 @@ def team_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require(user, MANAGE)
     form = forms.TeamForm(request.POST or None, services=queries.services_for(user))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            team = services.create_team(
-                data["service"],
-                by=user,
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-            )
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(request, _("Team added"), reverse("directory:team-detail", args=[team.pk]))
+    saved = _save(
+        request,
+        form,
+        lambda data: services.create_team(
+            data["service"], by=user, name=data["name"], email=data["email"], phone=data["phone"]
+        ),
+        done=lambda team: (_("Team added"), reverse("directory:team-detail", args=[team.pk])),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -433,13 +433,14 @@ def access_point_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     organisation = queries.organisation_for(user, MANAGE)
     form = forms.AccessPointForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            access_point = services.create_access_point(organisation, by=user, **form.cleaned_data)
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            return _done(request, _("Access point added"), _access_point_url(access_point.pk))
+    saved = _save(
+        request,
+        form,
+        lambda data: services.create_access_point(organisation, by=user, **data),
+        done=lambda point: (_("Access point added"), _access_point_url(point.pk)),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,

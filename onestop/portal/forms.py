@@ -1,8 +1,8 @@
 """Page input of the portal.  Forms parse and check shapes; services enforce the rules.
 
-The resident's form is the staff raise form (``cases.forms.RaiseCaseForm``: the case type's
-questions, summary, details, postcode) in residents' words, with where and "your details"
-added, and every text input refusing control characters (``core.text``).
+The resident's form asks what the staff raise form asks (the case type's questions, through
+``core.questions``; summary, details, postcode) in residents' words, with where and "your
+details" added, and every text input refusing control characters (``core.text``).
 """
 
 from __future__ import annotations
@@ -11,12 +11,11 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from onestop.cases.forms import GovukForm, RaiseCaseForm, attribute_field_name
-from onestop.cases.models import AttributeKind, CaseType
-from onestop.core.errors import ServiceError
+from onestop.cases.models import CaseType
+from onestop.core.forms import GovukForm, service_check
+from onestop.core.questions import AttributeKind, add_question_fields, answers, attribute_field_name
 from onestop.core.text import guard_text_fields, visible
 from onestop.customers import services as customer_services
 from onestop.portal import services
@@ -27,39 +26,40 @@ HONEYPOT = "leave_blank"
 
 def _service_check(check: Callable[[str], str], value: str) -> str:
     """Run a customers check (postcode, e-mail, phone) as a form field's validation."""
-    if not value:
-        return ""
-    try:
-        return check(value)
-    except ServiceError as error:
-        raise ValidationError(error.message) from None
+    return str(service_check(check, value)) if value else ""
 
 
-class ReportForm(RaiseCaseForm):
-    """A resident's report of a problem of ``case_type``."""
+class ReportForm(GovukForm):
+    """A resident's report of a problem of ``case_type`` (no ward: residents rarely know it;
+    routing uses the postcode)."""
+
+    title = forms.CharField(
+        label=_("What is the problem"),
+        max_length=services.TITLE_LIMIT,
+        help_text=_("A short summary, like “Blue bin not emptied on Tuesday”"),
+        error_messages={"required": _("Enter what the problem is")},
+    )
+    description = forms.CharField(
+        label=_("Details (optional)"),
+        required=False,
+        max_length=services.DESCRIPTION_LIMIT,
+        widget=forms.Textarea,
+        help_text=_("Anything that will help us sort it out"),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=10,
+        help_text=_("The postcode where the problem is, like HP19 8FF"),
+        error_messages={"required": _("Enter the postcode where the problem is")},
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-10", "autocomplete": "postal-code"}
+        ),
+    )
 
     def __init__(self, *args: Any, case_type: CaseType, **kwargs: Any) -> None:
-        super().__init__(*args, case_type=case_type, councillor=False, **kwargs)
-        del self.fields["ward"]  # residents rarely know their ward; routing uses the postcode
-        title = self.fields["title"]
-        assert isinstance(title, forms.CharField)  # noqa: S101
-        title.label = _("What is the problem")
-        title.help_text = _("A short summary, like “Blue bin not emptied on Tuesday”")
-        title.max_length = services.TITLE_LIMIT
-        title.error_messages["required"] = _("Enter what the problem is")
-        description = self.fields["description"]
-        assert isinstance(description, forms.CharField)  # noqa: S101
-        description.label = _("Details (optional)")
-        description.help_text = _("Anything that will help us sort it out")
-        description.max_length = services.DESCRIPTION_LIMIT
-        postcode = self.fields["postcode"]
-        postcode.required = True
-        postcode.label = _("Postcode")
-        postcode.help_text = _("The postcode where the problem is, like HP19 8FF")
-        postcode.error_messages["required"] = _("Enter the postcode where the problem is")
-        postcode.widget.attrs.update(
-            {"class": "govuk-input govuk-input--width-10", "autocomplete": "postal-code"}
-        )
+        super().__init__(*args, **kwargs)
+        self.case_type = case_type
+        add_question_fields(self, case_type.attributes)
         self.asks_where = not any(
             question.get("kind") == AttributeKind.LOCATION for question in case_type.attributes
         )
@@ -144,6 +144,9 @@ class ReportForm(RaiseCaseForm):
 
     def you_fields(self) -> list[forms.BoundField]:
         return [self["given_name"], self["family_name"], self["email"], self["phone"]]
+
+    def answers(self) -> dict[str, Any]:
+        return answers(self, self.case_type.attributes)
 
     def is_bot(self) -> bool:
         return bool(str(self.data.get(HONEYPOT, "")).strip())

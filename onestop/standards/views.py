@@ -3,13 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from onestop.core import permissions
+from onestop.core import pages, permissions
 from onestop.core.access import require
-from onestop.core.errors import ServiceError
 from onestop.core.http import StaffRequest
 from onestop.standards import clock, queries, services
 from onestop.standards.forms import ClosureDayForm, StandardForm, TargetForm, WhenDueForm
@@ -46,14 +46,20 @@ def standard_detail(request: StaffRequest, standard_id: int) -> HttpResponse:
     )
     if request.method == "POST":
         require(request.user, permissions.STANDARD_MANAGE)
-        if form.is_bound and form.is_valid():
-            services.change_standard(standard, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Standard changed"))
-            return redirect("standards:standard", standard_id=standard.pk)
-        if target_form.is_bound and target_form.is_valid():
-            services.set_standard_target(standard, by=request.user, **target_form.cleaned_data)
-            messages.success(request, _("Target recorded"))
-            return redirect("standards:standard", standard_id=standard.pk)
+        here = reverse("standards:standard", args=[standard.pk])
+        saved = pages.save_form(
+            request,
+            form,
+            lambda data: services.change_standard(standard, by=request.user, **data),
+            done=(_("Standard changed"), here),
+        ) or pages.save_form(
+            request,
+            target_form,
+            lambda data: services.set_standard_target(standard, by=request.user, **data),
+            done=(_("Target recorded"), here),
+        )
+        if saved is not None:
+            return saved
     context = {
         "standard": standard,
         "history": list(standard.targets.order_by("year")),
@@ -70,26 +76,26 @@ def calendar(request: StaffRequest) -> HttpResponse:
     form = ClosureDayForm(request.POST or None)
     if request.method == "POST":
         require(request.user, permissions.CALENDAR_MANAGE)
-        if form.is_valid():
-            try:
-                services.add_closure_day(
-                    request.user.organisation,  # type: ignore[arg-type]
-                    by=request.user,
-                    day=form.cleaned_data["day"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ServiceError as error:
-                form.add_error(error.field, error.message)
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Closure day added. Open case deadlines are being recalculated: none "
-                        "will be brought forward, and customers whose reply date moves later "
-                        "will be told."
-                    ),
-                )
-                return redirect("standards:calendar")
+        saved = pages.save_form(
+            request,
+            form,
+            lambda data: services.add_closure_day(
+                request.user.organisation,  # type: ignore[arg-type]
+                by=request.user,
+                day=data["day"],
+                reason=data["reason"],
+            ),
+            done=(
+                _(
+                    "Closure day added. Open case deadlines are being recalculated: none "
+                    "will be brought forward, and customers whose reply date moves later "
+                    "will be told."
+                ),
+                reverse("standards:calendar"),
+            ),
+        )
+        if saved is not None:
+            return saved
     context = {
         "form": form,
         "closure_days": queries.closure_days_for(request.user),

@@ -852,3 +852,15 @@ def test_the_parser_never_raises_on_any_text_in_any_shape(
     )
     parsed = mail.parse(raw)
     assert len(parsed.text) <= mail.MAX_TEXT_CHARACTERS
+
+
+def test_html_lists_and_tables_keep_their_shape_as_text() -> None:
+    text = mail.html_to_text(
+        "<p>Bins missed:</p><ul><li>blue</li><li>green</li></ul>"
+        "<table><tr><td>Mon</td><td>12 High St</td></tr><tr><td>Tue</td><td>3 Mill Lane</td></tr>"
+        "</table>"
+    )
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert lines[:3] == ["Bins missed:", "* blue", "* green"]
+    assert lines[3].split() == ["Mon", "12", "High", "St"]
+    assert lines[4].split() == ["Tue", "3", "Mill", "Lane"]

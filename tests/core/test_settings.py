@@ -160,7 +160,7 @@ def test_make_run_serves_without_development_settings() -> None:
 def test_the_demo_prints_the_address_make_run_serves(
     monkeypatch: pytest.MonkeyPatch, host: str, port: str, address: str
 ) -> None:
-    from onestop.directory.management.commands.demo import demo_address
+    from onestop.demo.management.commands.demo import demo_address
 
     monkeypatch.setenv("HOST", host)
     monkeypatch.setenv("PORT", port)

@@ -20,6 +20,7 @@ from onestop.cases.models import Outcome as CaseOutcome
 from onestop.contacts import services as contact_services
 from onestop.contacts.models import Contact
 from onestop.core import services as core_services
+from onestop.core import sources
 from onestop.core.models import AuditAction, AuditRecord, Organisation, Role, RoleCode, User
 from onestop.core.scoping import UnscopedQueryError
 from onestop.customers import history
@@ -222,9 +223,9 @@ def test_a_role_seeing_none_of_it_gets_an_empty_history(
 
 
 def test_a_source_that_forgets_the_organisation_is_refused(story: Story, advisor: User) -> None:
-    unpinned = history.HistorySource(
+    unpinned = sources.HistorySource(
         "contact",
-        lambda user, customer: history._rows(
+        lambda user, customer: sources.history_rows(
             Contact.objects.get_queryset().filter(customer=customer), "contact", "received_at"
         ),
         lambda user, ids: {},

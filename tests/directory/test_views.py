@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from onestop.core.models import AuditAction, AuditRecord, Organisation, User
-from onestop.directory.models import AccessPoint, OpeningSession, Service
+from onestop.directory.models import AccessPoint, AccessPointKind, OpeningSession, Service, Team
 from tests.directory.conftest import World, snapshot
 from tests.matrix import covers
 
@@ -348,6 +348,29 @@ def test_an_administrator_adds_a_service_with_an_lgsl_code(
     assert response.status_code == 302
     assert response["Location"] == f"/directory/services/{service.pk}/"
     assert (service.lgsl.code if service.lgsl else None, service.description) == (524, "Weekly")
+
+
+def test_a_new_team_and_a_new_access_point_open_on_their_own_pages(
+    world: World, administrator: User, client_for: ClientFor
+) -> None:
+    client = client_for(administrator)
+    team_response = client.post(
+        "/directory/teams/new/", {"service": world.service.pk, "name": "Night shift"}
+    )
+    point_response = client.post(
+        "/directory/access-points/new/",
+        {"kind": AccessPointKind.AREA_OFFICE, "name": "Wendover Office", "address": "Wendover"},
+    )
+    team = Team.objects.for_user(administrator).get(name="Night shift")
+    point = AccessPoint.objects.for_user(administrator).get(name="Wendover Office")
+    assert (team_response.status_code, team_response["Location"]) == (
+        302,
+        f"/directory/teams/{team.pk}/",
+    )
+    assert (point_response.status_code, point_response["Location"]) == (
+        302,
+        f"/directory/access-points/{point.pk}/",
+    )
 
 
 def test_an_unknown_lgsl_code_is_shown_as_an_error_and_changes_nothing(

@@ -1,0 +1,133 @@
+"""What cases offer the pages below them (registered in ``core.sources`` by ``apps.py``).
+
+The customer page's history lists the customer's cases and the messages sent to the customer
+about them; the desk and the customer page list the customer's open cases and find a case by the
+reference an advisor types.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Subquery
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onestop.cases import queries
+from onestop.cases.models import REFERENCE_PREFIXES, OutboxMessage, OutboxStatus, Status
+from onestop.cases.models import Outcome as CaseOutcome
+from onestop.core import sources
+from onestop.core.models import User
+from onestop.core.scoping import ScopedQuerySet
+
+
+# --- the customer's cases in the history ---------------------------------------------------------
+def case_timeline(user: User, customer: Model) -> ScopedQuerySet[Any] | None:
+    cases = queries.cases_for(user)
+    if cases.query.is_empty():
+        return None
+    return sources.history_rows(cases.filter(customer_id=customer.pk), "case", "received_at")
+
+
+def case_entries(user: User, ids: Sequence[int]) -> dict[int, sources.HistoryEntry]:
+    now = timezone.now()
+    cases = (
+        queries.cases_for(user)
+        .filter(pk__in=ids)
+        .only("organisation_id", "reference", "title", "status", "outcome", "received_at", "due_at")
+    )
+    entries = {}
+    for case in cases:
+        is_open = case.is_open
+        status = str(Status(case.status).label)
+        if not is_open and case.outcome:
+            status = f"{status}: {CaseOutcome(case.outcome).label}"
+        entries[case.pk] = sources.HistoryEntry(
+            kind="case",
+            kind_label=_("Case"),
+            at=case.received_at,
+            title=case.title,
+            reference=case.reference,
+            url=reverse("cases:case", args=[case.reference]),
+            status_label=status,
+            due_at=case.due_at if is_open else None,
+            is_overdue=queries.is_overdue(case, now),
+        )
+    return entries
+
+
+# --- messages to the customer (the cases' outbox) ----------------------------------------------
+CUSTOMER_RECIPIENT = "customer"
+_MESSAGE_TITLES = {
+    "case-acknowledgement": gettext_lazy("Acknowledgement"),
+    "case-update": gettext_lazy("Update"),
+    "case-deadline-moved": gettext_lazy("Reply date moved"),
+}
+
+
+def message_timeline(user: User, customer: Model) -> ScopedQuerySet[Any] | None:
+    cases = queries.cases_for(user)
+    if cases.query.is_empty():
+        return None
+    return sources.history_rows(
+        OutboxMessage.objects.for_user(user).filter(
+            recipient_kind=CUSTOMER_RECIPIENT,
+            case_id__in=Subquery(cases.filter(customer_id=customer.pk).values("pk")),
+        ),
+        "message",
+        "created_at",
+    )
+
+
+def message_entries(user: User, ids: Sequence[int]) -> dict[int, sources.HistoryEntry]:
+    messages = (
+        OutboxMessage.objects.for_user(user)
+        .filter(pk__in=ids, recipient_kind=CUSTOMER_RECIPIENT)
+        .select_related("case")
+        .only("organisation_id", "template", "body", "created_at", "status", "case__reference")
+    )
+    return {
+        message.pk: sources.HistoryEntry(
+            kind="message",
+            kind_label=_("Message"),
+            at=message.created_at,
+            title=str(_MESSAGE_TITLES.get(message.template, message.template)),
+            detail=sources.shorten(message.body),
+            reference=message.case.reference,
+            url=reverse("cases:case", args=[message.case.reference]),
+            status_label=str(OutboxStatus(message.status).label),
+        )
+        for message in messages
+    }
+
+
+# --- the desk and the customer page ------------------------------------------------------------
+def case_by_reference(user: User, reference: str) -> sources.FoundCase | None:
+    try:
+        case = queries.get_case_for(user, reference)
+    except (Http404, PermissionDenied):
+        return None
+    summary = queries.case_summary(case, timezone.now())
+    if not case.is_open:
+        summary = dataclasses.replace(summary, due_at=None)  # a closed case is due nothing
+    return sources.FoundCase(summary=summary, customer_id=case.customer_id)
+
+
+def register() -> None:
+    sources.register_history_source(sources.HistorySource("case", case_timeline, case_entries))
+    sources.register_history_source(
+        sources.HistorySource("message", message_timeline, message_entries)
+    )
+    sources.register_case_finder(
+        sources.CaseFinder(
+            prefixes=frozenset(REFERENCE_PREFIXES.values()),
+            open_for_customer=queries.open_cases_for_customer,
+            by_reference=case_by_reference,
+        )
+    )

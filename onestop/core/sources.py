@@ -1,0 +1,156 @@
+"""Sources: what a capability shows on the pages of a capability below it.
+
+The customer page (``customers``) and the advisor's desk (``contacts``) show records of
+capabilities that sit above them in the layers (cases, their messages; complaints and appointments
+when those arrive).  They must not import those apps, so each app registers what it offers here
+from its ``AppConfig.ready``, and the page reads what is registered:
+
+- :func:`register_history_source`: one kind of record in a customer's history (``contacts``
+  registers contacts, ``cases`` registers cases and the messages sent about them);
+- :func:`register_case_finder`: the cases a customer has open and the case an advisor's typed
+  reference names (``cases``).
+
+``core`` imports no capability app; the types here are plain data, so a source depends on ``core``
+and the page depends on ``core``, never on each other.  Nothing registered means nothing shown
+(a customer page without ``cases`` installed lists no cases), never an error.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db.models import CharField, F, Model, Value
+
+from onestop.core.models import User
+from onestop.core.scoping import ScopedQuerySet
+
+
+# --- a customer's history ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a customer's history, whatever its kind."""
+
+    kind: str
+    kind_label: str
+    at: datetime.datetime
+    title: str
+    detail: str = ""
+    reference: str = ""
+    url: str = ""
+    status_label: str = ""
+    due_at: datetime.datetime | None = None
+    is_overdue: bool = False
+    is_repeat: bool = False
+    by: str = ""
+
+
+Timeline = Callable[[User, Model], ScopedQuerySet[Any] | None]
+Entries = Callable[[User, Sequence[int]], dict[int, HistoryEntry]]
+
+
+@dataclass(frozen=True)
+class HistorySource:
+    """One kind of record in the history (see ``customers.history`` for how they are paged).
+
+    - ``timeline(user, customer)``: a queryset of ``(history_kind, id, history_at)`` rows
+      (:func:`history_rows`) of the records the user may see, pinned to the user's organisation,
+      or ``None`` when the user may see none of that kind;
+    - ``entries(user, ids)``: those of the page's records, as :class:`HistoryEntry`, in one query.
+    """
+
+    kind: str
+    timeline: Timeline
+    entries: Entries
+
+
+def history_rows(queryset: ScopedQuerySet[Any], kind: str, at: str) -> ScopedQuerySet[Any]:
+    """A source's ``(history_kind, id, history_at)`` rows, unordered (the union orders)."""
+    rows = (
+        queryset.annotate(history_kind=Value(kind, output_field=CharField()), history_at=F(at))
+        .order_by()
+        .values_list("history_kind", "id", "history_at")
+    )
+    return cast(ScopedQuerySet[Any], rows)
+
+
+_SHOWN = 200
+
+
+def shorten(text: str) -> str:
+    """Notes and bodies as one line of at most 200 characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "…"
+
+
+_HISTORY: dict[str, HistorySource] = {}
+
+
+def register_history_source(source: HistorySource) -> None:
+    """Add a kind of record to every customer's history (idempotent per kind)."""
+    _HISTORY[source.kind] = source
+
+
+def history_sources() -> tuple[HistorySource, ...]:
+    return tuple(_HISTORY.values())
+
+
+# --- cases, for the desk and the customer page ---------------------------------------------------
+@dataclass(frozen=True)
+class CaseSummary:
+    """A case as the desk and the customer page list it."""
+
+    reference: str
+    title: str
+    status_label: str
+    due_at: datetime.datetime | None
+    is_overdue: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class FoundCase:
+    """The case a typed reference names, and the id of its customer, if it has one."""
+
+    summary: CaseSummary
+    customer_id: int | None
+
+
+@dataclass(frozen=True)
+class CaseFinder:
+    """What the cases capability answers for the pages below it.
+
+    - ``prefixes``: the reference prefixes of every case kind (``SR``, ``FOI``, …), so the desk
+      knows a case reference from a customer's;
+    - ``open_for_customer(user, customer_id)``: the customer's open cases the user may see,
+      soonest deadline first;
+    - ``by_reference(user, reference)``: the case with that (canonical) reference if the user
+      may see it, else ``None`` (missing, another organisation's or not allowed alike); its
+      ``due_at`` only while it is open.
+    """
+
+    prefixes: frozenset[str]
+    open_for_customer: Callable[[User, int], list[CaseSummary]]
+    by_reference: Callable[[User, str], FoundCase | None]
+
+
+_CASES: list[CaseFinder] = []
+
+
+def register_case_finder(finder: CaseFinder) -> None:
+    """Make cases findable from the desk and the customer page (one finder; the last wins)."""
+    _CASES[:] = [finder]
+
+
+def case_prefixes() -> frozenset[str]:
+    return _CASES[0].prefixes if _CASES else frozenset()
+
+
+def open_cases_for_customer(user: User, customer_id: int) -> list[CaseSummary]:
+    return _CASES[0].open_for_customer(user, customer_id) if _CASES else []
+
+
+def case_by_reference(user: User, reference: str) -> FoundCase | None:
+    return _CASES[0].by_reference(user, reference) if _CASES else None

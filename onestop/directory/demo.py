@@ -1,0 +1,257 @@
+"""The directory's part of the demo council: the council, its partners, their staff, services,
+teams, access points with their hours and the out-of-hours arrangement (idempotent).
+
+The hours are those of Appendix 2 ("Customer Access Hours") of Aylesbury Vale District
+Council's 2004 customer access review (``seeds/000_75687cec611e932b.txt``).  Phone numbers are
+Ofcom's drama range, not the council's.  Everything here is for demonstration only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from pathlib import Path
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from onestop.core.models import Nation, Organisation, OrganisationType, RoleCode, User
+from onestop.directory import services
+from onestop.directory.lgsl import parse_lgsl_csv
+from onestop.directory.models import (
+    AccessPoint,
+    AccessPointKind,
+    LgslService,
+    Service,
+    Team,
+    TeamMembership,
+)
+
+# Printed for the demo; never for real use.
+DEMO_PASSWORD = "demo-only-not-secret"  # noqa: S105  # nosec B105
+SAMPLE_LGSL = Path(__file__).resolve().parent / "data" / "lgsl-sample.csv"
+
+COUNCIL = "demo-council"
+ORGANISATIONS = (
+    (
+        COUNCIL,
+        "Aylesbury Vale District Council (demo)",
+        OrganisationType.DISTRICT_COUNCIL,
+        "Working with our partners across the Vale.",
+    ),
+    ("demo-county", "Buckinghamshire County Council (demo)", OrganisationType.COUNTY_COUNCIL, ""),
+    ("demo-housing", "Vale Housing Association (demo)", OrganisationType.HOUSING_ASSOCIATION, ""),
+)
+
+# username, first name, last name, organisation, role, job title
+USERS = (
+    ("advisor", "Asha", "Patel", COUNCIL, RoleCode.ADVISOR, "Customer service advisor"),
+    ("team.leader", "Tom", "Hughes", COUNCIL, RoleCode.TEAM_LEADER, "Team leader"),
+    ("back.office", "Bea", "Osei", COUNCIL, RoleCode.BACK_OFFICE_OFFICER, "Revenues officer"),
+    ("complaints", "Carys", "Evans", COUNCIL, RoleCode.COMPLAINTS_OFFICER, "Complaints officer"),
+    ("manager", "Mark", "Lewis", COUNCIL, RoleCode.MANAGER, "Customer services manager"),
+    ("councillor", "Cllr Jo", "Ward", COUNCIL, RoleCode.COUNCILLOR, "Ward councillor"),
+    ("admin", "Ada", "Morgan", COUNCIL, RoleCode.ADMINISTRATOR, "Systems administrator"),
+    ("auditor", "Aud", "Itor", COUNCIL, RoleCode.AUDITOR, "Internal auditor"),
+    (
+        "housing.advisor",
+        "Hana",
+        "Begum",
+        "demo-housing",
+        RoleCode.PARTNER_ADVISOR,
+        "Housing advisor",
+    ),
+)
+
+# service name, LGSL code (from the sample list), description, teams
+SERVICES: tuple[tuple[str, int | None, str, tuple[str, ...]], ...] = (
+    ("Customer Services", None, "The Customer Service Centre and area offices.", ("Advisors",)),
+    ("Council Tax", 57, "Paying, discounts and moving home.", ("Council Tax team",)),
+    ("Business Rates", 97, "National non-domestic rates.", ("Business Rates team",)),
+    ("Housing Benefits", 167, "Claims and changes of circumstances.", ("Benefits team",)),
+    ("Housing Needs", 186, "Homelessness advice and the housing register.", ("Housing Needs",)),
+    ("Planning", 355, "Planning applications and the duty planning officer.", ("Duty planners",)),
+    ("Environmental Health", 422, "Noise, pests and food safety.", ("Environmental Health",)),
+    ("Waste and Recycling", 524, "Bin collections, bulky waste and recycling.", ()),
+)
+
+# username -> (service, team)
+MEMBERSHIPS = (
+    ("advisor", "Customer Services", "Advisors"),
+    ("team.leader", "Customer Services", "Advisors"),
+    ("back.office", "Council Tax", "Council Tax team"),
+    ("manager", "Customer Services", "Advisors"),
+)
+
+H = datetime.time
+MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = range(5)
+MORNING_AND_AFTERNOON = ((H(9), H(13)), (H(14), H(16, 30)))
+
+# name, kind, address, phone, {weekday: sessions}, shared with
+ACCESS_POINTS: tuple[
+    tuple[
+        str,
+        str,
+        str,
+        str,
+        dict[int, Sequence[tuple[datetime.time, datetime.time]]],
+        tuple[str, ...],
+    ],
+    ...,
+] = (
+    (
+        "Customer Service Centre, Aylesbury",
+        AccessPointKind.CUSTOMER_SERVICE_CENTRE,
+        "66 High Street\nAylesbury",
+        "01632 960001",
+        {
+            MONDAY: ((H(8, 45), H(17, 15)),),
+            TUESDAY: ((H(8, 45), H(17, 15)),),
+            WEDNESDAY: ((H(8, 45), H(17, 15)),),
+            THURSDAY: ((H(9, 45), H(17, 15)),),
+            FRIDAY: ((H(8, 45), H(16, 45)),),
+        },
+        (),
+    ),
+    (
+        "Buckingham Area Office",
+        AccessPointKind.AREA_OFFICE,
+        "Buckingham",
+        "01632 960002",
+        {
+            TUESDAY: MORNING_AND_AFTERNOON,
+            THURSDAY: MORNING_AND_AFTERNOON,
+            FRIDAY: ((H(9), H(13)), (H(14), H(16, 15))),
+        },
+        (),
+    ),
+    (
+        "Winslow Area Office",
+        AccessPointKind.AREA_OFFICE,
+        "Winslow",
+        "01632 960003",
+        {MONDAY: MORNING_AND_AFTERNOON, WEDNESDAY: MORNING_AND_AFTERNOON},
+        (),
+    ),
+    (
+        "Switchboard",
+        AccessPointKind.TELEPHONE,
+        "",
+        "01632 960000",
+        {day: ((H(8, 30), H(17, 30)),) for day in range(5)},
+        (),
+    ),
+    (
+        # The joint access point in Buckingham the review worked towards with the county.
+        "Buckingham One-Stop Shop",
+        AccessPointKind.ONE_STOP_SHOP,
+        "Buckingham Library\nBuckingham",
+        "01632 960004",
+        {day: ((H(9), H(17)),) for day in range(5)},
+        ("demo-county", "demo-housing"),
+    ),
+)
+
+STANDBY = services.OutOfHoursInput(
+    title="Emergency standby",
+    contact="The Message Pad standby service",
+    phone="01632 960999",
+    details="Emergencies only: housing maintenance, property services and environmental health.",
+    starts_weekday=FRIDAY,
+    starts_at=H(16, 45),
+    ends_weekday=MONDAY,
+    ends_at=H(8, 45),
+)
+
+
+# --- loading ------------------------------------------------------------------------------
+def load_demo() -> Organisation:
+    """Load the directory's demo data and answer the council (run inside one transaction)."""
+    if not LgslService.objects.exists():
+        services.import_lgsl(parse_lgsl_csv(SAMPLE_LGSL.read_bytes()))
+    organisations = {row[0]: _organisation(*row) for row in ORGANISATIONS}
+    council = organisations[COUNCIL]
+    for username, first, last, slug, role, title in USERS:
+        _user(organisations[slug], username, first, last, role, title)
+    for name, code, description, teams in SERVICES:
+        service = Service.objects.for_organisation(council).filter(name=name).first()
+        if service is None:
+            service = services.create_service(
+                council, by=None, name=name, description=description, lgsl_code=code
+            )
+        for team_name in teams:
+            if not service.teams.filter(name=team_name).exists():
+                services.create_team(service, by=None, name=team_name)
+    for username, service_name, team_name in MEMBERSHIPS:
+        team = Team.objects.for_organisation(council).get(
+            service__name=service_name, name=team_name
+        )
+        user = User.objects.get(username=username)
+        if (
+            not TeamMembership.objects.for_organisation(council)
+            .filter(team=team, user=user)
+            .exists()
+        ):
+            services.add_team_member(team, by=None, user=user)
+    for name, kind, address, phone, hours, shared_with in ACCESS_POINTS:
+        point = AccessPoint.objects.for_organisation(council).filter(name=name).first()
+        if point is None:
+            point = services.create_access_point(
+                council, by=None, kind=kind, name=name, address=address, phone=phone
+            )
+        for weekday, sessions in hours.items():
+            for opens, closes in sessions:
+                if not point.sessions.filter(weekday=weekday, opens=opens).exists():
+                    services.add_opening_session(
+                        point, by=None, weekday=weekday, opens=opens, closes=closes
+                    )
+        for slug in shared_with:
+            services.share_access_point(point, by=None, organisation=organisations[slug])
+    for name in ("Switchboard", "Customer Service Centre, Aylesbury"):
+        point = AccessPoint.objects.for_organisation(council).get(name=name)
+        if not point.out_of_hours.filter(title=STANDBY.title).exists():
+            services.save_out_of_hours(point, by=None, data=STANDBY)
+    return council
+
+
+def _organisation(slug: str, name: str, type: str, branding_text: str) -> Organisation:
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        organisation = services.create_organisation(
+            by=None,
+            slug=slug,
+            name=name,
+            type=type,
+            nation=Nation.ENGLAND,
+            branding_text=branding_text,
+        )
+    return organisation
+
+
+def _user(
+    organisation: Organisation,
+    username: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    job_title: str,
+) -> None:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = services.create_staff(
+            organisation,
+            by=None,
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            password=DEMO_PASSWORD,
+            role_codes=[role],
+            job_title=job_title,
+        )
+    if user.must_change_password:
+        # The demo's accounts share one published password, not a temporary one.
+        user.must_change_password = False
+        user.save(update_fields=["must_change_password"])
+    # Demo-only enrolment: real staff enrol their authenticator when they first sign in.
+    TOTPDevice.objects.get_or_create(
+        user=user, name="Authenticator app", defaults={"confirmed": True}
+    )
