@@ -137,6 +137,8 @@ def test_a_near_match_is_shown_before_saving_and_saving_needs_confirmation(
         ("family_name", "", b"Enter the last name"),
         ("family_name", "x" * 151, b"Ensure this value has at most 150 characters"),
         ("uprn", "12345678901234", b"Ensure this value is less than or equal to"),
+        # A right-to-left override disguises text: refused by the one rule of core.text.
+        ("family_name", "\u202eevil", b"Remove the special characters from"),
     ],
 )
 def test_bad_input_is_refused_with_a_gov_uk_error_and_nothing_saved(
@@ -164,7 +166,6 @@ def test_bad_input_is_refused_with_a_gov_uk_error_and_nothing_saved(
     [
         "<script>alert(1)</script>",
         "Robert'); DROP TABLE customers_customer;--",
-        "\u202eevil",
         "😀" * 10,
     ],
 )
