@@ -25,11 +25,11 @@ from onestop.cases.schemas import (
     NoteOut,
 )
 from onestop.contacts.models import Contact
-from onestop.core import permissions
+from onestop.core import audit, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.errors import ServiceError
-from onestop.core.http import staff_user
-from onestop.core.models import User
+from onestop.core.http import client_address, staff_user
+from onestop.core.models import AuditAction, User
 from onestop.customers.models import Customer
 from onestop.directory.models import Team
 
@@ -145,6 +145,22 @@ def search_cases(
         assignee_id=assignee_id,
         limit=limit,
         offset=min(offset, 100_000),
+    )
+    audit.record_list_read(
+        user,
+        what="cases.case",
+        action=AuditAction.SEARCHED,
+        query={
+            "q": q,
+            "status": status,
+            "case_type": case_type,
+            "team_id": team_id,
+            "assignee_id": assignee_id,
+            "limit": limit,
+            "offset": offset,
+        },
+        ids=[case.reference for case in found],
+        ip_address=client_address(request),
     )
     return [_out(case) for case in found]
 

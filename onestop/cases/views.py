@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
+from dataclasses import asdict
 from functools import partial
 from typing import Any
 
@@ -21,13 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onestop.cases import forms, queries, services
 from onestop.cases.models import INFORMATION_KINDS, Case, CaseType, Source, Status
 from onestop.contacts.models import Contact
-from onestop.core import pages, permissions
+from onestop.core import audit, pages, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
 from onestop.core.forms import GovukForm, query_text
-from onestop.core.http import staff_user
-from onestop.core.models import User
+from onestop.core.http import client_address, staff_user
+from onestop.core.models import AuditAction, User
 from onestop.customers import queries as customer_queries
 from onestop.customers.models import Customer
 from onestop.directory import queries as directory_queries
@@ -43,6 +44,10 @@ def _int(value: str | None) -> int | None:
 
 # --- queues -------------------------------------------------------------------------------------
 def _queue_filters(user: User, form: forms.QueueFilterForm) -> queries.QueueFilters:
+    """The queue the filters ask for; a team that is not one of the user's organisation (another
+    organisation's, unknown, or not a number) answers 404 rather than showing another queue."""
+    if form.is_bound and "team" in form.errors:
+        raise Http404
     data = form.cleaned_data if form.is_valid() else {}
     team = data.get("team")
     if team is None and not data.get("mine") and not form.data.get("team"):
@@ -76,10 +81,17 @@ def queues(request: HttpRequest) -> HttpResponse:
     require(user, permissions.CASE_WORK)
     form = _filter_form(request, user)
     filters = _queue_filters(user, form)
-    queue = queries.queue_for(user, filters)
     team = next((t for t in queries.teams_for(user) if t.pk == filters.team_id), None)
     if filters.team_id is not None and team is None:
         raise Http404
+    queue = queries.queue_for(user, filters)
+    audit.record_list_read(
+        user,
+        what="cases.case",
+        query=asdict(filters),
+        ids=[row.reference for row in queue.cases],
+        ip_address=client_address(request),
+    )
     return render(
         request,
         "cases/queues.html",
@@ -101,7 +113,14 @@ def queue_export(request: HttpRequest) -> HttpResponse:
     require(user, permissions.CASE_ASSIGN)  # leaders; no default role has personal-data.export
     filters = _queue_filters(user, _filter_form(request, user))
     rows = queries.queue_export_rows(user, filters)
-    services.record_export(user, rows=len(rows), what="Work queue")
+    audit.record_list_read(
+        user,
+        what="cases.case",
+        action=AuditAction.EXPORTED,
+        query=asdict(filters),
+        ids=[row[0] for row in rows],
+        ip_address=client_address(request),
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="queue.csv"'
     writer = csv.writer(response)
@@ -549,6 +568,13 @@ def member(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, permissions.CASE_VIEW_OWN)
     enquiries = queries.enquiries_of_councillor(user)
+    audit.record_list_read(
+        user,
+        what="cases.case",
+        query={"councillor_enquiries": True},
+        ids=[case.reference for case in enquiries],
+        ip_address=client_address(request),
+    )
     now = timezone.now()
     rows = [
         {

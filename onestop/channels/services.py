@@ -220,22 +220,6 @@ def save_mailbox(
     return mailbox
 
 
-def record_messages_viewed(messages: list[InboundMessage], *, by: User) -> None:
-    """Audit that ``by`` saw the senders and subjects of these messages."""
-    if not messages:
-        return
-    with transaction.atomic():
-        audit.record(
-            organisation=messages[0].organisation_id,
-            by=by,
-            action=AuditAction.VIEWED,
-            object_type=audit.object_type_of(InboundMessage),
-            summary=f"{len(messages)} inbound e-mails listed",
-            # Every id, whole: an object_id would be cut short and could name the wrong one.
-            changes={"messages": [message.pk for message in messages]},
-        )
-
-
 # --- inbound mail ---------------------------------------------------------------------------------
 def mailbox_for(recipient: str) -> Mailbox | None:
     """The active mailbox of an active organisation for ``recipient`` (case-insensitive).

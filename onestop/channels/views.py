@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop.channels import forms, queries, services
 from onestop.channels.models import Mailbox
-from onestop.core import pages, permissions
+from onestop.core import audit, pages, permissions
 from onestop.core.access import require
-from onestop.core.http import staff_user
+from onestop.core.http import client_address, staff_user
 from onestop.core.models import User
 
 GET_POST = ["GET", "POST"]
@@ -32,7 +32,12 @@ def mailboxes(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, MANAGE)
     recent = queries.recent_messages_for(user)
-    services.record_messages_viewed(recent, by=user)
+    audit.record_list_read(
+        user,
+        what="channels.inboundmessage",
+        ids=[message.pk for message in recent],
+        ip_address=client_address(request),
+    )
     return render(
         request,
         "channels/mailboxes.html",

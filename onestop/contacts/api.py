@@ -73,8 +73,15 @@ def list_contacts(request: HttpRequest, parameters: Query[ListParameters]) -> li
     if parameters.customer_id is not None:
         customer = customer_queries.get_customer_for(user, parameters.customer_id)
         contacts = contacts.filter(customer=customer)
-        audit.viewed(customer, by=user, summary="Contact history read through the API")
-    return [_out(contact) for contact in contacts[: max(1, min(parameters.limit, 200))]]
+    found = list(contacts[: max(1, min(parameters.limit, 200))])
+    audit.record_list_read(
+        user,
+        what="contacts.contact",
+        query={"customer_id": parameters.customer_id, "limit": parameters.limit},
+        ids=[contact.pk for contact in found],
+        ip_address=client_address(request),
+    )
+    return [_out(contact) for contact in found]
 
 
 @router.get("/{contact_id}", response=ContactOut, summary="One contact (audited)")

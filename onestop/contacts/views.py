@@ -3,6 +3,7 @@ call-backs and the visitor queue.  Thin views over ``queries`` and ``services``.
 
 from __future__ import annotations
 
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,11 +16,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onestop.contacts import forms, queries, services
 from onestop.contacts.models import Outcome
-from onestop.core import permissions
+from onestop.core import audit, permissions
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
-from onestop.core.models import User
+from onestop.core.models import AuditAction, User
 from onestop.customers import queries as customer_queries
 from onestop.customers.models import Customer
 from onestop.directory import queries as directory_queries
@@ -38,6 +39,28 @@ def _results(user: User, query: str) -> dict[str, object]:
         "case_lookup": case_lookup,
         "searched": True,
     }
+
+
+def _record_search(request: HttpRequest, user: User, found: dict[str, object]) -> None:
+    """Audit what the search box showed: one record per search, none for an empty box."""
+    if not found["searched"]:
+        return
+    lookup = found["case_lookup"]
+    if isinstance(lookup, queries.CaseLookup):
+        what = "cases.case"
+        ids: list[object] = [lookup.result.reference] if lookup.result is not None else []
+    else:
+        what = "customers.customer"
+        results = cast("list[customer_queries.SearchResult]", found["results"])
+        ids = [result.customer_id for result in results]
+    audit.record_list_read(
+        user,
+        what=what,
+        action=AuditAction.SEARCHED,
+        query={"q": found["query"]},
+        ids=ids,
+        ip_address=client_address(request),
+    )
 
 
 def _desk_context(user: User, query: str) -> dict[str, object]:
@@ -60,7 +83,9 @@ def desk(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, permissions.CONTACT_LOG)
     query = request.GET.get("q", "")[:200]
-    return render(request, "contacts/desk.html", _desk_context(user, query))
+    context = _desk_context(user, query)
+    _record_search(request, user, context)
+    return render(request, "contacts/desk.html", context)
 
 
 @require_GET
@@ -69,7 +94,9 @@ def search(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, permissions.CONTACT_LOG)
     query = request.GET.get("q", "")[:200]
-    return render(request, "contacts/includes/results.html", _results(user, query))
+    found = _results(user, query)
+    _record_search(request, user, found)
+    return render(request, "contacts/includes/results.html", found)
 
 
 @require_GET
@@ -148,6 +175,12 @@ def callbacks(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, permissions.CONTACT_LOG)
     items = list(queries.callbacks_for(user))
+    audit.record_list_read(
+        user,
+        what="contacts.callback",
+        ids=[item.pk for item in items],
+        ip_address=client_address(request),
+    )
     markers = customer_queries.open_markers_of(
         user, [c.customer_id for c in items if c.customer_id]
     )
@@ -206,6 +239,15 @@ def queue(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(
                 reverse("contacts:queue") + "?" + urlencode({"access_point": point.pk})
             )
+    rows = queries.room_queue(user, point) if point is not None else []
+    if point is not None:
+        audit.record_list_read(
+            user,
+            what="contacts.visitorticket",
+            query={"access_point": point.pk},
+            ids=[row.ticket.pk for row in rows if row.own],  # partners' show only a ticket
+            ip_address=client_address(request),
+        )
     return render(
         request,
         "contacts/queue.html",
@@ -213,7 +255,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "points": points,
             "point": point,
-            "rows": queries.room_queue(user, point) if point is not None else [],
+            "rows": rows,
             "shared": point is not None and len(directory_queries.organisations_at(point)) > 1,
             "measure": queries.visitors_seen_in_time(user, point) if point is not None else None,
         },

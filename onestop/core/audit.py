@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -275,6 +276,60 @@ def _purge_without_roles(organisation_id: int, before: datetime) -> int:
         )
         deleted, _by_model = records.filter(sequence__lte=through).delete()
     return deleted
+# --- list reads and searches ---------------------------------------------------------------------
+LIST_READ_ID_LIMIT = 100
+"""Up to this many ids are written out; a longer list is recorded as its SHA-256 digest."""
+_QUERY_VALUE_LENGTH = 200
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def _plain(value: object) -> str:
+    """A query value as text the database will take (PostgreSQL refuses NUL in text and jsonb)."""
+    return _UNPRINTABLE.sub("\ufffd", str(value))[:_QUERY_VALUE_LENGTH]
+
+
+def ids_digest(ids: Iterable[object]) -> str:
+    """SHA-256 of the ids as text, one per line in the order they were shown."""
+    return hashlib.sha256("\n".join(str(value) for value in ids).encode()).hexdigest()
+
+
+def record_list_read(
+    user: User,
+    *,
+    what: str,
+    ids: Iterable[object],
+    query: Mapping[str, object] | None = None,
+    action: AuditAction = AuditAction.LISTED,
+    ip_address: str | None = None,
+) -> AuditRecord:
+    """Record that ``user`` read a list of personal data: one record per request.
+
+    ``what`` names the rows (``"cases.case"``), ``query`` the search text and filters as given
+    (empty values left out), ``ids`` the rows shown, in order.  The record keeps the count and
+    the ids, or their ``ids_digest`` when there are more than ``LIST_READ_ID_LIMIT``; one
+    INSERT into the chain, whatever the number of rows.
+    """
+    shown = [str(value) for value in ids]
+    filters = {
+        _plain(name): _plain(value)
+        for name, value in (query or {}).items()
+        if value not in (None, "", False)
+    }
+    changes: dict[str, Any] = {"query": filters, "count": len(shown)}
+    if len(shown) > LIST_READ_ID_LIMIT:
+        changes["ids_sha256"] = ids_digest(shown)
+    else:
+        changes["ids"] = shown
+    described = ", ".join(f"{name}={value}" for name, value in filters.items())
+    return record(
+        organisation=user.organisation_id or 0,
+        by=user,
+        action=action,
+        object_type=what,
+        summary=f"{len(shown)} {what} {action}" + (f" for {described}" if described else ""),
+        changes=changes,
+        ip_address=ip_address,
+    )
 
 
 @contextmanager

@@ -144,6 +144,8 @@ class AuditAction(models.TextChoices):
     CREATED = "created", _("Created")
     CHANGED = "changed", _("Changed")
     VIEWED = "viewed", _("Viewed")
+    LISTED = "listed", _("Listed")
+    SEARCHED = "searched", _("Searched")
     EXPORTED = "exported", _("Exported")
     DELETED = "deleted", _("Deleted")
     SIGNED_IN = "signed-in", _("Signed in")

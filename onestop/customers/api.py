@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
-from onestop.core import permissions
+from onestop.core import audit, permissions
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
+from onestop.core.models import AuditAction
 from onestop.customers import queries, services
 from onestop.customers.errors import CustomerError
 from onestop.customers.schemas import (
@@ -123,6 +124,14 @@ def search(request: HttpRequest, parameters: Query[SearchParameters]) -> list[Se
     require(user, permissions.CUSTOMER_VIEW)
     results = queries.search_customers(
         user, parameters.q[:200], limit=max(1, min(parameters.limit, 50))
+    )
+    audit.record_list_read(
+        user,
+        what="customers.customer",
+        action=AuditAction.SEARCHED,
+        query={"q": parameters.q, "limit": parameters.limit},
+        ids=[result.customer_id for result in results],
+        ip_address=client_address(request),
     )
     return [
         SearchResultOut(

@@ -14,7 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+<<<<<<< HEAD
 from onestop.core import pages, permissions, sources
+=======
+from onestop.contacts import queries as contact_queries
+from onestop.core import audit, pages, permissions
+>>>>>>> a27875a (Audit every bulk read of personal data: core.audit.record_list_read, one record per list or search)
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
@@ -282,9 +287,15 @@ def marker_review(request: HttpRequest, marker_id: int) -> HttpResponse:
 def markers_due(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, permissions.MARKER_MANAGE)
-    return render(
-        request, "customers/markers_due.html", {"markers": queries.markers_due_for_review(user)}
+    markers = list(queries.markers_due_for_review(user))
+    audit.record_list_read(
+        user,
+        what="customers.marker",
+        query={"due_for_review": True},
+        ids=[marker.pk for marker in markers],
+        ip_address=client_address(request),
     )
+    return render(request, "customers/markers_due.html", {"markers": markers})
 
 
 # --- equality monitoring --------------------------------------------------------------------------

@@ -677,14 +677,3 @@ def reopen_case(
 def record_case_viewed(case: Case, *, by: User) -> None:
     with transaction.atomic():
         audit.viewed(case, by=by, summary=f"Case {case.reference} viewed")
-
-
-def record_export(user: User, *, rows: int, what: str) -> None:
-    with transaction.atomic():
-        audit.record(
-            organisation=user.organisation_id or 0,
-            by=user,
-            action=AuditAction.EXPORTED,
-            object_type="cases.case",
-            summary=f"{what}: {rows} cases exported",
-        )

@@ -1,0 +1,118 @@
+"""``core.audit.record_list_read``: one chained record per list read or search, naming who, the
+query, the count and the ids (or their digest past ``LIST_READ_ID_LIMIT``), in one INSERT."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from onestop.core import audit
+from onestop.core.models import AuditAction, AuditRecord, Organisation, User
+from tests.list_reads import list_reads
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_short_list_is_recorded_with_its_ids_in_order(
+    council: Organisation, advisor: User
+) -> None:
+    entry = audit.record_list_read(
+        advisor,
+        what="cases.case",
+        action=AuditAction.SEARCHED,
+        query={"q": "bins", "status": "", "team_id": None, "mine": False, "limit": 500},
+        ids=["SR-26-00027", "SR-26-00013"],
+        ip_address="10.0.0.7",
+    )
+    assert list_reads(council) == [
+        (
+            "advisor",
+            "searched",
+            "cases.case",
+            {
+                "query": {"q": "bins", "limit": "500"},
+                "count": 2,
+                "ids": ["SR-26-00027", "SR-26-00013"],
+            },
+        )
+    ]
+    assert (entry.actor_id, entry.ip_address, entry.object_id) == (advisor.pk, "10.0.0.7", "")
+    assert entry.summary == "2 cases.case searched for q=bins, limit=500"
+
+
+def test_more_ids_than_the_limit_are_recorded_as_their_digest(
+    council: Organisation, advisor: User
+) -> None:
+    ids = list(range(audit.LIST_READ_ID_LIMIT + 1, 0, -1))
+    audit.record_list_read(advisor, what="contacts.contact", ids=ids)
+    expected = hashlib.sha256("\n".join(str(pk) for pk in ids).encode()).hexdigest()
+    assert list_reads(council) == [
+        (
+            "advisor",
+            "listed",
+            "contacts.contact",
+            {"query": {}, "count": 101, "ids_sha256": expected},
+        )
+    ]
+    assert audit.ids_digest(ids) == expected
+
+
+def test_exactly_the_limit_is_still_written_out(council: Organisation, advisor: User) -> None:
+    ids = list(range(audit.LIST_READ_ID_LIMIT))
+    audit.record_list_read(advisor, what="contacts.contact", ids=ids)
+    assert list_reads(council)[0][3]["ids"] == [str(pk) for pk in ids]
+
+
+def test_an_empty_result_is_recorded_too(council: Organisation, advisor: User) -> None:
+    audit.record_list_read(advisor, what="customers.customer", query={"q": "nobody"}, ids=[])
+    assert list_reads(council) == [
+        (
+            "advisor",
+            "listed",
+            "customers.customer",
+            {"query": {"q": "nobody"}, "count": 0, "ids": []},
+        )
+    ]
+
+
+def test_control_and_invisible_characters_in_a_query_are_recorded_visibly(
+    council: Organisation, advisor: User
+) -> None:
+    """PostgreSQL refuses NUL in text and jsonb: the record keeps a replacement, not a 500."""
+    audit.record_list_read(
+        advisor,
+        what="cases.case",
+        query={"q": "a\x00b\u202ec\u200bd\x1b", "long": "x" * 5000},
+        ids=[],
+    )
+    changes = list_reads(council)[0][3]
+    assert changes["query"] == {"q": "a\ufffdb\ufffdc\ufffdd\ufffd", "long": "x" * 200}
+    record = AuditRecord.objects.for_organisation(council).get(action=AuditAction.LISTED)
+    assert "\x00" not in record.summary
+
+
+def test_list_reads_keep_the_chain_intact(council: Organisation, advisor: User) -> None:
+    audit.record(organisation=council, by=advisor, action=AuditAction.VIEWED, object_type="x.y")
+    audit.record_list_read(advisor, what="cases.case", query={"q": "\x00"}, ids=range(300))
+    audit.record_list_read(advisor, what="cases.case", ids=[1, 2])
+    reports = {report.organisation_id: report for report in audit.verify()}
+    written = AuditRecord.objects.for_organisation(council).count()
+    assert (reports[council.pk].records, reports[council.pk].broken) == (written, None)
+    assert len(list_reads(council)) == 2
+
+
+def test_a_list_read_is_one_insert_into_the_audit_whatever_the_rows(
+    council: Organisation, advisor: User
+) -> None:
+    audit.record_list_read(advisor, what="cases.case", ids=[1])  # the chain head exists
+    with CaptureQueriesContext(connection) as few:
+        audit.record_list_read(advisor, what="cases.case", ids=range(3))
+    with CaptureQueriesContext(connection) as many:
+        audit.record_list_read(advisor, what="cases.case", ids=range(10_000))
+    inserts = [query["sql"] for query in many.captured_queries if query["sql"].startswith("INSERT")]
+    assert len(inserts) == 1
+    assert '"core_auditrecord"' in inserts[0]
+    assert len(many.captured_queries) == len(few.captured_queries)
