@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def test_an_api_customer_search_is_recorded_once_with_the_customers_found(
     client_for: ClientFor, council: Organisation, people: People, advisor: User
 ) -> None:
-    response = client_for(advisor).get("/api/v1/customers/", {"q": "smith", "limit": 500})
+    response = client_for(advisor).get("/api/v1/customers/?q=smith&limit=500")
     assert [found["id"] for found in response.json()] == [people.jane.pk]
     assert list_reads(council) == [
         (
