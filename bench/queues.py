@@ -8,6 +8,9 @@ Builds a throwaway database (``var/bench-queues.sqlite3``, or the PostgreSQL dat
 * ``queue_page``: the first 50 open cases of a team by deadline with the queue's counts, through
   ``cases.queries.queue_for`` (ours) and as two hand-written SQL statements (baseline); p95 over
   many teams.
+* ``queue_page_audited``: the same, with the audit record the page writes for every read
+  (``core.audit.record_list_read``: the filters and the 50 references, one INSERT into the chain),
+  timed in the same rounds, so the two lines are the page's read before and after its audit.
 * ``escalation_scan``: finding every open case whose next escalation time has passed, as the
   sweep does (ours, the ORM per organisation) and as one hand-written statement (baseline).
 * ``escalation_sweep``: the whole sweep (calendar check, then every threshold due at the
@@ -29,6 +32,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -529,6 +533,7 @@ def _time_queue_page(organisation: Any, user: Any, team_ids: list[int]) -> None:
     from django.utils import timezone
 
     from onestop.cases import queries
+    from onestop.core import audit
 
     now = timezone.now()
     end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
@@ -536,6 +541,18 @@ def _time_queue_page(organisation: Any, user: Any, team_ids: list[int]) -> None:
     def ours(team_id: int) -> object:
         """What the queue page reads: the counts and the rows with their badges."""
         queue = queries.queue_for(user, queries.QueueFilters(team_id=team_id))
+        return [(row.overdue, row.at_risk) for row in queue.cases]
+
+    def audited(team_id: int) -> object:
+        """What the queue page does since issue 11: the read, then one list-read audit record."""
+        filters = queries.QueueFilters(team_id=team_id)
+        queue = queries.queue_for(user, filters)
+        audit.record_list_read(
+            user,
+            what="cases.case",
+            query=asdict(filters),
+            ids=[row.reference for row in queue.cases],
+        )
         return [(row.overdue, row.at_risk) for row in queue.cases]
 
     def baseline(team_id: int) -> tuple[Any, list[Any]]:
@@ -559,21 +576,28 @@ def _time_queue_page(organisation: Any, user: Any, team_ids: list[int]) -> None:
     # rows into the cache for the other.
     for team_id in dict.fromkeys(rounds):
         ours(team_id)
+        audited(team_id)
         baseline(team_id)
     # Interleaved, so that the machine's load (shared) weighs on both alike, and each side
     # first on every other team.
     ours_times: list[float] = []
+    audited_times: list[float] = []
     base_times: list[float] = []
     for number, team_id in enumerate(rounds):
         if number % 2:
             base_times.append(timed(lambda t=team_id: baseline(t)))  # type: ignore[misc]
         ours_times.append(timed(lambda t=team_id: ours(t)))  # type: ignore[misc]
+        audited_times.append(timed(lambda t=team_id: audited(t)))  # type: ignore[misc]
         if not number % 2:
             base_times.append(timed(lambda t=team_id: baseline(t)))  # type: ignore[misc]
-    ours_p95, base_p95 = p95(ours_times), p95(base_times)
+    ours_p95, audited_p95, base_p95 = p95(ours_times), p95(audited_times), p95(base_times)
     print(
         f"queue_page_p95: ours {ours_p95:.2f} ms, baseline {base_p95:.2f} ms, "
         f"ratio {ours_p95 / base_p95:.2f}"
+    )
+    print(
+        f"queue_page_audited_p95: ours {audited_p95:.2f} ms, baseline {base_p95:.2f} ms, "
+        f"ratio {audited_p95 / base_p95:.2f}"
     )
 
 
