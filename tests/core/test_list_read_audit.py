@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from onestop.core import audit
@@ -116,3 +116,22 @@ def test_a_list_read_is_one_insert_into_the_audit_whatever_the_rows(
     assert len(inserts) == 1
     assert '"core_auditrecord"' in inserts[0]
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+@pytest.mark.django_db(transaction=True)
+def test_a_list_read_alone_commits_without_waiting_for_the_disk_and_a_callers_write_does(
+    council: Organisation, advisor: User
+) -> None:
+    with CaptureQueriesContext(connection) as alone:
+        audit.record_list_read(advisor, what="cases.case", ids=[1])
+    with CaptureQueriesContext(connection) as inside, transaction.atomic():
+        audit.record_list_read(advisor, what="cases.case", ids=[2])
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            setting = cursor.fetchone()
+    off = "SET LOCAL synchronous_commit = off"
+    assert [query["sql"] for query in alone.captured_queries].count(off) == 1
+    assert off not in [query["sql"] for query in inside.captured_queries]
+    assert setting == ("on",)
+    assert len(list_reads(council)) == 2
