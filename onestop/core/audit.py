@@ -301,14 +301,17 @@ def record_list_read(
     query: Mapping[str, object] | None = None,
     action: AuditAction = AuditAction.LISTED,
     ip_address: str | None = None,
-) -> AuditRecord:
+) -> AuditRecord | None:
     """Record that ``user`` read a list of personal data: one record per request.
 
     ``what`` names the rows (``"cases.case"``), ``query`` the search text and filters as given
     (empty values left out), ``ids`` the rows shown, in order.  The record keeps the count and
     the ids, or their ``ids_digest`` when there are more than ``LIST_READ_ID_LIMIT``; one
-    INSERT into the chain, whatever the number of rows.
+    INSERT into the chain, whatever the number of rows.  A user of no organisation reads no
+    organisation's rows (the scoped managers answer nothing), so nothing is recorded for them.
     """
+    if user.organisation_id is None:
+        return None
     shown = [str(value) for value in ids]
     filters = {
         _plain(name): _plain(value)
@@ -331,7 +334,7 @@ def record_list_read(
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
         return record(
-            organisation=user.organisation_id or 0,
+            organisation=user.organisation_id,
             by=user,
             action=action,
             object_type=what,

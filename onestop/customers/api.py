@@ -188,6 +188,14 @@ def create(request: HttpRequest, payload: CustomerCreateIn) -> Status[Any]:
             emails=emails,
         )
         if duplicates:
+            audit.record_list_read(
+                user,
+                what="customers.customer",
+                action=AuditAction.SEARCHED,
+                query={"possible_duplicates_of": services.display_name_of(details)},
+                ids=[found.customer.pk for found in duplicates],
+                ip_address=client_address(request),
+            )
             return Status(
                 409,
                 {

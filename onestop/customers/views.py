@@ -23,6 +23,7 @@ from onestop.core import audit, pages, permissions
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
+from onestop.core.models import AuditAction
 from onestop.core.pagination import page_links
 from onestop.customers import forms, history, queries, services
 from onestop.customers.models import EQUALITY_FIELDS, Customer
@@ -59,6 +60,15 @@ def create(request: HttpRequest) -> HttpResponse:
             phones=[data["phone"]] if data["phone"] else [],
             emails=[data["email"]] if data["email"] else [],
         )
+        if duplicates and not data["not_a_duplicate"]:  # shown, not passed over
+            audit.record_list_read(
+                user,
+                what="customers.customer",
+                action=AuditAction.SEARCHED,
+                query={"possible_duplicates_of": services.display_name_of(details)},
+                ids=[found.customer.pk for found in duplicates],
+                ip_address=client_address(request),
+            )
         if not duplicates or data["not_a_duplicate"]:
             try:
                 customer = services.create_customer(
@@ -367,6 +377,14 @@ def merge(request: HttpRequest, customer_id: int) -> HttpResponse:
                     _("%(merged)s merged into this record") % {"merged": other.reference},
                 )
                 return HttpResponseRedirect(_customer_url(kept))
+    candidates = queries.merge_candidates(user, kept)
+    audit.record_list_read(
+        user,
+        what="customers.customer",
+        query={"merge_candidates_for": kept.pk},
+        ids=[found.customer.pk for found in candidates],
+        ip_address=client_address(request),
+    )
     return _form_page(
         request,
         form,
@@ -375,7 +393,7 @@ def merge(request: HttpRequest, customer_id: int) -> HttpResponse:
         submit=_("Merge"),
         template="customers/merge.html",
         customer=kept,
-        candidates=queries.merge_candidates(user, kept),
+        candidates=candidates,
     )
 
 

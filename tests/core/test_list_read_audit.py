@@ -39,6 +39,7 @@ def test_a_short_list_is_recorded_with_its_ids_in_order(
             },
         )
     ]
+    assert entry is not None
     assert (entry.actor_id, entry.ip_address, entry.object_id) == (advisor.pk, "10.0.0.7", "")
     assert entry.summary == "2 cases.case searched for q=bins, limit=500"
 
@@ -116,6 +117,14 @@ def test_a_list_read_is_one_insert_into_the_audit_whatever_the_rows(
     assert len(inserts) == 1
     assert '"core_auditrecord"' in inserts[0]
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_user_of_no_organisation_reads_nothing_and_nothing_is_recorded(
+    council: Organisation, advisor: User
+) -> None:
+    advisor.organisation = None
+    assert audit.record_list_read(advisor, what="cases.case", ids=[]) is None
+    assert list_reads(council) == []
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
