@@ -305,10 +305,11 @@ def record_list_read(
     """Record that ``user`` read a list of personal data: one record per request.
 
     ``what`` names the rows (``"cases.case"``), ``query`` the search text and filters as given
-    (empty values left out), ``ids`` the rows shown, in order.  The record keeps the count and
-    the ids, or their ``ids_digest`` when there are more than ``LIST_READ_ID_LIMIT``; one
-    INSERT into the chain, whatever the number of rows.  A user of no organisation reads no
-    organisation's rows (the scoped managers answer nothing), so nothing is recorded for them.
+    (``None``, ``False`` and ``""`` left out), ``ids`` the rows shown, in order.  The record
+    keeps the count and the ids, or their ``ids_digest`` when there are more than
+    ``LIST_READ_ID_LIMIT``; one INSERT into the chain, whatever the number of rows.  A user of
+    no organisation reads no organisation's rows (the scoped managers answer nothing), so
+    nothing is recorded for them.
     """
     if user.organisation_id is None:
         return None
@@ -316,7 +317,7 @@ def record_list_read(
     filters = {
         _plain(name): _plain(value)
         for name, value in (query or {}).items()
-        if value not in (None, "", False)
+        if value is not None and value is not False and value != ""  # 0 is a filter
     }
     changes: dict[str, Any] = {"query": filters, "count": len(shown)}
     if len(shown) > LIST_READ_ID_LIMIT:

@@ -34,7 +34,11 @@ def test_an_api_search_is_recorded_once_with_its_query_and_references(
             "advisor",
             "searched",
             "cases.case",
-            {"query": {"q": "missed", "limit": "500"}, "count": 1, "ids": [case.reference]},
+            {
+                "query": {"q": "missed", "limit": "500", "offset": "0"},
+                "count": 1,
+                "ids": [case.reference],
+            },
         )
     ]
 

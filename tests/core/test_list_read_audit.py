@@ -23,7 +23,7 @@ def test_a_short_list_is_recorded_with_its_ids_in_order(
         advisor,
         what="cases.case",
         action=AuditAction.SEARCHED,
-        query={"q": "bins", "status": "", "team_id": None, "mine": False, "limit": 500},
+        query={"q": "bins", "status": "", "team_id": None, "mine": False, "due_within": 0},
         ids=["SR-26-00027", "SR-26-00013"],
         ip_address="10.0.0.7",
     )
@@ -33,7 +33,7 @@ def test_a_short_list_is_recorded_with_its_ids_in_order(
             "searched",
             "cases.case",
             {
-                "query": {"q": "bins", "limit": "500"},
+                "query": {"q": "bins", "due_within": "0"},
                 "count": 2,
                 "ids": ["SR-26-00027", "SR-26-00013"],
             },
@@ -41,7 +41,7 @@ def test_a_short_list_is_recorded_with_its_ids_in_order(
     ]
     assert entry is not None
     assert (entry.actor_id, entry.ip_address, entry.object_id) == (advisor.pk, "10.0.0.7", "")
-    assert entry.summary == "2 cases.case searched for q=bins, limit=500"
+    assert entry.summary == "2 cases.case searched for q=bins, due_within=0"
 
 
 def test_more_ids_than_the_limit_are_recorded_as_their_digest(
