@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
@@ -325,24 +326,26 @@ def record_list_read(
     else:
         changes["ids"] = shown
     described = ", ".join(f"{name}={value}" for name, value in filters.items())
-    own_transaction = not connection.in_atomic_block
+    append = partial(
+        record,
+        organisation=user.organisation_id,
+        by=user,
+        action=action,
+        object_type=what,
+        summary=f"{len(shown)} {what} {action}" + (f" for {described}" if described else ""),
+        changes=changes,
+        ip_address=ip_address,
+    )
+    if connection.in_atomic_block or connection.vendor != "postgresql":
+        return append()  # in the caller's transaction, or ``record``'s own
     with transaction.atomic():
-        if own_transaction and connection.vendor == "postgresql":
-            # The record is this transaction's only write: let it commit without waiting for the
-            # WAL flush.  A PostgreSQL crash can lose the newest list reads' records (at most
-            # 3 x wal_writer_delay), never half of one nor a link of the chain; a caller's own
-            # transaction (with writes of its own) keeps its setting.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        return record(
-            organisation=user.organisation_id,
-            by=user,
-            action=action,
-            object_type=what,
-            summary=f"{len(shown)} {what} {action}" + (f" for {described}" if described else ""),
-            changes=changes,
-            ip_address=ip_address,
-        )
+        # The record is this transaction's only write: let it commit without waiting for the
+        # WAL flush.  A PostgreSQL crash can lose the newest list reads' records (at most
+        # 3 x wal_writer_delay), never half of one nor a link of the chain; a caller's own
+        # transaction (with writes of its own) keeps its setting.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+        return append()
 
 
 @contextmanager
