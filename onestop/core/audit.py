@@ -277,6 +277,8 @@ def _purge_without_roles(organisation_id: int, before: datetime) -> int:
         )
         deleted, _by_model = records.filter(sequence__lte=through).delete()
     return deleted
+
+
 # --- list reads and searches ---------------------------------------------------------------------
 LIST_READ_ID_LIMIT = 100
 """Up to this many ids are written out; a longer list is recorded as its SHA-256 digest."""
