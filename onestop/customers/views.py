@@ -14,12 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-<<<<<<< HEAD
-from onestop.core import pages, permissions, sources
-=======
-from onestop.contacts import queries as contact_queries
-from onestop.core import audit, pages, permissions
->>>>>>> a27875a (Audit every bulk read of personal data: core.audit.record_list_read, one record per list or search)
+from onestop.core import audit, pages, permissions, sources
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
