@@ -23,7 +23,10 @@ pytestmark = pytest.mark.django_db
 
 def _log(council: Organisation, people: People, advisor: User) -> Contact:
     return services.log_contact(
-        council, by=advisor, customer=people.jane, values=services.ContactInput(outcome="resolved")
+        council,
+        by=advisor,
+        customer=people.jane,
+        values=services.ContactInput(outcome="resolved", notes="Bins"),
     )
 
 
@@ -116,6 +119,7 @@ def test_the_call_back_list_is_recorded_once_with_its_ids(
             "callback_phone": "07700 900123",
             "channel": "telephone",
             "direction": "in",
+            "notes": "Call back about the bins",
         },
     )
     callback = Callback.objects.for_organisation(council).get()
