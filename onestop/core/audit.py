@@ -76,12 +76,17 @@ def record(
     if obj is not None:
         object_type = object_type or object_type_of(obj)
         object_id = object_id or str(obj.pk)
-    with transaction.atomic():
-        head, _created = AuditChainHead.objects.get_or_create(
-            organisation_id=organisation_id, defaults={"hash": GENESIS_HASH}
-        )
+    # Inside the caller's transaction no savepoint of its own: a failed append fails the
+    # caller's write too, and three statements (lock, insert, move the head) are all it costs.
+    with transaction.atomic(savepoint=False):
         # Lock the head so two writers of the same organisation cannot both extend one link.
-        head = AuditChainHead.objects.select_for_update(of=("self",)).get(pk=head.pk)
+        locked = AuditChainHead.objects.select_for_update(of=("self",))
+        head = locked.filter(organisation_id=organisation_id).first()
+        if head is None:  # the organisation's first record
+            AuditChainHead.objects.get_or_create(
+                organisation_id=organisation_id, defaults={"hash": GENESIS_HASH}
+            )
+            head = locked.get(organisation_id=organisation_id)
         entry = AuditRecord(
             organisation_id=organisation_id,
             sequence=head.sequence + 1,
