@@ -103,7 +103,7 @@ def _build(count: int, team_count: int, *, rebuild: bool) -> tuple[Any, Any, lis
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from onestop.cases import services
+    from onestop.cases import deadlines, services
     from onestop.cases.models import (
         CaseKind,
         CaseType,
@@ -149,7 +149,7 @@ def _build(count: int, team_count: int, *, rebuild: bool) -> tuple[Any, Any, lis
     ):
         moment = datetime.fromisoformat(existing.description.split(" ", 3)[3])
         return organisation, user, [team.pk for team in teams], moment
-    calendar = services.calendar_named("organisation", organisation)
+    calendar = deadlines.calendar_named("organisation", organisation)
     moment = sweep_moment(calendar)
     marker = f"bench {count} {DATA_VERSION} {moment.isoformat()}"
     standards_services.save_standard(
@@ -237,7 +237,7 @@ def _insert_cases(
     (open or not is decided by ``i % 10``): about 4,300 open cases a team at full scale."""
     from django.db import connection
 
-    from onestop.cases import services
+    from onestop.cases import deadlines
     from onestop.cases.models import (
         Case,
         CaseClock,
@@ -249,7 +249,7 @@ def _insert_cases(
     from onestop.standards import clock
 
     postgres = connection.vendor == "postgresql"
-    calendar = services.calendar_named("organisation", organisation)
+    calendar = deadlines.calendar_named("organisation", organisation)
     last_sweep = moment - timedelta(minutes=5)
     received = [moment - timedelta(minutes=slot + 1) for slot in range(SPAN_MINUTES)]
     due = clock.deadlines(received, 10, clock.Unit.WORKING_DAYS, calendar)
@@ -580,7 +580,7 @@ def _time_queue_page(organisation: Any, user: Any, team_ids: list[int]) -> None:
 def _time_sweep(organisation: Any, moment: datetime, count: int) -> None:
     from django.db import connection, transaction
 
-    from onestop.cases import services
+    from onestop.cases import deadlines, services
     from onestop.cases.models import OPEN_STATUSES, Case
 
     def scan_ours() -> object:
@@ -611,7 +611,7 @@ def _time_sweep(organisation: Any, moment: datetime, count: int) -> None:
 
     # The whole sweep at the moment (writes included), rolled back so the data stays as built;
     # the calendar is loaded first (a process's first sweep also pays about a second for it).
-    services.calendar_named("organisation", organisation)
+    deadlines.calendar_named("organisation", organisation)
     applied: list[int] = []
     with transaction.atomic():
         sweep_ms = timed(lambda: applied.append(services.escalate_due_cases(now=moment)))

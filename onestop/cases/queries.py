@@ -31,6 +31,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from onestop.cases import deadlines
 from onestop.cases.events import (
     MESSAGE_RECEIVED,
     NOTE_ADDED,
@@ -56,7 +57,7 @@ from onestop.cases.models import (
 )
 from onestop.core import permissions
 from onestop.core.access import get_or_404, require
-from onestop.core.db import load_times_natively
+from onestop.core.bulk import load_times_natively
 from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.core.sources import CaseSummary
@@ -64,9 +65,8 @@ from onestop.customers import queries as customers_queries
 from onestop.customers.models import Customer
 from onestop.directory import queries as directory_queries
 from onestop.directory.models import Team, TeamMembership
-from onestop.standards import clock
 from onestop.standards import queries as standards_queries
-from onestop.standards.models import CalendarChoice, CalendarVersion
+from onestop.standards.models import CalendarVersion
 
 QUEUE_PAGE_SIZE = 50
 
@@ -635,7 +635,8 @@ def answers_of(case: Case) -> list[tuple[str, str]]:
 # --- at risk ------------------------------------------------------------------------------------
 # A case is at risk once its type's warning threshold (its first escalation rule below 100% of
 # the time, e.g. 75%) has passed on its primary clock, until it is overdue.  The time comes from
-# the clock (``escalation``'s bulk threshold form), worked out in bulk for the cases a query lists.
+# the clock (``deadlines.thresholds_at``, the bulk threshold form), worked out in bulk for the
+# cases a query lists.
 _WARNING_AT = "at_risk_from"  # key in a listed case's ``__dict__``: that time, or None
 _WARNING_PERCENT = "warning_percent"
 _CLOCK = "primary_clock_"
@@ -673,29 +674,6 @@ def _calendar_version(organisation_id: int) -> Coalesce:
     )
 
 
-# Organisation calendars by (organisation, nation, version): a closure-day change raises the
-# version, so a calendar found here is never out of date; bounded like ``calendar_named``'s.
-_calendars: dict[tuple[int, str, int], clock.Calendar] = {}
-
-
-def _calendar(name: str, organisation: Organisation, version: int | None) -> clock.Calendar:
-    """The calendar ``name`` of the organisation, at ``version`` when it is known (read with
-    the page: no statement), else through ``services.calendar_named`` (which reads it)."""
-    from onestop.cases.services import calendar_named  # the services import this module
-
-    if name == CalendarChoice.UNITED_KINGDOM or version is None:
-        return calendar_named(name, organisation)
-    key = (organisation.pk, organisation.nation, version)
-    found = _calendars.get(key)
-    if found is None:
-        found = calendar_named(name, organisation)
-        if found.version == version:
-            if len(_calendars) > 64:
-                _calendars.clear()
-            _calendars[key] = found
-    return found
-
-
 def _warning_times(
     organisation: Organisation | None,
     rows: Sequence[Sequence[Any]],
@@ -705,24 +683,22 @@ def _warning_times(
     """When each case becomes at risk, from rows of the primary clock's ``_SPAN_FIELDS`` and
     the warning percent: ``None`` when there is nothing to warn about (no warning rule, no
     clock, or a stopped one).  ``version``: the organisation calendar's, when already read."""
-    from onestop.cases import escalation  # it imports the services, which import this module
-
     found: list[datetime.datetime | None] = [None] * len(rows)
     positions: list[int] = []
-    wanted: list[tuple[escalation.Span, int]] = []
+    wanted: list[tuple[deadlines.SpanLike, int]] = []
     for position, row in enumerate(rows):
         started_at, due_at, amount, unit, calendar, pauses, stopped_at, percent = row
         if percent is None or started_at is None or stopped_at is not None:
             continue
         positions.append(position)
-        wanted.append(
-            (escalation.Span(started_at, due_at, amount, unit, calendar, pauses), percent)
-        )
+        wanted.append((deadlines.Span(started_at, due_at, amount, unit, calendar, pauses), percent))
     if not wanted or organisation is None:
         return found
     names = {span.calendar_name for span, _percent in wanted}
-    calendars = {name: _calendar(name, organisation, version) for name in names}
-    times = escalation.thresholds_at(organisation, wanted, calendars=calendars)
+    calendars = {
+        name: deadlines.calendar_named(name, organisation, version=version) for name in names
+    }
+    times = deadlines.thresholds_at(organisation, wanted, calendars=calendars)
     for position, at in zip(positions, times, strict=True):
         found[position] = at
     return found

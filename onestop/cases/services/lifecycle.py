@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.cases import events, queries
+from onestop.cases import deadlines, events, queries
 from onestop.cases.errors import CaseError, InvalidTransition
 from onestop.cases.models import (
     ALLOWED_TRANSITIONS,
@@ -49,7 +49,6 @@ from onestop.cases.services.clocks import (
     _schedule_escalation,
     _start_clocks,
     _stop_clocks,
-    calendar_named,
 )
 from onestop.contacts import services as contact_services
 from onestop.contacts.models import Contact
@@ -629,7 +628,7 @@ def reopen_case(
         finished,
         case.case_type.reopen_within_days,
         clock.Unit.CALENDAR_DAYS,
-        calendar_named(CalendarChoice.ORGANISATION, case.organisation),
+        deadlines.calendar_named(CalendarChoice.ORGANISATION, case.organisation),
     )
     now = timezone.now()
     if now > limit:

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.cases import events
+from onestop.cases import deadlines, events
 from onestop.cases.errors import CaseError
 from onestop.cases.models import (
     FINISHED_STATUSES,
@@ -31,7 +31,6 @@ from onestop.cases.services.clocks import (
     _calendar_of,
     _copy_primary,
     _primary,
-    _replay,
     _restart_clocks,
     _schedule_escalation,
 )
@@ -114,7 +113,7 @@ def extend_deadline(case: Case, *, by: User | None, reason: str) -> Case:
             row.amount += FOI_PUBLIC_INTEREST_EXTRA_WORKING_DAYS
         else:
             row.amount += SUBJECT_ACCESS_EXTRA_MONTHS
-        row.due_at = _replay(row, row.amount, calendar)
+        row.due_at = deadlines.replay(row, row.amount, calendar)
         if row.paused_at is not None:
             row.due_at = row.due_at  # a paused clock keeps its (now longer) deadline
         row.calendar_version = calendar.version

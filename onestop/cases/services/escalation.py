@@ -1,6 +1,6 @@
 """The escalation sweep and calendar-change recalculation, set-based.
 
-``services.escalate_due_cases`` runs both (the ``onestop cases escalate`` command and the
+``escalate_due_cases`` runs both (the ``onestop cases escalate`` command and the
 ``escalate_cases`` task).  Work is done organisation by organisation in chunks of cases, each
 chunk in one short transaction: a handful of statements per chunk whatever its size, so the sweep
 costs per chunk, not per case.
@@ -19,6 +19,8 @@ costs per chunk, not per case.
   events and outbox notices in bulk, one audit record per chunk, and the next times advanced
   in bulk (one statement on PostgreSQL).  The next times are a narrow table of their own, so
   advancing them does not rewrite the wide case rows and every index of theirs.
+
+The deadline arithmetic is ``cases.deadlines``; the bulk statements are ``core.bulk``.
 """
 
 from __future__ import annotations
@@ -28,15 +30,14 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import FilteredRelation, Q
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.cases import events
+from onestop.cases import deadlines, events
 from onestop.cases.models import (
     OPEN_STATUSES,
     Case,
@@ -49,10 +50,8 @@ from onestop.cases.models import (
     OutboxMessage,
     OutboxStatus,
 )
-from onestop.cases.services import _replay, _threshold, calendar_named
-from onestop.core import audit
-from onestop.core.db import load_times_natively
-from onestop.core.models import AuditAction, Organisation, RoleCode
+from onestop.core import audit, bulk
+from onestop.core.models import AuditAction, Organisation, RoleCode, User
 from onestop.directory.models import Team, TeamMembership
 from onestop.standards import clock
 from onestop.standards.models import CalendarChoice
@@ -97,45 +96,6 @@ _CLOCK_FIELDS = (
 )
 
 
-class _Span(Protocol):
-    """What a threshold is worked out from: a clock's start, deadline, length and pauses."""
-
-    @property
-    def started_at(self) -> datetime.datetime: ...
-    @property
-    def due_at(self) -> datetime.datetime: ...
-    @property
-    def amount(self) -> int: ...
-    @property
-    def unit(self) -> str: ...
-    @property
-    def calendar_name(self) -> str: ...
-    @property
-    def pauses(self) -> list[list[str]]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A clock as plain values, for ``thresholds_at`` (e.g. the queue's at-risk badges)."""
-
-    started_at: datetime.datetime
-    due_at: datetime.datetime
-    amount: int
-    unit: str
-    calendar_name: str
-    pauses: list[list[str]]
-
-
-def _as_row(span: _Span) -> CaseClock:
-    return CaseClock(
-        started_at=span.started_at,
-        due_at=span.due_at,
-        amount=span.amount,
-        unit=span.unit,
-        pauses=span.pauses,
-    )
-
-
 @dataclass(slots=True)
 class _Clock:
     """A ``CaseClock`` row as plain values (thousands per chunk: no model instances)."""
@@ -158,207 +118,6 @@ class _Clock:
     @property
     def is_running(self) -> bool:
         return self.stopped_at is None and self.paused_at is None
-
-
-def _insert_rows(
-    model: type[models.Model],
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    *,
-    ignore_conflicts: bool = False,
-) -> None:
-    """Append many rows without building model instances (the sweep writes tens of thousands).
-    Values are plain: ids, text, aware datetimes, JSON as a ``dict``.
-
-    On PostgreSQL one ``INSERT ... SELECT FROM unnest(...)``: a column whose value is the same
-    in every row (the organisation, the time) is sent once; one with a few distinct values (an
-    action, a label) as those values and each row's position among them; the rest as one array
-    each, written as PostgreSQL array text in a single join (no per-value adaptation in
-    Python).  Elsewhere one prepared ``INSERT`` run for every row.
-
-    ``ignore_conflicts``: rows a unique constraint refuses are skipped."""
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    names = ", ".join(connection.ops.quote_name(column) for column in columns)
-    # Table and column names come from the model's own metadata, never from input.
-    if connection.vendor == "postgresql":
-        select = _unnest_insert(model, columns, rows)
-        with _bound_cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) {select.sql}"
-                + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""),
-                select.params,
-            )
-        return
-    insert = connection.ops.insert_statement(
-        on_conflict=OnConflict.IGNORE if ignore_conflicts else None
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"{insert} {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})",
-            [[_adapted(value) for value in row] for row in rows],
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class _Unnest:
-    sql: str
-    params: list[Any]
-
-
-_FEW = 64  # at most this many distinct values: sent once each, rows refer to them
-
-
-def _unnest_insert(
-    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> _Unnest:
-    """``SELECT ... FROM unnest(...)`` producing ``rows`` (see ``_insert_rows``)."""
-    fields = {field.column: field for field in model._meta.concrete_fields}
-    select: list[str] = []
-    select_params: list[Any] = []
-    arrays: list[str] = []
-    array_params: list[str] = []
-    for position, column in enumerate(columns):
-        db_type = fields[column].db_type(connection)
-        if (
-            db_type is None
-            or not db_type.replace(" ", "").replace("(", "").replace(")", "").isalnum()
-        ):
-            raise ValueError(f"{column} has no plain database type")
-        values = [row[position] for row in rows]
-        if isinstance(fields[column], models.JSONField):
-            values = _plain_values(values)
-        first = values[0]
-        if all(value == first for value in values):
-            select.append(f"%s::{db_type}")
-            select_params.append(first)
-            continue
-        distinct = list(dict.fromkeys(values))
-        if len(distinct) <= _FEW and len(distinct) * 4 < len(values):
-            index = {value: number for number, value in enumerate(distinct, start=1)}
-            select.append(f"(%s::{db_type}[])[new.c{len(arrays)}]")
-            select_params.append(_array_text(distinct))
-            arrays.append("integer")
-            array_params.append(_array_text([index[value] for value in values]))
-            continue
-        select.append(f"new.c{len(arrays)}")
-        arrays.append(db_type)
-        array_params.append(_array_text(values))
-    if not arrays:  # every row the same: unnest something of the right length
-        arrays.append("integer")
-        array_params.append(_array_text([1] * len(rows)))
-    unnest = ", ".join(f"%s::{db_type}[]" for db_type in arrays)
-    aliases = ", ".join(f"c{number}" for number in range(len(arrays)))
-    # Only database types of the model's fields (checked above) and placeholders.
-    columns_sql = ", ".join(select)
-    sql = f"SELECT {columns_sql} FROM unnest({unnest}) AS new ({aliases})"  # noqa: S608
-    return _Unnest(sql=sql, params=[*select_params, *array_params])
-
-
-def _plain_values(values: list[Any]) -> list[Any]:
-    """``_plain_value`` of each value of a JSON column, written once per distinct value (the
-    sweep's timeline events share a handful of payloads)."""
-    written: dict[Any, str] = {}
-    plain: list[Any] = []
-    for value in values:
-        if not isinstance(value, dict):
-            plain.append(_plain_value(value))
-            continue
-        try:
-            key = tuple(value.items())
-            found = written.get(key)
-        except TypeError:  # a value that cannot be a key (a list): written every time
-            plain.append(_plain_value(value))
-            continue
-        if found is None:
-            found = written[key] = _plain_value(value)
-        plain.append(found)
-    return plain
-
-
-def _array_text(values: Sequence[Any]) -> str:
-    """``values`` as the text of a PostgreSQL array: integers as they are, null as ``NULL``,
-    everything else quoted (a backslash and a double quote escaped, so any text is taken
-    literally).  One join in C for integers, not one adaptation per value in Python."""
-    if all(type(value) is int for value in values):
-        return "{" + ",".join(map(str, values)) + "}"
-    if all(type(value) is str for value in values):
-        # Text (the notices' bodies): joined by NUL, which PostgreSQL text cannot hold, then
-        # escaped in one pass and the NULs made the separators.
-        joined = "\x00".join(values)
-        if joined.count("\x00") == len(values) - 1:
-            escaped = joined.replace("\\", "\\\\").replace('"', '\\"')
-            return '{"' + escaped.replace("\x00", '","') + '"}'
-    return "{" + ",".join(map(_array_element, values)) + "}"
-
-
-def _array_element(value: Any) -> str:
-    if value is None:
-        return "NULL"
-    if type(value) is int:
-        return str(value)
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime.datetime):
-        value = value.isoformat()
-    text = str(_plain_value(value))
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _insert_escalations(rows: Sequence[Sequence[Any]]) -> set[tuple[int, int]]:
-    """Insert ``_ESCALATION_COLUMNS`` rows, skipping any the once-only constraint refuses;
-    returns the (case, rule) of those inserted.  PostgreSQL: one ``INSERT ... SELECT FROM
-    unnest(...) ON CONFLICT DO NOTHING RETURNING``; elsewhere every row is taken as new (the
-    sweep read the applied ones first, and SQLite serialises writers)."""
-    if not rows:
-        return set()
-    if connection.vendor != "postgresql":
-        _insert_rows(CaseEscalation, _ESCALATION_COLUMNS, rows, ignore_conflicts=True)
-        return {(row[1], row[2]) for row in rows}
-    organisation_id, _case, _rule, _percent, _action, at, _run = rows[0]
-    with _bound_cursor() as cursor:
-        cursor.execute(
-            _ESCALATIONS_SQL,
-            [
-                organisation_id,
-                at,
-                *(_array_text([row[index] for row in rows]) for index in (1, 2, 3, 4, 6)),
-            ],
-        )
-        return {(case_id, rule_id) for case_id, rule_id in cursor.fetchall()}
-
-
-def _bound_cursor() -> Any:
-    """A PostgreSQL cursor on Django's connection (same transaction) that sends parameters
-    bound rather than spelt into the SQL (Django's cursor would quote arrays of thousands of
-    values into the statement)."""
-    import psycopg
-
-    connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
-
-
-# The organisation and the time are the same for every row: single values, not arrays.
-_ESCALATIONS_SQL = """
-INSERT INTO cases_caseescalation
-    (organisation_id, case_id, rule_id, percent, action, applied_at, clock_run)
-SELECT %s, new.case_id, new.rule_id, new.percent, new.action, %s, new.clock_run
-FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::varchar[], %s::smallint[])
-    AS new (case_id, rule_id, percent, action, clock_run)
-ON CONFLICT DO NOTHING
-RETURNING case_id, rule_id
-"""
-
-
-def _plain_value(value: Any) -> Any:
-    return json.dumps(value) if isinstance(value, dict | list) else value
-
-
-def _adapted(value: Any) -> Any:
-    if isinstance(value, datetime.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    return _plain_value(value)
 
 
 def _clocks(organisation: Organisation, filters: Q) -> list[_Clock]:
@@ -384,53 +143,6 @@ def _lock_cases(organisation: Organisation, ids: Sequence[int], *extra: Q) -> li
         .select_for_update(skip_locked=True, of=("self",))
         .values_list("pk", flat=True)
     )
-
-
-def _thresholds(
-    rows: Sequence[_Span], percent: int, calendars: dict[str, clock.Calendar]
-) -> list[datetime.datetime]:
-    """When ``percent`` of each clock's time is used, through the clock's bulk form."""
-    found: list[datetime.datetime | None] = [None] * len(rows)
-    groups: dict[tuple[str, str, int], list[int]] = defaultdict(list)
-    for position, row in enumerate(rows):
-        if percent == 100:
-            found[position] = row.due_at
-        elif row.pauses or row.unit == clock.Unit.CALENDAR_MONTHS:
-            found[position] = _threshold(_as_row(row), percent, calendars[row.calendar_name])
-        else:
-            groups[(row.calendar_name, row.unit, row.amount * percent // 100)].append(position)
-    for (name, unit, amount), positions in groups.items():
-        starts = [rows[position].started_at for position in positions]
-        for position, value in zip(
-            positions, clock.deadlines(starts, amount, unit, calendars[name]), strict=True
-        ):
-            found[position] = value
-    return [value for value in found if value is not None]
-
-
-def thresholds_at(
-    organisation: Organisation,
-    wanted: Sequence[tuple[_Span, int]],
-    *,
-    calendars: dict[str, clock.Calendar] | None = None,
-) -> list[datetime.datetime]:
-    """When each (clock, percent) threshold is reached, in bulk: one pass through the clock's
-    bulk form per percent, calendar, unit and length, not one calculation per clock.
-    ``calendars``: the organisation's, by name, when the caller already has them."""
-    known = calendars or {}
-    calendars = {
-        name: known[name] if name in known else calendar_named(name, organisation)
-        for name in {span.calendar_name for span, _percent in wanted}
-    }
-    by_percent: dict[int, list[int]] = defaultdict(list)
-    for position, (_span, percent) in enumerate(wanted):
-        by_percent[percent].append(position)
-    found: list[datetime.datetime] = [wanted[0][0].due_at] * len(wanted) if wanted else []
-    for percent, positions in by_percent.items():
-        spans = [wanted[position][0] for position in positions]
-        for position, value in zip(positions, _thresholds(spans, percent, calendars), strict=True):
-            found[position] = value
-    return found
 
 
 def _rules_by_type(organisation: Organisation) -> dict[int, list[EscalationRule]]:
@@ -462,7 +174,7 @@ def _plan(
     none are applied, only the next time is worked out) and when each case is next due;
     ``applied`` holds the (case, rule, clock run) already applied."""
     calendars = {
-        name: calendar_named(name, organisation)
+        name: deadlines.calendar_named(name, organisation)
         for name in {row.calendar_name for row in primaries.values()}
     }
     # Per type, once: its rules with their ids, and its distinct percentages.
@@ -482,7 +194,7 @@ def _plan(
             pending[percent].append(row)
     when: dict[int, dict[int, datetime.datetime]] = defaultdict(dict)
     for percent, rows in pending.items():
-        for row, value in zip(rows, _thresholds(rows, percent, calendars), strict=True):
+        for row, value in zip(rows, deadlines.thresholds(rows, percent, calendars), strict=True):
             when[row.case_id][percent] = value
     due: dict[int, list[tuple[EscalationRule, datetime.datetime]]] = {}
     next_at: dict[int, datetime.datetime | None] = dict.fromkeys(case_types)
@@ -502,44 +214,18 @@ def _plan(
     return _Plan(due=due, next_at=next_at)
 
 
-# Each case's time as a position in the array of the chunk's distinct times (working-day
-# thresholds share a few end-of-day times): thousands of integers, a handful of times.  A case
-# without a row gets one.
-_NEXT_TIMES_SQL = """
-INSERT INTO cases_escalationdue (organisation_id, case_id, next_at)
-SELECT %s, new.case_id, (%s::timestamp with time zone[])[new.position]
-FROM unnest(%s::bigint[], %s::integer[]) AS new (case_id, position)
-ON CONFLICT (case_id, organisation_id) DO UPDATE SET next_at = EXCLUDED.next_at
-"""
-
-
 def _store_next_times(
     organisation: Organisation, next_at: dict[int, datetime.datetime | None]
 ) -> None:
-    """The next escalation time of many cases (``EscalationDue`` rows, written or created): on
-    PostgreSQL one statement from two arrays (ids and times); elsewhere bulk upserts."""
-    if not next_at:
-        return
-    if connection.vendor == "postgresql":
-        times = sorted({value for value in next_at.values() if value is not None})
-        # Arrays count from 1; position 0 is outside the array, read as null (nothing left).
-        index = {value: position for position, value in enumerate(times, start=1)}
-        positions = [0 if value is None else index[value] for value in next_at.values()]
-        with _bound_cursor() as cursor:
-            cursor.execute(
-                _NEXT_TIMES_SQL,
-                [organisation.pk, times, _array_text(list(next_at)), _array_text(positions)],
-            )
-        return
-    EscalationDue.objects.for_organisation(organisation).bulk_create(
-        [
-            EscalationDue(organisation_id=organisation.pk, case_id=case_id, next_at=value)
-            for case_id, value in next_at.items()
-        ],
-        update_conflicts=True,
-        unique_fields=["case", "organisation"],
-        update_fields=["next_at"],
-        batch_size=500,
+    """The next escalation time of many cases (``EscalationDue`` rows, written or created) in
+    one statement on PostgreSQL: working-day thresholds share a few end-of-day times, so the
+    times go as those few values and each case's position among them (``core.bulk``)."""
+    bulk.upsert_rows(
+        EscalationDue,
+        ("organisation_id", "case_id", "next_at"),
+        [(organisation.pk, case_id, value) for case_id, value in next_at.items()],
+        unique=("case_id", "organisation_id"),
+        update=("next_at",),
     )
 
 
@@ -602,34 +288,13 @@ class _Recipients:
 
 
 # --- the sweep ----------------------------------------------------------------------------------
-def _due_rows(due: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """The rows of ``due`` (a scoped ``values_list`` query), as Django would return them.
-
-    On PostgreSQL the statement Django compiles for the query is run on a cursor that loads
-    times with psycopg's own loader (written in C) and the pauses as text, decoded only when a
-    clock has any: Django's time loader and JSON converter, in Python, cost more than the
-    statement for a chunk of thousands.  The SQL and its parameters are Django's, from the
-    organisation-scoped query: nothing here is written by hand."""
-    if connection.vendor != "postgresql":
-        return list(due)
-    from psycopg.types.string import TextLoader
-
-    sql, params = due.query.get_compiler(connection=connection).as_sql()
-    with _bound_cursor() as cursor:
-        load_times_natively(cursor)
-        cursor.adapters.register_loader("jsonb", TextLoader)
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [
-        (*row[:_PAUSES], _pauses(row[_PAUSES]), *row[_PAUSES + 1 :])
-        if row[_PAUSES] is not None
-        else row
-        for row in rows
-    ]
-
-
-def _pauses(text: str) -> list[list[str]]:
-    return [] if text == "[]" else list(json.loads(text))
+def escalate_due_cases(*, by: User | None = None, now: datetime.datetime | None = None) -> int:
+    """The sweep: first recalculate deadlines the calendar has moved since they were computed,
+    then apply every escalation whose threshold has passed, once each; returns how many
+    escalations were applied.  Set-based, in chunks of cases, each chunk its own short
+    transaction.  ``by`` is always the system (``None``): the sweep acts for nobody."""
+    recalculate_deadlines()
+    return escalate(now=now or timezone.now())
 
 
 def escalate(*, now: datetime.datetime, chunk: int = CHUNK) -> int:
@@ -667,7 +332,14 @@ _CASE_FIELDS = (
 )
 
 
-_PAUSES = len(_CASE_FIELDS) + _CLOCK_FIELDS.index("pauses")
+@dataclass(frozen=True, slots=True)
+class _DueChunk:
+    """The due cases of one chunk: every one read and locked (``locked``), and of those with a
+    primary clock their ``_CASE_FIELDS`` values (``cases``) and that clock (``primaries``)."""
+
+    locked: list[int]
+    cases: dict[int, tuple[Any, ...]]
+    primaries: dict[int, _Clock]
 
 
 def _escalate_chunk(
@@ -678,15 +350,48 @@ def _escalate_chunk(
     recipients: _Recipients,
 ) -> tuple[int, bool]:
     """The first ``chunk`` due cases (by next time): returns the escalations applied and whether
-    there may be more.
+    there may be more."""
+    due = _read_due(organisation, now, chunk)
+    if not due.locked:
+        return 0, False
+    plan = _plan(
+        organisation,
+        {case_id: values[1] for case_id, values in due.cases.items()},
+        due.primaries,
+        rules,
+        now,
+        _applied_before(organisation, due.locked),
+    )
+    recipients.load_assignees(
+        values[4] for case_id, values in due.cases.items() if case_id in plan.due and values[4]
+    )
+    new = _insert_escalations(organisation, plan, due.primaries, now)
+    summary, escalated = _write_notices(organisation, plan, due, new, recipients, now)
+    if summary:
+        audit.record(
+            organisation=organisation,
+            by=None,
+            action=AuditAction.CHANGED,
+            object_type=audit.object_type_of(Case),
+            summary=f"Escalation sweep: {len(summary)} escalations on {len(escalated)} cases",
+            changes={"escalations": summary},
+        )
+    # A due case without a primary clock has nothing to escalate: it gets no next time.
+    missing = set(due.locked) - set(due.cases)
+    _store_next_times(organisation, {**plan.next_at, **dict.fromkeys(missing)})
+    return len(summary), len(due.locked) == chunk
 
-    The due cases are read with their primary clocks in one statement, their ``EscalationDue``
-    rows locked (``FOR UPDATE OF`` that narrow row, ``SKIP LOCKED``): an overlapping sweep
-    passes over cases this one holds, and once this one commits they are no longer due; a
-    service rescheduling one of them waits for this chunk.  (SQLite serialises writers: no
-    row lock.)
-    """
-    found = _due_rows(
+
+def _read_due(organisation: Organisation, now: datetime.datetime, chunk: int) -> _DueChunk:
+    """The first ``chunk`` due cases (by next time), read with their primary clocks in one
+    statement, their ``EscalationDue`` rows locked (``FOR UPDATE OF`` that narrow row, ``SKIP
+    LOCKED``): an overlapping sweep passes over cases this one holds, and once this one commits
+    they are no longer due; a service rescheduling one of them waits for this chunk.  (SQLite
+    serialises writers: no row lock.)
+
+    The rows come through ``core.bulk.fetch_rows`` (psycopg's C loaders on PostgreSQL, the
+    pauses as text, decoded only when a clock has any)."""
+    found = bulk.fetch_rows(
         EscalationDue.objects.for_organisation(organisation)
         .filter(next_at__lte=now, case__status__in=_OPEN)
         .alias(
@@ -701,47 +406,76 @@ def _escalate_chunk(
             *(f"primary_clock__{name}" for name in _CLOCK_FIELDS),
         )[:chunk]
     )
-    if not found:
-        return 0, False
-    locked = [values[0] for values in found]
     width = len(_CASE_FIELDS)
-    # A due case without a primary clock has nothing to escalate: it gets no next time.
     primaries = {
         values[0]: _Clock(*values[width:]) for values in found if values[width] is not None
     }
-    cases = {values[0]: values[:width] for values in found if values[0] in primaries}
-    # PostgreSQL learns which escalations are new from the insert itself (``RETURNING``);
-    # elsewhere the applied ones are read first (SQLite serialises writers).
-    applied: set[tuple[int, int | None, int]] = (
-        set()
-        if connection.vendor == "postgresql"
-        else set(
-            CaseEscalation.objects.for_organisation(organisation)
-            .filter(case_id__in=locked)
-            .values_list("case_id", "rule_id", "clock_run")
-        )
+    for primary in primaries.values():
+        primary.pauses = _pauses(primary.pauses)
+    return _DueChunk(
+        locked=[values[0] for values in found],
+        cases={values[0]: values[:width] for values in found if values[0] in primaries},
+        primaries=primaries,
     )
-    missing = set(locked) - set(cases)
-    more = len(locked) == chunk
-    plan = _plan(
-        organisation,
-        {case_id: values[1] for case_id, values in cases.items()},
-        primaries,
-        rules,
-        now,
-        applied,
+
+
+def _pauses(value: str | list[list[str]] | Any) -> list[list[str]]:
+    """A clock's pauses, from their JSON text (PostgreSQL, see ``core.bulk.fetch_rows``) or as
+    Django decoded them."""
+    if not isinstance(value, str):
+        return value
+    return [] if value == "[]" else list(json.loads(value))
+
+
+def _applied_before(
+    organisation: Organisation, case_ids: Sequence[int]
+) -> set[tuple[int, int | None, int]]:
+    """The (case, rule, clock run) already applied to ``case_ids``.  PostgreSQL learns which
+    escalations are new from the insert itself (``RETURNING``), so it reads none; elsewhere
+    they are read first (SQLite serialises writers)."""
+    if connection.vendor == "postgresql":
+        return set()
+    return set(
+        CaseEscalation.objects.for_organisation(organisation)
+        .filter(case_id__in=case_ids)
+        .values_list("case_id", "rule_id", "clock_run")
     )
-    recipients.load_assignees(
-        values[4] for case_id, values in cases.items() if case_id in plan.due and values[4]
-    )
-    escalations = [
+
+
+def _insert_escalations(
+    organisation: Organisation,
+    plan: _Plan,
+    primaries: dict[int, _Clock],
+    now: datetime.datetime,
+) -> set[tuple[int, int]]:
+    """A ``CaseEscalation`` row for each threshold due in ``plan``, skipping any the once-only
+    constraint refuses (already applied); returns the (case, rule) of those inserted."""
+    rows = [
         (organisation.pk, case_id, rule.id, rule.percent, rule.action, now,
          primaries[case_id].restarted_count)
         for case_id, due in plan.due.items()
         for rule, _threshold_at in due
     ]  # fmt: skip
-    # The unique constraint is the once-only rule: an escalation already there is skipped.
-    new = _insert_escalations(escalations)
+    inserted = bulk.insert_rows(
+        CaseEscalation,
+        _ESCALATION_COLUMNS,
+        rows,
+        ignore_conflicts=True,
+        returning=("case_id", "rule_id"),
+    )
+    return {(case_id, rule_id) for case_id, rule_id in inserted}
+
+
+def _write_notices(
+    organisation: Organisation,
+    plan: _Plan,
+    due: _DueChunk,
+    new: set[tuple[int, int]],
+    recipients: _Recipients,
+    now: datetime.datetime,
+) -> tuple[list[list[Any]], set[int]]:
+    """For each escalation inserted (``new``): its timeline event and the outbox notice to each
+    of the rule's recipients, in bulk; returns the audit summary rows and the cases escalated."""
     overdue_text = _("Case %(reference)s (%(title)s) is overdue: it was due %(due)s.")
     warning_text = _(
         "Case %(reference)s (%(title)s) has used %(percent)s%% of its time: due %(due)s."
@@ -750,15 +484,10 @@ def _escalate_chunk(
     notices: list[tuple[Any, ...]] = []
     summary: list[list[Any]] = []
     escalated: set[int] = set()
-    zone = timezone.get_current_timezone()
-    due_texts: dict[datetime.datetime, str] = {}  # deadlines share end-of-day times
-    for case_id, due in plan.due.items():
-        _pk, _type, reference, title, assignee_id, team_id, service_id = cases[case_id]
-        due_at = primaries[case_id].due_at
-        due_text = due_texts.get(due_at)
-        if due_text is None:
-            due_text = due_texts[due_at] = due_at.astimezone(zone).strftime("%d %B %Y %H:%M")
-        for rule, _threshold_at in due:
+    due_text = _DueText()
+    for case_id, thresholds in plan.due.items():
+        _pk, _type, reference, title, assignee_id, team_id, service_id = due.cases[case_id]
+        for rule, _threshold_at in thresholds:
             if (case_id, rule.id) not in new:
                 continue
             escalated.add(case_id)
@@ -768,41 +497,37 @@ def _escalate_chunk(
                 "reference": reference,
                 "title": title,
                 "percent": rule.percent,
-                "due": due_text,
+                "due": due_text(due.primaries[case_id].due_at),
             }
-            for user_id, label in recipients.for_action(
-                rule.action, assignee_id=assignee_id, team_id=team_id, service_id=service_id
-            ):
-                notices.append(
-                    (
-                        organisation.pk,
-                        case_id,
-                        "case-escalation",
-                        rule.action,
-                        user_id,
-                        label[:200],
-                        body,
-                        now,
-                        OutboxStatus.PENDING,
-                    )
+            notices.extend(
+                (organisation.pk, case_id, "case-escalation", rule.action, user_id,
+                 label[:200], body, now, OutboxStatus.PENDING)
+                for user_id, label in recipients.for_action(
+                    rule.action, assignee_id=assignee_id, team_id=team_id, service_id=service_id
                 )
-    _insert_rows(
+            )  # fmt: skip
+    bulk.insert_rows(
         CaseEvent,
         events.EVENT_COLUMNS,
         events.escalated_event_rows(organisation.pk, timeline, at=now),
     )
-    _insert_rows(OutboxMessage, _OUTBOX_COLUMNS, notices)
-    if summary:
-        audit.record(
-            organisation=organisation,
-            by=None,
-            action=AuditAction.CHANGED,
-            object_type=audit.object_type_of(Case),
-            summary=f"Escalation sweep: {len(summary)} escalations on {len(escalated)} cases",
-            changes={"escalations": summary},
-        )
-    _store_next_times(organisation, {**plan.next_at, **dict.fromkeys(missing)})
-    return len(summary), more
+    bulk.insert_rows(OutboxMessage, _OUTBOX_COLUMNS, notices)
+    return summary, escalated
+
+
+class _DueText:
+    """A deadline as the notices write it, in local time, worked out once per distinct time
+    (working-day deadlines share a few end-of-day times)."""
+
+    def __init__(self) -> None:
+        self.zone = timezone.get_current_timezone()
+        self.texts: dict[datetime.datetime, str] = {}
+
+    def __call__(self, due_at: datetime.datetime) -> str:
+        text = self.texts.get(due_at)
+        if text is None:
+            text = self.texts[due_at] = due_at.astimezone(self.zone).strftime("%d %B %Y %H:%M")
+        return text
 
 
 # --- calendar changes ---------------------------------------------------------------------------
@@ -811,7 +536,7 @@ def recalculate_deadlines(*, chunk: int = CHUNK) -> int:
     deadlines moved later (see the module docstring for the policy)."""
     moved = 0
     for organisation in Organisation.objects.filter(is_active=True).order_by("pk"):
-        calendar = calendar_named(CalendarChoice.ORGANISATION, organisation)
+        calendar = deadlines.calendar_named(CalendarChoice.ORGANISATION, organisation)
         stale = _stale(calendar)
         case_ids = sorted(
             set(
@@ -867,7 +592,7 @@ def _recalculate_chunk(
     )
     for row in rows:
         if row.pauses:
-            fresh[row.id] = max(row.due_at, _replay(_as_row(row), row.amount, calendar))
+            fresh[row.id] = max(row.due_at, deadlines.replay(row, row.amount, calendar))
     moved = [row for row in rows if fresh[row.id] > row.due_at]
     clocks = CaseClock.objects.for_organisation(organisation)
     clocks.filter(pk__in=[row.id for row in rows]).update(calendar_version=version)
