@@ -32,13 +32,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onestop.cases import deadlines
-from onestop.cases.events import (
-    MESSAGE_RECEIVED,
-    NOTE_ADDED,
-    UPDATE_CHANNEL_LABELS,
-    UPDATE_SENT,
-    describe,
-)
+from onestop.cases.events import UPDATE_CHANNEL_LABELS, EventType, describe
 from onestop.cases.models import (
     INFORMATION_KINDS,
     OPEN_STATUSES,
@@ -816,8 +810,8 @@ MEMBER_TIMELINE_CODES = frozenset(
     {
         "raised",
         "status-changed",
-        UPDATE_SENT,
-        MESSAGE_RECEIVED,
+        EventType.UPDATE_SENT,
+        EventType.MESSAGE_RECEIVED,
         "resolved",
         "closed",
         "reopened",
@@ -834,7 +828,7 @@ def _meant_for(viewer: User | None, event: CaseEvent) -> bool:
         return True
     if event.code not in MEMBER_TIMELINE_CODES:
         return False
-    if event.code == UPDATE_SENT:
+    if event.code == EventType.UPDATE_SENT:
         return bool(event.data.get("recipient_user") == viewer.pk)
     return True
 
@@ -846,7 +840,7 @@ def timeline_of(case: Case, *, viewer: User | None = None) -> list[TimelineEntry
     note_events = iter(notes)
     for event in case.events.select_related("by").order_by("at", "id"):
         note: CaseNote | None = None
-        if event.code in {NOTE_ADDED, UPDATE_SENT, MESSAGE_RECEIVED}:
+        if event.code in {EventType.NOTE_ADDED, EventType.UPDATE_SENT, EventType.MESSAGE_RECEIVED}:
             note = next(note_events, None)
         if not _meant_for(viewer, event):
             continue
@@ -856,7 +850,7 @@ def timeline_of(case: Case, *, viewer: User | None = None) -> list[TimelineEntry
                 by=event.by.display_name if event.by else "OneStop",
                 text=describe(event),
                 note=note.text if note else "",
-                is_internal=event.code == NOTE_ADDED,
+                is_internal=event.code == EventType.NOTE_ADDED,
             )
         )
     return entries
@@ -888,10 +882,6 @@ def get_task_for(user: User, case: Case, task_id: int) -> ContributionTask:
 
 def outbox_of(case: Case) -> QuerySet[OutboxMessage]:
     return case.outbox.order_by("created_at")
-
-
-def events_of(case: Case) -> QuerySet[CaseEvent]:
-    return case.events.order_by("at", "id")
 
 
 # --- the customer page's contract and the Member view -------------------------------------------

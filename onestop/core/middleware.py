@@ -45,9 +45,6 @@ class OrganisationMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        request.organisation = (  # type: ignore[attr-defined]
-            user.organisation if user is not None and user.is_authenticated else None
-        )
         response = self.get_response(request)
         if user is not None and user.is_authenticated:
             # Staff pages hold personal data: never cache them anywhere.

@@ -115,10 +115,6 @@ class _Clock:
     stopped_at: datetime.datetime | None
     restarted_count: int
 
-    @property
-    def is_running(self) -> bool:
-        return self.stopped_at is None and self.paused_at is None
-
 
 def _clocks(organisation: Organisation, filters: Q) -> list[_Clock]:
     return [

@@ -36,7 +36,6 @@ from onestop.cases.services._common import (
     _bump_version,
     _check_text,
     _outbox,
-    _record,
     _refuse,
     _same_organisation,
     _save,
@@ -164,14 +163,12 @@ def raise_case(
         if contact is not None:
             contact_services.complete_request(contact, by=by)
         _acknowledge(case)
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CREATED,
             summary=f"Case {case.reference} raised",
-            case_type=case_type.code,
-            team=team.pk,
-            customer=case.customer_id,
+            changes={"case_type": case_type.code, "team": team.pk, "customer": case.customer_id},
         )
     return case
 
@@ -247,12 +244,12 @@ def change_status(
             "calendar_version",
             "clock_paused_at",
         )
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Case {case.reference} {status}",
-            status=[old, status],
+            changes={"status": [old, status]},
         )
     return case
 
@@ -310,13 +307,15 @@ def assign_case(
             team=target_team.name,
             reason=reason,
         )
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Case {case.reference} assigned",
-            assignee=[before["assignee"], case.assignee_id],
-            team=[before["team"], case.team_id],
+            changes={
+                "assignee": [before["assignee"], case.assignee_id],
+                "team": [before["team"], case.team_id],
+            },
         )
     return case
 
@@ -345,7 +344,9 @@ def claim_case(case: Case, *, by: User) -> bool:
             team=case.team.name,
             reason=_("Taken from the queue"),
         )
-        _record(case, by=by, action=AuditAction.CHANGED, summary=f"Case {case.reference} claimed")
+        audit.record_change(
+            case, by=by, action=AuditAction.CHANGED, summary=f"Case {case.reference} claimed"
+        )
     return True
 
 
@@ -506,12 +507,12 @@ def update_case(
             setattr(case, name, value)
         _save(case, "version", *changes)
         events.case_updated_event(case=case, by=by, fields=sorted(changes))
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Case {case.reference} changed",
-            **{name: [before[name], value] for name, value in changes.items()},
+            changes={**{name: [before[name], value] for name, value in changes.items()}},
         )
     return case
 
@@ -564,13 +565,12 @@ def _finish(
         else:
             events.case_resolved_event(case=case, by=by)
         _save(case, *fields)
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Case {case.reference} {to}",
-            status=[old, to],
-            outcome=outcome,
+            changes={"status": [old, to], "outcome": outcome},
         )
     return case
 
@@ -663,12 +663,12 @@ def reopen_case(
             "clock_paused_at",
         )
         events.case_reopened_event(case=case, by=by, reason=reason)
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Case {case.reference} reopened",
-            reason=reason,
+            changes={"reason": reason},
         )
     return case
 
