@@ -79,24 +79,7 @@ def raise_case(
     received_at: datetime.datetime | None = None,
 ) -> Case:
     """Raise a case: reference, routing, deadlines from the clock, acknowledgement recorded."""
-    case_type = (
-        CaseType.objects.for_organisation(organisation)
-        .filter(code=str(case_type_code)[:60])
-        .first()
-    )
-    if case_type is None:
-        raise ServiceError(
-            CaseError.UNKNOWN_TYPE,
-            _("There is no case type “%(code)s”: choose one from the list")
-            % {"code": str(case_type_code)[:60]},
-            field="case_type",
-        )
-    if not case_type.is_active:
-        _refuse(
-            CaseError.INACTIVE_TYPE,
-            _("%(type)s is no longer in use: choose another") % {"type": case_type.name},
-            "case_type",
-        )
+    case_type = _active_case_type(organisation, case_type_code)
     title = _check_text(
         title, field=_("title"), error_field="title", limit=TITLE_LIMIT, required=True
     )
@@ -108,17 +91,7 @@ def raise_case(
     )
     ward = _check_text(ward, field=_("ward"), error_field="ward", limit=100)
     cleaned = clean_attributes(case_type, attributes or {})
-    for obj, label in (
-        (customer, _("customer")),
-        (contact, _("contact")),
-        (councillor, _("councillor")),
-    ):
-        if obj is not None:
-            _same_organisation(
-                obj,
-                organisation.pk,
-                _("The %(what)s belongs to another organisation") % {"what": label},
-            )
+    _check_parties(organisation, customer=customer, contact=contact, councillor=councillor)
     if case_type.kind == CaseKind.COUNCILLOR_ENQUIRY:
         if councillor is None and by is not None and queries.is_councillor(by):
             councillor = by
@@ -171,6 +144,48 @@ def raise_case(
             changes={"case_type": case_type.code, "team": team.pk, "customer": case.customer_id},
         )
     return case
+
+
+def _active_case_type(organisation: Organisation, code: str) -> CaseType:
+    """The organisation's case type ``code``, refused when there is none or it is retired."""
+    case_type: CaseType | None = (
+        CaseType.objects.for_organisation(organisation).filter(code=str(code)[:60]).first()
+    )
+    if case_type is None:
+        raise ServiceError(
+            CaseError.UNKNOWN_TYPE,
+            _("There is no case type “%(code)s”: choose one from the list")
+            % {"code": str(code)[:60]},
+            field="case_type",
+        )
+    if not case_type.is_active:
+        _refuse(
+            CaseError.INACTIVE_TYPE,
+            _("%(type)s is no longer in use: choose another") % {"type": case_type.name},
+            "case_type",
+        )
+    return case_type
+
+
+def _check_parties(
+    organisation: Organisation,
+    *,
+    customer: Customer | None,
+    contact: Contact | None,
+    councillor: User | None,
+) -> None:
+    """Refused when the customer, contact or councillor given belongs to another organisation."""
+    for obj, label in (
+        (customer, _("customer")),
+        (contact, _("contact")),
+        (councillor, _("councillor")),
+    ):
+        if obj is not None:
+            _same_organisation(
+                obj,
+                organisation.pk,
+                _("The %(what)s belongs to another organisation") % {"what": label},
+            )
 
 
 def _acknowledge(case: Case) -> None:
