@@ -8,7 +8,7 @@ Builds a throwaway database (``var/bench-queues.sqlite3``, or the PostgreSQL dat
 * ``queue_page``: the first 50 open cases of a team by deadline with the queue's counts, through
   ``cases.queries.queue_for`` (ours) and as two hand-written SQL statements (baseline); p95 over
   many teams.
-* ``queue_html_page``: the same page as a browser gets it (a signed-in GET of ``/cases/queues/``
+* ``queue_html_page``: the same page as a browser gets it (a signed-in GET of ``/queues/``
   through every middleware, the view and its template), against the same two statements.
 * ``escalation_scan``: finding every open case whose next escalation time has passed, as the
   sweep does (ours, the ORM per organisation) and as one hand-written statement (baseline).
@@ -581,10 +581,11 @@ def _time_queue_page(organisation: Any, user: Any, team_ids: list[int]) -> None:
 
 
 def _time_queue_html(organisation: Any, user: Any, team_ids: list[int]) -> None:
-    """The whole HTML queue page as a browser gets it: a signed-in GET of ``/cases/queues/``
+    """The whole HTML queue page as a browser gets it: a signed-in GET of ``/queues/``
     through every middleware (sessions, authentication, the second factor, the staff door,
     CSP, axes), the view, its queries and its template, against the page's two hand-written
     SQL statements (the queue line's baseline: what any page must at least read)."""
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -593,13 +594,15 @@ def _time_queue_html(organisation: Any, user: Any, team_ids: list[int]) -> None:
     from tests.factories import sign_in_verified
 
     TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     client = Client()
     sign_in_verified(client, user)
     now = timezone.now()
     end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
 
     def ours(team_id: int) -> object:
-        response = client.get("/cases/queues/", {"team": team_id})
+        response = client.get("/queues/", {"team": team_id})
         if response.status_code != 200:
             raise SystemExit(f"the queue page answered {response.status_code}")
         return response.content
