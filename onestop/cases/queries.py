@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, PermissionDenied
-from django.db import connections, router
+from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import (
     Count,
     F,
@@ -49,9 +49,8 @@ from onestop.cases.models import (
     RoutingRule,
     Status,
 )
-from onestop.core import permissions
+from onestop.core import bulk, permissions
 from onestop.core.access import get_or_404, require
-from onestop.core.bulk import load_times_natively
 from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.core.sources import CaseSummary
@@ -394,81 +393,7 @@ _MARKER_TIMES = {
 }
 
 
-@dataclass(frozen=True)
-class _Compiled:
-    """A compiled statement: its SQL, its parameters with ``None`` where a value goes (named
-    in ``slots``), and the converters Django applies to its columns (e.g. JSON, SQLite times)."""
-
-    sql: str
-    params: tuple[Any, ...]
-    slots: tuple[tuple[int, str], ...]
-    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
-
-    def run(self, using: str, values: dict[str, Any]) -> list[Any]:
-        connection = connections[using]
-        params = list(self.params)
-        for position, name in self.slots:
-            value = values[name]
-            if isinstance(value, datetime.datetime):
-                value = connection.ops.adapt_datetimefield_value(value)
-            params[position] = value
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                load_times_natively(cursor.cursor)
-            cursor.execute(self.sql, params)
-            rows: list[Any] = cursor.fetchall()
-        if not self.converters:
-            return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for position, functions, expression in self.converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
-            converted.append(row)
-        return converted
-
-
-def _compile(queryset: QuerySet[Any, Any], markers: dict[str, Any]) -> _Compiled | None:
-    """``queryset`` compiled, with the parameters that are ``markers`` made slots; ``None`` if
-    a marker is not found as given (then the queryset is run as it is)."""
-    queryset._check_scoped()  # type: ignore[attr-defined]  # fails closed, as running it would
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return None
-    connection = connections[queryset.db]
-    adapted = {
-        name: connection.ops.adapt_datetimefield_value(marker)
-        if isinstance(marker, datetime.datetime)
-        else marker
-        for name, marker in markers.items()
-    }
-    slots = []
-    values = list(params)
-    for position, value in enumerate(params):
-        for name, marker in adapted.items():
-            if type(value) is type(marker) and value == marker:
-                slots.append((position, name))
-                values[position] = None
-    if {name for _, name in slots} != set(markers):
-        return None
-    converters = compiler.get_converters([column for column, _, _ in compiler.select])
-    return _Compiled(
-        sql=sql,
-        params=tuple(values),
-        slots=tuple(slots),
-        converters=tuple(
-            (position, tuple(functions), expression)
-            for position, (functions, expression) in converters.items()
-        ),
-    )
-
-
-_compiled: dict[tuple[Any, ...], tuple[_Compiled, _Compiled] | None] = {}
+_compiled: dict[tuple[Any, ...], tuple[bulk.Compiled, bulk.Compiled] | None] = {}
 
 
 def _queue_rows(
@@ -521,8 +446,8 @@ def _queue_rows(
             due_before=times.get("due_before"),
             page_size=page_size,
         )
-        compiled_counts = _compile(counts, {**ids, **times})
-        compiled_page = _compile(
+        compiled_counts = bulk.compile_query(counts, {**ids, **times})
+        compiled_page = bulk.compile_query(
             page, {**ids, **{k: v for k, v in times.items() if k == "due_before"}}
         )
         if len(_compiled) > 256:

@@ -7,6 +7,8 @@ elsewhere, so callers write one call for both databases:
   a unique constraint refuses and returning columns of the rows inserted.
 * ``upsert_rows``: write many rows, updating the named columns of those already there.
 * ``fetch_rows``: the rows of a ``values_list`` query, read with psycopg's own (C) loaders.
+* ``compile_query``: a queryset compiled once into a ``Compiled`` statement run many times with
+  other values (the queue page's two statements).
 * ``array_text``, ``bound_cursor``, ``load_times_natively``: the pieces the above are made of,
   public for tests and for a statement a caller must write itself.
 
@@ -23,7 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections, models
 from django.db.models.constants import OnConflict
 
 from onestop.core.scoping import ScopedQuerySet, UnscopedQueryError
@@ -112,11 +115,7 @@ def fetch_rows(queryset: models.QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     with psycopg's loader (written in C) and JSON as text: Django's time loader and JSON
     converter, in Python, cost more than the statement for thousands of rows.  An
     organisation-scoped query is checked as running it would be (fails closed)."""
-    if isinstance(queryset, ScopedQuerySet) and not queryset.is_scoped():
-        raise UnscopedQueryError(
-            f"{queryset.model.__name__} holds organisation data: scope the query "
-            "(for_user, for_organisation or unscoped) before reading it in bulk."
-        )
+    _check_scoped(queryset)
     if connection.vendor != "postgresql":
         return [tuple(row) for row in queryset]
     from psycopg.types.string import TextLoader
@@ -128,6 +127,87 @@ def fetch_rows(queryset: models.QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
         cursor.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     return rows
+
+
+# --- statements compiled once -------------------------------------------------------------------
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled statement: its SQL, its parameters with ``None`` where a value goes (named
+    in ``slots``), and the converters Django applies to its columns (e.g. JSON, SQLite times)."""
+
+    sql: str
+    params: tuple[Any, ...]
+    slots: tuple[tuple[int, str], ...]
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
+
+    def run(self, using: str, values: dict[str, Any]) -> list[Any]:
+        connection = connections[using]
+        params = list(self.params)
+        for position, name in self.slots:
+            value = values[name]
+            if isinstance(value, datetime.datetime):
+                value = connection.ops.adapt_datetimefield_value(value)
+            params[position] = value
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                load_times_natively(cursor.cursor)
+            cursor.execute(self.sql, params)
+            rows: list[Any] = cursor.fetchall()
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for position, functions, expression in self.converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            converted.append(row)
+        return converted
+
+
+def compile_query(queryset: models.QuerySet[Any, Any], markers: dict[str, Any]) -> Compiled | None:
+    """``queryset`` compiled once, for a statement run often with different values: the
+    parameters equal to one of ``markers`` (name -> a value no real query uses, e.g. a negative
+    id or a date in 1901) become slots that ``Compiled.run`` fills by name.  ``None`` when a
+    marker is not found as given, or the query can match nothing (then run the queryset as it
+    is).  An organisation-scoped query is checked as running it would be (fails closed).
+
+    Building and compiling a queryset with annotations can cost more than running it; the
+    compiled statement is Django's own, so it stays correct as the models change."""
+    _check_scoped(queryset)
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
+    connection = connections[queryset.db]
+    adapted = {
+        name: connection.ops.adapt_datetimefield_value(marker)
+        if isinstance(marker, datetime.datetime)
+        else marker
+        for name, marker in markers.items()
+    }
+    slots = []
+    values = list(params)
+    for position, value in enumerate(params):
+        for name, marker in adapted.items():
+            if type(value) is type(marker) and value == marker:
+                slots.append((position, name))
+                values[position] = None
+    if {name for _, name in slots} != set(markers):
+        return None
+    converters = compiler.get_converters([column for column, _, _ in compiler.select])
+    return Compiled(
+        sql=sql,
+        params=tuple(values),
+        slots=tuple(slots),
+        converters=tuple(
+            (position, tuple(functions), expression)
+            for position, (functions, expression) in converters.items()
+        ),
+    )
 
 
 def bound_cursor() -> Any:
@@ -178,6 +258,14 @@ def array_text(values: Sequence[Any]) -> str:
 class _Select:
     sql: str
     params: list[Any]
+
+
+def _check_scoped(queryset: models.QuerySet[Any, Any]) -> None:
+    if isinstance(queryset, ScopedQuerySet) and not queryset.is_scoped():
+        raise UnscopedQueryError(
+            f"{queryset.model.__name__} holds organisation data: scope the query "
+            "(for_user, for_organisation or unscoped) before reading it in bulk."
+        )
 
 
 def _names(model: type[models.Model], columns: Sequence[str]) -> tuple[str, list[str]]:

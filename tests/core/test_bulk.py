@@ -4,9 +4,11 @@ same answers on both databases; any text, however hostile, arrives exactly as it
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import QuerySet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -168,3 +170,35 @@ def test_fetch_rows_reads_what_django_reads(council: Organisation, partner: Orga
 def test_fetch_rows_fails_closed_on_an_unscoped_query(council: Organisation) -> None:
     with pytest.raises(UnscopedQueryError):
         bulk.fetch_rows(AuditRecord.objects.values_list("object_type"))
+
+
+@pytest.mark.django_db
+def test_a_compiled_query_answers_for_each_value_as_the_queryset_would(
+    council: Organisation, partner: Organisation
+) -> None:
+    for organisation, kinds in ((council, ("x", "y", "y")), (partner, ("y",))):
+        for kind in kinds:
+            audit.record(
+                organisation=organisation, by=None, action=AuditAction.VIEWED, object_type=kind
+            )
+    marker = "marker-never-an-object-type"
+
+    def query(kind: str) -> QuerySet[Any, Any]:
+        return (
+            AuditRecord.objects.for_organisation(council)
+            .filter(object_type=kind)
+            .order_by("sequence")
+            .values_list("object_type", "at")
+        )
+
+    compiled = bulk.compile_query(query(marker), {"kind": marker})
+    assert compiled is not None
+    for kind in ("x", "y", "z"):
+        assert [tuple(row) for row in compiled.run("default", {"kind": kind})] == list(query(kind))
+    assert bulk.compile_query(query("x"), {"kind": marker}) is None
+
+
+@pytest.mark.django_db
+def test_compiling_an_unscoped_query_fails_closed(council: Organisation) -> None:
+    with pytest.raises(UnscopedQueryError):
+        bulk.compile_query(AuditRecord.objects.values_list("object_type"), {})
