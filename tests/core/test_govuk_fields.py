@@ -11,7 +11,7 @@ from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
-from onestop.core.forms import GovukFormMixin
+from onestop.core.forms import SELECT_TEMPLATE, GovukFormMixin
 from onestop.core.models import Organisation
 
 
@@ -149,3 +149,17 @@ def test_model_choices_are_read_in_one_ordinary_statement(
     assert f'<option value="{partner.pk}">{partner}</option>' in html
     # Not a server-side cursor (DECLARE, FETCH, CLOSE on PostgreSQL), and read once.
     assert [query["sql"].split()[0] for query in queries] == ["SELECT"]
+
+
+def test_a_select_renders_exactly_as_djangos_own_template_would() -> None:
+    choices = [("", "Any"), ("1", 'Crews <North> & "South"'), ("2", "Town")]
+    ours = forms.Select(choices=choices, attrs={"class": "govuk-select", "id": "id_team"})
+    ours.template_name = SELECT_TEMPLATE
+    django_own = forms.Select(choices=choices, attrs={"class": "govuk-select", "id": "id_team"})
+    html = ours.render("team", "1")
+    assert html == django_own.render("team", "1")
+    assert '<option value="1" selected>Crews &lt;North&gt; &amp; &quot;South&quot;</option>' in html
+    grouped = [("Group <1>", [("a", "A")]), ("b", "B")]
+    ours_grouped = forms.Select(choices=grouped)
+    ours_grouped.template_name = SELECT_TEMPLATE
+    assert ours_grouped.render("x", "a") == forms.Select(choices=grouped).render("x", "a")
