@@ -570,25 +570,7 @@ def _recalculate_chunk(
     rows = _clocks(organisation, Q(case_id__in=locked) & _stale(calendar))
     if not rows:
         return 0
-    plain = [row for row in rows if not row.pauses]
-    fresh = dict(
-        zip(
-            (row.id for row in plain),
-            clock.recalculate(
-                [
-                    clock.StoredDeadline(
-                        row.started_at, row.amount, clock.Unit(row.unit), row.due_at
-                    )
-                    for row in plain
-                ],
-                calendar,
-            ),
-            strict=True,
-        )
-    )
-    for row in rows:
-        if row.pauses:
-            fresh[row.id] = max(row.due_at, deadlines.replay(row, row.amount, calendar))
+    fresh = _recalculated(rows, calendar)
     moved = [row for row in rows if fresh[row.id] > row.due_at]
     clocks = CaseClock.objects.for_organisation(organisation)
     clocks.filter(pk__in=[row.id for row in rows]).update(calendar_version=version)
@@ -655,6 +637,31 @@ def _recalculate_chunk(
             },
         )
     return len(moved)
+
+
+def _recalculated(rows: Sequence[_Clock], calendar: clock.Calendar) -> dict[int, datetime.datetime]:
+    """Each clock's deadline (by clock id) under ``calendar``: in bulk through the clock's
+    ``recalculate`` (which never brings one forward), clocks with pauses replayed one by one."""
+    plain = [row for row in rows if not row.pauses]
+    fresh = dict(
+        zip(
+            (row.id for row in plain),
+            clock.recalculate(
+                [
+                    clock.StoredDeadline(
+                        row.started_at, row.amount, clock.Unit(row.unit), row.due_at
+                    )
+                    for row in plain
+                ],
+                calendar,
+            ),
+            strict=True,
+        )
+    )
+    for row in rows:
+        if row.pauses:
+            fresh[row.id] = max(row.due_at, deadlines.replay(row, row.amount, calendar))
+    return fresh
 
 
 def _tell_customers(cases: Sequence[Case], now: datetime.datetime) -> set[int]:
