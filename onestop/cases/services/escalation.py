@@ -239,8 +239,6 @@ class _Recipients:
         self.names: dict[int, str] = {}
 
     def load_assignees(self, ids: Iterable[int]) -> None:
-        from onestop.core.models import User
-
         missing = sorted(set(ids) - set(self.names))
         for user in User.objects.filter(pk__in=missing, organisation=self.organisation).only(
             "pk", "username", "first_name", "last_name"
