@@ -95,7 +95,8 @@ def upsert_rows(
     table, names = _names(model, columns)
     conflict = ", ".join(_names(model, unique)[1])
     changes = ", ".join(f"{name} = EXCLUDED.{name}" for name in _names(model, update)[1])
-    tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {changes}"
+    # Column names checked against the model's own (``_names``), quoted; no input.
+    tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {changes}"  # nosec B608
     if connection.vendor == "postgresql":
         select = _unnest_select(model, columns, rows)
         with bound_cursor() as cursor:
