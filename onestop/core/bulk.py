@@ -64,7 +64,7 @@ def insert_rows(
             tail += " RETURNING " + ", ".join(_names(model, returning)[1])
         with bound_cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(names)}) {select.sql}{tail}",  # nosec B608
+                f"INSERT INTO {table} ({', '.join(names)}) {select.sql}{tail}",
                 select.params,
             )
             return [tuple(row) for row in cursor.fetchall()] if returning else []
@@ -96,12 +96,12 @@ def upsert_rows(
     conflict = ", ".join(_names(model, unique)[1])
     changes = ", ".join(f"{name} = EXCLUDED.{name}" for name in _names(model, update)[1])
     # Column names checked against the model's own (``_names``), quoted; no input.
-    tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {changes}"  # nosec B608
+    tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {changes}"
     if connection.vendor == "postgresql":
         select = _unnest_select(model, columns, rows)
         with bound_cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(names)}) {select.sql}{tail}",  # nosec B608
+                f"INSERT INTO {table} ({', '.join(names)}) {select.sql}{tail}",
                 select.params,
             )
         return
@@ -329,7 +329,7 @@ def _unnest_select(
     aliases = ", ".join(f"c{number}" for number in range(len(arrays)))
     # Only database types of the model's fields (checked above) and placeholders.
     columns_sql = ", ".join(select)
-    sql = f"SELECT {columns_sql} FROM unnest({unnest}) AS new ({aliases})"  # noqa: S608  # nosec
+    sql = f"SELECT {columns_sql} FROM unnest({unnest}) AS new ({aliases})"  # noqa: S608
     return _Select(sql=sql, params=[*select_params, *array_params])
 
 
