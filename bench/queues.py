@@ -11,6 +11,8 @@ Builds a throwaway database (``var/bench-queues.sqlite3``, or the PostgreSQL dat
 * ``queue_page_audited``: the same, with the audit record the page writes for every read
   (``core.audit.record_list_read``: the filters and the 50 references, one INSERT into the chain),
   timed in the same rounds, so the two lines are the page's read before and after its audit.
+* ``queue_html_page``: the same page as a browser gets it (a signed-in GET of ``/queues/``
+  through every middleware, the view and its template), against the same two statements.
 * ``escalation_scan``: finding every open case whose next escalation time has passed, as the
   sweep does (ours, the ORM per organisation) and as one hand-written statement (baseline).
 * ``escalation_sweep``: the whole sweep (calendar check, then every threshold due at the
@@ -107,7 +109,7 @@ def _build(count: int, team_count: int, *, rebuild: bool) -> tuple[Any, Any, lis
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from onestop.cases import services
+    from onestop.cases import deadlines, services
     from onestop.cases.models import (
         CaseKind,
         CaseType,
@@ -153,7 +155,7 @@ def _build(count: int, team_count: int, *, rebuild: bool) -> tuple[Any, Any, lis
     ):
         moment = datetime.fromisoformat(existing.description.split(" ", 3)[3])
         return organisation, user, [team.pk for team in teams], moment
-    calendar = services.calendar_named("organisation", organisation)
+    calendar = deadlines.calendar_named("organisation", organisation)
     moment = sweep_moment(calendar)
     marker = f"bench {count} {DATA_VERSION} {moment.isoformat()}"
     standards_services.save_standard(
@@ -241,7 +243,7 @@ def _insert_cases(
     (open or not is decided by ``i % 10``): about 4,300 open cases a team at full scale."""
     from django.db import connection
 
-    from onestop.cases import services
+    from onestop.cases import deadlines
     from onestop.cases.models import (
         Case,
         CaseClock,
@@ -253,7 +255,7 @@ def _insert_cases(
     from onestop.standards import clock
 
     postgres = connection.vendor == "postgresql"
-    calendar = services.calendar_named("organisation", organisation)
+    calendar = deadlines.calendar_named("organisation", organisation)
     last_sweep = moment - timedelta(minutes=5)
     received = [moment - timedelta(minutes=slot + 1) for slot in range(SPAN_MINUTES)]
     due = clock.deadlines(received, 10, clock.Unit.WORKING_DAYS, calendar)
@@ -525,6 +527,7 @@ def main() -> None:
         return
     if not options.sweep_only:
         _time_queue_page(organisation, user, team_ids)
+        _time_queue_html(organisation, user, team_ids)
     _time_sweep(organisation, moment, count)
 
 
@@ -601,10 +604,64 @@ def _time_queue_page(organisation: Any, user: Any, team_ids: list[int]) -> None:
     )
 
 
+def _time_queue_html(organisation: Any, user: Any, team_ids: list[int]) -> None:
+    """The whole HTML queue page as a browser gets it: a signed-in GET of ``/queues/``
+    through every middleware (sessions, authentication, the second factor, the staff door,
+    CSP, axes), the view, its queries and its template, against the page's two hand-written
+    SQL statements (the queue line's baseline: what any page must at least read)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import sign_in_verified
+
+    TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    client = Client()
+    sign_in_verified(client, user)
+    now = timezone.now()
+    end_of_today = timezone.localtime(now).replace(hour=23, minute=59, second=59)
+
+    def ours(team_id: int) -> object:
+        response = client.get("/queues/", {"team": team_id})
+        if response.status_code != 200:
+            raise SystemExit(f"the queue page answered {response.status_code}")
+        return response.content
+
+    def baseline(team_id: int) -> object:
+        with connection.cursor() as cursor:
+            cursor.execute(COUNTS_SQL, [now, now, end_of_today, organisation.pk, team_id])
+            counts = cursor.fetchone()
+            cursor.execute(QUEUE_SQL, [organisation.pk, team_id])
+            return counts, cursor.fetchall()
+
+    rounds = [team_ids[i % len(team_ids)] for i in range(max(100, len(team_ids)))]
+    for team_id in dict.fromkeys(rounds):
+        ours(team_id)
+        baseline(team_id)
+    ours_times: list[float] = []
+    base_times: list[float] = []
+    for number, team_id in enumerate(rounds):
+        if number % 2:
+            base_times.append(timed(lambda t=team_id: baseline(t)))  # type: ignore[misc]
+        ours_times.append(timed(lambda t=team_id: ours(t)))  # type: ignore[misc]
+        if not number % 2:
+            base_times.append(timed(lambda t=team_id: baseline(t)))  # type: ignore[misc]
+    ours_p95, base_p95 = p95(ours_times), p95(base_times)
+    print(
+        f"queue_html_page_p95 (median {statistics.median(ours_times):.2f} ms): "
+        f"ours {ours_p95:.2f} ms, baseline {base_p95:.2f} ms (the page's hand-written SQL), "
+        f"ratio {ours_p95 / base_p95:.2f}"
+    )
+
+
 def _time_sweep(organisation: Any, moment: datetime, count: int) -> None:
     from django.db import connection, transaction
 
-    from onestop.cases import services
+    from onestop.cases import deadlines, services
     from onestop.cases.models import OPEN_STATUSES, Case
 
     def scan_ours() -> object:
@@ -635,7 +692,7 @@ def _time_sweep(organisation: Any, moment: datetime, count: int) -> None:
 
     # The whole sweep at the moment (writes included), rolled back so the data stays as built;
     # the calendar is loaded first (a process's first sweep also pays about a second for it).
-    services.calendar_named("organisation", organisation)
+    deadlines.calendar_named("organisation", organisation)
     applied: list[int] = []
     with transaction.atomic():
         sweep_ms = timed(lambda: applied.append(services.escalate_due_cases(now=moment)))

@@ -134,6 +134,7 @@ MIDDLEWARE = [
     # Every error under /api/, whatever answered it, as problem details (outside the rest).
     "onestop.core.problems.ProblemDetailsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "onestop.core.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -273,7 +274,11 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Sessions end after a spell of inactivity and at the end of the browser session.
 SESSION_COOKIE_AGE = env_int("ONESTOP_SESSION_IDLE_MINUTES", default=30, minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Activity renews the idle limit, but an unchanged session is written at most once a minute
+# (core.middleware.SessionRenewalMiddleware), not on every request: a page costs no write.  The
+# limit is then between SESSION_COOKIE_AGE less a minute and SESSION_COOKIE_AGE, never more.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 # However active, a session ends this long after sign-in (then sign in again with both factors).
 SESSION_MAXIMUM_SECONDS = env_int("ONESTOP_SESSION_MAXIMUM_HOURS", default=12, minimum=1) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

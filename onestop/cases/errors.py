@@ -24,7 +24,6 @@ class CaseError(StrEnum):
     ALREADY_LINKED = "already_linked"
     NOT_STATUTORY = "not_statutory"
     ALREADY_EXTENDED = "already_extended"
-    EXTENSION_NOT_ALLOWED = "extension_not_allowed"
     REASON_REQUIRED = "reason_required"
     IDENTITY_NOT_VERIFIED = "identity_not_verified"
     NOT_RELEASED = "not_released"

@@ -7,6 +7,8 @@ event into a translated sentence, so nothing shown is assembled from untranslata
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from django.utils import formats, timezone
@@ -17,28 +19,32 @@ from onestop.cases.models import Case, CaseEvent, EscalationAction, LinkKind, Ou
 from onestop.contacts.models import Channel
 from onestop.core.models import User
 
-RAISED = "raised"
-STATUS_CHANGED = "status-changed"
-ASSIGNED = "assigned"
-NOTE_ADDED = "note-added"
-UPDATE_SENT = "update-sent"
-MESSAGE_RECEIVED = "message-received"
-CLOSED = "closed"
-RESOLVED = "resolved"
-REOPENED = "reopened"
-LINKED = "linked"
-ESCALATED = "escalated"
-CLOCK_PAUSED = "clock-paused"
-CLOCK_RESUMED = "clock-resumed"
-CLOCK_RESTARTED = "clock-restarted"
-EXTENDED = "extended"
-IDENTITY_VERIFIED = "identity-verified"
-EXEMPTIONS_RECORDED = "exemptions-recorded"
-PUBLISHED = "published"
-TASK_ADDED = "task-added"
-TASK_DONE = "task-done"
-UPDATED = "updated"
-DEADLINE_MOVED = "deadline-moved"
+
+class EventType(StrEnum):
+    """The kinds of timeline event (``CaseEvent.code``); the wording of each is in ``_WORDING``."""
+
+    RAISED = "raised"
+    STATUS_CHANGED = "status-changed"
+    ASSIGNED = "assigned"
+    NOTE_ADDED = "note-added"
+    UPDATE_SENT = "update-sent"
+    MESSAGE_RECEIVED = "message-received"
+    CLOSED = "closed"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    LINKED = "linked"
+    ESCALATED = "escalated"
+    CLOCK_PAUSED = "clock-paused"
+    CLOCK_RESUMED = "clock-resumed"
+    CLOCK_RESTARTED = "clock-restarted"
+    EXTENDED = "extended"
+    IDENTITY_VERIFIED = "identity-verified"
+    EXEMPTIONS_RECORDED = "exemptions-recorded"
+    PUBLISHED = "published"
+    TASK_ADDED = "task-added"
+    TASK_DONE = "task-done"
+    UPDATED = "updated"
+    DEADLINE_MOVED = "deadline-moved"
 
 
 def _event(case: Case, code: str, by: User | None, **data: Any) -> CaseEvent:
@@ -55,17 +61,17 @@ def _event(case: Case, code: str, by: User | None, **data: Any) -> CaseEvent:
 
 
 def case_raised_event(*, case: Case, by: User | None) -> CaseEvent:
-    return _event(case, RAISED, by, team=case.team.name, due_at=_iso(case))
+    return _event(case, EventType.RAISED, by, team=case.team.name, due_at=_iso(case))
 
 
 def status_changed_event(*, case: Case, by: User | None, old: str, new: str) -> CaseEvent:
-    return _event(case, STATUS_CHANGED, by, old=old, new=new)
+    return _event(case, EventType.STATUS_CHANGED, by, old=old, new=new)
 
 
 def case_assigned_event(
     *, case: Case, by: User | None, assignee: str, team: str, reason: str
 ) -> CaseEvent:
-    return _event(case, ASSIGNED, by, assignee=assignee, team=team, reason=reason)
+    return _event(case, EventType.ASSIGNED, by, assignee=assignee, team=team, reason=reason)
 
 
 def note_added_event(
@@ -80,37 +86,33 @@ def note_added_event(
     if to_customer:
         return _event(
             case,
-            UPDATE_SENT,
+            EventType.UPDATE_SENT,
             by,
             recipient=recipient,
             channel=channel,
             recipient_user=recipient_user.pk if recipient_user else None,
         )
-    return _event(case, NOTE_ADDED, by)
+    return _event(case, EventType.NOTE_ADDED, by)
 
 
 def message_received_event(*, case: Case, channel: str) -> CaseEvent:
-    return _event(case, MESSAGE_RECEIVED, None, channel=channel)
+    return _event(case, EventType.MESSAGE_RECEIVED, None, channel=channel)
 
 
 def case_resolved_event(*, case: Case, by: User | None) -> CaseEvent:
-    return _event(case, RESOLVED, by, outcome=case.outcome)
+    return _event(case, EventType.RESOLVED, by, outcome=case.outcome)
 
 
 def case_closed_event(*, case: Case, by: User | None) -> CaseEvent:
-    return _event(case, CLOSED, by, outcome=case.outcome)
+    return _event(case, EventType.CLOSED, by, outcome=case.outcome)
 
 
 def case_reopened_event(*, case: Case, by: User | None, reason: str) -> CaseEvent:
-    return _event(case, REOPENED, by, reason=reason, due_at=_iso(case))
+    return _event(case, EventType.REOPENED, by, reason=reason, due_at=_iso(case))
 
 
 def case_linked_event(*, case: Case, by: User | None, kind: str, other: str) -> CaseEvent:
-    return _event(case, LINKED, by, kind=kind, other=other)
-
-
-def case_escalated_event(*, case: Case, percent: int, action: str) -> CaseEvent:
-    return _event(case, ESCALATED, None, percent=percent, action=action)
+    return _event(case, EventType.LINKED, by, kind=kind, other=other)
 
 
 EVENT_COLUMNS = ("organisation_id", "case_id", "code", "at", "by_id", "data")
@@ -119,10 +121,17 @@ EVENT_COLUMNS = ("organisation_id", "case_id", "code", "at", "by_id", "data")
 def escalated_event_rows(
     organisation_id: int, rows: list[tuple[int, int, str]], *, at: datetime.datetime
 ) -> list[tuple[Any, ...]]:
-    """``case_escalated_event`` for many (case id, percent, action), as ``EVENT_COLUMNS`` values
+    """An ``ESCALATED`` event for each (case id, percent, action), as ``EVENT_COLUMNS`` values
     for the sweep's bulk insert (the sweep writes tens of thousands at once)."""
     return [
-        (organisation_id, case_id, ESCALATED, at, None, {"percent": percent, "action": action})
+        (
+            organisation_id,
+            case_id,
+            EventType.ESCALATED.value,
+            at,
+            None,
+            {"percent": percent, "action": action},
+        )
         for case_id, percent, action in rows
     ]
 
@@ -140,7 +149,7 @@ def deadline_moved_events(
             CaseEvent(
                 organisation_id=organisation_id,
                 case_id=case_id,
-                code=DEADLINE_MOVED,
+                code=EventType.DEADLINE_MOVED,
                 at=at,
                 by=None,
                 data={
@@ -158,43 +167,43 @@ def deadline_moved_events(
 
 
 def clock_paused_event(*, case: Case, by: User | None) -> CaseEvent:
-    return _event(case, CLOCK_PAUSED, by)
+    return _event(case, EventType.CLOCK_PAUSED, by)
 
 
 def clock_resumed_event(*, case: Case, by: User | None) -> CaseEvent:
-    return _event(case, CLOCK_RESUMED, by, due_at=_iso(case))
+    return _event(case, EventType.CLOCK_RESUMED, by, due_at=_iso(case))
 
 
 def clock_restarted_event(*, case: Case, by: User | None, reason: str) -> CaseEvent:
-    return _event(case, CLOCK_RESTARTED, by, reason=reason, due_at=_iso(case))
+    return _event(case, EventType.CLOCK_RESTARTED, by, reason=reason, due_at=_iso(case))
 
 
 def deadline_extended_event(*, case: Case, by: User | None, reason: str) -> CaseEvent:
-    return _event(case, EXTENDED, by, reason=reason, due_at=_iso(case))
+    return _event(case, EventType.EXTENDED, by, reason=reason, due_at=_iso(case))
 
 
 def identity_verified_event(*, case: Case, by: User | None) -> CaseEvent:
-    return _event(case, IDENTITY_VERIFIED, by)
+    return _event(case, EventType.IDENTITY_VERIFIED, by)
 
 
 def exemptions_recorded_event(*, case: Case, by: User | None, exemptions: list[str]) -> CaseEvent:
-    return _event(case, EXEMPTIONS_RECORDED, by, exemptions=exemptions)
+    return _event(case, EventType.EXEMPTIONS_RECORDED, by, exemptions=exemptions)
 
 
 def response_published_event(*, case: Case, by: User | None) -> CaseEvent:
-    return _event(case, PUBLISHED, by)
+    return _event(case, EventType.PUBLISHED, by)
 
 
 def task_added_event(*, case: Case, by: User | None, service: str) -> CaseEvent:
-    return _event(case, TASK_ADDED, by, service=service)
+    return _event(case, EventType.TASK_ADDED, by, service=service)
 
 
 def task_done_event(*, case: Case, by: User | None, service: str) -> CaseEvent:
-    return _event(case, TASK_DONE, by, service=service)
+    return _event(case, EventType.TASK_DONE, by, service=service)
 
 
 def case_updated_event(*, case: Case, by: User | None, fields: list[str]) -> CaseEvent:
-    return _event(case, UPDATED, by, fields=fields)
+    return _event(case, EventType.UPDATED, by, fields=fields)
 
 
 def _iso(case: Case) -> str | None:
@@ -225,87 +234,114 @@ UPDATE_CHANNEL_LABELS = {
 }
 
 
-def describe(event: CaseEvent) -> str:
-    """The event as one translated sentence for the timeline."""
-    data = event.data
-    if event.code == RAISED:
-        return _("Case raised and sent to %(team)s") % {"team": data.get("team", "")}
-    if event.code == STATUS_CHANGED:
-        return _("Status changed from %(old)s to %(new)s") % {
+def _outcome(data: dict[str, Any]) -> dict[str, str]:
+    return {"outcome": _label(Outcome, data.get("outcome", ""))}
+
+
+def _update_sent(data: dict[str, Any]) -> str:
+    """To whom and how an update went (older events say only that one was sent)."""
+    if not data.get("recipient"):
+        return _("Update sent to the customer")
+    channel = data.get("channel", "")
+    return _("Update sent to %(recipient)s by %(channel)s") % {
+        "recipient": data["recipient"],
+        "channel": UPDATE_CHANNEL_LABELS.get(channel, channel),
+    }
+
+
+def _deadline_moved(data: dict[str, Any]) -> str:
+    template = (
+        _(
+            "The council's calendar changed: the deadline (%(standard)s) moved from "
+            "%(old)s to %(new)s and the customer was told"
+        )
+        if data.get("customer_told")
+        else _(
+            "The council's calendar changed: the deadline (%(standard)s) moved from "
+            "%(old)s to %(new)s"
+        )
+    )
+    return template % {
+        "standard": data.get("standard", ""),
+        "old": _when(data.get("old")),
+        "new": _when(data.get("new")),
+    }
+
+
+# The wording of each event type: a translated sentence from the event's data (worked out when
+# shown, in the reader's language).
+_WORDING: dict[EventType, Callable[[dict[str, Any]], str]] = {
+    EventType.RAISED: lambda data: (
+        _("Case raised and sent to %(team)s") % {"team": data.get("team", "")}
+    ),
+    EventType.STATUS_CHANGED: lambda data: (
+        _("Status changed from %(old)s to %(new)s")
+        % {
             "old": _label(Status, data.get("old", "")),
             "new": _label(Status, data.get("new", "")),
         }
-    if event.code == ASSIGNED:
-        return _("Assigned to %(assignee)s (%(team)s): %(reason)s") % {
+    ),
+    EventType.ASSIGNED: lambda data: (
+        _("Assigned to %(assignee)s (%(team)s): %(reason)s")
+        % {
             "assignee": data.get("assignee") or _("the team"),
             "team": data.get("team", ""),
             "reason": data.get("reason") or _("no reason given"),
         }
-    if event.code == NOTE_ADDED:
-        return _("Internal note added")
-    if event.code == UPDATE_SENT and data.get("recipient"):
-        return _("Update sent to %(recipient)s by %(channel)s") % {
-            "recipient": data["recipient"],
-            "channel": UPDATE_CHANNEL_LABELS.get(data.get("channel", ""), data.get("channel", "")),
-        }
-    if event.code == UPDATE_SENT:
-        return _("Update sent to the customer")
-    if event.code == MESSAGE_RECEIVED:
-        return _("Message received from the customer by %(channel)s") % {
-            "channel": _label(Channel, data.get("channel", "")).lower()
-        }
-    if event.code in {CLOSED, RESOLVED}:
-        template = _("Closed: %(outcome)s") if event.code == CLOSED else _("Resolved: %(outcome)s")
-        return template % {"outcome": _label(Outcome, data.get("outcome", ""))}
-    if event.code == REOPENED:
-        return _("Reopened with a new deadline: %(reason)s") % {"reason": data.get("reason", "")}
-    if event.code == LINKED:
-        return _("%(kind)s %(other)s") % {
-            "kind": _label(LinkKind, data.get("kind", "")),
-            "other": data.get("other", ""),
-        }
-    if event.code == ESCALATED:
-        return _("%(percent)s%% of the time used: %(action)s") % {
+    ),
+    EventType.NOTE_ADDED: lambda data: _("Internal note added"),
+    EventType.UPDATE_SENT: lambda data: _update_sent(data),
+    EventType.MESSAGE_RECEIVED: lambda data: (
+        _("Message received from the customer by %(channel)s")
+        % {"channel": _label(Channel, data.get("channel", "")).lower()}
+    ),
+    EventType.CLOSED: lambda data: _("Closed: %(outcome)s") % _outcome(data),
+    EventType.RESOLVED: lambda data: _("Resolved: %(outcome)s") % _outcome(data),
+    EventType.REOPENED: lambda data: (
+        _("Reopened with a new deadline: %(reason)s") % {"reason": data.get("reason", "")}
+    ),
+    EventType.LINKED: lambda data: (
+        _("%(kind)s %(other)s")
+        % {"kind": _label(LinkKind, data.get("kind", "")), "other": data.get("other", "")}
+    ),
+    EventType.ESCALATED: lambda data: (
+        _("%(percent)s%% of the time used: %(action)s")
+        % {
             "percent": data.get("percent", ""),
             "action": _label(EscalationAction, data.get("action", "")),
         }
-    simple = {
-        CLOCK_PAUSED: _("Clock paused while waiting for the customer"),
-        CLOCK_RESUMED: _("Clock resumed"),
-        IDENTITY_VERIFIED: _("Requester's identity verified"),
-        PUBLISHED: _("Response published in the disclosure log"),
-    }
-    if event.code in simple:
-        return simple[event.code]
-    if event.code == CLOCK_RESTARTED:
-        return _("Clock restarted: %(reason)s") % {"reason": data.get("reason", "")}
-    if event.code == EXTENDED:
-        return _("Deadline extended: %(reason)s") % {"reason": data.get("reason", "")}
-    if event.code == EXEMPTIONS_RECORDED:
-        return _("Exemptions or exceptions recorded: %(list)s") % {
-            "list": ", ".join(data.get("exemptions", []))
-        }
-    if event.code == TASK_ADDED:
-        return _("Task added for %(service)s") % {"service": data.get("service", "")}
-    if event.code == TASK_DONE:
-        return _("Task done by %(service)s") % {"service": data.get("service", "")}
-    if event.code == DEADLINE_MOVED:
-        template = (
-            _(
-                "The council's calendar changed: the deadline (%(standard)s) moved from "
-                "%(old)s to %(new)s and the customer was told"
-            )
-            if data.get("customer_told")
-            else _(
-                "The council's calendar changed: the deadline (%(standard)s) moved from "
-                "%(old)s to %(new)s"
-            )
-        )
-        return template % {
-            "standard": data.get("standard", ""),
-            "old": _when(data.get("old")),
-            "new": _when(data.get("new")),
-        }
-    if event.code == UPDATED:
-        return _("Details changed: %(fields)s") % {"fields": ", ".join(data.get("fields", []))}
-    return event.code
+    ),
+    EventType.CLOCK_PAUSED: lambda data: _("Clock paused while waiting for the customer"),
+    EventType.CLOCK_RESUMED: lambda data: _("Clock resumed"),
+    EventType.CLOCK_RESTARTED: lambda data: (
+        _("Clock restarted: %(reason)s") % {"reason": data.get("reason", "")}
+    ),
+    EventType.EXTENDED: lambda data: (
+        _("Deadline extended: %(reason)s") % {"reason": data.get("reason", "")}
+    ),
+    EventType.IDENTITY_VERIFIED: lambda data: _("Requester's identity verified"),
+    EventType.EXEMPTIONS_RECORDED: lambda data: (
+        _("Exemptions or exceptions recorded: %(list)s")
+        % {"list": ", ".join(data.get("exemptions", []))}
+    ),
+    EventType.PUBLISHED: lambda data: _("Response published in the disclosure log"),
+    EventType.TASK_ADDED: lambda data: (
+        _("Task added for %(service)s") % {"service": data.get("service", "")}
+    ),
+    EventType.TASK_DONE: lambda data: (
+        _("Task done by %(service)s") % {"service": data.get("service", "")}
+    ),
+    EventType.UPDATED: lambda data: (
+        _("Details changed: %(fields)s") % {"fields": ", ".join(data.get("fields", []))}
+    ),
+    EventType.DEADLINE_MOVED: _deadline_moved,
+}
+
+
+def describe(event: CaseEvent) -> str:
+    """The event as one translated sentence for the timeline (an unknown code as itself)."""
+    try:
+        wording = _WORDING[EventType(event.code)]
+    except ValueError:
+        return event.code
+    return wording(event.data)

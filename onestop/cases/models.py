@@ -401,7 +401,7 @@ class EscalationDue(OrganisationOwned):
     A narrow table of its own rather than a column of ``Case``: the sweep rewrites this time for
     tens of thousands of cases at once, and an indexed column of the wide case table would make
     every such update write an entry in each of the case table's indexes.  Here it writes three.
-    Only ``services.clocks`` and the sweep (``cases.escalation``) write it.
+    Only ``services.clocks`` and the sweep (``services.escalation``) write it.
     """
 
     id = models.BigAutoField(primary_key=True)

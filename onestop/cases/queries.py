@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, PermissionDenied
-from django.db import connections, router
+from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import (
     Count,
     F,
@@ -31,13 +31,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from onestop.cases.events import (
-    MESSAGE_RECEIVED,
-    NOTE_ADDED,
-    UPDATE_CHANNEL_LABELS,
-    UPDATE_SENT,
-    describe,
-)
+from onestop.cases import deadlines
+from onestop.cases.events import UPDATE_CHANNEL_LABELS, EventType, describe
 from onestop.cases.models import (
     INFORMATION_KINDS,
     OPEN_STATUSES,
@@ -54,9 +49,8 @@ from onestop.cases.models import (
     RoutingRule,
     Status,
 )
-from onestop.core import permissions
+from onestop.core import bulk, permissions
 from onestop.core.access import get_or_404, require
-from onestop.core.db import load_times_natively
 from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.core.sources import CaseSummary
@@ -64,9 +58,8 @@ from onestop.customers import queries as customers_queries
 from onestop.customers.models import Customer
 from onestop.directory import queries as directory_queries
 from onestop.directory.models import Team, TeamMembership
-from onestop.standards import clock
 from onestop.standards import queries as standards_queries
-from onestop.standards.models import CalendarChoice, CalendarVersion
+from onestop.standards.models import CalendarVersion
 
 QUEUE_PAGE_SIZE = 50
 
@@ -400,81 +393,7 @@ _MARKER_TIMES = {
 }
 
 
-@dataclass(frozen=True)
-class _Compiled:
-    """A compiled statement: its SQL, its parameters with ``None`` where a value goes (named
-    in ``slots``), and the converters Django applies to its columns (e.g. JSON, SQLite times)."""
-
-    sql: str
-    params: tuple[Any, ...]
-    slots: tuple[tuple[int, str], ...]
-    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]
-
-    def run(self, using: str, values: dict[str, Any]) -> list[Any]:
-        connection = connections[using]
-        params = list(self.params)
-        for position, name in self.slots:
-            value = values[name]
-            if isinstance(value, datetime.datetime):
-                value = connection.ops.adapt_datetimefield_value(value)
-            params[position] = value
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                load_times_natively(cursor.cursor)
-            cursor.execute(self.sql, params)
-            rows: list[Any] = cursor.fetchall()
-        if not self.converters:
-            return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for position, functions, expression in self.converters:
-                value = row[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[position] = value
-            converted.append(row)
-        return converted
-
-
-def _compile(queryset: QuerySet[Any, Any], markers: dict[str, Any]) -> _Compiled | None:
-    """``queryset`` compiled, with the parameters that are ``markers`` made slots; ``None`` if
-    a marker is not found as given (then the queryset is run as it is)."""
-    queryset._check_scoped()  # type: ignore[attr-defined]  # fails closed, as running it would
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return None
-    connection = connections[queryset.db]
-    adapted = {
-        name: connection.ops.adapt_datetimefield_value(marker)
-        if isinstance(marker, datetime.datetime)
-        else marker
-        for name, marker in markers.items()
-    }
-    slots = []
-    values = list(params)
-    for position, value in enumerate(params):
-        for name, marker in adapted.items():
-            if type(value) is type(marker) and value == marker:
-                slots.append((position, name))
-                values[position] = None
-    if {name for _, name in slots} != set(markers):
-        return None
-    converters = compiler.get_converters([column for column, _, _ in compiler.select])
-    return _Compiled(
-        sql=sql,
-        params=tuple(values),
-        slots=tuple(slots),
-        converters=tuple(
-            (position, tuple(functions), expression)
-            for position, (functions, expression) in converters.items()
-        ),
-    )
-
-
-_compiled: dict[tuple[Any, ...], tuple[_Compiled, _Compiled] | None] = {}
+_compiled: dict[tuple[Any, ...], tuple[bulk.Compiled, bulk.Compiled] | None] = {}
 
 
 def _queue_rows(
@@ -527,8 +446,8 @@ def _queue_rows(
             due_before=times.get("due_before"),
             page_size=page_size,
         )
-        compiled_counts = _compile(counts, {**ids, **times})
-        compiled_page = _compile(
+        compiled_counts = bulk.compile_query(counts, {**ids, **times})
+        compiled_page = bulk.compile_query(
             page, {**ids, **{k: v for k, v in times.items() if k == "due_before"}}
         )
         if len(_compiled) > 256:
@@ -635,7 +554,8 @@ def answers_of(case: Case) -> list[tuple[str, str]]:
 # --- at risk ------------------------------------------------------------------------------------
 # A case is at risk once its type's warning threshold (its first escalation rule below 100% of
 # the time, e.g. 75%) has passed on its primary clock, until it is overdue.  The time comes from
-# the clock (``escalation``'s bulk threshold form), worked out in bulk for the cases a query lists.
+# the clock (``deadlines.thresholds_at``, the bulk threshold form), worked out in bulk for the
+# cases a query lists.
 _WARNING_AT = "at_risk_from"  # key in a listed case's ``__dict__``: that time, or None
 _WARNING_PERCENT = "warning_percent"
 _CLOCK = "primary_clock_"
@@ -673,29 +593,6 @@ def _calendar_version(organisation_id: int) -> Coalesce:
     )
 
 
-# Organisation calendars by (organisation, nation, version): a closure-day change raises the
-# version, so a calendar found here is never out of date; bounded like ``calendar_named``'s.
-_calendars: dict[tuple[int, str, int], clock.Calendar] = {}
-
-
-def _calendar(name: str, organisation: Organisation, version: int | None) -> clock.Calendar:
-    """The calendar ``name`` of the organisation, at ``version`` when it is known (read with
-    the page: no statement), else through ``services.calendar_named`` (which reads it)."""
-    from onestop.cases.services import calendar_named  # the services import this module
-
-    if name == CalendarChoice.UNITED_KINGDOM or version is None:
-        return calendar_named(name, organisation)
-    key = (organisation.pk, organisation.nation, version)
-    found = _calendars.get(key)
-    if found is None:
-        found = calendar_named(name, organisation)
-        if found.version == version:
-            if len(_calendars) > 64:
-                _calendars.clear()
-            _calendars[key] = found
-    return found
-
-
 def _warning_times(
     organisation: Organisation | None,
     rows: Sequence[Sequence[Any]],
@@ -705,24 +602,22 @@ def _warning_times(
     """When each case becomes at risk, from rows of the primary clock's ``_SPAN_FIELDS`` and
     the warning percent: ``None`` when there is nothing to warn about (no warning rule, no
     clock, or a stopped one).  ``version``: the organisation calendar's, when already read."""
-    from onestop.cases import escalation  # it imports the services, which import this module
-
     found: list[datetime.datetime | None] = [None] * len(rows)
     positions: list[int] = []
-    wanted: list[tuple[escalation.Span, int]] = []
+    wanted: list[tuple[deadlines.SpanLike, int]] = []
     for position, row in enumerate(rows):
         started_at, due_at, amount, unit, calendar, pauses, stopped_at, percent = row
         if percent is None or started_at is None or stopped_at is not None:
             continue
         positions.append(position)
-        wanted.append(
-            (escalation.Span(started_at, due_at, amount, unit, calendar, pauses), percent)
-        )
+        wanted.append((deadlines.Span(started_at, due_at, amount, unit, calendar, pauses), percent))
     if not wanted or organisation is None:
         return found
     names = {span.calendar_name for span, _percent in wanted}
-    calendars = {name: _calendar(name, organisation, version) for name in names}
-    times = escalation.thresholds_at(organisation, wanted, calendars=calendars)
+    calendars = {
+        name: deadlines.calendar_named(name, organisation, version=version) for name in names
+    }
+    times = deadlines.thresholds_at(organisation, wanted, calendars=calendars)
     for position, at in zip(positions, times, strict=True):
         found[position] = at
     return found
@@ -840,8 +735,8 @@ MEMBER_TIMELINE_CODES = frozenset(
     {
         "raised",
         "status-changed",
-        UPDATE_SENT,
-        MESSAGE_RECEIVED,
+        EventType.UPDATE_SENT,
+        EventType.MESSAGE_RECEIVED,
         "resolved",
         "closed",
         "reopened",
@@ -858,7 +753,7 @@ def _meant_for(viewer: User | None, event: CaseEvent) -> bool:
         return True
     if event.code not in MEMBER_TIMELINE_CODES:
         return False
-    if event.code == UPDATE_SENT:
+    if event.code == EventType.UPDATE_SENT:
         return bool(event.data.get("recipient_user") == viewer.pk)
     return True
 
@@ -870,7 +765,7 @@ def timeline_of(case: Case, *, viewer: User | None = None) -> list[TimelineEntry
     note_events = iter(notes)
     for event in case.events.select_related("by").order_by("at", "id"):
         note: CaseNote | None = None
-        if event.code in {NOTE_ADDED, UPDATE_SENT, MESSAGE_RECEIVED}:
+        if event.code in {EventType.NOTE_ADDED, EventType.UPDATE_SENT, EventType.MESSAGE_RECEIVED}:
             note = next(note_events, None)
         if not _meant_for(viewer, event):
             continue
@@ -880,7 +775,7 @@ def timeline_of(case: Case, *, viewer: User | None = None) -> list[TimelineEntry
                 by=event.by.display_name if event.by else "OneStop",
                 text=describe(event),
                 note=note.text if note else "",
-                is_internal=event.code == NOTE_ADDED,
+                is_internal=event.code == EventType.NOTE_ADDED,
             )
         )
     return entries
@@ -912,10 +807,6 @@ def get_task_for(user: User, case: Case, task_id: int) -> ContributionTask:
 
 def outbox_of(case: Case) -> QuerySet[OutboxMessage]:
     return case.outbox.order_by("created_at")
-
-
-def events_of(case: Case) -> QuerySet[CaseEvent]:
-    return case.events.order_by("at", "id")
 
 
 # --- the customer page's contract and the Member view -------------------------------------------

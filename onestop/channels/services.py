@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -50,10 +49,6 @@ EX_DATAERR = 65
 EX_NOUSER = 67
 EX_TEMPFAIL = 75
 
-_REFERENCE = re.compile(
-    r"(?<![0-9A-Za-z])(?P<prefix>[A-Za-z]{2,3})[ -]?(?P<year>[0-9]{2})[ -]?"
-    r"(?P<rest>[0-9A-Za-z]{4,13}[0-9A-Za-z*~$=])(?![0-9A-Za-z])"
-)
 _CASE_PREFIXES = frozenset(REFERENCE_PREFIXES.values())
 
 
@@ -265,16 +260,7 @@ def case_reference_in(text: str, organisation_id: int) -> Case | None:
     References are read as the desk reads them (``SR-26-00011``, ``sr 26 00011``, O for 0);
     another organisation's reference, or a mistyped one, is just text.
     """
-    for match in _REFERENCE.finditer(text[:1000]):
-        if match["prefix"].upper() not in _CASE_PREFIXES:
-            continue
-        try:
-            prefix, year, number = references.parse(
-                f"{match['prefix']}-{match['year']}-{match['rest']}"
-            )
-        except references.InvalidReference:
-            continue
-        reference = references.format_reference(prefix, year, number)
+    for reference in references.references_in(text[:1000], _CASE_PREFIXES):
         case: Case | None = (
             Case.objects.for_organisation(organisation_id)
             .filter(reference=reference)

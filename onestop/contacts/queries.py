@@ -4,7 +4,6 @@ queue.  (The customer page's full history is ``customers.history``.)"""
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Q, QuerySet
@@ -58,11 +57,6 @@ def contacts_for(user: User) -> QuerySet[Contact]:
 
 
 # --- a case reference typed at the desk -------------------------------------------------------
-# ``SR-26-00011``, ``sr-26-00011``, ``SR 26 00011`` or ``sr2600011``: a case kind's prefix, the
-# two-digit year and the counter with its check character (see ``core.references``).
-_CASE_REFERENCE = re.compile(
-    r"^(?P<prefix>[A-Za-z]{2,4})[\s-]?(?P<year>[0-9]{2})[\s-]?(?P<rest>[0-9A-Za-z*~$=]{5,14})$"
-)
 
 
 @dataclass(frozen=True)
@@ -95,15 +89,12 @@ def case_for_reference(user: User, text: str) -> CaseLookup | None:
     nothing, exactly like one that does not exist.  The customer is shown only to a user who
     may see customers.
     """
-    match = _CASE_REFERENCE.match(text.strip()[:40])
-    if match is None or match["prefix"].upper() not in sources.case_prefixes():
+    typed = references.read_typed(text, sources.case_prefixes())
+    if typed is None:
         return None
-    typed = f"{match['prefix']}-{match['year']}-{match['rest']}".upper()
-    try:
-        prefix, year, number = references.parse(typed)
-    except references.InvalidReference:
-        return CaseLookup(reference=typed, mistyped=True, result=None)
-    reference = references.format_reference(prefix, year, number)
+    if typed.reference is None:
+        return CaseLookup(reference=typed.typed, mistyped=True, result=None)
+    reference = typed.reference
     found = sources.case_by_reference(user, reference)
     if found is None:
         return CaseLookup(reference=reference, mistyped=False, result=None)

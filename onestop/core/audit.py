@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
@@ -116,6 +116,39 @@ def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, A
         for name, value in after.items()
         if before.get(name) != value
     }
+
+
+def plain(value: Any) -> Any:
+    """``value`` as the trail's JSON holds it: dates, times and date-times as ISO text, a model
+    as its id, lists and tuples item by item (``changes`` written by ``record_change``)."""
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return value.pk
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def record_change(
+    obj: Model,
+    *,
+    by: User | None,
+    action: AuditAction,
+    summary: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditRecord:
+    """``record`` for an action on ``obj``, an organisation's row: its organisation, type and
+    id come from it, and each value of ``changes`` is made ``plain``.  The one helper services
+    use for their own audit records (inside their transaction, like ``record``)."""
+    return record(
+        organisation=obj.organisation_id,  # type: ignore[attr-defined]
+        by=by,
+        action=action,
+        obj=obj,
+        summary=summary,
+        changes={name: plain(value) for name, value in (changes or {}).items()},
+    )
 
 
 @dataclass(frozen=True)

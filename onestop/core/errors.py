@@ -5,12 +5,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class CoreError(StrEnum):
-    NOT_FOUND = "not_found"
-    FORBIDDEN = "forbidden"
-    INVALID = "invalid"
-
-
 class ServiceError(Exception):
     """A rejected request: nothing was changed.  ``field`` names the input to fix, if any."""
 

@@ -39,15 +39,44 @@ def _is_public(view_func: Callable[..., Any]) -> bool:
     return bool(getattr(view_class, PUBLIC_ATTRIBUTE, False))
 
 
+# Session key holding when the session was last saved for activity (seconds since the epoch).
+RENEWED_AT = "onestop_renewed_at"
+
+
+class SessionRenewalMiddleware:
+    """Renews a session's idle limit (``SESSION_COOKIE_AGE``) on activity, writing the session
+    at most once every ``SESSION_RENEW_SECONDS`` rather than on every request.
+
+    A session expires ``SESSION_COOKIE_AGE`` after it was last saved; saving it on every request
+    (``SESSION_SAVE_EVERY_REQUEST``) cost every page a write and a commit.  Here a request marks
+    the session changed only when its last renewal is that many seconds old, so the idle limit
+    is never longer than ``SESSION_COOKIE_AGE`` and at most that many seconds shorter.  Sits just
+    after ``SessionMiddleware``, which saves a changed session on the way out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.session_key is None or session.is_empty():
+            return response  # no session, or one just ended: nothing to keep alive
+        now = timezone.now().timestamp()
+        renewed_at = session.get(RENEWED_AT)
+        if (
+            not isinstance(renewed_at, int | float)
+            or not 0 <= now - renewed_at < settings.SESSION_RENEW_SECONDS
+        ):
+            session[RENEWED_AT] = now
+        return response
+
+
 class OrganisationMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        request.organisation = (  # type: ignore[attr-defined]
-            user.organisation if user is not None and user.is_authenticated else None
-        )
         response = self.get_response(request)
         if user is not None and user.is_authenticated:
             # Staff pages hold personal data: never cache them anywhere.

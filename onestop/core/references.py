@@ -10,6 +10,8 @@ mistyped character and most swapped pairs.  ``SR-26-4K7Q9`` is an example.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
@@ -91,3 +93,52 @@ def next_reference(organisation: Organisation | int, prefix: str, year: int) -> 
         ReferenceCounter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
         counter.refresh_from_db(fields=["value"])
     return format_reference(prefix, year, counter.value)
+
+
+# --- references as people type or quote them ---------------------------------------------------
+# ``SR-26-00011``, ``sr-26-00011``, ``SR 26 00011`` or ``sr2600011``: a prefix, the two-digit
+# year and the counter with its check character, with or without the dashes.
+_TYPED = (
+    r"(?P<prefix>[A-Za-z]{2,4})[ -]?(?P<year>[0-9]{2})[ -]?"
+    r"(?P<rest>[0-9A-Za-z]{4,13}[0-9A-Za-z*~$=])"
+)
+_WHOLE = re.compile(rf"^{_TYPED}$")
+_WITHIN = re.compile(rf"(?<![0-9A-Za-z]){_TYPED}(?![0-9A-Za-z])")
+
+
+@dataclass(frozen=True)
+class TypedReference:
+    """Text shaped like a reference: ``typed`` as typed (upper case, with its dashes) and
+    ``reference`` as it is stored, or ``None`` when the check character does not match (a
+    character is mistyped)."""
+
+    typed: str
+    reference: str | None
+
+
+def _read(match: re.Match[str]) -> TypedReference:
+    typed = f"{match['prefix']}-{match['year']}-{match['rest']}".upper()
+    try:
+        prefix, year, number = parse(typed)
+    except InvalidReference:
+        return TypedReference(typed=typed, reference=None)
+    return TypedReference(typed=typed, reference=format_reference(prefix, year, number))
+
+
+def read_typed(text: str, prefixes: Collection[str]) -> TypedReference | None:
+    """``text`` (e.g. what an advisor typed in a search box) read as one reference with one of
+    ``prefixes``; ``None`` when it is not shaped like one (so it is something else)."""
+    match = _WHOLE.match(text.strip()[:40])
+    if match is None or match["prefix"].upper() not in prefixes:
+        return None
+    return _read(match)
+
+
+def references_in(text: str, prefixes: Collection[str]) -> Iterator[str]:
+    """Every well-formed reference with one of ``prefixes`` quoted in ``text`` (e.g. an e-mail
+    subject), in order, as stored; a mistyped one is just text."""
+    for match in _WITHIN.finditer(text):
+        if match["prefix"].upper() in prefixes:
+            found = _read(match).reference
+            if found is not None:
+                yield found

@@ -279,14 +279,8 @@ def _apply(customer: Customer, details: CustomerDetails) -> None:
         setattr(customer, name, value)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
 def _snapshot(customer: Customer) -> dict[str, Any]:
-    return {name: _plain(getattr(customer, name)) for name in (*DETAIL_FIELDS, "display_name")}
+    return {name: audit.plain(getattr(customer, name)) for name in (*DETAIL_FIELDS, "display_name")}
 
 
 def _add_address(customer: Customer, details: AddressDetails) -> Address:
@@ -346,24 +340,6 @@ def _add_email(customer: Customer, address: str) -> Email:
     return created_email
 
 
-def _record(
-    obj: models.Model,
-    *,
-    by: User | None,
-    action: AuditAction,
-    summary: str,
-    changes: dict[str, Any] | None = None,
-) -> None:
-    audit.record(
-        organisation=obj.organisation_id,  # type: ignore[attr-defined]
-        by=by,
-        action=action,
-        obj=obj,
-        summary=summary,
-        changes=changes,
-    )
-
-
 def _today() -> datetime.date:
     return timezone.localdate()
 
@@ -400,7 +376,7 @@ def create_customer(
             _add_phone(customer, number)
         for address in extra.emails:
             _add_email(customer, address)
-        _record(
+        audit.record_change(
             customer,
             by=by,
             action=AuditAction.CREATED,
@@ -480,7 +456,7 @@ def update_customer(
                 **old_keys,
             )
         current.refresh_from_db(fields=["version", "updated_at"])
-        _record(
+        audit.record_change(
             current,
             by=by,
             action=AuditAction.CHANGED,
@@ -510,7 +486,7 @@ def add_previous_name(
             **_search_keys(" ".join(words[:1]), " ".join(words[1:]), name),
         )
         _bump(customer)
-        _record(
+        audit.record_change(
             customer,
             by=by,
             action=AuditAction.CHANGED,
@@ -533,7 +509,7 @@ def add_address(customer: Customer, *, by: User | None, address: AddressDetails)
     with transaction.atomic():
         created = _add_address(customer, address)
         _bump(customer)
-        _record(
+        audit.record_change(
             customer,
             by=by,
             action=AuditAction.CHANGED,
@@ -550,7 +526,7 @@ def add_phone(
     with transaction.atomic():
         created = _add_phone(customer, number, kind)
         _bump(customer)
-        _record(
+        audit.record_change(
             customer,
             by=by,
             action=AuditAction.CHANGED,
@@ -565,7 +541,7 @@ def add_email(customer: Customer, *, by: User | None, address: str) -> Email:
     with transaction.atomic():
         created = _add_email(customer, address)
         _bump(customer)
-        _record(
+        audit.record_change(
             customer,
             by=by,
             action=AuditAction.CHANGED,
@@ -597,7 +573,7 @@ def save_equality_monitoring(
         for name, value in answers.items():
             setattr(record, name, value)
         record.save()
-        _record(
+        audit.record_change(
             customer,
             by=by,
             action=AuditAction.CHANGED,
@@ -671,7 +647,7 @@ def add_marker(
         marker: Marker = Marker.objects.create(
             organisation_id=customer.organisation_id, customer=customer, created_by=by, **values
         )
-        _record(
+        audit.record_change(
             marker,
             by=by,
             action=AuditAction.CREATED,
@@ -702,7 +678,9 @@ def review_marker(
             marker.review_on = review_on
             marker.save(update_fields=["review_on", "updated_at"])
             summary = "Warning marker reviewed"
-        _record(marker, by=by, action=AuditAction.CHANGED, summary=summary, changes=changes)
+        audit.record_change(
+            marker, by=by, action=AuditAction.CHANGED, summary=summary, changes=changes
+        )
     return marker
 
 
@@ -896,14 +874,14 @@ def merge_customers(kept: Customer, merged: Customer, *, by: User | None) -> Cus
         merged.refresh_from_db()
         kept.refresh_from_db()
         counts = {label: len(ids) for label, ids in moved.items()}
-        _record(
+        audit.record_change(
             kept,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"{merged.reference} merged into {kept.reference}",
             changes={"merged": merged.pk, "moved": counts, "left_with_merged": left},
         )
-        _record(
+        audit.record_change(
             merged,
             by=by,
             action=AuditAction.CHANGED,
@@ -946,7 +924,7 @@ def unmerge_customers(merge: CustomerMerge, *, by: User | None) -> CustomerMerge
         merge.undone_by = by
         merge.save(update_fields=["undone_at", "undone_by"])
         merged = Customer.objects.for_organisation(organisation_id).get(pk=merge.merged_id)
-        _record(
+        audit.record_change(
             merged,
             by=by,
             action=AuditAction.CHANGED,

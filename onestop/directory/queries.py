@@ -22,7 +22,6 @@ from onestop.core.scoping import ScopedQuerySet
 from onestop.directory.models import (
     AccessPoint,
     AccessPointShare,
-    LgslService,
     OpeningException,
     OpeningSession,
     OutOfHoursArrangement,
@@ -70,10 +69,6 @@ def get_service_for(user: User, service_id: int, action: str = VIEW) -> Service:
         user, Service.objects.for_user(user).select_related("lgsl"), action, pk=service_id
     )
     return found
-
-
-def lgsl_entry(code: int) -> LgslService | None:
-    return LgslService.objects.filter(code=code).first()
 
 
 # --- teams --------------------------------------------------------------------------------------

@@ -43,39 +43,13 @@ Session = tuple[datetime.time, datetime.time]
 
 # --- helpers (no transactions of their own) -----------------------------------------------------
 def _snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
-    return {name: _plain(getattr(obj, name)) for name in fields}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.time | datetime.date):
-        return value.isoformat()
-    if isinstance(value, Model):
-        return value.pk
-    return value
-
-
-def _record(
-    obj: Model,
-    *,
-    by: User | None,
-    action: AuditAction,
-    summary: str,
-    changes: dict[str, Any] | None = None,
-) -> None:
-    audit.record(
-        organisation=obj.organisation_id,  # type: ignore[attr-defined]
-        by=by,
-        action=action,
-        obj=obj,
-        summary=summary,
-        changes=changes,
-    )
+    return {name: audit.plain(getattr(obj, name)) for name in fields}
 
 
 def _delete(obj: Model, *, by: User | None, summary: str) -> None:
     """Remove one row, writing its audit record in the same transaction."""
     with transaction.atomic():
-        _record(obj, by=by, action=AuditAction.DELETED, summary=summary)
+        audit.record_change(obj, by=by, action=AuditAction.DELETED, summary=summary)
         obj.delete()
 
 
@@ -222,7 +196,7 @@ def create_service(
             lgsl=_lgsl_for(lgsl_code),
         )
         service.save(force_insert=True)
-        _record(
+        audit.record_change(
             service,
             by=by,
             action=AuditAction.CREATED,
@@ -247,7 +221,7 @@ def update_service(
         service.name = name
         service.description = description
         service.save(update_fields=[*SERVICE_FIELDS, "updated_at"])
-        _record(
+        audit.record_change(
             service,
             by=by,
             action=AuditAction.CHANGED,
@@ -285,7 +259,7 @@ def create_team(
             phone=phone,
         )
         team.save(force_insert=True)
-        _record(
+        audit.record_change(
             team,
             by=by,
             action=AuditAction.CREATED,
@@ -309,7 +283,7 @@ def update_team(
         team.email = email
         team.phone = phone
         team.save(update_fields=[*TEAM_FIELDS, "updated_at"])
-        _record(
+        audit.record_change(
             team,
             by=by,
             action=AuditAction.CHANGED,
@@ -332,7 +306,7 @@ def add_team_member(team: Team, *, by: User | None, user: User) -> TeamMembershi
             )
         membership = TeamMembership(organisation_id=team.organisation_id, team=team, user=user)
         membership.save(force_insert=True)
-        _record(
+        audit.record_change(
             membership,
             by=by,
             action=AuditAction.CREATED,
@@ -475,7 +449,7 @@ def create_access_point(
             organisation=organisation, kind=kind, name=name, address=address, phone=phone
         )
         access_point.save(force_insert=True)
-        _record(
+        audit.record_change(
             access_point,
             by=by,
             action=AuditAction.CREATED,
@@ -502,7 +476,7 @@ def update_access_point(
         access_point.address = address
         access_point.phone = phone
         access_point.save(update_fields=[*ACCESS_POINT_FIELDS, "updated_at"])
-        _record(
+        audit.record_change(
             access_point,
             by=by,
             action=AuditAction.CHANGED,
@@ -532,7 +506,7 @@ def share_access_point(
             shared_with=organisation,
         )
         if created:
-            _record(
+            audit.record_change(
                 share,
                 by=by,
                 action=AuditAction.CREATED,
@@ -574,7 +548,7 @@ def add_opening_session(
             closes=closes,
         )
         session.save(force_insert=True)
-        _record(
+        audit.record_change(
             session,
             by=by,
             action=AuditAction.CREATED,
@@ -622,7 +596,7 @@ def set_opening_exception(
             )
             for opens, closes in ordered
         )
-        _record(
+        audit.record_change(
             exception,
             by=by,
             action=action,
@@ -711,7 +685,7 @@ def save_out_of_hours(
             arrangement.save(force_insert=True)
         else:
             arrangement.save(update_fields=[*OUT_OF_HOURS_FIELDS, "updated_at"])
-        _record(
+        audit.record_change(
             arrangement,
             by=by,
             action=action,

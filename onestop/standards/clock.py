@@ -44,7 +44,6 @@ class Unit(StrEnum):
 
 
 ELAPSED_UNITS: Final = {Unit.SECONDS: 1, Unit.MINUTES: 60, Unit.HOURS: 3600}
-DAY_UNITS: Final = frozenset({Unit.WORKING_DAYS, Unit.CALENDAR_DAYS, Unit.CALENDAR_MONTHS})
 
 
 class Nation(StrEnum):

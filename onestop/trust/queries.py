@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onestop.core.models import AuditRecord, User
@@ -20,20 +19,6 @@ def has_authenticator(user: User) -> bool:
     """Whether the user has finished setting up an authenticator app."""
     found: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     return found
-
-
-def unconfirmed_authenticator(user: User) -> TOTPDevice | None:
-    found: TOTPDevice | None = (
-        TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    )
-    return found
-
-
-def recovery_codes_left(user: User) -> int:
-    return sum(
-        device.token_set.count()
-        for device in StaticDevice.objects.filter(user=user, confirmed=True)
-    )
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.core.management import call_command
 
-from onestop.cases import escalation, services, tasks
+from onestop.cases import services, tasks
 from onestop.cases.models import (
     Case,
     CaseEscalation,
@@ -19,6 +19,7 @@ from onestop.cases.models import (
     Outcome,
     Status,
 )
+from onestop.cases.services import escalation
 from onestop.core import audit
 from onestop.core.models import AuditRecord
 from tests.cases import factories

@@ -6,9 +6,9 @@ import itertools
 
 import pytest
 
-from onestop.cases import services
 from onestop.cases.errors import CaseError, InvalidTransition
 from onestop.cases.models import ALLOWED_TRANSITIONS, Case, CaseEvent, Status
+from onestop.cases.services import lifecycle
 from tests.cases import factories
 from tests.cases.conftest import World
 
@@ -35,7 +35,7 @@ def test_an_allowed_transition_moves_the_case_and_writes_the_timeline(
     world: World, old: str, new: str
 ) -> None:
     case = _case_in(world, old)
-    services._transition(case, new, by=world.officer)
+    lifecycle._transition(case, new, by=world.officer)
     assert case.status == new
     event = CaseEvent.objects.for_organisation(world.organisation).filter(case=case).last()
     assert event is not None
@@ -47,7 +47,7 @@ def test_a_refused_transition_raises_and_changes_nothing(world: World, old: str,
     case = _case_in(world, old)
     events_before = CaseEvent.objects.for_organisation(world.organisation).count()
     with pytest.raises(InvalidTransition) as raised:
-        services._transition(case, new, by=world.officer)
+        lifecycle._transition(case, new, by=world.officer)
     assert raised.value.code == CaseError.INVALID_TRANSITION
     assert case.status == old
     assert CaseEvent.objects.for_organisation(world.organisation).count() == events_before
@@ -56,4 +56,4 @@ def test_a_refused_transition_raises_and_changes_nothing(world: World, old: str,
 def test_an_unknown_status_is_refused_in_plain_english(world: World) -> None:
     case = _case_in(world, Status.NEW)
     with pytest.raises(InvalidTransition, match="“lost” is not a status"):
-        services._transition(case, "lost", by=None)
+        lifecycle._transition(case, "lost", by=None)

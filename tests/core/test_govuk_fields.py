@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from typing import Any
 
+import pytest
 from django import forms
+from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+
+from onestop.core.forms import SELECT_TEMPLATE, GovukFormMixin
+from onestop.core.models import Organisation
 
 
 class _NameForm(forms.Form):
@@ -115,3 +122,44 @@ def test_a_form_wide_error_without_visible_fields_is_plain_text() -> None:
     html = render_to_string("core/includes/error_summary.html", {"form": form})
     assert "Nothing to do" in html
     assert "href=" not in html
+
+
+class _OrganisationForm(GovukFormMixin, forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Organisation", queryset=Organisation.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.order_by("name")
+
+
+@pytest.mark.django_db
+def test_model_choices_are_read_in_one_ordinary_statement(
+    council: Organisation, partner: Organisation
+) -> None:
+    form = _OrganisationForm()
+    with CaptureQueriesContext(connection) as queries:
+        html = render_to_string("core/includes/field.html", {"field": form["organisation"]})
+        render_to_string("core/includes/field.html", {"field": form["organisation"]})
+    assert f'<option value="{council.pk}">{council}</option>' in html
+    assert f'<option value="{partner.pk}">{partner}</option>' in html
+    # Not a server-side cursor (DECLARE, FETCH, CLOSE on PostgreSQL), and read once.
+    assert [query["sql"].split()[0] for query in queries] == ["SELECT"]
+
+
+def test_a_select_renders_exactly_as_djangos_own_template_would() -> None:
+    choices = [("", "Any"), ("1", 'Crews <North> & "South"'), ("2", "Town")]
+    ours = forms.Select(choices=choices, attrs={"class": "govuk-select", "id": "id_team"})
+    ours.template_name = SELECT_TEMPLATE
+    django_own = forms.Select(choices=choices, attrs={"class": "govuk-select", "id": "id_team"})
+    html = ours.render("team", "1")
+    assert html == django_own.render("team", "1")
+    assert '<option value="1" selected>Crews &lt;North&gt; &amp; &quot;South&quot;</option>' in html
+    grouped = [("Group <1>", [("a", "A")]), ("b", "B")]
+    ours_grouped = forms.Select(choices=grouped)
+    ours_grouped.template_name = SELECT_TEMPLATE
+    assert ours_grouped.render("x", "a") == forms.Select(choices=grouped).render("x", "a")

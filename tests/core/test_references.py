@@ -54,3 +54,37 @@ def test_each_organisation_counts_its_own_references(
         "SR-26-00011",
         "SR-27-00011",
     ]
+
+
+PREFIXES = frozenset({"SR", "FOI"})
+
+
+@pytest.mark.parametrize(
+    "typed", ["SR-26-00011", "sr-26-00011", "SR 26 00011", "sr2600011", " sr-26-oo011 "]
+)
+def test_a_reference_is_read_however_it_is_typed(typed: str) -> None:
+    assert references.read_typed(typed, PREFIXES) == references.TypedReference(
+        typed=_typed(typed), reference="SR-26-00011"
+    )
+
+
+def _typed(text: str) -> str:
+    """As typed: upper case, with its dashes (the letter O left as it is)."""
+    compact = text.strip().upper().replace(" ", "").replace("-", "")
+    return f"{compact[:2]}-{compact[2:4]}-{compact[4:]}"
+
+
+def test_a_mistyped_reference_is_read_as_one_without_a_reference() -> None:
+    assert references.read_typed("SR-26-00012", PREFIXES) == references.TypedReference(
+        typed="SR-26-00012", reference=None
+    )
+
+
+@pytest.mark.parametrize("text", ["Smith", "XX-26-00011", "SR-26-00011 and more", "", "SR-26"])
+def test_text_not_shaped_like_a_reference_with_one_of_the_prefixes_is_not_one(text: str) -> None:
+    assert references.read_typed(text, PREFIXES) is None
+
+
+def test_references_quoted_in_text_are_found_in_order_and_mistyped_ones_skipped() -> None:
+    text = "Re: [SR-26-00012] your report sr 26 00011, see also FOI-26-00022 and XSR-26-00011"
+    assert list(references.references_in(text, PREFIXES)) == ["SR-26-00011", "FOI-26-00022"]

@@ -8,8 +8,9 @@ to ``OutboxMessage`` inside the same transaction (the outbox) until the notifica
 takes them.
 
 The functions live in modules by noun (``clocks``, ``attributes``, ``case_types``,
-``lifecycle``, ``links``, ``statutory``; shared helpers in ``_common``); callers import them
-from here: ``from onestop.cases import services``.
+``lifecycle``, ``links``, ``statutory``, ``escalation`` (the sweep); shared helpers in
+``_common``); callers import them from here: ``from onestop.cases import services``.  Only
+public names are exported; deadline arithmetic is ``cases.deadlines``.
 """
 
 from __future__ import annotations
@@ -23,14 +24,8 @@ from onestop.cases.services._common import (
 )
 from onestop.cases.services.attributes import check_attribute_definitions, clean_attributes
 from onestop.cases.services.case_types import CaseTypeInput, save_case_type
-from onestop.cases.services.clocks import (
-    _replay,
-    _threshold,
-    calendar_named,
-    escalate_due_cases,
-)
+from onestop.cases.services.escalation import escalate_due_cases
 from onestop.cases.services.lifecycle import (
-    _transition,
     add_note,
     assign_case,
     bulk_reassign,
@@ -70,14 +65,10 @@ __all__ = [
     "TEXT_LIMIT",
     "TITLE_LIMIT",
     "CaseTypeInput",
-    "_replay",
-    "_threshold",
-    "_transition",
     "add_contribution_task",
     "add_note",
     "assign_case",
     "bulk_reassign",
-    "calendar_named",
     "change_status",
     "check_attribute_definitions",
     "claim_case",

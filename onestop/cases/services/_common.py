@@ -1,9 +1,8 @@
 """Helpers shared by the case services (no transactions of their own): refusals, text checks,
-the audit record, the version claim, the outbox."""
+the version claim, the outbox (audit records: ``core.audit.record_change``)."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db.models import F
@@ -15,9 +14,8 @@ from onestop.cases.models import (
     Case,
     OutboxMessage,
 )
-from onestop.core import audit
 from onestop.core.errors import ServiceError
-from onestop.core.models import AuditAction, User
+from onestop.core.models import User
 
 TITLE_LIMIT = 200
 TEXT_LIMIT = 10_000
@@ -52,27 +50,6 @@ def _check_text(
             _("The %(field)s has a null character") % {"field": label},
             field,
         )
-    return value
-
-
-def _record(
-    case: Case, *, by: User | None, action: AuditAction, summary: str, **changes: Any
-) -> None:
-    audit.record(
-        organisation=case.organisation_id,
-        by=by,
-        action=action,
-        obj=case,
-        summary=summary,
-        changes={name: _plain(value) for name, value in changes.items()},
-    )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.datetime | datetime.date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
     return value
 
 

@@ -84,6 +84,61 @@ def save_case_type(
 ) -> CaseType:
     """Create or update the case type ``data.code`` with its escalation and routing rules
     (``new``: only create; refused when the code is taken)."""
+    checked = _check_case_type(organisation, data)
+    with transaction.atomic():
+        case_type = CaseType.objects.for_organisation(organisation).filter(code=data.code).first()
+        created = case_type is None
+        if new and not created:
+            _refuse(
+                CaseError.INVALID_ATTRIBUTE,
+                _("A case type with code %(code)s already exists: choose another code")
+                % {"code": data.code},
+                "code",
+            )
+        if case_type is None:
+            case_type = CaseType(organisation=organisation, code=data.code)
+        before = {} if created else _case_type_snapshot(case_type)
+        case_type.name = checked.name
+        case_type.kind = data.kind
+        case_type.service = data.service
+        case_type.default_team = data.default_team
+        case_type.standard_codes = list(data.standard_codes)
+        case_type.attributes = checked.attributes
+        case_type.description = checked.description
+        case_type.reopen_within_days = data.reopen_within_days
+        case_type.is_active = data.is_active
+        case_type.save()
+        _keep_escalation_rules(case_type, set(data.escalation))
+        _keep_routing_rules(
+            case_type,
+            {
+                (queries.postcode_key(prefix), ward.strip(), team.pk)
+                for prefix, ward, team in data.routing
+            },
+        )
+        changes = audit.changed_fields(before, _case_type_snapshot(case_type))
+        if created or changes:
+            audit.record(
+                organisation=organisation,
+                by=by,
+                action=AuditAction.CREATED if created else AuditAction.CHANGED,
+                obj=case_type,
+                summary=f"Case type {data.code} saved",
+                changes={} if created else changes,
+            )
+    return case_type
+
+
+@dataclass(frozen=True)
+class _CheckedCaseType:
+    name: str
+    description: str
+    attributes: list[dict[str, Any]]
+
+
+def _check_case_type(organisation: Organisation, data: CaseTypeInput) -> _CheckedCaseType:
+    """``data`` checked (refused with the first thing to fix), with its texts trimmed and its
+    questions cleaned."""
     if not isinstance(data.code, str) or not CODE_PATTERN.fullmatch(data.code):
         _refuse(
             CaseError.INVALID_ATTRIBUTE,
@@ -110,6 +165,26 @@ def save_case_type(
             _("Give at most %(limit)s escalation rules") % {"limit": ESCALATION_RULE_LIMIT},
             "escalation",
         )
+    _check_routing(organisation, data)
+    if data.kind not in CaseKind.values:
+        _refuse(CaseError.UNKNOWN_TYPE, _("Choose a kind of case from the list"), "kind")
+    attributes = check_attribute_definitions(list(data.attributes))
+    for code in data.standard_codes:
+        _standard(organisation.pk, code, data.service.pk)
+    actions = set(EscalationAction.values)
+    for percent, action in data.escalation:
+        if action not in actions or not 1 <= percent <= 500:
+            _refuse(
+                CaseError.INVALID_ATTRIBUTE,
+                _("Escalation needs a percentage from 1 to 500 and an action"),
+                "escalation",
+            )
+    return _CheckedCaseType(name=name, description=description, attributes=attributes)
+
+
+def _check_routing(organisation: Organisation, data: CaseTypeInput) -> None:
+    """At most ``ROUTING_RULE_LIMIT`` rules, each for its own ward or postcode area, and the
+    service and every team the organisation's own."""
     if len(data.routing) > ROUTING_RULE_LIMIT:
         _refuse(
             CaseError.TOO_MANY,
@@ -130,81 +205,39 @@ def save_case_type(
         _same_organisation(
             obj, organisation.pk, _("Choose services and teams of your own organisation")
         )
-    if data.kind not in CaseKind.values:
-        _refuse(CaseError.UNKNOWN_TYPE, _("Choose a kind of case from the list"), "kind")
-    attributes = check_attribute_definitions(list(data.attributes))
-    for code in data.standard_codes:
-        _standard(organisation.pk, code, data.service.pk)
-    actions = set(EscalationAction.values)
-    for percent, action in data.escalation:
-        if action not in actions or not 1 <= percent <= 500:
-            _refuse(
-                CaseError.INVALID_ATTRIBUTE,
-                _("Escalation needs a percentage from 1 to 500 and an action"),
-                "escalation",
-            )
-    with transaction.atomic():
-        case_type = CaseType.objects.for_organisation(organisation).filter(code=data.code).first()
-        created = case_type is None
-        if new and not created:
-            _refuse(
-                CaseError.INVALID_ATTRIBUTE,
-                _("A case type with code %(code)s already exists: choose another code")
-                % {"code": data.code},
-                "code",
-            )
-        if case_type is None:
-            case_type = CaseType(organisation=organisation, code=data.code)
-        before = {} if created else _case_type_snapshot(case_type)
-        case_type.name = name
-        case_type.kind = data.kind
-        case_type.service = data.service
-        case_type.default_team = data.default_team
-        case_type.standard_codes = list(data.standard_codes)
-        case_type.attributes = attributes
-        case_type.description = description
-        case_type.reopen_within_days = data.reopen_within_days
-        case_type.is_active = data.is_active
-        case_type.save()
-        # Keep rules that stay (their identity makes each escalation happen once per case);
-        # remove the others (applied escalations keep their percent and action).
-        wanted = set(data.escalation)
-        for rule in case_type.escalation_rules.all():
-            if (rule.percent, rule.action) in wanted:
-                wanted.discard((rule.percent, rule.action))
-            else:
-                rule.delete()
-        for percent, action in sorted(wanted):
-            EscalationRule(
-                organisation=organisation, case_type=case_type, percent=percent, action=action
-            ).save(force_insert=True)
-        routing = {
-            (queries.postcode_key(prefix), ward.strip(), team.pk)
-            for prefix, ward, team in data.routing
-        }
-        for routing_rule in case_type.routing_rules.all():
-            key = (routing_rule.postcode_prefix, routing_rule.ward, routing_rule.team_id)
-            if key in routing:
-                routing.discard(key)
-            else:
-                routing_rule.delete()
-        for prefix, ward, team_id in sorted(routing):
-            RoutingRule(
-                organisation=organisation,
-                case_type=case_type,
-                postcode_prefix=prefix,
-                ward=ward,
-                team_id=team_id,
-            ).save(force_insert=True)
-        after = _case_type_snapshot(case_type)
-        changes = audit.changed_fields(before, after)
-        if created or changes:
-            audit.record(
-                organisation=organisation,
-                by=by,
-                action=AuditAction.CREATED if created else AuditAction.CHANGED,
-                obj=case_type,
-                summary=f"Case type {data.code} saved",
-                changes={} if created else changes,
-            )
-    return case_type
+
+
+def _keep_escalation_rules(case_type: CaseType, wanted: set[tuple[int, str]]) -> None:
+    """The type's escalation rules become ``wanted`` (percent, action): rules that stay are kept
+    (their identity makes each escalation happen once per case), the others removed (applied
+    escalations keep their percent and action)."""
+    for rule in case_type.escalation_rules.all():
+        if (rule.percent, rule.action) in wanted:
+            wanted.discard((rule.percent, rule.action))
+        else:
+            rule.delete()
+    for percent, action in sorted(wanted):
+        EscalationRule(
+            organisation_id=case_type.organisation_id,
+            case_type=case_type,
+            percent=percent,
+            action=action,
+        ).save(force_insert=True)
+
+
+def _keep_routing_rules(case_type: CaseType, wanted: set[tuple[str, str, int]]) -> None:
+    """The type's routing rules become ``wanted`` (postcode prefix, ward, team id)."""
+    for rule in case_type.routing_rules.all():
+        key = (rule.postcode_prefix, rule.ward, rule.team_id)
+        if key in wanted:
+            wanted.discard(key)
+        else:
+            rule.delete()
+    for prefix, ward, team_id in sorted(wanted):
+        RoutingRule(
+            organisation_id=case_type.organisation_id,
+            case_type=case_type,
+            postcode_prefix=prefix,
+            ward=ward,
+            team_id=team_id,
+        ).save(force_insert=True)

@@ -1,14 +1,14 @@
-"""Calendars and clocks: every deadline of a case comes from ``standards.clock`` and is stored
-on a ``CaseClock`` row; the escalation time is worked out from the primary clock."""
+"""Clocks: every deadline of a case comes from ``standards.clock`` (through ``cases.deadlines``)
+and is stored on a ``CaseClock`` row; the escalation time is worked out from the primary clock."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop.cases import deadlines
 from onestop.cases.errors import CaseError
 from onestop.cases.models import (
     Case,
@@ -19,30 +19,9 @@ from onestop.cases.models import (
     EscalationRule,
 )
 from onestop.core.errors import ServiceError
-from onestop.core.models import Organisation, User
 from onestop.standards import clock
 from onestop.standards import queries as standards_queries
-from onestop.standards.models import CalendarChoice, Standard
-
-# --- calendars and clocks -----------------------------------------------------------------------
-_calendar_cache: dict[tuple[str, int, int | None], clock.Calendar] = {}
-
-
-def calendar_named(name: str, organisation: Organisation) -> clock.Calendar:
-    """The calendar a clock runs on: the UK-wide one, or the organisation's current version."""
-    if name == CalendarChoice.UNITED_KINGDOM:
-        key: tuple[str, int, int | None] = (name, 0, None)
-        if key not in _calendar_cache:
-            _calendar_cache[key] = clock.nation_calendar(clock.Nation.UNITED_KINGDOM)
-        return _calendar_cache[key]
-    version = standards_queries.calendar_version_of(organisation)
-    key = (name, organisation.pk, version)
-    found = _calendar_cache.get(key)
-    if found is None:
-        if len(_calendar_cache) > 64:
-            _calendar_cache.clear()
-        found = _calendar_cache[key] = standards_queries.calendar_for_organisation(organisation)
-    return found
+from onestop.standards.models import Standard
 
 
 def _standard(organisation_id: int, code: str, service_id: int) -> Standard:
@@ -57,37 +36,15 @@ def _standard(organisation_id: int, code: str, service_id: int) -> Standard:
     return chosen
 
 
-def _replay(row: CaseClock, amount: int, calendar: clock.Calendar) -> datetime.datetime:
-    """The deadline ``row`` would have with ``amount``, through the same pauses (via the clock)."""
-    state = clock.start_clock(row.started_at, amount, row.unit, calendar)
-    for paused, resumed in row.pauses:
-        state = clock.pause_clock(state, datetime.datetime.fromisoformat(paused))
-        state = clock.resume_clock(state, datetime.datetime.fromisoformat(resumed), calendar)
-    return state.deadline
-
-
-def _threshold(row: CaseClock, percent: int, calendar: clock.Calendar) -> datetime.datetime:
-    """When ``percent`` of the clock's time is used (100: the deadline itself)."""
-    if percent == 100:
-        return row.due_at
-    if row.unit == clock.Unit.CALENDAR_MONTHS:
-        # Months have no fraction: count in calendar days (a month taken as 30 days).
-        scaled = CaseClock(
-            started_at=row.started_at, unit=clock.Unit.CALENDAR_DAYS, pauses=row.pauses
-        )
-        return _replay(scaled, row.amount * 30 * percent // 100, calendar)
-    return _replay(row, row.amount * percent // 100, calendar)
-
-
 def _calendar_of(row: CaseClock, case: Case) -> clock.Calendar:
-    return calendar_named(row.calendar_name, case.organisation)
+    return deadlines.calendar_named(row.calendar_name, case.organisation)
 
 
 def _start_clocks(case: Case, case_type: CaseType, at: datetime.datetime) -> None:
     first = True
     for code in case_type.standard_codes:
         standard = _standard(case.organisation_id, code, case_type.service_id)
-        calendar = calendar_named(standard.calendar, case.organisation)
+        calendar = deadlines.calendar_named(standard.calendar, case.organisation)
         assert standard.amount is not None  # noqa: S101  # _standard only returns timed ones
         due = clock.deadline(at, standard.amount, standard.unit, calendar)
         row = CaseClock(
@@ -239,16 +196,6 @@ def _schedule_escalation(case: Case, rules: Sequence[EscalationRule] | None = No
         _store_next_escalation(case, None)
         return
     calendar = _calendar_of(row, case)
-    _store_next_escalation(case, min(_threshold(row, rule.percent, calendar) for rule in pending))
-
-
-# --- escalation ---------------------------------------------------------------------------------
-def escalate_due_cases(*, by: User | None = None, now: datetime.datetime | None = None) -> int:
-    """The sweep: first recalculate deadlines the calendar has moved since they were computed,
-    then apply every escalation whose threshold has passed, once each; returns how many
-    escalations were applied.  Set-based, in chunks of cases, each chunk its own short
-    transaction (``onestop/cases/escalation.py``)."""
-    from onestop.cases import escalation  # imports this module's clock helpers
-
-    escalation.recalculate_deadlines()
-    return escalation.escalate(now=now or timezone.now())
+    _store_next_escalation(
+        case, min(deadlines.threshold(row, rule.percent, calendar) for rule in pending)
+    )

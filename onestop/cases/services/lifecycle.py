@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.cases import events, queries
+from onestop.cases import deadlines, events, queries
 from onestop.cases.errors import CaseError, InvalidTransition
 from onestop.cases.models import (
     ALLOWED_TRANSITIONS,
@@ -36,7 +36,6 @@ from onestop.cases.services._common import (
     _bump_version,
     _check_text,
     _outbox,
-    _record,
     _refuse,
     _same_organisation,
     _save,
@@ -49,7 +48,6 @@ from onestop.cases.services.clocks import (
     _schedule_escalation,
     _start_clocks,
     _stop_clocks,
-    calendar_named,
 )
 from onestop.contacts import services as contact_services
 from onestop.contacts.models import Contact
@@ -81,24 +79,7 @@ def raise_case(
     received_at: datetime.datetime | None = None,
 ) -> Case:
     """Raise a case: reference, routing, deadlines from the clock, acknowledgement recorded."""
-    case_type = (
-        CaseType.objects.for_organisation(organisation)
-        .filter(code=str(case_type_code)[:60])
-        .first()
-    )
-    if case_type is None:
-        raise ServiceError(
-            CaseError.UNKNOWN_TYPE,
-            _("There is no case type “%(code)s”: choose one from the list")
-            % {"code": str(case_type_code)[:60]},
-            field="case_type",
-        )
-    if not case_type.is_active:
-        _refuse(
-            CaseError.INACTIVE_TYPE,
-            _("%(type)s is no longer in use: choose another") % {"type": case_type.name},
-            "case_type",
-        )
+    case_type = _active_case_type(organisation, case_type_code)
     title = _check_text(
         title, field=_("title"), error_field="title", limit=TITLE_LIMIT, required=True
     )
@@ -110,17 +91,7 @@ def raise_case(
     )
     ward = _check_text(ward, field=_("ward"), error_field="ward", limit=100)
     cleaned = clean_attributes(case_type, attributes or {})
-    for obj, label in (
-        (customer, _("customer")),
-        (contact, _("contact")),
-        (councillor, _("councillor")),
-    ):
-        if obj is not None:
-            _same_organisation(
-                obj,
-                organisation.pk,
-                _("The %(what)s belongs to another organisation") % {"what": label},
-            )
+    _check_parties(organisation, customer=customer, contact=contact, councillor=councillor)
     if case_type.kind == CaseKind.COUNCILLOR_ENQUIRY:
         if councillor is None and by is not None and queries.is_councillor(by):
             councillor = by
@@ -165,16 +136,56 @@ def raise_case(
         if contact is not None:
             contact_services.complete_request(contact, by=by)
         _acknowledge(case)
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CREATED,
             summary=f"Case {case.reference} raised",
-            case_type=case_type.code,
-            team=team.pk,
-            customer=case.customer_id,
+            changes={"case_type": case_type.code, "team": team.pk, "customer": case.customer_id},
         )
     return case
+
+
+def _active_case_type(organisation: Organisation, code: str) -> CaseType:
+    """The organisation's case type ``code``, refused when there is none or it is retired."""
+    case_type: CaseType | None = (
+        CaseType.objects.for_organisation(organisation).filter(code=str(code)[:60]).first()
+    )
+    if case_type is None:
+        raise ServiceError(
+            CaseError.UNKNOWN_TYPE,
+            _("There is no case type “%(code)s”: choose one from the list")
+            % {"code": str(code)[:60]},
+            field="case_type",
+        )
+    if not case_type.is_active:
+        _refuse(
+            CaseError.INACTIVE_TYPE,
+            _("%(type)s is no longer in use: choose another") % {"type": case_type.name},
+            "case_type",
+        )
+    return case_type
+
+
+def _check_parties(
+    organisation: Organisation,
+    *,
+    customer: Customer | None,
+    contact: Contact | None,
+    councillor: User | None,
+) -> None:
+    """Refused when the customer, contact or councillor given belongs to another organisation."""
+    for obj, label in (
+        (customer, _("customer")),
+        (contact, _("contact")),
+        (councillor, _("councillor")),
+    ):
+        if obj is not None:
+            _same_organisation(
+                obj,
+                organisation.pk,
+                _("The %(what)s belongs to another organisation") % {"what": label},
+            )
 
 
 def _acknowledge(case: Case) -> None:
@@ -248,12 +259,12 @@ def change_status(
             "calendar_version",
             "clock_paused_at",
         )
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Case {case.reference} {status}",
-            status=[old, status],
+            changes={"status": [old, status]},
         )
     return case
 
@@ -311,13 +322,15 @@ def assign_case(
             team=target_team.name,
             reason=reason,
         )
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Case {case.reference} assigned",
-            assignee=[before["assignee"], case.assignee_id],
-            team=[before["team"], case.team_id],
+            changes={
+                "assignee": [before["assignee"], case.assignee_id],
+                "team": [before["team"], case.team_id],
+            },
         )
     return case
 
@@ -346,7 +359,9 @@ def claim_case(case: Case, *, by: User) -> bool:
             team=case.team.name,
             reason=_("Taken from the queue"),
         )
-        _record(case, by=by, action=AuditAction.CHANGED, summary=f"Case {case.reference} claimed")
+        audit.record_change(
+            case, by=by, action=AuditAction.CHANGED, summary=f"Case {case.reference} claimed"
+        )
     return True
 
 
@@ -507,12 +522,12 @@ def update_case(
             setattr(case, name, value)
         _save(case, "version", *changes)
         events.case_updated_event(case=case, by=by, fields=sorted(changes))
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Case {case.reference} changed",
-            **{name: [before[name], value] for name, value in changes.items()},
+            changes={**{name: [before[name], value] for name, value in changes.items()}},
         )
     return case
 
@@ -565,13 +580,12 @@ def _finish(
         else:
             events.case_resolved_event(case=case, by=by)
         _save(case, *fields)
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Case {case.reference} {to}",
-            status=[old, to],
-            outcome=outcome,
+            changes={"status": [old, to], "outcome": outcome},
         )
     return case
 
@@ -629,7 +643,7 @@ def reopen_case(
         finished,
         case.case_type.reopen_within_days,
         clock.Unit.CALENDAR_DAYS,
-        calendar_named(CalendarChoice.ORGANISATION, case.organisation),
+        deadlines.calendar_named(CalendarChoice.ORGANISATION, case.organisation),
     )
     now = timezone.now()
     if now > limit:
@@ -664,12 +678,12 @@ def reopen_case(
             "clock_paused_at",
         )
         events.case_reopened_event(case=case, by=by, reason=reason)
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Case {case.reference} reopened",
-            reason=reason,
+            changes={"reason": reason},
         )
     return case
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.cases import events
+from onestop.cases import deadlines, events
 from onestop.cases.errors import CaseError
 from onestop.cases.models import (
     FINISHED_STATUSES,
@@ -23,7 +23,6 @@ from onestop.cases.services._common import (
     TEXT_LIMIT,
     _bump_version,
     _check_text,
-    _record,
     _refuse,
     _save,
 )
@@ -31,10 +30,10 @@ from onestop.cases.services.clocks import (
     _calendar_of,
     _copy_primary,
     _primary,
-    _replay,
     _restart_clocks,
     _schedule_escalation,
 )
+from onestop.core import audit
 from onestop.core.models import AuditAction, User
 
 # Statutory extensions: EIR reg. 7 (complex and voluminous: 40 working days in all), FOIA s.10(3)
@@ -80,12 +79,12 @@ def record_clarification(case: Case, *, by: User | None, note: str = "") -> Case
         events.clock_restarted_event(
             case=case, by=by, reason=note[:200] or _("Clarification received")
         )
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Clock restarted on {case.reference}",
-            due_at=case.due_at,
+            changes={"due_at": case.due_at},
         )
     return case
 
@@ -114,7 +113,7 @@ def extend_deadline(case: Case, *, by: User | None, reason: str) -> Case:
             row.amount += FOI_PUBLIC_INTEREST_EXTRA_WORKING_DAYS
         else:
             row.amount += SUBJECT_ACCESS_EXTRA_MONTHS
-        row.due_at = _replay(row, row.amount, calendar)
+        row.due_at = deadlines.replay(row, row.amount, calendar)
         if row.paused_at is not None:
             row.due_at = row.due_at  # a paused clock keeps its (now longer) deadline
         row.calendar_version = calendar.version
@@ -132,13 +131,12 @@ def extend_deadline(case: Case, *, by: User | None, reason: str) -> Case:
             "extended_at",
         )
         events.deadline_extended_event(case=case, by=by, reason=reason)
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Deadline of {case.reference} extended",
-            due_at=case.due_at,
-            reason=reason,
+            changes={"due_at": case.due_at, "reason": reason},
         )
     return case
 
@@ -150,7 +148,7 @@ def verify_identity(case: Case, *, by: User | None) -> Case:
         case.identity_verified_at = timezone.now()
         _save(case, "version", "identity_verified_at")
         events.identity_verified_event(case=case, by=by)
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
@@ -176,12 +174,12 @@ def record_exemptions(case: Case, *, by: User | None, exemptions: Sequence[str])
         case.exemptions = cleaned
         _save(case, "version", "exemptions")
         events.exemptions_recorded_event(case=case, by=by, exemptions=cleaned)
-        _record(
+        audit.record_change(
             case,
             by=by,
             action=AuditAction.CHANGED,
             summary=f"Exemptions on {case.reference}",
-            exemptions=cleaned,
+            changes={"exemptions": cleaned},
         )
     return case
 
@@ -205,5 +203,7 @@ def publish_response(case: Case, *, by: User | None, summary: str) -> Case:
         case.published_at = timezone.now()
         _save(case, "version", "disclosure_summary", "published_at")
         events.response_published_event(case=case, by=by)
-        _record(case, by=by, action=AuditAction.CHANGED, summary=f"{case.reference} published")
+        audit.record_change(
+            case, by=by, action=AuditAction.CHANGED, summary=f"{case.reference} published"
+        )
     return case
