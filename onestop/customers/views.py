@@ -339,8 +339,8 @@ def equality(request: HttpRequest, customer_id: int) -> HttpResponse:
         held=queries.equality_answers(found),
         intro=_(
             "Every question is optional. Answers are seen only by staff who need them and "
-            "reported only in totals. Choosing \u201cNot answered\u201d keeps an answer already held: "
-            "to remove one, erase it."
+            "reported only in totals. Choosing \u201cNot answered\u201d keeps an answer "
+            "already held: to remove one, erase it."
         ),
     )
 
