@@ -266,3 +266,17 @@ class StaffCreateForm(PlainTextFormMixin, forms.Form):
         for name in ("username", "first_name", "last_name", "email", "job_title", "password"):
             self.fields[name].widget.attrs["class"] = "govuk-input"
         self.fields["username"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+
+class MailDomainForm(GovukFormMixin, forms.Form):
+    domain = forms.CharField(
+        label=_("Domain"),
+        max_length=253,
+        help_text=_("The part of your mailboxes' addresses after the @, like council.gov.uk"),
+        error_messages={"required": _("Enter a domain name like council.gov.uk")},
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()

@@ -23,6 +23,7 @@ from onestop.directory.models import (
     AccessPoint,
     AccessPointShare,
     LgslService,
+    MailDomain,
     OpeningException,
     OpeningSession,
     OutOfHoursArrangement,
@@ -335,3 +336,26 @@ def export_rows(user: User) -> tuple[list[list[str]], int, int]:
         for point in access_points
     ]
     return rows, len(services), len(access_points)
+
+
+# --- mail domains ---------------------------------------------------------------------------------
+def mail_domains_for(user: User) -> QuerySet[MailDomain]:
+    """The organisation's mail domains, verified and pending (administrators only)."""
+    require(user, MANAGE)
+    return MailDomain.objects.for_user(user).order_by("domain")
+
+
+def get_mail_domain_for(user: User, mail_domain_id: int, action: str = MANAGE) -> MailDomain:
+    found: MailDomain = get_or_404(
+        user, MailDomain.objects.for_user(user), action, pk=mail_domain_id
+    )
+    return found
+
+
+def verified_mail_domains(organisation_id: int) -> list[str]:
+    """The domains ``organisation_id`` has verified: its mailboxes' addresses must be on one."""
+    return sorted(
+        MailDomain.objects.for_organisation(organisation_id)
+        .filter(claim__isnull=False)
+        .values_list("domain", flat=True)
+    )

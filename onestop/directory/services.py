@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import re
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -24,12 +27,16 @@ from onestop.core import audit
 from onestop.core import services as core_services
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, Role, User
+from onestop.directory import dns
 from onestop.directory.errors import DirectoryError
 from onestop.directory.models import (
     AccessPoint,
     AccessPointShare,
+    DomainClaim,
+    DomainVerification,
     ExceptionSession,
     LgslService,
+    MailDomain,
     OpeningException,
     OpeningSession,
     OutOfHoursArrangement,
@@ -768,3 +775,123 @@ def record_export(
             summary=f"Directory exported: {services} services, {access_points} access points",
             changes={"services": services, "access_points": access_points},
         )
+
+
+# --- mail domains ---------------------------------------------------------------------------------
+DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalise_domain(text: str) -> str:
+    """A domain as stored and compared: trimmed, lower case, no final dot, IDNA A-labels; or
+    ``ServiceError`` saying what a domain looks like."""
+    bad = ServiceError(
+        DirectoryError.INVALID_DOMAIN,
+        _("Enter a domain name like council.gov.uk, without @ or https://"),
+        field="domain",
+    )
+    domain = text.strip().rstrip(".").lower()
+    if not domain or len(domain) > 253 or any(ch.isspace() or ord(ch) < 32 for ch in domain):
+        raise bad
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise bad from None
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(DOMAIN_LABEL.match(label) for label in labels):
+        raise bad
+    if labels[-1].isdigit():
+        raise bad
+    return domain
+
+
+def add_mail_domain(organisation: Organisation, *, by: User | None, domain: str) -> MailDomain:
+    """Ask to use ``domain`` for mailboxes: a pending domain with the token to publish in DNS.
+
+    Any organisation may ask for any domain (whether another has verified it is not revealed
+    here); only proof makes it theirs.  Asking again for the same domain returns the one held.
+    """
+    domain = normalise_domain(domain)
+    with transaction.atomic():
+        existing: MailDomain | None = (
+            MailDomain.objects.for_organisation(organisation.pk).filter(domain=domain).first()
+        )
+        if existing is not None:
+            return existing
+        created: MailDomain = MailDomain.objects.create(
+            organisation=organisation, domain=domain, token=secrets.token_urlsafe(24)
+        )
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CREATED,
+            obj=created,
+            summary=f"Mail domain {domain} added (not yet verified)",
+            changes={"domain": domain},
+        )
+    return created
+
+
+def _claim(mail_domain: MailDomain, *, by: User | None, method: DomainVerification) -> MailDomain:
+    """Make the domain the organisation's (inside the caller's transaction)."""
+    if mail_domain.claim_id is not None:
+        return mail_domain
+    try:
+        with transaction.atomic():
+            claim = DomainClaim.objects.create(domain=mail_domain.domain)
+    except IntegrityError:
+        raise ServiceError(
+            DirectoryError.DOMAIN_TAKEN,
+            _(
+                "%(domain)s is verified by another organisation. If it should be yours, ask "
+                "the system administrator"
+            )
+            % {"domain": mail_domain.domain},
+            field="domain",
+        ) from None
+    mail_domain.claim = claim
+    mail_domain.verified_at = timezone.now()
+    mail_domain.verified_by = method
+    mail_domain.save(update_fields=["claim", "verified_at", "verified_by", "updated_at"])
+    audit.record(
+        organisation=mail_domain.organisation_id,
+        by=by,
+        action=AuditAction.CHANGED,
+        obj=mail_domain,
+        summary=f"Mail domain {mail_domain.domain} verified ({method.label})",
+        changes={"verified_by": method.value},
+    )
+    return mail_domain
+
+
+def verify_mail_domain_by_dns(mail_domain: MailDomain, *, by: User | None) -> MailDomain:
+    """Verify ``mail_domain`` if its TXT record is published; ``ServiceError`` otherwise."""
+    if mail_domain.is_verified:
+        return mail_domain
+    try:
+        published = dns.txt_records(mail_domain.txt_name)
+    except dns.DnsLookupError:
+        raise ServiceError(
+            DirectoryError.DNS_UNAVAILABLE,
+            _("The DNS could not be asked just now: try again in a few minutes"),
+            field="domain",
+        ) from None
+    if mail_domain.txt_value not in published:
+        raise ServiceError(
+            DirectoryError.DOMAIN_NOT_PROVEN,
+            _(
+                "No TXT record %(name)s with the value %(value)s was found. Publish it in the "
+                "domain's DNS, wait for it to appear, then check again"
+            )
+            % {"name": mail_domain.txt_name, "value": mail_domain.txt_value},
+            field="domain",
+        )
+    with transaction.atomic():
+        return _claim(mail_domain, by=by, method=DomainVerification.DNS)
+
+
+def verify_mail_domain(organisation: Organisation, *, by: User | None, domain: str) -> MailDomain:
+    """A system administrator's word that ``domain`` is ``organisation``'s (the platform
+    operator's ``onestop directory verify-domain``, or the Django admin); no DNS proof."""
+    with transaction.atomic():
+        mail_domain = add_mail_domain(organisation, by=by, domain=domain)
+        return _claim(mail_domain, by=by, method=DomainVerification.ADMINISTRATOR)
