@@ -189,7 +189,7 @@ def load_demo() -> Organisation:
         team = Team.objects.for_organisation(council).get(
             service__name=service_name, name=team_name
         )
-        user = User.objects.get(username=username)
+        user = User.objects.get(username=services.sign_in_name(username, council))
         if (
             not TeamMembership.objects.for_organisation(council)
             .filter(team=team, user=user)
@@ -239,7 +239,7 @@ def _user(
     role: str,
     job_title: str,
 ) -> None:
-    user = User.objects.filter(username=username).first()
+    user = User.objects.filter(username=services.sign_in_name(username, organisation)).first()
     if user is None:
         user = services.create_staff(
             organisation,

@@ -17,6 +17,7 @@ class DirectoryError(StrEnum):
     WEAK_PASSWORD = "weak_password"  # noqa: S105  # nosec B105
     OWN_ACCOUNT = "own_account"
     INVALID_DOMAIN = "invalid_domain"
+    INVALID_USERNAME = "invalid_username"
     DOMAIN_TAKEN = "domain_taken"
     DOMAIN_NOT_PROVEN = "domain_not_proven"
     DNS_UNAVAILABLE = "dns_unavailable"

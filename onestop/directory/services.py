@@ -379,6 +379,14 @@ def set_staff_roles(staff: User, *, by: User | None, role_codes: list[str]) -> U
     return staff
 
 
+USERNAME_NAME_LIMIT = 80
+
+
+def sign_in_name(name: str, organisation: Organisation) -> str:
+    """The name staff sign in with: their username within the organisation, ``@`` its slug."""
+    return f"{name.strip()}@{organisation.slug}"
+
+
 def create_staff(
     organisation: Organisation,
     *,
@@ -393,39 +401,61 @@ def create_staff(
 ) -> User:
     """A member of staff of ``organisation`` holding ``role_codes`` (audited).
 
-    The password is a temporary one the administrator passes on; it must meet the password
-    rules.  The new member of staff sets up their authenticator at first sign-in, then must
-    choose their own password before anything else.
+    ``username`` is their name within the organisation; they sign in as ``username@<slug>``
+    (``sign_in_name``), so usernames are unique per organisation and creating one never reveals
+    another organisation's staff.  The password is a temporary one the administrator passes on;
+    it must meet the password rules.  The new member of staff sets up their authenticator at
+    first sign-in, then must choose their own password before anything else.
     """
-    candidate = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    name = username.strip()
+    if not name or "@" in name or len(name) > USERNAME_NAME_LIMIT:
+        raise ServiceError(
+            DirectoryError.INVALID_USERNAME,
+            _(
+                "Enter a username of up to %(limit)s characters without @: your "
+                "organisation's part is added for you"
+            )
+            % {"limit": USERNAME_NAME_LIMIT},
+            field="username",
+        )
+    login = sign_in_name(name, organisation)
+    candidate = User(username=login, first_name=first_name, last_name=last_name, email=email)
     try:
         validate_password(password, user=candidate)
     except DjangoValidationError as error:
         raise ServiceError(
             DirectoryError.WEAK_PASSWORD, " ".join(error.messages), field="password"
         ) from None
+    taken = ServiceError(
+        DirectoryError.DUPLICATE_NAME,
+        _("The username %(username)s is taken") % {"username": login},
+        field="username",
+    )
     with transaction.atomic():
-        _refuse_duplicate(
-            User.objects.filter(username__iexact=username).exists(),
-            _("The username %(username)s is taken") % {"username": username},
-            field="username",
-        )
-        staff = User.objects.create_user(
-            username=username,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            organisation=organisation,
-            job_title=job_title,
-            must_change_password=True,
-        )
+        # The name is unique within the organisation's own namespace (``name@slug``), which no
+        # other organisation can create in: the answer never says anything about another's staff.
+        if User.objects.filter(organisation=organisation, username__iexact=login).exists():
+            raise taken
+        try:
+            with transaction.atomic():
+                staff = User.objects.create_user(
+                    username=login,
+                    password=password,
+                    first_name=first_name,
+                    last_name=last_name,
+                    email=email,
+                    organisation=organisation,
+                    job_title=job_title,
+                    must_change_password=True,
+                )
+        except IntegrityError:
+            raise taken from None
         audit.record(
             organisation=organisation,
             by=by,
             action=AuditAction.CREATED,
             obj=staff,
-            summary=f"Staff {username} created",
+            summary=f"Staff {login} created",
         )
         set_staff_roles(staff, by=by, role_codes=role_codes)
     return staff

@@ -305,25 +305,34 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require(user, MANAGE)
     organisation = queries.organisation_for(user, MANAGE)
-    form = forms.StaffCreateForm(request.POST or None, roles=list(queries.roles_for(user)))
-    saved = _save(
-        request,
-        form,
-        lambda data: services.create_staff(
-            organisation,
-            by=user,
-            username=data["username"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            job_title=data["job_title"],
-            password=data["password"],
-            role_codes=data["roles"],
-        ),
-        done=(_("Member of staff added"), reverse("directory:staff")),
+    form = forms.StaffCreateForm(
+        request.POST or None,
+        roles=list(queries.roles_for(user)),
+        organisation_slug=organisation.slug,
     )
-    if saved is not None:
-        return saved
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.create_staff(
+                organisation,
+                by=user,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                job_title=data["job_title"],
+                password=data["password"],
+                role_codes=data["roles"],
+            )
+        except ServiceError as error:
+            pages.attach_error(form, error)
+        else:
+            return _done(
+                request,
+                _("Member of staff added: they sign in as %(username)s")
+                % {"username": created.username},
+                reverse("directory:staff"),
+            )
     return _form_page(
         request,
         form,

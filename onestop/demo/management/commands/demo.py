@@ -124,8 +124,9 @@ class Command(BaseCommand):
         write("Authenticator secrets (base32, add to an authenticator app), or run")
         write("'onestop demo totp USERNAME' for the current code:")
         for username, *_rest, slug, role, _title in directory_demo.USERS:
-            device = TOTPDevice.objects.get(user__username=username, name="Authenticator app")
+            sign_in = f"{username}@{slug}"
+            device = TOTPDevice.objects.get(user__username=sign_in, name="Authenticator app")
             secret = base64.b32encode(device.bin_key).decode()
-            write(f"  {username:<16} {slug:<13} {RoleCode(role).label!s:<30} {secret}")
+            write(f"  {sign_in:<29} {RoleCode(role).label!s:<30} {secret}")
         write("")
         write(f"Address: {address}")
