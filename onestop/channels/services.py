@@ -247,7 +247,8 @@ def mailbox_for(recipient: str) -> Mailbox | None:
     """The active mailbox of an active organisation for ``recipient`` (case-insensitive).
 
     A ``+tag`` on the local part is ignored (``waste+bins@`` reaches ``waste@``), as Postfix's
-    ``recipient_delimiter`` does; mailbox addresses themselves cannot contain ``+``.
+    ``recipient_delimiter`` does; mailbox addresses themselves cannot contain ``+``.  A mailbox
+    on a domain another organisation has verified takes nothing.
     """
     address = normalise_address(recipient).strip("<>")
     local, at, domain = address.rpartition("@")
@@ -265,6 +266,12 @@ def mailbox_for(recipient: str) -> Mailbox | None:
         .order_by("-address")  # the exact address before the untagged one
         .first()
     )
+    if found is not None and directory_queries.domain_verified_elsewhere(
+        domain, organisation_id=found.organisation_id
+    ):
+        # A mailbox made before mail domains were verified, on a domain another organisation
+        # has since proven: that organisation's mail is not this one's to take.
+        return None
     return found
 
 

@@ -22,6 +22,7 @@ from onestop.core.scoping import ScopedQuerySet
 from onestop.directory.models import (
     AccessPoint,
     AccessPointShare,
+    DomainClaim,
     LgslService,
     MailDomain,
     OpeningException,
@@ -350,6 +351,16 @@ def get_mail_domain_for(user: User, mail_domain_id: int, action: str = MANAGE) -
         user, MailDomain.objects.for_user(user), action, pk=mail_domain_id
     )
     return found
+
+
+def domain_verified_elsewhere(domain: str, *, organisation_id: int) -> bool:
+    """Whether another organisation, not ``organisation_id``, has verified ``domain``."""
+    if not DomainClaim.objects.filter(domain=domain).exists():
+        return False
+    own = MailDomain.objects.for_organisation(organisation_id).filter(
+        domain=domain, claim__isnull=False
+    )
+    return not own.exists()
 
 
 def verified_mail_domains(organisation_id: int) -> list[str]:

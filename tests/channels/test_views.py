@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from onestop.cases.models import CaseKind, CaseType
 from onestop.channels import services
+from onestop.channels.errors import MailRefused
 from onestop.channels.models import InboundMessage, MailAddress, Mailbox, MessageOutcome
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord, Organisation, User
 from onestop.directory import services as directory_services
+from onestop.directory.models import DomainClaim, MailDomain
 from tests.cases import factories as case_factories
 from tests.channels.conftest import MailWorld, message
 from tests.matrix import covers
@@ -385,3 +387,29 @@ def test_the_audit_of_listed_mail_names_every_message_whole(
     assert record.changes == {"query": {}, "count": 50, "ids": newest_first}
     assert record.object_id in ("", None)
     assert record.summary == "50 channels.inboundmessage listed"
+
+
+def test_a_mailbox_made_before_domains_were_verified_stops_when_the_owner_verifies(
+    mail_world: MailWorld, partner: Organisation
+) -> None:
+    """An upgrade leaves a partner's mailbox on a domain nobody has verified taking mail, until
+    the domain's owner verifies it: then that address is refused, not filed as partner cases."""
+    theirs = _partner_enquiry_type(partner)
+    directory_services.verify_mail_domain(partner, by=None, domain="borough.example")
+    services.save_mailbox(
+        partner,
+        by=None,
+        values=services.MailboxInput(address="nobody@borough.example", name="X", case_type=theirs),
+    )
+    # As before mail domains existed: the partner never proved the domain.
+    MailDomain.objects.for_organisation(partner).update(claim=None, verified_at=None)
+    DomainClaim.objects.filter(domain="borough.example").delete()
+    before = services.receive_message(message(), recipient="nobody@borough.example")
+    directory_services.verify_mail_domain(
+        mail_world.world.organisation, by=None, domain="borough.example"
+    )
+    with pytest.raises(MailRefused) as refused:
+        services.receive_message(message(message_id="<m2@x>"), recipient="nobody@borough.example")
+    assert before.organisation_id == partner.pk
+    assert refused.value.code == "unknown_mailbox"
+    assert services.mailbox_for("nobody@borough.example") is None
