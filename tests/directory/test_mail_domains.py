@@ -207,3 +207,26 @@ def test_the_operator_command_verifies_a_domain(council: Organisation) -> None:
     assert refused.value.code == 2
     assert "no organisation no-such-org" in err.getvalue()
     assert queries.verified_mail_domains(council.pk) == ["test-council.example"]
+
+
+def test_a_superuser_verifies_domains_in_the_django_admin(
+    council: Organisation, partner: Organisation
+) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests import factories
+
+    operator = factories.UserFactory.create(username="operator", is_superuser=True, is_staff=True)
+    operator.save()
+    TOTPDevice.objects.create(user=operator, name="Authenticator app", confirmed=True)
+    client = Client()
+    factories.sign_in_verified(client, operator)
+    ours = services.add_mail_domain(council, by=None, domain="test-council.example")
+    theirs = services.add_mail_domain(partner, by=None, domain="test-council.example")
+    url = "/django-admin/directory/maildomain/"
+    first = client.post(url, {"action": "verify", "_selected_action": [ours.pk]})
+    second = client.post(url, {"action": "verify", "_selected_action": [theirs.pk]}, follow=True)
+    assert first.status_code == 302
+    assert "verified by another organisation" in second.content.decode()
+    assert queries.verified_mail_domains(council.pk) == ["test-council.example"]
+    assert queries.verified_mail_domains(partner.pk) == []
