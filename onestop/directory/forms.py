@@ -229,14 +229,8 @@ class StaffRolesForm(PlainTextFormMixin, forms.Form):
         label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(
-        self, *args: Any, roles: list[Role], organisation_slug: str = "", **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["username"].help_text = _(
-            "They sign in with this name followed by @%(organisation)s, like "
-            "j.smith@%(organisation)s"
-        ) % {"organisation": organisation_slug}
         self.fields["roles"].choices = [(role.code, role.name) for role in roles]  # type: ignore[attr-defined]
 
 
