@@ -51,6 +51,7 @@ LIST_PAGES: list[tuple[str, str, str, str]] = [
     "customers:name-create",
     "customers:marker-create",
     "customers:equality",
+    "customers:equality-erase",
     "customers:merge",
     "customers:marker-review",
 )

@@ -18,6 +18,7 @@ from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord, Organisation, User
 from onestop.directory import queries, services
 from onestop.directory.models import DomainClaim, MailDomain
+from tests.matrix import covers
 
 ClientFor = Callable[[User], Client]
 PAGE = "/directory/mail-domains/"
@@ -174,6 +175,7 @@ def test_administrators_are_shown_the_record_to_publish_and_can_check_it(
     assert queries.verified_mail_domains(council.pk) == ["test-council.example"]
 
 
+@covers("directory:mail-domains", "directory:mail-domain-check")
 @pytest.mark.parametrize("who", ["advisor", "auditor", "partner_administrator"])
 def test_only_the_organisations_administrators_reach_its_domains(
     request: pytest.FixtureRequest,
@@ -184,10 +186,12 @@ def test_only_the_organisations_administrators_reach_its_domains(
 ) -> None:
     pending = services.add_mail_domain(council, by=None, domain="test-council.example")
     publish(zone, pending)
+    anonymous = [Client().get(PAGE), Client().post(f"{PAGE}{pending.pk}/check/")]
     client = client_for(request.getfixturevalue(who))
     listed = client.get(PAGE)
     added = client.post(PAGE, {"domain": "elsewhere.example"})
     checked = client.post(f"{PAGE}{pending.pk}/check/")
+    assert [response["Location"][:9] for response in anonymous] == ["/sign-in/", "/sign-in/"]
     own_page = 200 if who == "partner_administrator" else 403
     assert (listed.status_code, added.status_code) == (own_page, 302 if own_page == 200 else 403)
     assert checked.status_code == (404 if who == "partner_administrator" else 403)
