@@ -358,6 +358,10 @@ DEFAULT_FROM_EMAIL = env_str("ONESTOP_FROM_EMAIL", "onestop@localhost")
 # Mail in (channels): the largest message either way in (the MTA pipe or the SMTP/LMTP server)
 # takes; larger ones are refused before they are parsed.
 ONESTOP_MAIL_MAX_BYTES = env_int("ONESTOP_MAIL_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024)
+# Mail domains (directory): the resolvers asked for an organisation's TXT proof, as "address" or
+# "address:port", comma-separated; empty means the system's own resolvers (/etc/resolv.conf).
+ONESTOP_DNS_NAMESERVERS = env_list("ONESTOP_DNS_NAMESERVERS", [])
+ONESTOP_DNS_TIMEOUT_SECONDS = env_int("ONESTOP_DNS_TIMEOUT_SECONDS", default=5, minimum=1)
 
 # The key that signs audit checkpoints (``onestop audit checkpoint``): a file the database
 # never holds.  Read when a checkpoint is written or verified, so a missing file is that

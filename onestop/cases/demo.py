@@ -18,6 +18,7 @@ from onestop.cases.models import Case, CaseKind, EscalationAction, NoteKind, Out
 from onestop.core.models import Organisation, User
 from onestop.directory import services as directory_services
 from onestop.directory.models import Service, Team, TeamMembership
+from onestop.directory.services import sign_in_name
 from onestop.standards import services as standards_services
 from onestop.standards.models import Channel, Standard
 
@@ -192,7 +193,9 @@ def load_demo(organisation: Organisation) -> None:
             ),
         )
     for username, service_name, team_name in MEMBERS:
-        user = User.objects.filter(username=username, organisation=organisation).first()
+        user = User.objects.filter(
+            username=sign_in_name(username, organisation), organisation=organisation
+        ).first()
         team = _team(organisation, service_name, team_name)
         if (
             user is not None
@@ -207,8 +210,12 @@ def load_demo(organisation: Organisation) -> None:
 
 def _load_cases(organisation: Organisation) -> None:
     now = timezone.now()
-    officer = User.objects.filter(username="back.office", organisation=organisation).first()
-    councillor = User.objects.filter(username="councillor", organisation=organisation).first()
+    officer = User.objects.filter(
+        username=sign_in_name("back.office", organisation), organisation=organisation
+    ).first()
+    councillor = User.objects.filter(
+        username=sign_in_name("councillor", organisation), organisation=organisation
+    ).first()
     for code, title, answers, postcode, days_ago, state in CASES:
         case = services.raise_case(
             organisation,

@@ -12,6 +12,7 @@ class ChannelError(StrEnum):
     # Mailbox administration.
     INVALID_ADDRESS = "invalid_address"
     ADDRESS_TAKEN = "address_taken"
+    DOMAIN_NOT_VERIFIED = "domain_not_verified"
     NAME_REQUIRED = "name_required"
     TOO_LONG = "too_long"
     INVALID_TEXT = "invalid_text"

@@ -37,6 +37,7 @@ from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers import queries as customer_queries
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, Email
+from onestop.directory import queries as directory_queries
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 TRUNCATED = "\n\n[" + "The message was longer: the whole e-mail is kept with the case's mail." + "]"
@@ -73,6 +74,26 @@ def _invalid(code: ChannelError, message: str, field: str | None = None) -> Serv
 def normalise_address(text: str) -> str:
     """An address as mailboxes store and match it: trimmed and lower case."""
     return text.strip().lower()
+
+
+def _refuse_unverified_domain(address: str, *, organisation_id: int) -> None:
+    """The address must be on one of the organisation's own verified mail domains.  The answer
+    is the same whether or not another organisation has the domain, so it reveals nothing."""
+    domain = address.rsplit("@", 1)[1]
+    verified = directory_queries.verified_mail_domains(organisation_id)
+    if domain in verified:
+        return
+    if verified:
+        message = _(
+            "The address must be on one of your organisation's verified mail domains: "
+            "%(domains)s. An administrator can add a domain under Directory, Mail domains"
+        ) % {"domains": ", ".join(verified)}
+    else:
+        message = _(
+            "Your organisation has no verified mail domain yet. An administrator can add one "
+            "under Directory, Mail domains"
+        )
+    raise _invalid(ChannelError.DOMAIN_NOT_VERIFIED, message, "address")
 
 
 def clean_mailbox(values: MailboxInput, *, organisation_id: int) -> MailboxInput:
@@ -139,6 +160,7 @@ def clean_mailbox(values: MailboxInput, *, organisation_id: int) -> MailboxInput
             % {"type": case_type.name},
             "case_type",
         )
+    _refuse_unverified_domain(address, organisation_id=organisation_id)
     return MailboxInput(address=address, name=name, case_type=case_type, is_active=values.is_active)
 
 
@@ -220,7 +242,8 @@ def mailbox_for(recipient: str) -> Mailbox | None:
     """The active mailbox of an active organisation for ``recipient`` (case-insensitive).
 
     A ``+tag`` on the local part is ignored (``waste+bins@`` reaches ``waste@``), as Postfix's
-    ``recipient_delimiter`` does; mailbox addresses themselves cannot contain ``+``.
+    ``recipient_delimiter`` does; mailbox addresses themselves cannot contain ``+``.  A mailbox
+    on a domain another organisation has verified takes nothing.
     """
     address = normalise_address(recipient).strip("<>")
     local, at, domain = address.rpartition("@")
@@ -238,6 +261,12 @@ def mailbox_for(recipient: str) -> Mailbox | None:
         .order_by("-address")  # the exact address before the untagged one
         .first()
     )
+    if found is not None and directory_queries.domain_verified_elsewhere(
+        domain, organisation_id=found.organisation_id
+    ):
+        # A mailbox made before mail domains were verified, on a domain another organisation
+        # has since proven: that organisation's mail is not this one's to take.
+        return None
     return found
 
 

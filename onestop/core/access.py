@@ -18,6 +18,17 @@ from onestop.core import permissions
 _M = TypeVar("_M", bound=Model)
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def action_for(method: str | None, *, read: str, write: str) -> str:
+    """The action a request needs: ``read`` to look (GET, HEAD), ``write`` for anything else.
+
+    A page that shows a form and saves it checks ``write`` on its POST, never only ``read``.
+    """
+    return read if (method or "").upper() in SAFE_METHODS else write
+
+
 def require(user: Any, action: str) -> None:
     """403 unless the user may do ``action`` at all (for list and create pages)."""
     if not permissions.can(user, action):

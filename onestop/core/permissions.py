@@ -26,6 +26,8 @@ CUSTOMER_VIEW: Final = "customer.view"
 CUSTOMER_EDIT: Final = "customer.edit"
 CUSTOMER_MERGE: Final = "customer.merge"
 CUSTOMER_EQUALITY_VIEW: Final = "customer.equality.view"
+# Record or erase equality answers (special-category data): reading them is not enough.
+CUSTOMER_EQUALITY_EDIT: Final = "customer.equality.edit"
 MARKER_VIEW_DETAIL: Final = "marker.view-detail"
 MARKER_MANAGE: Final = "marker.manage"
 CONTACT_VIEW: Final = "contact.view"
@@ -95,6 +97,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         PERFORMANCE_VIEW,
         CUSTOMER_MERGE,
         CUSTOMER_EQUALITY_VIEW,
+        CUSTOMER_EQUALITY_EDIT,
         MARKER_VIEW_DETAIL,
         MARKER_MANAGE,
     },

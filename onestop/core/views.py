@@ -28,6 +28,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 

@@ -23,3 +23,4 @@ class CustomerError(StrEnum):
     ALREADY_UNMERGED = "already_unmerged"
     INVALID_REVIEW_DATE = "invalid_review_date"
     UNKNOWN_ROLE = "unknown_role"
+    NOTHING_TO_ERASE = "nothing_to_erase"

@@ -321,6 +321,30 @@ class EqualityForm(GovukFormMixin, forms.Form):
         self._style()
 
 
+class EqualityEraseForm(GovukFormMixin, forms.Form):
+    questions = forms.MultipleChoiceField(
+        label=_("Answers to erase"),
+        choices=[
+            (name, getattr(EqualityMonitoring._meta.get_field(name), "verbose_name", name))
+            for name in EQUALITY_FIELDS
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Select the answers to erase"),
+            "invalid_choice": _("Select the answers to erase from the list"),
+        },
+    )
+    confirm = forms.BooleanField(
+        label=_("I confirm these answers should be erased"),
+        help_text=_("For example, the customer asked, or the answers were recorded in error."),
+        error_messages={"required": _("Confirm that the answers should be erased")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
 class MergeForm(GovukFormMixin, forms.Form):
     other = forms.CharField(
         label=_("Reference of the record to merge into this one"),

@@ -653,6 +653,19 @@ def open_equality_monitoring(user: User, customer: Customer) -> EqualityMonitori
     return found
 
 
+def equality_answers(found: EqualityMonitoring | None) -> list[tuple[str, str]]:
+    """(question, answer) for each question answered, in the form's order, for reading only."""
+    if found is None:
+        return []
+    answers = []
+    for name, enum in EQUALITY_FIELDS.items():
+        value = getattr(found, name)
+        if value:
+            question = str(getattr(EqualityMonitoring._meta.get_field(name), "verbose_name", name))
+            answers.append((question, str(enum(value).label)))
+    return answers
+
+
 @dataclass(frozen=True)
 class EqualityRow:
     question: str

@@ -555,12 +555,15 @@ def add_email(customer: Customer, *, by: User | None, address: str) -> Email:
 def save_equality_monitoring(
     customer: Customer, *, by: User | None, answers: dict[str, str]
 ) -> EqualityMonitoring:
-    """Store the answers given (blank: not asked or not answered).  The audit records which
-    questions changed, never the answers."""
+    """Store the answers given.  A blank answer means "not asked this time" and never erases an
+    answer already held: erasing special-category data is its own confirmed action
+    (``erase_equality_monitoring``).  The audit records which questions changed, never the
+    answers."""
     for name, value in answers.items():
         enum = EQUALITY_FIELDS.get(name)
         if enum is None or (value and value not in enum.values):
             raise _invalid(CustomerError.INVALID_CHOICE, _("Select an answer from the list"), name)
+    given = {name: value for name, value in answers.items() if value}
     with transaction.atomic():
         record: EqualityMonitoring | None = (
             EqualityMonitoring.objects.for_organisation(customer.organisation_id)
@@ -569,8 +572,8 @@ def save_equality_monitoring(
         )
         if record is None:
             record = EqualityMonitoring(organisation_id=customer.organisation_id, customer=customer)
-        changed = sorted(name for name, value in answers.items() if getattr(record, name) != value)
-        for name, value in answers.items():
+        changed = sorted(name for name, value in given.items() if getattr(record, name) != value)
+        for name, value in given.items():
             setattr(record, name, value)
         record.save()
         audit.record_change(
@@ -581,6 +584,43 @@ def save_equality_monitoring(
             changes={"questions_changed": changed},
         )
     return record
+
+
+def erase_equality_monitoring(
+    customer: Customer, *, by: User | None, questions: Sequence[str]
+) -> list[str]:
+    """Erase the answers to ``questions`` (the customer asked, or they were recorded in error).
+
+    Audited as an erasure (``deleted``) naming the questions, never the answers.  Returns the
+    questions that held an answer and were erased.
+    """
+    unknown = [name for name in questions if name not in EQUALITY_FIELDS]
+    if unknown or not questions:
+        raise _invalid(CustomerError.INVALID_CHOICE, _("Select the answers to erase"), "questions")
+    with transaction.atomic():
+        record: EqualityMonitoring | None = (
+            EqualityMonitoring.objects.for_organisation(customer.organisation_id)
+            .filter(customer=customer)
+            .first()
+        )
+        erased = sorted(name for name in set(questions) if record and getattr(record, name))
+        if record is None or not erased:
+            raise _invalid(
+                CustomerError.NOTHING_TO_ERASE,
+                _("There is no answer to erase for the questions selected"),
+                "questions",
+            )
+        for name in erased:
+            setattr(record, name, "")
+        record.save(update_fields=[*erased, "updated_at"])
+        audit.record_change(
+            customer,
+            by=by,
+            action=AuditAction.DELETED,
+            summary="Equality monitoring answers erased",
+            changes={"questions_erased": erased},
+        )
+    return erased
 
 
 # --- warning markers ------------------------------------------------------------------------------

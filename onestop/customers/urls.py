@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:customer_id>/names/new/", views.add_name, name="name-create"),
     path("<int:customer_id>/markers/new/", views.marker_create, name="marker-create"),
     path("<int:customer_id>/equality/", views.equality, name="equality"),
+    path("<int:customer_id>/equality/erase/", views.equality_erase, name="equality-erase"),
     path("<int:customer_id>/merge/", views.merge, name="merge"),
     path("merges/<int:merge_id>/undo/", views.unmerge, name="unmerge"),
     path("markers/review/", views.markers_due, name="markers-due"),

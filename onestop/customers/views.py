@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.core import audit, pages, permissions, sources
-from onestop.core.access import require
+from onestop.core.access import action_for, require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
 from onestop.core.models import AuditAction
@@ -306,8 +306,16 @@ def markers_due(request: HttpRequest) -> HttpResponse:
 # --- equality monitoring --------------------------------------------------------------------------
 @require_http_methods(GET_POST)
 def equality(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Seen with ``customer.equality.view``; saved only with ``customer.equality.edit``.  A blank
+    answer leaves the answer held as it is (erasing is ``equality_erase``)."""
     user = staff_user(request)
-    customer = queries.get_customer_for(user, customer_id, permissions.CUSTOMER_EQUALITY_VIEW)
+    action = action_for(
+        request.method,
+        read=permissions.CUSTOMER_EQUALITY_VIEW,
+        write=permissions.CUSTOMER_EQUALITY_EDIT,
+    )
+    customer = queries.get_customer_for(user, customer_id, action)
+    can_edit = permissions.can(user, permissions.CUSTOMER_EQUALITY_EDIT, customer)
     found = queries.open_equality_monitoring(user, customer) if request.method == "GET" else None
     initial = {name: getattr(found, name) for name in EQUALITY_FIELDS} if found else {}
     form = forms.EqualityForm(request.POST or None, initial=initial)
@@ -325,10 +333,44 @@ def equality(request: HttpRequest, customer_id: int) -> HttpResponse:
         title=_("Equality monitoring"),
         back=_customer_url(customer),
         submit=_("Save answers"),
+        template="customers/equality.html",
         customer=customer,
+        can_edit=can_edit,
+        held=queries.equality_answers(found),
         intro=_(
             "Every question is optional. Answers are seen only by staff who need them and "
-            "reported only in totals."
+            "reported only in totals. Choosing \u201cNot answered\u201d keeps an answer "
+            "already held: to remove one, erase it."
+        ),
+    )
+
+
+@require_http_methods(GET_POST)
+def equality_erase(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Erase chosen equality answers: its own page, confirmed, audited as an erasure."""
+    user = staff_user(request)
+    customer = queries.get_customer_for(user, customer_id, permissions.CUSTOMER_EQUALITY_EDIT)
+    form = forms.EqualityEraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.erase_equality_monitoring(
+                customer, by=user, questions=form.cleaned_data["questions"]
+            )
+        except ServiceError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, _("Equality monitoring answers erased"))
+            return HttpResponseRedirect(_customer_url(customer))
+    return _form_page(
+        request,
+        form,
+        title=_("Erase equality monitoring answers"),
+        back=reverse("customers:equality", args=[customer.pk]),
+        submit=_("Erase answers"),
+        customer=customer,
+        intro=_(
+            "Erased answers cannot be recovered. The audit trail records which questions were "
+            "erased and by whom, never the answers."
         ),
     )
 

@@ -170,6 +170,10 @@ def load_demo() -> Organisation:
         services.import_lgsl(parse_lgsl_csv(SAMPLE_LGSL.read_bytes()))
     organisations = {row[0]: _organisation(*row) for row in ORGANISATIONS}
     council = organisations[COUNCIL]
+    for slug, organisation in organisations.items():
+        # Each demo organisation's own mail domain (demo-council.example, ...), verified as a
+        # system administrator would: its mailboxes' addresses must be on it.
+        services.verify_mail_domain(organisation, by=None, domain=f"{slug}.example")
     for username, first, last, slug, role, title in USERS:
         _user(organisations[slug], username, first, last, role, title)
     for name, code, description, teams in SERVICES:
@@ -185,7 +189,7 @@ def load_demo() -> Organisation:
         team = Team.objects.for_organisation(council).get(
             service__name=service_name, name=team_name
         )
-        user = User.objects.get(username=username)
+        user = User.objects.get(username=services.sign_in_name(username, council))
         if (
             not TeamMembership.objects.for_organisation(council)
             .filter(team=team, user=user)
@@ -235,7 +239,7 @@ def _user(
     role: str,
     job_title: str,
 ) -> None:
-    user = User.objects.filter(username=username).first()
+    user = User.objects.filter(username=services.sign_in_name(username, organisation)).first()
     if user is None:
         user = services.create_staff(
             organisation,

@@ -16,3 +16,8 @@ class DirectoryError(StrEnum):
     INVALID_IMPORT = "invalid_import"
     WEAK_PASSWORD = "weak_password"  # noqa: S105  # nosec B105
     OWN_ACCOUNT = "own_account"
+    INVALID_DOMAIN = "invalid_domain"
+    INVALID_USERNAME = "invalid_username"
+    DOMAIN_TAKEN = "domain_taken"
+    DOMAIN_NOT_PROVEN = "domain_not_proven"
+    DNS_UNAVAILABLE = "dns_unavailable"

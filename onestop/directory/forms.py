@@ -239,10 +239,13 @@ class StaffCreateForm(PlainTextFormMixin, forms.Form):
 
     username = forms.RegexField(
         label=_("Username"),
-        max_length=150,
-        regex=r"^[A-Za-z0-9.@+_-]+$",
+        max_length=80,
+        regex=r"^[A-Za-z0-9.+_-]+$",
         error_messages={
-            "invalid": _("Use only letters, numbers and . @ + _ - in a username"),
+            "invalid": _(
+                "Use only letters, numbers and . + _ - in a username (your organisation's "
+                "part, after the @, is added for you)"
+            ),
         },
     )
     first_name = forms.CharField(label=_("First name"), max_length=150)
@@ -260,9 +263,29 @@ class StaffCreateForm(PlainTextFormMixin, forms.Form):
         label=_("Roles"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, roles: list[Role], organisation_slug: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["username"].help_text = _(
+            "They sign in with this name followed by @%(organisation)s, like "
+            "j.smith@%(organisation)s"
+        ) % {"organisation": organisation_slug}
         self.fields["roles"].choices = [(role.code, role.name) for role in roles]  # type: ignore[attr-defined]
         for name in ("username", "first_name", "last_name", "email", "job_title", "password"):
             self.fields[name].widget.attrs["class"] = "govuk-input"
         self.fields["username"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+
+class MailDomainForm(GovukFormMixin, forms.Form):
+    domain = forms.CharField(
+        label=_("Domain"),
+        max_length=253,
+        help_text=_("The part of your mailboxes' addresses after the @, like council.gov.uk"),
+        error_messages={"required": _("Enter a domain name like council.gov.uk")},
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()

@@ -273,3 +273,71 @@ class OutOfHoursArrangement(OrganisationOwned, Timestamped):
         moment = weekday * 24 * 60 + at.hour * 60 + at.minute
         length = (end - start) % week
         return (moment - start) % week < length
+
+
+# --- mail domains ---------------------------------------------------------------------------------
+class DomainClaim(models.Model):
+    """A mail domain verified by one organisation, whichever it is.
+
+    Like ``channels.MailAddress``: the global rule "one organisation per domain" lives in this
+    small shared table (the domain only: no organisation, no personal data), so the tenant table
+    ``MailDomain`` keeps its organisation in every uniqueness rule.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    domain = models.CharField(max_length=253)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["domain"], name="domainclaim_unique_domain"),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class DomainVerification(models.TextChoices):
+    DNS = "dns", _("DNS TXT record")
+    ADMINISTRATOR = "administrator", _("System administrator")
+
+
+class MailDomain(OrganisationOwned, Timestamped):
+    """A mail domain an organisation uses or asks to use.  Its shared mailboxes may only have
+    addresses on its verified domains; verification is a TXT record published in the domain's
+    DNS (``txt_name`` holding ``txt_value``) or a system administrator's word."""
+
+    TXT_LABEL = "_onestop-verification"
+    TXT_PREFIX = "onestop-verification="
+
+    id = models.BigAutoField(primary_key=True)
+    domain = models.CharField(max_length=253, help_text="Lower case, A-labels (IDNA).")
+    token = models.CharField(max_length=64)
+    claim = models.ForeignKey(
+        DomainClaim, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.CharField(max_length=20, choices=DomainVerification.choices, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "domain"], name="maildomain_unique_domain"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    @property
+    def is_verified(self) -> bool:
+        return self.claim_id is not None
+
+    @property
+    def txt_name(self) -> str:
+        return f"{self.TXT_LABEL}.{self.domain}"
+
+    @property
+    def txt_value(self) -> str:
+        return f"{self.TXT_PREFIX}{self.token}"

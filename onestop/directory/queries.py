@@ -22,6 +22,8 @@ from onestop.core.scoping import ScopedQuerySet
 from onestop.directory.models import (
     AccessPoint,
     AccessPointShare,
+    DomainClaim,
+    MailDomain,
     OpeningException,
     OpeningSession,
     OutOfHoursArrangement,
@@ -330,3 +332,36 @@ def export_rows(user: User) -> tuple[list[list[str]], int, int]:
         for point in access_points
     ]
     return rows, len(services), len(access_points)
+
+
+# --- mail domains ---------------------------------------------------------------------------------
+def mail_domains_for(user: User) -> QuerySet[MailDomain]:
+    """The organisation's mail domains, verified and pending (administrators only)."""
+    require(user, MANAGE)
+    return MailDomain.objects.for_user(user).order_by("domain")
+
+
+def get_mail_domain_for(user: User, mail_domain_id: int, action: str = MANAGE) -> MailDomain:
+    found: MailDomain = get_or_404(
+        user, MailDomain.objects.for_user(user), action, pk=mail_domain_id
+    )
+    return found
+
+
+def domain_verified_elsewhere(domain: str, *, organisation_id: int) -> bool:
+    """Whether another organisation, not ``organisation_id``, has verified ``domain``."""
+    if not DomainClaim.objects.filter(domain=domain).exists():
+        return False
+    own = MailDomain.objects.for_organisation(organisation_id).filter(
+        domain=domain, claim__isnull=False
+    )
+    return not own.exists()
+
+
+def verified_mail_domains(organisation_id: int) -> list[str]:
+    """The domains ``organisation_id`` has verified: its mailboxes' addresses must be on one."""
+    return sorted(
+        MailDomain.objects.for_organisation(organisation_id)
+        .filter(claim__isnull=False)
+        .values_list("domain", flat=True)
+    )

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import re
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -24,12 +27,16 @@ from onestop.core import audit
 from onestop.core import services as core_services
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, Role, User
+from onestop.directory import dns
 from onestop.directory.errors import DirectoryError
 from onestop.directory.models import (
     AccessPoint,
     AccessPointShare,
+    DomainClaim,
+    DomainVerification,
     ExceptionSession,
     LgslService,
+    MailDomain,
     OpeningException,
     OpeningSession,
     OutOfHoursArrangement,
@@ -346,6 +353,14 @@ def set_staff_roles(staff: User, *, by: User | None, role_codes: list[str]) -> U
     return staff
 
 
+USERNAME_NAME_LIMIT = 80
+
+
+def sign_in_name(name: str, organisation: Organisation) -> str:
+    """The name staff sign in with: their username within the organisation, ``@`` its slug."""
+    return f"{name.strip()}@{organisation.slug}"
+
+
 def create_staff(
     organisation: Organisation,
     *,
@@ -360,39 +375,61 @@ def create_staff(
 ) -> User:
     """A member of staff of ``organisation`` holding ``role_codes`` (audited).
 
-    The password is a temporary one the administrator passes on; it must meet the password
-    rules.  The new member of staff sets up their authenticator at first sign-in, then must
-    choose their own password before anything else.
+    ``username`` is their name within the organisation; they sign in as ``username@<slug>``
+    (``sign_in_name``), so usernames are unique per organisation and creating one never reveals
+    another organisation's staff.  The password is a temporary one the administrator passes on;
+    it must meet the password rules.  The new member of staff sets up their authenticator at
+    first sign-in, then must choose their own password before anything else.
     """
-    candidate = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    name = username.strip()
+    if not name or "@" in name or len(name) > USERNAME_NAME_LIMIT:
+        raise ServiceError(
+            DirectoryError.INVALID_USERNAME,
+            _(
+                "Enter a username of up to %(limit)s characters without @: your "
+                "organisation's part is added for you"
+            )
+            % {"limit": USERNAME_NAME_LIMIT},
+            field="username",
+        )
+    login = sign_in_name(name, organisation)
+    candidate = User(username=login, first_name=first_name, last_name=last_name, email=email)
     try:
         validate_password(password, user=candidate)
     except DjangoValidationError as error:
         raise ServiceError(
             DirectoryError.WEAK_PASSWORD, " ".join(error.messages), field="password"
         ) from None
+    taken = ServiceError(
+        DirectoryError.DUPLICATE_NAME,
+        _("The username %(username)s is taken") % {"username": login},
+        field="username",
+    )
     with transaction.atomic():
-        _refuse_duplicate(
-            User.objects.filter(username__iexact=username).exists(),
-            _("The username %(username)s is taken") % {"username": username},
-            field="username",
-        )
-        staff = User.objects.create_user(
-            username=username,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            organisation=organisation,
-            job_title=job_title,
-            must_change_password=True,
-        )
+        # The name is unique within the organisation's own namespace (``name@slug``), which no
+        # other organisation can create in: the answer never says anything about another's staff.
+        if User.objects.filter(organisation=organisation, username__iexact=login).exists():
+            raise taken
+        try:
+            with transaction.atomic():
+                staff = User.objects.create_user(
+                    username=login,
+                    password=password,
+                    first_name=first_name,
+                    last_name=last_name,
+                    email=email,
+                    organisation=organisation,
+                    job_title=job_title,
+                    must_change_password=True,
+                )
+        except IntegrityError:
+            raise taken from None
         audit.record(
             organisation=organisation,
             by=by,
             action=AuditAction.CREATED,
             obj=staff,
-            summary=f"Staff {username} created",
+            summary=f"Staff {login} created",
         )
         set_staff_roles(staff, by=by, role_codes=role_codes)
     return staff
@@ -742,3 +779,123 @@ def record_export(
             summary=f"Directory exported: {services} services, {access_points} access points",
             changes={"services": services, "access_points": access_points},
         )
+
+
+# --- mail domains ---------------------------------------------------------------------------------
+DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def normalise_domain(text: str) -> str:
+    """A domain as stored and compared: trimmed, lower case, no final dot, IDNA A-labels; or
+    ``ServiceError`` saying what a domain looks like."""
+    bad = ServiceError(
+        DirectoryError.INVALID_DOMAIN,
+        _("Enter a domain name like council.gov.uk, without @ or https://"),
+        field="domain",
+    )
+    domain = text.strip().rstrip(".").lower()
+    if not domain or len(domain) > 253 or any(ch.isspace() or ord(ch) < 32 for ch in domain):
+        raise bad
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise bad from None
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(DOMAIN_LABEL.match(label) for label in labels):
+        raise bad
+    if labels[-1].isdigit():
+        raise bad
+    return domain
+
+
+def add_mail_domain(organisation: Organisation, *, by: User | None, domain: str) -> MailDomain:
+    """Ask to use ``domain`` for mailboxes: a pending domain with the token to publish in DNS.
+
+    Any organisation may ask for any domain (whether another has verified it is not revealed
+    here); only proof makes it theirs.  Asking again for the same domain returns the one held.
+    """
+    domain = normalise_domain(domain)
+    with transaction.atomic():
+        existing: MailDomain | None = (
+            MailDomain.objects.for_organisation(organisation.pk).filter(domain=domain).first()
+        )
+        if existing is not None:
+            return existing
+        created: MailDomain = MailDomain.objects.create(
+            organisation=organisation, domain=domain, token=secrets.token_urlsafe(24)
+        )
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CREATED,
+            obj=created,
+            summary=f"Mail domain {domain} added (not yet verified)",
+            changes={"domain": domain},
+        )
+    return created
+
+
+def _claim(mail_domain: MailDomain, *, by: User | None, method: DomainVerification) -> MailDomain:
+    """Make the domain the organisation's (inside the caller's transaction)."""
+    if mail_domain.claim_id is not None:
+        return mail_domain
+    try:
+        with transaction.atomic():
+            claim = DomainClaim.objects.create(domain=mail_domain.domain)
+    except IntegrityError:
+        raise ServiceError(
+            DirectoryError.DOMAIN_TAKEN,
+            _(
+                "%(domain)s is verified by another organisation. If it should be yours, ask "
+                "the system administrator"
+            )
+            % {"domain": mail_domain.domain},
+            field="domain",
+        ) from None
+    mail_domain.claim = claim
+    mail_domain.verified_at = timezone.now()
+    mail_domain.verified_by = method
+    mail_domain.save(update_fields=["claim", "verified_at", "verified_by", "updated_at"])
+    audit.record(
+        organisation=mail_domain.organisation_id,
+        by=by,
+        action=AuditAction.CHANGED,
+        obj=mail_domain,
+        summary=f"Mail domain {mail_domain.domain} verified ({method.label})",
+        changes={"verified_by": method.value},
+    )
+    return mail_domain
+
+
+def verify_mail_domain_by_dns(mail_domain: MailDomain, *, by: User | None) -> MailDomain:
+    """Verify ``mail_domain`` if its TXT record is published; ``ServiceError`` otherwise."""
+    if mail_domain.is_verified:
+        return mail_domain
+    try:
+        published = dns.txt_records(mail_domain.txt_name)
+    except dns.DnsLookupError:
+        raise ServiceError(
+            DirectoryError.DNS_UNAVAILABLE,
+            _("The DNS could not be asked just now: try again in a few minutes"),
+            field="domain",
+        ) from None
+    if mail_domain.txt_value not in published:
+        raise ServiceError(
+            DirectoryError.DOMAIN_NOT_PROVEN,
+            _(
+                "No TXT record %(name)s with the value %(value)s was found. Publish it in the "
+                "domain's DNS, wait for it to appear, then check again"
+            )
+            % {"name": mail_domain.txt_name, "value": mail_domain.txt_value},
+            field="domain",
+        )
+    with transaction.atomic():
+        return _claim(mail_domain, by=by, method=DomainVerification.DNS)
+
+
+def verify_mail_domain(organisation: Organisation, *, by: User | None, domain: str) -> MailDomain:
+    """A system administrator's word that ``domain`` is ``organisation``'s (the platform
+    operator's ``onestop directory verify-domain``, or the Django admin); no DNS proof."""
+    with transaction.atomic():
+        mail_domain = add_mail_domain(organisation, by=by, domain=domain)
+        return _claim(mail_domain, by=by, method=DomainVerification.ADMINISTRATOR)

@@ -89,5 +89,11 @@ urlpatterns = [
         views.share_remove,
         name="share-remove",
     ),
+    path("mail-domains/", views.mail_domains, name="mail-domains"),
+    path(
+        "mail-domains/<int:mail_domain_id>/check/",
+        views.mail_domain_check,
+        name="mail-domain-check",
+    ),
     path("export.csv", views.export_csv, name="export"),
 ]

@@ -305,25 +305,34 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     require(user, MANAGE)
     organisation = queries.organisation_for(user, MANAGE)
-    form = forms.StaffCreateForm(request.POST or None, roles=list(queries.roles_for(user)))
-    saved = _save(
-        request,
-        form,
-        lambda data: services.create_staff(
-            organisation,
-            by=user,
-            username=data["username"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            job_title=data["job_title"],
-            password=data["password"],
-            role_codes=data["roles"],
-        ),
-        done=(_("Member of staff added"), reverse("directory:staff")),
+    form = forms.StaffCreateForm(
+        request.POST or None,
+        roles=list(queries.roles_for(user)),
+        organisation_slug=organisation.slug,
     )
-    if saved is not None:
-        return saved
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.create_staff(
+                organisation,
+                by=user,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                job_title=data["job_title"],
+                password=data["password"],
+                role_codes=data["roles"],
+            )
+        except ServiceError as error:
+            pages.attach_error(form, error)
+        else:
+            return _done(
+                request,
+                _("Member of staff added: they sign in as %(username)s")
+                % {"username": created.username},
+                reverse("directory:staff"),
+            )
     return _form_page(
         request,
         form,
@@ -647,3 +656,44 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     writer.writerow(queries.EXPORT_HEADER)
     writer.writerows([[_safe_cell(cell) for cell in row] for row in rows])
     return response
+
+
+# --- mail domains -------------------------------------------------------------------------------
+@require_http_methods(GET_POST)
+def mail_domains(request: HttpRequest) -> HttpResponse:
+    """The organisation's mail domains, the TXT record that proves each, and a form to add one."""
+    user = _user(request)
+    domains = queries.mail_domains_for(user)
+    organisation = queries.organisation_for(user, MANAGE)
+    form = forms.MailDomainForm(request.POST or None)
+    added = _save(
+        request,
+        form,
+        lambda data: services.add_mail_domain(organisation, by=user, domain=data["domain"]),
+        done=(
+            _("Domain added: publish its TXT record, then check it"),
+            reverse("directory:mail-domains"),
+        ),
+    )
+    if added is not None:
+        return added
+    return render(
+        request,
+        "directory/mail_domains.html",
+        {"domains": domains, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+def mail_domain_check(request: HttpRequest, mail_domain_id: int) -> HttpResponse:
+    """Look for the domain's TXT record now; verified when it is there."""
+    user = _user(request)
+    mail_domain = queries.get_mail_domain_for(user, mail_domain_id, MANAGE)
+    try:
+        services.verify_mail_domain_by_dns(mail_domain, by=user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(domain)s is verified") % {"domain": mail_domain.domain})
+    return HttpResponseRedirect(reverse("directory:mail-domains"))

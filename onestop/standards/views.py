@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.core import pages, permissions
 from onestop.core.access import require
@@ -15,6 +15,7 @@ from onestop.standards import clock, queries, services
 from onestop.standards.forms import ClosureDayForm, StandardForm, TargetForm, WhenDueForm
 
 
+@require_GET
 def home(request: StaffRequest) -> HttpResponse:
     require(request.user, permissions.STANDARD_VIEW)
     year = timezone.localdate().year
@@ -29,6 +30,7 @@ def home(request: StaffRequest) -> HttpResponse:
     return render(request, "standards/home.html", {"rows": rows, "year": year})
 
 
+@require_http_methods(["GET", "POST"])
 def standard_detail(request: StaffRequest, standard_id: int) -> HttpResponse:
     standard = queries.get_standard_for(request.user, standard_id)
     can_manage = permissions.can(request.user, permissions.STANDARD_MANAGE)
@@ -71,6 +73,7 @@ def standard_detail(request: StaffRequest, standard_id: int) -> HttpResponse:
     return render(request, "standards/standard.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 def calendar(request: StaffRequest) -> HttpResponse:
     require(request.user, permissions.STANDARD_VIEW)
     form = ClosureDayForm(request.POST or None)
@@ -119,6 +122,7 @@ def remove_closure_day(request: StaffRequest, closure_day_id: int) -> HttpRespon
     return redirect("standards:calendar")
 
 
+@require_GET
 def when_due(request: StaffRequest) -> HttpResponse:
     user = request.user
     require(user, permissions.STANDARD_VIEW)

@@ -32,6 +32,9 @@ class SignInForm(PlainTextFormMixin, forms.Form):
             "required": _("Enter your username"),
             "max_length": _("Username must be %(limit_value)d characters or fewer"),
         },
+        help_text=_(
+            "Usually your name with your organisation after the @, like j.smith@your-council"
+        ),
         widget=forms.TextInput(attrs=_govuk_input(autocomplete="username", autocapitalize="none")),
     )
     password = forms.CharField(
@@ -44,6 +47,12 @@ class SignInForm(PlainTextFormMixin, forms.Form):
         },
         widget=forms.PasswordInput(attrs=_govuk_input(autocomplete="current-password")),
     )
+
+    def clean_username(self) -> str:
+        """The organisation's part (after the last @) is a lower-case slug: typed in any case."""
+        username: str = self.cleaned_data["username"]
+        name, at, organisation = username.rpartition("@")
+        return f"{name}{at}{organisation.lower()}" if at else username
 
 
 def normalise_code(raw: str) -> str:

@@ -287,6 +287,7 @@ def _audit_href(query: QueryDict) -> Callable[[int], str]:
     return href
 
 
+@require_GET
 def audit_trail(request: StaffRequest) -> HttpResponse:
     require(request.user, permissions.AUDIT_VIEW)
     form, filters = _audit_filters(request)

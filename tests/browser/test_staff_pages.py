@@ -66,7 +66,7 @@ def test_a_wrong_code_is_announced_in_an_error_summary(
 @pytest.fixture
 def demo_admin(transactional_db: None) -> User:
     call_command("demo", stdout=StringIO())
-    return User.objects.get(username="admin")
+    return User.objects.get(username="admin@demo-council")
 
 
 STAFF_PAGES = [

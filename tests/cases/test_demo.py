@@ -22,4 +22,9 @@ def test_the_demo_loads_types_and_cases_once(db: None) -> None:
     assert cases.exclude(source__in=[Source.EMAIL, Source.WEB]).count() == len(CASES)
     assert cases.filter(status=Status.CLOSED).count() == 3
     assert cases.filter(published_at__isnull=False).count() == 1
-    assert cases.filter(kind="councillor-enquiry", councillor__username="councillor").count() == 2
+    assert (
+        cases.filter(
+            kind="councillor-enquiry", councillor__username="councillor@demo-council"
+        ).count()
+        == 2
+    )

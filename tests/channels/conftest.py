@@ -10,6 +10,7 @@ import pytest
 from onestop.cases.models import CaseKind, CaseType
 from onestop.channels import services
 from onestop.channels.models import Mailbox
+from onestop.directory import services as directory_services
 from tests.cases import factories as case_factories
 from tests.cases.conftest import World, councillor, world
 
@@ -33,6 +34,9 @@ def mail_world(world: World) -> MailWorld:
         service=world.waste,
         team=world.crews,
         standards=("answer-letters",),
+    )
+    directory_services.verify_mail_domain(
+        world.organisation, by=None, domain="test-council.example"
     )
     enquiries = services.save_mailbox(
         world.organisation,

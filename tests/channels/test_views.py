@@ -11,11 +11,14 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
-from onestop.cases.models import CaseKind
+from onestop.cases.models import CaseKind, CaseType
 from onestop.channels import services
+from onestop.channels.errors import MailRefused
 from onestop.channels.models import InboundMessage, MailAddress, Mailbox, MessageOutcome
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord, Organisation, User
+from onestop.directory import services as directory_services
+from onestop.directory.models import DomainClaim, MailDomain
 from tests.cases import factories as case_factories
 from tests.channels.conftest import MailWorld, message
 from tests.matrix import covers
@@ -42,6 +45,12 @@ def _form(mail_world: MailWorld, **overrides: Any) -> dict[str, Any]:
 
 def _addresses(organisation: Organisation) -> list[str]:
     return sorted(Mailbox.objects.for_organisation(organisation).values_list("address", flat=True))
+
+
+def _error_summary(page: str) -> str:
+    """The text of the page's GOV.UK error summary."""
+    start = page.index("govuk-error-summary__list")
+    return page[start : page.index("</ul>", start)]
 
 
 # --- permissions ----------------------------------------------------------------------------------
@@ -247,36 +256,70 @@ def test_another_organisations_case_type_is_refused(
     assert "waste@test-council.example" not in _addresses(mail_world.world.organisation)
 
 
-def test_an_address_used_by_another_organisation_is_refused(
-    mail_world: MailWorld,
-    partner: Organisation,
-    partner_administrator: User,
-    client_for: ClientFor,
-) -> None:
+def _partner_enquiry_type(partner: Organisation) -> CaseType:
     case_factories.standards(partner)
     service = case_factories.service(partner, "Housing")
-    theirs = case_factories.case_type(
+    return case_factories.case_type(
         partner,
         "general-enquiry",
         kind=CaseKind.GENERAL_ENQUIRY,
         service=service,
         team=case_factories.team(service, "Repairs"),
     )
-    response = client_for(partner_administrator).post(
-        NEW,
-        {
-            "address": "ENQUIRIES@test-council.example",
-            "name": "Ours now",
-            "case_type": str(theirs.pk),
-            "is_active": "on",
-        },
-    )
-    assert response.status_code == 400
-    assert "already used by another mailbox" in response.content.decode()
+
+
+def test_a_partner_cannot_claim_an_address_on_the_councils_domain(
+    mail_world: MailWorld,
+    partner: Organisation,
+    partner_administrator: User,
+    client_for: ClientFor,
+) -> None:
+    """The attack: a partner's administrator added nobody@<the council's domain>, and the
+    council's mail to it became the partner's cases.  Whether the address is used or free, the
+    answer is the same and says nothing about the council's mailboxes."""
+    theirs = _partner_enquiry_type(partner)
+    client = client_for(partner_administrator)
+    claims_before = MailAddress.objects.count()
+    pages = [
+        client.post(
+            NEW,
+            {
+                "address": address,
+                "name": "Ours now",
+                "case_type": str(theirs.pk),
+                "is_active": "on",
+            },
+        )
+        for address in ("nobody@test-council.example", "ENQUIRIES@test-council.example")
+    ]
+    assert [page.status_code for page in pages] == [400, 400]
+    errors = [_error_summary(page.content.decode()) for page in pages]
+    assert errors[0] == errors[1]
+    assert "no verified mail domain" in errors[0]
+    assert "already used" not in errors[0]
     assert _addresses(partner) == []
-    # Mail to it still reaches its owner.
+    assert MailAddress.objects.count() == claims_before
+    # Mail to the council's address still reaches the council.
     kept = services.receive_message(message(), recipient="enquiries@test-council.example")
     assert kept.organisation_id == mail_world.world.organisation.pk
+
+
+def test_a_partner_mailbox_is_on_the_partners_own_verified_domain(
+    mail_world: MailWorld,
+    partner: Organisation,
+    partner_administrator: User,
+    client_for: ClientFor,
+) -> None:
+    theirs = _partner_enquiry_type(partner)
+    directory_services.verify_mail_domain(partner, by=None, domain="test-housing.example")
+    client = client_for(partner_administrator)
+    form = {"name": "Repairs", "case_type": str(theirs.pk), "is_active": "on"}
+    council_domain = client.post(NEW, {**form, "address": "repairs@test-council.example"})
+    own_domain = client.post(NEW, {**form, "address": "repairs@test-housing.example"})
+    assert council_domain.status_code == 400
+    assert "verified mail domains: test-housing.example" in council_domain.content.decode()
+    assert own_domain.status_code == 302
+    assert _addresses(partner) == ["repairs@test-housing.example"]
 
 
 def test_changing_an_address_frees_the_old_one_and_keeps_one_claim_each(
@@ -344,3 +387,29 @@ def test_the_audit_of_listed_mail_names_every_message_whole(
     assert record.changes == {"query": {}, "count": 50, "ids": newest_first}
     assert record.object_id in ("", None)
     assert record.summary == "50 channels.inboundmessage listed"
+
+
+def test_a_mailbox_made_before_domains_were_verified_stops_when_the_owner_verifies(
+    mail_world: MailWorld, partner: Organisation
+) -> None:
+    """An upgrade leaves a partner's mailbox on a domain nobody has verified taking mail, until
+    the domain's owner verifies it: then that address is refused, not filed as partner cases."""
+    theirs = _partner_enquiry_type(partner)
+    directory_services.verify_mail_domain(partner, by=None, domain="borough.example")
+    services.save_mailbox(
+        partner,
+        by=None,
+        values=services.MailboxInput(address="nobody@borough.example", name="X", case_type=theirs),
+    )
+    # As before mail domains existed: the partner never proved the domain.
+    MailDomain.objects.for_organisation(partner).update(claim=None, verified_at=None)
+    DomainClaim.objects.filter(domain="borough.example").delete()
+    before = services.receive_message(message(), recipient="nobody@borough.example")
+    directory_services.verify_mail_domain(
+        mail_world.world.organisation, by=None, domain="borough.example"
+    )
+    with pytest.raises(MailRefused) as refused:
+        services.receive_message(message(message_id="<m2@x>"), recipient="nobody@borough.example")
+    assert before.organisation_id == partner.pk
+    assert refused.value.code == "unknown_mailbox"
+    assert services.mailbox_for("nobody@borough.example") is None

@@ -30,6 +30,7 @@ PAGES: list[tuple[str, UrlOf, str, str]] = [
     ("name", lambda p: f"/customers/{p.jane.pk}/names/new/", "advisor", "auditor"),
     ("marker", lambda p: f"/customers/{p.jane.pk}/markers/new/", "manager", "advisor"),
     ("equality", lambda p: f"/customers/{p.jane.pk}/equality/", "manager", "advisor"),
+    ("erase equality", lambda p: f"/customers/{p.jane.pk}/equality/erase/", "manager", "auditor"),
     ("merge", lambda p: f"/customers/{p.jane.pk}/merge/", "manager", "advisor"),
     ("marker review", lambda p: f"/customers/markers/{p.marker.pk}/review/", "manager", "advisor"),
 ]
@@ -50,6 +51,7 @@ LIST_PAGES: list[tuple[str, str, str, str]] = [
     "customers:name-create",
     "customers:marker-create",
     "customers:equality",
+    "customers:equality-erase",
     "customers:merge",
     "customers:marker-review",
 )

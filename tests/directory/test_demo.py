@@ -53,7 +53,7 @@ def test_running_the_demo_twice_changes_nothing_and_prints_the_same() -> None:
 
 def test_the_demo_loads_appendix_two_hours() -> None:
     _demo()
-    admin = User.objects.get(username="admin")
+    admin = User.objects.get(username="admin@demo-council")
     points = {p.name: p for p in queries.access_points_for(admin)}
     buckingham = queries.weekly_hours(points["Buckingham Area Office"])
     assert [[f"{s.opens:%H:%M}-{s.closes:%H:%M}" for s in day.sessions] for day in buckingham] == [
@@ -77,14 +77,14 @@ def test_the_demo_loads_appendix_two_hours() -> None:
 
 def test_the_housing_advisor_sees_the_shared_one_stop_shop_only() -> None:
     _demo()
-    housing = User.objects.get(username="housing.advisor")
+    housing = User.objects.get(username="housing.advisor@demo-housing")
     assert [p.name for p in queries.access_points_for(housing)] == ["Buckingham One-Stop Shop"]
 
 
 def test_the_totp_code_printed_verifies_against_the_device() -> None:
     _demo()
-    code = _demo("totp", "advisor").strip()
-    device = TOTPDevice.objects.get(user__username="advisor")
+    code = _demo("totp", "advisor@demo-council").strip()
+    device = TOTPDevice.objects.get(user__username="advisor@demo-council")
     assert len(code) == 6
     assert device.verify_token(code) is True
 

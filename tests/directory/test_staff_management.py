@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from onestop.core.models import AuditAction, AuditRecord, Organisation, User
+from onestop.directory import services
 from tests.factories import PASSWORD
 from tests.matrix import covers
 
@@ -31,7 +32,7 @@ def test_an_administrator_adds_a_member_of_staff_with_roles(
 ) -> None:
     response = client_for(administrator).post("/directory/staff/new/", NEW)
     assert response.status_code == 302
-    created = User.objects.get(username="new.advisor")
+    created = User.objects.get(username="new.advisor@test-council")
     assert (created.organisation, created.email, created.is_active) == (
         council,
         "nia.evans@example.gov.uk",
@@ -52,8 +53,10 @@ def test_an_administrator_adds_a_member_of_staff_with_roles(
     [
         ({"password": "short"}, "This password is too short"),
         ({"password": "password1234"}, "This password is too common"),
-        ({"username": "advisor"}, "The username advisor is taken"),
-        ({"username": "ADVISOR"}, "The username ADVISOR is taken"),
+        ({"username": "taken.one"}, "The username taken.one@test-council is taken"),
+        ({"username": "TAKEN.ONE"}, "The username TAKEN.ONE@test-council is taken"),
+        ({"username": "nia@test-housing"}, "Use only letters, numbers"),
+        ({"username": "x" * 81}, "at most 80 characters"),
         ({"username": "bad name<script>"}, "Use only letters, numbers"),
         ({"email": "not-an-email"}, "Enter a valid email address"),
         ({"roles": ["emperor"]}, "Select a valid choice"),
@@ -68,6 +71,15 @@ def test_bad_staff_details_are_refused_and_nothing_is_created(
     change: dict[str, object],
     message: str,
 ) -> None:
+    services.create_staff(
+        council,
+        by=None,
+        username="taken.one",
+        first_name="T",
+        last_name="One",
+        password="a long temporary passphrase",
+        role_codes=[],
+    )
     before = _usernames(council)
     response = client_for(administrator).post("/directory/staff/new/", {**NEW, **change})
     assert response.status_code == 400
@@ -166,3 +178,35 @@ def test_only_administrators_of_the_same_organisation_reset_authenticators(
         == 403
     )
     assert TOTPDevice.objects.filter(user=advisor).count() == 1
+
+
+def test_a_username_another_organisation_uses_is_not_revealed(
+    client_for: Callable[[User], Client],
+    administrator: User,
+    partner_administrator: User,
+    partner: Organisation,
+) -> None:
+    """The attack: a partner's administrator adding "advisor" was told "The username advisor is
+    taken", learning the council's staff.  Usernames are per organisation now."""
+    council_page = client_for(administrator).post(
+        "/directory/staff/new/", {**NEW, "username": "advisor"}
+    )
+    partner_page = client_for(partner_administrator).post(
+        "/directory/staff/new/", {**NEW, "username": "advisor", "roles": ["partner-advisor"]}
+    )
+    assert (council_page.status_code, partner_page.status_code) == (302, 302)
+    assert User.objects.get(username="advisor@test-housing").organisation == partner
+    followed = client_for(partner_administrator).get("/directory/staff/").content.decode()
+    assert "advisor@test-council" not in followed
+
+
+def test_new_staff_sign_in_with_their_organisation_qualified_name(
+    client_for: Callable[[User], Client], administrator: User
+) -> None:
+    added = client_for(administrator).post("/directory/staff/new/", NEW, follow=True)
+    assert "they sign in as new.advisor@test-council" in added.content.decode()
+    password = {"password": "a long temporary passphrase"}
+    bare = Client().post("/sign-in/", {"username": "new.advisor", **password})
+    qualified = Client().post("/sign-in/", {"username": "new.advisor@Test-Council", **password})
+    assert "Enter a correct username and password" in bare.content.decode()
+    assert qualified["Location"] == "/sign-in/set-up/"

@@ -58,11 +58,7 @@ ORGANISATION_PAGES = {
 
 # Known defects another engineer is fixing: the integrator removes each entry after merging that
 # fix (the test then has to pass: these are strict expected failures).
-KNOWN_DEFECTS = {
-    # Issue 11 item 3: the equality page's POST checks only customer.equality.view, so the
-    # read-only auditor can overwrite (or erase) equality answers.  Engineer C is fixing it.
-    "customers:equality": "issue 11 item 3: equality answers saved behind a view permission",
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 NOWHERE = 987_654_321  # an id no object has
 SIGN_IN = "/sign-in/"
@@ -450,12 +446,7 @@ def test_an_api_operation_on_another_organisations_ids_is_refused_and_changes_no
     assert wrong == []
 
 
-# --- defects another engineer is fixing (strict expected failures; see KNOWN_DEFECTS) ---------
-@pytest.mark.xfail(
-    reason="issue 11 item 4: mailbox addresses are not limited to the organisation's own "
-    "domains (engineer C is adding verified mail domains; remove this mark after merging)",
-    strict=True,
-)
+# --- the attacks of issue 11 items 4 and 9 -----------------------------------------------------
 @pytest.mark.django_db
 def test_a_partner_administrator_cannot_claim_an_address_on_the_councils_domain(
     worlds: dict[str, World], clients: dict[tuple[str, str], Client]
@@ -475,11 +466,6 @@ def test_a_partner_administrator_cannot_claim_an_address_on_the_councils_domain(
     assert "nobody@walk-council.example" not in claimed
 
 
-@pytest.mark.xfail(
-    reason="issue 11 item 9: creating staff says another organisation's username is taken "
-    "(engineer C is making usernames per organisation; remove this mark after merging)",
-    strict=True,
-)
 @pytest.mark.django_db
 def test_creating_staff_answers_alike_for_another_organisations_username_and_a_new_one(
     worlds: dict[str, World], clients: dict[tuple[str, str], Client]

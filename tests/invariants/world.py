@@ -26,6 +26,7 @@ from onestop.contacts.models import Outcome
 from onestop.core import references
 from onestop.core.models import Organisation, RoleCode, User
 from onestop.customers import services as customer_services
+from onestop.directory import services as directory_services
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
 from onestop.standards.models import Standard
@@ -183,7 +184,10 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         "task_id": task.pk,
     }
 
-    # channels and portal
+    # channels and portal: a mailbox on the organisation's own verified mail domain
+    mail_domain = directory_services.verify_mail_domain(
+        organisation, by=None, domain=f"{slug}.example"
+    )
     mailbox = channel_services.save_mailbox(
         organisation,
         by=None,
@@ -199,6 +203,7 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
     )
     ids |= {
         "mailbox_id": mailbox.pk,
+        "mail_domain_id": mail_domain.pk,  # verified: checking it again asks no DNS server
         "web_form_id": web_form.pk,
         "web_reference": web_case.reference,
         "now": timezone.now().isoformat(),

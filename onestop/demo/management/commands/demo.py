@@ -47,7 +47,7 @@ def demo_address() -> str:
     server listening on every address is reached on this machine at 127.0.0.1)."""
     host = os.environ.get("HOST", "").strip() or "127.0.0.1"
     port = os.environ.get("PORT", "").strip() or "8000"
-    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104  # nosec B104
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104
         host = "127.0.0.1"
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
@@ -124,8 +124,9 @@ class Command(BaseCommand):
         write("Authenticator secrets (base32, add to an authenticator app), or run")
         write("'onestop demo totp USERNAME' for the current code:")
         for username, *_rest, slug, role, _title in directory_demo.USERS:
-            device = TOTPDevice.objects.get(user__username=username, name="Authenticator app")
+            sign_in = f"{username}@{slug}"
+            device = TOTPDevice.objects.get(user__username=sign_in, name="Authenticator app")
             secret = base64.b32encode(device.bin_key).decode()
-            write(f"  {username:<16} {slug:<13} {RoleCode(role).label!s:<30} {secret}")
+            write(f"  {sign_in:<29} {RoleCode(role).label!s:<30} {secret}")
         write("")
         write(f"Address: {address}")
