@@ -47,7 +47,7 @@ def demo_address() -> str:
     server listening on every address is reached on this machine at 127.0.0.1)."""
     host = os.environ.get("HOST", "").strip() or "127.0.0.1"
     port = os.environ.get("PORT", "").strip() or "8000"
-    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104  # nosec B104
         host = "127.0.0.1"
     if ":" in host and not host.startswith("["):
         host = f"[{host}]"
