@@ -139,47 +139,82 @@ class RefusedText(Exception):
         self.locations = locations
 
 
-def _refused_strings(
+class OutOfRange(Exception):
+    """Whole numbers in the request that no database column can hold, by location."""
+
+    def __init__(self, locations: list[tuple[str | int, ...]]) -> None:
+        super().__init__(locations)
+        self.locations = locations
+
+
+# What a 64-bit integer column holds (PostgreSQL bigint, SQLite INTEGER): a larger id or count
+# cannot name anything, and SQLite's driver would fail on it with an OverflowError (a 500).
+_STORABLE_INTEGERS = range(-(2**63), 2**63)
+
+
+def _leaves(
     value: Any, location: tuple[str | int, ...]
-) -> Iterator[tuple[str | int, ...]]:
-    """Where in ``value`` (a parameter after validation) a string holds refused characters."""
-    if isinstance(value, str):
-        if has_control_characters(value):
-            yield location
-    elif isinstance(value, BaseModel):
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every plain value in ``value`` (a parameter after validation) with where it is; a dict's
+    string keys count as values of their own."""
+    if isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from _refused_strings(getattr(value, name), (*location, name))
+            yield from _leaves(getattr(value, name), (*location, name))
     elif isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(key, str) and has_control_characters(key):
-                yield (*location, key)
-            yield from _refused_strings(item, (*location, str(key)))
+            if isinstance(key, str):
+                yield (*location, key), key
+            yield from _leaves(item, (*location, str(key)))
     elif isinstance(value, list | tuple | set | frozenset):
         for index, item in enumerate(value):
-            yield from _refused_strings(item, (*location, index))
+            yield from _leaves(item, (*location, index))
+    else:
+        yield location, value
 
 
 def _plain_text_only(view: Callable[..., Any]) -> Callable[..., Any]:
     """Every string an endpoint receives, in its path, query or body, after validation and
     before the endpoint runs: one with NUL, control, bidirectional or zero-width characters is
     refused (422, ``invalid``), as every form refuses it; nothing reaches a service or the
-    database (PostgreSQL cannot store a NUL)."""
+    database (PostgreSQL cannot store a NUL).  A whole number beyond what a 64-bit column holds
+    is refused the same way (422)."""
 
     @functools.wraps(view)
     def checked(request: HttpRequest, **values: Any) -> Any:
-        locations = [
-            location
-            for name, value in values.items()
-            for location in _refused_strings(value, (name,))
+        leaves = [leaf for name, value in values.items() for leaf in _leaves(value, (name,))]
+        refused = [
+            where
+            for where, leaf in leaves
+            if isinstance(leaf, str) and has_control_characters(leaf)
         ]
-        if locations:
-            raise RefusedText(locations)
+        if refused:
+            raise RefusedText(refused)
+        too_large = [
+            where
+            for where, leaf in leaves
+            if isinstance(leaf, int)
+            and not isinstance(leaf, bool)
+            and leaf not in _STORABLE_INTEGERS
+        ]
+        if too_large:
+            raise OutOfRange(too_large)
         return view(request, **values)
 
     return checked
 
 
 api.add_decorator(_plain_text_only, mode="operation")
+
+
+@api.exception_handler(OutOfRange)
+def _out_of_range(request: HttpRequest, exc: OutOfRange) -> HttpResponse:
+    errors = [
+        {"loc": list(location), "msg": "Enter a smaller number", "type": "out_of_range"}
+        for location in exc.locations
+    ]
+    return _problem(
+        request, 422, "invalid", "A number is too large to name anything.", errors=errors
+    )
 
 
 @api.exception_handler(RefusedText)

@@ -159,3 +159,32 @@ def test_joiners_and_line_breaks_are_accepted(
         },
     )
     assert response.status_code == 201, response.content[:500]
+
+
+@pytest.mark.parametrize(
+    ("url", "location"),
+    [
+        # Schemathesis found this one: SQLite's driver cannot bind it and answered 500.
+        ("/api/v1/cases/?team_id=920826006899703939072", ["team_id"]),
+        ("/api/v1/cases/?team_id=9223372036854775808", ["team_id"]),
+        ("/api/v1/cases/?team_id=-9223372036854775809", ["team_id"]),
+    ],
+)
+def test_a_whole_number_no_column_can_hold_is_refused(
+    world: World, client_for: ClientFor, advisor: User, url: str, location: list[str]
+) -> None:
+    response = client_for(advisor).get(url)
+    assert response.status_code == 422, response.content[:500]
+    assert response["Content-Type"] == "application/problem+json"
+    body = json.loads(response.content)
+    assert body["errors"] == [
+        {"loc": location, "msg": "Enter a smaller number", "type": "out_of_range"}
+    ]
+
+
+def test_the_largest_storable_id_is_an_ordinary_search(
+    world: World, client_for: ClientFor, advisor: User
+) -> None:
+    response = client_for(advisor).get("/api/v1/cases/?team_id=9223372036854775807")
+    assert response.status_code == 200
+    assert json.loads(response.content) == []
