@@ -119,7 +119,9 @@ def test_a_conflict_an_endpoint_answers_itself_is_a_problem_document_keeping_its
     )
     response = client_for(advisor).put(
         f"/api/v1/contacts/{contact.pk}",
-        data=json.dumps({"version": contact.version + 5, "outcome": "resolved"}),
+        data=json.dumps(
+            {"version": contact.version + 5, "outcome": "resolved", "notes": "Asked about bins"}
+        ),
         content_type="application/json",
     )
     body = _problem(response, 409)
