@@ -324,7 +324,7 @@ _QUERY_VALUE_LENGTH = 200
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
-def _plain(value: object) -> str:
+def _query_text(value: object) -> str:
     """A query value as text the database will take (PostgreSQL refuses NUL in text and jsonb)."""
     return _UNPRINTABLE.sub("\ufffd", str(value))[:_QUERY_VALUE_LENGTH]
 
@@ -356,7 +356,7 @@ def record_list_read(
         return None
     shown = [str(value) for value in ids]
     filters = {
-        _plain(name): _plain(value)
+        _query_text(name): _query_text(value)
         for name, value in (query or {}).items()
         if value is not None and value is not False and value != ""  # 0 is a filter
     }
