@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from django.db.models import Min, Model
 from django.utils import timezone
 
 from onestop.core.models import AuditAction, AuditChainHead, AuditRecord, Organisation, User
+from onestop.core.text import HIDDEN, REPLACEMENT_CHARACTER
 
 GENESIS_HASH = "0" * 64
 
@@ -321,12 +321,11 @@ def _purge_without_roles(organisation_id: int, before: datetime) -> int:
 LIST_READ_ID_LIMIT = 100
 """Up to this many ids are written out; a longer list is recorded as its SHA-256 digest."""
 _QUERY_VALUE_LENGTH = 200
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def _query_text(value: object) -> str:
     """A query value as text the database will take (PostgreSQL refuses NUL in text and jsonb)."""
-    return _UNPRINTABLE.sub("\ufffd", str(value))[:_QUERY_VALUE_LENGTH]
+    return HIDDEN.sub(REPLACEMENT_CHARACTER, str(value))[:_QUERY_VALUE_LENGTH]
 
 
 def ids_digest(ids: Iterable[object]) -> str:
