@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "onestop.trust",
     "onestop.customers",
     "onestop.contacts",
+    "onestop.notify",
     "onestop.cases",
     "onestop.channels",
     "onestop.portal",

@@ -1,0 +1,1 @@
+"""C7 notifications: the message record for everything OneStop sends, its templates and senders."""

@@ -1,0 +1,174 @@
+"""The message record (C7): one row for every message to a customer or a member of staff.
+
+A message is written in the same transaction as the event that causes it (the outbox) with status
+``pending``; the worker claims it, hands it to the configured sender and records what the provider
+answered.  Nothing here imports a capability above ``notify``: the case and the customer are
+referred to by their model labels, so ``cases`` and ``customers`` can send without a cycle.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.models import Organisation, OrganisationOwned
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    LETTER = "letter", _("Letter")
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", _("English")
+    WELSH = "cy", _("Welsh")
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    TEMPORARY_FAILURE = "temporary-failure", _("Not delivered yet (temporary failure)")
+    PERMANENT_FAILURE = "permanent-failure", _("Not delivered (permanent failure)")
+    TECHNICAL_FAILURE = "technical-failure", _("Not sent (technical failure)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A message in one of these has left OneStop's hands for good (or was stopped).
+FINAL_STATUSES = frozenset(
+    {
+        MessageStatus.DELIVERED,
+        MessageStatus.PERMANENT_FAILURE,
+        MessageStatus.TECHNICAL_FAILURE,
+        MessageStatus.CANCELLED,
+    }
+)
+FAILED_STATUSES = frozenset(
+    {
+        MessageStatus.TEMPORARY_FAILURE,
+        MessageStatus.PERMANENT_FAILURE,
+        MessageStatus.TECHNICAL_FAILURE,
+    }
+)
+
+
+class RecipientKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    STAFF = "staff", _("Member of staff")
+    COUNCILLOR = "councillor", _("Councillor")
+
+
+class Event(models.TextChoices):
+    """What a message is about: each has a default template per channel in both languages."""
+
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+    UPDATE = "update", _("Update to the customer")
+    DEADLINE_MOVED = "deadline-moved", _("Deadline moved")
+    EXTENSION = "extension", _("Extension")
+    RESPONSE = "response", _("Response")
+    CLOSURE = "closure", _("Closure")
+    REOPENING = "reopening", _("Reopening")
+    CALLBACK_REMINDER = "callback-reminder", _("Call-back reminder")
+    ESCALATION = "escalation", _("Escalation notice")
+    BULK = "bulk", _("Message to many customers")
+    TEST = "test", _("Test message")
+
+
+class MessageTemplate(OrganisationOwned):
+    """An organisation's own words for an event on a channel in a language (the defaults ship
+    in code, so a new organisation works at once).  ``version`` goes up on every change and each
+    message records the version that made it."""
+
+    id = models.BigAutoField(primary_key=True)
+    event = models.CharField(max_length=40, choices=Event.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    # An organisation may map the event to a template of its own in GOV.UK Notify instead.
+    notify_template_id = models.CharField(max_length=36, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation", "event", "channel", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "event", "channel", "language"],
+                name="messagetemplate_one_per_event",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} by {self.channel} ({self.language}) v{self.version}"
+
+
+class Message(OrganisationOwned):
+    """One message to one recipient, from the moment it is meant until the provider's last word."""
+
+    id = models.BigAutoField(primary_key=True)
+    # Led by the organisation in composite indexes (below): its own index would be one more entry
+    # for every row the escalation sweep writes.
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient_kind = models.CharField(max_length=20, choices=RecipientKind.choices)
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Who, as staff would name them ("Ann Example", "Team leader, Waste"), and where to: an e-mail
+    # address, a phone number in E.164, or a postal address (lines separated by newlines).
+    recipient_label = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    # A format the recipient asked for (customers.Format: large print, Braille, audio, ...).
+    format = models.CharField(max_length=20, blank=True)
+    event = models.CharField(max_length=40, choices=Event.choices)
+    template_version = models.PositiveIntegerField(default=0)  # 0: the shipped default
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    status = models.CharField(
+        max_length=20, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    provider = models.CharField(max_length=20, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["organisation", "status", "created_at"], name="message_org_status"
+            ),
+            models.Index(fields=["organisation", "case"], name="message_org_case"),
+            models.Index(fields=["organisation", "customer"], name="message_org_customer"),
+            models.Index(fields=["status", "next_attempt_at"], name="message_due"),
+            models.Index(fields=["provider", "provider_id"], name="message_provider_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to {self.recipient_label}"
+
+    @property
+    def reference(self) -> str:
+        """What a provider is told to call this message: its own id, never personal data."""
+        return f"onestop-{self.id}"
