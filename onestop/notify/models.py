@@ -161,8 +161,18 @@ class Message(OrganisationOwned):
             ),
             models.Index(fields=["organisation", "case"], name="message_org_case"),
             models.Index(fields=["organisation", "customer"], name="message_org_customer"),
-            models.Index(fields=["status", "next_attempt_at"], name="message_due"),
-            models.Index(fields=["provider", "provider_id"], name="message_provider_id"),
+            # The worker serves every organisation: what is due, whoever it belongs to.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["pending", "sending", "temporary-failure"]),
+                name="message_due",
+            ),
+            # A provider's receipt names its own id and no organisation.
+            models.Index(
+                fields=["provider_id"],
+                condition=~models.Q(provider_id=""),
+                name="message_provider_id",
+            ),
         ]
 
     def __str__(self) -> str:
