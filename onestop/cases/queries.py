@@ -886,6 +886,13 @@ class UpdateRecipient:
     def channel_label(self) -> str:
         return str(UPDATE_CHANNEL_LABELS.get(self.channel, self.channel))
 
+    @property
+    def shown_address(self) -> str:
+        """The address as staff read it (a text's number in national format)."""
+        if self.channel == UPDATE_CHANNEL_SMS:
+            return customers_queries.shown_phone(self.address)
+        return self.address
+
 
 UPDATE_CHANNEL_EMAIL = "email"
 UPDATE_CHANNEL_LETTER = "letter"
@@ -921,9 +928,9 @@ def update_recipient(case: Case) -> UpdateRecipient | None:
     address = customer.addresses.filter(is_current=True).order_by("-created_at", "-id").first()
     if address is not None:
         means[UPDATE_CHANNEL_LETTER] = str(address)
-    mobile = customer.phones.filter(kind="mobile").order_by("created_at", "id").first()
+    mobile = customers_queries.mobile_number(customer)
     if mobile is not None:
-        means[UPDATE_CHANNEL_SMS] = mobile.number
+        means[UPDATE_CHANNEL_SMS] = mobile
     order = [customer.preferred_channel, UPDATE_CHANNEL_EMAIL, UPDATE_CHANNEL_LETTER]
     order.append(UPDATE_CHANNEL_SMS)
     channel = next((name for name in order if name in means), None)
