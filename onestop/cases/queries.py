@@ -725,7 +725,16 @@ class TimelineEntry:
 
 
 def clocks_of(case: Case) -> list[CaseClock]:
-    return list(case.clocks.order_by("-is_primary", "standard_code"))
+    """The case's clocks, primary first, each with ``standard_title``: the name of the standard
+    that set it ("Answer letters within 10 working days"), the service's own where it has one,
+    or ``""`` if the standard has gone (its code is internal and never shown)."""
+    clocks = list(case.clocks.order_by("-is_primary", "standard_code"))
+    for clock_row in clocks:
+        standard = standards_queries.standard_for(
+            case.organisation_id, clock_row.standard_code, case.service_id
+        )
+        clock_row.standard_title = standard.title if standard is not None else ""
+    return clocks
 
 
 #: What a councillor sees of their own enquiry: the enquiry, its status and deadline, and the
