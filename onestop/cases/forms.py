@@ -173,7 +173,7 @@ class NoteForm(GovukForm):
                 "e-mail address, postal address or mobile number"
             )
             return
-        where = f"{recipient.channel_label}: {recipient.address}" if recipient.address else ""
+        where = f"{recipient.channel_label}: {recipient.shown_address}" if recipient.address else ""
         label = (
             _("Update to %(name)s by %(where)s") % {"name": recipient.name, "where": where}
             if where

@@ -378,6 +378,8 @@ class CaseClock(OrganisationOwned):
     stopped_at = models.DateTimeField(null=True, blank=True)
     is_met = models.BooleanField(null=True, blank=True)
     restarted_count = models.PositiveSmallIntegerField(default=0)
+    # Not stored: the title of the standard that set the clock (``queries.clocks_of``).
+    standard_title = ""
 
     class Meta:
         ordering = ["organisation", "case", "-is_primary", "standard_code"]

@@ -725,7 +725,16 @@ class TimelineEntry:
 
 
 def clocks_of(case: Case) -> list[CaseClock]:
-    return list(case.clocks.order_by("-is_primary", "standard_code"))
+    """The case's clocks, primary first, each with ``standard_title``: the name of the standard
+    that set it ("Answer letters within 10 working days"), the service's own where it has one,
+    or ``""`` if the standard has gone (its code is internal and never shown)."""
+    clocks = list(case.clocks.order_by("-is_primary", "standard_code"))
+    for clock_row in clocks:
+        standard = standards_queries.standard_for(
+            case.organisation_id, clock_row.standard_code, case.service_id
+        )
+        clock_row.standard_title = standard.title if standard is not None else ""
+    return clocks
 
 
 #: What a councillor sees of their own enquiry: the enquiry, its status and deadline, and the
@@ -886,6 +895,13 @@ class UpdateRecipient:
     def channel_label(self) -> str:
         return str(UPDATE_CHANNEL_LABELS.get(self.channel, self.channel))
 
+    @property
+    def shown_address(self) -> str:
+        """The address as staff read it (a text's number in national format)."""
+        if self.channel == UPDATE_CHANNEL_SMS:
+            return customers_queries.shown_phone(self.address)
+        return self.address
+
 
 UPDATE_CHANNEL_EMAIL = "email"
 UPDATE_CHANNEL_LETTER = "letter"
@@ -921,9 +937,9 @@ def update_recipient(case: Case) -> UpdateRecipient | None:
     address = customer.addresses.filter(is_current=True).order_by("-created_at", "-id").first()
     if address is not None:
         means[UPDATE_CHANNEL_LETTER] = str(address)
-    mobile = customer.phones.filter(kind="mobile").order_by("created_at", "id").first()
+    mobile = customers_queries.mobile_number(customer)
     if mobile is not None:
-        means[UPDATE_CHANNEL_SMS] = mobile.number
+        means[UPDATE_CHANNEL_SMS] = mobile
     order = [customer.preferred_channel, UPDATE_CHANNEL_EMAIL, UPDATE_CHANNEL_LETTER]
     order.append(UPDATE_CHANNEL_SMS)
     channel = next((name for name in order if name in means), None)

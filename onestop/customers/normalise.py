@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import jellyfish
 import phonenumbers
+from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import OSA
 
 # --- names ----------------------------------------------------------------------------------------
@@ -162,28 +164,31 @@ class InvalidPhoneNumber(ValueError):
 
 # Ofcom's ranges reserved for drama and examples (07700 900xxx, 01632 960xxx, 020 7946 0xxx, ...):
 # ``phonenumbers`` calls them invalid, but demo data, training and tests use them so that no
-# real person's number appears.  They are accepted as well as every valid number.
-OFCOM_DRAMA_PREFIXES = (
-    "+447700900",
-    "+441632960",
-    "+442079460",
-    "+441134960",
-    "+441144960",
-    "+441154960",
-    "+441164960",
-    "+441174960",
-    "+441184960",
-    "+441214960",
-    "+441314960",
-    "+441414960",
-    "+441514960",
-    "+441614960",
-    "+441914980",
-    "+442896496",
-    "+442920180",
-    "+448081570",
-    "+449098790",
-)
+# real person's number appears.  They are accepted as well as every valid number.  Each range
+# sits in one of Ofcom's number blocks, whose line type it carries (``phonenumbers`` answers
+# ``UNKNOWN`` for a number it holds invalid).
+_DRAMA_RANGES: dict[str, int] = {
+    "+447700900": phonenumbers.PhoneNumberType.MOBILE,
+    "+441632960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+442079460": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441134960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441144960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441154960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441164960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441174960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441184960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441214960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441314960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441414960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441514960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441614960": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+441914980": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+442896496": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+442920180": phonenumbers.PhoneNumberType.FIXED_LINE,
+    "+448081570": phonenumbers.PhoneNumberType.TOLL_FREE,
+    "+449098790": phonenumbers.PhoneNumberType.PREMIUM_RATE,
+}
+OFCOM_DRAMA_PREFIXES = tuple(_DRAMA_RANGES)
 
 
 def parse_phone(text: str, region: str = "GB") -> str:
@@ -207,6 +212,46 @@ def format_phone(e164: str) -> str:
     if e164.startswith("+44") and e164[3:].isdigit():
         return _format_uk(e164[3:])
     return _format_with_phonenumbers(e164)
+
+
+# The line types people know, by ``phonenumbers``' own classification of the number.
+class LineType(models.TextChoices):
+    MOBILE = "mobile", _("Mobile")
+    LANDLINE = "landline", _("Landline")
+    LANDLINE_OR_MOBILE = "landline-or-mobile", _("Landline or mobile")
+    FREEPHONE = "freephone", _("Freephone")
+    PREMIUM_RATE = "premium-rate", _("Premium rate")
+    SHARED_COST = "shared-cost", _("Shared cost")
+    INTERNET = "internet", _("Internet phone")
+    PERSONAL = "personal", _("Personal number")
+    PAGER = "pager", _("Pager")
+    OTHER = "other", _("Other")
+
+
+_LINE_TYPES: dict[int, LineType] = {
+    phonenumbers.PhoneNumberType.MOBILE: LineType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE: LineType.LANDLINE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: LineType.LANDLINE_OR_MOBILE,
+    phonenumbers.PhoneNumberType.TOLL_FREE: LineType.FREEPHONE,
+    phonenumbers.PhoneNumberType.PREMIUM_RATE: LineType.PREMIUM_RATE,
+    phonenumbers.PhoneNumberType.SHARED_COST: LineType.SHARED_COST,
+    phonenumbers.PhoneNumberType.VOIP: LineType.INTERNET,
+    phonenumbers.PhoneNumberType.PERSONAL_NUMBER: LineType.PERSONAL,
+    phonenumbers.PhoneNumberType.PAGER: LineType.PAGER,
+}
+
+
+@lru_cache(maxsize=4_096)
+def line_type(e164: str) -> LineType:
+    """What kind of line a stored number is (``LineType``), as ``phonenumbers.number_type``
+    classifies it (Ofcom's drama ranges carry their block's type)."""
+    drama = next((kind for prefix, kind in _DRAMA_RANGES.items() if e164.startswith(prefix)), None)
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return LineType.OTHER
+    kind = drama if drama is not None else phonenumbers.number_type(number)
+    return _LINE_TYPES.get(kind, LineType.OTHER)
 
 
 @lru_cache(maxsize=4_096)

@@ -31,6 +31,7 @@ from onestop.customers.models import (
     EqualityMonitoring,
     Marker,
     Phone,
+    PhoneKind,
 )
 from onestop.customers.services import record_marker_views
 
@@ -613,8 +614,41 @@ class CustomerRecord:
         return next((address for address in self.addresses if address.is_current), None)
 
     @property
-    def formatted_phones(self) -> list[tuple[Phone, str]]:
-        return [(phone, normalise.format_phone(phone.number)) for phone in self.phones]
+    def formatted_phones(self) -> list[tuple[Phone, str, str]]:
+        """Each phone with its number as shown (national format for a UK number) and what it
+        is: the line type ``phonenumbers`` finds, and "home" or "work" where staff said so."""
+        return [
+            (phone, normalise.format_phone(phone.number), phone_description(phone))
+            for phone in self.phones
+        ]
+
+
+def phone_description(phone: Phone) -> str:
+    """ "Landline", "Mobile, work": the number's own line type and, for a home or work number,
+    what staff recorded it as (a phone's stored kind defaults to mobile, so it says nothing
+    about the line itself)."""
+    line = normalise.LineType(normalise.line_type(phone.number)).label
+    if phone.kind in {PhoneKind.HOME, PhoneKind.WORK}:
+        return _("%(line)s, %(use)s") % {"line": line, "use": phone.get_kind_display().lower()}
+    return str(line)
+
+
+def shown_phone(e164: str) -> str:
+    """A stored number as staff read it: ``07700 900001`` for a UK number."""
+    return normalise.format_phone(e164)
+
+
+def mobile_number(customer: Customer) -> str | None:
+    """The customer's first number that ``phonenumbers`` knows as a mobile (for texts)."""
+    phones = Phone.objects.for_organisation(customer.organisation_id).filter(customer=customer)
+    return next(
+        (
+            phone.number
+            for phone in phones.order_by("created_at", "id")
+            if normalise.line_type(phone.number) == normalise.LineType.MOBILE
+        ),
+        None,
+    )
 
 
 def open_customer(user: User, customer_id: int, *, ip_address: str | None = None) -> CustomerRecord:

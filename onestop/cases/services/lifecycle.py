@@ -411,9 +411,11 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
                 case,
                 template="case-update",
                 recipient_kind=recipient.kind,
-                recipient_label=f"{recipient.name} ({recipient.channel_label}: {recipient.address})"
-                if recipient.address
-                else f"{recipient.name} ({recipient.channel_label})",
+                recipient_label=(
+                    f"{recipient.name} ({recipient.channel_label}: {recipient.shown_address})"
+                    if recipient.address
+                    else f"{recipient.name} ({recipient.channel_label})"
+                ),
                 recipient_user=recipient.user,
                 body=text,
             )
