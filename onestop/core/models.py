@@ -181,6 +181,9 @@ class AuditRecord(OrganisationOwned):
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    # Not stored: what a person calls the record (``core.audit_labels.label_records``).
+    record_label = ""
+
     class Meta:
         ordering = ["organisation", "sequence"]
         constraints = [

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.audit_labels import record_kind_choices
 from onestop.core.forms import PlainTextFormMixin
 from onestop.core.models import AuditAction
 
@@ -125,12 +126,12 @@ class AuditFilterForm(PlainTextFormMixin, forms.Form):
         error_messages={"invalid_choice": _("Select an action from the list")},
         widget=forms.Select(attrs={"class": "govuk-select"}),
     )
-    object_type = forms.CharField(
-        label=_("Type of record"),
-        help_text=_("For example, core.user"),
-        max_length=100,
+    object_type = forms.ChoiceField(
+        label=_("Kind of record"),
+        choices=lambda: [("", _("Any kind of record")), *record_kind_choices()],
         required=False,
-        widget=forms.TextInput(attrs=_govuk_input()),
+        error_messages={"invalid_choice": _("Select a kind of record from the list")},
+        widget=forms.Select(attrs={"class": "govuk-select"}),
     )
     date_from = forms.DateField(
         label=_("From"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from onestop.core import audit_labels
 from onestop.core.models import AuditRecord, User
 from onestop.core.scoping import ScopedQuerySet
 
@@ -59,7 +60,7 @@ def audit_records_for(
     if filters.action:
         records = records.filter(action=filters.action)
     if filters.object_type:
-        records = records.filter(object_type__iexact=filters.object_type)
+        records = records.filter(object_type__in=audit_labels.codes_of(filters.object_type))
     if filters.date_from is not None:
         records = records.filter(at__gte=_start_of_local_day(filters.date_from))
     if filters.date_to is not None:

@@ -39,7 +39,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from onestop.core import permissions
+from onestop.core import audit_labels, permissions
 from onestop.core.access import require
 from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
@@ -295,6 +295,7 @@ def audit_trail(request: StaffRequest) -> HttpResponse:
     if filters is not None:
         records = queries.audit_records_for(request.user, filters)
         page = Paginator(records, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = audit_labels.label_records(page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(

@@ -217,10 +217,14 @@ def test_export_neutralises_formula_cells(
     client_for: Clients, auditor: User, council: Organisation, value: str
 ) -> None:
     audit.record(
-        organisation=council, by=None, action=AuditAction.CHANGED, object_type="x", summary=value
+        organisation=council,
+        by=None,
+        action=AuditAction.CHANGED,
+        object_type="directory.export",
+        summary=value,
     )
 
-    rows = csv_rows(client_for(auditor), "?object_type=x")
+    rows = csv_rows(client_for(auditor), "?object_type=directory.export")
 
     assert rows[1][6] == f"'{value}"
 
@@ -238,8 +242,10 @@ def test_export_time_is_shown_in_london_time_in_summer(
     client_for: Clients, auditor: User, council: Organisation, clock: time_machine.Traveller
 ) -> None:
     clock.move_to("2026-07-01 12:00:00+00:00")
-    audit.record(organisation=council, by=None, action=AuditAction.CHANGED, object_type="summer")
+    audit.record(
+        organisation=council, by=None, action=AuditAction.CHANGED, object_type="directory.export"
+    )
 
-    rows = csv_rows(client_for(auditor), "?object_type=summer")
+    rows = csv_rows(client_for(auditor), "?object_type=directory.export")
 
     assert rows[1][1] == "2026-07-01T13:00:00+01:00"
