@@ -410,8 +410,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
-        # WeasyPrint logs every step of every letter it lays out at INFO.
+        # WeasyPrint (and fontTools, subsetting its fonts) log every step of every letter at INFO.
         "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

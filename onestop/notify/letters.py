@@ -24,12 +24,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from weasyprint import HTML, Document
 
 from onestop.notify.models import Language, Message
 
+POST_ROOM = "post-room"  # the provider of a letter the council printed and posted itself
+POST_ROOM_LIMIT = 500  # letters listed, printed and marked posted at once
 LARGE_PRINT_FORMAT = "large-print"
 ADDRESS_LINES_MAX = 7  # what the address block holds (and Notify reads)
 
@@ -48,6 +51,14 @@ class Letter:
     reference: str
     date: datetime.date
     large_print: bool
+
+
+def post_room_enabled() -> bool:
+    """Whether letters wait for the council's post room (``/letters/``) rather than going to
+    GOV.UK Notify: with ``ONESTOP_LETTERS=post-room``, or when the configured sender keeps
+    messages here (``local``).  The sender leaves pending letters alone when this is true."""
+    sender = str(getattr(settings, "ONESTOP_MESSAGE_SENDER", "local") or "local")
+    return getattr(settings, "ONESTOP_LETTERS", "notify") == POST_ROOM or sender == "local"
 
 
 def letter_date(value: datetime.date | datetime.datetime, language: str) -> str:

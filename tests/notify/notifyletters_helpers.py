@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,3 +106,24 @@ def page_size_mm(document: Document, page: int = 0) -> tuple[float, float]:
 def pdf_page_boxes(pdf_uncompressed: bytes) -> list[bytes]:
     """The MediaBox of every page object of a PDF written with ``uncompressed_pdf=True``."""
     return re.findall(rb"/MediaBox\s*\[\s*([^\]]*?)\s*\]", pdf_uncompressed)
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """The ``/Count`` of a PDF's page tree, read from the bytes as written (object streams are
+    Flate-compressed by WeasyPrint, so each stream is inflated and searched)."""
+    counts: list[int] = []
+    chunks = [pdf]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            chunks.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    patterns = (
+        rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)",
+        rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b",
+    )
+    for chunk in chunks:
+        for pattern in patterns:
+            counts.extend(int(found.group(1)) for found in re.finditer(pattern, chunk, re.DOTALL))
+    assert counts, "no page tree found"
+    return max(counts)
