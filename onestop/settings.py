@@ -369,6 +369,20 @@ ONESTOP_DNS_TIMEOUT_SECONDS = env_int("ONESTOP_DNS_TIMEOUT_SECONDS", default=5, 
 # command's error, not every process's.
 ONESTOP_AUDIT_CHECKPOINT_KEY_FILE = os.environ.get("ONESTOP_AUDIT_CHECKPOINT_KEY_FILE", "")
 
+# --- Notifications (notifyletters) ------------------------------------------------------------
+# The secret that signs each case's reply address (<mailbox>+<reference>.<signature>@<domain>):
+# at least 32 characters; empty derives one from SECRET_KEY (so rotating SECRET_KEY changes every
+# reply address already sent, and replies to old ones fall back to the reference in the subject).
+ONESTOP_REPLY_ADDRESS_SECRET = env_str("ONESTOP_REPLY_ADDRESS_SECRET", "")
+# "post-room": the council prints its own letters (the /letters/ page gathers them) even when
+# e-mail and text messages go through GOV.UK Notify; "notify" (the default) sends letters the way
+# ONESTOP_MESSAGE_SENDER sends everything else (the local sender also keeps them for /letters/).
+ONESTOP_LETTERS = env_str("ONESTOP_LETTERS", "notify")
+if ONESTOP_LETTERS not in {"notify", "post-room"}:
+    raise ImproperlyConfigured("ONESTOP_LETTERS must be 'notify' or 'post-room'.")
+if ONESTOP_REPLY_ADDRESS_SECRET and len(ONESTOP_REPLY_ADDRESS_SECRET) < 32:
+    raise ImproperlyConfigured("ONESTOP_REPLY_ADDRESS_SECRET must be at least 32 characters long.")
+
 # --- The residents' report forms (portal) -----------------------------------------------------
 # Reports saved (and honeypot hits) from one address within the window before it is answered
 # 429.  Counted in the cache: per process with the default local-memory cache.
@@ -396,6 +410,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint (and fontTools, subsetting its fonts) log every step of every letter at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

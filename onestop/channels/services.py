@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -38,6 +39,9 @@ from onestop.customers import queries as customer_queries
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, Email
 from onestop.directory import queries as directory_queries
+from onestop.notify.services import reply_address
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 TRUNCATED = "\n\n[" + "The message was longer: the whole e-mail is kept with the case's mail." + "]"
@@ -299,6 +303,32 @@ def case_reference_in(text: str, organisation_id: int) -> Case | None:
         if case is not None:
             return case
     return None
+
+
+def case_for_reply_address(recipient: str, mailbox: Mailbox) -> Case | None:
+    """The case a signed reply address (``<mailbox>+<reference>.<signature>@``) names, when the
+    signature is this organisation's and the case is its own; otherwise ``None``.
+
+    An address whose tag is shaped like a signed one but does not verify (altered, forged, or
+    another organisation's) is logged and treated as the plain mailbox address."""
+    tag = reply_address.signed_tag(recipient)
+    if tag is None:
+        return None
+    reference = reply_address.verify(recipient, organisation_id=mailbox.organisation_id)
+    if reference is None:
+        logger.warning(
+            "Reply address with a signature that does not verify, for mailbox %s (reference %s)",
+            mailbox.pk,
+            tag.reference[:20],
+        )
+        return None
+    case: Case | None = (
+        Case.objects.for_organisation(mailbox.organisation_id)
+        .filter(reference=reference)
+        .select_related("case_type", "customer")
+        .first()
+    )
+    return case
 
 
 def _description(parsed: mail.ParsedMail) -> str:
@@ -574,6 +604,7 @@ def receive_message(
                 at,
                 refusal=refusal,
                 loop=_from_ourselves(parsed, envelope_sender),
+                recipient=recipient,
             )
     except IntegrityError:
         # The same bytes arrived twice at once: the other delivery kept them.
@@ -592,6 +623,7 @@ def _process(
     *,
     refusal: tuple[str, str] | None,
     loop: bool = False,
+    recipient: str = "",
 ) -> None:
     """Decide the message's outcome and write it (inside ``receive_message``'s transaction)."""
     case: Case | None = None
@@ -609,7 +641,10 @@ def _process(
         outcome = MessageOutcome.IGNORED_AUTO_REPLY
         reason = parsed.automatic[:300]
     else:
-        earlier = case_reference_in(parsed.subject, mailbox.organisation_id)
+        # The signed reply address first (it cannot be forged), then a reference in the subject.
+        earlier = case_for_reply_address(recipient, mailbox) or case_reference_in(
+            parsed.subject, mailbox.organisation_id
+        )
         try:
             with transaction.atomic():
                 if earlier is not None:

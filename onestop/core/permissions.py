@@ -45,6 +45,8 @@ COMPLAINT_HANDLE: Final = "complaint.handle"
 COMPLAINT_ESCALATE: Final = "complaint.escalate"
 PERFORMANCE_VIEW: Final = "performance.view"
 EXPORT_PERSONAL_DATA: Final = "personal-data.export"
+# Notifications (notifyletters): print the day's letters in the post room and mark them posted.
+LETTER_POST_ROOM: Final = "letter.post-room"
 
 READ_ACTIONS: Final = frozenset(
     {
@@ -80,10 +82,11 @@ ALL_ACTIONS: Final = frozenset(
 DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
     RoleCode.ADVISOR: FRONT_OFFICE,
     RoleCode.PARTNER_ADVISOR: FRONT_OFFICE,
-    RoleCode.BACK_OFFICE_OFFICER: BACK_OFFICE | {CONTACT_LOG},
+    RoleCode.BACK_OFFICE_OFFICER: BACK_OFFICE | {CONTACT_LOG, LETTER_POST_ROOM},
     RoleCode.TEAM_LEADER: FRONT_OFFICE
     | BACK_OFFICE
-    | {CASE_ASSIGN, CASE_REASSIGN_BULK, MARKER_VIEW_DETAIL, PERFORMANCE_VIEW, COMPLAINT_HANDLE},
+    | {CASE_ASSIGN, CASE_REASSIGN_BULK, MARKER_VIEW_DETAIL, PERFORMANCE_VIEW, COMPLAINT_HANDLE}
+    | {LETTER_POST_ROOM},
     RoleCode.COMPLAINTS_OFFICER: BACK_OFFICE
     | {CONTACT_LOG, COMPLAINT_HANDLE, COMPLAINT_ESCALATE, CUSTOMER_EDIT, STATUTORY_REQUEST_HANDLE},
     RoleCode.MANAGER: FRONT_OFFICE
@@ -100,6 +103,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         CUSTOMER_EQUALITY_EDIT,
         MARKER_VIEW_DETAIL,
         MARKER_MANAGE,
+        LETTER_POST_ROOM,
     },
     # Councillors raise enquiries for constituents and follow their own (not the whole queue).
     RoleCode.COUNCILLOR: frozenset({CASE_VIEW_OWN, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW}),
