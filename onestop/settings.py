@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "onestop.directory",
     "onestop.standards",
     "onestop.trust",
+    "onestop.documents",
     "onestop.customers",
     "onestop.contacts",
     "onestop.notify",
@@ -321,6 +322,20 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("ONESTOP_MAX_REQUEST_BYTES", default=2_621_440, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# --- Documents attached to cases and customers (``onestop.documents``) --------------------------
+# Kept outside the web root, under unguessable names; served only through an access check.
+ONESTOP_DOCUMENTS_DIR = Path(env_str("ONESTOP_DOCUMENTS_DIR") or VAR_DIR / "documents")
+ONESTOP_DOCUMENT_MAX_BYTES = env_int(
+    "ONESTOP_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024, minimum=1
+)
+ONESTOP_DOCUMENTS_PER_OWNER = env_int("ONESTOP_DOCUMENTS_PER_OWNER", default=20, minimum=1)
+# Images larger than this many pixels are refused as decompression bombs.
+ONESTOP_IMAGE_MAX_PIXELS = env_int("ONESTOP_IMAGE_MAX_PIXELS", default=50_000_000, minimum=1)
+# ClamAV's clamd: a Unix socket path or host:port.  Set, every upload is scanned and refused
+# when clamd finds something or cannot be reached (fail closed); unset, nothing is scanned.
+ONESTOP_CLAMD_SOCKET = env_str("ONESTOP_CLAMD_SOCKET")
+ONESTOP_CLAMD_TIMEOUT_SECONDS = env_int("ONESTOP_CLAMD_TIMEOUT_SECONDS", default=30, minimum=1)
 
 # --- Language and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

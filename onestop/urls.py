@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("onestop.portal.urls")),
     path("mailboxes/", include("onestop.channels.urls")),
     path("letters/", include("onestop.notify.urls_notifyletters")),
+    path("documents/", include("onestop.documents.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -25,6 +25,7 @@ from onestop.cases.models import Outcome as CaseOutcome
 from onestop.core import sources
 from onestop.core.models import User
 from onestop.core.scoping import ScopedQuerySet
+from onestop.documents import owners as document_owners
 
 
 # --- the customer's cases in the history ---------------------------------------------------------
@@ -119,7 +120,21 @@ def case_by_reference(user: User, reference: str) -> sources.FoundCase | None:
     return sources.FoundCase(summary=summary, customer_id=case.customer_id)
 
 
+def _case_of(user: User, reference: str) -> Model:
+    return queries.get_case_for(user, reference)
+
+
 def register() -> None:
+    document_owners.register(
+        document_owners.Owner(
+            kind="case",
+            label=str(_("case")),
+            get_for=_case_of,
+            key_of=lambda case: str(case.reference),  # type: ignore[attr-defined]
+            url_of=lambda case: reverse("cases:case", args=[case.reference]),  # type: ignore[attr-defined]
+            title_of=lambda case: f"{case.reference}: {case.title}",  # type: ignore[attr-defined]
+        )
+    )
     sources.register_history_source(sources.HistorySource("case", case_timeline, case_entries))
     sources.register_history_source(
         sources.HistorySource("message", message_timeline, message_entries)

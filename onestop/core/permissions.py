@@ -44,6 +44,9 @@ STATUTORY_REQUEST_HANDLE: Final = "statutory-request.handle"
 COMPLAINT_HANDLE: Final = "complaint.handle"
 COMPLAINT_ESCALATE: Final = "complaint.escalate"
 PERFORMANCE_VIEW: Final = "performance.view"
+# Documents and photos attached to cases and customers (on top of seeing the case or customer).
+DOCUMENT_VIEW: Final = "document.view"
+DOCUMENT_ATTACH: Final = "document.attach"
 EXPORT_PERSONAL_DATA: Final = "personal-data.export"
 # Notifications (notifyletters): print the day's letters in the post room and mark them posted.
 LETTER_POST_ROOM: Final = "letter.post-room"
@@ -57,6 +60,7 @@ READ_ACTIONS: Final = frozenset(
         CONTACT_VIEW,
         CASE_VIEW,
         PERFORMANCE_VIEW,
+        DOCUMENT_VIEW,
     }
 )
 FRONT_OFFICE: Final = frozenset(
@@ -69,10 +73,22 @@ FRONT_OFFICE: Final = frozenset(
         CONTACT_LOG,
         CASE_VIEW,
         CASE_RAISE,
+        DOCUMENT_VIEW,
+        DOCUMENT_ATTACH,
     }
 )
 BACK_OFFICE: Final = frozenset(
-    {DIRECTORY_VIEW, STANDARD_VIEW, CUSTOMER_VIEW, CONTACT_VIEW, CASE_VIEW, CASE_WORK, CASE_CLOSE}
+    {
+        DIRECTORY_VIEW,
+        STANDARD_VIEW,
+        CUSTOMER_VIEW,
+        CONTACT_VIEW,
+        CASE_VIEW,
+        CASE_WORK,
+        CASE_CLOSE,
+        DOCUMENT_VIEW,
+        DOCUMENT_ATTACH,
+    }
 )
 
 ALL_ACTIONS: Final = frozenset(

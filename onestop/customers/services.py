@@ -760,6 +760,7 @@ MERGE_POLICY: Final[Mapping[str, MergeAction]] = MappingProxyType(
         "contacts.callback.customer": MergeAction.MOVE,
         "contacts.contact.customer": MergeAction.MOVE,
         "contacts.visitorticket.customer": MergeAction.MOVE,
+        "documents.document.customer": MergeAction.MOVE,
         "customers.address.customer": MergeAction.MOVE,
         # Records merged earlier into the merged one now point at the kept one (no chains).
         "customers.customer.merged_into": MergeAction.MOVE,

@@ -27,6 +27,7 @@ from onestop.core import references
 from onestop.core.models import Organisation, RoleCode, User
 from onestop.customers import services as customer_services
 from onestop.directory import services as directory_services
+from onestop.documents import services as document_services
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
 from onestop.standards.models import Standard
@@ -66,6 +67,8 @@ FILLERS: dict[tuple[str, str], str] = {
     ("cases:case-identity", "reference"): "subject_access_reference",
     ("contacts:ticket-action", "action"): "ticket_action",
     ("portal:report-done", "reference"): "web_reference",
+    ("documents:owner-documents", "kind"): "document_owner_kind",
+    ("documents:owner-documents", "key"): "reference",
 }
 
 
@@ -183,6 +186,14 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         "subject_access_reference": subject_access.reference,
         "task_id": task.pk,
     }
+
+    # documents: a letter on the case
+    letter = document_services.attach_document(
+        case,
+        document_services.check_upload(b"Letter from the resident\n", "letter.txt"),
+        by=None,
+    )
+    ids |= {"document_id": letter.pk, "document_owner_kind": "case"}
 
     # channels and portal: a mailbox on the organisation's own verified mail domain
     mail_domain = directory_services.verify_mail_domain(

@@ -1,0 +1,138 @@
+"""Every write of documents: checking an upload, attaching it to its owner, recording reads.
+
+``check_upload`` (``documents.checks``) runs every check and writes nothing, so a caller that
+creates the owner in the same request (the portal's report) checks first and attaches last.
+``attach_document`` stores the checked bytes and the row, with its audit record, in one
+transaction; if the transaction fails the file is removed, so a refused or failed upload leaves
+neither a row nor a file.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.core import audit
+from onestop.core.models import AuditAction, User
+from onestop.documents import checks, owners, storage
+from onestop.documents.checks import CheckedFile
+from onestop.documents.errors import DocumentError, DocumentRefused
+from onestop.documents.models import Document, DocumentSource
+
+check_upload = checks.check_upload
+
+__all__ = [
+    "CheckedFile",
+    "attach_document",
+    "check_upload",
+    "record_document_downloaded",
+    "record_documents_listed",
+]
+
+
+def _lock_owner(owner: Model) -> None:
+    """Hold the owner's row until commit, so two uploads cannot both take the last place."""
+    model = type(owner)
+    # A short lock on one row, to make the count-then-insert below one step per owner.
+    list(
+        model._default_manager.select_for_update(of=("self",))  # type: ignore[attr-defined]
+        .for_organisation(owner.organisation_id)  # type: ignore[attr-defined]
+        .filter(pk=owner.pk)
+        .values_list("pk", flat=True)
+    )
+
+
+def attach_document(
+    owner: Model,
+    checked: CheckedFile,
+    *,
+    by: User | None,
+    source: DocumentSource = DocumentSource.STAFF,
+    ip_address: str | None = None,
+) -> Document:
+    """Store ``checked`` and attach it to ``owner`` (a case or a customer).
+
+    Refused (``DocumentRefused``, nothing stored) when the owner already has
+    ``ONESTOP_DOCUMENTS_PER_OWNER`` documents.
+    """
+    kind = owners.kind_of(owner)
+    organisation_id: int = owner.organisation_id  # type: ignore[attr-defined]
+    name = storage.new_name()
+    storage.write(organisation_id, name, checked.data)
+    try:
+        with transaction.atomic():
+            _lock_owner(owner)
+            existing = (
+                Document.objects.for_organisation(organisation_id)
+                .filter(**{kind.kind: owner})
+                .count()
+            )
+            limit = settings.ONESTOP_DOCUMENTS_PER_OWNER
+            if existing >= limit:
+                raise DocumentRefused(
+                    DocumentError.TOO_MANY,
+                    _("This %(owner)s already has %(limit)s documents, the most it can have")
+                    % {"owner": kind.label, "limit": limit},
+                    field="file",
+                )
+            document = Document(
+                organisation_id=organisation_id,
+                name=checked.name,
+                content_type=checked.content_type,
+                size=len(checked.data),
+                sha256=checked.sha256,
+                storage_name=name,
+                source=source,
+                uploaded_by=by,
+                uploaded_at=timezone.now(),
+                **{kind.kind: owner},
+            )
+            document.save(force_insert=True)
+            audit.record(
+                organisation=organisation_id,
+                by=by,
+                action=AuditAction.CREATED,
+                obj=document,
+                summary=f"Document attached to {kind.label} {kind.key_of(owner)}",
+                changes={
+                    "owner": [kind.kind, kind.key_of(owner)],
+                    "name": document.name,
+                    "content_type": document.content_type,
+                    "size": document.size,
+                    "sha256": document.sha256,
+                    "source": source.value,
+                },
+                ip_address=ip_address,
+            )
+    except BaseException:
+        storage.remove(organisation_id, name)
+        raise
+    return document
+
+
+def record_documents_listed(
+    user: User, owner: Model, documents: list[Document], *, ip_address: str | None = None
+) -> None:
+    """The audit record of a list of an owner's documents shown to ``user``."""
+    kind = owners.kind_of(owner)
+    audit.record_list_read(
+        user,
+        what=audit.object_type_of(Document),
+        ids=[document.pk for document in documents],
+        query={kind.kind: kind.key_of(owner)},
+        ip_address=ip_address,
+    )
+
+
+def record_document_downloaded(
+    document: Document, *, by: User, ip_address: str | None = None
+) -> None:
+    audit.viewed(
+        document,
+        by=by,
+        ip_address=ip_address,
+        summary=f"Document {document.pk} downloaded",
+    )
