@@ -28,6 +28,7 @@ from onestop.core.models import Organisation, RoleCode, User
 from onestop.customers import services as customer_services
 from onestop.directory import services as directory_services
 from onestop.documents import services as document_services
+from onestop.notify.models import Channel, Event, Message, RecipientKind
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
 from onestop.standards.models import Standard
@@ -194,6 +195,22 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         by=None,
     )
     ids |= {"document_id": letter.pk, "document_owner_kind": "case"}
+
+    # notify: a letter to the customer waiting for the post room
+    message = Message.objects.create(
+        organisation=organisation,
+        case=case,
+        customer=customer,
+        recipient_kind=RecipientKind.CUSTOMER,
+        recipient_label="The customer",
+        address="1 High Street\nTowncester\nAB1 2CD",
+        channel=Channel.LETTER,
+        event=Event.ACKNOWLEDGEMENT,
+        subject="We have your request",
+        body="We have your request.",
+        created_at=timezone.now(),
+    )
+    ids |= {"message_id": message.pk}
 
     # channels and portal: a mailbox on the organisation's own verified mail domain
     mail_domain = directory_services.verify_mail_domain(
