@@ -36,6 +36,7 @@ from onestop.cases.events import UPDATE_CHANNEL_LABELS, EventType, describe
 from onestop.cases.models import (
     INFORMATION_KINDS,
     OPEN_STATUSES,
+    AttributeKind,
     Case,
     CaseClock,
     CaseEvent,
@@ -49,7 +50,7 @@ from onestop.cases.models import (
     RoutingRule,
     Status,
 )
-from onestop.core import bulk, permissions
+from onestop.core import bulk, dates, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
@@ -536,19 +537,30 @@ def is_overdue(case: Case, now: datetime.datetime) -> bool:
 def answers_of(case: Case) -> list[tuple[str, str]]:
     """The case's answers to its type's questions as (question label, answer), in the type's
     order; an answer to a question the type no longer asks keeps its code as the label."""
+    questions = [question for question in case.case_type.attributes if isinstance(question, dict)]
     labels = {
         str(question.get("code")): str(question.get("label") or question.get("code"))
-        for question in case.case_type.attributes
-        if isinstance(question, dict)
+        for question in questions
     }
+    date_codes = {str(q.get("code")) for q in questions if q.get("kind") == AttributeKind.DATE}
     ordered = [code for code in labels if code in case.attributes]
     ordered += [code for code in case.attributes if code not in labels]
     answers = []
     for code in ordered:
         value = case.attributes[code]
         text = ", ".join(str(item) for item in value) if isinstance(value, list) else str(value)
+        if code in date_codes:
+            text = _shown_date(text)
         answers.append((labels.get(code, code), text))
     return answers
+
+
+def _shown_date(stored: str) -> str:
+    """A date answer (stored ISO, ``2026-12-01``) as GOV.UK writes it: "1 December 2026"."""
+    try:
+        return dates.govuk_date(datetime.date.fromisoformat(stored))
+    except ValueError:
+        return stored
 
 
 # --- at risk ------------------------------------------------------------------------------------

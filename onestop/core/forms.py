@@ -12,12 +12,16 @@ An app reuses another app's input rules through these pieces and that app's ``se
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.errors import ServiceError
@@ -148,3 +152,144 @@ class PhoneField(CheckedField):
         super().__init__(**kwargs)
         self.widget.input_type = "tel"
         self.widget.attrs.update({"class": "govuk-input--width-20", "autocomplete": "tel"})
+
+
+# --- dates: the GOV.UK date input -------------------------------------------------------------
+DATE_PARTS = ("day", "month", "year")
+
+
+class GovukDateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes in one fieldset
+    (``core/widgets/date_input.html``; ``core/includes/field.html`` draws the fieldset).  Each
+    box is posted as ``<name>_day``, ``<name>_month`` and ``<name>_year``; ``error_parts``
+    (set by ``GovukDateField``) names the boxes to mark when the date is refused."""
+
+    template_name = "core/widgets/date_input.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, *, birthday: bool = False) -> None:
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {}
+        for part in DATE_PARTS:
+            part_attrs: dict[str, Any] = {"inputmode": "numeric", "spellcheck": "false"}
+            if birthday:
+                part_attrs["autocomplete"] = f"bday-{part}"
+            widgets[part] = forms.TextInput(attrs=part_attrs)
+        super().__init__(widgets, attrs)
+        self.error_parts: tuple[str, ...] = ()
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def id_for_label(self, id_: str) -> str:
+        """The first box to mend (the error summary links to it), else the day."""
+        first = self.error_parts[0] if self.error_parts else "day"
+        return f"{id_}_{first}" if id_ else ""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        id_ = context["widget"]["attrs"].get("id")
+        for part, subwidget in zip(DATE_PARTS, context["widget"]["subwidgets"], strict=True):
+            if id_:
+                subwidget["attrs"]["id"] = f"{id_}_{part}"
+            subwidget["part"] = part
+            subwidget["label"] = {"day": _("Day"), "month": _("Month"), "year": _("Year")}[part]
+            subwidget["width"] = (
+                "govuk-input--width-4" if part == "year" else "govuk-input--width-2"
+            )
+            subwidget["error"] = part in self.error_parts
+        return context
+
+
+class GovukDateField(forms.Field):
+    """A date typed in the GOV.UK date input, refused in the GOV.UK "Dates" pattern's words:
+    "Enter date of birth", "Date of birth must include a month", "... must be a real date",
+    "Year must include 4 numbers", and, with ``past`` or ``future``, "... must be in the
+    past" / "... must be in the future".  ``error_name`` is how the messages name the date
+    (default: the label without "(optional)")."""
+
+    widget = GovukDateInput
+
+    def __init__(
+        self,
+        *,
+        past: bool = False,
+        future: bool = False,
+        birthday: bool = False,
+        error_name: str | Promise | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("widget", GovukDateInput(birthday=birthday))
+        kwargs.setdefault(
+            "help_text", _("For example, 27 3 1985") if birthday else _("For example, 27 3 2026")
+        )
+        super().__init__(**kwargs)
+        self.past, self.future = past, future
+        self.error_name = error_name
+
+    def _name(self) -> str:
+        if self.error_name:
+            return str(self.error_name)
+        return re.sub(r"\s*\(optional\)\s*$", "", str(self.label or _("Date")))
+
+    def _refuse(self, message: str, code: str, parts: tuple[str, ...] = DATE_PARTS) -> NoReturn:
+        assert isinstance(self.widget, GovukDateInput)  # noqa: S101
+        self.widget.error_parts = parts
+        raise ValidationError(message, code=code)
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        if isinstance(value, datetime.date):
+            return value
+        parts = [str(part or "").strip() for part in (value or [])][:3]
+        parts += [""] * (3 - len(parts))
+        if not any(parts):
+            return None
+        name = self._name()
+        missing = tuple(part for part, text in zip(DATE_PARTS, parts, strict=True) if not text)
+        if missing:
+            words = {
+                ("day",): _("a day"),
+                ("month",): _("a month"),
+                ("year",): _("a year"),
+                ("day", "month"): _("a day and month"),
+                ("day", "year"): _("a day and year"),
+                ("month", "year"): _("a month and year"),
+            }[missing]
+            self._refuse(
+                _("%(name)s must include %(parts)s") % {"name": name, "parts": words},
+                "incomplete",
+                missing,
+            )
+        day, month, year = parts
+        if not all(text.isascii() and text.isdigit() and len(text) <= 4 for text in parts):
+            self._refuse(_("%(name)s must be a real date") % {"name": name}, "invalid")
+        if len(year) != 4:
+            self._refuse(str(_("Year must include 4 numbers")), "year", ("year",))
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            self._refuse(_("%(name)s must be a real date") % {"name": name}, "invalid")
+
+    def validate(self, value: Any) -> None:
+        if value is None and self.required:
+            self._refuse(_("Enter %(name)s") % {"name": _lower_first(self._name())}, "required")
+        if value is None:
+            return
+        today = timezone.localdate()
+        if self.past and value >= today:
+            self._refuse(_("%(name)s must be in the past") % {"name": self._name()}, "past")
+        if self.future and value <= today:
+            self._refuse(_("%(name)s must be in the future") % {"name": self._name()}, "future")
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return self.to_python(data) != self.to_python(initial)
+        except ValidationError:
+            return True
+
+
+def _lower_first(text: str) -> str:
+    """ "Date of birth" as it reads mid-sentence ("Enter date of birth"); an acronym stays."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]

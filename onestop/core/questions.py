@@ -16,6 +16,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.forms import GovukDateField
+
 
 class AttributeKind(models.TextChoices):
     TEXT = "text", _("Text")
@@ -50,9 +52,7 @@ def _question_input(question: dict[str, Any]) -> forms.Field:
     if kind == AttributeKind.NUMBER:
         return forms.DecimalField(label=label, required=required, max_digits=14)
     if kind == AttributeKind.DATE:
-        return forms.DateField(
-            label=label, required=required, help_text=_("For example, 2026-03-27")
-        )
+        return GovukDateField(label=label, required=required)
     if kind == AttributeKind.CHOICE:
         return forms.ChoiceField(
             label=label, required=required, choices=choices, widget=forms.RadioSelect

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core import forms as core_forms
 from onestop.core.errors import ServiceError
-from onestop.core.forms import GovukFormMixin, service_check
+from onestop.core.forms import GovukDateField, GovukFormMixin, service_check
 from onestop.core.models import RoleCode
-from onestop.customers import normalise, services
+from onestop.customers import services
 from onestop.customers.models import (
     EQUALITY_FIELDS,
     CustomerKind,
@@ -25,25 +23,6 @@ from onestop.customers.models import (
     PhoneKind,
     PreferredChannel,
 )
-
-
-class DateField(forms.CharField):
-    """A date typed as UK people write it (``27/3/1985``, ``27 March 1985``)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 30)
-        kwargs.setdefault("help_text", _("For example, 27/3/1985"))
-        super().__init__(**kwargs)
-        self.widget.attrs.update({"class": "govuk-input--width-10", "autocomplete": "off"})
-
-    def clean(self, value: Any) -> datetime.date | None:
-        text = super().clean(value)
-        if not text:
-            return None
-        parsed = normalise.parse_date(text, today=timezone.localdate())
-        if parsed is None:
-            raise ValidationError(_("Enter a real date, like 27/3/1985"), code="invalid_date")
-        return parsed
 
 
 class PostcodeField(forms.CharField):
@@ -84,7 +63,9 @@ class CustomerDetailsForm(GovukFormMixin, forms.Form):
         max_length=300,
         help_text=_("Only for a business or community group"),
     )
-    date_of_birth = DateField(label=_("Date of birth (optional)"), required=False)
+    date_of_birth = GovukDateField(
+        label=_("Date of birth (optional)"), required=False, past=True, birthday=True
+    )
     preferred_channel = forms.ChoiceField(
         label=_("Preferred way to contact"), choices=PreferredChannel.choices, required=False
     )
@@ -255,7 +236,7 @@ class EmailForm(GovukFormMixin, forms.Form):
 
 class PreviousNameForm(GovukFormMixin, forms.Form):
     full_name = forms.CharField(label=_("Previous name"), max_length=300)
-    used_until = DateField(label=_("Used until (optional)"), required=False)
+    used_until = GovukDateField(label=_("Used until (optional)"), required=False, past=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -279,7 +260,7 @@ class MarkerForm(GovukFormMixin, forms.Form):
         help_text=_("Shown only to the roles chosen below"),
     )
     source = forms.CharField(label=_("Source of the information"), max_length=200)
-    review_on = DateField(label=_("Review date"))
+    review_on = GovukDateField(label=_("Review date"))
     visible_to_roles = forms.MultipleChoiceField(
         label=_("Roles that may see the reason"),
         choices=ROLE_CHOICES,
@@ -294,7 +275,7 @@ class MarkerForm(GovukFormMixin, forms.Form):
 
 
 class MarkerReviewForm(GovukFormMixin, forms.Form):
-    review_on = DateField(label=_("Next review date"), required=False)
+    review_on = GovukDateField(label=_("Next review date"), required=False)
     end = forms.BooleanField(label=_("End this warning"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.core import audit, references
+from onestop.core import audit, dates, references
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, RoleCode, User
 from onestop.core.scoping import OrganisationScopedManager
@@ -943,7 +943,7 @@ def unmerge_customers(merge: CustomerMerge, *, by: User | None) -> CustomerMerge
         raise ServiceError(
             CustomerError.MERGE_EXPIRED,
             _("This merge can no longer be undone: its record was kept until %(date)s")
-            % {"date": timezone.localtime(merge.retained_until).strftime("%d %B %Y")},
+            % {"date": dates.govuk_date(merge.retained_until)},
         )
     organisation_id = merge.organisation_id
     by_label = {relation_label(field_): field_ for field_ in relations_to_customer()}

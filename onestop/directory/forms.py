@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from onestop.core.forms import GovukFormMixin, PlainTextFormMixin
+from onestop.core.forms import GovukDateField, GovukFormMixin, PlainTextFormMixin
 from onestop.core.models import Nation, Organisation, OrganisationType, Role, User
 from onestop.directory.models import AccessPointKind, Service, Weekday
 
@@ -178,13 +178,7 @@ class OpeningSessionForm(GovukFormMixin, forms.Form):
 
 
 class OpeningExceptionForm(GovukFormMixin, forms.Form):
-    date = forms.DateField(
-        label=_("Date"),
-        input_formats=["%d/%m/%Y", "%Y-%m-%d"],
-        help_text=_("For example, 27/12/2026"),
-        error_messages={"invalid": _("Enter a real date, like 27/12/2026")},
-        widget=forms.TextInput(),
-    )
+    date = GovukDateField(label=_("Date"), help_text=_("For example, 27 12 2026"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
     sessions = forms.CharField(
         label=_("Opening sessions on that date"),
@@ -195,7 +189,6 @@ class OpeningExceptionForm(GovukFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
-        self.fields["date"].widget.attrs["class"] = "govuk-input govuk-input--width-10"
 
     def clean_sessions(self) -> list[tuple[datetime.time, datetime.time]]:
         return parse_sessions(self.cleaned_data.get("sessions") or "")

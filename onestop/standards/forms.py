@@ -1,22 +1,32 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onestop.core.forms import PlainTextFormMixin
+from onestop.core.forms import GovukDateField, PlainTextFormMixin
 from onestop.standards.models import UnitChoice
 
 
 class ClosureDayForm(PlainTextFormMixin, forms.Form):
-    day = forms.DateField(label=_("Date"), help_text=_("For example, 2026-12-29"))
+    day = GovukDateField(label=_("Date"), help_text=_("For example, 29 12 2026"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
 class WhenDueForm(PlainTextFormMixin, forms.Form):
-    start = forms.DateTimeField(
-        label=_("Received at"), help_text=_("For example, 2026-12-23 10:00")
+    start = GovukDateField(label=_("Date received"), help_text=_("For example, 23 12 2026"))
+    start_time = forms.TimeField(
+        label=_("Time received"),
+        help_text=_("For example, 10:00 or 14:30"),
+        input_formats=["%H:%M", "%H.%M", "%H"],
+        error_messages={
+            "required": _("Enter the time received"),
+            "invalid": _("Enter the time received as a real time, like 14:30"),
+        },
+        widget=forms.TextInput(attrs={"class": "govuk-input govuk-input--width-5"}),
     )
     standard = forms.TypedChoiceField(label=_("Standard"), coerce=int, required=False, choices=[])
     amount = forms.IntegerField(label=_("Amount"), min_value=0, required=False)
@@ -30,6 +40,9 @@ class WhenDueForm(PlainTextFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        day, time = data.get("start"), data.get("start_time")
+        if isinstance(day, datetime.date) and isinstance(time, datetime.time):
+            data["start"] = timezone.make_aware(datetime.datetime.combine(day, time))
         if not data.get("standard") and (data.get("amount") is None or not data.get("unit")):
             raise forms.ValidationError(_("Choose a standard, or enter an amount and a unit"))
         return data

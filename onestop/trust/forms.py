@@ -10,14 +10,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.audit_labels import record_kind_choices
-from onestop.core.forms import PlainTextFormMixin
+from onestop.core.forms import GovukDateField, PlainTextFormMixin
 from onestop.core.models import AuditAction
 
 USERNAME_MAX_LENGTH = 150
 PASSWORD_MAX_LENGTH = 128
 TOTP_PATTERN = re.compile(r"^[0-9]{6}$")
 RECOVERY_CODE_PATTERN = re.compile(r"^[a-z2-7]{8}$")
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d"]
 
 
 def _govuk_input(*, classes: str = "govuk-input", **attributes: Any) -> dict[str, Any]:
@@ -133,22 +132,8 @@ class AuditFilterForm(PlainTextFormMixin, forms.Form):
         error_messages={"invalid_choice": _("Select a kind of record from the list")},
         widget=forms.Select(attrs={"class": "govuk-select"}),
     )
-    date_from = forms.DateField(
-        label=_("From"),
-        help_text=_("For example, 27/3/2026"),
-        input_formats=DATE_FORMATS,
-        required=False,
-        error_messages={"invalid": _("Enter the date from as a real date, like 27/3/2026")},
-        widget=forms.TextInput(attrs=_govuk_input(classes="govuk-input govuk-input--width-10")),
-    )
-    date_to = forms.DateField(
-        label=_("To"),
-        help_text=_("For example, 31/3/2026"),
-        input_formats=DATE_FORMATS,
-        required=False,
-        error_messages={"invalid": _("Enter the date to as a real date, like 31/3/2026")},
-        widget=forms.TextInput(attrs=_govuk_input(classes="govuk-input govuk-input--width-10")),
-    )
+    date_from = GovukDateField(label=_("From"), error_name=_("The date from"), required=False)
+    date_to = GovukDateField(label=_("To"), error_name=_("The date to"), required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -94,8 +94,12 @@ def test_an_advisor_creates_a_customer_after_a_duplicate_warning_for_a_near_matc
     assert page.locator("#id_given_name").input_value() == "Jayne"
     assert page.locator("#id_family_name").input_value() == "Smith"
     assert axe_violations(page) == []
-    _tab_to(page, "id_date_of_birth")
-    page.keyboard.type("12/3/1980")
+    _tab_to(page, "id_date_of_birth_day")
+    page.keyboard.type("12")
+    page.keyboard.press("Tab")
+    page.keyboard.type("3")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1980")
     _tab_to(page, "id_phone")
     page.keyboard.type("07700 900999")
     page.keyboard.press("Enter")

@@ -17,6 +17,7 @@ from onestop.core.forms import PlainTextFormMixin
 from onestop.core.models import User
 from onestop.core.text import HIDDEN, has_control_characters, hidden_ranges, is_hidden
 from onestop.directory.models import Service
+from tests.govuk_dates import date_input
 
 ClientFor = Callable[[User], Client]
 
@@ -103,7 +104,7 @@ def test_a_form_that_did_not_use_the_govuk_mixin_refuses_them_too(
     administrator: User, client_for: ClientFor
 ) -> None:
     form_class = importlib.import_module("onestop.standards.forms").ClosureDayForm
-    form = form_class(data={"day": "2026-12-25", "reason": "Christmas\u202e"})
+    form = form_class(data={**date_input("day", "25/12/2026"), "reason": "Christmas\u202e"})
     assert not form.is_valid()
     assert any("special characters" in message for message in form.errors.get("reason", []))
 

@@ -14,6 +14,7 @@ from onestop.core.models import Organisation, User
 from onestop.customers.models import Marker
 from tests.customers import factories
 from tests.customers.conftest import People
+from tests.govuk_dates import date_input
 from tests.list_reads import list_reads
 
 ClientFor = Callable[[User], Client]
@@ -57,7 +58,7 @@ NEW_CUSTOMER = {
     "kind": "person",
     "given_name": "Jayne",
     "family_name": "Smith",
-    "date_of_birth": "12/3/1980",
+    **date_input("date_of_birth", "12/3/1980"),
     "line_1": "",
     "postcode": "",
     "phone": "",

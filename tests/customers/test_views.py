@@ -13,6 +13,7 @@ from onestop.contacts import services as contact_services
 from onestop.core.models import User
 from onestop.customers.models import Customer
 from tests.customers.conftest import People, snapshot
+from tests.govuk_dates import date_input
 from tests.matrix import covers
 
 ClientFor = Callable[[User], Client]
@@ -104,7 +105,7 @@ NEW_CUSTOMER = {
     "kind": "person",
     "given_name": "Jayne",
     "family_name": "Smith",
-    "date_of_birth": "12/3/1980",
+    **date_input("date_of_birth", "12/3/1980"),
     "line_1": "",
     "postcode": "",
     "phone": "",
@@ -134,8 +135,12 @@ def test_a_near_match_is_shown_before_saving_and_saving_needs_confirmation(
         ("phone", "12345", b"Enter a real phone number"),
         ("postcode", "ZZ99 9ZZZ", b"Enter a real UK postcode"),
         ("email", "jane@", b"Enter an email address in the correct format"),
-        ("date_of_birth", "31/02/1980", b"Enter a real date"),
-        ("date_of_birth", "1/1/2999", b"Date of birth must be today or in the past"),
+        ("date_of_birth", "31/02/1980", b"Date of birth must be a real date"),
+        ("date_of_birth", "1/1/2999", b"Date of birth must be in the past"),
+        ("date_of_birth", "12//1980", b"Date of birth must include a month"),
+        ("date_of_birth", "12/3/80", b"Year must include 4 numbers"),
+        ("date_of_birth", "1\x00/3/1980", b"Date of birth must be a real date"),
+        ("date_of_birth", "9" * 500 + "/3/1980", b"Date of birth must be a real date"),
         ("family_name", "", b"Enter the last name"),
         ("family_name", "x" * 151, b"Ensure this value has at most 150 characters"),
         ("uprn", "12345678901234", b"Ensure this value is less than or equal to"),
@@ -153,7 +158,7 @@ def test_bad_input_is_refused_with_a_gov_uk_error_and_nothing_saved(
         "family_name": "Zebedee",
         "line_1": "1 Road",
         "postcode": "HP19 8FF",
-        field: value,
+        **(date_input(field, value) if field == "date_of_birth" else {field: value}),
     }
     response = client_for(advisor).post("/customers/new/", data)
     assert response.status_code == 400
@@ -176,7 +181,8 @@ def test_hostile_names_are_stored_as_text_and_escaped_on_the_page(
 ) -> None:
     client = client_for(advisor)
     response = client.post(
-        "/customers/new/", {**NEW_CUSTOMER, "given_name": hostile, "date_of_birth": ""}
+        "/customers/new/",
+        {**NEW_CUSTOMER, "given_name": hostile, **date_input("date_of_birth", "")},
     )
     assert response.status_code == 302
     page = client.get(response["Location"])

@@ -12,6 +12,7 @@ from django.test import Client
 from onestop.core.models import AuditAction, AuditRecord, Organisation, User
 from onestop.directory.models import AccessPoint, AccessPointKind, OpeningSession, Service, Team
 from tests.directory.conftest import World, snapshot
+from tests.govuk_dates import date_input
 from tests.matrix import covers
 
 ClientFor = Callable[[User], Client]
@@ -86,7 +87,7 @@ HOSTILE_POST = {
     "weekday": "2",
     "opens": "10:00",
     "closes": "11:00",
-    "date": "01/01/2027",
+    **date_input("date", "01/01/2027"),
     "reason": "x",
     "sessions": "",
     "title": "Hijack",
@@ -426,8 +427,8 @@ def test_an_afternoon_session_is_added_beside_the_morning_one(
     )
     assert response.status_code == 302
     page = client_for(administrator).get(f"/directory/access-points/{world.point.pk}/")
-    assert "09:00 to 13:00" in page.content.decode()
-    assert "14:00 to 16:30" in page.content.decode()
+    assert "9am to 1pm" in page.content.decode()
+    assert "2pm to 4:30pm" in page.content.decode()
 
 
 def test_a_date_exception_with_overlapping_sessions_is_refused(
@@ -436,7 +437,11 @@ def test_a_date_exception_with_overlapping_sessions_is_refused(
     before = snapshot()
     response = client_for(administrator).post(
         f"/directory/access-points/{world.point.pk}/exceptions/add/",
-        {"date": "31/12/2026", "reason": "New Year's Eve", "sessions": "9-12, 11-13"},
+        {
+            **date_input("date", "31/12/2026"),
+            "reason": "New Year's Eve",
+            "sessions": "9-12, 11-13",
+        },
     )
     assert response.status_code == 400
     assert "must not overlap" in response.content.decode()
@@ -484,9 +489,9 @@ def test_the_access_point_page_shows_hours_exceptions_and_out_of_hours(
 ) -> None:
     page = client_for(advisor).get(f"/directory/access-points/{world.point.pk}/").content.decode()
     assert '<caption class="govuk-table__caption govuk-table__caption--m">Opening hours' in page
-    assert "09:00 to 13:00" in page
+    assert "9am to 1pm" in page
     assert "24 December 2026" in page
-    assert "Friday 16:45 to Monday 08:45" in page
+    assert "Friday 4:45pm to Monday 8:45am" in page
     assert "The Message Pad" in page
     assert "Change access point" not in page
 

@@ -22,6 +22,7 @@ from onestop.portal.models import WebForm
 from tests.cases import factories as case_factories
 from tests.cases.conftest import World
 from tests.customers import factories as customer_factories
+from tests.govuk_dates import date_input
 from tests.portal.conftest import NOTHING, counts
 
 FORM = "/report/test-council/missed-bin/"
@@ -162,7 +163,10 @@ REFUSED = [
     ({"given_name": "\u200d \u200c", "family_name": "\u200d"}, "id_given_name",
      "Enter your name so that we know who to reply to"),
     ({"title": "caf\ufffd"}, "id_title", "characters from “What is the problem”"),
-    ({"attribute_collection-day": "31/02"}, "id_attribute_collection-day", "Enter a valid date"),
+    (date_input("attribute_collection-day", "31/02/2026"), "id_attribute_collection-day_day",
+     "Collection day must be a real date"),
+    (date_input("attribute_collection-day", "31/02"), "id_attribute_collection-day_year",
+     "Collection day must include a year"),
     ({"attribute_bags": "lots"}, "id_attribute_bags", "Enter a number"),
 ]  # fmt: skip
 
@@ -425,7 +429,7 @@ def test_a_question_label_with_a_percent_sign_and_a_free_text_where_field(
 EVERYTHING_WRONG = {
     "attribute_bin": "purple",
     "attribute_bags": "lots",
-    "attribute_collection-day": "31/02",
+    **date_input("attribute_collection-day", "31/02/2026"),
     "attribute_where": "x\x00",
     "attribute_problems": "on-fire",
     "title": "",
@@ -449,12 +453,13 @@ def test_the_error_summary_lists_the_mistakes_in_the_pages_order(
     summary = _error_summary(html)
     form = html[html.index("<form") :]
     positions = [form.index(f'id="{anchor}"') for anchor in summary]
-    assert len(summary) == len(EVERYTHING_WRONG) - 1  # every input but the honeypot
+    # every input but the honeypot, the date's three boxes counting as one
+    assert len(summary) == len(EVERYTHING_WRONG) - 3
     assert positions == sorted(positions)
     assert summary[:5] == [
         "id_attribute_bin",
         "id_attribute_bags",
-        "id_attribute_collection-day",
+        "id_attribute_collection-day_day",
         "id_attribute_where",
         "id_attribute_problems",
     ]

@@ -11,6 +11,7 @@ from django.test import Client
 from onestop.core.models import Organisation, User
 from onestop.standards import services
 from onestop.standards.models import ClosureDay
+from tests.govuk_dates import date_input
 from tests.matrix import covers
 
 PAGES = ["/standards/", "/standards/calendar/", "/standards/when-due/"]
@@ -43,7 +44,7 @@ def test_adding_a_closure_day_needs_calendar_manage(
     client_for: Callable[[User], Client], advisor: User, council: Organisation
 ) -> None:
     response = client_for(advisor).post(
-        "/standards/calendar/", {"day": "2023-12-28", "reason": "Closed"}
+        "/standards/calendar/", {**date_input("day", "28/12/2023"), "reason": "Closed"}
     )
     assert response.status_code == 403
     assert ClosureDay.objects.for_organisation(council).count() == 0
@@ -53,7 +54,7 @@ def test_an_administrator_adds_a_closure_day(
     client_for: Callable[[User], Client], administrator: User, council: Organisation
 ) -> None:
     response = client_for(administrator).post(
-        "/standards/calendar/", {"day": "2023-12-28", "reason": "Closed"}
+        "/standards/calendar/", {**date_input("day", "28/12/2023"), "reason": "Closed"}
     )
     assert response.status_code == 302
     assert list(ClosureDay.objects.for_organisation(council).values_list("date", flat=True)) == [
@@ -65,7 +66,7 @@ def test_the_calendar_page_says_open_deadlines_are_being_recalculated(
     client_for: Callable[[User], Client], administrator: User
 ) -> None:
     response = client_for(administrator).post(
-        "/standards/calendar/", {"day": "2023-12-28", "reason": "Closed"}, follow=True
+        "/standards/calendar/", {**date_input("day", "28/12/2023"), "reason": "Closed"}, follow=True
     )
     assert "Open case deadlines are being recalculated" in response.content.decode()
 
@@ -74,7 +75,7 @@ def test_a_bank_holiday_is_refused_with_an_error_summary(
     client_for: Callable[[User], Client], administrator: User, council: Organisation
 ) -> None:
     response = client_for(administrator).post(
-        "/standards/calendar/", {"day": "2023-12-25", "reason": "Closed"}
+        "/standards/calendar/", {**date_input("day", "25/12/2023"), "reason": "Closed"}
     )
     assert response.status_code == 200
     assert "Enter a weekday that is not a bank holiday" in response.content.decode()
@@ -117,7 +118,12 @@ def test_when_due_uses_the_organisation_calendar(
 ) -> None:
     response = client_for(advisor).get(
         "/standards/when-due/",
-        {"start": "2022-12-23 10:00", "amount": "5", "unit": "working_days"},
+        {
+            **date_input("start", "23/12/2022"),
+            "start_time": "10:00",
+            "amount": "5",
+            "unit": "working_days",
+        },
     )
     assert response.status_code == 200
     assert 'datetime="2023-01-04T23:59:59+00:00"' in response.content.decode()

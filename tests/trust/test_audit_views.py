@@ -12,6 +12,7 @@ from django.test import Client
 
 from onestop.core import audit
 from onestop.core.models import AuditAction, AuditRecord, Organisation, User
+from tests.govuk_dates import date_input
 from tests.matrix import covers
 
 Clients = Callable[[User], Client]
@@ -107,8 +108,8 @@ def test_filters_narrow_the_trail(client_for: Clients, auditor: User) -> None:
             "actor": "ADVISOR",
             "action": "viewed",
             "object_type": "customers.customer",
-            "date_from": "2/3/2026",
-            "date_to": "2026-03-02",
+            **date_input("date_from", "2/3/2026"),
+            **date_input("date_to", "02/03/2026"),
         },
     )
 
@@ -118,7 +119,7 @@ def test_filters_narrow_the_trail(client_for: Clients, auditor: User) -> None:
 
 @pytest.mark.usefixtures("trails")
 def test_a_date_range_outside_the_records_finds_nothing(client_for: Clients, auditor: User) -> None:
-    response = client_for(auditor).get("/audit/", {"date_from": "3/3/2026"})
+    response = client_for(auditor).get("/audit/", date_input("date_from", "3/3/2026"))
 
     assert response.context["page"].paginator.count == 0
     assert "No entries match these filters." in response.content.decode()
@@ -127,10 +128,12 @@ def test_a_date_range_outside_the_records_finds_nothing(client_for: Clients, aud
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"date_from": "31/2/2026"}, "Enter the date from as a real date, like 27/3/2026"),
-        ({"date_to": "yesterday"}, "Enter the date to as a real date, like 31/3/2026"),
+        (date_input("date_from", "31/2/2026"), "The date from must be a real date"),
+        (date_input("date_to", "yesterday"), "The date to must include a month and year"),
+        (date_input("date_to", "1/x/2026"), "The date to must be a real date"),
+        (date_input("date_to", "1//2026"), "The date to must include a month"),
         (
-            {"date_from": "5/3/2026", "date_to": "4/3/2026"},
+            {**date_input("date_from", "5/3/2026"), **date_input("date_to", "4/3/2026")},
             "The date to must be the same as or after the date from",
         ),
         ({"action": "<script>"}, "Select an action from the list"),
@@ -232,7 +235,7 @@ def test_export_neutralises_formula_cells(
 def test_export_with_bad_filters_is_refused_and_not_audited(
     client_for: Clients, auditor: User
 ) -> None:
-    response = client_for(auditor).get("/audit/export.csv", {"date_from": "not a date"})
+    response = client_for(auditor).get("/audit/export.csv", date_input("date_from", "not a date"))
 
     assert response.status_code == 400
     assert AuditRecord.objects.for_user(auditor).filter(action=AuditAction.EXPORTED).count() == 0

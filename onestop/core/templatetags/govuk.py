@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
+
+from onestop.core import dates
 
 register = template.Library()
 
@@ -35,3 +39,21 @@ def govuk_widget(field: BoundField) -> SafeString:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter(name="govuk_date")
+def govuk_date_filter(value: datetime.date | datetime.datetime | None) -> str:
+    """``{{ case.received_at|govuk_date }}``: "1 December 2026"."""
+    return dates.govuk_date(value)
+
+
+@register.filter(name="govuk_datetime")
+def govuk_datetime_filter(value: datetime.datetime | None) -> str:
+    """``{{ entry.at|govuk_datetime }}``: "1 December 2026 at 2:05pm"."""
+    return dates.govuk_datetime(value)
+
+
+@register.filter(name="govuk_time")
+def govuk_time_filter(value: datetime.datetime | datetime.time | None) -> str:
+    """``{{ session.opens|govuk_time }}``: "9am", "2:05pm"."""
+    return dates.govuk_time(value) if value is not None else ""

@@ -1,0 +1,47 @@
+"""Dates and times in GOV.UK style: "1 December 2026", "1 December 2026 at 2:05pm".
+
+The GOV.UK style guide writes dates without a leading zero or ordinal, months in full, and
+times on the 12-hour clock with "am" and "pm" (no ":00" on the hour, "midday" and "midnight"
+for 12pm and 12am).  The ``govuk_date`` and ``govuk_datetime`` template filters
+(``core/templatetags/govuk.py``) use these on every page; times are shown in the local time
+(Europe/London).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+from django.utils.dateformat import format as django_format
+from django.utils.translation import gettext as _
+
+
+def govuk_date(value: datetime.date | datetime.datetime | None) -> str:
+    """``1 December 2026`` (a datetime is shown as its local date); ``""`` for none."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    return django_format(value, "j F Y")
+
+
+def govuk_time(value: datetime.datetime | datetime.time) -> str:
+    """``2:05pm``, ``10am``, ``midday``, ``midnight``."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    if (value.hour, value.minute) == (12, 0):
+        return _("midday")
+    if (value.hour, value.minute) == (0, 0):
+        return _("midnight")
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
+def govuk_datetime(value: datetime.datetime | None) -> str:
+    """``1 December 2026 at 2:05pm`` in local time; ``""`` for none."""
+    if value is None or value == "":
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return _("%(date)s at %(time)s") % {"date": govuk_date(value), "time": govuk_time(value)}
