@@ -50,7 +50,9 @@ def _queue_filters(user: User, form: forms.QueueFilterForm) -> queries.QueueFilt
         raise Http404
     data = form.cleaned_data if form.is_valid() else {}
     team = data.get("team")
-    if team is None and not data.get("mine") and not form.data.get("team"):
+    # The queue opens on the user's own team; "Any" (the team field sent empty) is every team
+    # the user may see.
+    if team is None and not data.get("mine") and "team" not in form.data:
         own = queries.team_ids_of(user)
         team_id = own[0] if own else None
     else:

@@ -86,7 +86,9 @@ FORMATS = {5: "large-print", 9: "easy-read", 16: "braille", 21: "audio"}
 BUSINESSES = ["Aylesbury Kebab House", "Vale Community Allotments Group", "Kingsbury Florists"]
 
 
-def _person(index: int) -> tuple[services.CustomerDetails, services.ContactDetails]:
+def _person(
+    index: int, town: str = "Aylesbury"
+) -> tuple[services.CustomerDetails, services.ContactDetails]:
     born = datetime.date(1940 + (index * 7) % 62, 1 + index % 12, 1 + (index * 5) % 28)
     details = services.CustomerDetails(
         kind=CustomerKind.PERSON,
@@ -104,14 +106,36 @@ def _person(index: int) -> tuple[services.CustomerDetails, services.ContactDetai
     contact = services.ContactDetails(
         address=services.AddressDetails(
             line_1=f"{index + 2} {STREETS[index % len(STREETS)]}",
-            town="Aylesbury",
-            postcode=POSTCODES[index % len(POSTCODES)],
+            town=town,
+            postcode=POSTCODES[index % len(POSTCODES)] if town == "Aylesbury" else "MK18 1AB",
             uprn=766_000_000 + index if index % 2 == 0 else None,
         ),
         phones=[f"07700 900{index:03d}"] if index % 3 else [f"01632 960{index:03d}"],
         emails=[f"resident{index}@example.com"] if index % 2 else [],
     )
     return details, contact
+
+
+# The partner housing association's tenants (in Buckingham, where the shared one-stop shop is).
+TENANTS = range(30, 40)
+
+
+def load_tenants(organisation: Organisation) -> list[Customer]:
+    """Ten tenants of the housing association (once)."""
+    existing = set(
+        Customer.objects.for_organisation(organisation).values_list("display_name", "date_of_birth")
+    )
+    created: list[Customer] = []
+    for index in TENANTS:
+        details, contact = _person(index, town="Buckingham")
+        if (services.display_name_of(details), details.date_of_birth) in existing:
+            continue
+        created.append(
+            services.create_customer(
+                organisation, by=None, details=details, contact_details=contact
+            )
+        )
+    return created
 
 
 def load_demo(organisation: Organisation) -> list[Customer]:

@@ -62,6 +62,11 @@ USERS = (
     ),
 )
 
+HOUSING = "demo-housing"
+# A partner's staff who hold a second role: the association's advisor also works its cases
+# (a small landlord's front and back office are the same people).
+EXTRA_ROLES = {("housing.advisor", HOUSING): (RoleCode.BACK_OFFICE_OFFICER,)}
+
 # service name, LGSL code (from the sample list), description, teams
 SERVICES: tuple[tuple[str, int | None, str, tuple[str, ...]], ...] = (
     ("Customer Services", None, "The Customer Service Centre and area offices.", ("Advisors",)),
@@ -73,6 +78,11 @@ SERVICES: tuple[tuple[str, int | None, str, tuple[str, ...]], ...] = (
     ("Environmental Health", 422, "Noise, pests and food safety.", ("Environmental Health",)),
     ("Waste and Recycling", 524, "Bin collections, bulky waste and recycling.", ()),
 )
+# The housing association's own services and teams.
+HOUSING_SERVICES: tuple[tuple[str, int | None, str, tuple[str, ...]], ...] = (
+    ("Tenancy Services", None, "Rent, tenancy changes and neighbour issues.", ("Tenancy team",)),
+    ("Repairs", None, "Repairs to the association's homes.", ("Repairs team",)),
+)
 
 # username -> (service, team)
 MEMBERSHIPS = (
@@ -80,6 +90,10 @@ MEMBERSHIPS = (
     ("team.leader", "Customer Services", "Advisors"),
     ("back.office", "Council Tax", "Council Tax team"),
     ("manager", "Customer Services", "Advisors"),
+)
+HOUSING_MEMBERSHIPS = (
+    ("housing.advisor", "Tenancy Services", "Tenancy team"),
+    ("housing.advisor", "Repairs", "Repairs team"),
 )
 
 H = datetime.time
@@ -176,26 +190,8 @@ def load_demo() -> Organisation:
         services.verify_mail_domain(organisation, by=None, domain=f"{slug}.example")
     for username, first, last, slug, role, title in USERS:
         _user(organisations[slug], username, first, last, role, title)
-    for name, code, description, teams in SERVICES:
-        service = Service.objects.for_organisation(council).filter(name=name).first()
-        if service is None:
-            service = services.create_service(
-                council, by=None, name=name, description=description, lgsl_code=code
-            )
-        for team_name in teams:
-            if not service.teams.filter(name=team_name).exists():
-                services.create_team(service, by=None, name=team_name)
-    for username, service_name, team_name in MEMBERSHIPS:
-        team = Team.objects.for_organisation(council).get(
-            service__name=service_name, name=team_name
-        )
-        user = User.objects.get(username=services.sign_in_name(username, council))
-        if (
-            not TeamMembership.objects.for_organisation(council)
-            .filter(team=team, user=user)
-            .exists()
-        ):
-            services.add_team_member(team, by=None, user=user)
+    _services(council, SERVICES, MEMBERSHIPS)
+    _services(organisations[HOUSING], HOUSING_SERVICES, HOUSING_MEMBERSHIPS)
     for name, kind, address, phone, hours, shared_with in ACCESS_POINTS:
         point = AccessPoint.objects.for_organisation(council).filter(name=name).first()
         if point is None:
@@ -215,6 +211,33 @@ def load_demo() -> Organisation:
         if not point.out_of_hours.filter(title=STANDBY.title).exists():
             services.save_out_of_hours(point, by=None, data=STANDBY)
     return council
+
+
+def _services(
+    organisation: Organisation,
+    rows: tuple[tuple[str, int | None, str, tuple[str, ...]], ...],
+    memberships: tuple[tuple[str, str, str], ...],
+) -> None:
+    for name, code, description, teams in rows:
+        service = Service.objects.for_organisation(organisation).filter(name=name).first()
+        if service is None:
+            service = services.create_service(
+                organisation, by=None, name=name, description=description, lgsl_code=code
+            )
+        for team_name in teams:
+            if not service.teams.filter(name=team_name).exists():
+                services.create_team(service, by=None, name=team_name)
+    for username, service_name, team_name in memberships:
+        team = Team.objects.for_organisation(organisation).get(
+            service__name=service_name, name=team_name
+        )
+        user = User.objects.get(username=services.sign_in_name(username, organisation))
+        if (
+            not TeamMembership.objects.for_organisation(organisation)
+            .filter(team=team, user=user)
+            .exists()
+        ):
+            services.add_team_member(team, by=None, user=user)
 
 
 def _organisation(slug: str, name: str, type: str, branding_text: str) -> Organisation:
@@ -251,6 +274,10 @@ def _user(
             role_codes=[role],
             job_title=job_title,
         )
+    wanted = {role, *EXTRA_ROLES.get((username, organisation.slug), ())}
+    held = set(user.roles.values_list("code", flat=True))
+    if not wanted <= held:
+        services.set_staff_roles(user, by=None, role_codes=sorted(wanted | held))
     if user.must_change_password:
         # The demo's accounts share one published password, not a temporary one.
         user.must_change_password = False

@@ -217,3 +217,23 @@ def set_standard_target(
             changes={"target_percent": [old, str(target_percent)]},
         )
     return target
+
+
+def remove_standard(standard: Standard, *, by: User | None) -> None:
+    """Remove a standard and its target history (audited).  Clocks already started keep their
+    own copy of the time limit, so cases running on it keep their deadlines."""
+    with transaction.atomic():
+        organisation, code, standard_id = standard.organisation, standard.code, standard.pk
+        StandardTarget.objects.for_organisation(organisation).filter(
+            standard_id=standard_id
+        ).delete()
+        Standard.objects.for_organisation(organisation).filter(pk=standard_id).delete()
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.DELETED,
+            object_type=audit.object_type_of(Standard),
+            object_id=str(standard_id),
+            summary=f"Standard {code} removed",
+            changes={"code": [code, None], "title": [standard.title, None]},
+        )

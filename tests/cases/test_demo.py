@@ -20,11 +20,11 @@ def test_the_demo_loads_types_and_cases_once(db: None) -> None:
     cases = Case.objects.for_organisation(council)
     # The e-mail and web channels' demos raise cases of their own.
     assert cases.exclude(source__in=[Source.EMAIL, Source.WEB]).count() == len(CASES)
-    assert cases.filter(status=Status.CLOSED).count() == 3
+    assert cases.filter(status=Status.CLOSED).count() == 5
     assert cases.filter(published_at__isnull=False).count() == 1
     assert (
         cases.filter(
             kind="councillor-enquiry", councillor__username="councillor@demo-council"
         ).count()
-        == 2
+        == 3
     )

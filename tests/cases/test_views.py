@@ -256,6 +256,24 @@ def test_the_queue_lists_overdue_first_then_soonest_with_counts_and_badges(
     assert [c.reference for c in filtered.context["queue"].cases] == [soon.reference]
 
 
+def test_any_team_shows_every_team_the_user_may_see(world: World, client_for: ClientFor) -> None:
+    bin_case = factories.raise_case(world.organisation, title="Missed bin")
+    foi = services.raise_case(
+        world.organisation, by=None, case_type_code="foi", title="Agency spending"
+    )
+    client = client_for(world.officer)
+    own = client.get("/queues/")  # opens on the officer's own team (Collection crews)
+    any_team = client.get("/queues/?team=&status=&case_type=&assignee=&due_within=&ward=")
+    information = client.get(f"/queues/?team={world.information_team.pk}")
+    assert [row.reference for row in own.context["queue"].cases] == [bin_case.reference]
+    assert {row.reference for row in any_team.context["queue"].cases} == {
+        bin_case.reference,
+        foi.reference,
+    }
+    assert any_team.context["queue"].counts.total == 2
+    assert [row.reference for row in information.context["queue"].cases] == [foi.reference]
+
+
 def test_the_queue_of_another_organisations_team_is_404(
     world: World, partner_advisor: User, client_for: ClientFor, team_leader: User
 ) -> None:

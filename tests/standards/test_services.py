@@ -106,7 +106,7 @@ def test_the_demo_loads_the_seed_standards_once(council: Organisation) -> None:
     load_demo(council)
     codes = set(Standard.objects.for_organisation(council).values_list("code", flat=True))
     assert codes == {item.code for item in DEMO_STANDARDS}
-    assert len(codes) == 16
+    assert len(codes) == 22
     letters = Standard.objects.for_organisation(council).get(code="answer-letters")
     assert (letters.amount, letters.unit, letters.target_percent) == (
         10,

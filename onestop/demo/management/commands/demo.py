@@ -9,20 +9,24 @@ top of the layers, runs them in dependency order and reports what the council ho
 from __future__ import annotations
 
 import base64
+import datetime
 import os
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onestop.cases import demo as cases_demo
+from onestop.cases import services as cases_services
 from onestop.cases.models import Case
 from onestop.channels import demo as channels_demo
 from onestop.contacts import demo as contacts_demo
 from onestop.contacts.models import Contact
+from onestop.core import replay
 from onestop.core.models import Organisation, RoleCode
 from onestop.customers import demo as customers_demo
 from onestop.customers.models import Customer
@@ -61,6 +65,57 @@ def current_code(device: TOTPDevice) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+# How far back the demo's history starts: the councils were set up on OneStop ten weeks before
+# the demo is loaded, their customers' records were brought across the next day, and the work
+# of the weeks since (contacts, cases) happened on the days it says.
+HISTORY = datetime.timedelta(weeks=10)
+
+
+def load_story() -> None:
+    """Every capability's demo data for the council and its partners, in dependency order.
+
+    On a new database the history is replayed at the times it happened (``core.replay``): the
+    set-up first, then each contact and each case's steps interleaved day by day, then what
+    happens now (mailboxes, online forms, the escalation sweep).  Run again, it adds only what
+    is missing, at the real time."""
+    real_now = timezone.now()
+    fresh = not Organisation.objects.filter(slug=COUNCIL).exists()
+    start = replay.office_moment(real_now, days_ago=HISTORY.days) if fresh else real_now
+    with replay.replaying(start) as clock:
+        council = directory_demo.load_demo()
+        housing = Organisation.objects.get(slug=directory_demo.HOUSING)
+        standards_demo.load_demo(council)
+        standards_demo.load_demo(housing, standards_demo.HOUSING_STANDARDS)
+        cases_demo.load_types(council)
+        cases_demo.load_types(housing, cases_demo.HOUSING_TYPES, ())
+        reasons = {org: contacts_demo.load_reasons(org) for org in (council, housing)}
+        clock.advance(datetime.timedelta(days=1))
+        customers_demo.load_demo(council)
+        customers_demo.load_tenants(housing)
+        steps = [
+            *contacts_demo.contact_steps(council, reasons[council], now=real_now),
+            *contacts_demo.contact_steps(housing, reasons[housing], now=real_now),
+            *cases_demo.case_steps(council, cases_demo.CASES, now=real_now),
+            *cases_demo.case_steps(
+                housing, cases_demo.HOUSING_CASES, now=real_now, raised_by="housing.advisor"
+            ),
+        ]
+        # The escalation sweep at the end of every working day of the history.
+        if steps:
+            steps += [
+                (replay.office_moment(real_now, days_ago=days, minutes=9 * 60), _sweep)
+                for days in range(HISTORY.days)
+            ]
+        replay.play(clock, steps)
+    cases_services.escalate_due_cases()
+    channels_demo.load_demo(council)
+    portal_demo.load_demo(council)
+
+
+def _sweep() -> None:
+    cases_services.escalate_due_cases()
+
+
 class Command(BaseCommand):
     help = "Load the demo council (idempotent); 'demo totp USERNAME' prints a sign-in code."
 
@@ -73,15 +128,7 @@ class Command(BaseCommand):
             self._totp(options["username"])
             return
         with transaction.atomic():
-            council = directory_demo.load_demo()
-        # Each capability loads its own demo data for the council, in dependency order:
-        # standards (the clocks), customers, their contacts, then cases raised from them.
-        standards_demo.load_demo(council)
-        customers_demo.load_demo(council)
-        contacts_demo.load_demo(council)
-        cases_demo.load_demo(council)
-        channels_demo.load_demo(council)
-        portal_demo.load_demo(council)
+            load_story()
         self._report()
 
     # --- totp ---------------------------------------------------------------------------------
