@@ -21,7 +21,7 @@ from onestop.cases.models import (
     Outcome,
     Status,
 )
-from onestop.core.forms import GovukForm
+from onestop.core.forms import GovukForm, ListedModelChoiceField
 from onestop.core.models import User
 from onestop.core.questions import add_question_fields, answers
 from onestop.directory.models import Service, Team
@@ -248,15 +248,22 @@ class ClarificationForm(GovukForm):
     note = forms.CharField(label=_("What the requester clarified"), max_length=200)
 
 
+class _ListedStaffChoiceField(ListedModelChoiceField, StaffChoiceField):
+    pass
+
+
 class QueueFilterForm(GovukForm):
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    """The queue's filters.  Its three selects are shown on every queue page, so each reads its
+    choices once and checks the value sent against them (``ListedModelChoiceField``)."""
+
+    team = ListedModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any open status")), *Status.choices], required=False
     )
-    case_type = forms.ModelChoiceField(
+    case_type = ListedModelChoiceField(
         label=_("Type"), queryset=CaseType.objects.none(), required=False
     )
-    assignee = StaffChoiceField(
+    assignee = _ListedStaffChoiceField(
         label=_("Assigned to"), queryset=User.objects.none(), required=False
     )
     due_within = forms.IntegerField(
@@ -272,6 +279,12 @@ class QueueFilterForm(GovukForm):
             assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
             field.queryset = queryset
             field.empty_label = str(_("Any"))
+
+    def team_with_id(self, team_id: int | None) -> Team | None:
+        """The team with ``team_id`` among the select's teams (``None``: not one of them)."""
+        field = self.fields["team"]
+        assert isinstance(field, ListedModelChoiceField)  # noqa: S101
+        return next((team for team in field.choice_objects() if team.pk == team_id), None)
 
 
 # --- case-type administration -------------------------------------------------------------------

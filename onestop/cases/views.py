@@ -5,24 +5,29 @@ one service, render or redirect."""
 from __future__ import annotations
 
 import csv
+import datetime
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Any
+from urllib.parse import quote
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.cases import forms, queries, services
 from onestop.cases.models import INFORMATION_KINDS, Case, CaseType, Source, Status
 from onestop.contacts.models import Contact
-from onestop.core import audit, pages, permissions
+from onestop.core import audit, dates, pages, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
@@ -77,13 +82,75 @@ def _filter_form(request: HttpRequest, user: User) -> forms.QueueFilterForm:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class QueueLine:
+    """One row of the queue page's table with its texts worked out once, so that the template
+    prints nine values a row and includes nothing (fifty rows a page)."""
+
+    href: str
+    reference: str
+    title: str
+    type_name: str
+    status: str
+    assignee: str
+    due: str
+    badges: SafeString  # ``cases/_badge.html``, rendered once per page for each combination
+
+
+def queue_lines(rows: list[queries.QueueRow]) -> list[QueueLine]:
+    """The queue's rows as the page shows them: the case's link, the status label, the assignee
+    or "Unassigned", the deadline in GOV.UK style in local time ("1 December 2026 at 2:05pm", as
+    ``core.dates.govuk_datetime`` writes it) or "No deadline", and the badges of
+    ``cases/_badge.html``.  What is the same for many rows is worked out once a page: the link
+    but for its reference (one ``reverse``), each status label, each day's date and each
+    combination of badges."""
+    before, _marker, after = reverse("cases:case", args=[_REFERENCE]).rpartition(_REFERENCE)
+    zone = timezone.get_current_timezone()
+    unassigned, no_deadline = _("Unassigned"), _("No deadline")
+    at_time = _("%(date)s at %(time)s")
+    statuses: dict[str, str] = {}
+    days: dict[datetime.date, str] = {}
+    badges: dict[tuple[bool, bool, bool], SafeString] = {}
+    lines = []
+    for row in rows:
+        if row.status not in statuses:
+            statuses[row.status] = str(row.status_label)
+        due = no_deadline
+        if row.due_at is not None:
+            local = timezone.localtime(row.due_at, zone)
+            if local.date() not in days:
+                days[local.date()] = dates.govuk_date(local.date())
+            due = at_time % {"date": days[local.date()], "time": dates.govuk_time(local)}
+        key = (row.overdue, row.at_risk, row.is_clock_paused)
+        if key not in badges:
+            context = {"case": row, "overdue": row.overdue, "at_risk": row.at_risk}
+            badges[key] = SafeString(render_to_string("cases/_badge.html", context))
+        lines.append(
+            QueueLine(
+                href=f"{before}{quote(row.reference, safe=_URL_SAFE)}{after}",
+                reference=row.reference,
+                title=row.title,
+                type_name=row.type_name,
+                status=statuses[row.status],
+                assignee=row.assignee_name or unassigned,
+                due=due,
+                badges=badges[key],
+            )
+        )
+    return lines
+
+
+_REFERENCE = "REFERENCE"  # stands for a case's reference in its link, reversed once a page
+_URL_SAFE = RFC3986_SUBDELIMS + "/~:@"  # what reverse() leaves unquoted in a path
+
+
 @require_GET
 def queues(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, permissions.CASE_WORK)
     form = _filter_form(request, user)
     filters = _queue_filters(user, form)
-    team = next((t for t in queries.teams_for(user) if t.pk == filters.team_id), None)
+    team = form.team_with_id(filters.team_id)
     if filters.team_id is not None and team is None:
         raise Http404
     queue = queries.queue_for(user, filters)
@@ -101,6 +168,7 @@ def queues(request: HttpRequest) -> HttpResponse:
             "form": form,
             "queue": queue,
             "rows": queue.cases,
+            "lines": queue_lines(queue.cases),
             "team": team,
             "filters": filters,
             "query": request.GET.urlencode(),

@@ -10,6 +10,9 @@ from django import forms
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from onestop.core.forms import SELECT_TEMPLATE, GovukFormMixin
 from onestop.core.models import Organisation
@@ -163,3 +166,36 @@ def test_a_select_renders_exactly_as_djangos_own_template_would() -> None:
     ours_grouped = forms.Select(choices=grouped)
     ours_grouped.template_name = SELECT_TEMPLATE
     assert ours_grouped.render("x", "a") == forms.Select(choices=grouped).render("x", "a")
+
+
+class _TaggedSelect(forms.Select):
+    """Options carrying attributes of every kind (text to escape, true, false)."""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        option["attrs"].update({"data-note": 'a "b" <c>', "data-on": True, "data-off": False})
+        return option
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_the_select_options_filter_writes_what_djangos_option_templates_write(
+    language: str,
+) -> None:
+    choices: list[Any] = [
+        ("", gettext_lazy("Any")),
+        (1, 1234),  # a number label is localised as {{ }} would
+        ("<x>", mark_safe("<b>safe</b>")),  # a safe label stays as it is
+        ("s", 'Tom & Jerry\'s "quotes"'),
+        (None, "none as the value"),
+        (gettext_lazy("January"), [("7", "Seven"), (mark_safe("8&amp;"), "Eight")]),
+    ]
+    for widget_class in (forms.Select, forms.SelectMultiple, _TaggedSelect):
+        ours = widget_class(choices=choices, attrs={"class": "govuk-select", "id": "id_x"})
+        ours.template_name = SELECT_TEMPLATE
+        django_own = widget_class(choices=choices, attrs={"class": "govuk-select", "id": "id_x"})
+        for value in ("", "7", ["s", "7"], "<x>", None):
+            with translation.override(language):
+                assert ours.render("x", value) == django_own.render("x", value), (
+                    widget_class,
+                    value,
+                )
