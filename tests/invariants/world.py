@@ -27,6 +27,7 @@ from onestop.core import references
 from onestop.core.models import Organisation, RoleCode, User
 from onestop.customers import services as customer_services
 from onestop.directory import services as directory_services
+from onestop.notify.models import Channel, Event, Message, RecipientKind
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
 from onestop.standards.models import Standard
@@ -208,4 +209,20 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         "web_reference": web_case.reference,
         "now": timezone.now().isoformat(),
     }
+
+    # notify (notifyletters): a letter waiting in the post room
+    letter = Message.objects.create(
+        organisation=organisation,
+        case=case,
+        customer=customer,
+        recipient_kind=RecipientKind.CUSTOMER,
+        recipient_label="A Customer",
+        address="A Customer\n1 High Street\nAB1 2CD",
+        channel=Channel.LETTER,
+        event=Event.UPDATE,
+        subject="Your report",
+        body="We are looking into it.",
+        created_at=timezone.now(),
+    )
+    ids["message_id"] = letter.pk
     return World(organisation=organisation, staff=staff, ids=ids)
