@@ -196,22 +196,6 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
     )
     ids |= {"document_id": letter.pk, "document_owner_kind": "case"}
 
-    # notify: a letter to the customer waiting for the post room
-    message = Message.objects.create(
-        organisation=organisation,
-        case=case,
-        customer=customer,
-        recipient_kind=RecipientKind.CUSTOMER,
-        recipient_label="The customer",
-        address="1 High Street\nTowncester\nAB1 2CD",
-        channel=Channel.LETTER,
-        event=Event.ACKNOWLEDGEMENT,
-        subject="We have your request",
-        body="We have your request.",
-        created_at=timezone.now(),
-    )
-    ids |= {"message_id": message.pk}
-
     # channels and portal: a mailbox on the organisation's own verified mail domain
     mail_domain = directory_services.verify_mail_domain(
         organisation, by=None, domain=f"{slug}.example"
@@ -236,4 +220,20 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         "web_reference": web_case.reference,
         "now": timezone.now().isoformat(),
     }
+
+    # notify: a letter waiting in the post room
+    letter_message = Message.objects.create(
+        organisation=organisation,
+        case=case,
+        customer=customer,
+        recipient_kind=RecipientKind.CUSTOMER,
+        recipient_label="A Customer",
+        address="A Customer\n1 High Street\nAB1 2CD",
+        channel=Channel.LETTER,
+        event=Event.UPDATE,
+        subject="Your report",
+        body="We are looking into it.",
+        created_at=timezone.now(),
+    )
+    ids["message_id"] = letter_message.pk
     return World(organisation=organisation, staff=staff, ids=ids)
