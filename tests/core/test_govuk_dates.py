@@ -152,9 +152,7 @@ DATE_FIELDS: list[tuple[type[forms.Form], str]] = [
 @pytest.mark.parametrize(
     ("form_class", "name"), DATE_FIELDS, ids=[f"{f.__name__}.{n}" for f, n in DATE_FIELDS]
 )
-def test_every_typed_date_is_the_govuk_date_field(
-    form_class: type[forms.Form], name: str
-) -> None:
+def test_every_typed_date_is_the_govuk_date_field(form_class: type[forms.Form], name: str) -> None:
     field = form_class.base_fields[name]
     assert isinstance(field, GovukDateField)
 
