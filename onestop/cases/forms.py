@@ -20,6 +20,7 @@ from onestop.cases.models import (
     NoteKind,
     Outcome,
     Status,
+    outcomes_for,
 )
 from onestop.core.forms import GovukForm, ListedModelChoiceField
 from onestop.core.models import User
@@ -138,6 +139,7 @@ class AssignForm(VersionedForm):
         label=_("Officer"),
         queryset=User.objects.none(),
         required=False,
+        empty_label=_("Nobody: the team's queue"),
         help_text=_("Leave empty to put the case in the team's queue"),
     )
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
@@ -187,13 +189,31 @@ class NoteForm(GovukForm):
 
 
 class CloseForm(VersionedForm):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("Choose")), *Outcome.choices])
+    """``kind``: the case's kind; only the outcomes such a case can have are offered
+    (``models.outcomes_for``; the service refuses any other)."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("Choose an outcome")), *Outcome.choices],
+        error_messages={"invalid_choice": _("Choose an outcome from the list")},
+    )
     resolution = forms.CharField(label=_("Resolution"), max_length=10_000, widget=forms.Textarea)
     finish = forms.ChoiceField(
         label=_("Finish as"),
         choices=[(Status.RESOLVED, _("Resolved")), (Status.CLOSED, _("Closed"))],
         initial=Status.CLOSED,
     )
+
+    def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kind:
+            field = self.fields["outcome"]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101
+            offered = outcomes_for(kind)
+            field.choices = [
+                ("", _("Choose an outcome")),
+                *[(outcome.value, outcome.label) for outcome in offered],
+            ]
 
 
 class ReasonForm(GovukForm):
@@ -449,7 +469,7 @@ class CaseTypeForm(GovukForm):
             label=_("Postcode area"), max_length=10, required=False, help_text=_("Like HP20")
         )
         self.fields[prefix + "team"] = forms.ModelChoiceField(
-            label=_("Team"), queryset=teams, required=False
+            label=_("Team"), queryset=teams, required=False, empty_label=_("Choose a team")
         )
 
     def _escalation_fields(self, index: int) -> None:

@@ -216,6 +216,34 @@ class Outcome(models.TextChoices):
 
 
 RELEASED_OUTCOMES = frozenset({Outcome.RELEASED_IN_FULL, Outcome.RELEASED_IN_PART})
+# What can end a case, by its kind: a request for information (FOI, EIR, subject access) ends in
+# a release, a refusal or "not held"; every other case is resolved or not.
+_REQUEST_OUTCOMES = (
+    Outcome.RESOLVED,
+    Outcome.NOT_RESOLVED,
+    Outcome.NO_ACTION_NEEDED,
+    Outcome.REFERRED,
+    Outcome.WITHDRAWN,
+    Outcome.DUPLICATE,
+)
+_INFORMATION_OUTCOMES = (
+    Outcome.RELEASED_IN_FULL,
+    Outcome.RELEASED_IN_PART,
+    Outcome.REFUSED,
+    Outcome.NOT_HELD,
+    Outcome.WITHDRAWN,
+    Outcome.DUPLICATE,
+)
+
+
+def outcomes_for(kind: str) -> tuple[Outcome, ...]:
+    """The outcomes a case of ``kind`` may finish with, in the order they are offered."""
+    information = {
+        CaseKind.FREEDOM_OF_INFORMATION,
+        CaseKind.ENVIRONMENTAL_INFORMATION,
+        CaseKind.SUBJECT_ACCESS,
+    }
+    return _INFORMATION_OUTCOMES if kind in information else _REQUEST_OUTCOMES
 
 
 class Source(models.TextChoices):

@@ -231,7 +231,7 @@ def _case_context(user: User, case: Case, **bound: django_forms.Form) -> dict[st
             people=queries.team_members(case.team),
         ),
         "note_form": forms.NoteForm(prefix="note", recipient=queries.update_recipient(case)),
-        "close_form": forms.CloseForm(prefix="close", initial=version),
+        "close_form": forms.CloseForm(prefix="close", initial=version, kind=case.kind),
         "reopen_form": forms.ReasonForm(prefix="reopen"),
         "link_form": forms.LinkForm(
             prefix="link",
@@ -375,7 +375,7 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def case_close(request: HttpRequest, reference: str) -> HttpResponse:
     def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.CloseForm(request.POST, prefix="close")
+        form = forms.CloseForm(request.POST, prefix="close", kind=case.kind)
 
         def call() -> object:
             finish = (

@@ -44,6 +44,9 @@ DEFAULT_WIDTHS: dict[type[forms.Widget], str] = {
 }
 
 
+# The label Django gives a select's blank choice unless a form names it.
+DJANGO_BLANK_LABEL = "---------"
+
 # Django's select markup with its options written by one filter (``govuk.select_options``) rather
 # than one template per option: a tenth of the cost for a select of a few hundred teams.
 SELECT_TEMPLATE = "core/widgets/select.html"
@@ -120,6 +123,9 @@ class GovukFormMixin(PlainTextFormMixin):
         for field in self.fields.values():
             widget_type = type(field.widget)
             if isinstance(field, forms.ModelChoiceField):
+                if field.empty_label == DJANGO_BLANK_LABEL:
+                    # No "---------": a required choice has no blank, an optional one says "None".
+                    field.empty_label = None if field.required else str(_("None"))
                 field.iterator = ListedModelChoices
                 field.widget.choices = field.choices
             if widget_type is forms.Select:

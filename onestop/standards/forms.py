@@ -31,12 +31,17 @@ class WhenDueForm(PlainTextFormMixin, forms.Form):
     standard = forms.TypedChoiceField(label=_("Standard"), coerce=int, required=False, choices=[])
     amount = forms.IntegerField(label=_("Amount"), min_value=0, required=False)
     unit = forms.ChoiceField(
-        label=_("Unit"), choices=[("", ""), *list(UnitChoice.choices)], required=False
+        label=_("Unit"),
+        choices=[("", _("Choose a unit")), *list(UnitChoice.choices)],
+        required=False,
     )
 
     def __init__(self, *args: Any, standards: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["standard"].choices = [("", ""), *standards]  # type: ignore[attr-defined]
+        self.fields["standard"].choices = [  # type: ignore[attr-defined]
+            ("", _("None: use the amount and unit below")),
+            *standards,
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from onestop.core.models import OrganisationOwned, Timestamped
 from onestop.standards.clock import Unit
@@ -34,6 +35,27 @@ class UnitChoice(models.TextChoices):
     WORKING_DAYS = Unit.WORKING_DAYS.value, _("working days")
     CALENDAR_DAYS = Unit.CALENDAR_DAYS.value, _("calendar days")
     CALENDAR_MONTHS = Unit.CALENDAR_MONTHS.value, _("calendar months")
+
+
+_UNIT_AMOUNTS: dict[str, tuple[str, str]] = {
+    Unit.SECONDS.value: ("%(count)d second", "%(count)d seconds"),
+    Unit.MINUTES.value: ("%(count)d minute", "%(count)d minutes"),
+    Unit.HOURS.value: ("%(count)d hour", "%(count)d hours"),
+    Unit.WORKING_HOURS.value: ("%(count)d working hour", "%(count)d working hours"),
+    Unit.WORKING_DAYS.value: ("%(count)d working day", "%(count)d working days"),
+    Unit.CALENDAR_DAYS.value: ("%(count)d calendar day", "%(count)d calendar days"),
+    Unit.CALENDAR_MONTHS.value: ("%(count)d calendar month", "%(count)d calendar months"),
+}
+
+
+def amount_of(amount: int | None, unit: str) -> str:
+    """An amount of a clock unit as people say it, singular or plural: "1 working day",
+    "2 working days" (the one place a time limit is worded)."""
+    count = amount or 0
+    forms = _UNIT_AMOUNTS.get(unit)
+    if forms is None:
+        return f"{count} {unit}"
+    return ngettext(forms[0], forms[1], count) % {"count": count}
 
 
 class CalendarChoice(models.TextChoices):
@@ -101,6 +123,11 @@ class Standard(Timestamped, OrganisationOwned):
     @property
     def is_timed(self) -> bool:
         return self.amount is not None and bool(self.unit)
+
+    @property
+    def time_limit(self) -> str:
+        """ "1 working day", "10 working days" (``""`` without a time limit)."""
+        return amount_of(self.amount, self.unit) if self.is_timed else ""
 
 
 class StandardTarget(OrganisationOwned):

@@ -413,3 +413,17 @@ def test_a_mailbox_made_before_domains_were_verified_stops_when_the_owner_verifi
     assert before.organisation_id == partner.pk
     assert refused.value.code == "unknown_mailbox"
     assert services.mailbox_for("nobody@borough.example") is None
+
+
+def test_a_messages_outcome_and_its_reason_do_not_run_together(
+    mail_world: MailWorld, administrator: User, client_for: ClientFor
+) -> None:
+    services.receive_message(
+        message("away", message_id="<ooo2@x>", headers=("Auto-Submitted: auto-replied",)),
+        recipient="enquiries@test-council.example",
+    )
+    page = client_for(administrator).get(LIST).content.decode()
+    assert (
+        'bounce</strong> <span class="govuk-hint govuk-!-display-block govuk-!-margin-bottom-0">'
+        in page
+    )

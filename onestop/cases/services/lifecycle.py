@@ -28,6 +28,7 @@ from onestop.cases.models import (
     Outcome,
     Source,
     Status,
+    outcomes_for,
 )
 from onestop.cases.services._common import (
     BULK_LIMIT,
@@ -545,6 +546,12 @@ def _finish(
 ) -> Case:
     if outcome not in Outcome.values:
         _refuse(CaseError.OUTCOME_REQUIRED, _("Choose the outcome"), "outcome")
+    if outcome not in outcomes_for(case.kind):
+        _refuse(
+            CaseError.OUTCOME_REQUIRED,
+            _("Choose an outcome a %(kind)s can have") % {"kind": case.get_kind_display().lower()},
+            "outcome",
+        )
     resolution = _check_text(
         resolution, field=_("resolution"), error_field="resolution", limit=TEXT_LIMIT, required=True
     )
