@@ -68,6 +68,7 @@ def _desk_context(user: User, query: str) -> dict[str, object]:
         **_results(user, query),
         "callback_count": queries.callbacks_for(user).count(),
         "can_create": permissions.can(user, permissions.CUSTOMER_EDIT),
+        "can_raise": permissions.can(user, permissions.CASE_RAISE),
     }
 
 

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onestop.core.forms import GovukDateField, PlainTextFormMixin
+from onestop.core.forms import GovukDateField, GovukFormMixin, PlainTextFormMixin
 from onestop.standards.models import UnitChoice
 
 
@@ -16,7 +16,7 @@ class ClosureDayForm(PlainTextFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class WhenDueForm(PlainTextFormMixin, forms.Form):
+class WhenDueForm(GovukFormMixin, forms.Form):
     start = GovukDateField(label=_("Date received"), help_text=_("For example, 23 12 2026"))
     start_time = forms.TimeField(
         label=_("Time received"),
@@ -42,6 +42,9 @@ class WhenDueForm(PlainTextFormMixin, forms.Form):
             ("", _("None: use the amount and unit below")),
             *standards,
         ]
+        # Long standard names must not widen the select past a phone's screen (375 px).
+        self.fields["standard"].widget.attrs["class"] = "govuk-select govuk-!-width-full"
+        self._style()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

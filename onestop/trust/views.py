@@ -36,7 +36,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onestop.core import audit_labels, permissions
@@ -240,8 +240,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @public
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """POST signs out; GET (a bookmark, a typed address) asks with a button."""
+    if request.method == "GET":
+        if not request.user.is_authenticated:
+            return HttpResponseRedirect(reverse("trust:sign-in"))
+        return render(request, "trust/sign_out.html")
     logout(request)
     return HttpResponseRedirect(reverse("trust:sign-in"))
 

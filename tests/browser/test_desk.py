@@ -62,6 +62,7 @@ def test_an_advisor_finds_a_customer_from_a_mistyped_name_and_logs_a_resolved_co
     assert page.evaluate("document.activeElement.textContent.trim()") == "Jane Smith"
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/desk/customers/{jane.pk}/")
+    assert _focused(page) == "customer-name"  # the chosen customer's panel, not the search box
     assert page.locator("[data-testid=marker-banner]").count() == 1
     assert axe_violations(page) == []
     page.keyboard.press("Alt+L")

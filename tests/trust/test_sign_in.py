@@ -296,10 +296,13 @@ def test_sign_out_ends_the_session_and_is_audited(client_for: object, advisor: U
     assert actions_of(advisor)[-1] == (AuditAction.SIGNED_OUT, "")
 
 
-def test_sign_out_refuses_get(client_for: object, advisor: User) -> None:
+def test_sign_out_by_get_asks_with_a_button_and_does_not_sign_out(
+    client_for: object, advisor: User
+) -> None:
     client = client_for(advisor)  # type: ignore[operator]
 
     response = client.get("/sign-out/")
 
-    assert response.status_code == 405
+    assert response.status_code == 200
+    assert 'action="/sign-out/"' in response.content.decode()
     assert client.get("/").status_code == 200

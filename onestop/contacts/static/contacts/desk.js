@@ -45,8 +45,15 @@
     }
   }, true)
 
+  // With a customer chosen, focus goes to their panel (its heading is read out first, and Tab
+  // reaches its actions); otherwise to the search box.
   var box = search()
-  if (box && !document.querySelector('.govuk-error-summary')) {
+  var chosen = document.getElementById('customer-name')
+  if (document.querySelector('.govuk-error-summary')) {
+    // the error summary takes focus itself
+  } else if (chosen) {
+    chosen.focus()
+  } else if (box) {
     box.focus()
   }
 })()
