@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
@@ -14,30 +13,24 @@ from django.utils.translation import gettext_lazy
 
 from onestop.core.forms import GovukForm
 from onestop.documents import services, uploads
-from onestop.documents.checks import megabytes
 from onestop.documents.errors import DocumentRefused
-
-
-def read_upload(upload: UploadedFile[Any], limit: int) -> bytes:
-    """At most ``limit + 1`` bytes: enough to tell an oversized file without reading it all."""
-    upload.seek(0)
-    return bytes(upload.read(limit + 1))
 
 
 def checked_upload(
     request: HttpRequest | None, upload: UploadedFile[Any], *, field: str
 ) -> services.CheckedFile:
     """The upload checked, or its refusal as the field's error."""
-    data = read_upload(upload, settings.ONESTOP_DOCUMENT_MAX_BYTES)
     try:
-        return services.check_upload(data, uploads.sent_name(request, upload), field=field)
+        return services.check_uploaded_file(
+            upload, name=uploads.sent_name(request, upload), field=field
+        )
     except DocumentRefused as refusal:
         raise ValidationError(refusal.message, code=str(refusal.code)) from None
 
 
 def hint() -> str:
     return _("A PDF, JPG, PNG or TXT file, smaller than %(size)s") % {
-        "size": megabytes(settings.ONESTOP_DOCUMENT_MAX_BYTES)
+        "size": services.size_limit_text()
     }
 
 

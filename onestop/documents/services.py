@@ -9,7 +9,10 @@ neither a row nor a file.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -28,9 +31,24 @@ __all__ = [
     "CheckedFile",
     "attach_document",
     "check_upload",
+    "check_uploaded_file",
     "record_document_downloaded",
     "record_documents_listed",
+    "size_limit_text",
 ]
+
+
+def size_limit_text() -> str:
+    """The largest file taken, as people write it ("10 MB")."""
+    return checks.megabytes(settings.ONESTOP_DOCUMENT_MAX_BYTES)
+
+
+def check_uploaded_file(upload: UploadedFile[Any], *, name: str, field: str) -> CheckedFile:
+    """``check_upload`` for a file a page received; ``name`` is the name it was sent with
+    (``documents.uploads.sent_name``).  Reads at most one byte more than the size limit."""
+    upload.seek(0)
+    data = bytes(upload.read(settings.ONESTOP_DOCUMENT_MAX_BYTES + 1))
+    return check_upload(data, name, field=field)
 
 
 def _lock_owner(owner: Model) -> None:

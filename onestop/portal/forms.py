@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import CaseType
@@ -18,6 +20,9 @@ from onestop.core.forms import GovukForm, service_check
 from onestop.core.questions import AttributeKind, add_question_fields, answers, attribute_field_name
 from onestop.core.text import guard_text_fields, visible
 from onestop.customers import services as customer_services
+from onestop.documents import services as document_services
+from onestop.documents import uploads
+from onestop.documents.errors import DocumentRefused
 from onestop.portal import services
 from onestop.portal.models import GUIDANCE_LIMIT
 
@@ -56,9 +61,26 @@ class ReportForm(GovukForm):
         ),
     )
 
-    def __init__(self, *args: Any, case_type: CaseType, **kwargs: Any) -> None:
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        allow_empty_file=True,
+        widget=forms.FileInput(attrs={"class": "govuk-file-upload", "accept": "image/*"}),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        case_type: CaseType,
+        request: HttpRequest | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.case_type = case_type
+        self.request = request
+        self.fields["photo"].help_text = _(
+            "A JPG or PNG picture of the problem, smaller than %(size)s"
+        ) % {"size": document_services.size_limit_text()}
         add_question_fields(self, case_type.attributes)
         self.asks_where = not any(
             question.get("kind") == AttributeKind.LOCATION for question in case_type.attributes
@@ -118,6 +140,7 @@ class ReportForm(GovukForm):
                 *(attribute_field_name(question["code"]) for question in case_type.attributes),
                 "title",
                 "description",
+                "photo",
                 "postcode",
                 *(["location"] if self.asks_where else []),
                 "given_name",
@@ -137,7 +160,7 @@ class ReportForm(GovukForm):
         ]
 
     def problem_fields(self) -> list[forms.BoundField]:
-        return [self["title"], self["description"]]
+        return [self["title"], self["description"], self["photo"]]
 
     def where_fields(self) -> list[forms.BoundField]:
         return [self["postcode"], *([self["location"]] if self.asks_where else [])]
@@ -162,6 +185,18 @@ class ReportForm(GovukForm):
 
     def clean_email(self) -> str:
         return _service_check(customer_services.clean_email, self.cleaned_data["email"])
+
+    def clean_photo(self) -> document_services.CheckedFile | None:
+        """The photo checked like every upload (``documents``), before anything is saved."""
+        upload = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        try:
+            return document_services.check_uploaded_file(
+                upload, name=uploads.sent_name(self.request, upload), field="photo"
+            )
+        except DocumentRefused as refusal:
+            raise ValidationError(refusal.message, code=str(refusal.code)) from None
 
     def clean_phone(self) -> str:
         return _service_check(customer_services.clean_phone, self.cleaned_data["phone"])

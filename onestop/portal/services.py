@@ -29,6 +29,8 @@ from onestop.core.models import AuditAction, User
 from onestop.core.text import has_control_characters, visible
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, PreferredChannel
+from onestop.documents import services as document_services
+from onestop.documents.models import DocumentSource
 from onestop.portal.errors import PortalError
 from onestop.portal.models import GUIDANCE_LIMIT, WebForm
 
@@ -270,11 +272,19 @@ def _new_customer(web_form: WebForm, report: Report) -> Customer | None:
     )
 
 
-def submit_report(web_form: WebForm, *, report: Report, ip_address: str | None = None) -> Case:
-    """Raise the resident's case from the web form: customer (if named), contact, case, audit.
+def submit_report(
+    web_form: WebForm,
+    *,
+    report: Report,
+    ip_address: str | None = None,
+    photo: document_services.CheckedFile | None = None,
+) -> Case:
+    """Raise the resident's case from the web form: customer (if named), contact, case, audit,
+    and the photo, if one was sent and passed ``documents``' checks, attached to the case.
 
     The actor is the public (``by=None`` in every record); ``ip_address`` goes on the portal's
-    own audit record so abuse can be traced.
+    own audit record so abuse can be traced.  The photo is the transaction's last write, so a
+    refused photo (too many is the only refusal left by then) leaves no case behind either.
     """
     case_type = _check_offered(web_form)
     report = _clean_report(report)
@@ -323,4 +333,8 @@ def submit_report(web_form: WebForm, *, report: Report, ip_address: str | None =
             },
             ip_address=ip_address,
         )
+        if photo is not None:
+            document_services.attach_document(
+                case, photo, by=None, source=DocumentSource.WEB, ip_address=ip_address
+            )
     return case

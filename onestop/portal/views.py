@@ -4,12 +4,15 @@ online.  Thin: parse the form, reach objects through ``queries``, call one servi
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -20,6 +23,7 @@ from onestop.core.access import require
 from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
+from onestop.documents import uploads
 from onestop.portal import forms, queries, services, throttle
 
 GET_POST = ["GET", "POST"]
@@ -54,6 +58,7 @@ def _reported_here(request: HttpRequest, organisation_id: int, reference: str) -
 @public
 @never_cache
 @require_http_methods(GET_POST)
+@uploads.keep_sent_names
 def report_form(request: HttpRequest, organisation_slug: str, type_code: str) -> HttpResponse:
     organisation = public_organisation(organisation_slug)
     web_form = queries.published_form(organisation, type_code)
@@ -65,12 +70,19 @@ def report_form(request: HttpRequest, organisation_slug: str, type_code: str) ->
     if not throttle.reserve(address):
         return render(request, "portal/too_many.html", context, status=429)
     # Bound even when the body is empty or unreadable: every required input is then missing.
-    form = forms.ReportForm(_posted(request), case_type=web_form.case_type)
+    form = forms.ReportForm(
+        _posted(request), _files(request), case_type=web_form.case_type, request=request
+    )
     if form.is_bot():  # refused silently, answered like a report; the reservation counts
         return HttpResponseRedirect(reverse("portal:report-received", args=[organisation.slug]))
     if form.is_valid():
         try:
-            case = services.submit_report(web_form, report=form.report(), ip_address=address)
+            case = services.submit_report(
+                web_form,
+                report=form.report(),
+                ip_address=address,
+                photo=form.cleaned_data.get("photo"),
+            )
         except ServiceError as error:
             pages.attach_error(form, error)
         else:
@@ -99,6 +111,14 @@ def _posted(request: HttpRequest) -> QueryDict:
         except UnicodeDecodeError:
             return QueryDict()
     return posted
+
+
+def _files(request: HttpRequest) -> MultiValueDict[str, UploadedFile[Any]]:
+    """The form's files (none when the body could not be read, as for ``_posted``)."""
+    try:
+        return request.FILES
+    except MultiPartParserError:
+        return MultiValueDict()
 
 
 @public
