@@ -193,7 +193,7 @@ def _build(count: int, team_count: int, *, rebuild: bool) -> tuple[Any, Any, lis
     )
     began = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        tables = ["cases_caseevent", "cases_outboxmessage", "cases_caseescalation",
+        tables = ["cases_caseevent", "notify_message", "cases_caseescalation",
                   "cases_escalationdue", "cases_caseclock", "cases_casenote", "cases_caselink",
                   "cases_contributiontask", "cases_case"]  # fmt: skip
         if connection.vendor == "postgresql":
@@ -493,12 +493,15 @@ SWEEP_SQL = [
     "INSERT INTO cases_caseevent (organisation_id, case_id, code, at, data) SELECT "
     "c.organisation_id, c.id, 'escalated', %(moment)s, "
     "json_build_object('percent', r.percent, 'action', r.action)" + _DUE,
-    "INSERT INTO cases_outboxmessage (organisation_id, case_id, template, recipient_kind, "
-    "recipient_user_id, recipient_label, body, created_at, status) SELECT c.organisation_id, "
-    "c.id, 'case-escalation', r.action, CASE WHEN r.percent < 100 THEN c.assignee_id END, "
-    "'Officer', 'Case ' || c.reference || ' (' || c.title || ') has used ' || r.percent "
-    "|| '%% of its time: due ' || to_char(c.due_at, 'DD Month YYYY HH24:MI') || '.', "
-    "%(moment)s, 'pending'" + _DUE,
+    "INSERT INTO notify_message (organisation_id, case_id, customer_id, recipient_kind, "
+    "recipient_user_id, recipient_label, address, channel, language, format, event, "
+    "template_version, subject, body, status, provider, provider_id, attempts, last_error, "
+    "created_at, next_attempt_at, updated_at) SELECT c.organisation_id, c.id, NULL, 'staff', "
+    "CASE WHEN r.percent < 100 THEN c.assignee_id END, 'Officer', 'officer@example.org', "
+    "'email', 'en', '', 'escalation', 0, 'Case ' || c.reference || ' needs attention', "
+    "'Case ' || c.reference || ' (' || c.title || ') has used ' || r.percent "
+    "|| '%% of its time: it is due ' || to_char(c.due_at, 'FMDD FMMonth YYYY, HH24:MI') || '.', "
+    "'pending', '', '', 0, '', %(moment)s, %(moment)s, %(moment)s" + _DUE,
     "UPDATE cases_escalationdue d SET next_at = CASE WHEN d.next_at < c.due_at THEN c.due_at "
     "END FROM cases_case c WHERE c.id = d.case_id AND d.organisation_id = %(organisation)s "
     "AND d.next_at <= %(moment)s AND c.status IN ('assigned', 'in-progress', 'new', "
@@ -754,7 +757,7 @@ def _time_sweep(organisation: Any, moment: datetime, count: int) -> None:
         # visibility map set again (the queue's counts are an index-only scan), for the next run.
         with connection.cursor() as cursor:
             for table in ("cases_case", "cases_escalationdue", "cases_caseescalation",
-                          "cases_caseevent", "cases_outboxmessage"):  # fmt: skip
+                          "cases_caseevent", "notify_message"):  # fmt: skip
                 cursor.execute(f"VACUUM ANALYZE {table}")
     print(
         f"escalation_sweep ({applied[0]} escalations on {due_count} cases, writes included): "

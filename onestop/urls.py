@@ -24,6 +24,7 @@ urlpatterns = [
     path("mailboxes/", include("onestop.channels.urls")),
     path("letters/", include("onestop.notify.urls_notifyletters")),
     path("documents/", include("onestop.documents.urls")),
+    path("", include("onestop.notify.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

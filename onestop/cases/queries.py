@@ -46,7 +46,6 @@ from onestop.cases.models import (
     CaseType,
     ContributionTask,
     EscalationRule,
-    OutboxMessage,
     RoutingRule,
     Status,
 )
@@ -56,9 +55,11 @@ from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.core.sources import CaseSummary
 from onestop.customers import queries as customers_queries
-from onestop.customers.models import Customer
+from onestop.customers.models import Customer, Format
 from onestop.directory import queries as directory_queries
 from onestop.directory.models import Team, TeamMembership
+from onestop.notify import queries as notify_queries
+from onestop.notify.models import Message, StaffTask
 from onestop.standards import queries as standards_queries
 from onestop.standards.models import CalendarVersion
 
@@ -826,8 +827,29 @@ def get_task_for(user: User, case: Case, task_id: int) -> ContributionTask:
     return task
 
 
-def outbox_of(case: Case) -> QuerySet[OutboxMessage]:
-    return case.outbox.order_by("created_at")
+def message_context(case: Case) -> dict[str, Any]:
+    """The placeholders a message about ``case`` fills in (``notify.wording.PLACEHOLDERS``):
+    the case is named as the customer may see it (``title_for_customer``)."""
+    return {
+        "reference": case.reference,
+        "customer_name": case.customer.display_name if case.customer else case.constituent_name,
+        "case_type": case.case_type.name,
+        "case_title": case.title_for_customer,
+        "deadline": case.due_at,
+        "service": case.case_type.service.name,
+    }
+
+
+def messages_of(case: Case) -> QuerySet[Message]:
+    return notify_queries.messages_of_case(case.organisation_id, case.pk)
+
+
+def failed_messages_of(case: Case) -> list[Message]:
+    return list(notify_queries.failed_messages_of_case(case.organisation_id, case.pk)[:20])
+
+
+def staff_tasks_of(case: Case) -> list[StaffTask]:
+    return list(notify_queries.open_tasks_of_case(case.organisation_id, case.pk)[:50])
 
 
 # --- the customer page's contract and the Member view -------------------------------------------
@@ -895,7 +917,7 @@ def can_handle_statutory(user: User) -> bool:
 class UpdateRecipient:
     """Whom an update on a case is sent to, by which channel and at which address.
 
-    ``kind`` is the outbox's ``recipient_kind``: ``"customer"`` or ``"councillor"``."""
+    ``kind`` is the message's ``recipient_kind``: ``"customer"`` or ``"councillor"``."""
 
     kind: str
     name: str
@@ -924,7 +946,8 @@ UPDATE_CHANNEL_ONESTOP = "onestop"
 def update_recipient(case: Case) -> UpdateRecipient | None:
     """Who an update to the customer on ``case`` would reach, or ``None`` when nobody can be
     sent one.  A councillor's enquiry is answered to the councillor; otherwise the customer, by
-    their preferred channel where they have the means for it, else e-mail, letter or text."""
+    the channel ``notify`` chooses for them (``notify.queries.route_to``: preferred channel,
+    consent and addresses on record), so what the form names is where the message goes."""
     if case.councillor_id is not None:
         councillor = case.councillor
         assert councillor is not None  # noqa: S101
@@ -940,21 +963,11 @@ def update_recipient(case: Case) -> UpdateRecipient | None:
             "councillor", councillor.display_name, UPDATE_CHANNEL_ONESTOP, "", councillor
         )
     customer = case.customer
-    if customer is None:
+    route = notify_queries.route_to(
+        customer, large_print=customer is not None and customer.format == Format.LARGE_PRINT
+    )
+    if customer is None or route is None:
         return None
-    means: dict[str, str] = {}
-    email = customer.emails.order_by("created_at", "id").first()
-    if email is not None:
-        means[UPDATE_CHANNEL_EMAIL] = email.address
-    address = customer.addresses.filter(is_current=True).order_by("-created_at", "-id").first()
-    if address is not None:
-        means[UPDATE_CHANNEL_LETTER] = str(address)
-    mobile = customers_queries.mobile_number(customer)
-    if mobile is not None:
-        means[UPDATE_CHANNEL_SMS] = mobile
-    order = [customer.preferred_channel, UPDATE_CHANNEL_EMAIL, UPDATE_CHANNEL_LETTER]
-    order.append(UPDATE_CHANNEL_SMS)
-    channel = next((name for name in order if name in means), None)
-    if channel is None:
-        return None
-    return UpdateRecipient("customer", customer.display_name, channel, means[channel])
+    # A postal address is stored a line each; the form names it on one line.
+    address = ", ".join(route.address.splitlines())
+    return UpdateRecipient("customer", customer.display_name, route.channel, address)

@@ -1,7 +1,7 @@
 """What cases offer the pages below them (registered in ``core.sources`` by ``apps.py``).
 
-The customer page's history lists the customer's cases and the messages sent to the customer
-about them; the desk and the customer page list the customer's open cases and find a case by the
+The customer page's history lists the customer's cases (the messages sent to the customer are
+``notify``'s); the desk and the customer page list the customer's open cases and find a case by the
 reference an advisor types.
 """
 
@@ -12,15 +12,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Subquery
+from django.db.models import Model
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from onestop.cases import queries
-from onestop.cases.models import REFERENCE_PREFIXES, OutboxMessage, OutboxStatus, Status
+from onestop.cases.models import REFERENCE_PREFIXES, Status
 from onestop.cases.models import Outcome as CaseOutcome
 from onestop.core import sources
 from onestop.core.models import User
@@ -63,51 +62,6 @@ def case_entries(user: User, ids: Sequence[int]) -> dict[int, sources.HistoryEnt
     return entries
 
 
-# --- messages to the customer (the cases' outbox) ----------------------------------------------
-CUSTOMER_RECIPIENT = "customer"
-_MESSAGE_TITLES = {
-    "case-acknowledgement": gettext_lazy("Acknowledgement"),
-    "case-update": gettext_lazy("Update"),
-    "case-deadline-moved": gettext_lazy("Reply date moved"),
-}
-
-
-def message_timeline(user: User, customer: Model) -> ScopedQuerySet[Any] | None:
-    cases = queries.cases_for(user)
-    if cases.query.is_empty():
-        return None
-    return sources.history_rows(
-        OutboxMessage.objects.for_user(user).filter(
-            recipient_kind=CUSTOMER_RECIPIENT,
-            case_id__in=Subquery(cases.filter(customer_id=customer.pk).values("pk")),
-        ),
-        "message",
-        "created_at",
-    )
-
-
-def message_entries(user: User, ids: Sequence[int]) -> dict[int, sources.HistoryEntry]:
-    messages = (
-        OutboxMessage.objects.for_user(user)
-        .filter(pk__in=ids, recipient_kind=CUSTOMER_RECIPIENT)
-        .select_related("case")
-        .only("organisation_id", "template", "body", "created_at", "status", "case__reference")
-    )
-    return {
-        message.pk: sources.HistoryEntry(
-            kind="message",
-            kind_label=_("Message"),
-            at=message.created_at,
-            title=str(_MESSAGE_TITLES.get(message.template, message.template)),
-            detail=sources.shorten(message.body),
-            reference=message.case.reference,
-            url=reverse("cases:case", args=[message.case.reference]),
-            status_label=str(OutboxStatus(message.status).label),
-        )
-        for message in messages
-    }
-
-
 # --- the desk and the customer page ------------------------------------------------------------
 def case_by_reference(user: User, reference: str) -> sources.FoundCase | None:
     try:
@@ -117,7 +71,9 @@ def case_by_reference(user: User, reference: str) -> sources.FoundCase | None:
     summary = queries.case_summary(case, timezone.now())
     if not case.is_open:
         summary = dataclasses.replace(summary, due_at=None)  # a closed case is due nothing
-    return sources.FoundCase(summary=summary, customer_id=case.customer_id)
+    return sources.FoundCase(
+        summary=summary, customer_id=case.customer_id, message_context=queries.message_context(case)
+    )
 
 
 def _case_of(user: User, reference: str) -> Model:
@@ -136,9 +92,6 @@ def register() -> None:
         )
     )
     sources.register_history_source(sources.HistorySource("case", case_timeline, case_entries))
-    sources.register_history_source(
-        sources.HistorySource("message", message_timeline, message_entries)
-    )
     sources.register_case_finder(
         sources.CaseFinder(
             prefixes=frozenset(REFERENCE_PREFIXES.values()),

@@ -50,6 +50,9 @@ DOCUMENT_ATTACH: Final = "document.attach"
 EXPORT_PERSONAL_DATA: Final = "personal-data.export"
 # Notifications (notifyletters): print the day's letters in the post room and mark them posted.
 LETTER_POST_ROOM: Final = "letter.post-room"
+# --- notifications (notifycore): the outbox page (retry, cancel) and the message templates
+MESSAGE_MANAGE: Final = "message.manage"
+MESSAGE_TEMPLATE_MANAGE: Final = "message-template.manage"
 
 READ_ACTIONS: Final = frozenset(
     {
@@ -101,7 +104,14 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
     RoleCode.BACK_OFFICE_OFFICER: BACK_OFFICE | {CONTACT_LOG, LETTER_POST_ROOM},
     RoleCode.TEAM_LEADER: FRONT_OFFICE
     | BACK_OFFICE
-    | {CASE_ASSIGN, CASE_REASSIGN_BULK, MARKER_VIEW_DETAIL, PERFORMANCE_VIEW, COMPLAINT_HANDLE}
+    | {
+        CASE_ASSIGN,
+        CASE_REASSIGN_BULK,
+        MARKER_VIEW_DETAIL,
+        PERFORMANCE_VIEW,
+        COMPLAINT_HANDLE,
+        MESSAGE_MANAGE,
+    }
     | {LETTER_POST_ROOM},
     RoleCode.COMPLAINTS_OFFICER: BACK_OFFICE
     | {CONTACT_LOG, COMPLAINT_HANDLE, COMPLAINT_ESCALATE, CUSTOMER_EDIT, STATUTORY_REQUEST_HANDLE},
@@ -120,6 +130,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         MARKER_VIEW_DETAIL,
         MARKER_MANAGE,
         LETTER_POST_ROOM,
+        MESSAGE_MANAGE,
     },
     # Councillors raise enquiries for constituents and follow their own (not the whole queue).
     RoleCode.COUNCILLOR: frozenset({CASE_VIEW_OWN, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW}),
@@ -133,6 +144,8 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
             CALENDAR_MANAGE,
             CASE_TYPE_MANAGE,
             AUDIT_VIEW,
+            MESSAGE_MANAGE,
+            MESSAGE_TEMPLATE_MANAGE,
         }
     ),
     RoleCode.AUDITOR: READ_ACTIONS | {CUSTOMER_EQUALITY_VIEW, MARKER_VIEW_DETAIL},

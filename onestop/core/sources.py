@@ -8,7 +8,9 @@ from its ``AppConfig.ready``, and the page reads what is registered:
 - :func:`register_history_source`: one kind of record in a customer's history (``contacts``
   registers contacts, ``cases`` registers cases and the messages sent about them);
 - :func:`register_case_finder`: the cases a customer has open and the case an advisor's typed
-  reference names (``cases``).
+  reference names (``cases``);
+- :func:`register_customer_panel`: a part of the customer page drawn by a capability above it
+  (``notify``: messages that failed, tasks for staff).
 
 ``core`` imports no capability app; the types here are plain data, so a source depends on ``core``
 and the page depends on ``core``, never on each other.  Nothing registered means nothing shown
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db.models import CharField, F, Model, Value
@@ -112,10 +114,12 @@ class CaseSummary:
 
 @dataclass(frozen=True)
 class FoundCase:
-    """The case a typed reference names, and the id of its customer, if it has one."""
+    """The case a typed reference names, the id of its customer, if it has one, and the values
+    a message about it fills its placeholders with (``notify``'s template preview)."""
 
     summary: CaseSummary
     customer_id: int | None
+    message_context: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -154,3 +158,26 @@ def open_cases_for_customer(user: User, customer_id: int) -> list[CaseSummary]:
 
 def case_by_reference(user: User, reference: str) -> FoundCase | None:
     return _CASES[0].by_reference(user, reference) if _CASES else None
+
+
+# --- parts of the customer page drawn by capabilities above it ----------------------------------
+@dataclass(frozen=True)
+class Panel:
+    """A part of the customer page: the template that draws it and what it shows."""
+
+    template: str
+    context: dict[str, Any]
+
+
+CustomerPanel = Callable[[User, int], Panel | None]
+_PANELS: dict[str, CustomerPanel] = {}
+
+
+def register_customer_panel(name: str, panel: CustomerPanel) -> None:
+    """Draw ``panel(user, customer_id)`` near the top of the customer page (idempotent by name);
+    it answers ``None`` when it has nothing to show the user."""
+    _PANELS[name] = panel
+
+
+def customer_panels(user: User, customer_id: int) -> list[Panel]:
+    return [found for panel in _PANELS.values() if (found := panel(user, customer_id))]

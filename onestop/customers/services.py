@@ -769,8 +769,9 @@ MERGE_POLICY: Final[Mapping[str, MergeAction]] = MappingProxyType(
         "customers.equalitymonitoring.customer": MergeAction.MOVE_UNLESS_KEPT_HAS_ONE,
         "customers.marker.customer": MergeAction.MOVE,
         "customers.phone.customer": MergeAction.MOVE,
-        # What was sent to the merged record was sent to the same person: it joins their history.
+        # Messages sent to the customer and tasks about them follow the record kept.
         "notify.message.customer": MergeAction.MOVE,
+        "notify.stafftask.customer": MergeAction.MOVE,
         "customers.customermerge.kept": MergeAction.HISTORY,
         "customers.customermerge.merged": MergeAction.HISTORY,
     }

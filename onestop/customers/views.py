@@ -112,6 +112,7 @@ def detail(request: HttpRequest, customer_id: int) -> HttpResponse:
             "customer": customer,
             "markers": queries.open_markers(user, customer),
             "cases": sources.open_cases_for_customer(user, customer.pk),
+            "panels": sources.customer_panels(user, customer.pk),
             "history": found,
             "pagination": page_links(found, _history_href),
             "can_edit": permissions.can(user, permissions.CUSTOMER_EDIT),

@@ -182,3 +182,52 @@ class Message(OrganisationOwned):
     def reference(self) -> str:
         """What a provider is told to call this message: its own id, never personal data."""
         return f"onestop-{self.id}"
+
+
+# --- notifycore: tasks for staff when a message cannot go as it should ----------------------------
+class TaskKind(models.TextChoices):
+    NO_WAY_TO_REACH = "no-way-to-reach", _("No way to reach the customer")
+    BRAILLE = "braille", _("Braille copy needed")
+    AUDIO = "audio", _("Audio copy needed")
+    INTERPRETER = "interpreter", _("Interpreter needed")
+    EASY_READ = "easy-read", _("Easy read copy needed")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("To do")
+    DONE = "done", _("Done")
+
+
+class StaffTask(OrganisationOwned):
+    """Something a person must do because a message cannot simply be sent: nobody to send it to,
+    or a format (Braille, audio, an interpreter) OneStop cannot produce.  Shown on the case page
+    and the customer page until marked done."""
+
+    id = models.BigAutoField(primary_key=True)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, null=True, blank=True, related_name="staff_tasks"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    kind = models.CharField(max_length=30, choices=TaskKind.choices)
+    description = models.TextField()
+    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["organisation", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "case"], name="stafftask_org_case"),
+            models.Index(fields=["organisation", "customer"], name="stafftask_org_customer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

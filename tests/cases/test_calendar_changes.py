@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from onestop.cases import services
-from onestop.cases.models import Case, CaseClock, CaseEvent, EscalationDue, OutboxMessage
+from onestop.cases.models import Case, CaseClock, CaseEvent, EscalationDue
 from onestop.customers.models import Customer
+from onestop.notify.models import Message
 from onestop.standards import services as standards_services
 from tests.cases import factories
 from tests.cases.conftest import World
@@ -36,8 +37,8 @@ def _sweep(at: datetime.datetime) -> int:
 
 def _messages(case: Case) -> list[tuple[str, str]]:
     return list(
-        OutboxMessage.objects.for_organisation(case.organisation_id)
-        .filter(case=case, template="case-deadline-moved")
+        Message.objects.for_organisation(case.organisation_id)
+        .filter(case=case, event="deadline-moved")
         .values_list("recipient_kind", "recipient_label")
     )
 
@@ -80,8 +81,8 @@ def test_a_new_closure_day_moves_the_deadline_later_once_and_tells_the_customer(
     )
     assert _versions(case) == [2, 2]
     assert _messages(case) == [("customer", "Sam Resident")]
-    body = OutboxMessage.objects.for_organisation(world.organisation).get(
-        case=case, template="case-deadline-moved"
+    body = Message.objects.for_organisation(world.organisation).get(
+        case=case, event="deadline-moved"
     )
     assert "17 March 2026" in body.body
     assert _moved_events(case) == [

@@ -12,10 +12,11 @@ import time_machine
 
 from onestop.cases import queries, services
 from onestop.cases.errors import InvalidTransition
-from onestop.cases.models import CaseNote, NoteKind, OutboxMessage, Outcome, Source, Status
+from onestop.cases.models import CaseNote, NoteKind, Outcome, Source, Status
 from onestop.contacts.models import Channel
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord
+from onestop.notify.models import Message
 from tests.cases import factories
 from tests.cases.conftest import World
 
@@ -45,10 +46,10 @@ def test_the_message_is_kept_on_the_case_timeline_and_audited(world: World) -> N
     ).exists()
     # Nothing is sent back by recording it: the acknowledgement of the case was the only message.
     assert list(
-        OutboxMessage.objects.for_organisation(world.organisation)
+        Message.objects.for_organisation(world.organisation)
         .filter(case=case)
-        .values_list("template", flat=True)
-    ) == ["case-acknowledgement"]
+        .values_list("event", flat=True)
+    ) == ["acknowledgement"]
 
 
 def test_a_reply_to_a_case_waiting_for_the_customer_restarts_the_work_and_the_clock(
@@ -129,7 +130,7 @@ def test_an_acknowledgement_of_a_public_report_names_the_type_not_the_typed_titl
     relay the text they typed to it."""
     customer = factories.customer(world.organisation)
     case = factories.raise_case(world.organisation, title=SPAM, customer=customer, source=source)
-    body = OutboxMessage.objects.for_organisation(world.organisation).get(case=case).body
+    body = Message.objects.for_organisation(world.organisation).get(case=case).body
     assert SPAM not in body
     assert world.missed_bin.name in body
     assert case.reference in body
@@ -139,5 +140,5 @@ def test_an_acknowledgement_of_a_public_report_names_the_type_not_the_typed_titl
 def test_an_acknowledgement_of_a_desk_case_repeats_its_title(world: World) -> None:
     customer = factories.customer(world.organisation)
     case = factories.raise_case(world.organisation, title="Bins by the gate", customer=customer)
-    body = OutboxMessage.objects.for_organisation(world.organisation).get(case=case).body
+    body = Message.objects.for_organisation(world.organisation).get(case=case).body
     assert "Bins by the gate" in body

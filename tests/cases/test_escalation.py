@@ -15,13 +15,13 @@ from onestop.cases.models import (
     CaseEscalation,
     CaseEvent,
     EscalationDue,
-    OutboxMessage,
     Outcome,
     Status,
 )
 from onestop.cases.services import escalation
 from onestop.core import audit
 from onestop.core.models import AuditRecord
+from onestop.notify.models import Message
 from tests.cases import factories
 from tests.cases.conftest import World
 
@@ -103,8 +103,8 @@ def test_notice_texts_and_timeline_data_are_stored_exactly_whatever_the_title(
             services.assign_case(case, by=world.leader, assignee=world.officer)
     assert _sweep(WARNING) == 3
     for case in cases:
-        notice = OutboxMessage.objects.for_organisation(world.organisation).get(
-            case=case, template="case-escalation"
+        notice = Message.objects.for_organisation(world.organisation).get(
+            case=case, event="escalation"
         )
         assert f"Case {case.reference} ({case.title}) has used 75% of its time" in notice.body
         assert notice.recipient_user == world.officer
@@ -119,16 +119,16 @@ def test_each_notice_goes_to_the_right_people(world: World) -> None:
     case = _raised(world)
     _sweep(HEAD)
     notices = (
-        OutboxMessage.objects.for_organisation(world.organisation)
-        .filter(case=case, template="case-escalation")
+        Message.objects.for_organisation(world.organisation)
+        .filter(case=case, event="escalation")
         .order_by("pk")
     )
-    assert [(m.recipient_kind, m.recipient_user) for m in notices] == [
-        ("notify-assignee", world.officer),
-        ("notify-team-leader", world.leader),
-        ("notify-head-of-service", world.head),
+    assert [(m.recipient_kind, m.recipient_user, m.channel, m.address) for m in notices] == [
+        ("staff", world.officer, "email", world.officer.email),
+        ("staff", world.leader, "email", world.leader.email),
+        ("staff", world.head, "email", world.head.email),
     ]
-    assert "overdue" in notices[2].body
+    assert f"Case {case.reference} ({case.title}) has used 150% of its time" in notices[2].body
 
 
 def test_a_late_sweep_applies_every_passed_threshold_once(world: World) -> None:

@@ -12,10 +12,11 @@ import pytest
 from django.test import Client
 
 from onestop.cases import queries, services
-from onestop.cases.models import Case, NoteKind, OutboxMessage, Status
+from onestop.cases.models import Case, NoteKind, Status
 from onestop.contacts.models import Contact
 from onestop.core.errors import ServiceError
 from onestop.core.models import RoleCode, User
+from onestop.notify.models import Message
 from tests import factories as core_factories
 from tests.cases import factories
 from tests.cases.conftest import World
@@ -193,12 +194,7 @@ def test_an_update_on_a_case_with_no_customer_is_refused_and_nothing_is_recorded
         response.content.decode()
     )
     assert case.notes.count() == 0
-    assert (
-        OutboxMessage.objects.for_organisation(world.organisation)
-        .filter(template="case-update")
-        .count()
-        == 0
-    )
+    assert Message.objects.for_organisation(world.organisation).filter(event="update").count() == 0
     assert [entry.text for entry in queries.timeline_of(case)] == [
         "Case raised and sent to Collection crews"
     ]
@@ -230,10 +226,12 @@ def test_an_update_says_to_whom_and_by_which_channel_it_went(
         {"note-kind": "update-to-customer", "note-text": "Crew booked"},
     )
     assert response.status_code == 302
-    message = OutboxMessage.objects.for_organisation(world.organisation).get(template="case-update")
-    assert (message.recipient_kind, message.recipient_label) == (
+    message = Message.objects.for_organisation(world.organisation).get(event="update")
+    assert (message.recipient_kind, message.recipient_label, message.channel, message.address) == (
         "customer",
-        "Sam Resident (e-mail: sam@example.org)",
+        "Sam Resident",
+        "email",
+        "sam@example.org",
     )
     assert queries.timeline_of(case)[-1].text == "Update sent to Sam Resident by e-mail"
 
@@ -268,7 +266,7 @@ def test_a_councillor_without_an_email_is_told_on_their_enquiries_page(
         postcode="HP20 1UB",
     )
     services.add_note(case, by=world.officer, kind=NoteKind.UPDATE_TO_CUSTOMER, text="Done")
-    message = OutboxMessage.objects.for_organisation(world.organisation).get(template="case-update")
+    message = Message.objects.for_organisation(world.organisation).get(event="update")
     assert (message.recipient_kind, message.recipient_user) == ("councillor", member)
 
 

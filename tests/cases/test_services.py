@@ -16,13 +16,13 @@ from onestop.cases.models import (
     CaseLink,
     EscalationDue,
     NoteKind,
-    OutboxMessage,
     Outcome,
     Status,
 )
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord, Organisation, User
 from onestop.core.references import parse
+from onestop.notify.models import Message
 from tests.cases import factories
 from tests.cases.conftest import World
 from tests.customers import factories as customer_factories
@@ -52,10 +52,8 @@ def test_raising_a_case_gives_a_reference_deadlines_from_the_clock_and_an_acknow
     ]
     assert case.standard_code == "answer-letters"
     assert case.calendar_version == 1
-    messages = list(OutboxMessage.objects.for_organisation(world.organisation).filter(case=case))
-    assert [(m.template, m.recipient_label) for m in messages] == [
-        ("case-acknowledgement", "Sam Resident")
-    ]
+    messages = list(Message.objects.for_organisation(world.organisation).filter(case=case))
+    assert [(m.event, m.recipient_label) for m in messages] == [("acknowledgement", "Sam Resident")]
     assert case.reference in messages[0].body
     assert (
         AuditRecord.objects.for_organisation(world.organisation)
@@ -110,7 +108,7 @@ def test_bad_input_is_refused_clearly_and_nothing_is_created(
     assert (raised.value.code, raised.value.field) == (error, field)
     assert raised.value.message
     assert _count(Case, world.organisation) == 0
-    assert _count(OutboxMessage, world.organisation) == 0
+    assert _count(Message, world.organisation) == 0
 
 
 @pytest.mark.parametrize(
@@ -222,10 +220,9 @@ def test_an_update_to_the_customer_is_recorded_in_the_outbox_and_an_internal_not
     services.add_note(
         case, by=world.officer, kind=NoteKind.UPDATE_TO_CUSTOMER, text="Coming Friday"
     )
-    updates = OutboxMessage.objects.for_organisation(world.organisation).filter(
-        template="case-update"
-    )
-    assert [m.body for m in updates] == ["Coming Friday"]
+    updates = Message.objects.for_organisation(world.organisation).filter(event="update")
+    assert [(m.channel, m.address) for m in updates] == [("email", "s@ex.org")]
+    assert "Coming Friday" in updates[0].body
     timeline = [entry.text for entry in queries.timeline_of(case)]
     assert timeline[-2:] == ["Internal note added", "Update sent to Sam Resident by e-mail"]
 

@@ -25,7 +25,6 @@ from onestop.cases.models import (
     CaseNote,
     LinkKind,
     NoteKind,
-    OutboxMessage,
     Source,
     Status,
 )
@@ -37,6 +36,7 @@ from onestop.core.models import AuditRecord, Organisation
 from onestop.customers import normalise
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, Email
+from onestop.notify.models import Message
 from tests.cases import factories as case_factories
 from tests.channels.conftest import (
     MailWorld,
@@ -56,15 +56,15 @@ def _counts(organisation: Organisation) -> tuple[int, int, int, int, int]:
         Case.objects.for_organisation(organisation).count(),
         Customer.objects.for_organisation(organisation).count(),
         Contact.objects.for_organisation(organisation).count(),
-        OutboxMessage.objects.for_organisation(organisation).count(),
+        Message.objects.for_organisation(organisation).count(),
     )
 
 
 def _outbox(case: Case) -> list[str]:
     return list(
-        OutboxMessage.objects.for_organisation(case.organisation_id)
+        Message.objects.for_organisation(case.organisation_id)
         .filter(case=case)
-        .values_list("template", flat=True)
+        .values_list("event", flat=True)
     )
 
 
@@ -111,9 +111,9 @@ def test_a_plain_message_raises_an_acknowledged_case_for_a_new_customer(
         None,
     )
     assert case.contact_id == contact.pk
-    acknowledgements = OutboxMessage.objects.for_organisation(organisation).filter(case=case)
-    assert [(m.template, m.recipient_label) for m in acknowledgements] == [
-        ("case-acknowledgement", "Sam Resident")
+    acknowledgements = Message.objects.for_organisation(organisation).filter(case=case)
+    assert [(m.event, m.recipient_label) for m in acknowledgements] == [
+        ("acknowledgement", "Sam Resident")
     ]
     assert case.reference in acknowledgements[0].body
     audited = {
@@ -360,7 +360,7 @@ def test_a_reply_to_a_closed_case_raises_a_new_case_linked_to_it(mail_world: Mai
     assert case.reference in kept.reason
     link = CaseLink.objects.for_organisation(case.organisation_id).get(case=new)
     assert (link.linked_case_id, link.kind) == (case.pk, LinkKind.RELATED_TO)
-    assert _outbox(new) == ["case-acknowledgement"]
+    assert _outbox(new) == ["acknowledgement"]
     assert not CaseNote.objects.for_organisation(case.organisation_id).filter(case=case).exists()
 
 

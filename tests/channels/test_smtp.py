@@ -11,12 +11,13 @@ from collections.abc import Iterator
 import pytest
 from django.test import override_settings
 
-from onestop.cases.models import Case, OutboxMessage, Source
+from onestop.cases.models import Case, Source
 from onestop.channels import services, smtp
 from onestop.channels.models import InboundMessage, MessageOutcome
 from onestop.contacts.models import Channel, Contact
 from onestop.core.models import AuditRecord, Organisation
 from onestop.customers.models import Customer
+from onestop.notify.models import Message
 from tests.channels.conftest import (
     MailWorld,
     message,
@@ -80,10 +81,10 @@ def _assert_raised(organisation: Organisation) -> None:
     assert contact is not None
     assert (contact.channel, contact.customer_id) == (Channel.EMAIL, case.customer_id)
     assert list(
-        OutboxMessage.objects.for_organisation(organisation)
+        Message.objects.for_organisation(organisation)
         .filter(case=case)
-        .values_list("template", flat=True)
-    ) == ["case-acknowledgement"]
+        .values_list("event", flat=True)
+    ) == ["acknowledgement"]
     assert AuditRecord.objects.filter(
         organisation=organisation,
         object_type="channels.inboundmessage",

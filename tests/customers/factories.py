@@ -22,7 +22,11 @@ def customer(
     email: str = "",
     language: str = "en",
     format: str = "",
+    email_consent: bool | None = None,
+    sms_consent: bool | None = None,
 ) -> Customer:
+    """A customer; one given an e-mail address or phone number agrees to be sent updates there
+    unless ``email_consent`` / ``sms_consent`` say otherwise."""
     return services.create_customer(
         organisation,
         by=None,
@@ -32,6 +36,8 @@ def customer(
             date_of_birth=date_of_birth,
             language=language,
             format=format,
+            consents_to_email_updates=bool(email) if email_consent is None else email_consent,
+            consents_to_sms_updates=bool(phone) if sms_consent is None else sms_consent,
         ),
         contact_details=services.ContactDetails(
             address=services.AddressDetails(

@@ -54,6 +54,11 @@ ORGANISATION_PAGES = {
     "portal:report-received": "the page after a report (shows the session's own report)",
     "portal:report-form": "an organisation's form for one type of case (codes per organisation)",
     "cases:disclosure-log": "an organisation's public disclosure log",
+    # Addressed by event, channel and language: each administrator's page is their own
+    # organisation's template (tests/notify/test_notifycore_pages.py checks the partner's
+    # administrator changes nothing of the council's).
+    "notify:template": "the user's own organisation's template for an event",
+    "notify:template-reset": "the user's own organisation's template for an event",
 }
 
 # Known defects another engineer is fixing: the integrator removes each entry after merging that

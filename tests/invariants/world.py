@@ -5,9 +5,10 @@ through the apps' own services, at least one object of every kind a URL or API o
 name: services, teams, memberships, access points with sessions, exceptions, out-of-hours and a
 share, standards and a closure day, customers with a marker, equality answers and a merge,
 contact reasons, contacts, call-backs and visitor tickets, case types of every kind with a case
-each, a contribution task, a mailbox and a web form.  ``World.fill`` gives the value for a URL
-parameter; a parameter it does not know raises ``LookupError`` naming the pattern, so a new URL
-cannot escape the walkers (add a filler to ``FILLERS``).
+each, a contribution task, a message with a task for staff, a mailbox and a web form.
+``World.fill`` gives the value for a URL parameter; a parameter it does not know raises
+``LookupError`` naming the pattern, so a new URL cannot escape the walkers (add a filler to
+``FILLERS``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from onestop.customers import services as customer_services
 from onestop.directory import services as directory_services
 from onestop.documents import services as document_services
 from onestop.notify.models import Channel, Event, Message, RecipientKind
+from onestop.notify.services import compose
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
 from onestop.standards.models import Standard
@@ -70,6 +72,7 @@ FILLERS: dict[tuple[str, str], str] = {
     ("portal:report-done", "reference"): "web_reference",
     ("documents:owner-documents", "kind"): "document_owner_kind",
     ("documents:owner-documents", "key"): "reference",
+    ("notify:task-done", "task_id"): "staff_task_id",
 }
 
 
@@ -195,6 +198,22 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         by=None,
     )
     ids |= {"document_id": letter.pk, "document_owner_kind": "case"}
+    # notify: a message nobody can be reached for (so a task for staff), a template's key
+    unreachable = compose.message_to_customer(
+        organisation_id=organisation.pk,
+        customer=None,
+        name="Pat Nobody",
+        event=Event.ACKNOWLEDGEMENT,
+        context={"reference": case.reference},
+        case_id=case.pk,
+    )
+    ids |= {
+        "message_id": unreachable.message.pk,
+        "staff_task_id": unreachable.tasks[0].pk,
+        "event": Event.UPDATE.value,
+        "channel": "email",
+        "language": "en",
+    }
 
     # channels and portal: a mailbox on the organisation's own verified mail domain
     mail_domain = directory_services.verify_mail_domain(

@@ -11,12 +11,13 @@ import time_machine
 from django.test import Client, override_settings
 
 from onestop.cases import services as case_services
-from onestop.cases.models import Case, OutboxMessage, Source
+from onestop.cases.models import Case, Source
 from onestop.contacts.models import Channel, Contact
 from onestop.core import audit
 from onestop.core.models import AuditRecord, Organisation, User
 from onestop.customers.models import Customer
 from onestop.customers.queries import possible_duplicates
+from onestop.notify.models import Message
 from onestop.portal import services, throttle
 from onestop.portal.models import WebForm
 from tests.cases import factories as case_factories
@@ -91,7 +92,7 @@ def test_a_resident_reports_a_missed_bin_and_sees_the_reference_and_deadline(
     assert (case.source, case.team) == (Source.WEB, world.town_crews)
     assert case.customer is not None
     assert Contact.objects.for_organisation(world.organisation).get().channel == Channel.WEB_FORM
-    assert OutboxMessage.objects.for_organisation(world.organisation).filter(case=case).count() == 1
+    assert Message.objects.for_organisation(world.organisation).filter(case=case).count() == 1
     last = AuditRecord.objects.for_organisation(world.organisation).order_by("-sequence").first()
     assert last is not None
     assert last.ip_address == "127.0.0.1"
@@ -275,7 +276,7 @@ def test_the_honeypot_refuses_bots_silently_and_saves_nothing(
     assert "SR-" not in thanks.content.decode()
     assert "no-store" in thanks["Cache-Control"]
     assert counts(world.organisation) == NOTHING
-    assert OutboxMessage.objects.for_organisation(world.organisation).count() == 0
+    assert Message.objects.for_organisation(world.organisation).count() == 0
 
 
 def test_the_honeypot_is_hidden_from_people(
@@ -665,7 +666,7 @@ def test_the_acknowledgement_names_the_case_type_not_the_typed_title(
 
     case = Case.objects.for_organisation(world.organisation).get()
     assert case.title == spam  # staff still see what was typed
-    acknowledgement = OutboxMessage.objects.for_organisation(world.organisation).get(case=case)
+    acknowledgement = Message.objects.for_organisation(world.organisation).get(case=case)
     assert "spam.example" not in acknowledgement.body
     assert "Cheap pills" not in acknowledgement.body
     assert world.missed_bin.name in acknowledgement.body

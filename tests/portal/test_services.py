@@ -7,11 +7,12 @@ import time_machine
 from django.db import transaction
 
 from onestop.cases import services as case_services
-from onestop.cases.models import CaseClock, OutboxMessage, Source
+from onestop.cases.models import CaseClock, Source
 from onestop.contacts.models import Channel, Contact, Direction, Outcome
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, AuditRecord, User
 from onestop.customers.models import Customer, Email, Phone
+from onestop.notify.models import Message
 from onestop.portal import services
 from onestop.portal.errors import PortalError
 from onestop.portal.models import WebForm
@@ -81,8 +82,8 @@ def test_a_named_report_creates_customer_contact_and_case_in_one_go(
     assert contact.customer == customer
     assert contact.staff is None
     assert case.contact == contact
-    acknowledgement = OutboxMessage.objects.for_organisation(world.organisation).get(case=case)
-    assert acknowledgement.template == "case-acknowledgement"
+    acknowledgement = Message.objects.for_organisation(world.organisation).get(case=case)
+    assert acknowledgement.event == "acknowledgement"
     assert case.reference in acknowledgement.body
     assert "16 March 2026" in acknowledgement.body
 
@@ -118,7 +119,7 @@ def test_an_anonymous_report_raises_a_case_with_no_customer_and_no_acknowledgeme
     assert counts(world.organisation).customers == 0
     contact = Contact.objects.for_organisation(world.organisation).get()
     assert contact.customer is None
-    assert OutboxMessage.objects.for_organisation(world.organisation).count() == 0
+    assert Message.objects.for_organisation(world.organisation).count() == 0
 
 
 def test_a_report_never_attaches_to_an_existing_customer_with_the_same_details(
@@ -256,7 +257,7 @@ def test_a_name_only_report_is_acknowledged_as_raise_case_does_for_every_custome
     assert case.customer is not None
     assert not case.customer.emails.exists()
     assert not case.customer.phones.exists()
-    acknowledgement = OutboxMessage.objects.for_organisation(world.organisation).get(case=case)
+    acknowledgement = Message.objects.for_organisation(world.organisation).get(case=case)
     assert acknowledgement.recipient_label == "Sam Resident"
 
 

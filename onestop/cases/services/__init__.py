@@ -3,9 +3,9 @@
 ``by`` is the acting member of staff (``None``: the system, e.g. the escalation sweep or the demo
 loader).  A rejected request raises ``ServiceError`` (``CaseError`` codes) and changes nothing.
 Deadlines come only from ``standards.clock``; each is stored on a ``CaseClock`` row with the
-standard and calendar version that produced it.  Messages the case means to send are written
-to ``OutboxMessage`` inside the same transaction (the outbox) until the notifications capability
-takes them.
+standard and calendar version that produced it.  Messages the case means to send are composed
+by ``notify.services.compose`` as ``notify.Message`` rows inside the same transaction (the
+outbox), where the notifications worker takes them.
 
 The functions live in modules by noun (``clocks``, ``attributes``, ``case_types``,
 ``lifecycle``, ``links``, ``statutory``, ``escalation`` (the sweep); shared helpers in

@@ -1,21 +1,21 @@
 """Helpers shared by the case services (no transactions of their own): refusals, text checks,
-the version claim, the outbox (audit records: ``core.audit.record_change``)."""
+the version claim, the words a message about a case is filled in with (audit records:
+``core.audit.record_change``; messages: ``notify.services.compose``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from onestop.cases import queries
 from onestop.cases.errors import CaseError
-from onestop.cases.models import (
-    Case,
-    OutboxMessage,
-)
+from onestop.cases.models import Case
 from onestop.core.errors import ServiceError
 from onestop.core.models import User
+from onestop.notify.models import RecipientKind
+from onestop.notify.services import compose
 
 TITLE_LIMIT = 200
 TEXT_LIMIT = 10_000
@@ -83,24 +83,31 @@ def _same_organisation(obj: Any, case_or_org_id: int, message: str) -> None:
         _refuse(CaseError.WRONG_ORGANISATION, message)
 
 
-def _outbox(
-    case: Case,
-    *,
-    template: str,
-    recipient_kind: str,
-    recipient_label: str,
-    body: str,
-    recipient_user: User | None = None,
-) -> OutboxMessage:
-    message = OutboxMessage(
-        organisation_id=case.organisation_id,
-        case=case,
-        template=template,
-        recipient_kind=recipient_kind,
-        recipient_user=recipient_user,
-        recipient_label=recipient_label[:200],
-        body=body,
-        created_at=timezone.now(),
-    )
-    message.save(force_insert=True)
-    return message
+def _message_context(case: Case, **extra: Any) -> dict[str, Any]:
+    return {**queries.message_context(case), **extra}
+
+
+def _tell_parties(case: Case, event: str, *, by: User | None = None, **extra: Any) -> None:
+    """``event``'s message to the case's customer and to the councillor whose enquiry it is.
+    A constituent with no customer record is told through their councillor; with no councillor
+    either, the message is recorded as not sent and staff get a task to tell them."""
+    context = _message_context(case, **extra)
+    if case.customer is not None or (case.constituent_name and case.councillor is None):
+        compose.message_to_customer(
+            organisation_id=case.organisation_id,
+            customer=case.customer,
+            name=case.constituent_name,
+            event=event,
+            context=context,
+            case_id=case.pk,
+            by=by,
+        )
+    if case.councillor is not None:
+        compose.message_to_staff(
+            organisation_id=case.organisation_id,
+            user=case.councillor,
+            event=event,
+            context={**context, "customer_name": case.councillor.display_name},
+            case_id=case.pk,
+            kind=RecipientKind.COUNCILLOR,
+        )

@@ -47,27 +47,17 @@ from onestop.cases.models import (
     EscalationAction,
     EscalationDue,
     EscalationRule,
-    OutboxMessage,
-    OutboxStatus,
 )
+from onestop.cases.services._common import _tell_parties
 from onestop.core import audit, bulk
 from onestop.core.models import AuditAction, Organisation, RoleCode, User
 from onestop.directory.models import Team, TeamMembership
+from onestop.notify.models import Event
+from onestop.notify.services import compose
 from onestop.standards import clock
 from onestop.standards.models import CalendarChoice
 
 CHUNK = 5_000
-_OUTBOX_COLUMNS = (
-    "organisation_id",
-    "case_id",
-    "template",
-    "recipient_kind",
-    "recipient_user_id",
-    "recipient_label",
-    "body",
-    "created_at",
-    "status",
-)
 _ESCALATION_COLUMNS = (
     "organisation_id",
     "case_id",
@@ -470,15 +460,10 @@ def _write_notices(
 ) -> tuple[list[list[Any]], set[int]]:
     """For each escalation inserted (``new``): its timeline event and the outbox notice to each
     of the rule's recipients, in bulk; returns the audit summary rows and the cases escalated."""
-    overdue_text = _("Case %(reference)s (%(title)s) is overdue: it was due %(due)s.")
-    warning_text = _(
-        "Case %(reference)s (%(title)s) has used %(percent)s%% of its time: due %(due)s."
-    )
     timeline: list[tuple[int, int, str]] = []
-    notices: list[tuple[Any, ...]] = []
+    notices: list[compose.StaffNotice] = []
     summary: list[list[Any]] = []
     escalated: set[int] = set()
-    due_text = _DueText()
     for case_id, thresholds in plan.due.items():
         _pk, _type, reference, title, assignee_id, team_id, service_id = due.cases[case_id]
         for rule, _threshold_at in thresholds:
@@ -487,41 +472,26 @@ def _write_notices(
             escalated.add(case_id)
             timeline.append((case_id, rule.percent, rule.action))
             summary.append([reference, rule.percent, rule.action])
-            body = (overdue_text if rule.percent >= 100 else warning_text) % {
+            context = {
                 "reference": reference,
-                "title": title,
+                "case_title": title,
                 "percent": rule.percent,
-                "due": due_text(due.primaries[case_id].due_at),
+                "deadline": due.primaries[case_id].due_at,
+                "deadline_time": due.primaries[case_id].due_at,
             }
             notices.extend(
-                (organisation.pk, case_id, "case-escalation", rule.action, user_id,
-                 label[:200], body, now, OutboxStatus.PENDING)
+                compose.StaffNotice(case_id, user_id, label, context)
                 for user_id, label in recipients.for_action(
                     rule.action, assignee_id=assignee_id, team_id=team_id, service_id=service_id
                 )
-            )  # fmt: skip
+            )
     bulk.insert_rows(
         CaseEvent,
         events.EVENT_COLUMNS,
         events.escalated_event_rows(organisation.pk, timeline, at=now),
     )
-    bulk.insert_rows(OutboxMessage, _OUTBOX_COLUMNS, notices)
+    compose.staff_notices(organisation.pk, Event.ESCALATION, notices, now=now)
     return summary, escalated
-
-
-class _DueText:
-    """A deadline as the notices write it, in local time, worked out once per distinct time
-    (working-day deadlines share a few end-of-day times)."""
-
-    def __init__(self) -> None:
-        self.zone = timezone.get_current_timezone()
-        self.texts: dict[datetime.datetime, str] = {}
-
-    def __call__(self, due_at: datetime.datetime) -> str:
-        text = self.texts.get(due_at)
-        if text is None:
-            text = self.texts[due_at] = due_at.astimezone(self.zone).strftime("%d %B %Y %H:%M")
-        return text
 
 
 # --- calendar changes ---------------------------------------------------------------------------
@@ -585,7 +555,7 @@ def _recalculate_chunk(
     if primary_moved:
         changed = list(
             cases.filter(pk__in=list(primary_moved)).select_related(
-                "customer", "councillor", "case_type"
+                "customer", "councillor", "case_type__service"
             )
         )
         for case in changed:
@@ -663,39 +633,10 @@ def _recalculated(rows: Sequence[_Clock], calendar: clock.Calendar) -> dict[int,
 
 
 def _tell_customers(cases: Sequence[Case], now: datetime.datetime) -> set[int]:
-    """The outbox message telling each customer (and councillor) their reply date moved."""
-    messages: list[OutboxMessage] = []
+    """The message telling each customer (and councillor) their reply date moved."""
     told: set[int] = set()
     for case in cases:
-        assert case.due_at is not None  # noqa: S101  # just set from the primary clock
-        body = _(
-            "The date by which we will reply to your request %(title)s (reference "
-            "%(reference)s) has moved to %(due)s, because the council is closed on a day "
-            "before it."
-        ) % {
-            "title": case.title_for_customer,
-            "reference": case.reference,
-            "due": timezone.localtime(case.due_at).strftime("%d %B %Y"),
-        }
-        recipients: list[tuple[str, Any, str]] = []
-        if case.customer_id is not None or case.constituent_name:
-            label = str(case.customer) if case.customer else case.constituent_name
-            recipients.append(("customer", None, label))
-        if case.councillor is not None:
-            recipients.append(("councillor", case.councillor, case.councillor.display_name))
-        for kind, user, label in recipients:
+        if case.customer_id is not None or case.constituent_name or case.councillor is not None:
+            _tell_parties(case, Event.DEADLINE_MOVED)
             told.add(case.pk)
-            messages.append(
-                OutboxMessage(
-                    organisation_id=case.organisation_id,
-                    case_id=case.pk,
-                    template="case-deadline-moved",
-                    recipient_kind=kind,
-                    recipient_user=user,
-                    recipient_label=label[:200],
-                    body=body,
-                    created_at=now,
-                )
-            )
-    OutboxMessage.objects.bulk_create(messages, batch_size=2000)
     return told

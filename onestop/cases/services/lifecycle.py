@@ -36,10 +36,11 @@ from onestop.cases.services._common import (
     TITLE_LIMIT,
     _bump_version,
     _check_text,
-    _outbox,
+    _message_context,
     _refuse,
     _same_organisation,
     _save,
+    _tell_parties,
 )
 from onestop.cases.services.attributes import clean_attributes
 from onestop.cases.services.clocks import (
@@ -57,6 +58,8 @@ from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers.models import Customer
 from onestop.directory.models import Team, TeamMembership
+from onestop.notify.models import Event
+from onestop.notify.services import compose
 from onestop.standards import clock
 from onestop.standards.models import CalendarChoice
 
@@ -136,7 +139,7 @@ def raise_case(
         events.case_raised_event(case=case, by=by)
         if contact is not None:
             contact_services.complete_request(contact, by=by)
-        _acknowledge(case)
+        _tell_parties(case, Event.ACKNOWLEDGEMENT, by=by)
         audit.record_change(
             case,
             by=by,
@@ -187,31 +190,6 @@ def _check_parties(
                 organisation.pk,
                 _("The %(what)s belongs to another organisation") % {"what": label},
             )
-
-
-def _acknowledge(case: Case) -> None:
-    due = timezone.localtime(case.due_at).strftime("%d %B %Y") if case.due_at else ""
-    body = _(
-        "We have received your request %(title)s. Your reference is %(reference)s. "
-        "We will reply by %(due)s."
-    ) % {"title": case.title_for_customer, "reference": case.reference, "due": due}
-    if case.customer_id is not None or case.constituent_name:
-        _outbox(
-            case,
-            template="case-acknowledgement",
-            recipient_kind="customer",
-            recipient_label=str(case.customer) if case.customer else case.constituent_name,
-            body=body,
-        )
-    if case.councillor is not None:
-        _outbox(
-            case,
-            template="councillor-acknowledgement",
-            recipient_kind="councillor",
-            recipient_user=case.councillor,
-            recipient_label=case.councillor.display_name,
-            body=body,
-        )
 
 
 # --- the lifecycle ------------------------------------------------------------------------------
@@ -385,7 +363,7 @@ def bulk_reassign(
 
 
 def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
-    """An internal note, or an update to the customer (recorded in the outbox to send)."""
+    """An internal note, or an update to the customer (a message, in the same transaction)."""
     if kind not in STAFF_NOTE_KINDS:
         _refuse(
             CaseError.INVALID_ATTRIBUTE,
@@ -408,18 +386,7 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
         )
         note.save(force_insert=True)
         if recipient is not None:
-            _outbox(
-                case,
-                template="case-update",
-                recipient_kind=recipient.kind,
-                recipient_label=(
-                    f"{recipient.name} ({recipient.channel_label}: {recipient.shown_address})"
-                    if recipient.address
-                    else f"{recipient.name} ({recipient.channel_label})"
-                ),
-                recipient_user=recipient.user,
-                body=text,
-            )
+            _send_update(case, recipient, text, by=by)
         events.note_added_event(
             case=case,
             by=by,
@@ -438,6 +405,30 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
     return note
 
 
+def _send_update(
+    case: Case, recipient: queries.UpdateRecipient, text: str, *, by: User | None
+) -> None:
+    context = _message_context(case, update_text=text)
+    if recipient.user is not None:
+        compose.message_to_staff(
+            organisation_id=case.organisation_id,
+            user=recipient.user,
+            event=Event.UPDATE,
+            context={**context, "customer_name": recipient.name},
+            case_id=case.pk,
+            kind=recipient.kind,
+        )
+        return
+    compose.message_to_customer(
+        organisation_id=case.organisation_id,
+        customer=case.customer,
+        event=Event.UPDATE,
+        context=context,
+        case_id=case.pk,
+        by=by,
+    )
+
+
 def _no_recipient_message(case: Case) -> str:
     if case.customer is None and case.councillor_id is None:
         return _(
@@ -445,8 +436,8 @@ def _no_recipient_message(case: Case) -> str:
             "add an internal note instead"
         )
     return _(
-        "%(name)s has no e-mail address, current postal address or mobile number: "
-        "add one to their record before sending an update"
+        "%(name)s has no e-mail address or mobile number they agreed to be sent updates at, "
+        "and no current postal address: add one to their record before sending an update"
     ) % {"name": case.customer.display_name if case.customer else ""}
 
 

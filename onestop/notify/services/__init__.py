@@ -1,1 +1,2 @@
-"""Every write of the notify app, one module per concern (callers import the submodule)."""
+"""Every write of notify, one module per job: callers import the submodule
+(``from onestop.notify.services import compose``); nothing is re-exported here."""

@@ -1,0 +1,229 @@
+"""Reads of notify: how a customer can be reached, a case's or customer's messages and tasks."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from onestop.core import permissions
+from onestop.core.access import get_or_404, require
+from onestop.core.models import User
+from onestop.customers.models import Customer, PhoneKind
+from onestop.customers.models import Language as CustomerLanguage
+from onestop.notify.models import (
+    FAILED_STATUSES,
+    Channel,
+    Event,
+    Language,
+    Message,
+    MessageStatus,
+    MessageTemplate,
+    StaffTask,
+    TaskStatus,
+)
+
+#: The order channels are tried in when the customer's preferred one cannot be used.
+FALLBACK_ORDER = (Channel.EMAIL, Channel.SMS, Channel.LETTER)
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a message reaches a customer: the channel and the address it goes to."""
+
+    channel: str
+    address: str
+
+    @property
+    def channel_label(self) -> str:
+        return str(Channel(self.channel).label).lower()
+
+
+def language_for(customer: Customer | None) -> str:
+    """Welsh for a customer who asked for Welsh, else English (the languages templates exist in)."""
+    if customer is not None and customer.language == CustomerLanguage.WELSH:
+        return Language.WELSH
+    return Language.ENGLISH
+
+
+#: Events that answer what the customer asked for themselves: they may go to any e-mail address
+#: or mobile number the customer gave (the address they wrote from is the one they want the
+#: answer at).  Every other message is an update, sent by e-mail or text message only where the
+#: customer agreed to updates that way (``consents_to_email_updates``, ``…_sms_updates``).
+ANSWERS = frozenset({Event.ACKNOWLEDGEMENT, Event.RESPONSE})
+
+
+def addresses_of(customer: Customer, *, event: str = Event.UPDATE) -> dict[str, str]:
+    """Each channel the customer may be sent ``event``'s message by, with the address: e-mail
+    and text messages need an address on record and, for updates (not ``ANSWERS``), the
+    customer's consent; a letter needs a current postal address."""
+    usable: dict[str, str] = {}
+    answer = event in ANSWERS
+    if answer or customer.consents_to_email_updates:
+        email = customer.emails.order_by("created_at", "id").first()
+        if email is not None:
+            usable[Channel.EMAIL] = email.address
+    if answer or customer.consents_to_sms_updates:
+        mobile = customer.phones.filter(kind=PhoneKind.MOBILE).order_by("created_at", "id").first()
+        if mobile is not None:
+            usable[Channel.SMS] = mobile.number
+    address = customer.addresses.filter(is_current=True).order_by("-created_at", "-id").first()
+    if address is not None:
+        lines = (address.line_1, address.line_2, address.town, address.postcode)
+        usable[Channel.LETTER] = "\n".join(line for line in lines if line)
+    return usable
+
+
+def order_for(customer: Customer) -> list[str]:
+    """The channels to try, the customer's preferred one first, then e-mail, SMS, letter."""
+    order = [customer.preferred_channel] if customer.preferred_channel in Channel.values else []
+    return list(dict.fromkeys([*order, *FALLBACK_ORDER]))
+
+
+def route_to(
+    customer: Customer | None, *, event: str = Event.UPDATE, large_print: bool = False
+) -> Route | None:
+    """The channel and address ``event``'s message to ``customer`` goes by, or ``None`` when
+    there is no way to reach them.  A customer who asked for large print gets a letter where
+    they have a postal address (the letter is printed large)."""
+    if customer is None:
+        return None
+    usable = addresses_of(customer, event=event)
+    if large_print and Channel.LETTER in usable:
+        return Route(Channel.LETTER, usable[Channel.LETTER])
+    channel = next((name for name in order_for(customer) if name in usable), None)
+    return Route(channel, usable[channel]) if channel is not None else None
+
+
+# --- what the case page and the customer page show ------------------------------------------------
+def messages_of_case(organisation_id: int, case_id: int) -> QuerySet[Message]:
+    return (
+        Message.objects.for_organisation(organisation_id)
+        .filter(case_id=case_id)
+        .order_by("created_at", "id")
+    )
+
+
+def open_tasks_of_case(organisation_id: int, case_id: int) -> QuerySet[StaffTask]:
+    return StaffTask.objects.for_organisation(organisation_id).filter(
+        case_id=case_id, status=TaskStatus.OPEN
+    )
+
+
+def open_tasks_of_customer(organisation_id: int, customer_id: int) -> QuerySet[StaffTask]:
+    return StaffTask.objects.for_organisation(organisation_id).filter(
+        customer_id=customer_id, status=TaskStatus.OPEN
+    )
+
+
+def failed_messages_of_case(organisation_id: int, case_id: int) -> QuerySet[Message]:
+    return messages_of_case(organisation_id, case_id).filter(status__in=sorted(FAILED_STATUSES))
+
+
+def failed_messages_of_customer(organisation_id: int, customer_id: int) -> QuerySet[Message]:
+    return (
+        Message.objects.for_organisation(organisation_id)
+        .filter(customer_id=customer_id, status__in=sorted(FAILED_STATUSES))
+        .order_by("created_at", "id")
+    )
+
+
+def messages_to_customer(user: User, customer_id: int) -> QuerySet[Message]:
+    return Message.objects.for_user(user).filter(customer_id=customer_id)
+
+
+def get_task_for(user: User, task_id: int) -> StaffTask:
+    """A task for staff of the user's organisation, for staff who work cases (404 elsewhere)."""
+    task: StaffTask = get_or_404(
+        user,
+        StaffTask.objects.for_user(user).select_related("case"),
+        permissions.CASE_WORK,
+        pk=task_id,
+    )
+    return task
+
+
+# --- the outbox page ------------------------------------------------------------------------------
+STUCK_AFTER = datetime.timedelta(minutes=15)
+OUTBOX_PAGE = 100
+
+
+def stuck(now: datetime.datetime) -> Q:
+    """``sending`` for over 15 minutes, or ``pending`` 15 minutes past its due time."""
+    limit = now - STUCK_AFTER
+    return Q(status=MessageStatus.SENDING, updated_at__lt=limit) | Q(
+        status=MessageStatus.PENDING, next_attempt_at__lt=limit
+    )
+
+
+@dataclass(frozen=True)
+class OutboxFilter:
+    problem: str = ""  # "failed", "stuck" or ""
+    status: str = ""
+    channel: str = ""
+
+
+def outbox_for(user: User, chosen: OutboxFilter) -> QuerySet[Message]:
+    """The organisation's messages for staff who manage them, newest first, filtered."""
+    require(user, permissions.MESSAGE_MANAGE)
+    messages = Message.objects.for_user(user)
+    if chosen.problem == "failed":
+        messages = messages.filter(status__in=sorted(FAILED_STATUSES))
+    elif chosen.problem == "stuck":
+        messages = messages.filter(stuck(timezone.now()))
+    if chosen.status:
+        messages = messages.filter(status=chosen.status)
+    if chosen.channel:
+        messages = messages.filter(channel="" if chosen.channel == "none" else chosen.channel)
+    return messages.select_related("case").order_by("-created_at", "-id")
+
+
+def get_message_for(user: User, message_id: int) -> Message:
+    message: Message = get_or_404(
+        user,
+        Message.objects.for_user(user).select_related("case"),
+        permissions.MESSAGE_MANAGE,
+        pk=message_id,
+    )
+    return message
+
+
+# --- the templates page ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TemplateRow:
+    event: str
+    channel: str
+    language: str
+    version: int  # 0: the shipped default
+
+    @property
+    def event_label(self) -> str:
+        return str(Event(self.event).label)
+
+    @property
+    def channel_label(self) -> str:
+        return str(Channel(self.channel).label)
+
+    @property
+    def language_label(self) -> str:
+        return str(Language(self.language).label)
+
+
+def templates_for(user: User) -> list[TemplateRow]:
+    """Every event by every channel in both languages, with the organisation's version (0 where
+    the shipped default is used)."""
+    require(user, permissions.MESSAGE_TEMPLATE_MANAGE)
+    versions = {
+        (event, channel, language): version
+        for event, channel, language, version in MessageTemplate.objects.for_user(user).values_list(
+            "event", "channel", "language", "version"
+        )
+    }
+    return [
+        TemplateRow(event, channel, language, versions.get((event, channel, language), 0))
+        for event in Event.values
+        for channel in Channel.values
+        for language in Language.values
+    ]

@@ -1,0 +1,288 @@
+"""The words of every message: the shipped default templates and the placeholders they may use.
+
+Placeholders are written as GOV.UK Notify writes them, ``((name))``.  Each event has a fixed list
+(``PLACEHOLDERS``): a template of an organisation's own is refused when it names any other
+(``unknown_placeholders``), and ``render`` fills in every one it names.  Each event ships with a
+default for every channel in English and Welsh (``default``), so a new organisation works at once;
+an e-mail and a letter share their words, a text message is shorter.  The Welsh wording is ours
+and wants a translator's review before a Welsh council relies on it.
+
+Dates in a message are written as people write them ("1 December 2026", "1 Rhagfyr 2026"):
+``long_date``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from onestop.notify.models import Channel, Event, Language
+
+PLACEHOLDER = re.compile(r"\(\(([^()]*)\)\)")
+
+_CASE = ("reference", "customer_name", "case_type", "case_title", "deadline", "service")
+_ORG = ("organisation",)
+
+#: What each event's template may name (documented in docs/notifications.md).
+PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
+    Event.ACKNOWLEDGEMENT: (*_CASE, *_ORG),
+    Event.UPDATE: (*_CASE, "update_text", *_ORG),
+    Event.DEADLINE_MOVED: (*_CASE, *_ORG),
+    Event.EXTENSION: (*_CASE, "reason", *_ORG),
+    Event.RESPONSE: (*_CASE, "response_text", *_ORG),
+    Event.CLOSURE: (*_CASE, "response_text", *_ORG),
+    Event.REOPENING: (*_CASE, "reason", *_ORG),
+    Event.CALLBACK_REMINDER: ("customer_name", "callback_time", *_ORG),
+    Event.ESCALATION: (
+        "reference",
+        "case_title",
+        "deadline",
+        "deadline_time",
+        "percent",
+        "staff_name",
+        *_ORG,
+    ),
+    Event.BULK: ("customer_name", "text", *_ORG),
+    Event.TEST: _ORG,
+}
+
+_WELSH_MONTHS = (
+    "Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
+    "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr",
+)  # fmt: skip
+_ENGLISH_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def long_date(moment: datetime.datetime | datetime.date | None, language: str = "en") -> str:
+    """``moment`` (local time) as "1 December 2026", or in Welsh "1 Rhagfyr 2026"."""
+    if moment is None:
+        return ""
+    day = timezone.localtime(moment).date() if isinstance(moment, datetime.datetime) else moment
+    months = _WELSH_MONTHS if language == Language.WELSH else _ENGLISH_MONTHS
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+def long_date_time(moment: datetime.datetime | None, language: str = "en") -> str:
+    """ "1 December 2026, 17:00" (local time)."""
+    if moment is None:
+        return ""
+    return f"{long_date(moment, language)}, {timezone.localtime(moment):%H:%M}"
+
+
+def placeholders_in(text: str) -> list[str]:
+    """The names ``text`` uses, each once, in the order they first appear."""
+    return list(dict.fromkeys(match.strip() for match in PLACEHOLDER.findall(text)))
+
+
+def unknown_placeholders(event: str, text: str) -> list[str]:
+    allowed = set(PLACEHOLDERS.get(event, ()))
+    return [name for name in placeholders_in(text) if name not in allowed]
+
+
+def render(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with every ``((name))`` replaced by its value (a missing value: empty)."""
+    return PLACEHOLDER.sub(lambda match: str(values.get(match.group(1).strip(), "")), text)
+
+
+@dataclass(frozen=True)
+class Wording:
+    """A template's words: ``subject`` (e-mail subject, letter heading; empty for SMS) and body."""
+
+    subject: str
+    body: str
+    version: int = 0  # 0: the shipped default
+
+
+@dataclass(frozen=True)
+class _Default:
+    subject: str
+    body: str
+    sms: str
+
+
+_SIGN = "\n\n((organisation))"
+
+_DEFAULTS: dict[str, dict[str, _Default]] = {
+    Event.ACKNOWLEDGEMENT: {
+        "en": _Default(
+            "We have received your request: ((reference))",
+            "Dear ((customer_name)),\n\nWe have received your request ((case_title)). Your "
+            "reference is ((reference)).\n\nWe will reply by ((deadline))." + _SIGN,
+            "((organisation)): we have received your request ((case_title)). Your reference "
+            "is ((reference)). We will reply by ((deadline)).",
+        ),
+        "cy": _Default(
+            "Rydym wedi cael eich cais: ((reference))",
+            "Annwyl ((customer_name)),\n\nRydym wedi cael eich cais ((case_title)). Eich "
+            "cyfeirnod yw ((reference)).\n\nByddwn yn ymateb erbyn ((deadline))." + _SIGN,
+            "((organisation)): rydym wedi cael eich cais ((case_title)). Eich cyfeirnod yw "
+            "((reference)). Byddwn yn ymateb erbyn ((deadline)).",
+        ),
+    },
+    Event.UPDATE: {
+        "en": _Default(
+            "An update on your request ((reference))",
+            "Dear ((customer_name)),\n\n((update_text))\n\nYour reference is ((reference))."
+            + _SIGN,
+            "((organisation)), ((reference)): ((update_text))",
+        ),
+        "cy": _Default(
+            "Diweddariad ar eich cais ((reference))",
+            "Annwyl ((customer_name)),\n\n((update_text))\n\nEich cyfeirnod yw ((reference))."
+            + _SIGN,
+            "((organisation)), ((reference)): ((update_text))",
+        ),
+    },
+    Event.DEADLINE_MOVED: {
+        "en": _Default(
+            "The date we will reply by has changed: ((reference))",
+            "Dear ((customer_name)),\n\nThe date by which we will reply to your request "
+            "((case_title)) (reference ((reference))) has moved to ((deadline)), because the "
+            "council is closed on a day before it." + _SIGN,
+            "((organisation)): we will now reply to your request ((reference)) by "
+            "((deadline)), because we are closed on a day before it.",
+        ),
+        "cy": _Default(
+            "Mae'r dyddiad y byddwn yn ymateb erbyn wedi newid: ((reference))",
+            "Annwyl ((customer_name)),\n\nMae'r dyddiad y byddwn yn ymateb i'ch cais "
+            "((case_title)) (cyfeirnod ((reference))) erbyn wedi symud i ((deadline)), "
+            "oherwydd bod y cyngor ar gau ar ddiwrnod cyn hynny." + _SIGN,
+            "((organisation)): byddwn nawr yn ymateb i'ch cais ((reference)) erbyn "
+            "((deadline)), oherwydd ein bod ar gau ar ddiwrnod cyn hynny.",
+        ),
+    },
+    Event.EXTENSION: {
+        "en": _Default(
+            "We need more time for your request ((reference))",
+            "Dear ((customer_name)),\n\nWe need more time to answer your request "
+            "((case_title)). We will now reply by ((deadline)).\n\nThe reason: ((reason))\n\n"
+            "Your reference is ((reference))." + _SIGN,
+            "((organisation)): we need more time for your request ((reference)). We will "
+            "reply by ((deadline)).",
+        ),
+        "cy": _Default(
+            "Mae angen mwy o amser arnom ar gyfer eich cais ((reference))",
+            "Annwyl ((customer_name)),\n\nMae angen mwy o amser arnom i ateb eich cais "
+            "((case_title)). Byddwn nawr yn ymateb erbyn ((deadline)).\n\nY rheswm: "
+            "((reason))\n\nEich cyfeirnod yw ((reference))." + _SIGN,
+            "((organisation)): mae angen mwy o amser arnom ar gyfer eich cais ((reference)). "
+            "Byddwn yn ymateb erbyn ((deadline)).",
+        ),
+    },
+    Event.RESPONSE: {
+        "en": _Default(
+            "Our answer to your request ((reference))",
+            "Dear ((customer_name)),\n\n((response_text))\n\nYour reference is ((reference))."
+            + _SIGN,
+            "((organisation)), ((reference)): ((response_text))",
+        ),
+        "cy": _Default(
+            "Ein hateb i'ch cais ((reference))",
+            "Annwyl ((customer_name)),\n\n((response_text))\n\nEich cyfeirnod yw "
+            "((reference))." + _SIGN,
+            "((organisation)), ((reference)): ((response_text))",
+        ),
+    },
+    Event.CLOSURE: {
+        "en": _Default(
+            "Your request ((reference)) is closed",
+            "Dear ((customer_name)),\n\nWe have closed your request ((case_title)).\n\n"
+            "((response_text))\n\nIf you need to tell us more, reply quoting your reference "
+            "((reference))." + _SIGN,
+            "((organisation)): we have closed your request ((reference)). Reply quoting it if "
+            "you need to tell us more.",
+        ),
+        "cy": _Default(
+            "Mae eich cais ((reference)) wedi'i gau",
+            "Annwyl ((customer_name)),\n\nRydym wedi cau eich cais ((case_title)).\n\n"
+            "((response_text))\n\nOs oes angen i chi ddweud mwy wrthym, atebwch gan ddyfynnu "
+            "eich cyfeirnod ((reference))." + _SIGN,
+            "((organisation)): rydym wedi cau eich cais ((reference)). Atebwch gan ei "
+            "ddyfynnu os oes angen i chi ddweud mwy wrthym.",
+        ),
+    },
+    Event.REOPENING: {
+        "en": _Default(
+            "We have reopened your request ((reference))",
+            "Dear ((customer_name)),\n\nWe have reopened your request ((case_title)).\n\n"
+            "The reason: ((reason))\n\nWe will reply by ((deadline))." + _SIGN,
+            "((organisation)): we have reopened your request ((reference)). We will reply by "
+            "((deadline)).",
+        ),
+        "cy": _Default(
+            "Rydym wedi ailagor eich cais ((reference))",
+            "Annwyl ((customer_name)),\n\nRydym wedi ailagor eich cais ((case_title)).\n\n"
+            "Y rheswm: ((reason))\n\nByddwn yn ymateb erbyn ((deadline))." + _SIGN,
+            "((organisation)): rydym wedi ailagor eich cais ((reference)). Byddwn yn ymateb "
+            "erbyn ((deadline)).",
+        ),
+    },
+    Event.CALLBACK_REMINDER: {
+        "en": _Default(
+            "We will call you back",
+            "Dear ((customer_name)),\n\nThis is a reminder that we will call you back on "
+            "((callback_time))." + _SIGN,
+            "((organisation)): we will call you back on ((callback_time)).",
+        ),
+        "cy": _Default(
+            "Byddwn yn eich ffonio yn ôl",
+            "Annwyl ((customer_name)),\n\nDyma nodyn i'ch atgoffa y byddwn yn eich ffonio yn "
+            "ôl ar ((callback_time))." + _SIGN,
+            "((organisation)): byddwn yn eich ffonio yn ôl ar ((callback_time)).",
+        ),
+    },
+    Event.ESCALATION: {
+        "en": _Default(
+            "Case ((reference)) needs attention",
+            "Case ((reference)) (((case_title))) has used ((percent))% of its time: it is due "
+            "((deadline_time)).",
+            "Case ((reference)) has used ((percent))% of its time: due ((deadline_time)).",
+        ),
+        "cy": _Default(
+            "Mae angen sylw ar achos ((reference))",
+            "Mae achos ((reference)) (((case_title))) wedi defnyddio ((percent))% o'i amser: "
+            "mae'n ddyledus ((deadline_time)).",
+            "Mae achos ((reference)) wedi defnyddio ((percent))% o'i amser: dyledus "
+            "((deadline_time)).",
+        ),
+    },
+    Event.BULK: {
+        "en": _Default(
+            "A message from ((organisation))",
+            "Dear ((customer_name)),\n\n((text))" + _SIGN,
+            "((organisation)): ((text))",
+        ),
+        "cy": _Default(
+            "Neges gan ((organisation))",
+            "Annwyl ((customer_name)),\n\n((text))" + _SIGN,
+            "((organisation)): ((text))",
+        ),
+    },
+    Event.TEST: {
+        "en": _Default(
+            "A test message from ((organisation))",
+            "This is a test message from OneStop for ((organisation)). It needs no reply.",
+            "A test message from OneStop for ((organisation)). It needs no reply.",
+        ),
+        "cy": _Default(
+            "Neges brawf gan ((organisation))",
+            "Neges brawf yw hon gan OneStop ar gyfer ((organisation)). Nid oes angen ateb.",
+            "Neges brawf gan OneStop ar gyfer ((organisation)). Nid oes angen ateb.",
+        ),
+    },
+}
+
+
+def default(event: str, channel: str, language: str) -> Wording:
+    """The shipped words for ``event`` by ``channel`` in ``language`` (version 0)."""
+    shipped = _DEFAULTS[event][language if language == Language.WELSH else Language.ENGLISH]
+    if channel == Channel.SMS:
+        return Wording("", shipped.sms)
+    return Wording(shipped.subject, shipped.body)
