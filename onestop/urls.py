@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("onestop.cases.urls")),
     path("", include("onestop.portal.urls")),
     path("mailboxes/", include("onestop.channels.urls")),
+    path("notify/callbacks/", include("onestop.notify.urls_send")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -28,6 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    config.addinivalue_line("markers", "slow: takes many seconds (a kill test, a benchmark)")
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

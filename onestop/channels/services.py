@@ -38,6 +38,7 @@ from onestop.customers import queries as customer_queries
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, Email
 from onestop.directory import queries as directory_queries
+from onestop.notify.services import callbacks as notify_callbacks
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 TRUNCATED = "\n\n[" + "The message was longer: the whole e-mail is kept with the case's mail." + "]"
@@ -608,6 +609,12 @@ def _process(
     elif parsed.automatic:
         outcome = MessageOutcome.IGNORED_AUTO_REPLY
         reason = parsed.automatic[:300]
+        # A bounce of e-mail we sent marks that message not delivered (notify matches it).
+        bounced = notify_callbacks.record_bounce(
+            bytes(message.raw), organisation_id=mailbox.organisation_id
+        )
+        if bounced:
+            reason = f"{reason}; not delivered: " + ", ".join(f"onestop-{n}" for n in bounced)
     else:
         earlier = case_reference_in(parsed.subject, mailbox.organisation_id)
         try:
