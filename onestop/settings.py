@@ -398,6 +398,50 @@ if ONESTOP_LETTERS not in {"notify", "post-room"}:
 if ONESTOP_REPLY_ADDRESS_SECRET and len(ONESTOP_REPLY_ADDRESS_SECRET) < 32:
     raise ImproperlyConfigured("ONESTOP_REPLY_ADDRESS_SECRET must be at least 32 characters long.")
 
+# --- Notifications (notifysend) ---------------------------------------------------------------
+# Which sender the worker hands messages to: local (kept, shown at /outbox/), smtp, notify.  Each
+# sender checks its own settings when it is made and names the one that is wrong.
+ONESTOP_MESSAGE_SENDER = env_str("ONESTOP_MESSAGE_SENDER", "local")
+# SMTP: Django's backend with EMAIL_HOST and EMAIL_PORT (above); the login and TLS here.
+EMAIL_HOST_USER = env_str("ONESTOP_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("ONESTOP_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("ONESTOP_EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env_int("ONESTOP_EMAIL_TIMEOUT_SECONDS", default=30, minimum=1)
+# The From address is this local part at the organisation's first verified mail domain.
+ONESTOP_MESSAGE_FROM_LOCAL_PART = env_str("ONESTOP_MESSAGE_FROM_LOCAL_PART", "notifications")
+# GOV.UK Notify.
+ONESTOP_NOTIFY_API_KEY = env_str("ONESTOP_NOTIFY_API_KEY")
+ONESTOP_NOTIFY_BASE_URL = env_str(
+    "ONESTOP_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"
+)
+ONESTOP_NOTIFY_EMAIL_TEMPLATE_ID = env_str("ONESTOP_NOTIFY_EMAIL_TEMPLATE_ID")
+ONESTOP_NOTIFY_SMS_TEMPLATE_ID = env_str("ONESTOP_NOTIFY_SMS_TEMPLATE_ID")
+ONESTOP_NOTIFY_LETTER_POSTAGE = env_str("ONESTOP_NOTIFY_LETTER_POSTAGE", "second")
+ONESTOP_NOTIFY_TIMEOUT_SECONDS = env_int("ONESTOP_NOTIFY_TIMEOUT_SECONDS", default=30, minimum=1)
+# Notify allows 3,000 requests a minute per API key: each worker process keeps under this.
+# 0 turns the limit off (for a local test server only).
+ONESTOP_NOTIFY_RATE_PER_MINUTE = env_int("ONESTOP_NOTIFY_RATE_PER_MINUTE", default=3000)
+# The bearer token Notify sends with delivery receipts and received text messages.
+ONESTOP_NOTIFY_CALLBACK_TOKEN = env_str("ONESTOP_NOTIFY_CALLBACK_TOKEN")
+# A text message reply to no message OneStop sent goes to this organisation (slug), if set.
+ONESTOP_NOTIFY_INBOUND_ORGANISATION = env_str("ONESTOP_NOTIFY_INBOUND_ORGANISATION")
+# Messages still "sent" this many minutes after sending are looked up at Notify.
+ONESTOP_NOTIFY_STATUS_AFTER_MINUTES = env_int(
+    "ONESTOP_NOTIFY_STATUS_AFTER_MINUTES", default=60, minimum=1
+)
+# The worker: messages claimed at once, attempts before a temporary failure becomes a technical
+# failure, the first retry's delay (doubled each time, with jitter, at most the cap), and how
+# long a claimed message may stay "sending" before another worker treats it as crashed.
+ONESTOP_MESSAGE_BATCH = env_int("ONESTOP_MESSAGE_BATCH", default=100, minimum=1)
+ONESTOP_MESSAGE_MAX_ATTEMPTS = env_int("ONESTOP_MESSAGE_MAX_ATTEMPTS", default=8, minimum=1)
+ONESTOP_MESSAGE_RETRY_SECONDS = env_int("ONESTOP_MESSAGE_RETRY_SECONDS", default=60)
+ONESTOP_MESSAGE_RETRY_CAP_SECONDS = env_int(
+    "ONESTOP_MESSAGE_RETRY_CAP_SECONDS", default=6 * 60 * 60
+)
+ONESTOP_MESSAGE_SENDING_LEASE_SECONDS = env_int(
+    "ONESTOP_MESSAGE_SENDING_LEASE_SECONDS", default=300
+)
+
 # --- The residents' report forms (portal) -----------------------------------------------------
 # Reports saved (and honeypot hits) from one address within the window before it is answered
 # 429.  Counted in the cache: per process with the default local-memory cache.

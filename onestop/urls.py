@@ -25,6 +25,7 @@ urlpatterns = [
     path("letters/", include("onestop.notify.urls_notifyletters")),
     path("documents/", include("onestop.documents.urls")),
     path("", include("onestop.notify.urls")),
+    path("notify/callbacks/", include("onestop.notify.urls_send")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -31,6 +31,7 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Documents written by tests go to a folder of their own, removed with the run's temp files.
     settings.ONESTOP_DOCUMENTS_DIR = Path(tempfile.mkdtemp(prefix="onestop-documents-"))
+    config.addinivalue_line("markers", "slow: takes many seconds (a kill test, a benchmark)")
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

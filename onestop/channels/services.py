@@ -39,6 +39,7 @@ from onestop.customers import queries as customer_queries
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, Email
 from onestop.directory import queries as directory_queries
+from onestop.notify.services import callbacks as notify_callbacks
 from onestop.notify.services import reply_address
 
 logger = logging.getLogger(__name__)
@@ -640,6 +641,12 @@ def _process(
     elif parsed.automatic:
         outcome = MessageOutcome.IGNORED_AUTO_REPLY
         reason = parsed.automatic[:300]
+        # A bounce of e-mail we sent marks that message not delivered (notify matches it).
+        bounced = notify_callbacks.record_bounce(
+            bytes(message.raw), organisation_id=mailbox.organisation_id
+        )
+        if bounced:
+            reason = f"{reason}; not delivered: " + ", ".join(f"onestop-{n}" for n in bounced)
     else:
         # The signed reply address first (it cannot be forged), then a reference in the subject.
         earlier = case_for_reply_address(recipient, mailbox) or case_reference_in(
