@@ -22,7 +22,8 @@ from onestop.core.models import Organisation
 from onestop.directory import services as directory_services
 from onestop.notify.models import Channel, Message, MessageStatus
 from onestop.notify.senders import smtp
-from onestop.notify.services import sending
+from onestop.notify.services import reply_address, sending
+from tests.cases import factories as case_factories
 from tests.channels.conftest import MailWorld, mail_world, world
 from tests.notify import notifysend_helpers as helpers
 
@@ -266,3 +267,29 @@ def test_a_forged_or_foreign_message_id_in_a_bounce_marks_nothing(
         )
     assert _fresh(ours).status == MessageStatus.SENT
     assert _fresh(theirs).status == MessageStatus.SENT
+
+
+def test_an_email_on_a_case_carries_the_case_s_signed_reply_address(
+    mail: Handler, verified: Organisation
+) -> None:
+    """The worker's own sender wires the reply address: the customer's reply threads onto the
+    case whatever becomes of the subject (channels verifies the signature)."""
+    case_factories.standards(verified)
+    waste = case_factories.service(verified, "Waste")
+    case_factories.case_type(
+        verified,
+        "missed-bin",
+        kind="service-request",
+        service=waste,
+        team=case_factories.team(waste, "Crews"),
+    )
+    case = case_factories.raise_case(verified, attributes={})
+    Message.objects.for_organisation(verified.pk).filter(case=case).delete()
+    helpers.message(verified, case=case)
+    sending.process_due()
+    [received] = mail.received
+    reply_to = received["Reply-To"]
+    assert reply_to.startswith(f"notifications+{case.reference.lower()}.")
+    assert reply_to.endswith("@test-council.example")
+    assert reply_address.verify(reply_to, organisation_id=verified.pk) == case.reference
+    assert reply_address.verify(reply_to.replace("notifications+", "x+"), organisation_id=0) is None

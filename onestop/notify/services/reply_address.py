@@ -15,10 +15,13 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from django.conf import settings
 
 from onestop.core import references
+from onestop.notify.models import Message
+from onestop.notify.senders import smtp
 
 SIGNATURE_BYTES = 10  # 80 bits: 16 base32 characters
 SIGNATURE_LENGTH = 16
@@ -117,3 +120,21 @@ def verify(address: str, *, organisation_id: int) -> str | None:
     if not hmac.compare_digest(expected.encode("ascii"), tag.signature.encode("ascii")):
         return None
     return canonical
+
+
+def reply_to(message: Message) -> str | None:
+    """The Reply-To of an e-mail sent on a case: its From address tagged with the case's
+    reference and signature, so the customer's reply threads onto the case whatever they do to
+    the subject.  ``None`` for a message on no case, or while the organisation has no verified
+    mail domain (the operator's fallback address is not a mailbox OneStop reads)."""
+    if message.case_id is None:
+        return None
+    _name, address = parseaddr(smtp.from_address(message))
+    if not address or address == settings.DEFAULT_FROM_EMAIL:
+        return None
+    try:
+        return reply_address_for(
+            address, organisation_id=message.organisation_id, reference=message.case.reference
+        )
+    except ReplyAddressError:
+        return None

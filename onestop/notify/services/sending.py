@@ -38,6 +38,7 @@ from onestop.notify.senders import (
     TemporaryFailure,
     configured,
 )
+from onestop.notify.services import reply_address
 
 logger = logging.getLogger(__name__)
 _random = secrets.SystemRandom()
@@ -198,8 +199,9 @@ class Run:
 
 
 def process_due(*, sender: Sender | None = None, batch: int | None = None) -> Run:
-    """Send every due message, batch after batch, until none is due; then return."""
-    sender = sender or configured()
+    """Send every due message, batch after batch, until none is due; then return.  E-mail on
+    a case carries the case's signed reply address as its Reply-To."""
+    sender = sender or configured(reply_to=reply_address.reply_to)
     size = batch or settings.ONESTOP_MESSAGE_BATCH
     run = Run()
     while True:
