@@ -24,7 +24,7 @@ ClientFor = Callable[[User], Client]
 UTC = datetime.UTC
 
 # The row as queues.html wrote it before its texts were worked out in the view: the oracle.
-ROW_TEMPLATE = """{% load i18n %}{% for row in rows %}<a href="{% url 'cases:case' row.reference %}">{{ row.reference }}</a><br>{{ row.title }}|{{ row.type_name }}|{{ row.status_label }}|{% if row.assignee_name %}{{ row.assignee_name }}{% else %}{% translate "Unassigned" %}{% endif %}|{% if row.due_at %}{{ row.due_at|date:"j M Y H:i" }}{% else %}{% translate "No deadline" %}{% endif %} {% include "cases/_badge.html" with case=row overdue=row.overdue at_risk=row.at_risk %}
+ROW_TEMPLATE = """{% load i18n govuk %}{% for row in rows %}<a href="{% url 'cases:case' row.reference %}">{{ row.reference }}</a><br>{{ row.title }}|{{ row.type_name }}|{{ row.status_label }}|{% if row.assignee_name %}{{ row.assignee_name }}{% else %}{% translate "Unassigned" %}{% endif %}|{% if row.due_at %}{{ row.due_at|govuk_datetime }}{% else %}{% translate "No deadline" %}{% endif %} {% include "cases/_badge.html" with case=row overdue=row.overdue at_risk=row.at_risk %}
 {% endfor %}"""  # noqa: E501
 LINE_TEMPLATE = """{% for line in lines %}<a href="{{ line.href }}">{{ line.reference }}</a><br>{{ line.title }}|{{ line.type_name }}|{{ line.status }}|{{ line.assignee }}|{{ line.due }} {{ line.badges }}
 {% endfor %}"""  # noqa: E501

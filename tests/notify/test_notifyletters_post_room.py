@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 import time_machine
@@ -14,7 +15,9 @@ from onestop.core import permissions
 from onestop.core.models import AuditAction, AuditRecord, Organisation, RoleCode, User
 from onestop.notify import letters
 from onestop.notify.models import Channel, Language, Message, MessageStatus
+from onestop.notify.senders.local import LocalSender
 from onestop.notify.services import letters as letter_services
+from onestop.notify.services import sending
 from tests import factories
 from tests.matrix import covers
 from tests.notify.notifyletters_helpers import AT, letter, pdf_page_count
@@ -336,3 +339,21 @@ def test_marking_the_same_letters_twice_is_refused_the_second_time(
         ).count()
         == 3
     )
+
+
+@pytest.mark.parametrize(
+    ("sender", "letters_setting", "letter_waits"),
+    [("local", "notify", True), ("smtp", "post-room", True), ("smtp", "notify", False)],
+)
+def test_the_worker_leaves_the_post_room_s_letters_alone(
+    council: Organisation, settings: Any, sender: str, letters_setting: str, letter_waits: bool
+) -> None:
+    """While letters wait for the post room the worker sends everything else and leaves them
+    pending for /letters/ (it would otherwise mark them sent and they would never be posted)."""
+    settings.ONESTOP_MESSAGE_SENDER = sender
+    settings.ONESTOP_LETTERS = letters_setting
+    waiting = letter(council)
+    assert (sending.due_count() == 0) is letter_waits
+    sending.process_due(sender=LocalSender())
+    waiting.refresh_from_db()
+    assert (waiting.status == MessageStatus.PENDING) is letter_waits

@@ -127,14 +127,15 @@ def reply_to(message: Message) -> str | None:
     reference and signature, so the customer's reply threads onto the case whatever they do to
     the subject.  ``None`` for a message on no case, or while the organisation has no verified
     mail domain (the operator's fallback address is not a mailbox OneStop reads)."""
-    if message.case_id is None:
+    case = message.case
+    if case is None:
         return None
     _name, address = parseaddr(smtp.from_address(message))
     if not address or address == settings.DEFAULT_FROM_EMAIL:
         return None
     try:
         return reply_address_for(
-            address, organisation_id=message.organisation_id, reference=message.case.reference
+            address, organisation_id=message.organisation_id, reference=case.reference
         )
     except ReplyAddressError:
         return None

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from onestop.core.models import Organisation
 from onestop.customers import services as customer_services
+from onestop.notify import letters
 from onestop.notify.models import Channel, Event, Message, MessageStatus, RecipientKind
 from onestop.notify.senders import (
     PermanentFailure,
@@ -48,10 +49,14 @@ NOTIFY_RETENTION = datetime.timedelta(days=7)
 
 
 def _due(now: datetime.datetime) -> Q:
-    return Q(status=MessageStatus.PENDING, next_attempt_at__isnull=True) | Q(
+    due = Q(status=MessageStatus.PENDING, next_attempt_at__isnull=True) | Q(
         status__in=[MessageStatus.PENDING, MessageStatus.TEMPORARY_FAILURE, MessageStatus.SENDING],
         next_attempt_at__lte=now,
     )
+    if letters.post_room_enabled():
+        # Letters wait for the council's post room (/letters/), which marks them posted.
+        return due & ~Q(channel=Channel.LETTER)
+    return due
 
 
 def due_count(now: datetime.datetime | None = None) -> int:
