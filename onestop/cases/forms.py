@@ -201,6 +201,7 @@ class CloseForm(VersionedForm):
     finish = forms.ChoiceField(
         label=_("Finish as"),
         choices=[(Status.RESOLVED, _("Resolved")), (Status.CLOSED, _("Closed"))],
+        error_messages={"required": _("Select whether the case is resolved or closed")},
         initial=Status.CLOSED,
     )
 
@@ -221,7 +222,11 @@ class ReasonForm(GovukForm):
 
 
 class LinkForm(GovukForm):
-    kind = forms.ChoiceField(label=_("This case is"), choices=LinkKind.choices)
+    kind = forms.ChoiceField(
+        label=_("This case is"),
+        choices=LinkKind.choices,
+        error_messages={"required": _("Select how this case relates to the other")},
+    )
     other = forms.CharField(
         label=_("Reference of the other case"), max_length=20, help_text=_("Like SR-26-0001B")
     )
@@ -251,7 +256,7 @@ class ExemptionsForm(GovukForm):
         help_text=_("Separate them with commas, like s40(2), s43(2)"),
     )
 
-    def values(self) -> list[str]:
+    def clean_exemptions(self) -> list[str]:
         return [part.strip() for part in self.cleaned_data["exemptions"].split(",")]
 
 
