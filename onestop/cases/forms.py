@@ -316,7 +316,13 @@ class QueueFilterForm(GovukForm):
 QUESTION_ROW_LIMIT = 50  # services.ATTRIBUTE_COUNT_LIMIT
 ROUTING_ROW_LIMIT = 100
 ESCALATION_ROW_LIMIT = 20
-BLANK_ROWS = 3
+BLANK_ROWS = 1  # one blank row of each part; "Add another" (ADD_ANOTHER) shows one more
+ADD_ANOTHER = "add"  # the button's name; its value is the group given one more row
+ROW_LIMITS = {
+    "question": QUESTION_ROW_LIMIT,
+    "routing": ROUTING_ROW_LIMIT,
+    "escalation": ESCALATION_ROW_LIMIT,
+}
 CHOICE_LIMIT = 50
 CHOICE_LENGTH = 100
 _CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
@@ -402,17 +408,18 @@ class CaseTypeForm(GovukForm):
             self.fields["code"].disabled = True
             self.fields["code"].help_text = _("The code cannot change")
         self.too_many: list[str] = []
+        # "Add another" (the MOJ pattern without JavaScript): the page comes back with what was
+        # typed, one more blank row in that part, nothing checked and nothing saved.
+        self.adding = str(self.data.get(ADD_ANOTHER, ""))[:20] if self.is_bound else ""
         counts = {}
-        for group, filled, limit in zip(
-            ("question", "routing", "escalation"),
-            rows,
-            (QUESTION_ROW_LIMIT, ROUTING_ROW_LIMIT, ESCALATION_ROW_LIMIT),
-            strict=True,
-        ):
+        for (group, limit), filled in zip(ROW_LIMITS.items(), rows, strict=True):
             posted = _posted_rows(self.data, group) if self.is_bound else 0
             if posted > limit:
                 self.too_many.append(group)
-            counts[group] = min(limit, max(posted, filled + BLANK_ROWS))
+            wanted = max(posted, filled + BLANK_ROWS) + (1 if group == self.adding else 0)
+            counts[group] = min(limit, wanted)
+        if self.adding not in counts:
+            self.adding = ""
         for index in range(counts["question"]):
             self._question_fields(index, existing=index < rows[0])
         for index in range(counts["routing"]):
@@ -487,6 +494,11 @@ class CaseTypeForm(GovukForm):
             choices=[("", _("Choose")), *EscalationAction.choices],
             required=False,
         )
+
+    def unchecked(self) -> CaseTypeForm:
+        """The form shown again after "Add another": no errors, since nothing was submitted."""
+        self._errors = forms.utils.ErrorDict()
+        return self
 
     # rows for the template: lists of bound fields
     def _rows(self, group: str, names: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -808,7 +808,7 @@ def case_type_create(request: HttpRequest) -> HttpResponse:
         return saved
     return _case_type_page(
         request,
-        form,
+        form.unchecked() if form.adding else form,
         title=_("Add a case type"),
         back=reverse("cases:case-types"),
         submit=_("Add case type"),
@@ -842,7 +842,7 @@ def case_type_edit(request: HttpRequest, case_type_id: int) -> HttpResponse:
         return saved
     return _case_type_page(
         request,
-        form,
+        form.unchecked() if form.adding else form,
         title=_("Change %(name)s") % {"name": case_type.name},
         back=reverse("cases:case-types"),
         submit=_("Save"),

@@ -445,3 +445,49 @@ def test_the_service_only_creates_when_asked_for_a_new_type(world: World) -> Non
     assert CaseType.objects.for_organisation(world.organisation).get(code="missed-bin").name == (
         "Missed bin"
     )
+
+
+# --- "add another" (the MOJ pattern, without JavaScript) ------------------------------------------
+def _rows(body: str, group: str) -> int:
+    return len({part.split("_")[0] for part in body.split(f'name="{group}_')[1:]})
+
+
+def test_a_new_type_shows_one_blank_row_of_each_part(
+    world: World, administrator: User, client_for: ClientFor
+) -> None:
+    body = client_for(administrator).get(NEW).content.decode()
+    assert (_rows(body, "question"), _rows(body, "routing"), _rows(body, "escalation")) == (1, 1, 1)
+    assert body.count('name="add"') == 3
+
+
+@pytest.mark.parametrize(("group", "before"), [("question", 3), ("routing", 2), ("escalation", 2)])
+def test_add_another_returns_what_was_typed_with_one_more_row_and_saves_nothing(
+    world: World, administrator: User, client_for: ClientFor, group: str, before: int
+) -> None:
+    client = client_for(administrator)
+    audits = AuditRecord.objects.for_organisation(world.organisation).count()
+    response = client.post(NEW, {**_form(world), "add": group})
+    assert (response.status_code, response.request["PATH_INFO"]) == (200, NEW)
+    body = response.content.decode()
+    assert _rows(body, group) == before + 1
+    assert 'value="Pothole"' in body  # what was typed is kept
+    assert "govuk-error-summary" not in body  # nothing was checked
+    assert _types(world) == BEFORE
+    assert AuditRecord.objects.for_organisation(world.organisation).count() == audits
+
+
+@pytest.mark.parametrize("add", ["", "nonsense", "question" * 50, "__all__"])
+def test_any_other_add_value_is_an_ordinary_save(
+    world: World, administrator: User, client_for: ClientFor, add: str
+) -> None:
+    response = client_for(administrator).post(NEW, {**_form(world), "add": add})
+    assert response.status_code == 302
+    assert "pothole" in _types(world)
+
+
+def test_add_another_stops_at_the_row_limit(
+    world: World, administrator: User, client_for: ClientFor
+) -> None:
+    full = {f"escalation_{index}_percent": "" for index in range(20)}
+    response = client_for(administrator).post(NEW, {**_form(world), **full, "add": "escalation"})
+    assert _rows(response.content.decode(), "escalation") == 20
