@@ -21,6 +21,8 @@ class CaseError(StrEnum):
     WRONG_ORGANISATION = "wrong_organisation"
     NOT_A_TEAM_MEMBER = "not_a_team_member"
     LINK_TO_ITSELF = "link_to_itself"
+    UNKNOWN_CASE = "unknown_case"
+    UNKNOWN_CUSTOMER = "unknown_customer"
     ALREADY_LINKED = "already_linked"
     NOT_STATUTORY = "not_statutory"
     ALREADY_EXTENDED = "already_extended"

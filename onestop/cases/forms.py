@@ -201,6 +201,7 @@ class CloseForm(VersionedForm):
     finish = forms.ChoiceField(
         label=_("Finish as"),
         choices=[(Status.RESOLVED, _("Resolved")), (Status.CLOSED, _("Closed"))],
+        error_messages={"required": _("Select whether the case is resolved or closed")},
         initial=Status.CLOSED,
     )
 
@@ -221,7 +222,11 @@ class ReasonForm(GovukForm):
 
 
 class LinkForm(GovukForm):
-    kind = forms.ChoiceField(label=_("This case is"), choices=LinkKind.choices)
+    kind = forms.ChoiceField(
+        label=_("This case is"),
+        choices=LinkKind.choices,
+        error_messages={"required": _("Select how this case relates to the other")},
+    )
     other = forms.CharField(
         label=_("Reference of the other case"), max_length=20, help_text=_("Like SR-26-0001B")
     )
@@ -251,7 +256,7 @@ class ExemptionsForm(GovukForm):
         help_text=_("Separate them with commas, like s40(2), s43(2)"),
     )
 
-    def values(self) -> list[str]:
+    def clean_exemptions(self) -> list[str]:
         return [part.strip() for part in self.cleaned_data["exemptions"].split(",")]
 
 
@@ -311,7 +316,13 @@ class QueueFilterForm(GovukForm):
 QUESTION_ROW_LIMIT = 50  # services.ATTRIBUTE_COUNT_LIMIT
 ROUTING_ROW_LIMIT = 100
 ESCALATION_ROW_LIMIT = 20
-BLANK_ROWS = 3
+BLANK_ROWS = 1  # one blank row of each part; "Add another" (ADD_ANOTHER) shows one more
+ADD_ANOTHER = "add"  # the button's name; its value is the group given one more row
+ROW_LIMITS = {
+    "question": QUESTION_ROW_LIMIT,
+    "routing": ROUTING_ROW_LIMIT,
+    "escalation": ESCALATION_ROW_LIMIT,
+}
 CHOICE_LIMIT = 50
 CHOICE_LENGTH = 100
 _CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
@@ -397,17 +408,18 @@ class CaseTypeForm(GovukForm):
             self.fields["code"].disabled = True
             self.fields["code"].help_text = _("The code cannot change")
         self.too_many: list[str] = []
+        # "Add another" (the MOJ pattern without JavaScript): the page comes back with what was
+        # typed, one more blank row in that part, nothing checked and nothing saved.
+        self.adding = str(self.data.get(ADD_ANOTHER, ""))[:20] if self.is_bound else ""
         counts = {}
-        for group, filled, limit in zip(
-            ("question", "routing", "escalation"),
-            rows,
-            (QUESTION_ROW_LIMIT, ROUTING_ROW_LIMIT, ESCALATION_ROW_LIMIT),
-            strict=True,
-        ):
+        for (group, limit), filled in zip(ROW_LIMITS.items(), rows, strict=True):
             posted = _posted_rows(self.data, group) if self.is_bound else 0
             if posted > limit:
                 self.too_many.append(group)
-            counts[group] = min(limit, max(posted, filled + BLANK_ROWS))
+            wanted = max(posted, filled + BLANK_ROWS) + (1 if group == self.adding else 0)
+            counts[group] = min(limit, wanted)
+        if self.adding not in counts:
+            self.adding = ""
         for index in range(counts["question"]):
             self._question_fields(index, existing=index < rows[0])
         for index in range(counts["routing"]):
@@ -482,6 +494,11 @@ class CaseTypeForm(GovukForm):
             choices=[("", _("Choose")), *EscalationAction.choices],
             required=False,
         )
+
+    def unchecked(self) -> CaseTypeForm:
+        """The form shown again after "Add another": no errors, since nothing was submitted."""
+        self._errors = forms.utils.ErrorDict()
+        return self
 
     # rows for the template: lists of bound fields
     def _rows(self, group: str, names: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.cases import forms, queries, services
-from onestop.cases.models import INFORMATION_KINDS, Case, CaseType, Source, Status
+from onestop.cases.errors import CaseError
+from onestop.cases.models import INFORMATION_KINDS, Case, CaseKind, CaseType, Source, Status
 from onestop.contacts.models import Contact
 from onestop.core import audit, dates, pages, permissions
 from onestop.core.access import get_or_404, require
@@ -39,7 +40,6 @@ from onestop.customers.models import Customer
 from onestop.directory import queries as directory_queries
 
 GET_POST = ["GET", "POST"]
-_attach = pages.attach_error
 
 
 def _int(value: str | None) -> int | None:
@@ -205,11 +205,9 @@ def _safe_cell(value: str) -> str:
 
 
 # --- the case page ------------------------------------------------------------------------------
-def _case_context(user: User, case: Case, **bound: django_forms.Form) -> dict[str, Any]:
-    version = {"version": case.version}
-    teams = queries.teams_for(user)
+def _case_context(user: User, case: Case) -> dict[str, Any]:
     can_see_customer = permissions.can(user, permissions.CUSTOMER_VIEW)
-    context: dict[str, Any] = {
+    return {
         "case": case,
         "now": timezone.now(),
         "clocks": queries.clocks_of(case),
@@ -225,31 +223,8 @@ def _case_context(user: User, case: Case, **bound: django_forms.Form) -> dict[st
         "can_assign": permissions.can(user, permissions.CASE_ASSIGN),
         "can_close": permissions.can(user, permissions.CASE_CLOSE),
         "can_statutory": queries.can_handle_statutory(user) and case.is_statutory,
+        "can_move": forms.StatusForm(current=case.status).can_move,
         "is_information": case.kind in INFORMATION_KINDS,
-        "status_form": forms.StatusForm(prefix="status", initial=version, current=case.status),
-        "assign_form": forms.AssignForm(
-            prefix="assign",
-            initial={**version, "team": case.team_id, "assignee": case.assignee_id},
-            teams=teams,
-            people=queries.team_members(case.team),
-        ),
-        "note_form": forms.NoteForm(prefix="note", recipient=queries.update_recipient(case)),
-        "close_form": forms.CloseForm(prefix="close", initial=version, kind=case.kind),
-        "reopen_form": forms.ReasonForm(prefix="reopen"),
-        "link_form": forms.LinkForm(
-            prefix="link",
-        ),
-        "task_form": forms.TaskForm(prefix="task", teams=teams.exclude(service_id=case.service_id)),
-        "extend_form": forms.ReasonForm(prefix="extend"),
-        "clarification_form": forms.ClarificationForm(
-            prefix="clarification",
-        ),
-        "exemptions_form": forms.ExemptionsForm(
-            prefix="exemptions", initial={"exemptions": ", ".join(case.exemptions)}
-        ),
-        "publish_form": forms.PublishForm(
-            prefix="publish",
-        ),
         "can_see_customer": can_see_customer,
         "customer_markers": customer_queries.open_markers(user, case.customer)
         if can_see_customer and case.customer is not None
@@ -257,10 +232,41 @@ def _case_context(user: User, case: Case, **bound: django_forms.Form) -> dict[st
         "overdue": queries.is_overdue(case, timezone.now()),
         "at_risk": queries.is_at_risk(case, timezone.now()),
     }
-    context.update(bound)
-    bound_forms = list(bound.values())
-    context["form"] = next((form for form in bound_forms if form.errors), None)
-    return context
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """One entry of the case's button menu: a link to the action's own page."""
+
+    label: str
+    url_name: str
+
+
+def _menu(case: Case, context: dict[str, Any]) -> list[MenuItem]:
+    """The actions this user's roles may take on the case as it stands, in the order a
+    caseworker reaches for them (nothing is offered that would answer 403)."""
+    work, statutory = context["can_work"], context["can_statutory"]
+    information = statutory and context["is_information"]
+    offered: list[tuple[bool, str, str]] = [
+        (case.is_open and work and context["can_move"], _("Change status"), "cases:case-status"),
+        (case.is_open and context["can_assign"], _("Assign"), "cases:case-assign"),
+        (case.is_open and work, _("Add a note"), "cases:case-note"),
+        (case.is_open and statutory, _("Clarification received"), "cases:case-clarification"),
+        (case.is_open and statutory and not case.extended_at, _("Extend the deadline"),
+         "cases:case-extend"),
+        (case.is_open and statutory and case.kind == CaseKind.SUBJECT_ACCESS
+         and not case.identity_verified_at, _("Verify identity"), "cases:case-identity"),
+        (case.is_open and information, _("Exemptions or exceptions"), "cases:case-exemptions"),
+        (case.is_open and context["can_close"], _("Finish the case"), "cases:case-close"),
+        (case.status == Status.RESOLVED and context["can_close"], _("Close the case"),
+         "cases:case-close"),
+        (case.is_open and work, _("Ask another service"), "cases:case-task"),
+        (not case.is_open and work, _("Reopen"), "cases:case-reopen"),
+        (not case.is_open and information and not case.published_at,
+         _("Publish in the disclosure log"), "cases:case-publish"),
+        (work, _("Link to another case"), "cases:case-link"),
+    ]  # fmt: skip
+    return [MenuItem(label, url_name) for allowed, label, url_name in offered if allowed]
 
 
 @require_GET
@@ -268,58 +274,70 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     user = staff_user(request)
     case = queries.get_case_for(user, reference)
     services.record_case_viewed(case, by=user)
-    return render(request, "cases/case_detail.html", _case_context(user, case))
+    context = _case_context(user, case)
+    context["menu"] = _menu(case, context)
+    return render(request, "cases/case_detail.html", context)
 
 
-ActionHandler = Callable[[HttpRequest, User, Case], "django_forms.Form | None"]
+# --- the case's actions: one page each, at its own address --------------------------------------
+Posted = QueryDict | None
 
 
-def _act(
-    request: HttpRequest, reference: str, action: str, name: str, handler: ActionHandler
+def _version(case: Case) -> dict[str, Any]:
+    return {"version": case.version}
+
+
+def _action(
+    request: HttpRequest,
+    reference: str,
+    permission: str,
+    *,
+    form: Callable[[Posted, User, Case], django_forms.Form],
+    save: Callable[[User, Case, dict[str, Any]], object],
+    title: str,
+    submit: str,
+    done: str,
+    **extra: Any,
 ) -> HttpResponse:
-    """Run one case action: success redirects to the case; refused input re-renders it (400)."""
+    """One action on a case: its form on a page of its own (GET), posted to the same address;
+    success returns to the case with a banner, refused input shows this page again (400)."""
     user = staff_user(request)
-    case = queries.get_case_for(user, reference, action)
-    form = handler(request, user, case)
-    if form is None:
-        return HttpResponseRedirect(reverse("cases:case", args=[case.reference]))
-    case = queries.get_case_for(user, reference)
-    return render(
-        request, "cases/case_detail.html", _case_context(user, case, **{name: form}), status=400
+    case = queries.get_case_for(user, reference, permission)
+    bound = form(pages.posted(request), user, case)
+    case_url = reverse("cases:case", args=[case.reference])
+    saved = pages.save_form(
+        request, bound, lambda data: save(user, case, data), done=(done, case_url)
+    )
+    if saved is not None:
+        return saved
+    return pages.form_page(
+        request,
+        bound,
+        template="cases/action.html",
+        title=title,
+        back=case_url,
+        submit=submit,
+        case=case,
+        **extra,
     )
 
 
-def _run(
-    form: django_forms.Form, request: HttpRequest, call: Callable[[], object], done: str
-) -> django_forms.Form | None:
-    if not form.is_valid():
-        return form
-    try:
-        call()
-    except ServiceError as error:
-        _attach(form, error)
-        return form
-    messages.success(request, done)
-    return None
-
-
-@require_POST
+@require_http_methods(GET_POST)
 def case_status(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.StatusForm(request.POST, prefix="status", current=case.status)
-        return _run(
-            form,
-            request,
-            lambda: services.change_status(
-                case,
-                by=user,
-                status=form.cleaned_data["status"],
-                expected_version=form.cleaned_data["version"],
-            ),
-            _("Status changed"),
-        )
-
-    return _act(request, reference, permissions.CASE_WORK, "status_form", handle)
+    return _action(
+        request,
+        reference,
+        permissions.CASE_WORK,
+        form=lambda data, user, case: forms.StatusForm(
+            data, prefix="status", initial=_version(case), current=case.status
+        ),
+        save=lambda user, case, data: services.change_status(
+            case, by=user, status=data["status"], expected_version=data["version"]
+        ),
+        title=_("Change status"),
+        submit=_("Change status"),
+        done=_("Status changed"),
+    )
 
 
 @require_POST
@@ -333,210 +351,241 @@ def case_claim(request: HttpRequest, reference: str) -> HttpResponse:
     return HttpResponseRedirect(reverse("cases:case", args=[case.reference]))
 
 
-@require_POST
+@require_http_methods(GET_POST)
 def case_assign(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.AssignForm(
-            request.POST,
+    return _action(
+        request,
+        reference,
+        permissions.CASE_ASSIGN,
+        form=lambda data, user, case: forms.AssignForm(
+            data,
             prefix="assign",
+            initial={**_version(case), "team": case.team_id, "assignee": case.assignee_id},
             teams=queries.teams_for(user),
-            people=queries.staff_of_organisation(user),
-        )
-        return _run(
-            form,
-            request,
-            lambda: services.assign_case(
-                case,
-                by=user,
-                assignee=form.cleaned_data["assignee"],
-                team=form.cleaned_data["team"],
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            ),
-            _("Case assigned"),
-        )
-
-    return _act(request, reference, permissions.CASE_ASSIGN, "assign_form", handle)
-
-
-@require_POST
-def case_note(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.NoteForm(request.POST, prefix="note", recipient=queries.update_recipient(case))
-        return _run(
-            form,
-            request,
-            lambda: services.add_note(
-                case, by=user, kind=form.cleaned_data["kind"], text=form.cleaned_data["text"]
-            ),
-            _("Note added"),
-        )
-
-    return _act(request, reference, permissions.CASE_WORK, "note_form", handle)
-
-
-@require_POST
-def case_close(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.CloseForm(request.POST, prefix="close", kind=case.kind)
-
-        def call() -> object:
-            finish = (
-                services.close_case
-                if form.cleaned_data["finish"] == Status.CLOSED
-                else services.resolve_case
-            )
-            return finish(
-                case,
-                by=user,
-                outcome=form.cleaned_data["outcome"],
-                resolution=form.cleaned_data["resolution"],
-                expected_version=form.cleaned_data["version"],
-            )
-
-        return _run(form, request, call, _("Case finished"))
-
-    return _act(request, reference, permissions.CASE_CLOSE, "close_form", handle)
-
-
-@require_POST
-def case_reopen(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.ReasonForm(request.POST, prefix="reopen")
-        return _run(
-            form,
-            request,
-            lambda: services.reopen_case(case, by=user, reason=form.cleaned_data["reason"]),
-            _("Case reopened with a new deadline"),
-        )
-
-    return _act(request, reference, permissions.CASE_WORK, "reopen_form", handle)
-
-
-@require_POST
-def case_link(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.LinkForm(request.POST, prefix="link")
-        if not form.is_valid():
-            return form
-        other = queries.case_by_reference(user, form.cleaned_data["other"])
-        if other is None:
-            form.add_error("other", _("There is no case with that reference"))
-            return form
-        return _run(
-            form,
-            request,
-            lambda: services.link_cases(case, by=user, other=other, kind=form.cleaned_data["kind"]),
-            _("Cases linked"),
-        )
-
-    return _act(request, reference, permissions.CASE_WORK, "link_form", handle)
-
-
-@require_POST
-def case_task(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.TaskForm(request.POST, prefix="task", teams=queries.teams_for(user))
-        return _run(
-            form,
-            request,
-            lambda: services.add_contribution_task(
-                case,
-                by=user,
-                team=form.cleaned_data["team"],
-                description=form.cleaned_data["description"],
-            ),
-            _("Task added for the contributing service"),
-        )
-
-    return _act(request, reference, permissions.CASE_WORK, "task_form", handle)
-
-
-@require_POST
-def case_task_done(request: HttpRequest, reference: str, task_id: int) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        task = queries.get_task_for(user, case, task_id)
-        form = forms.TaskDoneForm(request.POST)
-        return _run(
-            form,
-            request,
-            lambda: services.complete_contribution_task(
-                task, by=user, response=form.cleaned_data["response"]
-            ),
-            _("Task done"),
-        )
-
-    return _act(request, reference, permissions.CASE_WORK, "task_done_form", handle)
-
-
-# --- statutory requests -------------------------------------------------------------------------
-@require_POST
-def case_clarification(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.ClarificationForm(request.POST, prefix="clarification")
-        return _run(
-            form,
-            request,
-            lambda: services.record_clarification(case, by=user, note=form.cleaned_data["note"]),
-            _("Clarification recorded: the clock has started again"),
-        )
-
-    return _act(
-        request, reference, permissions.STATUTORY_REQUEST_HANDLE, "clarification_form", handle
+            # Shown: the case's team; accepted: anyone of the organisation (the service checks).
+            people=queries.team_members(case.team)
+            if data is None
+            else queries.staff_of_organisation(user),
+        ),
+        save=lambda user, case, data: services.assign_case(
+            case,
+            by=user,
+            assignee=data["assignee"],
+            team=data["team"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        ),
+        title=_("Assign"),
+        submit=_("Assign"),
+        done=_("Case assigned"),
     )
 
 
-@require_POST
+@require_http_methods(GET_POST)
+def case_note(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.CASE_WORK,
+        form=lambda data, user, case: forms.NoteForm(
+            data, prefix="note", recipient=queries.update_recipient(case)
+        ),
+        save=lambda user, case, data: services.add_note(
+            case, by=user, kind=data["kind"], text=data["text"]
+        ),
+        title=_("Add a note"),
+        submit=_("Add note"),
+        done=_("Note added"),
+    )
+
+
+def _finish(user: User, case: Case, data: dict[str, Any]) -> object:
+    finish = services.close_case if data["finish"] == Status.CLOSED else services.resolve_case
+    return finish(
+        case,
+        by=user,
+        outcome=data["outcome"],
+        resolution=data["resolution"],
+        expected_version=data["version"],
+    )
+
+
+@require_http_methods(GET_POST)
+def case_close(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.CASE_CLOSE,
+        form=lambda data, user, case: forms.CloseForm(
+            data, prefix="close", initial=_version(case), kind=case.kind
+        ),
+        save=_finish,
+        title=_("Finish the case"),
+        submit=_("Finish"),
+        done=_("Case finished"),
+    )
+
+
+@require_http_methods(GET_POST)
+def case_reopen(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.CASE_WORK,
+        form=lambda data, user, case: forms.ReasonForm(data, prefix="reopen"),
+        save=lambda user, case, data: services.reopen_case(case, by=user, reason=data["reason"]),
+        title=_("Reopen the case"),
+        submit=_("Reopen"),
+        done=_("Case reopened with a new deadline"),
+    )
+
+
+def _link(user: User, case: Case, data: dict[str, Any]) -> object:
+    other = queries.case_by_reference(user, data["other"])
+    if other is None:
+        raise ServiceError(
+            CaseError.UNKNOWN_CASE, _("There is no case with that reference"), field="other"
+        )
+    return services.link_cases(case, by=user, other=other, kind=data["kind"])
+
+
+@require_http_methods(GET_POST)
+def case_link(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.CASE_WORK,
+        form=lambda data, user, case: forms.LinkForm(data, prefix="link"),
+        save=_link,
+        title=_("Link to another case"),
+        submit=_("Link"),
+        done=_("Cases linked"),
+    )
+
+
+@require_http_methods(GET_POST)
+def case_task(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.CASE_WORK,
+        form=lambda data, user, case: forms.TaskForm(
+            data,
+            prefix="task",
+            teams=queries.teams_for(user).exclude(service_id=case.service_id)
+            if data is None
+            else queries.teams_for(user),
+        ),
+        save=lambda user, case, data: services.add_contribution_task(
+            case, by=user, team=data["team"], description=data["description"]
+        ),
+        title=_("Ask another service"),
+        submit=_("Add task"),
+        done=_("Task added for the contributing service"),
+    )
+
+
+@require_http_methods(GET_POST)
+def case_task_done(request: HttpRequest, reference: str, task_id: int) -> HttpResponse:
+    user = staff_user(request)
+    task = queries.get_task_for(
+        user, queries.get_case_for(user, reference, permissions.CASE_WORK), task_id
+    )
+    return _action(
+        request,
+        reference,
+        permissions.CASE_WORK,
+        form=lambda data, user, case: forms.TaskDoneForm(data),
+        save=lambda user, case, data: services.complete_contribution_task(
+            task, by=user, response=data["response"]
+        ),
+        title=_("Mark the task done"),
+        submit=_("Mark task done"),
+        done=_("Task done"),
+        intro=task.description,
+    )
+
+
+# --- statutory requests -------------------------------------------------------------------------
+@require_http_methods(GET_POST)
+def case_clarification(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.STATUTORY_REQUEST_HANDLE,
+        form=lambda data, user, case: forms.ClarificationForm(data, prefix="clarification"),
+        save=lambda user, case, data: services.record_clarification(
+            case, by=user, note=data["note"]
+        ),
+        title=_("Clarification received"),
+        submit=_("Restart the clock"),
+        done=_("Clarification recorded: the clock has started again"),
+    )
+
+
+@require_http_methods(GET_POST)
 def case_extend(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.ReasonForm(request.POST, prefix="extend")
-        return _run(
-            form,
-            request,
-            lambda: services.extend_deadline(case, by=user, reason=form.cleaned_data["reason"]),
-            _("Deadline extended"),
-        )
+    return _action(
+        request,
+        reference,
+        permissions.STATUTORY_REQUEST_HANDLE,
+        form=lambda data, user, case: forms.ReasonForm(data, prefix="extend"),
+        save=lambda user, case, data: services.extend_deadline(
+            case, by=user, reason=data["reason"]
+        ),
+        title=_("Extend the deadline"),
+        submit=_("Extend"),
+        done=_("Deadline extended"),
+    )
 
-    return _act(request, reference, permissions.STATUTORY_REQUEST_HANDLE, "extend_form", handle)
 
-
-@require_POST
+@require_http_methods(GET_POST)
 def case_identity(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = GovukForm(request.POST)
-        return _run(
-            form, request, lambda: services.verify_identity(case, by=user), _("Identity verified")
-        )
+    return _action(
+        request,
+        reference,
+        permissions.STATUTORY_REQUEST_HANDLE,
+        form=lambda data, user, case: GovukForm(data),
+        save=lambda user, case, data: services.verify_identity(case, by=user),
+        title=_("Verify the requester's identity"),
+        submit=_("Identity verified"),
+        done=_("Identity verified"),
+        intro=_("Confirm that you have checked the requester's proof of identity."),
+    )
 
-    return _act(request, reference, permissions.STATUTORY_REQUEST_HANDLE, "identity_form", handle)
 
-
-@require_POST
+@require_http_methods(GET_POST)
 def case_exemptions(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.ExemptionsForm(request.POST, prefix="exemptions")
-        return _run(
-            form,
-            request,
-            lambda: services.record_exemptions(case, by=user, exemptions=form.values()),
-            _("Exemptions recorded"),
-        )
+    return _action(
+        request,
+        reference,
+        permissions.STATUTORY_REQUEST_HANDLE,
+        form=lambda data, user, case: forms.ExemptionsForm(
+            data, prefix="exemptions", initial={"exemptions": ", ".join(case.exemptions)}
+        ),
+        save=lambda user, case, data: services.record_exemptions(
+            case, by=user, exemptions=data["exemptions"]
+        ),
+        title=_("Exemptions or exceptions"),
+        submit=_("Record"),
+        done=_("Exemptions recorded"),
+    )
 
-    return _act(request, reference, permissions.STATUTORY_REQUEST_HANDLE, "exemptions_form", handle)
 
-
-@require_POST
+@require_http_methods(GET_POST)
 def case_publish(request: HttpRequest, reference: str) -> HttpResponse:
-    def handle(request: HttpRequest, user: User, case: Case) -> django_forms.Form | None:
-        form = forms.PublishForm(request.POST, prefix="publish")
-        return _run(
-            form,
-            request,
-            lambda: services.publish_response(case, by=user, summary=form.cleaned_data["summary"]),
-            _("Response published in the disclosure log"),
-        )
-
-    return _act(request, reference, permissions.STATUTORY_REQUEST_HANDLE, "publish_form", handle)
+    return _action(
+        request,
+        reference,
+        permissions.STATUTORY_REQUEST_HANDLE,
+        form=lambda data, user, case: forms.PublishForm(data, prefix="publish"),
+        save=lambda user, case, data: services.publish_response(
+            case, by=user, summary=data["summary"]
+        ),
+        title=_("Publish in the disclosure log"),
+        submit=_("Publish"),
+        done=_("Response published in the disclosure log"),
+    )
 
 
 # --- raising a case -----------------------------------------------------------------------------
@@ -577,38 +626,37 @@ def raise_case(request: HttpRequest) -> HttpResponse:
             status=400 if type_code else 200,
         )
     form = forms.RaiseCaseForm(
-        request.POST or None,
+        pages.posted(request),
         case_type=case_type,
         councillor=councillor,
         councillors=queries.councillors_of(user) if not councillor else None,
         has_customer=customer is not None,
     )
-    if request.method == "POST" and form.is_valid():
-        customer = _constituent(user, form, customer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.raise_case(
-                user.organisation,  # type: ignore[arg-type]
-                by=user,
-                case_type_code=case_type.code,
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
-                attributes=form.answers(),
-                customer=customer,
-                contact=contact,
-                postcode=form.cleaned_data["postcode"],
-                ward=form.cleaned_data["ward"],
-                source=Source.COUNCILLOR if councillor else Source.DESK,
-                councillor=form.cleaned_data.get("councillor"),
-                constituent_name=form.cleaned_data.get("constituent_name", ""),
-            )
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            messages.success(
-                request, _("Case %(reference)s raised") % {"reference": case.reference}
-            )
-            return HttpResponseRedirect(reverse("cases:case", args=[case.reference]))
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.raise_case(
+            user.organisation,  # type: ignore[arg-type]
+            by=user,
+            case_type_code=case_type.code,
+            title=data["title"],
+            description=data["description"],
+            attributes=form.answers(),
+            customer=_constituent(user, form, customer),
+            contact=contact,
+            postcode=data["postcode"],
+            ward=data["ward"],
+            source=Source.COUNCILLOR if councillor else Source.DESK,
+            councillor=data.get("councillor"),
+            constituent_name=data.get("constituent_name", ""),
+        ),
+        done=lambda case: (
+            _("Case %(reference)s raised") % {"reference": case.reference},
+            reverse("cases:case", args=[case.reference]),
+        ),
+    )
+    if saved is not None:
+        return saved
     return render(
         request,
         "cases/raise.html",
@@ -621,17 +669,23 @@ def _constituent(
     user: User, form: forms.RaiseCaseForm, customer: Customer | None
 ) -> Customer | None:
     """The customer record named by the form's ``customer_reference``, if any (else
-    ``customer``); an unknown reference is an error on the form."""
+    ``customer``); an unknown reference, or a Member enquiry for nobody, is refused."""
     reference = str(form.cleaned_data.get("customer_reference") or "").strip()
     if customer is not None or not reference:
         if form.on_behalf and customer is None and not form.cleaned_data.get("constituent_name"):
-            form.add_error(
-                "constituent_name", _("Enter the name of the constituent the enquiry is for")
+            raise ServiceError(
+                CaseError.MISSING_CONSTITUENT,
+                _("Enter the name of the constituent the enquiry is for"),
+                field="constituent_name",
             )
         return customer
     found = queries.customer_by_reference(user, reference)
     if found is None:
-        form.add_error("customer_reference", _("There is no customer with that reference"))
+        raise ServiceError(
+            CaseError.UNKNOWN_CUSTOMER,
+            _("There is no customer with that reference"),
+            field="customer_reference",
+        )
     return found
 
 
@@ -740,17 +794,21 @@ def case_type_create(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, MANAGE_TYPES)
     form = _case_type_form(request, user)
-    saved = pages.save_form(
-        request,
-        form,
-        lambda data: _save_case_type(user, form, code=data["code"], new=True),
-        done=(_("Case type added"), reverse("cases:case-types")),
+    saved = (
+        None
+        if form.adding
+        else pages.save_form(
+            request,
+            form,
+            lambda data: _save_case_type(user, form, code=data["code"], new=True),
+            done=(_("Case type added"), reverse("cases:case-types")),
+        )
     )
     if saved is not None:
         return saved
     return _case_type_page(
         request,
-        form,
+        form.unchecked() if form.adding else form,
         title=_("Add a case type"),
         back=reverse("cases:case-types"),
         submit=_("Add case type"),
@@ -767,20 +825,24 @@ def case_type_edit(request: HttpRequest, case_type_id: int) -> HttpResponse:
         pk=case_type_id,
     )
     form = _case_type_form(request, user, case_type)
-    saved = pages.save_form(
-        request,
-        form,
-        lambda data: _save_case_type(user, form, code=case_type.code, new=False),
-        done=(
-            _("Case type %(name)s saved") % {"name": case_type.name},
-            reverse("cases:case-types"),
-        ),
+    saved = (
+        None
+        if form.adding
+        else pages.save_form(
+            request,
+            form,
+            lambda data: _save_case_type(user, form, code=case_type.code, new=False),
+            done=(
+                _("Case type %(name)s saved") % {"name": case_type.name},
+                reverse("cases:case-types"),
+            ),
+        )
     )
     if saved is not None:
         return saved
     return _case_type_page(
         request,
-        form,
+        form.unchecked() if form.adding else form,
         title=_("Change %(name)s") % {"name": case_type.name},
         back=reverse("cases:case-types"),
         submit=_("Save"),

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onestop.contacts import forms, queries, services
-from onestop.contacts.models import Outcome
-from onestop.core import audit, permissions
+from onestop.contacts.errors import ContactError
+from onestop.contacts.models import Outcome, VisitorTicket
+from onestop.core import audit, pages, permissions
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
@@ -24,6 +25,7 @@ from onestop.core.models import AuditAction, User
 from onestop.customers import queries as customer_queries
 from onestop.customers.models import Customer
 from onestop.directory import queries as directory_queries
+from onestop.directory.models import AccessPoint
 
 SEARCH_LIMIT = 20
 
@@ -139,30 +141,31 @@ def log(request: HttpRequest, customer_id: int | None = None) -> HttpResponse:
         "callback_phone": record.formatted_phones[0][1] if record and record.phones else "",
     }
     form = forms.LogContactForm(
-        request.POST or None,
+        pages.posted(request),
         initial=initial,
         reasons=queries.reasons_for(user),
         services=directory_queries.services_for(user),
         access_points=directory_queries.access_points_for(user),
         earlier=queries.repeatable_contacts(user, chosen) if chosen is not None else [],
     )
-    if request.method == "POST" and form.is_valid():
-        organisation = directory_queries.organisation_for(user, permissions.CONTACT_LOG)
-        try:
-            contact = services.log_contact(
-                organisation, by=user, customer=chosen, values=form.contact_input()
-            )
-        except ServiceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
-            if contact.outcome == Outcome.REQUEST_NOT_COMPLETED:
-                messages.success(request, _("Contact logged: now raise the request"))
-                return HttpResponseRedirect(_raise_url(chosen, contact.pk))
-            messages.success(request, _("Contact logged"))
-            if chosen is not None:
-                return HttpResponseRedirect(reverse("contacts:customer", args=[chosen.pk]))
-            return HttpResponseRedirect(reverse("contacts:desk"))
     back = reverse("contacts:customer", args=[chosen.pk]) if chosen else reverse("contacts:desk")
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.log_contact(
+            directory_queries.organisation_for(user, permissions.CONTACT_LOG),
+            by=user,
+            customer=chosen,
+            values=form.contact_input(),
+        ),
+        done=lambda contact: (
+            (_("Contact logged: now raise the request"), _raise_url(chosen, contact.pk))
+            if contact.outcome == Outcome.REQUEST_NOT_COMPLETED
+            else (_("Contact logged"), back)
+        ),
+    )
+    if saved is not None:
+        return saved
     return render(
         request,
         "contacts/log.html",
@@ -221,25 +224,18 @@ def queue(request: HttpRequest) -> HttpResponse:
         if chosen_id.isdigit()
         else points.first()
     )
-    form = forms.TicketForm(request.POST or None)
-    if request.method == "POST" and point is not None and form.is_valid():
-        reference = form.cleaned_data["customer_reference"].strip().upper()
-        visitor = (
-            customer_queries.customers_for(user).filter(reference=reference).first()
-            if reference
-            else None
-        )
-        if reference and visitor is None:
-            form.add_error("customer_reference", _("There is no customer with that reference"))
-        else:
-            organisation = directory_queries.organisation_for(user, permissions.CONTACT_LOG)
-            ticket = services.issue_ticket(
-                organisation, by=user, access_point=point, customer=visitor
-            )
-            messages.success(request, _("Ticket %(ticket)s issued") % {"ticket": ticket.ticket})
-            return HttpResponseRedirect(
-                reverse("contacts:queue") + "?" + urlencode({"access_point": point.pk})
-            )
+    form = forms.TicketForm(pages.posted(request) if point is not None else None)
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: _issue_ticket(user, point, data["customer_reference"]),
+        done=lambda ticket: (
+            _("Ticket %(ticket)s issued") % {"ticket": ticket.ticket},
+            reverse("contacts:queue") + "?" + urlencode({"access_point": ticket.access_point_id}),
+        ),
+    )
+    if saved is not None:
+        return saved
     rows = queries.room_queue(user, point) if point is not None else []
     if point is not None:
         audit.record_list_read(
@@ -262,6 +258,25 @@ def queue(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+def _issue_ticket(user: User, point: AccessPoint | None, reference: str) -> VisitorTicket:
+    """A ticket for a visitor at ``point``, for the customer ``reference`` names if any."""
+    assert point is not None  # noqa: S101  # the form is bound only when there is a point
+    reference = reference.strip().upper()
+    visitor = (
+        customer_queries.customers_for(user).filter(reference=reference).first()
+        if reference
+        else None
+    )
+    if reference and visitor is None:
+        raise ServiceError(
+            ContactError.WRONG_ORGANISATION,
+            _("There is no customer with that reference"),
+            field="customer_reference",
+        )
+    organisation = directory_queries.organisation_for(user, permissions.CONTACT_LOG)
+    return services.issue_ticket(organisation, by=user, access_point=point, customer=visitor)
 
 
 @require_GET
@@ -305,20 +320,20 @@ def reasons(request: HttpRequest) -> HttpResponse:
     """Administrators configure the reasons for contact offered on the desk."""
     user = staff_user(request)
     require(user, permissions.DIRECTORY_MANAGE)
-    form = forms.ReasonForm(request.POST or None, services=directory_queries.services_for(user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_reason(
-                user.organisation,  # type: ignore[arg-type]
-                by=user,
-                label=form.cleaned_data["label"],
-                service=form.cleaned_data["service"],
-            )
-        except ServiceError as error:
-            form.add_error(error.field, error.message)
-        else:
-            messages.success(request, _("Reason added"))
-            return HttpResponseRedirect(reverse("contacts:reasons"))
+    form = forms.ReasonForm(pages.posted(request), services=directory_queries.services_for(user))
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.add_reason(
+            user.organisation,  # type: ignore[arg-type]
+            by=user,
+            label=data["label"],
+            service=data["service"],
+        ),
+        done=(_("Reason added"), reverse("contacts:reasons")),
+    )
+    if saved is not None:
+        return saved
     context = {"form": form, "reasons": queries.all_reasons_for(user)}
     return render(request, "contacts/reasons.html", context, status=400 if form.errors else 200)
 

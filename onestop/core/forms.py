@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -103,14 +104,113 @@ class ListedModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return [] if self.queryset is None else list(self.queryset)
 
 
+def _label_words(name: str, field: forms.Field) -> str:
+    """A field's label as it reads inside a sentence: "Email address" -> "email address"; an
+    initialism keeps its capitals ("UPRN", "NHS number")."""
+    label = str(field.label or pretty_name(name)).strip().rstrip(":?")
+    label = label.removesuffix(str(_("(optional)"))).strip()
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def _is_choice(field: forms.Field) -> bool:
+    return isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.BooleanField)
+
+
+def _stock_messages(field: forms.Field) -> dict[str, str]:
+    """Django's own messages for the field's class (what a form gets when it says nothing)."""
+    stock: dict[str, str] = {}
+    for cls in reversed(type(field).__mro__):
+        defaults = getattr(cls, "default_error_messages", {})
+        stock.update({key: str(text) for key, text in defaults.items()})
+    return stock
+
+
+def govuk_messages(name: str, field: forms.Field) -> dict[str, str]:
+    """The GOV.UK words for a field's errors, each naming the field: "Enter <label>" when it is
+    missing ("Select <label>" for a choice), "<Label> must be ..." when it is the wrong shape.
+    A "%" of the label is doubled: Django formats these messages with their values."""
+    words = _label_words(name, field).replace("%", "%%")
+    named = {"label": words}
+    label = {"label": words[:1].upper() + words[1:]}
+    from_list = str(_("Select %(label)s from the list")) % named
+    if isinstance(field, forms.FloatField | forms.DecimalField):
+        invalid = str(_("%(label)s must be a number")) % label
+    elif isinstance(field, forms.IntegerField):
+        invalid = str(_("%(label)s must be a whole number")) % label
+    elif isinstance(field, forms.DateField | forms.DateTimeField):
+        invalid = str(_("%(label)s must be a real date")) % label
+    else:
+        invalid = str(_("Enter %(label)s in the correct format")) % named
+    missing = _("Select %(label)s") if _is_choice(field) else _("Enter %(label)s")
+    return {
+        "required": str(missing) % named,
+        "invalid": invalid,
+        "invalid_choice": from_list,
+        "invalid_pk_value": from_list,
+        "invalid_list": from_list,
+        "max_length": str(_("%(label)s must be %%(limit_value)d characters or fewer")) % label,
+        "min_length": str(_("%(label)s must be %%(limit_value)d characters or more")) % label,
+        "max_value": str(_("%(label)s must be %%(limit_value)s or less")) % label,
+        "min_value": str(_("%(label)s must be %%(limit_value)s or more")) % label,
+        "max_digits": str(_("%(label)s must be %%(max)s digits or fewer")) % label,
+        "max_decimal_places": str(_("%(label)s must have %%(max)s decimal places or fewer"))
+        % label,
+    }
+
+
+def apply_govuk_messages(fields: dict[str, forms.Field]) -> None:
+    """Give every field the GOV.UK words for each error Django would otherwise word for itself
+    ("This field is required.", "Enter a whole number.", a length or range check); a message
+    the form chose itself is kept."""
+    for name, field in fields.items():
+        stock = _stock_messages(field)
+        for key, text in govuk_messages(name, field).items():
+            current = field.error_messages.get(key)
+            if current is None and _validator_has_its_own_words(field, key):
+                continue
+            if current is None or str(current) == stock.get(key):
+                field.error_messages[key] = text if key in _FORMATTED else text.replace("%%", "%")
+
+
+# The messages Django formats with values (so a "%" in them is written "%%").
+_FORMATTED = frozenset(
+    {
+        "invalid_choice",
+        "invalid_pk_value",
+        "max_length",
+        "min_length",
+        "max_value",
+        "min_value",
+        "max_digits",
+        "max_decimal_places",
+    }
+)
+
+
+def _validator_has_its_own_words(field: forms.Field, code: str) -> bool:
+    """A validator of the field that raises ``code`` with a message of its own (the length
+    check ``core.text.guard_text_fields`` adds): the field's message would override it."""
+    for validator in field.validators:
+        if getattr(validator, "code", None) == code:
+            return str(getattr(validator, "message", "")) != str(
+                getattr(type(validator), "message", "")
+            )
+    return False
+
+
 class PlainTextFormMixin:
     """Put before ``forms.Form``: every text input gets the plain-text check when the form is
-    cleaned (so fields added or replaced in ``__init__`` are covered too)."""
+    cleaned (so fields added or replaced in ``__init__`` are covered too), and every error
+    Django would word for itself ("This field is required.") names its field in GOV.UK words
+    instead ("Enter postcode", "Select team"; ``apply_govuk_messages``)."""
 
     fields: dict[str, forms.Field]
 
     def full_clean(self) -> None:
         guard_plain_text(self.fields)
+        apply_govuk_messages(self.fields)
         super().full_clean()  # type: ignore[misc]
 
 

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 
 from onestop.core.errors import ServiceError
@@ -45,8 +45,20 @@ def form_page(
     return render(request, template, context, status=status)
 
 
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The data to bind a form to: the POST (even an empty one, so a refused empty POST gets its
+    error summary rather than a blank form), or ``None`` for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def done(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
-    messages.success(request, message)
+    """A success: the message (none when empty) and the redirect."""
+    return _succeeded(request, message, url)
+
+
+def _succeeded(request: HttpRequest, message: str, url: str) -> HttpResponseRedirect:
+    if message:
+        messages.success(request, message)
     return HttpResponseRedirect(url)
 
 
@@ -57,10 +69,13 @@ def save_form(
     *,
     done: tuple[str, str] | Callable[[Saved], tuple[str, str]],
 ) -> HttpResponseRedirect | None:
-    """On a valid POST call the one service; ``None`` means: show the form (again).
+    """On a valid POST call the one service; ``None`` means: show the form (again), at its own
+    address (the caller renders it there; a refused POST is never redirected elsewhere).
 
     ``done`` is the success message and the address to go to, or a function of what ``save``
-    returned that gives them (``lambda service: (_("Service added"), url_of(service))``).
+    returned that gives them (``lambda service: (_("Service added"), url_of(service))``); an
+    empty message shows none (signing in).  ``save`` may refuse with a ``ServiceError`` naming a
+    field, which is shown on that field.
     """
     if request.method != "POST" or not form.is_valid():
         return None
@@ -70,5 +85,4 @@ def save_form(
         attach_error(form, error)
         return None
     message, url = done(saved) if callable(done) else done
-    messages.success(request, message)
-    return HttpResponseRedirect(url)
+    return _succeeded(request, message, url)

@@ -18,15 +18,15 @@ from onestop.core import audit, pages, permissions, sources
 from onestop.core.access import action_for, require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
-from onestop.core.models import AuditAction
+from onestop.core.models import AuditAction, User
 from onestop.core.pagination import page_links
 from onestop.customers import forms, history, queries, services
+from onestop.customers.errors import CustomerError
 from onestop.customers.models import EQUALITY_FIELDS, Customer
 
 GET_POST = ["GET", "POST"]
 
 
-_attach = pages.attach_error
 _form_page = partial(pages.form_page, template="customers/form.html")
 
 
@@ -42,45 +42,33 @@ def create(request: HttpRequest) -> HttpResponse:
     require(user, permissions.CUSTOMER_EDIT)
     typed = request.GET.get("name", "")[:150].split()
     initial = {"given_name": " ".join(typed[:-1]), "family_name": " ".join(typed[-1:])}
-    form = forms.CustomerCreateForm(request.POST or None, initial=initial)
+    form = forms.CustomerCreateForm(pages.posted(request), initial=initial)
     duplicates: list[queries.PossibleDuplicate] = []
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        details = form.details()
-        duplicates = queries.possible_duplicates(
-            user,
-            name=services.display_name_of(details),
-            date_of_birth=data["date_of_birth"],
-            postcodes=[data["postcode"]] if data["postcode"] else [],
-            phones=[data["phone"]] if data["phone"] else [],
-            emails=[data["email"]] if data["email"] else [],
+        duplicates = _possible_duplicates(request, user, form)
+    # Possible duplicates are shown (not an error) until the advisor says none is the same.
+    held_back = bool(duplicates) and not form.cleaned_data["not_a_duplicate"]
+    saved = (
+        None
+        if held_back
+        else pages.save_form(
+            request,
+            form,
+            lambda data: services.create_customer(
+                user.organisation_id or 0,
+                by=user,
+                details=form.details(),
+                contact_details=form.contact_details(),
+            ),
+            done=lambda customer: (
+                _("Customer %(name)s created (%(reference)s)")
+                % {"name": customer.display_name, "reference": customer.reference},
+                reverse("contacts:customer", args=[customer.pk]),
+            ),
         )
-        if duplicates and not data["not_a_duplicate"]:  # shown, not passed over
-            audit.record_list_read(
-                user,
-                what="customers.customer",
-                action=AuditAction.SEARCHED,
-                query={"possible_duplicates_of": services.display_name_of(details)},
-                ids=[found.customer.pk for found in duplicates],
-                ip_address=client_address(request),
-            )
-        if not duplicates or data["not_a_duplicate"]:
-            try:
-                customer = services.create_customer(
-                    user.organisation_id or 0,
-                    by=user,
-                    details=details,
-                    contact_details=form.contact_details(),
-                )
-            except ServiceError as error:
-                _attach(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("Customer %(name)s created (%(reference)s)")
-                    % {"name": customer.display_name, "reference": customer.reference},
-                )
-                return HttpResponseRedirect(reverse("contacts:customer", args=[customer.pk]))
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -91,6 +79,33 @@ def create(request: HttpRequest) -> HttpResponse:
         duplicates=duplicates,
         creating=True,
     )
+
+
+def _possible_duplicates(
+    request: HttpRequest, user: User, form: forms.CustomerCreateForm
+) -> list[queries.PossibleDuplicate]:
+    """Records the new customer may already have; shown (and their list read audited) unless
+    the advisor has already said this is not one of them."""
+    data = form.cleaned_data
+    name = services.display_name_of(form.details())
+    duplicates = queries.possible_duplicates(
+        user,
+        name=name,
+        date_of_birth=data["date_of_birth"],
+        postcodes=[data["postcode"]] if data["postcode"] else [],
+        phones=[data["phone"]] if data["phone"] else [],
+        emails=[data["email"]] if data["email"] else [],
+    )
+    if duplicates and not data["not_a_duplicate"]:  # shown, not passed over: audited
+        audit.record_list_read(
+            user,
+            what="customers.customer",
+            action=AuditAction.SEARCHED,
+            query={"possible_duplicates_of": name},
+            ids=[found.customer.pk for found in duplicates],
+            ip_address=client_address(request),
+        )
+    return duplicates
 
 
 def _history_href(number: int) -> str:
@@ -129,17 +144,17 @@ def edit(request: HttpRequest, customer_id: int) -> HttpResponse:
     user = staff_user(request)
     customer = queries.get_customer_for(user, customer_id, permissions.CUSTOMER_EDIT)
     initial = {**services.details_dict(services.details_of(customer)), "version": customer.version}
-    form = forms.CustomerEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_customer(
-                customer, by=user, version=form.cleaned_data["version"], details=form.details()
-            )
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, _("Customer details saved"))
-            return HttpResponseRedirect(_customer_url(customer))
+    form = forms.CustomerEditForm(pages.posted(request), initial=initial)
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.update_customer(
+            customer, by=user, version=data["version"], details=form.details()
+        ),
+        done=(_("Customer details saved"), _customer_url(customer)),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -161,15 +176,15 @@ def _add_detail(
 ) -> HttpResponse:
     user = staff_user(request)
     customer = queries.get_customer_for(user, customer_id, permissions.CUSTOMER_EDIT)
-    form = form_class(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(customer, user, form)
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, _("Customer details saved"))
-            return HttpResponseRedirect(_customer_url(customer))
+    form = form_class(pages.posted(request))
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: save(customer, user, form),
+        done=(_("Customer details saved"), _customer_url(customer)),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -240,15 +255,15 @@ def add_name(request: HttpRequest, customer_id: int) -> HttpResponse:
 def marker_create(request: HttpRequest, customer_id: int) -> HttpResponse:
     user = staff_user(request)
     customer = queries.get_customer_for(user, customer_id, permissions.MARKER_MANAGE)
-    form = forms.MarkerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_marker(customer, by=user, **form.cleaned_data)
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, _("Warning added"))
-            return HttpResponseRedirect(_customer_url(customer))
+    form = forms.MarkerForm(pages.posted(request))
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.add_marker(customer, by=user, **data),
+        done=(_("Warning added"), _customer_url(customer)),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -263,20 +278,17 @@ def marker_create(request: HttpRequest, customer_id: int) -> HttpResponse:
 def marker_review(request: HttpRequest, marker_id: int) -> HttpResponse:
     user = staff_user(request)
     marker = queries.get_marker_for(user, marker_id, permissions.MARKER_MANAGE)
-    form = forms.MarkerReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.review_marker(
-                marker,
-                by=user,
-                review_on=form.cleaned_data["review_on"],
-                end=form.cleaned_data["end"],
-            )
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, _("Warning reviewed"))
-            return HttpResponseRedirect(reverse("customers:markers-due"))
+    form = forms.MarkerReviewForm(pages.posted(request))
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.review_marker(
+            marker, by=user, review_on=data["review_on"], end=data["end"]
+        ),
+        done=(_("Warning reviewed"), reverse("customers:markers-due")),
+    )
+    if saved is not None:
+        return saved
     services.record_marker_views([marker], by=user, detail=True)
     return _form_page(
         request,
@@ -319,15 +331,15 @@ def equality(request: HttpRequest, customer_id: int) -> HttpResponse:
     can_edit = permissions.can(user, permissions.CUSTOMER_EQUALITY_EDIT, customer)
     found = queries.open_equality_monitoring(user, customer) if request.method == "GET" else None
     initial = {name: getattr(found, name) for name in EQUALITY_FIELDS} if found else {}
-    form = forms.EqualityForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_equality_monitoring(customer, by=user, answers=form.cleaned_data)
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, _("Equality monitoring answers saved"))
-            return HttpResponseRedirect(_customer_url(customer))
+    form = forms.EqualityForm(pages.posted(request), initial=initial)
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.save_equality_monitoring(customer, by=user, answers=data),
+        done=(_("Equality monitoring answers saved"), _customer_url(customer)),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -351,17 +363,17 @@ def equality_erase(request: HttpRequest, customer_id: int) -> HttpResponse:
     """Erase chosen equality answers: its own page, confirmed, audited as an erasure."""
     user = staff_user(request)
     customer = queries.get_customer_for(user, customer_id, permissions.CUSTOMER_EQUALITY_EDIT)
-    form = forms.EqualityEraseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.erase_equality_monitoring(
-                customer, by=user, questions=form.cleaned_data["questions"]
-            )
-        except ServiceError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, _("Equality monitoring answers erased"))
-            return HttpResponseRedirect(_customer_url(customer))
+    form = forms.EqualityEraseForm(pages.posted(request))
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.erase_equality_monitoring(
+            customer, by=user, questions=data["questions"]
+        ),
+        done=(_("Equality monitoring answers erased"), _customer_url(customer)),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,
@@ -397,24 +409,19 @@ def merge(request: HttpRequest, customer_id: int) -> HttpResponse:
     user = staff_user(request)
     kept = queries.get_customer_for(user, customer_id, permissions.CUSTOMER_MERGE)
     form = forms.MergeForm(
-        request.POST or None, initial={"other": request.GET.get("other", "")[:20]}
+        pages.posted(request), initial={"other": request.GET.get("other", "")[:20]}
     )
-    if request.method == "POST" and form.is_valid():
-        reference = form.cleaned_data["other"].strip().upper()
-        other = queries.customers_for(user).filter(reference=reference).first()
-        if other is None:
-            form.add_error("other", _("There is no customer with that reference"))
-        else:
-            try:
-                services.merge_customers(kept, other, by=user)
-            except ServiceError as error:
-                _attach(form, error)
-            else:
-                messages.success(
-                    request,
-                    _("%(merged)s merged into this record") % {"merged": other.reference},
-                )
-                return HttpResponseRedirect(_customer_url(kept))
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: _merge_into(user, kept, data["other"]),
+        done=lambda merged: (
+            _("%(merged)s merged into this record") % {"merged": merged.reference},
+            _customer_url(kept),
+        ),
+    )
+    if saved is not None:
+        return saved
     candidates = queries.merge_candidates(user, kept)
     audit.record_list_read(
         user,
@@ -433,6 +440,19 @@ def merge(request: HttpRequest, customer_id: int) -> HttpResponse:
         customer=kept,
         candidates=candidates,
     )
+
+
+def _merge_into(user: User, kept: Customer, reference: str) -> Customer:
+    """Merge the customer ``reference`` names into ``kept``; the merged record is returned."""
+    other = queries.customers_for(user).filter(reference=reference.strip().upper()).first()
+    if other is None:
+        raise ServiceError(
+            CustomerError.WRONG_ORGANISATION,
+            _("There is no customer with that reference"),
+            field="other",
+        )
+    services.merge_customers(kept, other, by=user)
+    return other
 
 
 @require_POST

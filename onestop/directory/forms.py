@@ -149,7 +149,10 @@ class AccessPointForm(GovukFormMixin, forms.Form):
 
 class ShareForm(GovukFormMixin, forms.Form):
     organisation = forms.ModelChoiceField(
-        label=_("Share with"), queryset=Organisation.objects.none(), empty_label=None
+        label=_("Share with"),
+        queryset=Organisation.objects.none(),
+        empty_label=None,
+        error_messages={"required": _("Select the organisation to share with")},
     )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
@@ -160,8 +163,12 @@ class ShareForm(GovukFormMixin, forms.Form):
 
 class OpeningSessionForm(GovukFormMixin, forms.Form):
     weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
-    opens = TimeOfDayField(label=_("Opens at"))
-    closes = TimeOfDayField(label=_("Closes at"))
+    opens = TimeOfDayField(
+        label=_("Opens at"), error_messages={"required": _("Enter the time it opens")}
+    )
+    closes = TimeOfDayField(
+        label=_("Closes at"), error_messages={"required": _("Enter the time it closes")}
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -235,20 +242,37 @@ class StaffCreateForm(PlainTextFormMixin, forms.Form):
         max_length=80,
         regex=r"^[A-Za-z0-9.+_-]+$",
         error_messages={
+            "required": _("Enter a username for the member of staff"),
             "invalid": _(
                 "Use only letters, numbers and . + _ - in a username (your organisation's "
                 "part, after the @, is added for you)"
             ),
         },
     )
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("Work e-mail address"), max_length=254)
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        error_messages={"required": _("Enter the member of staff's first name")},
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        error_messages={"required": _("Enter the member of staff's last name")},
+    )
+    email = forms.EmailField(
+        label=_("Work e-mail address"),
+        max_length=254,
+        error_messages={
+            "required": _("Enter the member of staff's email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
+        },
+    )
     job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
     password = forms.CharField(
         label=_("Temporary password"),
         max_length=128,
         strip=False,
+        error_messages={"required": _("Enter a temporary password for the member of staff")},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 12 characters. Give it to them in person; they can change it."),
     )

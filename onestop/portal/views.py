@@ -17,14 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onestop.cases.models import Case
 from onestop.cases.queries import public_organisation
 from onestop.core import pages, permissions
 from onestop.core.access import require
 from onestop.core.decorators import public
-from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
 from onestop.documents import uploads
 from onestop.portal import forms, queries, services, throttle
+from onestop.portal.models import WebForm
 
 GET_POST = ["GET", "POST"]
 UTF8 = frozenset({"utf-8", "utf8"})
@@ -75,23 +76,33 @@ def report_form(request: HttpRequest, organisation_slug: str, type_code: str) ->
     )
     if form.is_bot():  # refused silently, answered like a report; the reservation counts
         return HttpResponseRedirect(reverse("portal:report-received", args=[organisation.slug]))
-    if form.is_valid():
-        try:
-            case = services.submit_report(
-                web_form,
-                report=form.report(),
-                ip_address=address,
-                photo=form.cleaned_data.get("photo"),
-            )
-        except ServiceError as error:
-            pages.attach_error(form, error)
-        else:
-            _remember(request, organisation.pk, case.reference)
-            return HttpResponseRedirect(
-                reverse("portal:report-done", args=[organisation.slug, case.reference])
-            )
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: _submit(request, web_form, form, address),
+        done=lambda case: (
+            "",
+            reverse("portal:report-done", args=[organisation.slug, case.reference]),
+        ),
+    )
+    if saved is not None:
+        return saved
     throttle.release(address)  # mistakes never use up the allowance
     return render(request, "portal/report_form.html", {**context, "form": form}, status=400)
+
+
+def _submit(
+    request: HttpRequest, web_form: WebForm, form: forms.ReportForm, address: str | None
+) -> Case:
+    """Raise the resident's case and remember, in their session, that they reported it here."""
+    case = services.submit_report(
+        web_form,
+        report=form.report(),
+        ip_address=address,
+        photo=form.cleaned_data.get("photo"),
+    )
+    _remember(request, web_form.organisation_id, case.reference)
+    return case
 
 
 def _posted(request: HttpRequest) -> QueryDict:

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 
 class TrustError(StrEnum):
+    WRONG_CREDENTIALS = "wrong_credentials"
     WRONG_CODE = "wrong_code"
     TOO_MANY_CODES = "too_many_codes"
     NO_ORGANISATION = "no_organisation"

@@ -18,7 +18,6 @@ import django_otp
 import qrcode
 import qrcode.image.svg
 from axes.helpers import get_cool_off
-from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.core.paginator import Paginator
 from django.http import (
@@ -39,7 +38,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from onestop.core import audit_labels, permissions
+from onestop.core import audit_labels, pages, permissions
 from onestop.core.access import require
 from onestop.core.decorators import public
 from onestop.core.errors import ServiceError
@@ -48,6 +47,7 @@ from onestop.core.middleware import SIGNED_IN_AT
 from onestop.core.models import AuditRecord, User
 from onestop.core.pagination import page_links
 from onestop.trust import queries, services
+from onestop.trust.errors import TrustError
 from onestop.trust.forms import AuditFilterForm, CodeForm, PasswordChangeForm, SignInForm
 
 RECOVERY_CODES_SESSION_KEY = "trust_recovery_codes"
@@ -113,23 +113,34 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if _signed_in_user(request) is not None and _is_verified(request):
         return HttpResponseRedirect(next_url)
-    form = SignInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = authenticate(
-            request=request,
-            username=form.cleaned_data["username"],
-            password=form.cleaned_data["password"],
-        )
-        if getattr(request, "axes_locked_out", False):
-            return locked_out(request)
-        if isinstance(user, User):
-            login(request, user)
-            request.session[SIGNED_IN_AT] = timezone.now().timestamp()
-            if queries.has_authenticator(user):
-                return HttpResponseRedirect(_with_next("trust:verify", next_url))
-            return HttpResponseRedirect(_with_next("trust:enrol", next_url))
-        form.add_error(None, _("Enter a correct username and password"))
+    form = SignInForm(pages.posted(request))
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: _sign_in(request, data["username"], data["password"]),
+        done=lambda user: (
+            "",
+            _with_next(
+                "trust:verify" if queries.has_authenticator(user) else "trust:enrol", next_url
+            ),
+        ),
+    )
+    if getattr(request, "axes_locked_out", False):
+        return locked_out(request)
+    if saved is not None:
+        return saved
     return render(request, "trust/sign_in.html", {"form": form, "next": next_url})
+
+
+def _sign_in(request: HttpRequest, username: str, password: str) -> User:
+    """Check the password (django-axes counts the failures) and start the half-signed-in
+    session; the second factor comes next."""
+    user = authenticate(request=request, username=username, password=password)
+    if not isinstance(user, User) or getattr(request, "axes_locked_out", False):
+        raise ServiceError(TrustError.WRONG_CREDENTIALS, _("Enter a correct username and password"))
+    login(request, user)
+    request.session[SIGNED_IN_AT] = timezone.now().timestamp()
+    return user
 
 
 @public
@@ -144,21 +155,24 @@ def verify(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(next_url)
     if not queries.has_authenticator(user):
         return HttpResponseRedirect(_with_next("trust:enrol", next_url))
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.verify_second_factor(
+    form = CodeForm(pages.posted(request))
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: _verified_session(
+            request,
+            services.verify_second_factor(
                 user,
                 by=user,
-                code=form.cleaned_data["code"],
+                code=data["code"],
                 recovery=form.is_recovery_code,
                 ip_address=client_address(request),
-            )
-        except ServiceError as error:
-            form.add_error("code", error.message)
-        else:
-            _verified_session(request, device)
-            return HttpResponseRedirect(next_url)
+            ),
+        ),
+        done=("", next_url),
+    )
+    if saved is not None:
+        return saved
     return render(request, "trust/verify.html", {"form": form, "next": next_url})
 
 
@@ -174,18 +188,20 @@ def enrol(request: HttpRequest) -> HttpResponse:
         # Adding an authenticator needs the one already set up: no second factor by the side door.
         return HttpResponseRedirect(_with_next("trust:verify", next_url))
     device = services.start_enrolment(user, by=user)
-    form = CodeForm(request.POST or None, allow_recovery_code=False)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device, codes = services.confirm_enrolment(
-                device, by=user, code=form.cleaned_data["code"], ip_address=client_address(request)
-            )
-        except ServiceError as error:
-            form.add_error("code", error.message)
-        else:
-            _verified_session(request, device)
-            request.session[RECOVERY_CODES_SESSION_KEY] = codes
-            return HttpResponseRedirect(_with_next("trust:recovery-codes", next_url))
+    form = CodeForm(pages.posted(request), allow_recovery_code=False)
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: _enrolled(
+            request,
+            *services.confirm_enrolment(
+                device, by=user, code=data["code"], ip_address=client_address(request)
+            ),
+        ),
+        done=("", _with_next("trust:recovery-codes", next_url)),
+    )
+    if saved is not None:
+        return saved
     secret = _secret_of(device)
     context = {
         "form": form,
@@ -194,6 +210,12 @@ def enrol(request: HttpRequest) -> HttpResponse:
         "secret": _grouped(secret),
     }
     return render(request, "trust/enrol.html", context)
+
+
+def _enrolled(request: HttpRequest, device: TOTPDevice, codes: list[str]) -> None:
+    """The session is verified by the new authenticator; its recovery codes are shown next."""
+    _verified_session(request, device)
+    request.session[RECOVERY_CODES_SESSION_KEY] = codes
 
 
 def _secret_of(device: TOTPDevice) -> str:
@@ -219,24 +241,23 @@ def password_change(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     temporary = user.must_change_password
     next_url = _safe_next(request, request.GET.get("next"))
-    form = PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.change_password(
-                user,
-                by=user,
-                old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password"],
-            )
-        except ServiceError as error:
-            form.add_error(error.field, error.message)
-        else:
-            update_session_auth_hash(request, user)
-            messages.success(request, _("Your password has been changed"))
-            return HttpResponseRedirect(next_url)
+    form = PasswordChangeForm(pages.posted(request))
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: _password_changed(request, user, data["old_password"], data["new_password"]),
+        done=(_("Your password has been changed"), next_url),
+    )
+    if saved is not None:
+        return saved
     status = 400 if form.errors else 200
     context = {"form": form, "temporary": temporary}
     return render(request, "trust/password_change.html", context, status=status)
+
+
+def _password_changed(request: HttpRequest, user: User, old: str, new: str) -> None:
+    services.change_password(user, by=user, old_password=old, new_password=new)
+    update_session_auth_hash(request, user)  # this session stays signed in
 
 
 @public

@@ -38,21 +38,41 @@ def test_an_officer_works_their_queue_with_the_keyboard_only(
     page.keyboard.press("Enter")
     page.wait_for_url(f"{live_server.url}/cases/{case.reference}/")
     assert axe_violations(page) == []
+    _choose_action(page, live_server.url, case, "Change status", "status")
     _tab_to(page, "el.id === 'id_status-status'")
     page.keyboard.press("i")  # "In progress"
     page.keyboard.press("Tab")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.locator(".govuk-notification-banner").wait_for()
+    assert page.url == f"{live_server.url}/cases/{case.reference}/"
     assert Case.objects.for_organisation(world.organisation).get(pk=case.pk).status == (
         Status.IN_PROGRESS
     )
+    _choose_action(page, live_server.url, case, "Add a note", "notes")
     _tab_to(page, "el.id === 'id_note-text'")
     page.keyboard.type("Crew sent back out")
     page.keyboard.press("Tab")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "Crew sent back out" in page.locator(".moj-timeline").inner_text()
+    assert axe_violations(page) == []
+
+
+def _choose_action(page: Any, base: str, case: Case, label: str, tail: str) -> None:
+    """From the case page, open the actions' button menu by keyboard, arrow down to the action
+    and open its page."""
+    _tab_to(page, "el.classList.contains('moj-button-menu__toggle-button')")
+    page.keyboard.press("Enter")  # opens the menu on its first action
+    for _ in range(20):
+        if page.evaluate("document.activeElement.textContent.trim()") == label:
+            break
+        page.keyboard.press("ArrowDown")
+    else:
+        raise AssertionError(f"The menu has no {label!r}")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url == f"{base}/cases/{case.reference}/{tail}/"
     assert axe_violations(page) == []
 
 

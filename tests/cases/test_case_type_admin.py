@@ -286,38 +286,38 @@ def test_a_code_already_in_use_is_refused_and_the_existing_type_is_unchanged(
 # --- refused input ------------------------------------------------------------------------------
 LONG = "x" * 201
 REFUSED = [
-    ({"name": ""}, "This field is required"),
-    ({"name": LONG}, "at most 200 characters"),
+    ({"name": ""}, "Enter name"),
+    ({"name": LONG}, "Name must be 200 characters or fewer"),
     ({"name": "Pot\x00hole"}, "Remove the special characters from"),
-    ({"kind": "complaint"}, "Select a valid choice"),
-    ({"service": "999999"}, "Select a valid choice"),
-    ({"service": "not a number"}, "Select a valid choice"),
-    ({"default_team": "999999"}, "Select a valid choice"),
-    ({"primary_standard": ""}, "This field is required"),
-    ({"primary_standard": "no-such-standard"}, "Select a valid choice"),
-    ({"other_standards": ["no-such-standard"]}, "Select a valid choice"),
-    ({"reopen_within_days": "-1"}, "greater than or equal to 0"),
-    ({"reopen_within_days": "3651"}, "less than or equal to 3650"),
-    ({"reopen_within_days": "9" * 400}, "less than or equal to 3650"),
-    ({"description": "x" * 10_001}, "at most 10000 characters"),
+    ({"kind": "complaint"}, "Select kind of case from the list"),
+    ({"service": "999999"}, "Select service from the list"),
+    ({"service": "not a number"}, "Select service from the list"),
+    ({"default_team": "999999"}, "Select owning team from the list"),
+    ({"primary_standard": ""}, "Select standard for the deadline"),
+    ({"primary_standard": "no-such-standard"}, "Select standard for the deadline from the list"),
+    ({"other_standards": ["no-such-standard"]}, "Select other standards whose clocks start from"),
+    ({"reopen_within_days": "-1"}, "must be 0 or more"),
+    ({"reopen_within_days": "3651"}, "must be 3650 or less"),
+    ({"reopen_within_days": "9" * 400}, "must be 3650 or less"),
+    ({"description": "x" * 10_001}, "must be 10000 characters or fewer"),
     ({"question_0_label": ""}, "Enter the question"),
     ({"question_0_code": "a b"}, "Enter a code of letters, digits and hyphens"),
     ({"question_0_code": "which-side-of-the-road"}, "Another question has this code"),
-    ({"question_0_kind": "essay"}, "Select a valid choice"),
+    ({"question_0_kind": "essay"}, "from the list"),
     ({"question_1_choices": ""}, "Give the choices, one a line"),
     ({"question_1_choices": "\n".join(str(n) for n in range(51))}, "Give at most 50 choices"),
     ({"question_1_choices": "x" * 101}, "Give at most 50 choices of up to 100 characters"),
-    ({"question_0_order": "0"}, "greater than or equal to 1"),
+    ({"question_0_order": "0"}, "must be 1 or more"),
     ({"question_50_label": "One too many"}, "Give at most 50 questions"),
     ({"routing_0_team": ""}, "Choose the team"),
     ({"routing_0_ward": "", "routing_0_postcode": "!!"}, "Enter a postcode area, like HP20"),
     ({"routing_1_postcode": "", "routing_1_ward": "North"}, "Another routing rule has this area"),
-    ({"routing_0_ward": "x" * 101}, "at most 100 characters"),
+    ({"routing_0_ward": "x" * 101}, "must be 100 characters or fewer"),
     ({"routing_100_ward": "South"}, "Give at most 100 routing rules"),
-    ({"escalation_0_percent": "0"}, "greater than or equal to 1"),
-    ({"escalation_0_percent": "501"}, "less than or equal to 500"),
+    ({"escalation_0_percent": "0"}, "must be 1 or more"),
+    ({"escalation_0_percent": "501"}, "must be 500 or less"),
     ({"escalation_0_action": ""}, "Choose the action"),
-    ({"escalation_0_action": "delete-everything"}, "Select a valid choice"),
+    ({"escalation_0_action": "delete-everything"}, "from the list"),
     ({"escalation_1_percent": "75", "escalation_1_action": "notify-assignee"},
      "Another rule does the same"),
     ({"escalation_20_percent": "90"}, "Give at most 20 escalation rules"),
@@ -353,8 +353,8 @@ def test_refused_input_is_explained_and_nothing_is_saved(
     [
         ("Pot Hole!", "Enter a code of lower case letters"),
         ("<script>", "Enter a code of lower case letters"),
-        ("", "This field is required"),
-        ("x" * 61, "at most 60 characters"),
+        ("", "Enter code"),
+        ("x" * 61, "Code must be 60 characters or fewer"),
     ],
 )
 def test_a_new_type_needs_a_usable_code(
@@ -445,3 +445,49 @@ def test_the_service_only_creates_when_asked_for_a_new_type(world: World) -> Non
     assert CaseType.objects.for_organisation(world.organisation).get(code="missed-bin").name == (
         "Missed bin"
     )
+
+
+# --- "add another" (the MOJ pattern, without JavaScript) ------------------------------------------
+def _rows(body: str, group: str) -> int:
+    return len({part.split("_")[0] for part in body.split(f'name="{group}_')[1:]})
+
+
+def test_a_new_type_shows_one_blank_row_of_each_part(
+    world: World, administrator: User, client_for: ClientFor
+) -> None:
+    body = client_for(administrator).get(NEW).content.decode()
+    assert (_rows(body, "question"), _rows(body, "routing"), _rows(body, "escalation")) == (1, 1, 1)
+    assert body.count('name="add"') == 3
+
+
+@pytest.mark.parametrize(("group", "before"), [("question", 3), ("routing", 2), ("escalation", 2)])
+def test_add_another_returns_what_was_typed_with_one_more_row_and_saves_nothing(
+    world: World, administrator: User, client_for: ClientFor, group: str, before: int
+) -> None:
+    client = client_for(administrator)
+    audits = AuditRecord.objects.for_organisation(world.organisation).count()
+    response = client.post(NEW, {**_form(world), "add": group})
+    assert (response.status_code, response.request["PATH_INFO"]) == (200, NEW)
+    body = response.content.decode()
+    assert _rows(body, group) == before + 1
+    assert 'value="Pothole"' in body  # what was typed is kept
+    assert "govuk-error-summary" not in body  # nothing was checked
+    assert _types(world) == BEFORE
+    assert AuditRecord.objects.for_organisation(world.organisation).count() == audits
+
+
+@pytest.mark.parametrize("add", ["", "nonsense", "question" * 50, "__all__"])
+def test_any_other_add_value_is_an_ordinary_save(
+    world: World, administrator: User, client_for: ClientFor, add: str
+) -> None:
+    response = client_for(administrator).post(NEW, {**_form(world), "add": add})
+    assert response.status_code == 302
+    assert "pothole" in _types(world)
+
+
+def test_add_another_stops_at_the_row_limit(
+    world: World, administrator: User, client_for: ClientFor
+) -> None:
+    full = {f"escalation_{index}_percent": "" for index in range(20)}
+    response = client_for(administrator).post(NEW, {**_form(world), **full, "add": "escalation"})
+    assert _rows(response.content.decode(), "escalation") == 20

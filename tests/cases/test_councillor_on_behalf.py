@@ -140,20 +140,20 @@ def _not_a_councillor(world: World, partner: Organisation) -> dict[str, User]:
 
 
 REFUSED: list[tuple[dict[str, Any], str]] = [
-    ({"councillor": None}, "This field is required"),
-    ({"councillor": ""}, "This field is required"),
-    ({"councillor": "not-a-number"}, "Select a valid choice"),
-    ({"councillor": "999999"}, "Select a valid choice"),
-    ({"councillor": "1 OR 1=1"}, "Select a valid choice"),
+    ({"councillor": None}, "Select councillor"),
+    ({"councillor": ""}, "Select councillor"),
+    ({"councillor": "not-a-number"}, "Select councillor from the list"),
+    ({"councillor": "999999"}, "Select councillor from the list"),
+    ({"councillor": "1 OR 1=1"}, "Select councillor from the list"),
     ({"constituent_name": ""}, "Enter the name of the constituent the enquiry is for"),
-    ({"constituent_name": "x" * 201}, "at most 200 characters"),
+    ({"constituent_name": "x" * 201}, "must be 200 characters or fewer"),
     ({"constituent_name": "Pat\x00Jones"}, "Remove the special characters from"),
-    ({"customer_reference": "C" * 21, "constituent_name": ""}, "at most 20 characters"),
+    ({"customer_reference": "C" * 21, "constituent_name": ""}, "must be 20 characters or fewer"),
     ({"customer_reference": "NO-SUCH", "constituent_name": ""},
      "There is no customer with that reference"),
-    ({"title": ""}, "This field is required"),
-    ({"title": "x" * 201}, "at most 200 characters"),
-    ({"description": "x" * 10_001}, "at most 10000 characters"),
+    ({"title": ""}, "Enter summary"),
+    ({"title": "x" * 201}, "Summary must be 200 characters or fewer"),
+    ({"description": "x" * 10_001}, "Details must be 10000 characters or fewer"),
 ]  # fmt: skip
 
 
@@ -185,7 +185,7 @@ def test_only_a_councillor_of_the_organisation_can_be_chosen(
     chosen = _not_a_councillor(world, partner)[who]
     response = client_for(advisor).post(RAISE, _enquiry(chosen))
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "Select councillor from the list" in response.content.decode()
     assert _cases(world) == 0
 
 

@@ -42,7 +42,8 @@ def test_the_status_select_preselects_the_current_status_and_offers_only_allowed
 ) -> None:
     case = factories.raise_case(world.organisation)
     services.change_status(case, by=None, status=Status.WAITING_FOR_CUSTOMER)
-    page = client_for(world.officer).get(f"/cases/{case.reference}/").content.decode()
+    # The select is on the action's own page (the case page's button menu leads there).
+    page = client_for(world.officer).get(f"/cases/{case.reference}/status/").content.decode()
     assert _status_options(page) == [
         ("in-progress", False),
         ("waiting-for-customer", True),
@@ -183,7 +184,7 @@ def test_an_update_on_a_case_with_no_customer_is_refused_and_nothing_is_recorded
     world: World, client_for: ClientFor
 ) -> None:
     case = factories.raise_case(world.organisation)
-    page = client_for(world.officer).get(f"/cases/{case.reference}/").content.decode()
+    page = client_for(world.officer).get(f"/cases/{case.reference}/notes/").content.decode()
     assert "Nobody can be sent an update on this case" in page
     assert 'value="update-to-customer"' not in page
     response = client_for(world.officer).post(
@@ -219,7 +220,7 @@ def test_an_update_says_to_whom_and_by_which_channel_it_went(
         world.organisation, "Sam", "Resident", email="sam@example.org", postcode="HP20 1UB"
     )
     case = factories.raise_case(world.organisation, customer=customer)
-    page = client_for(world.officer).get(f"/cases/{case.reference}/").content.decode()
+    page = client_for(world.officer).get(f"/cases/{case.reference}/notes/").content.decode()
     assert "Update to Sam Resident by e-mail: sam@example.org" in page
     response = client_for(world.officer).post(
         f"/cases/{case.reference}/notes/",

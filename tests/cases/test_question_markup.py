@@ -125,5 +125,5 @@ def test_an_oversized_or_hostile_answer_is_refused_and_nothing_is_saved(
     assert response.status_code == 400
     body = response.content.decode()
     assert "<script>alert(1)</script>" not in body
-    assert "Ensure this value has at most 200 characters" in body
+    assert "must be 200 characters or fewer" in body
     assert Case.objects.for_organisation(world.organisation).count() == 0

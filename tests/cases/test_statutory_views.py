@@ -166,8 +166,8 @@ def test_a_role_without_the_permission_gets_403_and_nothing_changes(
     refused = [advisor, auditor] + ([world.officer] if who == "handler" else [])
     before = _state(getattr(cases, which))
     for user in refused:
-        response = client_for(user).get(_url(cases, which, tail))
-        assert response.status_code == 405
+        response = client_for(user).get(_url(cases, which, tail))  # the action's page
+        assert response.status_code == 403
         response = client_for(user).post(_url(cases, which, tail), _data(world, data))
         assert response.status_code == 403, user.username
     assert _state(getattr(cases, which)) == before

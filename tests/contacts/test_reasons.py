@@ -46,9 +46,9 @@ def test_a_retired_reason_is_no_longer_offered_and_can_come_back(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"label": "", "service": ""}, "This field is required"),
-        ({"label": "x" * 5000, "service": ""}, "at most 200 characters"),
-        ({"label": "Noise", "service": "999999"}, "Select a valid choice"),
+        ({"label": "", "service": ""}, "Enter reason"),
+        ({"label": "x" * 5000, "service": ""}, "Reason must be 200 characters or fewer"),
+        ({"label": "Noise", "service": "999999"}, "Select service from the list"),
     ],
 )
 def test_bad_reasons_are_refused_and_nothing_is_added(

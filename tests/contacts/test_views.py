@@ -169,7 +169,7 @@ def test_an_anonymous_request_raised_goes_on_to_the_raise_page_with_its_contact(
     [
         ({"outcome": "callback-promised", "callback_phone": ""}, b"Enter the number to call back"),
         ({"outcome": "callback-promised", "callback_phone": "12"}, b"Enter a real phone number"),
-        ({"outcome": "made-up"}, b"Select a valid choice"),
+        ({"outcome": "made-up"}, b"Select outcome from the list"),
         ({"received_at": "not a time"}, b"The start time is not a real time"),
         ({"received_at": "2099-01-01T00:00:00+00:00"}, b"Times must not be in the future"),
     ],

@@ -142,8 +142,8 @@ def test_a_near_match_is_shown_before_saving_and_saving_needs_confirmation(
         ("date_of_birth", "1\x00/3/1980", b"Date of birth must be a real date"),
         ("date_of_birth", "9" * 500 + "/3/1980", b"Date of birth must be a real date"),
         ("family_name", "", b"Enter the last name"),
-        ("family_name", "x" * 151, b"Ensure this value has at most 150 characters"),
-        ("uprn", "12345678901234", b"Ensure this value is less than or equal to"),
+        ("family_name", "x" * 151, b"Last name must be 150 characters or fewer"),
+        ("uprn", "12345678901234", b"UPRN must be 999999999999 or less"),
         # A right-to-left override disguises text: refused by the one rule of core.text.
         ("family_name", "\u202eevil", b"Remove the special characters from"),
     ],

@@ -56,11 +56,11 @@ def test_an_administrator_adds_a_member_of_staff_with_roles(
         ({"username": "taken.one"}, "The username taken.one@test-council is taken"),
         ({"username": "TAKEN.ONE"}, "The username TAKEN.ONE@test-council is taken"),
         ({"username": "nia@test-housing"}, "Use only letters, numbers"),
-        ({"username": "x" * 81}, "at most 80 characters"),
+        ({"username": "x" * 81}, "Username must be 80 characters or fewer"),
         ({"username": "bad name<script>"}, "Use only letters, numbers"),
-        ({"email": "not-an-email"}, "Enter a valid email address"),
-        ({"roles": ["emperor"]}, "Select a valid choice"),
-        ({"first_name": "x" * 5000}, "at most 150 characters"),
+        ({"email": "not-an-email"}, "Enter an email address in the correct format"),
+        ({"roles": ["emperor"]}, "Select roles from the list"),
+        ({"first_name": "x" * 5000}, "First name must be 150 characters or fewer"),
     ],
 )
 def test_bad_staff_details_are_refused_and_nothing_is_created(

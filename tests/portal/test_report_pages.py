@@ -168,7 +168,7 @@ REFUSED = [
      "Collection day must be a real date"),
     (date_input("attribute_collection-day", "31/02"), "id_attribute_collection-day_year",
      "Collection day must include a year"),
-    ({"attribute_bags": "lots"}, "id_attribute_bags", "Enter a number"),
+    ({"attribute_bags": "lots"}, "id_attribute_bags", "must be a number"),
 ]  # fmt: skip
 
 

@@ -109,10 +109,10 @@ HOSTILE = [
     ({"guidance": "x" * 2001}, "“Guidance for residents (optional)” must be 2000"),
     ({"guidance": "Hello\x00"}, "Remove the special characters"),
     ({"guidance": "Hello\x1b[31m"}, "Remove the special characters"),
-    ({"position": "0"}, "Ensure this value is greater than or equal to 1"),
-    ({"position": "1000"}, "Ensure this value is less than or equal to 999"),
-    ({"position": "1; DROP TABLE portal_webform"}, "Enter a whole number"),
-    ({"position": ""}, "This field is required"),
+    ({"position": "0"}, "Position in the list must be 1 or more"),
+    ({"position": "1000"}, "Position in the list must be 999 or less"),
+    ({"position": "1; DROP TABLE portal_webform"}, "Position in the list must be a whole number"),
+    ({"position": ""}, "Enter position in the list"),
 ]  # fmt: skip
 
 

@@ -143,19 +143,19 @@ def test_an_administrator_records_a_yearly_target(
         ),
         (
             {"title": "x", "amount": "5", "unit": "fortnights", "target_percent": "90"},
-            "Select a valid choice",
+            "Select unit from the list",
         ),
         (
             {"title": "x", "amount": "5", "unit": "seconds", "target_percent": "150"},
-            "less than or equal to 100",
+            "must be 100 or less",
         ),
         (
             {"title": "x" * 10_000, "amount": "5", "unit": "seconds", "target_percent": "90"},
-            "at most 200 characters",
+            "Title must be 200 characters or fewer",
         ),
         (
             {"title": "x", "amount": "-3", "unit": "seconds", "target_percent": "90"},
-            "greater than or equal to 1",
+            "must be 1 or more",
         ),
     ],
 )

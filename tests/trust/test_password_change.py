@@ -59,7 +59,7 @@ def test_a_member_of_staff_changes_their_password_and_stays_signed_in(
         ),
         (
             {"old_password": PASSWORD, "new_password": "x" * 5000, "confirm_password": "x" * 5000},
-            "at most 128 characters",
+            "must be 128 characters or fewer",
         ),
     ],
 )
