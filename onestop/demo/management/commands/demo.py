@@ -100,12 +100,13 @@ def load_story() -> None:
                 housing, cases_demo.HOUSING_CASES, now=real_now, raised_by="housing.advisor"
             ),
         ]
-        # The escalation sweep at the end of every working day of the history.
-        if steps:
-            steps += [
-                (replay.office_moment(real_now, days_ago=days, minutes=9 * 60), _sweep)
-                for days in range(HISTORY.days)
-            ]
+        # The escalation sweep at the end of every working day since the first case.
+        first = min((at for at, _do in steps), default=real_now)
+        evenings = {
+            replay.office_moment(real_now, days_ago=days, minutes=9 * 60)
+            for days in range(HISTORY.days)
+        }
+        steps += [(evening, _sweep) for evening in sorted(evenings) if evening >= first]
         replay.play(clock, steps)
     cases_services.escalate_due_cases()
     channels_demo.load_demo(council)
