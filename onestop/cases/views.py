@@ -74,12 +74,8 @@ def _queue_filters(user: User, form: forms.QueueFilterForm) -> queries.QueueFilt
 
 
 def _filter_form(request: HttpRequest, user: User) -> forms.QueueFilterForm:
-    return forms.QueueFilterForm(
-        request.GET or None,
-        teams=queries.teams_for(user),
-        types=queries.all_case_types_for(user),
-        people=queries.staff_of_organisation(user),
-    )
+    teams, types, people = queries.queue_filter_choices(user)
+    return forms.QueueFilterForm(request.GET or None, teams=teams, types=types, people=people)
 
 
 @dataclass(frozen=True, slots=True)
