@@ -18,6 +18,7 @@ from onestop.core.models import Organisation
 from onestop.notify.models import Channel, Event, Message, MessageStatus, MessageTemplate
 from onestop.notify.senders import configured
 from onestop.notify.senders.govuk import NotifySender
+from onestop.notify.senders.ratelimit import TokenBucket
 from onestop.notify.services import sending
 from tests.notify import notifysend_helpers as helpers
 from tests.notify.notifysend_helpers import FakeNotify
@@ -357,3 +358,26 @@ def test_a_bad_setting_is_named_in_one_line(
     assert named in err
     assert len(err.strip().splitlines()) == 1
     assert notify.requests == []
+
+
+@pytest.mark.parametrize("per_minute", [120, 3000])
+def test_the_token_bucket_never_allows_more_than_the_rate_in_any_minute(per_minute: int) -> None:
+    moment = [0.0]
+
+    def sleep(seconds: float) -> None:
+        moment[0] += seconds
+
+    bucket = TokenBucket(per_minute, clock=lambda: moment[0], sleep=sleep)
+    sent_at = []
+    for number in range(per_minute * 3):
+        if number % 7 == 0:
+            moment[0] += 0.01  # some work between sends
+        bucket.take()
+        sent_at.append(moment[0])
+    window = 0
+    for first, start in enumerate(sent_at):
+        while window < len(sent_at) and sent_at[window] < start + 60:
+            window += 1
+        assert window - first <= per_minute
+    # ... and it is not needlessly slow: three minutes' allowance takes about three minutes.
+    assert 170 < sent_at[-1] < 185
