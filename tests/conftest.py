@@ -7,7 +7,9 @@ when used through ``client_for``.
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -29,8 +31,10 @@ def pytest_configure(config: pytest.Config) -> None:
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    # Documents written by tests go to a folder of their own, removed with the run's temp files.
-    settings.ONESTOP_DOCUMENTS_DIR = Path(tempfile.mkdtemp(prefix="onestop-documents-"))
+    # Documents written by tests go to a folder of their own, removed when the run ends.
+    documents = Path(tempfile.mkdtemp(prefix="onestop-documents-"))
+    settings.ONESTOP_DOCUMENTS_DIR = documents
+    config.add_cleanup(functools.partial(shutil.rmtree, documents, ignore_errors=True))
     config.addinivalue_line("markers", "slow: takes many seconds (a kill test, a benchmark)")
 
 
