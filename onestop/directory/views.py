@@ -306,33 +306,32 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     require(user, MANAGE)
     organisation = queries.organisation_for(user, MANAGE)
     form = forms.StaffCreateForm(
-        request.POST or None,
+        pages.posted(request),
         roles=list(queries.roles_for(user)),
         organisation_slug=organisation.slug,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            created = services.create_staff(
-                organisation,
-                by=user,
-                username=data["username"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                email=data["email"],
-                job_title=data["job_title"],
-                password=data["password"],
-                role_codes=data["roles"],
-            )
-        except ServiceError as error:
-            pages.attach_error(form, error)
-        else:
-            return _done(
-                request,
-                _("Member of staff added: they sign in as %(username)s")
-                % {"username": created.username},
-                reverse("directory:staff"),
-            )
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.create_staff(
+            organisation,
+            by=user,
+            username=data["username"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            job_title=data["job_title"],
+            password=data["password"],
+            role_codes=data["roles"],
+        ),
+        done=lambda created: (
+            _("Member of staff added: they sign in as %(username)s")
+            % {"username": created.username},
+            reverse("directory:staff"),
+        ),
+    )
+    if saved is not None:
+        return saved
     return _form_page(
         request,
         form,

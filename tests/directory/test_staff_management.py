@@ -210,3 +210,23 @@ def test_new_staff_sign_in_with_their_organisation_qualified_name(
     qualified = Client().post("/sign-in/", {"username": "new.advisor@Test-Council", **password})
     assert "Enter a correct username and password" in bare.content.decode()
     assert qualified["Location"] == "/sign-in/set-up/"
+
+
+def test_an_empty_staff_form_names_each_missing_detail_at_its_own_address(
+    client_for: Callable[[User], Client], administrator: User, council: Organisation
+) -> None:
+    """Issue 13 item 13: five named errors, not five "This field is required."."""
+    before = _usernames(council)
+    response = client_for(administrator).post("/directory/staff/new/", {})
+    assert (response.status_code, response.request["PATH_INFO"]) == (400, "/directory/staff/new/")
+    body = response.content.decode()
+    assert "This field is required" not in body
+    for message in (
+        "Enter a username for the member of staff",
+        "Enter the member of staff&#x27;s first name",
+        "Enter the member of staff&#x27;s last name",
+        "Enter the member of staff&#x27;s email address",
+        "Enter a temporary password for the member of staff",
+    ):
+        assert body.count(message) == 2  # in the error summary and at the input
+    assert _usernames(council) == before
