@@ -87,6 +87,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "channels.mailbox": RecordKind(_("Mailbox"), "name"),
     "channels.inboundmessage": RecordKind(_("E-mail received")),
     "portal.webform": RecordKind(_("Web form")),
+    "notify.stafftask": RecordKind(_("Task for staff about a message")),
     "notify.message": RecordKind(_("Message")),
     "notify.messagetemplate": RecordKind(_("Message template")),
     "documents.document": RecordKind(_("Document"), "name"),

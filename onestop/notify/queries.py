@@ -11,7 +11,8 @@ from django.utils import timezone
 from onestop.core import permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.models import User
-from onestop.customers.models import Customer, PhoneKind
+from onestop.customers import queries as customer_queries
+from onestop.customers.models import Customer
 from onestop.customers.models import Language as CustomerLanguage
 from onestop.notify.models import (
     FAILED_STATUSES,
@@ -66,9 +67,10 @@ def addresses_of(customer: Customer, *, event: str = Event.UPDATE) -> dict[str, 
         if email is not None:
             usable[Channel.EMAIL] = email.address
     if answer or customer.consents_to_sms_updates:
-        mobile = customer.phones.filter(kind=PhoneKind.MOBILE).order_by("created_at", "id").first()
+        # A number phonenumbers knows as a mobile, not any number stored with the default kind.
+        mobile = customer_queries.mobile_number(customer)
         if mobile is not None:
-            usable[Channel.SMS] = mobile.number
+            usable[Channel.SMS] = mobile
     address = customer.addresses.filter(is_current=True).order_by("-created_at", "-id").first()
     if address is not None:
         lines = (address.line_1, address.line_2, address.town, address.postcode)

@@ -55,7 +55,7 @@ def test_finishing_a_missed_bin_offers_only_a_service_requests_outcomes(
 ) -> None:
     case = factories.raise_case(world.organisation, by=world.officer)
     options = _outcome_options(
-        client_for(world.officer).get(f"/cases/{case.reference}/").content.decode()
+        client_for(world.officer).get(f"/cases/{case.reference}/close/").content.decode()
     )
     assert "Resolved" in options
     assert "Information released in part" not in options
@@ -66,7 +66,7 @@ def test_finishing_an_foi_request_offers_only_its_outcomes(
     world: World, client_for: ClientFor
 ) -> None:
     case = factories.raise_case(world.organisation, "foi", title="Bin contract", attributes={})
-    page = client_for(world.leader).get(f"/cases/{case.reference}/").content.decode()
+    page = client_for(world.leader).get(f"/cases/{case.reference}/close/").content.decode()
     options = _outcome_options(page)
     assert "Information released in part" in options
     assert ">Resolved<" not in options
