@@ -121,7 +121,7 @@ def test_no_event_is_before_its_case_was_received_or_in_the_future(
         moments = [
             *(event.at for event in events),
             *(note.written_at for note in case.notes.for_organisation(case.organisation_id)),
-            *(m.created_at for m in case.outbox.for_organisation(case.organisation_id)),
+            *(m.created_at for m in case.messages.for_organisation(case.organisation_id)),
             *(c.started_at for c in case.clocks.for_organisation(case.organisation_id)),
             case.created_at,
             case.updated_at,
