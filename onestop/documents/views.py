@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop.core import pages, permissions
 from onestop.core.access import action_for
-from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
 from onestop.documents import forms, queries, sections, services, uploads
 
@@ -27,22 +26,18 @@ def owner_documents(request: HttpRequest, kind: str, key: str) -> HttpResponse:
         request.method, read=permissions.DOCUMENT_VIEW, write=permissions.DOCUMENT_ATTACH
     )
     owner = queries.get_owner_for(user, kind, key, action)
-    if request.method == "POST":
-        form = forms.UploadForm(request.POST, request.FILES, request=request)
-        if form.is_valid():
-            try:
-                services.attach_document(
-                    owner.record,
-                    form.cleaned_data["file"],
-                    by=user,
-                    ip_address=client_address(request),
-                )
-            except ServiceError as error:
-                pages.attach_error(form, error)
-            else:
-                return pages.done(request, _("Document added"), f"{owner.url}#documents")
-    else:
-        form = forms.UploadForm(request=request)
+    posted = pages.posted(request)
+    form = forms.UploadForm(posted, request.FILES if posted is not None else None, request=request)
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.attach_document(
+            owner.record, data["file"], by=user, ip_address=client_address(request)
+        ),
+        done=(_("Document added"), f"{owner.url}#documents"),
+    )
+    if saved is not None:
+        return saved
     status = 400 if form.is_bound and form.errors else 200
     context = sections.section(request, user, owner, form)
     return render(request, "documents/documents.html", context, status=status)

@@ -161,7 +161,7 @@ def template_edit(request: HttpRequest, event: str, channel: str, language: str)
     current = compose.wording_for(organisation_id, event, channel, language)
     placeholders = ", ".join(f"(({name}))" for name in wording.PLACEHOLDERS[event])
     form = forms.TemplateForm(
-        request.POST if request.method == "POST" else None,
+        pages.posted(request),
         initial={"subject": current.subject, "body": current.body},
         sms=channel == Channel.SMS,
         placeholders=placeholders,

@@ -38,20 +38,19 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 def post_room(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, POST_ROOM)
-    form = PostedForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        saved = pages.save_form(
-            request,
-            form,
-            lambda data: letter_services.mark_posted(user, data["letters"]),
-            done=lambda count: (
-                ngettext("%(count)s letter marked posted", "%(count)s letters marked posted", count)
-                % {"count": count},
-                reverse("letters:post-room"),
-            ),
-        )
-        if saved is not None:
-            return saved
+    form = PostedForm(pages.posted(request))
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: letter_services.mark_posted(user, data["letters"]),
+        done=lambda count: (
+            ngettext("%(count)s letter marked posted", "%(count)s letters marked posted", count)
+            % {"count": count},
+            reverse("letters:post-room"),
+        ),
+    )
+    if saved is not None:
+        return saved
     waiting = queries.waiting_letters_for(user)
     audit.record_list_read(
         user, what=WHAT, ids=[letter.pk for letter in waiting], ip_address=client_address(request)

@@ -182,7 +182,7 @@ def web_form_edit(request: HttpRequest, case_type_id: int) -> HttpResponse:
         else {}
     )
     # Bound for every POST, even an empty one, so it gets the error summary, not a blank form.
-    form = forms.WebFormForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = forms.WebFormForm(pages.posted(request), initial=initial)
     saved = pages.save_form(
         request,
         form,
