@@ -356,6 +356,7 @@ def _csv_rows(records: Iterator[AuditRecord]) -> Iterator[str]:
             _("Summary"),
             _("Address"),
             _("Hash"),
+            _("Type code"),
         ]
     )
     for record in records:
@@ -367,11 +368,12 @@ def _csv_rows(records: Iterator[AuditRecord]) -> Iterator[str]:
                     timezone.localtime(record.at).isoformat(),
                     record.actor_label,
                     record.action,
-                    record.object_type,
+                    audit_labels.kind_label(record.object_type),
                     record.object_id,
                     record.summary,
                     record.ip_address or "",
                     record.hash,
+                    record.object_type,
                 )
             ]
         )

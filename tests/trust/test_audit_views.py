@@ -93,7 +93,7 @@ def test_a_partner_auditor_sees_only_their_own_organisation(
     records = list(page.context["page"].object_list)
     assert {record.organisation_id for record in records} == {partner_auditor.organisation_id}
     assert "customers.customer 41" not in page.content.decode()
-    assert [row[5] for row in rows[1:] if row[4] == "customers.customer"] == ["partner-secret"]
+    assert [row[5] for row in rows[1:] if row[9] == "customers.customer"] == ["partner-secret"]
     assert (
         AuditRecord.objects.for_organisation(council).filter(action=AuditAction.EXPORTED).count()
         == 0
@@ -197,16 +197,19 @@ def test_export_writes_the_filtered_rows_and_is_audited(client_for: Clients, aud
         "Summary",
         "Address",
         "Hash",
+        "Type code",
     ]
-    assert [row[1:8] for row in rows[1:]] == [
+    # The kind as people call it, and the stored code last for scripts that filter on it.
+    assert [row[1:8] + row[9:] for row in rows[1:]] == [
         [
             "2026-03-02T09:00:00+00:00",
             "advisor",
             "viewed",
-            "customers.customer",
+            "Customer",
             "41",
             '\'=HYPERLINK("http://evil.example")',
             "10.0.0.1",
+            "customers.customer",
         ]
     ]
     exported = AuditRecord.objects.for_user(auditor).filter(action=AuditAction.EXPORTED)
