@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.forms import PlainTextFormMixin
 from onestop.notify.letters import POST_ROOM_LIMIT
 
 _ID = re.compile(r"^[0-9]{1,18}$")  # within a 64-bit column
@@ -31,7 +32,7 @@ class LetterIds(forms.Field):
         return sorted({int(item) for item in values})
 
 
-class PostedForm(forms.Form):
+class PostedForm(PlainTextFormMixin, forms.Form):
     letters = LetterIds(
         label=_("Letters posted"),
         required=True,

@@ -48,7 +48,10 @@ def test_an_advisor_adds_a_photo_to_a_case_and_downloads_it_by_keyboard(
     assert page.locator("#documents-heading").inner_text() == "Documents"
     assert axe_violations(page) == []
 
+    # The page's scripts have run (they may move focus) before the file input takes it.
+    page.wait_for_load_state("load")
     page.locator("#id_file").focus()
+    assert _focused(page) == "id_file"
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Enter")
     chooser.value.set_files(str(photo))
