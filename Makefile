@@ -58,7 +58,9 @@ run: install $(SECRET_KEY_FILE)
 	$(RUN_ENV) $(BIN)/onestop collectstatic --no-input --verbosity 0
 	$(RUN_ENV) $(BIN)/onestop demo
 	@echo "OneStop is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	$(RUN_ENV) $(BIN)/gunicorn onestop.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning
+	@# The worker beside the web server: what is due (messages, queued tasks) every 15 seconds,
+	@# as cron would run it in production (docs/operators/sending.md); stopped with the server.
+	$(RUN_ENV) bash -c '( while true; do $(BIN)/onestop worker --until-idle --verbosity 0 >>$(dir $(SECRET_KEY_FILE))worker.log 2>&1; sleep 15; done ) & worker=$$!; trap "kill $$worker" EXIT; $(BIN)/gunicorn onestop.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - --log-level warning'
 
 lint: install
 	$(BIN)/ruff check onestop tests bench scripts

@@ -21,6 +21,7 @@ from onestop.core import replay
 from onestop.core.models import AuditRecord, Organisation, User
 from onestop.customers import queries as customer_queries
 from onestop.directory.models import Team
+from onestop.notify.models import Message, MessageStatus, RecipientKind
 from onestop.standards.models import Standard
 from tests.factories import sign_in_verified
 
@@ -221,3 +222,15 @@ def test_a_replay_refuses_to_go_back_in_time_and_restores_the_clock() -> None:
         clock.advance(datetime.timedelta(days=30))  # kept to the real time
         assert timezone.now() <= clock.real_now
     assert timezone.now() >= clock.real_now
+
+
+def test_staff_have_addresses_so_their_escalation_notices_can_go(demo: datetime.datetime) -> None:
+    staff = User.objects.filter(organisation__isnull=False)
+    assert staff.exists()
+    assert sorted(user.email for user in staff if not user.email.endswith(".example")) == []
+    notices = Message.objects.unscoped("demo test: every organisation's messages").filter(
+        recipient_kind=RecipientKind.STAFF
+    )
+    assert notices.exists()
+    errors = notices.exclude(status=MessageStatus.PENDING).values_list("last_error", flat=True)
+    assert [error for error in errors if "e-mail address" in error] == []
