@@ -145,7 +145,10 @@ def test_make_run_serves_without_development_settings() -> None:
     run = recipe[recipe.index("\nrun:") : recipe.index("\nlint:")]
     assert "ONESTOP_DEV" not in run
     assert "ONESTOP_HTTPS=0" in recipe
-    assert "$(RUN_ENV) $(BIN)/gunicorn" in run
+    # The server and the worker beside it run in one line, with the run's settings.
+    [serve] = [line for line in run.splitlines() if "$(BIN)/gunicorn" in line]
+    assert serve.lstrip().startswith("$(RUN_ENV) ")
+    assert "$(BIN)/onestop worker --until-idle" in serve
 
 
 @pytest.mark.parametrize(
