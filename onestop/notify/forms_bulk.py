@@ -38,10 +38,15 @@ class BulkMessageForm(GovukForm):
         label=_("Who is it for?"),
         choices=GROUP_KINDS,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Select who the message is for")},
+        error_messages={
+            "required": _("Select who the message is for"),
+            "invalid_choice": _("Select who the message is for"),
+        },
     )
     case_type = forms.ChoiceField(
-        label=_("Type of case (customers with open cases of a type)"), required=False
+        label=_("Type of case (customers with open cases of a type)"),
+        required=False,
+        error_messages={"invalid_choice": _("Select the type of case from the list")},
     )
     postcode = forms.CharField(
         label=_("Postcode area, district or sector (customers by postcode)"),
@@ -51,7 +56,9 @@ class BulkMessageForm(GovukForm):
         error_messages={"max_length": _("Postcode must be %(limit_value)s characters or fewer")},
     )
     access_point = forms.ChoiceField(
-        label=_("Place (customers who came to a place)"), required=False
+        label=_("Place (customers who came to a place)"),
+        required=False,
+        error_messages={"invalid_choice": _("Select the place from the list")},
     )
     visit_date = GovukDateField(label=_("Day of the visit"), required=False)
     words = forms.ChoiceField(
@@ -59,7 +66,10 @@ class BulkMessageForm(GovukForm):
         choices=WORDS,
         widget=forms.RadioSelect,
         initial="template",
-        error_messages={"required": _("Select which words to use")},
+        error_messages={
+            "required": _("Select which words to use"),
+            "invalid_choice": _("Select which words to use"),
+        },
     )
     subject = forms.CharField(
         label=_("Subject (when you write the whole message)"),
@@ -90,20 +100,23 @@ class BulkMessageForm(GovukForm):
             "Each customer gets it once, by the first of these they can be sent updates by: "
             "their preferred channel first. E-mail and text messages need their agreement."
         ),
-        error_messages={"required": _("Select at least one way to send it")},
+        error_messages={
+            "required": _("Select at least one way to send it"),
+            "invalid_choice": _("Select e-mail, text message or letter"),
+        },
     )
 
     def __init__(
         self,
         *args: Any,
         case_types: list[tuple[str, str]],
-        places: list[tuple[str, str]],
+        access_points: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         for name, blank, choices in (
             ("case_type", _("Select a type of case"), case_types),
-            ("access_point", _("Select a place"), places),
+            ("access_point", _("Select a place"), access_points),
         ):
             field = self.fields[name]
             assert isinstance(field, forms.ChoiceField)  # noqa: S101

@@ -45,7 +45,7 @@ def bulk_new(request: HttpRequest) -> HttpResponse:
     form = forms_bulk.BulkMessageForm(
         pages.posted(request),
         case_types=queries_bulk.case_type_choices(organisation_id),
-        places=[
+        access_points=[
             (str(pk), name)
             for pk, name in queries_bulk.access_points(organisation_id).values_list("pk", "name")
         ],

@@ -102,7 +102,17 @@ def test_postcode_parts_are_read_in_their_standard_form(
 
 @pytest.mark.parametrize(
     "typed",
-    ["", "1NN", "NN1 5A", "N N 1", "NN1 5ABC", "'; DROP TABLE", "<b>NN1</b>", "NN1\u200b5", "N" * 50],
+    [
+        "",
+        "1NN",
+        "NN1 5A",
+        "N N 1",
+        "NN1 5ABC",
+        "'; DROP TABLE",
+        "<b>NN1</b>",
+        "NN1\u200b5",
+        "N" * 50,
+    ],
 )
 def test_anything_else_is_not_a_postcode_part(typed: str) -> None:
     assert queries_bulk.parse_postcode_part(typed) is None
@@ -196,7 +206,7 @@ def test_a_visit_group_holds_the_customers_who_came_that_day_in_london(
     assert _names(council.pk, {**group, "date": "1 June"}) == []
 
 
-# --- who gets it, by which channel ------------------------------------------------------------------
+# --- who gets it, by which channel ----------------------------------------------------------------
 @pytest.fixture
 def mixed(council: Organisation) -> dict[str, Customer]:
     """One customer of every kind, all with their current address in NN1 5 unless said."""
@@ -334,9 +344,7 @@ def test_the_worker_writes_chunks_and_resumes_without_a_second_message(
     crowd = _postcode_crowd(council, 7)
     crowd[2].consents_to_email_updates = False
     crowd[2].save(update_fields=["consents_to_email_updates"])
-    draft = bulk.send(
-        _draft(council, manager, {"kind": "postcode", "postcode": "NN1"}), by=manager
-    )
+    draft = bulk.send(_draft(council, manager, {"kind": "postcode", "postcode": "NN1"}), by=manager)
     assert bulk.expand_chunk(draft.pk, size=3) == 3
     draft.refresh_from_db()
     assert (draft.cursor, draft.recipients, draft.messages_created) == (crowd[2].pk, 3, 2)
@@ -363,8 +371,7 @@ def test_the_worker_writes_chunks_and_resumes_without_a_second_message(
 
 def _row(message: Message) -> dict[str, Any]:
     return {
-        field.attname: getattr(message, field.attname)
-        for field in Message._meta.concrete_fields
+        field.attname: getattr(message, field.attname) for field in Message._meta.concrete_fields
     }
 
 
@@ -392,9 +399,7 @@ def test_the_sending_loop_writes_and_sends_every_message_once(
     assert messages[-1].language == "cy"
 
 
-def test_the_message_shows_in_the_customers_history(
-    council: Organisation, manager: User
-) -> None:
+def test_the_message_shows_in_the_customers_history(council: Organisation, manager: User) -> None:
     customer = _postcode_crowd(council, 1)[0]
     draft = bulk.send(
         _draft(council, manager, {"kind": "postcode", "postcode": "NN1 5"}), by=manager
@@ -416,9 +421,7 @@ def test_cancel_stops_what_has_not_been_sent(council: Organisation, manager: Use
     )
     bulk.expand_chunk(draft.pk, size=2)
     first = _messages(draft)[0]
-    Message.objects.for_organisation(council).filter(pk=first.pk).update(
-        status=MessageStatus.SENT
-    )
+    Message.objects.for_organisation(council).filter(pk=first.pk).update(status=MessageStatus.SENT)
     cancelled, stopped = bulk.cancel(draft, by=manager)
     assert (cancelled.status, stopped) == (BulkStatus.CANCELLED, 1)
     assert [m.status for m in _messages(draft)] == [MessageStatus.SENT, MessageStatus.CANCELLED]
@@ -473,7 +476,7 @@ def test_own_words_fill_only_their_placeholders(council: Organisation, manager: 
     )
 
 
-# --- refused input ----------------------------------------------------------------------------------
+# --- refused input --------------------------------------------------------------------------------
 GROUP = {"kind": "postcode", "postcode": "NN1"}
 
 
