@@ -18,7 +18,14 @@ from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
 from onestop.notify import forms_bulk, queries_bulk, wording
-from onestop.notify.models import BulkMessage, BulkStatus, Channel, MessageStatus, SkipReason
+from onestop.notify.models import (
+    BulkMessage,
+    BulkStatus,
+    Channel,
+    Event,
+    MessageStatus,
+    SkipReason,
+)
 from onestop.notify.services import bulk as bulk_services
 from onestop.notify.services import compose
 
@@ -92,7 +99,7 @@ def _sample(bulk: BulkMessage) -> list[dict[str, str]]:
     organisation_name = bulk.organisation.name
     for channel in bulk.channels:
         if bulk.use_template:
-            words = compose.wording_for(bulk.organisation_id, "bulk", channel, "en")
+            words = compose.wording_for(bulk.organisation_id, Event.BULK, channel, "en")
         else:
             subject = "" if channel == Channel.SMS else bulk.subject
             words = wording.Wording(subject, bulk.text, 0)

@@ -283,7 +283,6 @@ def test_the_bulk_rule_is_route_to_for_an_update(
 def test_the_preview_counts_exactly_by_channel_and_reason(
     council: Organisation, mixed: dict[str, Customer]
 ) -> None:
-    group = {"kind": "case-type", "value": "0"}  # replaced below: everyone with a postcode
     group = {"kind": "postcode", "postcode": "NN1 5"}
     preview = queries_bulk.preview(council.pk, group, ["email", "sms", "letter"])
     # Dan, Eve and Gus have an NN1 5 address; the others have none.
@@ -494,6 +493,11 @@ GROUP = {"kind": "postcode", "postcode": "NN1"}
         ({"group": {"kind": "postcode", "postcode": "'; DROP"}}, "postcode", "postcode area"),
         ({"group": {"kind": "everyone"}}, "group_kind", "Select who"),
         ({"group": {"kind": "visit", "access_point_id": 0, "date": None}}, "access_point", "place"),
+        (
+            {"group": {"kind": "visit", "access_point_id": "1; --", "date": None}},
+            "access_point",
+            "place",
+        ),
         (
             {"use_template": False, "subject": "", "message": "Hi"},
             "subject",

@@ -126,8 +126,8 @@ def test_every_customer_gets_one_message_across_kill_9(
         worker = _worker(notify_server)
         _out, err = worker.communicate(timeout=300)
         assert worker.returncode == 0, err.decode()
-        messages = Message.objects.for_organisation(council).filter(bulk_message=draft)
-        if not messages.exclude(status=MessageStatus.SENT).exists():
+        written = Message.objects.for_organisation(council).filter(bulk_message=draft)
+        if not written.exclude(status=MessageStatus.SENT).exists():
             break
         time.sleep(LEASE_SECONDS + 0.5)
     finished = BulkMessage.objects.for_organisation(council).get(pk=draft.pk)

@@ -79,10 +79,11 @@ def check_group(organisation_id: int, group: Mapping[str, Any]) -> tuple[dict[st
             _("Customers whose current address is in %(postcode)s") % {"postcode": part.label},
         )
     if kind == queries_bulk.VISIT:
+        point_id = str(group.get("access_point_id") or "")
         point = (
-            queries_bulk.access_points(organisation_id)
-            .filter(pk=int(group.get("access_point_id") or 0))
-            .first()
+            queries_bulk.access_points(organisation_id).filter(pk=int(point_id)).first()
+            if point_id.isdigit() and len(point_id) < 19
+            else None
         )
         if point is None:
             raise _refuse(_("Select the place"), "access_point")
