@@ -142,6 +142,7 @@ def test_the_page_previews_exact_counts_and_is_the_organisations_own(
     ]
     html = page.content.decode()
     assert "Send to 2 customers" in html
+    assert 'data-testid="nobody"' not in html
     assert "Dear Sam Resident," in html
     assert "Closed today" in html
     assert AuditRecord.objects.filter(
@@ -250,6 +251,17 @@ def test_bad_input_is_refused_with_the_words_kept(
     assert not BulkMessage.objects.for_organisation(council).exists()
     if changes.get("message", "").startswith("x" * 100):
         assert "x" * 100 in html  # what was typed is kept
+
+
+def test_a_group_nobody_can_be_sent_to_offers_no_send_button(
+    council: Organisation, manager: User
+) -> None:
+    customer_factories.customer(council, "Dan", "Resident", postcode="NN1 7AB")  # no e-mail
+    draft = _draft(council, manager)
+    html = _client(manager).get(f"/outbox/bulk/{draft.pk}/").content.decode()
+    assert "1 customer is in this group now." in html
+    assert 'data-testid="nobody"' in html
+    assert "Send to" not in html
 
 
 def test_a_visit_group_names_the_place_and_the_day(council: Organisation, manager: User) -> None:
