@@ -1,0 +1,456 @@
+"""Shared mailboxes read over IMAP, against a real Dovecot on loopback (``dovecot`` fixture).
+
+Every message goes through ``receive_message`` as the pipe's do, is moved to the processed
+folder (or marked read) only after that has committed, and is taken once: across a crash
+between the commit and the move, a renumbered folder (UIDVALIDITY) and repeated polls.  A
+server that refuses the password or cannot be reached marks the mailbox failing, and it
+recovers by itself once the cause is gone."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from onestop.cases.models import Case
+from onestop.channels import imap
+from onestop.channels.models import (
+    ImapStatus,
+    InboundMessage,
+    MailboxImap,
+    MessageOutcome,
+)
+from onestop.channels.services import imap as imap_services
+from onestop.core.management.commands.worker import IDLE_STEPS
+from onestop.core.models import AuditRecord
+from tests.channels.conftest import MailWorld, message
+from tests.channels.dovecot import Dovecot, free_port
+
+pytestmark = pytest.mark.django_db
+
+PROCESSED = "OneStop/Processed"
+
+
+def _setup(
+    mail_world: MailWorld,
+    dovecot: Dovecot,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    processed: str = PROCESSED,
+    security: str = "tls",
+    folder: str = "INBOX",
+) -> tuple[MailboxImap, str, str]:
+    username, password = dovecot.add_user()
+    variable = "ONESTOP_TEST_IMAP_" + username.split("@")[0].upper()
+    monkeypatch.setenv(variable, password)
+    source = imap_services.save_imap(
+        mail_world.world.organisation,
+        by=None,
+        mailbox=mail_world.enquiries,
+        values=imap_services.ImapInput(
+            host="127.0.0.1",
+            port=dovecot.tls_port if security == "tls" else dovecot.port,
+            security=security,
+            folder=folder,
+            processed_folder=processed,
+            username=username,
+            credential="password",
+            secret=f"env:{variable}",
+        ),
+    )
+    return source, username, password
+
+
+def _poll(source: MailboxImap) -> imap_services.PollResult:
+    source.refresh_from_db()
+    return imap_services.poll(source)
+
+
+def _kept(mail_world: MailWorld) -> list[InboundMessage]:
+    return list(
+        InboundMessage.objects.for_organisation(mail_world.world.organisation).order_by("pk")
+    )
+
+
+# --- taking mail --------------------------------------------------------------------------------
+def test_new_mail_raises_a_case_and_is_moved_once_committed(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, user, password = _setup(mail_world, imap_ca, monkeypatch)
+    imap_ca.append(user, password, [message(), message(subject="Fly-tipping", message_id="<m2@x>")])
+    result = _poll(source)
+    assert (result.error, result.received, result.filed_away) == ("", 2, 2)
+    kept = _kept(mail_world)
+    assert [m.outcome for m in kept] == [MessageOutcome.RAISED, MessageOutcome.RAISED]
+    assert [m.subject for m in kept] == ["Missed bin", "Fly-tipping"]
+    assert kept[0].raw == message()
+    assert Case.objects.for_organisation(mail_world.world.organisation).count() == 2
+    assert imap_ca.uids(user, password, "INBOX") == []
+    assert len(imap_ca.uids(user, password, PROCESSED)) == 2
+    source.refresh_from_db()
+    assert (source.status, source.last_uid, source.last_error) == (ImapStatus.OK, 2, "")
+    assert source.next_poll_at is not None
+    assert source.next_poll_at > timezone.now()
+    # Polled again: nothing new, nothing taken twice.
+    assert _poll(source).received == 0
+    assert len(_kept(mail_world)) == 2
+
+
+def test_a_threaded_reply_an_auto_reply_a_bounce_and_malformed_mime(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, user, password = _setup(mail_world, imap_ca, monkeypatch)
+    imap_ca.append(user, password, [message()])
+    _poll(source)
+    case = Case.objects.for_organisation(mail_world.world.organisation).get()
+    reply = message(
+        "Still not collected.\r\n", subject=f"Re: [{case.reference}]", message_id="<r@x>"
+    )
+    auto = message(
+        "I am away.\r\n",
+        subject="Out of office",
+        message_id="<auto@x>",
+        headers=("Auto-Submitted: auto-replied",),
+    )
+    bounce = message(
+        "--b\r\nContent-Type: text/plain\r\n\r\nDelivery failed\r\n--b\r\n"
+        "Content-Type: message/delivery-status\r\n\r\nStatus: 5.1.1\r\n--b--\r\n",
+        sender="MAILER-DAEMON@mail.example.org",
+        subject="Undelivered Mail Returned to Sender",
+        message_id="<bounce@x>",
+        content_type='multipart/report; report-type=delivery-status; boundary="b"',
+    )
+    malformed = message(
+        b"--never-closed\r\nContent-Type: text/plain; charset=no-such-charset\r\n"
+        b"Content-Transfer-Encoding: base64\r\n\r\n!!!not base64\xff\xfe\r\n",
+        subject="=?utf-8?B?broken?= \x00 subject",
+        message_id="<malformed@x>",
+        content_type='multipart/mixed; boundary="never-closed"',
+    )
+    imap_ca.append(user, password, [reply, auto, bounce, malformed])
+    result = _poll(source)
+    assert result.received == 4
+    kept = {m.message_id: m for m in _kept(mail_world)}
+    assert kept["<r@x>"].outcome == MessageOutcome.THREADED
+    assert kept["<r@x>"].case_id == case.pk
+    assert kept["<auto@x>"].outcome == MessageOutcome.IGNORED_AUTO_REPLY
+    assert kept["<bounce@x>"].outcome == MessageOutcome.IGNORED_AUTO_REPLY
+    assert kept["<malformed@x>"].outcome == MessageOutcome.RAISED
+    assert "\x00" not in kept["<malformed@x>"].subject
+    assert Case.objects.for_organisation(mail_world.world.organisation).count() == 2
+    assert imap_ca.uids(user, password, "INBOX") == []
+
+
+def test_an_oversized_message_is_left_in_the_folder_and_said_so(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.ONESTOP_MAIL_MAX_BYTES = 4000
+    source, user, password = _setup(mail_world, imap_ca, monkeypatch)
+    big = message("x" * 5000 + "\r\n", subject="Huge", message_id="<big@x>")
+    imap_ca.append(user, password, [big, message()])
+    result = _poll(source)
+    assert (result.received, result.left_in_folder, result.filed_away) == (1, 1, 1)
+    assert [m.message_id for m in _kept(mail_world)] == ["<m1@example.org>"]
+    assert imap_ca.uids(user, password, "INBOX") == [1]  # the big one, for staff to see
+    source.refresh_from_db()
+    assert (source.last_uid, source.left_in_folder) == (2, 1)
+    # It is not taken, counted or moved again.
+    result = _poll(source)
+    assert (result.received, result.left_in_folder, result.filed_away) == (0, 0, 0)
+    assert imap_ca.uids(user, password, "INBOX") == [1]
+
+
+def test_a_crash_between_the_commit_and_the_move_files_nothing_twice(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, user, password = _setup(mail_world, imap_ca, monkeypatch)
+    imap_ca.append(
+        user, password, [message(message_id=f"<c{n}@x>", subject=f"C{n}") for n in range(3)]
+    )
+
+    def crash(self: imap.Client, uids: list[int], folder: str) -> None:
+        raise imap.ImapFailure("The connection was lost")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(imap.Client, "file_away", crash)
+        result = _poll(source)
+    assert result.error == "The connection was lost"
+    assert len(_kept(mail_world)) == 3  # received and committed, not yet moved
+    assert imap_ca.uids(user, password, "INBOX") == [1, 2, 3]
+    result = _poll(source)
+    assert (result.received, result.already_kept, result.filed_away) == (0, 0, 3)
+    assert len(_kept(mail_world)) == 3
+    assert imap_ca.uids(user, password, "INBOX") == []
+    assert len(imap_ca.uids(user, password, PROCESSED)) == 3
+
+
+def test_a_renumbered_folder_is_read_again_without_doubles(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, user, password = _setup(
+        mail_world, imap_ca, monkeypatch, folder="Council", processed=""
+    )
+    first = message(message_id="<first@x>")
+    imap_ca.append(user, password, [first], folder="Council")
+    assert _poll(source).received == 1
+    old = MailboxImap.objects.for_organisation(mail_world.world.organisation).get().uidvalidity
+    # The folder is deleted and made again (a migration, a restore): new UIDVALIDITY, UIDs from 1.
+    client = imap_ca.client(user, password)
+    assert client.delete('"Council"')[0] == "OK"
+    client.logout()
+    second = message(subject="Another", message_id="<second@x>")
+    imap_ca.append(user, password, [first, second], folder="Council")
+    result = _poll(source)
+    assert result.resynced
+    assert (result.received, result.already_kept) == (1, 1)
+    source.refresh_from_db()
+    assert source.uidvalidity != old
+    assert source.last_uid == 2
+    assert sorted(m.message_id for m in _kept(mail_world)) == ["<first@x>", "<second@x>"]
+    assert (
+        AuditRecord.objects.for_organisation(mail_world.world.organisation)
+        .filter(summary__contains="renumbered")
+        .count()
+        == 1
+    )
+
+
+def test_starttls_and_marking_read_instead_of_moving(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, user, password = _setup(
+        mail_world, imap_ca, monkeypatch, security="starttls", processed=""
+    )
+    imap_ca.append(user, password, [message()])
+    assert _poll(source).received == 1
+    client = imap_ca.client(user, password)
+    client.select("INBOX", readonly=True)
+    assert client.uid("SEARCH", "SEEN")[1] == [b"1"]
+    client.logout()
+    assert _poll(source).received == 0
+
+
+# --- failing and recovering ------------------------------------------------------------------
+def test_a_refused_password_marks_the_mailbox_failing_until_it_is_put_right(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, user, password = _setup(mail_world, imap_ca, monkeypatch)
+    imap_ca.append(user, password, [message()])
+    monkeypatch.setenv(source.secret.removeprefix("env:"), "wrong-password")
+    start = timezone.now()
+    result = _poll(source)
+    assert result.error.startswith(f"The server refused the sign-in of {user}")
+    assert "wrong-password" not in result.error
+    source.refresh_from_db()
+    assert (source.status, source.failures) == (ImapStatus.FAILING, 1)
+    assert source.last_error == result.error
+    assert source.next_poll_at is not None
+    assert source.next_poll_at >= start + datetime.timedelta(seconds=60)
+    assert imap_services.due_sources() == []  # waits for its backoff
+    _poll(source)
+    source.refresh_from_db()
+    assert source.failures == 2
+    assert source.next_poll_at >= start + datetime.timedelta(seconds=120)
+    assert _kept(mail_world) == []
+    # Put right: the next due poll takes the mail, and the mailbox is reading again.
+    monkeypatch.setenv(source.secret.removeprefix("env:"), password)
+    later = timezone.now() + datetime.timedelta(minutes=5)
+    assert [s.pk for s in imap_services.due_sources(later)] == [source.pk]
+    [result] = imap_services.poll_due(now=later)
+    assert (result.error, result.received) == ("", 1)
+    source.refresh_from_db()
+    assert (source.status, source.failures, source.last_error) == (ImapStatus.OK, 0, "")
+    summaries = list(
+        AuditRecord.objects.for_organisation(mail_world.world.organisation)
+        .filter(summary__startswith="IMAP reading of mailbox")
+        .order_by("pk")
+        .values_list("summary", flat=True)
+    )
+    assert summaries[-2].startswith(
+        "IMAP reading of mailbox enquiries@test-council.example failing"
+    )
+    assert summaries[-1] == "IMAP reading of mailbox enquiries@test-council.example working"
+
+
+def test_an_unreachable_server_and_an_untrusted_certificate_are_failures(
+    mail_world: MailWorld, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.ONESTOP_IMAP_CA_FILE = ""  # Dovecot's CA is not trusted
+    source, _user, _password = _setup(mail_world, dovecot, monkeypatch)
+    result = _poll(source)
+    assert result.error.startswith(
+        f"The certificate of 127.0.0.1:{dovecot.tls_port} is not trusted"
+    )
+    MailboxImap.objects.for_organisation(source.organisation_id).update(port=free_port())
+    result = _poll(source)
+    assert result.error.startswith("Cannot connect to 127.0.0.1:")
+    source.refresh_from_db()
+    assert source.status == ImapStatus.FAILING
+
+
+def test_the_worker_step_polls_the_mailboxes_that_are_due(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert ("mail-poll",) in IDLE_STEPS  # ``onestop worker --until-idle`` runs it each round
+    _source, user, password = _setup(mail_world, imap_ca, monkeypatch)
+    imap_ca.append(user, password, [message()])
+    out = io.StringIO()
+    call_command("mail-poll", stdout=out)
+    assert out.getvalue() == (
+        "enquiries@test-council.example: received 1, already kept 0, left in the folder 0\n"
+    )
+    assert [m.outcome for m in _kept(mail_world)] == [MessageOutcome.RAISED]
+    assert imap_ca.uids(user, password, "INBOX") == []
+
+
+# --- secrets and OAuth 2.0 ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "reference",
+    ["env:WASTE_IMAP", "env:_x1", "file:/etc/onestop/waste.secret", "file:/run/secrets/a b"],
+)
+def test_secret_references_that_are_accepted(reference: str) -> None:
+    assert imap.valid_secret_reference(reference)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "hunter2",
+        "env:",
+        "env:1ABC",
+        "env:A-B",
+        "env:A B",
+        "file:relative/path",
+        "file:/etc/../etc/shadow",
+        "file:/a\x00b",
+        "file:/a\nb",
+        "env:A\u202e",
+        "'; DROP TABLE channels_mailboximap; --",
+        "<script>alert(1)</script>",
+        "file:/" + "a" * 500,
+    ],
+)
+def test_secret_references_that_are_refused(reference: str) -> None:
+    assert not imap.valid_secret_reference(reference)
+
+
+def test_reading_a_secret_names_where_it_is_never_what_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ONESTOP_TEST_NO_SUCH", raising=False)
+    with pytest.raises(imap.ImapFailure, match="ONESTOP_TEST_NO_SUCH is not set"):
+        imap.read_secret("env:ONESTOP_TEST_NO_SUCH")
+    secret = tmp_path / "secret"
+    secret.write_text("s3cret-value\n")
+    assert imap.read_secret(f"file:{secret}") == "s3cret-value"
+    with pytest.raises(imap.ImapFailure) as missing:
+        imap.read_secret(f"file:{tmp_path}/missing")
+    assert "cannot be read" in str(missing.value)
+    (tmp_path / "empty").write_text("")
+    with pytest.raises(imap.ImapFailure, match="is empty"):
+        imap.read_secret(f"file:{tmp_path}/empty")
+
+
+def test_the_xoauth2_initial_response_is_the_documented_format() -> None:
+    assert imap.xoauth2("waste@council.gov.uk", "ya29.token") == (
+        b"user=waste@council.gov.uk\x01auth=Bearer ya29.token\x01\x01"
+    )
+
+
+class _TokenEndpoint(BaseHTTPRequestHandler):
+    """A token endpoint on loopback: answers a valid JWT-bearer grant with an access token."""
+
+    received: list[dict[str, str]] = []
+    public_key: Any = None
+
+    def do_POST(self) -> None:
+        from urllib.parse import parse_qs
+
+        import jwt
+
+        length = int(self.headers["Content-Length"])
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        type(self).received.append(form)
+        try:
+            claims = jwt.decode(
+                form["assertion"],
+                type(self).public_key,
+                algorithms=["RS256"],
+                audience=f"http://127.0.0.1:{cast(HTTPServer, self.server).server_port}/token",
+            )
+            assert form["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"
+            assert claims["scope"] == "https://mail.google.com/"
+            body, status = {"access_token": f"token-for-{claims['sub']}", "expires_in": 3600}, 200
+        except Exception:
+            body, status = {"error": "invalid_grant"}, 400
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def token_endpoint() -> Iterator[HTTPServer]:
+    server = HTTPServer(("127.0.0.1", 0), _TokenEndpoint)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_google_service_account_token_by_the_jwt_bearer_grant(
+    tmp_path: Path, token_endpoint: HTTPServer
+) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    _TokenEndpoint.public_key = key.public_key()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    token_uri = f"http://127.0.0.1:{token_endpoint.server_port}/token"
+    key_file = tmp_path / "google.json"
+    key_file.write_text(
+        json.dumps(
+            {
+                "client_email": "onestop@project.iam.gserviceaccount.com",
+                "private_key": pem,
+                "token_uri": token_uri,
+            }
+        )
+    )
+    connection = imap.Connection(
+        host="imap.gmail.com",
+        port=993,
+        security="tls",
+        username="waste@council.gov.uk",
+        credential="google",
+        secret=f"file:{key_file}",
+    )
+    assert imap.google_token(connection) == "token-for-waste@council.gov.uk"
+    # Another key than the one Google knows: refused, and said so without the key.
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    _TokenEndpoint.public_key = other.public_key()
+    with pytest.raises(imap.ImapFailure, match="Google refused the service account: invalid_grant"):
+        imap.google_token(connection)
+    key_file.write_text("not json")
+    with pytest.raises(imap.ImapFailure, match="not a JSON key file"):
+        imap.google_token(connection)
