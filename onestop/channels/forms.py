@@ -85,7 +85,10 @@ class ImapForm(GovukForm):
         label=_("Encryption"),
         choices=ImapSecurity.choices,
         help_text=_("The server's certificate is always checked."),
-        error_messages={"required": _("Select how the connection is encrypted")},
+        error_messages={
+            "required": _("Select how the connection is encrypted"),
+            "invalid_choice": _("Select how the connection is encrypted"),
+        },
     )
     folder = forms.CharField(label=_("Folder new mail arrives in"), max_length=200)
     processed_folder = forms.CharField(
@@ -98,7 +101,10 @@ class ImapForm(GovukForm):
     credential = forms.ChoiceField(
         label=_("How OneStop signs in"),
         choices=ImapCredential.choices,
-        error_messages={"required": _("Select how OneStop signs in")},
+        error_messages={
+            "required": _("Select how OneStop signs in"),
+            "invalid_choice": _("Select how OneStop signs in"),
+        },
     )
     secret = forms.CharField(
         label=_("Where the secret is kept"),
