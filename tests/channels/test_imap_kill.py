@@ -98,7 +98,7 @@ def test_each_message_is_taken_exactly_once_across_kill_9(
     while True:
         runs += 1
         assert runs < 30, "the poller never finished"
-        process = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+        process = subprocess.Popen(
             [sys.executable, "-m", "onestop.cli", "mail-poll", "--now"],
             env=environment,
             cwd=ROOT,
