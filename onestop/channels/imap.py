@@ -222,9 +222,7 @@ def tls_context() -> ssl.SSLContext:
     """Certificates verified against the system's authorities and, when set, the extra ones in
     ``ONESTOP_IMAP_CA_FILE`` (a council's own or a test's)."""
     context = ssl.create_default_context()
-    extra = getattr(settings, "ONESTOP_IMAP_CA_FILE", "") or os.environ.get(
-        "ONESTOP_IMAP_CA_FILE", ""
-    )
+    extra = getattr(settings, "ONESTOP_IMAP_CA_FILE", "")
     if extra:
         context.load_verify_locations(cafile=extra)
     return context
