@@ -132,6 +132,9 @@ def microsoft_token(connection: Connection) -> str:
                 authority=f"{authority_host}/{connection.tenant}",
                 client_credential=credential,
                 timeout=DEFAULT_TIMEOUT,
+                # Microsoft's instance discovery knows only Microsoft's clouds: another
+                # authority (a sovereign cloud's, set by the operator) is taken as given.
+                instance_discovery=authority_host == DEFAULT_MICROSOFT_AUTHORITY,
             )
         except Exception as error:  # msal raises ValueError and requests' errors alike
             raise ImapFailure(

@@ -454,3 +454,101 @@ def test_google_service_account_token_by_the_jwt_bearer_grant(
     key_file.write_text("not json")
     with pytest.raises(imap.ImapFailure, match="not a JSON key file"):
         imap.google_token(connection)
+
+
+class _EntraId(BaseHTTPRequestHandler):
+    """Microsoft Entra ID's two endpoints msal uses for the client-credentials flow, on
+    loopback over TLS: the tenant's OpenID configuration and its token endpoint."""
+
+    secret = "entra-client-secret"  # noqa: S105 - the test's own
+    tokens: list[dict[str, str]] = []  # noqa: RUF012 - shared with the test on purpose
+
+    def _base(self) -> str:
+        return f"https://127.0.0.1:{cast(HTTPServer, self.server).server_port}/tenant-1"
+
+    def _json(self, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        if self.path.startswith("/tenant-1/v2.0/.well-known/openid-configuration"):
+            base = self._base()
+            self._json(
+                200,
+                {
+                    "token_endpoint": f"{base}/oauth2/v2.0/token",
+                    "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                    "issuer": f"{base}/v2.0",
+                },
+            )
+        else:
+            self._json(404, {"error": "not_found"})
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        from urllib.parse import parse_qs
+
+        length = int(self.headers["Content-Length"])
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        type(self).tokens.append(form)
+        if (
+            self.path == "/tenant-1/oauth2/v2.0/token"
+            and form.get("grant_type") == "client_credentials"
+            and form.get("client_id") == "client-1"
+            and form.get("client_secret") == type(self).secret
+            and form.get("scope", "").split()[0] == "https://outlook.office365.com/.default"
+        ):
+            self._json(
+                200, {"access_token": "entra-token", "token_type": "Bearer", "expires_in": 3600}
+            )
+        else:
+            self._json(401, {"error": "invalid_client", "error_description": "AADSTS7000215"})
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_microsoft_365_token_by_msal_s_client_credentials_flow(
+    dovecot: Dovecot, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ssl
+
+    server = HTTPServer(("127.0.0.1", 0), _EntraId)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(dovecot.root / "server.pem", dovecot.root / "server.key")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings.ONESTOP_MICROSOFT_AUTHORITY = f"https://127.0.0.1:{server.server_port}"
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(dovecot.ca_file))  # requests trusts the CA
+        monkeypatch.setenv("ONESTOP_TEST_ENTRA_SECRET", _EntraId.secret)
+        connection = imap.Connection(
+            host="outlook.office365.com",
+            port=993,
+            security="tls",
+            username="waste@council.gov.uk",
+            credential="microsoft",
+            secret="env:ONESTOP_TEST_ENTRA_SECRET",
+            tenant="tenant-1",
+            client_id="client-1",
+        )
+        _EntraId.tokens.clear()
+        assert imap.microsoft_token(connection) == "entra-token"
+        assert _EntraId.tokens[-1]["grant_type"] == "client_credentials"
+        # msal keeps the token: no second request while it is valid.
+        assert imap.microsoft_token(connection) == "entra-token"
+        assert len(_EntraId.tokens) == 1
+        monkeypatch.setenv("ONESTOP_TEST_ENTRA_SECRET", "a-revoked-secret")
+        with pytest.raises(imap.ImapFailure) as refused:
+            imap.microsoft_token(connection)
+        assert str(refused.value) == (
+            "Microsoft refused the application's credential: invalid_client"
+        )
+        assert "a-revoked-secret" not in str(refused.value)
+    finally:
+        server.shutdown()
+        server.server_close()
