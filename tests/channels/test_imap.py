@@ -460,8 +460,8 @@ class _EntraId(BaseHTTPRequestHandler):
     """Microsoft Entra ID's two endpoints msal uses for the client-credentials flow, on
     loopback over TLS: the tenant's OpenID configuration and its token endpoint."""
 
-    secret = "entra-client-secret"  # noqa: S105 - the test's own
-    tokens: list[dict[str, str]] = []  # noqa: RUF012 - shared with the test on purpose
+    secret = "entra-client-secret"
+    tokens: list[dict[str, str]] = []
 
     def _base(self) -> str:
         return f"https://127.0.0.1:{cast(HTTPServer, self.server).server_port}/tenant-1"
@@ -474,7 +474,7 @@ class _EntraId(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         if self.path.startswith("/tenant-1/v2.0/.well-known/openid-configuration"):
             base = self._base()
             self._json(
@@ -488,7 +488,7 @@ class _EntraId(BaseHTTPRequestHandler):
         else:
             self._json(404, {"error": "not_found"})
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         from urllib.parse import parse_qs
 
         length = int(self.headers["Content-Length"])
