@@ -26,6 +26,7 @@ from onestop.channels import imap
 from onestop.channels.models import (
     ImapStatus,
     InboundMessage,
+    Mailbox,
     MailboxImap,
     MessageOutcome,
 )
@@ -295,6 +296,21 @@ def test_an_unreachable_server_and_an_untrusted_certificate_are_failures(
     assert result.error.startswith("Cannot connect to 127.0.0.1:")
     source.refresh_from_db()
     assert source.status == ImapStatus.FAILING
+
+
+def test_a_mailbox_that_stops_taking_mail_is_failing_and_keeps_its_messages(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, user, password = _setup(mail_world, imap_ca, monkeypatch)
+    imap_ca.append(user, password, [message()])
+    Mailbox.objects.for_organisation(source.organisation_id).update(is_active=False)
+    assert imap_services.due_sources() == []  # the worker leaves it alone
+    result = _poll(source)  # a poll that was already under way when the change was made
+    assert result.error == "There is no mailbox at this address"
+    assert _kept(mail_world) == []
+    assert imap_ca.uids(user, password, "INBOX") == [1]  # still there, nothing lost
+    source.refresh_from_db()
+    assert (source.status, source.last_uid) == (ImapStatus.FAILING, 0)
 
 
 def test_the_worker_step_polls_the_mailboxes_that_are_due(

@@ -450,8 +450,10 @@ def poll(
                         taken.append(uid)
                 client.file_away(taken, source.processed_folder)
                 result.filed_away += len(taken)
-    except imap.ImapFailure as failure:
-        result.error = str(failure)
+    except (imap.ImapFailure, MailRefused) as failure:
+        # MailRefused: the mailbox stopped taking mail while it was read (made inactive, or
+        # its domain verified by another organisation): nothing of that message was kept.
+        result.error = failure.message if isinstance(failure, MailRefused) else str(failure)
         logger.warning("IMAP mailbox %s failing: %s", source.mailbox.address, result.error)
         _mark(source, error=result.error, now=now)
         return result
