@@ -302,6 +302,13 @@ class Client:
             raise ImapFailure(
                 _short(f"The server refused the sign-in of {connection.username}", error)
             ) from None
+        except UnicodeEncodeError:
+            # imaplib sends ASCII only: a password with other characters cannot be sent.
+            self.close()
+            raise ImapFailure(
+                "The password has characters other than A to Z, digits and punctuation, "
+                "which IMAP's LOGIN cannot send"
+            ) from None
         except ImapFailure:
             self.close()
             raise

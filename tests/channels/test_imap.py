@@ -282,6 +282,16 @@ def test_a_refused_password_marks_the_mailbox_failing_until_it_is_put_right(
     assert summaries[-1] == "IMAP reading of mailbox enquiries@test-council.example working"
 
 
+def test_a_password_imap_cannot_send_is_a_failure_not_a_crash(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, _user, _password = _setup(mail_world, imap_ca, monkeypatch)
+    monkeypatch.setenv(source.secret.removeprefix("env:"), "cyfrinair-\u0175ŵ")
+    result = _poll(source)
+    assert result.error.startswith("The password has characters other than A to Z")
+    assert "\u0175" not in result.error
+
+
 def test_an_unreachable_server_and_an_untrusted_certificate_are_failures(
     mail_world: MailWorld, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:

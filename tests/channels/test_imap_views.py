@@ -129,6 +129,8 @@ def test_an_administrator_sets_up_microsoft_365_reading_audited(
         ({"folder": 'In"box'}, "folder", "quotes"),
         ({"folder": "In\u202ebox"}, "folder", ""),
         ({"processed_folder": "INBOX"}, "processed_folder", "must not be the folder"),
+        ({"processed_folder": "Traité"}, "processed_folder", "only letters A to Z"),
+        ({"username": "gwastraff@cyngor.cymru\u00e2"}, "username", "Enter the user name"),
         ({"username": ""}, "username", "Enter the user name"),
         ({"credential": "kerberos"}, "credential", "Select how OneStop signs in"),
         ({"tenant": ""}, "tenant", "tenant"),

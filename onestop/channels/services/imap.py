@@ -113,6 +113,11 @@ def _folder(text: str, field_name: str, *, required: bool) -> str:
             _("The folder name must be %(limit)s characters or fewer") % {"limit": FOLDER_LIMIT},
             field_name,
         )
+    if not folder.isascii():
+        raise _invalid(
+            _("The folder name must use only letters A to Z, digits and punctuation"),
+            field_name,
+        )
     if mail.clean_line(folder, FOLDER_LIMIT) != folder or any(c in folder for c in '"\\*%'):
         raise _invalid(
             _("The folder name must not contain control characters, quotes, \\, * or %"),
@@ -138,7 +143,12 @@ def clean_imap(values: ImapInput) -> ImapInput:
             "processed_folder",
         )
     username = values.username.strip()
-    if not username or len(username) > 254 or mail.clean_line(username, 254) != username:
+    if (
+        not username
+        or len(username) > 254
+        or not username.isascii()
+        or mail.clean_line(username, 254) != username
+    ):
         raise _invalid(
             _("Enter the user name the server knows the mailbox by, like waste@council.gov.uk"),
             "username",
