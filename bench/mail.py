@@ -164,6 +164,7 @@ def main() -> None:
 
     from django.conf import settings
 
+    from onestop.channels import imap
     from onestop.channels.models import InboundMessage, MessageOutcome
     from onestop.channels.services import imap as imap_services
 
@@ -177,8 +178,9 @@ def main() -> None:
         baseline = _baseline(dovecot, user, password, count)
 
         settings.ONESTOP_IMAP_CA_FILE = str(dovecot.ca_file)
-        os.environ["ONESTOP_BENCH_MAIL_PASSWORD"] = password
         mailbox = _mailbox(run)
+        variable = imap.env_prefix(mailbox.organisation.slug) + "PASSWORD"
+        os.environ[variable] = password
         source = imap_services.save_imap(
             mailbox.organisation,
             by=None,
@@ -191,7 +193,7 @@ def main() -> None:
                 processed_folder="OneStop/Processed",
                 username=user,
                 credential="password",
-                secret="env:ONESTOP_BENCH_MAIL_PASSWORD",  # noqa: S106 - where, not what
+                secret=f"env:{variable}",
             ),
         )
         # Warm up (imports, caches) on another mailbox, so neither timing pays for it.

@@ -379,6 +379,8 @@ ONESTOP_MAIL_MAX_BYTES = env_int("ONESTOP_MAIL_MAX_BYTES", default=10 * 1024 * 1
 # sign-in address (another cloud's, such as https://login.microsoftonline.us).
 ONESTOP_IMAP_INTERVAL = env_int("ONESTOP_IMAP_INTERVAL", default=60)
 ONESTOP_IMAP_CA_FILE = env_str("ONESTOP_IMAP_CA_FILE", "")
+# Each organisation's secret files for IMAP are in <this folder>/<organisation slug>/.
+ONESTOP_IMAP_SECRETS_DIR = env_str("ONESTOP_IMAP_SECRETS_DIR", "/etc/onestop/imap")
 ONESTOP_MICROSOFT_AUTHORITY = env_str(
     "ONESTOP_MICROSOFT_AUTHORITY", "https://login.microsoftonline.com"
 )

@@ -32,6 +32,8 @@ from django.conf import settings
 #: ``env:NAME`` (an environment variable) or ``file:/absolute/path``.
 SECRET_ENV = re.compile(r"\Aenv:([A-Za-z_][A-Za-z0-9_]{0,127})\Z")
 SECRET_FILE = re.compile(r"\Afile:(/[^\x00-\x1f\x7f]{1,400})\Z")
+ENV_REST = re.compile(r"\A[A-Z0-9]+(?:_[A-Z0-9]+)*\Z")
+DEFAULT_SECRETS_DIR = "/etc/onestop/imap"
 MICROSOFT_SCOPE = "https://outlook.office365.com/.default"
 GOOGLE_SCOPE = "https://mail.google.com/"
 DEFAULT_MICROSOFT_AUTHORITY = "https://login.microsoftonline.com"
@@ -54,24 +56,55 @@ class Connection:
     username: str
     credential: str  # "password", "microsoft" or "google"
     secret: str  # where the secret is: env:NAME or file:/path
+    organisation: str = ""  # the slug: whose secrets may be read
     folder: str = "INBOX"
     tenant: str = ""
     client_id: str = ""
     certificate_thumbprint: str = ""
 
 
-# --- secrets ----------------------------------------------------------------------------------
-def valid_secret_reference(reference: str) -> bool:
-    """Whether ``reference`` is ``env:NAME`` or ``file:/absolute/path`` (no ``..`` in it)."""
-    if SECRET_ENV.match(reference):
-        return True
+# --- secrets ---------------------------------------------------------------------------------
+# A secret is the organisation's own: an administrator of one organisation chooses the server
+# the secret is sent to, so they must not be able to name the platform's secrets (the secret
+# key, the database's password) or another organisation's.  Environment variables are
+# ``ONESTOP_IMAP_<ORGANISATION>__<NAME>`` (the slug in capitals, ``-`` as ``_``; slugs have
+# single hyphens, so one organisation's prefix never begins another's), files are under
+# ``<ONESTOP_IMAP_SECRETS_DIR>/<organisation slug>/``, symbolic links resolved.
+def env_prefix(organisation: str) -> str:
+    """``ONESTOP_IMAP_DEMO_COUNCIL__`` for the organisation whose slug is ``demo-council``."""
+    return "ONESTOP_IMAP_" + organisation.upper().replace("-", "_") + "__"
+
+
+def secrets_dir(organisation: str) -> Path:
+    """The folder the organisation's secret files must be in."""
+    root = str(getattr(settings, "ONESTOP_IMAP_SECRETS_DIR", "") or DEFAULT_SECRETS_DIR)
+    return Path(root) / organisation
+
+
+def valid_secret_reference(reference: str, organisation: str) -> bool:
+    """Whether ``reference`` is ``env:ONESTOP_IMAP_<ORGANISATION>__NAME`` or
+    ``file:/path`` inside the organisation's secrets folder."""
+    if not organisation:
+        return False
+    found = SECRET_ENV.match(reference)
+    if found:
+        name, prefix = found.group(1), env_prefix(organisation)
+        return name.startswith(prefix) and bool(ENV_REST.match(name[len(prefix) :]))
     found = SECRET_FILE.match(reference)
-    return found is not None and ".." not in Path(found.group(1)).parts
+    if found is None or ".." in Path(found.group(1)).parts:
+        return False
+    folder = secrets_dir(organisation).resolve()
+    return Path(found.group(1)).resolve().is_relative_to(folder)
 
 
-def read_secret(reference: str) -> str:
+def read_secret(reference: str, organisation: str) -> str:
     """The secret kept where ``reference`` says; ``ImapFailure`` naming the place (never the
-    secret) when it is not there."""
+    secret) when it is not there or not the organisation's to use."""
+    if not valid_secret_reference(reference, organisation):
+        raise ImapFailure(
+            f"The secret must be in an environment variable {env_prefix(organisation)}NAME or a "
+            f"file in {secrets_dir(organisation)}/"
+        )
     found = SECRET_ENV.match(reference)
     if found:
         value = os.environ.get(found.group(1), "")
@@ -79,7 +112,7 @@ def read_secret(reference: str) -> str:
             raise ImapFailure(f"The environment variable {found.group(1)} is not set")
         return value
     found = SECRET_FILE.match(reference)
-    if found is None or not valid_secret_reference(reference):
+    if found is None:  # pragma: no cover - valid_secret_reference said it is one of the two
         raise ImapFailure("The secret's location is not env:NAME or file:/path")
     path = Path(found.group(1))
     try:
@@ -112,7 +145,7 @@ def microsoft_token(connection: Connection) -> str:
     object is kept per tenant, client and secret."""
     import msal
 
-    secret = read_secret(connection.secret)
+    secret = read_secret(connection.secret, connection.organisation)
     credential: str | dict[str, str] = secret
     if connection.certificate_thumbprint:
         credential = {"private_key": secret, "thumbprint": connection.certificate_thumbprint}
@@ -170,7 +203,7 @@ def google_token(connection: Connection) -> str:
     import requests
 
     try:
-        key = json.loads(read_secret(connection.secret))
+        key = json.loads(read_secret(connection.secret, connection.organisation))
         email, private_key, token_uri = key["client_email"], key["private_key"], key["token_uri"]
     except (ValueError, KeyError, TypeError):
         raise ImapFailure(
@@ -288,7 +321,9 @@ class Client:
         connection = self.connection
         try:
             if connection.credential == "password":
-                imap.login(connection.username, read_secret(connection.secret))
+                imap.login(
+                    connection.username, read_secret(connection.secret, connection.organisation)
+                )
             else:
                 token = (
                     microsoft_token(connection)

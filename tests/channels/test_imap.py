@@ -51,7 +51,7 @@ def _setup(
     folder: str = "INBOX",
 ) -> tuple[MailboxImap, str, str]:
     username, password = dovecot.add_user()
-    variable = "ONESTOP_TEST_IMAP_" + username.split("@")[0].upper()
+    variable = "ONESTOP_IMAP_TEST_COUNCIL__" + username.split("@")[0].upper()
     monkeypatch.setenv(variable, password)
     source = imap_services.save_imap(
         mail_world.world.organisation,
@@ -339,12 +339,25 @@ def test_the_worker_step_polls_the_mailboxes_that_are_due(
 
 
 # --- secrets and OAuth 2.0 ----------------------------------------------------------------------
+@pytest.fixture
+def secrets_dir(tmp_path: Path, settings: Any) -> Path:
+    """The organisations' secrets folder, with the test council's own folder in it."""
+    settings.ONESTOP_IMAP_SECRETS_DIR = str(tmp_path / "imap")
+    (tmp_path / "imap" / "test-council").mkdir(parents=True)
+    return tmp_path / "imap"
+
+
 @pytest.mark.parametrize(
     "reference",
-    ["env:WASTE_IMAP", "env:_x1", "file:/etc/onestop/waste.secret", "file:/run/secrets/a b"],
+    [
+        "env:ONESTOP_IMAP_TEST_COUNCIL__WASTE",
+        "env:ONESTOP_IMAP_TEST_COUNCIL__WASTE_PASSWORD_2",
+        "file:{dir}/test-council/waste.secret",
+        "file:{dir}/test-council/m365/a b.pem",
+    ],
 )
-def test_secret_references_that_are_accepted(reference: str) -> None:
-    assert imap.valid_secret_reference(reference)
+def test_secret_references_that_are_accepted(reference: str, secrets_dir: Path) -> None:
+    assert imap.valid_secret_reference(reference.format(dir=secrets_dir), "test-council")
 
 
 @pytest.mark.parametrize(
@@ -352,38 +365,54 @@ def test_secret_references_that_are_accepted(reference: str) -> None:
     [
         "hunter2",
         "env:",
-        "env:1ABC",
+        "env:ONESTOP_IMAP_TEST_COUNCIL__",
+        "env:ONESTOP_IMAP_TEST_COUNCIL__a",
+        "env:ONESTOP_IMAP_TEST_COUNCIL__A__B",
+        "env:ONESTOP_IMAP_TEST__COUNCIL",
+        "env:ONESTOP_IMAP_TEST_HOUSING__WASTE",  # another organisation's
+        "env:ONESTOP_SECRET_KEY",  # the platform's
+        "env:DATABASE_URL",
         "env:A-B",
         "env:A B",
         "file:relative/path",
-        "file:/etc/../etc/shadow",
-        "file:/a\x00b",
-        "file:/a\nb",
-        "env:A\u202e",
+        "file:{dir}/test-council/../test-housing/key.json",
+        "file:{dir}/test-housing/key.json",
+        "file:/etc/onestop/secret_key",
+        "file:{dir}/test-council/link",  # a symbolic link out of the folder
+        "file:{dir}/test-council/a\x00b",
+        "file:{dir}/test-council/a\nb",
+        "env:ONESTOP_IMAP_TEST_COUNCIL__A\u202e",
         "'; DROP TABLE channels_mailboximap; --",
         "<script>alert(1)</script>",
         "file:/" + "a" * 500,
     ],
 )
-def test_secret_references_that_are_refused(reference: str) -> None:
-    assert not imap.valid_secret_reference(reference)
+def test_secret_references_that_are_refused(reference: str, secrets_dir: Path) -> None:
+    (secrets_dir / "test-council" / "link").symlink_to("/etc/hostname")
+    assert not imap.valid_secret_reference(reference.format(dir=secrets_dir), "test-council")
+    assert not imap.valid_secret_reference("env:ONESTOP_IMAP_TEST_COUNCIL__WASTE", "")
 
 
 def test_reading_a_secret_names_where_it_is_never_what_it_is(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    secrets_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("ONESTOP_TEST_NO_SUCH", raising=False)
-    with pytest.raises(imap.ImapFailure, match="ONESTOP_TEST_NO_SUCH is not set"):
-        imap.read_secret("env:ONESTOP_TEST_NO_SUCH")
-    secret = tmp_path / "secret"
-    secret.write_text("s3cret-value\n")
-    assert imap.read_secret(f"file:{secret}") == "s3cret-value"
+    monkeypatch.delenv("ONESTOP_IMAP_TEST_COUNCIL__NO_SUCH", raising=False)
+    with pytest.raises(imap.ImapFailure, match="ONESTOP_IMAP_TEST_COUNCIL__NO_SUCH is not set"):
+        imap.read_secret("env:ONESTOP_IMAP_TEST_COUNCIL__NO_SUCH", "test-council")
+    own = secrets_dir / "test-council"
+    (own / "secret").write_text("s3cret-value\n")
+    assert imap.read_secret(f"file:{own}/secret", "test-council") == "s3cret-value"
     with pytest.raises(imap.ImapFailure) as missing:
-        imap.read_secret(f"file:{tmp_path}/missing")
+        imap.read_secret(f"file:{own}/missing", "test-council")
     assert "cannot be read" in str(missing.value)
-    (tmp_path / "empty").write_text("")
+    (own / "empty").write_text("")
     with pytest.raises(imap.ImapFailure, match="is empty"):
-        imap.read_secret(f"file:{tmp_path}/empty")
+        imap.read_secret(f"file:{own}/empty", "test-council")
+    # Another organisation's secret is not read, whatever the record says.
+    with pytest.raises(imap.ImapFailure) as theirs:
+        imap.read_secret(f"file:{own}/secret", "test-housing")
+    assert "s3cret-value" not in str(theirs.value)
+    assert "ONESTOP_IMAP_TEST_HOUSING__NAME" in str(theirs.value)
 
 
 def test_the_xoauth2_initial_response_is_the_documented_format() -> None:
@@ -442,7 +471,7 @@ def token_endpoint() -> Iterator[HTTPServer]:
 
 
 def test_google_service_account_token_by_the_jwt_bearer_grant(
-    tmp_path: Path, token_endpoint: HTTPServer
+    secrets_dir: Path, token_endpoint: HTTPServer
 ) -> None:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -453,7 +482,7 @@ def test_google_service_account_token_by_the_jwt_bearer_grant(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
     token_uri = f"http://127.0.0.1:{token_endpoint.server_port}/token"
-    key_file = tmp_path / "google.json"
+    key_file = secrets_dir / "test-council" / "google.json"
     key_file.write_text(
         json.dumps(
             {
@@ -470,6 +499,7 @@ def test_google_service_account_token_by_the_jwt_bearer_grant(
         username="waste@council.gov.uk",
         credential="google",
         secret=f"file:{key_file}",
+        organisation="test-council",
     )
     assert imap.google_token(connection) == "token-for-waste@council.gov.uk"
     # Another key than the one Google knows: refused, and said so without the key.
@@ -551,14 +581,15 @@ def test_microsoft_365_token_by_msal_s_client_credentials_flow(
     try:
         settings.ONESTOP_MICROSOFT_AUTHORITY = f"https://127.0.0.1:{server.server_port}"
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(dovecot.ca_file))  # requests trusts the CA
-        monkeypatch.setenv("ONESTOP_TEST_ENTRA_SECRET", _EntraId.secret)
+        monkeypatch.setenv("ONESTOP_IMAP_TEST_COUNCIL__ENTRA", _EntraId.secret)
         connection = imap.Connection(
             host="outlook.office365.com",
             port=993,
             security="tls",
             username="waste@council.gov.uk",
             credential="microsoft",
-            secret="env:ONESTOP_TEST_ENTRA_SECRET",
+            secret="env:ONESTOP_IMAP_TEST_COUNCIL__ENTRA",
+            organisation="test-council",
             tenant="tenant-1",
             client_id="client-1",
         )
@@ -568,7 +599,7 @@ def test_microsoft_365_token_by_msal_s_client_credentials_flow(
         # msal keeps the token: no second request while it is valid.
         assert imap.microsoft_token(connection) == "entra-token"
         assert len(_EntraId.tokens) == 1
-        monkeypatch.setenv("ONESTOP_TEST_ENTRA_SECRET", "a-revoked-secret")
+        monkeypatch.setenv("ONESTOP_IMAP_TEST_COUNCIL__ENTRA", "a-revoked-secret")
         with pytest.raises(imap.ImapFailure) as refused:
             imap.microsoft_token(connection)
         assert str(refused.value) == (

@@ -69,7 +69,7 @@ def test_each_message_is_taken_exactly_once_across_kill_9(
             processed_folder=PROCESSED,
             username=user,
             credential="password",
-            secret="env:ONESTOP_TEST_KILL_IMAP_PASSWORD",
+            secret="env:ONESTOP_IMAP_TEST_COUNCIL__KILL_TEST",
         ),
     )
     dovecot.append(
@@ -90,7 +90,7 @@ def test_each_message_is_taken_exactly_once_across_kill_9(
         "DATABASE_URL": _database_url(),
         "ONESTOP_DEV": "1",
         "ONESTOP_IMAP_CA_FILE": str(dovecot.ca_file),
-        "ONESTOP_TEST_KILL_IMAP_PASSWORD": password,
+        "ONESTOP_IMAP_TEST_COUNCIL__KILL_TEST": password,
     }
     kills = 0
     runs = 0

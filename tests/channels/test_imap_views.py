@@ -37,7 +37,7 @@ def _form(**overrides: Any) -> dict[str, Any]:
         "processed_folder": "OneStop/Processed",
         "username": "enquiries@test-council.example",
         "credential": "microsoft",
-        "secret": "env:ENQUIRIES_CLIENT_SECRET",
+        "secret": "env:ONESTOP_IMAP_TEST_COUNCIL__ENQUIRIES",
         "tenant": "test-council.onmicrosoft.com",
         "client_id": "0f3c7b9e-1111-2222-3333-444455556666",
         "certificate_thumbprint": "",
@@ -93,7 +93,7 @@ def test_an_administrator_sets_up_microsoft_365_reading_audited(
         "microsoft",
     )
     assert (source.secret, source.tenant) == (
-        "env:ENQUIRIES_CLIENT_SECRET",
+        "env:ONESTOP_IMAP_TEST_COUNCIL__ENQUIRIES",
         "test-council.onmicrosoft.com",
     )
     assert source.mailbox_id == mail_world.enquiries.pk
@@ -157,7 +157,16 @@ def test_bad_and_hostile_input_is_refused_and_nothing_saved(
 
 
 @pytest.mark.parametrize(
-    "typed", ["Sup3r-Secret-Passw0rd!", "env:NOT VALID", "file:../etc/shadow", "x" * 420]
+    "typed",
+    [
+        "Sup3r-Secret-Passw0rd!",
+        "env:NOT VALID",
+        "file:../etc/shadow",
+        "x" * 420,
+        "env:ONESTOP_SECRET_KEY",  # the platform's: sent to a server the form names
+        "env:ONESTOP_IMAP_TEST_HOUSING__M365",  # another organisation's
+        "file:/etc/onestop/imap/test-housing/key.json",
+    ],
 )
 def test_a_secret_typed_in_place_of_its_location_is_refused_and_not_shown_again(
     mail_world: MailWorld, administrator: User, client_for: ClientFor, typed: str
@@ -198,7 +207,7 @@ def test_the_list_shows_a_failing_mailbox_with_its_error(
             processed_folder="",
             username="enquiries",
             credential="password",
-            secret="env:ENQUIRIES_IMAP_PASSWORD",
+            secret="env:ONESTOP_IMAP_TEST_COUNCIL__ENQUIRIES",
         ),
     )
     page = client_for(administrator).get("/mailboxes/").content.decode()

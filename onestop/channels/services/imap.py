@@ -126,7 +126,7 @@ def _folder(text: str, field_name: str, *, required: bool) -> str:
     return folder
 
 
-def clean_imap(values: ImapInput) -> ImapInput:
+def clean_imap(values: ImapInput, *, organisation: str) -> ImapInput:
     """``values`` checked, or ``ServiceError`` naming the field to fix (nothing is saved)."""
     host = values.host.strip().lower()
     if not HOST.match(host) or ".." in host:
@@ -156,13 +156,14 @@ def clean_imap(values: ImapInput) -> ImapInput:
     if values.credential not in ImapCredential.values:
         raise _invalid(_("Select how OneStop signs in"), "credential")
     secret = values.secret.strip()
-    if not imap.valid_secret_reference(secret):
+    if not imap.valid_secret_reference(secret, organisation):
         raise _invalid(
             _(
-                "Enter where the secret is kept: env: and the name of an environment variable, "
-                "or file: and the full path of a file (what you typed was not kept, in case it "
-                "was the secret itself)"
-            ),
+                "Enter where the secret is kept: env:%(prefix)sNAME for an environment "
+                "variable, or file: and the full path of a file in %(folder)s/ (what you "
+                "typed was not kept, in case it was the secret itself)"
+            )
+            % {"prefix": imap.env_prefix(organisation), "folder": imap.secrets_dir(organisation)},
             "secret",
         )
     tenant = values.tenant.strip()
@@ -211,7 +212,7 @@ def save_imap(
     recognised and not raised twice)."""
     if mailbox.organisation_id != organisation.pk:
         raise ServiceError(ChannelError.WRONG_ORGANISATION, _("There is no such mailbox"))
-    values = clean_imap(values)
+    values = clean_imap(values, organisation=organisation.slug)
     with transaction.atomic():
         source = (
             MailboxImap.objects.for_organisation(organisation)
@@ -269,7 +270,7 @@ def due_sources(now: datetime.datetime | None = None) -> list[MailboxImap]:
             mailbox__organisation__is_active=True,
         )
         .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
-        .select_related("mailbox")
+        .select_related("mailbox", "organisation")
         .order_by("next_poll_at", "pk")
     )
 
@@ -286,6 +287,7 @@ def connection_for(source: MailboxImap) -> imap.Connection:
         tenant=source.tenant,
         client_id=source.client_id,
         certificate_thumbprint=source.certificate_thumbprint,
+        organisation=source.organisation.slug,
     )
 
 
