@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import CaseType
+from onestop.channels.imap import env_prefix, secrets_dir
 from onestop.channels.models import ImapCredential, ImapSecurity
 from onestop.core.forms import GovukForm, PlainTextFormMixin
 
@@ -110,9 +111,11 @@ class ImapForm(GovukForm):
         label=_("Where the secret is kept"),
         max_length=420,
         help_text=_(
-            "Never the secret itself: env:NAME for an environment variable, or file:/path for a "
-            "file on the server. The password, the client secret, the certificate's private key "
-            "(Microsoft 365) or the service account's JSON key (Google)."
+            "Never the secret itself: env:ONESTOP_IMAP_<ORGANISATION>__NAME for an environment "
+            "variable, or file:/path for a file in your organisation's folder of IMAP secrets "
+            "on the server (your system administrator puts it there). The password, the client "
+            "secret, the certificate's private key (Microsoft 365) or the service account's "
+            "JSON key (Google)."
         ),
     )
     tenant = forms.CharField(
@@ -128,13 +131,20 @@ class ImapForm(GovukForm):
         help_text=_("Leave blank when the secret is a client secret."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if organisation:
+            self.fields["secret"].help_text = _(
+                "Never the secret itself: env:%(prefix)sNAME for an environment variable, or "
+                "file:%(folder)s/… for a file your system administrator put there. The password, "
+                "the client secret, the certificate's private key (Microsoft 365) or the service "
+                "account's JSON key (Google)."
+            ) % {"prefix": env_prefix(organisation), "folder": secrets_dir(organisation)}
         messages = {
             "host": _("Enter the server's name, like outlook.office365.com"),
             "folder": _("Enter the folder new mail arrives in, usually INBOX"),
             "username": _("Enter the user name the server knows the mailbox by"),
-            "secret": _("Enter where the secret is kept, like env:WASTE_IMAP_PASSWORD"),
+            "secret": _("Enter where the secret is kept"),
         }
         for name, message in messages.items():
             self.fields[name].error_messages["required"] = message

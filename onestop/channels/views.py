@@ -163,7 +163,11 @@ def mailbox_imap(request: HttpRequest, mailbox_id: int) -> HttpResponse:
             "username": mailbox.address,
         }
     )
-    form = forms.ImapForm(pages.posted(request), initial=initial)
+    form = forms.ImapForm(
+        pages.posted(request),
+        initial=initial,
+        organisation=user.organisation.slug,  # type: ignore[union-attr]  # staff have one
+    )
 
     def save(data: dict[str, object]) -> object:
         return imap_services.save_imap(

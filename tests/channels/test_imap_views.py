@@ -83,6 +83,7 @@ def test_an_administrator_sets_up_microsoft_365_reading_audited(
     client = client_for(administrator)
     page = client.get(_url(mail_world.enquiries)).content.decode()
     assert 'value="enquiries@test-council.example"' in page  # the user name suggested
+    assert "env:ONESTOP_IMAP_TEST_COUNCIL__NAME" in page  # where this organisation's secrets go
     response = client.post(_url(mail_world.enquiries), _form())
     assert response.status_code == 302
     assert response["Location"] == "/mailboxes/"
