@@ -170,6 +170,30 @@ def test_an_oversized_message_is_left_in_the_folder_and_said_so(
     assert imap_ca.uids(user, password, "INBOX") == [1]
 
 
+@pytest.mark.parametrize("capabilities", [{"UIDPLUS"}, set()])
+def test_a_server_without_move_gets_copy_delete_and_expunge(
+    mail_world: MailWorld,
+    imap_ca: Dovecot,
+    monkeypatch: pytest.MonkeyPatch,
+    capabilities: set[str],
+) -> None:
+    source, user, password = _setup(mail_world, imap_ca, monkeypatch)
+    imap_ca.append(user, password, [message(message_id=f"<nm{n}@x>") for n in range(3)])
+    sign_in = imap.Client.sign_in
+
+    def without_move(self: imap.Client) -> None:
+        sign_in(self)  # Dovecot offers MOVE and UIDPLUS: hide them, as an older server would
+        self.capabilities = frozenset(
+            name for name in self.capabilities if name not in {"MOVE", "UIDPLUS"}
+        ) | frozenset(capabilities)
+
+    monkeypatch.setattr(imap.Client, "sign_in", without_move)
+    result = _poll(source)
+    assert (result.error, result.received, result.filed_away) == ("", 3, 3)
+    assert imap_ca.uids(user, password, "INBOX") == []
+    assert len(imap_ca.bodies(user, password, PROCESSED)) == 3
+
+
 def test_a_crash_between_the_commit_and_the_move_files_nothing_twice(
     mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
