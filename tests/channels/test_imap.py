@@ -347,6 +347,26 @@ def test_a_mailbox_that_stops_taking_mail_is_failing_and_keeps_its_messages(
     assert (source.status, source.last_uid) == (ImapStatus.FAILING, 0)
 
 
+def test_an_unexpected_error_in_one_mailbox_does_not_stop_the_others(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, user, password = _setup(mail_world, imap_ca, monkeypatch)
+    imap_ca.append(user, password, [message()])
+    receive = imap_services.receive
+
+    def poisoned(raw: bytes, mailbox: Mailbox) -> InboundMessage:
+        if b"Missed bin" in raw:
+            raise ValueError("a bug meeting this message")
+        return receive(raw, mailbox)
+
+    monkeypatch.setattr(imap_services, "receive", poisoned)
+    [result] = imap_services.poll_due()
+    assert result.error == "An unexpected error stopped the reading (logged for the operators)"
+    source.refresh_from_db()
+    assert (source.status, source.last_uid) == (ImapStatus.FAILING, 0)
+    assert imap_ca.uids(user, password, "INBOX") == [1]  # kept for when the bug is fixed
+
+
 def test_the_worker_step_polls_the_mailboxes_that_are_due(
     mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -25,7 +25,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -474,5 +474,21 @@ def poll(
 
 
 def poll_due(*, by: User | None = None, now: datetime.datetime | None = None) -> list[PollResult]:
-    """Poll every IMAP mailbox that is due (the worker's step, ``onestop mail-poll``)."""
-    return [poll(source, by=by, now=now) for source in due_sources(now)]
+    """Poll every IMAP mailbox that is due (the worker's step, ``onestop mail-poll``).
+
+    An unexpected error in one mailbox (a bug meeting one message) is logged and marks that
+    mailbox failing; the others are still read, and the worker goes on to its other steps.  A
+    database that fails is not hidden: it stops the step, and the worker's next run tries again.
+    """
+    results = []
+    for source in due_sources(now):
+        try:
+            results.append(poll(source, by=by, now=now))
+        except DatabaseError:
+            raise
+        except Exception:
+            logger.exception("Reading the IMAP mailbox %s failed unexpectedly", source.pk)
+            error = "An unexpected error stopped the reading (logged for the operators)"
+            _mark(source, error=error, now=now or timezone.now())
+            results.append(PollResult(mailbox=source.mailbox.address, error=error))
+    return results
