@@ -79,7 +79,7 @@ test: lint types security
 ci: install
 	scripts/ensure_services.sh
 	$(MAKE) lint types security
-	ONESTOP_REQUIRE_POSTGRES=1 ONESTOP_REQUIRE_BROWSER=1 ONESTOP_REQUIRE_REDIS=1 $(BIN)/python scripts/run_tests.py
+	ONESTOP_REQUIRE_POSTGRES=1 ONESTOP_REQUIRE_BROWSER=1 ONESTOP_REQUIRE_REDIS=1 ONESTOP_REQUIRE_IMAP=1 $(BIN)/python scripts/run_tests.py
 
 SCALE ?= small
 DATABASE ?= sqlite

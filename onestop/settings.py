@@ -374,6 +374,16 @@ DEFAULT_FROM_EMAIL = env_str("ONESTOP_FROM_EMAIL", "onestop@localhost")
 # Mail in (channels): the largest message either way in (the MTA pipe or the SMTP/LMTP server)
 # takes; larger ones are refused before they are parsed.
 ONESTOP_MAIL_MAX_BYTES = env_int("ONESTOP_MAIL_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024)
+# Shared mailboxes read over IMAP (channels, docs/operators/imap.md): seconds between two polls
+# of a mailbox, an extra PEM file of certificate authorities to trust, and Microsoft Entra ID's
+# sign-in address (another cloud's, such as https://login.microsoftonline.us).
+ONESTOP_IMAP_INTERVAL = env_int("ONESTOP_IMAP_INTERVAL", default=60)
+ONESTOP_IMAP_CA_FILE = env_str("ONESTOP_IMAP_CA_FILE", "")
+# Each organisation's secret files for IMAP are in <this folder>/<organisation slug>/.
+ONESTOP_IMAP_SECRETS_DIR = env_str("ONESTOP_IMAP_SECRETS_DIR", "/etc/onestop/imap")
+ONESTOP_MICROSOFT_AUTHORITY = env_str(
+    "ONESTOP_MICROSOFT_AUTHORITY", "https://login.microsoftonline.com"
+)
 # Mail domains (directory): the resolvers asked for an organisation's TXT proof, as "address" or
 # "address:port", comma-separated; empty means the system's own resolvers (/etc/resolv.conf).
 ONESTOP_DNS_NAMESERVERS = env_list("ONESTOP_DNS_NAMESERVERS", [])

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure what `make ci` needs is here and running: a PostgreSQL server, a Redis server (the
-# shared cache's tests) and Debian's Chromium. On the CI machine they normally exist already; on a
+# shared cache's tests), Debian's Dovecot (the IMAP tests start their own server with it) and
+# Debian's Chromium. On the CI machine they normally exist already; on a
 # fresh Debian machine this installs and starts them.
 set -euo pipefail
 
@@ -30,6 +31,15 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
 redis-cli -h 127.0.0.1 -p 6379 ping
+
+if [ ! -x /usr/sbin/dovecot ]; then
+  echo "ensure_services: installing Dovecot (IMAP) from Debian"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null
+fi
+# Only the package is needed: the tests run Dovecot with a configuration of their own on
+# loopback; a system-wide Dovecot the package may have started is left alone.
+/usr/sbin/dovecot --version
 
 if [ ! -x /usr/bin/chromium ]; then
   echo "ensure_services: installing Chromium from Debian"

@@ -18,6 +18,7 @@ class ChannelError(StrEnum):
     INVALID_TEXT = "invalid_text"
     UNSUITABLE_CASE_TYPE = "unsuitable_case_type"
     WRONG_ORGANISATION = "wrong_organisation"
+    INVALID_IMAP = "invalid_imap"
     # Mail refused before anything is kept (the sender's server is told why).
     UNKNOWN_MAILBOX = "unknown_mailbox"
     TOO_BIG = "too_big"

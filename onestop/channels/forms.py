@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import CaseType
-from onestop.core.forms import PlainTextFormMixin
+from onestop.channels.imap import env_prefix, secrets_dir
+from onestop.channels.models import ImapCredential, ImapSecurity
+from onestop.core.forms import GovukForm, PlainTextFormMixin
 
 
 class MailboxForm(PlainTextFormMixin, forms.Form):
@@ -52,3 +54,108 @@ class MailboxForm(PlainTextFormMixin, forms.Form):
                 {"class": "govuk-input", "spellcheck": "false", "autocomplete": "off"}
             )
         self.fields["case_type"].widget.attrs["class"] = "govuk-select"
+
+
+class ImapForm(GovukForm):
+    """How a mailbox is read over IMAP (the service checks it again: ``services.imap.clean_imap``).
+
+    The secret itself is never typed here: only where it is kept."""
+
+    is_enabled = forms.BooleanField(
+        label=_("Read this mailbox over IMAP"),
+        required=False,
+        help_text=_("Untick to stop reading it; what was read stays."),
+    )
+    host = forms.CharField(
+        label=_("Server"),
+        max_length=253,
+        help_text=_("outlook.office365.com for Microsoft 365, imap.gmail.com for Google"),
+    )
+    port = forms.IntegerField(
+        label=_("Port"),
+        min_value=1,
+        max_value=65535,
+        error_messages={
+            "required": _("Enter the port, usually 993"),
+            "invalid": _("Enter the port as a number, usually 993"),
+            "min_value": _("Enter a port between 1 and 65535, usually 993"),
+            "max_value": _("Enter a port between 1 and 65535, usually 993"),
+        },
+    )
+    security = forms.ChoiceField(
+        label=_("Encryption"),
+        choices=ImapSecurity.choices,
+        help_text=_("The server's certificate is always checked."),
+        error_messages={
+            "required": _("Select how the connection is encrypted"),
+            "invalid_choice": _("Select how the connection is encrypted"),
+        },
+    )
+    folder = forms.CharField(label=_("Folder new mail arrives in"), max_length=200)
+    processed_folder = forms.CharField(
+        label=_("Folder to move mail to once it is taken (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example OneStop/Processed. Leave blank to mark taken mail as read."),
+    )
+    username = forms.CharField(label=_("User name"), max_length=254)
+    credential = forms.ChoiceField(
+        label=_("How OneStop signs in"),
+        choices=ImapCredential.choices,
+        error_messages={
+            "required": _("Select how OneStop signs in"),
+            "invalid_choice": _("Select how OneStop signs in"),
+        },
+    )
+    secret = forms.CharField(
+        label=_("Where the secret is kept"),
+        max_length=420,
+        help_text=_(
+            "Never the secret itself: env:ONESTOP_IMAP_<ORGANISATION>__NAME for an environment "
+            "variable, or file:/path for a file in your organisation's folder of IMAP secrets "
+            "on the server (your system administrator puts it there). The password, the client "
+            "secret, the certificate's private key (Microsoft 365) or the service account's "
+            "JSON key (Google)."
+        ),
+    )
+    tenant = forms.CharField(
+        label=_("Microsoft 365 tenant (Microsoft 365 only)"), max_length=100, required=False
+    )
+    client_id = forms.CharField(
+        label=_("Application (client) ID (Microsoft 365 only)"), max_length=100, required=False
+    )
+    certificate_thumbprint = forms.CharField(
+        label=_("Certificate thumbprint (Microsoft 365 with a certificate only)"),
+        max_length=95,
+        required=False,
+        help_text=_("Leave blank when the secret is a client secret."),
+    )
+
+    def __init__(self, *args: Any, organisation: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisation:
+            self.fields["secret"].help_text = _(
+                "Never the secret itself: env:%(prefix)sNAME for an environment variable, or "
+                "file:%(folder)s/… for a file your system administrator put there. The password, "
+                "the client secret, the certificate's private key (Microsoft 365) or the service "
+                "account's JSON key (Google)."
+            ) % {"prefix": env_prefix(organisation), "folder": secrets_dir(organisation)}
+        messages = {
+            "host": _("Enter the server's name, like outlook.office365.com"),
+            "folder": _("Enter the folder new mail arrives in, usually INBOX"),
+            "username": _("Enter the user name the server knows the mailbox by"),
+            "secret": _("Enter where the secret is kept"),
+        }
+        for name, message in messages.items():
+            self.fields[name].error_messages["required"] = message
+        for name in (
+            "host",
+            "folder",
+            "processed_folder",
+            "username",
+            "secret",
+            "tenant",
+            "client_id",
+            "certificate_thumbprint",
+        ):
+            self.fields[name].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})

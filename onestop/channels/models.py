@@ -108,3 +108,69 @@ class InboundMessage(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"E-mail {self.pk}"
+
+
+class ImapSecurity(models.TextChoices):
+    TLS = "tls", _("TLS from the start (implicit TLS, usually port 993)")
+    STARTTLS = "starttls", _("STARTTLS (usually port 143)")
+
+
+class ImapCredential(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    MICROSOFT = "microsoft", _("Microsoft 365 (OAuth 2.0, application permission)")
+    GOOGLE = "google", _("Google Workspace (OAuth 2.0, service account)")
+
+
+class ImapStatus(models.TextChoices):
+    NEW = "new", _("Not read yet")
+    OK = "ok", _("Reading")
+    FAILING = "failing", _("Failing")
+
+
+class MailboxImap(OrganisationOwned, Timestamped):
+    """Where a mailbox's mail is read over IMAP, and how far it has been read.
+
+    The secret (password, client secret, private key) is never stored: ``secret`` names where
+    it is, ``env:NAME`` (an environment variable) or ``file:/absolute/path``.  ``uidvalidity``
+    and ``last_uid`` are the poller's place in the folder: every message up to ``last_uid``
+    was received (its ``InboundMessage`` committed in the same transaction that moved
+    ``last_uid``)."""
+
+    id = models.BigAutoField(primary_key=True)
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="+")
+    is_enabled = models.BooleanField(default=True)
+    host = models.CharField(max_length=253)
+    port = models.PositiveIntegerField(default=993)
+    security = models.CharField(
+        max_length=10, choices=ImapSecurity.choices, default=ImapSecurity.TLS
+    )
+    folder = models.CharField(max_length=200, default="INBOX")
+    processed_folder = models.CharField(max_length=200, blank=True)
+    username = models.CharField(max_length=254)
+    credential = models.CharField(
+        max_length=10, choices=ImapCredential.choices, default=ImapCredential.PASSWORD
+    )
+    secret = models.CharField(max_length=300)
+    tenant = models.CharField(max_length=100, blank=True)
+    client_id = models.CharField(max_length=100, blank=True)
+    certificate_thumbprint = models.CharField(max_length=64, blank=True)
+    # The poller's state.
+    uidvalidity = models.BigIntegerField(null=True, blank=True)
+    last_uid = models.BigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=ImapStatus.choices, default=ImapStatus.NEW)
+    last_error = models.CharField(max_length=300, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    left_in_folder = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["organisation", "mailbox"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "mailbox"], name="mailboximap_unique_mailbox"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"IMAP {self.username}@{self.host}"

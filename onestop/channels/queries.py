@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from onestop.cases.models import CaseType
-from onestop.channels.models import InboundMessage, Mailbox
+from onestop.channels.models import InboundMessage, Mailbox, MailboxImap
 from onestop.core import permissions
 from onestop.core.access import get_or_404
 from onestop.core.models import User
@@ -50,3 +50,14 @@ def recent_messages_for(
     if mailbox is not None:
         rows = rows.filter(mailbox=mailbox)
     return list(rows.defer("raw").order_by("-received_at", "-id")[: max(1, min(limit, 200))])
+
+
+def imap_sources_for(user: User) -> dict[int, MailboxImap]:
+    """How each of the user's organisation's mailboxes is read over IMAP, by mailbox id."""
+    return {source.mailbox_id: source for source in MailboxImap.objects.for_user(user)}
+
+
+def imap_source_of(user: User, mailbox: Mailbox) -> MailboxImap | None:
+    """How ``mailbox`` (already reached through ``get_mailbox_for``) is read over IMAP."""
+    found: MailboxImap | None = MailboxImap.objects.for_user(user).filter(mailbox=mailbox).first()
+    return found

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop.channels import forms, queries, services
-from onestop.channels.models import Mailbox
+from onestop.channels.models import ImapCredential, ImapSecurity, Mailbox
+from onestop.channels.services import imap as imap_services
 from onestop.core import audit, pages, permissions
 from onestop.core.access import require
 from onestop.core.http import client_address, staff_user
@@ -32,6 +33,7 @@ def mailboxes(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, MANAGE)
     recent = queries.recent_messages_for(user)
+    sources = queries.imap_sources_for(user)
     audit.record_list_read(
         user,
         what="channels.inboundmessage",
@@ -41,7 +43,12 @@ def mailboxes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "channels/mailboxes.html",
-        {"mailboxes": queries.mailboxes_for(user), "messages_in": recent},
+        {
+            "mailboxes": [
+                (mailbox, sources.get(mailbox.pk)) for mailbox in queries.mailboxes_for(user)
+            ],
+            "messages_in": recent,
+        },
     )
 
 
@@ -117,6 +124,92 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int) -> HttpResponse:
         request,
         form,
         title=_("Change %(address)s") % {"address": mailbox.address},
+        back=reverse("channels:mailboxes"),
+        submit=_("Save"),
+    )
+
+
+IMAP_FIELDS = (
+    "is_enabled",
+    "host",
+    "port",
+    "security",
+    "folder",
+    "processed_folder",
+    "username",
+    "credential",
+    "secret",
+    "tenant",
+    "client_id",
+    "certificate_thumbprint",
+)
+
+
+@require_http_methods(GET_POST)
+def mailbox_imap(request: HttpRequest, mailbox_id: int) -> HttpResponse:
+    """Set how a mailbox is read over IMAP (server, folder, credential)."""
+    user = staff_user(request)
+    mailbox = queries.get_mailbox_for(user, mailbox_id, MANAGE)
+    source = queries.imap_source_of(user, mailbox)
+    initial: dict[str, object] = (
+        {name: getattr(source, name) for name in IMAP_FIELDS}
+        if source is not None
+        else {
+            "is_enabled": True,
+            "port": 993,
+            "security": ImapSecurity.TLS,
+            "folder": "INBOX",
+            "credential": ImapCredential.PASSWORD,
+            "username": mailbox.address,
+        }
+    )
+    form = forms.ImapForm(
+        pages.posted(request),
+        initial=initial,
+        organisation=user.organisation.slug,  # type: ignore[union-attr]  # staff have one
+    )
+
+    def save(data: dict[str, object]) -> object:
+        return imap_services.save_imap(
+            user.organisation,  # type: ignore[arg-type]  # staff always have one
+            by=user,
+            mailbox=mailbox,
+            values=imap_services.ImapInput(
+                host=str(data["host"]),
+                port=int(data["port"]),  # type: ignore[call-overload]
+                security=str(data["security"]),
+                folder=str(data["folder"]),
+                processed_folder=str(data["processed_folder"] or ""),
+                username=str(data["username"]),
+                credential=str(data["credential"]),
+                secret=str(data["secret"]),
+                tenant=str(data["tenant"] or ""),
+                client_id=str(data["client_id"] or ""),
+                certificate_thumbprint=str(data["certificate_thumbprint"] or ""),
+                is_enabled=bool(data["is_enabled"]),
+            ),
+        )
+
+    saved = pages.save_form(
+        request,
+        form,
+        save,
+        done=(
+            _("IMAP reading of %(address)s saved") % {"address": mailbox.address},
+            reverse("channels:mailboxes"),
+        ),
+    )
+    if saved is not None:
+        return saved
+    if "secret" in form.errors:
+        # What was typed there may have been the secret itself: it is not shown again.
+        data = request.POST.copy()
+        data.pop("secret", None)
+        form.data = data
+    return _mailbox_page(
+        request,
+        form,
+        title=_("Read %(address)s over IMAP") % {"address": mailbox.address},
         back=reverse("channels:mailboxes"),
         submit=_("Save"),
     )

@@ -86,6 +86,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "channels.mailaddress": RecordKind(_("Mailbox address")),
     "channels.mailbox": RecordKind(_("Mailbox"), "name"),
     "channels.inboundmessage": RecordKind(_("E-mail received")),
+    "channels.mailboximap": RecordKind(_("Mailbox read over IMAP")),
     "portal.webform": RecordKind(_("Web form")),
     "notify.stafftask": RecordKind(_("Task for staff about a message")),
     "notify.message": RecordKind(_("Message")),

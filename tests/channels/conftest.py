@@ -3,7 +3,13 @@ helper that builds raw RFC 5322 messages."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,6 +19,8 @@ from onestop.channels.models import Mailbox
 from onestop.directory import services as directory_services
 from tests.cases import factories as case_factories
 from tests.cases.conftest import World, councillor, world
+from tests.channels.dovecot import Dovecot
+from tests.channels.dovecot import available as dovecot_available
 
 __all__ = ["MailWorld", "councillor", "mail_world", "message", "world"]
 
@@ -105,3 +113,32 @@ def nested_comment_sender() -> bytes:
     """A From header of thousands of nested comments before the address (folded, so SMTP's
     line limit lets it through)."""
     return message(sender="\r\n ".join(["(" * 900] * 6) + "a@b.c")
+
+
+# --- a real Dovecot IMAP server -------------------------------------------------------------
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """One Dovecot for the session (each test makes users of its own); skipped with the reason
+    when it cannot run here, except under ``make ci`` (``ONESTOP_REQUIRE_IMAP=1``)."""
+    reason = dovecot_available()
+    if reason:
+        if os.environ.get("ONESTOP_REQUIRE_IMAP") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    # Not under pytest's temporary folders: they are private to root, and Dovecot's own users
+    # (mail, dovecot) must reach the maildirs and the passwd file.
+    root = Path(tempfile.mkdtemp(prefix="onestop-dovecot-"))
+    server = Dovecot(root)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def imap_ca(dovecot: Dovecot, settings: Any) -> Dovecot:
+    """Dovecot, with its CA trusted by OneStop's IMAP client."""
+    settings.ONESTOP_IMAP_CA_FILE = str(dovecot.ca_file)
+    return dovecot

@@ -3,7 +3,8 @@
 Django's task framework defines tasks but no worker; this is the database backend's worker
 under the project's name.  ``onestop worker --batch`` runs what is queued and exits (for cron).
 ``onestop worker --until-idle`` runs every due task and every due step of the apps (the
-messages to send, ``onestop notify work``), again until nothing is left, then exits: for cron,
+messages to send, ``onestop notify work``; the shared mailboxes read over IMAP that are due,
+``onestop mail-poll``), again until nothing is left, then exits: for cron,
 systemd timers and tests.
 """
 
@@ -17,7 +18,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 from django_tasks_db.models import DBTaskResult
 
 #: The apps' own "do what is due, then return" commands, by name (core imports no app).
-IDLE_STEPS: tuple[tuple[str, ...], ...] = (("notify", "work"),)
+IDLE_STEPS: tuple[tuple[str, ...], ...] = (("notify", "work"), ("mail-poll",))
 #: Rounds of tasks-then-steps before giving up on reaching idle (a task that queues itself).
 MAX_ROUNDS = 100
 

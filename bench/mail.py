@@ -1,0 +1,238 @@
+"""Benchmark: a shared mailbox read over IMAP by ``onestop mail-poll``, against fetching and
+parsing the same messages with ``imaplib`` and the standard ``email`` package alone.
+
+Starts the tests' Dovecot (``tests/channels/dovecot.py``: Debian's ``dovecot-imapd`` on
+loopback with its own configuration, so it needs root and the package), delivers N distinct
+messages to a fresh user's INBOX by IMAP APPEND, and times:
+
+* ``baseline``: one IMAP session, ``UID FETCH 1:* (RFC822.SIZE)``, then ``UID FETCH`` of the
+  bodies in batches of 100 and ``email.message_from_bytes(policy=email.policy.default)`` plus
+  the first text part of each (the least any IMAP reader can do);
+* ``onestop``: ``channels.services.imap.poll`` on that mailbox, as the worker runs it: every
+  message through ``receive_message`` (stored, a customer, a contact and a case raised,
+  audited) in its own transaction with the UID, then moved to the processed folder.
+
+* ``pipe``: the same messages through ``receive_message`` alone, as ``onestop mail-receive``
+  takes them (no IMAP): what OneStop itself costs per message.
+
+Prints messages per second for each and the ratios (the issue's target: OneStop within 3x of
+the baseline).  Most of OneStop's time is raising the case (a customer, a contact, the case,
+its deadlines, the acknowledgement in the outbox, an audit record for each), which the baseline
+does not do; the IMAP machinery's own cost is the ``mail-poll``/``pipe`` ratio.
+The throwaway database is ``var/bench-mail.sqlite3`` or the PostgreSQL database
+``onestop_bench_mail`` on the local socket (created if missing; ``--database-name`` or
+``ONESTOP_BENCH_MAIL_DB`` names another).  Scales: ``small`` 300 messages (``make bench``),
+``full`` 10,000 (the issue's).  Run: ``.venv/bin/python bench/mail.py --scale full --database
+postgresql``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SCALES = {"small": 300, "full": 10_000}
+TARGET = 3.0
+
+
+def _configure(database: str, name: str) -> None:
+    os.environ.setdefault("ONESTOP_DEV", "1")
+    os.environ["ONESTOP_DEBUG"] = "0"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "onestop.settings"
+    if database == "postgresql":
+        import psycopg
+
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
+            raise SystemExit(f"{name!r} is not a plain PostgreSQL database name")
+        with psycopg.connect("dbname=postgres", autocommit=True) as connection:
+            found = connection.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+            ).fetchone()
+            if found is None:
+                connection.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = f"postgresql:///{name}"
+    else:
+        (ROOT / "var").mkdir(exist_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench-mail.sqlite3'}"
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    settings.DEBUG = False  # production's cost: no query log
+    call_command("migrate", verbosity=0)
+
+
+def _mailbox(run: str) -> Any:
+    """A mailbox of a council of this run's own (a fresh organisation, so nothing is shared
+    with earlier runs)."""
+    from onestop.cases.models import CaseKind
+    from onestop.channels import services
+    from onestop.core.models import Organisation
+    from onestop.directory import services as directory_services
+    from tests.cases import factories
+
+    organisation = Organisation.objects.create(
+        slug=f"bench-mail-{run}", name="Bench Council", type="district-council", nation="england"
+    )
+    factories.standards(organisation)
+    waste = factories.service(organisation, "Waste and Recycling")
+    crews = factories.team(waste, "Collection crews")
+    enquiry = factories.case_type(
+        organisation, "general-enquiry", kind=CaseKind.GENERAL_ENQUIRY, service=waste, team=crews
+    )
+    domain = f"bench-{run}.example"
+    directory_services.verify_mail_domain(organisation, by=None, domain=domain)
+    return services.save_mailbox(
+        organisation,
+        by=None,
+        values=services.MailboxInput(
+            address=f"enquiries@{domain}", name="Enquiries", case_type=enquiry
+        ),
+    )
+
+
+def _message(number: int, run: str) -> bytes:
+    return (
+        f"From: Resident {number} <resident{number}@example.org>\r\n"
+        f"To: enquiries@bench-{run}.example\r\n"
+        f"Subject: Missed bin at number {number}\r\n"
+        f"Message-ID: <bench-{run}-{number}@example.org>\r\n"
+        "Date: Fri, 04 Dec 2026 09:00:00 +0000\r\n"
+        "MIME-Version: 1.0\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        f"Hello,\r\n\r\nThe bin at number {number} Station Road was not emptied on Tuesday.\r\n"
+        "Could someone come back for it?\r\n\r\nThank you\r\n"
+    ).encode()
+
+
+def _baseline(dovecot: Any, user: str, password: str, count: int) -> float:
+    """Seconds to fetch and parse every message with imaplib and email alone."""
+    began = time.perf_counter()
+    imap = dovecot.client(user, password)
+    imap.select("INBOX", readonly=True)
+    _status, data = imap.uid("FETCH", "1:*", "(UID RFC822.SIZE)")
+    uids = [int(m.group(1)) for line in data if (m := re.search(rb"UID (\d+)", line))]
+    parsed = 0
+    for start in range(0, len(uids), 100):
+        batch = uids[start : start + 100]
+        _status, data = imap.uid("FETCH", f"{batch[0]}:{batch[-1]}", "(UID BODY.PEEK[])")
+        for item in data:
+            if isinstance(item, tuple):
+                message = email.message_from_bytes(item[1], policy=email.policy.default)
+                body = message.get_body(preferencelist=("plain", "html"))
+                if body is not None and body.get_content() and message["subject"]:
+                    parsed += 1
+    imap.logout()
+    elapsed = time.perf_counter() - began
+    if parsed != count:
+        raise SystemExit(f"the baseline parsed {parsed} of {count} messages")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--database-name",
+        default=os.environ.get("ONESTOP_BENCH_MAIL_DB", "onestop_bench_mail"),
+        help="the PostgreSQL database (default: $ONESTOP_BENCH_MAIL_DB or onestop_bench_mail)",
+    )
+    options = parser.parse_args()
+    count = SCALES[options.scale]
+
+    from tests.channels.dovecot import Dovecot, available
+
+    reason = available()
+    if reason:
+        print(f"mail: skipped: {reason}")
+        return
+    _configure(options.database, options.database_name)
+
+    from django.conf import settings
+
+    from onestop.channels import imap
+    from onestop.channels.models import InboundMessage, MessageOutcome
+    from onestop.channels.services import imap as imap_services
+
+    root = Path(tempfile.mkdtemp(prefix="onestop-bench-dovecot-"))
+    dovecot = Dovecot(root)
+    dovecot.start()
+    try:
+        run = str(int(time.time() * 1000))
+        user, password = dovecot.add_user()
+        dovecot.append(user, password, [_message(n, run) for n in range(count)])
+        baseline = _baseline(dovecot, user, password, count)
+
+        settings.ONESTOP_IMAP_CA_FILE = str(dovecot.ca_file)
+        mailbox = _mailbox(run)
+        variable = imap.env_prefix(mailbox.organisation.slug) + "PASSWORD"
+        os.environ[variable] = password
+        source = imap_services.save_imap(
+            mailbox.organisation,
+            by=None,
+            mailbox=mailbox,
+            values=imap_services.ImapInput(
+                host="127.0.0.1",
+                port=dovecot.tls_port,
+                security="tls",
+                folder="INBOX",
+                processed_folder="OneStop/Processed",
+                username=user,
+                credential="password",
+                secret=f"env:{variable}",
+            ),
+        )
+        # Warm up (imports, caches) on another mailbox, so neither timing pays for it.
+        from onestop.channels.services import receive_message
+
+        other = _mailbox(run + "p")
+        receive_message(_message(-1, run), recipient=other.address)
+        began = time.perf_counter()
+        result = imap_services.poll(source)
+        onestop = time.perf_counter() - began
+        if result.error:
+            raise SystemExit(f"the poll failed: {result.error}")
+        raised = (
+            InboundMessage.objects.for_organisation(mailbox.organisation_id)
+            .filter(outcome=MessageOutcome.RAISED)
+            .count()
+        )
+        if raised != count or dovecot.uids(user, password, "INBOX"):
+            raise SystemExit(f"{raised} of {count} messages raised a case, or some were not moved")
+
+        # What the pipe does with the same messages (no IMAP): OneStop's own share of the cost.
+        messages = [_message(n, run) for n in range(count)]
+        began = time.perf_counter()
+        for raw in messages:
+            receive_message(raw, recipient=other.address)
+        piped = time.perf_counter() - began
+    finally:
+        dovecot.stop()
+        shutil.rmtree(root, ignore_errors=True)
+    ratio = onestop / baseline
+    print(
+        f"mail ({options.scale}, {options.database}, {count} messages): "
+        f"baseline imaplib+email {count / baseline:,.0f}/s, "
+        f"onestop mail-poll {count / onestop:,.0f}/s, ratio {ratio:.1f}x "
+        f"(target within {TARGET:.0f}x: {'met' if ratio <= TARGET else 'NOT met'}); "
+        f"the same messages through receive_message alone (the pipe, no IMAP) "
+        f"{count / piped:,.0f}/s: reading over IMAP costs {onestop / piped:.2f}x the pipe"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,494 @@
+"""Shared mailboxes read over IMAP: their settings, and the poller that feeds
+``receive_message`` from them.
+
+Exactly once.  Each message is received in one transaction that also moves the mailbox's
+``last_uid`` to the message's UID (the row locked, so two pollers cannot both take it).  Only
+after that commits is the message moved to the processed folder (or marked read).  A poller
+killed between the two leaves a message in the folder with a UID at or below ``last_uid``: the
+next poll moves it without receiving it again.  When the folder's UIDVALIDITY changes (the
+server renumbered it), the UIDs are worthless: the poller starts again from UID 1, and every
+message still in the folder goes through ``receive_message``, whose check of the raw bytes
+(SHA-256, per mailbox) recognises those already kept and changes nothing.
+
+Failure.  A server that cannot be reached or refuses the credential marks the mailbox
+*failing*, with the error, and the next attempt waits longer each time (1, 2, 4 … minutes, at
+most an hour); the first poll that works marks it reading again.  Both changes are audited.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import re
+from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
+from email.policy import compat32
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.channels import imap, mail
+from onestop.channels.errors import ChannelError, MailRefused
+from onestop.channels.models import (
+    ImapCredential,
+    ImapSecurity,
+    ImapStatus,
+    InboundMessage,
+    Mailbox,
+    MailboxImap,
+    MessageOutcome,
+)
+from onestop.channels.services import max_bytes, receive_message
+from onestop.core import audit
+from onestop.core.errors import ServiceError
+from onestop.core.models import AuditAction, Organisation, User
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_INTERVAL = 60  # seconds between polls of a mailbox that works
+MAX_BACKOFF = 3600
+HOST = re.compile(r"\A(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\Z")
+FOLDER_LIMIT = 200
+TENANT = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9.-]{0,99}\Z")
+CLIENT_ID = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
+THUMBPRINT = re.compile(r"\A[0-9A-Fa-f]{40}(?:[0-9A-Fa-f]{24})?\Z")
+FIELDS = (
+    "is_enabled",
+    "host",
+    "port",
+    "security",
+    "folder",
+    "processed_folder",
+    "username",
+    "credential",
+    "secret",
+    "tenant",
+    "client_id",
+    "certificate_thumbprint",
+)
+
+
+def interval() -> int:
+    """Seconds between polls of a mailbox (``ONESTOP_IMAP_INTERVAL``, 60 by default)."""
+    return max(0, int(getattr(settings, "ONESTOP_IMAP_INTERVAL", DEFAULT_INTERVAL)))
+
+
+def backoff(failures: int) -> datetime.timedelta:
+    """How long a failing mailbox waits before the next try: 1, 2, 4 … minutes, at most 1 hour."""
+    return datetime.timedelta(seconds=min(MAX_BACKOFF, 60 * 2 ** max(0, min(failures - 1, 12))))
+
+
+# --- settings ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImapInput:
+    host: str
+    port: int
+    security: str
+    folder: str
+    processed_folder: str
+    username: str
+    credential: str
+    secret: str
+    tenant: str = ""
+    client_id: str = ""
+    certificate_thumbprint: str = ""
+    is_enabled: bool = True
+
+
+def _invalid(message: str, field_name: str) -> ServiceError:
+    return ServiceError(ChannelError.INVALID_IMAP, message, field=field_name)
+
+
+def _folder(text: str, field_name: str, *, required: bool) -> str:
+    folder = text.strip()
+    if not folder:
+        if required:
+            raise _invalid(_("Enter the folder new mail arrives in, usually INBOX"), field_name)
+        return ""
+    if len(folder) > FOLDER_LIMIT:
+        raise _invalid(
+            _("The folder name must be %(limit)s characters or fewer") % {"limit": FOLDER_LIMIT},
+            field_name,
+        )
+    if not folder.isascii():
+        raise _invalid(
+            _("The folder name must use only letters A to Z, digits and punctuation"),
+            field_name,
+        )
+    if mail.clean_line(folder, FOLDER_LIMIT) != folder or any(c in folder for c in '"\\*%'):
+        raise _invalid(
+            _("The folder name must not contain control characters, quotes, \\, * or %"),
+            field_name,
+        )
+    return folder
+
+
+def clean_imap(values: ImapInput, *, organisation: str) -> ImapInput:
+    """``values`` checked, or ``ServiceError`` naming the field to fix (nothing is saved)."""
+    host = values.host.strip().lower()
+    if not HOST.match(host) or ".." in host:
+        raise _invalid(_("Enter the server's name, like outlook.office365.com"), "host")
+    if not 1 <= values.port <= 65535:
+        raise _invalid(_("Enter a port between 1 and 65535, usually 993"), "port")
+    if values.security not in ImapSecurity.values:
+        raise _invalid(_("Select how the connection is encrypted"), "security")
+    folder = _folder(values.folder, "folder", required=True)
+    processed = _folder(values.processed_folder, "processed_folder", required=False)
+    if processed and processed == folder:
+        raise _invalid(
+            _("The processed folder must not be the folder new mail arrives in"),
+            "processed_folder",
+        )
+    username = values.username.strip()
+    if (
+        not username
+        or len(username) > 254
+        or not username.isascii()
+        or mail.clean_line(username, 254) != username
+    ):
+        raise _invalid(
+            _("Enter the user name the server knows the mailbox by, like waste@council.gov.uk"),
+            "username",
+        )
+    if values.credential not in ImapCredential.values:
+        raise _invalid(_("Select how OneStop signs in"), "credential")
+    secret = values.secret.strip()
+    if not imap.valid_secret_reference(secret, organisation):
+        raise _invalid(
+            _(
+                "Enter where the secret is kept: env:%(prefix)sNAME for an environment "
+                "variable, or file: and the full path of a file in %(folder)s/ (what you "
+                "typed was not kept, in case it was the secret itself)"
+            )
+            % {"prefix": imap.env_prefix(organisation), "folder": imap.secrets_dir(organisation)},
+            "secret",
+        )
+    tenant = values.tenant.strip()
+    client_id = values.client_id.strip()
+    thumbprint = values.certificate_thumbprint.strip().replace(":", "").upper()
+    if values.credential == ImapCredential.MICROSOFT:
+        if not TENANT.match(tenant):
+            raise _invalid(
+                _("Enter the Microsoft Entra tenant ID or domain, like council.onmicrosoft.com"),
+                "tenant",
+            )
+        if not CLIENT_ID.match(client_id):
+            raise _invalid(_("Enter the application (client) ID"), "client_id")
+        if thumbprint and not THUMBPRINT.match(thumbprint):
+            raise _invalid(
+                _("Enter the certificate's thumbprint as 40 hexadecimal characters"),
+                "certificate_thumbprint",
+            )
+    else:
+        tenant, client_id, thumbprint = "", "", ""
+    return ImapInput(
+        host=host,
+        port=values.port,
+        security=values.security,
+        folder=folder,
+        processed_folder=processed,
+        username=username,
+        credential=values.credential,
+        secret=secret,
+        tenant=tenant,
+        client_id=client_id,
+        certificate_thumbprint=thumbprint,
+        is_enabled=values.is_enabled,
+    )
+
+
+def save_imap(
+    organisation: Organisation,
+    *,
+    by: User | None,
+    mailbox: Mailbox,
+    values: ImapInput,
+) -> MailboxImap:
+    """Set how ``mailbox`` is read over IMAP (audited).  Pointing it at another server, user or
+    folder starts the reading again from the folder's first message (what was already kept is
+    recognised and not raised twice)."""
+    if mailbox.organisation_id != organisation.pk:
+        raise ServiceError(ChannelError.WRONG_ORGANISATION, _("There is no such mailbox"))
+    values = clean_imap(values, organisation=organisation.slug)
+    with transaction.atomic():
+        source = (
+            MailboxImap.objects.for_organisation(organisation)
+            .select_for_update()
+            .filter(mailbox=mailbox)
+            .first()
+        )
+        before = {name: getattr(source, name) for name in FIELDS} if source else {}
+        if source is None:
+            source = MailboxImap(organisation=organisation, mailbox=mailbox)
+        for name in FIELDS:
+            setattr(source, name, getattr(values, name))
+        if before and any(
+            before[name] != getattr(values, name) for name in ("host", "port", "username", "folder")
+        ):
+            source.uidvalidity = None
+            source.last_uid = 0
+        # A change is tried at once, whatever the backoff of the old settings.
+        source.next_poll_at = None
+        source.save()
+        after = {name: getattr(source, name) for name in FIELDS}
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CHANGED if before else AuditAction.CREATED,
+            obj=source,
+            summary=f"IMAP reading of mailbox {mailbox.address} "
+            + ("changed" if before else "set up"),
+            changes=audit.changed_fields(before, after) if before else after,
+        )
+    return source
+
+
+# --- polling ----------------------------------------------------------------------------------
+@dataclass
+class PollResult:
+    mailbox: str
+    received: int = 0
+    already_kept: int = 0
+    left_in_folder: int = 0
+    filed_away: int = 0
+    error: str = ""
+    resynced: bool = False
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+def due_sources(now: datetime.datetime | None = None) -> list[MailboxImap]:
+    """Every enabled IMAP mailbox whose next poll is due, of every active organisation."""
+    now = now or timezone.now()
+    rows = MailboxImap.objects.unscoped("the worker reads every organisation's mailboxes")
+    return list(
+        rows.filter(
+            is_enabled=True,
+            mailbox__is_active=True,
+            mailbox__organisation__is_active=True,
+        )
+        .filter(Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now))
+        .select_related("mailbox", "organisation")
+        .order_by("next_poll_at", "pk")
+    )
+
+
+def connection_for(source: MailboxImap) -> imap.Connection:
+    return imap.Connection(
+        host=source.host,
+        port=source.port,
+        security=source.security,
+        username=source.username,
+        credential=source.credential,
+        secret=source.secret,
+        folder=source.folder,
+        tenant=source.tenant,
+        client_id=source.client_id,
+        certificate_thumbprint=source.certificate_thumbprint,
+        organisation=source.organisation.slug,
+    )
+
+
+def _recipient(raw: bytes, mailbox: Mailbox) -> str:
+    """The address the message reached the mailbox by: a ``+tag`` form of the mailbox's address
+    found in ``Delivered-To``, ``X-Original-To``, ``To`` or ``Cc`` (a signed reply address
+    threads on its case, and its signature cannot be forged), else the mailbox's address."""
+    local, _at, domain = mailbox.address.partition("@")
+    prefix, suffix = f"{local}+".encode(), f"@{domain}".encode()
+    head = raw[: mail.MAX_HEADER_BYTES]
+    if prefix not in head.lower():
+        return mailbox.address
+    headers = BytesHeaderParser(policy=compat32).parsebytes(head)
+    for name in ("Delivered-To", "X-Original-To", "To", "Cc"):
+        for value in headers.get_all(name, []):
+            for candidate in re.findall(
+                rb"[^\s<>,\"']+@[^\s<>,\"']+", str(value).encode(errors="replace")
+            ):
+                lowered = candidate.lower()
+                if lowered.startswith(prefix) and lowered.endswith(suffix):
+                    return str(candidate.decode("ascii", "replace"))
+    return mailbox.address
+
+
+def _mark(source: MailboxImap, *, error: str, now: datetime.datetime) -> None:
+    """Record how the poll went: failing with ``error``, or reading; audited when it changes."""
+    with transaction.atomic():
+        row = (
+            MailboxImap.objects.for_organisation(source.organisation_id)
+            .select_for_update()
+            .get(pk=source.pk)
+        )
+        was = row.status
+        if error:
+            row.status = ImapStatus.FAILING
+            row.failures += 1
+            row.last_error = error[:300]
+            row.next_poll_at = now + backoff(row.failures)
+        else:
+            row.status = ImapStatus.OK
+            row.failures = 0
+            row.last_error = ""
+            row.next_poll_at = now + datetime.timedelta(seconds=interval())
+            row.last_polled_at = now
+        row.save(
+            update_fields=[
+                "status",
+                "failures",
+                "last_error",
+                "next_poll_at",
+                "last_polled_at",
+                "updated_at",
+            ]
+        )
+        if row.status != was:
+            audit.record(
+                organisation=row.organisation_id,
+                by=None,
+                action=AuditAction.CHANGED,
+                obj=row,
+                summary=(
+                    f"IMAP reading of mailbox {source.mailbox.address} failing: {error}"
+                    if error
+                    else f"IMAP reading of mailbox {source.mailbox.address} working"
+                )[:300],
+                changes={"status": [was, row.status], "error": error[:300]},
+            )
+    for name in ("status", "failures", "last_error", "next_poll_at", "last_polled_at"):
+        setattr(source, name, getattr(row, name))
+
+
+def _resync(source: MailboxImap, uidvalidity: int) -> None:
+    with transaction.atomic():
+        row = (
+            MailboxImap.objects.for_organisation(source.organisation_id)
+            .select_for_update()
+            .get(pk=source.pk)
+        )
+        old = row.uidvalidity
+        row.uidvalidity = uidvalidity
+        row.last_uid = 0
+        row.save(update_fields=["uidvalidity", "last_uid", "updated_at"])
+        if old is not None:
+            audit.record(
+                organisation=row.organisation_id,
+                by=None,
+                action=AuditAction.CHANGED,
+                obj=row,
+                summary=f"IMAP folder of mailbox {source.mailbox.address} renumbered "
+                "(UIDVALIDITY changed): read again from the start",
+                changes={"uidvalidity": [old, uidvalidity]},
+            )
+    source.uidvalidity, source.last_uid = uidvalidity, 0
+
+
+def _take(source: MailboxImap, uid: int, raw: bytes | None, result: PollResult) -> bool:
+    """Receive one message and move ``last_uid`` to ``uid`` in one transaction; ``False`` when
+    another poller had already taken it.  ``raw`` None: too big to take, left in the folder."""
+    with transaction.atomic():
+        row = (
+            MailboxImap.objects.for_organisation(source.organisation_id)
+            .select_for_update()
+            .get(pk=source.pk)
+        )
+        if row.last_uid >= uid or row.uidvalidity != source.uidvalidity:
+            return False
+        if raw is None:
+            row.left_in_folder += 1
+            result.left_in_folder += 1
+        else:
+            try:
+                message = receive(raw, source.mailbox)
+            except MailRefused as refusal:
+                if refusal.code != ChannelError.TOO_BIG:
+                    raise
+                row.left_in_folder += 1
+                result.left_in_folder += 1
+            else:
+                if message.pk is None or message.outcome == MessageOutcome.DUPLICATE:
+                    result.already_kept += 1
+                else:
+                    result.received += 1
+                result.outcomes[message.outcome] = result.outcomes.get(message.outcome, 0) + 1
+        row.last_uid = uid
+        row.save(update_fields=["last_uid", "left_in_folder", "updated_at"])
+    source.last_uid = uid
+    return True
+
+
+def receive(raw: bytes, mailbox: Mailbox) -> InboundMessage:
+    """``receive_message`` as the pipe calls it, for the address the message reached."""
+    return receive_message(raw, recipient=_recipient(raw, mailbox), envelope_sender=None)
+
+
+def poll(
+    source: MailboxImap, *, by: User | None = None, now: datetime.datetime | None = None
+) -> PollResult:
+    """Read every new message of ``source``'s folder into the mailbox, then file them away.
+
+    ``by`` is None: the worker reads mail as the public sends it."""
+    now = now or timezone.now()
+    result = PollResult(mailbox=source.mailbox.address)
+    limit = max_bytes()
+    try:
+        with imap.Client(connection_for(source)) as client:
+            uidvalidity = client.select(source.folder)
+            if source.uidvalidity != uidvalidity:
+                result.resynced = source.uidvalidity is not None
+                _resync(source, uidvalidity)
+            if source.processed_folder:
+                client.ensure_folder(source.processed_folder)
+            # Received (committed) before a crash, but not yet moved: move them now.
+            if source.last_uid:
+                leftover = client.uid_search(
+                    "UID", f"1:{source.last_uid}", "NOT", "LARGER", str(limit)
+                )
+                if not source.processed_folder:
+                    unseen = set(client.uid_search("UID", f"1:{source.last_uid}", "UNSEEN"))
+                    leftover = [uid for uid in leftover if uid in unseen]
+                client.file_away(leftover, source.processed_folder)
+                result.filed_away += len(leftover)
+            listing = client.sizes_after(source.last_uid)
+            for batch in imap.chunks(listing):
+                wanted = [uid for uid, size in batch if size <= limit]
+                bodies = client.fetch(wanted)
+                taken: list[int] = []
+                for uid, size in batch:
+                    raw = bodies.get(uid) if size <= limit else None
+                    if size <= limit and raw is None:
+                        continue  # gone meanwhile (expunged by someone else): nothing to take
+                    if _take(source, uid, raw, result) and raw is not None:
+                        taken.append(uid)
+                client.file_away(taken, source.processed_folder)
+                result.filed_away += len(taken)
+    except (imap.ImapFailure, MailRefused) as failure:
+        # MailRefused: the mailbox stopped taking mail while it was read (made inactive, or
+        # its domain verified by another organisation): nothing of that message was kept.
+        result.error = failure.message if isinstance(failure, MailRefused) else str(failure)
+        logger.warning("IMAP mailbox %s failing: %s", source.mailbox.address, result.error)
+        _mark(source, error=result.error, now=now)
+        return result
+    _mark(source, error="", now=now)
+    return result
+
+
+def poll_due(*, by: User | None = None, now: datetime.datetime | None = None) -> list[PollResult]:
+    """Poll every IMAP mailbox that is due (the worker's step, ``onestop mail-poll``).
+
+    An unexpected error in one mailbox (a bug meeting one message) is logged and marks that
+    mailbox failing; the others are still read, and the worker goes on to its other steps.  A
+    database that fails is not hidden: it stops the step, and the worker's next run tries again.
+    """
+    results = []
+    for source in due_sources(now):
+        try:
+            results.append(poll(source, by=by, now=now))
+        except DatabaseError:
+            raise
+        except Exception:
+            logger.exception("Reading the IMAP mailbox %s failed unexpectedly", source.pk)
+            error = "An unexpected error stopped the reading (logged for the operators)"
+            _mark(source, error=error, now=now or timezone.now())
+            results.append(PollResult(mailbox=source.mailbox.address, error=error))
+    return results
