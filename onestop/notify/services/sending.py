@@ -20,6 +20,7 @@ import datetime
 import logging
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -203,13 +204,19 @@ class Run:
     statuses: Counter[str] = field(default_factory=Counter)
 
 
-def process_due(*, sender: Sender | None = None, batch: int | None = None) -> Run:
-    """Send every due message, batch after batch, until none is due; then return.  E-mail on
-    a case carries the case's signed reply address as its Reply-To."""
+def process_due(
+    *,
+    sender: Sender | None = None,
+    batch: int | None = None,
+    keep_going: Callable[[], bool] | None = None,
+) -> Run:
+    """Send every due message, batch after batch, until none is due (or ``keep_going``
+    answers ``False``: the worker is stopping); then return.  E-mail on a case carries the
+    case's signed reply address as its Reply-To."""
     sender = sender or configured(reply_to=reply_address.reply_to)
     size = batch or settings.ONESTOP_MESSAGE_BATCH
     run = Run()
-    while True:
+    while keep_going is None or keep_going():
         claimed = claim(size)
         if not claimed:
             return run
@@ -220,6 +227,7 @@ def process_due(*, sender: Sender | None = None, batch: int | None = None) -> Ru
         with transaction.atomic():
             for message, result in results:
                 run.statuses[record(message, result)] += 1
+    return run
 
 
 def send_now(message: Message, sender: Sender) -> tuple[str, Sent | None, str]:

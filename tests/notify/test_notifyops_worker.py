@@ -1,0 +1,135 @@
+"""The long-running worker (C7): ``onestop worker`` (no ``--until-idle``) as a systemd service
+runs it, a real subprocess against the test database and the local Notify.  It sends a message
+that is pending when it starts and one written while it runs (the apps' steps come round every
+``--steps-interval`` seconds), and SIGTERM stops it cleanly with exit status 0.
+
+The worker is another process: it needs a database it can open, the test PostgreSQL database or
+a SQLite test database kept in a file (``ONESTOP_SQLITE_TEST_NAME``); with SQLite in memory the
+test is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.db import connection
+
+from onestop.core.models import Organisation
+from onestop.notify.models import Message, MessageStatus
+from tests.notify import notifysend_helpers as helpers
+from tests.notify.notifysend_helpers import FakeNotify
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def notify_server() -> Iterator[FakeNotify]:
+    yield from helpers.running()
+
+
+def _database_url() -> str:
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor == "sqlite":
+        if name == ":memory:" or "mode=memory" in name:
+            pytest.skip("the worker subprocess cannot open an in-memory SQLite database")
+        return f"sqlite:///{Path(name).resolve()}"
+    parts = urlsplit(os.environ.get("DATABASE_URL", "postgresql:///"))
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _start(notify: FakeNotify, *arguments: str) -> subprocess.Popen[bytes]:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "ONESTOP_DEV": "1",
+        "ONESTOP_DEBUG": "0",
+        "ONESTOP_MESSAGE_SENDER": "notify",
+        "ONESTOP_NOTIFY_API_KEY": helpers.API_KEY,
+        "ONESTOP_NOTIFY_BASE_URL": notify.url,
+        "ONESTOP_NOTIFY_EMAIL_TEMPLATE_ID": helpers.EMAIL_TEMPLATE,
+        "ONESTOP_NOTIFY_SMS_TEMPLATE_ID": helpers.SMS_TEMPLATE,
+    }
+    return subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-m", "onestop.cli", "worker", *arguments],
+        env=environment,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _wait_for(condition: Callable[[], bool], worker: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        if worker.poll() is not None:
+            _out, err = worker.communicate()
+            pytest.fail(f"the worker stopped ({worker.returncode}): {err.decode()[-2000:]}")
+        assert time.monotonic() < deadline, "the worker did not send in time"
+        time.sleep(0.05)
+
+
+def _status(message: Message) -> str:
+    return str(
+        Message.objects.for_organisation(message.organisation_id)
+        .filter(pk=message.pk)
+        .values_list("status", flat=True)
+        .get()
+    )
+
+
+def test_the_running_worker_sends_pending_and_new_messages_and_stops_on_sigterm(
+    notify_server: FakeNotify, council: Organisation
+) -> None:
+    notify_server.reset()
+    first = helpers.message(council)
+    worker = _start(notify_server, "--steps-interval", "0.5", "--interval", "0.2")
+    try:
+        _wait_for(lambda: _status(first) == MessageStatus.SENT, worker)
+        # Written while the worker runs: the next round of the steps sends it.
+        second = helpers.message(council, address="resident@example.org")
+        _wait_for(lambda: _status(second) == MessageStatus.SENT, worker)
+    finally:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+    _out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err.decode()[-2000:]
+    assert notify_server.received(first.reference) == 1
+    assert notify_server.received(second.reference) == 1
+    [notification] = notify_server.by_reference(second.reference)
+    second.refresh_from_db()
+    assert second.provider == "notify"
+    assert second.provider_id == notification["id"]
+    assert second.attempts == 1
+
+
+def test_sigterm_while_idle_stops_the_worker_at_once(
+    notify_server: FakeNotify, council: Organisation
+) -> None:
+    worker = _start(notify_server, "--steps-interval", "60")
+    # Its first round of steps ran (nothing was due), then it waits: SIGTERM ends the wait.
+    time.sleep(4)  # Django set up, the first round done
+    assert worker.poll() is None
+    started = time.monotonic()
+    worker.send_signal(signal.SIGTERM)
+    _out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err.decode()[-2000:]
+    assert time.monotonic() - started < 10
+
+
+def test_a_wrong_steps_interval_is_refused(
+    notify_server: FakeNotify, council: Organisation
+) -> None:
+    worker = _start(notify_server, "--steps-interval", "0")
+    _out, err = worker.communicate(timeout=60)
+    assert worker.returncode == 2
+    assert "--steps-interval: must be between 0.1 and 3600 seconds" in err.decode()
