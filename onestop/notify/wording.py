@@ -98,6 +98,8 @@ class Wording:
     subject: str
     body: str
     version: int = 0  # 0: the shipped default
+    # The organisation's own GOV.UK Notify template for these words ("" for none).
+    notify_template_id: str = ""
 
 
 @dataclass(frozen=True)

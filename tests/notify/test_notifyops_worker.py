@@ -11,6 +11,7 @@ test is skipped.
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -116,9 +117,18 @@ def test_sigterm_while_idle_stops_the_worker_at_once(
     notify_server: FakeNotify, council: Organisation
 ) -> None:
     worker = _start(notify_server, "--steps-interval", "60")
-    # Its first round of steps ran (nothing was due), then it waits: SIGTERM ends the wait.
-    time.sleep(4)  # Django set up, the first round done
-    assert worker.poll() is None
+    # It says so once its signal handlers are set; its first round of steps (nothing due) is
+    # quick, then it waits: SIGTERM ends the wait.
+    assert worker.stdout is not None
+    lines: list[bytes] = []
+    deadline = time.monotonic() + 60
+    while not lines or not lines[-1].startswith(b"Running the apps' steps every 60.0 seconds"):
+        ready, _w, _x = select.select([worker.stdout], [], [], 1)
+        assert time.monotonic() < deadline, lines
+        assert worker.poll() is None, lines
+        if ready:
+            lines.append(worker.stdout.readline())
+    time.sleep(1)
     started = time.monotonic()
     worker.send_signal(signal.SIGTERM)
     _out, err = worker.communicate(timeout=30)

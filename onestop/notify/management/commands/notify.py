@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from typing import Any, NoReturn
 
@@ -21,6 +22,20 @@ from onestop.core.errors import ServiceError
 from onestop.core.models import Organisation
 from onestop.notify.senders import Sender, configured
 from onestop.notify.services import sending
+
+
+#: The running worker (``onestop worker``) comes round every few seconds: it looks up overdue
+#: receipts at most this often (``--until-idle`` looks them up every time).
+LOOK_UP_EVERY_SECONDS = 60.0
+_last_look_up: list[float] = []
+
+
+def _look_up_due() -> bool:
+    now = time.monotonic()
+    if _last_look_up and now - _last_look_up[0] < LOOK_UP_EVERY_SECONDS:
+        return False
+    _last_look_up[:] = [now]
+    return True
 
 
 class Command(BaseCommand):
@@ -83,7 +98,7 @@ class Command(BaseCommand):
         sender = self._sender("work")
         run = sending.process_due(sender=sender, batch=batch, keep_going=keep_going)
         looked_up = 0
-        if keep_going is None or keep_going():
+        if keep_going is None or (keep_going() and _look_up_due()):
             looked_up = sending.look_up_statuses(sender=sender)
         statuses = ", ".join(f"{count} {status}" for status, count in sorted(run.statuses.items()))
         self.stdout.write(
