@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from onestop.core.models import AuditRecord, Organisation, RoleCode, User
 from onestop.notify.models import Message, MessageChange
+from onestop.notify.senders import configured
 from onestop.notify.services import history, outbox, sending
 from tests import factories as core_factories
 from tests.notify import notifysend_helpers as helpers
@@ -81,7 +82,7 @@ def test_a_worker_batch_is_one_history_insert_and_one_audit_record_per_organisat
     assert [message.pk for message in claimed] == sorted(
         message.pk for message in (sent, refused, later, theirs)
     )
-    sender = sending.configured()
+    sender = configured()
     changes: list[history.Change] = []
     for message in claimed:
         if message.pk in failures:

@@ -122,7 +122,9 @@ def test_sigterm_while_idle_stops_the_worker_at_once(
     assert worker.stdout is not None
     lines: list[bytes] = []
     deadline = time.monotonic() + 60
-    while not lines or not lines[-1].startswith(b"Running the apps' steps every 60.0 seconds"):
+    while not lines or not lines[-1].startswith(
+        b"worker: running; the apps' steps every 60.0 seconds"
+    ):
         ready, _w, _x = select.select([worker.stdout], [], [], 1)
         assert time.monotonic() < deadline, lines
         assert worker.poll() is None, lines

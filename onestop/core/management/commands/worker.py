@@ -59,7 +59,6 @@ class StepWorker(Worker):
         self.steps_interval = steps_interval
 
     def run(self) -> None:
-        logger.info("Running the apps' steps every %s seconds", self.steps_interval)
         next_steps = 0.0
         first = True
         while self.running:
@@ -147,4 +146,7 @@ class Command(DatabaseWorkerCommand):
             run_with_reloader(worker.run)
             return
         worker.configure_signals()
+        if options["verbosity"] > 0:
+            self.stdout.write(f"worker: running; the apps' steps every {steps_interval} seconds")
+            self.stdout.flush()
         worker.run()

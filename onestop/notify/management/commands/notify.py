@@ -23,7 +23,6 @@ from onestop.core.models import Organisation
 from onestop.notify.senders import Sender, configured
 from onestop.notify.services import sending
 
-
 #: The running worker (``onestop worker``) comes round every few seconds: it looks up overdue
 #: receipts at most this often (``--until-idle`` looks them up every time).
 LOOK_UP_EVERY_SECONDS = 60.0
