@@ -48,8 +48,9 @@ def _database_url() -> str:
     return urlunsplit(parts._replace(path="/" + name))
 
 
-def _start(notify: FakeNotify, *arguments: str) -> subprocess.Popen[bytes]:
+def _start(notify: FakeNotify, *arguments: str, batch: int = 100) -> subprocess.Popen[bytes]:
     environment = {
+        "ONESTOP_MESSAGE_BATCH": str(batch),
         **os.environ,
         "DATABASE_URL": _database_url(),
         "ONESTOP_DEV": "1",
@@ -77,6 +78,11 @@ def _wait_for(condition: Callable[[], bool], worker: subprocess.Popen[bytes]) ->
             pytest.fail(f"the worker stopped ({worker.returncode}): {err.decode()[-2000:]}")
         assert time.monotonic() < deadline, "the worker did not send in time"
         time.sleep(0.05)
+
+
+def _received(notify: FakeNotify) -> int:
+    with notify.lock:
+        return sum(notify.posts.values())
 
 
 def _status(message: Message) -> str:
@@ -111,6 +117,30 @@ def test_the_running_worker_sends_pending_and_new_messages_and_stops_on_sigterm(
     assert second.provider == "notify"
     assert second.provider_id == notification["id"]
     assert second.attempts == 1
+
+
+def test_sigterm_while_sending_lets_the_batch_finish_and_leaves_the_rest_pending(
+    notify_server: FakeNotify, council: Organisation
+) -> None:
+    notify_server.reset()
+    messages = [helpers.message(council, address=f"person{n}@example.org") for n in range(400)]
+    worker = _start(notify_server, "--steps-interval", "0.5", batch=20)
+    try:
+        _wait_for(lambda: _received(notify_server) >= 30, worker)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+    _out, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0, err.decode()[-2000:]
+    statuses = dict(Message.objects.for_organisation(council).values_list("pk", "status"))
+    sent = [message for message in messages if statuses[message.pk] == MessageStatus.SENT]
+    pending = [message for message in messages if statuses[message.pk] == MessageStatus.PENDING]
+    # The batch under way was finished and recorded: nothing is left "sending", every message
+    # Notify received is recorded sent, and the worker stopped well before the end.
+    assert len(sent) + len(pending) == len(messages)
+    assert len(sent) % 20 == 0
+    assert {message.reference for message in sent} == set(notify_server.posts)
+    assert all(count == 1 for count in notify_server.posts.values())
+    assert pending
 
 
 def test_sigterm_while_idle_stops_the_worker_at_once(

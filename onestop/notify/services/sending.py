@@ -284,21 +284,22 @@ def record(
     """Write the outcome of ``attempt``: the message's new status.  The change of status is
     added to ``changes`` (the caller writes the batch's history), else written at once."""
     own: list[history.Change] = [] if changes is None else changes
-    if isinstance(result, PermanentFailure):
-        status = _refused(message, result.reason, timezone.now(), own)
-    elif isinstance(result, SendError):
-        status = _temporary(message, result.reason, own)
-    else:
-        status = _record(message, result, timezone.now(), own)
-    if changes is None:
-        history.write(own, source=ChangeSource.WORKER)
+    # Within the caller's transaction no savepoint of its own (one costs two statements).
+    with transaction.atomic(savepoint=False):
+        if isinstance(result, PermanentFailure):
+            status = _refused(message, result.reason, timezone.now(), own)
+        elif isinstance(result, SendError):
+            status = _temporary(message, result.reason, own)
+        else:
+            status = _record(message, result, timezone.now(), own)
+        if changes is None:
+            history.write(own, source=ChangeSource.WORKER)
     return status
 
 
 def deliver(message: Message, sender: Sender) -> str:
     """Send one claimed message and record the outcome: the new status."""
-    with transaction.atomic():
-        return record(message, attempt(message, sender))
+    return record(message, attempt(message, sender))
 
 
 @dataclass
@@ -396,7 +397,8 @@ def apply_receipt(
     anything.  The change goes into ``changes`` (the caller writes the history), else it is
     written at once as made by ``source``."""
     own: list[history.Change] = [] if changes is None else changes
-    with transaction.atomic():
+    # Within the caller's transaction no savepoint of its own (one costs two statements).
+    with transaction.atomic(savepoint=False):
         changed = _apply_receipt(message, status, reason, own)
         if changes is None:
             history.write(own, source=source)
