@@ -90,6 +90,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "notify.stafftask": RecordKind(_("Task for staff about a message")),
     "notify.message": RecordKind(_("Message")),
     "notify.messagetemplate": RecordKind(_("Message template")),
+    "notify.messagechange": RecordKind(_("Change of a message's status")),
     "documents.document": RecordKind(_("Document"), "name"),
 }
 
