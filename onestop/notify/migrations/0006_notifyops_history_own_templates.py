@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0005_auditrecord_list_read_actions"),
-        ("notify", "0002_stafftask"),
+        ("notify", "0005_bulkmessage"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -47,7 +47,7 @@ from onestop.notify.senders import (
     TemporaryFailure,
     configured,
 )
-from onestop.notify.services import history, reply_address
+from onestop.notify.services import bulk, history, reply_address
 
 logger = logging.getLogger(__name__)
 _random = secrets.SystemRandom()
@@ -323,8 +323,12 @@ def process_due(
     size = batch or settings.ONESTOP_MESSAGE_BATCH
     run = Run()
     while keep_going is None or keep_going():
+        # Messages to many customers being sent: the next chunk of recipients (services.bulk).
+        expanded = bulk.expand_due()
         claimed = claim(size)
         if not claimed:
+            if expanded:
+                continue
             return run
         run.claimed += len(claimed)
         results = [(message, attempt(message, sender)) for message in claimed]
