@@ -17,7 +17,7 @@ from django.utils import timezone
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord, Organisation, RoleCode, User
 from onestop.notify.models import Channel, Event, Language, Message, MessageTemplate
-from onestop.notify.services import compose, sending, templates
+from onestop.notify.services import bulk, compose, sending, templates
 from tests import factories as core_factories
 from tests.customers import factories as customer_factories
 from tests.notify import notifysend_helpers as helpers
@@ -283,3 +283,44 @@ def test_a_message_written_before_the_mapping_keeps_the_generic_template(
     [notification] = notify.by_reference(before.reference)
     assert notification["template"]["id"] == helpers.EMAIL_TEMPLATE
     assert notification["personalisation"] == {"subject": before.subject, "body": before.body}
+
+
+def test_a_message_to_many_customers_with_the_council_template_carries_the_mapping(
+    notify: FakeNotify, council: Organisation, administrator: User
+) -> None:
+    manager = core_factories.staff(council, RoleCode.MANAGER, username="manager")
+    templates.save_template(
+        council.pk,
+        by=administrator,
+        event=Event.BULK,
+        channel=Channel.EMAIL,
+        language=Language.ENGLISH,
+        subject="News from ((organisation))",
+        body="Dear ((customer_name)), ((text))",
+        notify_template_id=OWN,
+    )
+    customer_factories.customer(
+        council, "Sam", "Resident", email="sam@example.org", email_consent=True, postcode="NN1 5AB"
+    )
+    draft = bulk.create_bulk(
+        council.pk,
+        by=manager,
+        title="Snow closure",
+        group={"kind": "postcode", "postcode": "NN1"},
+        use_template=True,
+        subject="",
+        message="The office is closed today because of snow.",
+        channels=["email"],
+    )
+    bulk.send(draft, by=manager)
+    sending.process_due()
+    message = Message.objects.for_organisation(council).get(bulk_message=draft)
+    expected = {
+        "customer_name": "Sam Resident",
+        "text": "The office is closed today because of snow.",
+        "organisation": council.name,
+    }
+    assert (message.notify_template_id, message.personalisation) == (OWN, expected)
+    [notification] = notify.by_reference(message.reference)
+    assert notification["template"]["id"] == OWN
+    assert notification["personalisation"] == expected
