@@ -11,7 +11,9 @@ times:
   addresses, subjects and bodies (the least any sender can do: one signed request each);
 * ``worker``: ``notify.services.sending.process_due`` with the Notify sender, as ``onestop
   worker --until-idle`` runs it: claims in batches (``FOR UPDATE SKIP LOCKED`` on PostgreSQL),
-  marks each ``sending`` and commits, sends, records Notify's id and ``sent``.
+  marks each ``sending`` and commits, sends, records Notify's id and ``sent`` (one UPDATE a
+  batch on PostgreSQL), and writes each message's history (``MessageChange``) and one audit
+  record per batch for the claim and one for the outcome (checked after the run).
 
 Prints messages per second for both and the ratio (target: the worker within 1.5x of the
 baseline).  Notify's 3,000 a minute is switched off for both (the local server has no limit;
@@ -101,6 +103,25 @@ def _messages(count: int) -> list[Any]:
     return list(Message.objects.for_organisation(organisation).order_by("id"))
 
 
+def _history(organisation_id: int, first_id: int, since: Any) -> tuple[int, int]:
+    """The run's history rows and the worker's audit records (``notify.message`` records of
+    the bench council written since the run began)."""
+    from onestop.core.models import AuditRecord
+    from onestop.notify.models import MessageChange
+
+    changes = (
+        MessageChange.objects.for_organisation(organisation_id)
+        .filter(message_id__gte=first_id)
+        .count()
+    )
+    records = (
+        AuditRecord.objects.for_organisation(organisation_id)
+        .filter(object_type="notify.message", at__gte=since)
+        .count()
+    )
+    return changes, records
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
@@ -115,6 +136,7 @@ def main() -> None:
     _configure(options.database, options.database_name)
 
     from django.conf import settings
+    from django.utils import timezone
     from notifications_python_client.notifications import NotificationsAPIClient
 
     from onestop.notify.models import MessageStatus
@@ -145,6 +167,7 @@ def main() -> None:
         server.reset()
 
         sender = configured()
+        since = timezone.now()
         began = time.perf_counter()
         run = sending.process_due(sender=sender)
         worker = time.perf_counter() - began
@@ -152,6 +175,10 @@ def main() -> None:
         received = sum(server.posts.values())
         if sent != count or received != count or max(server.posts.values()) != 1:
             raise SystemExit(f"the worker sent {sent} and Notify received {received}, not {count}")
+        changes, records = _history(messages[0].organisation_id, messages[0].pk, since)
+        batches = -(-count // settings.ONESTOP_MESSAGE_BATCH)
+        if changes != 2 * count or records != 2 * batches:
+            raise SystemExit(f"{changes} history rows and {records} audit records written")
     finally:
         server.stop()
     vendor = options.database
@@ -159,6 +186,8 @@ def main() -> None:
     print(f"  baseline (client loop): {count / baseline:8.0f} messages/s ({baseline:.2f} s)")
     print(f"  worker (process_due):   {count / worker:8.0f} messages/s ({worker:.2f} s)")
     print(f"  ratio worker/baseline time: {worker / baseline:.2f}x (target <= 1.5x)")
+    print(f"  history rows {changes}, audit records {records}")
+    print("  load average: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

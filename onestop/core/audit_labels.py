@@ -91,6 +91,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "notify.stafftask": RecordKind(_("Task for staff about a message")),
     "notify.message": RecordKind(_("Message")),
     "notify.messagetemplate": RecordKind(_("Message template")),
+    "notify.messagechange": RecordKind(_("Change of a message's status")),
     "notify.bulkmessage": RecordKind(_("Message to many customers"), "title"),
     "documents.document": RecordKind(_("Document"), "name"),
 }

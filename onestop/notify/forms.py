@@ -44,8 +44,34 @@ class TemplateForm(GovukForm):
         },
     )
 
-    def __init__(self, *args: Any, sms: bool = False, placeholders: str = "", **kwargs: Any):
+    notify_template_id = forms.CharField(
+        label=_("GOV.UK Notify template id (optional)"),
+        required=False,
+        max_length=60,
+        help_text=_(
+            "Only with GOV.UK Notify: the id of a template of your own in Notify, sent these "
+            "placeholders by name instead of OneStop's words. Leave empty to send OneStop's "
+            "words."
+        ),
+        error_messages={
+            "max_length": _(
+                "Enter the GOV.UK Notify template id as Notify shows it, like "
+                "f33517ff-2a88-4f6e-b855-c550268ce08a"
+            )
+        },
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        sms: bool = False,
+        letter: bool = False,
+        placeholders: str = "",
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        if letter:
+            del self.fields["notify_template_id"]
         self.fields["body"].help_text = _("Placeholders you can use: %(names)s") % {
             "names": placeholders
         }

@@ -207,6 +207,11 @@ class Message(OrganisationOwned):
     template_version = models.PositiveIntegerField(default=0)  # 0: the shipped default
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
+    # The organisation's own GOV.UK Notify template for this event (``MessageTemplate``) when
+    # the message was written, and its named placeholders' values: the Notify sender sends
+    # with these instead of the generic template's ``subject`` and ``body``.
+    notify_template_id = models.CharField(max_length=36, blank=True)
+    personalisation = models.JSONField(default=dict, blank=True)
     status = models.CharField(
         max_length=20, choices=MessageStatus.choices, default=MessageStatus.PENDING
     )
@@ -261,6 +266,50 @@ class Message(OrganisationOwned):
     def reference(self) -> str:
         """What a provider is told to call this message: its own id, never personal data."""
         return f"onestop-{self.id}"
+
+
+# --- notifyops: each message's history of status changes ---------------------------------------
+class ChangeSource(models.TextChoices):
+    """Who or what changed a message's status."""
+
+    WORKER = "worker", _("The worker")
+    RECEIPT = "receipt", _("Delivery receipt from GOV.UK Notify")
+    LOOK_UP = "look-up", _("Status look-up at GOV.UK Notify")
+    BOUNCE = "bounce", _("Bounced e-mail")
+    STAFF = "staff", _("Member of staff")
+    SEND_TEST = "send-test", _("Test message command")
+
+
+class MessageChange(OrganisationOwned):
+    """One change of a message's status: when, from and to, by whom or what (the worker, a
+    receipt, a look-up, a bounce, a member of staff), the attempt and a summary of the
+    provider's answer without personal data.  Written set-based with each worker batch, which
+    also appends one audit record per organisation listing the batch's changes."""
+
+    id = models.BigAutoField(primary_key=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="changes", db_index=False
+    )
+    at = models.DateTimeField()
+    source = models.CharField(max_length=20, choices=ChangeSource.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=20, choices=MessageStatus.choices)
+    to_status = models.CharField(max_length=20, choices=MessageStatus.choices)
+    attempt = models.PositiveIntegerField(default=0)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "message", "at", "id"]
+        # A message's history is read by its id (and its cascade deletes by it).
+        indexes = [models.Index(fields=["message"], name="messagechange_message")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} to {self.to_status} ({self.source})"
 
 
 # --- notifycore: tasks for staff when a message cannot go as it should ----------------------------

@@ -21,6 +21,7 @@ from onestop.notify.models import (
     Event,
     Language,
     Message,
+    MessageChange,
     MessageStatus,
     MessageTemplate,
     StaffTask,
@@ -229,6 +230,17 @@ def get_message_for(user: User, message_id: int) -> Message:
     return message
 
 
+def history_of(user: User, message: Message) -> QuerySet[MessageChange]:
+    """Every change of ``message``'s status, oldest first (the outbox's message page)."""
+    require(user, permissions.MESSAGE_MANAGE)
+    return (
+        MessageChange.objects.for_user(user)
+        .filter(message_id=message.pk)
+        .select_related("by")
+        .order_by("at", "id")
+    )
+
+
 # --- the templates page ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TemplateRow:
@@ -236,6 +248,7 @@ class TemplateRow:
     channel: str
     language: str
     version: int  # 0: the shipped default
+    notify_template_id: str = ""
 
     @property
     def event_label(self) -> str:
@@ -254,14 +267,15 @@ def templates_for(user: User) -> list[TemplateRow]:
     """Every event by every channel in both languages, with the organisation's version (0 where
     the shipped default is used)."""
     require(user, permissions.MESSAGE_TEMPLATE_MANAGE)
+    rows = MessageTemplate.objects.for_user(user).values_list(
+        "event", "channel", "language", "version", "notify_template_id"
+    )
     versions = {
-        (event, channel, language): version
-        for event, channel, language, version in MessageTemplate.objects.for_user(user).values_list(
-            "event", "channel", "language", "version"
-        )
+        (event, channel, language): (version, own)
+        for event, channel, language, version, own in rows
     }
     return [
-        TemplateRow(event, channel, language, versions.get((event, channel, language), 0))
+        TemplateRow(event, channel, language, *versions.get((event, channel, language), (0, "")))
         for event in Event.values
         for channel in Channel.values
         for language in Language.values

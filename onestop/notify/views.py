@@ -106,6 +106,7 @@ def outbox_message(request: HttpRequest, message_id: int) -> HttpResponse:
         "notify/outbox_message.html",
         {
             "message": message,
+            "history": queries.history_of(user, message),
             "retryable": _retryable(message, now),
             "cancellable": message.status in outbox_services.CANCELLABLE,
         },
@@ -163,8 +164,13 @@ def template_edit(request: HttpRequest, event: str, channel: str, language: str)
     placeholders = ", ".join(f"(({name}))" for name in wording.PLACEHOLDERS[event])
     form = forms.TemplateForm(
         pages.posted(request),
-        initial={"subject": current.subject, "body": current.body},
+        initial={
+            "subject": current.subject,
+            "body": current.body,
+            "notify_template_id": current.notify_template_id,
+        },
         sms=channel == Channel.SMS,
+        letter=channel == Channel.LETTER,
         placeholders=placeholders,
     )
     here = reverse("notify:template", args=[event, channel, language])
@@ -179,6 +185,7 @@ def template_edit(request: HttpRequest, event: str, channel: str, language: str)
             language=language,
             subject=data.get("subject", ""),
             body=data["body"],
+            notify_template_id=data.get("notify_template_id", ""),
         ),
         done=lambda found: (
             _("Template saved as version %(version)s") % {"version": found.version},

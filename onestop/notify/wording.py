@@ -70,7 +70,11 @@ def long_date(moment: datetime.datetime | datetime.date | None, language: str = 
 
 
 def long_date_time(moment: datetime.datetime | None, language: str = "en") -> str:
-    """ "1 December 2026, 17:00" (local time)."""
+    """ "1 December 2026, 17:00" (local time).
+
+    Not ``core.dates.govuk_datetime`` ("1 December 2026 at 5pm"): a message is worded in the
+    recipient's language, not the active one, and its pinned wording (the escalation notice,
+    organisations' own templates using ``((deadline_time))``) writes the 24-hour time."""
     if moment is None:
         return ""
     return f"{long_date(moment, language)}, {timezone.localtime(moment):%H:%M}"
@@ -98,6 +102,8 @@ class Wording:
     subject: str
     body: str
     version: int = 0  # 0: the shipped default
+    # The organisation's own GOV.UK Notify template for these words ("" for none).
+    notify_template_id: str = ""
 
 
 @dataclass(frozen=True)

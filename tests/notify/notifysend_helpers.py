@@ -224,6 +224,7 @@ class FakeNotify:
             },
             "body": personalisation.get("body", ""),
             "subject": personalisation.get("subject") if kind == "email" else None,
+            "personalisation": personalisation,  # as received (Notify shows it rendered)
             "created_at": _stamp(now),
             "created_by_name": None,
             "sent_at": _stamp(now),
@@ -239,7 +240,11 @@ class FakeNotify:
         reference = references[0] if references else None
         with self.lock:
             found = [
-                {key: value for key, value in item.items() if key != "pdf_bytes"}
+                {
+                    key: value
+                    for key, value in item.items()
+                    if key not in {"pdf_bytes", "personalisation"}
+                }
                 for item in reversed(self.notifications)
                 if reference is None or item["reference"] == reference
             ]

@@ -15,11 +15,11 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from onestop.core.models import Organisation
-from onestop.notify.models import Channel, Event, Message, MessageStatus, MessageTemplate
+from onestop.notify.models import Channel, Message, MessageStatus
 from onestop.notify.senders import configured
 from onestop.notify.senders.govuk import NotifySender
 from onestop.notify.senders.ratelimit import TokenBucket
-from onestop.notify.services import sending
+from onestop.notify.services import history, sending
 from tests.notify import notifysend_helpers as helpers
 from tests.notify.notifysend_helpers import FakeNotify
 
@@ -103,18 +103,16 @@ def test_an_organisation_own_notify_template_is_used(
 ) -> None:
     own = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
     notify.templates[own] = "email"
-    MessageTemplate.objects.create(
-        organisation=council,
-        event=Event.ACKNOWLEDGEMENT,
-        channel=Channel.EMAIL,
-        body="((body))",
-        notify_template_id=own,
-        updated_at=timezone.now(),
+    # As compose writes it when the organisation maps the event to its own Notify template
+    # (tests/notify/test_notifyops_templates.py writes it so).
+    message = helpers.message(
+        council, notify_template_id=own, personalisation={"reference": "SR-26-00001"}
     )
-    message = helpers.message(council)
     sending.process_due()
     assert _fresh(message).status == MessageStatus.SENT
-    assert notify.by_reference(message.reference)[0]["template"]["id"] == own
+    [notification] = notify.by_reference(message.reference)
+    assert notification["template"]["id"] == own
+    assert notification["personalisation"] == {"reference": "SR-26-00001"}
 
 
 @pytest.mark.parametrize(
@@ -271,8 +269,10 @@ def test_a_receipt_before_the_worker_records_keeps_its_status(
     Message.objects.for_organisation(council).filter(pk=message.pk).update(
         status=MessageStatus.DELIVERED
     )
-    assert sending._record(claimed, sent, timezone.now()) == MessageStatus.DELIVERED
+    changes: list[history.Change] = []
+    assert sending._record(claimed, sent, timezone.now(), changes) == MessageStatus.DELIVERED
     assert _fresh(message).provider_id == sent.provider_id
+    assert changes == []  # the receipt's change is the receipt's to record
 
 
 def test_the_rate_limit_is_taken_for_every_request(

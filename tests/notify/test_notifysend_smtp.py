@@ -18,9 +18,9 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from onestop.channels import services as channel_services
-from onestop.core.models import Organisation
+from onestop.core.models import AuditRecord, Organisation
 from onestop.directory import services as directory_services
-from onestop.notify.models import Channel, Message, MessageStatus
+from onestop.notify.models import Channel, Message, MessageChange, MessageStatus
 from onestop.notify.senders import smtp
 from onestop.notify.services import reply_address, sending
 from tests.cases import factories as case_factories
@@ -234,6 +234,22 @@ def test_a_bounce_received_by_channels_marks_its_message_not_delivered(
     message = _fresh(message)
     assert message.status == MessageStatus.PERMANENT_FAILURE
     assert message.last_error.startswith("Bounced (5.1.1) smtp; 550 5.1.1 User unknown")
+    # In the message's history and the audit trail, as the bounce's doing.
+    bounced = MessageChange.objects.for_organisation(organisation).filter(message=message).last()
+    assert bounced is not None
+    assert (bounced.source, bounced.from_status, bounced.to_status) == (
+        "bounce",
+        "sent",
+        "permanent-failure",
+    )
+    assert bounced.detail == "Bounced (5.1.1) smtp; 550 5.1.1 User unknown"
+    record = (
+        AuditRecord.objects.for_organisation(organisation)
+        .filter(object_type="notify.message", object_id=str(message.pk))
+        .last()
+    )
+    assert record is not None
+    assert record.summary == f"Bounced e-mail: Message {message.pk}: sent to permanent-failure"
     # A delay notice, and an out-of-office reply quoting our Message-ID, are no bounces.
     channel_services.receive_message(
         _report(_fresh(delayed).provider_id, action="delayed", status="4.4.7"),

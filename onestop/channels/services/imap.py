@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -473,8 +474,14 @@ def poll(
     return result
 
 
-def poll_due(*, by: User | None = None, now: datetime.datetime | None = None) -> list[PollResult]:
-    """Poll every IMAP mailbox that is due (the worker's step, ``onestop mail-poll``).
+def poll_due(
+    *,
+    by: User | None = None,
+    now: datetime.datetime | None = None,
+    keep_going: Callable[[], bool] | None = None,
+) -> list[PollResult]:
+    """Poll every IMAP mailbox that is due (the worker's step, ``onestop mail-poll``), starting
+    no further mailbox once ``keep_going()`` answers ``False`` (the worker is stopping).
 
     An unexpected error in one mailbox (a bug meeting one message) is logged and marks that
     mailbox failing; the others are still read, and the worker goes on to its other steps.  A
@@ -482,6 +489,8 @@ def poll_due(*, by: User | None = None, now: datetime.datetime | None = None) ->
     """
     results = []
     for source in due_sources(now):
+        if keep_going is not None and not keep_going():
+            break
         try:
             results.append(poll(source, by=by, now=now))
         except DatabaseError:

@@ -4,16 +4,16 @@ which signs each request's JWT and knows the API).
 E-mail and text messages use the generic templates configured in Notify (subject
 ``((subject))``, body ``((body))``): OneStop renders the words, so Welsh and an organisation's
 own wording need nothing in Notify.  An organisation that maps an event to a Notify template of
-its own (``MessageTemplate.notify_template_id``) gets that template, with the same
-personalisation.  Letters go as precompiled PDFs (``notify.letters.render_pdf``).  Notify's
-``reference`` is the message's ``reference`` (its id, never personal data), which is how a
-message left ``sending`` by a crash is found again instead of sent twice.
+its own (``MessageTemplate.notify_template_id``) gets that template, with the event's named
+placeholders as personalisation (recorded on the message when it was written).  Letters go as
+precompiled PDFs (``notify.letters.render_pdf``).  Notify's ``reference`` is the message's
+``reference`` (its id, never personal data), which is how a message left ``sending`` by a crash
+is found again instead of sent twice.
 """
 
 from __future__ import annotations
 
 import io
-import time
 import uuid
 from typing import Any
 
@@ -24,7 +24,7 @@ from notifications_python_client.notifications import NotificationsAPIClient
 
 from onestop.customers.models import Format
 from onestop.notify import letters
-from onestop.notify.models import Channel, Message, MessageStatus, MessageTemplate
+from onestop.notify.models import Channel, Message, MessageStatus
 from onestop.notify.senders import PermanentFailure, Sent, TemporaryFailure
 from onestop.notify.senders.ratelimit import TokenBucket
 
@@ -47,7 +47,6 @@ STATUSES = {
     "technical-failure": MessageStatus.TEMPORARY_FAILURE,
 }
 RESENDABLE = frozenset({"temporary-failure", "technical-failure"})
-TEMPLATE_CACHE_SECONDS = 60
 
 
 def status_of(notify_status: str) -> str | None:
@@ -129,8 +128,6 @@ class NotifySender:
         self.sms_template_id = sms_template_id
         self.postage = postage
         self.bucket = TokenBucket(per_minute)
-        self._templates: dict[tuple[int, str, str, str], str] = {}
-        self._templates_read = 0.0
 
     @classmethod
     def from_settings(cls) -> NotifySender:
@@ -158,39 +155,29 @@ class NotifySender:
             timeout=settings.ONESTOP_NOTIFY_TIMEOUT_SECONDS,
         )
 
-    def _own_template(self, message: Message) -> str:
-        """The organisation's own Notify template for the message's event, channel and
-        language ("" when it has none); read at most once a minute per process."""
-        now = time.monotonic()
-        if now - self._templates_read > TEMPLATE_CACHE_SECONDS:
-            self._templates = {
-                (row[0], row[1], row[2], row[3]): row[4]
-                for row in MessageTemplate.objects.unscoped(
-                    "the Notify sender maps every organisation's events to its own templates"
-                )
-                .exclude(notify_template_id="")
-                .values_list(
-                    "organisation_id", "event", "channel", "language", "notify_template_id"
-                )
-            }
-            self._templates_read = now
-        key = (message.organisation_id, message.event, message.channel, message.language)
-        return self._templates.get(key, "")
+    def _template(self, message: Message, generic: str) -> tuple[str, dict[str, Any]]:
+        """The template and personalisation: the organisation's own Notify template with its
+        named placeholders when the message was written with one, else the generic template
+        with OneStop's rendered ``subject`` and ``body``."""
+        if message.notify_template_id:
+            return message.notify_template_id, dict(message.personalisation)
+        return generic, {"subject": message.subject, "body": message.body}
 
     def _post(self, message: Message) -> dict[str, Any]:
-        personalisation = {"subject": message.subject, "body": message.body}
         self.bucket.take()
         if message.channel == Channel.EMAIL:
+            template_id, personalisation = self._template(message, self.email_template_id)
             answer = self.client.send_email_notification(
                 email_address=message.address,
-                template_id=self._own_template(message) or self.email_template_id,
+                template_id=template_id,
                 personalisation=personalisation,
                 reference=message.reference,
             )
         elif message.channel == Channel.SMS:
+            template_id, personalisation = self._template(message, self.sms_template_id)
             answer = self.client.send_sms_notification(
                 phone_number=message.address,
-                template_id=self._own_template(message) or self.sms_template_id,
+                template_id=template_id,
                 personalisation=personalisation,
                 reference=message.reference,
             )

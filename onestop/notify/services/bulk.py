@@ -278,13 +278,28 @@ class _Words:
 
     def render(self, channel: str, language: str, name: str) -> tuple[str, str, int]:
         words = self(channel, language)
-        values = {"customer_name": name, "text": self.bulk.text}
-        values["organisation"] = self.organisation_name
+        values = self.values(name)
         return (
             wording.render(words.subject, values)[:300],
             wording.render(words.body, values),
             words.version,
         )
+
+    def values(self, name: str) -> dict[str, str]:
+        return {
+            "customer_name": name,
+            "text": self.bulk.text,
+            "organisation": self.organisation_name,
+        }
+
+    def own_notify_template(self, channel: str, language: str, name: str) -> dict[str, Any]:
+        """The organisation's own GOV.UK Notify template for the council's template, if it
+        names one (notifyops): the message's ``notify_template_id`` and ``personalisation``."""
+        words = self(channel, language)
+        return {
+            "notify_template_id": words.notify_template_id,
+            "personalisation": compose.personalisation_for(Event.BULK, words, self.values(name)),
+        }
 
 
 def expand_chunk(bulk_id: int, *, size: int = queries_bulk.CHUNK) -> int:
@@ -342,6 +357,7 @@ def expand_chunk(bulk_id: int, *, size: int = queries_bulk.CHUNK) -> int:
                     template_version=version,
                     subject=subject,
                     body=body,
+                    **words.own_notify_template(channel, language, customer.display_name),
                     created_at=now,
                     next_attempt_at=now,
                     updated_at=now,

@@ -28,7 +28,7 @@ from onestop.core.errors import ServiceError
 from onestop.core.models import Organisation
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, Phone
-from onestop.notify.models import Channel, Message, MessageStatus
+from onestop.notify.models import ChangeSource, Channel, Message, MessageStatus
 from onestop.notify.senders import smtp
 from onestop.notify.senders.govuk import status_of
 from onestop.notify.services.sending import UNSCOPED, apply_receipt
@@ -239,7 +239,7 @@ def record_bounce(raw: bytes, *, organisation_id: int) -> list[int]:
             .first()
         )
         if message is not None and apply_receipt(
-            message, MessageStatus.PERMANENT_FAILURE, reason=reason
+            message, MessageStatus.PERMANENT_FAILURE, reason=reason, source=ChangeSource.BOUNCE
         ):
             marked.append(number)
     return marked

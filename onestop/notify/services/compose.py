@@ -76,11 +76,11 @@ def wording_for(organisation_id: int, event: str, channel: str, language: str) -
     own = (
         MessageTemplate.objects.for_organisation(organisation_id)
         .filter(event=event, channel=channel, language=language)
-        .only("subject", "body", "version")
+        .only("subject", "body", "version", "notify_template_id")
         .first()
     )
     if own is not None:
-        return wording.Wording(own.subject, own.body, own.version)
+        return wording.Wording(own.subject, own.body, own.version, own.notify_template_id)
     return wording.default(event, channel, language)
 
 
@@ -96,6 +96,16 @@ def values_for(context: Context, language: str, organisation_name: str) -> dict[
         else:
             values[name] = "" if value is None else str(value)
     return values
+
+
+def personalisation_for(
+    event: str, words: wording.Wording, values: Mapping[str, str]
+) -> dict[str, str]:
+    """The named placeholders' values for the organisation's own GOV.UK Notify template
+    (every placeholder of the event, as OneStop renders it); none without such a template."""
+    if not words.notify_template_id:
+        return {}
+    return {name: values.get(name, "") for name in wording.PLACEHOLDERS[event]}
 
 
 def _organisation_name(organisation_id: int) -> str:
@@ -143,6 +153,8 @@ def message_to_customer(
         template_version=words.version,
         subject=wording.render(words.subject, values)[:300],
         body=wording.render(words.body, values),
+        notify_template_id=words.notify_template_id,
+        personalisation=personalisation_for(event, words, values),
         created_at=now,
         next_attempt_at=now if route is not None else None,
         updated_at=now,
@@ -279,7 +291,7 @@ STAFF_COLUMNS = (
     "organisation_id", "case_id", "customer_id", "recipient_kind", "recipient_user_id",
     "recipient_label", "address", "channel", "language", "format", "event", "template_version",
     "subject", "body", "status", "provider", "provider_id", "attempts", "last_error",
-    "created_at", "next_attempt_at", "updated_at",
+    "created_at", "next_attempt_at", "updated_at", "notify_template_id", "personalisation",
 )  # fmt: skip
 
 
@@ -316,7 +328,8 @@ class _StaffRows:
             notice.label[:200], address, Channel.EMAIL if address else "", Language.ENGLISH, "",
             self.event, self.words.version, wording.render(self.words.subject, values)[:300],
             wording.render(self.words.body, values), status, "", "", 0, error, self.now,
-            self.now if address else None, self.now,
+            self.now if address else None, self.now, self.words.notify_template_id,
+            personalisation_for(self.event, self.words, values),
         )  # fmt: skip
 
 

@@ -14,7 +14,8 @@ from onestop.core import audit
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, User
 from onestop.notify.errors import NotifyError
-from onestop.notify.models import FAILED_STATUSES, Message, MessageStatus
+from onestop.notify.models import FAILED_STATUSES, ChangeSource, Message, MessageStatus
+from onestop.notify.services import history
 
 #: A message may be retried from these, and from ``sending`` once stuck there (``STUCK_AFTER``:
 #: a worker that died mid-send; the sender's own crash safety stops a second copy).
@@ -65,6 +66,12 @@ def retry(message: Message, *, by: User) -> Message:
                 ),
             )
         message.status, message.next_attempt_at = MessageStatus.PENDING, now
+        history.write(
+            [history.Change(message, old, MessageStatus.PENDING, "Sent again by staff")],
+            source=ChangeSource.STAFF,
+            by=by,
+            audited=False,  # the record below says it
+        )
         audit.record_change(
             message,
             by=by,
@@ -91,6 +98,12 @@ def cancel(message: Message, *, by: User) -> Message:
                 _("This message has already been sent or cancelled"),
             )
         message.status, message.next_attempt_at = MessageStatus.CANCELLED, None
+        history.write(
+            [history.Change(message, old, MessageStatus.CANCELLED, "Cancelled by staff")],
+            source=ChangeSource.STAFF,
+            by=by,
+            audited=False,  # the record below says it
+        )
         audit.record_change(
             message,
             by=by,

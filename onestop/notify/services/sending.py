@@ -20,6 +20,7 @@ import datetime
 import logging
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -30,7 +31,14 @@ from django.utils import timezone
 from onestop.core.models import Organisation
 from onestop.customers import services as customer_services
 from onestop.notify import letters
-from onestop.notify.models import Channel, Event, Message, MessageStatus, RecipientKind
+from onestop.notify.models import (
+    ChangeSource,
+    Channel,
+    Event,
+    Message,
+    MessageStatus,
+    RecipientKind,
+)
 from onestop.notify.senders import (
     PermanentFailure,
     Sender,
@@ -39,13 +47,15 @@ from onestop.notify.senders import (
     TemporaryFailure,
     configured,
 )
-from onestop.notify.services import bulk, reply_address
+from onestop.notify.services import bulk, history, reply_address
 
 logger = logging.getLogger(__name__)
 _random = secrets.SystemRandom()
 UNSCOPED = "the worker sends every organisation's due messages"
 #: Notify keeps notifications for seven days: older ones cannot be looked up.
 NOTIFY_RETENTION = datetime.timedelta(days=7)
+#: Look-up answers written (and audited) together.
+LOOK_UP_CHUNK = 100
 
 
 def _due(now: datetime.datetime) -> Q:
@@ -84,7 +94,8 @@ def claim(limit: int, *, now: datetime.datetime | None = None) -> list[Message]:
         candidates = messages.filter(_due(now)).order_by("id")
         if connection.vendor == "postgresql":
             candidates = candidates.select_for_update(skip_locked=True)
-        ids = list(candidates.values_list("id", flat=True)[:limit])
+        before = dict(candidates.values_list("id", "status")[:limit])
+        ids = sorted(before)
         if not ids:
             return []
         messages.filter(_due(now), id__in=ids).update(
@@ -93,14 +104,27 @@ def claim(limit: int, *, now: datetime.datetime | None = None) -> list[Message]:
             next_attempt_at=marker,
             updated_at=now,
         )
-        return list(
+        claimed = list(
             messages.filter(id__in=ids, status=MessageStatus.SENDING, next_attempt_at=marker)
             .select_related("organisation")
             .order_by("id")
         )
+        history.write(
+            [history.Change(message, before[message.pk], message.status) for message in claimed],
+            source=ChangeSource.WORKER,
+        )
+        return claimed
 
 
-def _record(message: Message, sent: Sent, now: datetime.datetime) -> str:
+def _answer(sent: Sent) -> str:
+    """The provider's answer for the history: its name, its id and the status it gave."""
+    status = str(sent.answer.get("status", "")) if sent.answer else ""
+    return f"{sent.provider}: id {sent.provider_id}" + (f", {status}" if status else "")
+
+
+def _record(
+    message: Message, sent: Sent, now: datetime.datetime, changes: list[history.Change]
+) -> str:
     """Write what the provider answered; a receipt that got in first keeps its status."""
     values: dict[str, object] = {
         "status": sent.status,
@@ -117,6 +141,7 @@ def _record(message: Message, sent: Sent, now: datetime.datetime) -> str:
         values["last_error"] = f"{sent.provider}: {sent.answer.get('status', 'refused')}"
     rows = Message.objects.unscoped(UNSCOPED)
     if rows.filter(pk=message.pk, status=MessageStatus.SENDING).update(**values):
+        changes.append(history.Change(message, MessageStatus.SENDING, sent.status, _answer(sent)))
         return sent.status
     rows.filter(pk=message.pk, provider_id="").update(
         provider=sent.provider, provider_id=sent.provider_id[:200], updated_at=now
@@ -124,8 +149,60 @@ def _record(message: Message, sent: Sent, now: datetime.datetime) -> str:
     return str(rows.values_list("status", flat=True).get(pk=message.pk))
 
 
+_SENT_BATCH_SQL = """
+UPDATE {table} AS message
+   SET status = %s, provider = answer.provider, provider_id = answer.provider_id,
+       sent_at = %s, next_attempt_at = NULL, last_error = '', updated_at = %s
+  FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS answer(id, provider, provider_id)
+ WHERE message.id = answer.id AND message.status = %s
+RETURNING message.id
+"""
+
+
+def _record_sent(
+    results: list[tuple[Message, Sent | SendError]],
+    now: datetime.datetime,
+    changes: list[history.Change],
+) -> set[int]:
+    """On PostgreSQL, the batch's messages the provider took (``sent``), recorded with one
+    UPDATE instead of one each: the ids recorded.  The rest (failures, receipts that got in
+    first, and every message on SQLite) go through ``record`` one by one."""
+    taken = [
+        (message, result)
+        for message, result in results
+        if isinstance(result, Sent) and result.status == MessageStatus.SENT
+    ]
+    if connection.vendor != "postgresql" or not taken:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SENT_BATCH_SQL.format(table=connection.ops.quote_name(Message._meta.db_table)),
+            [
+                MessageStatus.SENT,
+                now,
+                now,
+                [message.pk for message, _result in taken],
+                [result.provider for _message, result in taken],
+                [result.provider_id[:200] for _message, result in taken],
+                MessageStatus.SENDING,
+            ],
+        )
+        recorded = {row[0] for row in cursor.fetchall()}
+    changes.extend(
+        history.Change(message, MessageStatus.SENDING, MessageStatus.SENT, _answer(result))
+        for message, result in taken
+        if message.pk in recorded
+    )
+    return recorded
+
+
 def _retry_or_give_up(
-    message: Message, reason: str, now: datetime.datetime, *, expected: list[str]
+    message: Message,
+    reason: str,
+    now: datetime.datetime,
+    *,
+    expected: list[str],
+    changes: list[history.Change],
 ) -> str | None:
     """A temporary failure: try again after the backoff, or, once the attempts are used up,
     mark the message a technical failure.  Only while it is still in ``expected``: the new
@@ -149,21 +226,41 @@ def _retry_or_give_up(
         .filter(pk=message.pk, status__in=expected)
         .update(updated_at=now, **values)
     )
-    return status if changed else None
+    if not changed:
+        return None
+    before = message.status if message.status in expected else expected[0]
+    changes.append(history.Change(message, before, status, history.summary(reason, message)))
+    return status
 
 
-def _temporary(message: Message, reason: str) -> str:
-    status = _retry_or_give_up(message, reason, timezone.now(), expected=[MessageStatus.SENDING])
+def _temporary(message: Message, reason: str, changes: list[history.Change]) -> str:
+    status = _retry_or_give_up(
+        message, reason, timezone.now(), expected=[MessageStatus.SENDING], changes=changes
+    )
     return status or MessageStatus.TEMPORARY_FAILURE
 
 
-def _refused(message: Message, reason: str, now: datetime.datetime) -> str:
-    Message.objects.unscoped(UNSCOPED).filter(pk=message.pk, status=MessageStatus.SENDING).update(
-        status=MessageStatus.PERMANENT_FAILURE,
-        next_attempt_at=None,
-        last_error=reason[:2000],
-        updated_at=now,
-    )
+def _refused(
+    message: Message, reason: str, now: datetime.datetime, changes: list[history.Change]
+) -> str:
+    if (
+        Message.objects.unscoped(UNSCOPED)
+        .filter(pk=message.pk, status=MessageStatus.SENDING)
+        .update(
+            status=MessageStatus.PERMANENT_FAILURE,
+            next_attempt_at=None,
+            last_error=reason[:2000],
+            updated_at=now,
+        )
+    ):
+        changes.append(
+            history.Change(
+                message,
+                MessageStatus.SENDING,
+                MessageStatus.PERMANENT_FAILURE,
+                history.summary(reason, message),
+            )
+        )
     return MessageStatus.PERMANENT_FAILURE
 
 
@@ -181,13 +278,23 @@ def attempt(message: Message, sender: Sender) -> Sent | SendError:
         return TemporaryFailure(f"{type(error).__name__}: {error}")
 
 
-def record(message: Message, result: Sent | SendError) -> str:
-    """Write the outcome of ``attempt``: the message's new status."""
-    if isinstance(result, PermanentFailure):
-        return _refused(message, result.reason, timezone.now())
-    if isinstance(result, SendError):
-        return _temporary(message, result.reason)
-    return _record(message, result, timezone.now())
+def record(
+    message: Message, result: Sent | SendError, changes: list[history.Change] | None = None
+) -> str:
+    """Write the outcome of ``attempt``: the message's new status.  The change of status is
+    added to ``changes`` (the caller writes the batch's history), else written at once."""
+    own: list[history.Change] = [] if changes is None else changes
+    # Within the caller's transaction no savepoint of its own (one costs two statements).
+    with transaction.atomic(savepoint=False):
+        if isinstance(result, PermanentFailure):
+            status = _refused(message, result.reason, timezone.now(), own)
+        elif isinstance(result, SendError):
+            status = _temporary(message, result.reason, own)
+        else:
+            status = _record(message, result, timezone.now(), own)
+        if changes is None:
+            history.write(own, source=ChangeSource.WORKER)
+    return status
 
 
 def deliver(message: Message, sender: Sender) -> str:
@@ -203,13 +310,19 @@ class Run:
     statuses: Counter[str] = field(default_factory=Counter)
 
 
-def process_due(*, sender: Sender | None = None, batch: int | None = None) -> Run:
-    """Send every due message, batch after batch, until none is due; then return.  E-mail on
-    a case carries the case's signed reply address as its Reply-To."""
+def process_due(
+    *,
+    sender: Sender | None = None,
+    batch: int | None = None,
+    keep_going: Callable[[], bool] | None = None,
+) -> Run:
+    """Send every due message, batch after batch, until none is due (or ``keep_going``
+    answers ``False``: the worker is stopping); then return.  E-mail on a case carries the
+    case's signed reply address as its Reply-To."""
     sender = sender or configured(reply_to=reply_address.reply_to)
     size = batch or settings.ONESTOP_MESSAGE_BATCH
     run = Run()
-    while True:
+    while keep_going is None or keep_going():
         # Messages to many customers being sent: the next chunk of recipients (services.bulk).
         expanded = bulk.expand_due()
         claimed = claim(size)
@@ -222,8 +335,15 @@ def process_due(*, sender: Sender | None = None, batch: int | None = None) -> Ru
         # The batch's outcomes in one commit (a crash before it leaves them "sending": found
         # again at the provider when their lease ends, not sent twice).
         with transaction.atomic():
+            changes: list[history.Change] = []
+            recorded = _record_sent(results, timezone.now(), changes)
             for message, result in results:
-                run.statuses[record(message, result)] += 1
+                if message.pk in recorded:
+                    run.statuses[MessageStatus.SENT] += 1
+                else:
+                    run.statuses[record(message, result, changes)] += 1
+            history.write(changes, source=ChangeSource.WORKER)
+    return run
 
 
 def send_now(message: Message, sender: Sender) -> tuple[str, Sent | None, str]:
@@ -232,23 +352,34 @@ def send_now(message: Message, sender: Sender) -> tuple[str, Sent | None, str]:
     now = timezone.now()
     lease = datetime.timedelta(seconds=settings.ONESTOP_MESSAGE_SENDING_LEASE_SECONDS)
     rows = Message.objects.unscoped(UNSCOPED).filter(_due(now), pk=message.pk)
-    if not rows.update(
-        status=MessageStatus.SENDING,
-        attempts=F("attempts") + 1,
-        next_attempt_at=now + lease,
-        updated_at=now,
-    ):
-        return message.status, None, "The message is not due"
-    message.refresh_from_db()
-    try:
-        sent = sender.send(message)
-    except SendError as error:
-        if isinstance(error, PermanentFailure):
-            status = _refused(message, error.reason, timezone.now())
-        else:
-            status = _temporary(message, error.reason)
-        return status, None, error.reason
-    return _record(message, sent, timezone.now()), sent, ""
+    before = message.status
+    with transaction.atomic():
+        if not rows.update(
+            status=MessageStatus.SENDING,
+            attempts=F("attempts") + 1,
+            next_attempt_at=now + lease,
+            updated_at=now,
+        ):
+            return message.status, None, "The message is not due"
+        message.refresh_from_db()
+        history.write(
+            [history.Change(message, before, MessageStatus.SENDING)],
+            source=ChangeSource.SEND_TEST,
+        )
+    changes: list[history.Change] = []
+    with transaction.atomic():
+        try:
+            sent = sender.send(message)
+        except SendError as error:
+            if isinstance(error, PermanentFailure):
+                status = _refused(message, error.reason, timezone.now(), changes)
+            else:
+                status = _temporary(message, error.reason, changes)
+            history.write(changes, source=ChangeSource.SEND_TEST)
+            return status, None, error.reason
+        status = _record(message, sent, timezone.now(), changes)
+        history.write(changes, source=ChangeSource.SEND_TEST)
+    return status, sent, ""
 
 
 # --- What the provider says later: receipts, look-ups, bounces ---------------------------------
@@ -257,23 +388,49 @@ def send_now(message: Message, sender: Sender) -> tuple[str, Sent | None, str]:
 RECEIPT_FROM: list[str] = [MessageStatus.SENDING, MessageStatus.SENT]
 
 
-def apply_receipt(message: Message, status: str, *, reason: str = "") -> bool:
+def apply_receipt(
+    message: Message,
+    status: str,
+    *,
+    reason: str = "",
+    changes: list[history.Change] | None = None,
+    source: str = ChangeSource.RECEIPT,
+) -> bool:
     """Record the provider's later word on ``message`` (a ``MessageStatus`` value): delivered,
     a permanent failure, or a temporary one (retried after the backoff).  Whether it changed
-    anything."""
+    anything.  The change goes into ``changes`` (the caller writes the history), else it is
+    written at once as made by ``source``."""
+    own: list[history.Change] = [] if changes is None else changes
+    # Within the caller's transaction no savepoint of its own (one costs two statements).
+    with transaction.atomic(savepoint=False):
+        changed = _apply_receipt(message, status, reason, own)
+        if changes is None:
+            history.write(own, source=source)
+    return changed
+
+
+def _apply_receipt(
+    message: Message, status: str, reason: str, changes: list[history.Change]
+) -> bool:
     now = timezone.now()
     rows = Message.objects.unscoped(UNSCOPED).filter(pk=message.pk, status__in=RECEIPT_FROM)
-    if status == MessageStatus.DELIVERED:
-        return bool(rows.update(status=status, delivered_at=now, updated_at=now))
-    if status in {MessageStatus.PERMANENT_FAILURE, MessageStatus.TECHNICAL_FAILURE}:
-        return bool(
-            rows.update(
-                status=status, next_attempt_at=None, last_error=reason[:2000], updated_at=now
-            )
-        )
+    before = message.status if message.status in RECEIPT_FROM else MessageStatus.SENT
     if status == MessageStatus.TEMPORARY_FAILURE:
-        return _retry_or_give_up(message, reason, now, expected=RECEIPT_FROM) is not None
-    return False  # "sent" and the like add nothing to what is recorded
+        return (
+            _retry_or_give_up(message, reason, now, expected=RECEIPT_FROM, changes=changes)
+            is not None
+        )
+    if status == MessageStatus.DELIVERED:
+        changed = rows.update(status=status, delivered_at=now, updated_at=now)
+    elif status in {MessageStatus.PERMANENT_FAILURE, MessageStatus.TECHNICAL_FAILURE}:
+        changed = rows.update(
+            status=status, next_attempt_at=None, last_error=reason[:2000], updated_at=now
+        )
+    else:
+        return False  # "sent" and the like add nothing to what is recorded
+    if changed:
+        changes.append(history.Change(message, before, status, history.summary(reason, message)))
+    return bool(changed)
 
 
 def look_up_statuses(
@@ -297,24 +454,39 @@ def look_up_statuses(
             sent_at__lte=now - waited,
             sent_at__gte=now - NOTIFY_RETENTION,
         )
+        # Asked before and Notify had no news: not again until ``waited`` has passed.
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("sent_at", "id")[:limit]
     )
-    changed = 0
+    answers: list[tuple[Message, str, str]] = []
+    asked: list[int] = []
     for message in candidates:
         try:
             notifications = sender.notifications(message)
         except SendError as error:
             logger.warning("Status look-up of message %s failed: %s", message.pk, error.reason)
             continue
+        asked.append(message.pk)
         for item in notifications:
-            if str(item.get("id", "")) != message.provider_id:
-                continue
             notify_status = str(item.get("status", ""))
             status = status_of(notify_status)
-            if status is not None and apply_receipt(
-                message, status, reason=f"GOV.UK Notify: {notify_status}"
-            ):
-                changed += 1
+            if str(item.get("id", "")) == message.provider_id and status is not None:
+                answers.append((message, status, f"GOV.UK Notify: {notify_status}"))
+    # Those Notify still has as sending (an international text: for good) wait before the next
+    # look-up: the worker's step runs every few seconds.
+    moved = {message.pk for message, status, _reason in answers if status != MessageStatus.SENT}
+    Message.objects.unscoped(UNSCOPED).filter(
+        pk__in=[pk for pk in asked if pk not in moved], status=MessageStatus.SENT
+    ).update(next_attempt_at=now + waited)
+    changed = 0
+    # What Notify said, written in chunks: each chunk's changes, their history and one audit
+    # record per organisation in one commit (no transaction held open while asking Notify).
+    for start in range(0, len(answers), LOOK_UP_CHUNK):
+        with transaction.atomic():
+            changes: list[history.Change] = []
+            for message, status, reason in answers[start : start + LOOK_UP_CHUNK]:
+                changed += apply_receipt(message, status, reason=reason, changes=changes)
+            history.write(changes, source=ChangeSource.LOOK_UP)
     return changed
 
 

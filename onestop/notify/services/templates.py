@@ -4,6 +4,9 @@ refused with the name; so are oversized text and hidden characters (``core.text`
 
 from __future__ import annotations
 
+import re
+import uuid
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +20,7 @@ from onestop.notify.models import Channel, Event, Language, MessageTemplate
 
 SUBJECT_LIMIT = 200
 BODY_LIMIT = 10_000
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # A text message of more than 918 characters is more than six parts; Notify refuses it.
 SMS_LIMIT = 918
 
@@ -69,6 +73,28 @@ def check_words(event: str, channel: str, subject: str, body: str) -> tuple[str,
     return subject, body
 
 
+def check_notify_template_id(channel: str, value: str) -> str:
+    """A GOV.UK Notify template id as Notify shows it (a UUID, written in lower case), "" for
+    none; refused for a letter (letters go to Notify as PDFs) and for anything but a UUID."""
+    value = value.strip()
+    if not value:
+        return ""
+    if channel == Channel.LETTER:
+        _refuse(
+            _("Letters are sent to GOV.UK Notify as PDFs: leave the Notify template id empty"),
+            "notify_template_id",
+        )
+    if text.has_control_characters(value) or not _UUID.fullmatch(value):
+        _refuse(
+            _(
+                "Enter the GOV.UK Notify template id as Notify shows it, like "
+                "f33517ff-2a88-4f6e-b855-c550268ce08a"
+            ),
+            "notify_template_id",
+        )
+    return str(uuid.UUID(value))
+
+
 def save_template(
     organisation_id: int,
     *,
@@ -78,11 +104,15 @@ def save_template(
     language: str,
     subject: str,
     body: str,
+    notify_template_id: str = "",
 ) -> MessageTemplate:
-    """The organisation's words for ``event`` by ``channel`` in ``language``: created at version
-    1 or changed to the next version (audited with the words before and after)."""
+    """The organisation's words for ``event`` by ``channel`` in ``language``, and the GOV.UK
+    Notify template of its own to send them with (``notify_template_id``, "" for the generic
+    one): created at version 1 or changed to the next version (audited with the words and id
+    before and after)."""
     _check_kind(event, channel, language)
     subject, body = check_words(event, channel, subject, body)
+    notify_template_id = check_notify_template_id(channel, notify_template_id)
     with transaction.atomic():
         found = (
             MessageTemplate.objects.for_organisation(organisation_id)
@@ -90,7 +120,15 @@ def save_template(
             .filter(event=event, channel=channel, language=language)
             .first()
         )
-        before = {"subject": found.subject, "body": found.body} if found else {}
+        before = (
+            {
+                "subject": found.subject,
+                "body": found.body,
+                "notify_template_id": found.notify_template_id,
+            }
+            if found
+            else {}
+        )
         if found is None:
             found = MessageTemplate(
                 organisation_id=organisation_id, event=event, channel=channel, language=language
@@ -99,6 +137,7 @@ def save_template(
         else:
             found.version += 1
         found.subject, found.body = subject, body
+        found.notify_template_id = notify_template_id
         found.updated_at, found.updated_by = timezone.now(), by
         found.save()
         audit.record_change(
@@ -106,7 +145,14 @@ def save_template(
             by=by,
             action=AuditAction.CREATED if not before else AuditAction.CHANGED,
             summary=f"Template {event} by {channel} ({language}) version {found.version}",
-            changes={"before": before, "after": {"subject": subject, "body": body}},
+            changes={
+                "before": before,
+                "after": {
+                    "subject": subject,
+                    "body": body,
+                    "notify_template_id": notify_template_id,
+                },
+            },
         )
     return found
 
@@ -130,6 +176,12 @@ def reset_template(
             by=by,
             action=AuditAction.DELETED,
             summary=f"Template {event} by {channel} ({language}) reset to the default",
-            changes={"before": {"subject": found.subject, "body": found.body}},
+            changes={
+                "before": {
+                    "subject": found.subject,
+                    "body": found.body,
+                    "notify_template_id": found.notify_template_id,
+                }
+            },
         )
         found.delete()

@@ -22,6 +22,9 @@ from onestop.channels.services import imap as imap_services
 
 class Command(BaseCommand):
     help = "Read the shared mailboxes fed over IMAP (those due, or all with --now)."
+    #: ``onestop worker`` passes ``keep_going``: a callable answering ``False`` once the worker
+    #: is stopping; no further mailbox is started then (the one being read is finished).
+    stealth_options = ("keep_going",)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -33,7 +36,7 @@ class Command(BaseCommand):
             MailboxImap.objects.unscoped("an operator asked to read every mailbox now").filter(
                 Q(is_enabled=True)
             ).update(next_poll_at=None)
-        results = imap_services.poll_due(by=None)
+        results = imap_services.poll_due(by=None, keep_going=options.get("keep_going"))
         for result in results:
             if result.error:
                 self.stdout.write(f"{result.mailbox}: failing: {result.error}")

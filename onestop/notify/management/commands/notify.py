@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from django.core.exceptions import ImproperlyConfigured
@@ -21,8 +23,24 @@ from onestop.core.models import Organisation
 from onestop.notify.senders import Sender, configured
 from onestop.notify.services import sending
 
+#: The running worker (``onestop worker``) comes round every few seconds: it looks up overdue
+#: receipts at most this often (``--until-idle`` looks them up every time).
+LOOK_UP_EVERY_SECONDS = 60.0
+_last_look_up: list[float] = []
+
+
+def _look_up_due() -> bool:
+    now = time.monotonic()
+    if _last_look_up and now - _last_look_up[0] < LOOK_UP_EVERY_SECONDS:
+        return False
+    _last_look_up[:] = [now]
+    return True
+
 
 class Command(BaseCommand):
+    #: ``onestop worker`` passes ``keep_going``: a callable answering ``False`` once the worker
+    #: is stopping (``work`` then stops after the batch it is sending).
+    stealth_options = ("keep_going",)
     help = (
         "Messages: send-test --organisation SLUG --to ADDRESS sends a test message through the "
         "configured sender; work sends every due message and exits."
@@ -54,7 +72,7 @@ class Command(BaseCommand):
         if options["subcommand"] == "send-test":
             self._send_test(options["organisation"], options["to"])
         else:
-            self._work(options["batch"])
+            self._work(options["batch"], options.get("keep_going"))
 
     def _send_test(self, slug: str, to: str) -> None:
         sender = self._sender("send-test")
@@ -75,10 +93,12 @@ class Command(BaseCommand):
         )
         self.stdout.write(json.dumps(sent.answer, indent=2, sort_keys=True, default=str))
 
-    def _work(self, batch: int | None) -> None:
+    def _work(self, batch: int | None, keep_going: Callable[[], bool] | None) -> None:
         sender = self._sender("work")
-        run = sending.process_due(sender=sender, batch=batch)
-        looked_up = sending.look_up_statuses(sender=sender)
+        run = sending.process_due(sender=sender, batch=batch, keep_going=keep_going)
+        looked_up = 0
+        if keep_going is None or (keep_going() and _look_up_due()):
+            looked_up = sending.look_up_statuses(sender=sender)
         statuses = ", ".join(f"{count} {status}" for status, count in sorted(run.statuses.items()))
         self.stdout.write(
             f"work: {run.claimed} messages sent or tried ({statuses or 'none due'}); "
