@@ -86,6 +86,8 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "channels.mailaddress": RecordKind(_("Mailbox address")),
     "channels.mailbox": RecordKind(_("Mailbox"), "name"),
     "channels.inboundmessage": RecordKind(_("E-mail received")),
+    "telephony.callqueue": RecordKind(_("Call queue"), "name"),
+    "telephony.callimportrun": RecordKind(_("Import of call records"), "file_name"),
     "portal.webform": RecordKind(_("Web form")),
     "notify.stafftask": RecordKind(_("Task for staff about a message")),
     "notify.message": RecordKind(_("Message")),

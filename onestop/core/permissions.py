@@ -53,6 +53,8 @@ LETTER_POST_ROOM: Final = "letter.post-room"
 # --- notifications (notifycore): the outbox page (retry, cancel) and the message templates
 MESSAGE_MANAGE: Final = "message.manage"
 MESSAGE_TEMPLATE_MANAGE: Final = "message-template.manage"
+# Telephony: import the telephone system's call records and map its queues to services.
+CALL_RECORDS_MANAGE: Final = "call-records.manage"
 
 READ_ACTIONS: Final = frozenset(
     {
@@ -146,6 +148,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
             AUDIT_VIEW,
             MESSAGE_MANAGE,
             MESSAGE_TEMPLATE_MANAGE,
+            CALL_RECORDS_MANAGE,
         }
     ),
     RoleCode.AUDITOR: READ_ACTIONS | {CUSTOMER_EQUALITY_VIEW, MARKER_VIEW_DETAIL},
