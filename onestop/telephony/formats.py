@@ -553,6 +553,8 @@ def _caller(value: str) -> str:
     value = value.strip()
     if value.lower() in WITHHELD:
         return ""
+    if value[:4].lower() in ("tel:", "sip:"):  # a URI, as some systems write the caller
+        value = value[4:].split("@", 1)[0].split(";", 1)[0]
     if not PHONE_CHARACTERS.match(value):
         raise Invalid("caller_number is not a phone number")
     return _e164(value)

@@ -5,7 +5,8 @@ through the apps' own services, at least one object of every kind a URL or API o
 name: services, teams, memberships, access points with sessions, exceptions, out-of-hours and a
 share, standards and a closure day, customers with a marker, equality answers and a merge,
 contact reasons, contacts, call-backs and visitor tickets, case types of every kind with a case
-each, a contribution task, a message with a task for staff, a mailbox and a web form.
+each, a contribution task, a message with a task for staff, a mailbox, a web form and an
+import of call records (a call queue, a run, a call).
 ``World.fill`` gives the value for a URL parameter; a parameter it does not know raises
 ``LookupError`` naming the pattern, so a new URL cannot escape the walkers (add a filler to
 ``FILLERS``).
@@ -14,6 +15,7 @@ each, a contribution task, a message with a task for staff, a mailbox and a web 
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +36,8 @@ from onestop.notify.services import compose
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
 from onestop.standards.models import Standard
+from onestop.telephony import services as telephony_services
+from onestop.telephony.models import CallQueue
 from tests import factories as core_factories
 from tests.cases import factories as case_factories
 from tests.customers import factories as customer_factories
@@ -73,6 +77,7 @@ FILLERS: dict[tuple[str, str], str] = {
     ("documents:owner-documents", "kind"): "document_owner_kind",
     ("documents:owner-documents", "key"): "reference",
     ("notify:task-done", "task_id"): "staff_task_id",
+    ("telephony:queue-edit", "queue_id"): "call_queue_id",
 }
 
 
@@ -238,6 +243,22 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         "web_form_id": web_form.pk,
         "web_reference": web_case.reference,
         "now": timezone.now().isoformat(),
+    }
+
+    # telephony: an import of one call (so a queue, a run and a call record)
+    call_run = telephony_services.import_calls(
+        organisation,
+        io.BytesIO(
+            b"call_id,queue,offered_at,answered_at,ended_at,outcome,agent,caller_number\n"
+            b"call-1,Enquiries,2026-03-02T09:00:00Z,2026-03-02T09:00:20Z,"
+            b"2026-03-02T09:05:00Z,answered,,07700 900123\n"
+        ),
+        by=None,
+        file_name="calls.csv",
+    )
+    ids |= {
+        "run_id": call_run.pk,
+        "call_queue_id": CallQueue.objects.for_organisation(organisation).get().pk,
     }
 
     # notify: a letter waiting in the post room
