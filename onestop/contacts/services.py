@@ -584,7 +584,7 @@ def record_telephone_contacts(
                 ]
             )
             return [contact.pk for contact in created]
-        bulk.insert_rows(Contact, CONTACT_COLUMNS, rows)
+        bulk.copy_rows(Contact, CONTACT_COLUMNS, rows)
     return [contact_id for contact_id in ids if contact_id is not None]
 
 

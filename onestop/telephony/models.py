@@ -115,7 +115,7 @@ class CallRecord(OrganisationOwned):
     """One call from the telephone system's records, beside the contact it became."""
 
     id = models.BigAutoField(primary_key=True)
-    contact = models.OneToOneField(Contact, on_delete=models.PROTECT, related_name="call")
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="call_records")
     source = models.CharField(max_length=50)
     external_id = models.CharField(max_length=200)
     queue = models.ForeignKey(CallQueue, on_delete=models.PROTECT, related_name="calls")
@@ -141,6 +141,9 @@ class CallRecord(OrganisationOwned):
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "source", "external_id"], name="callrecord_unique_call"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "contact"], name="callrecord_unique_contact"
             ),
         ]
         indexes = [

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import IO
 
 from django.db import connection, transaction
-from django.db.models import Count
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -273,11 +272,14 @@ class _Writer:
                 counts.already_present += 1  # the same call twice in the file: the first counts
             else:
                 unique[call.call_id] = call
-        present = set(
-            CallRecord.objects.for_organisation(self.organisation)
-            .filter(source=self.source, external_id__in=list(unique))
-            .values_list("external_id", flat=True)
-        )
+        present = {
+            external_id
+            for (external_id,) in bulk.fetch_rows(
+                CallRecord.objects.for_organisation(self.organisation)
+                .filter(source=self.source, external_id__in=list(unique))
+                .values_list("external_id")
+            )
+        }
         counts.already_present += len(present)
         new = [call for call_id, call in unique.items() if call_id not in present]
         if dry or not new:
@@ -302,7 +304,8 @@ class _Writer:
                 for call in new
             ],
         )
-        bulk.insert_rows(
+        # New calls only (looked up above, under the import's lock): COPY on PostgreSQL.
+        bulk.copy_rows(
             CallRecord,
             CALL_COLUMNS,
             [
@@ -355,20 +358,14 @@ class _Writer:
         nobody has, are left out."""
         if not numbers:
             return {}
-        found = (
+        owners: dict[str, set[int]] = {}
+        for number, customer_id in bulk.fetch_rows(
             Phone.objects.for_organisation(self.organisation)
             .filter(number__in=sorted(numbers), customer__merged_into__isnull=True)
-            .values("number")
-            .annotate(customers=Count("customer_id", distinct=True))
-        )
-        single = [row["number"] for row in found if row["customers"] == 1]
-        if not single:
-            return {}
-        return dict(
-            Phone.objects.for_organisation(self.organisation)
-            .filter(number__in=single, customer__merged_into__isnull=True)
             .values_list("number", "customer_id")
-        )
+        ):
+            owners.setdefault(number, set()).add(customer_id)
+        return {number: next(iter(ids)) for number, ids in owners.items() if len(ids) == 1}
 
     def _agents(self, names: set[str]) -> dict[str, int | None]:
         """Agent name -> the staff user of this organisation with that username (as written, or
