@@ -50,7 +50,7 @@ def write_file(count: int) -> Path:
     path = ROOT / "var" / f"bench-calls-{count}.csv"
     if path.exists():
         return path
-    generator = random.Random(16)  # noqa: S311  # benchmark data
+    generator = random.Random(16)  # benchmark data
     pool = [f"0791{generator.randrange(1_000_000, 9_999_999)}" for _ in range(200_000)]
     start = datetime.datetime(2026, 1, 5, 8, 30, tzinfo=datetime.UTC)
     step = datetime.timedelta(seconds=max(1, (300 * 86_400) // count))
@@ -62,9 +62,17 @@ def write_file(count: int) -> Path:
             wait = generator.randrange(0, 240)
             roll = generator.random()
             if roll < 0.08:
-                outcome, answered, ended = "abandoned", "", offered + datetime.timedelta(seconds=wait)
+                outcome, answered, ended = (
+                    "abandoned",
+                    "",
+                    offered + datetime.timedelta(seconds=wait),
+                )
             elif roll < 0.1:
-                outcome, answered, ended = "voicemail", "", offered + datetime.timedelta(seconds=wait + 40)
+                outcome, answered, ended = (
+                    "voicemail",
+                    "",
+                    offered + datetime.timedelta(seconds=wait + 40),
+                )
             else:
                 outcome = "transferred" if roll < 0.14 else "answered"
                 answered_at = offered + datetime.timedelta(seconds=wait)
@@ -194,7 +202,7 @@ def child(path: Path) -> None:
                 f"DELETE FROM {model._meta.db_table} WHERE organisation_id = %s",  # noqa: S608
                 [organisation.pk],
             )
-    print(json.dumps(result))  # noqa: T201
+    print(json.dumps(result))
 
 
 def main() -> None:
@@ -213,7 +221,7 @@ def main() -> None:
         child(Path(options.child))
         return
     _migrate()
-    print(f"calls import benchmark ({options.database}, {options.scale})")  # noqa: T201
+    print(f"calls import benchmark ({options.database}, {options.scale})")
     peaks = []
     for count in SCALES[options.scale]:
         path = write_file(count)
@@ -245,11 +253,10 @@ def main() -> None:
             f"peak memory {result['peak_kib'] / 1024:6.1f} MiB"
         )
         if baseline is not None:
-            line += f"; COPY {baseline:6.2f} s; import/COPY {seconds / baseline:4.2f}x (target {TARGET}x)"
-        print(line)  # noqa: T201
-    print(  # noqa: T201
-        f"  peak memory, larger file / smaller: {peaks[1] / peaks[0]:.2f} (flat: about 1)"
-    )
+            ratio = seconds / baseline
+            line += f"; COPY {baseline:6.2f} s; import/COPY {ratio:4.2f}x (target {TARGET}x)"
+        print(line)
+    print(f"  peak memory, larger file / smaller: {peaks[1] / peaks[0]:.2f} (flat: about 1)")
 
 
 if __name__ == "__main__":

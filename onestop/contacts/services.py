@@ -578,10 +578,7 @@ def record_telephone_contacts(
         ]
         if ids[0] is None:  # SQLite: the database numbers them, one insert each
             created = Contact.objects.bulk_create(
-                [
-                    Contact(**dict(zip(CONTACT_COLUMNS[1:], row[1:], strict=True)))
-                    for row in rows
-                ]
+                [Contact(**dict(zip(CONTACT_COLUMNS[1:], row[1:], strict=True))) for row in rows]
             )
             return [contact.pk for contact in created]
         bulk.copy_rows(Contact, CONTACT_COLUMNS, rows)

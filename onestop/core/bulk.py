@@ -95,11 +95,11 @@ def copy_rows(
     table, names = _names(model, columns)
     fields = {field.column: field for field in model._meta.concrete_fields}
     types = [str(fields[column].db_type(connection)).split("(")[0] for column in columns]
-    with bound_cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(types)
-            for row in rows:
-                copy.write_row(row)
+    statement = f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+    with bound_cursor() as cursor, cursor.copy(statement) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
 
 
 def upsert_rows(

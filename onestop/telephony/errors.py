@@ -12,5 +12,5 @@ class TelephonyError(StrEnum):
     NOT_A_TELEPHONE_ACCESS_POINT = "not_a_telephone_access_point"
 
 
-class ImportUnreadable(Exception):  # noqa: N818  # it is not an error of the code
+class ImportUnreadable(Exception):  # it is not an error of the code
     """The file cannot be read at all (not a row: the whole file): nothing was changed."""

@@ -17,9 +17,9 @@ text, not UTF-8, the wrong header) raises ``ImportUnreadable`` before anything i
 from __future__ import annotations
 
 import codecs
-import functools
 import csv
 import datetime
+import functools
 import io
 import json
 import re
@@ -49,7 +49,7 @@ GENERIC_HEADER = (
     "agent",
     "caller_number",
 )
-FIELDS = GENERIC_HEADER + ("wait",)
+FIELDS = (*GENERIC_HEADER, "wait")
 LONDON = ZoneInfo("Europe/London")
 UTC = datetime.UTC
 BUILT_IN = Path(__file__).resolve().parent / "formats"
@@ -178,7 +178,7 @@ def load_mapping(data: dict[str, Any], where: str = "mapping") -> Mapping:
     )
     try:
         mapping.tz  # noqa: B018  # checks the zone exists
-    except Exception as error:  # noqa: BLE001  # ZoneInfo raises several kinds
+    except Exception as error:  # ZoneInfo raises several kinds
         raise FormatError(f"{where}: times.zone {mapping.zone!r} is not a time zone") from error
     return mapping
 
@@ -328,7 +328,10 @@ def _read_csv(lines: Iterator[str], mapping: Mapping) -> Iterator[RawCall | Refu
             yield Refused(line, f"the row has {len(row)} cells, the header {width}")
             continue
         if generic:
-            yield RawCall(line, *row)
+            call_id, queue, offered_at, answered_at, ended_at, outcome, agent, caller = row
+            yield RawCall(
+                line, call_id, queue, offered_at, answered_at, ended_at, outcome, agent, caller
+            )
             continue
 
         def get(path: str, row: list[str] = row) -> str:

@@ -49,9 +49,9 @@ class ImportForm(GovukForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         known = formats.mappings()
-        self.fields["format"].choices = [
-            (name, mapping.label) for name, mapping in known.items()
-        ]
+        choice = self.fields["format"]
+        assert isinstance(choice, forms.ChoiceField)  # noqa: S101  # declared above
+        choice.choices = [(name, mapping.label) for name, mapping in known.items()]
         self.fields["format"].initial = formats.GENERIC
         self.fields["file"].widget.attrs["class"] = "govuk-file-upload"
 

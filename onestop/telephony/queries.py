@@ -34,9 +34,9 @@ def get_queue_for(user: User, queue_id: int, action: str = MANAGE) -> CallQueue:
 def runs_for(user: User, limit: int = RECENT_RUNS) -> list[CallImportRun]:
     """The organisation's newest imports."""
     return list(
-        CallImportRun.objects.for_user(user).select_related("by").order_by("-started_at", "-id")[
-            :limit
-        ]
+        CallImportRun.objects.for_user(user)
+        .select_related("by")
+        .order_by("-started_at", "-id")[:limit]
     )
 
 
@@ -62,7 +62,9 @@ def services_for_queues(user: User) -> QuerySet[Service]:
 
 
 def telephone_access_points_for(user: User) -> QuerySet[AccessPoint]:
-    return AccessPoint.objects.for_user(user).filter(kind=AccessPointKind.TELEPHONE).order_by("name")
+    return (
+        AccessPoint.objects.for_user(user).filter(kind=AccessPointKind.TELEPHONE).order_by("name")
+    )
 
 
 def calls_of_queue(user: User, queue: CallQueue) -> int:

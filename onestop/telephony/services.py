@@ -157,7 +157,7 @@ def import_calls(
 
     with transaction.atomic():
         _lock(organisation, mapping.source)
-        run = CallImportRun.objects.create(
+        run: CallImportRun = CallImportRun.objects.create(
             organisation=organisation,
             started_at=timezone.now(),
             by=by,
@@ -246,7 +246,12 @@ class _Writer:
     """Writes batches of checked calls: queues, customers and agents looked up per batch."""
 
     def __init__(
-        self, organisation: Organisation, run: CallImportRun, mapping: formats.Mapping, *, by: User | None
+        self,
+        organisation: Organisation,
+        run: CallImportRun,
+        mapping: formats.Mapping,
+        *,
+        by: User | None,
     ) -> None:
         self.organisation = organisation
         self.run = run

@@ -143,7 +143,9 @@ def test_contacts_and_the_audit_trail_are_stamped_when_they_happened(
             .values_list("object_id", "at")
         )
         # Calls imported from the telephone system are audited by their import, not one by one.
-        for contact in Contact.objects.for_organisation(organisation).filter(call_records__isnull=True):
+        for contact in Contact.objects.for_organisation(organisation).filter(
+            call_records__isnull=True
+        ):
             at = logged[str(contact.pk)]
             assert contact.received_at <= at <= demo
             assert at - contact.received_at < datetime.timedelta(hours=1)

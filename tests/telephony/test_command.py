@@ -97,9 +97,7 @@ def test_refused_rows_exit_1_and_are_printed_with_their_line(
     code, out, err = _run("import", path, "--organisation", "test-council")
     assert code == 1
     assert out.strip().splitlines()[-1] == "imported 2, already present 0, refused 1"
-    assert (
-        "line 3: outcome 'lost' is not one of answered, abandoned, voicemail, transferred" in err
-    )
+    assert "line 3: outcome 'lost' is not one of answered, abandoned, voicemail, transferred" in err
 
 
 def test_all_or_nothing_imports_nothing_and_exits_1(call_world: CallWorld, tmp_path: Path) -> None:
@@ -147,7 +145,7 @@ def test_bad_arguments_or_an_unreadable_file_exit_2_with_one_line(
         "{binary}": str(tmp_path / "binary.csv"),
         "{header}": str(tmp_path / "header.csv"),
     }
-    code, out, err = _run(*[names.get(argument, argument) for argument in arguments])
+    code, _out, err = _run(*[names.get(argument, argument) for argument in arguments])
     assert code == 2
     assert len(err.strip().splitlines()) == 1, err
     assert message in err

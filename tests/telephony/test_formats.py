@@ -100,7 +100,9 @@ def test_a_csv_export_without_a_needed_column_is_unreadable(call_world: CallWorl
     with pytest.raises(ImportUnreadable, match="no column 'Queue'"):
         services.import_calls(
             call_world.organisation,
-            io.BytesIO(b"Conversation ID,Date,End Date\nx,2026-03-02 09:00:00,2026-03-02 09:01:00\n"),
+            io.BytesIO(
+                b"Conversation ID,Date,End Date\nx,2026-03-02 09:00:00,2026-03-02 09:01:00\n"
+            ),
             by=None,
             format_name="genesys-cloud",
         )
@@ -134,11 +136,11 @@ strict = true
 def test_an_operator_adds_a_mapping_without_code(call_world: CallWorld, tmp_path: Path) -> None:
     (tmp_path / "mitel.toml").write_text(MITEL, encoding="utf-8")
     content = (
-        "CallID;ACD Group;Start;Answered;End;Result;CLI\n"
-        "m1;Housing;02/03/2026 09:00:00;02/03/2026 09:00:12;02/03/2026 09:04:00;ANS;07700 900123\n"
-        "m2;Housing;02/07/2026 09:00:00;;02/07/2026 09:00:30;ABN;\n"
-        "m3;Housing;02/07/2026 09:00:00;;02/07/2026 09:00:30;LOST;\n"
-    ).encode()
+        b"CallID;ACD Group;Start;Answered;End;Result;CLI\n"
+        b"m1;Housing;02/03/2026 09:00:00;02/03/2026 09:00:12;02/03/2026 09:04:00;ANS;07700 900123\n"
+        b"m2;Housing;02/07/2026 09:00:00;;02/07/2026 09:00:30;ABN;\n"
+        b"m3;Housing;02/07/2026 09:00:00;;02/07/2026 09:00:30;LOST;\n"
+    )
     import io
 
     with override_settings(ONESTOP_CALL_FORMATS_DIR=str(tmp_path)):

@@ -24,7 +24,11 @@ pytestmark = pytest.mark.django_db
 
 def _import(world: CallWorld, *rows: str, **options: object) -> CallImportRun:
     return services.import_calls(
-        world.organisation, csv_file(*rows), by=None, file_name="calls.csv", **options  # type: ignore[arg-type]
+        world.organisation,
+        csv_file(*rows),
+        by=None,
+        file_name="calls.csv",
+        **options,  # type: ignore[arg-type]
     )
 
 
@@ -99,13 +103,18 @@ def test_each_call_becomes_a_telephone_contact_with_its_times_and_outcome(
 def test_a_new_queue_is_created_on_the_telephone_access_point_once(call_world: CallWorld) -> None:
     _import(call_world, row("c1", queue="Waste"), row("c2", queue="Waste"), row("c3", queue="Tax"))
     queues = CallQueue.objects.for_organisation(call_world.organisation).order_by("name")
-    assert [(queue.name, queue.source, queue.access_point_id, queue.service_id) for queue in queues] == [
+    assert [
+        (queue.name, queue.source, queue.access_point_id, queue.service_id) for queue in queues
+    ] == [
         ("Tax", formats.GENERIC, call_world.telephone.pk, None),
         ("Waste", formats.GENERIC, call_world.telephone.pk, None),
     ]
-    assert AuditRecord.objects.filter(
-        organisation=call_world.organisation, object_type="telephony.callqueue"
-    ).count() == 2
+    assert (
+        AuditRecord.objects.filter(
+            organisation=call_world.organisation, object_type="telephony.callqueue"
+        ).count()
+        == 2
+    )
 
 
 def test_without_a_telephone_access_point_one_is_created(council: object) -> None:
@@ -120,9 +129,7 @@ def test_without_a_telephone_access_point_one_is_created(council: object) -> Non
 def test_mapping_a_queue_moves_its_calls_to_the_service(call_world: CallWorld) -> None:
     _import(call_world, row("c1"), row("c2"))
     queue = CallQueue.objects.for_organisation(call_world.organisation).get()
-    services.map_queue(
-        queue, by=None, service=call_world.waste, access_point=call_world.telephone
-    )
+    services.map_queue(queue, by=None, service=call_world.waste, access_point=call_world.telephone)
     assert {call.contact.service_id for call in _calls(call_world)} == {call_world.waste.pk}
     _import(call_world, row("c3"))
     assert {call.contact.service_id for call in _calls(call_world)} == {call_world.waste.pk}
@@ -319,8 +326,13 @@ def test_bad_rows_are_refused_with_their_line_and_reason_and_the_rest_imported(
         row("", queue="Waste"),
         row("bad7", queue=""),
         "bad8,Waste,2026-03-02T09:00:00+00:00",
-        row("bad9", offered="2026-06-03T09:00:00+00:00", answered="", outcome="abandoned",
-            ended="2026-06-03T09:01:00+00:00"),
+        row(
+            "bad9",
+            offered="2026-06-03T09:00:00+00:00",
+            answered="",
+            outcome="abandoned",
+            ended="2026-06-03T09:01:00+00:00",
+        ),
         row("bad10", ended="2026-03-03T10:00:00+00:00"),
         row("bad11", caller="call me maybe"),
         row("ok2"),
@@ -357,7 +369,7 @@ def test_a_quoted_cell_over_several_lines_keeps_the_line_numbers(call_world: Cal
 @pytest.mark.parametrize(
     ("queue", "agent", "reason"),
     [
-        ("=HYPERLINK(\"http://x\")", "", "starts like a spreadsheet formula"),
+        ('=HYPERLINK("http://x")', "", "starts like a spreadsheet formula"),
         ("@SUM(A1)", "", "starts like a spreadsheet formula"),
         ("Waste", "=cmd|' /C calc'!A0", "starts like a spreadsheet formula"),
         ("Waste\u202eexe", "", "queue holds control or invisible characters"),
@@ -373,8 +385,16 @@ def test_hostile_names_are_refused(
 
     line = io.StringIO()
     csv.writer(line, lineterminator="").writerow(
-        ["c1", queue, "2026-03-02T09:00:00Z", "2026-03-02T09:00:05Z", "2026-03-02T09:01:00Z",
-         "answered", agent, ""]
+        [
+            "c1",
+            queue,
+            "2026-03-02T09:00:00Z",
+            "2026-03-02T09:00:05Z",
+            "2026-03-02T09:01:00Z",
+            "answered",
+            agent,
+            "",
+        ]
     )
     run = _import(call_world, line.getvalue())
     assert run.refused == 1
@@ -407,9 +427,7 @@ def test_refused_rows_kept_are_bounded_but_all_counted(
 
 # --- all or nothing -------------------------------------------------------------------------------
 def test_all_or_nothing_imports_nothing_when_a_row_is_refused(call_world: CallWorld) -> None:
-    run = _import(
-        call_world, row("c1"), row("c2", outcome="lost"), row("c3"), all_or_nothing=True
-    )
+    run = _import(call_world, row("c1"), row("c2", outcome="lost"), row("c3"), all_or_nothing=True)
     assert (run.imported, run.refused) == (0, 1)
     assert _refusals(run) == [
         (3, "outcome 'lost' is not one of answered, abandoned, voicemail, transferred")
@@ -422,7 +440,9 @@ def test_all_or_nothing_undoes_earlier_batches(
 ) -> None:
     monkeypatch.setattr(services, "BATCH", 2)
     run = _import(
-        call_world, *[row(f"c{number}") for number in range(7)], row("bad", outcome="x"),
+        call_world,
+        *[row(f"c{number}") for number in range(7)],
+        row("bad", outcome="x"),
         all_or_nothing=True,
     )
     assert (run.imported, run.refused) == (0, 1)

@@ -23,14 +23,18 @@ QUEUES = "/calls/queues/"
 pytestmark = pytest.mark.django_db
 
 
-def _upload(*rows: str, name: str = "calls.csv", content: bytes | None = None) -> SimpleUploadedFile:
+def _upload(
+    *rows: str, name: str = "calls.csv", content: bytes | None = None
+) -> SimpleUploadedFile:
     body = content if content is not None else (HEADER + "".join(r + "\n" for r in rows)).encode()
     return SimpleUploadedFile(name, body, content_type="text/csv")
 
 
 def _seeded(world: CallWorld) -> tuple[CallImportRun, CallQueue]:
     run = services.import_calls(
-        world.organisation, csv_file(row("c1"), row("c2", outcome="lost")), by=None,
+        world.organisation,
+        csv_file(row("c1"), row("c2", outcome="lost")),
+        by=None,
         file_name="seed.csv",
     )
     return run, CallQueue.objects.for_organisation(world.organisation).get()
@@ -69,11 +73,17 @@ def test_roles_without_the_permission_get_403_and_change_nothing(
     before = _state(call_world)
     for url in (IMPORT, f"/calls/imports/{run.pk}/", QUEUES, f"/calls/queues/{queue.pk}/"):
         assert client.get(url).status_code == 403, url
-    assert client.post(IMPORT, {"file": _upload(row("new")), "format": "onestop-calls-v1"}).status_code == 403
-    assert client.post(
-        f"/calls/queues/{queue.pk}/",
-        {"service": call_world.waste.pk, "access_point": call_world.telephone.pk},
-    ).status_code == 403
+    assert (
+        client.post(IMPORT, {"file": _upload(row("new")), "format": "onestop-calls-v1"}).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/calls/queues/{queue.pk}/",
+            {"service": call_world.waste.pk, "access_point": call_world.telephone.pk},
+        ).status_code
+        == 403
+    )
     assert _state(call_world) == before
 
 
@@ -86,7 +96,12 @@ def test_another_organisations_runs_and_queues_are_not_found(
     before = _state(call_world)
     assert client.get(f"/calls/imports/{run.pk}/").status_code == 404
     assert client.get(f"/calls/queues/{queue.pk}/").status_code == 404
-    assert client.post(f"/calls/queues/{queue.pk}/", {"access_point": call_world.telephone.pk}).status_code == 404
+    assert (
+        client.post(
+            f"/calls/queues/{queue.pk}/", {"access_point": call_world.telephone.pk}
+        ).status_code
+        == 404
+    )
     listed = client.get(QUEUES)
     assert listed.status_code == 200
     assert b"Waste" not in listed.content
@@ -106,7 +121,9 @@ def test_an_administrator_uploads_a_file_and_sees_the_result(
     response = client.post(
         IMPORT,
         {
-            "file": _upload(row("c1"), row("c2", outcome="lost"), row("c3", queue="<script>x</script>")),
+            "file": _upload(
+                row("c1"), row("c2", outcome="lost"), row("c3", queue="<script>x</script>")
+            ),
             "format": "onestop-calls-v1",
         },
     )
@@ -115,7 +132,9 @@ def test_an_administrator_uploads_a_file_and_sees_the_result(
     assert response["Location"] == f"/calls/imports/{run.pk}/"
     assert (run.imported, run.refused, run.by, run.file_name) == (2, 1, administrator, "calls.csv")
     page = client.get(response["Location"]).content.decode()
-    assert "outcome &#x27;lost&#x27; is not one of answered, abandoned, voicemail, transferred" in page
+    assert (
+        "outcome &#x27;lost&#x27; is not one of answered, abandoned, voicemail, transferred" in page
+    )
     assert ">3<" in page  # the refused row's line
     listing = client.get(IMPORT).content.decode()
     assert "calls.csv" in listing
@@ -155,7 +174,11 @@ def test_all_or_nothing_on_the_page(
     ],
 )
 def test_a_refused_upload_changes_nothing(
-    call_world: CallWorld, administrator: User, client_for: ClientFor, data: dict[str, str], message: str
+    call_world: CallWorld,
+    administrator: User,
+    client_for: ClientFor,
+    data: dict[str, str],
+    message: str,
 ) -> None:
     files = {
         "upload": _upload(row("c1")),
@@ -178,7 +201,8 @@ def test_an_oversized_upload_is_refused(
 ) -> None:
     with override_settings(ONESTOP_CALLS_UPLOAD_MAX_BYTES=100):
         response = client_for(administrator).post(
-            IMPORT, {"file": _upload(*[row(f"c{n}") for n in range(5)]), "format": "onestop-calls-v1"}
+            IMPORT,
+            {"file": _upload(*[row(f"c{n}") for n in range(5)]), "format": "onestop-calls-v1"},
         )
     assert response.status_code == 400
     assert "import larger files with the onestop calls import command" in response.content.decode()
@@ -200,7 +224,12 @@ def test_an_administrator_maps_a_queue_and_its_calls_follow(
     assert response.status_code == 302
     queue.refresh_from_db()
     assert queue.service == call_world.waste
-    assert {c.contact.service_id for c in CallRecord.objects.for_organisation(call_world.organisation).select_related("contact")} == {call_world.waste.pk}
+    assert {
+        c.contact.service_id
+        for c in CallRecord.objects.for_organisation(call_world.organisation).select_related(
+            "contact"
+        )
+    } == {call_world.waste.pk}
     assert AuditRecord.objects.filter(
         organisation=call_world.organisation, object_type="telephony.callqueue", action="changed"
     ).exists()

@@ -6,116 +6,245 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contacts', '0004_contact_outcome_request_not_completed'),
-        ('core', '0005_auditrecord_list_read_actions'),
-        ('directory', '0002_mail_domains'),
+        ("contacts", "0004_contact_outcome_request_not_completed"),
+        ("core", "0005_auditrecord_list_read_actions"),
+        ("directory", "0002_mail_domains"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CallImportRun',
+            name="CallImportRun",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('started_at', models.DateTimeField()),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('file_name', models.CharField(max_length=255)),
-                ('format', models.CharField(max_length=50)),
-                ('source', models.CharField(max_length=50)),
-                ('all_or_nothing', models.BooleanField(default=False)),
-                ('imported', models.PositiveIntegerField(default=0)),
-                ('already_present', models.PositiveIntegerField(default=0)),
-                ('refused', models.PositiveIntegerField(default=0)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("started_at", models.DateTimeField()),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("file_name", models.CharField(max_length=255)),
+                ("format", models.CharField(max_length=50)),
+                ("source", models.CharField(max_length=50)),
+                ("all_or_nothing", models.BooleanField(default=False)),
+                ("imported", models.PositiveIntegerField(default=0)),
+                ("already_present", models.PositiveIntegerField(default=0)),
+                ("refused", models.PositiveIntegerField(default=0)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation', '-started_at'],
+                "ordering": ["organisation", "-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='CallImportRefusal',
+            name="CallImportRefusal",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('line', models.PositiveIntegerField()),
-                ('reason', models.CharField(max_length=300)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='refusals', to='telephony.callimportrun')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("line", models.PositiveIntegerField()),
+                ("reason", models.CharField(max_length=300)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="refusals",
+                        to="telephony.callimportrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation', 'run', 'line'],
+                "ordering": ["organisation", "run", "line"],
             },
         ),
         migrations.CreateModel(
-            name='CallQueue',
+            name="CallQueue",
             fields=[
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('source', models.CharField(help_text="The format's source, e.g. amazon-connect.", max_length=50)),
-                ('name', models.CharField(max_length=200)),
-                ('access_point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.accesspoint')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.service')),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                (
+                    "source",
+                    models.CharField(
+                        help_text="The format's source, e.g. amazon-connect.", max_length=50
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "access_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.accesspoint",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.service",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation', 'source', 'name'],
+                "ordering": ["organisation", "source", "name"],
             },
         ),
         migrations.CreateModel(
-            name='CallRecord',
+            name="CallRecord",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('source', models.CharField(max_length=50)),
-                ('external_id', models.CharField(max_length=200)),
-                ('offered_at', models.DateTimeField()),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('ended_at', models.DateTimeField()),
-                ('wait_seconds', models.PositiveIntegerField(help_text='Offered to answered; for a call not answered, offered to ended.')),
-                ('talk_seconds', models.PositiveIntegerField(help_text='Answered to ended; 0 if not answered.')),
-                ('outcome', models.CharField(choices=[('answered', 'Answered'), ('abandoned', 'Abandoned'), ('voicemail', 'Voicemail'), ('transferred', 'Transferred')], max_length=20)),
-                ('agent_name', models.CharField(blank=True, max_length=150)),
-                ('caller_number', models.CharField(blank=True, max_length=20)),
-                ('agent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='call_records', to='contacts.contact')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation')),
-                ('queue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calls', to='telephony.callqueue')),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='calls', to='telephony.callimportrun')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("source", models.CharField(max_length=50)),
+                ("external_id", models.CharField(max_length=200)),
+                ("offered_at", models.DateTimeField()),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("ended_at", models.DateTimeField()),
+                (
+                    "wait_seconds",
+                    models.PositiveIntegerField(
+                        help_text="Offered to answered; for a call not answered, offered to ended."
+                    ),
+                ),
+                (
+                    "talk_seconds",
+                    models.PositiveIntegerField(help_text="Answered to ended; 0 if not answered."),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("answered", "Answered"),
+                            ("abandoned", "Abandoned"),
+                            ("voicemail", "Voicemail"),
+                            ("transferred", "Transferred"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("agent_name", models.CharField(blank=True, max_length=150)),
+                ("caller_number", models.CharField(blank=True, max_length=20)),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="call_records",
+                        to="contacts.contact",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.organisation",
+                    ),
+                ),
+                (
+                    "queue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calls",
+                        to="telephony.callqueue",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calls",
+                        to="telephony.callimportrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation', '-offered_at'],
+                "ordering": ["organisation", "-offered_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='callimportrun',
-            index=models.Index(fields=['organisation', 'started_at'], name='callimportrun_org_started'),
+            model_name="callimportrun",
+            index=models.Index(
+                fields=["organisation", "started_at"], name="callimportrun_org_started"
+            ),
         ),
         migrations.AddIndex(
-            model_name='callimportrefusal',
-            index=models.Index(fields=['organisation', 'run', 'line'], name='callrefusal_org_run_line'),
+            model_name="callimportrefusal",
+            index=models.Index(
+                fields=["organisation", "run", "line"], name="callrefusal_org_run_line"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callqueue',
-            constraint=models.UniqueConstraint(fields=('organisation', 'source', 'name'), name='callqueue_unique_name'),
+            model_name="callqueue",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "source", "name"), name="callqueue_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='callrecord',
-            index=models.Index(fields=['organisation', 'offered_at'], name='callrecord_org_offered'),
+            model_name="callrecord",
+            index=models.Index(
+                fields=["organisation", "offered_at"], name="callrecord_org_offered"
+            ),
         ),
         migrations.AddIndex(
-            model_name='callrecord',
-            index=models.Index(fields=['organisation', 'queue', 'offered_at'], name='callrecord_org_queue'),
+            model_name="callrecord",
+            index=models.Index(
+                fields=["organisation", "queue", "offered_at"], name="callrecord_org_queue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.UniqueConstraint(fields=('organisation', 'source', 'external_id'), name='callrecord_unique_call'),
+            model_name="callrecord",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "source", "external_id"), name="callrecord_unique_call"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callrecord',
-            constraint=models.UniqueConstraint(fields=('organisation', 'contact'), name='callrecord_unique_contact'),
+            model_name="callrecord",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "contact"), name="callrecord_unique_contact"
+            ),
         ),
     ]
