@@ -18,9 +18,10 @@ import datetime
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +47,9 @@ BATCH = 5000
 REFUSALS_KEPT = 1000
 TELEPHONE_ACCESS_POINT = "Telephone"
 AGENT_CACHE = 10_000
+# New queues one import may create: a file whose queue column is something else (a call id, a
+# time) would otherwise create one queue per row for an administrator to clear up.
+MAX_NEW_QUEUES = 100
 
 Progress = Callable[[int], None]
 OnRefused = Callable[[formats.Refused], None]
@@ -166,7 +170,7 @@ def import_calls(
             source=mapping.source,
             all_or_nothing=all_or_nothing,
         )
-        writer = _Writer(organisation, run, mapping, by=by)
+        writer = _Writer(organisation, run, mapping, by=by, refuse=refuse)
         latest = timezone.now() + datetime.timedelta(days=1)
         try:
             with transaction.atomic():
@@ -252,9 +256,12 @@ class _Writer:
         mapping: formats.Mapping,
         *,
         by: User | None,
+        refuse: Callable[[formats.Refused], None],
     ) -> None:
         self.organisation = organisation
         self.run = run
+        self.refuse = refuse
+        self.new_queues = 0
         self.source = mapping.source
         self.by = by
         self.queues: dict[str, tuple[int, int | None, int]] = {
@@ -277,19 +284,25 @@ class _Writer:
                 counts.already_present += 1  # the same call twice in the file: the first counts
             else:
                 unique[call.call_id] = call
-        present = {
-            external_id
-            for (external_id,) in bulk.fetch_rows(
-                CallRecord.objects.for_organisation(self.organisation)
-                .filter(source=self.source, external_id__in=list(unique))
-                .values_list("external_id")
-            )
-        }
+        present = self._present(list(unique))
         counts.already_present += len(present)
         new = [call for call_id, call in unique.items() if call_id not in present]
         if dry or not new:
             return
         self._add_queues({call.queue for call in new})
+        if any(call.queue not in self.queues for call in new):
+            for call in new:
+                if call.queue not in self.queues:
+                    self.refuse(
+                        formats.Refused(
+                            call.line,
+                            f"queue {call.queue[:40]!r} is new, and this file already added "
+                            f"{MAX_NEW_QUEUES} new queues: check the file's queue column",
+                        )
+                    )
+            new = [call for call in new if call.queue in self.queues]
+            if not new:
+                return
         customers = self._customers({call.caller_number for call in new if call.caller_number})
         agents = self._agents({call.agent for call in new if call.agent})
         contact_ids = contact_services.record_telephone_contacts(
@@ -336,6 +349,19 @@ class _Writer:
         )
         counts.imported += len(new)
 
+    def _present(self, call_ids: list[str]) -> set[str]:
+        """Which of ``call_ids`` this organisation already has from this source."""
+        return {
+            external_id
+            for (external_id,) in _any_of(
+                CallRecord.objects.for_organisation(self.organisation)
+                .filter(source=self.source)
+                .values_list("external_id"),
+                "external_id",
+                call_ids,
+            )
+        }
+
     def _add_queues(self, names: set[str]) -> None:
         missing = sorted(names - set(self.queues))
         if not missing:
@@ -343,6 +369,9 @@ class _Writer:
         if self._telephone is None:
             self._telephone = telephone_access_point(self.organisation, by=self.by)
         for name in missing:
+            if self.new_queues >= MAX_NEW_QUEUES:
+                return
+            self.new_queues += 1
             queue = CallQueue.objects.create(
                 organisation=self.organisation,
                 source=self.source,
@@ -364,10 +393,12 @@ class _Writer:
         if not numbers:
             return {}
         owners: dict[str, set[int]] = {}
-        for number, customer_id in bulk.fetch_rows(
+        for number, customer_id in _any_of(
             Phone.objects.for_organisation(self.organisation)
-            .filter(number__in=sorted(numbers), customer__merged_into__isnull=True)
-            .values_list("number", "customer_id")
+            .filter(customer__merged_into__isnull=True)
+            .values_list("number", "customer_id"),
+            "number",
+            sorted(numbers),
         ):
             owners.setdefault(number, set()).add(customer_id)
         return {number: next(iter(ids)) for number, ids in owners.items() if len(ids) == 1}
@@ -394,6 +425,16 @@ class _Writer:
                 if original is not None:
                     self.agents[original] = user_id
         return {name: self.agents.get(name) for name in names}
+
+
+def _any_of(queryset: Any, column: str, values: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of ``queryset`` (a ``values_list``) whose ``column`` is one of ``values``.
+
+    On PostgreSQL the values go as one array parameter: an ``IN`` list of thousands of
+    placeholders costs more to build and parse than the statement takes to run."""
+    if connection.vendor == "postgresql":
+        values = RawSQL("SELECT unnest(%s::text[])", [bulk.array_text(values)])  # type: ignore[assignment]
+    return bulk.fetch_rows(queryset.filter(**{f"{column}__in": values}))
 
 
 CALL_COLUMNS = (

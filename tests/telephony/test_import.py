@@ -485,3 +485,14 @@ def test_an_unknown_format_is_refused(call_world: CallWorld) -> None:
         services.import_calls(
             call_world.organisation, csv_file(row()), by=None, format_name="avaya"
         )
+
+
+def test_a_file_cannot_create_queues_without_end(
+    call_world: CallWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "MAX_NEW_QUEUES", 2)
+    run = _import(call_world, *[row(f"c{number}", queue=f"Q{number}") for number in range(4)])
+    assert (run.imported, run.refused) == (2, 2)
+    tail = "is new, and this file already added 2 new queues: check the file's queue column"
+    assert _refusals(run) == [(4, f"queue 'Q2' {tail}"), (5, f"queue 'Q3' {tail}")]
+    assert CallQueue.objects.for_organisation(call_world.organisation).count() == 2
