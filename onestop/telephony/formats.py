@@ -241,9 +241,12 @@ def _text_lines(stream: IO[bytes]) -> Iterator[str]:
             ) from error
         if "\x00" in pending:
             raise ImportUnreadable("the file is not text (it holds NUL bytes)")
-        lines = pending.splitlines(keepends=True)
-        pending = lines.pop() if lines and chunk and not lines[-1].endswith(("\n", "\r")) else ""
-        yield from lines
+        # Lines end at "\n" only (a "\r" before it is the CSV reader's, or JSON's, whitespace):
+        # str.splitlines would also split at U+2028 and other characters inside a value.
+        lines = pending.split("\n")
+        pending = lines.pop()
+        for line in lines:
+            yield line + "\n"
         if not chunk:
             if pending:
                 yield pending

@@ -59,7 +59,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         form,
         save,
         done=lambda run: (
-            _("Call records imported: %(summary)s") % {"summary": run.summary},
+            _("Import finished: %(summary)s") % {"summary": run.summary},
             reverse("telephony:run", args=[run.pk]),
         ),
     )

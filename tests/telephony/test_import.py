@@ -496,3 +496,11 @@ def test_a_file_cannot_create_queues_without_end(
     tail = "is new, and this file already added 2 new queues: check the file's queue column"
     assert _refusals(run) == [(4, f"queue 'Q2' {tail}"), (5, f"queue 'Q3' {tail}")]
     assert CallQueue.objects.for_organisation(call_world.organisation).count() == 2
+
+
+def test_a_line_separator_inside_a_value_does_not_split_the_row(call_world: CallWorld) -> None:
+    run = _import(call_world, row("c1", queue="Waste\u2028Tax"), row("c2", outcome="lost"))
+    assert _refusals(run) == [
+        (2, "queue holds control or invisible characters"),
+        (3, "outcome 'lost' is not one of answered, abandoned, voicemail, transferred"),
+    ]
