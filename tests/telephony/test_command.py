@@ -150,3 +150,25 @@ def test_bad_arguments_or_an_unreadable_file_exit_2_with_one_line(
     assert len(err.strip().splitlines()) == 1, err
     assert message in err
     assert _counts(call_world) == (0, 0, 0)
+
+
+def test_a_terminal_sees_the_rows_read_so_far(
+    call_world: CallWorld, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pty
+
+    from onestop.telephony import services
+
+    monkeypatch.setattr(services, "BATCH", 2)
+    path = _file(tmp_path, *[row(f"c{number}") for number in range(5)])
+    controller, terminal = pty.openpty()
+    stdout = io.StringIO()
+    with os.fdopen(terminal, "w") as stderr:
+        call_command(
+            "calls", "import", path, "--organisation", "test-council", stdout=stdout, stderr=stderr
+        )
+    shown = os.read(controller, 4096).decode()
+    os.close(controller)
+    assert "\r2 rows read" in shown
+    assert "\r5 rows read" in shown
+    assert stdout.getvalue().strip() == "imported 5, already present 0, refused 0"
