@@ -47,7 +47,7 @@ def _run(label: str, database_url: str | None, extra: list[str]) -> tuple[str, i
     environment["ONESTOP_TEST_LABEL"] = label
     environment["ONESTOP_TEST_SUMMARY"] = str(summary)
     workers = os.environ.get("ONESTOP_TEST_WORKERS", "2")
-    command = [sys.executable, "-m", "pytest", "-q", "-n", workers, *extra]
+    command = [sys.executable, "-m", "pytest", "-q", "-n", workers, "--durations=30", *extra]
     print(f"== {label}: {' '.join(command[2:])}", flush=True)  # noqa: T201
     code = subprocess.call(command, cwd=ROOT, env=environment)  # noqa: S603
     line = summary.read_text(encoding="utf-8").strip() if summary.stat().st_size else ""

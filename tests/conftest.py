@@ -7,17 +7,23 @@ when used through ``client_for``.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from onestop.core.models import Organisation, RoleCode, User
 from tests import factories
@@ -56,6 +62,39 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     target = os.environ.get("ONESTOP_TEST_SUMMARY")
     if target:
         Path(target).write_text(line + "\n", encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class LoadedDemo:
+    """``onestop demo`` as it ran for a module's tests: what it printed, and the time after."""
+
+    output: str
+    loaded_at: datetime.datetime
+
+
+@pytest.fixture(scope="module")
+def _demo_for_module(django_db_setup: None, django_db_blocker: Any) -> Iterator[LoadedDemo]:
+    """The demo council loaded once for a module, inside a transaction its tests' own
+    transactions nest in (each test is rolled back to the loaded demo), rolled back after the
+    module's last test, as Django's ``TestCase.setUpTestData`` does for a class.  Loading the
+    demo replays weeks of history: once a module (and test worker) instead of once a test."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            out = StringIO()
+            call_command("demo", stdout=out)
+            yield LoadedDemo(output=out.getvalue(), loaded_at=timezone.now())
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def loaded_demo(_demo_for_module: LoadedDemo, db: None) -> LoadedDemo:
+    """The demo council, loaded once for the module (``_demo_for_module``); for tests using the
+    ordinary ``db`` (a transactional test flushes the database and cannot share it)."""
+    return _demo_for_module
 
 
 @pytest.fixture

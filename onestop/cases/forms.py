@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -22,7 +23,7 @@ from onestop.cases.models import (
     Status,
     outcomes_for,
 )
-from onestop.core.forms import GovukForm, ListedModelChoiceField
+from onestop.core.forms import GovukForm, Listed, ListedChoiceField
 from onestop.core.models import User
 from onestop.core.questions import add_question_fields, answers
 from onestop.directory.models import Service, Team
@@ -273,43 +274,42 @@ class ClarificationForm(GovukForm):
     note = forms.CharField(label=_("What the requester clarified"), max_length=200)
 
 
-class _ListedStaffChoiceField(ListedModelChoiceField, StaffChoiceField):
-    pass
-
-
 class QueueFilterForm(GovukForm):
     """The queue's filters.  Its three selects are shown on every queue page, so each reads its
-    choices once and checks the value sent against them (``ListedModelChoiceField``)."""
+    options once as ``(key, label)`` pairs and checks the value sent against them
+    (``ListedChoiceField``, ``queries.queue_filter_choices``)."""
 
-    team = ListedModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
+    team = ListedChoiceField(label=_("Team"), required=False, empty_label=_("Any"))
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any open status")), *Status.choices], required=False
     )
-    case_type = ListedModelChoiceField(
-        label=_("Type"), queryset=CaseType.objects.none(), required=False
-    )
-    assignee = _ListedStaffChoiceField(
-        label=_("Assigned to"), queryset=User.objects.none(), required=False
-    )
+    case_type = ListedChoiceField(label=_("Type"), required=False, empty_label=_("Any"))
+    assignee = ListedChoiceField(label=_("Assigned to"), required=False, empty_label=_("Any"))
     due_within = forms.IntegerField(
         label=_("Due within (days)"), min_value=0, max_value=366, required=False
     )
     ward = forms.CharField(label=_("Ward"), max_length=100, required=False)
     mine = forms.BooleanField(label=_("Only my cases"), required=False)
 
-    def __init__(self, *args: Any, teams: Any, types: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        teams: Iterable[tuple[int, str]],
+        types: Iterable[tuple[int, str]],
+        people: Iterable[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        for name, queryset in (("team", teams), ("case_type", types), ("assignee", people)):
+        for name, pairs in (("team", teams), ("case_type", types), ("assignee", people)):
             field = self.fields[name]
-            assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
-            field.queryset = queryset
-            field.empty_label = str(_("Any"))
+            assert isinstance(field, ListedChoiceField)  # noqa: S101
+            field.set_listed(pairs)
 
-    def team_with_id(self, team_id: int | None) -> Team | None:
+    def team_with_id(self, team_id: int | None) -> Listed | None:
         """The team with ``team_id`` among the select's teams (``None``: not one of them)."""
         field = self.fields["team"]
-        assert isinstance(field, ListedModelChoiceField)  # noqa: S101
-        return next((team for team in field.choice_objects() if team.pk == team_id), None)
+        assert isinstance(field, ListedChoiceField)  # noqa: S101
+        return field.listed(team_id)
 
 
 # --- case-type administration -------------------------------------------------------------------

@@ -200,15 +200,20 @@ def staff_of_organisation(user: User) -> QuerySet[User]:
 
 def queue_filter_choices(
     user: User,
-) -> tuple[ScopedQuerySet[Team], ScopedQuerySet[CaseType], QuerySet[User]]:
-    """The queue filters' three selects: the organisation's teams (by service, then name), case
-    types and active staff, each reading only what its select shows (the id and the label's
-    fields): a council's few hundred teams cost a fifth of whole rows with their services."""
-    return (
-        Team.objects.for_user(user).only("name").order_by("service__name", "name"),
-        all_case_types_for(user).only("name"),
-        staff_of_organisation(user).only("username", "first_name", "last_name"),
-    )
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, str]]]:
+    """The queue filters' three selects as ``(key, label)`` pairs: the organisation's teams (by
+    service, then name), case types, and active staff by the name people know them by (their
+    full name, or their username when they have none, as ``User.display_name``).  Pairs, not
+    model objects: a council's few hundred teams are on every queue page."""
+    teams = Team.objects.for_user(user).order_by("service__name", "name").values_list("id", "name")
+    types = all_case_types_for(user).values_list("id", "name")
+    people = [
+        (pk, f"{first} {last}".strip() or username)
+        for pk, username, first, last in staff_of_organisation(user).values_list(
+            "id", "username", "first_name", "last_name"
+        )
+    ]
+    return list(teams), list(types), people
 
 
 def team_members(team: Team) -> QuerySet[User]:

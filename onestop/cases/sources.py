@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.cases import queries
-from onestop.cases.models import REFERENCE_PREFIXES, Status
+from onestop.cases.models import OPEN_STATUSES, REFERENCE_PREFIXES, Case, CaseType, Status
 from onestop.cases.models import Outcome as CaseOutcome
 from onestop.core import sources
 from onestop.core.models import User
@@ -80,6 +80,31 @@ def _case_of(user: User, reference: str) -> Model:
     return queries.get_case_for(user, reference)
 
 
+# --- customers with open cases of a type (notify's messages to many customers) -------------------
+def case_type_choices(organisation_id: int) -> list[tuple[str, str]]:
+    """The organisation's case types, by name."""
+    return [
+        (str(pk), name)
+        for pk, name in CaseType.objects.for_organisation(organisation_id)
+        .order_by("name", "id")
+        .values_list("pk", "name")
+    ]
+
+
+def customers_with_open_cases(organisation_id: int, value: str) -> ScopedQuerySet[Any] | None:
+    """The customers of open cases of the case type ``value`` (its id), or ``None`` when the
+    organisation has no such case type."""
+    if not value.isdigit() or len(value) > 18:
+        return None
+    types = CaseType.objects.for_organisation(organisation_id)
+    if not types.filter(pk=int(value)).exists():
+        return None
+    found = Case.objects.for_organisation(organisation_id).filter(
+        case_type_id=int(value), status__in=sorted(OPEN_STATUSES), customer_id__isnull=False
+    )
+    return cast(ScopedQuerySet[Any], found.values("customer_id"))
+
+
 def register() -> None:
     document_owners.register(
         document_owners.Owner(
@@ -97,5 +122,13 @@ def register() -> None:
             prefixes=frozenset(REFERENCE_PREFIXES.values()),
             open_for_customer=queries.open_cases_for_customer,
             by_reference=case_by_reference,
+        )
+    )
+    sources.register_customer_group(
+        sources.CustomerGroup(
+            kind="case-type",
+            label=str(_("Customers with open cases of a type")),
+            choices=case_type_choices,
+            customer_ids=customers_with_open_cases,
         )
     )

@@ -371,7 +371,9 @@ def record_list_read(
         by=user,
         action=action,
         object_type=what,
-        summary=f"{len(shown)} {what} {action}" + (f" for {described}" if described else ""),
+        # The kind is the record's type ("Case" on the trail's page); the summary says how
+        # many and how they were chosen, in words, never the model label ("cases.case").
+        summary=f"{len(shown)} {action}" + (f", filtered by {described}" if described else ""),
         changes=changes,
         ip_address=ip_address,
     )

@@ -92,6 +92,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "notify.stafftask": RecordKind(_("Task for staff about a message")),
     "notify.message": RecordKind(_("Message")),
     "notify.messagetemplate": RecordKind(_("Message template")),
+    "notify.bulkmessage": RecordKind(_("Message to many customers"), "title"),
     "documents.document": RecordKind(_("Document"), "name"),
 }
 

@@ -14,18 +14,22 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.forms.utils import pretty_name
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.errors import ServiceError
+from onestop.core.templatetags.govuk import option_elements
 from onestop.core.text import guard_plain_text, has_control_characters, refusal_message
 
 WIDGET_CLASSES: dict[type[forms.Widget], str] = {
@@ -53,6 +57,29 @@ DJANGO_BLANK_LABEL = "---------"
 SELECT_TEMPLATE = "core/widgets/select.html"
 
 
+class Select(forms.Select):
+    """Django's select as ``SELECT_TEMPLATE`` writes it, its options written in one pass over
+    its choices (``govuk.option_elements``) rather than from ``optgroups``: the queue page's
+    filters show a few hundred teams and people on every page.  ``GovukFormMixin`` gives it to
+    every field whose widget is a plain ``forms.Select``; the markup is Django's, to the byte
+    (``tests/core/test_govuk_fields.py``).  Named ``Select`` so templates see the same
+    ``widget_type``."""
+
+    template_name = SELECT_TEMPLATE
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        # ``forms.Widget``'s context (name, value, attributes) without ``ChoiceWidget``'s
+        # optgroups, which this widget never reads.
+        context: dict[str, Any] = forms.Widget.get_context(self, name, value, attrs)
+        widget = context["widget"]
+        if self.allow_multiple_selected:
+            widget["attrs"]["multiple"] = True
+        widget["options"] = mark_safe(  # noqa: S308  # nosec B308 B703  # every part escaped
+            option_elements(self.choices, widget["value"], multiple=self.allow_multiple_selected)
+        )
+        return context
+
+
 class ListedModelChoices(forms.models.ModelChoiceIterator[Any]):
     """A select's model choices read with one ordinary statement (and kept for the form's life),
     not through ``QuerySet.iterator()``, Django's default: on PostgreSQL that is a server-side
@@ -65,32 +92,54 @@ class ListedModelChoices(forms.models.ModelChoiceIterator[Any]):
             yield self.choice(obj)
 
 
-class ListedModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """A model choice whose queryset is read once for the form's life and serves both the
-    select's options (``ListedModelChoices``) and the check of the value sent, which
-    ``ModelChoiceField`` makes by reading the chosen row again (``get``).  For a select the
-    page shows whatever was sent, such as a filter form's: one statement instead of two (and
-    the view can find the chosen object among ``choice_objects`` instead of a third).  The
-    value is read by the key field's own ``to_python``, as ``get`` would read it."""
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One option of a ``ListedChoiceField``: the record's key and the label the select shows."""
 
-    def to_python(self, value: Any) -> Any:
+    pk: int
+    label: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ListedChoiceField(forms.ChoiceField):
+    """A select of records read once as ``(key, label)`` pairs (``values_list``), not as model
+    objects, serving both the select's options and the check of the value sent; the cleaned
+    value is the ``Listed`` chosen, or ``None`` for the blank choice.  For a select every page
+    of a kind shows, such as the queue's filters (a council's few hundred teams and staff): no
+    model object is made for an option and the chosen row is not read again, as
+    ``ModelChoiceField`` would.  A value is accepted and refused as ``ModelChoiceField`` accepts
+    and refuses a key (the key field's ``int``, surrounding spaces allowed; NUL refused), with
+    the same error codes (``tests/core/test_listed_choices.py``)."""
+
+    def __init__(self, *, empty_label: str | Promise = "", **kwargs: Any) -> None:
+        super().__init__(choices=(), **kwargs)
+        self.empty_label = empty_label
+        self._by_key: dict[int, Listed] = {}
+
+    def set_listed(self, pairs: Iterable[tuple[int, str]]) -> None:
+        """The options, in order: ``(key, label)`` pairs."""
+        self._by_key = {int(key): Listed(int(key), str(label)) for key, label in pairs}
+        self.choices = [
+            ("", self.empty_label),
+            *((key, o.label) for key, o in self._by_key.items()),
+        ]
+
+    def listed(self, key: int | None) -> Listed | None:
+        """The option whose key is ``key`` (``None``: not one of them)."""
+        return None if key is None else self._by_key.get(key)
+
+    def to_python(self, value: Any) -> Listed | None:
         if value in self.empty_values:
             return None
-        self.validate_no_null_characters(value)
-        key = self.to_field_name or "pk"
-        found = None
-        if self.queryset is not None:
-            model = self.queryset.model
-            if isinstance(value, model):
-                value = getattr(value, key)
-            field = model._meta.pk if key == "pk" else model._meta.get_field(key)
-            try:
-                wanted = field.to_python(value)
-            except ValidationError:
-                wanted = None
-            if wanted is not None:
-                objects = self.choice_objects()
-                found = next((obj for obj in objects if getattr(obj, key) == wanted), None)
+        text = str(value)
+        ProhibitNullCharactersValidator()(text)
+        try:
+            key: int | None = int(text)
+        except ValueError:
+            key = None
+        found = self.listed(key)
         if found is None:
             raise ValidationError(
                 self.error_messages["invalid_choice"],
@@ -99,9 +148,8 @@ class ListedModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
             )
         return found
 
-    def choice_objects(self) -> list[Any]:
-        """The queryset's objects, read once (the select's options are the same list)."""
-        return [] if self.queryset is None else list(self.queryset)
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)  # the choice was checked by ``to_python``
 
 
 def _label_words(name: str, field: forms.Field) -> str:
@@ -229,7 +277,7 @@ class GovukFormMixin(PlainTextFormMixin):
                 field.iterator = ListedModelChoices
                 field.widget.choices = field.choices
             if widget_type is forms.Select:
-                field.widget.template_name = SELECT_TEMPLATE
+                field.widget = _plain_select(field.widget)
             base = WIDGET_CLASSES.get(widget_type)
             if base is None:
                 continue
@@ -240,6 +288,15 @@ class GovukFormMixin(PlainTextFormMixin):
             if width and not any("--width-" in name for name in classes):
                 classes.append(width)
             field.widget.attrs["class"] = " ".join(classes)
+
+
+def _plain_select(widget: forms.Select) -> Select:
+    """``widget`` as a ``Select``, with its attributes, choices and required flag."""
+    select = Select(attrs=widget.attrs, choices=())
+    select.choices = widget.choices  # a model field's iterator stays lazy
+    select.is_required = widget.is_required
+    select.is_localized = widget.is_localized
+    return select
 
 
 def query_text(query: QueryDict, name: str, *, limit: int, label: str) -> tuple[str, str]:

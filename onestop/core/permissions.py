@@ -53,6 +53,8 @@ LETTER_POST_ROOM: Final = "letter.post-room"
 # --- notifications (notifycore): the outbox page (retry, cancel) and the message templates
 MESSAGE_MANAGE: Final = "message.manage"
 MESSAGE_TEMPLATE_MANAGE: Final = "message-template.manage"
+# A message to many customers at once (/outbox/bulk/): choose a group, preview, send, cancel.
+MESSAGE_BULK: Final = "message.bulk"
 # Telephony: import the telephone system's call records and map its queues to services.
 CALL_RECORDS_MANAGE: Final = "call-records.manage"
 
@@ -113,6 +115,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         PERFORMANCE_VIEW,
         COMPLAINT_HANDLE,
         MESSAGE_MANAGE,
+        MESSAGE_BULK,
     }
     | {LETTER_POST_ROOM},
     RoleCode.COMPLAINTS_OFFICER: BACK_OFFICE
@@ -133,6 +136,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         MARKER_MANAGE,
         LETTER_POST_ROOM,
         MESSAGE_MANAGE,
+        MESSAGE_BULK,
     },
     # Councillors raise enquiries for constituents and follow their own (not the whole queue).
     RoleCode.COUNCILLOR: frozenset({CASE_VIEW_OWN, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW}),

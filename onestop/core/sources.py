@@ -181,3 +181,34 @@ def register_customer_panel(name: str, panel: CustomerPanel) -> None:
 
 def customer_panels(user: User, customer_id: int) -> list[Panel]:
     return [found for panel in _PANELS.values() if (found := panel(user, customer_id))]
+
+
+# --- groups of customers, for a message to many customers (notify) -------------------------------
+@dataclass(frozen=True)
+class CustomerGroup:
+    """A kind of group of customers a capability above ``notify`` can name (``cases``: customers
+    with open cases of a type), for a message to many customers.
+
+    - ``kind``: the key stored in the group's definition (``"case-type"``);
+    - ``choices(organisation_id)``: the values staff choose from, as ``(value, label)``;
+    - ``customer_ids(organisation_id, value)``: a queryset of the ``customer_id`` of the group's
+      customers (one column, duplicates allowed), pinned to the organisation, or ``None`` when
+      ``value`` names nothing of the organisation's.
+    """
+
+    kind: str
+    label: str
+    choices: Callable[[int], list[tuple[str, str]]]
+    customer_ids: Callable[[int, str], ScopedQuerySet[Any] | None]
+
+
+_GROUPS: dict[str, CustomerGroup] = {}
+
+
+def register_customer_group(group: CustomerGroup) -> None:
+    """Offer a kind of group of customers to ``notify``'s messages to many (idempotent by kind)."""
+    _GROUPS[group.kind] = group
+
+
+def customer_group(kind: str) -> CustomerGroup | None:
+    return _GROUPS.get(kind)

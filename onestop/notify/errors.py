@@ -11,3 +11,5 @@ class NotifyError(StrEnum):
     INVALID_TEMPLATE = "invalid_template"
     NOT_RETRYABLE = "not_retryable"
     NOT_CANCELLABLE = "not_cancellable"
+    INVALID_BULK_MESSAGE = "invalid_bulk_message"
+    NOT_SENDABLE = "not_sendable"

@@ -109,6 +109,73 @@ class MessageTemplate(OrganisationOwned):
         return f"{self.event} by {self.channel} ({self.language}) v{self.version}"
 
 
+class BulkStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft: not sent")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SkipReason(models.TextChoices):
+    NO_CONSENT = "no-consent", _("Did not agree to updates by the channels chosen")
+    NO_ADDRESS = "no-address", _("No address for the channels chosen")
+
+
+class BulkMessage(OrganisationOwned):
+    """A message to many customers at once (a bin round delayed, an office closed by snow).
+
+    ``group`` is the group's definition as data (``{"kind": "postcode", "postcode": "NN1 5"}``,
+    ``{"kind": "case-type", "value": "12"}``, ``{"kind": "visit", "access_point_id": 3,
+    "date": "2026-12-01"}``); the recipients are worked out when it is sent, by the worker, in
+    chunks of customers in id order: ``cursor`` is the last customer id done, so a worker
+    stopped mid-way carries on where the last committed chunk ended.  Each recipient's message
+    is an ordinary ``Message`` pointing here (one per customer: a unique rule)."""
+
+    id = models.BigAutoField(primary_key=True)
+    title = models.CharField(max_length=100)
+    group = models.JSONField()
+    group_label = models.CharField(max_length=300)
+    # The organisation's template for messages to many customers with ``text`` as ((text)), or
+    # the staff's own words (``subject`` for e-mail and letters, ``text`` the message).
+    use_template = models.BooleanField(default=True)
+    subject = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+    channels = models.JSONField()  # the channels allowed, in Channel values
+    status = models.CharField(max_length=20, choices=BulkStatus.choices, default=BulkStatus.DRAFT)
+    cursor = models.BigIntegerField(default=0)
+    recipients = models.PositiveIntegerField(default=0)
+    messages_created = models.PositiveIntegerField(default=0)
+    skipped_no_consent = models.PositiveIntegerField(default=0)
+    skipped_no_address = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    send_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["organisation", "-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "created_at"], name="bulkmessage_org_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def skipped(self) -> int:
+        return self.skipped_no_consent + self.skipped_no_address
+
+
 class Message(OrganisationOwned):
     """One message to one recipient, from the moment it is meant until the provider's last word."""
 
@@ -152,9 +219,21 @@ class Message(OrganisationOwned):
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
+    # The message to many customers this one is part of (one per customer: a worker stopped
+    # mid-chunk and started again never writes a second).
+    bulk_message = models.ForeignKey(
+        BulkMessage, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
+    )
 
     class Meta:
         ordering = ["organisation", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "bulk_message", "customer"],
+                condition=models.Q(bulk_message__isnull=False),
+                name="message_one_per_bulk_customer",
+            ),
+        ]
         indexes = [
             models.Index(
                 fields=["organisation", "status", "created_at"], name="message_org_status"

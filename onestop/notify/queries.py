@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -12,7 +13,7 @@ from onestop.core import permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.models import User
 from onestop.customers import queries as customer_queries
-from onestop.customers.models import Customer
+from onestop.customers.models import Address, Customer, Email
 from onestop.customers.models import Language as CustomerLanguage
 from onestop.notify.models import (
     FAILED_STATUSES,
@@ -60,21 +61,39 @@ def addresses_of(customer: Customer, *, event: str = Event.UPDATE) -> dict[str, 
     """Each channel the customer may be sent ``event``'s message by, with the address: e-mail
     and text messages need an address on record and, for updates (not ``ANSWERS``), the
     customer's consent; a letter needs a current postal address."""
-    usable: dict[str, str] = {}
+    return addresses_of_many(customer.organisation_id, [customer], event=event)[customer.pk]
+
+
+def addresses_of_many(
+    organisation_id: int, customers: Sequence[Customer], *, event: str = Event.UPDATE
+) -> dict[int, dict[str, str]]:
+    """``addresses_of`` for each of ``customers`` (by id), in three reads whatever their number:
+    the first e-mail address on record, the first number ``phonenumbers`` knows as a mobile, the
+    newest current postal address."""
     answer = event in ANSWERS
-    if answer or customer.consents_to_email_updates:
-        email = customer.emails.order_by("created_at", "id").first()
-        if email is not None:
-            usable[Channel.EMAIL] = email.address
-    if answer or customer.consents_to_sms_updates:
-        # A number phonenumbers knows as a mobile, not any number stored with the default kind.
-        mobile = customer_queries.mobile_number(customer)
-        if mobile is not None:
-            usable[Channel.SMS] = mobile
-    address = customer.addresses.filter(is_current=True).order_by("-created_at", "-id").first()
-    if address is not None:
-        lines = (address.line_1, address.line_2, address.town, address.postcode)
-        usable[Channel.LETTER] = "\n".join(line for line in lines if line)
+    usable: dict[int, dict[str, str]] = {customer.pk: {} for customer in customers}
+    emailable = [c.pk for c in customers if answer or c.consents_to_email_updates]
+    textable = [c.pk for c in customers if answer or c.consents_to_sms_updates]
+    if emailable:
+        emails = (
+            Email.objects.for_organisation(organisation_id)
+            .filter(customer_id__in=emailable)
+            .order_by("customer_id", "created_at", "id")
+            .values_list("customer_id", "address")
+        )
+        for customer_id, email in emails:
+            usable[customer_id].setdefault(Channel.EMAIL, email)
+    if textable:
+        for customer_id, mobile in customer_queries.mobile_numbers(organisation_id, textable):
+            usable[customer_id][Channel.SMS] = mobile
+    addresses = (
+        Address.objects.for_organisation(organisation_id)
+        .filter(customer_id__in=list(usable), is_current=True)
+        .order_by("customer_id", "-created_at", "-id")
+        .values_list("customer_id", "line_1", "line_2", "town", "postcode")
+    )
+    for customer_id, *lines in addresses:
+        usable[customer_id].setdefault(Channel.LETTER, "\n".join(line for line in lines if line))
     return usable
 
 
@@ -85,14 +104,32 @@ def order_for(customer: Customer) -> list[str]:
 
 
 def route_to(
-    customer: Customer | None, *, event: str = Event.UPDATE, large_print: bool = False
+    customer: Customer | None,
+    *,
+    event: str = Event.UPDATE,
+    large_print: bool = False,
+    channels: Collection[str] | None = None,
 ) -> Route | None:
     """The channel and address ``event``'s message to ``customer`` goes by, or ``None`` when
     there is no way to reach them.  A customer who asked for large print gets a letter where
-    they have a postal address (the letter is printed large)."""
+    they have a postal address (the letter is printed large).  ``channels``: only these may be
+    used (a message to many customers sent by e-mail and text message only)."""
     if customer is None:
         return None
     usable = addresses_of(customer, event=event)
+    return choose_route(customer, usable, large_print=large_print, channels=channels)
+
+
+def choose_route(
+    customer: Customer,
+    usable: Mapping[str, str],
+    *,
+    large_print: bool = False,
+    channels: Collection[str] | None = None,
+) -> Route | None:
+    """``route_to``'s choice among the channels ``usable`` (``addresses_of``'s answer)."""
+    if channels is not None:
+        usable = {name: address for name, address in usable.items() if name in channels}
     if large_print and Channel.LETTER in usable:
         return Route(Channel.LETTER, usable[Channel.LETTER])
     channel = next((name for name in order_for(customer) if name in usable), None)

@@ -82,6 +82,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
             ],
             "limit": queries.OUTBOX_PAGE,
             "is_local": getattr(settings, "ONESTOP_MESSAGE_SENDER", "local") == "local",
+            "can_bulk": permissions.can(user, permissions.MESSAGE_BULK),
         },
     )
 

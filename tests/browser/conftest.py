@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,14 +58,24 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-@pytest.fixture
-def page(chromium: Any) -> Iterator[Any]:
+@contextmanager
+def browser_page(chromium: Any) -> Iterator[Any]:
+    """A page in a browser context of its own (its own cookies: one person signed in), closed
+    afterwards; the ``page`` fixture's, for a test that signs several people in in turn."""
     # bypass_csp lets the test inject axe-core; the CSP itself is asserted on responses.
     context = chromium.new_context(locale="en-GB", timezone_id="Europe/London", bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    with browser_page(chromium) as page:
+        yield page
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from onestop.cases.models import Case
 from onestop.contacts.models import Contact
 from onestop.core.models import User
 from onestop.customers.models import Customer
-from tests.browser.conftest import axe_violations, sign_in_browser
+from tests.browser.conftest import axe_violations, browser_page, sign_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,9 +48,8 @@ def _tab_to(page: Any, element_id: str, limit: int = 80) -> None:
     raise AssertionError(f"#{element_id} never received focus")
 
 
-@pytest.mark.usefixtures("demo")
-def test_a_councillor_follows_an_enquiry_and_sees_no_staff_notes(
-    page: Any, live_server: Any
+def _a_councillor_follows_an_enquiry_and_sees_no_staff_notes(
+    page: Any, live_server: Any, tmp_path: Path
 ) -> None:
     councillor = User.objects.get(username="councillor@demo-council")
     sign_in_browser(page, live_server.url, councillor)
@@ -72,8 +71,7 @@ def test_a_councillor_follows_an_enquiry_and_sees_no_staff_notes(
     assert "not for members" not in shown
 
 
-@pytest.mark.usefixtures("demo")
-def test_an_auditor_narrows_the_trail_to_cases_and_downloads_it(
+def _an_auditor_narrows_the_trail_to_cases_and_downloads_it(
     page: Any, live_server: Any, tmp_path: Path
 ) -> None:
     auditor = User.objects.get(username="auditor@demo-council")
@@ -101,8 +99,9 @@ def test_an_auditor_narrows_the_trail_to_cases_and_downloads_it(
     assert {row[-1] for row in rows[1:]} == {"cases.case"}
 
 
-@pytest.mark.usefixtures("demo")
-def test_a_partner_advisor_finds_a_tenant_and_logs_a_contact(page: Any, live_server: Any) -> None:
+def _a_partner_advisor_finds_a_tenant_and_logs_a_contact(
+    page: Any, live_server: Any, tmp_path: Path
+) -> None:
     advisor = User.objects.get(username="housing.advisor@demo-housing")
     tenant = Customer.objects.for_organisation(_organisation(advisor)).order_by("pk").first()
     assert tenant is not None
@@ -130,3 +129,19 @@ def test_a_partner_advisor_finds_a_tenant_and_logs_a_contact(page: Any, live_ser
     latest = contacts.order_by("-pk").first()
     assert latest is not None
     assert (latest.customer_id, latest.staff_id) == (tenant.pk, advisor.pk)
+
+
+@pytest.mark.usefixtures("demo")
+def test_the_councillor_the_auditor_and_the_partner_advisor_each_do_their_job(
+    chromium: Any, live_server: Any, tmp_path: Path
+) -> None:
+    """The three journeys in turn on one loaded demo (a browser test flushes the database after
+    itself, so three tests would load the demo three times), each person in a browser context
+    of their own."""
+    for journey in (
+        _a_councillor_follows_an_enquiry_and_sees_no_staff_notes,
+        _an_auditor_narrows_the_trail_to_cases_and_downloads_it,
+        _a_partner_advisor_finds_a_tenant_and_logs_a_contact,
+    ):
+        with browser_page(chromium) as page:
+            journey(page, live_server, tmp_path)

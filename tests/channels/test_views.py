@@ -386,7 +386,7 @@ def test_the_audit_of_listed_mail_names_every_message_whole(
     newest_first = [str(pk) for pk in reversed(ids)]
     assert record.changes == {"query": {}, "count": 50, "ids": newest_first}
     assert record.object_id in ("", None)
-    assert record.summary == "50 channels.inboundmessage listed"
+    assert record.summary == "50 listed"
 
 
 def test_a_mailbox_made_before_domains_were_verified_stops_when_the_owner_verifies(

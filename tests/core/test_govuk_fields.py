@@ -14,7 +14,8 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from onestop.core.forms import SELECT_TEMPLATE, GovukFormMixin
+from onestop.core import forms as core_forms
+from onestop.core.forms import SELECT_TEMPLATE, GovukForm, GovukFormMixin
 from onestop.core.models import Organisation
 
 
@@ -199,3 +200,39 @@ def test_the_select_options_filter_writes_what_djangos_option_templates_write(
                     widget_class,
                     value,
                 )
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_the_plain_select_writes_what_djangos_select_writes(language: str) -> None:
+    """``core.forms.Select`` (every plain select of a GOV.UK form) writes its options in one
+    pass over its choices: the same bytes as Django's own templates, for text to escape, safe
+    text, numbers, lazy text, an empty value, groups, and a value chosen twice (only the first
+    option is selected, as Django selects it)."""
+    choices: list[Any] = [
+        ("", gettext_lazy("Any")),
+        (1, 1234),
+        ("<x>", mark_safe("<b>safe</b>")),
+        ("s", 'Tom & Jerry\'s "quotes"'),
+        (None, "none as the value"),
+        (gettext_lazy("January"), [("7", "Seven"), (mark_safe("8&amp;"), "Eight")]),
+        ("7", "Seven again"),
+    ]
+    ours = core_forms.Select(choices=choices, attrs={"class": "govuk-select", "id": "id_x"})
+    django_own = forms.Select(choices=choices, attrs={"class": "govuk-select", "id": "id_x"})
+    for value in ("", "7", ["s", "7"], "<x>", None, "1", "not a choice"):
+        with translation.override(language):
+            assert ours.render("x", value) == django_own.render("x", value), value
+
+
+def test_a_govuk_form_gives_its_plain_selects_the_one_pass_select() -> None:
+    class _Form(GovukForm):
+        colour = forms.ChoiceField(choices=[("r", "Red"), ("b", "Blue")], required=False)
+        many = forms.MultipleChoiceField(choices=[("r", "Red")], required=False)
+
+    form = _Form({"colour": "b"})
+    assert type(form.fields["colour"].widget) is core_forms.Select
+    assert form["colour"].widget_type == "select"
+    assert type(form.fields["many"].widget) is forms.SelectMultiple  # left as Django's
+    html = render_to_string("core/includes/field.html", {"field": form["colour"]})
+    assert '<option value="b" selected>Blue</option>' in html
+    assert 'class="govuk-select"' in html

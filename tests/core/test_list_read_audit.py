@@ -41,7 +41,7 @@ def test_a_short_list_is_recorded_with_its_ids_in_order(
     ]
     assert entry is not None
     assert (entry.actor_id, entry.ip_address, entry.object_id) == (advisor.pk, "10.0.0.7", "")
-    assert entry.summary == "2 cases.case searched for q=bins, due_within=0"
+    assert entry.summary == "2 searched, filtered by q=bins, due_within=0"
 
 
 def test_more_ids_than_the_limit_are_recorded_as_their_digest(

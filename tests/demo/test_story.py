@@ -23,16 +23,16 @@ from onestop.customers import queries as customer_queries
 from onestop.directory.models import Team
 from onestop.notify.models import Message, MessageStatus, RecipientKind
 from onestop.standards.models import Standard
+from tests.conftest import LoadedDemo
 from tests.factories import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo() -> datetime.datetime:
-    """The demo loaded; the real time just after."""
-    call_command("demo", stdout=StringIO())
-    return timezone.now()
+def demo(loaded_demo: LoadedDemo) -> datetime.datetime:
+    """The demo loaded (once for the module); the real time just after."""
+    return loaded_demo.loaded_at
 
 
 def _org(slug: str) -> Organisation:
@@ -97,7 +97,7 @@ def test_the_back_office_officers_own_queue_has_work(demo: datetime.datetime) ->
     sign_in_verified(client, officer)
     own = client.get("/queues/")
     assert own.status_code == 200
-    assert own.context["team"].name == "Council Tax team"
+    assert own.context["team"].label == "Council Tax team"
     counts = own.context["queue"].counts
     assert counts.total >= 3
     assert counts.overdue >= 1

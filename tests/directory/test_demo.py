@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from onestop.core.models import AuditRecord, Organisation, User
 from onestop.directory import queries
 from onestop.directory.models import AccessPoint
+from tests.conftest import LoadedDemo
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +34,10 @@ def _counts() -> dict[str, int]:
     }
 
 
-def test_running_the_demo_twice_changes_nothing_and_prints_the_same() -> None:
-    first = _demo()
+def test_running_the_demo_twice_changes_nothing_and_prints_the_same(
+    loaded_demo: LoadedDemo,
+) -> None:
+    first = loaded_demo.output
     counts = _counts()
     second = _demo()
     assert second == first
@@ -51,8 +54,7 @@ def test_running_the_demo_twice_changes_nothing_and_prints_the_same() -> None:
     assert first.rstrip().endswith("Address: http://127.0.0.1:8000/")
 
 
-def test_the_demo_loads_appendix_two_hours() -> None:
-    _demo()
+def test_the_demo_loads_appendix_two_hours(loaded_demo: LoadedDemo) -> None:
     admin = User.objects.get(username="admin@demo-council")
     points = {p.name: p for p in queries.access_points_for(admin)}
     buckingham = queries.weekly_hours(points["Buckingham Area Office"])
@@ -75,14 +77,12 @@ def test_the_demo_loads_appendix_two_hours() -> None:
     ]
 
 
-def test_the_housing_advisor_sees_the_shared_one_stop_shop_only() -> None:
-    _demo()
+def test_the_housing_advisor_sees_the_shared_one_stop_shop_only(loaded_demo: LoadedDemo) -> None:
     housing = User.objects.get(username="housing.advisor@demo-housing")
     assert [p.name for p in queries.access_points_for(housing)] == ["Buckingham One-Stop Shop"]
 
 
-def test_the_totp_code_printed_verifies_against_the_device() -> None:
-    _demo()
+def test_the_totp_code_printed_verifies_against_the_device(loaded_demo: LoadedDemo) -> None:
     code = _demo("totp", "advisor@demo-council").strip()
     device = TOTPDevice.objects.get(user__username="advisor@demo-council")
     assert len(code) == 6

@@ -224,7 +224,7 @@ def test_the_documents_page_lists_and_is_audited(
     page = client_for(team_leader).get(_owner_url(place, "case"))
     assert (page.status_code, document.name in page.content.decode()) == (200, True)
     assert _audit(place.organisation, AuditAction.LISTED) == [
-        f"1 documents.document listed for case={place.case.reference}"
+        f"1 listed, filtered by case={place.case.reference}"
     ]
 
 

@@ -5,8 +5,8 @@ through the apps' own services, at least one object of every kind a URL or API o
 name: services, teams, memberships, access points with sessions, exceptions, out-of-hours and a
 share, standards and a closure day, customers with a marker, equality answers and a merge,
 contact reasons, contacts, call-backs and visitor tickets, case types of every kind with a case
-each, a contribution task, a message with a task for staff, a mailbox, a web form and an
-import of call records (a call queue, a run, a call).
+each, a contribution task, a message with a task for staff, a message to many customers, a
+mailbox, a web form and an import of call records (a call queue, a run, a call).
 ``World.fill`` gives the value for a URL parameter; a parameter it does not know raises
 ``LookupError`` naming the pattern, so a new URL cannot escape the walkers (add a filler to
 ``FILLERS``).
@@ -32,6 +32,7 @@ from onestop.customers import services as customer_services
 from onestop.directory import services as directory_services
 from onestop.documents import services as document_services
 from onestop.notify.models import Channel, Event, Message, RecipientKind
+from onestop.notify.services import bulk as bulk_services
 from onestop.notify.services import compose
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
@@ -276,4 +277,17 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         created_at=timezone.now(),
     )
     ids["message_id"] = letter_message.pk
+
+    # notify: a message to many customers (a draft: the walkers may send or cancel it)
+    draft = bulk_services.create_bulk(
+        organisation.pk,
+        by=staff[RoleCode.MANAGER],
+        title="Office closed by snow",
+        group={"kind": "case-type", "value": str(case_types["missed-bin"].pk)},
+        use_template=True,
+        subject="",
+        message="The office is closed today because of snow.",
+        channels=["email", "sms"],
+    )
+    ids["bulk_id"] = draft.pk
     return World(organisation=organisation, staff=staff, ids=ids)

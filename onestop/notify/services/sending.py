@@ -39,7 +39,7 @@ from onestop.notify.senders import (
     TemporaryFailure,
     configured,
 )
-from onestop.notify.services import reply_address
+from onestop.notify.services import bulk, reply_address
 
 logger = logging.getLogger(__name__)
 _random = secrets.SystemRandom()
@@ -210,8 +210,12 @@ def process_due(*, sender: Sender | None = None, batch: int | None = None) -> Ru
     size = batch or settings.ONESTOP_MESSAGE_BATCH
     run = Run()
     while True:
+        # Messages to many customers being sent: the next chunk of recipients (services.bulk).
+        expanded = bulk.expand_due()
         claimed = claim(size)
         if not claimed:
+            if expanded:
+                continue
             return run
         run.claimed += len(claimed)
         results = [(message, attempt(message, sender)) for message in claimed]

@@ -1,0 +1,145 @@
+"""A message to many customers across ``kill -9``: ``onestop worker --until-idle`` is killed while
+it is writing recipients chunk by chunk and sending them to the local Notify, started again, and
+again: every customer of the group gets exactly one message, and the local Notify receives each
+exactly once.
+
+PostgreSQL only (the worker is another process, which cannot open the in-memory SQLite test
+database), and slow (worker processes start, each setting Django up).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.db import connection
+
+from onestop.core.models import Organisation, RoleCode
+from onestop.notify.models import BulkMessage, BulkStatus, Message, MessageStatus
+from onestop.notify.services import bulk
+from tests import factories as core_factories
+from tests.customers import factories as customer_factories
+from tests.notify import notifysend_helpers as helpers
+from tests.notify.notifysend_helpers import FakeNotify
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+CUSTOMERS = 1100  # three chunks of 500 at most
+KILL_AFTER = (20, 520)  # notifications received when each kill comes
+LEASE_SECONDS = 2
+
+
+@pytest.fixture(scope="module")
+def notify_server() -> Iterator[FakeNotify]:
+    yield from helpers.running()
+
+
+def _environment(notify: FakeNotify) -> dict[str, str]:
+    parts = urlsplit(os.environ.get("DATABASE_URL", "postgresql:///"))
+    database = urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
+    return {
+        **os.environ,
+        "DATABASE_URL": database,
+        "ONESTOP_DEV": "1",
+        "ONESTOP_DEBUG": "0",
+        "ONESTOP_MESSAGE_SENDER": "notify",
+        "ONESTOP_NOTIFY_API_KEY": helpers.API_KEY,
+        "ONESTOP_NOTIFY_BASE_URL": notify.url,
+        "ONESTOP_NOTIFY_EMAIL_TEMPLATE_ID": helpers.EMAIL_TEMPLATE,
+        "ONESTOP_NOTIFY_SMS_TEMPLATE_ID": helpers.SMS_TEMPLATE,
+        "ONESTOP_NOTIFY_RATE_PER_MINUTE": "0",
+        "ONESTOP_MESSAGE_BATCH": "50",
+        "ONESTOP_MESSAGE_SENDING_LEASE_SECONDS": str(LEASE_SECONDS),
+    }
+
+
+def _worker(notify: FakeNotify) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "onestop.cli", "worker", "--until-idle", "--verbosity", "0"],
+        env=_environment(notify),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _total(notify: FakeNotify) -> int:
+    with notify.lock:
+        return sum(notify.posts.values())
+
+
+def test_every_customer_gets_one_message_across_kill_9(
+    notify_server: FakeNotify, council: Organisation
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: the worker is another process (see the module's notes)")
+    notify_server.reset()
+    manager = core_factories.staff(council, RoleCode.MANAGER, username="manager")
+    crowd = [
+        customer_factories.customer(
+            council,
+            f"R{number:04d}",
+            "Resident",
+            email=f"r{number}@example.org",
+            postcode="NN1 5AB",
+        ).pk
+        for number in range(CUSTOMERS)
+    ]
+    draft = bulk.create_bulk(
+        council.pk,
+        by=manager,
+        title="Snow closure",
+        group={"kind": "postcode", "postcode": "NN1 5"},
+        use_template=True,
+        subject="",
+        message="The office is closed today because of snow.",
+        channels=["email"],
+    )
+    bulk.send(draft, by=manager)
+    kills = 0
+    for threshold in KILL_AFTER:
+        worker = _worker(notify_server)
+        deadline = time.monotonic() + 180
+        while _total(notify_server) < threshold and worker.poll() is None:
+            assert time.monotonic() < deadline, "the worker sent too slowly"
+            time.sleep(0.002)
+        if worker.poll() is None:
+            os.kill(worker.pid, signal.SIGKILL)
+            kills += 1
+        worker.wait(timeout=30)
+        if kills == 1:
+            # Killed between chunks: the first chunk written, the rest not yet.
+            draft.refresh_from_db()
+            assert (draft.status, draft.recipients) == (BulkStatus.SENDING, 500)
+        time.sleep(LEASE_SECONDS + 0.5)  # the dead worker's claims expire
+    assert kills == len(KILL_AFTER)
+    for _run in range(5):
+        worker = _worker(notify_server)
+        _out, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err.decode()
+        written = Message.objects.for_organisation(council).filter(bulk_message=draft)
+        if not written.exclude(status=MessageStatus.SENT).exists():
+            break
+        time.sleep(LEASE_SECONDS + 0.5)
+    finished = BulkMessage.objects.for_organisation(council).get(pk=draft.pk)
+    assert (finished.status, finished.recipients, finished.messages_created) == (
+        BulkStatus.SENT,
+        CUSTOMERS,
+        CUSTOMERS,
+    )
+    messages = list(Message.objects.for_organisation(council).filter(bulk_message=draft))
+    assert sorted(message.customer_id for message in messages) == sorted(crowd)
+    assert {message.status for message in messages} == {MessageStatus.SENT}
+    with notify_server.lock:
+        posts = Counter(notify_server.posts)
+    assert {message.reference for message in messages} == set(posts)
+    assert [reference for reference, count in posts.items() if count != 1] == []
