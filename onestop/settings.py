@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "onestop.notify",
     "onestop.cases",
     "onestop.channels",
+    "onestop.telephony",
     "onestop.portal",
     "onestop.demo",  # the demo council: composes every capability, so it comes last
 ]

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("onestop.cases.urls")),
     path("", include("onestop.portal.urls")),
     path("mailboxes/", include("onestop.channels.urls")),
+    path("calls/", include("onestop.telephony.urls")),
     path("letters/", include("onestop.notify.urls_notifyletters")),
     path("documents/", include("onestop.documents.urls")),
     path("", include("onestop.notify.urls")),

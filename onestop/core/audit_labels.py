@@ -87,6 +87,8 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "channels.mailbox": RecordKind(_("Mailbox"), "name"),
     "channels.inboundmessage": RecordKind(_("E-mail received")),
     "channels.mailboximap": RecordKind(_("Mailbox read over IMAP")),
+    "telephony.callqueue": RecordKind(_("Call queue"), "name"),
+    "telephony.callimportrun": RecordKind(_("Import of call records"), "file_name"),
     "portal.webform": RecordKind(_("Web form")),
     "notify.stafftask": RecordKind(_("Task for staff about a message")),
     "notify.message": RecordKind(_("Message")),

@@ -5,6 +5,7 @@ elsewhere, so callers write one call for both databases:
 
 * ``insert_rows``: append many rows without building model instances, optionally skipping rows
   a unique constraint refuses and returning columns of the rows inserted.
+* ``copy_rows``: append many new rows with ``COPY`` (PostgreSQL; ``insert_rows`` elsewhere).
 * ``upsert_rows``: write many rows, updating the named columns of those already there.
 * ``fetch_rows``: the rows of a ``values_list`` query, read with psycopg's own (C) loaders.
 * ``compile_query``: a queryset compiled once into a ``Compiled`` statement run many times with
@@ -76,6 +77,29 @@ def insert_rows(
         return []
     wanted = [list(columns).index(name) for name in returning]
     return [tuple(row[position] for position in wanted) for row in rows]
+
+
+def copy_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Append ``rows`` (as for ``insert_rows``) to ``model``'s table with PostgreSQL's ``COPY``
+    (binary), the fastest way in for many thousands of new rows: no statement to parse, no
+    array to spell out.  A unique constraint that refuses a row fails the whole copy, so the
+    caller must know the rows are new (e.g. holding a lock and having looked).  Elsewhere
+    ``insert_rows``."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        insert_rows(model, columns, rows)
+        return
+    table, names = _names(model, columns)
+    fields = {field.column: field for field in model._meta.concrete_fields}
+    types = [str(fields[column].db_type(connection)).split("(")[0] for column in columns]
+    statement = f"COPY {table} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)"
+    with bound_cursor() as cursor, cursor.copy(statement) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
 
 
 def upsert_rows(

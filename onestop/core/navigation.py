@@ -33,6 +33,7 @@ PRIMARY: tuple[NavigationItem, ...] = (
     NavigationItem(_("Case types"), "cases:case-types", permissions.CASE_TYPE_MANAGE),
     NavigationItem(_("Online forms"), "portal:web-forms", permissions.CASE_TYPE_MANAGE),
     NavigationItem(_("Mailboxes"), "channels:mailboxes", permissions.CASE_TYPE_MANAGE),
+    NavigationItem(_("Call records"), "telephony:import", permissions.CALL_RECORDS_MANAGE),
     NavigationItem(_("Post room"), "letters:post-room", permissions.LETTER_POST_ROOM),
     NavigationItem(_("Audit trail"), "trust:audit", permissions.AUDIT_VIEW),
 )

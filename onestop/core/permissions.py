@@ -55,6 +55,8 @@ MESSAGE_MANAGE: Final = "message.manage"
 MESSAGE_TEMPLATE_MANAGE: Final = "message-template.manage"
 # A message to many customers at once (/outbox/bulk/): choose a group, preview, send, cancel.
 MESSAGE_BULK: Final = "message.bulk"
+# Telephony: import the telephone system's call records and map its queues to services.
+CALL_RECORDS_MANAGE: Final = "call-records.manage"
 
 READ_ACTIONS: Final = frozenset(
     {
@@ -150,6 +152,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
             AUDIT_VIEW,
             MESSAGE_MANAGE,
             MESSAGE_TEMPLATE_MANAGE,
+            CALL_RECORDS_MANAGE,
         }
     ),
     RoleCode.AUDITOR: READ_ACTIONS | {CUSTOMER_EQUALITY_VIEW, MARKER_VIEW_DETAIL},

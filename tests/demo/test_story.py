@@ -142,7 +142,10 @@ def test_contacts_and_the_audit_trail_are_stamped_when_they_happened(
             .filter(object_type="contacts.contact", action="created")
             .values_list("object_id", "at")
         )
-        for contact in Contact.objects.for_organisation(organisation):
+        # Calls imported from the telephone system are audited by their import, not one by one.
+        for contact in Contact.objects.for_organisation(organisation).filter(
+            call_records__isnull=True
+        ):
             at = logged[str(contact.pk)]
             assert contact.received_at <= at <= demo
             assert at - contact.received_at < datetime.timedelta(hours=1)

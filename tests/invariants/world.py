@@ -6,7 +6,7 @@ name: services, teams, memberships, access points with sessions, exceptions, out
 share, standards and a closure day, customers with a marker, equality answers and a merge,
 contact reasons, contacts, call-backs and visitor tickets, case types of every kind with a case
 each, a contribution task, a message with a task for staff, a message to many customers, a
-mailbox and a web form.
+mailbox, a web form and an import of call records (a call queue, a run, a call).
 ``World.fill`` gives the value for a URL parameter; a parameter it does not know raises
 ``LookupError`` naming the pattern, so a new URL cannot escape the walkers (add a filler to
 ``FILLERS``).
@@ -15,6 +15,7 @@ mailbox and a web form.
 from __future__ import annotations
 
 import datetime
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,8 @@ from onestop.notify.services import compose
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
 from onestop.standards.models import Standard
+from onestop.telephony import services as telephony_services
+from onestop.telephony.models import CallQueue
 from tests import factories as core_factories
 from tests.cases import factories as case_factories
 from tests.customers import factories as customer_factories
@@ -75,6 +78,7 @@ FILLERS: dict[tuple[str, str], str] = {
     ("documents:owner-documents", "kind"): "document_owner_kind",
     ("documents:owner-documents", "key"): "reference",
     ("notify:task-done", "task_id"): "staff_task_id",
+    ("telephony:queue-edit", "queue_id"): "call_queue_id",
 }
 
 
@@ -240,6 +244,22 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         "web_form_id": web_form.pk,
         "web_reference": web_case.reference,
         "now": timezone.now().isoformat(),
+    }
+
+    # telephony: an import of one call (so a queue, a run and a call record)
+    call_run = telephony_services.import_calls(
+        organisation,
+        io.BytesIO(
+            b"call_id,queue,offered_at,answered_at,ended_at,outcome,agent,caller_number\n"
+            b"call-1,Enquiries,2026-03-02T09:00:00Z,2026-03-02T09:00:20Z,"
+            b"2026-03-02T09:05:00Z,answered,,07700 900123\n"
+        ),
+        by=None,
+        file_name="calls.csv",
+    )
+    ids |= {
+        "run_id": call_run.pk,
+        "call_queue_id": CallQueue.objects.for_organisation(organisation).get().pk,
     }
 
     # notify: a letter waiting in the post room

@@ -42,6 +42,8 @@ from onestop.directory.models import (
 from onestop.portal import demo as portal_demo
 from onestop.standards import demo as standards_demo
 from onestop.standards.models import Standard
+from onestop.telephony import demo as telephony_demo
+from onestop.telephony.models import CallQueue, CallRecord
 
 COUNCIL = directory_demo.COUNCIL
 
@@ -111,6 +113,7 @@ def load_story() -> None:
     cases_services.escalate_due_cases()
     channels_demo.load_demo(council)
     portal_demo.load_demo(council)
+    telephony_demo.load_demo(council)
 
 
 def _sweep() -> None:
@@ -163,6 +166,11 @@ class Command(BaseCommand):
             f"{Customer.objects.for_organisation(council).count()} customers, "
             f"{Contact.objects.for_organisation(council).count()} contacts, "
             f"{Case.objects.for_organisation(council).count()} cases"
+        )
+        write(
+            "  "
+            f"{CallRecord.objects.for_organisation(council).count()} telephone calls imported "
+            f"from {CallQueue.objects.for_organisation(council).count()} call queues"
         )
         write("")
         address = demo_address()

@@ -1,0 +1,72 @@
+"""Every read of the telephony app, built on the scoped managers."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from onestop.core import permissions
+from onestop.core.access import get_or_404
+from onestop.core.models import User
+from onestop.core.scoping import ScopedQuerySet
+from onestop.directory.models import AccessPoint, AccessPointKind, Service
+from onestop.telephony.models import CallImportRefusal, CallImportRun, CallQueue, CallRecord
+
+MANAGE = permissions.CALL_RECORDS_MANAGE
+RECENT_RUNS = 20
+REFUSALS_SHOWN = 200
+
+
+def queues_for(user: User) -> ScopedQuerySet[CallQueue]:
+    """The organisation's call queues, by source and name."""
+    return (
+        CallQueue.objects.for_user(user)
+        .select_related("service", "access_point")
+        .order_by("source", "name")
+    )
+
+
+def get_queue_for(user: User, queue_id: int, action: str = MANAGE) -> CallQueue:
+    """One call queue of the user's organisation (404 otherwise), checked for ``action``."""
+    queue: CallQueue = get_or_404(user, CallQueue.objects.for_user(user), action, pk=queue_id)
+    return queue
+
+
+def runs_for(user: User, limit: int = RECENT_RUNS) -> list[CallImportRun]:
+    """The organisation's newest imports."""
+    return list(
+        CallImportRun.objects.for_user(user)
+        .select_related("by")
+        .order_by("-started_at", "-id")[:limit]
+    )
+
+
+def get_run_for(user: User, run_id: int, action: str = MANAGE) -> CallImportRun:
+    """One import of the user's organisation (404 otherwise), checked for ``action``."""
+    run: CallImportRun = get_or_404(
+        user, CallImportRun.objects.for_user(user).select_related("by"), action, pk=run_id
+    )
+    return run
+
+
+def refusals_of(run: CallImportRun, limit: int = REFUSALS_SHOWN) -> list[CallImportRefusal]:
+    """The run's refused rows, by line number (the first ``limit``)."""
+    return list(
+        CallImportRefusal.objects.for_organisation(run.organisation_id)
+        .filter(run=run)
+        .order_by("line")[:limit]
+    )
+
+
+def services_for_queues(user: User) -> QuerySet[Service]:
+    return Service.objects.for_user(user).order_by("name")
+
+
+def telephone_access_points_for(user: User) -> QuerySet[AccessPoint]:
+    return (
+        AccessPoint.objects.for_user(user).filter(kind=AccessPointKind.TELEPHONE).order_by("name")
+    )
+
+
+def calls_of_queue(user: User, queue: CallQueue) -> int:
+    """How many calls came through ``queue``."""
+    return CallRecord.objects.for_user(user).filter(queue=queue).count()

@@ -1,0 +1,456 @@
+"""Every write of the telephony app: importing call records and mapping queues.
+
+``import_calls`` is the one door for call records: ``onestop calls import`` and the
+administrators' upload page both call it.  It runs in one transaction, reading the file in
+batches of ``BATCH`` rows (memory stays flat whatever the file's size): each batch's call ids
+already stored (this organisation and source) are counted as already present, new queues are
+created on the organisation's telephone access point, callers are matched to customers by
+number, and the new calls are written as contacts (``contacts.services``) and call records in
+one statement each.  A refused row is counted and kept with its line number and reason; with
+``all_or_nothing`` a single refused row undoes every row written.  Imports of the same
+organisation and source run one at a time (a lock), so two uploads of one file cannot both
+write a call.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.db import connection, transaction
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onestop.contacts import services as contact_services
+from onestop.core import audit, bulk
+from onestop.core.errors import ServiceError
+from onestop.core.models import AuditAction, Organisation, User
+from onestop.customers.models import Phone
+from onestop.directory import services as directory_services
+from onestop.directory.models import AccessPoint, AccessPointKind, Service
+from onestop.telephony import formats
+from onestop.telephony.errors import TelephonyError
+from onestop.telephony.models import (
+    CallImportRefusal,
+    CallImportRun,
+    CallOutcome,
+    CallQueue,
+    CallRecord,
+)
+
+BATCH = 5000
+REFUSALS_KEPT = 1000
+TELEPHONE_ACCESS_POINT = "Telephone"
+AGENT_CACHE = 10_000
+# New queues one import may create: a file whose queue column is something else (a call id, a
+# time) would otherwise create one queue per row for an administrator to clear up.
+MAX_NEW_QUEUES = 100
+
+Progress = Callable[[int], None]
+OnRefused = Callable[[formats.Refused], None]
+
+
+class _Undo(Exception):
+    """Raised inside the rows' savepoint to undo them (all or nothing, a row refused)."""
+
+
+@dataclass
+class _Counts:
+    read: int = 0
+    imported: int = 0
+    already_present: int = 0
+    refused: int = 0
+
+
+# --- queues ---------------------------------------------------------------------------------------
+def telephone_access_point(organisation: Organisation, *, by: User | None) -> AccessPoint:
+    """The organisation's telephone access point (the first by name), created when it has none."""
+    found: AccessPoint | None = (
+        AccessPoint.objects.for_organisation(organisation)
+        .filter(kind=AccessPointKind.TELEPHONE)
+        .order_by("name", "pk")
+        .first()
+    )
+    if found is not None:
+        return found
+    return directory_services.create_access_point(
+        organisation, by=by, kind=AccessPointKind.TELEPHONE, name=TELEPHONE_ACCESS_POINT
+    )
+
+
+def map_queue(
+    queue: CallQueue,
+    *,
+    by: User | None,
+    service: Service | None,
+    access_point: AccessPoint,
+) -> CallQueue:
+    """Map a queue to a service and a telephone access point; the calls already imported from it
+    follow (their contacts' service and access point change with the queue's)."""
+    organisation_id = queue.organisation_id
+    for chosen in (service, access_point):
+        if chosen is not None and chosen.organisation_id != organisation_id:
+            raise ServiceError(
+                TelephonyError.WRONG_ORGANISATION, _("Choose one of your own"), field="service"
+            )
+    if access_point.kind != AccessPointKind.TELEPHONE:
+        raise ServiceError(
+            TelephonyError.NOT_A_TELEPHONE_ACCESS_POINT,
+            _("Select a telephone access point"),
+            field="access_point",
+        )
+    with transaction.atomic():
+        before = {"service": queue.service_id, "access_point": queue.access_point_id}
+        queue.service = service
+        queue.access_point = access_point
+        queue.save(update_fields=["service", "access_point", "updated_at"])
+        moved = contact_services.reassign_telephone_contacts(
+            queue.organisation,
+            by=by,
+            contact_ids=CallRecord.objects.for_organisation(organisation_id)
+            .filter(queue=queue)
+            .values("contact_id"),
+            service=service,
+            access_point=access_point,
+        )
+        after = {"service": queue.service_id, "access_point": queue.access_point_id}
+        audit.record(
+            organisation=organisation_id,
+            by=by,
+            action=AuditAction.CHANGED,
+            obj=queue,
+            summary=f"Call queue {queue.name} mapped ({moved} calls moved)"[:300],
+            changes=audit.changed_fields(before, after),
+        )
+    return queue
+
+
+# --- importing ------------------------------------------------------------------------------------
+def import_calls(
+    organisation: Organisation,
+    stream: IO[bytes],
+    *,
+    by: User | None,
+    format_name: str = formats.GENERIC,
+    file_name: str = "",
+    all_or_nothing: bool = False,
+    progress: Progress | None = None,
+    on_refused: OnRefused | None = None,
+) -> CallImportRun:
+    """Import the call records in ``stream`` (see the module's docstring and docs/calls.md).
+
+    ``formats.ImportUnreadable`` (an unknown format, a file that is not UTF-8 text, a wrong
+    header) is raised before any row is written, and nothing is changed."""
+    mapping = formats.mapping_named(format_name)
+    rows = formats.read(stream, mapping)
+    first = next(rows, None)  # reads the header: an unreadable file fails here, nothing written
+    counts = _Counts()
+    kept: list[formats.Refused] = []
+
+    def refuse(refused: formats.Refused) -> None:
+        counts.refused += 1
+        if len(kept) < REFUSALS_KEPT:
+            kept.append(refused)
+        if on_refused is not None:
+            on_refused(refused)
+
+    with transaction.atomic():
+        _lock(organisation, mapping.source)
+        run: CallImportRun = CallImportRun.objects.create(
+            organisation=organisation,
+            started_at=timezone.now(),
+            by=by,
+            file_name=file_name[:255],
+            format=mapping.name,
+            source=mapping.source,
+            all_or_nothing=all_or_nothing,
+        )
+        writer = _Writer(organisation, run, mapping, by=by, refuse=refuse)
+        latest = timezone.now() + datetime.timedelta(days=1)
+        try:
+            with transaction.atomic():
+                batch: list[formats.Call] = []
+                pending = [first] if first is not None else []
+                for row in _chain(pending, rows):
+                    counts.read += 1
+                    if isinstance(row, formats.Refused):
+                        refuse(row)
+                        continue
+                    try:
+                        batch.append(formats.check(row, mapping, latest=latest))
+                    except formats.Invalid as reason:
+                        refuse(formats.Refused(row.line, str(reason)))
+                        continue
+                    if len(batch) >= BATCH:
+                        writer.write(batch, counts, dry=all_or_nothing and counts.refused > 0)
+                        batch = []
+                        if progress is not None:
+                            progress(counts.read)
+                writer.write(batch, counts, dry=all_or_nothing and counts.refused > 0)
+                if progress is not None:
+                    progress(counts.read)
+                if all_or_nothing and counts.refused:
+                    raise _Undo
+        except _Undo:
+            counts.imported = 0
+        run.imported = counts.imported
+        run.already_present = counts.already_present
+        run.refused = counts.refused
+        run.finished_at = timezone.now()
+        run.save(update_fields=["imported", "already_present", "refused", "finished_at"])
+        bulk.insert_rows(
+            CallImportRefusal,
+            ("organisation_id", "run_id", "line", "reason"),
+            [(organisation.pk, run.pk, refused.line, refused.reason[:300]) for refused in kept],
+        )
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CREATED,
+            obj=run,
+            summary=f"Call records imported from {file_name or 'a file'}: {run.summary}"[:300],
+            changes={
+                "format": mapping.name,
+                "imported": run.imported,
+                "already_present": run.already_present,
+                "refused": run.refused,
+                "all_or_nothing": all_or_nothing,
+            },
+        )
+    return run
+
+
+def _chain(
+    pending: list[formats.RawCall | formats.Refused],
+    rows: Iterator[formats.RawCall | formats.Refused],
+) -> Iterator[formats.RawCall | formats.Refused]:
+    yield from pending
+    yield from rows
+
+
+def _lock(organisation: Organisation, source: str) -> None:
+    """One import at a time per organisation and source (PostgreSQL; SQLite has one writer)."""
+    if connection.vendor != "postgresql":
+        return
+    key = int.from_bytes(
+        hashlib.sha256(f"telephony:{organisation.pk}:{source}".encode()).digest()[:8],
+        "big",
+        signed=True,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+class _Writer:
+    """Writes batches of checked calls: queues, customers and agents looked up per batch."""
+
+    def __init__(
+        self,
+        organisation: Organisation,
+        run: CallImportRun,
+        mapping: formats.Mapping,
+        *,
+        by: User | None,
+        refuse: Callable[[formats.Refused], None],
+    ) -> None:
+        self.organisation = organisation
+        self.run = run
+        self.refuse = refuse
+        self.new_queues = 0
+        self.source = mapping.source
+        self.by = by
+        self.queues: dict[str, tuple[int, int | None, int]] = {
+            name: (pk, service_id, access_point_id)
+            for name, pk, service_id, access_point_id in CallQueue.objects.for_organisation(
+                organisation
+            )
+            .filter(source=self.source)
+            .values_list("name", "pk", "service_id", "access_point_id")
+        }
+        self.agents: dict[str, int | None] = {}
+        self._telephone: AccessPoint | None = None
+
+    def write(self, batch: list[formats.Call], counts: _Counts, *, dry: bool) -> None:
+        if not batch:
+            return
+        unique: dict[str, formats.Call] = {}
+        for call in batch:
+            if call.call_id in unique:
+                counts.already_present += 1  # the same call twice in the file: the first counts
+            else:
+                unique[call.call_id] = call
+        present = self._present(list(unique))
+        counts.already_present += len(present)
+        new = [call for call_id, call in unique.items() if call_id not in present]
+        if dry or not new:
+            return
+        self._add_queues({call.queue for call in new})
+        if any(call.queue not in self.queues for call in new):
+            for call in new:
+                if call.queue not in self.queues:
+                    self.refuse(
+                        formats.Refused(
+                            call.line,
+                            f"queue {call.queue[:40]!r} is new, and this file already added "
+                            f"{MAX_NEW_QUEUES} new queues: check the file's queue column",
+                        )
+                    )
+            new = [call for call in new if call.queue in self.queues]
+            if not new:
+                return
+        customers = self._customers({call.caller_number for call in new if call.caller_number})
+        agents = self._agents({call.agent for call in new if call.agent})
+        contact_ids = contact_services.record_telephone_contacts(
+            self.organisation,
+            by=self.by,
+            calls=[
+                contact_services.TelephoneContact(
+                    customer_id=customers.get(call.caller_number),
+                    received_at=call.offered_at,
+                    answered_at=call.answered_at,
+                    ended_at=call.ended_at,
+                    service_id=self.queues[call.queue][1],
+                    access_point_id=self.queues[call.queue][2],
+                    staff_id=agents.get(call.agent),
+                    transferred=call.outcome == CallOutcome.TRANSFERRED,
+                )
+                for call in new
+            ],
+        )
+        # New calls only (looked up above, under the import's lock): COPY on PostgreSQL.
+        bulk.copy_rows(
+            CallRecord,
+            CALL_COLUMNS,
+            [
+                (
+                    self.organisation.pk,
+                    contact_id,
+                    self.source,
+                    call.call_id,
+                    self.queues[call.queue][0],
+                    self.run.pk,
+                    call.offered_at,
+                    call.answered_at,
+                    call.ended_at,
+                    call.wait_seconds,
+                    call.talk_seconds,
+                    call.outcome,
+                    agents.get(call.agent),
+                    call.agent,
+                    call.caller_number,
+                )
+                for contact_id, call in zip(contact_ids, new, strict=True)
+            ],
+        )
+        counts.imported += len(new)
+
+    def _present(self, call_ids: list[str]) -> set[str]:
+        """Which of ``call_ids`` this organisation already has from this source."""
+        return {
+            external_id
+            for (external_id,) in _any_of(
+                CallRecord.objects.for_organisation(self.organisation)
+                .filter(source=self.source)
+                .values_list("external_id"),
+                "external_id",
+                call_ids,
+            )
+        }
+
+    def _add_queues(self, names: set[str]) -> None:
+        missing = sorted(names - set(self.queues))
+        if not missing:
+            return
+        if self._telephone is None:
+            self._telephone = telephone_access_point(self.organisation, by=self.by)
+        for name in missing:
+            if self.new_queues >= MAX_NEW_QUEUES:
+                return
+            self.new_queues += 1
+            queue = CallQueue.objects.create(
+                organisation=self.organisation,
+                source=self.source,
+                name=name,
+                access_point=self._telephone,
+            )
+            audit.record(
+                organisation=self.organisation,
+                by=self.by,
+                action=AuditAction.CREATED,
+                obj=queue,
+                summary=f"Call queue {name} first seen in an import, to be mapped"[:300],
+            )
+            self.queues[name] = (queue.pk, None, self._telephone.pk)
+
+    def _customers(self, numbers: set[str]) -> dict[str, int]:
+        """Number -> the one customer (not merged) who has it; numbers two customers share, or
+        nobody has, are left out."""
+        if not numbers:
+            return {}
+        owners: dict[str, set[int]] = {}
+        for number, customer_id in _any_of(
+            Phone.objects.for_organisation(self.organisation)
+            .filter(customer__merged_into__isnull=True)
+            .values_list("number", "customer_id"),
+            "number",
+            sorted(numbers),
+        ):
+            owners.setdefault(number, set()).add(customer_id)
+        return {number: next(iter(ids)) for number, ids in owners.items() if len(ids) == 1}
+
+    def _agents(self, names: set[str]) -> dict[str, int | None]:
+        """Agent name -> the staff user of this organisation with that username (as written, or
+        with the organisation's ``@slug``), case-insensitively; ``None`` when there is none."""
+        unknown = [name for name in names if name not in self.agents]
+        if unknown:
+            if len(self.agents) > AGENT_CACHE:
+                self.agents.clear()
+            suffix = f"@{self.organisation.slug}"
+            wanted = {name.lower(): name for name in unknown}
+            wanted.update({f"{name.lower()}{suffix}": name for name in unknown})
+            for name in unknown:
+                self.agents[name] = None
+            for user_id, username in (
+                User.objects.filter(organisation=self.organisation, is_active=True)
+                .annotate(lowered=Lower("username"))
+                .filter(lowered__in=sorted(wanted))
+                .values_list("pk", "username")
+            ):
+                original = wanted.get(username.lower())
+                if original is not None:
+                    self.agents[original] = user_id
+        return {name: self.agents.get(name) for name in names}
+
+
+def _any_of(queryset: Any, column: str, values: list[str]) -> list[tuple[Any, ...]]:
+    """The rows of ``queryset`` (a ``values_list``) whose ``column`` is one of ``values``.
+
+    On PostgreSQL the values go as one array parameter: an ``IN`` list of thousands of
+    placeholders costs more to build and parse than the statement takes to run."""
+    if connection.vendor == "postgresql":
+        values = RawSQL("SELECT unnest(%s::text[])", [bulk.array_text(values)])  # type: ignore[assignment]
+    return bulk.fetch_rows(queryset.filter(**{f"{column}__in": values}))
+
+
+CALL_COLUMNS = (
+    "organisation_id",
+    "contact_id",
+    "source",
+    "external_id",
+    "queue_id",
+    "run_id",
+    "offered_at",
+    "answered_at",
+    "ended_at",
+    "wait_seconds",
+    "talk_seconds",
+    "outcome",
+    "agent_id",
+    "agent_name",
+    "caller_number",
+)
