@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "onestop.contacts",
     "onestop.notify",
     "onestop.cases",
+    "onestop.feedback",
     "onestop.channels",
     "onestop.portal",
     "onestop.demo",  # the demo council: composes every capability, so it comes last

@@ -91,6 +91,10 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "notify.message": RecordKind(_("Message")),
     "notify.messagetemplate": RecordKind(_("Message template")),
     "documents.document": RecordKind(_("Document"), "name"),
+    "feedback.feedback": RecordKind(_("Feedback"), "reference", identifier=True),
+    "feedback.complaintprocedure": RecordKind(_("Complaints procedure")),
+    "feedback.complaintstage": RecordKind(_("Complaint stage")),
+    "feedback.complaintpoint": RecordKind(_("Point of complaint")),
 }
 
 
