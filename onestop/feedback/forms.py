@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import Channel
@@ -51,15 +53,31 @@ class RecordForm(GovukForm):
     """Staff take feedback (at the desk, or from a letter, e-mail or phone call)."""
 
     kind = forms.ChoiceField(
-        label=_("What kind of feedback is it"), choices=Kind.choices, widget=forms.RadioSelect
+        label=_("What kind of feedback is it"),
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select what kind of feedback it is"),
+            "invalid_choice": _("Select what kind of feedback it is from the list"),
+        },
     )
     channel = forms.ChoiceField(
         label=_("How did it reach us"),
         choices=[(value, Channel(value).label) for value in DESK_CHANNELS],
         widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select how it reached us"),
+            "invalid_choice": _("Select how it reached us from the list"),
+        },
     )
     about = forms.ChoiceField(
-        label=_("What is it about"), choices=About.choices, widget=forms.RadioSelect
+        label=_("What is it about"),
+        choices=About.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select what it is about"),
+            "invalid_choice": _("Select what it is about from the list"),
+        },
     )
     service = ListedModelChoiceField(
         label=_("Service"), queryset=Service.objects.none(), required=False
@@ -96,15 +114,16 @@ class RecordForm(GovukForm):
     )
     impolite_treatment = forms.BooleanField(label=_("They were treated impolitely"), required=False)
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        services: QuerySet[Service],
+        staff: QuerySet[User],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        organisation_id = user.organisation_id
-        self.fields["service"].queryset = Service.objects.for_organisation(  # type: ignore[attr-defined]
-            organisation_id or 0
-        ).order_by("name")
-        self.fields["staff_member"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            organisation_id=organisation_id or 0, is_active=True
-        ).order_by("last_name", "first_name", "pk")
+        self.fields["service"].queryset = services  # type: ignore[attr-defined]
+        self.fields["staff_member"].queryset = staff  # type: ignore[attr-defined]
         _no_maxlength(self)
         guard_text_fields(self)
         self.style()
@@ -195,7 +214,11 @@ class RespondForm(GovukForm):
     )
 
     def __init__(
-        self, *args: Any, points: list[ComplaintPoint], appeal_route: str, **kwargs: Any
+        self,
+        *args: Any,
+        points: Sequence[ComplaintPoint] = (),
+        appeal_route: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.points = points

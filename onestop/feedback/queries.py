@@ -14,13 +14,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onestop.core import access, permissions
 from onestop.core.models import Organisation, RoleCode, User
 from onestop.core.scoping import ScopedQuerySet
-from onestop.directory.models import TeamMembership
+from onestop.directory.models import Service, TeamMembership
 from onestop.feedback import procedures
 from onestop.feedback.models import (
     ComplaintPoint,
@@ -39,8 +39,21 @@ LIST_LIMIT = 500
 AT_RISK_WORKING_DAYS = 2
 
 
+# --- what the forms offer -----------------------------------------------------------------------
+def services_for(user: User) -> ScopedQuerySet[Service]:
+    return Service.objects.for_user(user).order_by("name")
+
+
+def staff_for(user: User) -> QuerySet[User]:
+    return User.objects.filter(organisation_id=user.organisation_id or 0, is_active=True).order_by(
+        "last_name", "first_name", "pk"
+    )
+
+
 # --- who manages whom ----------------------------------------------------------------------------
 def is_a_manager(user: User) -> bool:
+    if user.organisation_id is None:
+        return False
     return user.roles.filter(
         organisation_id=user.organisation_id, code__in=sorted(MANAGER_ROLES)
     ).exists()
@@ -95,7 +108,9 @@ def get_feedback_for(
     user: User, reference: str, action: str = permissions.FEEDBACK_VIEW
 ) -> Feedback:
     """The feedback with ``reference`` that ``user`` may read (404 otherwise), checked for
-    ``action`` (403 when visible but not allowed)."""
+    ``action`` (403 when visible but not allowed; 403 too for staff who may read no feedback at
+    all, whatever the reference)."""
+    access.require(user, permissions.FEEDBACK_VIEW)
     return access.get_or_404(user, feedback_for(user), action, reference=str(reference)[:20])
 
 

@@ -232,6 +232,7 @@ def set_procedure(
         )
     stages = [rule.as_data() for rule in procedures.stages_of(preset)]
     with transaction.atomic():
+        row: ComplaintProcedure
         row, created = ComplaintProcedure.objects.for_organisation(organisation).get_or_create(
             organisation=organisation,
             defaults={"preset": preset, "stages": stages, "updated_at": timezone.now()},
@@ -397,7 +398,10 @@ def record_feedback(
                 service=values.service,
                 received_at=at,
                 outcome=ContactOutcome.REQUEST_RAISED,
-                notes=_("%(kind)s %(reference)s recorded")
+                # A complaint about a member of staff is not named where they could read it.
+                notes=_("Feedback recorded")
+                if values.about == About.STAFF
+                else _("%(kind)s %(reference)s recorded")
                 % {"kind": kind_label, "reference": reference},
             ),
         )

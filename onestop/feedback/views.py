@@ -37,6 +37,17 @@ FILTER_LABELS = {
     queries.Filter.CLOSED: gettext_lazy("Closed"),
 }
 
+EVENT_LABELS = {
+    services.EventCode.RECORDED: gettext_lazy("Recorded"),
+    services.EventCode.ACKNOWLEDGED: gettext_lazy("Acknowledged"),
+    services.EventCode.EXTENDED: gettext_lazy("Deadline extended"),
+    services.EventCode.ESCALATED: gettext_lazy("Escalated"),
+    services.EventCode.RESPONDED: gettext_lazy("Answered"),
+    services.EventCode.CLOSED: gettext_lazy("Closed"),
+    services.EventCode.OUTSIDE: gettext_lazy("Closed as outside the procedure"),
+    services.EventCode.PASSED_ON: gettext_lazy("Passed on"),
+}
+
 
 @require_GET
 def feedback_list(request: HttpRequest) -> HttpResponse:
@@ -104,7 +115,10 @@ def feedback_record(request: HttpRequest, reference: str) -> HttpResponse:
             "feedback": feedback,
             "stages": queries.stages_of(feedback),
             "points": queries.points_of(feedback),
-            "events": queries.events_of(feedback),
+            "events": [
+                (event, EVENT_LABELS.get(event.code, event.code), event.data.get("stage", ""))
+                for event in queries.events_of(feedback)
+            ],
             "current": stage,
             "actions": [
                 (label, reverse(f"feedback:{name}", args=[feedback.reference]))
@@ -118,9 +132,14 @@ def feedback_record(request: HttpRequest, reference: str) -> HttpResponse:
 def _record_page(request: HttpRequest, customer: Customer | None) -> HttpResponse:
     user = staff_user(request)
     require(user, permissions.FEEDBACK_RECORD)
-    form = forms.RecordForm(pages.posted(request), user=user, prefix="feedback")
     assert user.organisation is not None  # noqa: S101  # require() answered for staff
     organisation = user.organisation
+    form = forms.RecordForm(
+        pages.posted(request),
+        services=queries.services_for(user),
+        staff=queries.staff_for(user),
+        prefix="feedback",
+    )
     saved = pages.save_form(
         request,
         form,
