@@ -285,3 +285,137 @@ class ProcedureForm(GovukForm):
         choices=[(value, Preset(value).label) for value in PRESETS],
         widget=forms.RadioSelect,
     )
+
+
+HONEYPOT = "leave_blank"
+
+
+class PublicFeedbackForm(GovukForm):
+    """A resident's comment, compliment, complaint or suggestion ("On the Record")."""
+
+    kind = forms.ChoiceField(
+        label=_("What do you want to tell us"),
+        choices=[
+            (Kind.COMPLAINT, _("A complaint: something went wrong")),
+            (Kind.COMPLIMENT, _("A compliment: something went well")),
+            (Kind.COMMENT, _("A comment")),
+            (Kind.SUGGESTION, _("A suggestion")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select what you want to tell us"),
+            "invalid_choice": _("Select what you want to tell us from the list"),
+        },
+    )
+    about = forms.ChoiceField(
+        label=_("What is it about"),
+        choices=[
+            (About.SERVICE, _("A service")),
+            (About.STAFF, _("A member of staff")),
+            (About.TREATMENT, _("How you were treated")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Select what it is about"),
+            "invalid_choice": _("Select what it is about from the list"),
+        },
+    )
+    service = ListedModelChoiceField(
+        label=_("Which service (optional)"), queryset=Service.objects.none(), required=False
+    )
+    staff_named = forms.CharField(
+        label=_("Name of the member of staff (if it is about one)"),
+        max_length=services.NAME_LIMIT,
+        required=False,
+    )
+    what_happened = forms.CharField(
+        label=_("What happened"),
+        help_text=_("Tell us what happened, when and where"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea,
+        error_messages={"required": _("Enter what happened")},
+    )
+    wanted = forms.CharField(
+        label=_("What would you like us to do (optional)"),
+        max_length=TEXT_LIMIT,
+        required=False,
+        widget=forms.Textarea,
+    )
+    given_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
+    )
+    family_name = forms.CharField(
+        label=_("Last name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
+    )
+    email = forms.CharField(
+        label=_("Email address"),
+        max_length=254,
+        required=False,
+        help_text=_("We will only use this to reply to you"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone number"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "type": "tel",
+                "autocomplete": "tel",
+                "class": "govuk-input govuk-input--width-20",
+            }
+        ),
+    )
+    leave_blank = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(
+        self, *args: Any, services: QuerySet[Service] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if services is not None:
+            self.fields["service"].queryset = services  # type: ignore[attr-defined]
+        _no_maxlength(self)
+        guard_text_fields(self)
+        self.style()
+
+    def is_bot(self) -> bool:
+        return bool(str(self.data.get(HONEYPOT, "")).strip())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "given_name" in self.errors or "family_name" in self.errors:
+            return data
+        refused = services.name_problem(
+            data.get("given_name", "").strip(),
+            data.get("family_name", "").strip(),
+            reply_to=bool(data.get("email") or data.get("phone")),
+        )
+        if refused is not None:
+            self.add_error(refused.field, refused.message)
+        return data
+
+    def values(self) -> services.PublicFeedback:
+        data = self.cleaned_data
+        return services.PublicFeedback(
+            kind=data["kind"],
+            about=data["about"],
+            service=data.get("service"),
+            staff_named=data.get("staff_named", ""),
+            what_happened=data["what_happened"],
+            wanted=data.get("wanted", ""),
+            given_name=data.get("given_name", ""),
+            family_name=data.get("family_name", ""),
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+        )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from onestop.core import access, permissions
@@ -328,3 +329,27 @@ def message_context(feedback: Feedback) -> dict[str, Any]:
         "service": feedback.service.name if feedback.service is not None else "our services",
         "kind": str(Kind(feedback.kind).label).lower(),
     }
+
+
+# --- the public form -----------------------------------------------------------------------------
+def public_organisation(slug: str) -> Organisation | None:
+    found: Organisation | None = Organisation.objects.filter(
+        slug=str(slug)[:60], is_active=True
+    ).first()
+    return found
+
+
+def public_services(organisation: Organisation) -> ScopedQuerySet[Service]:
+    return Service.objects.for_organisation(organisation).order_by("name")
+
+
+def sent_feedback(organisation: Organisation, reference: str) -> Feedback:
+    """The feedback this browser session sent (the view checks the session first)."""
+    found: Feedback | None = (
+        Feedback.objects.for_organisation(organisation)
+        .filter(reference=str(reference)[:20])
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found

@@ -27,7 +27,8 @@ from onestop.core import audit, references
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.core.text import has_control_characters, visible
-from onestop.customers.models import Customer
+from onestop.customers import services as customer_services
+from onestop.customers.models import Customer, PreferredChannel
 from onestop.directory.models import Service, TeamMembership
 from onestop.feedback import procedures, queries
 from onestop.feedback.errors import FeedbackError
@@ -1025,3 +1026,97 @@ def pass_on(feedback: Feedback, *, by: User | None) -> list[User]:
             to=[person.pk for person in recipients],
         )
     return recipients
+
+
+# --- the public form -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PublicFeedback:
+    """What a resident typed into the public form (``/feedback/<organisation>/``)."""
+
+    kind: str
+    what_happened: str
+    about: str = About.SERVICE
+    service: Service | None = None
+    staff_named: str = ""
+    wanted: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+def name_problem(given_name: str, family_name: str, *, reply_to: bool) -> ServiceError | None:
+    """What is wrong with the resident's name, if anything (the form asks the same question).
+    A name is optional; a name given makes a customer record, which needs both names; an e-mail
+    address or phone number needs a name, so the council knows whom it is answering."""
+    if reply_to and not (given_name or family_name):
+        return _refuse(
+            FeedbackError.REQUIRED,
+            _("Enter your name so that we know who to reply to"),
+            "given_name",
+        )
+    if given_name and not family_name:
+        return _refuse(FeedbackError.REQUIRED, _("Enter your last name"), "family_name")
+    if family_name and not given_name:
+        return _refuse(FeedbackError.REQUIRED, _("Enter your first name"), "given_name")
+    return None
+
+
+def submit_public_feedback(
+    organisation: Organisation, *, values: PublicFeedback, ip_address: str | None = None
+) -> Feedback:
+    """A resident's comment, compliment, complaint or suggestion from the public form: their
+    customer record (only when they gave a name; never matched to an existing one, as the
+    public cannot prove who they are), a web-form contact, and the record, by the public
+    (``by=None``) with the sender's address on the audit record."""
+    given = visible(_text(values.given_name, label=_("your first name"),
+                          field_name="given_name", limit=100))  # fmt: skip
+    family = visible(_text(values.family_name, label=_("your last name"),
+                           field_name="family_name", limit=100))  # fmt: skip
+    email = _text(values.email, label=_("your email address"), field_name="email", limit=254)
+    phone = _text(values.phone, label=_("your phone number"), field_name="phone", limit=30)
+    if email:
+        email = customer_services.clean_email(email)
+    if phone:
+        phone = customer_services.clean_phone(phone)
+    refused = name_problem(given, family, reply_to=bool(email or phone))
+    if refused is not None:
+        raise refused
+    if values.kind not in Kind.values:
+        raise _refuse(FeedbackError.REQUIRED, _("Select what you want to tell us"), "kind")
+    feedback_values = FeedbackInput(
+        kind=values.kind,
+        what_happened=values.what_happened,
+        channel=Channel.WEB_FORM,
+        about=values.about,
+        service=values.service,
+        staff_named=values.staff_named,
+        wanted=values.wanted,
+    )
+    _clean(organisation, feedback_values)  # refused before anything is written
+    with transaction.atomic():
+        customer = None
+        if given or family:
+            customer = customer_services.create_customer(
+                organisation,
+                by=None,
+                details=customer_services.CustomerDetails(
+                    given_name=given,
+                    family_name=family,
+                    preferred_channel=PreferredChannel.EMAIL
+                    if email
+                    else PreferredChannel.TELEPHONE
+                    if phone
+                    else PreferredChannel.NO_PREFERENCE,
+                ),
+                contact_details=customer_services.ContactDetails(
+                    phones=(phone,) if phone else (), emails=(email,) if email else ()
+                ),
+            )
+        return record_feedback(
+            organisation,
+            by=None,
+            customer=customer,
+            values=feedback_values,
+            ip_address=ip_address,
+        )

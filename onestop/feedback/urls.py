@@ -24,4 +24,12 @@ urlpatterns = [
     re_path(rf"^feedback/{REFERENCE}/close/$", views.feedback_close, name="close"),
     re_path(rf"^feedback/{REFERENCE}/outside/$", views.feedback_outside, name="outside"),
     re_path(rf"^feedback/{REFERENCE}/pass-on/$", views.feedback_pass_on, name="pass-on"),
+    # The public form ("On the Record"), without signing in.
+    path("feedback/<slug:organisation_slug>/", views.public_form, name="public"),
+    path("feedback/<slug:organisation_slug>/sent/", views.public_sent, name="public-sent"),
+    path(
+        "feedback/<slug:organisation_slug>/sent/<str:reference>/",
+        views.public_done,
+        name="public-done",
+    ),
 ]  # fmt: skip
