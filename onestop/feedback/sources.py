@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Model
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from onestop.core import permissions, sources
 from onestop.core.models import User
@@ -58,8 +59,21 @@ def customer_panel(user: User, customer_id: int) -> sources.Panel | None:
     )
 
 
+def desk_action(user: User, customer_id: int) -> sources.Action | None:
+    """The desk's "Record feedback" button for the chosen customer (Alt+F)."""
+    if not permissions.can(user, permissions.FEEDBACK_RECORD):
+        return None
+    return sources.Action(
+        label=str(_("Record feedback")),
+        url=reverse("feedback:record-for", args=[customer_id]),
+        shortcut="KeyF",
+        shortcut_label=str(_("Record a comment, compliment or complaint for the chosen customer")),
+    )
+
+
 def register() -> None:
     sources.register_history_source(
         sources.HistorySource("feedback", feedback_timeline, feedback_entries)
     )
     sources.register_customer_panel("feedback", customer_panel)
+    sources.register_customer_action("feedback", desk_action)

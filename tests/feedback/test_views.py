@@ -443,3 +443,20 @@ def test_choosing_the_procedure(
     assert AuditRecord.objects.filter(
         organisation=world.organisation, object_type="feedback.complaintprocedure"
     ).exists()
+
+
+def test_the_desk_offers_record_feedback_with_alt_f(world: World, client_for: ClientFor) -> None:
+    page = client_for(world.advisor).get(f"/desk/customers/{world.customer.pk}/").content.decode()
+    assert (
+        f'href="/feedback/new/for/{world.customer.pk}/" data-shortcut="KeyF">Record feedback</a>'
+        in page
+    )
+    assert "<kbd>F</kbd>" in page
+    assert "Record a comment, compliment or complaint for the chosen customer" in page
+    # A back-office officer logs contacts at the desk but does not take feedback.
+    back_office = core_factories.staff(
+        world.organisation, RoleCode.BACK_OFFICE_OFFICER, username="desk.bo"
+    )
+    other = client_for(back_office).get(f"/desk/customers/{world.customer.pk}/").content.decode()
+    assert "Record feedback" not in other
+    assert "<kbd>F</kbd>" not in other
