@@ -14,6 +14,7 @@ from onestop.contacts.models import Channel
 from onestop.core.forms import GovukForm, ListedModelChoiceField
 from onestop.core.models import User
 from onestop.core.text import guard_text_fields
+from onestop.customers.models import EQUALITY_FIELDS, EqualityMonitoring
 from onestop.directory.models import Service
 from onestop.feedback import services
 from onestop.feedback.models import (
@@ -419,3 +420,22 @@ class PublicFeedbackForm(GovukForm):
             email=data.get("email", ""),
             phone=data.get("phone", ""),
         )
+
+
+class PublicEqualityForm(GovukForm):
+    """Optional equality monitoring on a page of its own after the form, stored with the
+    customer's record as the customers capability keeps it (never on the feedback)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, enum in EQUALITY_FIELDS.items():
+            label = getattr(EqualityMonitoring._meta.get_field(name), "verbose_name", name)
+            self.fields[name] = forms.ChoiceField(
+                label=str(label).capitalize(),
+                choices=[("", _("Prefer not to say")), *enum.choices],
+                required=False,
+                error_messages={
+                    "invalid_choice": _("Select an answer from the list"),
+                },
+            )
+        self.style()

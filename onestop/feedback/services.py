@@ -1120,3 +1120,16 @@ def submit_public_feedback(
             values=feedback_values,
             ip_address=ip_address,
         )
+
+
+def save_public_equality(feedback: Feedback, *, answers: Mapping[str, str]) -> Feedback:
+    """The resident's optional equality answers, kept with their customer record as the
+    customers capability keeps them (never on the feedback); anonymous feedback has no record
+    to keep them with."""
+    if feedback.customer is None:
+        raise _refuse(
+            FeedbackError.REQUIRED,
+            _("Equality questions are asked only when you give your name"),
+        )
+    customer_services.save_equality_monitoring(feedback.customer, by=None, answers=dict(answers))
+    return feedback

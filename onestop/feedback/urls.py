@@ -32,4 +32,9 @@ urlpatterns = [
         views.public_done,
         name="public-done",
     ),
+    path(
+        "feedback/<slug:organisation_slug>/sent/<str:reference>/equality/",
+        views.public_equality,
+        name="public-equality",
+    ),
 ]  # fmt: skip

@@ -478,3 +478,35 @@ def public_done(request: HttpRequest, organisation_slug: str, reference: str) ->
         "feedback/public_sent.html",
         {"organisation": organisation, "feedback": feedback, "stage": stage},
     )
+
+
+@public
+@never_cache
+@require_http_methods(GET_POST)
+def public_equality(request: HttpRequest, organisation_slug: str, reference: str) -> HttpResponse:
+    """Optional equality questions on their own page, for the session that sent the form and
+    gave a name; the answers go to the customer's record, apart from the feedback."""
+    organisation = _public_organisation(organisation_slug)
+    key = f"{organisation.pk}:{str(reference)[:20]}"
+    if key not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    feedback = queries.sent_feedback(organisation, reference)
+    if feedback.customer_id is None:
+        raise Http404
+    form = forms.PublicEqualityForm(_posted(request) if request.method == "POST" else None)
+    done = reverse("feedback:public-done", args=[organisation.slug, feedback.reference])
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.save_public_equality(feedback, answers=data),
+        done=(_("Thank you for answering"), done),
+    )
+    if saved is not None:
+        return saved
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "feedback/public_equality.html",
+        {"organisation": organisation, "form": form, "back": done},
+        status=status,
+    )

@@ -157,3 +157,34 @@ def test_an_address_may_send_only_so_many_and_mistakes_do_not_count(world: World
     assert refused.status_code == 429
     assert "You have sent too many forms" in refused.content.decode()
     assert Feedback.objects.for_organisation(world.organisation).count() == 2
+
+
+def test_equality_answers_are_optional_and_kept_apart_with_the_customer(world: World) -> None:
+    from onestop.customers.models import AgeBand, EqualityMonitoring
+
+    client = Client()
+    client.post(_url(world), FORM)
+    feedback = Feedback.objects.for_organisation(world.organisation).get()
+    done = f"/feedback/{world.organisation.slug}/sent/{feedback.reference}/"
+    equality = f"{done}equality/"
+    assert f'href="{equality}"' in client.get(done).content.decode()
+    assert Client().get(equality).status_code == 404  # another browser
+    refused = client.post(equality, {"age_band": "<script>"})
+    assert refused.status_code == 400
+    assert "Select an answer from the list" in refused.content.decode()
+    assert not EqualityMonitoring.objects.for_organisation(world.organisation).exists()
+    answer = AgeBand.values[2]
+    response = client.post(equality, {"age_band": answer, "sex": ""})
+    assert response.status_code == 302
+    assert response["Location"] == done
+    kept = EqualityMonitoring.objects.for_organisation(world.organisation).get()
+    assert (kept.customer_id, kept.age_band, kept.sex) == (feedback.customer_id, answer, "")
+
+
+def test_anonymous_feedback_is_not_asked_equality_questions(world: World) -> None:
+    client = Client()
+    client.post(_url(world), {"kind": "comment", "about": "service", "what_happened": "Fine"})
+    feedback = Feedback.objects.for_organisation(world.organisation).get()
+    done = f"/feedback/{world.organisation.slug}/sent/{feedback.reference}/"
+    assert "equality-link" not in client.get(done).content.decode()
+    assert client.get(f"{done}equality/").status_code == 404

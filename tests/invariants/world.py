@@ -90,6 +90,7 @@ FILLERS |= {
 }
 FILLERS[("feedback:pass-on", "reference")] = "comment_reference"
 FILLERS[("feedback:public-done", "reference")] = "complaint_reference"
+FILLERS[("feedback:public-equality", "reference")] = "complaint_reference"
 
 
 def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> World:
