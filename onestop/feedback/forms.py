@@ -83,6 +83,12 @@ class RecordForm(GovukForm):
     service = ListedModelChoiceField(
         label=_("Service"), queryset=Service.objects.none(), required=False
     )
+    lead_service = ListedModelChoiceField(
+        label=_("Lead service, if it is about several (optional)"),
+        help_text=_("The service that coordinates one answer; the others contribute"),
+        queryset=Service.objects.none(),
+        required=False,
+    )
     staff_member = StaffChoiceField(
         label=_("Member of staff (optional)"), queryset=User.objects.none(), required=False
     )
@@ -124,6 +130,7 @@ class RecordForm(GovukForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services  # type: ignore[attr-defined]
+        self.fields["lead_service"].queryset = services  # type: ignore[attr-defined]
         self.fields["staff_member"].queryset = staff  # type: ignore[attr-defined]
         _no_maxlength(self)
         guard_text_fields(self)
@@ -136,6 +143,7 @@ class RecordForm(GovukForm):
             channel=data["channel"],
             about=data["about"],
             service=data.get("service"),
+            lead_service=data.get("lead_service"),
             staff_member=data.get("staff_member"),
             staff_named=data.get("staff_named", ""),
             what_happened=data["what_happened"],

@@ -203,7 +203,11 @@ def test_an_advisor_takes_a_complaint_from_the_customer_panel(
     world: World, client_for: ClientFor, partner_advisor: User, back_office: User
 ) -> None:
     url = f"/feedback/new/for/{world.customer.pk}/"
-    body = {**FORM, "feedback-service": str(world.waste.pk)}
+    body = {
+        **FORM,
+        "feedback-service": str(world.waste.pk),
+        "feedback-lead_service": str(world.housing.pk),
+    }
     assert Client().get(url).status_code == 302
     assert client_for(partner_advisor).get(url).status_code == 404
     assert client_for(back_office).post(url, body).status_code == 403
@@ -218,10 +222,11 @@ def test_an_advisor_takes_a_complaint_from_the_customer_panel(
     # An advisor may not read complaints: back to the customer, with the reference.
     assert response.status_code == 302
     assert response["Location"] == f"/customers/{world.customer.pk}/"
-    assert (feedback.customer_id, feedback.kind, feedback.channel) == (
+    assert (feedback.customer_id, feedback.kind, feedback.channel, feedback.lead_service) == (
         world.customer.pk,
         "complaint",
         "face-to-face",
+        world.housing,
     )
     assert [point.summary for point in queries.points_of(feedback)] == [
         "Missed collections",
