@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "onestop.contacts",
     "onestop.notify",
     "onestop.cases",
+    "onestop.feedback",
     "onestop.channels",
     "onestop.telephony",
     "onestop.portal",

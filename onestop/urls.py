@@ -21,6 +21,7 @@ urlpatterns = [
     path("desk/", include("onestop.contacts.urls")),
     path("", include("onestop.cases.urls")),
     path("", include("onestop.portal.urls")),
+    path("", include("onestop.feedback.urls")),
     path("mailboxes/", include("onestop.channels.urls")),
     path("calls/", include("onestop.telephony.urls")),
     path("letters/", include("onestop.notify.urls_notifyletters")),

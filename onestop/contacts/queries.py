@@ -149,6 +149,8 @@ class DeskPanel:
     recent: list[Contact]
     contact_count: int
     repeat_count: int
+    # Buttons of capabilities above contacts (``core.sources.register_customer_action``).
+    actions: list[sources.Action]
 
 
 def desk_panel(user: User, customer: Customer) -> DeskPanel:
@@ -165,6 +167,7 @@ def desk_panel(user: User, customer: Customer) -> DeskPanel:
         recent=list(contacts.order_by("-received_at", "-pk")[:PANEL_CONTACTS]),
         contact_count=counts["total"],
         repeat_count=counts["repeats"],
+        actions=sources.customer_actions(user, customer.pk),
     )
 
 

@@ -96,6 +96,10 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "notify.messagechange": RecordKind(_("Change of a message's status")),
     "notify.bulkmessage": RecordKind(_("Message to many customers"), "title"),
     "documents.document": RecordKind(_("Document"), "name"),
+    "feedback.feedback": RecordKind(_("Feedback"), "reference", identifier=True),
+    "feedback.complaintprocedure": RecordKind(_("Complaints procedure")),
+    "feedback.complaintstage": RecordKind(_("Complaint stage")),
+    "feedback.complaintpoint": RecordKind(_("Point of complaint")),
 }
 
 

@@ -92,6 +92,45 @@ class ListedModelChoices(forms.models.ModelChoiceIterator[Any]):
             yield self.choice(obj)
 
 
+class ListedModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A model choice whose queryset is read once for the form's life and serves both the
+    select's options (``ListedModelChoices``) and the check of the value sent, which
+    ``ModelChoiceField`` makes by reading the chosen row again (``get``).  For a select the
+    page shows whatever was sent, such as a filter form's: one statement instead of two (and
+    the view can find the chosen object among ``choice_objects`` instead of a third).  The
+    value is read by the key field's own ``to_python``, as ``get`` would read it."""
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        key = self.to_field_name or "pk"
+        found = None
+        if self.queryset is not None:
+            model = self.queryset.model
+            if isinstance(value, model):
+                value = getattr(value, key)
+            field = model._meta.pk if key == "pk" else model._meta.get_field(key)
+            try:
+                wanted = field.to_python(value)
+            except ValidationError:
+                wanted = None
+            if wanted is not None:
+                objects = self.choice_objects()
+                found = next((obj for obj in objects if getattr(obj, key) == wanted), None)
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
+
+    def choice_objects(self) -> list[Any]:
+        """The queryset's objects, read once (the select's options are the same list)."""
+        return [] if self.queryset is None else list(self.queryset)
+
+
 @dataclass(frozen=True, slots=True)
 class Listed:
     """One option of a ``ListedChoiceField``: the record's key and the label the select shows."""

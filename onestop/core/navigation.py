@@ -24,6 +24,7 @@ PRIMARY: tuple[NavigationItem, ...] = (
     NavigationItem(_("Desk"), "contacts:desk", permissions.CONTACT_LOG),
     NavigationItem(_("Queues"), "cases:queues", permissions.CASE_WORK),
     NavigationItem(_("My enquiries"), "cases:member", permissions.CASE_VIEW_OWN),
+    NavigationItem(_("Feedback"), "feedback:list", permissions.FEEDBACK_VIEW),
     NavigationItem(_("Warnings to review"), "customers:markers-due", permissions.MARKER_MANAGE),
     NavigationItem(
         _("Equality monitoring"), "customers:equality-report", permissions.CUSTOMER_EQUALITY_VIEW
@@ -34,6 +35,7 @@ PRIMARY: tuple[NavigationItem, ...] = (
     NavigationItem(_("Online forms"), "portal:web-forms", permissions.CASE_TYPE_MANAGE),
     NavigationItem(_("Mailboxes"), "channels:mailboxes", permissions.CASE_TYPE_MANAGE),
     NavigationItem(_("Call records"), "telephony:import", permissions.CALL_RECORDS_MANAGE),
+    NavigationItem(_("Complaints procedure"), "feedback:procedure", permissions.STANDARD_MANAGE),
     NavigationItem(_("Post room"), "letters:post-room", permissions.LETTER_POST_ROOM),
     NavigationItem(_("Audit trail"), "trust:audit", permissions.AUDIT_VIEW),
 )

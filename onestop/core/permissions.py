@@ -43,6 +43,12 @@ CASE_TYPE_MANAGE: Final = "case-type.manage"
 STATUTORY_REQUEST_HANDLE: Final = "statutory-request.handle"
 COMPLAINT_HANDLE: Final = "complaint.handle"
 COMPLAINT_ESCALATE: Final = "complaint.escalate"
+# Feedback (C6): take comments, compliments and complaints (the desk), read the records, and see
+# complaints about a named member of staff (complaints officers; that person's managers see
+# them through their teams, never the person: ``feedback.queries``).
+FEEDBACK_RECORD: Final = "feedback.record"
+FEEDBACK_VIEW: Final = "feedback.view"
+COMPLAINT_STAFF_VIEW: Final = "complaint.staff-view"
 PERFORMANCE_VIEW: Final = "performance.view"
 # Documents and photos attached to cases and customers (on top of seeing the case or customer).
 DOCUMENT_VIEW: Final = "document.view"
@@ -68,6 +74,7 @@ READ_ACTIONS: Final = frozenset(
         CASE_VIEW,
         PERFORMANCE_VIEW,
         DOCUMENT_VIEW,
+        FEEDBACK_VIEW,
     }
 )
 FRONT_OFFICE: Final = frozenset(
@@ -82,6 +89,7 @@ FRONT_OFFICE: Final = frozenset(
         CASE_RAISE,
         DOCUMENT_VIEW,
         DOCUMENT_ATTACH,
+        FEEDBACK_RECORD,
     }
 )
 BACK_OFFICE: Final = frozenset(
@@ -116,10 +124,12 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         COMPLAINT_HANDLE,
         MESSAGE_MANAGE,
         MESSAGE_BULK,
+        FEEDBACK_VIEW,
     }
     | {LETTER_POST_ROOM},
     RoleCode.COMPLAINTS_OFFICER: BACK_OFFICE
-    | {CONTACT_LOG, COMPLAINT_HANDLE, COMPLAINT_ESCALATE, CUSTOMER_EDIT, STATUTORY_REQUEST_HANDLE},
+    | {CONTACT_LOG, COMPLAINT_HANDLE, COMPLAINT_ESCALATE, CUSTOMER_EDIT, STATUTORY_REQUEST_HANDLE}
+    | {FEEDBACK_RECORD, FEEDBACK_VIEW, COMPLAINT_STAFF_VIEW},
     RoleCode.MANAGER: FRONT_OFFICE
     | BACK_OFFICE
     | {
@@ -137,6 +147,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         LETTER_POST_ROOM,
         MESSAGE_MANAGE,
         MESSAGE_BULK,
+        FEEDBACK_VIEW,
     },
     # Councillors raise enquiries for constituents and follow their own (not the whole queue).
     RoleCode.COUNCILLOR: frozenset({CASE_VIEW_OWN, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW}),

@@ -10,7 +10,10 @@ from its ``AppConfig.ready``, and the page reads what is registered:
 - :func:`register_case_finder`: the cases a customer has open and the case an advisor's typed
   reference names (``cases``);
 - :func:`register_customer_panel`: a part of the customer page drawn by a capability above it
-  (``notify``: messages that failed, tasks for staff).
+  (``notify``: messages that failed, tasks for staff);
+- :func:`register_customer_action`: a button the desk's customer panel offers for the chosen
+  customer, with its keyboard shortcut (``feedback``: record a comment, compliment or
+  complaint).
 
 ``core`` imports no capability app; the types here are plain data, so a source depends on ``core``
 and the page depends on ``core``, never on each other.  Nothing registered means nothing shown
@@ -212,3 +215,30 @@ def register_customer_group(group: CustomerGroup) -> None:
 
 def customer_group(kind: str) -> CustomerGroup | None:
     return _GROUPS.get(kind)
+
+
+# --- actions the desk offers for the chosen customer ----------------------------------------------
+@dataclass(frozen=True)
+class Action:
+    """A button on the desk's customer panel: its words, its address, and the ``Alt`` shortcut
+    (``KeyF``: the ``KeyboardEvent.code`` the desk's script follows; empty for none) with the
+    words the desk's list of shortcuts gives it."""
+
+    label: str
+    url: str
+    shortcut: str = ""
+    shortcut_label: str = ""
+
+
+CustomerAction = Callable[[User, int], Action | None]
+_ACTIONS: dict[str, CustomerAction] = {}
+
+
+def register_customer_action(name: str, action: CustomerAction) -> None:
+    """Offer ``action(user, customer_id)`` on the desk's customer panel (idempotent by name); it
+    answers ``None`` when the user may not do it."""
+    _ACTIONS[name] = action
+
+
+def customer_actions(user: User, customer_id: int) -> list[Action]:
+    return [found for action in _ACTIONS.values() if (found := action(user, customer_id))]

@@ -761,6 +761,8 @@ MERGE_POLICY: Final[Mapping[str, MergeAction]] = MappingProxyType(
         "contacts.contact.customer": MergeAction.MOVE,
         "contacts.visitorticket.customer": MergeAction.MOVE,
         "documents.document.customer": MergeAction.MOVE,
+        # A customer's comments, compliments and complaints follow the record kept.
+        "feedback.feedback.customer": MergeAction.MOVE,
         "customers.address.customer": MergeAction.MOVE,
         # Records merged earlier into the merged one now point at the kept one (no chains).
         "customers.customer.merged_into": MergeAction.MOVE,

@@ -75,6 +75,12 @@ class Event(models.TextChoices):
     ESCALATION = "escalation", _("Escalation notice")
     BULK = "bulk", _("Message to many customers")
     TEST = "test", _("Test message")
+    # Comments, compliments and complaints (feedback, C6).
+    COMPLAINT_ACKNOWLEDGEMENT = "complaint-acknowledgement", _("Complaint acknowledgement")
+    COMPLAINT_EXTENSION = "complaint-extension", _("Complaint extension")
+    COMPLAINT_RESPONSE = "complaint-response", _("Complaint response")
+    FEEDBACK_ACKNOWLEDGEMENT = "feedback-acknowledgement", _("Feedback acknowledgement")
+    FEEDBACK_PASSED_ON = "feedback-passed-on", _("Feedback passed to staff")
 
 
 class MessageTemplate(OrganisationOwned):

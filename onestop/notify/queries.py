@@ -55,7 +55,17 @@ def language_for(customer: Customer | None) -> str:
 #: or mobile number the customer gave (the address they wrote from is the one they want the
 #: answer at).  Every other message is an update, sent by e-mail or text message only where the
 #: customer agreed to updates that way (``consents_to_email_updates``, ``…_sms_updates``).
-ANSWERS = frozenset({Event.ACKNOWLEDGEMENT, Event.RESPONSE})
+ANSWERS = frozenset(
+    {
+        Event.ACKNOWLEDGEMENT,
+        Event.RESPONSE,
+        # The answers to a customer's own complaint, comment or compliment (feedback).
+        Event.COMPLAINT_ACKNOWLEDGEMENT,
+        Event.COMPLAINT_EXTENSION,
+        Event.COMPLAINT_RESPONSE,
+        Event.FEEDBACK_ACKNOWLEDGEMENT,
+    }
+)
 
 
 def addresses_of(customer: Customer, *, event: str = Event.UPDATE) -> dict[str, str]:

@@ -26,6 +26,7 @@ PLACEHOLDER = re.compile(r"\(\(([^()]*)\)\)")
 
 _CASE = ("reference", "customer_name", "case_type", "case_title", "deadline", "service")
 _ORG = ("organisation",)
+_FEEDBACK = ("reference", "customer_name", "service")
 
 #: What each event's template may name (documented in docs/notifications.md).
 PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
@@ -48,6 +49,11 @@ PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
     ),
     Event.BULK: ("customer_name", "text", *_ORG),
     Event.TEST: _ORG,
+    Event.COMPLAINT_ACKNOWLEDGEMENT: (*_FEEDBACK, "stage", "deadline", *_ORG),
+    Event.COMPLAINT_EXTENSION: (*_FEEDBACK, "stage", "deadline", "reason", "ombudsman", *_ORG),
+    Event.COMPLAINT_RESPONSE: (*_FEEDBACK, "stage", "response_text", "appeal_route", *_ORG),
+    Event.FEEDBACK_ACKNOWLEDGEMENT: (*_FEEDBACK, "kind", *_ORG),
+    Event.FEEDBACK_PASSED_ON: ("reference", "kind", "service", "summary", "staff_name", *_ORG),
 }
 
 _WELSH_MONTHS = (
@@ -281,6 +287,87 @@ _DEFAULTS: dict[str, dict[str, _Default]] = {
             "Neges brawf gan ((organisation))",
             "Neges brawf yw hon gan OneStop ar gyfer ((organisation)). Nid oes angen ateb.",
             "Neges brawf gan OneStop ar gyfer ((organisation)). Nid oes angen ateb.",
+        ),
+    },
+    Event.COMPLAINT_ACKNOWLEDGEMENT: {
+        "en": _Default(
+            "We have received your complaint: ((reference))",
+            "Dear ((customer_name)),\n\nWe have received your complaint about ((service)) and "
+            "are dealing with it at ((stage)). Your reference is ((reference)).\n\nWe will "
+            "send you our answer by ((deadline))." + _SIGN,
+            "((organisation)): we have received your complaint ((reference)). We will answer "
+            "by ((deadline)).",
+        ),
+        "cy": _Default(
+            "Rydym wedi cael eich cwyn: ((reference))",
+            "Annwyl ((customer_name)),\n\nRydym wedi cael eich cwyn am ((service)) ac rydym "
+            "yn ymdrin â hi yn ((stage)). Eich cyfeirnod yw ((reference)).\n\nByddwn yn "
+            "anfon ein hateb atoch erbyn ((deadline))." + _SIGN,
+            "((organisation)): rydym wedi cael eich cwyn ((reference)). Byddwn yn ateb erbyn "
+            "((deadline)).",
+        ),
+    },
+    Event.COMPLAINT_EXTENSION: {
+        "en": _Default(
+            "We need more time to answer your complaint ((reference))",
+            "Dear ((customer_name)),\n\nWe need more time to answer your complaint "
+            "(((stage))). We will now send you our answer by ((deadline)).\n\nThe reason: "
+            "((reason))\n\n((ombudsman))\n\nYour reference is ((reference))." + _SIGN,
+            "((organisation)): we need more time for your complaint ((reference)). We will "
+            "answer by ((deadline)).",
+        ),
+        "cy": _Default(
+            "Mae angen mwy o amser arnom i ateb eich cwyn ((reference))",
+            "Annwyl ((customer_name)),\n\nMae angen mwy o amser arnom i ateb eich cwyn "
+            "(((stage))). Byddwn nawr yn anfon ein hateb atoch erbyn ((deadline)).\n\nY "
+            "rheswm: ((reason))\n\n((ombudsman))\n\nEich cyfeirnod yw ((reference))." + _SIGN,
+            "((organisation)): mae angen mwy o amser arnom ar gyfer eich cwyn ((reference)). "
+            "Byddwn yn ateb erbyn ((deadline)).",
+        ),
+    },
+    Event.COMPLAINT_RESPONSE: {
+        "en": _Default(
+            "Our answer to your complaint ((reference))",
+            "Dear ((customer_name)),\n\nThis is our answer to your complaint at ((stage)).\n\n"
+            "((response_text))\n\nIf you are not satisfied: ((appeal_route))\n\nYour "
+            "reference is ((reference))." + _SIGN,
+            "((organisation)): we have sent our answer to your complaint ((reference)).",
+        ),
+        "cy": _Default(
+            "Ein hateb i'ch cwyn ((reference))",
+            "Annwyl ((customer_name)),\n\nDyma ein hateb i'ch cwyn yn ((stage)).\n\n"
+            "((response_text))\n\nOs nad ydych yn fodlon: ((appeal_route))\n\nEich "
+            "cyfeirnod yw ((reference))." + _SIGN,
+            "((organisation)): rydym wedi anfon ein hateb i'ch cwyn ((reference)).",
+        ),
+    },
+    Event.FEEDBACK_ACKNOWLEDGEMENT: {
+        "en": _Default(
+            "Thank you for your ((kind)): ((reference))",
+            "Dear ((customer_name)),\n\nThank you for your ((kind)) about ((service)). We "
+            "have passed it to the people it is about. Your reference is ((reference))." + _SIGN,
+            "((organisation)): thank you for your ((kind)). Your reference is ((reference)).",
+        ),
+        "cy": _Default(
+            "Diolch am eich ((kind)): ((reference))",
+            "Annwyl ((customer_name)),\n\nDiolch am eich ((kind)) am ((service)). Rydym "
+            "wedi'i throsglwyddo i'r bobl y mae'n ymwneud â nhw. Eich cyfeirnod yw "
+            "((reference))." + _SIGN,
+            "((organisation)): diolch am eich ((kind)). Eich cyfeirnod yw ((reference)).",
+        ),
+    },
+    Event.FEEDBACK_PASSED_ON: {
+        "en": _Default(
+            "A ((kind)) for you: ((reference))",
+            "Dear ((staff_name)),\n\nA customer sent a ((kind)) about ((service)):\n\n"
+            "((summary))\n\nIts reference is ((reference)).",
+            "A ((kind)) about ((service)) for you: ((reference)).",
+        ),
+        "cy": _Default(
+            "((kind)) i chi: ((reference))",
+            "Annwyl ((staff_name)),\n\nAnfonodd cwsmer ((kind)) am ((service)):\n\n"
+            "((summary))\n\nEi gyfeirnod yw ((reference)).",
+            "((kind)) am ((service)) i chi: ((reference)).",
         ),
     },
 }

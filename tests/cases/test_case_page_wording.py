@@ -163,4 +163,5 @@ def test_the_standards_page_says_1_working_day(
 def test_the_desk_says_what_is_true_now(world: World, client_for: ClientFor, advisor: User) -> None:
     page = client_for(advisor).get("/desk/").content.decode()
     assert "when those services arrive" not in page
-    assert "does not handle complaints or book appointments yet" in page
+    assert "does not book appointments yet" in page
+    assert "does not handle complaints" not in page  # feedback takes complaints now

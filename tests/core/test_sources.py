@@ -13,6 +13,7 @@ def test_contacts_and_cases_register_their_history_sources_at_start_up() -> None
         "contact",
         "case",
         "message",
+        "feedback",
     }
 
 

@@ -54,6 +54,8 @@ ORGANISATION_PAGES = {
     "portal:report-received": "the page after a report (shows the session's own report)",
     "portal:report-form": "an organisation's form for one type of case (codes per organisation)",
     "cases:disclosure-log": "an organisation's public disclosure log",
+    "feedback:public": "an organisation's public feedback form",
+    "feedback:public-sent": "the page after feedback is sent (names no record)",
     # Addressed by event, channel and language: each administrator's page is their own
     # organisation's template (tests/notify/test_notifycore_pages.py checks the partner's
     # administrator changes nothing of the council's).

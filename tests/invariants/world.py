@@ -31,6 +31,7 @@ from onestop.core.models import Organisation, RoleCode, User
 from onestop.customers import services as customer_services
 from onestop.directory import services as directory_services
 from onestop.documents import services as document_services
+from onestop.feedback import services as feedback_services
 from onestop.notify.models import Channel, Event, Message, RecipientKind
 from onestop.notify.services import bulk as bulk_services
 from onestop.notify.services import compose
@@ -80,6 +81,22 @@ FILLERS: dict[tuple[str, str], str] = {
     ("notify:task-done", "task_id"): "staff_task_id",
     ("telephony:queue-edit", "queue_id"): "call_queue_id",
 }
+# Every step on a feedback record names a complaint (the comment's reference is its own key).
+FILLERS |= {
+    (f"feedback:{name}", "reference"): "complaint_reference"
+    for name in (
+        "record",
+        "acknowledge",
+        "extend",
+        "escalate",
+        "respond",
+        "close",
+        "outside",
+    )
+}
+FILLERS[("feedback:pass-on", "reference")] = "comment_reference"
+FILLERS[("feedback:public-done", "reference")] = "complaint_reference"
+FILLERS[("feedback:public-equality", "reference")] = "complaint_reference"
 
 
 def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> World:
@@ -176,7 +193,7 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         )
         for code, kind, service, team, standards in kinds
     }
-    for prefix in ("SR", "FOI", "SAR"):
+    for prefix in ("SR", "FOI", "SAR", "CO", "FB"):
         for _ in range(skip_references):
             references.next_reference(organisation, prefix, timezone.localdate().year)
     case = case_factories.raise_case(organisation, "missed-bin", customer=customer, attributes={})
@@ -290,4 +307,23 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         channels=["email", "sms"],
     )
     ids["bulk_id"] = draft.pk
+    # feedback: a complaint (acknowledged, so every step applies) and a comment
+    complaint = feedback_services.record_feedback(
+        organisation,
+        by=staff[RoleCode.ADVISOR],
+        customer=customer,
+        values=feedback_services.FeedbackInput(
+            kind="complaint", what_happened="The crew left a mess", service=waste
+        ),
+    )
+    feedback_services.acknowledge(complaint, by=staff[RoleCode.COMPLAINTS_OFFICER])
+    comment = feedback_services.record_feedback(
+        organisation,
+        by=None,
+        customer=customer,
+        values=feedback_services.FeedbackInput(
+            kind="comment", what_happened="Collections are earlier now", service=waste
+        ),
+    )
+    ids |= {"complaint_reference": complaint.reference, "comment_reference": comment.reference}
     return World(organisation=organisation, staff=staff, ids=ids)

@@ -39,6 +39,7 @@ from onestop.directory.models import (
     Service,
     Team,
 )
+from onestop.feedback import demo as feedback_demo
 from onestop.portal import demo as portal_demo
 from onestop.standards import demo as standards_demo
 from onestop.standards.models import Standard
@@ -101,6 +102,7 @@ def load_story() -> None:
             *cases_demo.case_steps(
                 housing, cases_demo.HOUSING_CASES, now=real_now, raised_by="housing.advisor"
             ),
+            *feedback_demo.feedback_steps(council, now=real_now),
         ]
         # The escalation sweep at the end of every working day since the first case.
         first = min((at for at, _do in steps), default=real_now)

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class FeedbackConfig(AppConfig):
+    name = "onestop.feedback"
+    label = "feedback"
+
+    def ready(self) -> None:
+        # What this app shows on the desk and the customer page (see ``core.sources``).
+        from onestop.feedback import sources
+
+        sources.register()

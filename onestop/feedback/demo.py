@@ -1,0 +1,126 @@
+"""The demo council's comments, compliments and complaints (run by ``onestop demo``; idempotent).
+
+``feedback_steps`` gives the story's steps (each at the moment it happened, replayed by
+``core.replay`` with the rest of the council's history): complaints at every point of the
+procedure (waiting to be acknowledged, answered, extended, escalated to stage 2 about a member of
+staff, closed as outside the procedure) and a compliment passed to the crew.  A council that
+already holds feedback is left as it is.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+from onestop.core import replay
+from onestop.core.models import Organisation, User
+from onestop.customers.models import Customer
+from onestop.directory.models import Service
+from onestop.feedback import queries, services
+from onestop.feedback.models import Feedback, Kind, PointOutcome, Remedy
+
+Step = tuple[datetime.datetime, Callable[[], None]]
+
+
+def feedback_steps(council: Organisation, *, now: datetime.datetime) -> list[Step]:
+    if Feedback.objects.for_organisation(council).exists():
+        return []
+    staff = {
+        user.username.split("@")[0]: user for user in User.objects.filter(organisation=council)
+    }
+    officer, advisor = staff.get("complaints"), staff.get("advisor")
+    if officer is None or advisor is None:
+        return []
+    customers = list(Customer.objects.for_organisation(council).order_by("pk")[:6])
+    if len(customers) < 4:
+        return []
+    service = {item.name: item for item in Service.objects.for_organisation(council)}
+    made: dict[str, Feedback] = {}
+
+    def moment(days_ago: int, minutes: int = 60) -> datetime.datetime:
+        return replay.office_moment(now, days_ago=days_ago, minutes=minutes)
+
+    def record(key: str, customer: Customer | None, **values: object) -> Callable[[], None]:
+        def do() -> None:
+            made[key] = services.record_feedback(
+                council,
+                by=advisor,
+                customer=customer,
+                values=services.FeedbackInput(**values),  # type: ignore[arg-type]
+            )
+
+        return do
+
+    def step(key: str, action: Callable[[Feedback], object]) -> Callable[[], None]:
+        def do() -> None:
+            action(made[key])
+            made[key].refresh_from_db()
+
+        return do
+
+    def answer(
+        findings: str, outcome: str, remedy: str = Remedy.APOLOGY
+    ) -> Callable[[Feedback], object]:
+        def do(feedback: Feedback) -> object:
+            return services.respond(
+                feedback,
+                by=officer,
+                findings=findings,
+                decisions={
+                    point.pk: services.PointDecision(outcome, remedy)
+                    for point in queries.points_of(feedback)
+                },
+                appeal_route=services.default_appeal_route(feedback),
+            )
+
+        return do
+
+    waste = service.get("Waste and Recycling")
+    tax = service.get("Council Tax")
+    return [
+        # Answered within the time: waiting to see whether the customer escalates.
+        (moment(20), record("answered", customers[0], kind=Kind.COMPLAINT, service=waste,
+                            channel="telephone",
+                            what_happened="Our green bin has been missed three times in a row.",
+                            wanted="Collect it and make sure it does not happen again.",
+                            points=("Missed green bin collections", "Nobody rang back"))),
+        (moment(19), step("answered", lambda f: services.acknowledge(f, by=officer))),
+        (moment(12), step("answered", answer(
+            "The crew's round sheet had the wrong street; it is corrected.",
+            PointOutcome.UPHELD))),
+        # Extended: waiting for the service's records.
+        (moment(11), record("extended", customers[1], kind=Kind.COMPLAINT, service=tax,
+                            channel="letter",
+                            what_happened="I was charged a penalty although I paid on time.",
+                            wanted="Cancel the penalty.")),
+        (moment(10), step("extended", lambda f: services.acknowledge(f, by=officer))),
+        (moment(2), step("extended", lambda f: services.extend(
+            f, by=officer, days=5, reason="We are waiting for the bank's payment records."))),
+        # About a member of staff, escalated to stage 2 at the customer's request.
+        (moment(30), record("staff", customers[2], kind=Kind.COMPLAINT, service=waste,
+                            about="staff", staff_named="The driver on the Tuesday round",
+                            impolite_treatment=True, channel="face-to-face",
+                            what_happened="The driver swore at me when I asked about my bin.")),
+        (moment(29), step("staff", lambda f: services.acknowledge(f, by=officer))),
+        (moment(22), step("staff", answer(
+            "We spoke to the driver; we could not confirm what was said.",
+            PointOutcome.NOT_UPHELD, Remedy.NONE))),
+        (moment(18), step("staff", lambda f: services.escalate(
+            f, by=officer, reason="The customer says a neighbour saw it happen."))),
+        (moment(17), step("staff", lambda f: services.acknowledge(f, by=officer))),
+        # Just arrived: to acknowledge.
+        (moment(1), record("new", customers[3], kind=Kind.COMPLAINT, service=tax,
+                           channel="email", unequal_treatment=True, characteristic="disability",
+                           what_happened="The office's only accessible entrance was locked.")),
+        # Outside the procedure: a planning decision has its own appeal.
+        (moment(8), record("planning", None, kind=Kind.COMPLAINT,
+                           service=service.get("Planning"), channel="letter",
+                           what_happened="I object to the decision to refuse my extension.")),
+        (moment(7), step("planning", lambda f: services.close_outside_procedure(
+            f, by=officer, route="planning-appeal",
+            signposting="Appeal to the Planning Inspectorate within 12 weeks of the decision."))),
+        # A compliment passed to the crew's managers.
+        (moment(6), record("thanks", customers[0], kind=Kind.COMPLIMENT, service=waste,
+                           channel="telephone",
+                           what_happened="The crew put my bin back by the gate every week.")),
+    ]  # fmt: skip

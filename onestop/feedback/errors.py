@@ -1,0 +1,25 @@
+"""Stable error codes of feedback (comments, compliments and complaints)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class FeedbackError(StrEnum):
+    TOO_LONG = "too_long"
+    REQUIRED = "required"
+    CONTROL_CHARACTERS = "control_characters"
+    WRONG_ORGANISATION = "wrong_organisation"
+    NOT_A_COMPLAINT = "not_a_complaint"
+    CLOSED = "closed"
+    ALREADY_ACKNOWLEDGED = "already_acknowledged"
+    NOT_ACKNOWLEDGED = "not_acknowledged"
+    ALREADY_EXTENDED = "already_extended"
+    EXTENSION_TOO_LONG = "extension_too_long"
+    ALREADY_RESPONDED = "already_responded"
+    NOT_RESPONDED = "not_responded"
+    NO_FURTHER_STAGE = "no_further_stage"
+    OUTCOME_PER_POINT = "outcome_per_point"
+    AMOUNT_REQUIRED = "amount_required"
+    UNKNOWN_PRESET = "unknown_preset"
+    NAMED_PERSON = "named_person"

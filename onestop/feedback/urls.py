@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.urls import path, re_path
+
+from onestop.feedback import views
+
+app_name = "feedback"
+
+# References are upper case (``CO-26-0001A``), organisation slugs lower case, so the two never
+# meet under /feedback/.
+REFERENCE = r"(?P<reference>[A-Z]{2,4}-[0-9]{2}-[0-9A-Z*~$=]{5,14})"
+
+urlpatterns = [
+    path("feedback/", views.feedback_list, name="list"),
+    path("feedback/new/", views.feedback_new, name="new"),
+    path("feedback/new/for/<int:customer_id>/", views.feedback_new_for, name="record-for"),
+    path("feedback/procedure/", views.procedure, name="procedure"),
+    re_path(rf"^feedback/{REFERENCE}/$", views.feedback_record, name="record"),
+    re_path(rf"^feedback/{REFERENCE}/acknowledge/$", views.feedback_acknowledge,
+            name="acknowledge"),
+    re_path(rf"^feedback/{REFERENCE}/extend/$", views.feedback_extend, name="extend"),
+    re_path(rf"^feedback/{REFERENCE}/escalate/$", views.feedback_escalate, name="escalate"),
+    re_path(rf"^feedback/{REFERENCE}/respond/$", views.feedback_respond, name="respond"),
+    re_path(rf"^feedback/{REFERENCE}/close/$", views.feedback_close, name="close"),
+    re_path(rf"^feedback/{REFERENCE}/outside/$", views.feedback_outside, name="outside"),
+    re_path(rf"^feedback/{REFERENCE}/pass-on/$", views.feedback_pass_on, name="pass-on"),
+    # The public form ("On the Record"), without signing in.
+    path("feedback/<slug:organisation_slug>/", views.public_form, name="public"),
+    path("feedback/<slug:organisation_slug>/sent/", views.public_sent, name="public-sent"),
+    path(
+        "feedback/<slug:organisation_slug>/sent/<str:reference>/",
+        views.public_done,
+        name="public-done",
+    ),
+    path(
+        "feedback/<slug:organisation_slug>/sent/<str:reference>/equality/",
+        views.public_equality,
+        name="public-equality",
+    ),
+]  # fmt: skip

@@ -1,0 +1,512 @@
+"""Staff pages of feedback: the complaints officer's list, a record with its stages, taking
+feedback at the desk, each step of the procedure on a page of its own, and the procedure.
+Thin: parse the form, reach objects through ``queries``, call one service, render."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms as django_forms
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onestop.core import pages, permissions
+from onestop.core.access import require
+from onestop.core.decorators import public
+from onestop.core.http import client_address, staff_user
+from onestop.core.models import Organisation, User
+from onestop.customers import queries as customer_queries
+from onestop.customers.models import Customer
+from onestop.feedback import forms, queries, services, throttle
+from onestop.feedback.models import Feedback, Kind, Status
+
+GET_POST = ["GET", "POST"]
+Posted = QueryDict | None
+
+FILTER_LABELS = {
+    queries.Filter.ALL_OPEN: gettext_lazy("Open complaints"),
+    queries.Filter.AWAITING: gettext_lazy("To acknowledge"),
+    queries.Filter.AT_RISK: gettext_lazy("At risk"),
+    queries.Filter.OVERDUE: gettext_lazy("Overdue"),
+    queries.Filter.EXTENDED: gettext_lazy("Extended"),
+    queries.Filter.OTHER_FEEDBACK: gettext_lazy("Comments, compliments and suggestions"),
+    queries.Filter.CLOSED: gettext_lazy("Closed"),
+}
+
+EVENT_LABELS = {
+    services.EventCode.RECORDED: gettext_lazy("Recorded"),
+    services.EventCode.ACKNOWLEDGED: gettext_lazy("Acknowledged"),
+    services.EventCode.EXTENDED: gettext_lazy("Deadline extended"),
+    services.EventCode.ESCALATED: gettext_lazy("Escalated"),
+    services.EventCode.RESPONDED: gettext_lazy("Answered"),
+    services.EventCode.CLOSED: gettext_lazy("Closed"),
+    services.EventCode.OUTSIDE: gettext_lazy("Closed as outside the procedure"),
+    services.EventCode.PASSED_ON: gettext_lazy("Passed on"),
+}
+
+
+@require_GET
+def feedback_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, permissions.FEEDBACK_VIEW)
+    wanted = str(request.GET.get("show", queries.Filter.ALL_OPEN))[:40]
+    if wanted not in queries.FILTERS:
+        wanted = queries.Filter.ALL_OPEN
+    counts = queries.counts(user)
+    tabs = [
+        {
+            "code": code,
+            "label": str(FILTER_LABELS[code]),
+            "count": counts.get(code),
+            "current": code == wanted,
+        }
+        for code in queries.FILTERS
+    ]
+    return render(
+        request,
+        "feedback/list.html",
+        {
+            "rows": queries.complaint_rows(user, wanted),
+            "tabs": tabs,
+            "wanted": wanted,
+            "title": FILTER_LABELS[wanted],
+            "can_record": permissions.can(user, permissions.FEEDBACK_RECORD),
+        },
+    )
+
+
+def _record_url(feedback: Feedback) -> str:
+    return reverse("feedback:record", args=[feedback.reference])
+
+
+@require_GET
+def feedback_record(request: HttpRequest, reference: str) -> HttpResponse:
+    user = staff_user(request)
+    feedback = queries.get_feedback_for(user, reference)
+    stage = queries.current_stage(feedback)
+    handle = permissions.can(user, permissions.COMPLAINT_HANDLE)
+    is_open = feedback.status != Status.CLOSED
+    actions: list[tuple[str, str]] = []
+    if handle and is_open:
+        if feedback.is_complaint and stage is not None:
+            if stage.acknowledged_at is None and stage.responded_at is None:
+                actions.append((_("Acknowledge"), "acknowledge"))
+            if stage.responded_at is None:
+                actions.append((_("Answer this stage"), "respond"))
+                if not stage.is_extended and stage.extension_days:
+                    actions.append((_("Extend the deadline"), "extend"))
+            if feedback.status == Status.RESPONDED:
+                actions.append((_("Close"), "close"))
+            actions.append((_("Close as outside the procedure"), "outside"))
+        elif not feedback.is_complaint:
+            if feedback.acknowledged_at is None and feedback.customer_id is not None:
+                actions.append((_("Acknowledge"), "acknowledge"))
+            actions.append((_("Pass on"), "pass-on"))
+    if feedback.is_complaint and is_open and permissions.can(user, permissions.COMPLAINT_ESCALATE):
+        actions.append((_("Escalate to the next stage"), "escalate"))
+    return render(
+        request,
+        "feedback/record.html",
+        {
+            "feedback": feedback,
+            "stages": queries.stages_of(feedback),
+            "points": queries.points_of(feedback),
+            "events": [
+                (event, EVENT_LABELS.get(event.code, event.code), event.data.get("stage", ""))
+                for event in queries.events_of(feedback)
+            ],
+            "current": stage,
+            "actions": [
+                (label, reverse(f"feedback:{name}", args=[feedback.reference]))
+                for label, name in actions
+            ],
+        },
+    )
+
+
+# --- taking feedback -----------------------------------------------------------------------------
+def _record_page(request: HttpRequest, customer: Customer | None) -> HttpResponse:
+    user = staff_user(request)
+    require(user, permissions.FEEDBACK_RECORD)
+    assert user.organisation is not None  # noqa: S101  # require() answered for staff
+    organisation = user.organisation
+    form = forms.RecordForm(
+        pages.posted(request),
+        services=queries.services_for(user),
+        staff=queries.staff_for(user),
+        prefix="feedback",
+    )
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.record_feedback(
+            organisation, by=user, customer=customer, values=form.values()
+        ),
+        done=lambda feedback: (
+            _("%(kind)s %(reference)s recorded")
+            % {"kind": Kind(feedback.kind).label, "reference": feedback.reference},
+            _record_url(feedback)
+            if queries.feedback_for(user).filter(pk=feedback.pk).exists()
+            else reverse("customers:detail", args=[customer.pk])
+            if customer is not None
+            else reverse("feedback:new"),
+        ),
+    )
+    if saved is not None:
+        return saved
+    back = (
+        reverse("customers:detail", args=[customer.pk])
+        if customer is not None
+        else reverse("feedback:list")
+        if permissions.can(user, permissions.FEEDBACK_VIEW)
+        else "/"
+    )
+    return pages.form_page(
+        request,
+        form,
+        template="feedback/record_form.html",
+        title=_("Record comments, compliments or complaints"),
+        back=back,
+        submit=_("Record"),
+        customer=customer,
+    )
+
+
+@require_http_methods(GET_POST)
+def feedback_new(request: HttpRequest) -> HttpResponse:
+    return _record_page(request, None)
+
+
+@require_http_methods(GET_POST)
+def feedback_new_for(request: HttpRequest, customer_id: int) -> HttpResponse:
+    user = staff_user(request)
+    customer = customer_queries.get_customer_for(user, customer_id)
+    return _record_page(request, customer)
+
+
+# --- the procedure's steps: one page each --------------------------------------------------------
+def _action(
+    request: HttpRequest,
+    reference: str,
+    permission: str,
+    *,
+    form: Callable[[Posted, User, Feedback], django_forms.Form],
+    save: Callable[[User, Feedback, dict[str, Any], django_forms.Form], object],
+    title: str,
+    submit: str,
+    done: str,
+    intro: str = "",
+) -> HttpResponse:
+    """One step on a record: its form on a page of its own (GET), posted to the same address;
+    success returns to the record with a banner, refused input shows this page again (400)."""
+    user = staff_user(request)
+    feedback = queries.get_feedback_for(user, reference, permission)
+    bound = form(pages.posted(request), user, feedback)
+    url = _record_url(feedback)
+    saved = pages.save_form(
+        request, bound, lambda data: save(user, feedback, data, bound), done=(done, url)
+    )
+    if saved is not None:
+        return saved
+    return pages.form_page(
+        request,
+        bound,
+        template="feedback/action.html",
+        title=title,
+        back=url,
+        submit=submit,
+        feedback=feedback,
+        intro=intro,
+    )
+
+
+@require_http_methods(GET_POST)
+def feedback_acknowledge(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.COMPLAINT_HANDLE,
+        form=lambda data, user, feedback: forms.ConfirmForm(data),
+        save=lambda user, feedback, data, form: services.acknowledge(feedback, by=user),
+        title=_("Acknowledge"),
+        submit=_("Acknowledge and tell the customer"),
+        done=_("Acknowledged"),
+        intro=_("The customer is sent an acknowledgement with the date they will be answered by."),
+    )
+
+
+@require_http_methods(GET_POST)
+def feedback_extend(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.COMPLAINT_HANDLE,
+        form=lambda data, user, feedback: forms.ExtendForm(data, prefix="extend"),
+        save=lambda user, feedback, data, form: services.extend(
+            feedback, by=user, days=data["days"], reason=data["reason"]
+        ),
+        title=_("Extend the deadline"),
+        submit=_("Extend and tell the customer"),
+        done=_("Deadline extended"),
+        intro=_("The procedure allows one extension. The customer is told the new date and why."),
+    )
+
+
+@require_http_methods(GET_POST)
+def feedback_escalate(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.COMPLAINT_ESCALATE,
+        form=lambda data, user, feedback: forms.EscalateForm(data, prefix="escalate"),
+        save=lambda user, feedback, data, form: services.escalate(
+            feedback, by=user, reason=data["reason"]
+        ),
+        title=_("Escalate to the next stage"),
+        submit=_("Escalate"),
+        done=_("Escalated"),
+        intro=_("At the customer's request, once this stage is answered or overdue."),
+    )
+
+
+@require_http_methods(GET_POST)
+def feedback_respond(request: HttpRequest, reference: str) -> HttpResponse:
+    def make(data: Posted, user: User, feedback: Feedback) -> django_forms.Form:
+        return forms.RespondForm(
+            data,
+            prefix="respond",
+            points=queries.points_of(feedback),
+            appeal_route=services.default_appeal_route(feedback),
+        )
+
+    def save(user: User, feedback: Feedback, data: dict[str, Any], form: Any) -> object:
+        return services.respond(
+            feedback,
+            by=user,
+            findings=data["findings"],
+            decisions=form.decisions(),
+            appeal_route=data["appeal_route"],
+        )
+
+    return _action(
+        request,
+        reference,
+        permissions.COMPLAINT_HANDLE,
+        form=make,
+        save=save,
+        title=_("Answer this stage"),
+        submit=_("Send the answer"),
+        done=_("Answer sent"),
+        intro=_("Record the outcome of every point of complaint. The customer is sent the answer."),
+    )
+
+
+@require_http_methods(GET_POST)
+def feedback_close(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.COMPLAINT_HANDLE,
+        form=lambda data, user, feedback: forms.ConfirmForm(data),
+        save=lambda user, feedback, data, form: services.close(feedback, by=user),
+        title=_("Close the complaint"),
+        submit=_("Close"),
+        done=_("Complaint closed"),
+        intro=_("A closed complaint can no longer be escalated."),
+    )
+
+
+@require_http_methods(GET_POST)
+def feedback_outside(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.COMPLAINT_HANDLE,
+        form=lambda data, user, feedback: forms.OutsideForm(data, prefix="outside"),
+        save=lambda user, feedback, data, form: services.close_outside_procedure(
+            feedback, by=user, route=data["route"], signposting=data["signposting"]
+        ),
+        title=_("Close as outside the procedure"),
+        submit=_("Close and tell the customer"),
+        done=_("Closed as outside the procedure"),
+    )
+
+
+@require_http_methods(GET_POST)
+def feedback_pass_on(request: HttpRequest, reference: str) -> HttpResponse:
+    return _action(
+        request,
+        reference,
+        permissions.COMPLAINT_HANDLE,
+        form=lambda data, user, feedback: forms.ConfirmForm(data),
+        save=lambda user, feedback, data, form: services.pass_on(feedback, by=user),
+        title=_("Pass on"),
+        submit=_("Pass on"),
+        done=_("Passed on"),
+        intro=_(
+            "It is sent to the member of staff named and their managers, or to the service's "
+            "team leaders and managers, and then closed."
+        ),
+    )
+
+
+# --- the procedure -------------------------------------------------------------------------------
+@require_http_methods(GET_POST)
+def procedure(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    require(user, permissions.STANDARD_MANAGE)
+    assert user.organisation is not None  # noqa: S101  # require() answered for staff
+    organisation = user.organisation
+    current = queries.procedure_of(organisation)
+    form = forms.ProcedureForm(pages.posted(request), initial={"preset": current.preset})
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.set_procedure(organisation, by=user, preset=data["preset"]),
+        done=(_("Complaints procedure saved"), reverse("feedback:procedure")),
+    )
+    if saved is not None:
+        return saved
+    return pages.form_page(
+        request,
+        form,
+        template="feedback/procedure.html",
+        title=_("Complaints procedure"),
+        back="/",
+        submit=_("Save"),
+        procedure=current,
+    )
+
+
+# --- the public form ("On the Record") -----------------------------------------------------------
+SESSION_KEY = "onestop_feedback_sent"
+SESSION_KEEP = 20
+
+
+def _public_organisation(slug: str) -> Organisation:
+    organisation = queries.public_organisation(slug)
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+@public
+@never_cache
+@require_http_methods(GET_POST)
+def public_form(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    organisation = _public_organisation(organisation_slug)
+    choices = queries.public_services(organisation)
+    context: dict[str, Any] = {"organisation": organisation}
+    if request.method != "POST":
+        form = forms.PublicFeedbackForm(services=choices)
+        return render(request, "feedback/public_form.html", {**context, "form": form})
+    address = client_address(request)
+    if not throttle.reserve(address):
+        return render(request, "feedback/public_too_many.html", context, status=429)
+    form = forms.PublicFeedbackForm(_posted(request), services=choices)
+    if form.is_bot():  # refused silently, answered like a form sent; the reservation counts
+        return HttpResponseRedirect(reverse("feedback:public-sent", args=[organisation.slug]))
+
+    def submit(data: dict[str, Any]) -> Feedback:
+        feedback = services.submit_public_feedback(
+            organisation, values=form.values(), ip_address=address
+        )
+        sent = [str(item) for item in request.session.get(SESSION_KEY, [])]
+        request.session[SESSION_KEY] = [*sent, f"{organisation.pk}:{feedback.reference}"][
+            -SESSION_KEEP:
+        ]
+        return feedback
+
+    saved = pages.save_form(
+        request,
+        form,
+        submit,
+        done=lambda feedback: (
+            "",
+            reverse("feedback:public-done", args=[organisation.slug, feedback.reference]),
+        ),
+    )
+    if saved is not None:
+        return saved
+    throttle.release(address)  # mistakes never use up the allowance
+    return render(request, "feedback/public_form.html", {**context, "form": form}, status=400)
+
+
+def _posted(request: HttpRequest) -> QueryDict:
+    """The form's data; a body that cannot be read as UTF-8 counts as empty (every required
+    input then missing), never a 500 or text saved garbled."""
+    try:
+        posted = request.POST
+    except MultiPartParserError:
+        return QueryDict()
+    if request.content_type == "application/x-www-form-urlencoded":
+        try:
+            request.body.decode("utf-8")
+        except UnicodeDecodeError:
+            return QueryDict()
+    return posted
+
+
+@public
+@never_cache
+@require_GET
+def public_sent(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    """A plain thank-you with no reference (where a form the honeypot refused goes)."""
+    organisation = _public_organisation(organisation_slug)
+    return render(request, "feedback/public_sent.html", {"organisation": organisation})
+
+
+@public
+@never_cache
+@require_GET
+def public_done(request: HttpRequest, organisation_slug: str, reference: str) -> HttpResponse:
+    organisation = _public_organisation(organisation_slug)
+    key = f"{organisation.pk}:{str(reference)[:20]}"
+    if key not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    feedback = queries.sent_feedback(organisation, reference)
+    stage = queries.current_stage(feedback) if feedback.is_complaint else None
+    return render(
+        request,
+        "feedback/public_sent.html",
+        {"organisation": organisation, "feedback": feedback, "stage": stage},
+    )
+
+
+@public
+@never_cache
+@require_http_methods(GET_POST)
+def public_equality(request: HttpRequest, organisation_slug: str, reference: str) -> HttpResponse:
+    """Optional equality questions on their own page, for the session that sent the form and
+    gave a name; the answers go to the customer's record, apart from the feedback."""
+    organisation = _public_organisation(organisation_slug)
+    key = f"{organisation.pk}:{str(reference)[:20]}"
+    if key not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    feedback = queries.sent_feedback(organisation, reference)
+    if feedback.customer_id is None:
+        raise Http404
+    form = forms.PublicEqualityForm(_posted(request) if request.method == "POST" else None)
+    done = reverse("feedback:public-done", args=[organisation.slug, feedback.reference])
+    saved = pages.save_form(
+        request,
+        form,
+        lambda data: services.save_public_equality(feedback, answers=data),
+        done=(_("Thank you for answering"), done),
+    )
+    if saved is not None:
+        return saved
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "feedback/public_equality.html",
+        {"organisation": organisation, "form": form, "back": done},
+        status=status,
+    )
