@@ -497,12 +497,13 @@ SWEEP_SQL = [
     "INSERT INTO notify_message (organisation_id, case_id, customer_id, recipient_kind, "
     "recipient_user_id, recipient_label, address, channel, language, format, event, "
     "template_version, subject, body, status, provider, provider_id, attempts, last_error, "
-    "created_at, next_attempt_at, updated_at) SELECT c.organisation_id, c.id, NULL, 'staff', "
+    "created_at, next_attempt_at, updated_at, notify_template_id, personalisation) "
+    "SELECT c.organisation_id, c.id, NULL, 'staff', "
     "CASE WHEN r.percent < 100 THEN c.assignee_id END, 'Officer', 'officer@example.org', "
     "'email', 'en', '', 'escalation', 0, 'Case ' || c.reference || ' needs attention', "
     "'Case ' || c.reference || ' (' || c.title || ') has used ' || r.percent "
     "|| '%% of its time: it is due ' || to_char(c.due_at, 'FMDD FMMonth YYYY, HH24:MI') || '.', "
-    "'pending', '', '', 0, '', %(moment)s, %(moment)s, %(moment)s" + _DUE,
+    "'pending', '', '', 0, '', %(moment)s, %(moment)s, %(moment)s, '', '{}'::jsonb" + _DUE,
     "UPDATE cases_escalationdue d SET next_at = CASE WHEN d.next_at < c.due_at THEN c.due_at "
     "END FROM cases_case c WHERE c.id = d.case_id AND d.organisation_id = %(organisation)s "
     "AND d.next_at <= %(moment)s AND c.status IN ('assigned', 'in-progress', 'new', "
