@@ -89,6 +89,8 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "channels.mailboximap": RecordKind(_("Mailbox read over IMAP")),
     "telephony.callqueue": RecordKind(_("Call queue"), "name"),
     "telephony.callimportrun": RecordKind(_("Import of call records"), "file_name"),
+    "telephony.callrecord": RecordKind(_("Call record"), "external_id"),
+    "telephony.callimportrefusal": RecordKind(_("Refused row of call records")),
     "portal.webform": RecordKind(_("Web form")),
     "notify.stafftask": RecordKind(_("Task for staff about a message")),
     "notify.message": RecordKind(_("Message")),

@@ -44,6 +44,7 @@ def test_the_staff_shell_shows_the_user_and_organisation(
         "Case types",
         "Online forms",
         "Mailboxes",
+        "Call records",
         "Complaints procedure",
         "Audit trail",
     ]
