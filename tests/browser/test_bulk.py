@@ -62,9 +62,11 @@ def test_a_manager_tells_a_postcode_district_about_snow_with_the_keyboard(
     assert axe_violations(page) == []
     assert not BulkMessage.objects.for_organisation(council).exists()
 
-    # The postcode group: the second radio, reached with the arrow keys.
+    # The postcode group: the third radio (after cases' types and wards), by the arrow keys.
     page.locator("#id_group_kind").focus()
     page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("input[name=group_kind][value=postcode]").is_checked()
     page.locator("#id_postcode").focus()
     page.keyboard.type("nn1")
     page.locator("#id_message").focus()
