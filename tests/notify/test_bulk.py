@@ -262,6 +262,19 @@ def test_a_ward_group_holds_each_customer_with_an_open_case_in_the_ward_once(
     assert sorted(sent_to.values_list("customer__given_name", flat=True)) == ["Ann", "Ben", "Eve"]
 
 
+def test_a_ward_with_an_accent_matches_in_any_case_on_every_database(
+    world: World,  # noqa: F811
+) -> None:
+    council = world.organisation
+    ann, ben = _customer(council, "Ann"), _customer(council, "Ben")
+    case_factories.raise_case(council, customer=ann, ward="Llandŵ")
+    case_factories.raise_case(council, customer=ben, ward="LLANDŴ")  # SQLite's lower() keeps Ŵ
+    ward = sources.customer_group("ward")
+    assert ward is not None
+    assert len(ward.choices(council.pk)) == 1
+    assert _names(council.pk, {"kind": "ward", "value": "llandŵ"}) == ["Ann", "Ben"]
+
+
 @pytest.mark.parametrize(
     "value",
     [
