@@ -2,17 +2,19 @@
 
 The customer page's history lists the customer's cases (the messages sent to the customer are
 ``notify``'s); the desk and the customer page list the customer's open cases and find a case by the
-reference an advisor types.
+reference an advisor types; a message to many customers can go to the customers with open cases
+of a type or in a ward.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model
+from django.db.models import Count, Model, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -105,6 +107,55 @@ def customers_with_open_cases(organisation_id: int, value: str) -> ScopedQuerySe
     return cast(ScopedQuerySet[Any], found.values("customer_id"))
 
 
+# --- customers with open cases in a ward (notify's messages to many customers) --------------------
+def _open_cases(organisation_id: int) -> QuerySet[Case]:
+    return Case.objects.for_organisation(organisation_id).filter(status__in=sorted(OPEN_STATUSES))
+
+
+def _ward_key(ward: str) -> str:
+    return ward.strip().casefold()
+
+
+def _wards(organisation_id: int) -> dict[str, list[str]]:
+    """The wards of the organisation's open cases, each as typed (every spelling), by its key
+    (trimmed, case-insensitive), the most typed spelling first.  Matched in Python, not by the
+    database's ``lower``, so SQLite and PostgreSQL agree on wards with accents (Welsh wards)."""
+    typed = Counter(
+        dict(
+            _open_cases(organisation_id)
+            .exclude(ward="")
+            .values_list("ward")
+            .annotate(count=Count("id"))
+            .order_by()
+        )
+    )
+    wards: dict[str, list[str]] = {}
+    for spelling, _count in sorted(typed.items(), key=lambda item: (-item[1], item[0].strip())):
+        key = _ward_key(spelling)
+        if key:
+            wards.setdefault(key, []).append(spelling)
+    return wards
+
+
+def ward_choices(organisation_id: int) -> list[tuple[str, str]]:
+    """The distinct wards of the organisation's open cases (trimmed, one per ward whatever its
+    case, shown as most often typed), by name."""
+    shown = [spellings[0].strip() for spellings in _wards(organisation_id).values()]
+    return [(ward, ward) for ward in sorted(shown, key=lambda ward: (ward.casefold(), ward))]
+
+
+def customers_in_ward(organisation_id: int, value: str) -> ScopedQuerySet[Any] | None:
+    """The customers of open cases in the ward ``value`` (trimmed, any case), or ``None`` when
+    none of the organisation's open cases is in such a ward."""
+    if len(value) > 200:
+        return None
+    spellings = _wards(organisation_id).get(_ward_key(value))
+    if not spellings:
+        return None
+    found = _open_cases(organisation_id).filter(ward__in=spellings, customer_id__isnull=False)
+    return cast(ScopedQuerySet[Any], found.values("customer_id"))
+
+
 def register() -> None:
     document_owners.register(
         document_owners.Owner(
@@ -128,7 +179,23 @@ def register() -> None:
         sources.CustomerGroup(
             kind="case-type",
             label=str(_("Customers with open cases of a type")),
+            question=str(_("Type of case (customers with open cases of a type)")),
+            blank=str(_("Select a type of case")),
+            refusal=str(_("Select the type of case")),
+            named=str(_("Customers with open cases of %(name)s")),
             choices=case_type_choices,
             customer_ids=customers_with_open_cases,
+        )
+    )
+    sources.register_customer_group(
+        sources.CustomerGroup(
+            kind="ward",
+            label=str(_("Customers with open cases in a ward")),
+            question=str(_("Ward (customers with open cases in a ward)")),
+            blank=str(_("Select a ward")),
+            refusal=str(_("Select the ward")),
+            named=str(_("Customers with open cases in %(name)s")),
+            choices=ward_choices,
+            customer_ids=customers_in_ward,
         )
     )

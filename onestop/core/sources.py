@@ -13,7 +13,9 @@ from its ``AppConfig.ready``, and the page reads what is registered:
   (``notify``: messages that failed, tasks for staff);
 - :func:`register_customer_action`: a button the desk's customer panel offers for the chosen
   customer, with its keyboard shortcut (``feedback``: record a comment, compliment or
-  complaint).
+  complaint);
+- :func:`register_customer_group`: a kind of group of customers a message to many customers can
+  go to (``cases``: customers with open cases of a type, or in a ward).
 
 ``core`` imports no capability app; the types here are plain data, so a source depends on ``core``
 and the page depends on ``core``, never on each other.  Nothing registered means nothing shown
@@ -190,9 +192,17 @@ def customer_panels(user: User, customer_id: int) -> list[Panel]:
 @dataclass(frozen=True)
 class CustomerGroup:
     """A kind of group of customers a capability above ``notify`` can name (``cases``: customers
-    with open cases of a type), for a message to many customers.
+    with open cases of a type, customers with open cases in a ward), for a message to many
+    customers.  ``notify`` knows none of them by name: its form offers each registered kind as a
+    radio option with a select of its values, and stores ``{"kind": kind, "value": value}``.
 
-    - ``kind``: the key stored in the group's definition (``"case-type"``);
+    - ``kind``: the key stored in the group's definition (``"case-type"``, ``"ward"``); the
+      form's select is named after it (``case_type``, ``ward``);
+    - ``label``: the radio option (``"Customers with open cases in a ward"``);
+    - ``question``: the select's label; ``blank``: its empty option (``"Select a ward"``);
+    - ``refusal``: the error when no value or one not offered is chosen (``"Select the ward"``);
+    - ``named``: how a group is named, with ``%(name)s`` for the chosen value's label
+      (``"Customers with open cases in %(name)s"``);
     - ``choices(organisation_id)``: the values staff choose from, as ``(value, label)``;
     - ``customer_ids(organisation_id, value)``: a queryset of the ``customer_id`` of the group's
       customers (one column, duplicates allowed), pinned to the organisation, or ``None`` when
@@ -201,8 +211,17 @@ class CustomerGroup:
 
     kind: str
     label: str
+    question: str
+    blank: str
+    refusal: str
+    named: str
     choices: Callable[[int], list[tuple[str, str]]]
     customer_ids: Callable[[int, str], ScopedQuerySet[Any] | None]
+
+    @property
+    def field(self) -> str:
+        """The name of the form's select of values."""
+        return self.kind.replace("-", "_")
 
 
 _GROUPS: dict[str, CustomerGroup] = {}
@@ -215,6 +234,11 @@ def register_customer_group(group: CustomerGroup) -> None:
 
 def customer_group(kind: str) -> CustomerGroup | None:
     return _GROUPS.get(kind)
+
+
+def customer_groups() -> tuple[CustomerGroup, ...]:
+    """Every registered kind of group, in the order registered."""
+    return tuple(_GROUPS.values())
 
 
 # --- actions the desk offers for the chosen customer ----------------------------------------------

@@ -13,8 +13,9 @@ from onestop.notify.models import Channel
 from onestop.notify.services.bulk import TITLE_LIMIT
 from onestop.notify.services.templates import BODY_LIMIT, SUBJECT_LIMIT
 
-GROUP_KINDS = [
-    (queries_bulk.CASE_TYPE, _("Customers with open cases of a type")),
+#: notify's own kinds of group, offered after those capabilities above it register
+#: (``core.sources.register_customer_group``: cases' types and wards).
+OWN_GROUP_KINDS = [
     (queries_bulk.POSTCODE, _("Customers whose current address is in a postcode area")),
     (queries_bulk.VISIT, _("Customers who came to a place on a day")),
 ]
@@ -36,17 +37,12 @@ class BulkMessageForm(GovukForm):
     )
     group_kind = forms.ChoiceField(
         label=_("Who is it for?"),
-        choices=GROUP_KINDS,
+        choices=OWN_GROUP_KINDS,
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Select who the message is for"),
             "invalid_choice": _("Select who the message is for"),
         },
-    )
-    case_type = forms.ChoiceField(
-        label=_("Type of case (customers with open cases of a type)"),
-        required=False,
-        error_messages={"invalid_choice": _("Select the type of case from the list")},
     )
     postcode = forms.CharField(
         label=_("Postcode area, district or sector (customers by postcode)"),
@@ -109,15 +105,58 @@ class BulkMessageForm(GovukForm):
     def __init__(
         self,
         *args: Any,
-        case_types: list[tuple[str, str]],
+        groups: list[queries_bulk.GroupChoices],
         access_points: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        for name, blank, choices in (
-            ("case_type", _("Select a type of case"), case_types),
-            ("access_point", _("Select a place"), access_points),
-        ):
-            field = self.fields[name]
-            assert isinstance(field, forms.ChoiceField)  # noqa: S101
-            field.choices = [("", blank), *choices]
+        self.registered = {found.group.kind: found.group for found in groups}
+        kind = self.fields["group_kind"]
+        assert isinstance(kind, forms.ChoiceField)  # noqa: S101
+        kind.choices = [
+            *((found.group.kind, found.group.label) for found in groups),
+            *OWN_GROUP_KINDS,
+        ]
+        # Each registered kind of group: a select of its values, after the radios.
+        for found in groups:
+            name = found.group.field
+            if name in self.fields:
+                raise ValueError(f"a group's select may not be named {name!r}")
+            self.fields[name] = forms.ChoiceField(
+                label=found.group.question,
+                required=False,
+                choices=[("", found.group.blank), *found.choices],
+                error_messages={
+                    "invalid_choice": _("%(refusal)s from the list")
+                    % {"refusal": found.group.refusal}
+                },
+            )
+        self.group_fields = [found.group.field for found in groups]
+        order = list(self.fields)
+        after = order.index("group_kind") + 1
+        self.order_fields(
+            [
+                *order[:after],
+                *self.group_fields,
+                *(name for name in order[after:] if name not in self.group_fields),
+            ]
+        )
+        place = self.fields["access_point"]
+        assert isinstance(place, forms.ChoiceField)  # noqa: S101
+        place.choices = [("", _("Select a place")), *access_points]
+
+    @property
+    def value_fields(self) -> list[forms.BoundField]:
+        """The selects of the registered kinds of group, for the template."""
+        return [self[name] for name in self.group_fields]
+
+    def group(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The group chosen, for ``services.bulk.check_group``."""
+        chosen = self.registered.get(data["group_kind"])
+        return {
+            "kind": data["group_kind"],
+            "value": data.get(chosen.field, "") if chosen is not None else "",
+            "postcode": data["postcode"],
+            "access_point_id": data["access_point"],
+            "date": data["visit_date"],
+        }

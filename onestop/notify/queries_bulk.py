@@ -3,8 +3,10 @@ preview (who gets it by which channel, who is skipped and why), the list and one
 
 A group is data (``BulkMessage.group``), one of:
 
-- ``{"kind": "case-type", "value": "<case type id>"}``: customers with open cases of the type
-  (answered by ``cases`` through ``core.sources.customer_group``: notify sits below cases);
+- ``{"kind": "<kind>", "value": "<value>"}``: a group a capability above notify registered in
+  ``core.sources`` (notify sits below them and names none of them): ``cases`` registers
+  ``"case-type"`` (customers with open cases of the type, ``value`` its id) and ``"ward"``
+  (customers with open cases in the ward, ``value`` its name, any case);
 - ``{"kind": "postcode", "postcode": "NN1 5"}``: customers whose current address is in the
   postcode area (``NN``), district (``NN1``), sector (``NN1 5``) or postcode (``NN1 5AB``);
 - ``{"kind": "visit", "access_point_id": 3, "date": "2026-12-01"}``: customers who came to the
@@ -43,7 +45,6 @@ from onestop.notify.models import BulkMessage, Event, Message, SkipReason
 CHUNK = 500
 LIST_PAGE = 100
 
-CASE_TYPE = "case-type"
 POSTCODE = "postcode"
 VISIT = "visit"
 
@@ -130,10 +131,17 @@ def group_customer_ids(organisation_id: int, group: Mapping[str, Any]) -> QueryS
             )
             .values("customer_id")
         )
-    registered = sources.customer_group(str(kind)) if kind == CASE_TYPE else None
+    registered = registered_group(kind)
     if registered is None:
         return None
     return registered.customer_ids(organisation_id, str(group.get("value", "")))
+
+
+def registered_group(kind: object) -> sources.CustomerGroup | None:
+    """The registered kind of group ``kind`` names (never postcode or visit, notify's own)."""
+    if not isinstance(kind, str) or kind in (POSTCODE, VISIT):
+        return None
+    return sources.customer_group(kind)
 
 
 def group_customers(organisation_id: int, group: Mapping[str, Any]) -> QuerySet[Customer]:
@@ -149,9 +157,19 @@ def access_points(organisation_id: int) -> QuerySet[AccessPoint]:
     return AccessPoint.objects.for_organisation(organisation_id).order_by("name", "id")
 
 
-def case_type_choices(organisation_id: int) -> list[tuple[str, str]]:
-    registered = sources.customer_group(CASE_TYPE)
-    return registered.choices(organisation_id) if registered is not None else []
+@dataclass(frozen=True)
+class GroupChoices:
+    """A registered kind of group and the values the organisation's staff choose from now."""
+
+    group: sources.CustomerGroup
+    choices: list[tuple[str, str]]
+
+
+def registered_group_choices(organisation_id: int) -> list[GroupChoices]:
+    """Every registered kind of group with its values, in the order registered."""
+    return [
+        GroupChoices(group, group.choices(organisation_id)) for group in sources.customer_groups()
+    ]
 
 
 # --- who gets it, by which channel --------------------------------------------------------------

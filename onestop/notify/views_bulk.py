@@ -51,7 +51,7 @@ def bulk_new(request: HttpRequest) -> HttpResponse:
     assert organisation_id is not None  # noqa: S101  # require() passed
     form = forms_bulk.BulkMessageForm(
         pages.posted(request),
-        case_types=queries_bulk.case_type_choices(organisation_id),
+        groups=queries_bulk.registered_group_choices(organisation_id),
         access_points=[
             (str(pk), name)
             for pk, name in queries_bulk.access_points(organisation_id).values_list("pk", "name")
@@ -64,13 +64,7 @@ def bulk_new(request: HttpRequest) -> HttpResponse:
             organisation_id,
             by=user,
             title=data["title"],
-            group={
-                "kind": data["group_kind"],
-                "value": data["case_type"],
-                "postcode": data["postcode"],
-                "access_point_id": data["access_point"],
-                "date": data["visit_date"],
-            },
+            group=form.group(data),
             use_template=data["words"] == "template",
             subject=data["subject"],
             message=data["message"],

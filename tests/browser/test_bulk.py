@@ -1,6 +1,6 @@
 """A message to many customers with the keyboard alone: the list, the form (refused, then right),
-the preview with its counts, send, the worker, progress and stop; axe-core (WCAG 2.2 AA) on every
-page."""
+the preview with its counts, send, the worker, progress and stop; a ward's customers chosen from
+the wards of open cases; axe-core (WCAG 2.2 AA) on every page."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from onestop.notify.models import BulkMessage, BulkStatus, Message, MessageStatu
 from onestop.notify.services import sending
 from tests import factories as core_factories
 from tests.browser.conftest import axe_violations, sign_in_browser
+from tests.cases import factories as case_factories
 from tests.cases.conftest import World, world
 from tests.customers import factories as customer_factories
 
@@ -62,9 +63,11 @@ def test_a_manager_tells_a_postcode_district_about_snow_with_the_keyboard(
     assert axe_violations(page) == []
     assert not BulkMessage.objects.for_organisation(council).exists()
 
-    # The postcode group: the second radio, reached with the arrow keys.
+    # The postcode group: the third radio (after cases' types and wards), by the arrow keys.
     page.locator("#id_group_kind").focus()
     page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("input[name=group_kind][value=postcode]").is_checked()
     page.locator("#id_postcode").focus()
     page.keyboard.type("nn1")
     page.locator("#id_message").focus()
@@ -96,3 +99,38 @@ def test_a_manager_tells_a_postcode_district_about_snow_with_the_keyboard(
         "ben@example.org",
     ]
     assert set(sent.values_list("status", flat=True)) == {MessageStatus.SENT}
+
+
+def test_a_manager_writes_to_the_customers_of_a_ward_with_the_keyboard(
+    page: Any, live_server: Any, world: World, council: Organisation
+) -> None:
+    manager = core_factories.staff(council, RoleCode.MANAGER, username="manager")
+    for name, ward in (("Ann", "St James"), ("Ben", "st james"), ("Dan", "Abington")):
+        customer = customer_factories.customer(
+            council, name, "Resident", email=f"{name.lower()}@example.org"
+        )
+        case_factories.raise_case(council, customer=customer, ward=ward)
+    sign_in_browser(page, live_server.url, manager)
+    page.goto(f"{live_server.url}/outbox/bulk/new/")
+    page.locator("#id_title").focus()
+    page.keyboard.type("Road closed in St James")
+    # The ward group: the second radio; its select lists the open cases' wards, each once.
+    page.locator("#id_group_kind").focus()
+    page.keyboard.press("ArrowDown")
+    assert page.locator("input[name=group_kind][value=ward]").is_checked()
+    options = page.locator("#id_ward option").all_inner_texts()
+    assert options == ["Select a ward", "Abington", "St James"]
+    page.locator("#id_ward").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#id_ward").input_value() == "St James"
+    assert axe_violations(page) == []
+    page.locator("#id_message").focus()
+    page.keyboard.type("St James Road is closed on Monday.")
+    page.locator("#id_title").focus()
+    _enter(page)
+    assert axe_violations(page) == []
+    assert "Customers with open cases in St James" in page.content()
+    assert "2 customers are in this group now." in page.get_by_test_id("preview-total").inner_text()
+    bulk = BulkMessage.objects.for_organisation(council).get()
+    assert bulk.group == {"kind": "ward", "value": "St James"}

@@ -71,6 +71,7 @@ def _arguments(form_class: type[forms.BaseForm]) -> dict[str, Any]:
         "organisations": Organisation.objects.none(),
         "councillors": User.objects.none(),
         "earlier": [],
+        "groups": [],
         "roles": [],
         "standards": [],
         "councillor": False,

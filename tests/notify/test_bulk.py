@@ -179,6 +179,137 @@ def test_a_case_type_group_holds_each_customer_with_an_open_case_of_it_once(
     assert refused.value.field == "case_type"
 
 
+def _partner_case_in(partner: Organisation, ward: str) -> Case:
+    """An open case of the partner's, in ``ward``, for a customer of the partner's."""
+    case_factories.standards(partner)
+    service = case_factories.service(partner, "Housing")
+    team = case_factories.team(service, "Housing team")
+    case_factories.case_type(
+        partner, "repair", kind=case_factories.KINDS.SERVICE_REQUEST, service=service, team=team
+    )
+    theirs = _customer(partner, "Zed")
+    return case_factories.raise_case(partner, "repair", customer=theirs, attributes={}, ward=ward)
+
+
+def test_a_ward_group_holds_each_customer_with_an_open_case_in_the_ward_once(
+    world: World,  # noqa: F811
+    partner: Organisation,
+    manager: User,
+) -> None:
+    council = world.organisation
+    people = {
+        name: _customer(council, name, email=f"{name.lower()}@example.org")
+        for name in ("Ann", "Ben", "Cat", "Dan", "Eve")
+    }
+
+    def case_in(ward: str, name: str | None, **kwargs: Any) -> Case:
+        customer = people[name] if name else None
+        return case_factories.raise_case(council, customer=customer, ward=ward, **kwargs)
+
+    case_in("St James", "Ann")
+    case_in("St James", None)  # no customer: counted in no group, but its spelling is shown
+    case_in("St James", None)
+    spaced = case_in("st james", "Ben")
+    # Typed before wards were trimmed (or by an import): still the same ward.
+    Case.objects.for_organisation(council).filter(pk=spaced.pk).update(ward="  st james ")
+    case_in("ST JAMES", "Eve")
+    case_in("ST JAMES", "Eve", title="Missed green bin")  # two open cases: Eve once
+    closed = case_in("St James", "Cat")
+    only_closed = case_in("Brixworth", "Cat")
+    Case.objects.for_organisation(council).filter(pk__in=[closed.pk, only_closed.pk]).update(
+        status="closed"
+    )
+    case_in("Abington", "Dan", code="foi", attributes={})  # any type of case
+    case_in("", "Dan")  # no ward
+    _partner_case_in(partner, "St James")
+    ward = sources.customer_group("ward")
+    assert ward is not None
+    # The open cases' wards, trimmed, once whatever their case, as most often typed, sorted;
+    # neither the ward of closed cases only nor the empty ward.
+    assert ward.choices(council.pk) == [("Abington", "Abington"), ("St James", "St James")]
+    assert ward.choices(partner.pk) == [("St James", "St James")]
+    offered = queries_bulk.registered_group_choices(council.pk)
+    assert [found.group.kind for found in offered] == ["case-type", "ward"]
+    assert offered[1].choices == ward.choices(council.pk)
+
+    def names(organisation: Organisation, value: str) -> list[str]:
+        return _names(organisation.pk, {"kind": "ward", "value": value})
+
+    assert names(council, "St James") == ["Ann", "Ben", "Eve"]
+    assert names(council, " st JAMES  ") == ["Ann", "Ben", "Eve"]
+    assert names(council, "Abington") == ["Dan"]
+    assert names(council, "Brixworth") == []  # closed cases only
+    assert names(council, "Nowhere") == []
+    assert names(council, "") == []
+    assert names(partner, "St James") == ["Zed"]  # the council's customers never
+    assert names(partner, "Abington") == []
+    assert ward.customer_ids(council.pk, "Nowhere") is None
+    assert ward.customer_ids(council.pk, "x" * 1000) is None
+    assert ward.customer_ids(council.pk, "St\x00James") is None
+
+    # The stored definition and its name; the worker writes one message each.
+    draft = _draft(council, manager, {"kind": "ward", "value": "St James"}, channels=("email",))
+    assert (draft.group, draft.group_label) == (
+        {"kind": "ward", "value": "St James"},
+        "Customers with open cases in St James",
+    )
+    counted = queries_bulk.preview(council.pk, draft.group, draft.channels)
+    assert (counted.customers, counted.reached, dict(counted.by_channel)) == (3, 3, {"email": 3})
+    bulk.send(draft, by=manager)
+    bulk.expand_due()
+    bulk.expand_due()
+    sent_to = Message.objects.for_organisation(council).filter(bulk_message=draft)
+    assert sorted(sent_to.values_list("customer__given_name", flat=True)) == ["Ann", "Ben", "Eve"]
+
+
+def test_a_ward_with_an_accent_matches_in_any_case_on_every_database(
+    world: World,  # noqa: F811
+) -> None:
+    council = world.organisation
+    ann, ben = _customer(council, "Ann"), _customer(council, "Ben")
+    case_factories.raise_case(council, customer=ann, ward="Llandŵ")
+    case_factories.raise_case(council, customer=ben, ward="LLANDŴ")  # SQLite's lower() keeps Ŵ
+    ward = sources.customer_group("ward")
+    assert ward is not None
+    assert len(ward.choices(council.pk)) == 1
+    assert _names(council.pk, {"kind": "ward", "value": "llandŵ"}) == ["Ann", "Ben"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Nowhere",
+        "Brixworth",  # closed cases only
+        "St James",  # the partner's ward, not the council's
+        "",
+        "<script>alert(1)</script>",
+        "'; DROP TABLE cases_case; --",
+        "St\u200bJames",
+        "St\x00James",
+        "x" * 10_000,
+    ],
+)
+def test_a_ward_no_open_case_is_in_is_refused_and_nothing_is_created(
+    world: World,  # noqa: F811
+    partner: Organisation,
+    manager: User,
+    value: str,
+) -> None:
+    council = world.organisation
+    closed = case_factories.raise_case(
+        council, customer=_customer(council, "Cat"), ward="Brixworth"
+    )
+    Case.objects.for_organisation(council).filter(pk=closed.pk).update(status="closed")
+    _partner_case_in(partner, "St James")
+    with pytest.raises(ServiceError) as refused:
+        _draft(council, manager, {"kind": "ward", "value": value})
+    assert (refused.value.field, refused.value.message) == ("ward", "Select the ward")
+    assert not BulkMessage.objects.for_organisation(council).exists()
+    assert not AuditRecord.objects.filter(
+        organisation=council, object_type="notify.bulkmessage"
+    ).exists()
+
+
 def test_a_visit_group_holds_the_customers_who_came_that_day_in_london(
     council: Organisation, partner: Organisation, advisor: User
 ) -> None:

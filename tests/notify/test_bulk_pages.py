@@ -8,11 +8,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from onestop.cases.models import Case
 from onestop.core.models import AuditRecord, Organisation, RoleCode, User
 from onestop.customers.models import Customer
 from onestop.notify.models import BulkMessage, BulkStatus, Message, MessageStatus
 from onestop.notify.services import bulk, sending
 from tests import factories as core_factories
+from tests.cases import factories as case_factories
+from tests.cases.conftest import World, world  # noqa: F401
 from tests.customers import factories as customer_factories
 from tests.directory import factories as directory_factories
 from tests.matrix import covers
@@ -282,3 +285,87 @@ def test_a_visit_group_names_the_place_and_the_day(council: Organisation, manage
     missing = _client(manager).post(NEW, {**form, "visit_date_day": ""})
     assert missing.status_code == 400
     assert "must include a day" in missing.content.decode()
+
+
+# --- customers with open cases in a ward ----------------------------------------------------------
+def _ward_cases(built: World) -> list[Customer]:
+    """Ann and Ben have open cases in St James (typed in two cases), Cat a closed one there."""
+    council = built.organisation
+    crowd = _crowd(council)
+    for customer, ward in ((crowd[0], "St James"), (crowd[1], "st james"), (crowd[2], "St James")):
+        case_factories.raise_case(council, customer=customer, ward=ward)
+    Case.objects.for_organisation(council).filter(customer=crowd[2]).update(status="closed")
+    case_factories.raise_case(council, customer=crowd[3], ward="Abington")
+    return crowd
+
+
+def test_the_page_offers_the_wards_of_open_cases(
+    world: World,  # noqa: F811
+    manager: User,
+) -> None:
+    crowd = _ward_cases(world)
+    council = world.organisation
+    html = _client(manager).get(NEW).content.decode()
+    assert 'value="ward"' in html
+    assert "Customers with open cases in a ward" in html
+    assert "Ward (customers with open cases in a ward)" in html
+    assert '<select name="ward"' in html
+    wards = html[html.index('<select name="ward"') :]
+    wards = wards[: wards.index("</select>")]
+    assert wards.count("<option") == 3
+    assert '<option value="" selected>Select a ward</option>' in wards
+    assert wards.index('value="Abington"') < wards.index('value="St James"')
+    # The radios: the registered groups first, then postcode and visit.
+    order = [html.index(f'value="{kind}"') for kind in ("case-type", "ward", "postcode", "visit")]
+    assert order == sorted(order)
+    response = _client(manager).post(NEW, {**FORM, "group_kind": "ward", "ward": "St James"})
+    assert response.status_code == 302, response.content.decode()
+    created = BulkMessage.objects.for_organisation(council).get()
+    assert (created.group, created.group_label) == (
+        {"kind": "ward", "value": "St James"},
+        "Customers with open cases in St James",
+    )
+    assert "Customers with open cases in St James" in _client(manager).get(LIST).content.decode()
+    page = _client(manager).get(f"/outbox/bulk/{created.pk}/")
+    preview = page.context["preview"]
+    assert (preview.customers, preview.reached) == (2, 2)  # Ann and Ben, by e-mail
+    bulk.send(created, by=manager)
+    bulk.expand_due()
+    sent_to = set(
+        Message.objects.for_organisation(council)
+        .filter(bulk_message=created)
+        .values_list("customer_id", flat=True)
+    )
+    assert sent_to == {crowd[0].pk, crowd[1].pk}
+
+
+@pytest.mark.parametrize(
+    ("ward", "words"),
+    [
+        ("", "Select the ward"),
+        ("Nowhere", "Select the ward from the list"),
+        ("st james", "Select the ward from the list"),  # the list's own spelling only
+        ("<script>alert(1)</script>", "Select the ward from the list"),
+        ("St James'; DROP TABLE cases_case; --", "Select the ward from the list"),
+        ("St\u200bJames", "Select the ward from the list"),
+        ("St\x00James", "Select the ward from the list"),
+        ("St James" * 1000, "Select the ward from the list"),
+    ],
+)
+def test_a_ward_not_offered_is_refused_with_the_words_kept(
+    world: World,  # noqa: F811
+    manager: User,
+    ward: str,
+    words: str,
+) -> None:
+    _ward_cases(world)
+    form = {**FORM, "group_kind": "ward", "ward": ward, "title": "Ward letter"}
+    response = _client(manager).post(NEW, form)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert words in html
+    assert 'href="#id_ward"' in html
+    assert 'value="Ward letter"' in html
+    assert "<script>alert(1)</script>" not in html
+    assert not BulkMessage.objects.for_organisation(world.organisation).exists()

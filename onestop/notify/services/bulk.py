@@ -95,14 +95,15 @@ def check_group(organisation_id: int, group: Mapping[str, Any]) -> tuple[dict[st
             _("Customers who came to %(place)s on %(date)s")
             % {"place": point.name, "date": wording.long_date(date, "en")},
         )
-    if kind == queries_bulk.CASE_TYPE:
-        value = str(group.get("value", ""))
-        names = dict(queries_bulk.case_type_choices(organisation_id))
+    registered = queries_bulk.registered_group(kind)
+    if registered is not None:
+        value = str(group.get("value") or "")
+        names = dict(registered.choices(organisation_id))
         if value not in names:
-            raise _refuse(_("Select the type of case"), "case_type")
+            raise _refuse(registered.refusal, registered.field)
         return (
-            {"kind": kind, "value": value},
-            _("Customers with open cases of %(type)s") % {"type": names[value]},
+            {"kind": registered.kind, "value": value},
+            registered.named % {"name": names[value]},
         )
     raise _refuse(_("Select who the message is for"), "group_kind")
 
