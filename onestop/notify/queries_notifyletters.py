@@ -7,6 +7,7 @@ from onestop.core.access import require
 from onestop.core.models import User
 from onestop.notify.letters import POST_ROOM_LIMIT, post_room_enabled
 from onestop.notify.models import Channel, Message, MessageStatus
+from onestop.notify.queries import messages_for
 
 
 def waiting_letters_for(user: User) -> list[Message]:
@@ -16,7 +17,7 @@ def waiting_letters_for(user: User) -> list[Message]:
     require(user, permissions.LETTER_POST_ROOM)
     if not post_room_enabled():
         return []
-    rows = permissions.scope(user, permissions.LETTER_POST_ROOM, Message.objects.for_user(user))
+    rows = permissions.scope(user, permissions.LETTER_POST_ROOM, messages_for(user))
     return list(
         rows.filter(channel=Channel.LETTER, status=MessageStatus.PENDING)
         .select_related("organisation", "case")
