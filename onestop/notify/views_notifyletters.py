@@ -64,6 +64,7 @@ def post_room(request: HttpRequest) -> HttpResponse:
         "today": today,
         "enabled": letter_services.post_room_enabled(),
         "limit": letter_services.POST_ROOM_LIMIT,
+        "confidential": queries.confidential_waiting_for(user),
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "notify/post_room.html", context, status=status)
