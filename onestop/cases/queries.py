@@ -858,16 +858,17 @@ def message_context(case: Case) -> dict[str, Any]:
     }
 
 
-def messages_of(case: Case) -> QuerySet[Message]:
-    return notify_queries.messages_of_case(case.organisation_id, case.pk)
+def messages_of(user: User, case: Case) -> QuerySet[Message]:
+    """The case's messages ``user`` may read (``notify.queries.messages_for``'s rule)."""
+    return notify_queries.messages_of_case(user, case.pk)
 
 
-def failed_messages_of(case: Case) -> list[Message]:
-    return list(notify_queries.failed_messages_of_case(case.organisation_id, case.pk)[:20])
+def failed_messages_of(user: User, case: Case) -> list[Message]:
+    return list(notify_queries.failed_messages_of_case(user, case.pk)[:20])
 
 
-def staff_tasks_of(case: Case) -> list[StaffTask]:
-    return list(notify_queries.open_tasks_of_case(case.organisation_id, case.pk)[:50])
+def staff_tasks_of(user: User, case: Case) -> list[StaffTask]:
+    return list(notify_queries.open_tasks_of_case(user, case.pk)[:50])
 
 
 # --- the customer page's contract and the Member view -------------------------------------------

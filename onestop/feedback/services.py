@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from onestop.contacts import services as contact_services
 from onestop.contacts.models import Channel, Direction
 from onestop.contacts.models import Outcome as ContactOutcome
-from onestop.core import audit, references
+from onestop.core import audit, permissions, references
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.core.text import has_control_characters, visible
@@ -159,15 +159,20 @@ def _locked(feedback: Feedback) -> Feedback:
 def _tell_customer(
     feedback: Feedback, event: str, *, by: User | None, **context: Any
 ) -> int | None:
-    """``event``'s message to the customer; anonymous feedback has nobody to tell."""
+    """``event``'s message to the customer; anonymous feedback has nobody to tell.  The
+    message about feedback concerning a named member of staff is as confidential as the record
+    (``queries.feedback_for``): read only by complaints officers, never by the person."""
     if feedback.customer is None:
         return None
+    confidential = feedback.about_staff
     outcome = compose.message_to_customer(
         organisation_id=feedback.organisation_id,
         customer=feedback.customer,
         event=event,
         context={**queries.message_context(feedback), **context},
         by=by,
+        visible_with=permissions.COMPLAINT_STAFF_VIEW if confidential else "",
+        hidden_from=feedback.staff_member if confidential else None,
     )
     return outcome.message.pk
 

@@ -235,6 +235,15 @@ class Message(OrganisationOwned):
     bulk_message = models.ForeignKey(
         BulkMessage, on_delete=models.PROTECT, null=True, blank=True, related_name="messages"
     )
+    # A message about a confidential record (a complaint about a named member of staff) is read
+    # only by staff holding the permission ``visible_with`` names (a ``core.permissions`` action;
+    # empty: any member of staff who may see messages), and never by ``hidden_from`` (the person
+    # the record is about), whatever roles they hold.  ``queries.messages_for`` is the rule.
+    # (A database default too: the set-based inserts name their columns.)
+    visible_with = models.CharField(max_length=60, blank=True, default="", db_default="")
+    hidden_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["organisation", "created_at", "id"]

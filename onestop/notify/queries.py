@@ -12,6 +12,7 @@ from django.utils import timezone
 from onestop.core import permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.models import User
+from onestop.core.scoping import ScopedQuerySet
 from onestop.customers import queries as customer_queries
 from onestop.customers.models import Address, Customer, Email
 from onestop.customers.models import Language as CustomerLanguage
@@ -147,48 +148,65 @@ def choose_route(
     return Route(channel, usable[channel]) if channel is not None else None
 
 
+# --- the one visibility rule ---------------------------------------------------------------------
+def visible_to(user: User, prefix: str = "") -> Q:
+    """The messages ``user`` may read among their organisation's: every ordinary message; one
+    about a confidential record (``visible_with`` set, such as a complaint about a named member
+    of staff) only with that permission, and never by its ``hidden_from`` person, whatever roles
+    they hold.  ``prefix`` reaches the message through a relation (``"message__"``)."""
+    held = sorted(permissions.actions_of(user))
+    return (Q(**{f"{prefix}visible_with": ""}) | Q(**{f"{prefix}visible_with__in": held})) & (
+        Q(**{f"{prefix}hidden_from__isnull": True}) | ~Q(**{f"{prefix}hidden_from": user.pk})
+    )
+
+
+def messages_for(user: User) -> ScopedQuerySet[Message]:
+    """Every read of messages for staff starts here: the user's organisation's messages that
+    ``visible_to`` lets them read (none outside an organisation)."""
+    return Message.objects.for_user(user).filter(visible_to(user))
+
+
+def tasks_for(user: User) -> ScopedQuerySet[StaffTask]:
+    """Tasks for staff, without those about a message the user may not read."""
+    return StaffTask.objects.for_user(user).filter(
+        Q(message__isnull=True) | visible_to(user, "message__")
+    )
+
+
 # --- what the case page and the customer page show ------------------------------------------------
-def messages_of_case(organisation_id: int, case_id: int) -> QuerySet[Message]:
+def messages_of_case(user: User, case_id: int) -> QuerySet[Message]:
+    return messages_for(user).filter(case_id=case_id).order_by("created_at", "id")
+
+
+def open_tasks_of_case(user: User, case_id: int) -> QuerySet[StaffTask]:
+    return tasks_for(user).filter(case_id=case_id, status=TaskStatus.OPEN)
+
+
+def open_tasks_of_customer(user: User, customer_id: int) -> QuerySet[StaffTask]:
+    return tasks_for(user).filter(customer_id=customer_id, status=TaskStatus.OPEN)
+
+
+def failed_messages_of_case(user: User, case_id: int) -> QuerySet[Message]:
+    return messages_of_case(user, case_id).filter(status__in=sorted(FAILED_STATUSES))
+
+
+def failed_messages_of_customer(user: User, customer_id: int) -> QuerySet[Message]:
     return (
-        Message.objects.for_organisation(organisation_id)
-        .filter(case_id=case_id)
-        .order_by("created_at", "id")
-    )
-
-
-def open_tasks_of_case(organisation_id: int, case_id: int) -> QuerySet[StaffTask]:
-    return StaffTask.objects.for_organisation(organisation_id).filter(
-        case_id=case_id, status=TaskStatus.OPEN
-    )
-
-
-def open_tasks_of_customer(organisation_id: int, customer_id: int) -> QuerySet[StaffTask]:
-    return StaffTask.objects.for_organisation(organisation_id).filter(
-        customer_id=customer_id, status=TaskStatus.OPEN
-    )
-
-
-def failed_messages_of_case(organisation_id: int, case_id: int) -> QuerySet[Message]:
-    return messages_of_case(organisation_id, case_id).filter(status__in=sorted(FAILED_STATUSES))
-
-
-def failed_messages_of_customer(organisation_id: int, customer_id: int) -> QuerySet[Message]:
-    return (
-        Message.objects.for_organisation(organisation_id)
+        messages_for(user)
         .filter(customer_id=customer_id, status__in=sorted(FAILED_STATUSES))
         .order_by("created_at", "id")
     )
 
 
 def messages_to_customer(user: User, customer_id: int) -> QuerySet[Message]:
-    return Message.objects.for_user(user).filter(customer_id=customer_id)
+    return messages_for(user).filter(customer_id=customer_id)
 
 
 def get_task_for(user: User, task_id: int) -> StaffTask:
     """A task for staff of the user's organisation, for staff who work cases (404 elsewhere)."""
     task: StaffTask = get_or_404(
         user,
-        StaffTask.objects.for_user(user).select_related("case"),
+        tasks_for(user).select_related("case"),
         permissions.CASE_WORK,
         pk=task_id,
     )
@@ -218,7 +236,7 @@ class OutboxFilter:
 def outbox_for(user: User, chosen: OutboxFilter) -> QuerySet[Message]:
     """The organisation's messages for staff who manage them, newest first, filtered."""
     require(user, permissions.MESSAGE_MANAGE)
-    messages = Message.objects.for_user(user)
+    messages = messages_for(user)
     if chosen.problem == "failed":
         messages = messages.filter(status__in=sorted(FAILED_STATUSES))
     elif chosen.problem == "stuck":
@@ -233,7 +251,7 @@ def outbox_for(user: User, chosen: OutboxFilter) -> QuerySet[Message]:
 def get_message_for(user: User, message_id: int) -> Message:
     message: Message = get_or_404(
         user,
-        Message.objects.for_user(user).select_related("case"),
+        messages_for(user).select_related("case"),
         permissions.MESSAGE_MANAGE,
         pk=message_id,
     )

@@ -7,6 +7,7 @@ from onestop.core.access import require
 from onestop.core.models import User
 from onestop.notify.letters import POST_ROOM_LIMIT, post_room_enabled
 from onestop.notify.models import Channel, Message, MessageStatus
+from onestop.notify.queries import messages_for, visible_to
 
 
 def waiting_letters_for(user: User) -> list[Message]:
@@ -16,9 +17,24 @@ def waiting_letters_for(user: User) -> list[Message]:
     require(user, permissions.LETTER_POST_ROOM)
     if not post_room_enabled():
         return []
-    rows = permissions.scope(user, permissions.LETTER_POST_ROOM, Message.objects.for_user(user))
+    rows = permissions.scope(user, permissions.LETTER_POST_ROOM, messages_for(user))
     return list(
         rows.filter(channel=Channel.LETTER, status=MessageStatus.PENDING)
         .select_related("organisation", "case")
         .order_by("created_at", "id")[:POST_ROOM_LIMIT]
+    )
+
+
+def confidential_waiting_for(user: User) -> int:
+    """How many of the organisation's letters waiting to be printed the user may not read
+    (about a confidential record: ``queries.visible_to``), so the post room knows they wait for
+    someone allowed to read them; nothing about them but the number."""
+    require(user, permissions.LETTER_POST_ROOM)
+    if not post_room_enabled():
+        return 0
+    rows = permissions.scope(user, permissions.LETTER_POST_ROOM, Message.objects.for_user(user))
+    return (
+        rows.filter(channel=Channel.LETTER, status=MessageStatus.PENDING)
+        .exclude(visible_to(user))
+        .count()
     )

@@ -22,7 +22,7 @@ def message_timeline(user: User, customer: Model) -> ScopedQuerySet[Any] | None:
     if not permissions.can(user, permissions.CASE_VIEW):
         return None
     return sources.history_rows(
-        Message.objects.for_user(user).filter(
+        queries.messages_for(user).filter(
             recipient_kind=RecipientKind.CUSTOMER, customer_id=customer.pk
         ),
         "message",
@@ -43,7 +43,7 @@ def describe(message: Message) -> str:
 
 def message_entries(user: User, ids: Sequence[int]) -> dict[int, sources.HistoryEntry]:
     messages = (
-        Message.objects.for_user(user)
+        queries.messages_for(user)
         .filter(pk__in=ids, recipient_kind=RecipientKind.CUSTOMER)
         .only(
             "organisation_id",
@@ -78,10 +78,8 @@ def customer_panel(user: User, customer_id: int) -> sources.Panel | None:
     """Messages to the customer that failed, and open tasks for staff about them."""
     if not permissions.can(user, permissions.CASE_VIEW):
         return None
-    organisation_id = user.organisation_id
-    assert organisation_id is not None  # noqa: S101  # can() answered for a staff member
-    failed = list(queries.failed_messages_of_customer(organisation_id, customer_id)[:20])
-    tasks = list(queries.open_tasks_of_customer(organisation_id, customer_id)[:50])
+    failed = list(queries.failed_messages_of_customer(user, customer_id)[:20])
+    tasks = list(queries.open_tasks_of_customer(user, customer_id)[:50])
     if not failed and not tasks:
         return None
     return sources.Panel(

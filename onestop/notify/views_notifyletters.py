@@ -18,9 +18,10 @@ from onestop.core.access import get_or_404, require
 from onestop.core.http import client_address, staff_user
 from onestop.core.models import AuditAction
 from onestop.notify import letters as letter_pdf
+from onestop.notify import queries as notify_queries
 from onestop.notify import queries_notifyletters as queries
 from onestop.notify.forms_notifyletters import PostedForm
-from onestop.notify.models import Channel, Message
+from onestop.notify.models import Channel
 from onestop.notify.services import letters as letter_services
 
 POST_ROOM = permissions.LETTER_POST_ROOM
@@ -63,6 +64,7 @@ def post_room(request: HttpRequest) -> HttpResponse:
         "today": today,
         "enabled": letter_services.post_room_enabled(),
         "limit": letter_services.POST_ROOM_LIMIT,
+        "confidential": queries.confidential_waiting_for(user),
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "notify/post_room.html", context, status=status)
@@ -97,7 +99,7 @@ def letter_pdf_view(request: HttpRequest, message_id: int) -> HttpResponse:
     user = staff_user(request)
     letter = get_or_404(
         user,
-        Message.objects.for_user(user)
+        notify_queries.messages_for(user)
         .filter(channel=Channel.LETTER)
         .select_related("organisation", "case"),
         POST_ROOM,

@@ -28,7 +28,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.core import audit, bulk
+from onestop.core import audit, bulk, permissions
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers.models import Customer
 from onestop.customers.models import Format as CustomerFormat
@@ -121,11 +121,22 @@ def message_to_customer(
     case_id: int | None = None,
     by: User | None = None,
     name: str = "",
+    visible_with: str = "",
+    hidden_from: User | None = None,
 ) -> Outcome:
     """Record ``event``'s message to ``customer`` (or to ``name``, a person with no customer
-    record, such as a councillor's constituent, who can only be reached through a task)."""
+    record, such as a councillor's constituent, who can only be reached through a task).
+
+    A message about a confidential record (a complaint about a named member of staff) names
+    the permission staff need to read it (``visible_with``, a ``core.permissions`` action) and
+    the person who must never read it (``hidden_from``); ``queries.messages_for`` keeps it
+    from everyone else, on every page, list and task."""
     if customer is not None and customer.organisation_id != organisation_id:
         raise ValueError("The customer belongs to another organisation")
+    if visible_with and visible_with not in permissions.ALL_ACTIONS:
+        raise ValueError(f"Unknown permission {visible_with!r}")
+    if hidden_from is not None and hidden_from.organisation_id != organisation_id:
+        raise ValueError("The member of staff belongs to another organisation")
     language = queries.language_for(customer)
     large_print = customer is not None and customer.format == CustomerFormat.LARGE_PRINT
     route = queries.route_to(customer, event=event, large_print=large_print)
@@ -158,6 +169,8 @@ def message_to_customer(
         created_at=now,
         next_attempt_at=now if route is not None else None,
         updated_at=now,
+        visible_with=visible_with,
+        hidden_from=hidden_from,
     )
     if route is None:
         message.status = MessageStatus.TECHNICAL_FAILURE

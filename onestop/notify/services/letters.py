@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from onestop.core import audit
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, User
+from onestop.notify import queries
 from onestop.notify.letters import POST_ROOM, POST_ROOM_LIMIT, post_room_enabled
 from onestop.notify.models import Channel, Message, MessageStatus
 
@@ -53,6 +54,7 @@ def mark_posted(by: User, message_ids: Collection[int]) -> int:
             Message.objects.for_organisation(by.organisation_id)  # type: ignore[arg-type]
             .select_for_update()
             .filter(pk__in=chosen, channel=Channel.LETTER, status=MessageStatus.PENDING)
+            .filter(queries.visible_to(by))
             .order_by("id")
         )
         missing = len(chosen) - len(letters)
