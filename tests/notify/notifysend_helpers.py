@@ -14,15 +14,20 @@ import base64
 import binascii
 import datetime
 import json
+import os
 import socket
+import subprocess
+import sys
 import threading
 import uuid
 from collections import Counter, deque
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+from django.db import connection
 from django.utils import timezone
 from notifications_python_client.authentication import decode_jwt_token, get_token_issuer
 from notifications_python_client.errors import TokenError
@@ -338,3 +343,45 @@ def running() -> Iterator[FakeNotify]:
         yield server
     finally:
         server.stop()
+
+
+# --- a worker in another process against the local Notify (the kill tests) ----------------------
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def worker_database_url() -> str:
+    """The test database as a worker subprocess names it (PostgreSQL: the test run's database)."""
+    parts = urlsplit(os.environ.get("DATABASE_URL", "postgresql:///"))
+    return urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
+
+
+def start_worker(notify: FakeNotify, *, lease_seconds: int) -> subprocess.Popen[bytes]:
+    """``onestop worker --until-idle`` sending to ``notify`` in batches of 50, unthrottled, with
+    claims that expire after ``lease_seconds`` (so a killed worker's claims come back soon)."""
+    environment = {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        "ONESTOP_DEV": "1",
+        "ONESTOP_DEBUG": "0",
+        "ONESTOP_MESSAGE_SENDER": "notify",
+        "ONESTOP_NOTIFY_API_KEY": API_KEY,
+        "ONESTOP_NOTIFY_BASE_URL": notify.url,
+        "ONESTOP_NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE,
+        "ONESTOP_NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE,
+        "ONESTOP_NOTIFY_RATE_PER_MINUTE": "0",
+        "ONESTOP_MESSAGE_BATCH": "50",
+        "ONESTOP_MESSAGE_SENDING_LEASE_SECONDS": str(lease_seconds),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "onestop.cli", "worker", "--until-idle", "--verbosity", "0"],
+        env=environment,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def received(notify: FakeNotify) -> int:
+    """How many notifications the local Notify has received."""
+    with notify.lock:
+        return sum(notify.posts.values())

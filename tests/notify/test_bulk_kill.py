@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
@@ -32,7 +28,6 @@ from tests.notify.notifysend_helpers import FakeNotify
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 CUSTOMERS = 1100  # three chunks of 500 at most
 KILL_AFTER = (20, 520)  # notifications received when each kill comes
 LEASE_SECONDS = 2
@@ -41,40 +36,6 @@ LEASE_SECONDS = 2
 @pytest.fixture(scope="module")
 def notify_server() -> Iterator[FakeNotify]:
     yield from helpers.running()
-
-
-def _environment(notify: FakeNotify) -> dict[str, str]:
-    parts = urlsplit(os.environ.get("DATABASE_URL", "postgresql:///"))
-    database = urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
-    return {
-        **os.environ,
-        "DATABASE_URL": database,
-        "ONESTOP_DEV": "1",
-        "ONESTOP_DEBUG": "0",
-        "ONESTOP_MESSAGE_SENDER": "notify",
-        "ONESTOP_NOTIFY_API_KEY": helpers.API_KEY,
-        "ONESTOP_NOTIFY_BASE_URL": notify.url,
-        "ONESTOP_NOTIFY_EMAIL_TEMPLATE_ID": helpers.EMAIL_TEMPLATE,
-        "ONESTOP_NOTIFY_SMS_TEMPLATE_ID": helpers.SMS_TEMPLATE,
-        "ONESTOP_NOTIFY_RATE_PER_MINUTE": "0",
-        "ONESTOP_MESSAGE_BATCH": "50",
-        "ONESTOP_MESSAGE_SENDING_LEASE_SECONDS": str(LEASE_SECONDS),
-    }
-
-
-def _worker(notify: FakeNotify) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "onestop.cli", "worker", "--until-idle", "--verbosity", "0"],
-        env=_environment(notify),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _total(notify: FakeNotify) -> int:
-    with notify.lock:
-        return sum(notify.posts.values())
 
 
 def test_every_customer_gets_one_message_across_kill_9(
@@ -107,9 +68,9 @@ def test_every_customer_gets_one_message_across_kill_9(
     bulk.send(draft, by=manager)
     kills = 0
     for threshold in KILL_AFTER:
-        worker = _worker(notify_server)
+        worker = helpers.start_worker(notify_server, lease_seconds=LEASE_SECONDS)
         deadline = time.monotonic() + 180
-        while _total(notify_server) < threshold and worker.poll() is None:
+        while helpers.received(notify_server) < threshold and worker.poll() is None:
             assert time.monotonic() < deadline, "the worker sent too slowly"
             time.sleep(0.002)
         if worker.poll() is None:
@@ -123,7 +84,7 @@ def test_every_customer_gets_one_message_across_kill_9(
         time.sleep(LEASE_SECONDS + 0.5)  # the dead worker's claims expire
     assert kills == len(KILL_AFTER)
     for _run in range(5):
-        worker = _worker(notify_server)
+        worker = helpers.start_worker(notify_server, lease_seconds=LEASE_SECONDS)
         _out, err = worker.communicate(timeout=300)
         assert worker.returncode == 0, err.decode()
         written = Message.objects.for_organisation(council).filter(bulk_message=draft)

@@ -11,13 +11,9 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
@@ -30,7 +26,6 @@ from tests.notify.notifysend_helpers import FakeNotify
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = 1000
 KILL_AFTER = (150, 420, 700)  # notifications Notify has received when each kill comes
 LEASE_SECONDS = 2
@@ -39,43 +34,6 @@ LEASE_SECONDS = 2
 @pytest.fixture(scope="module")
 def notify_server() -> Iterator[FakeNotify]:
     yield from helpers.running()
-
-
-def _database_url() -> str:
-    parts = urlsplit(os.environ.get("DATABASE_URL", "postgresql:///"))
-    return urlunsplit(parts._replace(path="/" + str(connection.settings_dict["NAME"])))
-
-
-def _environment(notify: FakeNotify) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "ONESTOP_DEV": "1",
-        "ONESTOP_DEBUG": "0",
-        "ONESTOP_MESSAGE_SENDER": "notify",
-        "ONESTOP_NOTIFY_API_KEY": helpers.API_KEY,
-        "ONESTOP_NOTIFY_BASE_URL": notify.url,
-        "ONESTOP_NOTIFY_EMAIL_TEMPLATE_ID": helpers.EMAIL_TEMPLATE,
-        "ONESTOP_NOTIFY_SMS_TEMPLATE_ID": helpers.SMS_TEMPLATE,
-        "ONESTOP_NOTIFY_RATE_PER_MINUTE": "0",
-        "ONESTOP_MESSAGE_BATCH": "50",
-        "ONESTOP_MESSAGE_SENDING_LEASE_SECONDS": str(LEASE_SECONDS),
-    }
-
-
-def _worker(notify: FakeNotify) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "onestop.cli", "worker", "--until-idle", "--verbosity", "0"],
-        env=_environment(notify),
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def _total(notify: FakeNotify) -> int:
-    with notify.lock:
-        return sum(notify.posts.values())
 
 
 def test_every_message_is_sent_exactly_once_across_kill_9(
@@ -102,9 +60,9 @@ def test_every_message_is_sent_exactly_once_across_kill_9(
     )
     kills = 0
     for threshold in KILL_AFTER:
-        worker = _worker(notify_server)
+        worker = helpers.start_worker(notify_server, lease_seconds=LEASE_SECONDS)
         deadline = time.monotonic() + 120
-        while _total(notify_server) < threshold and worker.poll() is None:
+        while helpers.received(notify_server) < threshold and worker.poll() is None:
             assert time.monotonic() < deadline, "the worker sent too slowly"
             time.sleep(0.002)
         if worker.poll() is None:
@@ -113,9 +71,9 @@ def test_every_message_is_sent_exactly_once_across_kill_9(
         worker.wait(timeout=30)
         time.sleep(LEASE_SECONDS + 0.5)  # the dead worker's claims expire
     assert kills == len(KILL_AFTER)
-    assert _total(notify_server) < MESSAGES  # each kill came mid-stream
+    assert helpers.received(notify_server) < MESSAGES  # each kill came mid-stream
     for _run in range(5):
-        worker = _worker(notify_server)
+        worker = helpers.start_worker(notify_server, lease_seconds=LEASE_SECONDS)
         _out, err = worker.communicate(timeout=300)
         assert worker.returncode == 0, err.decode()
         left = Message.objects.for_organisation(council).exclude(status=MessageStatus.SENT).count()
