@@ -132,6 +132,7 @@ class BulkMessageForm(GovukForm):
                 },
             )
         self.group_fields = [found.group.field for found in groups]
+        self.style()  # the selects added here get the GOV.UK classes and markup as the others
         order = list(self.fields)
         after = order.index("group_kind") + 1
         self.order_fields(

@@ -310,6 +310,9 @@ def test_the_page_offers_the_wards_of_open_cases(
     assert "Customers with open cases in a ward" in html
     assert "Ward (customers with open cases in a ward)" in html
     assert '<select name="ward"' in html
+    # Each group's select is a GOV.UK select like every other (added after the form's styling).
+    for name in ("ward", "case_type", "access_point"):
+        assert f'<select name="{name}" class="govuk-select" id="id_{name}"' in html, name
     wards = html[html.index('<select name="ward"') :]
     wards = wards[: wards.index("</select>")]
     assert wards.count("<option") == 3
