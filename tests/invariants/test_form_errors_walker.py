@@ -25,8 +25,10 @@ from django.test import Client
 
 import onestop
 from onestop.cases.models import CaseKind, CaseType
+from onestop.core import sources
 from onestop.core.models import Organisation, OrganisationType, User
 from onestop.directory.models import Service, Team
+from onestop.notify.queries_bulk import GroupChoices
 from tests import factories
 from tests.invariants import walking
 from tests.invariants.world import ROLES, World, build
@@ -44,7 +46,7 @@ DJANGO_WORDS = (
 
 def _form_classes() -> list[type[forms.BaseForm]]:
     for module in pkgutil.walk_packages(onestop.__path__, "onestop."):
-        if module.name.endswith(".forms"):
+        if module.name.rsplit(".", 1)[-1].startswith("forms"):  # forms, forms_bulk, ...
             importlib.import_module(module.name)
     found: list[type[forms.BaseForm]] = []
     pending: list[type[forms.BaseForm]] = [forms.Form]
@@ -71,7 +73,8 @@ def _arguments(form_class: type[forms.BaseForm]) -> dict[str, Any]:
         "organisations": Organisation.objects.none(),
         "councillors": User.objects.none(),
         "earlier": [],
-        "groups": [],
+        # Every registered group of customers, with no values yet (its select is still added).
+        "groups": [GroupChoices(group, []) for group in sources.customer_groups()],
         "roles": [],
         "standards": [],
         "councillor": False,
@@ -157,3 +160,20 @@ def test_a_refused_post_names_its_fields_at_the_forms_own_address(
         if response.status_code == 400 and "text/html" in response.get("Content-Type", ""):
             assert "govuk-error-summary" in body, (role, url)
         return
+
+
+@pytest.mark.parametrize(
+    "form_class", FORM_CLASSES, ids=lambda cls: f"{cls.__module__}.{cls.__name__}"
+)
+def test_every_select_is_a_govuk_select(form_class: type[forms.BaseForm]) -> None:
+    """A select a form adds after its styling (choices known only at ``__init__``) is still a
+    GOV.UK select: the class that gives it its look and its focus state."""
+    form = form_class(**_arguments(form_class))
+    bare = [
+        name
+        for name, field in form.fields.items()
+        if isinstance(field.widget, forms.Select)
+        and not isinstance(field.widget, forms.SelectMultiple)
+        and "govuk-select" not in str(field.widget.attrs.get("class", "")).split()
+    ]
+    assert bare == []
