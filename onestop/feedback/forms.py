@@ -45,6 +45,17 @@ def _no_maxlength(form: forms.Form) -> None:
         field.widget.attrs.pop("maxlength", None)
 
 
+class _StepForm(GovukForm):
+    """A step's form: no ``maxlength`` in the markup (the limit is a field error, so nothing
+    typed is cut off), the hidden-character rule on every text field, GOV.UK classes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _no_maxlength(self)
+        guard_text_fields(self)
+        self.style()
+
+
 class StaffChoiceField(ListedModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
@@ -159,7 +170,7 @@ class ConfirmForm(GovukForm):
     """An action with nothing to fill in (acknowledge, close, pass on): a button."""
 
 
-class ExtendForm(GovukForm):
+class ExtendForm(_StepForm):
     days = forms.IntegerField(
         label=_("How many more working days"),
         min_value=1,
@@ -173,28 +184,16 @@ class ExtendForm(GovukForm):
         widget=forms.Textarea,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _no_maxlength(self)
-        guard_text_fields(self)
-        self.style()
 
-
-class EscalateForm(GovukForm):
+class EscalateForm(_StepForm):
     reason = forms.CharField(
         label=_("Why the customer is not satisfied"),
         max_length=TEXT_LIMIT,
         widget=forms.Textarea,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _no_maxlength(self)
-        guard_text_fields(self)
-        self.style()
 
-
-class OutsideForm(GovukForm):
+class OutsideForm(_StepForm):
     route = forms.ChoiceField(
         label=_("Where the complaint belongs instead"),
         choices=AlternativeRoute.choices,
@@ -206,12 +205,6 @@ class OutsideForm(GovukForm):
         max_length=TEXT_LIMIT,
         widget=forms.Textarea,
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _no_maxlength(self)
-        guard_text_fields(self)
-        self.style()
 
 
 class RespondForm(GovukForm):
