@@ -288,7 +288,8 @@ def test_a_bad_template_is_refused_naming_the_problem_and_nothing_changes(
     assert response.status_code == 400
     assert error in " ".join(response.context["form"].errors[field])
     title = response.content.decode().split("<title>")[1].split("</title>")[0]
-    assert title.startswith("Error: ") and "Error: Error:" not in title
+    assert title.startswith("Error: ")
+    assert "Error: Error:" not in title
     assert not MessageTemplate.objects.for_organisation(world.organisation).exists()
 
 
