@@ -43,6 +43,10 @@ def test_an_advisor_adds_a_photo_to_a_case_and_downloads_it_by_keyboard(
 ) -> None:
     photo = tmp_path / "mattress.jpg"
     photo.write_bytes(files.jpeg_with_location())
+    # Playwright turns on file-chooser interception without waiting for the browser's reply,
+    # so a listener added only when the key is pressed can miss the chooser on a busy
+    # machine. Listening from the start means interception is on long before the key.
+    page.on("filechooser", lambda _chooser: None)
     sign_in_browser(page, live_server.url, advisor)
     page.goto(f"{live_server.url}/cases/{case.reference}/")
     assert page.locator("#documents-heading").inner_text() == "Documents"
