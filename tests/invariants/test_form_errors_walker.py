@@ -46,7 +46,8 @@ DJANGO_WORDS = (
 
 def _form_classes() -> list[type[forms.BaseForm]]:
     for module in pkgutil.walk_packages(onestop.__path__, "onestop."):
-        if module.name.rsplit(".", 1)[-1].startswith("forms"):  # forms, forms_bulk, ...
+        # forms, forms_bulk, ... and every module of a forms package (feedback.forms.*)
+        if any(part.startswith("forms") for part in module.name.split(".")[2:]):
             importlib.import_module(module.name)
     found: list[type[forms.BaseForm]] = []
     pending: list[type[forms.BaseForm]] = [forms.Form]
