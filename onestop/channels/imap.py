@@ -282,6 +282,7 @@ class Client:
         self.timeout = timeout
         self.imap: imaplib.IMAP4 | None = None
         self.capabilities: frozenset[str] = frozenset()
+        self._idle_tag: bytes | None = None
 
     def __enter__(self) -> Client:
         self.open()
@@ -364,6 +365,9 @@ class Client:
         return self.imap
 
     def close(self) -> None:
+        if self._idle_tag is not None:
+            with contextlib.suppress(ImapFailure):
+                self.idle_done()
         imap, self.imap = self.imap, None
         if imap is None:
             return
@@ -437,6 +441,63 @@ class Client:
                     _ok(imap.uid("EXPUNGE", chunk), "the move")
                 else:
                     _ok(imap.expunge(), "the move")
+
+    # --- IDLE (RFC 2177) ---------------------------------------------------------------------
+    # imaplib (before Python 3.14) has no IDLE: the command is sent and its lines read here.
+    # While idling the session sends nothing else; any line the server sends (new mail, a
+    # message gone, or its "still here") ends the wait, and the caller polls the folder.
+    @property
+    def offers_idle(self) -> bool:
+        return "IDLE" in self.capabilities
+
+    def idle_start(self) -> None:
+        """Send ``IDLE`` and wait for the server's go-ahead (``+ idling``)."""
+        imap = self._imap()
+        if not self.offers_idle:
+            raise ImapFailure(f"{self.connection.host} does not offer IDLE")
+        tag = imap._new_tag()  # imaplib's own tag counter, so tags never repeat
+        self._idle_tag = tag
+        try:
+            imap.send(tag + b" IDLE\r\n")
+            line = imap.readline()
+        except OSError as error:
+            raise ImapFailure(_short("The connection was lost", type(error).__name__)) from None
+        if not line.startswith(b"+"):
+            self._idle_tag = None
+            raise ImapFailure(_short("The server refused IDLE", line.decode("utf-8", "replace")))
+
+    def fileno(self) -> int:
+        """The socket's descriptor, for ``select`` over several idling sessions."""
+        return self._imap().socket().fileno()
+
+    def idle_line(self) -> bytes:
+        """The line the server sent while idling (call once the socket is readable)."""
+        try:
+            line = self._imap().readline()
+        except OSError as error:
+            raise ImapFailure(_short("The connection was lost", type(error).__name__)) from None
+        if not line:
+            raise ImapFailure("The server closed the connection")
+        return line
+
+    def idle_done(self) -> None:
+        """End the IDLE (``DONE``) and read up to its tagged answer."""
+        imap, tag = self._imap(), self._idle_tag
+        if tag is None:
+            return
+        self._idle_tag = None
+        try:
+            imap.send(b"DONE\r\n")
+            for _n in range(10_000):  # untagged lines that arrived meanwhile, then the answer
+                line = imap.readline()
+                if not line:
+                    raise ImapFailure("The server closed the connection")
+                if line.startswith(tag + b" "):
+                    imap.tagged_commands.pop(tag, None)
+                    return
+        except OSError as error:
+            raise ImapFailure(_short("The connection was lost", type(error).__name__)) from None
+        raise ImapFailure("The server did not end the IDLE")
 
     def ensure_folder(self, folder: str) -> None:
         """Create ``folder`` if it is not there (an existing one is left as it is)."""

@@ -538,6 +538,7 @@ def receive_message(
     recipient: str,
     envelope_sender: str | None = None,
     received_at: datetime.datetime | None = None,
+    mailbox: Mailbox | None = None,
 ) -> InboundMessage:
     """Take one e-mail for ``recipient``: raise a case, thread a reply, or record why not.
 
@@ -547,8 +548,13 @@ def receive_message(
     in the mailbox (the same bytes), an unsaved one with outcome
     ``duplicate`` pointing at the original's case.  A refused outcome (kept, with its reason)
     means the sender should be told no.
+
+    ``mailbox``: what ``find_mailbox(recipient)`` answered, when the caller has just asked it
+    (the IMAP poller asks once per batch of messages to the same mailbox, inside the batch's
+    transaction); ``None`` asks it here.
     """
-    mailbox = find_mailbox(recipient)
+    if mailbox is None:
+        mailbox = find_mailbox(recipient)
     if len(raw) > max_bytes():
         raise MailRefused(
             ChannelError.TOO_BIG,

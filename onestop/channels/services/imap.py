@@ -1,9 +1,10 @@
 """Shared mailboxes read over IMAP: their settings, and the poller that feeds
 ``receive_message`` from them.
 
-Exactly once.  Each message is received in one transaction that also moves the mailbox's
-``last_uid`` to the message's UID (the row locked, so two pollers cannot both take it).  Only
-after that commits is the message moved to the processed folder (or marked read).  A poller
+Exactly once.  Messages are fetched in batches (``UID FETCH`` of a set of UIDs, not one round
+trip each) and received a few at a time (``TAKE_BATCH``) in one transaction that also moves the
+mailbox's ``last_uid`` past the last of them (the row locked, so two pollers cannot both take
+them).  Only after that commits are they moved to the processed folder (or marked read).  A poller
 killed between the two leaves a message in the folder with a UID at or below ``last_uid``: the
 next poll moves it without receiving it again.  When the folder's UIDVALIDITY changes (the
 server renumbered it), the UIDs are worthless: the poller starts again from UID 1, and every
@@ -17,9 +18,12 @@ most an hour); the first poll that works marks it reading again.  Both changes a
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import logging
 import re
+import select
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
@@ -42,7 +46,7 @@ from onestop.channels.models import (
     MailboxImap,
     MessageOutcome,
 )
-from onestop.channels.services import max_bytes, receive_message
+from onestop.channels.services import find_mailbox, max_bytes, receive_message
 from onestop.core import audit
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
@@ -384,43 +388,72 @@ def _resync(source: MailboxImap, uidvalidity: int) -> None:
     source.uidvalidity, source.last_uid = uidvalidity, 0
 
 
-def _take(source: MailboxImap, uid: int, raw: bytes | None, result: PollResult) -> bool:
-    """Receive one message and move ``last_uid`` to ``uid`` in one transaction; ``False`` when
-    another poller had already taken it.  ``raw`` None: too big to take, left in the folder."""
+#: Messages received in one transaction.  Each transaction costs a commit (a disk flush) and
+#: the lock of the mailbox's row; more per transaction is faster, but holds the organisation's
+#: audit chain longer and redoes more after a crash (a rolled-back batch is simply read again).
+TAKE_BATCH = 25
+
+
+def _take(
+    source: MailboxImap, items: list[tuple[int, bytes | None]], result: PollResult
+) -> list[int]:
+    """Receive ``items`` (``(uid, raw)`` in UID order) and move ``last_uid`` past them in one
+    transaction: the UIDs received (to be filed away once it has committed).  Messages another
+    poller had already taken are skipped.  ``raw`` None: too big to take, left in the folder.
+
+    The mailbox is looked up once for the batch, inside the transaction (``find_mailbox``, as
+    ``receive_message`` would for each message): a mailbox made inactive meanwhile refuses the
+    whole batch, and nothing of it is kept."""
+    taken: list[int] = []
+    counts = PollResult(mailbox=result.mailbox)
     with transaction.atomic():
         row = (
             MailboxImap.objects.for_organisation(source.organisation_id)
             .select_for_update()
             .get(pk=source.pk)
         )
-        if row.last_uid >= uid or row.uidvalidity != source.uidvalidity:
-            return False
-        if raw is None:
-            row.left_in_folder += 1
-            result.left_in_folder += 1
-        else:
+        if row.uidvalidity != source.uidvalidity:
+            return []
+        fresh = [(uid, raw) for uid, raw in items if uid > row.last_uid]
+        if not fresh:
+            return []
+        mailbox = find_mailbox(source.mailbox.address)
+        for uid, raw in fresh:
+            if raw is None:
+                counts.left_in_folder += 1
+                continue
             try:
-                message = receive(raw, source.mailbox)
+                message = receive(raw, mailbox)
             except MailRefused as refusal:
                 if refusal.code != ChannelError.TOO_BIG:
                     raise
-                row.left_in_folder += 1
-                result.left_in_folder += 1
+                counts.left_in_folder += 1
+                continue
+            taken.append(uid)
+            if message.pk is None or message.outcome == MessageOutcome.DUPLICATE:
+                counts.already_kept += 1
             else:
-                if message.pk is None or message.outcome == MessageOutcome.DUPLICATE:
-                    result.already_kept += 1
-                else:
-                    result.received += 1
-                result.outcomes[message.outcome] = result.outcomes.get(message.outcome, 0) + 1
-        row.last_uid = uid
+                counts.received += 1
+            counts.outcomes[message.outcome] = counts.outcomes.get(message.outcome, 0) + 1
+        row.last_uid = fresh[-1][0]
+        row.left_in_folder += counts.left_in_folder
         row.save(update_fields=["last_uid", "left_in_folder", "updated_at"])
-    source.last_uid = uid
-    return True
+    # Counted only once committed: a batch rolled back is read again and counted then.
+    result.received += counts.received
+    result.already_kept += counts.already_kept
+    result.left_in_folder += counts.left_in_folder
+    for outcome, number in counts.outcomes.items():
+        result.outcomes[outcome] = result.outcomes.get(outcome, 0) + number
+    source.last_uid = row.last_uid
+    return taken
 
 
 def receive(raw: bytes, mailbox: Mailbox) -> InboundMessage:
-    """``receive_message`` as the pipe calls it, for the address the message reached."""
-    return receive_message(raw, recipient=_recipient(raw, mailbox), envelope_sender=None)
+    """``receive_message`` as the pipe calls it, for the address the message reached
+    (``mailbox``: the one ``find_mailbox`` answered for its address, already checked)."""
+    return receive_message(
+        raw, recipient=_recipient(raw, mailbox), envelope_sender=None, mailbox=mailbox
+    )
 
 
 def poll(
@@ -454,13 +487,15 @@ def poll(
             for batch in imap.chunks(listing):
                 wanted = [uid for uid, size in batch if size <= limit]
                 bodies = client.fetch(wanted)
-                taken: list[int] = []
+                items: list[tuple[int, bytes | None]] = []
                 for uid, size in batch:
                     raw = bodies.get(uid) if size <= limit else None
                     if size <= limit and raw is None:
                         continue  # gone meanwhile (expunged by someone else): nothing to take
-                    if _take(source, uid, raw, result) and raw is not None:
-                        taken.append(uid)
+                    items.append((uid, raw))
+                taken: list[int] = []
+                for group in imap.chunks(items, TAKE_BATCH):
+                    taken.extend(_take(source, group, result))
                 client.file_away(taken, source.processed_folder)
                 result.filed_away += len(taken)
     except (imap.ImapFailure, MailRefused) as failure:
@@ -501,3 +536,138 @@ def poll_due(
             _mark(source, error=error, now=now or timezone.now())
             results.append(PollResult(mailbox=source.mailbox.address, error=error))
     return results
+
+
+# --- watching (IMAP IDLE) ---------------------------------------------------------------------
+#: RFC 2177: a server may end an IDLE after 30 minutes, so it is renewed well before.
+IDLE_RENEW = 25 * 60
+
+
+@dataclass
+class _Idling:
+    client: imap.Client
+    connection: imap.Connection
+    since: float
+
+
+class Watcher:
+    """``onestop mail-poll --watch``: polls the mailboxes that are due, as ``poll_due`` does,
+    and between polls waits in IMAP IDLE on every working mailbox whose server offers it, so new
+    mail is read within seconds instead of at the next scheduled poll.
+
+    One connection per idling mailbox, all waited on at once (``select``), in one thread.  Any
+    line the server sends while idling (new mail, a message gone, a keep-alive) ends that
+    mailbox's IDLE and makes it due at once; the next step polls it and idles again.  A server
+    without IDLE, or one that fails, is read on the schedule as before (``poll_due``), so the
+    schedule is the fallback and the safety net: IDLE only ever makes mail come sooner."""
+
+    def __init__(self) -> None:
+        self.idling: dict[int, _Idling] = {}
+
+    def close(self) -> None:
+        for pk in list(self.idling):
+            self._stop(pk)
+
+    def _stop(self, pk: int) -> None:
+        entry = self.idling.pop(pk, None)
+        if entry is not None:
+            entry.client.close()
+
+    def _idle_sources(self) -> list[MailboxImap]:
+        rows = MailboxImap.objects.unscoped("the worker watches every organisation's mailboxes")
+        return list(
+            rows.filter(
+                is_enabled=True,
+                status=ImapStatus.OK,
+                uidvalidity__isnull=False,  # polled at least once
+                mailbox__is_active=True,
+                mailbox__organisation__is_active=True,
+            ).select_related("mailbox", "organisation")
+        )
+
+    def _start_idling(self, now: float) -> None:
+        sources = {source.pk: source for source in self._idle_sources()}
+        for pk, entry in list(self.idling.items()):
+            source = sources.get(pk)
+            if (
+                source is None
+                or connection_for(source) != entry.connection
+                or now - entry.since > IDLE_RENEW
+            ):
+                self._stop(pk)  # disabled, failing, changed, or due for renewal
+        for pk, source in sources.items():
+            if pk in self.idling:
+                continue
+            connection = connection_for(source)
+            client = imap.Client(connection)
+            try:
+                client.open()
+                client.select(source.folder)
+                if not client.offers_idle:
+                    client.close()  # read on the schedule
+                    continue
+                client.idle_start()
+            except imap.ImapFailure as failure:
+                # The next scheduled poll meets the same failure and records it on the mailbox.
+                logger.info(
+                    "IMAP IDLE on mailbox %s not started: %s", source.mailbox.address, failure
+                )
+                client.close()
+                continue
+            self.idling[pk] = _Idling(client=client, connection=connection, since=now)
+
+    def wait(self, seconds: float) -> list[int]:
+        """Wait up to ``seconds`` for any idling mailbox to hear from its server: the ids of
+        those that did (made due at once, for the next ``poll_due``)."""
+        if not self.idling:
+            time.sleep(max(0.0, seconds))
+            return []
+        by_fileno: dict[int, int] = {}
+        for pk, entry in list(self.idling.items()):
+            try:
+                by_fileno[entry.client.fileno()] = pk
+            except (imap.ImapFailure, OSError):
+                self._stop(pk)
+        try:
+            readable, _w, _x = select.select(list(by_fileno), [], [], max(0.0, seconds))
+        except (OSError, ValueError):
+            readable = []
+        woken = []
+        for fileno in readable:
+            pk = by_fileno[fileno]
+            # A session lost is polled now too, and idled again with a new connection.
+            with contextlib.suppress(imap.ImapFailure):
+                self.idling[pk].client.idle_line()
+            self._stop(pk)
+            woken.append(pk)
+        if woken:
+            MailboxImap.objects.unscoped("IMAP IDLE said new mail has come").filter(
+                pk__in=woken
+            ).update(next_poll_at=None)
+        return woken
+
+    def idle(self, seconds: float) -> list[int]:
+        """(Re)start IDLE where it can run, then wait up to ``seconds`` for a server to say its
+        folder changed: the ids of the mailboxes made due by it."""
+        self._start_idling(time.monotonic())
+        return self.wait(seconds)
+
+
+def seconds_to_next_poll(now: datetime.datetime | None = None, *, most: float = 60.0) -> float:
+    """Seconds until the next enabled mailbox is due (at least 1, at most ``most``)."""
+    now = now or timezone.now()
+    rows = MailboxImap.objects.unscoped("the worker reads every organisation's mailboxes").filter(
+        is_enabled=True, mailbox__is_active=True, mailbox__organisation__is_active=True
+    )
+    upcoming = (
+        rows.filter(next_poll_at__isnull=False)
+        .order_by("next_poll_at")
+        .values_list("next_poll_at", flat=True)
+        .first()
+    )
+    if rows.filter(next_poll_at__isnull=True).exists():
+        return 1.0
+    if upcoming is None:
+        return most
+    seconds: float = (upcoming - now).total_seconds()
+    return max(1.0, min(most, seconds))

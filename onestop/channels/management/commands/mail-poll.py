@@ -7,10 +7,17 @@ round (``onestop worker --until-idle``), so cron or a systemd timer running the 
 the mailboxes too.  One line per mailbox polled.  A mailbox that fails is not an error of the
 command (the worker goes on): its error is shown on ``/mailboxes/`` and it is tried again
 later, waiting longer each time.
+
+``--watch`` keeps running (a systemd service of its own): between polls it waits in IMAP IDLE
+on every working mailbox whose server offers it, so new mail is read within seconds, and polls
+the others on their schedule.  It stops on SIGTERM or Ctrl-C; stopped while a message is being
+received, that message's transaction is rolled back and it is read again next time.
 """
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -20,8 +27,15 @@ from onestop.channels.models import MailboxImap
 from onestop.channels.services import imap as imap_services
 
 
+class _Stop(Exception):
+    """SIGTERM or SIGINT while the watcher waits."""
+
+
 class Command(BaseCommand):
-    help = "Read the shared mailboxes fed over IMAP (those due, or all with --now)."
+    help = (
+        "Read the shared mailboxes fed over IMAP (those due, or all with --now; --watch keeps "
+        "running and waits in IMAP IDLE between polls)."
+    )
     #: ``onestop worker`` passes ``keep_going``: a callable answering ``False`` once the worker
     #: is stopping; no further mailbox is started then (the one being read is finished).
     stealth_options = ("keep_going",)
@@ -30,13 +44,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--now", action="store_true", help="Poll every enabled mailbox, due or not"
         )
+        parser.add_argument(
+            "--watch",
+            action="store_true",
+            help="Keep running: wait in IMAP IDLE between polls where the server offers it "
+            "(new mail is read within seconds), poll the others on their schedule; stop with "
+            "SIGTERM or Ctrl-C",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["now"]:
             MailboxImap.objects.unscoped("an operator asked to read every mailbox now").filter(
                 Q(is_enabled=True)
             ).update(next_poll_at=None)
-        results = imap_services.poll_due(by=None, keep_going=options.get("keep_going"))
+        if options["watch"]:
+            self._watch()
+            return
+        self._report(imap_services.poll_due(by=None, keep_going=options.get("keep_going")))
+
+    def _report(self, results: list[imap_services.PollResult]) -> None:
         for result in results:
             if result.error:
                 self.stdout.write(f"{result.mailbox}: failing: {result.error}")
@@ -45,3 +71,34 @@ class Command(BaseCommand):
                     f"{result.mailbox}: received {result.received}, already kept "
                     f"{result.already_kept}, left in the folder {result.left_in_folder}"
                 )
+            self.stdout.flush()
+
+    def _watch(self) -> None:
+        state = {"stopping": False, "waiting": False}
+
+        def stop(_signum: int, _frame: FrameType | None) -> None:
+            state["stopping"] = True
+            if state["waiting"]:
+                raise _Stop
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        watcher = imap_services.Watcher()
+        try:
+            while not state["stopping"]:
+                self._report(
+                    imap_services.poll_due(by=None, keep_going=lambda: not state["stopping"])
+                )
+                if state["stopping"]:
+                    break
+                state["waiting"] = True
+                try:
+                    watcher.idle(imap_services.seconds_to_next_poll())
+                finally:
+                    state["waiting"] = False
+        except _Stop:
+            pass
+        finally:
+            watcher.close()
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        self.stdout.write("mail-poll: stopped")
