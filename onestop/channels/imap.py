@@ -141,14 +141,15 @@ def microsoft_token(connection: Connection) -> str:
     """An access token for IMAP from Microsoft Entra ID by the client-credentials flow (msal).
 
     The secret is the application's client secret or, with a certificate thumbprint, its
-    PEM private key.  msal keeps the token until it is about to expire, so one application
-    object is kept per tenant, client and secret."""
+    certificate's PEM private key (with the certificate itself, best: see
+    ``certificate_credential``).  msal keeps the token until it is about to expire, so one
+    application object is kept per tenant, client and secret."""
     import msal
 
     secret = read_secret(connection.secret, connection.organisation)
     credential: str | dict[str, str] = secret
     if connection.certificate_thumbprint:
-        credential = {"private_key": secret, "thumbprint": connection.certificate_thumbprint}
+        credential = certificate_credential(secret, connection.certificate_thumbprint)
     authority_host = str(
         getattr(settings, "ONESTOP_MICROSOFT_AUTHORITY", DEFAULT_MICROSOFT_AUTHORITY)
     ).rstrip("/")
@@ -185,6 +186,46 @@ def microsoft_token(connection: Connection) -> str:
         detail = result.get("error", "no token") if isinstance(result, dict) else "no token"
         raise ImapFailure(f"Microsoft refused the application's credential: {detail}")
     return str(token)
+
+
+PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----\r?\n.*?\r?\n-----END \1-----", re.DOTALL)
+
+
+def certificate_credential(secret: str, thumbprint: str) -> dict[str, str]:
+    """msal's ``client_credential`` for a certificate registered with the application.
+
+    ``secret`` is PEM text: the private key and, best, the certificate after it (one file, as
+    ``openssl pkcs12 -nodes`` writes it).  With the certificate, msal signs the client assertion
+    with PS256 and names the certificate by its SHA-256 thumbprint and ``x5c`` (what Microsoft
+    Entra ID prefers); ``thumbprint`` must then be the certificate's, SHA-1 or SHA-256, so a
+    mix-up of files is caught here and not as Microsoft's refusal.  With the key alone, the
+    40-character SHA-1 thumbprint names the certificate (RS256, ``x5t``)."""
+    blocks = {match.group(1): match.group(0) for match in PEM_BLOCK.finditer(secret)}
+    key = next((text for kind, text in blocks.items() if kind.endswith("PRIVATE KEY")), "")
+    if not key:
+        raise ImapFailure("The certificate's secret holds no PEM private key")
+    certificate = blocks.get("CERTIFICATE", "")
+    wanted = thumbprint.replace(":", "").lower()
+    if not certificate:
+        if len(wanted) != 40:
+            raise ImapFailure(
+                "A SHA-256 thumbprint needs the certificate in the secret, after the key"
+            )
+        return {"private_key": key, "thumbprint": wanted}
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    try:
+        loaded = x509.load_pem_x509_certificate(certificate.encode())
+    except ValueError:
+        raise ImapFailure("The certificate in the secret cannot be read") from None
+    known = {
+        loaded.fingerprint(hashes.SHA1()).hex(),  # noqa: S303 - Microsoft's SHA-1 thumbprint
+        loaded.fingerprint(hashes.SHA256()).hex(),
+    }
+    if wanted not in known:
+        raise ImapFailure("The thumbprint is not the certificate's in the secret")
+    return {"private_key": key, "public_certificate": certificate}
 
 
 def _token_uri_allowed(uri: str) -> bool:

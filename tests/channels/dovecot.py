@@ -123,7 +123,7 @@ ssl_cert = <{root}/server.pem
 ssl_key = <{root}/server.key
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = yes
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth2_mechanisms}
 mail_location = maildir:{root}/mail/%u
 mail_uid = mail
 mail_gid = mail
@@ -135,7 +135,7 @@ namespace inbox {{
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/passwd
-}}
+{oauth2_passdb}}}
 userdb {{
   driver = static
   args = uid=mail gid=mail home={root}/mail/%u
@@ -160,11 +160,36 @@ service imap-login {{
 """
 
 
-class Dovecot:
-    """One Dovecot server; ``add_user`` makes a mailbox user, ``append`` delivers to it."""
+#: With ``oauth2_url``: XOAUTH2 and OAUTHBEARER sign-ins are checked by Dovecot's ``oauth2``
+#: passdb, which posts the bearer token to the URL (RFC 7662 token introspection) and lets the
+#: user in when the answer says ``"active": true`` and names them as ``username``.
+OAUTH2_PASSDB = """\
+  mechanisms = plain login
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+"""
+OAUTH2_CONFIG = """\
+introspection_mode = post
+introspection_url = {url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+"""
 
-    def __init__(self, root: Path) -> None:
+
+class Dovecot:
+    """One Dovecot server; ``add_user`` makes a mailbox user, ``append`` delivers to it.
+
+    ``oauth2_url``: also take XOAUTH2 sign-ins, their tokens checked at that introspection
+    endpoint (a test's HTTP server on loopback)."""
+
+    def __init__(self, root: Path, *, oauth2_url: str = "") -> None:
         self.root = root
+        self.oauth2_url = oauth2_url
         self.port = free_port()
         self.tls_port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
@@ -193,7 +218,17 @@ class Dovecot:
         )
         (root / "passwd").chmod(0o644)
         config = root / "dovecot.conf"
-        config.write_text(CONFIG.format(root=root, port=self.port, tls_port=self.tls_port))
+        if self.oauth2_url:
+            (root / "dovecot-oauth2.conf.ext").write_text(OAUTH2_CONFIG.format(url=self.oauth2_url))
+        config.write_text(
+            CONFIG.format(
+                root=root,
+                port=self.port,
+                tls_port=self.tls_port,
+                oauth2_mechanisms=" xoauth2 oauthbearer" if self.oauth2_url else "",
+                oauth2_passdb=OAUTH2_PASSDB.format(root=root) if self.oauth2_url else "",
+            )
+        )
         self.process = subprocess.Popen(  # noqa: S603 - Debian's dovecot, our own config file
             [DOVECOT, "-F", "-c", str(config)],
             stdin=subprocess.DEVNULL,
