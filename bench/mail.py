@@ -10,7 +10,7 @@ messages to a fresh user's INBOX by IMAP APPEND, and times:
   the first text part of each (the least any IMAP reader can do);
 * ``onestop``: ``channels.services.imap.poll`` on that mailbox, as the worker runs it: every
   message through ``receive_message`` (stored, a customer, a contact and a case raised,
-  audited) in its own transaction with the UID, then moved to the processed folder.
+  audited), 25 per transaction with the last UID, then moved to the processed folder.
 
 * ``pipe``: the same messages through ``receive_message`` alone, as ``onestop mail-receive``
   takes them (no IMAP): what OneStop itself costs per message.

@@ -114,8 +114,8 @@ class ImapForm(GovukForm):
             "Never the secret itself: env:ONESTOP_IMAP_<ORGANISATION>__NAME for an environment "
             "variable, or file:/path for a file in your organisation's folder of IMAP secrets "
             "on the server (your system administrator puts it there). The password, the client "
-            "secret, the certificate's private key (Microsoft 365) or the service account's "
-            "JSON key (Google)."
+            "secret, the certificate's private key followed by the certificate (Microsoft 365) or "
+            "the service account's JSON key (Google)."
         ),
     )
     tenant = forms.CharField(
@@ -128,7 +128,10 @@ class ImapForm(GovukForm):
         label=_("Certificate thumbprint (Microsoft 365 with a certificate only)"),
         max_length=95,
         required=False,
-        help_text=_("Leave blank when the secret is a client secret."),
+        help_text=_(
+            "SHA-1 or SHA-256, as the Microsoft Entra admin centre shows it. Leave blank when "
+            "the secret is a client secret."
+        ),
     )
 
     def __init__(self, *args: Any, organisation: str = "", **kwargs: Any) -> None:
@@ -137,8 +140,8 @@ class ImapForm(GovukForm):
             self.fields["secret"].help_text = _(
                 "Never the secret itself: env:%(prefix)sNAME for an environment variable, or "
                 "file:%(folder)s/… for a file your system administrator put there. The password, "
-                "the client secret, the certificate's private key (Microsoft 365) or the service "
-                "account's JSON key (Google)."
+                "the client secret, the certificate's private key followed by the certificate "
+                "(Microsoft 365) or the service account's JSON key (Google)."
             ) % {"prefix": env_prefix(organisation), "folder": secrets_dir(organisation)}
         messages = {
             "host": _("Enter the server's name, like outlook.office365.com"),

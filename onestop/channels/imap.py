@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import imaplib
+import io
 import json
 import os
 import re
@@ -510,6 +511,24 @@ class Client:
     def fileno(self) -> int:
         """The socket's descriptor, for ``select`` over several idling sessions."""
         return self._imap().socket().fileno()
+
+    def idle_buffered(self) -> bool:
+        """Whether a line the server sent is already read from the socket (held in the
+        buffers) and so would not wake a ``select`` on it: checked without blocking."""
+        imap = self._imap()
+        sock = imap.socket()
+        reader = imap.file  # sock.makefile("rb"): a BufferedReader
+        if not isinstance(reader, io.BufferedReader):
+            return False
+        timeout = sock.gettimeout()
+        try:
+            sock.setblocking(False)
+            return bool(reader.peek(1))
+        except OSError:  # nothing waiting (SSLWantReadError, BlockingIOError) or the socket gone
+            return False
+        finally:
+            with contextlib.suppress(OSError):
+                sock.settimeout(timeout)
 
     def idle_line(self) -> bytes:
         """The line the server sent while idling (call once the socket is readable)."""

@@ -159,3 +159,29 @@ def test_mail_poll_watch_reads_new_mail_in_seconds_and_stops_on_sigterm(
     assert _subjects(mail_world) == ["Missed bin", "Pothole"]
     assert Case.objects.for_organisation(mail_world.world.organisation).count() == 2
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+
+
+def test_a_line_already_in_the_buffers_wakes_the_watcher_without_waiting(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, user, password = _setup(mail_world, imap_ca, monkeypatch)
+    imap_ca.append(user, password, [message()])
+    watcher = imap_services.Watcher()
+    try:
+        imap_services.poll_due()
+        watcher.idle(0.1)
+        client = watcher.idling[source.pk].client
+        assert not client.idle_buffered()  # nothing said yet
+        imap_ca.append(user, password, [message(subject="Graffiti", message_id="<b@x>")])
+        deadline = time.monotonic() + 20
+        while not client.idle_buffered() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        # The server's line is now read from the socket into the client's buffer: a select on
+        # the socket alone would sleep through it.
+        assert client.idle_buffered()
+        began = time.monotonic()
+        assert watcher.wait(20) == [source.pk]
+        assert time.monotonic() - began < 2
+        assert [r.received for r in imap_services.poll_due()] == [1]
+    finally:
+        watcher.close()

@@ -623,15 +623,21 @@ class Watcher:
             time.sleep(max(0.0, seconds))
             return []
         by_fileno: dict[int, int] = {}
+        buffered: list[int] = []
         for pk, entry in list(self.idling.items()):
             try:
                 by_fileno[entry.client.fileno()] = pk
+                if entry.client.idle_buffered():
+                    buffered.append(pk)
             except (imap.ImapFailure, OSError):
                 self._stop(pk)
-        try:
-            readable, _w, _x = select.select(list(by_fileno), [], [], max(0.0, seconds))
-        except (OSError, ValueError):
-            readable = []
+                by_fileno = {fileno: other for fileno, other in by_fileno.items() if other != pk}
+        readable: list[int] = [fileno for fileno, pk in by_fileno.items() if pk in buffered]
+        if not readable:
+            try:
+                readable, _w, _x = select.select(list(by_fileno), [], [], max(0.0, seconds))
+            except (OSError, ValueError):
+                readable = []
         woken = []
         for fileno in readable:
             pk = by_fileno[fileno]
