@@ -185,3 +185,25 @@ def test_a_line_already_in_the_buffers_wakes_the_watcher_without_waiting(
         assert [r.received for r in imap_services.poll_due()] == [1]
     finally:
         watcher.close()
+
+
+def test_mail_that_came_between_the_poll_and_the_idle_is_not_left_waiting(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, user, password = _setup(mail_world, imap_ca, monkeypatch)
+    imap_ca.append(user, password, [message()])
+    watcher = imap_services.Watcher()
+    try:
+        assert [r.received for r in imap_services.poll_due()] == [1]
+        # Arrives after the poll, before the watcher's session exists: IDLE would not say so.
+        imap_ca.append(user, password, [message(subject="Pothole", message_id="<between@x>")])
+        began = time.monotonic()
+        assert watcher.idle(20) == [source.pk]
+        assert time.monotonic() - began < 10
+        assert watcher.idling == {}
+        assert [r.received for r in imap_services.poll_due()] == [1]
+        assert _subjects(mail_world) == ["Missed bin", "Pothole"]
+        watcher.idle(0.1)
+        assert list(watcher.idling) == [source.pk]  # nothing waiting now: idling
+    finally:
+        watcher.close()

@@ -585,7 +585,10 @@ class Watcher:
             ).select_related("mailbox", "organisation")
         )
 
-    def _start_idling(self, now: float) -> None:
+    def _start_idling(self, now: float) -> list[int]:
+        """IDLE on every working mailbox that can: the ids of those found with new mail
+        instead (made due at once)."""
+        arrived: list[int] = []
         sources = {source.pk: source for source in self._idle_sources()}
         for pk, entry in list(self.idling.items()):
             source = sources.get(pk)
@@ -606,6 +609,14 @@ class Watcher:
                 if not client.offers_idle:
                     client.close()  # read on the schedule
                     continue
+                # Mail that came between the last poll and this session's SELECT would not be
+                # announced in the IDLE: look for it first.  What comes after this search is
+                # (the server tells a session of changes since it last reported).
+                waiting = client.uid_search("UID", f"{source.last_uid + 1}:*")
+                if any(uid > source.last_uid for uid in waiting):
+                    client.close()
+                    arrived.append(pk)
+                    continue
                 client.idle_start()
             except imap.ImapFailure as failure:
                 # The next scheduled poll meets the same failure and records it on the mailbox.
@@ -615,6 +626,8 @@ class Watcher:
                 client.close()
                 continue
             self.idling[pk] = _Idling(client=client, connection=connection, since=now)
+        _make_due(arrived)
+        return arrived
 
     def wait(self, seconds: float) -> list[int]:
         """Wait up to ``seconds`` for any idling mailbox to hear from its server: the ids of
@@ -646,17 +659,24 @@ class Watcher:
                 self.idling[pk].client.idle_line()
             self._stop(pk)
             woken.append(pk)
-        if woken:
-            MailboxImap.objects.unscoped("IMAP IDLE said new mail has come").filter(
-                pk__in=woken
-            ).update(next_poll_at=None)
+        _make_due(woken)
         return woken
 
     def idle(self, seconds: float) -> list[int]:
         """(Re)start IDLE where it can run, then wait up to ``seconds`` for a server to say its
         folder changed: the ids of the mailboxes made due by it."""
-        self._start_idling(time.monotonic())
+        arrived = self._start_idling(time.monotonic())
+        if arrived:
+            return arrived  # no waiting: the next poll reads them
         return self.wait(seconds)
+
+
+def _make_due(pks: list[int]) -> None:
+    """Make these mailboxes due at once (their server said their folder changed)."""
+    if pks:
+        MailboxImap.objects.unscoped("IMAP IDLE said new mail has come").filter(pk__in=pks).update(
+            next_poll_at=None
+        )
 
 
 def seconds_to_next_poll(now: datetime.datetime | None = None, *, most: float = 60.0) -> float:
