@@ -601,6 +601,8 @@ def test_the_command_writes_the_same_figures(month: Month, tmp_path: Path, repor
     ("arguments", "message"),
     [
         (["--organisation", "nowhere"], "there is no organisation 'nowhere'"),
+        (["--organisation", "test-council\x00"], "has no control characters"),
+        (["--organisation", "x" * 5000], "there is no organisation"),
         (["--organisation", "test-council", "--service", "parking"], "has no service 'parking'"),
         (["--organisation", "test-council", "--service", "waste\x00"], "has no service"),
         (["--organisation", "test-council", "--to", "2026-04-30"], "--to must be the same as"),
@@ -689,6 +691,8 @@ def test_the_report_page_refuses_bad_filters(
         "measure=source%3Anobody&from=2026-05-01&to=2026-05-31",
         "measure=" + "x" * 5000 + "&from=2026-05-01&to=2026-05-31",
         "measure=received%3Acomplaint%00&from=2026-05-01&to=2026-05-31",
+        "measure=received%3Acomplaint&from=2026-05-01&to=2026-05-31&service=housing%00",
+        "measure=received%3Acomplaint&from=2026-05-01%00&to=2026-05-31",
     ],
 )
 def test_a_bad_drill_down_link_says_so_and_lists_nothing(

@@ -43,6 +43,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.models import Organisation, User
+from onestop.core.text import has_control_characters
 from onestop.directory.models import Service
 from onestop.feedback import procedures
 from onestop.feedback.models import (
@@ -175,6 +176,8 @@ def service_for(organisation: Organisation, code: str) -> Service | str | None:
     text = str(code).strip()[:200]
     if not text:
         return None
+    if has_control_characters(text):
+        raise LookupError(text)
     if text == NO_SERVICE:
         return NO_SERVICE
     services = Service.objects.for_organisation(organisation)

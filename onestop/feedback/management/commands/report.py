@@ -18,6 +18,7 @@ from typing import Any, NoReturn
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onestop.core.models import Organisation
+from onestop.core.text import has_control_characters
 from onestop.feedback import report_files
 from onestop.feedback.queries import reports
 from onestop.feedback.services import reports as report_services
@@ -84,6 +85,8 @@ class Command(BaseCommand):
 
     def _organisation(self, slug: str) -> Organisation:
         text = str(slug).strip()[:100]
+        if has_control_characters(text):
+            self._fail("an organisation's slug has no control characters")
         if text:
             found: Organisation | None = Organisation.objects.filter(slug=text).first()
             if found is None:
