@@ -775,3 +775,38 @@ def test_default_periods() -> None:
     assert reports.default_period("complaints-monthly", datetime.date(2026, 1, 3)) == (
         reports.Period(datetime.date(2025, 12, 1), datetime.date(2025, 12, 31))
     )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "line"),
+    [
+        (
+            ["--from", "2026-05-01", "--to", "2026-04-30", "--format", "csv"],
+            "onestop report: --to must be the same as or after --from",
+        ),
+        (
+            ["--from", "1 May", "--to", "2026-04-30", "--format", "csv"],
+            "onestop report: --from must be a date like 2026-04-01",
+        ),
+        (
+            ["--from", "2026-05-01", "--to", "2026-05-31", "--format", "pdf"],
+            "onestop report: argument --format: invalid choice: 'pdf' (choose from csv, xlsx)",
+        ),
+    ],
+)
+def test_from_the_shell_a_bad_argument_is_one_line_and_status_2(
+    arguments: list[str], line: str
+) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-m", "onestop.cli", "report", "complaints-monthly", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.replace("'csv', 'xlsx'", "csv, xlsx") == f"{line}\n"

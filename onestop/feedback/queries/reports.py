@@ -262,6 +262,10 @@ def _with_outcome(scope: ReportScope, number: int, outcome: str) -> QuerySet[Fee
     return _feedback(scope).filter(pk__in=ids)
 
 
+# --- JOIN POINT: learning actions ("lessons learnt and changes made") and the ombudsman --------
+# The parts that record them call ``register_report_source`` from their ``AppConfig.ready``; the
+# figure then appears in the reports its ``section`` names, links to its records and goes into
+# the files, with no other change here.
 @dataclass(frozen=True)
 class ReportSource:
     """A figure another part of the procedure adds to the reports (see the module's docstring):

@@ -81,6 +81,9 @@ class Command(BaseCommand):
         )
 
     def _fail(self, message: str) -> NoReturn:
+        if getattr(self, "_called_from_command_line", False):
+            sys.stderr.write(f"onestop report: {message}\n")
+            sys.exit(EXIT_USAGE)
         raise CommandError(message, returncode=EXIT_USAGE)
 
     def _organisation(self, slug: str) -> Organisation:
