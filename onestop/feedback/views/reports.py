@@ -177,7 +177,10 @@ def report_records(request: HttpRequest) -> HttpResponse:
         audit.record_list_read(
             user,
             what="feedback.feedback",
-            query={"report": code, "measure": measure, **request.GET.dict()},
+            query={
+                name: request.GET.get(name, "")
+                for name in ("report", "measure", "from", "to", "service")
+            },
             ids=[row.reference for row in drill.rows],
             ip_address=client_address(request),
         )
