@@ -467,6 +467,13 @@ def test_who_may_see_the_reports(
         for url in urls:
             assert client_for(person).get(url).status_code == 403, (person, url)
     assert client_for(world.officer).get("/feedback/reports/no-such-report/").status_code == 404
+    drill = (
+        "/feedback/?report=complaints-monthly&measure=cause%3Astaff&from=2026-05-01&to=2026-05-31"
+    )
+    for person in (world.advisor, back_office, councillor, administrator, partner_administrator):
+        assert client_for(person).get(drill).status_code == 403
+    assert Client().get(drill).status_code == 302
+    assert client_for(auditor).get(drill).status_code == 200
     # The pages only read: the auditor gets no form that writes.
     assert _page(client_for(auditor), reports.ReportCode.ANNUAL).count('method="post"') == 1
     # (the only one: signing out)
