@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from onestop.feedback import views
+from onestop.feedback.views import reports
 
 app_name = "feedback"
 
@@ -15,6 +16,10 @@ urlpatterns = [
     path("feedback/new/", views.feedback_new, name="new"),
     path("feedback/new/for/<int:customer_id>/", views.feedback_new_for, name="record-for"),
     path("feedback/procedure/", views.procedure, name="procedure"),
+    # Reports (fb-reports): the monthly analysis, the quarterly return, the annual report; the
+    # records behind a figure are the list above with ``?measure=``.
+    path("feedback/reports/", reports.report_list, name="reports"),
+    path("feedback/reports/<slug:report>/", reports.report_page, name="report"),
     re_path(rf"^feedback/{REFERENCE}/$", views.feedback_record, name="record"),
     re_path(rf"^feedback/{REFERENCE}/acknowledge/$", views.feedback_acknowledge,
             name="acknowledge"),

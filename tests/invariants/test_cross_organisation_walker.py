@@ -61,6 +61,9 @@ ORGANISATION_PAGES = {
     # administrator changes nothing of the council's).
     "notify:template": "the user's own organisation's template for an event",
     "notify:template-reset": "the user's own organisation's template for an event",
+    # A complaint report by its code: each reader's own organisation's figures
+    # (tests/feedback/test_reports.py checks the partner counts only its own).
+    "feedback:report": "the user's own organisation's complaint report",
 }
 
 # Known defects another engineer is fixing: the integrator removes each entry after merging that

@@ -326,4 +326,5 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         ),
     )
     ids |= {"complaint_reference": complaint.reference, "comment_reference": comment.reference}
+    ids["report"] = "complaints-monthly"  # a complaint report's code (feedback:report)
     return World(organisation=organisation, staff=staff, ids=ids)

@@ -26,6 +26,7 @@ from onestop.customers import queries as customer_queries
 from onestop.customers.models import Customer
 from onestop.feedback import forms, queries, services, throttle
 from onestop.feedback.models import Feedback, Kind, Status
+from onestop.feedback.views import reports
 
 GET_POST = ["GET", "POST"]
 Posted = QueryDict | None
@@ -54,6 +55,8 @@ EVENT_LABELS = {
 
 @require_GET
 def feedback_list(request: HttpRequest) -> HttpResponse:
+    if "measure" in request.GET:  # the records behind a report's figure (reports)
+        return reports.report_records(request)
     user = staff_user(request)
     require(user, permissions.FEEDBACK_VIEW)
     wanted = str(request.GET.get("show", queries.Filter.ALL_OPEN))[:40]
