@@ -103,11 +103,11 @@ class LearningForm(_StepForm):
     owner = StaffChoiceField(label=_("Owner"), queryset=User.objects.none())
     due_on = GovukDateField(label=_("Date it is due"))
 
-    def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: QuerySet[User] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["owner"]
         assert isinstance(field, StaffChoiceField)  # noqa: S101
-        field.queryset = owners
+        field.queryset = owners if owners is not None else User.objects.none()
 
 
 class LearningProgressForm(_StepForm):
