@@ -286,6 +286,12 @@ def _unusable(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(GET_POST)
 def survey_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The survey; every answer sent counts against the public form's per-address limit
+    (``feedback/throttle.py``), one sent to a link that cannot be used too (so links cannot be
+    tried at speed); a form sent back with mistakes gives its place back."""
+    address = client_address(request)
+    if request.method == "POST" and not throttle.reserve(address):
+        return render(request, "feedback/after/survey_too_many.html", status=429)
     found = survey.survey_for_token(token)
     if found is None:
         return _unusable(request)
@@ -293,9 +299,6 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST":
         form = forms.SurveyForm(prefix="survey")
         return render(request, "feedback/after/survey.html", {**context, "form": form})
-    address = client_address(request)
-    if not throttle.reserve(address):
-        return render(request, "feedback/public_too_many.html", context, status=429)
     form = forms.SurveyForm(_posted(request), prefix="survey")
     saved = pages.save_form(
         request,
