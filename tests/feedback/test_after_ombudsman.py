@@ -417,3 +417,23 @@ def test_the_list_shows_complaints_with_the_ombudsman(world: World, client_for: 
     assert waiting.reference in page
     assert remedy_due.reference in page
     assert finished.reference not in page
+
+
+def test_the_member_of_staff_a_complaint_is_about_is_never_reminded_of_it(world: World) -> None:
+    named = core_factories.staff(
+        world.organisation, RoleCode.COMPLAINTS_OFFICER, username="named.officer"
+    )
+    with time_machine.travel("2026-06-01 10:00+01:00", tick=False):
+        feedback = answered(world, about="staff", staff_member=named)
+        case = ombudsman.record_enquiry(
+            feedback, by=world.officer, ombudsman=Ombudsman.LGSCO, enquiry_on=DAY(2026, 6, 1)
+        )
+        ombudsman.record_decision(
+            case,
+            by=world.officer,
+            decision=ombudsman.Decision(
+                DAY(2026, 6, 1), "fault-injustice", "Apologise", None, DAY(2026, 6, 5)
+            ),
+        )
+        assert ombudsman.remind_due_remedies() == 1
+    assert [label for label, _ in _reminders(world)] == [world.officer.display_name]

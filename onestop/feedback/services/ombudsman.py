@@ -357,7 +357,7 @@ def record_compliance(
 # --- the reminder sweep --------------------------------------------------------------------------
 def _reminded_staff(case: OmbudsmanCase) -> list[User]:
     """Who is reminded: the complaints officers of the organisation, and whoever recorded the
-    decision (each once)."""
+    decision (each once), never the member of staff the complaint is about."""
     people = list(
         User.objects.filter(
             organisation_id=case.organisation_id,
@@ -371,7 +371,10 @@ def _reminded_staff(case: OmbudsmanCase) -> list[User]:
     decided = case.decided_by
     if decided is not None and decided.is_active:
         people.append(decided)  # of the organisation: record_decision's ``by`` reached the case
-    return list({person.pk: person for person in people}.values())
+    # A complaint about a named member of staff is never shown to the person (even a
+    # complaints officer): they are not reminded of it either.
+    named = case.feedback.staff_member_id
+    return list({person.pk: person for person in people if person.pk != named}.values())
 
 
 def remind_due_remedies(*, now: datetime.datetime | None = None) -> int:
