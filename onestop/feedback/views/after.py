@@ -287,11 +287,9 @@ def _unusable(request: HttpRequest) -> HttpResponse:
 @require_http_methods(GET_POST)
 def survey_page(request: HttpRequest, token: str) -> HttpResponse:
     """The survey; every answer sent counts against the public form's per-address limit
-    (``feedback/throttle.py``), one sent to a link that cannot be used too (so links cannot be
-    tried at speed); a form sent back with mistakes gives its place back."""
-    address = client_address(request)
-    if request.method == "POST" and not throttle.reserve(address):
-        return render(request, "feedback/after/survey_too_many.html", status=429)
+    (``feedback/throttle.py``); a form sent back with mistakes gives its place back.  A link
+    that cannot be used is refused before anything else: a forged or altered one by its
+    signature alone (HMAC-SHA256: not found by trying), without reading the database."""
     found = survey.survey_for_token(token)
     if found is None:
         return _unusable(request)
@@ -299,6 +297,9 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
     if request.method != "POST":
         form = forms.SurveyForm(prefix="survey")
         return render(request, "feedback/after/survey.html", {**context, "form": form})
+    address = client_address(request)
+    if not throttle.reserve(address):
+        return render(request, "feedback/after/survey_too_many.html", status=429)
     form = forms.SurveyForm(_posted(request), prefix="survey")
     saved = pages.save_form(
         request,
