@@ -421,6 +421,8 @@ EMAIL_USE_TLS = env_bool("ONESTOP_EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env_int("ONESTOP_EMAIL_TIMEOUT_SECONDS", default=30, minimum=1)
 # The From address is this local part at the organisation's first verified mail domain.
 ONESTOP_MESSAGE_FROM_LOCAL_PART = env_str("ONESTOP_MESSAGE_FROM_LOCAL_PART", "notifications")
+# Where residents reach this OneStop: links in messages (the complaint satisfaction survey's).
+ONESTOP_PUBLIC_URL = env_str("ONESTOP_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 # GOV.UK Notify.
 ONESTOP_NOTIFY_API_KEY = env_str("ONESTOP_NOTIFY_API_KEY")
 ONESTOP_NOTIFY_BASE_URL = env_str(

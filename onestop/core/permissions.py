@@ -49,6 +49,10 @@ COMPLAINT_ESCALATE: Final = "complaint.escalate"
 FEEDBACK_RECORD: Final = "feedback.record"
 FEEDBACK_VIEW: Final = "feedback.view"
 COMPLAINT_STAFF_VIEW: Final = "complaint.staff-view"
+# After the council's last word: record the ombudsman's enquiry, decision and remedy; set and
+# track learning actions on upheld complaints (feedback).
+COMPLAINT_OMBUDSMAN: Final = "complaint.ombudsman"
+COMPLAINT_LEARNING: Final = "complaint.learning"
 PERFORMANCE_VIEW: Final = "performance.view"
 # Documents and photos attached to cases and customers (on top of seeing the case or customer).
 DOCUMENT_VIEW: Final = "document.view"
@@ -129,7 +133,8 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
     | {LETTER_POST_ROOM},
     RoleCode.COMPLAINTS_OFFICER: BACK_OFFICE
     | {CONTACT_LOG, COMPLAINT_HANDLE, COMPLAINT_ESCALATE, CUSTOMER_EDIT, STATUTORY_REQUEST_HANDLE}
-    | {FEEDBACK_RECORD, FEEDBACK_VIEW, COMPLAINT_STAFF_VIEW},
+    | {FEEDBACK_RECORD, FEEDBACK_VIEW, COMPLAINT_STAFF_VIEW}
+    | {COMPLAINT_OMBUDSMAN, COMPLAINT_LEARNING},
     RoleCode.MANAGER: FRONT_OFFICE
     | BACK_OFFICE
     | {
@@ -148,6 +153,8 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         MESSAGE_MANAGE,
         MESSAGE_BULK,
         FEEDBACK_VIEW,
+        COMPLAINT_OMBUDSMAN,
+        COMPLAINT_LEARNING,
     },
     # Councillors raise enquiries for constituents and follow their own (not the whole queue).
     RoleCode.COUNCILLOR: frozenset({CASE_VIEW_OWN, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW}),

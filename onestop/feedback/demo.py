@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
+
+from django.utils import timezone
 
 from onestop.core import replay
 from onestop.core.models import Organisation, User
@@ -18,6 +21,8 @@ from onestop.customers.models import Customer
 from onestop.directory.models import Service
 from onestop.feedback import queries, services
 from onestop.feedback.models import Feedback, Kind, PointOutcome, Remedy
+from onestop.feedback.queries import after as after_queries
+from onestop.feedback.services import learning, ombudsman, survey
 
 Step = tuple[datetime.datetime, Callable[[], None]]
 
@@ -123,4 +128,64 @@ def feedback_steps(council: Organisation, *, now: datetime.datetime) -> list[Ste
         (moment(6), record("thanks", customers[0], kind=Kind.COMPLIMENT, service=waste,
                            channel="telephone",
                            what_happened="The crew put my bin back by the gate every week.")),
+        *_after_steps(moment, record, step, answer, officer, waste, customers),
+    ]  # fmt: skip
+
+
+def _after_steps(
+    moment: Callable[..., datetime.datetime],
+    record: Callable[..., Callable[[], None]],
+    step: Callable[[str, Callable[[Feedback], object]], Callable[[], None]],
+    answer: Callable[..., Callable[[Feedback], object]],
+    officer: User,
+    waste: Service | None,
+    customers: list[Customer],
+) -> list[Step]:
+    """After the last word (fb-after): the answered complaint's lesson; a complaint closed,
+    its survey answered, then taken to the ombudsman, who found fault and asked for a remedy
+    the council must carry out within the next weeks (the reminder comes before)."""
+
+    def day(days_ago: int, later: int = 0) -> datetime.date:
+        return timezone.localtime(moment(days_ago)).date() + datetime.timedelta(days=later)
+
+    def lesson(feedback: Feedback) -> object:
+        return learning.add_action(
+            feedback, by=officer, owner=officer, due_on=day(11, 28),
+            action="Round sheets are checked against the street list before each round.",
+        )  # fmt: skip
+
+    def answer_survey(feedback: Feedback) -> object:
+        found = after_queries.survey_of(feedback)
+        if found is None:
+            return None
+        return survey.answer(found, answers=survey.Answers(
+            "dissatisfied", "partly", "no", "Nobody told me the visit was cancelled."))  # fmt: skip
+
+    def enquiry(feedback: Feedback) -> object:
+        return ombudsman.record_enquiry(
+            feedback, by=officer, ombudsman=ombudsman.suggested(feedback),
+            enquiry_on=day(20), their_reference="26 004 117",
+        )  # fmt: skip
+
+    def decision(feedback: Feedback) -> object:
+        case = after_queries.ombudsman_cases_of(feedback)[0]
+        return ombudsman.record_decision(case, by=officer, decision=ombudsman.Decision(
+            day(3), "fault-injustice",
+            "Apologise in writing and pay £150 for the time and trouble caused.",
+            Decimal("150.00"), day(3, 28)))  # fmt: skip
+
+    return [
+        (moment(11, 90), step("answered", lesson)),
+        (moment(60), record("ombudsman", customers[1], kind=Kind.COMPLAINT, service=waste,
+                            channel="email",
+                            what_happened="Our assisted collection was stopped without notice.",
+                            points=("Assisted collection stopped", "No notice given"))),
+        (moment(59), step("ombudsman", lambda f: services.acknowledge(f, by=officer))),
+        (moment(50), step("ombudsman", answer(
+            "The assisted collection was stopped in error and is restored.",
+            PointOutcome.PARTLY_UPHELD))),
+        (moment(45), step("ombudsman", lambda f: services.close(f, by=officer))),
+        (moment(44), step("ombudsman", answer_survey)),
+        (moment(20), step("ombudsman", enquiry)),
+        (moment(3), step("ombudsman", decision)),
     ]  # fmt: skip

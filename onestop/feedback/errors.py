@@ -23,3 +23,11 @@ class FeedbackError(StrEnum):
     AMOUNT_REQUIRED = "amount_required"
     UNKNOWN_PRESET = "unknown_preset"
     NAMED_PERSON = "named_person"
+    # The ombudsman, learning actions and the satisfaction survey.
+    DATE_ORDER = "date_order"
+    FINDING_NOT_USED = "finding_not_used"
+    NOT_DECIDED = "not_decided"
+    ALREADY_COMPLIED = "already_complied"
+    NOT_UPHELD = "not_upheld"
+    LEARNING_DONE = "learning_done"
+    INVALID_AMOUNT = "invalid_amount"

@@ -336,3 +336,177 @@ class FeedbackEvent(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.code} on {self.feedback_id}"
+
+
+# --- after the council's last word: the ombudsman, learning, the customer's satisfaction --------
+class Ombudsman(models.TextChoices):
+    """The ombudsmen a UK council's complaint can go to (by its nation and the subject)."""
+
+    LGSCO = "lgsco", _("Local Government and Social Care Ombudsman")
+    HOUSING = "housing", _("Housing Ombudsman")
+    PSOW = "psow", _("Public Services Ombudsman for Wales")
+    SPSO = "spso", _("Scottish Public Services Ombudsman")
+    NIPSO = "nipso", _("Northern Ireland Public Services Ombudsman")
+
+
+class OmbudsmanFinding(models.TextChoices):
+    """The ombudsmen's own words for their decisions.
+
+    The LGSCO closes after initial enquiries ("not investigated"), refers a complaint back to the
+    council ("premature"), or decides no fault, fault without injustice, or fault causing
+    injustice.  The Housing Ombudsman determines no maladministration, service failure,
+    maladministration or severe maladministration (or that the landlord offered reasonable
+    redress, or that the complaint is outside its jurisdiction).  The SPSO, the PSOW and NIPSO
+    uphold, partly (SPSO: "some") uphold or do not uphold, or settle it early.
+    """
+
+    NOT_INVESTIGATED = "not-investigated", _("Not investigated (closed after initial enquiries)")
+    PREMATURE = "premature", _("Premature: referred back to the council")
+    NO_FAULT = "no-fault", _("No fault")
+    FAULT_NO_INJUSTICE = "fault-no-injustice", _("Fault, no injustice")
+    FAULT_INJUSTICE = "fault-injustice", _("Fault causing injustice")
+    OUTSIDE_JURISDICTION = "outside-jurisdiction", _("Outside jurisdiction")
+    NO_MALADMINISTRATION = "no-maladministration", _("No maladministration")
+    REASONABLE_REDRESS = "reasonable-redress", _("Reasonable redress offered")
+    SERVICE_FAILURE = "service-failure", _("Service failure")
+    MALADMINISTRATION = "maladministration", _("Maladministration")
+    SEVERE_MALADMINISTRATION = "severe-maladministration", _("Severe maladministration")
+    EARLY_RESOLUTION = "early-resolution", _("Settled by early resolution")
+    UPHELD = "upheld", _("Upheld")
+    PARTLY_UPHELD = "partly-upheld", _("Partly upheld")
+    NOT_UPHELD = "not-upheld", _("Not upheld")
+
+
+class OmbudsmanCase(OrganisationOwned):
+    """An ombudsman's involvement in a complaint: the enquiry, the decision, the remedy the
+    council must carry out, and when by.  ``reminded_at`` is set by the reminder sweep
+    (``services.ombudsman.remind_due_remedies``) when staff are told the date is near."""
+
+    id = models.BigAutoField(primary_key=True)
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="ombudsman")
+    ombudsman = models.CharField(max_length=20, choices=Ombudsman.choices)
+    their_reference = models.CharField(max_length=50, blank=True)
+    enquiry_on = models.DateField()
+    decision_on = models.DateField(null=True, blank=True)
+    finding = models.CharField(max_length=30, choices=OmbudsmanFinding.choices, blank=True)
+    remedy = models.TextField(blank=True)
+    remedy_amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    comply_by = models.DateField(null=True, blank=True)
+    complied_on = models.DateField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["organisation", "feedback", "enquiry_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remedy_amount__isnull=True) | Q(remedy_amount__gte=0),
+                name="ombudsmancase_amount_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "feedback"], name="ombudsmancase_org_fb"),
+            models.Index(
+                fields=["organisation", "complied_on", "comply_by"], name="ombudsmancase_org_due"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_ombudsman_display()} on {self.feedback_id}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still with the ombudsman, or a remedy the council has not yet carried out."""
+        return self.decision_on is None or (self.comply_by is not None and self.complied_on is None)
+
+
+class LearningStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in-progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+class LearningAction(OrganisationOwned):
+    """What a service changes because a complaint was upheld or partly upheld (Aylesbury CO6):
+    an owner, a due date, the status, the evidence and what changed."""
+
+    id = models.BigAutoField(primary_key=True)
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="learning")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.TextField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=LearningStatus.choices, default=LearningStatus.PLANNED
+    )
+    evidence = models.TextField(blank=True)
+    what_changed = models.TextField(blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["organisation", "due_on", "id"]
+        indexes = [
+            models.Index(fields=["organisation", "feedback"], name="learningaction_org_fb"),
+            models.Index(fields=["organisation", "service"], name="learningaction_org_service"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Learning action {self.pk} on {self.feedback_id}"
+
+
+class Satisfaction(models.TextChoices):
+    VERY_SATISFIED = "very-satisfied", _("Very satisfied")
+    SATISFIED = "satisfied", _("Satisfied")
+    NEITHER = "neither", _("Neither satisfied nor dissatisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    VERY_DISSATISFIED = "very-dissatisfied", _("Very dissatisfied")
+
+
+class Agreement(models.TextChoices):
+    YES = "yes", _("Yes")
+    PARTLY = "partly", _("Partly")
+    NO = "no", _("No")
+
+
+class SatisfactionSurvey(OrganisationOwned):
+    """The short survey sent to the complainant when a complaint closes, and their answers.
+
+    The link carries the survey's id and ``nonce`` signed (``services.survey``); answering
+    sets ``answered_at`` once (a conditional update), so the link works once."""
+
+    id = models.BigAutoField(primary_key=True)
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="surveys")
+    nonce = models.CharField(max_length=64)
+    sent_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    message_id = models.BigIntegerField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    overall = models.CharField(max_length=20, choices=Satisfaction.choices, blank=True)
+    fairly = models.CharField(max_length=10, choices=Agreement.choices, blank=True)
+    informed = models.CharField(max_length=10, choices=Agreement.choices, blank=True)
+    comments = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["organisation", "sent_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "feedback"], name="satisfactionsurvey_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Survey on {self.feedback_id}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from onestop.feedback import views
-from onestop.feedback.views import reports
+from onestop.feedback.views import after, reports
 
 app_name = "feedback"
 
@@ -29,6 +29,20 @@ urlpatterns = [
     re_path(rf"^feedback/{REFERENCE}/close/$", views.feedback_close, name="close"),
     re_path(rf"^feedback/{REFERENCE}/outside/$", views.feedback_outside, name="outside"),
     re_path(rf"^feedback/{REFERENCE}/pass-on/$", views.feedback_pass_on, name="pass-on"),
+    # The ombudsman, learning actions and the satisfaction survey (fb-after).
+    re_path(rf"^feedback/{REFERENCE}/ombudsman/$", after.ombudsman_enquiry, name="ombudsman"),
+    re_path(rf"^feedback/{REFERENCE}/ombudsman/(?P<case_id>[0-9]{{1,18}})/decision/$",
+            after.ombudsman_decision, name="ombudsman-decision"),
+    re_path(rf"^feedback/{REFERENCE}/ombudsman/(?P<case_id>[0-9]{{1,18}})/complied/$",
+            after.ombudsman_complied, name="ombudsman-complied"),
+    re_path(rf"^feedback/{REFERENCE}/learning/$", after.learning_add, name="learning"),
+    re_path(rf"^feedback/{REFERENCE}/learning/(?P<action_id>[0-9]{{1,18}})/$",
+            after.learning_progress, name="learning-progress"),
+    path("feedback/learning/", after.learning_log, name="learning-log"),
+    path("feedback/learning/service/<int:service_id>/", after.learning_log_service,
+         name="learning-log-service"),
+    path("feedback/survey/thanks/", after.survey_thanks, name="survey-thanks"),
+    path("feedback/survey/<str:token>/", after.survey_page, name="survey"),
     # The public form ("On the Record"), without signing in.
     path("feedback/<slug:organisation_slug>/", views.public_form, name="public"),
     path("feedback/<slug:organisation_slug>/sent/", views.public_sent, name="public-sent"),

@@ -81,6 +81,8 @@ class Event(models.TextChoices):
     COMPLAINT_RESPONSE = "complaint-response", _("Complaint response")
     FEEDBACK_ACKNOWLEDGEMENT = "feedback-acknowledgement", _("Feedback acknowledgement")
     FEEDBACK_PASSED_ON = "feedback-passed-on", _("Feedback passed to staff")
+    COMPLAINT_SURVEY = "complaint-survey", _("Complaint satisfaction survey")
+    OMBUDSMAN_REMEDY_DUE = "ombudsman-remedy-due", _("Ombudsman's remedy due (to staff)")
 
 
 class MessageTemplate(OrganisationOwned):

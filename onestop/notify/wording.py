@@ -54,6 +54,15 @@ PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
     Event.COMPLAINT_RESPONSE: (*_FEEDBACK, "stage", "response_text", "appeal_route", *_ORG),
     Event.FEEDBACK_ACKNOWLEDGEMENT: (*_FEEDBACK, "kind", *_ORG),
     Event.FEEDBACK_PASSED_ON: ("reference", "kind", "service", "summary", "staff_name", *_ORG),
+    Event.COMPLAINT_SURVEY: (*_FEEDBACK, "survey_link", "survey_closes", *_ORG),
+    Event.OMBUDSMAN_REMEDY_DUE: (
+        "reference",
+        "ombudsman",
+        "remedy",
+        "deadline",
+        "staff_name",
+        *_ORG,
+    ),
 }
 
 _WELSH_MONTHS = (
@@ -368,6 +377,42 @@ _DEFAULTS: dict[str, dict[str, _Default]] = {
             "Annwyl ((staff_name)),\n\nAnfonodd cwsmer ((kind)) am ((service)):\n\n"
             "((summary))\n\nEi gyfeirnod yw ((reference)).",
             "((kind)) am ((service)) i chi: ((reference)).",
+        ),
+    },
+    Event.COMPLAINT_SURVEY: {
+        "en": _Default(
+            "How did we handle your complaint ((reference))?",
+            "Dear ((customer_name)),\n\nWe have closed your complaint about ((service)). "
+            "Please tell us how we handled it: four short questions, no sign-in needed.\n\n"
+            "((survey_link))\n\nThe link works once, until ((survey_closes)). Your answers do "
+            "not change the outcome of your complaint." + _SIGN,
+            "((organisation)): how did we handle your complaint ((reference))? Tell us: "
+            "((survey_link))",
+        ),
+        "cy": _Default(
+            "Sut wnaethom ymdrin â'ch cwyn ((reference))?",
+            "Annwyl ((customer_name)),\n\nRydym wedi cau eich cwyn am ((service)). Dywedwch "
+            "wrthym sut wnaethom ymdrin â hi: pedwar cwestiwn byr, heb fod angen mewngofnodi."
+            "\n\n((survey_link))\n\nMae'r ddolen yn gweithio unwaith, tan ((survey_closes)). "
+            "Nid yw eich atebion yn newid canlyniad eich cwyn." + _SIGN,
+            "((organisation)): sut wnaethom ymdrin â'ch cwyn ((reference))? Dywedwch wrthym: "
+            "((survey_link))",
+        ),
+    },
+    Event.OMBUDSMAN_REMEDY_DUE: {
+        "en": _Default(
+            "Ombudsman's remedy due by ((deadline)): ((reference))",
+            "Dear ((staff_name)),\n\n((ombudsman)) asked the council to carry out this "
+            "remedy on complaint ((reference)) by ((deadline)):\n\n((remedy))\n\nRecord "
+            "when it is done on the complaint's page.",
+            "Ombudsman's remedy on ((reference)) due by ((deadline)).",
+        ),
+        "cy": _Default(
+            "Rhwymedi'r ombwdsmon i'w gwblhau erbyn ((deadline)): ((reference))",
+            "Annwyl ((staff_name)),\n\nGofynnodd ((ombudsman)) i'r cyngor gwblhau'r "
+            "rhwymedi hwn ar gŵyn ((reference)) erbyn ((deadline)):\n\n((remedy))\n\n"
+            "Cofnodwch pryd y caiff ei wneud ar dudalen y gŵyn.",
+            "Rhwymedi'r ombwdsmon ar ((reference)) i'w gwblhau erbyn ((deadline)).",
         ),
     },
 }

@@ -48,7 +48,7 @@ def test_running_the_demo_twice_changes_nothing_and_prints_the_same(
     assert counts["points"] == 5
     assert "Demo council: Aylesbury Vale District Council (demo) (demo-council)" in first
     assert "  11 services, 13 teams, 5 access points, 25 opening sessions" in first
-    assert "  22 service standards, 33 customers, 1049 contacts, 48 cases" in first
+    assert "  22 service standards, 33 customers, 1050 contacts, 48 cases" in first
     assert "  976 telephone calls imported from 5 call queues" in first
     assert "Password for every demo user: demo-only-not-secret" in first
     assert "Demonstration only" in first

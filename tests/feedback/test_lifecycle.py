@@ -209,11 +209,12 @@ def test_the_code_counts_stage_1_from_the_acknowledgement_across_a_bank_holiday_
         "acknowledged",
         "responded",
         "closed",
+        "survey-sent",  # the satisfaction survey, sent on closing
     ]
     audited = AuditRecord.objects.filter(
         organisation=world.organisation, object_type="feedback.feedback", object_id=str(feedback.pk)
     ).count()
-    assert audited == 8
+    assert audited == 9
 
 
 # --- the seeds' procedure ------------------------------------------------------------------------

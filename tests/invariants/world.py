@@ -31,7 +31,10 @@ from onestop.core.models import Organisation, RoleCode, User
 from onestop.customers import services as customer_services
 from onestop.directory import services as directory_services
 from onestop.documents import services as document_services
+from onestop.feedback import queries as feedback_queries
 from onestop.feedback import services as feedback_services
+from onestop.feedback.services import learning as learning_services
+from onestop.feedback.services import ombudsman as ombudsman_services
 from onestop.notify.models import Channel, Event, Message, RecipientKind
 from onestop.notify.services import bulk as bulk_services
 from onestop.notify.services import compose
@@ -97,6 +100,20 @@ FILLERS |= {
 FILLERS[("feedback:pass-on", "reference")] = "comment_reference"
 FILLERS[("feedback:public-done", "reference")] = "complaint_reference"
 FILLERS[("feedback:public-equality", "reference")] = "complaint_reference"
+# The ombudsman and learning steps name an answered, upheld complaint with an ombudsman case
+# and a learning action (fb-after); recording an enquiry works on any complaint.
+FILLERS |= {
+    ("feedback:ombudsman", "reference"): "complaint_reference",
+    ("feedback:ombudsman-decision", "reference"): "upheld_reference",
+    ("feedback:ombudsman-complied", "reference"): "upheld_reference",
+    ("feedback:ombudsman-decision", "case_id"): "ombudsman_case_id",
+    ("feedback:ombudsman-complied", "case_id"): "ombudsman_case_id",
+    ("feedback:learning", "reference"): "upheld_reference",
+    ("feedback:learning-progress", "reference"): "upheld_reference",
+    ("feedback:learning-progress", "action_id"): "learning_action_id",
+    ("feedback:learning-log-service", "service_id"): "service_id",
+    ("feedback:survey", "token"): "survey_token",
+}
 
 
 def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> World:
@@ -327,4 +344,37 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
     )
     ids |= {"complaint_reference": complaint.reference, "comment_reference": comment.reference}
     ids["report"] = "complaints-monthly"  # a complaint report's code (feedback:report)
+    # an upheld complaint, answered and closed, with the ombudsman and a learning action
+    officer = staff[RoleCode.COMPLAINTS_OFFICER]
+    upheld = feedback_services.record_feedback(
+        organisation,
+        by=staff[RoleCode.ADVISOR],
+        customer=customer,
+        values=feedback_services.FeedbackInput(
+            kind="complaint", what_happened="The crew broke the bin", service=waste
+        ),
+    )
+    feedback_services.respond(
+        upheld,
+        by=officer,
+        findings="The crew broke it.",
+        decisions={
+            point.pk: feedback_services.PointDecision("upheld")
+            for point in feedback_queries.points_of(upheld)
+        },
+        appeal_route="Ask us to look again.",
+    )
+    today = timezone.localdate()
+    ombudsman_case = ombudsman_services.record_enquiry(
+        upheld, by=officer, ombudsman="lgsco", enquiry_on=today
+    )
+    learning_action = learning_services.add_action(
+        upheld, by=officer, action="Train the crews", owner=officer, due_on=today
+    )
+    ids |= {
+        "upheld_reference": upheld.reference,
+        "ombudsman_case_id": ombudsman_case.pk,
+        "learning_action_id": learning_action.pk,
+        "survey_token": "not-a-token",
+    }
     return World(organisation=organisation, staff=staff, ids=ids)

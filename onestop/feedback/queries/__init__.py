@@ -30,6 +30,7 @@ from onestop.feedback.models import (
     Feedback,
     FeedbackEvent,
     Kind,
+    OmbudsmanCase,
     Status,
 )
 from onestop.standards import clock
@@ -193,6 +194,7 @@ class Filter:
     AWAITING = "awaiting-acknowledgement"
     OTHER_FEEDBACK = "other-feedback"
     CLOSED = "closed"
+    OMBUDSMAN = "ombudsman"  # with the ombudsman, or its remedy not yet carried out (fb-after)
 
 
 FILTERS = (
@@ -201,6 +203,7 @@ FILTERS = (
     Filter.AT_RISK,
     Filter.OVERDUE,
     Filter.EXTENDED,
+    Filter.OMBUDSMAN,
     Filter.OTHER_FEEDBACK,
     Filter.CLOSED,
 )
@@ -249,6 +252,8 @@ def complaint_rows(user: User, wanted: str = Filter.ALL_OPEN) -> list[Row]:
         rows = visible.exclude(kind=Kind.COMPLAINT).filter(~Q(status=Status.CLOSED))
     elif wanted == Filter.CLOSED:
         rows = visible.filter(status=Status.CLOSED)
+    elif wanted == Filter.OMBUDSMAN:
+        rows = visible.filter(pk__in=_with_the_ombudsman(user))
     else:
         rows = visible.filter(kind=Kind.COMPLAINT).exclude(status=Status.CLOSED)
     feedback = list(
@@ -281,7 +286,7 @@ def complaint_rows(user: User, wanted: str = Filter.ALL_OPEN) -> list[Row]:
             and row.stage.acknowledge_days is not None
             and row.stage.acknowledged_at is None
         ]
-    if wanted in {Filter.OTHER_FEEDBACK, Filter.CLOSED}:
+    if wanted in {Filter.OTHER_FEEDBACK, Filter.CLOSED, Filter.OMBUDSMAN}:
         return found
     far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
     return sorted(
@@ -309,7 +314,18 @@ def counts(user: User) -> dict[str, int]:
         Filter.AT_RISK: sum(1 for row in open_rows if row.is_at_risk),
         Filter.OVERDUE: sum(1 for row in open_rows if row.is_overdue),
         Filter.EXTENDED: sum(1 for row in open_rows if row.is_extended and row.due_at),
+        Filter.OMBUDSMAN: feedback_for(user).filter(pk__in=_with_the_ombudsman(user)).count(),
     }
+
+
+def _with_the_ombudsman(user: User) -> QuerySet[OmbudsmanCase, int]:
+    """The ids of complaints the ombudsman is looking at, or whose remedy the council has yet
+    to carry out."""
+    return (
+        OmbudsmanCase.objects.for_user(user)
+        .filter(Q(decision_on__isnull=True) | Q(comply_by__isnull=False, complied_on__isnull=True))
+        .values_list("feedback_id", flat=True)
+    )
 
 
 # --- the customer page and the desk --------------------------------------------------------------

@@ -899,6 +899,10 @@ def close(feedback: Feedback, *, by: User | None) -> Feedback:
             summary=f"Complaint {feedback.reference} closed",
             status="closed",
         )
+        # The complainant's satisfaction survey (fb-after): ``services.survey``.
+        from onestop.feedback.services import survey
+
+        survey.send_after_closure(feedback, by=by)
     return feedback
 
 

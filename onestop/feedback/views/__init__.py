@@ -37,6 +37,7 @@ FILTER_LABELS = {
     queries.Filter.AT_RISK: gettext_lazy("At risk"),
     queries.Filter.OVERDUE: gettext_lazy("Overdue"),
     queries.Filter.EXTENDED: gettext_lazy("Extended"),
+    queries.Filter.OMBUDSMAN: gettext_lazy("With the ombudsman"),
     queries.Filter.OTHER_FEEDBACK: gettext_lazy("Comments, compliments and suggestions"),
     queries.Filter.CLOSED: gettext_lazy("Closed"),
 }
@@ -114,6 +115,10 @@ def feedback_record(request: HttpRequest, reference: str) -> HttpResponse:
             actions.append((_("Pass on"), "pass-on"))
     if feedback.is_complaint and is_open and permissions.can(user, permissions.COMPLAINT_ESCALATE):
         actions.append((_("Escalate to the next stage"), "escalate"))
+    # The ombudsman, learning actions and the satisfaction survey (fb-after).
+    from onestop.feedback.views import after
+
+    labels = {**EVENT_LABELS, **after.EVENT_LABELS}
     return render(
         request,
         "feedback/record.html",
@@ -122,7 +127,7 @@ def feedback_record(request: HttpRequest, reference: str) -> HttpResponse:
             "stages": queries.stages_of(feedback),
             "points": queries.points_of(feedback),
             "events": [
-                (event, EVENT_LABELS.get(event.code, event.code), event.data.get("stage", ""))
+                (event, labels.get(event.code, event.code), event.data.get("stage", ""))
                 for event in queries.events_of(feedback)
             ],
             "current": stage,
@@ -130,6 +135,7 @@ def feedback_record(request: HttpRequest, reference: str) -> HttpResponse:
                 (label, reverse(f"feedback:{name}", args=[feedback.reference]))
                 for label, name in actions
             ],
+            **after.record_context(user, feedback),
         },
     )
 

@@ -7,7 +7,8 @@ under the project's name.
 - ``onestop worker`` runs until stopped (a systemd service): queued tasks as they come, and
   every ``--steps-interval`` seconds (default 5) each app's step (the messages to send,
   ``onestop notify work``; the shared mailboxes read over IMAP that are due,
-  ``onestop mail-poll``).  SIGTERM or Ctrl+C stops it cleanly: a task or step under way
+  ``onestop mail-poll``; the reminders of ombudsman's remedies due soon, ``onestop feedback
+  remind``).  SIGTERM or Ctrl+C stops it cleanly: a task or step under way
   finishes (a step stops after the batch it is sending), then it exits with status 0; a second
   signal stops it at once.
 - ``onestop worker --until-idle`` runs every due task and every due step, again until nothing is
@@ -32,7 +33,11 @@ from django_tasks_db.models import DBTaskResult
 
 #: The apps' own "do what is due, then return" commands, by name (core imports no app).  Each
 #: takes the stealth option ``keep_going`` (a callable: ``False`` once the worker is stopping).
-IDLE_STEPS: tuple[tuple[str, ...], ...] = (("notify", "work"), ("mail-poll",))
+IDLE_STEPS: tuple[tuple[str, ...], ...] = (
+    ("notify", "work"),
+    ("mail-poll",),
+    ("feedback", "remind"),  # ombudsman's remedies due soon: staff reminded once
+)
 #: Rounds of tasks-then-steps before giving up on reaching idle (a task that queues itself).
 MAX_ROUNDS = 100
 STEPS_INTERVAL = 5.0
