@@ -9,6 +9,8 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         # What this app shows on the desk and the customer page (see ``core.sources``).
-        from onestop.feedback import sources
+        from onestop.feedback import report_sources, sources
 
         sources.register()
+        # The learning actions' and the ombudsman's figures in the complaint reports.
+        report_sources.register()

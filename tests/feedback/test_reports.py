@@ -33,11 +33,14 @@ from onestop.feedback.models import (
     Characteristic,
     Feedback,
     Kind,
+    LearningStatus,
     PointOutcome,
     Preset,
     Remedy,
 )
 from onestop.feedback.queries import reports
+from onestop.feedback.services import learning as learning_services
+from onestop.feedback.services import ombudsman as ombudsman_services
 from tests import factories as core_factories
 from tests.cases import factories as case_factories
 from tests.feedback.conftest import World
@@ -763,9 +766,117 @@ def test_a_registered_source_joins_the_monthly_quarterly_and_annual_reports(
     assert month.made["a"].reference in listed.content.decode()
 
 
-def test_without_a_source_there_is_no_learning_table(month: Month) -> None:
+def test_without_a_source_there_is_no_learning_table(
+    month: Month, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reports, "_SOURCES", {})
     codes = [table.code for table in reports.build("complaints-monthly", _scope(month)).tables]
     assert codes == ["volumes", "causes", "timeliness", "outcomes"]
+
+
+def _learning(month: Month, key: str, added: str, done: str | None = None) -> None:
+    with time_machine.travel(at(added), tick=False):
+        action = learning_services.add_action(
+            month.made[key],
+            by=month.world.officer,
+            action="Check the crews' round sheets",
+            owner=month.world.officer,
+            due_on=datetime.date.fromisoformat(added),
+        )
+    if done is not None:
+        with time_machine.travel(at(done), tick=False):
+            learning_services.update_action(
+                action,
+                by=month.world.officer,
+                progress=learning_services.Progress(
+                    status=LearningStatus.DONE,
+                    evidence="Round sheets for June",
+                    what_changed="Crews sign for each bin",
+                    completed_on=datetime.date.fromisoformat(done),
+                ),
+            )
+
+
+def _ombudsman(
+    month: Month,
+    key: str,
+    enquiry: str,
+    decision: tuple[str, str] | None = None,
+    complied: str | None = None,
+) -> None:
+    with time_machine.travel(at(enquiry), tick=False):
+        case = ombudsman_services.record_enquiry(
+            month.made[key],
+            by=month.world.officer,
+            ombudsman="lgsco",
+            enquiry_on=datetime.date.fromisoformat(enquiry),
+        )
+    if decision is not None:
+        day, finding = decision
+        with time_machine.travel(at(day), tick=False):
+            case = ombudsman_services.record_decision(
+                case,
+                by=month.world.officer,
+                decision=ombudsman_services.Decision(
+                    decision_on=datetime.date.fromisoformat(day),
+                    finding=finding,
+                    remedy="An apology and a new bin",
+                    comply_by=datetime.date(2026, 6, 30),
+                ),
+            )
+    if complied is not None:
+        with time_machine.travel(at(complied), tick=False):
+            ombudsman_services.record_compliance(
+                case, by=month.world.officer, complied_on=datetime.date.fromisoformat(complied)
+            )
+
+
+def test_learning_actions_and_the_ombudsman_are_counted_by_complaint_and_date(
+    month: Month, client_for: ClientFor
+) -> None:
+    # Learning: A agreed and done in May; B two actions in May (one complaint); E agreed in May,
+    # done in June; J not upheld, so it has none.
+    _learning(month, "a", "2026-05-20", done="2026-05-28")
+    _learning(month, "b", "2026-05-27")
+    _learning(month, "b", "2026-05-28")
+    _learning(month, "e", "2026-05-25", done="2026-06-03")
+    # The ombudsman: A enquiry and fault in May, remedy carried out in May; E asked in April,
+    # decided in May without fault; B enquiry in May, undecided.
+    _ombudsman(month, "a", "2026-05-21", ("2026-05-26", "fault-injustice"), "2026-05-29")
+    _ombudsman(month, "e", "2026-04-30", ("2026-05-27", "no-fault"))
+    _ombudsman(month, "b", "2026-05-29")
+    expected = {
+        ("learning", "Complaints with a learning action agreed"): {"a", "b", "e"},
+        ("learning", "Complaints that led to a change made"): {"a"},
+        ("ombudsman", "Enquiries from an ombudsman"): {"a", "b"},
+        ("ombudsman", "Decisions by an ombudsman"): {"a", "e"},
+        ("ombudsman", "Decisions finding fault"): {"a"},
+        ("ombudsman", "Ombudsman remedies carried out"): {"a"},
+    }
+    monthly = _figures(reports.build(reports.ReportCode.MONTHLY, _scope(month)))
+    annual = _figures(reports.build(reports.ReportCode.ANNUAL, _scope(month)))
+    waste = _figures(reports.build(reports.ReportCode.ANNUAL, _scope(month, "waste-and-recycling")))
+    for (table, label), keys in expected.items():
+        if table == "learning":
+            assert monthly[(table, label, "Complaints")] == len(keys), label
+        assert annual[(table, label, "Complaints")] == len(keys), label
+        in_waste = {key for key in keys if month.made[key].service_id == month.world.waste.pk}
+        assert waste[(table, label, "Complaints")] == len(in_waste), label
+    quarterly = _figures(reports.build(reports.ReportCode.QUARTERLY, _scope(month)))
+    assert (
+        quarterly[("return", "Waste and Recycling", "Complaints with a learning action agreed")]
+        == 2
+    )
+    assert quarterly[("return", "Housing", "Complaints with a learning action agreed")] == 1
+    # The list behind each figure is exactly the complaints counted.
+    client = client_for(month.world.officer)
+    for code, keys in (("learning-agreed", {"a", "b", "e"}), ("ombudsman-fault", {"a"})):
+        body = client.get(
+            f"/feedback/?report=complaints-annual&measure=source%3A{code}"
+            "&from=2026-05-01&to=2026-05-31"
+        ).content.decode()
+        listed = {key for key, made in month.made.items() if made.reference in body}
+        assert listed == keys, code
 
 
 def test_default_periods() -> None:
