@@ -14,7 +14,9 @@ Builds a throwaway database (``var/bench-queues.sqlite3``, or the PostgreSQL dat
 * ``queue_html_page``: the same page as a browser gets it (a signed-in GET of ``/queues/``
   through every middleware, the view and its template), against the same two statements,
   with the CPU time the page costs this process (what a shared machine's load inflates least);
-  ``--profile`` then prints where 100 of its pages spend their time (cProfile).
+  it also prints the statements one page sends (``BEGIN`` and ``COMMIT`` included);
+  ``--profile`` then lists them and prints where 100 of its pages spend their time
+  (cProfile); ``--html-only`` times this line alone.
 * ``escalation_scan``: finding every open case whose next escalation time has passed, as the
   sweep does (ours, the ORM per organisation) and as one hand-written statement (baseline).
 * ``escalation_sweep``: the whole sweep (calendar check, then every threshold due at the
