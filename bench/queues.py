@@ -14,7 +14,9 @@ Builds a throwaway database (``var/bench-queues.sqlite3``, or the PostgreSQL dat
 * ``queue_html_page``: the same page as a browser gets it (a signed-in GET of ``/queues/``
   through every middleware, the view and its template), against the same two statements,
   with the CPU time the page costs this process (what a shared machine's load inflates least);
-  ``--profile`` then prints where 100 of its pages spend their time (cProfile).
+  it also prints the statements one page sends (``BEGIN`` and ``COMMIT`` included);
+  ``--profile`` then lists them and prints where 100 of its pages spend their time
+  (cProfile); ``--html-only`` times this line alone.
 * ``escalation_scan``: finding every open case whose next escalation time has passed, as the
   sweep does (ours, the ORM per organisation) and as one hand-written statement (baseline).
 * ``escalation_sweep``: the whole sweep (calendar check, then every threshold due at the
@@ -528,6 +530,11 @@ def main() -> None:
         "--sweep-only", action="store_true", help="time only the escalation sweep (and its scan)"
     )
     parser.add_argument(
+        "--html-only",
+        action="store_true",
+        help="time only the whole HTML queue page (queue_html_page)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="after the HTML page's line, profile 100 of its pages (cProfile, top 30 by time)",
@@ -538,6 +545,9 @@ def main() -> None:
 
     organisation, user, team_ids, moment = _build(count, team_count, rebuild=options.rebuild)
     if options.generate_only:
+        return
+    if options.html_only:
+        _time_queue_html(organisation, user, team_ids, profile=options.profile)
         return
     if not options.sweep_only:
         _time_queue_page(organisation, user, team_ids)
@@ -697,13 +707,58 @@ def _time_queue_html(
         f"ours {ours_p95:.2f} ms, baseline {base_p95:.2f} ms (the page's hand-written SQL), "
         f"ratio {ours_p95 / base_p95:.2f}"
     )
+    statements = _statements_of(lambda: ours(team_ids[0]))
+    print(
+        f"queue_html_page statements: {len(statements)} a page (each a round trip to the "
+        "database: what Django sends, with BEGIN and COMMIT around each transaction)"
+    )
     if profile:
+        for statement in statements:
+            print(f"  {statement[:110]}")
         import cProfile
         import pstats
 
         profiler = cProfile.Profile()
         profiler.runcall(lambda: [ours(team_ids[i % len(team_ids)]) for i in range(100)])
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
+
+
+def _statements_of(run: Callable[[], object]) -> list[str]:
+    """The statements ``run`` sends to the database, in order: every query, and the ``BEGIN``
+    and ``COMMIT`` (or ``ROLLBACK``) psycopg sends around each transaction, which Django's
+    query log leaves out (each is a round trip all the same)."""
+    from django.db import connections
+
+    wrapper = connections["default"]
+    sent: list[str] = []
+    commit, rollback, set_autocommit = wrapper.commit, wrapper.rollback, wrapper.set_autocommit
+
+    def note_autocommit(autocommit: bool, *args: Any, **kwargs: Any) -> None:
+        if not autocommit:
+            sent.append("BEGIN")
+        set_autocommit(autocommit, *args, **kwargs)
+
+    def note_commit() -> None:
+        sent.append("COMMIT")
+        commit()
+
+    def note_rollback() -> None:
+        sent.append("ROLLBACK")
+        rollback()
+
+    def note_query(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    wrapper.set_autocommit = note_autocommit  # type: ignore[method-assign]
+    wrapper.commit = note_commit  # type: ignore[method-assign]
+    wrapper.rollback = note_rollback  # type: ignore[method-assign]
+    try:
+        with wrapper.execute_wrapper(note_query):
+            run()
+    finally:
+        del wrapper.set_autocommit, wrapper.commit, wrapper.rollback
+    return sent
 
 
 def _time_sweep(organisation: Any, moment: datetime, count: int) -> None:

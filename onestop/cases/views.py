@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -138,6 +139,41 @@ def queue_lines(rows: list[queries.QueueRow]) -> list[QueueLine]:
     return lines
 
 
+# One row of the queue's table, as ``cases/queues.html`` wrote it in a loop over the lines (the
+# whitespace included): the same markup, written in one pass of Python.
+_TABLE_ROW = (
+    '\n        <tr class="govuk-table__row">\n'
+    '          <td class="govuk-table__cell"><a class="govuk-link" href="{href}">{reference}</a>'
+    "<br>{title}</td>\n"
+    '          <td class="govuk-table__cell">{type_name}</td>\n'
+    '          <td class="govuk-table__cell">{status}</td>\n'
+    '          <td class="govuk-table__cell">{assignee}</td>\n'
+    '          <td class="govuk-table__cell">{due} {badges}</td>\n'
+    "        </tr>\n        "
+)
+
+
+def queue_table_rows(lines: list[QueueLine]) -> SafeString:
+    """The ``<tr>`` of each line, exactly as a template loop printing the line's nine values
+    would write them (each text escaped as ``{{ }}`` escapes it; the badges are markup already),
+    without the template engine's work for 450 values a page."""
+    escape = html.escape
+    rows = "".join(
+        _TABLE_ROW.format(
+            href=escape(line.href),
+            reference=escape(line.reference),
+            title=escape(line.title),
+            type_name=escape(line.type_name),
+            status=escape(line.status),
+            assignee=escape(line.assignee),
+            due=escape(line.due),
+            badges=line.badges,
+        )
+        for line in lines
+    )
+    return SafeString(rows)  # nosec B703  # every text escaped above
+
+
 _REFERENCE = "REFERENCE"  # stands for a case's reference in its link, reversed once a page
 _URL_SAFE = RFC3986_SUBDELIMS + "/~:@"  # what reverse() leaves unquoted in a path
 
@@ -166,7 +202,7 @@ def queues(request: HttpRequest) -> HttpResponse:
             "form": form,
             "queue": queue,
             "rows": queue.cases,
-            "lines": queue_lines(queue.cases),
+            "table_rows": queue_table_rows(queue_lines(queue.cases)),
             "team": team,
             "filters": filters,
             "query": request.GET.urlencode(),

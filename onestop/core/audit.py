@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Min, Model
+from django.db.models import Field, Min, Model
 from django.utils import timezone
 
 from onestop.core.models import AuditAction, AuditChainHead, AuditRecord, Organisation, User
@@ -33,10 +33,10 @@ from onestop.core.text import HIDDEN, REPLACEMENT_CHARACTER
 GENESIS_HASH = "0" * 64
 
 
-def _canonical(record: AuditRecord) -> bytes:
+def _canonical_text(record: AuditRecord, sequence: object, previous_hash: object) -> str:
     payload = {
         "organisation": record.organisation_id,
-        "sequence": record.sequence,
+        "sequence": sequence,
         "at": record.at.astimezone(UTC).isoformat(timespec="microseconds"),
         "actor": record.actor_id,
         "actor_label": record.actor_label,
@@ -46,9 +46,13 @@ def _canonical(record: AuditRecord) -> bytes:
         "summary": record.summary,
         "changes": record.changes,
         "ip_address": record.ip_address,
-        "previous_hash": record.previous_hash,
+        "previous_hash": previous_hash,
     }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _canonical(record: AuditRecord) -> bytes:
+    return _canonical_text(record, record.sequence, record.previous_hash).encode()
 
 
 def compute_hash(record: AuditRecord) -> str:
@@ -76,6 +80,55 @@ def record(
     if obj is not None:
         object_type = object_type or object_type_of(obj)
         object_id = object_id or str(obj.pk)
+    entry = _entry(
+        organisation_id=organisation_id,
+        by=by,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary,
+        changes=changes or {},
+        ip_address=ip_address,
+    )
+    return _write(entry, asynchronous=False)
+
+
+def _entry(
+    *,
+    organisation_id: int,
+    by: User | None,
+    action: AuditAction,
+    object_type: str,
+    object_id: str,
+    summary: str,
+    changes: dict[str, Any],
+    ip_address: str | None,
+) -> AuditRecord:
+    """A record's own fields, cut to their columns' lengths; the chain's come when written."""
+    return AuditRecord(
+        organisation_id=organisation_id,
+        actor=by,
+        actor_label=(by.username if by is not None else "system")[:200],
+        action=action,
+        object_type=object_type[:100],
+        object_id=object_id[:100],
+        summary=summary[:300],
+        changes=changes,
+        ip_address=ip_address,
+    )
+
+
+def _write(entry: AuditRecord, *, asynchronous: bool) -> AuditRecord:
+    """Append ``entry`` to its organisation's chain: one statement on PostgreSQL, three (in
+    an atomic block of their own) on SQLite; ``asynchronous``: ``_append_in_one_statement``."""
+    if connection.vendor == "postgresql":
+        return _append_in_one_statement(entry, asynchronous=asynchronous)
+    return _append(entry)
+
+
+def _append(entry: AuditRecord) -> AuditRecord:
+    """Lock the head, insert ``entry`` after it and move the head: three statements."""
+    organisation_id = entry.organisation_id
     # Inside the caller's transaction no savepoint of its own: a failed append fails the
     # caller's write too, and three statements (lock, insert, move the head) are all it costs.
     with transaction.atomic(savepoint=False):
@@ -87,25 +140,63 @@ def record(
                 organisation_id=organisation_id, defaults={"hash": GENESIS_HASH}
             )
             head = locked.get(organisation_id=organisation_id)
-        entry = AuditRecord(
-            organisation_id=organisation_id,
-            sequence=head.sequence + 1,
-            at=timezone.now(),
-            actor=by,
-            actor_label=(by.username if by is not None else "system")[:200],
-            action=action,
-            object_type=object_type[:100],
-            object_id=object_id[:100],
-            summary=summary[:300],
-            changes=changes or {},
-            ip_address=ip_address,
-            previous_hash=head.hash,
-        )
+        entry.sequence = head.sequence + 1
+        entry.at = timezone.now()
+        entry.previous_hash = head.hash
         entry.hash = compute_hash(entry)
         entry.save(force_insert=True)
         head.sequence = entry.sequence
         head.hash = entry.hash
         head.save(update_fields=["sequence", "hash"])
+    return entry
+
+
+_APPEND_SQL = "SELECT * FROM core_audit_append(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+_AT, _CHANGES, _IP_ADDRESS = (
+    cast("Field[Any, Any]", AuditRecord._meta.get_field(name))
+    for name in ("at", "changes", "ip_address")
+)
+
+
+def _append_in_one_statement(entry: AuditRecord, *, asynchronous: bool) -> AuditRecord:
+    """``_append`` on PostgreSQL in one statement: the function ``core_audit_append``
+    (migration ``core.0006``) locks the head, inserts the record and moves the head.
+
+    The record's canonical JSON (what ``compute_hash`` hashes) is written here with two holes,
+    the previous hash and the sequence, which only the locked head knows: the function fills
+    them in and hashes the text, so the hash is the one ``verify`` recomputes.  The holes are
+    marked by a random token nobody can put into the record's own text.  ``asynchronous``
+    (a list read that is its transaction's only write) lets the commit skip the WAL flush.
+    """
+    entry.at = timezone.now()
+    token = secrets.token_hex(16)
+    text = _canonical_text(entry, f"{token}s", f"{token}p")
+    hole = f'"previous_hash":"{token}p","sequence":"{token}s"'
+    before, found, after = text.partition(hole)
+    if not found or text.count(token) != 2:
+        raise AssertionError("the audit record's canonical text lost its place for the chain")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _APPEND_SQL,
+            [
+                entry.organisation_id,
+                _AT.get_db_prep_save(entry.at, connection),
+                entry.actor_id,
+                entry.actor_label,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                entry.summary,
+                _CHANGES.get_db_prep_save(entry.changes, connection),
+                _IP_ADDRESS.get_db_prep_save(entry.ip_address, connection),
+                before + '"previous_hash":',
+                after,
+                asynchronous,
+            ],
+        )
+        entry.pk, entry.sequence, entry.previous_hash, entry.hash = cursor.fetchone()
+    entry._state.adding = False
+    entry._state.db = connection.alias
     return entry
 
 
@@ -365,28 +456,24 @@ def record_list_read(
     else:
         changes["ids"] = shown
     described = ", ".join(f"{name}={value}" for name, value in filters.items())
-    append = partial(
-        record,
-        organisation=user.organisation_id,
+    entry = _entry(
+        organisation_id=user.organisation_id,
         by=user,
         action=action,
         object_type=what,
+        object_id="",
         # The kind is the record's type ("Case" on the trail's page); the summary says how
         # many and how they were chosen, in words, never the model label ("cases.case").
         summary=f"{len(shown)} {action}" + (f", filtered by {described}" if described else ""),
         changes=changes,
         ip_address=ip_address,
     )
-    if connection.in_atomic_block or connection.vendor != "postgresql":
-        return append()  # in the caller's transaction, or ``record``'s own
-    with transaction.atomic():
-        # The record is this transaction's only write: let it commit without waiting for the
-        # WAL flush.  A PostgreSQL crash can lose the newest list reads' records (at most
-        # 3 x wal_writer_delay), never half of one nor a link of the chain; a caller's own
-        # transaction (with writes of its own) keeps its setting.
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit = off")
-        return append()
+    # Alone (no caller's transaction), the record is its transaction's only write: one
+    # autocommit statement, which commits without waiting for the WAL flush.  A PostgreSQL
+    # crash can lose the newest list reads' records (at most 3 x wal_writer_delay), never half
+    # of one nor a link of the chain; a caller's own transaction (with writes of its own)
+    # keeps its setting.
+    return _write(entry, asynchronous=not connection.in_atomic_block)
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.errors import ServiceError
@@ -160,10 +161,14 @@ class ListedChoiceField(forms.ChoiceField):
     def set_listed(self, pairs: Iterable[tuple[int, str]]) -> None:
         """The options, in order: ``(key, label)`` pairs."""
         self._by_key = {int(key): Listed(int(key), str(label)) for key, label in pairs}
-        self.choices = [
+        choices: list[tuple[int | str, str | Promise]] = [
             ("", self.empty_label),
             *((key, o.label) for key, o in self._by_key.items()),
         ]
+        # Already the list of (value, label) pairs Django's ``normalize_choices`` makes, so it
+        # is set as it is: the ``choices`` setters of the field and of its widget would each
+        # walk it again, option by option (the queue page's 600 options, a third of its form).
+        self._choices = self.widget._choices = choices
 
     def listed(self, key: int | None) -> Listed | None:
         """The option whose key is ``key`` (``None``: not one of them)."""
@@ -205,10 +210,34 @@ def _is_choice(field: forms.Field) -> bool:
     return isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.BooleanField)
 
 
+# The words of ``_stock_messages`` and ``govuk_messages``, worked out once for each field class,
+# name, label and language: every form runs ``apply_govuk_messages`` on every field each time it
+# is cleaned (the queue page's filter form: 13 translations a field, half a millisecond a page).
+# A form built from records (a case type's questions) has labels of its own, so the cache is
+# emptied when it reaches ``_WORDS_LIMIT`` entries.
+_WORDS: dict[tuple[Any, ...], dict[str, str]] = {}
+_WORDS_LIMIT = 4096
+
+
+def _remembered(key: tuple[Any, ...], work_out: Callable[[], dict[str, str]]) -> dict[str, str]:
+    words = _WORDS.get(key)
+    if words is None:
+        if len(_WORDS) >= _WORDS_LIMIT:
+            _WORDS.clear()
+        words = _WORDS[key] = work_out()
+    return dict(words)  # the caller's own copy
+
+
 def _stock_messages(field: forms.Field) -> dict[str, str]:
     """Django's own messages for the field's class (what a form gets when it says nothing)."""
+    return _remembered(
+        ("stock", type(field), get_language()), lambda: _work_out_stock_messages(type(field))
+    )
+
+
+def _work_out_stock_messages(field_class: type[forms.Field]) -> dict[str, str]:
     stock: dict[str, str] = {}
-    for cls in reversed(type(field).__mro__):
+    for cls in reversed(field_class.__mro__):
         defaults = getattr(cls, "default_error_messages", {})
         stock.update({key: str(text) for key, text in defaults.items()})
     return stock
@@ -217,7 +246,16 @@ def _stock_messages(field: forms.Field) -> dict[str, str]:
 def govuk_messages(name: str, field: forms.Field) -> dict[str, str]:
     """The GOV.UK words for a field's errors, each naming the field: "Enter <label>" when it is
     missing ("Select <label>" for a choice), "<Label> must be ..." when it is the wrong shape.
-    A "%" of the label is doubled: Django formats these messages with their values."""
+    A "%" of the label is doubled: Django formats these messages with their values.  They
+    depend only on the name, the label, the field's class and the language."""
+    label = None if field.label is None else str(field.label)
+    return _remembered(
+        ("govuk", name, label, type(field), get_language()),
+        lambda: _work_out_govuk_messages(name, field),
+    )
+
+
+def _work_out_govuk_messages(name: str, field: forms.Field) -> dict[str, str]:
     words = _label_words(name, field).replace("%", "%%")
     named = {"label": words}
     label = {"label": words[:1].upper() + words[1:]}

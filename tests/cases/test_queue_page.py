@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from onestop.cases import queries
 from onestop.cases.models import Status
-from onestop.cases.views import queue_lines
+from onestop.cases.views import queue_lines, queue_table_rows
 from onestop.core.models import User
 from tests.cases import factories
 from tests.cases.conftest import World
@@ -79,6 +79,42 @@ def test_the_lines_print_what_the_rows_template_printed(language: str, zone: str
         after = engine.from_string(LINE_TEMPLATE).render({"lines": queue_lines(ROWS)})
     assert after == before
     assert before.count("<a href=") == len(ROWS)
+
+
+# The table's body as queues.html wrote it with a loop over the lines: the oracle of
+# ``queue_table_rows``.
+TABLE_TEMPLATE = """{% for line in lines %}
+        <tr class="govuk-table__row">
+          <td class="govuk-table__cell"><a class="govuk-link" href="{{ line.href }}">{{ line.reference }}</a><br>{{ line.title }}</td>
+          <td class="govuk-table__cell">{{ line.type_name }}</td>
+          <td class="govuk-table__cell">{{ line.status }}</td>
+          <td class="govuk-table__cell">{{ line.assignee }}</td>
+          <td class="govuk-table__cell">{{ line.due }} {{ line.badges }}</td>
+        </tr>
+        {% endfor %}"""  # noqa: E501
+
+HOSTILE_ROWS = [
+    _row(20, title="<script>alert(1)</script> & 'quoted' \"double\"", type_name="Type & <b>"),
+    _row(21, reference="SR-26-<'&\">", assignee_name="A <b>bold</b> & 'name'"),
+    _row(22, title="Cymraeg: \u0175\u0177 \U0001f600 {braces} {0} %s", assignee_name="{title}"),
+]
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York"])
+def test_the_table_rows_are_what_the_templates_loop_printed(language: str, zone: str) -> None:
+    engine = engines["django"]
+    with translation.override(language), timezone.override(zone):
+        lines = queue_lines([*ROWS, *HOSTILE_ROWS])
+        before = engine.from_string(TABLE_TEMPLATE).render({"lines": lines})
+        after = queue_table_rows(lines)
+    assert after == before
+    assert "<script>" not in after
+    assert after.count("<tr ") == len(ROWS) + len(HOSTILE_ROWS)
+
+
+def test_no_lines_no_table_rows() -> None:
+    assert queue_table_rows([]) == ""
 
 
 def test_no_rows_no_lines() -> None:

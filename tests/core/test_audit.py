@@ -31,6 +31,12 @@ def chain_of(organisation: Organisation) -> list[AuditRecord]:
     return list(AuditRecord.objects.for_organisation(organisation).order_by("sequence"))
 
 
+def stored(entry: AuditRecord) -> AuditRecord:
+    """The row ``entry`` was written as, read back."""
+    row: AuditRecord = AuditRecord.objects.for_organisation(entry.organisation_id).get(pk=entry.pk)
+    return row
+
+
 def append(organisation: Organisation, object_type: str = "x") -> AuditRecord:
     return audit.record(
         organisation=organisation, by=None, action=AuditAction.VIEWED, object_type=object_type
@@ -171,3 +177,65 @@ def test_long_values_are_cut_to_fit_and_still_verify(council: Organisation) -> N
 
     assert (len(record.object_type), len(record.object_id), len(record.summary)) == (100, 100, 300)
     assert {report.broken for report in audit.verify()} == {None}
+
+
+# On PostgreSQL an append is one call of ``core_audit_append`` (migration core.0006), which
+# hashes the canonical text Python writes with two holes; on SQLite the same three statements
+# as before.  Either way the record must be the one ``compute_hash`` and ``verify`` expect.
+HOSTILE_TEXTS = [
+    'quote " backslash \\ slash / braces {"sequence":1}',
+    '","sequence":999,"summary":"forged',
+    '"previous_hash":"' + "f" * 64 + '","sequence":"1"',
+    "line\nbreak\ttab\rreturn \u2028 \u00e9\u00e8 Cymraeg \u0175\u0177 \U0001f600 \u200b",
+    "\ufffd replacement and control \x01\x1f",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_a_record_of_any_text_hashes_as_verify_recomputes_it(
+    council: Organisation, advisor: User, text: str
+) -> None:
+    first = append(council, "before")
+    written = audit.record(
+        organisation=council,
+        by=advisor,
+        action=AuditAction.CHANGED,
+        object_type=text or "x",
+        object_id=text,
+        summary=text,
+        changes={text: [text, 1, None, 2.5, True], "nested": {"b": text, "a": [text]}},
+        ip_address="2001:db8::1",
+    )
+
+    row = stored(written)
+    assert (written.sequence, written.previous_hash) == (first.sequence + 1, first.hash)
+    assert written.hash == row.hash == audit.compute_hash(row)
+    assert (row.summary, row.object_id, row.changes[text]) == (
+        text[:300],
+        text[:100],
+        [text, 1, None, 2.5, True],
+    )
+    head = AuditChainHead.objects.get(organisation=council)
+    assert (head.sequence, head.hash) == (written.sequence, written.hash)
+    assert {report.broken for report in audit.verify()} == {None}
+
+
+def test_the_first_record_of_an_organisation_starts_its_chain(partner: Organisation) -> None:
+    assert not AuditChainHead.objects.filter(organisation=partner).exists()
+
+    written = append(partner, "first")
+
+    assert (written.sequence, written.previous_hash) == (1, audit.GENESIS_HASH)
+    assert written.hash == audit.compute_hash(stored(written))
+    head = AuditChainHead.objects.get(organisation=partner)
+    assert (head.sequence, head.hash, head.purged_through) == (1, written.hash, 0)
+
+
+def test_the_returned_record_is_the_stored_row(council: Organisation, advisor: User) -> None:
+    written = audit.record(organisation=council, by=advisor, action=AuditAction.VIEWED, obj=advisor)
+
+    row = stored(written)
+    assert not written._state.adding
+    for field in AuditRecord._meta.concrete_fields:
+        assert getattr(written, field.attname) == getattr(row, field.attname), field.name

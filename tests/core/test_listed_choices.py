@@ -90,3 +90,20 @@ def test_a_listed_choice_accepts_and_refuses_what_a_model_choice_does(
         chosen = plain.cleaned_data["organisation"]
         expected = None if chosen is None else Listed(chosen.pk, chosen.name)
         assert listed.cleaned_data["organisation"] == expected
+
+
+def test_the_options_are_what_djangos_choices_setters_make_of_them() -> None:
+    """``set_listed`` sets the field's and the widget's choices without the setters' second
+    and third walk over them: the lists must be what the setters would have made."""
+    from django.utils.choices import normalize_choices
+
+    field = ListedChoiceField(label="Team", required=False, empty_label="Any")
+    pairs = [(3, "Crews <north>"), (1, "Bins & streets"), (2, "Ysgolion")]
+    field.set_listed(pairs)
+
+    expected = normalize_choices([("", "Any"), *pairs])
+    assert field.choices == expected
+    assert field.widget.choices == expected
+    copied = field.__deepcopy__({})
+    assert copied.choices == expected
+    assert copied.widget.choices == expected
