@@ -23,3 +23,4 @@ class FeedbackError(StrEnum):
     AMOUNT_REQUIRED = "amount_required"
     UNKNOWN_PRESET = "unknown_preset"
     NAMED_PERSON = "named_person"
+    ALREADY_CLASSIFIED = "already_classified"  # fb-public: the feedback mailbox

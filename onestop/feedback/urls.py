@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from onestop.feedback import views
+from onestop.feedback.views import mailbox, public
 
 app_name = "feedback"
 
@@ -24,17 +25,20 @@ urlpatterns = [
     re_path(rf"^feedback/{REFERENCE}/close/$", views.feedback_close, name="close"),
     re_path(rf"^feedback/{REFERENCE}/outside/$", views.feedback_outside, name="outside"),
     re_path(rf"^feedback/{REFERENCE}/pass-on/$", views.feedback_pass_on, name="pass-on"),
-    # The public form ("On the Record"), without signing in.
-    path("feedback/<slug:organisation_slug>/", views.public_form, name="public"),
-    path("feedback/<slug:organisation_slug>/sent/", views.public_sent, name="public-sent"),
-    path(
-        "feedback/<slug:organisation_slug>/sent/<str:reference>/",
-        views.public_done,
-        name="public-done",
-    ),
-    path(
-        "feedback/<slug:organisation_slug>/sent/<str:reference>/equality/",
-        views.public_equality,
-        name="public-equality",
-    ),
+    # The feedback mailbox (fb-public): classifying feedback that came by e-mail.
+    re_path(rf"^feedback/{REFERENCE}/classify/$", mailbox.feedback_classify, name="classify"),
+    # The public form ("On the Record", fb-public): question pages under /feedback/o/, so that
+    # no staff page under /feedback/ (new, procedure, reports, ...) can ever take an
+    # organisation's address. Question slugs never say "check" or "sent".
+    path("feedback/o/<slug:organisation_slug>/", public.start, name="public"),
+    path("feedback/o/<slug:organisation_slug>/check/", public.check, name="public-check"),
+    path("feedback/o/<slug:organisation_slug>/sent/", public.sent, name="public-sent"),
+    path("feedback/o/<slug:organisation_slug>/sent/<str:reference>/", public.done,
+         name="public-done"),
+    path("feedback/o/<slug:organisation_slug>/sent/<str:reference>/equality/", public.equality,
+         name="public-equality"),
+    path("feedback/o/<slug:organisation_slug>/<slug:step>/", public.question,
+         name="public-question"),
+    # The one-page form's old address redirects, LAST: every staff path above matches first.
+    path("feedback/<slug:organisation_slug>/", public.legacy_address, name="public-legacy"),
 ]  # fmt: skip

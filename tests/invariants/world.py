@@ -97,6 +97,7 @@ FILLERS |= {
 FILLERS[("feedback:pass-on", "reference")] = "comment_reference"
 FILLERS[("feedback:public-done", "reference")] = "complaint_reference"
 FILLERS[("feedback:public-equality", "reference")] = "complaint_reference"
+FILLERS[("feedback:public-question", "step")] = "public_feedback_question"
 
 
 def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> World:
@@ -326,4 +327,5 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         ),
     )
     ids |= {"complaint_reference": complaint.reference, "comment_reference": comment.reference}
+    ids["public_feedback_question"] = "kind"  # a question of the public feedback form
     return World(organisation=organisation, staff=staff, ids=ids)

@@ -80,6 +80,9 @@ class EventCode:
     OUTSIDE = "outside-procedure"
     PASSED_ON = "passed-on"
     PROCEDURE_SET = "procedure-set"
+    # fb-public: the feedback mailbox
+    EMAIL_RECEIVED = "email-received"
+    CLASSIFIED = "classified"
 
 
 # --- helpers (no transactions of their own) ------------------------------------------------------
