@@ -1039,7 +1039,7 @@ def pass_on(feedback: Feedback, *, by: User | None) -> list[User]:
 # --- the public form -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PublicFeedback:
-    """What a resident typed into the public form (``/feedback/<organisation>/``)."""
+    """What a resident typed into the public form (``/feedback/o/<organisation>/``)."""
 
     kind: str
     what_happened: str
