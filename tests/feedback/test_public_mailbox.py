@@ -328,3 +328,27 @@ def test_classifying_unclassified_feedback(
     assert "classified already" in again.content.decode()
     with pytest.raises(ServiceError, match="classified already"):
         mailbox_services.classify(feedback, by=officer, kind=Kind.COMMENT)
+
+
+def test_unclassified_feedback_is_neither_acknowledged_nor_passed_on(
+    council: Organisation, feedback_mailbox: Mailbox, client_for: ClientFor
+) -> None:
+    from onestop.feedback import services as feedback_services
+
+    customer_factories.customer(council, "Sam", "Resident", email="sam@example.org")
+    _receive(message("Something happened", subject="Bins"))
+    feedback = _only_feedback(council)
+    officer = core_factories.staff(council, RoleCode.COMPLAINTS_OFFICER, username="co")
+    for step in (feedback_services.acknowledge, feedback_services.pass_on):
+        with pytest.raises(ServiceError, match="Classify this feedback first"):
+            step(feedback, by=officer)
+    for path in ("acknowledge", "pass-on"):
+        refused = client_for(officer).post(f"/feedback/{feedback.reference}/{path}/")
+        assert refused.status_code == 400
+        assert "Classify this feedback first" in refused.content.decode()
+    feedback.refresh_from_db()
+    assert (feedback.acknowledged_at, feedback.passed_on_at, feedback.status) == (
+        None,
+        None,
+        "open",
+    )

@@ -124,6 +124,12 @@ def _event(feedback: Feedback, code: str, by: User | None, **data: Any) -> Feedb
     return event
 
 
+def _refuse_unclassified(feedback: Feedback) -> None:
+    """Feedback that came by e-mail without saying what it is (fb-public) is classified first."""
+    if feedback.kind == Kind.UNCLASSIFIED:
+        raise _refuse(FeedbackError.REQUIRED, _("Classify this feedback first"))
+
+
 def _audit(
     feedback: Feedback, *, by: User | None, action: AuditAction, summary: str, **changes: Any
 ) -> None:
@@ -486,6 +492,7 @@ def acknowledge(feedback: Feedback, *, by: User | None) -> Feedback:
         feedback = _locked(feedback)
         if feedback.status == Status.CLOSED:
             raise _refuse(FeedbackError.CLOSED, _("It is closed: it cannot be acknowledged"))
+        _refuse_unclassified(feedback)
         now = timezone.now()
         if not feedback.is_complaint:
             if feedback.acknowledged_at is not None:
@@ -992,6 +999,7 @@ def pass_on(feedback: Feedback, *, by: User | None) -> list[User]:
             )
         if feedback.status == Status.CLOSED:
             raise _refuse(FeedbackError.CLOSED, _("It has already been passed on or closed"))
+        _refuse_unclassified(feedback)
         recipients: list[User] = []
         if feedback.staff_member is not None:
             recipients = [feedback.staff_member, *queries.managers_of(feedback.staff_member)]
