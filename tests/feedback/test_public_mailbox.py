@@ -131,7 +131,7 @@ def test_the_sender_is_matched_and_the_email_kept_as_the_contact(
 
 
 def test_a_reply_quoting_the_reference_is_added_to_the_same_feedback(
-    council: Organisation, feedback_mailbox: Mailbox
+    council: Organisation, feedback_mailbox: Mailbox, client_for: ClientFor
 ) -> None:
     customer_factories.customer(council, "Sam", "Resident", email="sam@example.org")
     _receive(message("First", subject="Complaint about the crew"))
@@ -162,6 +162,11 @@ def test_a_reply_quoting_the_reference_is_added_to_the_same_feedback(
     )
     forged_contact = Contact.objects.for_organisation(council).get(pk=forged.contact_id)
     assert forged_contact.customer_id is None
+    officer = core_factories.staff(council, RoleCode.COMPLAINTS_OFFICER, username="co")
+    record = client_for(officer).get(f"/feedback/{feedback.reference}/").content.decode()
+    assert record.count('data-testid="feedback-email"') == 2
+    assert "More details: it was Tuesday." in record
+    assert "From x@evil.example (not the customer's address)" in record
 
 
 def test_another_organisations_reference_is_just_text(
