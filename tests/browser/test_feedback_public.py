@@ -129,18 +129,24 @@ def test_a_resident_walks_the_question_pages_by_keyboard(
     assert axe_violations(page) == []
 
 
-def test_a_refused_page_with_several_inputs_has_no_violations(
+def test_the_staff_question_and_a_refused_page_with_several_inputs_have_no_violations(
     page: Any, live_server: Any, world: World
 ) -> None:
     cache.clear()
     base = f"{live_server.url}/feedback/o/{world.organisation.slug}/"
     page.goto(f"{base}kind/")
-    for answer in ("A comment", "A service"):
+    for answer in ("A comment", "A member of staff"):
         page.get_by_label(answer).check()
         page.get_by_role("button", name="Continue").click()
-    for _page in range(3):  # service, what happened, what they want
-        if page.locator("#id_what_happened").count():
-            page.locator("#id_what_happened").fill("Fine")
+    for heading, element_id, text in (
+        ("Which service is it about?", "#id_service", None),
+        ("What is the name of the member of staff?", "#id_staff_named", "Sam"),
+        ("What happened?", "#id_what_happened", "Sam was kind"),
+        ("What would you like us to do?", "#id_wanted", ""),
+    ):
+        assert _heading(page) == heading
+        assert axe_violations(page) == []
+        page.locator(element_id).evaluate("(input, text) => { input.value = text ?? '' }", text)
         page.get_by_role("button", name="Continue").click()
     assert _heading(page) == "How can we reply to you?"
     page.locator("#id_email").fill("not an address")
