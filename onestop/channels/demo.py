@@ -15,6 +15,10 @@ MAILBOXES = (
     ("enquiries", "Customer services enquiries", "general-enquiry"),
     ("foi", "Freedom of information requests", "foi"),
 )
+# The council's feedback mailbox (issue 15): its mail files into comments, compliments and
+# complaints. No mail is sent to it here, for the same reason (try ``onestop mail-receive
+# --recipient feedback@demo-council.example`` with "Complaint" in the subject).
+FEEDBACK_MAILBOX = ("feedback", "Comments, compliments and complaints", "general-enquiry")
 # Only mail that raises nothing: the demo command prints the council's counts of customers,
 # contacts and cases, and e-mails that raise cases would change them (send some with
 # ``onestop mail-receive`` to see cases raised, as docs/operators/mail.md shows).
@@ -39,7 +43,7 @@ MESSAGES = (
 
 
 def load_demo(council: Organisation) -> None:
-    for local, name, code in MAILBOXES:
+    for local, name, code in (*MAILBOXES, FEEDBACK_MAILBOX):
         address = f"{local}@{DOMAIN}"
         case_type = CaseType.objects.for_organisation(council).filter(code=code).first()
         taken = Mailbox.objects.unscoped("demo: is the address free").filter(address=address)
@@ -50,7 +54,12 @@ def load_demo(council: Organisation) -> None:
             services.save_mailbox(
                 council,
                 by=None,
-                values=services.MailboxInput(address=address, name=name, case_type=case_type),
+                values=services.MailboxInput(
+                    address=address,
+                    name=name,
+                    case_type=case_type,
+                    files_feedback=local == FEEDBACK_MAILBOX[0],
+                ),
             )
     if InboundMessage.objects.for_organisation(council).exists():
         return

@@ -19,6 +19,7 @@ class ChannelError(StrEnum):
     UNSUITABLE_CASE_TYPE = "unsuitable_case_type"
     WRONG_ORGANISATION = "wrong_organisation"
     INVALID_IMAP = "invalid_imap"
+    FEEDBACK_MAILBOX_TAKEN = "feedback_mailbox_taken"  # fb-public
     # Mail refused before anything is kept (the sender's server is told why).
     UNKNOWN_MAILBOX = "unknown_mailbox"
     TOO_BIG = "too_big"

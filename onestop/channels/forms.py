@@ -43,6 +43,15 @@ class MailboxForm(PlainTextFormMixin, forms.Form):
         required=False,
         help_text=_("Untick to refuse mail to this address (senders are told it does not exist)."),
     )
+    files_feedback = forms.BooleanField(
+        label=_("This is our feedback mailbox"),
+        required=False,
+        help_text=_(
+            "Mail to it is recorded as comments, compliments and complaints instead of raising "
+            "cases; a reply quoting a feedback reference is added to that feedback. One mailbox "
+            "can be the feedback mailbox."
+        ),
+    )
 
     def __init__(self, *args: Any, case_types: QuerySet[CaseType], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

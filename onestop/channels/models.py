@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.cases.models import Case, CaseType
 from onestop.contacts.models import Contact
 from onestop.core.models import OrganisationOwned, Timestamped
+from onestop.feedback.models import Feedback
 
 
 class MailAddress(models.Model):
@@ -48,6 +49,9 @@ class Mailbox(OrganisationOwned, Timestamped):
     name = models.CharField(max_length=200)
     case_type = models.ForeignKey(CaseType, on_delete=models.PROTECT, related_name="+")
     is_active = models.BooleanField(default=True)
+    # The organisation's feedback mailbox (fb-public): its mail files into feedback records
+    # instead of raising cases of ``case_type``.  One per organisation.
+    files_feedback = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["organisation", "address"]
@@ -55,6 +59,11 @@ class Mailbox(OrganisationOwned, Timestamped):
             # Within the organisation here; across organisations through ``claim``.
             models.UniqueConstraint(
                 fields=["organisation", "address"], name="mailbox_unique_address"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(files_feedback=True),
+                name="mailbox_one_feedback_mailbox",
             ),
         ]
 
@@ -68,6 +77,8 @@ class MessageOutcome(models.TextChoices):
     IGNORED_AUTO_REPLY = "ignored-auto-reply", _("Ignored: automatic reply or bounce")
     DUPLICATE = "duplicate", _("Duplicate: already received")
     REFUSED = "refused", _("Refused")
+    FEEDBACK = "feedback", _("New feedback recorded")
+    FEEDBACK_THREADED = "feedback-threaded", _("Added to feedback")
 
 
 class InboundMessage(OrganisationOwned):
@@ -90,6 +101,10 @@ class InboundMessage(OrganisationOwned):
     )
     contact = models.ForeignKey(
         Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The feedback the mail was filed into or added to (a feedback mailbox's mail).
+    feedback = models.ForeignKey(
+        Feedback, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:

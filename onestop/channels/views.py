@@ -59,6 +59,7 @@ def _form(request: HttpRequest, user: User, mailbox: Mailbox | None = None) -> f
             "name": mailbox.name,
             "case_type": mailbox.case_type_id,
             "is_active": mailbox.is_active,
+            "files_feedback": mailbox.files_feedback,
         }
         if mailbox is not None
         else {"is_active": True}
@@ -78,6 +79,7 @@ def _save(user: User, data: dict[str, object], mailbox: Mailbox | None) -> Mailb
             name=str(data["name"]),
             case_type=data["case_type"],  # type: ignore[arg-type]
             is_active=bool(data["is_active"]),
+            files_feedback=bool(data.get("files_feedback")),
         ),
     )
 

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from onestop.core import permissions
 from onestop.core.access import get_or_404, require
-from onestop.core.models import Organisation, Role, User
+from onestop.core.models import Organisation, Role, RoleCode, User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.directory.models import (
     AccessPoint,
@@ -90,6 +90,45 @@ def get_team_for(user: User, team_id: int, action: str = VIEW) -> Team:
 
 def members_of(team: Team) -> QuerySet[TeamMembership]:
     return team.memberships.select_related("user").order_by("user__last_name", "user__username")
+
+
+# --- who manages whom ----------------------------------------------------------------------------
+# A member of staff is managed by the team leaders and managers of their teams.  Feedback uses it
+# for complaints about a named member of staff; notify for the messages about such a complaint.
+MANAGER_ROLES = frozenset({RoleCode.TEAM_LEADER, RoleCode.MANAGER})
+
+
+def is_a_manager(user: User) -> bool:
+    if user.organisation_id is None:
+        return False
+    return user.roles.filter(
+        organisation_id=user.organisation_id, code__in=sorted(MANAGER_ROLES)
+    ).exists()
+
+
+def managed_by(user: User) -> list[int]:
+    """The members of staff ``user`` manages: everyone in a team of theirs, when they hold a
+    team leader's or manager's role (not themselves)."""
+    if user.organisation_id is None or not is_a_manager(user):
+        return []
+    memberships = TeamMembership.objects.for_organisation(user.organisation_id)
+    teams = memberships.filter(user=user).values("team_id")
+    return sorted(
+        set(memberships.filter(team_id__in=teams).exclude(user=user).values_list("user", flat=True))
+    )
+
+
+def managed_by_subquery(user: User) -> QuerySet[TeamMembership, dict[str, Any]]:
+    """``managed_by`` as a subquery (ids of staff, under ``user_id``), for a filter that must
+    not cost a query of its own (``notify.queries.visible_to`` runs on every message list)."""
+    organisation_id = user.organisation_id or 0
+    memberships = TeamMembership.objects.for_organisation(organisation_id)
+    teams = memberships.filter(
+        user_id=user.pk,
+        user__roles__organisation_id=organisation_id,
+        user__roles__code__in=sorted(MANAGER_ROLES),
+    ).values("team_id")
+    return memberships.filter(team_id__in=teams).exclude(user_id=user.pk).values("user_id")
 
 
 def get_membership_for(

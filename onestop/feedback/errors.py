@@ -31,3 +31,4 @@ class FeedbackError(StrEnum):
     NOT_UPHELD = "not_upheld"
     LEARNING_DONE = "learning_done"
     INVALID_AMOUNT = "invalid_amount"
+    ALREADY_CLASSIFIED = "already_classified"  # fb-public: the feedback mailbox

@@ -33,6 +33,8 @@ class Kind(models.TextChoices):
     COMMENT = "comment", _("Comment")
     COMPLIMENT = "compliment", _("Compliment")
     SUGGESTION = "suggestion", _("Suggestion")
+    # Mail to the feedback mailbox whose subject does not say (fb-public): an officer classifies.
+    UNCLASSIFIED = "unclassified", _("Not yet classified")
 
 
 class About(models.TextChoices):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from onestop.feedback import views
-from onestop.feedback.views import after, reports
+from onestop.feedback.views import after, mailbox, public, reports
 
 app_name = "feedback"
 
@@ -43,17 +43,20 @@ urlpatterns = [
          name="learning-log-service"),
     path("feedback/survey/thanks/", after.survey_thanks, name="survey-thanks"),
     path("feedback/survey/<str:token>/", after.survey_page, name="survey"),
-    # The public form ("On the Record"), without signing in.
-    path("feedback/<slug:organisation_slug>/", views.public_form, name="public"),
-    path("feedback/<slug:organisation_slug>/sent/", views.public_sent, name="public-sent"),
-    path(
-        "feedback/<slug:organisation_slug>/sent/<str:reference>/",
-        views.public_done,
-        name="public-done",
-    ),
-    path(
-        "feedback/<slug:organisation_slug>/sent/<str:reference>/equality/",
-        views.public_equality,
-        name="public-equality",
-    ),
+    # The feedback mailbox (fb-public): classifying feedback that came by e-mail.
+    re_path(rf"^feedback/{REFERENCE}/classify/$", mailbox.feedback_classify, name="classify"),
+    # The public form ("On the Record", fb-public): question pages under /feedback/o/, so that
+    # no staff page under /feedback/ (new, procedure, reports, ...) can ever take an
+    # organisation's address. Question slugs never say "check" or "sent".
+    path("feedback/o/<slug:organisation_slug>/", public.start, name="public"),
+    path("feedback/o/<slug:organisation_slug>/check/", public.check, name="public-check"),
+    path("feedback/o/<slug:organisation_slug>/sent/", public.sent, name="public-sent"),
+    path("feedback/o/<slug:organisation_slug>/sent/<str:reference>/", public.done,
+         name="public-done"),
+    path("feedback/o/<slug:organisation_slug>/sent/<str:reference>/equality/", public.equality,
+         name="public-equality"),
+    path("feedback/o/<slug:organisation_slug>/<slug:step>/", public.question,
+         name="public-question"),
+    # The one-page form's old address redirects, LAST: every staff path above matches first.
+    path("feedback/<slug:organisation_slug>/", public.legacy_address, name="public-legacy"),
 ]  # fmt: skip

@@ -16,6 +16,7 @@ from onestop.core.scoping import ScopedQuerySet
 from onestop.customers import queries as customer_queries
 from onestop.customers.models import Address, Customer, Email
 from onestop.customers.models import Language as CustomerLanguage
+from onestop.directory import queries as directory_queries
 from onestop.notify.models import (
     FAILED_STATUSES,
     Channel,
@@ -152,10 +153,15 @@ def choose_route(
 def visible_to(user: User, prefix: str = "") -> Q:
     """The messages ``user`` may read among their organisation's: every ordinary message; one
     about a confidential record (``visible_with`` set, such as a complaint about a named member
-    of staff) only with that permission, and never by its ``hidden_from`` person, whatever roles
-    they hold.  ``prefix`` reaches the message through a relation (``"message__"``)."""
+    of staff) only with that permission or as a manager of the person it is about
+    (``hidden_from``: a team leader or manager in one of their teams, who sees the record
+    itself), and never by that person, whatever roles they hold.  ``prefix`` reaches the
+    message through a relation (``"message__"``)."""
     held = sorted(permissions.actions_of(user))
-    return (Q(**{f"{prefix}visible_with": ""}) | Q(**{f"{prefix}visible_with__in": held})) & (
+    allowed = Q(**{f"{prefix}visible_with": ""}) | Q(**{f"{prefix}visible_with__in": held})
+    managed = directory_queries.managed_by_subquery(user)
+    allowed |= Q(**{f"{prefix}hidden_from__in": managed})
+    return allowed & (
         Q(**{f"{prefix}hidden_from__isnull": True}) | ~Q(**{f"{prefix}hidden_from": user.pk})
     )
 

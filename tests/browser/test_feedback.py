@@ -1,13 +1,12 @@
 """Feedback in Chromium by keyboard alone (Tab, Space, Enter), axe-core (WCAG 2.2 AA) on every
-page: a resident sends a complaint on the public form; an advisor takes one from the customer
-page; the complaints officer's list and the record."""
+page: an advisor takes a complaint from the customer page; the complaints officer's list and the
+record.  The public form's question pages are in ``test_feedback_public.py``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 
 from onestop.feedback.models import Feedback, Kind
 from tests.browser.conftest import axe_violations, sign_in_browser
@@ -39,47 +38,6 @@ def _tab_to_text(page: Any, tag: str, text: str, limit: int = 80) -> None:
         if focused == f"{tag}:{text}":
             return
     raise AssertionError(f"Tab never reached the {tag} {text!r}")
-
-
-def test_a_resident_sends_a_complaint_with_the_keyboard_only(
-    page: Any, live_server: Any, world: World
-) -> None:
-    cache.clear()
-    page.goto(f"{live_server.url}/feedback/{world.organisation.slug}/")
-    assert axe_violations(page) == []
-    _tab_to(page, "id_kind")
-    page.keyboard.press("Space")  # a complaint
-    _tab_to(page, "id_about")
-    page.keyboard.press("Space")  # a service
-    for element_id, text in (
-        ("id_what_happened", "The lorry blocked my drive for an hour."),
-        ("id_given_name", "Robin"),
-        ("id_family_name", "Walker"),
-        ("id_email", "robin@example.org"),
-    ):
-        _tab_to(page, element_id)
-        page.keyboard.type(text)
-    _tab_to_text(page, "BUTTON", "Send")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    feedback = Feedback.objects.for_organisation(world.organisation).get()
-    assert feedback.kind == Kind.COMPLAINT
-    assert page.get_by_test_id("reference").inner_text() == feedback.reference
-    assert "acknowledge your complaint by" in page.get_by_test_id("deadline").inner_text()
-    assert axe_violations(page) == []
-
-
-def test_the_public_form_with_errors_has_no_violations(
-    page: Any, live_server: Any, world: World
-) -> None:
-    cache.clear()
-    page.goto(f"{live_server.url}/feedback/{world.organisation.slug}/")
-    page.locator("#id_email").fill("robin@example.org")
-    page.get_by_role("button", name="Send").click()
-    page.locator(".govuk-error-summary").wait_for()
-    assert page.locator(".govuk-error-summary__list li").count() == 4  # kind, about, what, name
-    assert page.locator("#id_email").input_value() == "robin@example.org"
-    assert axe_violations(page) == []
 
 
 def test_an_advisor_takes_a_complaint_from_the_customer_page_by_keyboard(

@@ -1,7 +1,8 @@
 """Messages to the customer about a complaint concerning a named member of staff are as
 confidential as the complaint (issue 15): the person and ordinary colleagues never see them in
 the customer's history, the outbox, a message's page or its retry and cancel (404), nor the
-tasks about them; complaints officers (``complaint.staff-view``) do.  Messages about ordinary
+tasks about them; complaints officers (``complaint.staff-view``) and the person's managers
+(team leaders and managers of their teams, who see the complaint) do.  Messages about ordinary
 complaints are unaffected.  ``notify.queries.messages_for`` is the one rule."""
 
 from __future__ import annotations
@@ -111,10 +112,10 @@ def _history_kinds(user: User, world: World) -> list[tuple[str, str]]:
         ("officer", True),  # complaints officer
         ("crew_member", False),  # the person the complaint is about (a team leader too)
         ("advisor", False),  # an ordinary colleague
-        ("leader", False),  # the person's team leader sees the complaint, not its messages
+        ("leader", True),  # the person's team leader sees the complaint and its messages
     ],
 )
-def test_the_customer_history_shows_the_message_only_to_complaints_officers(
+def test_the_customer_history_shows_the_message_to_complaints_officers_and_managers(
     world: World,
     client_for: ClientFor,
     confidential: Message,

@@ -56,6 +56,11 @@ ORGANISATION_PAGES = {
     "cases:disclosure-log": "an organisation's public disclosure log",
     "feedback:public": "an organisation's public feedback form",
     "feedback:public-sent": "the page after feedback is sent (names no record)",
+    "feedback:public-question": "a question of an organisation's public feedback form (the "
+    "answers are the session's own)",
+    "feedback:public-check": "the check page of the public feedback form (the session's own "
+    "answers)",
+    "feedback:public-legacy": "the old address of an organisation's public feedback form",
     # Addressed by event, channel and language: each administrator's page is their own
     # organisation's template (tests/notify/test_notifycore_pages.py checks the partner's
     # administrator changes nothing of the council's).

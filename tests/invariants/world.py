@@ -114,6 +114,7 @@ FILLERS |= {
     ("feedback:learning-log-service", "service_id"): "service_id",
     ("feedback:survey", "token"): "survey_token",
 }
+FILLERS[("feedback:public-question", "step")] = "public_feedback_question"
 
 
 def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> World:
@@ -377,4 +378,5 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         "learning_action_id": learning_action.pk,
         "survey_token": "not-a-token",
     }
+    ids["public_feedback_question"] = "kind"  # a question of the public feedback form
     return World(organisation=organisation, staff=staff, ids=ids)

@@ -39,6 +39,7 @@ from onestop.customers import queries as customer_queries
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, Email
 from onestop.directory import queries as directory_queries
+from onestop.feedback.models import Feedback
 from onestop.notify.services import callbacks as notify_callbacks
 from onestop.notify.services import reply_address
 
@@ -70,6 +71,7 @@ class MailboxInput:
     name: str
     case_type: CaseType | None
     is_active: bool = True
+    files_feedback: bool = False  # the organisation's feedback mailbox
 
 
 def _invalid(code: ChannelError, message: str, field: str | None = None) -> ServiceError:
@@ -166,7 +168,13 @@ def clean_mailbox(values: MailboxInput, *, organisation_id: int) -> MailboxInput
             "case_type",
         )
     _refuse_unverified_domain(address, organisation_id=organisation_id)
-    return MailboxInput(address=address, name=name, case_type=case_type, is_active=values.is_active)
+    return MailboxInput(
+        address=address,
+        name=name,
+        case_type=case_type,
+        is_active=values.is_active,
+        files_feedback=values.files_feedback,
+    )
 
 
 def required_questions(case_type: CaseType) -> list[str]:
@@ -175,6 +183,21 @@ def required_questions(case_type: CaseType) -> list[str]:
         for question in case_type.attributes or []
         if isinstance(question, dict) and question.get("required")
     ]
+
+
+def _refuse_second_feedback_mailbox(organisation: Organisation, mailbox: Mailbox | None) -> None:
+    """An organisation has one feedback mailbox (the constraint holds it; this says so)."""
+    others = Mailbox.objects.for_organisation(organisation).filter(files_feedback=True)
+    if mailbox is not None:
+        others = others.exclude(pk=mailbox.pk)
+    other = others.first()
+    if other is not None:
+        raise _invalid(
+            ChannelError.FEEDBACK_MAILBOX_TAKEN,
+            _("%(address)s is already your feedback mailbox: change that one first")
+            % {"address": other.address},
+            "files_feedback",
+        )
 
 
 def save_mailbox(
@@ -188,6 +211,8 @@ def save_mailbox(
     if mailbox is not None and mailbox.organisation_id != organisation.pk:
         raise _invalid(ChannelError.WRONG_ORGANISATION, _("There is no such mailbox"))
     values = clean_mailbox(values, organisation_id=organisation.pk)
+    if values.files_feedback:
+        _refuse_second_feedback_mailbox(organisation, mailbox)
     taken = _invalid(
         ChannelError.ADDRESS_TAKEN,
         _("That address is already used by another mailbox: choose another"),
@@ -203,6 +228,7 @@ def save_mailbox(
                 "name": mailbox.name,
                 "case_type": mailbox.case_type_id,
                 "is_active": mailbox.is_active,
+                "files_feedback": mailbox.files_feedback,
             }
         try:
             # The claim on the address is what keeps it unique across organisations.
@@ -215,9 +241,17 @@ def save_mailbox(
                 mailbox.name = values.name
                 mailbox.case_type = values.case_type  # type: ignore[assignment]  # checked
                 mailbox.is_active = values.is_active
+                mailbox.files_feedback = values.files_feedback
                 if before:
                     mailbox.save(
-                        update_fields=["address", "name", "case_type", "is_active", "updated_at"]
+                        update_fields=[
+                            "address",
+                            "name",
+                            "case_type",
+                            "is_active",
+                            "files_feedback",
+                            "updated_at",
+                        ]
                     )
                 else:
                     mailbox.save(force_insert=True)
@@ -230,6 +264,7 @@ def save_mailbox(
             "name": mailbox.name,
             "case_type": mailbox.case_type_id,
             "is_active": mailbox.is_active,
+            "files_feedback": mailbox.files_feedback,
         }
         audit.record(
             organisation=organisation,
@@ -635,6 +670,7 @@ def _process(
     """Decide the message's outcome and write it (inside ``receive_message``'s transaction)."""
     case: Case | None = None
     contact: Contact | None = None
+    filed: Feedback | None = None  # a feedback mailbox's mail
     reason = ""
     code = ""
     outcome: str
@@ -653,6 +689,10 @@ def _process(
         )
         if bounced:
             reason = f"{reason}; not delivered: " + ", ".join(f"onestop-{n}" for n in bounced)
+    elif mailbox.files_feedback:
+        from onestop.channels.services import feedback_mail  # it reads this module's helpers
+
+        outcome, code, reason, filed, contact = feedback_mail.receive(mailbox, parsed, at)
     else:
         # The signed reply address first (it cannot be forged), then a reference in the subject.
         earlier = case_for_reply_address(recipient, mailbox) or case_reference_in(
@@ -676,7 +716,8 @@ def _process(
     message.reason = reason[:300]
     message.case = case
     message.contact = contact
-    message.save(update_fields=["outcome", "reason_code", "reason", "case", "contact"])
+    message.feedback = filed
+    message.save(update_fields=["outcome", "reason_code", "reason", "case", "contact", "feedback"])
     audit.record(
         organisation=message.organisation_id,
         by=None,
@@ -686,6 +727,7 @@ def _process(
         changes={
             "outcome": outcome,
             "case": case.reference if case else None,
+            "feedback": filed.reference if filed else None,
             "size": message.size,
             "sha256": message.sha256,
         },

@@ -66,7 +66,7 @@ class RecordForm(GovukForm):
 
     kind = forms.ChoiceField(
         label=_("What kind of feedback is it"),
-        choices=Kind.choices,
+        choices=[choice for choice in Kind.choices if choice[0] != Kind.UNCLASSIFIED],
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Select what kind of feedback it is"),

@@ -19,8 +19,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from onestop.core import access, permissions
-from onestop.core.models import Organisation, RoleCode, User
+from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
+from onestop.directory import queries as directory_queries
 from onestop.directory.models import Service, TeamMembership
 from onestop.feedback import procedures
 from onestop.feedback.models import (
@@ -36,7 +37,6 @@ from onestop.feedback.models import (
 from onestop.standards import clock
 from onestop.standards import queries as standards_queries
 
-MANAGER_ROLES = frozenset({RoleCode.TEAM_LEADER, RoleCode.MANAGER})
 LIST_LIMIT = 500
 AT_RISK_WORKING_DAYS = 2
 
@@ -53,24 +53,9 @@ def staff_for(user: User) -> QuerySet[User]:
 
 
 # --- who manages whom ----------------------------------------------------------------------------
-def is_a_manager(user: User) -> bool:
-    if user.organisation_id is None:
-        return False
-    return user.roles.filter(
-        organisation_id=user.organisation_id, code__in=sorted(MANAGER_ROLES)
-    ).exists()
-
-
-def managed_by(user: User) -> list[int]:
-    """The members of staff ``user`` manages: everyone in a team of theirs, when they hold a
-    team leader's or manager's role (not themselves)."""
-    if user.organisation_id is None or not is_a_manager(user):
-        return []
-    memberships = TeamMembership.objects.for_organisation(user.organisation_id)
-    teams = memberships.filter(user=user).values("team_id")
-    return sorted(
-        set(memberships.filter(team_id__in=teams).exclude(user=user).values_list("user", flat=True))
-    )
+MANAGER_ROLES = directory_queries.MANAGER_ROLES
+is_a_manager = directory_queries.is_a_manager
+managed_by = directory_queries.managed_by
 
 
 def managers_of(person: User) -> list[User]:

@@ -80,6 +80,9 @@ class EventCode:
     OUTSIDE = "outside-procedure"
     PASSED_ON = "passed-on"
     PROCEDURE_SET = "procedure-set"
+    # fb-public: the feedback mailbox
+    EMAIL_RECEIVED = "email-received"
+    CLASSIFIED = "classified"
 
 
 # --- helpers (no transactions of their own) ------------------------------------------------------
@@ -119,6 +122,12 @@ def _event(feedback: Feedback, code: str, by: User | None, **data: Any) -> Feedb
     )
     event.save(force_insert=True)
     return event
+
+
+def _refuse_unclassified(feedback: Feedback) -> None:
+    """Feedback that came by e-mail without saying what it is (fb-public) is classified first."""
+    if feedback.kind == Kind.UNCLASSIFIED:
+        raise _refuse(FeedbackError.REQUIRED, _("Classify this feedback first"))
 
 
 def _audit(
@@ -483,6 +492,7 @@ def acknowledge(feedback: Feedback, *, by: User | None) -> Feedback:
         feedback = _locked(feedback)
         if feedback.status == Status.CLOSED:
             raise _refuse(FeedbackError.CLOSED, _("It is closed: it cannot be acknowledged"))
+        _refuse_unclassified(feedback)
         now = timezone.now()
         if not feedback.is_complaint:
             if feedback.acknowledged_at is not None:
@@ -993,6 +1003,7 @@ def pass_on(feedback: Feedback, *, by: User | None) -> list[User]:
             )
         if feedback.status == Status.CLOSED:
             raise _refuse(FeedbackError.CLOSED, _("It has already been passed on or closed"))
+        _refuse_unclassified(feedback)
         recipients: list[User] = []
         if feedback.staff_member is not None:
             recipients = [feedback.staff_member, *queries.managers_of(feedback.staff_member)]
@@ -1040,7 +1051,7 @@ def pass_on(feedback: Feedback, *, by: User | None) -> list[User]:
 # --- the public form -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PublicFeedback:
-    """What a resident typed into the public form (``/feedback/<organisation>/``)."""
+    """What a resident typed into the public form (``/feedback/o/<organisation>/``)."""
 
     kind: str
     what_happened: str

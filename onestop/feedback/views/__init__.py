@@ -8,23 +8,20 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.http.multipartparser import MultiPartParserError
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop.core import pages, permissions
 from onestop.core.access import require
-from onestop.core.decorators import public
-from onestop.core.http import client_address, staff_user
-from onestop.core.models import Organisation, User
+from onestop.core.http import staff_user
+from onestop.core.models import User
 from onestop.customers import queries as customer_queries
 from onestop.customers.models import Customer
-from onestop.feedback import forms, queries, services, throttle
+from onestop.feedback import forms, queries, services
 from onestop.feedback.models import Feedback, Kind, Status
 from onestop.feedback.views import reports
 
@@ -51,6 +48,8 @@ EVENT_LABELS = {
     services.EventCode.CLOSED: gettext_lazy("Closed"),
     services.EventCode.OUTSIDE: gettext_lazy("Closed as outside the procedure"),
     services.EventCode.PASSED_ON: gettext_lazy("Passed on"),
+    services.EventCode.EMAIL_RECEIVED: gettext_lazy("E-mail received"),
+    services.EventCode.CLASSIFIED: gettext_lazy("Classified"),
 }
 
 
@@ -98,7 +97,9 @@ def feedback_record(request: HttpRequest, reference: str) -> HttpResponse:
     handle = permissions.can(user, permissions.COMPLAINT_HANDLE)
     is_open = feedback.status != Status.CLOSED
     actions: list[tuple[str, str]] = []
-    if handle and is_open:
+    if handle and is_open and feedback.kind == Kind.UNCLASSIFIED:  # came by e-mail (fb-public)
+        actions.append((_("Classify"), "classify"))
+    elif handle and is_open:
         if feedback.is_complaint and stage is not None:
             if stage.acknowledged_at is None and stage.responded_at is None:
                 actions.append((_("Acknowledge"), "acknowledge"))
@@ -391,131 +392,4 @@ def procedure(request: HttpRequest) -> HttpResponse:
         back="/",
         submit=_("Save"),
         procedure=current,
-    )
-
-
-# --- the public form ("On the Record") -----------------------------------------------------------
-SESSION_KEY = "onestop_feedback_sent"
-SESSION_KEEP = 20
-
-
-def _public_organisation(slug: str) -> Organisation:
-    organisation = queries.public_organisation(slug)
-    if organisation is None:
-        raise Http404
-    return organisation
-
-
-@public
-@never_cache
-@require_http_methods(GET_POST)
-def public_form(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    organisation = _public_organisation(organisation_slug)
-    choices = queries.public_services(organisation)
-    context: dict[str, Any] = {"organisation": organisation}
-    if request.method != "POST":
-        form = forms.PublicFeedbackForm(services=choices)
-        return render(request, "feedback/public_form.html", {**context, "form": form})
-    address = client_address(request)
-    if not throttle.reserve(address):
-        return render(request, "feedback/public_too_many.html", context, status=429)
-    form = forms.PublicFeedbackForm(_posted(request), services=choices)
-    if form.is_bot():  # refused silently, answered like a form sent; the reservation counts
-        return HttpResponseRedirect(reverse("feedback:public-sent", args=[organisation.slug]))
-
-    def submit(data: dict[str, Any]) -> Feedback:
-        feedback = services.submit_public_feedback(
-            organisation, values=form.values(), ip_address=address
-        )
-        sent = [str(item) for item in request.session.get(SESSION_KEY, [])]
-        request.session[SESSION_KEY] = [*sent, f"{organisation.pk}:{feedback.reference}"][
-            -SESSION_KEEP:
-        ]
-        return feedback
-
-    saved = pages.save_form(
-        request,
-        form,
-        submit,
-        done=lambda feedback: (
-            "",
-            reverse("feedback:public-done", args=[organisation.slug, feedback.reference]),
-        ),
-    )
-    if saved is not None:
-        return saved
-    throttle.release(address)  # mistakes never use up the allowance
-    return render(request, "feedback/public_form.html", {**context, "form": form}, status=400)
-
-
-def _posted(request: HttpRequest) -> QueryDict:
-    """The form's data; a body that cannot be read as UTF-8 counts as empty (every required
-    input then missing), never a 500 or text saved garbled."""
-    try:
-        posted = request.POST
-    except MultiPartParserError:
-        return QueryDict()
-    if request.content_type == "application/x-www-form-urlencoded":
-        try:
-            request.body.decode("utf-8")
-        except UnicodeDecodeError:
-            return QueryDict()
-    return posted
-
-
-@public
-@never_cache
-@require_GET
-def public_sent(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    """A plain thank-you with no reference (where a form the honeypot refused goes)."""
-    organisation = _public_organisation(organisation_slug)
-    return render(request, "feedback/public_sent.html", {"organisation": organisation})
-
-
-@public
-@never_cache
-@require_GET
-def public_done(request: HttpRequest, organisation_slug: str, reference: str) -> HttpResponse:
-    organisation = _public_organisation(organisation_slug)
-    key = f"{organisation.pk}:{str(reference)[:20]}"
-    if key not in request.session.get(SESSION_KEY, []):
-        raise Http404
-    feedback = queries.sent_feedback(organisation, reference)
-    stage = queries.current_stage(feedback) if feedback.is_complaint else None
-    return render(
-        request,
-        "feedback/public_sent.html",
-        {"organisation": organisation, "feedback": feedback, "stage": stage},
-    )
-
-
-@public
-@never_cache
-@require_http_methods(GET_POST)
-def public_equality(request: HttpRequest, organisation_slug: str, reference: str) -> HttpResponse:
-    """Optional equality questions on their own page, for the session that sent the form and
-    gave a name; the answers go to the customer's record, apart from the feedback."""
-    organisation = _public_organisation(organisation_slug)
-    key = f"{organisation.pk}:{str(reference)[:20]}"
-    if key not in request.session.get(SESSION_KEY, []):
-        raise Http404
-    feedback = queries.sent_feedback(organisation, reference)
-    if feedback.customer_id is None:
-        raise Http404
-    form = forms.PublicEqualityForm(_posted(request) if request.method == "POST" else None)
-    done = reverse("feedback:public-done", args=[organisation.slug, feedback.reference])
-    saved = pages.save_form(
-        request,
-        form,
-        lambda data: services.save_public_equality(feedback, answers=data),
-        done=(_("Thank you for answering"), done),
-    )
-    if saved is not None:
-        return saved
-    status = 400 if form.is_bound and form.errors else 200
-    return render(
-        request,
-        "feedback/public_equality.html",
-        {"organisation": organisation, "form": form, "back": done},
-        status=status,
     )

@@ -25,7 +25,8 @@ from onestop.feedback.forms import after as forms
 from onestop.feedback.models import Feedback, LearningStatus, OmbudsmanCase
 from onestop.feedback.queries import after as after_queries
 from onestop.feedback.services import learning, ombudsman, survey
-from onestop.feedback.views import GET_POST, Posted, _action, _posted
+from onestop.feedback.views import GET_POST, Posted, _action
+from onestop.feedback.views.public import readable_post
 
 EVENT_LABELS = {
     ombudsman.EventCode.REFERRED: gettext_lazy("Ombudsman's enquiry recorded"),
@@ -300,7 +301,7 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
     address = client_address(request)
     if not throttle.reserve(address):
         return render(request, "feedback/after/survey_too_many.html", status=429)
-    form = forms.SurveyForm(_posted(request), prefix="survey")
+    form = forms.SurveyForm(readable_post(request), prefix="survey")
     saved = pages.save_form(
         request,
         form,

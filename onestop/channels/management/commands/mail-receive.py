@@ -59,5 +59,6 @@ class Command(BaseCommand):
         if message.outcome == MessageOutcome.REFUSED:
             self.stderr.write(f"Refused: {message.reason}")
             return services.EX_DATAERR
-        self.stdout.write(f"{message.outcome}: {message.case.reference if message.case else '-'}")
+        filed = message.case or message.feedback  # a feedback mailbox files into feedback
+        self.stdout.write(f"{message.outcome}: {filed.reference if filed else '-'}")
         return services.EX_OK
