@@ -73,7 +73,8 @@ class Contact(OrganisationOwned):
     only the indexes its queries use: every read is scoped to the organisation, so the two
     indexes led by the organisation serve them, and the foreign keys have none of their own
     (``db_index=False``: those indexes would serve only deleting a customer, service, access
-    point, reason, member of staff or contact, which nothing does; all are ``PROTECT``)."""
+    point, reason or member of staff, which nothing does; all are ``PROTECT``), except the
+    repeats' index, partial: only the contacts that are repeats are in it."""
 
     id = models.BigAutoField(primary_key=True)
     organisation = models.ForeignKey(
@@ -145,6 +146,13 @@ class Contact(OrganisationOwned):
             models.Index(fields=["organisation", "received_at"], name="contact_org_received"),
             models.Index(
                 fields=["organisation", "customer", "received_at"], name="contact_org_customer"
+            ),
+            # For the foreign key's check when a contact is deleted (the repeats that would
+            # point at it); only the few contacts that are repeats are in it.
+            models.Index(
+                fields=["repeat_of"],
+                name="contact_repeat_of",
+                condition=models.Q(repeat_of__isnull=False),
             ),
         ]
 

@@ -114,18 +114,19 @@ class CallImportRefusal(OrganisationOwned):
 class CallRecord(OrganisationOwned):
     """One call from the telephone system's records, beside the contact it became.
 
-    Imported a million at a time, so only the indexes its queries use: the two unique
-    constraints (the call id, the contact) and the two led by the organisation for reports.
-    The foreign keys have none of their own (``db_index=False``): every read is scoped to the
-    organisation, and nothing deletes a contact, queue, import run or member of staff."""
+    Imported a million at a time, so only the indexes something uses: the two unique
+    constraints (the call id, the contact), the two led by the organisation for reports and
+    the contact's (deleting contacts checks it).  The other foreign keys have none of their own
+    (``db_index=False``): every read is scoped to the organisation, and nothing deletes a
+    queue, an import run or a member of staff."""
 
     id = models.BigAutoField(primary_key=True)
     organisation = models.ForeignKey(
         "core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
     )
-    contact = models.ForeignKey(
-        Contact, on_delete=models.PROTECT, related_name="call_records", db_index=False
-    )
+    # Indexed alone for the foreign key's check when contacts are deleted (the unique
+    # constraint leads with the organisation).
+    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="call_records")
     source = models.CharField(max_length=50)
     external_id = models.CharField(max_length=200)
     queue = models.ForeignKey(

@@ -10,7 +10,8 @@ class Migration(migrations.Migration):
 
     Every read of contacts is scoped to the organisation (contact_org_received and
     contact_org_customer serve them); nothing filters on about_reference; the foreign keys' own
-    indexes would serve only deleting the rows they point at, which nothing does."""
+    indexes would serve only deleting the rows they point at, which nothing does, except the
+    repeats' (deleting a contact checks it), which becomes partial: only repeats are in it."""
 
     dependencies = [
         ("contacts", "0004_contact_outcome_request_not_completed"),
@@ -142,5 +143,13 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
+        ),
+        migrations.AddIndex(
+            model_name="contact",
+            index=models.Index(
+                condition=models.Q(("repeat_of__isnull", False)),
+                fields=["repeat_of"],
+                name="contact_repeat_of",
+            ),
         ),
     ]

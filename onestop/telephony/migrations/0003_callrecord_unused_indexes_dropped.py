@@ -9,10 +9,10 @@ class Migration(migrations.Migration):
     """Indexes no query uses dropped (issue 16): reads are scoped to the organisation
     (callrecord_unique_call, callrecord_unique_contact, callrecord_org_offered and
     callrecord_org_queue lead with it); the foreign keys' own indexes would serve only deleting
-    the rows they point at, which nothing does."""
+    the rows they point at, which nothing does (the contact's stays: deleting contacts checks
+    it)."""
 
     dependencies = [
-        ("contacts", "0005_contact_unused_indexes_dropped"),
         ("core", "0005_auditrecord_list_read_actions"),
         ("telephony", "0002_call_records_manage_action"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -26,10 +26,6 @@ class Migration(migrations.Migration):
                 migrations.RunSQL(
                     'DROP INDEX IF EXISTS "telephony_callrecord_agent_id_0601c1be"',
                     reverse_sql='CREATE INDEX "telephony_callrecord_agent_id_0601c1be" ON "telephony_callrecord" ("agent_id")',
-                ),
-                migrations.RunSQL(
-                    'DROP INDEX IF EXISTS "telephony_callrecord_contact_id_0136b255"',
-                    reverse_sql='CREATE INDEX "telephony_callrecord_contact_id_0136b255" ON "telephony_callrecord" ("contact_id")',
                 ),
                 migrations.RunSQL(
                     'DROP INDEX IF EXISTS "telephony_callrecord_organisation_id_72c1b7e6"',
@@ -55,16 +51,6 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.PROTECT,
                         related_name="+",
                         to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                migrations.AlterField(
-                    model_name="callrecord",
-                    name="contact",
-                    field=models.ForeignKey(
-                        db_index=False,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="call_records",
-                        to="contacts.contact",
                     ),
                 ),
                 migrations.AlterField(
