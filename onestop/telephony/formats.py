@@ -60,7 +60,7 @@ DURATIONS = frozenset({"seconds", "milliseconds", "hh:mm:ss"})
 _HMS = re.compile(r"^(\d{1,3}):([0-5]\d):([0-5]\d)(?:\.\d+)?$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RawCall:
     """One row's values as text, by the generic format's field names ("" when absent)."""
 
@@ -396,7 +396,7 @@ class Invalid(Exception):
 def parse_time(value: str, label: str, mapping: Mapping) -> datetime.datetime:
     """An aware date-time from ``value``: ISO 8601 (or the mapping's pattern), with an offset,
     or a wall-clock time in the mapping's zone, refusing the hour that repeats when clocks go
-    back and the hour that does not exist when they go forward."""
+    back and the hour that does not exist when they go forward.  Returned in UTC."""
     try:
         if mapping.time_format == "iso":
             if len(value) < 16 or value[10] not in "T ":
@@ -412,14 +412,17 @@ def parse_time(value: str, label: str, mapping: Mapping) -> datetime.datetime:
             else f"a date and time written {mapping.time_format}"
         )
         raise Invalid(f"{label} {shown!r} is not {expected}") from None
+    # Every time is returned in UTC (the same instant): comparing and subtracting times of one
+    # time zone object skips the offset look-ups that times of two zones cost each time.
     if moment.tzinfo is not None:
-        return moment
+        return moment.astimezone(UTC)
     zone = mapping.tz
     if zone is UTC:
         return moment.replace(tzinfo=UTC)
     first = moment.replace(tzinfo=zone)
-    if first.utcoffset() == moment.replace(tzinfo=zone, fold=1).utcoffset():
-        return first
+    offset = first.utcoffset()
+    if offset == moment.replace(tzinfo=zone, fold=1).utcoffset():
+        return (moment - offset).replace(tzinfo=UTC) if offset is not None else first
     if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
         raise Invalid(
             f"{label} {value} does not exist in {mapping.zone}: the clocks went forward "
@@ -448,20 +451,43 @@ def parse_duration(value: str, durations: str) -> int:
         raise Invalid(f"wait {value[:40]!r} is not a duration in {durations}") from None
 
 
+def _hidden(value: str) -> bool:
+    """Control or invisible characters (``core.text``'s rule), or a tab or a line break."""
+    return (
+        "\n" in value
+        or "\r" in value
+        or "\t" in value
+        or text.REPLACEMENT_CHARACTER in value
+        or text.HIDDEN.search(value) is not None
+    )
+
+
 def clean_text(value: str, label: str, limit: int) -> str:
+    cleaned, reason = _cleaned(value, label, limit)
+    if reason:
+        raise Invalid(reason)
+    return cleaned
+
+
+@functools.lru_cache(maxsize=4096)
+def _cleaned(value: str, label: str, limit: int) -> tuple[str, str]:
+    """``value`` cleaned and "", or "" and why it is refused: remembered, since a file names
+    the same few queues and agents on every row."""
     value = value.strip()
-    if text.has_control_characters(value) or any(c in value for c in "\r\n\t"):
-        raise Invalid(f"{label} holds control or invisible characters")
+    if _hidden(value):
+        return "", f"{label} holds control or invisible characters"
     if len(value) > limit:
-        raise Invalid(f"{label} is longer than {limit} characters")
+        return "", f"{label} is longer than {limit} characters"
     if value[:1] in ("=", "+", "-", "@"):
-        raise Invalid(f"{label} {value[:40]!r} starts like a spreadsheet formula")
-    return value
+        return "", f"{label} {value[:40]!r} starts like a spreadsheet formula"
+    return value, ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Call:
-    """One call, checked: what the import writes."""
+    """One call, checked: what the import writes.  (Not frozen: a frozen dataclass's
+    ``__init__`` sets each field through ``object.__setattr__``, which costs more than checking
+    the row does, a million times over.)"""
 
     line: int
     call_id: str
@@ -489,7 +515,7 @@ def check(raw: RawCall, mapping: Mapping, *, latest: datetime.datetime) -> Call:
         raise Invalid("call_id is empty")
     if len(call_id) > 200:
         raise Invalid("call_id is longer than 200 characters")
-    if text.has_control_characters(call_id) or any(c in call_id for c in "\r\n\t"):
+    if _hidden(call_id):
         raise Invalid("call_id holds control or invisible characters")
     queue = clean_text(raw.queue, "queue", 200)
     if not queue:

@@ -112,15 +112,33 @@ class CallImportRefusal(OrganisationOwned):
 
 
 class CallRecord(OrganisationOwned):
-    """One call from the telephone system's records, beside the contact it became."""
+    """One call from the telephone system's records, beside the contact it became.
+
+    Imported a million at a time, so only the indexes something uses: the two unique
+    constraints (the call id, the contact), the two led by the organisation for reports and
+    the contact's (deleting contacts checks it).  The other foreign keys have none of their own
+    (``db_index=False``): every read is scoped to the organisation, and nothing deletes a
+    queue, an import run or a member of staff."""
 
     id = models.BigAutoField(primary_key=True)
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # Indexed alone for the foreign key's check when contacts are deleted (the unique
+    # constraint leads with the organisation).
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="call_records")
     source = models.CharField(max_length=50)
     external_id = models.CharField(max_length=200)
-    queue = models.ForeignKey(CallQueue, on_delete=models.PROTECT, related_name="calls")
+    queue = models.ForeignKey(
+        CallQueue, on_delete=models.PROTECT, related_name="calls", db_index=False
+    )
     run = models.ForeignKey(
-        CallImportRun, on_delete=models.PROTECT, null=True, blank=True, related_name="calls"
+        CallImportRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="calls",
+        db_index=False,
     )
     offered_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -131,7 +149,12 @@ class CallRecord(OrganisationOwned):
     talk_seconds = models.PositiveIntegerField(help_text="Answered to ended; 0 if not answered.")
     outcome = models.CharField(max_length=20, choices=CallOutcome.choices)
     agent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     agent_name = models.CharField(max_length=150, blank=True)
     caller_number = models.CharField(max_length=20, blank=True)

@@ -202,3 +202,48 @@ def test_a_compiled_query_answers_for_each_value_as_the_queryset_would(
 def test_compiling_an_unscoped_query_fails_closed(council: Organisation) -> None:
     with pytest.raises(UnscopedQueryError):
         bulk.compile_query(AuditRecord.objects.values_list("object_type"), {})
+
+
+# --- staging tables -------------------------------------------------------------------------------
+@postgresql_only
+@pytest.mark.django_db
+@given(values=st.lists(TEXT.filter(lambda value: len(value) <= 50), min_size=1, max_size=20))
+@settings(max_examples=25, deadline=None)
+def test_a_staging_table_takes_any_text_and_times_exactly_and_is_emptied(
+    values: list[str],
+) -> None:
+    stage = bulk.staging("test_stage", [("code", Role, "code"), ("at", Role, "created_at")])
+    stage.copy(("code", "at"), [(value, AT) for value in values])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT code, at FROM {stage.table}")  # noqa: S608
+        assert sorted(cursor.fetchall()) == sorted((value, AT) for value in values)
+        stage.clear()
+        cursor.execute(f"SELECT count(*) FROM {stage.table}")  # noqa: S608
+        assert cursor.fetchone() == (0,)
+
+
+@postgresql_only
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "columns"),
+    [
+        ("bad name", [("code", Role, "code")]),
+        ("stage", [('code"; DROP TABLE core_role; --', Role, "code")]),
+    ],
+)
+def test_a_staging_table_refuses_names_that_are_not_plain(
+    name: str, columns: list[tuple[str, type[Role], str]]
+) -> None:
+    with pytest.raises(ValueError, match="not a plain name"):
+        bulk.staging(name, columns)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('core_role') IS NOT NULL")
+        assert cursor.fetchone() == (True,)
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_copying_a_column_the_staging_table_does_not_have_is_refused() -> None:
+    stage = bulk.staging("test_stage", [("code", Role, "code")])
+    with pytest.raises(ValueError, match="no column"):
+        stage.copy(("name",), [("x",)])
