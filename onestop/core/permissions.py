@@ -49,6 +49,12 @@ COMPLAINT_ESCALATE: Final = "complaint.escalate"
 FEEDBACK_RECORD: Final = "feedback.record"
 FEEDBACK_VIEW: Final = "feedback.view"
 COMPLAINT_STAFF_VIEW: Final = "complaint.staff-view"
+# Unreasonable-behaviour restrictions on a customer's contact: proposed by team leaders,
+# complaints officers and managers, approved by a manager who did not propose it.
+RESTRICTION_PROPOSE: Final = "restriction.propose"
+RESTRICTION_APPROVE: Final = "restriction.approve"
+# A councillor records feedback for a constituent and follows their own.
+FEEDBACK_COUNCILLOR: Final = "feedback.councillor"
 PERFORMANCE_VIEW: Final = "performance.view"
 # Documents and photos attached to cases and customers (on top of seeing the case or customer).
 DOCUMENT_VIEW: Final = "document.view"
@@ -126,10 +132,10 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         MESSAGE_BULK,
         FEEDBACK_VIEW,
     }
-    | {LETTER_POST_ROOM},
+    | {LETTER_POST_ROOM, RESTRICTION_PROPOSE},
     RoleCode.COMPLAINTS_OFFICER: BACK_OFFICE
     | {CONTACT_LOG, COMPLAINT_HANDLE, COMPLAINT_ESCALATE, CUSTOMER_EDIT, STATUTORY_REQUEST_HANDLE}
-    | {FEEDBACK_RECORD, FEEDBACK_VIEW, COMPLAINT_STAFF_VIEW},
+    | {FEEDBACK_RECORD, FEEDBACK_VIEW, COMPLAINT_STAFF_VIEW, RESTRICTION_PROPOSE},
     RoleCode.MANAGER: FRONT_OFFICE
     | BACK_OFFICE
     | {
@@ -148,9 +154,13 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         MESSAGE_MANAGE,
         MESSAGE_BULK,
         FEEDBACK_VIEW,
+        RESTRICTION_PROPOSE,
+        RESTRICTION_APPROVE,
     },
     # Councillors raise enquiries for constituents and follow their own (not the whole queue).
-    RoleCode.COUNCILLOR: frozenset({CASE_VIEW_OWN, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW}),
+    RoleCode.COUNCILLOR: frozenset(
+        {CASE_VIEW_OWN, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW, FEEDBACK_COUNCILLOR}
+    ),
     RoleCode.ADMINISTRATOR: frozenset(
         {
             DIRECTORY_VIEW,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from onestop.feedback import views
+from onestop.feedback.views import procedure_steps
 
 app_name = "feedback"
 
@@ -24,6 +25,21 @@ urlpatterns = [
     re_path(rf"^feedback/{REFERENCE}/close/$", views.feedback_close, name="close"),
     re_path(rf"^feedback/{REFERENCE}/outside/$", views.feedback_outside, name="outside"),
     re_path(rf"^feedback/{REFERENCE}/pass-on/$", views.feedback_pass_on, name="pass-on"),
+    # Restrictions, stage owners, contributions, councillors' feedback (fb-procedure).
+    path("feedback/restrictions/new/for/<int:customer_id>/", procedure_steps.restriction_new,
+         name="restriction-new"),
+    path("feedback/restrictions/<int:pk>/", procedure_steps.restriction_detail, name="restriction"),
+    path("feedback/restrictions/<int:pk>/approve/", procedure_steps.restriction_approve,
+         name="restriction-approve"),
+    path("feedback/restrictions/<int:pk>/lift/", procedure_steps.restriction_lift,
+         name="restriction-lift"),
+    path("feedback/councillor/", procedure_steps.councillor_list, name="councillor"),
+    path("feedback/councillor/new/", procedure_steps.councillor_new, name="councillor-new"),
+    re_path(rf"^feedback/{REFERENCE}/owner/$", procedure_steps.feedback_owner, name="owner"),
+    re_path(rf"^feedback/{REFERENCE}/contributions/new/$", procedure_steps.contribution_new,
+            name="contribution-new"),
+    re_path(rf"^feedback/{REFERENCE}/contributions/(?P<pk>[0-9]{{1,18}})/$",
+            procedure_steps.contribution_record, name="contribution"),
     # The public form ("On the Record"), without signing in.
     path("feedback/<slug:organisation_slug>/", views.public_form, name="public"),
     path("feedback/<slug:organisation_slug>/sent/", views.public_sent, name="public-sent"),

@@ -81,6 +81,11 @@ class Event(models.TextChoices):
     COMPLAINT_RESPONSE = "complaint-response", _("Complaint response")
     FEEDBACK_ACKNOWLEDGEMENT = "feedback-acknowledgement", _("Feedback acknowledgement")
     FEEDBACK_PASSED_ON = "feedback-passed-on", _("Feedback passed to staff")
+    # Unreasonable-behaviour restrictions, contributions to a cross-service complaint (C6).
+    RESTRICTION_NOTICE = "restriction-notice", _("Contact restriction notice")
+    RESTRICTION_ENDED = "restriction-ended", _("Contact restriction ended")
+    RESTRICTION_REVIEW = "restriction-review", _("Contact restriction review reminder")
+    CONTRIBUTION_REQUEST = "contribution-request", _("Contribution to a complaint asked for")
 
 
 class MessageTemplate(OrganisationOwned):

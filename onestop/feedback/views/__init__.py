@@ -26,6 +26,7 @@ from onestop.customers import queries as customer_queries
 from onestop.customers.models import Customer
 from onestop.feedback import forms, queries, services, throttle
 from onestop.feedback.models import Feedback, Kind, Status
+from onestop.feedback.queries import procedure as procedure_queries
 
 GET_POST = ["GET", "POST"]
 Posted = QueryDict | None
@@ -49,6 +50,11 @@ EVENT_LABELS = {
     services.EventCode.CLOSED: gettext_lazy("Closed"),
     services.EventCode.OUTSIDE: gettext_lazy("Closed as outside the procedure"),
     services.EventCode.PASSED_ON: gettext_lazy("Passed on"),
+    # Issue 15's procedural steps (``services.procedure``).
+    "contribution-asked": gettext_lazy("Contribution asked of another service"),
+    "contributed": gettext_lazy("Contribution received"),
+    "owner-changed": gettext_lazy("Owner changed"),
+    "councillor-submitted": gettext_lazy("Sent by a councillor"),
 }
 
 
@@ -127,6 +133,8 @@ def feedback_record(request: HttpRequest, reference: str) -> HttpResponse:
                 (label, reverse(f"feedback:{name}", args=[feedback.reference]))
                 for label, name in actions
             ],
+            # Stage owners and contributions (``views.procedure``).
+            **procedure_views.record_extras(user, feedback),
         },
     )
 
@@ -284,6 +292,7 @@ def feedback_respond(request: HttpRequest, reference: str) -> HttpResponse:
             prefix="respond",
             points=queries.points_of(feedback),
             appeal_route=services.default_appeal_route(feedback),
+            outstanding=procedure_queries.outstanding_count(feedback),
         )
 
     def save(user: User, feedback: Feedback, data: dict[str, Any], form: Any) -> object:
@@ -293,6 +302,7 @@ def feedback_respond(request: HttpRequest, reference: str) -> HttpResponse:
             findings=data["findings"],
             decisions=form.decisions(),
             appeal_route=data["appeal_route"],
+            outstanding_reason=data.get("outstanding_reason") or "",
         )
 
     return _action(
@@ -510,3 +520,7 @@ def public_equality(request: HttpRequest, organisation_slug: str, reference: str
         {"organisation": organisation, "form": form, "back": done},
         status=status,
     )
+
+
+# Issue 15's procedural pages; imported last, as they build on ``_action`` above.
+from onestop.feedback.views import procedure_steps as procedure_views  # noqa: E402
