@@ -441,3 +441,39 @@ def test_the_customer_page_panel_lists_restrictions(
     assert 'data-testid="customer-restrictions"' in body
     assert f"/feedback/restrictions/{row.pk}/" in body
     assert f"/feedback/restrictions/new/for/{world.customer.pk}/" in body
+
+
+def test_the_review_command_reminds_then_ends(world: World, manager: User) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    row = _in_force(world, manager, review_on=TODAY + datetime.timedelta(days=5))
+    out = StringIO()
+    call_command("restrictions", "review", stdout=out)
+    assert out.getvalue().strip() == "2 review reminders sent; 0 restrictions ended."
+    with time_machine.travel(datetime.datetime(2026, 6, 6, 9, tzinfo=datetime.UTC), tick=False):
+        out = StringIO()
+        call_command("restrictions", "review", stdout=out)
+    assert out.getvalue().strip() == "0 review reminders sent; 1 restrictions ended."
+    row.refresh_from_db()
+    assert row.ended_as == RestrictionEnd.EXPIRED
+
+
+def test_a_restriction_never_stops_a_complaint(world: World, manager: User) -> None:
+    from onestop.feedback import services as feedback_services
+    from onestop.feedback.models import Kind
+
+    row = _in_force(world, manager)
+    feedback = feedback_services.record_feedback(
+        world.organisation,
+        by=world.advisor,
+        customer=world.customer,
+        values=feedback_services.FeedbackInput(
+            kind=Kind.COMPLAINT, what_happened="Complaint by phone", channel=Channel.TELEPHONE
+        ),
+    )
+    seen = RestrictedContact.objects.for_organisation(world.organisation).get()
+    assert (seen.contact_id, seen.restriction_id) == (feedback.contact_id, row.pk)
+    assert seen.channel_restricted
+    assert seen.reason == "Feedback taken: a restriction never stops feedback"

@@ -410,6 +410,9 @@ def record_feedback(
                 if values.about == About.STAFF
                 else _("%(kind)s %(reference)s recorded")
                 % {"kind": kind_label, "reference": reference},
+                # A restriction on the customer's contact limits how, never whether, they
+                # may complain or comment (``services.restrictions``).
+                restriction_reason=_("Feedback taken: a restriction never stops feedback"),
             ),
         )
         feedback = Feedback(
