@@ -176,8 +176,8 @@ class CouncillorSubmission(OrganisationOwned):
     (their own only)."""
 
     id = models.BigAutoField(primary_key=True)
-    feedback = models.OneToOneField(
-        "feedback.Feedback", on_delete=models.CASCADE, related_name="councillor_submission"
+    feedback = models.ForeignKey(
+        "feedback.Feedback", on_delete=models.CASCADE, related_name="councillor_submissions"
     )
     councillor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -186,6 +186,11 @@ class CouncillorSubmission(OrganisationOwned):
 
     class Meta:
         ordering = ["organisation", "councillor", "-submitted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "feedback"], name="councillorsubmission_one"
+            )
+        ]
         indexes = [
             models.Index(fields=["organisation", "councillor"], name="councillorsub_org_cllr")
         ]

@@ -371,6 +371,13 @@ def test_reading_approving_and_lifting_on_pages(
         assert client_for(stranger).get(url).status_code == 404  # another organisation's
     assert client_for(world.advisor).get(page).status_code == 200  # the desk reads it
     assert "Abusive telephone calls" in client_for(world.advisor).get(page).content.decode()
+    assert (
+        AuditRecord.objects.for_organisation(world.organisation)
+        .filter(
+            action="viewed", actor=world.advisor, summary=f"Contact restriction {row.pk} viewed"
+        )
+        .exists()
+    )
     assert client_for(world.advisor).post(approve, {}).status_code == 403
     assert client_for(world.officer).post(approve, {}).status_code == 403
     row.refresh_from_db()

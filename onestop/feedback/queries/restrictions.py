@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.contacts.models import Channel, Contact, Direction
-from onestop.core import access, dates, permissions, sources
+from onestop.core import access, audit, dates, permissions, sources
 from onestop.core.models import User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.feedback.procedure_models import (
@@ -148,6 +148,18 @@ def get_restriction_for(user: User, pk: int, action: str) -> ContactRestriction:
     access.require(user, permissions.CUSTOMER_VIEW)
     found: ContactRestriction = access.get_or_404(user, restrictions_for(user), action, pk=pk)
     return found
+
+
+def open_restriction(user: User, pk: int, ip_address: str | None) -> ContactRestriction:
+    """The restriction's page: read, and the reading audited (it holds personal data)."""
+    restriction = get_restriction_for(user, pk, permissions.CUSTOMER_VIEW)
+    audit.viewed(
+        restriction,
+        by=user,
+        ip_address=ip_address,
+        summary=f"Contact restriction {restriction.pk} viewed",
+    )
+    return restriction
 
 
 def for_customer(user: User, customer_id: int) -> list[ContactRestriction]:

@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onestop.core import pages, permissions
+from onestop.core import audit, pages, permissions
 from onestop.core.access import require
-from onestop.core.http import staff_user
+from onestop.core.http import client_address, staff_user
 from onestop.core.models import User
 from onestop.customers import queries as customer_queries
 from onestop.directory.models import Team
@@ -72,9 +72,11 @@ def restriction_new(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 
 @require_GET
-def restriction_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def restriction_detail(request: HttpRequest, restriction_id: int) -> HttpResponse:
     user = staff_user(request)
-    restriction = restriction_queries.get_restriction_for(user, pk, permissions.CUSTOMER_VIEW)
+    restriction = restriction_queries.open_restriction(
+        user, restriction_id, client_address(request)
+    )
     may_manage = permissions.can(user, permissions.RESTRICTION_APPROVE, restriction)
     return render(
         request,
@@ -124,10 +126,10 @@ def _restriction_step(
 
 
 @require_http_methods(GET_POST)
-def restriction_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def restriction_approve(request: HttpRequest, restriction_id: int) -> HttpResponse:
     return _restriction_step(
         request,
-        pk,
+        restriction_id,
         form=ConfirmForm(pages.posted(request)),
         save=lambda user, restriction, data: restriction_services.approve(restriction, by=user),
         title=_("Approve the restriction"),
@@ -138,10 +140,10 @@ def restriction_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(GET_POST)
-def restriction_lift(request: HttpRequest, pk: int) -> HttpResponse:
+def restriction_lift(request: HttpRequest, restriction_id: int) -> HttpResponse:
     return _restriction_step(
         request,
-        pk,
+        restriction_id,
         form=forms.ReasonForm(pages.posted(request), prefix="lift"),
         save=lambda user, restriction, data: restriction_services.lift(
             restriction, by=user, reason=data["reason"]
@@ -211,10 +213,10 @@ def contribution_new(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @require_http_methods(GET_POST)
-def contribution_record(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+def contribution_record(request: HttpRequest, reference: str, contribution_id: int) -> HttpResponse:
     user = staff_user(request)
     feedback = queries.get_feedback_for(user, reference, permissions.COMPLAINT_HANDLE)
-    contribution = procedure_queries.get_contribution_for(user, feedback, pk)
+    contribution = procedure_queries.get_contribution_for(user, feedback, int(contribution_id))
 
     return _action(
         request,
@@ -268,11 +270,14 @@ def record_extras(user: User, feedback: Feedback) -> dict[str, Any]:
 def councillor_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     require(user, permissions.FEEDBACK_COUNCILLOR)
-    return render(
-        request,
-        "feedback/procedure/councillor_list.html",
-        {"rows": procedure_queries.councillor_progress(user)},
+    rows = procedure_queries.councillor_progress(user)
+    audit.record_list_read(
+        user,
+        what="feedback.councillor",
+        ids=[row.reference for row in rows],
+        ip_address=client_address(request),
     )
+    return render(request, "feedback/procedure/councillor_list.html", {"rows": rows})
 
 
 @require_http_methods(GET_POST)
