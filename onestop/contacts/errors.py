@@ -16,3 +16,4 @@ class ContactError(StrEnum):
     ALREADY_DONE = "already_done"
     MERGED_CUSTOMER = "merged_customer"
     REASON_REQUIRED = "reason_required"
+    RESTRICTED_CHANNEL = "restricted_channel"

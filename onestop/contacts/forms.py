@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import Channel, Contact, ContactReason, Direction, Outcome
 from onestop.contacts.services import ContactInput
+from onestop.core import sources
 from onestop.core.forms import GovukFormMixin, PhoneField, PlainTextFormMixin
 from onestop.customers import services as customer_services
 from onestop.directory.models import AccessPoint, Service
@@ -93,6 +95,14 @@ class LogContactForm(GovukFormMixin, forms.Form):
         label=_("Call-back note (optional)"), required=False, max_length=500
     )
     received_at = MomentField(required=False)
+    # Only when the customer's contact is restricted (``core.sources.contact_rules``).
+    restriction_reason = forms.CharField(
+        label=_("Why you took this contact by a restricted channel (if you did)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    rules_shown = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -101,9 +111,14 @@ class LogContactForm(GovukFormMixin, forms.Form):
         services: QuerySet[Service],
         access_points: QuerySet[AccessPoint],
         earlier: list[Contact],
+        rules: Sequence[sources.ContactRule] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if rules:
+            self.fields["rules_shown"].initial = " ".join(rule.key for rule in rules)
+        else:
+            del self.fields["restriction_reason"], self.fields["rules_shown"]
         self.fields["reason"].queryset = reasons  # type: ignore[attr-defined]
         self.fields["service"].queryset = services  # type: ignore[attr-defined]
         self.fields["access_point"].queryset = access_points  # type: ignore[attr-defined]
@@ -143,6 +158,8 @@ class LogContactForm(GovukFormMixin, forms.Form):
             about_reference=data.get("about_reference") or "",
             callback_phone=data.get("callback_phone") or "",
             callback_note=data.get("callback_note") or "",
+            rules_shown=tuple((data.get("rules_shown") or "").split()[:20]),
+            restriction_reason=data.get("restriction_reason") or "",
         )
 
 

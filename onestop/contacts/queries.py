@@ -151,6 +151,8 @@ class DeskPanel:
     repeat_count: int
     # Buttons of capabilities above contacts (``core.sources.register_customer_action``).
     actions: list[sources.Action]
+    # Rules on the customer's contact (``core.sources.register_contact_guard``).
+    rules: list[sources.ContactRule]
 
 
 def desk_panel(user: User, customer: Customer) -> DeskPanel:
@@ -168,6 +170,7 @@ def desk_panel(user: User, customer: Customer) -> DeskPanel:
         contact_count=counts["total"],
         repeat_count=counts["repeats"],
         actions=sources.customer_actions(user, customer.pk),
+        rules=sources.contact_rules(customer.organisation_id, customer.pk),
     )
 
 

@@ -26,9 +26,10 @@ from onestop.contacts.models import (
     Outcome,
     VisitorTicket,
 )
-from onestop.core import audit
+from onestop.core import audit, sources
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
+from onestop.core.text import has_control_characters
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer
 from onestop.directory import queries as directory_queries
@@ -62,6 +63,10 @@ class ContactInput:
     about_reference: str = ""
     callback_phone: str = ""
     callback_note: str = ""
+    # Rules on the customer's contact (``core.sources.contact_rules``): the keys the advisor's
+    # form showed, and why a contact by a refused channel was taken.
+    rules_shown: tuple[str, ...] = ()
+    restriction_reason: str = ""
 
 
 def _invalid(code: ContactError, message: str, field: str | None = None) -> ServiceError:
@@ -189,6 +194,11 @@ def log_contact(
             _("This record was merged into another one: log the contact there"),
         )
     values = clean_contact(values, organisation_id=organisation.pk)
+    rules = sources.contact_rules(organisation.pk, customer.pk) if customer is not None else []
+    # A member of staff taking a contact by a refused channel must say why; what the customer
+    # sent by themselves (e-mail, a text, a web form: ``by`` is None) is always kept, and the
+    # restriction records it as by a restricted channel, for staff to answer as it says.
+    restriction_reason = _restriction_reason(rules, values, required=by is not None)
     now = timezone.now()
     with transaction.atomic():
         contact: Contact = Contact.objects.create(
@@ -239,7 +249,35 @@ def log_contact(
                 "repeat": contact.is_repeat,
             },
         )
+        if rules:
+            sources.contact_logged(
+                by, contact, rules, frozenset(values.rules_shown), restriction_reason
+            )
     return contact
+
+
+def _restriction_reason(
+    rules: list[sources.ContactRule], values: ContactInput, *, required: bool
+) -> str:
+    """The advisor's reason for taking a contact by a channel a rule refuses (``required`` for
+    contacts staff log; never for what the customer sent by themselves)."""
+    reason = (values.restriction_reason or "").strip()
+    if len(reason) > NOTES_LIMIT:
+        raise _invalid(
+            ContactError.TOO_LONG,
+            _("The reason must be %(limit)s characters or fewer") % {"limit": NOTES_LIMIT},
+            "restriction_reason",
+        )
+    if has_control_characters(reason):
+        raise _invalid(
+            ContactError.INVALID_CHOICE,
+            _("Remove the special characters from the reason: only ordinary text is allowed"),
+            "restriction_reason",
+        )
+    for rule in rules:
+        if required and values.channel in rule.refused_channels and not reason:
+            raise _invalid(ContactError.RESTRICTED_CHANNEL, rule.refusal, "restriction_reason")
+    return reason
 
 
 def complete_request(contact: Contact, *, by: User | None) -> bool:

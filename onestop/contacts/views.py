@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onestop.contacts import forms, queries, services
 from onestop.contacts.errors import ContactError
 from onestop.contacts.models import Outcome, VisitorTicket
-from onestop.core import audit, pages, permissions
+from onestop.core import audit, pages, permissions, sources
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
@@ -135,6 +135,7 @@ def log(request: HttpRequest, customer_id: int | None = None) -> HttpResponse:
         customer_queries.get_customer_for(user, customer_id) if customer_id is not None else None
     )
     record = customer_queries.record_of(chosen) if chosen is not None else None
+    rules = sources.contact_rules(chosen.organisation_id, chosen.pk) if chosen is not None else []
     initial = {
         "received_at": timezone.now().isoformat(),
         "outcome": request.GET.get("outcome", Outcome.RESOLVED),
@@ -147,6 +148,7 @@ def log(request: HttpRequest, customer_id: int | None = None) -> HttpResponse:
         services=directory_queries.services_for(user),
         access_points=directory_queries.access_points_for(user),
         earlier=queries.repeatable_contacts(user, chosen) if chosen is not None else [],
+        rules=rules,
     )
     back = reverse("contacts:customer", args=[chosen.pk]) if chosen else reverse("contacts:desk")
     saved = pages.save_form(
@@ -169,7 +171,7 @@ def log(request: HttpRequest, customer_id: int | None = None) -> HttpResponse:
     return render(
         request,
         "contacts/log.html",
-        {"form": form, "customer": chosen, "back": back},
+        {"form": form, "customer": chosen, "back": back, "rules": rules},
         status=400 if form.is_bound and form.errors else 200,
     )
 

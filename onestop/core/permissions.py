@@ -53,6 +53,12 @@ COMPLAINT_STAFF_VIEW: Final = "complaint.staff-view"
 # track learning actions on upheld complaints (feedback).
 COMPLAINT_OMBUDSMAN: Final = "complaint.ombudsman"
 COMPLAINT_LEARNING: Final = "complaint.learning"
+# Unreasonable-behaviour restrictions on a customer's contact: proposed by team leaders,
+# complaints officers and managers, approved by a manager who did not propose it.
+RESTRICTION_PROPOSE: Final = "restriction.propose"
+RESTRICTION_APPROVE: Final = "restriction.approve"
+# A councillor records feedback for a constituent and follows their own.
+FEEDBACK_COUNCILLOR: Final = "feedback.councillor"
 PERFORMANCE_VIEW: Final = "performance.view"
 # Documents and photos attached to cases and customers (on top of seeing the case or customer).
 DOCUMENT_VIEW: Final = "document.view"
@@ -130,10 +136,10 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         MESSAGE_BULK,
         FEEDBACK_VIEW,
     }
-    | {LETTER_POST_ROOM},
+    | {LETTER_POST_ROOM, RESTRICTION_PROPOSE},
     RoleCode.COMPLAINTS_OFFICER: BACK_OFFICE
     | {CONTACT_LOG, COMPLAINT_HANDLE, COMPLAINT_ESCALATE, CUSTOMER_EDIT, STATUTORY_REQUEST_HANDLE}
-    | {FEEDBACK_RECORD, FEEDBACK_VIEW, COMPLAINT_STAFF_VIEW}
+    | {FEEDBACK_RECORD, FEEDBACK_VIEW, COMPLAINT_STAFF_VIEW, RESTRICTION_PROPOSE}
     | {COMPLAINT_OMBUDSMAN, COMPLAINT_LEARNING},
     RoleCode.MANAGER: FRONT_OFFICE
     | BACK_OFFICE
@@ -155,9 +161,13 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         FEEDBACK_VIEW,
         COMPLAINT_OMBUDSMAN,
         COMPLAINT_LEARNING,
+        RESTRICTION_PROPOSE,
+        RESTRICTION_APPROVE,
     },
     # Councillors raise enquiries for constituents and follow their own (not the whole queue).
-    RoleCode.COUNCILLOR: frozenset({CASE_VIEW_OWN, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW}),
+    RoleCode.COUNCILLOR: frozenset(
+        {CASE_VIEW_OWN, CASE_RAISE, PERFORMANCE_VIEW, STANDARD_VIEW, FEEDBACK_COUNCILLOR}
+    ),
     RoleCode.ADMINISTRATOR: frozenset(
         {
             DIRECTORY_VIEW,

@@ -15,7 +15,10 @@ from its ``AppConfig.ready``, and the page reads what is registered:
   customer, with its keyboard shortcut (``feedback``: record a comment, compliment or
   complaint);
 - :func:`register_customer_group`: a kind of group of customers a message to many customers can
-  go to (``cases``: customers with open cases of a type, or in a ward).
+  go to (``cases``: customers with open cases of a type, or in a ward);
+- :func:`register_contact_guard`: rules on how a customer may be in touch, shown on the desk and
+  on logging a contact, and checked by ``contacts.services.log_contact`` (``feedback``:
+  unreasonable-behaviour restrictions).
 
 ``core`` imports no capability app; the types here are plain data, so a source depends on ``core``
 and the page depends on ``core``, never on each other.  Nothing registered means nothing shown
@@ -266,3 +269,61 @@ def register_customer_action(name: str, action: CustomerAction) -> None:
 
 def customer_actions(user: User, customer_id: int) -> list[Action]:
     return [found for action in _ACTIONS.values() if (found := action(user, customer_id))]
+
+
+# --- rules on how a customer may be in touch (the desk, logging a contact) ----------------------
+@dataclass(frozen=True)
+class ContactRule:
+    """A rule a capability above ``contacts`` puts on a customer's contact (``feedback``: an
+    unreasonable-behaviour restriction), shown prominently on the desk and the contact form.
+
+    - ``guard``: the registered name of the guard that made it; ``key``: its id within that guard;
+    - ``title`` and ``lines``: what the advisor reads;
+    - ``refused_channels``: channels a contact is logged by only with the advisor's reason why
+      (``refusal``: the error when no reason is given).
+    """
+
+    guard: str
+    key: str
+    title: str
+    lines: tuple[str, ...] = ()
+    refused_channels: frozenset[str] = frozenset()
+    refusal: str = ""
+
+
+@dataclass(frozen=True)
+class ContactGuard:
+    """- ``rules(organisation_id, customer_id)``: the rules in force for the customer now;
+    - ``logged(by, contact, rules, shown, reason)``: a contact was logged under ``rules`` (this
+      guard's own), in the logging transaction; ``shown``: the keys the advisor's form showed."""
+
+    rules: Callable[[int, int], list[ContactRule]]
+    logged: Callable[[User | None, Model, Sequence[ContactRule], frozenset[str], str], None]
+
+
+_GUARDS: dict[str, ContactGuard] = {}
+
+
+def register_contact_guard(name: str, guard: ContactGuard) -> None:
+    """Put ``guard``'s rules on customers' contacts (idempotent by name)."""
+    _GUARDS[name] = guard
+
+
+def contact_rules(organisation_id: int, customer_id: int) -> list[ContactRule]:
+    return [
+        rule for guard in _GUARDS.values() for rule in guard.rules(organisation_id, customer_id)
+    ]
+
+
+def contact_logged(
+    by: User | None,
+    contact: Model,
+    rules: Sequence[ContactRule],
+    shown: frozenset[str],
+    reason: str,
+) -> None:
+    """Tell each guard the contact logged under its rules."""
+    for name, guard in _GUARDS.items():
+        own = [rule for rule in rules if rule.guard == name]
+        if own:
+            guard.logged(by, contact, own, shown, reason)

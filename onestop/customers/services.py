@@ -763,6 +763,8 @@ MERGE_POLICY: Final[Mapping[str, MergeAction]] = MappingProxyType(
         "documents.document.customer": MergeAction.MOVE,
         # A customer's comments, compliments and complaints follow the record kept.
         "feedback.feedback.customer": MergeAction.MOVE,
+        # Restrictions on a customer's contact follow the record kept (the desk reads them).
+        "feedback.contactrestriction.customer": MergeAction.MOVE,
         "customers.address.customer": MergeAction.MOVE,
         # Records merged earlier into the merged one now point at the kept one (no chains).
         "customers.customer.merged_into": MergeAction.MOVE,

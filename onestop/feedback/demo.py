@@ -22,7 +22,7 @@ from onestop.directory.models import Service
 from onestop.feedback import queries, services
 from onestop.feedback.models import Feedback, Kind, PointOutcome, Remedy
 from onestop.feedback.queries import after as after_queries
-from onestop.feedback.services import learning, ombudsman, survey
+from onestop.feedback.services import learning, ombudsman, procedure, restrictions, survey
 
 Step = tuple[datetime.datetime, Callable[[], None]]
 
@@ -34,7 +34,8 @@ def feedback_steps(council: Organisation, *, now: datetime.datetime) -> list[Ste
         user.username.split("@")[0]: user for user in User.objects.filter(organisation=council)
     }
     officer, advisor = staff.get("complaints"), staff.get("advisor")
-    if officer is None or advisor is None:
+    manager = staff.get("manager")
+    if officer is None or advisor is None or manager is None:
         return []
     customers = list(Customer.objects.for_organisation(council).order_by("pk")[:6])
     if len(customers) < 4:
@@ -80,9 +81,60 @@ def feedback_steps(council: Organisation, *, now: datetime.datetime) -> list[Ste
 
         return do
 
+    def restrict() -> None:
+        # Written contact only, one a week, through the team leader (fb-procedure).
+        today = timezone.localdate()
+        row = restrictions.propose(
+            customers[4],
+            by=officer,
+            values=restrictions.RestrictionInput(
+                reason="Repeated abusive telephone calls to the contact centre (14 in May).",
+                starts_on=today,
+                review_on=today + datetime.timedelta(days=90),
+                single_point=staff.get("team.leader"),
+                allowed_channels=("letter", "email"),
+                max_contacts=1,
+                per_days=7,
+            ),
+        )
+        restrictions.approve(row, by=manager)
+
     waste = service.get("Waste and Recycling")
     tax = service.get("Council Tax")
+    procedure_steps: list[Step] = [
+        *([(moment(9), restrict)] if len(customers) > 4 else []),
+        (
+            moment(9, 120),
+            step(
+                "extended",
+                lambda f: procedure.reassign_owner(
+                    f,
+                    by=officer,
+                    owner=manager,
+                    reason="The revenues manager owns penalty disputes.",
+                ),
+            ),
+        ),
+    ]
+    if waste is not None:
+        procedure_steps.append(
+            (
+                moment(1, 120),
+                step(
+                    "new",
+                    lambda f: procedure.request_contribution(
+                        f,
+                        by=officer,
+                        service=waste,
+                        team=None,
+                        question="Did the crew lock the side entrance after the Monday collection?",
+                        due_on=timezone.localdate() + datetime.timedelta(days=5),
+                    ),
+                ),
+            )
+        )
     return [
+        *procedure_steps,
         # Answered within the time: waiting to see whether the customer escalates.
         (moment(20), record("answered", customers[0], kind=Kind.COMPLAINT, service=waste,
                             channel="telephone",

@@ -32,3 +32,15 @@ class FeedbackError(StrEnum):
     LEARNING_DONE = "learning_done"
     INVALID_AMOUNT = "invalid_amount"
     ALREADY_CLASSIFIED = "already_classified"  # fb-public: the feedback mailbox
+    # Restrictions, contributions, councillors' feedback, stage owners (procedure).
+    SELF_APPROVAL = "self_approval"
+    NOT_PROPOSED = "not_proposed"
+    NOT_IN_FORCE = "not_in_force"
+    BAD_DATE = "bad_date"
+    NO_RESTRICTION = "no_restriction"
+    NO_LEAD_SERVICE = "no_lead_service"
+    CONTRIBUTIONS_OUTSTANDING = "contributions_outstanding"
+    ALREADY_CONTRIBUTED = "already_contributed"
+    NOT_CONTRIBUTOR = "not_contributor"
+    OWNER_RANK = "owner_rank"
+    SAME_OWNER = "same_owner"

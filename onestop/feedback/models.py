@@ -512,3 +512,14 @@ class SatisfactionSurvey(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"Survey on {self.feedback_id}"
+
+
+# Issue 15's procedural records (restrictions, contributions, councillors' feedback).
+from onestop.feedback.procedure_models import (  # noqa: E402, F401
+    ContactRestriction,
+    Contribution,
+    CouncillorSubmission,
+    RestrictedContact,
+    RestrictionEnd,
+    RestrictionStatus,
+)

@@ -19,6 +19,8 @@ from onestop.core.models import User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.feedback import queries
 from onestop.feedback.models import Kind, Status
+from onestop.feedback.queries import restrictions as restriction_queries
+from onestop.feedback.services import restrictions as restriction_services
 
 
 def feedback_timeline(user: User, customer: Model) -> ScopedQuerySet[Any] | None:
@@ -71,9 +73,35 @@ def desk_action(user: User, customer_id: int) -> sources.Action | None:
     )
 
 
+def restrictions_panel(user: User, customer_id: int) -> sources.Panel | None:
+    """The customer's contact restrictions (in force or awaiting approval), and the way to
+    propose one; nothing for staff who may do neither and when there is none."""
+    found = restriction_queries.for_customer(user, customer_id)
+    can_propose = permissions.can(user, permissions.RESTRICTION_PROPOSE)
+    if not found and not can_propose:
+        return None
+    return sources.Panel(
+        "feedback/procedure/customer_restrictions.html",
+        {
+            "restrictions": [(row, restriction_queries.describe(row)) for row in found],
+            "propose_url": reverse("feedback:restriction-new", args=[customer_id])
+            if can_propose
+            else "",
+        },
+    )
+
+
 def register() -> None:
     sources.register_history_source(
         sources.HistorySource("feedback", feedback_timeline, feedback_entries)
     )
     sources.register_customer_panel("feedback", customer_panel)
     sources.register_customer_action("feedback", desk_action)
+    # Unreasonable-behaviour restrictions: the customer page, the desk and logging a contact.
+    sources.register_customer_panel("restrictions", restrictions_panel)
+    sources.register_contact_guard(
+        restriction_queries.GUARD,
+        sources.ContactGuard(
+            rules=restriction_queries.contact_rules, logged=restriction_services.record_contact
+        ),
+    )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from onestop.feedback import views
-from onestop.feedback.views import after, mailbox, public, reports
+from onestop.feedback.views import after, mailbox, procedure_steps, public, reports
 
 app_name = "feedback"
 
@@ -43,6 +43,22 @@ urlpatterns = [
          name="learning-log-service"),
     path("feedback/survey/thanks/", after.survey_thanks, name="survey-thanks"),
     path("feedback/survey/<str:token>/", after.survey_page, name="survey"),
+    # Restrictions, stage owners, contributions, councillors' feedback (fb-procedure).
+    path("feedback/restrictions/new/for/<int:customer_id>/", procedure_steps.restriction_new,
+         name="restriction-new"),
+    path("feedback/restrictions/<int:restriction_id>/", procedure_steps.restriction_detail,
+         name="restriction"),
+    path("feedback/restrictions/<int:restriction_id>/approve/", procedure_steps.restriction_approve,
+         name="restriction-approve"),
+    path("feedback/restrictions/<int:restriction_id>/lift/", procedure_steps.restriction_lift,
+         name="restriction-lift"),
+    path("feedback/councillor/", procedure_steps.councillor_list, name="councillor"),
+    path("feedback/councillor/new/", procedure_steps.councillor_new, name="councillor-new"),
+    re_path(rf"^feedback/{REFERENCE}/owner/$", procedure_steps.feedback_owner, name="owner"),
+    re_path(rf"^feedback/{REFERENCE}/contributions/new/$", procedure_steps.contribution_new,
+            name="contribution-new"),
+    re_path(rf"^feedback/{REFERENCE}/contributions/(?P<contribution_id>[0-9]{{1,18}})/$",
+            procedure_steps.contribution_record, name="contribution"),
     # The feedback mailbox (fb-public): classifying feedback that came by e-mail.
     re_path(rf"^feedback/{REFERENCE}/classify/$", mailbox.feedback_classify, name="classify"),
     # The public form ("On the Record", fb-public): question pages under /feedback/o/, so that

@@ -83,6 +83,11 @@ class Event(models.TextChoices):
     FEEDBACK_PASSED_ON = "feedback-passed-on", _("Feedback passed to staff")
     COMPLAINT_SURVEY = "complaint-survey", _("Complaint satisfaction survey")
     OMBUDSMAN_REMEDY_DUE = "ombudsman-remedy-due", _("Ombudsman's remedy due (to staff)")
+    # Unreasonable-behaviour restrictions, contributions to a cross-service complaint (C6).
+    RESTRICTION_NOTICE = "restriction-notice", _("Contact restriction notice")
+    RESTRICTION_ENDED = "restriction-ended", _("Contact restriction ended")
+    RESTRICTION_REVIEW = "restriction-review", _("Contact restriction review reminder")
+    CONTRIBUTION_REQUEST = "contribution-request", _("Contribution to a complaint asked for")
 
 
 class MessageTemplate(OrganisationOwned):

@@ -63,6 +63,18 @@ PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
         "staff_name",
         *_ORG,
     ),
+    Event.RESTRICTION_NOTICE: ("customer_name", "restrictions", "reason", "review_date", *_ORG),
+    Event.RESTRICTION_ENDED: ("customer_name", "end_reason", *_ORG),
+    Event.RESTRICTION_REVIEW: ("staff_name", "customer_reference", "review_date", *_ORG),
+    Event.CONTRIBUTION_REQUEST: (
+        "staff_name",
+        "reference",
+        "service",
+        "lead_service",
+        "question",
+        "due_date",
+        *_ORG,
+    ),
 }
 
 _WELSH_MONTHS = (
@@ -413,6 +425,73 @@ _DEFAULTS: dict[str, dict[str, _Default]] = {
             "rhwymedi hwn ar gŵyn ((reference)) erbyn ((deadline)):\n\n((remedy))\n\n"
             "Cofnodwch pryd y caiff ei wneud ar dudalen y gŵyn.",
             "Rhwymedi'r ombwdsmon ar ((reference)) i'w gwblhau erbyn ((deadline)).",
+        ),
+    },
+    Event.RESTRICTION_NOTICE: {
+        "en": _Default(
+            "How you can contact us from now on",
+            "Dear ((customer_name)),\n\nWe have decided to limit how you contact us, because: "
+            "((reason))\n\nFrom now on:\n((restrictions))\n\nWe will review this decision by "
+            "((review_date)). You can still make a complaint, and you can ask the ombudsman to "
+            "look at this decision." + _SIGN,
+            "((organisation)): we have limited how you contact us until we review it by "
+            "((review_date)). We have written to you with the details.",
+        ),
+        "cy": _Default(
+            "Sut y gallwch gysylltu \u00e2 ni o hyn ymlaen",
+            "Annwyl ((customer_name)),\n\nRydym wedi penderfynu cyfyngu ar sut rydych yn "
+            "cysylltu \u00e2 ni, oherwydd: ((reason))\n\nO hyn ymlaen:\n((restrictions))\n\n"
+            "Byddwn yn adolygu'r penderfyniad hwn erbyn ((review_date)). Gallwch wneud cwyn o "
+            "hyd, a gallwch ofyn i'r ombwdsmon edrych ar y penderfyniad hwn." + _SIGN,
+            "((organisation)): rydym wedi cyfyngu ar sut rydych yn cysylltu \u00e2 ni nes i ni "
+            "ei adolygu erbyn ((review_date)). Rydym wedi ysgrifennu atoch gyda'r manylion.",
+        ),
+    },
+    Event.RESTRICTION_ENDED: {
+        "en": _Default(
+            "You can contact us as before",
+            "Dear ((customer_name)),\n\nThe limits on how you contact us have ended: "
+            "((end_reason))\n\nYou can contact us in any of the usual ways." + _SIGN,
+            "((organisation)): the limits on how you contact us have ended.",
+        ),
+        "cy": _Default(
+            "Gallwch gysylltu \u00e2 ni fel o'r blaen",
+            "Annwyl ((customer_name)),\n\nMae'r cyfyngiadau ar sut rydych yn cysylltu \u00e2 "
+            "ni wedi dod i ben: ((end_reason))\n\nGallwch gysylltu \u00e2 ni yn unrhyw un "
+            "o'r ffyrdd arferol." + _SIGN,
+            "((organisation)): mae'r cyfyngiadau ar sut rydych yn cysylltu \u00e2 ni wedi dod "
+            "i ben.",
+        ),
+    },
+    Event.RESTRICTION_REVIEW: {
+        "en": _Default(
+            "Review the contact restriction on ((customer_reference))",
+            "Dear ((staff_name)),\n\nThe restriction on how customer ((customer_reference)) "
+            "contacts us is to be reviewed by ((review_date)). Lift it, or it ends on that date.",
+            "Review the contact restriction on ((customer_reference)) by ((review_date)).",
+        ),
+        "cy": _Default(
+            "Adolygu'r cyfyngiad cyswllt ar ((customer_reference))",
+            "Annwyl ((staff_name)),\n\nMae'r cyfyngiad ar sut mae cwsmer "
+            "((customer_reference)) yn cysylltu \u00e2 ni i'w adolygu erbyn ((review_date)). "
+            "Codwch ef, neu bydd yn dod i ben ar y dyddiad hwnnw.",
+            "Adolygwch y cyfyngiad cyswllt ar ((customer_reference)) erbyn ((review_date)).",
+        ),
+    },
+    Event.CONTRIBUTION_REQUEST: {
+        "en": _Default(
+            "Your service's contribution to complaint ((reference))",
+            "Dear ((staff_name)),\n\n((lead_service)) is answering complaint ((reference)), "
+            "which is also about ((service)). Please send your service's contribution by "
+            "((due_date)):\n\n((question))",
+            "Contribution to complaint ((reference)) wanted from ((service)) by ((due_date)).",
+        ),
+        "cy": _Default(
+            "Cyfraniad eich gwasanaeth at gwyn ((reference))",
+            "Annwyl ((staff_name)),\n\nMae ((lead_service)) yn ateb cwyn ((reference)), sydd "
+            "hefyd yn ymwneud \u00e2 ((service)). Anfonwch gyfraniad eich gwasanaeth erbyn "
+            "((due_date)):\n\n((question))",
+            "Mae angen cyfraniad at gwyn ((reference)) gan ((service)) erbyn ((due_date)).",
         ),
     },
 }

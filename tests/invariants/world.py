@@ -35,6 +35,8 @@ from onestop.feedback import queries as feedback_queries
 from onestop.feedback import services as feedback_services
 from onestop.feedback.services import learning as learning_services
 from onestop.feedback.services import ombudsman as ombudsman_services
+from onestop.feedback.services import procedure as procedure_services
+from onestop.feedback.services import restrictions as restriction_services
 from onestop.notify.models import Channel, Event, Message, RecipientKind
 from onestop.notify.services import bulk as bulk_services
 from onestop.notify.services import compose
@@ -95,6 +97,10 @@ FILLERS |= {
         "respond",
         "close",
         "outside",
+        # fb-procedure: a stage's owner and contributions.
+        "owner",
+        "contribution-new",
+        "contribution",
     )
 }
 FILLERS[("feedback:pass-on", "reference")] = "comment_reference"
@@ -379,4 +385,24 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         "survey_token": "not-a-token",
     }
     ids["public_feedback_question"] = "kind"  # a question of the public feedback form
+    # fb-procedure: a restriction waiting for approval and a contribution asked of another service
+    restriction = restriction_services.propose(
+        customer,
+        by=staff[RoleCode.COMPLAINTS_OFFICER],
+        values=restriction_services.RestrictionInput(
+            reason="Abusive calls",
+            starts_on=timezone.localdate(),
+            review_on=timezone.localdate() + datetime.timedelta(days=90),
+            allowed_channels=("letter",),
+        ),
+    )
+    contribution = procedure_services.request_contribution(
+        complaint,
+        by=staff[RoleCode.COMPLAINTS_OFFICER],
+        service=information,
+        team=None,
+        question="Your part?",
+        due_on=timezone.localdate() + datetime.timedelta(days=5),
+    )
+    ids |= {"restriction_id": restriction.pk, "contribution_id": contribution.pk}
     return World(organisation=organisation, staff=staff, ids=ids)

@@ -220,10 +220,21 @@ class RespondForm(GovukForm):
         *args: Any,
         points: Sequence[ComplaintPoint] = (),
         appeal_route: str = "",
+        outstanding: int = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.points = points
+        if outstanding:
+            # Other services' contributions still due (a cross-service complaint).
+            self.fields["outstanding_reason"] = forms.CharField(
+                label=_("Why you are answering without every contribution"),
+                help_text=_("%(count)s contribution(s) from other services are outstanding")
+                % {"count": outstanding},
+                max_length=TEXT_LIMIT,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
         for point in points:
             name = f"point_{point.pk}"
             self.fields[f"{name}_outcome"] = forms.ChoiceField(

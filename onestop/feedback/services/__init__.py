@@ -50,6 +50,7 @@ from onestop.feedback.models import (
     Remedy,
     Status,
 )
+from onestop.feedback.queries import procedure as procedure_queries
 from onestop.notify.models import Event, RecipientKind
 from onestop.notify.services import compose
 from onestop.standards import clock
@@ -418,6 +419,9 @@ def record_feedback(
                 if values.about == About.STAFF
                 else _("%(kind)s %(reference)s recorded")
                 % {"kind": kind_label, "reference": reference},
+                # A restriction on the customer's contact limits how, never whether, they
+                # may complain or comment (``services.restrictions``).
+                restriction_reason=_("Feedback taken: a restriction never stops feedback"),
             ),
         )
         feedback = Feedback(
@@ -805,9 +809,11 @@ def respond(
     findings: str,
     decisions: Mapping[int, PointDecision],
     appeal_route: str,
+    outstanding_reason: str = "",
 ) -> ComplaintStage:
     """Answer the current stage: what was found, the outcome of every point of complaint and
-    any remedy, and the next route of appeal, sent to the customer."""
+    any remedy, and the next route of appeal, sent to the customer.  Refused while other
+    services' contributions are outstanding, unless ``outstanding_reason`` says why."""
     findings = _text(
         findings, label=_("what was found"), field_name="findings", limit=TEXT_LIMIT, required=True
     )
@@ -826,6 +832,7 @@ def respond(
                 FeedbackError.ALREADY_RESPONDED,
                 _("%(stage)s has already been answered") % {"stage": stage.label.capitalize()},
             )
+        outstanding, without = _outstanding_contributions(feedback, outstanding_reason)
         points = queries.points_of(feedback)
         cleaned = _decisions(points, decisions)
         now = timezone.now()
@@ -874,6 +881,8 @@ def respond(
             stage=stage.label,
             on_time=bool(due is None or clock.is_met(now, due)),
             message=message,
+            outstanding_contributions=outstanding,
+            outstanding_reason=without,
         )
         _audit(
             feedback,
@@ -882,8 +891,33 @@ def respond(
             summary=f"Complaint {feedback.reference} answered at {stage.label}",
             stage=stage.stage,
             outcomes=stage.point_outcomes,
+            outstanding_contributions=outstanding,
+            outstanding_reason=without,
         )
     return stage
+
+
+def _outstanding_contributions(feedback: Feedback, reason: str) -> tuple[int, str]:
+    """How many contributions other services still owe (a cross-service complaint), refused
+    unless the lead says why it answers without them; returns (outstanding, reason)."""
+    reason = _text(
+        reason,
+        label=_("why you are answering without every contribution"),
+        field_name="outstanding_reason",
+        limit=TEXT_LIMIT,
+    )
+    outstanding = procedure_queries.outstanding_count(feedback)
+    if outstanding and not reason:
+        raise _refuse(
+            FeedbackError.CONTRIBUTIONS_OUTSTANDING,
+            _(
+                "%(count)s contribution(s) from other services are outstanding: wait for them, "
+                "or say why you are answering without them"
+            )
+            % {"count": outstanding},
+            "outstanding_reason",
+        )
+    return outstanding, reason if outstanding else ""
 
 
 # --- closing -------------------------------------------------------------------------------------

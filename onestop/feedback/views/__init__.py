@@ -23,6 +23,7 @@ from onestop.customers import queries as customer_queries
 from onestop.customers.models import Customer
 from onestop.feedback import forms, queries, services
 from onestop.feedback.models import Feedback, Kind, Status
+from onestop.feedback.queries import procedure as procedure_queries
 from onestop.feedback.views import reports
 
 GET_POST = ["GET", "POST"]
@@ -50,6 +51,11 @@ EVENT_LABELS = {
     services.EventCode.PASSED_ON: gettext_lazy("Passed on"),
     services.EventCode.EMAIL_RECEIVED: gettext_lazy("E-mail received"),
     services.EventCode.CLASSIFIED: gettext_lazy("Classified"),
+    # Issue 15's procedural steps (``services.procedure``).
+    "contribution-asked": gettext_lazy("Contribution asked of another service"),
+    "contributed": gettext_lazy("Contribution received"),
+    "owner-changed": gettext_lazy("Owner changed"),
+    "councillor-submitted": gettext_lazy("Sent by a councillor"),
 }
 
 
@@ -137,6 +143,8 @@ def feedback_record(request: HttpRequest, reference: str) -> HttpResponse:
                 for label, name in actions
             ],
             **after.record_context(user, feedback),
+            # Stage owners and contributions (``views.procedure``).
+            **procedure_views.record_extras(user, feedback),
         },
     )
 
@@ -294,6 +302,7 @@ def feedback_respond(request: HttpRequest, reference: str) -> HttpResponse:
             prefix="respond",
             points=queries.points_of(feedback),
             appeal_route=services.default_appeal_route(feedback),
+            outstanding=procedure_queries.outstanding_count(feedback),
         )
 
     def save(user: User, feedback: Feedback, data: dict[str, Any], form: Any) -> object:
@@ -303,6 +312,7 @@ def feedback_respond(request: HttpRequest, reference: str) -> HttpResponse:
             findings=data["findings"],
             decisions=form.decisions(),
             appeal_route=data["appeal_route"],
+            outstanding_reason=data.get("outstanding_reason") or "",
         )
 
     return _action(
@@ -393,3 +403,7 @@ def procedure(request: HttpRequest) -> HttpResponse:
         submit=_("Save"),
         procedure=current,
     )
+
+
+# Issue 15's procedural pages; imported last, as they build on ``_action`` above.
+from onestop.feedback.views import procedure_steps as procedure_views  # noqa: E402
