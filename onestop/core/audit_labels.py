@@ -102,6 +102,13 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "feedback.complaintprocedure": RecordKind(_("Complaints procedure")),
     "feedback.complaintstage": RecordKind(_("Complaint stage")),
     "feedback.complaintpoint": RecordKind(_("Point of complaint")),
+    "feedback.ombudsmancase": RecordKind(_("Ombudsman's enquiry")),
+    "feedback.learningaction": RecordKind(_("Learning action")),
+    "feedback.satisfactionsurvey": RecordKind(_("Satisfaction survey")),
+    "feedback.contactrestriction": RecordKind(_("Contact restriction")),
+    "feedback.restrictedcontact": RecordKind(_("Contact under a restriction")),
+    "feedback.contribution": RecordKind(_("Contribution to a complaint")),
+    "feedback.councillorsubmission": RecordKind(_("Feedback sent by a councillor")),
 }
 
 
