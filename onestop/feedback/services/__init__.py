@@ -1116,6 +1116,31 @@ def name_problem(given_name: str, family_name: str, *, reply_to: bool) -> Servic
     return None
 
 
+def new_customer(
+    organisation: Organisation, *, by: User | None, name: tuple[str, str], email: str, phone: str
+) -> Customer:
+    """A new customer record for someone who gave their name (and perhaps a way to reply) from
+    outside the desk: the public form, a councillor for a constituent.  Never matched to an
+    existing record here; the desk's duplicate check and merge join them later."""
+    given, family = name
+    return customer_services.create_customer(
+        organisation,
+        by=by,
+        details=customer_services.CustomerDetails(
+            given_name=given,
+            family_name=family,
+            preferred_channel=PreferredChannel.EMAIL
+            if email
+            else PreferredChannel.TELEPHONE
+            if phone
+            else PreferredChannel.NO_PREFERENCE,
+        ),
+        contact_details=customer_services.ContactDetails(
+            phones=(phone,) if phone else (), emails=(email,) if email else ()
+        ),
+    )
+
+
 def submit_public_feedback(
     organisation: Organisation, *, values: PublicFeedback, ip_address: str | None = None
 ) -> Feedback:
@@ -1151,22 +1176,8 @@ def submit_public_feedback(
     with transaction.atomic():
         customer = None
         if given or family:
-            customer = customer_services.create_customer(
-                organisation,
-                by=None,
-                details=customer_services.CustomerDetails(
-                    given_name=given,
-                    family_name=family,
-                    preferred_channel=PreferredChannel.EMAIL
-                    if email
-                    else PreferredChannel.TELEPHONE
-                    if phone
-                    else PreferredChannel.NO_PREFERENCE,
-                ),
-                contact_details=customer_services.ContactDetails(
-                    phones=(phone,) if phone else (), emails=(email,) if email else ()
-                ),
-            )
+            customer = new_customer(organisation, by=None, name=(given, family),
+                                    email=email, phone=phone)  # fmt: skip
         return record_feedback(
             organisation,
             by=None,

@@ -18,7 +18,6 @@ from onestop.core import permissions
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers import services as customer_services
-from onestop.customers.models import PreferredChannel
 from onestop.directory.models import Service, Team, TeamMembership
 from onestop.feedback import queries
 from onestop.feedback.errors import FeedbackError
@@ -33,6 +32,7 @@ from onestop.feedback.services import (
     _open_complaint,
     _text,
     name_problem,
+    new_customer,
     record_feedback,
 )
 from onestop.notify.models import Event, RecipientKind
@@ -349,22 +349,7 @@ def record_for_constituent(
         wanted=values.wanted,
     )
     with transaction.atomic():
-        customer = customer_services.create_customer(
-            organisation,
-            by=by,
-            details=customer_services.CustomerDetails(
-                given_name=given,
-                family_name=family,
-                preferred_channel=PreferredChannel.EMAIL
-                if email
-                else PreferredChannel.TELEPHONE
-                if phone
-                else PreferredChannel.NO_PREFERENCE,
-            ),
-            contact_details=customer_services.ContactDetails(
-                phones=(phone,) if phone else (), emails=(email,) if email else ()
-            ),
-        )
+        customer = new_customer(organisation, by=by, name=(given, family), email=email, phone=phone)
         feedback = record_feedback(organisation, by=by, customer=customer, values=feedback_values)
         CouncillorSubmission(
             organisation_id=organisation.pk,
