@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from onestop.contacts.models import Channel
 from onestop.core import permissions
-from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers import services as customer_services
 from onestop.directory.models import Service, Team, TeamMembership
@@ -30,6 +29,7 @@ from onestop.feedback.services import (
     _event,
     _locked,
     _open_complaint,
+    _refuse,
     _text,
     name_problem,
     new_customer,
@@ -46,10 +46,6 @@ class ProcedureEvent:
     CONTRIBUTED = "contributed"
     OWNER_CHANGED = "owner-changed"
     COUNCILLOR = "councillor-submitted"
-
-
-def _refuse(code: FeedbackError, message: str, field_name: str | None = None) -> ServiceError:
-    return ServiceError(code, message, field=field_name)
 
 
 # --- contributions to a cross-service complaint --------------------------------------------------

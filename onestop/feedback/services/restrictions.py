@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from onestop.contacts.models import Channel, Contact
 from onestop.core import audit, permissions, sources
-from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, User
 from onestop.customers.models import Customer
 from onestop.feedback.errors import FeedbackError
@@ -35,7 +34,7 @@ from onestop.feedback.procedure_models import (
     RestrictionStatus,
 )
 from onestop.feedback.queries import restrictions as restriction_queries
-from onestop.feedback.services import _text
+from onestop.feedback.services import _refuse, _text
 from onestop.notify.models import Event, RecipientKind
 from onestop.notify.services import compose
 
@@ -53,10 +52,6 @@ RESTRICTABLE = (
 )
 REVIEW_REMINDER_DAYS = 10
 FREQUENCY_LIMIT = 90
-
-
-def _refuse(code: FeedbackError, message: str, field_name: str | None = None) -> ServiceError:
-    return ServiceError(code, message, field=field_name)
 
 
 @dataclass(frozen=True)
