@@ -24,6 +24,9 @@ PRIMARY: tuple[NavigationItem, ...] = (
     NavigationItem(_("Desk"), "contacts:desk", permissions.CONTACT_LOG),
     NavigationItem(_("Queues"), "cases:queues", permissions.CASE_WORK),
     NavigationItem(_("My enquiries"), "cases:member", permissions.CASE_VIEW_OWN),
+    NavigationItem(
+        _("Feedback for constituents"), "feedback:councillor", permissions.FEEDBACK_COUNCILLOR
+    ),
     NavigationItem(_("Feedback"), "feedback:list", permissions.FEEDBACK_VIEW),
     NavigationItem(_("Warnings to review"), "customers:markers-due", permissions.MARKER_MANAGE),
     NavigationItem(

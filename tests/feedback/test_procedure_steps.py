@@ -451,6 +451,9 @@ def test_the_councillor_pages(
     feedback = Feedback.objects.for_organisation(world.organisation).get()
     page = client_for(councillor).get("/feedback/councillor/").content.decode()
     assert feedback.reference in page
+    # the staff navigation leads councillors (and nobody else) to their list
+    assert 'href="/feedback/councillor/"' in client_for(councillor).get("/").content.decode()
+    assert 'href="/feedback/councillor/"' not in client_for(world.officer).get("/").content.decode()
     assert (
         feedback.reference not in client_for(stranger).get("/feedback/councillor/").content.decode()
     )
