@@ -393,7 +393,7 @@ class _Writer:
             .filter(
                 customer__merged_into__isnull=True,
                 # The staging table's name: a plain name checked by ``bulk.staging``.
-                number__in=RawSQL(  # noqa: S611
+                number__in=RawSQL(  # noqa: S611  # nosec B611
                     f"SELECT caller_number FROM {staged} WHERE caller_number <> ''",  # noqa: S608
                     [],
                 ),
