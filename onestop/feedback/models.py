@@ -37,6 +37,11 @@ class Kind(models.TextChoices):
     UNCLASSIFIED = "unclassified", _("Not yet classified")
 
 
+# The kinds a person chooses (staff at the desk, a councillor, an officer classifying mail):
+# "not yet classified" is only ever what the feedback mailbox files.
+CHOSEN_KINDS = [(value, label) for value, label in Kind.choices if value != Kind.UNCLASSIFIED]
+
+
 class About(models.TextChoices):
     SERVICE = "service", _("A service")
     STAFF = "staff", _("A named member of staff")

@@ -402,6 +402,7 @@ def test_a_councillor_sees_the_progress_of_their_own_only(world: World, councill
         ({"given_name": "Sam\u202e"}, "given_name"),
         ({"email": "not an address"}, "email"),
         ({"kind": "rant"}, "kind"),
+        ({"kind": "unclassified"}, "kind"),
         ({"service": "stranger"}, "service"),
     ],
 )

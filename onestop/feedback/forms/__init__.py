@@ -18,6 +18,7 @@ from onestop.customers.models import EQUALITY_FIELDS, EqualityMonitoring
 from onestop.directory.models import Service
 from onestop.feedback import services
 from onestop.feedback.models import (
+    CHOSEN_KINDS,
     TEXT_LIMIT,
     About,
     AlternativeRoute,
@@ -66,7 +67,7 @@ class RecordForm(GovukForm):
 
     kind = forms.ChoiceField(
         label=_("What kind of feedback is it"),
-        choices=[choice for choice in Kind.choices if choice[0] != Kind.UNCLASSIFIED],
+        choices=CHOSEN_KINDS,
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Select what kind of feedback it is"),

@@ -6,13 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onestop.core.forms import GovukForm
-from onestop.feedback.models import Kind
+from onestop.feedback.models import CHOSEN_KINDS
 
 
 class ClassifyForm(GovukForm):
     kind = forms.ChoiceField(
         label=_("What kind of feedback is it"),
-        choices=[choice for choice in Kind.choices if choice[0] != Kind.UNCLASSIFIED],
+        choices=CHOSEN_KINDS,
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Select what kind of feedback it is"),

@@ -16,7 +16,7 @@ from onestop.core.forms import GovukDateField, ListedModelChoiceField
 from onestop.core.models import User
 from onestop.directory.models import Service, Team
 from onestop.feedback.forms import StaffChoiceField, _StepForm
-from onestop.feedback.models import TEXT_LIMIT, Kind
+from onestop.feedback.models import CHOSEN_KINDS, TEXT_LIMIT
 from onestop.feedback.services import restrictions
 from onestop.feedback.services.procedure import CouncillorFeedback
 
@@ -129,7 +129,7 @@ class CouncillorForm(_StepForm):
     )
     phone = forms.CharField(label=_("Their phone number (optional)"), max_length=30, required=False)
     kind = forms.ChoiceField(
-        label=_("What kind of feedback is it"), choices=Kind.choices, widget=forms.RadioSelect
+        label=_("What kind of feedback is it"), choices=CHOSEN_KINDS, widget=forms.RadioSelect
     )
     service = _ServiceField(
         label=_("Service (optional)"), queryset=Service.objects.none(), required=False

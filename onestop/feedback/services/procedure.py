@@ -20,7 +20,7 @@ from onestop.customers import services as customer_services
 from onestop.directory.models import Service, Team, TeamMembership
 from onestop.feedback import queries
 from onestop.feedback.errors import FeedbackError
-from onestop.feedback.models import TEXT_LIMIT, ComplaintStage, Feedback
+from onestop.feedback.models import TEXT_LIMIT, ComplaintStage, Feedback, Kind
 from onestop.feedback.procedure_models import Contribution, CouncillorSubmission
 from onestop.feedback.queries import procedure as procedure_queries
 from onestop.feedback.services import (
@@ -320,6 +320,8 @@ def record_for_constituent(
     as every route (channel: councillor referral), and the councillor following its progress."""
     if not permissions.can(by, permissions.FEEDBACK_COUNCILLOR, organisation):
         raise _refuse(FeedbackError.WRONG_ORGANISATION, _("Only a councillor records this"))
+    if values.kind == Kind.UNCLASSIFIED:  # only the feedback mailbox files unclassified mail
+        raise _refuse(FeedbackError.REQUIRED, _("Select what kind of feedback it is"), "kind")
     given = _text(
         values.given_name, label=_("their first name"), field_name="given_name", limit=100
     )
