@@ -90,7 +90,7 @@ def test_a_restriction_is_proposed_then_approved_by_another_manager_with_a_notic
     assert notice.customer_id == world.customer.pk
     assert notice.pk == approved.notice_message_id
     assert "Contact us only by e-mail or letter" in notice.body
-    assert "At most 1 contact(s) every 7 days" in notice.body
+    assert "At most 1 contact every 7 days" in notice.body
     assert "Abusive telephone calls" in notice.body
     assert "30 August 2026" in notice.body  # the review date, worded
     summaries = list(
@@ -505,3 +505,20 @@ def test_what_the_customer_sends_by_a_restricted_channel_is_kept_and_marked(
     assert seen.channel_restricted
     assert not seen.shown
     assert seen.reason == ""
+
+
+@pytest.mark.parametrize(
+    ("count", "days", "line"),
+    [
+        (1, 7, "At most 1 contact every 7 days"),
+        (3, 7, "At most 3 contacts every 7 days"),
+        (2, 1, "At most 2 contacts every day"),
+    ],
+)
+def test_the_frequency_reads_as_plain_english(
+    world: World, manager: User, count: int, days: int, line: str
+) -> None:
+    from onestop.feedback.queries import restrictions as restriction_queries
+
+    row = _in_force(world, manager, max_contacts=count, per_days=days)
+    assert restriction_queries.describe(row)[-1] == line

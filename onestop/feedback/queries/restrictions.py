@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from onestop.contacts.models import Channel, Contact, Direction
 from onestop.core import access, audit, dates, permissions, sources
@@ -91,9 +92,15 @@ def describe(restriction: ContactRestriction) -> list[str]:
         names = [str(Channel(value).label).lower() for value in restriction.allowed_channels]
         lines.append(_("Contact us only by %(channels)s") % {"channels": _(" or ").join(names)})
     if restriction.max_contacts is not None:
+        count, days = restriction.max_contacts, restriction.per_days or 1
+        contacts = ngettext("%(count)s contact", "%(count)s contacts", count) % {"count": count}
+        period = (
+            _("every day")
+            if days == 1
+            else ngettext("every %(days)s day", "every %(days)s days", days) % {"days": days}
+        )
         lines.append(
-            _("At most %(count)s contact(s) every %(days)s days")
-            % {"count": restriction.max_contacts, "days": restriction.per_days}
+            _("At most %(contacts)s %(period)s") % {"contacts": contacts, "period": period}
         )
     return lines
 
