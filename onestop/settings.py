@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "onestop.channels",
     "onestop.telephony",
     "onestop.portal",
+    "onestop.performance",
     "onestop.demo",  # the demo council: composes every capability, so it comes last
 ]
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("onestop.feedback.urls")),
     path("mailboxes/", include("onestop.channels.urls")),
     path("calls/", include("onestop.telephony.urls")),
+    path("performance/", include("onestop.performance.urls")),
     path("letters/", include("onestop.notify.urls_notifyletters")),
     path("documents/", include("onestop.documents.urls")),
     path("", include("onestop.notify.urls")),

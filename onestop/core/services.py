@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from onestop.core import audit, permissions
+from onestop.core import audit, permissions, reporting
 from onestop.core.models import AuditAction, Organisation, Role, RoleCode, User
 
 
@@ -62,3 +62,34 @@ def set_user_roles(user: User, *, by: User | None, role_codes: list[str]) -> Use
             changes={"roles": [before, sorted(role_codes)]},
         )
     return user
+
+
+def record_report_run(
+    definition: reporting.ReportDefinition,
+    output: reporting.ReportOutput,
+    *,
+    file_format: str = "",
+    ip_address: str | None = None,
+) -> None:
+    """Audit one showing (``file_format`` empty) or export (``csv``, ``xlsx``, ``pdf``) of a
+    registered report, by ``output.request.by`` (``None`` for the command line and the worker).
+    A report holds counts, not personal data, but who looked at which figures, for which period
+    and service, and in which file, is kept like any other read."""
+    request = output.request
+    with transaction.atomic():
+        audit.record(
+            organisation=request.organisation,
+            by=request.by,
+            action=AuditAction.EXPORTED if file_format else AuditAction.VIEWED,
+            object_type=definition.object_type,
+            object_id=definition.code,
+            summary=f"{definition.code} {request.period.first.isoformat()} to "
+            f"{request.period.last.isoformat()}",
+            changes={
+                "from": request.period.first.isoformat(),
+                "to": request.period.last.isoformat(),
+                "service": request.service,
+                "format": file_format or "page",
+            },
+            ip_address=ip_address,
+        )

@@ -15,6 +15,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from onestop.core import reporting
 from onestop.feedback.queries.reports import Report
 
 CSV_HEADER = [
@@ -29,13 +30,9 @@ CSV_HEADER = [
     "value",
     "measure",
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-SHEET_NAME_LIMIT = 31
-
-
-def _safe(value: object) -> str:
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+FORMULA_STARTS = reporting.FORMULA_STARTS
+SHEET_NAME_LIMIT = reporting.SHEET_NAME_LIMIT
+_safe = reporting.safe_text
 
 
 def _service_name(report: Report) -> str:

@@ -641,7 +641,7 @@ def test_the_command_refuses_bad_arguments_in_one_line(
 def test_the_command_refuses_an_unknown_report_and_format(month: Month) -> None:
     for arguments in (
         ["complaints-weekly", "--from", "2026-05-01", "--to", "2026-05-31", "--format", "csv"],
-        ["complaints-monthly", "--from", "2026-05-01", "--to", "2026-05-31", "--format", "pdf"],
+        ["complaints-monthly", "--from", "2026-05-01", "--to", "2026-05-31", "--format", "doc"],
         ["complaints-monthly", "--to", "2026-05-31", "--format", "csv"],
     ):
         with pytest.raises(CommandError) as refused:
@@ -907,8 +907,8 @@ def test_default_periods() -> None:
             "onestop report: --from must be a date like 2026-04-01",
         ),
         (
-            ["--from", "2026-05-01", "--to", "2026-05-31", "--format", "pdf"],
-            "onestop report: argument --format: invalid choice: 'pdf' (choose from csv, xlsx)",
+            ["--from", "2026-05-01", "--to", "2026-05-31", "--format", "doc"],
+            "onestop report: argument --format: invalid choice: 'doc' (choose from csv, xlsx, pdf)",
         ),
     ],
 )
@@ -927,4 +927,4 @@ def test_from_the_shell_a_bad_argument_is_one_line_and_status_2(
     )
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr.replace("'csv', 'xlsx'", "csv, xlsx") == f"{line}\n"
+    assert done.stderr.replace("'csv', 'xlsx', 'pdf'", "csv, xlsx, pdf") == f"{line}\n"

@@ -35,13 +35,13 @@ import datetime
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core import reporting
 from onestop.core.models import Organisation, User
 from onestop.core.text import has_control_characters
 from onestop.directory.models import Service
@@ -59,10 +59,9 @@ from onestop.feedback.models import (
 )
 from onestop.feedback.queries import feedback_for, procedure_of
 
-LONDON = ZoneInfo("Europe/London")
+LONDON = reporting.LONDON
 NO_SERVICE = "none"
-# The longest period one report covers (a little over a year, for a financial year's report).
-MAX_PERIOD_DAYS = 400
+MAX_PERIOD_DAYS = reporting.MAX_PERIOD_DAYS
 
 
 class ReportCode:
@@ -86,47 +85,11 @@ class Section:
 
 
 # --- the period and the scope --------------------------------------------------------------------
-@dataclass(frozen=True)
-class Period:
-    """From the first day to the last, both included, in Europe/London."""
-
-    first: datetime.date
-    last: datetime.date
-
-    @property
-    def starts(self) -> datetime.datetime:
-        return datetime.datetime.combine(self.first, datetime.time(), tzinfo=LONDON)
-
-    @property
-    def ends(self) -> datetime.datetime:
-        """The first instant after the period (midnight after its last day)."""
-        return datetime.datetime.combine(
-            self.last + datetime.timedelta(days=1), datetime.time(), tzinfo=LONDON
-        )
-
-
-class PeriodError(ValueError):
-    """A period that cannot be reported on; the message says what to fix."""
-
-
-def parse_date(value: str, label: str) -> datetime.date:
-    text = str(value).strip()[:20]
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise PeriodError(
-            str(_("%(label)s must be a date like 2026-04-01") % {"label": label})
-        ) from None
-
-
-def make_period(first: datetime.date, last: datetime.date) -> Period:
-    if last < first:
-        raise PeriodError(str(_("The last day must be the same as or after the first day.")))
-    if (last - first).days > MAX_PERIOD_DAYS:
-        raise PeriodError(
-            str(_("A report covers at most %(days)s days.") % {"days": MAX_PERIOD_DAYS})
-        )
-    return Period(first, last)
+# The period and its parsing are every report's (``core.reporting``); named here as before.
+Period = reporting.Period
+PeriodError = reporting.PeriodError
+parse_date = reporting.parse_date
+make_period = reporting.make_period
 
 
 def last_month(today: datetime.date) -> Period:

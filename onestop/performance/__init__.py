@@ -1,0 +1,1 @@
+"""C9 Performance: how the council does against every promise it publishes."""

@@ -1,0 +1,1 @@
+"""Every write of C9."""

@@ -1,0 +1,1 @@
+"""C9's pages: thin, each parses, checks access, reads through ``queries`` and renders."""
