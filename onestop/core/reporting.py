@@ -184,14 +184,30 @@ class ReportRequest:
 
 
 @dataclass(frozen=True)
+class Chart:
+    """How a page draws a table (the table is always shown beside it): a bar or line chart of
+    the ``values`` columns (by index) against the ``labels`` column."""
+
+    kind: str  # "bar" or "line"
+    labels: int
+    values: Sequence[int]
+
+
+@dataclass(frozen=True)
 class Table:
-    """Rows of plain values under named columns; ``definitions`` say what each figure counts."""
+    """Rows of plain values under named columns; ``definitions`` say what each figure counts.
+
+    For pages only (the files ignore them): ``links`` has the same shape as ``rows`` and gives,
+    for a figure, the URL of the records behind it (``None`` where there is none), each page
+    checking the viewer's organisation and role again; ``chart`` says how to draw the table."""
 
     name: str
     caption: str
     columns: Sequence[str]
     rows: Sequence[Sequence[Value]]
     definitions: Sequence[str] = field(default_factory=tuple)
+    links: Sequence[Sequence[str | None]] = field(default_factory=tuple)
+    chart: Chart | None = None
 
 
 @dataclass(frozen=True)
