@@ -11,4 +11,8 @@ class PerformanceConfig(AppConfig):
     def ready(self) -> None:
         # Each report registers itself in ``core.reporting`` from its own module, added here as
         # the measures land (``onestop report --list`` names them).
-        pass
+        # --- perf-standards
+        from onestop.performance import reports_standards
+
+        reports_standards.register()
+        # --- end perf-standards
