@@ -4,10 +4,15 @@ calendar change, a reopened case, a partner organisation's case)."""
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import time_machine
+from django.core.management import CommandError, call_command
 
 from onestop.core.models import Organisation
 from onestop.core.reporting import month_of, quarter_of
@@ -100,3 +105,29 @@ def test_the_partner_sees_only_its_own_clocks(
         Decimal("1.0000"),
     )
     assert figures[("acknowledge-email", "all")][:5] == (1, 0, 0, 1, 0)
+
+
+def test_the_command_writes_the_same_figures_for_one_service(
+    world: World, story: standards_story.Story, tmp_path: Path
+) -> None:
+    output = tmp_path / "march.csv"
+    with time_machine.travel(NOW, tick=False):
+        call_command(
+            "report", "standards-compliance", "--from", "2026-03-01", "--to", "2026-03-31",
+            "--format", "csv", "--organisation", world.organisation.slug,
+            "--service", world.waste.slug, "--output", str(output),
+        )  # fmt: skip
+    rows = list(csv.reader(io.StringIO(output.read_text(encoding="utf-8"))))
+    assert rows[0][:8] == [
+        "standard", "service", "measured", "met", "missed", "open", "compliance", "target",
+    ]  # fmt: skip
+    assert [row[:10] for row in rows[1:3]] == [
+        ["acknowledge-email", "waste-and-recycling", "6", "1", "2", "3", "0.2000", "1.0000",
+         "1", "2"],
+        ["acknowledge-email", "all", "6", "1", "2", "3", "0.2000", "1.0000", "1", "2"],
+    ]  # fmt: skip
+    with pytest.raises(CommandError, match="test-council has no service 'no-such'"):
+        call_command(
+            "report", "standards-compliance", "--from", "2026-03-01", "--to", "2026-03-31",
+            "--format", "csv", "--organisation", world.organisation.slug, "--service", "no-such",
+        )  # fmt: skip

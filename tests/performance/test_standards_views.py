@@ -240,7 +240,7 @@ def test_an_administrator_adds_a_comparator_and_bad_input_changes_nothing(
     assert client_for(world.head).post(url, good).status_code == 403
     assert client_for(world.head).get(url).status_code == 200
     bad = client_for(administrator).post(url, {**good, "period_last": "1997-01-01", "value": "x"})
-    assert bad.status_code == 200
+    assert bad.status_code == 400
     assert "govuk-error-summary" in bad.content.decode()
     assert 'value="Gateshead"' in bad.content.decode()
     assert Comparator.objects.for_organisation(world.organisation).count() == 0

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import Channel
 from onestop.core import reporting
+from onestop.core.forms import GovukForm
 
 KINDS = (("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year")))
 YEAR_KINDS = (
@@ -19,7 +20,7 @@ YEAR_KINDS = (
 MONTHS = [(number, datetime.date(2000, number, 1).strftime("%B")) for number in range(1, 13)]
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(GovukForm):
     kind = forms.ChoiceField(label=_("Period"), choices=KINDS)
     year_kind = forms.ChoiceField(label=_("Year"), choices=YEAR_KINDS, required=False)
     month = forms.TypedChoiceField(
@@ -33,7 +34,7 @@ class PeriodForm(forms.Form):
 
     def __init__(
         self,
-        data: Any,
+        data: Any = None,
         *,
         services: list[tuple[str, str]],
         teams: list[tuple[str, str]],
@@ -61,7 +62,7 @@ class PeriodForm(forms.Form):
         return reporting.year_of(day, financial=data.get("year_kind") == "financial")
 
 
-class ComparatorForm(forms.Form):
+class ComparatorForm(GovukForm):
     comparator = forms.CharField(label=_("Comparator authority"), max_length=120)
     measure = forms.SlugField(
         label=_("Measure code"), max_length=60, help_text=_("For example mori-helpfulness")

@@ -344,6 +344,7 @@ def comparators(request: HttpRequest) -> HttpResponse:
         services.add_comparator(organisation, by=user, **form.cleaned_data)
         return redirect("performance:comparators")
     rows = Comparator.objects.for_organisation(organisation).order_by("measure", "-value")
+    refused = request.method == "POST"
     return render(
         request,
         "performance/standards/comparators.html",
@@ -352,4 +353,5 @@ def comparators(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "can_add": may_add,
         },
+        status=400 if refused else 200,
     )
