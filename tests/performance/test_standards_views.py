@@ -244,6 +244,19 @@ def test_an_administrator_adds_a_comparator_and_bad_input_changes_nothing(
     assert "govuk-error-summary" in bad.content.decode()
     assert 'value="Gateshead"' in bad.content.decode()
     assert Comparator.objects.for_organisation(world.organisation).count() == 0
+    for hostile in (
+        {"comparator": "x" * 5000},
+        {"source": "\x00\x1b[31m"},
+        {"measure": "<script>"},
+        {"value": "1e400"},
+        {"period_first": "2026-02-30"},
+        {"unit": "furlongs"},
+    ):
+        refused = client_for(administrator).post(url, {**good, **hostile})
+        assert refused.status_code == 400, hostile
+        assert "govuk-error-summary" in refused.content.decode()
+        assert "<script>" not in refused.content.decode()
+    assert Comparator.objects.for_organisation(world.organisation).count() == 0
     assert client_for(administrator).post(url, good).status_code == 302
     row = Comparator.objects.for_organisation(world.organisation).get()
     assert (row.comparator, row.value) == ("Gateshead", Decimal("84.00"))
