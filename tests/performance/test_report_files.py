@@ -56,8 +56,13 @@ def test_the_periods_due() -> None:
 
 
 def test_the_worker_writes_each_scheduled_file_once(
-    council: Organisation, partner: Organisation, monkeypatch: pytest.MonkeyPatch
+    council: Organisation, partner: Organisation, monkeypatch: pytest.MonkeyPatch, settings: Any
 ) -> None:
+    settings.ONESTOP_SCHEDULED_REPORTS = False
+    with time_machine.travel(MAY_THIRD, tick=False):
+        call_command("report-files")  # the schedule is off: nothing
+    assert not ReportFile.objects.unscoped("test").exists()
+    settings.ONESTOP_SCHEDULED_REPORTS = True
     _contact(council, "2026-04-15T10:00")
     _contact(council, "2026-03-31T23:30")  # 00:30 on 1 April, UK time
     _contact(council, "2026-03-31T22:59")  # 23:59 on 31 March, UK time

@@ -1,12 +1,14 @@
 """``onestop report-files``: queue the writing of the scheduled report files that are due (last
 month's monthly reports, last quarter's quarterly ones, last financial year's annual ones) for
 the worker; nothing when none is due or the writing is queued already.  A step of
-``onestop worker``; ``--now`` writes them in this process instead."""
+``onestop worker``, off when ``ONESTOP_SCHEDULED_REPORTS`` is 0; ``--now`` writes them in this
+process instead."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -29,6 +31,8 @@ class Command(BaseCommand):
         if options["now"]:
             written = report_files.write_due_report_files()
             self.stdout.write(f"report-files: {written} written")
+            return
+        if not settings.ONESTOP_SCHEDULED_REPORTS:
             return
         if not report_files.due_files(timezone.localdate()):
             return
