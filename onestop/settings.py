@@ -238,6 +238,9 @@ TASKS = {
         "BACKEND": os.environ.get("ONESTOP_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The worker writes the monthly, quarterly and annual report files when they are due
+# (``onestop report-files``, a step of ``onestop worker``); 0 turns the schedule off.
+ONESTOP_SCHEDULED_REPORTS = env_bool("ONESTOP_SCHEDULED_REPORTS", default=True)
 
 # --- Identity and sign-in --------------------------------------------------------------------
 AUTH_USER_MODEL = "core.User"

@@ -60,6 +60,8 @@ RESTRICTION_APPROVE: Final = "restriction.approve"
 # A councillor records feedback for a constituent and follows their own.
 FEEDBACK_COUNCILLOR: Final = "feedback.councillor"
 PERFORMANCE_VIEW: Final = "performance.view"
+# Write a report file on demand (/performance/reports/): kept for everyone who sees reports.
+PERFORMANCE_REPORT_WRITE: Final = "performance.report-write"
 # Documents and photos attached to cases and customers (on top of seeing the case or customer).
 DOCUMENT_VIEW: Final = "document.view"
 DOCUMENT_ATTACH: Final = "document.attach"
@@ -131,6 +133,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         CASE_REASSIGN_BULK,
         MARKER_VIEW_DETAIL,
         PERFORMANCE_VIEW,
+        PERFORMANCE_REPORT_WRITE,
         COMPLAINT_HANDLE,
         MESSAGE_MANAGE,
         MESSAGE_BULK,
@@ -150,6 +153,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         COMPLAINT_HANDLE,
         COMPLAINT_ESCALATE,
         PERFORMANCE_VIEW,
+        PERFORMANCE_REPORT_WRITE,
         CUSTOMER_MERGE,
         CUSTOMER_EQUALITY_VIEW,
         CUSTOMER_EQUALITY_EDIT,
