@@ -18,3 +18,8 @@ class PerformanceConfig(AppConfig):
 
         reports_volumes.register()
         # --- end perf-volumes
+        # --- perf-standards
+        from onestop.performance import reports_standards
+
+        reports_standards.register()
+        # --- end perf-standards

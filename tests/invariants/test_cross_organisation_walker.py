@@ -69,6 +69,11 @@ ORGANISATION_PAGES = {
     # A complaint report by its code: each reader's own organisation's figures
     # (tests/feedback/test_reports.py checks the partner counts only its own).
     "feedback:report": "the user's own organisation's complaint report",
+    # perf-standards: a registered report's files by its code, each reader's own organisation's
+    # figures (tests/performance/test_compliance.py checks the partner counts only its own);
+    # an organisation's public performance page.
+    "performance:download": "the user's own organisation's report file",
+    "performance:public": "an organisation's public performance page",
 }
 
 # Known defects another engineer is fixing: the integrator removes each entry after merging that

@@ -85,6 +85,10 @@ FILLERS: dict[tuple[str, str], str] = {
     ("documents:owner-documents", "key"): "reference",
     ("notify:task-done", "task_id"): "staff_task_id",
     ("telephony:queue-edit", "queue_id"): "call_queue_id",
+    # perf-standards: a registered report's code; a member of staff's figures.
+    ("performance:download", "code"): "performance_report",
+    ("performance:person", "officer_id"): "performance_officer_id",
+    ("performance:public", "organisation"): "organisation_slug",
 }
 # Every step on a feedback record names a complaint (the comment's reference is its own key).
 FILLERS |= {
@@ -351,6 +355,9 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
     )
     ids |= {"complaint_reference": complaint.reference, "comment_reference": comment.reference}
     ids["report"] = "complaints-monthly"  # a complaint report's code (feedback:report)
+    # perf-standards: a registered report's code, and a member of staff whose figures one sees.
+    ids["performance_report"] = "standards-compliance"
+    ids["performance_officer_id"] = staff[RoleCode.BACK_OFFICE_OFFICER].pk
     # an upheld complaint, answered and closed, with the ombudsman and a learning action
     officer = staff[RoleCode.COMPLAINTS_OFFICER]
     upheld = feedback_services.record_feedback(
