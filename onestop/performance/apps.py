@@ -11,4 +11,8 @@ class PerformanceConfig(AppConfig):
     def ready(self) -> None:
         # Each report registers itself in ``core.reporting`` from its own module, added here as
         # the measures land (``onestop report --list`` names them).
-        pass
+        # --- perf-telephony: the quarterly returns collated ---
+        from onestop.performance import reports_returns
+
+        reports_returns.register()
+        # --- end perf-telephony ---

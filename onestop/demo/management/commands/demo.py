@@ -40,6 +40,7 @@ from onestop.directory.models import (
     Team,
 )
 from onestop.feedback import demo as feedback_demo
+from onestop.performance import demo as performance_demo
 from onestop.portal import demo as portal_demo
 from onestop.standards import demo as standards_demo
 from onestop.standards.models import Standard
@@ -116,6 +117,7 @@ def load_story() -> None:
     channels_demo.load_demo(council)
     portal_demo.load_demo(council)
     telephony_demo.load_demo(council)
+    performance_demo.load_returns(council)
 
 
 def _sweep() -> None:
