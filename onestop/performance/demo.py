@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from onestop.core import reporting
 from onestop.core.models import Organisation, User
+from onestop.directory import services as directory_services
 from onestop.directory.models import Service
 from onestop.performance.models import QuarterlyReturn
 from onestop.performance.services import returns as services
@@ -28,7 +29,9 @@ DRAFT_COMMENTARY = "First month of the quarter: figures so far. To be completed 
 
 
 def load_returns(council: Organisation) -> None:
-    head = User.objects.filter(organisation=council, username=HEAD_OF_SERVICE).first()
+    head = User.objects.filter(
+        organisation=council, username=directory_services.sign_in_name(HEAD_OF_SERVICE, council)
+    ).first()
     service = Service.objects.for_organisation(council).filter(name=SERVICE).first()
     if head is None or service is None:
         return

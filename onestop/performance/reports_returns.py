@@ -154,7 +154,7 @@ def build(request: reporting.ReportRequest) -> reporting.ReportOutput:
 
 
 DEFINITION = reporting.ReportDefinition(
-    code=CODE, title=TITLE, build=build, object_type="performance.quarterlyreturn"
+    code=CODE, title=TITLE, build=build, object_type="performance.report"
 )
 
 

@@ -26,7 +26,7 @@ def test_the_demo_has_a_submitted_return_and_a_draft(loaded_demo: LoadedDemo) ->
     submitted = returns[0]
     assert submitted.first == last_whole_quarter().first
     assert submitted.submitted_by is not None
-    assert submitted.submitted_by.username == "manager"
+    assert submitted.submitted_by.username == "manager@demo-council"
     assert len(submitted.action_lines) == 2
     assert {figure["report"] for figure in submitted.figures} >= {"telephony"}
     call_command("demo", stdout=StringIO())

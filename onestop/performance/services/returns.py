@@ -155,11 +155,13 @@ def save_return(
             locked.service.organisation, locked.service, reporting.Period(locked.first, locked.last)
         )
         locked.figures_at = timezone.now()
+        fields = ["commentary", "actions", "figures", "figures_at", "updated_at"]
         if submit:
             locked.status = ReturnStatus.SUBMITTED
             locked.submitted_by = by
             locked.submitted_at = locked.figures_at
-        locked.save()
+            fields += ["status", "submitted_by", "submitted_at"]
+        locked.save(update_fields=fields)
         changes: dict[str, object] = {
             name: [before[name], getattr(locked, name)]
             for name in before
