@@ -1198,3 +1198,15 @@ def save_public_equality(feedback: Feedback, *, answers: Mapping[str, str]) -> F
         )
     customer_services.save_equality_monitoring(feedback.customer, by=None, answers=dict(answers))
     return feedback
+
+
+def record_feedback_viewed(feedback: Feedback, *, by: User, ip_address: str | None = None) -> None:
+    """Audit one reading of a feedback record (what the customer said is personal data, and a
+    complaint may be about a named member of staff): who, when, from where."""
+    with transaction.atomic():
+        audit.viewed(
+            feedback,
+            by=by,
+            ip_address=ip_address,
+            summary=f"Feedback {feedback.reference} viewed",
+        )
