@@ -399,6 +399,16 @@ ONESTOP_DNS_TIMEOUT_SECONDS = env_int("ONESTOP_DNS_TIMEOUT_SECONDS", default=5, 
 # never holds.  Read when a checkpoint is written or verified, so a missing file is that
 # command's error, not every process's.
 ONESTOP_AUDIT_CHECKPOINT_KEY_FILE = os.environ.get("ONESTOP_AUDIT_CHECKPOINT_KEY_FILE", "")
+# The reports whose figures a quarterly return is pre-filled with, by code, comma-separated, in
+# order; a code nobody registered is passed over (``performance.queries.returns``).
+ONESTOP_QUARTERLY_RETURN_REPORTS = tuple(
+    code.strip()
+    for code in os.environ.get(
+        "ONESTOP_QUARTERLY_RETURN_REPORTS",
+        "standards-compliance,volumes,telephony,feedback-quarterly",
+    ).split(",")
+    if code.strip()
+)
 
 # --- Notifications (notifyletters) ------------------------------------------------------------
 # The secret that signs each case's reply address (<mailbox>+<reference>.<signature>@<domain>):

@@ -69,6 +69,11 @@ PERFORMANCE_OWN: Final = "performance.own"
 PERFORMANCE_TEAM: Final = "performance.team"
 # Comparator authorities' figures, entered as data beside the council's own (administrators).
 COMPARATOR_MANAGE: Final = "comparator.manage"
+# The quarterly return (issue 17): a head of service completes and submits their service's return
+# (a manager, for the services of their teams); collating every service's returns into the
+# corporate report, and reopening a submitted return with a reason, is for managers.
+QUARTERLY_RETURN_COMPLETE: Final = "quarterly-return.complete"
+QUARTERLY_RETURN_COLLATE: Final = "quarterly-return.collate"
 # Documents and photos attached to cases and customers (on top of seeing the case or customer).
 DOCUMENT_VIEW: Final = "document.view"
 DOCUMENT_ATTACH: Final = "document.attach"
@@ -175,6 +180,8 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         RESTRICTION_PROPOSE,
         RESTRICTION_APPROVE,
         PERFORMANCE_OWN,
+        QUARTERLY_RETURN_COMPLETE,
+        QUARTERLY_RETURN_COLLATE,
     },
     # Councillors raise enquiries for constituents and follow their own (not the whole queue).
     RoleCode.COUNCILLOR: frozenset(

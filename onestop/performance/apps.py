@@ -23,3 +23,8 @@ class PerformanceConfig(AppConfig):
 
         reports_standards.register()
         # --- end perf-standards
+        # --- perf-telephony: the quarterly returns collated ---
+        from onestop.performance import reports_returns
+
+        reports_returns.register()
+        # --- end perf-telephony ---

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from onestop.performance.views import public_standards
+from onestop.performance.views import public_standards, returns
 from onestop.performance.views import standards as standards_views
 from onestop.performance.views import volumes as volume_views
 
@@ -21,6 +21,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("records/<slug:kind>/", volume_views.records, name="records"),
     path("reports/", volume_views.report_files, name="report-files"),
     path("reports/<int:pk>/", volume_views.report_file, name="report-file"),
+    # The quarterly returns (perf-telephony).
+    path("returns/", returns.returns_list, name="returns"),
+    path("returns/start/", returns.return_start, name="return-start"),
+    path("returns/collated/", returns.collated, name="returns-collated"),
+    path("returns/<int:return_id>/", returns.return_page, name="return"),
+    path("returns/<int:return_id>/reopen/", returns.return_reopen, name="return-reopen"),
 ]
 
 # The public page last: an organisation's slug is any word not taken above.

@@ -40,6 +40,7 @@ from onestop.feedback.services import restrictions as restriction_services
 from onestop.notify.models import Channel, Event, Message, RecipientKind
 from onestop.notify.services import bulk as bulk_services
 from onestop.notify.services import compose
+from onestop.performance.models import QuarterlyReturn, ReturnStatus
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
 from onestop.standards.models import Standard
@@ -306,6 +307,16 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         "run_id": call_run.pk,
         "call_queue_id": CallQueue.objects.for_organisation(organisation).get().pk,
     }
+
+    # performance: a submitted quarterly return of the service (reopening it is a change)
+    ids["return_id"] = QuarterlyReturn.objects.create(
+        organisation=organisation,
+        service_id=ids["service_id"],
+        first=datetime.date(2026, 1, 1),
+        last=datetime.date(2026, 3, 31),
+        status=ReturnStatus.SUBMITTED,
+        commentary="Walker",
+    ).pk
 
     # notify: a letter waiting in the post room
     letter_message = Message.objects.create(

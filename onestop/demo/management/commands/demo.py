@@ -118,6 +118,7 @@ def load_story() -> None:
     portal_demo.load_demo(council)
     telephony_demo.load_demo(council)
     performance_demo.load_demo(council)
+    performance_demo.load_returns(council)
 
 
 def _sweep() -> None:
