@@ -21,8 +21,10 @@ from onestop.core.models import Organisation, Role, RoleCode, User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.directory.models import (
     AccessPoint,
+    AccessPointKind,
     AccessPointShare,
     DomainClaim,
+    ExceptionSession,
     MailDomain,
     OpeningException,
     OpeningSession,
@@ -403,4 +405,131 @@ def verified_mail_domains(organisation_id: int) -> list[str]:
         MailDomain.objects.for_organisation(organisation_id)
         .filter(claim__isnull=False)
         .values_list("domain", flat=True)
+    )
+
+
+# --- the residents' site (public: no user, one organisation named by its slug) ------------------
+# Access points residents can walk into (the rest are channels: the telephone and the website).
+PLACES = frozenset(
+    {
+        AccessPointKind.CUSTOMER_SERVICE_CENTRE,
+        AccessPointKind.AREA_OFFICE,
+        AccessPointKind.ONE_STOP_SHOP,
+        AccessPointKind.MOBILE,
+    }
+)
+DAYS_AHEAD = 7  # "this week": today and the six days after it
+
+
+@dataclass(frozen=True)
+class PublicDay:
+    date: datetime.date
+    sessions: list[Session]
+    reason: str  # an exception's reason ("Christmas Day"), else ""
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.sessions)
+
+
+@dataclass(frozen=True)
+class PublicAccessPoint:
+    access_point: AccessPoint
+    days: list[PublicDay]  # today first, then the rest of the week
+    out_of_hours: list[OutOfHoursArrangement]
+    is_shared: bool  # another organisation's office, shared with this one
+
+    @property
+    def today(self) -> PublicDay:
+        return self.days[0]
+
+    @property
+    def is_place(self) -> bool:
+        return self.access_point.kind in PLACES
+
+
+def public_services(organisation: Organisation) -> list[Service]:
+    """The organisation's services with their public contact details, by name."""
+    return list(
+        Service.objects.for_organisation(organisation)
+        .only("name", "description", "phone", "email", "organisation_id")
+        .order_by("name")
+    )
+
+
+def public_access_points(
+    organisation: Organisation, today: datetime.date
+) -> list[PublicAccessPoint]:
+    """The organisation's access points and those partners share with it, each with its
+    sessions for ``today`` and the six days after (a date's exception overrides the weekly
+    pattern: closed, or open for other sessions), and its out-of-hours arrangements.  Five
+    queries whatever the number of access points."""
+    shares = list(
+        AccessPointShare.objects.unscoped(
+            "the residents' site shows the offices partners share with the organisation"
+        )
+        .filter(shared_with_id=organisation.pk)
+        .values_list("organisation_id", "access_point_id")
+    )
+    owners = sorted({organisation.pk} | {owner for owner, _point in shares})
+    last = today + datetime.timedelta(days=DAYS_AHEAD - 1)
+    points = (
+        AccessPoint.objects.filter(organisation_id__in=owners)
+        .filter(Q(organisation_id=organisation.pk) | Q(pk__in=[p for _o, p in shares]))
+        .select_related("organisation")
+        .prefetch_related(
+            Prefetch(
+                "sessions",
+                queryset=OpeningSession.objects.filter(organisation_id__in=owners).order_by(
+                    "weekday", "opens"
+                ),
+            ),
+            Prefetch(
+                "exceptions",
+                queryset=OpeningException.objects.filter(
+                    organisation_id__in=owners, date__range=(today, last)
+                )
+                .prefetch_related(
+                    Prefetch(
+                        "sessions",
+                        queryset=ExceptionSession.objects.filter(
+                            organisation_id__in=owners
+                        ).order_by("opens"),
+                    )
+                )
+                .order_by("date"),
+            ),
+            Prefetch(
+                "out_of_hours",
+                queryset=OutOfHoursArrangement.objects.filter(organisation_id__in=owners).order_by(
+                    "title"
+                ),
+            ),
+        )
+        .order_by("name")
+    )
+    return [_public_point(point, organisation, today) for point in points]
+
+
+def _public_point(
+    point: AccessPoint, organisation: Organisation, today: datetime.date
+) -> PublicAccessPoint:
+    weekly: dict[int, list[Session]] = {day.value: [] for day in Weekday}
+    for session in point.sessions.all():
+        weekly[session.weekday].append((session.opens, session.closes))
+    exceptions = {exception.date: exception for exception in point.exceptions.all()}
+    days = []
+    for offset in range(DAYS_AHEAD):
+        date = today + datetime.timedelta(days=offset)
+        exception = exceptions.get(date)
+        if exception is None:
+            days.append(PublicDay(date, weekly[date.weekday()], ""))
+            continue
+        sessions = sorted((s.opens, s.closes) for s in exception.sessions.all())
+        days.append(PublicDay(date, sessions, exception.reason))
+    return PublicAccessPoint(
+        access_point=point,
+        days=days,
+        out_of_hours=list(point.out_of_hours.all()),
+        is_shared=point.organisation_id != organisation.pk,
     )
