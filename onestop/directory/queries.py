@@ -473,63 +473,65 @@ def public_access_points(
     )
     owners = sorted({organisation.pk} | {owner for owner, _point in shares})
     last = today + datetime.timedelta(days=DAYS_AHEAD - 1)
-    points = (
+    points = list(
         AccessPoint.objects.filter(organisation_id__in=owners)
         .filter(Q(organisation_id=organisation.pk) | Q(pk__in=[p for _o, p in shares]))
         .select_related("organisation")
-        .prefetch_related(
-            Prefetch(
-                "sessions",
-                queryset=OpeningSession.objects.filter(organisation_id__in=owners).order_by(
-                    "weekday", "opens"
-                ),
-            ),
-            Prefetch(
-                "exceptions",
-                queryset=OpeningException.objects.filter(
-                    organisation_id__in=owners, date__range=(today, last)
-                )
-                .prefetch_related(
-                    Prefetch(
-                        "sessions",
-                        queryset=ExceptionSession.objects.filter(
-                            organisation_id__in=owners
-                        ).order_by("opens"),
-                    )
-                )
-                .order_by("date"),
-            ),
-            Prefetch(
-                "out_of_hours",
-                queryset=OutOfHoursArrangement.objects.filter(organisation_id__in=owners).order_by(
-                    "title"
-                ),
-            ),
-        )
         .order_by("name")
     )
-    return [_public_point(point, organisation, today) for point in points]
+    ids = [point.pk for point in points]
+    # Plain rows grouped here rather than prefetched: the same reads for a fraction of the cost.
+    weekly: dict[int, dict[int, list[Session]]] = {
+        point.pk: {day.value: [] for day in Weekday} for point in points
+    }
+    for point_id, weekday, opens, closes in (
+        OpeningSession.objects.filter(organisation_id__in=owners, access_point_id__in=ids)
+        .order_by("weekday", "opens")
+        .values_list("access_point_id", "weekday", "opens", "closes")
+    ):
+        weekly[point_id][weekday].append((opens, closes))
+    exceptions: dict[int, tuple[int, datetime.date, str]] = {
+        exception_id: (point_id, date, reason)
+        for exception_id, point_id, date, reason in OpeningException.objects.filter(
+            organisation_id__in=owners, access_point_id__in=ids, date__range=(today, last)
+        ).values_list("id", "access_point_id", "date", "reason")
+    }
+    exception_sessions: dict[int, list[Session]] = {key: [] for key in exceptions}
+    for exception_id, opens, closes in (
+        ExceptionSession.objects.filter(
+            organisation_id__in=owners, exception_id__in=sorted(exceptions)
+        )
+        .order_by("opens")
+        .values_list("exception_id", "opens", "closes")
+    ):
+        exception_sessions[exception_id].append((opens, closes))
+    closures: dict[int, dict[datetime.date, tuple[list[Session], str]]] = {pk: {} for pk in ids}
+    for exception_id, (point_id, date, reason) in exceptions.items():
+        closures[point_id][date] = (exception_sessions[exception_id], reason)
+    arrangements: dict[int, list[OutOfHoursArrangement]] = {pk: [] for pk in ids}
+    for arrangement in OutOfHoursArrangement.objects.filter(
+        organisation_id__in=owners, access_point_id__in=ids
+    ).order_by("title"):
+        arrangements[arrangement.access_point_id].append(arrangement)
+    return [
+        PublicAccessPoint(
+            access_point=point,
+            days=_week(today, weekly[point.pk], closures[point.pk]),
+            out_of_hours=arrangements[point.pk],
+            is_shared=point.organisation_id != organisation.pk,
+        )
+        for point in points
+    ]
 
 
-def _public_point(
-    point: AccessPoint, organisation: Organisation, today: datetime.date
-) -> PublicAccessPoint:
-    weekly: dict[int, list[Session]] = {day.value: [] for day in Weekday}
-    for session in point.sessions.all():
-        weekly[session.weekday].append((session.opens, session.closes))
-    exceptions = {exception.date: exception for exception in point.exceptions.all()}
+def _week(
+    today: datetime.date,
+    weekly: dict[int, list[Session]],
+    closures: dict[datetime.date, tuple[list[Session], str]],
+) -> list[PublicDay]:
     days = []
     for offset in range(DAYS_AHEAD):
         date = today + datetime.timedelta(days=offset)
-        exception = exceptions.get(date)
-        if exception is None:
-            days.append(PublicDay(date, weekly[date.weekday()], ""))
-            continue
-        sessions = sorted((s.opens, s.closes) for s in exception.sessions.all())
-        days.append(PublicDay(date, sessions, exception.reason))
-    return PublicAccessPoint(
-        access_point=point,
-        days=days,
-        out_of_hours=list(point.out_of_hours.all()),
-        is_shared=point.organisation_id != organisation.pk,
-    )
+        sessions, reason = closures.get(date, (weekly[date.weekday()], ""))
+        days.append(PublicDay(date, sessions, reason))
+    return days

@@ -161,18 +161,31 @@ def _we(title: str) -> str:
 
 def charter(organisation: Organisation, year: int) -> list[Promise]:
     """Every standard the organisation publishes, organisation-wide ones first, then each
-    service's own, by title; the target is the one in force in ``year``."""
-    standards = (
+    service's own, by title; the target is the one in force in ``year`` (two queries)."""
+    standards = list(
         Standard.objects.for_organisation(organisation)
         .select_related("service")
-        .prefetch_related("targets")
+        .only(
+            "title",
+            "target_percent",
+            "organisation_id",
+            "service__name",
+            "service__organisation_id",
+        )
         .order_by("title", "pk")
+    )
+    # The latest target change on or before ``year`` for each standard (target_for_year's rule).
+    changes: dict[int, Decimal] = dict(
+        StandardTarget.objects.for_organisation(organisation)
+        .filter(year__lte=year)
+        .order_by("year")
+        .values_list("standard_id", "target_percent")
     )
     promises = [
         Promise(
             standard=standard,
             sentence=_we(standard.title),
-            target_percent=target_for_year(standard, year),
+            target_percent=changes.get(standard.pk, standard.target_percent),
             service_name=standard.service.name if standard.service else "",
         )
         for standard in standards
