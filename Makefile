@@ -46,7 +46,7 @@ lock:
 # The demo as a council would run it: DEBUG off, the GOV.UK error pages, static files served by
 # whitenoise, a secret key generated once into var/ (every command reads it).  Only transport
 # security is relaxed, because the demo is plain HTTP on this machine (ONESTOP_HTTPS=0).
-RUN_ENV := ONESTOP_HTTPS=0 ONESTOP_ALLOWED_HOSTS=$${ONESTOP_ALLOWED_HOSTS:-$(HOST),127.0.0.1,localhost} HOST=$(HOST) PORT=$(PORT)
+RUN_ENV := ONESTOP_HTTPS=0 ONESTOP_PUBLIC_ORGANISATION=$${ONESTOP_PUBLIC_ORGANISATION-demo-council} ONESTOP_ALLOWED_HOSTS=$${ONESTOP_ALLOWED_HOSTS:-$(HOST),127.0.0.1,localhost} HOST=$(HOST) PORT=$(PORT)
 SECRET_KEY_FILE := $(or $(ONESTOP_VAR_DIR),var)/secret_key
 
 $(SECRET_KEY_FILE):

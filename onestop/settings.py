@@ -8,6 +8,7 @@ policy (standards, hours, roles) is data in the database, never a setting.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -423,6 +424,18 @@ if ONESTOP_LETTERS not in {"notify", "post-room"}:
     raise ImproperlyConfigured("ONESTOP_LETTERS must be 'notify' or 'post-room'.")
 if ONESTOP_REPLY_ADDRESS_SECRET and len(ONESTOP_REPLY_ADDRESS_SECRET) < 32:
     raise ImproperlyConfigured("ONESTOP_REPLY_ADDRESS_SECRET must be at least 32 characters long.")
+
+# --- The residents' site (portal) ----------------------------------------------------------------
+# The organisation whose start page "/" shows (its slug, like "demo-council"); empty: "/" lists
+# every organisation's site, as it does (with one warning in the log) when the slug names no
+# active organisation.  A value that cannot be a slug stops start-up with one plain line.
+ONESTOP_PUBLIC_ORGANISATION = env_str("ONESTOP_PUBLIC_ORGANISATION", "").strip()
+if ONESTOP_PUBLIC_ORGANISATION and not re.fullmatch(
+    r"[a-z0-9-]{1,60}", ONESTOP_PUBLIC_ORGANISATION
+):
+    raise ImproperlyConfigured(
+        "ONESTOP_PUBLIC_ORGANISATION must be an organisation's short name, like demo-council."
+    )
 
 # --- Notifications (notifysend) ---------------------------------------------------------------
 # Which sender the worker hands messages to: local (kept, shown at /outbox/), smtp, notify.  Each

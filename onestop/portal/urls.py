@@ -7,6 +7,13 @@ from onestop.portal import views
 app_name = "portal"
 
 urlpatterns = [
+    # The residents' site: the root, and each organisation's start and information pages.
+    path("", views.root, name="root"),
+    path("o/<slug:organisation_slug>/", views.start, name="start"),
+    path("o/<slug:organisation_slug>/contact/", views.contact, name="contact"),
+    path("o/<slug:organisation_slug>/accessibility/", views.accessibility, name="accessibility"),
+    path("o/<slug:organisation_slug>/privacy/", views.privacy, name="privacy"),
+    path("o/<slug:organisation_slug>/cookies/", views.cookies, name="cookies"),
     path("report/<slug:organisation_slug>/", views.report_index, name="report-index"),
     path("report/<slug:organisation_slug>/done/", views.report_received, name="report-received"),
     path(

@@ -1,8 +1,10 @@
-"""Residents' pages (report a problem, public) and the staff page that publishes case types
-online.  Thin: parse the form, reach objects through ``queries``, call one service, render."""
+"""Residents' pages (the start page, information pages, report a problem: public) and the staff
+page that publishes case types online.  Thin: parse the form, reach objects through
+``queries``, call one service, render."""
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
@@ -23,9 +25,12 @@ from onestop.core import pages, permissions
 from onestop.core.access import require
 from onestop.core.decorators import public
 from onestop.core.http import client_address, staff_user
+from onestop.core.models import Organisation
 from onestop.documents import uploads
 from onestop.portal import forms, queries, services, throttle
 from onestop.portal.models import WebForm
+
+logger = logging.getLogger(__name__)
 
 GET_POST = ["GET", "POST"]
 UTF8 = frozenset({"utf-8", "utf8"})
@@ -34,7 +39,75 @@ SESSION_KEY = "onestop_portal_reported"
 SESSION_KEEP = 20
 
 
-# --- residents (public) -------------------------------------------------------------------------
+# --- residents (public): the site's root, each organisation's start and information pages ------
+@public
+@require_GET
+def root(request: HttpRequest) -> HttpResponse:
+    """``/``: the start page of the organisation ``ONESTOP_PUBLIC_ORGANISATION`` names, else
+    the list of every organisation's site.  Either way it links to the staff sign-in."""
+    slug = settings.ONESTOP_PUBLIC_ORGANISATION
+    organisation = queries.configured_organisation(slug)
+    if organisation is not None:
+        return _start(request, organisation)
+    if slug:
+        logger.warning("ONESTOP_PUBLIC_ORGANISATION names no active organisation: %s", slug)
+    return render(request, "portal/sites.html", {"sites": queries.public_sites()})
+
+
+@public
+@require_GET
+def start(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    return _start(request, public_organisation(organisation_slug))
+
+
+def _start(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    page = queries.start_page(organisation)
+    return render(request, "portal/start.html", {"organisation": organisation, "page": page})
+
+
+@public
+@require_GET
+def contact(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    organisation = public_organisation(organisation_slug)
+    page = queries.contact_page(organisation)
+    return render(request, "portal/contact.html", {"organisation": organisation, "page": page})
+
+
+@public
+@require_GET
+def accessibility(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    organisation = public_organisation(organisation_slug)
+    page = queries.contact_page(organisation)
+    return render(
+        request,
+        "portal/accessibility.html",
+        {"organisation": organisation, "page": page, "statement": queries.ACCESSIBILITY},
+    )
+
+
+@public
+@require_GET
+def privacy(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    organisation = public_organisation(organisation_slug)
+    return render(
+        request,
+        "portal/privacy.html",
+        {"organisation": organisation, "cookies": queries.essential_cookies()},
+    )
+
+
+@public
+@require_GET
+def cookies(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    organisation = public_organisation(organisation_slug)
+    return render(
+        request,
+        "portal/cookies.html",
+        {"organisation": organisation, "cookies": queries.essential_cookies()},
+    )
+
+
+# --- residents (public): report a problem --------------------------------------------------------
 @public
 @require_GET
 def report_index(request: HttpRequest, organisation_slug: str) -> HttpResponse:

@@ -71,7 +71,7 @@ def test_the_list_is_for_staff_who_read_feedback(
     assert page.status_code == 200
     body = page.content.decode()
     assert 'href="/feedback/"' in body  # the staff navigation
-    assert 'href="/feedback/"' not in client_for(back_office).get("/").content.decode()
+    assert 'href="/feedback/"' not in client_for(back_office).get("/staff/").content.decode()
     assert feedback.reference in body
     assert "Open complaints (1)</strong>" in body
     assert "To acknowledge (1)" in body

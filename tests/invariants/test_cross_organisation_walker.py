@@ -51,6 +51,12 @@ WITHOUT_ID = [page for page in PAGES if not page.parameters]
 # another organisation's is named, so there is no other organisation's object to ask for.
 ORGANISATION_PAGES = {
     "portal:report-index": "an organisation's report page",
+    # The residents' site (issue 18): each shows the organisation's published information only.
+    "portal:start": "an organisation's start page",
+    "portal:contact": "an organisation's contact page",
+    "portal:accessibility": "an organisation's accessibility statement",
+    "portal:privacy": "an organisation's privacy notice",
+    "portal:cookies": "an organisation's cookies page",
     "portal:report-received": "the page after a report (shows the session's own report)",
     "portal:report-form": "an organisation's form for one type of case (codes per organisation)",
     "cases:disclosure-log": "an organisation's public disclosure log",
