@@ -29,7 +29,7 @@ from onestop.cases import services as case_services
 from onestop.cases.models import Case, CaseNote
 from onestop.contacts import services as contact_services
 from onestop.contacts.models import Channel, Direction
-from onestop.core import audit
+from onestop.core import audit, permissions
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation
 from onestop.customers import services as customer_services
@@ -154,6 +154,8 @@ def ask_for_sign_in_link(
                 "expires_time": expires_at,
             },
             customer=customers[0] if customers else None,
+            # The body holds a live link: only staff who may read the audit trail see it.
+            visible_with=permissions.AUDIT_VIEW,
         )
         audit.record(
             organisation=organisation,

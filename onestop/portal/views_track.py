@@ -230,7 +230,7 @@ def your_requests_sign_in(request: HttpRequest, organisation_slug: str) -> HttpR
         return render(
             request,
             "portal/your_requests_sign_in.html",
-            {"organisation": organisation, "token": "", "failed": True},
+            {"organisation": organisation, "failed": True},
             status=400,
         )
     response = HttpResponseRedirect(_cookie_path(organisation))

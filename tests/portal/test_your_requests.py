@@ -101,6 +101,7 @@ def test_a_known_address_is_sent_a_one_time_link_and_only_its_hash_is_kept(
         None,
     )
     assert message.subject == "Your sign-in link for Test District Council"
+    assert message.visible_with == "audit.view"  # the live link is kept from most staff
     token = _token(message)
     assert f"http://localhost:8000{SIGN_IN}?token={token}" in message.body
     assert "The link works once, until 2 March 2026, 12:30." in message.body

@@ -206,13 +206,17 @@ def email_to_address(
     event: str,
     context: Context,
     customer: Customer | None = None,
+    visible_with: str = "",
 ) -> Message:
     """Record ``event``'s e-mail to exactly ``address``, whatever channel the customer prefers:
     for a message whose point is to reach that mailbox (a sign-in link proves the reader holds
     it).  ``customer``, one of the organisation's records with that address, sets the language
-    and the name; the message is sent like every other (pending, taken by the worker)."""
+    and the name; the message is sent like every other (pending, taken by the worker).
+    ``visible_with`` keeps it from staff without that permission (``message_to_customer``'s)."""
     if customer is not None and customer.organisation_id != organisation_id:
         raise ValueError("The customer belongs to another organisation")
+    if visible_with and visible_with not in permissions.ALL_ACTIONS:
+        raise ValueError(f"Unknown permission {visible_with!r}")
     language = queries.language_for(customer)
     label = customer.display_name[:200] if customer is not None else ""
     words = wording_for(organisation_id, event, Channel.EMAIL, language)
@@ -239,6 +243,7 @@ def email_to_address(
         created_at=now,
         next_attempt_at=now,
         updated_at=now,
+        visible_with=visible_with,
     )
     message.save(force_insert=True)
     return message
