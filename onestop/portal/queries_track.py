@@ -39,6 +39,9 @@ DETAIL_LIMIT = 254
 TRACKED_SECONDS = 3600
 #: Case kinds a resident cannot track: a councillor's enquiry is followed by the councillor.
 NOT_TRACKED = frozenset({CaseKind.COUNCILLOR_ENQUIRY})
+#: What an empty key is looked up as, so every lookup makes the same reads: no reference, e-mail
+#: key, E.164 number or postcode key is ever a lone dash.
+NOTHING = "-"
 
 
 def hashed(secret: str) -> str:
@@ -83,17 +86,17 @@ def _customer_has(organisation_id: int, customer_id: int, keys: DetailKeys) -> b
     """Whether the customer's record holds the detail: three reads, whatever the detail."""
     email = (
         Email.objects.for_organisation(organisation_id)
-        .filter(customer_id=customer_id, address_key=keys.email or "\x00")
+        .filter(customer_id=customer_id, address_key=keys.email or NOTHING)
         .exists()
     )
     phone = (
         Phone.objects.for_organisation(organisation_id)
-        .filter(customer_id=customer_id, number=keys.phone or "\x00")
+        .filter(customer_id=customer_id, number=keys.phone or NOTHING)
         .exists()
     )
     postcode = (
         Address.objects.for_organisation(organisation_id)
-        .filter(customer_id=customer_id, postcode_key=keys.postcode or "\x00")
+        .filter(customer_id=customer_id, postcode_key=keys.postcode or NOTHING)
         .exists()
     )
     return email or phone or postcode
@@ -107,14 +110,14 @@ def find_request(organisation: Organisation, reference: str, detail: str) -> Cas
     keys = detail_keys(detail)
     case: Case | None = (
         Case.objects.for_organisation(organisation)
-        .filter(reference=reference or "\x00")
+        .filter(reference=reference or NOTHING)
         .exclude(kind__in=sorted(NOT_TRACKED))
         .select_related("case_type")
         .first()
     )
     feedback: Feedback | None = (
         Feedback.objects.for_organisation(organisation)
-        .filter(reference=reference or "\x00")
+        .filter(reference=reference or NOTHING)
         .exclude(kind=Kind.UNCLASSIFIED)
         .first()
     )
