@@ -490,6 +490,19 @@ ONESTOP_PORTAL_REPORTS_PER_HOUR = env_int("ONESTOP_PORTAL_REPORTS_PER_HOUR", def
 ONESTOP_PORTAL_REPORT_WINDOW_SECONDS = env_int(
     "ONESTOP_PORTAL_REPORT_WINDOW_SECONDS", default=3600, minimum=1
 )
+# The track page and "Your requests" (issue 18): lookups by reference, information added, and
+# sign-in links asked for, from one client address; and sign-in links sent to one e-mail
+# address, in the same window.
+ONESTOP_PORTAL_TRACK_PER_HOUR = env_int("ONESTOP_PORTAL_TRACK_PER_HOUR", default=20, minimum=1)
+ONESTOP_PORTAL_ADD_INFORMATION_PER_HOUR = env_int(
+    "ONESTOP_PORTAL_ADD_INFORMATION_PER_HOUR", default=10, minimum=1
+)
+ONESTOP_PORTAL_SIGN_IN_LINKS_PER_HOUR = env_int(
+    "ONESTOP_PORTAL_SIGN_IN_LINKS_PER_HOUR", default=10, minimum=1
+)
+ONESTOP_PORTAL_SIGN_IN_LINKS_PER_EMAIL_PER_HOUR = env_int(
+    "ONESTOP_PORTAL_SIGN_IN_LINKS_PER_EMAIL_PER_HOUR", default=3, minimum=1
+)
 
 # --- Logging: one JSON object a line, for the council's log collector -----------------------
 LOG_LEVEL = env_str("ONESTOP_LOG_LEVEL", "INFO").upper()

@@ -38,3 +38,62 @@ class WebForm(OrganisationOwned, Timestamped):
 
     def __str__(self) -> str:
         return f"web form for {self.case_type_id}"
+
+
+# --- "Your requests": a resident's one-time sign-in link and the session it opens (issue 18) ----
+class SignInLink(OrganisationOwned):
+    """A one-time link sent to ``email_key`` (a normalised e-mail address), so that the person
+    who reads that mailbox can see the requests raised with it.
+
+    Only the SHA-256 of the token is kept: the token itself is in the e-mail alone.  A link is
+    used at most once (``used_at``, set by a conditional update) and only before ``expires_at``
+    (30 minutes after it was asked for)."""
+
+    id = models.BigAutoField(primary_key=True)
+    token_hash = models.CharField(max_length=64)
+    email_key = models.CharField(max_length=254)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "token_hash"], name="signinlink_unique_token"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "email_key", "created_at"], name="signinlink_org_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-in link {self.pk}"
+
+
+class ResidentSession(OrganisationOwned):
+    """A resident signed in to "Your requests" with a verified e-mail address.  Separate from
+    staff sessions: its own cookie, scoped to the organisation's "Your requests" pages, holding
+    a random key of which only the SHA-256 is kept here.  Ends at ``expires_at`` or when the
+    resident signs out (``ended_at``)."""
+
+    id = models.BigAutoField(primary_key=True)
+    key_hash = models.CharField(max_length=64)
+    email_key = models.CharField(max_length=254)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "key_hash"], name="residentsession_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"resident session {self.pk}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from onestop.portal import views
+from onestop.portal import urls_track, views
 
 app_name = "portal"
 
@@ -29,3 +29,6 @@ urlpatterns = [
     path("report-forms/", views.web_forms, name="web-forms"),
     path("report-forms/<int:case_type_id>/", views.web_form_edit, name="web-form-edit"),
 ]
+
+# Issue 18 part B: track a request and "Your requests" (their own module, urls_track).
+urlpatterns += urls_track.urlpatterns

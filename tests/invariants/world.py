@@ -82,6 +82,8 @@ FILLERS: dict[tuple[str, str], str] = {
     ("cases:case-identity", "reference"): "subject_access_reference",
     ("contacts:ticket-action", "action"): "ticket_action",
     ("portal:report-done", "reference"): "web_reference",
+    ("portal:tracked", "reference"): "web_reference",
+    ("portal:your-request", "reference"): "web_reference",
     ("documents:owner-documents", "kind"): "document_owner_kind",
     ("documents:owner-documents", "key"): "reference",
     ("notify:task-done", "task_id"): "staff_task_id",
