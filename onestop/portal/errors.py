@@ -11,3 +11,5 @@ class PortalError(StrEnum):
     NOT_OFFERED_ONLINE = "not_offered_online"
     NAME_REQUIRED = "name_required"
     INVALID_POSITION = "invalid_position"
+    CHOICES_MISMATCH = "choices_mismatch"
+    INVALID_LAYOUT = "invalid_layout"
