@@ -53,6 +53,9 @@ ORGANISATION_PAGES = {
     "portal:report-index": "an organisation's report page",
     "portal:report-received": "the page after a report (shows the session's own report)",
     "portal:report-form": "an organisation's form for one type of case (codes per organisation)",
+    "portal:report-step": "a page of a long form (codes per organisation; the answers are the "
+    "session's own)",
+    "portal:report-check": "the check page of a long form (the session's own answers)",
     "cases:disclosure-log": "an organisation's public disclosure log",
     "feedback:public": "an organisation's public feedback form",
     "feedback:public-sent": "the page after feedback is sent (names no record)",
