@@ -155,7 +155,7 @@ def test_the_list_in_welsh_uses_the_welsh_names(welsh_form: WebForm, client: Cli
     client.cookies[COOKIE] = "cy"
     html = client.get(INDEX).content.decode()
 
-    assert "<title>Rhoi gwybod am broblem – Test District Council</title>" in html
+    assert "<title>Rhoi gwybod am broblem \u2013 Test District Council</title>" in html
     assert ">Bin heb ei gasglu</a>" in html
     assert "Pan na wnaeth y criw wagio’ch bin" in html
     assert "Chwilio’r ffurflenni" in html
