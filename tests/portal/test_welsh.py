@@ -319,3 +319,69 @@ def test_welsh_feedback_records_welsh_on_the_customer(
     feedback = Feedback.objects.for_organisation(welsh_council).get()
     assert feedback.customer is not None
     assert feedback.customer.language == Language.WELSH
+
+
+# --- the staff page that writes the Welsh words ---------------------------------------------
+def test_an_administrator_writes_the_welsh_words_and_the_layout(
+    world: World, administrator: User, client_for: Callable[[User], Client]
+) -> None:
+    client = client_for(administrator)
+    edit = f"/report-forms/{world.missed_bin.pk}/"
+    page = client.get(edit).content.decode()
+    assert "“Which bin” in Welsh (optional)" in page
+    assert "One a line, in this order: blue, green, black" in page
+
+    response = client.post(
+        edit,
+        {
+            "is_published": "on",
+            "guidance": "Leave the bin out.",
+            "position": "10",
+            "layout": Layout.QUESTION_PAGES,
+            "hint": "When the crew missed it",
+            "name_cy": "Bin heb ei gasglu",
+            "hint_cy": "Pan fethodd y criw",
+            "guidance_cy": "Gadewch y bin allan.",
+            "label_cy_bin": "Pa fin",
+            "choices_cy_bin": "Glas\r\nGwyrdd\r\nDu\r\n",
+        },
+    )
+
+    assert response.status_code == 302
+    web_form = WebForm.objects.for_organisation(world.organisation).get()
+    assert (web_form.layout, web_form.name_cy, web_form.hint, web_form.hint_cy) == (
+        Layout.QUESTION_PAGES,
+        "Bin heb ei gasglu",
+        "When the crew missed it",
+        "Pan fethodd y criw",
+    )
+    assert web_form.guidance_cy == "Gadewch y bin allan."
+    assert web_form.questions_cy == {
+        "bin": {"label": "Pa fin", "choices": ["Glas", "Gwyrdd", "Du"]}
+    }
+    again = client.get(edit).content.decode()
+    assert "Glas\nGwyrdd\nDu</textarea>" in again
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"choices_cy_bin": "Glas\nGwyrdd"}, "Give 3 Welsh answers, one for each English answer"),
+        ({"name_cy": "x" * 201}, "must be 200 characters or fewer"),
+        ({"guidance_cy": "a\x00b"}, "Remove the special characters"),
+        ({"layout": "sideways"}, "from the list"),
+    ],
+)
+def test_welsh_words_that_do_not_fit_are_refused(
+    world: World,
+    administrator: User,
+    client_for: Callable[[User], Client],
+    changes: dict[str, str],
+    message: str,
+) -> None:
+    client = client_for(administrator)
+    data = {"is_published": "on", "guidance": "", "position": "10", **changes}
+    response = client.post(f"/report-forms/{world.missed_bin.pk}/", data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert WebForm.objects.for_organisation(world.organisation).count() == 0
