@@ -63,6 +63,14 @@ def use_public_language(request: HttpRequest, organisation: Organisation | None)
     return language
 
 
+def toggle_url(request: HttpRequest, language: str) -> str:
+    """This page's address in ``language`` (``?lang=``), keeping the rest of its query (a
+    search, ``?from=check``)."""
+    query = request.GET.copy()
+    query[LANGUAGE_PARAMETER] = "cy" if language == WELSH else "en"
+    return f"?{query.urlencode()}"
+
+
 def remember(request: HttpRequest, response: HttpResponse) -> None:
     """Write the language cookie when the toggle chose a language on this request."""
     language: Any = getattr(request, CHOSEN_ATTRIBUTE, None)

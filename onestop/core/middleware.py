@@ -127,8 +127,9 @@ class PublicLanguageMiddleware:
     """The page's language (``core.language``): on a public page of an organisation named in
     its address, Welsh or English as the resident chose (``?lang=``, then the language cookie,
     then ``Accept-Language``) when the organisation offers Welsh, else English; English on
-    every staff page.  Sits after ``LocaleMiddleware``, which still chooses for pages no view
-    answers (a 404 of an unknown address follows the cookie)."""
+    every staff page and every public page of no organisation.  Sits after ``LocaleMiddleware``,
+    which still chooses for pages no view answers (a 404 of an unknown address follows the
+    cookie)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -150,7 +151,11 @@ class PublicLanguageMiddleware:
             return
         slug = view_kwargs.get(ORGANISATION_SLUG)
         if not isinstance(slug, str):
-            return  # a public page of no organisation: LocaleMiddleware's choice stands
+            # Sign-in, the API and other pages of no organisation are English; a residents' page
+            # of one organisation without the slug in its address chooses in its view
+            # (core.language.use_public_language).
+            language.use_language(request, language.ENGLISH)
+            return
         organisation = (
             Organisation.objects.filter(slug=slug[:60], is_active=True)
             .only("id", "offers_welsh")

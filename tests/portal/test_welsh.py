@@ -114,6 +114,18 @@ def test_the_toggle_shows_welsh_and_the_cookie_remembers_it(
     assert '<html lang="en"' in client.get(INDEX).content.decode()
 
 
+def test_the_toggle_keeps_the_rest_of_the_address(welsh_form: WebForm, client: Client) -> None:
+    html = client.get(INDEX, {"q": "bin & more"}).content.decode()
+    assert 'href="?q=bin+%26+more&amp;lang=cy"' in html
+    welsh = client.get(INDEX, {"q": "bin", "lang": "cy"}).content.decode()
+    assert 'href="?q=bin&amp;lang=en"' in welsh
+
+
+def test_the_staff_sign_in_page_stays_english(welsh_form: WebForm, client: Client) -> None:
+    client.cookies[COOKIE] = "cy"
+    assert '<html lang="en"' in client.get("/sign-in/").content.decode()
+
+
 def test_a_browser_asking_for_welsh_first_gets_welsh(welsh_form: WebForm, client: Client) -> None:
     html = client.get(INDEX, headers={"accept-language": "cy,en-GB;q=0.8"}).content.decode()
     assert '<html lang="cy"' in html

@@ -13,7 +13,7 @@ from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 
-from onestop.core import dates
+from onestop.core import dates, language
 
 register = template.Library()
 
@@ -133,3 +133,12 @@ def _printed(value: Any) -> str:
         return html.escape(value)
     local = timezone.template_localtime(value)  # type: ignore[attr-defined]  # not in the stubs
     return _text(formats.localize(local))
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context: Mapping[str, Any], code: str) -> str:
+    """``{% language_url "cy" %}``: this page in Welsh (the toggle's link), its query kept."""
+    request = context.get("request")
+    if request is None:
+        return "?lang=cy" if code == language.WELSH else "?lang=en"
+    return language.toggle_url(request, code)
