@@ -142,6 +142,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onestop.core.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Welsh or English on residents' pages, English on staff pages (core.language).
+    "onestop.core.middleware.PublicLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -348,6 +350,12 @@ ONESTOP_CLAMD_TIMEOUT_SECONDS = env_int("ONESTOP_CLAMD_TIMEOUT_SECONDS", default
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 LOCALE_PATHS = [BASE_DIR / "onestop" / "locale"]
+# The residents' language choice (core.language): a functional cookie holding "cy" or "en-gb",
+# kept a year, sent only to this site.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SECURE
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -80,6 +80,14 @@ class OrganisationForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown to residents under the organisation's name"),
     )
+    offers_welsh = forms.BooleanField(
+        label=_("Offer residents' pages in Welsh"),
+        required=False,
+        help_text=_(
+            "Residents' pages get a Cymraeg / English toggle, and a resident who chooses Welsh "
+            "gets their messages in Welsh"
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -113,7 +113,7 @@ def _same_organisation(obj: Model, organisation_id: int | None, message: str) ->
 
 
 # --- organisations ------------------------------------------------------------------------------
-ORGANISATION_FIELDS = ("name", "type", "nation", "branding_text")
+ORGANISATION_FIELDS = ("name", "type", "nation", "branding_text", "offers_welsh")
 
 
 def update_organisation(
@@ -124,6 +124,7 @@ def update_organisation(
     type: str,
     nation: str,
     branding_text: str,
+    offers_welsh: bool | None = None,
 ) -> Organisation:
     with transaction.atomic():
         before = _snapshot(organisation, ORGANISATION_FIELDS)
@@ -131,6 +132,8 @@ def update_organisation(
         organisation.type = type
         organisation.nation = nation
         organisation.branding_text = branding_text
+        if offers_welsh is not None:
+            organisation.offers_welsh = offers_welsh
         organisation.full_clean()
         organisation.save(update_fields=[*ORGANISATION_FIELDS, "updated_at"])
         audit.record(

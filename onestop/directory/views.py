@@ -61,6 +61,7 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
         "type": organisation.type,
         "nation": organisation.nation,
         "branding_text": organisation.branding_text,
+        "offers_welsh": organisation.offers_welsh,
     }
     form = forms.OrganisationForm(request.POST or None, initial=initial)
     saved = _save(

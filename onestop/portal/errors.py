@@ -13,3 +13,5 @@ class PortalError(StrEnum):
     INVALID_POSITION = "invalid_position"
     REQUIRED = "required"
     NOT_OPEN = "not_open"
+    CHOICES_MISMATCH = "choices_mismatch"
+    INVALID_LAYOUT = "invalid_layout"

@@ -38,6 +38,71 @@ def published_forms(organisation: Organisation) -> list[WebForm]:
     )
 
 
+SEARCH_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class PublicForm:
+    """A published form as residents see it in the list, in the page's language."""
+
+    code: str
+    name: str
+    hint: str
+    category: str
+
+
+@dataclass(frozen=True)
+class FormList:
+    """The list page: every form by category, or the forms a search found."""
+
+    search: str
+    found: list[PublicForm]
+    categories: list[tuple[str, list[PublicForm]]]
+    total: int
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in text.casefold().split() if word]
+
+
+def form_list(organisation: Organisation, *, language: str, search: str = "") -> FormList:
+    """The published forms in ``language``, grouped by the service that deals with them (the
+    categories, in the order of each one's first form); with ``search``, the forms whose name,
+    hint or service (in either language) contain every word searched for."""
+    search = " ".join(str(search)[:SEARCH_LIMIT].split())
+    shown = []
+    for web_form in published_forms(organisation):
+        public = PublicForm(
+            code=web_form.case_type.code,
+            name=web_form.name_in(language),
+            hint=web_form.hint_in(language),
+            category=web_form.case_type.service.name,
+        )
+        text = " ".join(
+            [
+                public.name,
+                public.hint,
+                public.category,
+                web_form.case_type.name,
+                web_form.name_cy,
+                web_form.hint,
+                web_form.hint_cy,
+            ]
+        ).casefold()
+        shown.append((public, text))
+    wanted = _words(search)
+    found = [public for public, text in shown if all(word in text for word in wanted)]
+    categories: dict[str, list[PublicForm]] = {}
+    for public, _text in shown:
+        categories.setdefault(public.category, []).append(public)
+    return FormList(
+        search=search,
+        found=found if wanted else [],
+        categories=list(categories.items()),
+        total=len(shown),
+    )
+
+
 def published_form(organisation: Organisation, code: str) -> WebForm:
     """The published form for the case type ``code``; 404 for anything else (unknown,
     unpublished, not in use, or another organisation's code)."""

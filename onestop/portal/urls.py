@@ -26,6 +26,16 @@ urlpatterns = [
         views.report_form,
         name="report-form",
     ),
+    path(
+        "report/<slug:organisation_slug>/<slug:type_code>/check/",
+        views.report_check,
+        name="report-check",
+    ),
+    path(
+        "report/<slug:organisation_slug>/<slug:type_code>/<slug:step>/",
+        views.report_step,
+        name="report-step",
+    ),
     path("report-forms/", views.web_forms, name="web-forms"),
     path("report-forms/<int:case_type_id>/", views.web_form_edit, name="web-form-edit"),
 ]

@@ -68,6 +68,9 @@ ORGANISATION_PAGES = {
     "portal:your-requests-sign-in": "a sign-in link's page (the token is the organisation's)",
     "portal:your-requests-sign-out": "signing out of the resident session (its own)",
     "portal:your-requests-preferences": "the resident session's own contact preferences",
+    "portal:report-step": "a page of a long form (codes per organisation; the answers are the "
+    "session's own)",
+    "portal:report-check": "the check page of a long form (the session's own answers)",
     "cases:disclosure-log": "an organisation's public disclosure log",
     "feedback:public": "an organisation's public feedback form",
     "feedback:public-sent": "the page after feedback is sent (names no record)",

@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from onestop.core import dates
+from onestop.core import dates, language
 from onestop.core import public_links as registry
 
 register = template.Library()
@@ -160,3 +160,12 @@ def opening_hours(sessions: Iterable[tuple[datetime.time, datetime.time]]) -> st
     if len(parts) == 1:
         return parts[0]
     return _("%(earlier)s and %(last)s") % {"earlier": ", ".join(parts[:-1]), "last": parts[-1]}
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context: Mapping[str, Any], code: str) -> str:
+    """``{% language_url "cy" %}``: this page in Welsh (the toggle's link), its query kept."""
+    request = context.get("request")
+    if request is None:
+        return "?lang=cy" if code == language.WELSH else "?lang=en"
+    return language.toggle_url(request, code)

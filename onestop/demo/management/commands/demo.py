@@ -116,6 +116,7 @@ def load_story() -> None:
     cases_services.escalate_due_cases()
     channels_demo.load_demo(council)
     portal_demo.load_demo(council)
+    portal_demo.load_welsh_demo(housing)
     telephony_demo.load_demo(council)
     performance_demo.load_demo(council)
     performance_demo.load_returns(council)
