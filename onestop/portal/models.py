@@ -68,6 +68,42 @@ class WebForm(OrganisationOwned, Timestamped):
     def __str__(self) -> str:
         return f"web form for {self.case_type_id}"
 
+    def name_in(self, language: str) -> str:
+        return (self.name_cy if language == WELSH else "") or self.case_type.name
+
+    def hint_in(self, language: str) -> str:
+        return (self.hint_cy if language == WELSH else "") or self.hint
+
+    def guidance_in(self, language: str) -> str:
+        return (self.guidance_cy if language == WELSH else "") or self.guidance
+
+    def questions_in(self, language: str) -> list[dict[str, Any]]:
+        """The case type's questions with their words in ``language``: a Welsh label and
+        Welsh choice labels where given (``choice_labels``, beside the English values)."""
+        questions = [dict(question) for question in self.case_type.attributes]
+        if language != WELSH:
+            return questions
+        words = self.questions_cy if isinstance(self.questions_cy, dict) else {}
+        for question in questions:
+            welsh = words.get(question.get("code"))
+            if not isinstance(welsh, dict):
+                continue
+            if welsh.get("label"):
+                question["label"] = str(welsh["label"])
+            labels = welsh.get("choices")
+            choices = question.get("choices", [])
+            if isinstance(labels, list) and len(labels) == len(choices):
+                question["choice_labels"] = [
+                    str(label) or str(choice) for label, choice in zip(labels, choices, strict=True)
+                ]
+        return questions
+
+    @property
+    def asks_one_thing_per_page(self) -> bool:
+        if self.layout == Layout.AUTOMATIC:
+            return len(self.case_type.attributes) > QUESTION_PAGES_AFTER
+        return self.layout == Layout.QUESTION_PAGES
+
 
 # --- "Your requests": a resident's one-time sign-in link and the session it opens (issue 18) ----
 class SignInLink(OrganisationOwned):
@@ -126,39 +162,3 @@ class ResidentSession(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"resident session {self.pk}"
-
-    def name_in(self, language: str) -> str:
-        return (self.name_cy if language == WELSH else "") or self.case_type.name
-
-    def hint_in(self, language: str) -> str:
-        return (self.hint_cy if language == WELSH else "") or self.hint
-
-    def guidance_in(self, language: str) -> str:
-        return (self.guidance_cy if language == WELSH else "") or self.guidance
-
-    def questions_in(self, language: str) -> list[dict[str, Any]]:
-        """The case type's questions with their words in ``language``: a Welsh label and
-        Welsh choice labels where given (``choice_labels``, beside the English values)."""
-        questions = [dict(question) for question in self.case_type.attributes]
-        if language != WELSH:
-            return questions
-        words = self.questions_cy if isinstance(self.questions_cy, dict) else {}
-        for question in questions:
-            welsh = words.get(question.get("code"))
-            if not isinstance(welsh, dict):
-                continue
-            if welsh.get("label"):
-                question["label"] = str(welsh["label"])
-            labels = welsh.get("choices")
-            choices = question.get("choices", [])
-            if isinstance(labels, list) and len(labels) == len(choices):
-                question["choice_labels"] = [
-                    str(label) or str(choice) for label, choice in zip(labels, choices, strict=True)
-                ]
-        return questions
-
-    @property
-    def asks_one_thing_per_page(self) -> bool:
-        if self.layout == Layout.AUTOMATIC:
-            return len(self.case_type.attributes) > QUESTION_PAGES_AFTER
-        return self.layout == Layout.QUESTION_PAGES
