@@ -37,6 +37,10 @@ def pytest_configure(config: pytest.Config) -> None:
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # No scheduled report files from the workers the tests run (in this process or started as
+    # commands): the tests of the schedule turn it on.
+    os.environ["ONESTOP_SCHEDULED_REPORTS"] = "0"
+    settings.ONESTOP_SCHEDULED_REPORTS = False
     # Documents written by tests go to a folder of their own, removed when the run ends.
     documents = Path(tempfile.mkdtemp(prefix="onestop-documents-"))
     settings.ONESTOP_DOCUMENTS_DIR = documents

@@ -60,6 +60,8 @@ RESTRICTION_APPROVE: Final = "restriction.approve"
 # A councillor records feedback for a constituent and follows their own.
 FEEDBACK_COUNCILLOR: Final = "feedback.councillor"
 PERFORMANCE_VIEW: Final = "performance.view"
+# Write a report file on demand (/performance/reports/): kept for everyone who sees reports.
+PERFORMANCE_REPORT_WRITE: Final = "performance.report-write"
 # Performance against the standards of one person: every member of staff sees their own
 # (``PERFORMANCE_OWN``); a team leader also sees each officer of the teams they belong to
 # (``PERFORMANCE_TEAM``); nobody else sees anyone's individual figures (``performance.queries``).
@@ -67,6 +69,11 @@ PERFORMANCE_OWN: Final = "performance.own"
 PERFORMANCE_TEAM: Final = "performance.team"
 # Comparator authorities' figures, entered as data beside the council's own (administrators).
 COMPARATOR_MANAGE: Final = "comparator.manage"
+# The quarterly return (issue 17): a head of service completes and submits their service's return
+# (a manager, for the services of their teams); collating every service's returns into the
+# corporate report, and reopening a submitted return with a reason, is for managers.
+QUARTERLY_RETURN_COMPLETE: Final = "quarterly-return.complete"
+QUARTERLY_RETURN_COLLATE: Final = "quarterly-return.collate"
 # Documents and photos attached to cases and customers (on top of seeing the case or customer).
 DOCUMENT_VIEW: Final = "document.view"
 DOCUMENT_ATTACH: Final = "document.attach"
@@ -138,6 +145,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         CASE_REASSIGN_BULK,
         MARKER_VIEW_DETAIL,
         PERFORMANCE_VIEW,
+        PERFORMANCE_REPORT_WRITE,
         COMPLAINT_HANDLE,
         MESSAGE_MANAGE,
         MESSAGE_BULK,
@@ -157,6 +165,7 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         COMPLAINT_HANDLE,
         COMPLAINT_ESCALATE,
         PERFORMANCE_VIEW,
+        PERFORMANCE_REPORT_WRITE,
         CUSTOMER_MERGE,
         CUSTOMER_EQUALITY_VIEW,
         CUSTOMER_EQUALITY_EDIT,
@@ -171,6 +180,8 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         RESTRICTION_PROPOSE,
         RESTRICTION_APPROVE,
         PERFORMANCE_OWN,
+        QUARTERLY_RETURN_COMPLETE,
+        QUARTERLY_RETURN_COLLATE,
     },
     # Councillors raise enquiries for constituents and follow their own (not the whole queue).
     RoleCode.COUNCILLOR: frozenset(

@@ -1,4 +1,6 @@
-"""The demo council's comparator authorities (perf-standards): the MORI (1998) comparator table
+"""The demo council's comparator authorities and quarterly returns (``onestop demo``).
+
+Comparators (perf-standards): the MORI (1998) comparator table
 of Leicester's Best Value Review of Customer Care (2001) and Northampton Borough Council's
 contact volumes for calendar year 2011, exactly as those reports print them (names included,
 e.g. "Sutton ('93)" and the table's own "NCC (BG)")."""
@@ -9,9 +11,14 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
-from onestop.core.models import Organisation
-from onestop.performance.models import Comparator
+from onestop.core import reporting
+from onestop.core.models import Organisation, User
+from onestop.directory import services as directory_services
+from onestop.directory.models import Service
+from onestop.performance.models import Comparator, QuarterlyReturn
+from onestop.performance.services import returns as services
 
 MORI_SOURCE = (
     "MORI (1998) comparators on helpfulness, efficiency, ease of contact and satisfaction with "
@@ -95,3 +102,52 @@ def load_demo(organisation: Organisation) -> int:
         ).delete()
         Comparator.objects.for_organisation(organisation).bulk_create(rows)
     return len(rows)
+
+
+# --- perf-telephony: the quarterly returns ---
+# The demo council's quarterly returns (called by ``onestop demo``; idempotent): the manager,
+# head of Customer Services (a member of its Advisors team), has submitted the return for the last
+# whole quarter and has a draft for the current one.
+HEAD_OF_SERVICE = "manager"
+SERVICE = "Customer Services"
+SUBMITTED_COMMENTARY = (
+    "Calls to the switchboard were answered faster than in the quarter before, but the service "
+    "level is still short of the 90% target at the Monday morning peak. Abandoned calls fell "
+    "after the council tax bills' helpline message was changed."
+)
+SUBMITTED_ACTIONS = (
+    "Move two advisors to the telephone on Monday mornings\n"
+    "Review the switchboard's recorded message with the Council Tax team"
+)
+DRAFT_COMMENTARY = "First month of the quarter: figures so far. To be completed by the manager."
+
+
+def load_returns(council: Organisation) -> None:
+    head = User.objects.filter(
+        organisation=council, username=directory_services.sign_in_name(HEAD_OF_SERVICE, council)
+    ).first()
+    service = Service.objects.for_organisation(council).filter(name=SERVICE).first()
+    if head is None or service is None:
+        return
+    current = reporting.quarter_of(timezone.localdate(timezone=reporting.LONDON))
+    last = reporting.previous(current)
+    existing = set(
+        QuarterlyReturn.objects.for_organisation(council)
+        .filter(service=service)
+        .values_list("first", flat=True)
+    )
+    if last.first not in existing:
+        submitted = services.start_return(head, service, last.first)
+        services.save_return(
+            submitted,
+            by=head,
+            commentary=SUBMITTED_COMMENTARY,
+            actions=SUBMITTED_ACTIONS,
+            submit=True,
+        )
+    if current.first not in existing:
+        draft = services.start_return(head, service, current.first)
+        services.save_return(draft, by=head, commentary=DRAFT_COMMENTARY, actions="")
+
+
+# --- end perf-telephony ---

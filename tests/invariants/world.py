@@ -40,6 +40,7 @@ from onestop.feedback.services import restrictions as restriction_services
 from onestop.notify.models import Channel, Event, Message, RecipientKind
 from onestop.notify.services import bulk as bulk_services
 from onestop.notify.services import compose
+from onestop.performance.models import QuarterlyReturn, ReturnStatus
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
 from onestop.standards.models import Standard
@@ -81,6 +82,8 @@ FILLERS: dict[tuple[str, str], str] = {
     ("cases:case-identity", "reference"): "subject_access_reference",
     ("contacts:ticket-action", "action"): "ticket_action",
     ("portal:report-done", "reference"): "web_reference",
+    ("portal:tracked", "reference"): "web_reference",
+    ("portal:your-request", "reference"): "web_reference",
     ("documents:owner-documents", "kind"): "document_owner_kind",
     ("documents:owner-documents", "key"): "reference",
     ("notify:task-done", "task_id"): "staff_task_id",
@@ -306,6 +309,16 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         "run_id": call_run.pk,
         "call_queue_id": CallQueue.objects.for_organisation(organisation).get().pk,
     }
+
+    # performance: a submitted quarterly return of the service (reopening it is a change)
+    ids["return_id"] = QuarterlyReturn.objects.create(
+        organisation=organisation,
+        service_id=ids["service_id"],
+        first=datetime.date(2026, 1, 1),
+        last=datetime.date(2026, 3, 31),
+        status=ReturnStatus.SUBMITTED,
+        commentary="Walker",
+    ).pk
 
     # notify: a letter waiting in the post room
     letter_message = Message.objects.create(

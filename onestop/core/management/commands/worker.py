@@ -8,9 +8,9 @@ under the project's name.
   every ``--steps-interval`` seconds (default 5) each app's step (the messages to send,
   ``onestop notify work``; the shared mailboxes read over IMAP that are due,
   ``onestop mail-poll``; the reminders of ombudsman's remedies due soon, ``onestop feedback
-  remind``).  SIGTERM or Ctrl+C stops it cleanly: a task or step under way
-  finishes (a step stops after the batch it is sending), then it exits with status 0; a second
-  signal stops it at once.
+  remind``; the scheduled report files due, ``onestop report-files``).  SIGTERM or Ctrl+C
+  stops it cleanly: a task or step under way finishes (a step stops after the batch it is
+  sending), then it exits with status 0; a second signal stops it at once.
 - ``onestop worker --until-idle`` runs every due task and every due step, again until nothing is
   left, then exits: for cron, systemd timers and tests.
 - ``onestop worker --batch`` runs what is queued and exits (tasks only, as django-tasks-db).
@@ -37,6 +37,7 @@ IDLE_STEPS: tuple[tuple[str, ...], ...] = (
     ("notify", "work"),
     ("mail-poll",),
     ("feedback", "remind"),  # ombudsman's remedies due soon: staff reminded once
+    ("report-files",),  # the monthly, quarterly and annual report files due: queued once
 )
 #: Rounds of tasks-then-steps before giving up on reaching idle (a task that queues itself).
 MAX_ROUNDS = 100

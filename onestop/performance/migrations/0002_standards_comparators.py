@@ -45,9 +45,7 @@ def revoke(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    initial = True
-
-    dependencies = [("core", "0006_audit_append_function")]
+    dependencies = [("core", "0006_audit_append_function"), ("performance", "0001_volumes")]
 
     operations = [
         migrations.CreateModel(

@@ -1,0 +1,479 @@
+"""Contact volumes, first-contact resolution, repeat contacts and visitors' waits, computed from
+the contacts app's raw records (``Contact``, ``VisitorTicket``) in SQL aggregation.
+
+A contact belongs to the day of its ``received_at`` in Europe/London; a visitor to the day of
+their ``arrived_at``.  Every figure is the count of a set of records (``contacts_behind``), so the
+report, its files and the drill-down list agree:
+
+- **contacts**: every contact recorded (both directions, every channel);
+- **inbound**: the contacts from the customer (``direction`` "in");
+- **resolved at first contact**: inbound contacts whose recorded outcome is "Resolved at first
+  contact"; **first-contact resolution** is that number divided by inbound (4 decimal places);
+- **repeats** (chasing progress): contacts recorded as chasing an earlier contact
+  (``repeat_of``) or an open case or request (``about_reference``), as the desk records them;
+- **visitors**: arrived, seen, seen within 15 minutes of arriving (``seen_at - arrived_at``
+  at most 15 minutes), left without being seen, still waiting; the wait to be seen is
+  ``seen_at - arrived_at`` of those seen.
+
+Avoidable contact is not recorded by the desk beyond the repeats (contacts chasing progress), so
+no other avoidable-contact figure is given.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    QuerySet,
+)
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth, TruncWeek
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from onestop.contacts.models import (
+    Channel,
+    Contact,
+    ContactReason,
+    Direction,
+    Outcome,
+    VisitorTicket,
+)
+from onestop.core import reporting
+from onestop.core.models import Organisation
+from onestop.directory.models import AccessPoint, Service
+from onestop.feedback.queries.reports import NO_SERVICE, service_for
+
+LONDON = reporting.LONDON
+FOUR_PLACES = decimal.Decimal("0.0001")
+ONE_PLACE = decimal.Decimal("0.1")
+SEEN_WITHIN = datetime.timedelta(minutes=15)
+NONE_VALUE = "none"  # a dimension's value for "not recorded" (no service, no reason ...)
+ALL_VALUE = "all"
+
+WEEKDAYS: dict[int, Promise] = {
+    1: _("Monday"),
+    2: _("Tuesday"),
+    3: _("Wednesday"),
+    4: _("Thursday"),
+    5: _("Friday"),
+    6: _("Saturday"),
+    7: _("Sunday"),
+}
+
+
+class Dimension:
+    ORGANISATION = "organisation"
+    CHANNEL = "channel"
+    DIRECTION = "direction"
+    SERVICE = "service"
+    ACCESS_POINT = "access-point"
+    REASON = "reason"
+    OUTCOME = "outcome"
+    HOUR = "hour"
+    WEEKDAY = "weekday"
+    WEEK = "week"
+    MONTH = "month"
+
+
+DIMENSIONS: dict[str, Promise] = {
+    Dimension.ORGANISATION: _("Organisation"),
+    Dimension.CHANNEL: _("Channel"),
+    Dimension.DIRECTION: _("Direction"),
+    Dimension.SERVICE: _("Service"),
+    Dimension.ACCESS_POINT: _("Access point"),
+    Dimension.REASON: _("Reason for contact"),
+    Dimension.OUTCOME: _("Outcome"),
+    Dimension.HOUR: _("Hour of day"),
+    Dimension.WEEKDAY: _("Day of the week"),
+    Dimension.WEEK: _("Week (beginning Monday)"),
+    Dimension.MONTH: _("Month"),
+}
+
+
+class Measure:
+    CONTACTS = "contacts"
+    INBOUND = "inbound"
+    RESOLVED = "resolved"
+    REPEATS = "repeats"
+
+
+MEASURES: dict[str, Q] = {
+    Measure.CONTACTS: Q(),
+    Measure.INBOUND: Q(direction=Direction.INBOUND),
+    Measure.RESOLVED: Q(direction=Direction.INBOUND, outcome=Outcome.RESOLVED),
+    Measure.REPEATS: Q(repeat_of__isnull=False) | ~Q(about_reference=""),
+}
+
+DEFINITIONS: tuple[Promise, ...] = (
+    _(
+        "A contact belongs to the day it was received, in UK time; the period's first and last "
+        "days are both included."
+    ),
+    _("contacts: every contact recorded, from and to the customer, on every channel."),
+    _("inbound: the contacts from the customer."),
+    _(
+        "resolved_first_contact: inbound contacts whose outcome was recorded as resolved at "
+        "first contact."
+    ),
+    _(
+        "first_contact_resolution: resolved_first_contact divided by inbound, to 4 decimal "
+        "places (empty when there were no inbound contacts)."
+    ),
+    _(
+        "repeats: contacts recorded as chasing an earlier contact or an open case or request "
+        "(chasing progress: avoidable contact)."
+    ),
+    _(
+        "week: the Monday the week begins (a week that began before the period counts only its "
+        "days in the period); hour and day of the week in UK time."
+    ),
+)
+
+VISITOR_DEFINITIONS: tuple[Promise, ...] = (
+    _("A visitor belongs to the day they arrived (took a ticket), in UK time."),
+    _("seen: visitors called and seen; wait to be seen: from arriving to being seen."),
+    _(
+        "seen_within_15_minutes: visitors seen at most 15 minutes after arriving; "
+        "percent_seen_within_15_minutes divides it by every visitor who arrived (those who "
+        "left unseen and those still waiting included), to 4 decimal places."
+    ),
+    _("Average and longest wait: over the visitors seen, in seconds to 1 place."),
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the figures cover: one organisation, a period, and a service (``None`` for all,
+    ``NO_SERVICE`` for contacts with no service recorded)."""
+
+    organisation: Organisation
+    period: reporting.Period
+    service: Service | str | None = None
+
+
+def scope_for(request: reporting.ReportRequest) -> Scope:
+    """The scope a report request names; ``ReportError`` for a service it has not got."""
+    try:
+        service = service_for(request.organisation, request.service)
+    except LookupError:
+        raise reporting.ReportError(
+            f"{request.organisation.name} has no service {str(request.service)[:60]!r}"
+        ) from None
+    return Scope(request.organisation, request.period, service)
+
+
+def rate(numerator: int, denominator: int) -> decimal.Decimal | None:
+    if not denominator:
+        return None
+    return (decimal.Decimal(numerator) / decimal.Decimal(denominator)).quantize(
+        FOUR_PLACES, rounding=decimal.ROUND_HALF_UP
+    )
+
+
+def seconds(value: datetime.timedelta | None) -> decimal.Decimal | None:
+    if value is None:
+        return None
+    return (decimal.Decimal(value.total_seconds())).quantize(
+        ONE_PLACE, rounding=decimal.ROUND_HALF_UP
+    )
+
+
+# --- the records ---------------------------------------------------------------------------------
+def contacts_in(scope: Scope) -> QuerySet[Contact]:
+    """The organisation's contacts received in the period (the index ``contact_org_received``)."""
+    rows = Contact.objects.for_organisation(scope.organisation).filter(
+        received_at__gte=scope.period.starts, received_at__lt=scope.period.ends
+    )
+    if isinstance(scope.service, Service):
+        rows = rows.filter(service=scope.service)
+    elif scope.service == NO_SERVICE:
+        rows = rows.filter(service__isnull=True)
+    return rows
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(), tzinfo=LONDON)
+
+
+def _bucket_filter(dimension: str, value: str) -> Q | dict[str, Any]:
+    """The filter of one dimension's value; ``ValueError`` for a value it cannot have."""
+    text = str(value)[:40]
+    if dimension == Dimension.ORGANISATION:
+        return Q()
+    if dimension in (Dimension.CHANNEL, Dimension.DIRECTION, Dimension.OUTCOME):
+        field, choices = {
+            Dimension.CHANNEL: ("channel", Channel.values),
+            Dimension.DIRECTION: ("direction", Direction.values),
+            Dimension.OUTCOME: ("outcome", Outcome.values),
+        }[dimension]
+        if text == NONE_VALUE:
+            return Q(**{field: ""})
+        if text not in choices:
+            raise ValueError(text)
+        return Q(**{field: text})
+    if dimension in (Dimension.SERVICE, Dimension.ACCESS_POINT, Dimension.REASON):
+        field = dimension.replace("-", "_")
+        if text == NONE_VALUE:
+            return Q(**{f"{field}__isnull": True})
+        if not text.isdigit():
+            raise ValueError(text)
+        return Q(**{f"{field}_id": int(text)})
+    if dimension == Dimension.HOUR:
+        number = int(text)
+        if not 0 <= number <= 23:
+            raise ValueError(text)
+        return {"hour": number}
+    if dimension == Dimension.WEEKDAY:
+        number = int(text)
+        if number not in WEEKDAYS:
+            raise ValueError(text)
+        return {"weekday": number}
+    if dimension in (Dimension.WEEK, Dimension.MONTH):
+        first = datetime.date.fromisoformat(text)
+        if dimension == Dimension.WEEK:
+            if first.isoweekday() != 1:
+                raise ValueError(text)
+            after = first + datetime.timedelta(days=7)
+        else:
+            if first.day != 1:
+                raise ValueError(text)
+            after = reporting.month_of(first).last + datetime.timedelta(days=1)
+        return Q(received_at__gte=_local_midnight(first), received_at__lt=_local_midnight(after))
+    raise ValueError(dimension)
+
+
+def contacts_behind(scope: Scope, dimension: str, value: str, measure: str) -> QuerySet[Contact]:
+    """The contacts one figure counts (``ValueError`` for a figure there is not)."""
+    if dimension not in DIMENSIONS or measure not in MEASURES:
+        raise ValueError(dimension)
+    rows = contacts_in(scope).filter(MEASURES[measure])
+    found = _bucket_filter(dimension, value)
+    if isinstance(found, Q):
+        return rows.filter(found)
+    if "hour" in found:
+        return rows.annotate(hour=ExtractHour("received_at", tzinfo=LONDON)).filter(**found)
+    return rows.annotate(weekday=ExtractIsoWeekDay("received_at", tzinfo=LONDON)).filter(**found)
+
+
+# --- the figures ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Row:
+    dimension: str
+    value: str
+    label: str
+    contacts: int
+    inbound: int
+    resolved: int
+    repeats: int
+
+    @property
+    def first_contact_resolution(self) -> decimal.Decimal | None:
+        return rate(self.resolved, self.inbound)
+
+
+_COUNTS = {
+    "contacts": Count("id"),
+    "inbound": Count("id", filter=MEASURES[Measure.INBOUND]),
+    "resolved": Count("id", filter=MEASURES[Measure.RESOLVED]),
+    "repeats": Count("id", filter=MEASURES[Measure.REPEATS]),
+}
+
+
+def _names(model: Any, organisation: Organisation, ids: set[Any], attribute: str) -> dict[Any, str]:
+    found = model.objects.for_organisation(organisation).filter(pk__in=ids)
+    return {row.pk: str(getattr(row, attribute)) for row in found}
+
+
+def _grouped(rows: QuerySet[Contact], key: Any) -> list[dict[str, Any]]:
+    grouped: Any = rows.annotate(key=key).values("key").annotate(**_COUNTS).order_by("key")
+    return list(grouped)
+
+
+def _row(dimension: str, value: str, label: str, counts: dict[str, Any]) -> Row:
+    return Row(
+        dimension,
+        value,
+        label,
+        counts["contacts"],
+        counts["inbound"],
+        counts["resolved"],
+        counts["repeats"],
+    )
+
+
+def _as_date(value: Any) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(LONDON).date() if value.tzinfo else value.date()
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def volumes(scope: Scope) -> list[Row]:
+    """One row per dimension and value (the organisation's row is the total), in
+    ``DIMENSIONS`` order, each dimension's values in their natural order."""
+    rows = contacts_in(scope)
+    total = rows.aggregate(**_COUNTS)
+    result = [_row(Dimension.ORGANISATION, scope.organisation.slug, scope.organisation.name, total)]
+    choices = {
+        Dimension.CHANNEL: dict(Channel.choices),
+        Dimension.DIRECTION: dict(Direction.choices),
+        Dimension.OUTCOME: dict(Outcome.choices),
+    }
+    for dimension, field in (
+        (Dimension.CHANNEL, "channel"),
+        (Dimension.DIRECTION, "direction"),
+        (Dimension.SERVICE, "service_id"),
+        (Dimension.ACCESS_POINT, "access_point_id"),
+        (Dimension.REASON, "reason_id"),
+        (Dimension.OUTCOME, "outcome"),
+    ):
+        # "Not recorded" last on every database (PostgreSQL and SQLite order NULL differently).
+        grouped = sorted(
+            _grouped(rows, F(field)),
+            key=lambda item: (item["key"] in (None, ""), item["key"] or 0),
+        )
+        if dimension in choices:
+            names = {key: str(label) for key, label in choices[dimension].items()}
+        else:
+            model, attribute = {
+                Dimension.SERVICE: (Service, "name"),
+                Dimension.ACCESS_POINT: (AccessPoint, "name"),
+                Dimension.REASON: (ContactReason, "label"),
+            }[dimension]
+            ids = {item["key"] for item in grouped if item["key"] is not None}
+            names = _names(model, scope.organisation, ids, attribute)
+        for item in grouped:
+            key = item["key"]
+            if key is None or key == "":
+                result.append(_row(dimension, NONE_VALUE, str(_("Not recorded")), item))
+            else:
+                result.append(_row(dimension, str(key), names.get(key, str(key)), item))
+    for item in _grouped(rows, ExtractHour("received_at", tzinfo=LONDON)):
+        hour = int(item["key"])
+        result.append(_row(Dimension.HOUR, str(hour), f"{hour:02d}:00-{hour:02d}:59", item))
+    for item in _grouped(rows, ExtractIsoWeekDay("received_at", tzinfo=LONDON)):
+        day = int(item["key"])
+        result.append(_row(Dimension.WEEKDAY, str(day), str(WEEKDAYS[day]), item))
+    for dimension, trunc in (
+        (Dimension.WEEK, TruncWeek("received_at", tzinfo=LONDON)),
+        (Dimension.MONTH, TruncMonth("received_at", tzinfo=LONDON)),
+    ):
+        for item in _grouped(rows, trunc):
+            first = _as_date(item["key"])
+            result.append(_row(dimension, first.isoformat(), first.isoformat(), item))
+    return result
+
+
+# --- visitors ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VisitorRow:
+    access_point: str  # the access point's id, or "all"
+    label: str
+    arrived: int
+    seen: int
+    seen_within_15_minutes: int
+    left_unseen: int
+    waiting: int
+    average_wait: datetime.timedelta | None
+    longest_wait: datetime.timedelta | None
+
+    @property
+    def percent_seen_within_15_minutes(self) -> decimal.Decimal | None:
+        return rate(self.seen_within_15_minutes, self.arrived)
+
+
+VISITOR_MEASURES: dict[str, Q] = {
+    "arrived": Q(),
+    "seen": Q(seen_at__isnull=False),
+    "seen-within-15-minutes": Q(seen_at__isnull=False, seen_at__lte=F("arrived_at") + SEEN_WITHIN),
+    "left-unseen": Q(seen_at__isnull=True, left_at__isnull=False),
+    "waiting": Q(seen_at__isnull=True, left_at__isnull=True),
+}
+
+
+def visitors_in(scope: Scope) -> QuerySet[VisitorTicket]:
+    rows = VisitorTicket.objects.for_organisation(scope.organisation).filter(
+        arrived_at__gte=scope.period.starts, arrived_at__lt=scope.period.ends
+    )
+    if isinstance(scope.service, Service):
+        rows = rows.filter(contact__service=scope.service)
+    elif scope.service == NO_SERVICE:
+        rows = rows.filter(Q(contact__isnull=True) | Q(contact__service__isnull=True))
+    return rows
+
+
+def visitors_behind(scope: Scope, access_point: str, measure: str) -> QuerySet[VisitorTicket]:
+    if measure not in VISITOR_MEASURES:
+        raise ValueError(measure)
+    rows = visitors_in(scope).filter(VISITOR_MEASURES[measure])
+    text = str(access_point)[:20]
+    if text == ALL_VALUE:
+        return rows
+    if not text.isdigit():
+        raise ValueError(text)
+    return rows.filter(access_point_id=int(text))
+
+
+_WAIT = ExpressionWrapper(F("seen_at") - F("arrived_at"), output_field=DurationField())
+
+
+def visitors(scope: Scope) -> list[VisitorRow]:
+    """One row per access point with visitors, then the row ``all``."""
+    counts: dict[str, Any] = {
+        "arrived": Count("id"),
+        "seen": Count("id", filter=VISITOR_MEASURES["seen"]),
+        "within": Count("id", filter=VISITOR_MEASURES["seen-within-15-minutes"]),
+        "left": Count("id", filter=VISITOR_MEASURES["left-unseen"]),
+        "waiting": Count("id", filter=VISITOR_MEASURES["waiting"]),
+        "average": Avg(_WAIT, filter=VISITOR_MEASURES["seen"]),
+        "longest": Max(_WAIT, filter=VISITOR_MEASURES["seen"]),
+    }
+    rows = visitors_in(scope)
+    found: Any = rows.values("access_point_id").annotate(**counts).order_by("access_point_id")
+    grouped: list[dict[str, Any]] = list(found)
+    names = _names(
+        AccessPoint, scope.organisation, {item["access_point_id"] for item in grouped}, "name"
+    )
+
+    def make(key: str, label: str, item: dict[str, Any]) -> VisitorRow:
+        return VisitorRow(
+            key,
+            label,
+            item["arrived"],
+            item["seen"],
+            item["within"],
+            item["left"],
+            item["waiting"],
+            _duration(item["average"]),
+            _duration(item["longest"]),
+        )
+
+    result = [
+        make(str(item["access_point_id"]), names.get(item["access_point_id"], ""), item)
+        for item in grouped
+    ]
+    result.append(make(ALL_VALUE, str(_("All access points")), rows.aggregate(**counts)))
+    return result
+
+
+def _duration(value: Any) -> datetime.timedelta | None:
+    """A duration from the database (a ``timedelta``, or microseconds on some backends)."""
+    if value is None or isinstance(value, datetime.timedelta):
+        return value
+    return datetime.timedelta(microseconds=float(value))
+
+
+def dimension_rows(rows: Sequence[Row], dimension: str) -> list[Row]:
+    return [row for row in rows if row.dimension == dimension]
