@@ -22,6 +22,24 @@ class PerformanceConfig(AppConfig):
         from onestop.performance import reports_standards
 
         reports_standards.register()
+        # The public performance page, from the residents' start page (core.public_links): the
+        # portal never imports this app.
+        from django.utils.translation import gettext_lazy as _
+
+        from onestop.core.public_links import START, PublicLink, register
+
+        register(
+            PublicLink(
+                key="performance",
+                label=_("How we are doing"),
+                url_name="performance:public",
+                places=(START,),
+                description=_(
+                    "Our service standards and how well we kept them last month and last quarter."
+                ),
+                position=80,
+            )
+        )
         # --- end perf-standards
         # --- perf-telephony: the quarterly returns collated ---
         from onestop.performance import reports_returns

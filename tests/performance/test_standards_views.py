@@ -297,3 +297,15 @@ def test_the_public_sentence_when_counts_are_large_enough() -> None:
     assert public_standards.sentence(small, "1 working day") == (
         "We met fewer than 5 of 13 within 1 working day."
     )
+
+
+def test_the_residents_start_page_links_to_the_public_page() -> None:
+    from onestop.core import public_links
+
+    found = public_links.links_for("vale", public_links.START)
+    assert ("performance", "How we are doing", "/performance/vale/") in [
+        (link.key, link.label, link.href) for link in found
+    ]
+    assert "performance" not in [
+        link.key for link in public_links.links_for("vale", public_links.FOOTER)
+    ]

@@ -233,11 +233,14 @@ def test_the_start_page_lists_what_can_be_done_online_with_the_complaints_route(
     assert re.findall(r'href="([^"]+)"', online.group(1)) == [
         "/report/vale/",
         "/feedback/o/vale/",
+        "/performance/vale/",
     ]
     assert _text(online.group(1)) == (
         "Report a problem Missed bins, fly-tipping, potholes and more. You get a reference. "
         "Complain, comment or compliment Tell us what went wrong, what went well, or what we "
-        "could do better."
+        "could do better. "
+        "How we are doing Our service standards and how well we kept them last month and last "
+        "quarter."
     )
 
 
