@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export ONESTOP_SQLITE_TEST_NAME ?=
 
-.PHONY: help install run test ci lint types security pytest bench demo lock clean
+.PHONY: help install run test ci lint types security pytest bench demo lock clean messages
 
 help:
 	@echo "make run    install, migrate, load the demo council and serve it on http://$(HOST):$(PORT)"
@@ -31,11 +31,18 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(ASSETS_STAMP): $(NPM_STAMP) $(PY_STAMP) scripts/build_assets.py
+$(ASSETS_STAMP): $(NPM_STAMP) $(PY_STAMP) scripts/build_assets.py $(wildcard onestop/locale/*/LC_MESSAGES/*.po)
 	$(BIN)/python scripts/build_assets.py
 	touch $@
 
 install: $(PY_STAMP) $(ASSETS_STAMP)
+
+# Refresh the Welsh catalogue from the code's marked strings (needs GNU gettext's xgettext, a
+# developer's tool only: the build compiles the .po files with polib, no system package).
+messages: install
+	cd onestop && ../$(BIN)/django-admin makemessages --locale cy --no-obsolete --no-location \
+	  --ignore 'locale/*' --settings onestop.settings --pythonpath ..
+	$(BIN)/python scripts/build_assets.py --messages-only
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
@@ -46,7 +53,7 @@ lock:
 # The demo as a council would run it: DEBUG off, the GOV.UK error pages, static files served by
 # whitenoise, a secret key generated once into var/ (every command reads it).  Only transport
 # security is relaxed, because the demo is plain HTTP on this machine (ONESTOP_HTTPS=0).
-RUN_ENV := ONESTOP_HTTPS=0 ONESTOP_ALLOWED_HOSTS=$${ONESTOP_ALLOWED_HOSTS:-$(HOST),127.0.0.1,localhost} HOST=$(HOST) PORT=$(PORT)
+RUN_ENV := ONESTOP_HTTPS=0 ONESTOP_PUBLIC_ORGANISATION=$${ONESTOP_PUBLIC_ORGANISATION-demo-council} ONESTOP_ALLOWED_HOSTS=$${ONESTOP_ALLOWED_HOSTS:-$(HOST),127.0.0.1,localhost} HOST=$(HOST) PORT=$(PORT)
 SECRET_KEY_FILE := $(or $(ONESTOP_VAR_DIR),var)/secret_key
 
 $(SECRET_KEY_FILE):

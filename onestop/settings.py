@@ -8,6 +8,7 @@ policy (standards, hours, roles) is data in the database, never a setting.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onestop.core.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Welsh or English on residents' pages, English on staff pages (core.language).
+    "onestop.core.middleware.PublicLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -347,6 +350,12 @@ ONESTOP_CLAMD_TIMEOUT_SECONDS = env_int("ONESTOP_CLAMD_TIMEOUT_SECONDS", default
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
 LOCALE_PATHS = [BASE_DIR / "onestop" / "locale"]
+# The residents' language choice (core.language): a functional cookie holding "cy" or "en-gb",
+# kept a year, sent only to this site.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SECURE
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -399,6 +408,16 @@ ONESTOP_DNS_TIMEOUT_SECONDS = env_int("ONESTOP_DNS_TIMEOUT_SECONDS", default=5, 
 # never holds.  Read when a checkpoint is written or verified, so a missing file is that
 # command's error, not every process's.
 ONESTOP_AUDIT_CHECKPOINT_KEY_FILE = os.environ.get("ONESTOP_AUDIT_CHECKPOINT_KEY_FILE", "")
+# The reports whose figures a quarterly return is pre-filled with, by code, comma-separated, in
+# order; a code nobody registered is passed over (``performance.queries.returns``).
+ONESTOP_QUARTERLY_RETURN_REPORTS = tuple(
+    code.strip()
+    for code in os.environ.get(
+        "ONESTOP_QUARTERLY_RETURN_REPORTS",
+        "standards-compliance,volumes,telephony,feedback-quarterly",
+    ).split(",")
+    if code.strip()
+)
 
 # --- Notifications (notifyletters) ------------------------------------------------------------
 # The secret that signs each case's reply address (<mailbox>+<reference>.<signature>@<domain>):
@@ -413,6 +432,18 @@ if ONESTOP_LETTERS not in {"notify", "post-room"}:
     raise ImproperlyConfigured("ONESTOP_LETTERS must be 'notify' or 'post-room'.")
 if ONESTOP_REPLY_ADDRESS_SECRET and len(ONESTOP_REPLY_ADDRESS_SECRET) < 32:
     raise ImproperlyConfigured("ONESTOP_REPLY_ADDRESS_SECRET must be at least 32 characters long.")
+
+# --- The residents' site (portal) ----------------------------------------------------------------
+# The organisation whose start page "/" shows (its slug, like "demo-council"); empty: "/" lists
+# every organisation's site, as it does (with one warning in the log) when the slug names no
+# active organisation.  A value that cannot be a slug stops start-up with one plain line.
+ONESTOP_PUBLIC_ORGANISATION = env_str("ONESTOP_PUBLIC_ORGANISATION", "").strip()
+if ONESTOP_PUBLIC_ORGANISATION and not re.fullmatch(
+    r"[a-z0-9-]{1,60}", ONESTOP_PUBLIC_ORGANISATION
+):
+    raise ImproperlyConfigured(
+        "ONESTOP_PUBLIC_ORGANISATION must be an organisation's short name, like demo-council."
+    )
 
 # --- Notifications (notifysend) ---------------------------------------------------------------
 # Which sender the worker hands messages to: local (kept, shown at /outbox/), smtp, notify.  Each
@@ -466,6 +497,19 @@ ONESTOP_MESSAGE_SENDING_LEASE_SECONDS = env_int(
 ONESTOP_PORTAL_REPORTS_PER_HOUR = env_int("ONESTOP_PORTAL_REPORTS_PER_HOUR", default=10, minimum=1)
 ONESTOP_PORTAL_REPORT_WINDOW_SECONDS = env_int(
     "ONESTOP_PORTAL_REPORT_WINDOW_SECONDS", default=3600, minimum=1
+)
+# The track page and "Your requests" (issue 18): lookups by reference, information added, and
+# sign-in links asked for, from one client address; and sign-in links sent to one e-mail
+# address, in the same window.
+ONESTOP_PORTAL_TRACK_PER_HOUR = env_int("ONESTOP_PORTAL_TRACK_PER_HOUR", default=20, minimum=1)
+ONESTOP_PORTAL_ADD_INFORMATION_PER_HOUR = env_int(
+    "ONESTOP_PORTAL_ADD_INFORMATION_PER_HOUR", default=10, minimum=1
+)
+ONESTOP_PORTAL_SIGN_IN_LINKS_PER_HOUR = env_int(
+    "ONESTOP_PORTAL_SIGN_IN_LINKS_PER_HOUR", default=10, minimum=1
+)
+ONESTOP_PORTAL_SIGN_IN_LINKS_PER_EMAIL_PER_HOUR = env_int(
+    "ONESTOP_PORTAL_SIGN_IN_LINKS_PER_EMAIL_PER_HOUR", default=3, minimum=1
 )
 
 # --- Logging: one JSON object a line, for the council's log collector -----------------------

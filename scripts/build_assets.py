@@ -8,6 +8,10 @@ it, and a reference to a file the package does not ship stops the build: the pro
 (``CompressedManifestStaticFilesStorage``) refuses to collect a stylesheet whose references are
 missing, and a failed ``collectstatic`` means no page can be served.  Run by ``make``; needs no
 Django.
+
+It also compiles the translations: every ``onestop/locale/<language>/LC_MESSAGES/*.po`` into the
+``.mo`` file beside it (what Django reads), with polib, so the build needs no system gettext.
+The ``.mo`` files are build output and are not committed.  ``--messages-only`` does just that.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ROOT / "node_modules"
 OUT = ROOT / "var" / "assets"
+LOCALE = ROOT / "onestop" / "locale"
 
 # What collectstatic's manifest storage follows: url(...) in stylesheets (not data: URIs or
 # fragments) and the source-map comment at the end of a stylesheet or script.
@@ -64,7 +69,31 @@ def _copy_references(target: Path, source_dir: Path) -> None:
             _copy(source_dir / path, wanted)
 
 
+def compile_messages(locale: Path = LOCALE) -> int:
+    """Compile every catalogue under ``locale`` into its ``.mo`` file; the number compiled.
+
+    Fuzzy entries are left out, as GNU msgfmt leaves them out, so a translation marked for
+    review is never shown.  A catalogue polib cannot read stops the build with one line."""
+    import polib  # type: ignore[import-untyped]  # no stubs published
+
+    compiled = 0
+    for po_path in sorted(locale.glob("*/LC_MESSAGES/*.po")):
+        try:
+            catalogue = polib.pofile(str(po_path))
+        except (OSError, ValueError) as error:
+            sys.exit(f"build_assets: cannot read {po_path.relative_to(ROOT)}: {error}")
+        for entry in catalogue.fuzzy_entries():
+            catalogue.remove(entry)
+        catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
+        compiled += 1
+    return compiled
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--messages-only"]:
+        print(f"build_assets: compiled {compile_messages()} message catalogues")  # noqa: T201
+        return
+    compiled = compile_messages()
     out = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else OUT
     if out.exists():
         shutil.rmtree(out)
@@ -88,6 +117,7 @@ def main() -> None:
     if (moj / "assets").exists():
         _copy(moj / "assets", out / "moj" / "assets")
     print(f"build_assets: wrote {sum(1 for p in out.rglob('*') if p.is_file())} files")  # noqa: T201
+    print(f"build_assets: compiled {compiled} message catalogues")  # noqa: T201
 
 
 if __name__ == "__main__":

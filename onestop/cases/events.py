@@ -345,3 +345,80 @@ def describe(event: CaseEvent) -> str:
     except ValueError:
         return event.code
     return wording(event.data)
+
+
+# --- what the customer sees ----------------------------------------------------------------------
+#: The status of a case in the customer's words (the track page and "Your requests").
+CUSTOMER_STATUS_WORDS: dict[str, Any] = {
+    Status.NEW: gettext_lazy("Received"),
+    Status.ASSIGNED: gettext_lazy("With the team that deals with it"),
+    Status.IN_PROGRESS: gettext_lazy("Being dealt with"),
+    Status.WAITING_FOR_CUSTOMER: gettext_lazy("Waiting for information from you"),
+    Status.WAITING_FOR_THIRD_PARTY: gettext_lazy("Waiting for someone outside the council"),
+    Status.RESOLVED: gettext_lazy("Done"),
+    Status.CLOSED: gettext_lazy("Closed"),
+}
+
+#: The events a customer is shown, in their words.  Nothing else is ever shown to them: not
+#: internal notes, assignments (staff names), escalations, tasks, links, or any free text staff
+#: typed as a reason.  An update counts only when it went to the customer (not to a councillor).
+CUSTOMER_EVENT_CODES = frozenset(
+    {
+        EventType.RAISED,
+        EventType.STATUS_CHANGED,
+        EventType.UPDATE_SENT,
+        EventType.MESSAGE_RECEIVED,
+        EventType.RESOLVED,
+        EventType.CLOSED,
+        EventType.REOPENED,
+        EventType.EXTENDED,
+        EventType.DEADLINE_MOVED,
+    }
+)
+
+
+def customer_status(status: str) -> str:
+    return str(CUSTOMER_STATUS_WORDS.get(status, status))
+
+
+def _customer_status_changed(data: dict[str, Any]) -> str:
+    return _("Status: %(status)s") % {"status": customer_status(data.get("new", ""))}
+
+
+def _customer_message(data: dict[str, Any]) -> str:
+    if data.get("channel") == Channel.WEB_FORM:
+        return _("You sent us more information online")
+    return _("We received a message from you")
+
+
+_CUSTOMER_WORDING: dict[EventType, Callable[[dict[str, Any]], str]] = {
+    EventType.RAISED: lambda data: _("We received your request"),
+    EventType.STATUS_CHANGED: _customer_status_changed,
+    EventType.UPDATE_SENT: lambda data: _("We sent you an update"),
+    EventType.MESSAGE_RECEIVED: _customer_message,
+    EventType.RESOLVED: lambda data: _("We finished dealing with your request"),
+    EventType.CLOSED: lambda data: _("We closed your request"),
+    EventType.REOPENED: lambda data: _("We reopened your request"),
+    EventType.EXTENDED: lambda data: (
+        _("We need more time: we will reply by %(date)s") % {"date": _when(data.get("due_at"))}
+    ),
+    EventType.DEADLINE_MOVED: lambda data: (
+        _("The date we will reply by moved to %(date)s, because we are closed on a day before it")
+        % {"date": _when(data.get("new"))}
+    ),
+}
+
+
+def is_for_customer(event: CaseEvent) -> bool:
+    """Whether the customer may see ``event`` (``CUSTOMER_EVENT_CODES``; an update only when
+    it was sent to the customer, not to a councillor)."""
+    if event.code not in CUSTOMER_EVENT_CODES:
+        return False
+    if event.code == EventType.UPDATE_SENT:
+        return event.data.get("recipient_user") is None
+    return True
+
+
+def describe_for_customer(event: CaseEvent) -> str:
+    """The event in the customer's words (only for ``is_for_customer`` events)."""
+    return _CUSTOMER_WORDING[EventType(event.code)](event.data)

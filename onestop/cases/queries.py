@@ -32,7 +32,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onestop.cases import deadlines
-from onestop.cases.events import UPDATE_CHANNEL_LABELS, EventType, describe
+from onestop.cases.events import (
+    UPDATE_CHANNEL_LABELS,
+    EventType,
+    customer_status,
+    describe,
+    describe_for_customer,
+    is_for_customer,
+)
 from onestop.cases.models import (
     INFORMATION_KINDS,
     OPEN_STATUSES,
@@ -46,9 +53,11 @@ from onestop.cases.models import (
     CaseType,
     ContributionTask,
     EscalationRule,
+    NoteKind,
     RoutingRule,
     Status,
 )
+from onestop.contacts.models import Channel
 from onestop.core import bulk, dates, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.models import Organisation, User
@@ -818,6 +827,48 @@ def timeline_of(case: Case, *, viewer: User | None = None) -> list[TimelineEntry
                 is_internal=event.code == EventType.NOTE_ADDED,
             )
         )
+    return entries
+
+
+@dataclass(frozen=True)
+class CustomerTimelineEntry:
+    """One line of what happened so far, as the customer is shown it: no staff names, no
+    internal notes, only the text of updates sent to them and of what they sent online."""
+
+    at: datetime.datetime
+    text: str
+    note: str
+
+
+def status_for_customer(status: str) -> str:
+    """A case's status in the customer's words (``events.CUSTOMER_STATUS_WORDS``)."""
+    return customer_status(status)
+
+
+def customer_timeline_of(case: Case) -> list[CustomerTimelineEntry]:
+    """The case's timeline as its customer may see it (``events.is_for_customer``), oldest
+    first.  A note's text is shown only for an update sent to the customer and for a message
+    they sent online; a message that came by e-mail is named without its text, as its sender
+    may not be the customer."""
+    notes = iter(case.notes.order_by("written_at", "id").only("kind", "text"))
+    entries: list[CustomerTimelineEntry] = []
+    for event in case.events.order_by("at", "id").only("code", "at", "data"):
+        note: CaseNote | None = None
+        if event.code in {EventType.NOTE_ADDED, EventType.UPDATE_SENT, EventType.MESSAGE_RECEIVED}:
+            note = next(notes, None)
+        if not is_for_customer(event):
+            continue
+        shown = ""
+        if note is not None and (
+            (event.code == EventType.UPDATE_SENT and note.kind == NoteKind.UPDATE_TO_CUSTOMER)
+            or (
+                event.code == EventType.MESSAGE_RECEIVED
+                and note.kind == NoteKind.FROM_CUSTOMER
+                and event.data.get("channel") == Channel.WEB_FORM
+            )
+        ):
+            shown = note.text
+        entries.append(CustomerTimelineEntry(event.at, describe_for_customer(event), shown))
     return entries
 
 

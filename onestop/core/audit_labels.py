@@ -91,6 +91,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "telephony.callimportrun": RecordKind(_("Import of call records"), "file_name"),
     "telephony.callrecord": RecordKind(_("Call record"), "external_id"),
     "telephony.callimportrefusal": RecordKind(_("Refused row of call records")),
+    "performance.quarterlyreturn": RecordKind(_("Quarterly return")),
     "portal.webform": RecordKind(_("Web form")),
     "notify.stafftask": RecordKind(_("Task for staff about a message")),
     "notify.message": RecordKind(_("Message")),

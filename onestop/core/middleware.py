@@ -13,7 +13,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 
+from onestop.core import language
 from onestop.core.decorators import PUBLIC_ATTRIBUTE
+from onestop.core.models import Organisation
 
 API_NAMESPACE = "api"
 # Where a member of staff signed in with an administrator's temporary password must go first.
@@ -115,3 +117,48 @@ class OrganisationMiddleware:
             return None
         target = reverse(CHANGE_OWN_PASSWORD_VIEW)
         return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
+
+
+# The URL keyword that names a public page's organisation (``/report/<organisation_slug>/``).
+ORGANISATION_SLUG = "organisation_slug"
+
+
+class PublicLanguageMiddleware:
+    """The page's language (``core.language``): on a public page of an organisation named in
+    its address, Welsh or English as the resident chose (``?lang=``, then the language cookie,
+    then ``Accept-Language``) when the organisation offers Welsh, else English; English on
+    every staff page and every public page of no organisation.  Sits after ``LocaleMiddleware``,
+    which still chooses for pages no view answers (a 404 of an unknown address follows the
+    cookie)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        language.remember(request, response)
+        return response
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
+        if not _is_public(view_func):
+            language.use_language(request, language.ENGLISH)
+            return
+        slug = view_kwargs.get(ORGANISATION_SLUG)
+        if not isinstance(slug, str):
+            # Sign-in, the API and other pages of no organisation are English; a residents' page
+            # of one organisation without the slug in its address chooses in its view
+            # (core.language.use_public_language).
+            language.use_language(request, language.ENGLISH)
+            return
+        organisation = (
+            Organisation.objects.filter(slug=slug[:60], is_active=True)
+            .only("id", "offers_welsh")
+            .first()
+        )
+        language.use_language(request, language.public_language(request, organisation))

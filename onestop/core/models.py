@@ -63,6 +63,12 @@ class Organisation(Timestamped):
         blank=True, help_text=_("Shown to residents under the organisation's name.")
     )
     is_active = models.BooleanField(default=True)
+    offers_welsh = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Residents' pages are offered in Welsh as well as English, with a language toggle."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -62,6 +62,18 @@ FEEDBACK_COUNCILLOR: Final = "feedback.councillor"
 PERFORMANCE_VIEW: Final = "performance.view"
 # Write a report file on demand (/performance/reports/): kept for everyone who sees reports.
 PERFORMANCE_REPORT_WRITE: Final = "performance.report-write"
+# Performance against the standards of one person: every member of staff sees their own
+# (``PERFORMANCE_OWN``); a team leader also sees each officer of the teams they belong to
+# (``PERFORMANCE_TEAM``); nobody else sees anyone's individual figures (``performance.queries``).
+PERFORMANCE_OWN: Final = "performance.own"
+PERFORMANCE_TEAM: Final = "performance.team"
+# Comparator authorities' figures, entered as data beside the council's own (administrators).
+COMPARATOR_MANAGE: Final = "comparator.manage"
+# The quarterly return (issue 17): a head of service completes and submits their service's return
+# (a manager, for the services of their teams); collating every service's returns into the
+# corporate report, and reopening a submitted return with a reason, is for managers.
+QUARTERLY_RETURN_COMPLETE: Final = "quarterly-return.complete"
+QUARTERLY_RETURN_COLLATE: Final = "quarterly-return.collate"
 # Documents and photos attached to cases and customers (on top of seeing the case or customer).
 DOCUMENT_VIEW: Final = "document.view"
 DOCUMENT_ATTACH: Final = "document.attach"
@@ -123,9 +135,9 @@ ALL_ACTIONS: Final = frozenset(
 )
 
 DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
-    RoleCode.ADVISOR: FRONT_OFFICE,
-    RoleCode.PARTNER_ADVISOR: FRONT_OFFICE,
-    RoleCode.BACK_OFFICE_OFFICER: BACK_OFFICE | {CONTACT_LOG, LETTER_POST_ROOM},
+    RoleCode.ADVISOR: FRONT_OFFICE | {PERFORMANCE_OWN},
+    RoleCode.PARTNER_ADVISOR: FRONT_OFFICE | {PERFORMANCE_OWN},
+    RoleCode.BACK_OFFICE_OFFICER: BACK_OFFICE | {CONTACT_LOG, LETTER_POST_ROOM, PERFORMANCE_OWN},
     RoleCode.TEAM_LEADER: FRONT_OFFICE
     | BACK_OFFICE
     | {
@@ -139,11 +151,11 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         MESSAGE_BULK,
         FEEDBACK_VIEW,
     }
-    | {LETTER_POST_ROOM, RESTRICTION_PROPOSE},
+    | {LETTER_POST_ROOM, RESTRICTION_PROPOSE, PERFORMANCE_OWN, PERFORMANCE_TEAM},
     RoleCode.COMPLAINTS_OFFICER: BACK_OFFICE
     | {CONTACT_LOG, COMPLAINT_HANDLE, COMPLAINT_ESCALATE, CUSTOMER_EDIT, STATUTORY_REQUEST_HANDLE}
     | {FEEDBACK_RECORD, FEEDBACK_VIEW, COMPLAINT_STAFF_VIEW, RESTRICTION_PROPOSE}
-    | {COMPLAINT_OMBUDSMAN, COMPLAINT_LEARNING},
+    | {COMPLAINT_OMBUDSMAN, COMPLAINT_LEARNING, PERFORMANCE_OWN},
     RoleCode.MANAGER: FRONT_OFFICE
     | BACK_OFFICE
     | {
@@ -167,6 +179,9 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
         COMPLAINT_LEARNING,
         RESTRICTION_PROPOSE,
         RESTRICTION_APPROVE,
+        PERFORMANCE_OWN,
+        QUARTERLY_RETURN_COMPLETE,
+        QUARTERLY_RETURN_COLLATE,
     },
     # Councillors raise enquiries for constituents and follow their own (not the whole queue).
     RoleCode.COUNCILLOR: frozenset(
@@ -185,9 +200,11 @@ DEFAULT_ROLES: Final[dict[str, frozenset[str]]] = {
             MESSAGE_MANAGE,
             MESSAGE_TEMPLATE_MANAGE,
             CALL_RECORDS_MANAGE,
+            PERFORMANCE_OWN,
+            COMPARATOR_MANAGE,
         }
     ),
-    RoleCode.AUDITOR: READ_ACTIONS | {CUSTOMER_EQUALITY_VIEW, MARKER_VIEW_DETAIL},
+    RoleCode.AUDITOR: READ_ACTIONS | {CUSTOMER_EQUALITY_VIEW, MARKER_VIEW_DETAIL, PERFORMANCE_OWN},
 }
 
 _CACHE_ATTRIBUTE = "_onestop_actions"

@@ -1,9 +1,11 @@
 """Questions as data, and the form fields that ask them.
 
 A case type's questions (``CaseType.attributes``) are stored as a list of
-``{"code", "label", "kind", "required", "choices"}``; the staff raise form and the residents'
-report form both ask them.  The pieces here are what those forms share, so neither imports the
-other's app (``portal`` does not import ``cases.forms``).  Surveys and complaint forms can ask
+``{"code", "label", "kind", "required", "choices"}``; a form for a reader of another language
+may add ``choice_labels``, the words shown for each choice (the answer stored stays the
+choice).  The staff raise form and the residents' report form both ask them.  The pieces
+here are what those forms share, so neither imports the other's app (``portal`` does not
+import ``cases.forms``).  Surveys and complaint forms can ask
 questions of the same shape.
 """
 
@@ -47,7 +49,10 @@ def question_field(question: dict[str, Any]) -> forms.Field:
 def _question_input(question: dict[str, Any]) -> forms.Field:
     label = question["label"]
     required = bool(question.get("required"))
-    choices = [(choice, choice) for choice in question.get("choices", [])]
+    values = list(question.get("choices", []))
+    labels = question.get("choice_labels")
+    shown = labels if isinstance(labels, list) and len(labels) == len(values) else values
+    choices = list(zip(values, shown, strict=True))
     kind = question.get("kind", AttributeKind.TEXT)
     if kind == AttributeKind.NUMBER:
         return forms.DecimalField(label=label, required=required, max_digits=14)

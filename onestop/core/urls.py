@@ -7,5 +7,6 @@ from onestop.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The staff home page ("/" is the residents' site: portal.views.root).
+    path("staff/", views.home, name="home"),
 ]

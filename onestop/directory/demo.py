@@ -165,6 +165,30 @@ ACCESS_POINTS: tuple[
     ),
 )
 
+# The offices' public e-mail and facilities (hearing loop, step-free access, interview rooms):
+# name -> (e-mail, hearing loop, step-free, interview rooms).  The review's centre had
+# interview rooms and a loop; the area offices are smaller.
+FACILITIES: dict[str, tuple[str, bool, bool, int]] = {
+    "Customer Service Centre, Aylesbury": ("customer.services@demo-council.example", True, True, 4),
+    "Buckingham Area Office": ("", True, False, 1),
+    "Winslow Area Office": ("", False, True, 1),
+    "Buckingham One-Stop Shop": ("", True, True, 2),
+}
+
+# The services' public phone numbers and e-mail addresses (Ofcom's drama range, RFC 2606).
+SERVICE_CONTACTS: dict[str, tuple[str, str]] = {
+    "Customer Services": ("01632 960000", "customer.services@demo-council.example"),
+    "Council Tax": ("01632 960010", "council.tax@demo-council.example"),
+    "Business Rates": ("01632 960011", "business.rates@demo-council.example"),
+    "Housing Benefits": ("01632 960012", "benefits@demo-council.example"),
+    "Housing Needs": ("01632 960013", "housing@demo-council.example"),
+    "Planning": ("01632 960014", "planning@demo-council.example"),
+    "Environmental Health": ("01632 960015", "environmental.health@demo-council.example"),
+    "Waste and Recycling": ("01632 960016", "waste@demo-council.example"),
+    "Tenancy Services": ("01632 960020", "tenancy@demo-housing.example"),
+    "Repairs": ("01632 960021", "repairs@demo-housing.example"),
+}
+
 STANDBY = services.OutOfHoursInput(
     title="Emergency standby",
     contact="The Message Pad standby service",
@@ -206,11 +230,46 @@ def load_demo() -> Organisation:
                     )
         for slug in shared_with:
             services.share_access_point(point, by=None, organisation=organisations[slug])
+        _facilities(point)
     for name in ("Switchboard", "Customer Service Centre, Aylesbury"):
         point = AccessPoint.objects.for_organisation(council).get(name=name)
         if not point.out_of_hours.filter(title=STANDBY.title).exists():
             services.save_out_of_hours(point, by=None, data=STANDBY)
     return council
+
+
+def _facilities(point: AccessPoint) -> None:
+    """The office's e-mail and facilities, set once (a demo loaded before they existed)."""
+    email, loop, step_free, rooms = FACILITIES.get(point.name, ("", False, False, 0))
+    wanted = (email, loop, step_free, rooms)
+    held = (point.email, point.has_hearing_loop, point.has_step_free_access, point.interview_rooms)
+    if wanted != held:
+        services.update_access_point(
+            point,
+            by=None,
+            kind=point.kind,
+            name=point.name,
+            address=point.address,
+            phone=point.phone,
+            email=email,
+            has_hearing_loop=loop,
+            has_step_free_access=step_free,
+            interview_rooms=rooms,
+        )
+
+
+def _service_contacts(service: Service) -> None:
+    phone, email = SERVICE_CONTACTS.get(service.name, ("", ""))
+    if (service.phone, service.email) != (phone, email):
+        services.update_service(
+            service,
+            by=None,
+            name=service.name,
+            description=service.description,
+            lgsl_code=service.lgsl.code if service.lgsl else None,
+            phone=phone,
+            email=email,
+        )
 
 
 def _services(
@@ -224,6 +283,7 @@ def _services(
             service = services.create_service(
                 organisation, by=None, name=name, description=description, lgsl_code=code
             )
+        _service_contacts(service)
         for team_name in teams:
             if not service.teams.filter(name=team_name).exists():
                 services.create_team(service, by=None, name=team_name)

@@ -80,6 +80,14 @@ class OrganisationForm(GovukFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Shown to residents under the organisation's name"),
     )
+    offers_welsh = forms.BooleanField(
+        label=_("Offer residents' pages in Welsh"),
+        required=False,
+        help_text=_(
+            "Residents' pages get a Cymraeg / English toggle, and a resident who chooses Welsh "
+            "gets their messages in Welsh"
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -101,6 +109,18 @@ class ServiceForm(GovukFormMixin, forms.Form):
         label=_("Public description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    phone = forms.CharField(
+        label=_("Public phone number (optional)"),
+        required=False,
+        max_length=40,
+        help_text=_("Shown to residents on the start page"),
+    )
+    email = forms.EmailField(
+        label=_("Public e-mail address (optional)"),
+        required=False,
+        max_length=254,
+        help_text=_("Shown to residents on the start page"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -141,10 +161,25 @@ class AccessPointForm(GovukFormMixin, forms.Form):
         label=_("Address (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     phone = forms.CharField(label=_("Phone number (optional)"), required=False, max_length=40)
+    email = forms.EmailField(label=_("E-mail address (optional)"), required=False, max_length=254)
+    has_hearing_loop = forms.BooleanField(label=_("Has a hearing loop"), required=False)
+    has_step_free_access = forms.BooleanField(label=_("Has step-free access"), required=False)
+    interview_rooms = forms.IntegerField(
+        label=_("Private interview rooms"),
+        required=False,
+        min_value=0,
+        max_value=99,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages={"invalid": _("The number of interview rooms must be a whole number")},
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
+        self.fields["interview_rooms"].widget.attrs["class"] = "govuk-input govuk-input--width-2"
+
+    def clean_interview_rooms(self) -> int:
+        return int(self.cleaned_data.get("interview_rooms") or 0)
 
 
 class ShareForm(GovukFormMixin, forms.Form):

@@ -51,6 +51,9 @@ class Service(OrganisationOwned, Timestamped):
         LgslService, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     description = models.TextField(blank=True)
+    # How residents contact the service (shown on the organisation's public start page).
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
 
     class Meta:
         ordering = ["organisation", "name"]
@@ -123,6 +126,11 @@ class AccessPoint(OrganisationOwned, Timestamped):
     name = models.CharField(max_length=200)
     address = models.TextField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    # Facilities, shown to residents beside the address (equality of access, seed 001).
+    has_hearing_loop = models.BooleanField(default=False)
+    has_step_free_access = models.BooleanField(default=False)
+    interview_rooms = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["organisation", "name"]

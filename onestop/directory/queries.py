@@ -21,8 +21,10 @@ from onestop.core.models import Organisation, Role, RoleCode, User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.directory.models import (
     AccessPoint,
+    AccessPointKind,
     AccessPointShare,
     DomainClaim,
+    ExceptionSession,
     MailDomain,
     OpeningException,
     OpeningSession,
@@ -404,3 +406,132 @@ def verified_mail_domains(organisation_id: int) -> list[str]:
         .filter(claim__isnull=False)
         .values_list("domain", flat=True)
     )
+
+
+# --- the residents' site (public: no user, one organisation named by its slug) ------------------
+# Access points residents can walk into (the rest are channels: the telephone and the website).
+PLACES = frozenset(
+    {
+        AccessPointKind.CUSTOMER_SERVICE_CENTRE,
+        AccessPointKind.AREA_OFFICE,
+        AccessPointKind.ONE_STOP_SHOP,
+        AccessPointKind.MOBILE,
+    }
+)
+DAYS_AHEAD = 7  # "this week": today and the six days after it
+
+
+@dataclass(frozen=True)
+class PublicDay:
+    date: datetime.date
+    sessions: list[Session]
+    reason: str  # an exception's reason ("Christmas Day"), else ""
+
+    @property
+    def is_open(self) -> bool:
+        return bool(self.sessions)
+
+
+@dataclass(frozen=True)
+class PublicAccessPoint:
+    access_point: AccessPoint
+    days: list[PublicDay]  # today first, then the rest of the week
+    out_of_hours: list[OutOfHoursArrangement]
+    is_shared: bool  # another organisation's office, shared with this one
+
+    @property
+    def today(self) -> PublicDay:
+        return self.days[0]
+
+    @property
+    def is_place(self) -> bool:
+        return self.access_point.kind in PLACES
+
+
+def public_services(organisation: Organisation) -> list[Service]:
+    """The organisation's services with their public contact details, by name."""
+    return list(
+        Service.objects.for_organisation(organisation)
+        .only("name", "description", "phone", "email", "organisation_id")
+        .order_by("name")
+    )
+
+
+def public_access_points(
+    organisation: Organisation, today: datetime.date
+) -> list[PublicAccessPoint]:
+    """The organisation's access points and those partners share with it, each with its
+    sessions for ``today`` and the six days after (a date's exception overrides the weekly
+    pattern: closed, or open for other sessions), and its out-of-hours arrangements.  Five
+    queries whatever the number of access points."""
+    shares = list(
+        AccessPointShare.objects.unscoped(
+            "the residents' site shows the offices partners share with the organisation"
+        )
+        .filter(shared_with_id=organisation.pk)
+        .values_list("organisation_id", "access_point_id")
+    )
+    owners = sorted({organisation.pk} | {owner for owner, _point in shares})
+    last = today + datetime.timedelta(days=DAYS_AHEAD - 1)
+    points = list(
+        AccessPoint.objects.filter(organisation_id__in=owners)
+        .filter(Q(organisation_id=organisation.pk) | Q(pk__in=[p for _o, p in shares]))
+        .select_related("organisation")
+        .order_by("name")
+    )
+    ids = [point.pk for point in points]
+    # Plain rows grouped here rather than prefetched: the same reads for a fraction of the cost.
+    weekly: dict[int, dict[int, list[Session]]] = {
+        point.pk: {day.value: [] for day in Weekday} for point in points
+    }
+    for point_id, weekday, opens, closes in (
+        OpeningSession.objects.filter(organisation_id__in=owners, access_point_id__in=ids)
+        .order_by("weekday", "opens")
+        .values_list("access_point_id", "weekday", "opens", "closes")
+    ):
+        weekly[point_id][weekday].append((opens, closes))
+    exceptions: dict[int, tuple[int, datetime.date, str]] = {
+        exception_id: (point_id, date, reason)
+        for exception_id, point_id, date, reason in OpeningException.objects.filter(
+            organisation_id__in=owners, access_point_id__in=ids, date__range=(today, last)
+        ).values_list("id", "access_point_id", "date", "reason")
+    }
+    exception_sessions: dict[int, list[Session]] = {key: [] for key in exceptions}
+    for exception_id, opens, closes in (
+        ExceptionSession.objects.filter(
+            organisation_id__in=owners, exception_id__in=sorted(exceptions)
+        )
+        .order_by("opens")
+        .values_list("exception_id", "opens", "closes")
+    ):
+        exception_sessions[exception_id].append((opens, closes))
+    closures: dict[int, dict[datetime.date, tuple[list[Session], str]]] = {pk: {} for pk in ids}
+    for exception_id, (point_id, date, reason) in exceptions.items():
+        closures[point_id][date] = (exception_sessions[exception_id], reason)
+    arrangements: dict[int, list[OutOfHoursArrangement]] = {pk: [] for pk in ids}
+    for arrangement in OutOfHoursArrangement.objects.filter(
+        organisation_id__in=owners, access_point_id__in=ids
+    ).order_by("title"):
+        arrangements[arrangement.access_point_id].append(arrangement)
+    return [
+        PublicAccessPoint(
+            access_point=point,
+            days=_week(today, weekly[point.pk], closures[point.pk]),
+            out_of_hours=arrangements[point.pk],
+            is_shared=point.organisation_id != organisation.pk,
+        )
+        for point in points
+    ]
+
+
+def _week(
+    today: datetime.date,
+    weekly: dict[int, list[Session]],
+    closures: dict[datetime.date, tuple[list[Session], str]],
+) -> list[PublicDay]:
+    days = []
+    for offset in range(DAYS_AHEAD):
+        date = today + datetime.timedelta(days=offset)
+        sessions, reason = closures.get(date, (weekly[date.weekday()], ""))
+        days.append(PublicDay(date, sessions, reason))
+    return days

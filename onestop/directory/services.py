@@ -113,7 +113,7 @@ def _same_organisation(obj: Model, organisation_id: int | None, message: str) ->
 
 
 # --- organisations ------------------------------------------------------------------------------
-ORGANISATION_FIELDS = ("name", "type", "nation", "branding_text")
+ORGANISATION_FIELDS = ("name", "type", "nation", "branding_text", "offers_welsh")
 
 
 def update_organisation(
@@ -124,6 +124,7 @@ def update_organisation(
     type: str,
     nation: str,
     branding_text: str,
+    offers_welsh: bool | None = None,
 ) -> Organisation:
     with transaction.atomic():
         before = _snapshot(organisation, ORGANISATION_FIELDS)
@@ -131,6 +132,8 @@ def update_organisation(
         organisation.type = type
         organisation.nation = nation
         organisation.branding_text = branding_text
+        if offers_welsh is not None:
+            organisation.offers_welsh = offers_welsh
         organisation.full_clean()
         organisation.save(update_fields=[*ORGANISATION_FIELDS, "updated_at"])
         audit.record(
@@ -172,7 +175,7 @@ def create_organisation(
 
 
 # --- services -----------------------------------------------------------------------------------
-SERVICE_FIELDS = ("name", "slug", "lgsl", "description")
+SERVICE_FIELDS = ("name", "slug", "lgsl", "description", "phone", "email")
 
 
 def _check_service_name(organisation_id: int, name: str, *, exclude: int | None = None) -> str:
@@ -192,6 +195,8 @@ def create_service(
     name: str,
     description: str = "",
     lgsl_code: int | None = None,
+    phone: str = "",
+    email: str = "",
 ) -> Service:
     with transaction.atomic():
         slug = _check_service_name(organisation.pk, name)
@@ -201,6 +206,8 @@ def create_service(
             slug=slug,
             description=description,
             lgsl=_lgsl_for(lgsl_code),
+            phone=phone,
+            email=email,
         )
         service.save(force_insert=True)
         audit.record_change(
@@ -220,13 +227,20 @@ def update_service(
     name: str,
     description: str,
     lgsl_code: int | None,
+    phone: str | None = None,
+    email: str | None = None,
 ) -> Service:
+    """``phone`` and ``email`` left as ``None`` stay as they are."""
     with transaction.atomic():
         before = _snapshot(service, SERVICE_FIELDS)
         service.slug = _check_service_name(service.organisation_id, name, exclude=service.pk)
         service.lgsl = _lgsl_for(lgsl_code)
         service.name = name
         service.description = description
+        if phone is not None:
+            service.phone = phone
+        if email is not None:
+            service.email = email
         service.save(update_fields=[*SERVICE_FIELDS, "updated_at"])
         audit.record_change(
             service,
@@ -458,7 +472,16 @@ def deactivate_staff(staff: User, *, by: User) -> User:
 
 
 # --- access points ------------------------------------------------------------------------------
-ACCESS_POINT_FIELDS = ("kind", "name", "address", "phone")
+ACCESS_POINT_FIELDS = (
+    "kind",
+    "name",
+    "address",
+    "phone",
+    "email",
+    "has_hearing_loop",
+    "has_step_free_access",
+    "interview_rooms",
+)
 
 
 def _check_access_point_name(organisation_id: int, name: str, exclude: int | None = None) -> None:
@@ -479,11 +502,23 @@ def create_access_point(
     name: str,
     address: str = "",
     phone: str = "",
+    email: str = "",
+    has_hearing_loop: bool = False,
+    has_step_free_access: bool = False,
+    interview_rooms: int = 0,
 ) -> AccessPoint:
     with transaction.atomic():
         _check_access_point_name(organisation.pk, name)
         access_point = AccessPoint(
-            organisation=organisation, kind=kind, name=name, address=address, phone=phone
+            organisation=organisation,
+            kind=kind,
+            name=name,
+            address=address,
+            phone=phone,
+            email=email,
+            has_hearing_loop=has_hearing_loop,
+            has_step_free_access=has_step_free_access,
+            interview_rooms=interview_rooms,
         )
         access_point.save(force_insert=True)
         audit.record_change(
@@ -504,7 +539,12 @@ def update_access_point(
     name: str,
     address: str,
     phone: str,
+    email: str | None = None,
+    has_hearing_loop: bool | None = None,
+    has_step_free_access: bool | None = None,
+    interview_rooms: int | None = None,
 ) -> AccessPoint:
+    """The contact details and facilities left as ``None`` stay as they are."""
     with transaction.atomic():
         before = _snapshot(access_point, ACCESS_POINT_FIELDS)
         _check_access_point_name(access_point.organisation_id, name, exclude=access_point.pk)
@@ -512,6 +552,14 @@ def update_access_point(
         access_point.name = name
         access_point.address = address
         access_point.phone = phone
+        if email is not None:
+            access_point.email = email
+        if has_hearing_loop is not None:
+            access_point.has_hearing_loop = has_hearing_loop
+        if has_step_free_access is not None:
+            access_point.has_step_free_access = has_step_free_access
+        if interview_rooms is not None:
+            access_point.interview_rooms = interview_rooms
         access_point.save(update_fields=[*ACCESS_POINT_FIELDS, "updated_at"])
         audit.record_change(
             access_point,

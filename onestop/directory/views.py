@@ -61,6 +61,7 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
         "type": organisation.type,
         "nation": organisation.nation,
         "branding_text": organisation.branding_text,
+        "offers_welsh": organisation.offers_welsh,
     }
     form = forms.OrganisationForm(request.POST or None, initial=initial)
     saved = _save(
@@ -121,6 +122,8 @@ def _service_values(form: forms.ServiceForm) -> dict[str, Any]:
         "name": data["name"],
         "description": data["description"],
         "lgsl_code": data["lgsl_code"],
+        "phone": data["phone"],
+        "email": data["email"],
     }
 
 
@@ -158,6 +161,8 @@ def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
         "name": service.name,
         "description": service.description,
         "lgsl_code": service.lgsl.code if service.lgsl else None,
+        "phone": service.phone,
+        "email": service.email,
     }
     form = forms.ServiceForm(request.POST or None, initial=initial)
     saved = _save(
@@ -467,6 +472,10 @@ def access_point_edit(request: HttpRequest, access_point_id: int) -> HttpRespons
         "name": access_point.name,
         "address": access_point.address,
         "phone": access_point.phone,
+        "email": access_point.email,
+        "has_hearing_loop": access_point.has_hearing_loop,
+        "has_step_free_access": access_point.has_step_free_access,
+        "interview_rooms": access_point.interview_rooms,
     }
     form = forms.AccessPointForm(request.POST or None, initial=initial)
     saved = _save(

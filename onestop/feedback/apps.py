@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from onestop.core.public_links import FOOTER, START, PublicLink, register
 
 
 class FeedbackConfig(AppConfig):
@@ -16,3 +19,17 @@ class FeedbackConfig(AppConfig):
         report_sources.register()
         # The complaint reports in ``onestop report`` (``core.reporting``).
         report_definitions.register()
+        # One route to complain, comment or compliment from the residents' start page and from
+        # every public footer (core.public_links): the portal never imports this app.
+        register(
+            PublicLink(
+                key="feedback",
+                label=_("Complain, comment or compliment"),
+                url_name="feedback:public",
+                places=(START, FOOTER),
+                description=_(
+                    "Tell us what went wrong, what went well, or what we could do better."
+                ),
+                position=20,
+            )
+        )

@@ -88,6 +88,8 @@ class Event(models.TextChoices):
     RESTRICTION_ENDED = "restriction-ended", _("Contact restriction ended")
     RESTRICTION_REVIEW = "restriction-review", _("Contact restriction review reminder")
     CONTRIBUTION_REQUEST = "contribution-request", _("Contribution to a complaint asked for")
+    # The residents' site (C14): a one-time link to "Your requests".
+    SIGN_IN_LINK = "sign-in-link", _("Sign-in link for your requests")
 
 
 class MessageTemplate(OrganisationOwned):

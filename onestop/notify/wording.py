@@ -49,6 +49,7 @@ PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
     ),
     Event.BULK: ("customer_name", "text", *_ORG),
     Event.TEST: _ORG,
+    Event.SIGN_IN_LINK: ("sign_in_link", "expires_time", *_ORG),
     Event.COMPLAINT_ACKNOWLEDGEMENT: (*_FEEDBACK, "stage", "deadline", *_ORG),
     Event.COMPLAINT_EXTENSION: (*_FEEDBACK, "stage", "deadline", "reason", "ombudsman", *_ORG),
     Event.COMPLAINT_RESPONSE: (*_FEEDBACK, "stage", "response_text", "appeal_route", *_ORG),
@@ -296,6 +297,25 @@ _DEFAULTS: dict[str, dict[str, _Default]] = {
             "Neges gan ((organisation))",
             "Annwyl ((customer_name)),\n\n((text))" + _SIGN,
             "((organisation)): ((text))",
+        ),
+    },
+    Event.SIGN_IN_LINK: {
+        "en": _Default(
+            "Your sign-in link for ((organisation))",
+            "Use this link to see your requests to ((organisation)):\n\n((sign_in_link))\n\n"
+            "The link works once, until ((expires_time)). If you did not ask for it, you can "
+            "ignore this e-mail: nobody can use it without access to your e-mail." + _SIGN,
+            "((organisation)): your sign-in link, valid once until ((expires_time)): "
+            "((sign_in_link))",
+        ),
+        "cy": _Default(
+            "Eich dolen fewngofnodi ar gyfer ((organisation))",
+            "Defnyddiwch y ddolen hon i weld eich ceisiadau i ((organisation)):\n\n"
+            "((sign_in_link))\n\nMae'r ddolen yn gweithio unwaith, tan ((expires_time)). Os na "
+            "wnaethoch ofyn amdani, gallwch anwybyddu'r e-bost hwn: ni all neb ei defnyddio heb "
+            "fynediad i'ch e-bost." + _SIGN,
+            "((organisation)): eich dolen fewngofnodi, yn ddilys unwaith tan ((expires_time)): "
+            "((sign_in_link))",
         ),
     },
     Event.TEST: {

@@ -18,3 +18,13 @@ class PerformanceConfig(AppConfig):
 
         reports_volumes.register()
         # --- end perf-volumes
+        # --- perf-standards
+        from onestop.performance import reports_standards
+
+        reports_standards.register()
+        # --- end perf-standards
+        # --- perf-telephony: the quarterly returns collated ---
+        from onestop.performance import reports_returns
+
+        reports_returns.register()
+        # --- end perf-telephony ---

@@ -2,16 +2,34 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from onestop.performance.views import public_standards, returns
+from onestop.performance.views import standards as standards_views
 from onestop.performance.views import volumes as volume_views
 
 app_name = "performance"
 
-urlpatterns: list[URLPattern | URLResolver] = []
-
-# --- perf-volumes ---------------------------------------------------------------------------------
-urlpatterns += [
+urlpatterns: list[URLPattern | URLResolver] = [
+    # The dashboard, downloads, the cases behind a compliance figure, people's own figures,
+    # comparators (perf-standards).
+    path("", standards_views.dashboard, name="dashboard"),
+    path("reports/<slug:code>/download/", standards_views.download, name="download"),
+    path("standards/records/", standards_views.records, name="standards-records"),
+    path("people/", standards_views.people_list, name="people"),
+    path("people/<str:officer_id>/", standards_views.person, name="person"),
+    path("comparators/", standards_views.comparators, name="comparators"),
+    # The records behind the volumes and backlog figures; report files (perf-volumes).
     path("records/<slug:kind>/", volume_views.records, name="records"),
     path("reports/", volume_views.report_files, name="report-files"),
     path("reports/<int:pk>/", volume_views.report_file, name="report-file"),
+    # The quarterly returns (perf-telephony).
+    path("returns/", returns.returns_list, name="returns"),
+    path("returns/start/", returns.return_start, name="return-start"),
+    path("returns/collated/", returns.collated, name="returns-collated"),
+    path("returns/<int:return_id>/", returns.return_page, name="return"),
+    path("returns/<int:return_id>/reopen/", returns.return_reopen, name="return-reopen"),
 ]
-# --- end perf-volumes -----------------------------------------------------------------------------
+
+# The public page last: an organisation's slug is any word not taken above.
+urlpatterns += [
+    path("<slug:organisation>/", public_standards.public_page, name="public"),
+]

@@ -11,3 +11,7 @@ class PortalError(StrEnum):
     NOT_OFFERED_ONLINE = "not_offered_online"
     NAME_REQUIRED = "name_required"
     INVALID_POSITION = "invalid_position"
+    REQUIRED = "required"
+    NOT_OPEN = "not_open"
+    CHOICES_MISMATCH = "choices_mismatch"
+    INVALID_LAYOUT = "invalid_layout"

@@ -24,7 +24,8 @@ from onestop.documents import services as document_services
 from onestop.documents import uploads
 from onestop.documents.errors import DocumentRefused
 from onestop.portal import services
-from onestop.portal.models import GUIDANCE_LIMIT
+from onestop.portal.models import GUIDANCE_LIMIT, HINT_LIMIT, Layout
+from onestop.portal.models import NAME_LIMIT as FORM_NAME_LIMIT
 
 HONEYPOT = "leave_blank"
 
@@ -73,17 +74,23 @@ class ReportForm(GovukForm):
         *args: Any,
         case_type: CaseType,
         request: HttpRequest | None = None,
+        questions: list[dict[str, Any]] | None = None,
+        with_photo: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.case_type = case_type
         self.request = request
+        # The questions in the page's language (``WebForm.questions_in``), else as stored.
+        self.questions = questions if questions is not None else list(case_type.attributes)
         self.fields["photo"].help_text = _(
             "A JPG or PNG picture of the problem, smaller than %(size)s"
         ) % {"size": document_services.size_limit_text()}
-        add_question_fields(self, case_type.attributes)
+        if not with_photo:  # one thing per page keeps answers in the session, never a file
+            del self.fields["photo"]
+        add_question_fields(self, self.questions)
         self.asks_where = not any(
-            question.get("kind") == AttributeKind.LOCATION for question in case_type.attributes
+            question.get("kind") == AttributeKind.LOCATION for question in self.questions
         )
         if self.asks_where:
             self.fields["location"] = forms.CharField(
@@ -137,10 +144,10 @@ class ReportForm(GovukForm):
         # The page's order, so the GOV.UK error summary lists the mistakes as the page shows them.
         self.order_fields(
             [
-                *(attribute_field_name(question["code"]) for question in case_type.attributes),
+                *(attribute_field_name(question["code"]) for question in self.questions),
                 "title",
                 "description",
-                "photo",
+                *(["photo"] if with_photo else []),
                 "postcode",
                 *(["location"] if self.asks_where else []),
                 "given_name",
@@ -155,12 +162,10 @@ class ReportForm(GovukForm):
 
     # sections of the page, in order
     def question_fields(self) -> list[forms.BoundField]:
-        return [
-            self[attribute_field_name(question["code"])] for question in self.case_type.attributes
-        ]
+        return [self[attribute_field_name(question["code"])] for question in self.questions]
 
     def problem_fields(self) -> list[forms.BoundField]:
-        return [self["title"], self["description"], self["photo"]]
+        return [self[name] for name in ("title", "description", "photo") if name in self.fields]
 
     def where_fields(self) -> list[forms.BoundField]:
         return [self["postcode"], *([self["location"]] if self.asks_where else [])]
@@ -169,7 +174,7 @@ class ReportForm(GovukForm):
         return [self["given_name"], self["family_name"], self["email"], self["phone"]]
 
     def answers(self) -> dict[str, Any]:
-        return answers(self, self.case_type.attributes)
+        return answers(self, self.questions)
 
     def is_bot(self) -> bool:
         return bool(str(self.data.get(HONEYPOT, "")).strip())
@@ -214,7 +219,7 @@ class ReportForm(GovukForm):
             self.add_error(refused.field, refused.message)
         return data
 
-    def report(self) -> services.Report:
+    def report(self, *, language: str = "en") -> services.Report:
         data = self.cleaned_data
         return services.Report(
             title=data["title"],
@@ -226,6 +231,7 @@ class ReportForm(GovukForm):
             family_name=data["family_name"],
             email=data["email"],
             phone=data["phone"],
+            language=language,
         )
 
 
@@ -251,8 +257,98 @@ class WebFormForm(GovukForm):
         initial=100,
         help_text=_("Lower numbers come first"),
     )
+    layout = forms.ChoiceField(
+        label=_("How the form is laid out"),
+        choices=Layout.choices,
+        initial=Layout.AUTOMATIC,
+        required=False,  # left out: unchanged (automatic for a new form)
+        widget=forms.RadioSelect,
+    )
+    hint = forms.CharField(
+        label=_("Hint (optional)"),
+        required=False,
+        max_length=HINT_LIMIT,
+        help_text=_("One line under the form's name in the residents' list, like what it covers"),
+    )
+    name_cy = forms.CharField(
+        label=_("Name in Welsh (optional)"),
+        required=False,
+        max_length=FORM_NAME_LIMIT,
+        help_text=_("Shown when a resident reads the pages in Welsh; empty shows the English"),
+    )
+    hint_cy = forms.CharField(
+        label=_("Hint in Welsh (optional)"), required=False, max_length=HINT_LIMIT
+    )
+    guidance_cy = forms.CharField(
+        label=_("Guidance in Welsh (optional)"),
+        required=False,
+        max_length=GUIDANCE_LIMIT,
+        widget=forms.Textarea,
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, case_type: CaseType | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.case_type = case_type
+        for question in case_type.attributes if case_type is not None else []:
+            code = question["code"]
+            self.fields[f"label_cy_{code}"] = forms.CharField(
+                label=_("“%(label)s” in Welsh (optional)") % {"label": question["label"]},
+                required=False,
+                max_length=FORM_NAME_LIMIT,
+            )
+            if question.get("choices"):
+                self.fields[f"choices_cy_{code}"] = forms.CharField(
+                    label=_("Answers to “%(label)s” in Welsh (optional)")
+                    % {"label": question["label"]},
+                    required=False,
+                    widget=forms.Textarea,
+                    help_text=_("One a line, in this order: %(choices)s")
+                    % {"choices": ", ".join(str(choice) for choice in question["choices"])},
+                )
         guard_text_fields(self)
-        self.fields["guidance"].widget.attrs.pop("maxlength", None)
+        for name in ("guidance", "guidance_cy"):
+            self.fields[name].widget.attrs.pop("maxlength", None)
+        self.style()
+
+    def words(self) -> services.WebFormWords:
+        data = self.cleaned_data
+        questions: dict[str, Any] = {}
+        for question in self.case_type.attributes if self.case_type is not None else []:
+            code = question["code"]
+            choices = [
+                line.strip()
+                for line in str(data.get(f"choices_cy_{code}", "")).splitlines()
+                if line.strip()
+            ]
+            label = data.get(f"label_cy_{code}", "")
+            if label or choices:
+                questions[code] = {"label": label, "choices": choices}
+        return services.WebFormWords(
+            hint=data["hint"],
+            name_cy=data["name_cy"],
+            hint_cy=data["hint_cy"],
+            guidance_cy=data["guidance_cy"],
+            questions_cy=questions,
+        )
+
+
+def web_form_initial(web_form: Any) -> dict[str, Any]:
+    """The staff form's starting values from a saved web form (``None``: a new one)."""
+    if web_form is None:
+        return {}
+    initial: dict[str, Any] = {
+        "is_published": web_form.is_published,
+        "guidance": web_form.guidance,
+        "position": web_form.position,
+        "layout": web_form.layout,
+        "hint": web_form.hint,
+        "name_cy": web_form.name_cy,
+        "hint_cy": web_form.hint_cy,
+        "guidance_cy": web_form.guidance_cy,
+    }
+    words = web_form.questions_cy if isinstance(web_form.questions_cy, dict) else {}
+    for code, welsh in words.items():
+        if isinstance(welsh, dict):
+            initial[f"label_cy_{code}"] = welsh.get("label", "")
+            initial[f"choices_cy_{code}"] = "\n".join(welsh.get("choices", []) or [])
+    return initial

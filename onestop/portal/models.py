@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,20 @@ from onestop.cases.models import CaseType
 from onestop.core.models import OrganisationOwned, Timestamped
 
 GUIDANCE_LIMIT = 2_000
+HINT_LIMIT = 300
+NAME_LIMIT = 200
+# More questions than this and the form is asked one thing per page, with "Check your answers".
+QUESTION_PAGES_AFTER = 3
+WELSH = "cy"
+
+
+class Layout(models.TextChoices):
+    AUTOMATIC = (
+        "automatic",
+        _("Automatic: one thing per page when there are more than 3 questions"),
+    )
+    ONE_PAGE = "one-page", _("Everything on one page")
+    QUESTION_PAGES = "question-pages", _("One thing per page, then check your answers")
 
 
 class WebForm(OrganisationOwned, Timestamped):
@@ -27,6 +43,19 @@ class WebForm(OrganisationOwned, Timestamped):
         blank=True, help_text=_("Plain text shown to residents above the form.")
     )
     position = models.PositiveSmallIntegerField(default=100)
+    layout = models.CharField(max_length=20, choices=Layout.choices, default=Layout.AUTOMATIC)
+    # What residents read beside the case type's name, in English and Welsh.  The Welsh words
+    # are shown when the page is in Welsh; a Welsh word left empty falls back to the English.
+    hint = models.CharField(
+        max_length=HINT_LIMIT, blank=True, help_text=_("A line under the form's name.")
+    )
+    name_cy = models.CharField(max_length=NAME_LIMIT, blank=True)
+    hint_cy = models.CharField(max_length=HINT_LIMIT, blank=True)
+    guidance_cy = models.TextField(blank=True)
+    # The questions' Welsh words, by question code: {"label": "...", "choices": ["...", ...]}
+    # (the choices' Welsh labels in the order of the English ones; the answer stored is the
+    # English choice, so staff read the same answer whatever the resident's language).
+    questions_cy = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["organisation", "position", "id"]
@@ -38,3 +67,98 @@ class WebForm(OrganisationOwned, Timestamped):
 
     def __str__(self) -> str:
         return f"web form for {self.case_type_id}"
+
+    def name_in(self, language: str) -> str:
+        return (self.name_cy if language == WELSH else "") or self.case_type.name
+
+    def hint_in(self, language: str) -> str:
+        return (self.hint_cy if language == WELSH else "") or self.hint
+
+    def guidance_in(self, language: str) -> str:
+        return (self.guidance_cy if language == WELSH else "") or self.guidance
+
+    def questions_in(self, language: str) -> list[dict[str, Any]]:
+        """The case type's questions with their words in ``language``: a Welsh label and
+        Welsh choice labels where given (``choice_labels``, beside the English values)."""
+        questions = [dict(question) for question in self.case_type.attributes]
+        if language != WELSH:
+            return questions
+        words = self.questions_cy if isinstance(self.questions_cy, dict) else {}
+        for question in questions:
+            welsh = words.get(question.get("code"))
+            if not isinstance(welsh, dict):
+                continue
+            if welsh.get("label"):
+                question["label"] = str(welsh["label"])
+            labels = welsh.get("choices")
+            choices = question.get("choices", [])
+            if isinstance(labels, list) and len(labels) == len(choices):
+                question["choice_labels"] = [
+                    str(label) or str(choice) for label, choice in zip(labels, choices, strict=True)
+                ]
+        return questions
+
+    @property
+    def asks_one_thing_per_page(self) -> bool:
+        if self.layout == Layout.AUTOMATIC:
+            return len(self.case_type.attributes) > QUESTION_PAGES_AFTER
+        return self.layout == Layout.QUESTION_PAGES
+
+
+# --- "Your requests": a resident's one-time sign-in link and the session it opens (issue 18) ----
+class SignInLink(OrganisationOwned):
+    """A one-time link sent to ``email_key`` (a normalised e-mail address), so that the person
+    who reads that mailbox can see the requests raised with it.
+
+    Only the SHA-256 of the token is kept: the token itself is in the e-mail alone.  A link is
+    used at most once (``used_at``, set by a conditional update) and only before ``expires_at``
+    (30 minutes after it was asked for)."""
+
+    id = models.BigAutoField(primary_key=True)
+    token_hash = models.CharField(max_length=64)
+    email_key = models.CharField(max_length=254)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "token_hash"], name="signinlink_unique_token"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "email_key", "created_at"], name="signinlink_org_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"sign-in link {self.pk}"
+
+
+class ResidentSession(OrganisationOwned):
+    """A resident signed in to "Your requests" with a verified e-mail address.  Separate from
+    staff sessions: its own cookie, scoped to the organisation's "Your requests" pages, holding
+    a random key of which only the SHA-256 is kept here.  Ends at ``expires_at`` or when the
+    resident signs out (``ended_at``)."""
+
+    id = models.BigAutoField(primary_key=True)
+    key_hash = models.CharField(max_length=64)
+    email_key = models.CharField(max_length=254)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "key_hash"], name="residentsession_unique_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"resident session {self.pk}"

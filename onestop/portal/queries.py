@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from onestop.cases.models import Case, CaseType
 from onestop.core import permissions
 from onestop.core.access import get_or_404
 from onestop.core.models import Organisation, User
+from onestop.directory import queries as directory
+from onestop.directory.models import OutOfHoursArrangement, Service
 from onestop.portal.models import WebForm
 from onestop.portal.services import NOT_OFFERED_ONLINE
+from onestop.standards import queries as standards
 
 CODE_LIMIT = 60
 REFERENCE_LIMIT = 20
@@ -26,6 +35,71 @@ def published_forms(organisation: Organisation) -> list[WebForm]:
         .exclude(case_type__kind__in=sorted(NOT_OFFERED_ONLINE))
         .select_related("case_type", "case_type__service")
         .order_by("position", "case_type__name")
+    )
+
+
+SEARCH_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class PublicForm:
+    """A published form as residents see it in the list, in the page's language."""
+
+    code: str
+    name: str
+    hint: str
+    category: str
+
+
+@dataclass(frozen=True)
+class FormList:
+    """The list page: every form by category, or the forms a search found."""
+
+    search: str
+    found: list[PublicForm]
+    categories: list[tuple[str, list[PublicForm]]]
+    total: int
+
+
+def _words(text: str) -> list[str]:
+    return [word for word in text.casefold().split() if word]
+
+
+def form_list(organisation: Organisation, *, language: str, search: str = "") -> FormList:
+    """The published forms in ``language``, grouped by the service that deals with them (the
+    categories, in the order of each one's first form); with ``search``, the forms whose name,
+    hint or service (in either language) contain every word searched for."""
+    search = " ".join(str(search)[:SEARCH_LIMIT].split())
+    shown = []
+    for web_form in published_forms(organisation):
+        public = PublicForm(
+            code=web_form.case_type.code,
+            name=web_form.name_in(language),
+            hint=web_form.hint_in(language),
+            category=web_form.case_type.service.name,
+        )
+        text = " ".join(
+            [
+                public.name,
+                public.hint,
+                public.category,
+                web_form.case_type.name,
+                web_form.name_cy,
+                web_form.hint,
+                web_form.hint_cy,
+            ]
+        ).casefold()
+        shown.append((public, text))
+    wanted = _words(search)
+    found = [public for public, text in shown if all(word in text for word in wanted)]
+    categories: dict[str, list[PublicForm]] = {}
+    for public, _text in shown:
+        categories.setdefault(public.category, []).append(public)
+    return FormList(
+        search=search,
+        found=found if wanted else [],
+        categories=list(categories.items()),
+        total=len(shown),
     )
 
 
@@ -58,6 +132,183 @@ def reported_case(organisation: Organisation, reference: str) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+def public_sites() -> list[Organisation]:
+    """The organisations with a residents' site ("/" lists them when no one is configured)."""
+    return list(Organisation.objects.filter(is_active=True).only("slug", "name").order_by("name"))
+
+
+def configured_organisation(slug: str) -> Organisation | None:
+    """The active organisation ``ONESTOP_PUBLIC_ORGANISATION`` names, if there is one."""
+    if not slug:
+        return None
+    found: Organisation | None = Organisation.objects.filter(
+        slug=str(slug)[:60], is_active=True
+    ).first()
+    return found
+
+
+@dataclass(frozen=True)
+class StartPage:
+    """Everything an organisation's start page shows, read for one moment (``today``)."""
+
+    organisation: Organisation
+    today: datetime.date
+    forms: list[WebForm]
+    services: list[Service]
+    access_points: list[directory.PublicAccessPoint]
+    promises: list[standards.Promise]
+
+    @property
+    def places(self) -> list[directory.PublicAccessPoint]:
+        """Offices residents can visit (with an address or hours)."""
+        return [point for point in self.access_points if point.is_place]
+
+    @property
+    def phone_lines(self) -> list[directory.PublicAccessPoint]:
+        """The telephone access points (the switchboard and any other line)."""
+        return [
+            point for point in self.access_points if not point.is_place and point.access_point.phone
+        ]
+
+    @property
+    def emails(self) -> list[tuple[str, str]]:
+        """(name, address) for every public e-mail address: access points', then services'."""
+        found = [
+            (point.access_point.name, point.access_point.email)
+            for point in self.access_points
+            if point.access_point.email and not point.is_shared
+        ]
+        found += [(service.name, service.email) for service in self.services if service.email]
+        return found
+
+    @property
+    def out_of_hours(self) -> list[OutOfHoursArrangement]:
+        """Each arrangement once, even when several access points hand over to it."""
+        seen: dict[tuple[str, str, str], OutOfHoursArrangement] = {}
+        for point in self.access_points:
+            for arrangement in point.out_of_hours:
+                key = (arrangement.title, arrangement.contact, arrangement.phone)
+                seen.setdefault(key, arrangement)
+        return list(seen.values())
+
+
+def start_page(organisation: Organisation, *, now: datetime.datetime | None = None) -> StartPage:
+    """The start page's content: the published forms, the directory (services, offices with
+    this week's hours, out-of-hours arrangements) and the customer charter."""
+    moment = timezone.localtime(now)
+    today = moment.date()
+    return StartPage(
+        organisation=organisation,
+        today=today,
+        forms=published_forms(organisation),
+        services=directory.public_services(organisation),
+        access_points=directory.public_access_points(organisation, today),
+        promises=standards.charter(organisation, today.year),
+    )
+
+
+def contact_page(organisation: Organisation, *, now: datetime.datetime | None = None) -> StartPage:
+    """The contact page shows the start page's directory without the forms and charter."""
+    moment = timezone.localtime(now)
+    today = moment.date()
+    return StartPage(
+        organisation=organisation,
+        today=today,
+        forms=[],
+        services=directory.public_services(organisation),
+        access_points=directory.public_access_points(organisation, today),
+        promises=[],
+    )
+
+
+# --- information pages --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AccessibilityTesting:
+    """What the accessibility statement says was tested, and how: the project's own suite
+    (tests/browser), run on every change before release."""
+
+    prepared: datetime.date
+    last_reviewed: datetime.date
+    axe_version: str
+    axe_tags: tuple[str, ...]
+    browser: str
+
+
+# The statement's dates move when the tests behind it change (docs/portal.md says how).
+ACCESSIBILITY = AccessibilityTesting(
+    prepared=datetime.date(2026, 12, 6),
+    last_reviewed=datetime.date(2026, 12, 6),
+    axe_version="4.11.4",
+    axe_tags=("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"),
+    browser="Chromium",
+)
+
+
+DEFAULT_MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
+COOKIE_MESSAGE_STORAGES = frozenset(
+    {DEFAULT_MESSAGE_STORAGE, "django.contrib.messages.storage.cookie.CookieStorage"}
+)
+
+
+@dataclass(frozen=True)
+class EssentialCookie:
+    name: str
+    purpose: str
+    expires: str
+    set_when: str
+
+
+def essential_cookies() -> list[EssentialCookie]:
+    """The cookies this site sets, read from the settings that set them (so the cookies page
+    cannot drift from what browsers receive).  Both are essential: no consent banner."""
+    if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
+        session_expires = _(
+            "When you close your browser, or after %(minutes)d minutes without activity"
+        ) % {"minutes": settings.SESSION_COOKIE_AGE // 60}
+    else:
+        session_expires = _("After %(minutes)d minutes without activity") % {
+            "minutes": settings.SESSION_COOKIE_AGE // 60
+        }
+    found = [
+        EssentialCookie(
+            settings.SESSION_COOKIE_NAME,
+            _(
+                "Remembers the report you just sent, your answers while you fill in a form, and "
+                "that staff are signed in"
+            ),
+            session_expires,
+            _("When you send a form, or staff sign in"),
+        )
+    ]
+    if not settings.CSRF_USE_SESSIONS:
+        age = settings.CSRF_COOKIE_AGE
+        expires = (
+            _("When you close your browser")
+            if age is None
+            else ngettext("After %(days)d day", "After %(days)d days", age // 86400)
+            % {"days": age // 86400}
+        )
+        found.append(
+            EssentialCookie(
+                settings.CSRF_COOKIE_NAME,
+                _("Stops other websites sending forms in your name (cross-site request forgery)"),
+                expires,
+                _("When you open a page with a form"),
+            )
+        )
+    storage = getattr(settings, "MESSAGE_STORAGE", DEFAULT_MESSAGE_STORAGE)
+    if storage in COOKIE_MESSAGE_STORAGES:
+        found.append(
+            EssentialCookie(
+                CookieStorage.cookie_name,
+                _("Shows staff the confirmation after they save something"),
+                _("When you close your browser, or when the confirmation has been shown"),
+                _("Only on staff pages, when staff save something"),
+            )
+        )
+    return found
 
 
 # --- staff --------------------------------------------------------------------------------------

@@ -28,11 +28,12 @@ from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, User
 from onestop.core.text import has_control_characters, visible
 from onestop.customers import services as customer_services
-from onestop.customers.models import Customer, PreferredChannel
+from onestop.customers.models import Customer, Language, PreferredChannel
 from onestop.documents import services as document_services
 from onestop.documents.models import DocumentSource
 from onestop.portal.errors import PortalError
-from onestop.portal.models import GUIDANCE_LIMIT, WebForm
+from onestop.portal.models import GUIDANCE_LIMIT, HINT_LIMIT, Layout, WebForm
+from onestop.portal.models import NAME_LIMIT as FORM_NAME_LIMIT
 
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 5_000
@@ -57,6 +58,21 @@ class Report:
     family_name: str = ""
     email: str = ""
     phone: str = ""
+    # The language the resident used (``customers.models.Language``): recorded on their
+    # customer record, so the messages about the report follow it.
+    language: str = Language.ENGLISH
+
+
+@dataclass(frozen=True)
+class WebFormWords:
+    """What residents read about a form besides its guidance: a hint under its name, and the
+    Welsh name, hint, guidance and questions (``WebForm.questions_cy``'s shape)."""
+
+    hint: str = ""
+    name_cy: str = ""
+    hint_cy: str = ""
+    guidance_cy: str = ""
+    questions_cy: dict[str, Any] = field(default_factory=dict)
 
 
 def _refuse(code: PortalError, message: str, field_name: str | None = None) -> ServiceError:
@@ -120,8 +136,11 @@ def save_web_form(
     is_published: bool,
     guidance: str,
     position: int,
+    words: WebFormWords | None = None,
+    layout: str | None = None,
 ) -> WebForm:
-    """Publish or unpublish ``case_type`` online and set its guidance and place in the list."""
+    """Publish or unpublish ``case_type`` online and set its guidance and place in the list,
+    and, when ``words`` is given, its hint and Welsh words (else they stay as they are)."""
     guidance = _plain(guidance, label=_("Guidance"), field_name="guidance", limit=GUIDANCE_LIMIT)
     if not 1 <= position <= POSITION_LIMIT:
         raise _refuse(
@@ -136,7 +155,19 @@ def save_web_form(
             % {"type": case_type.name},
             "is_published",
         )
-    after = {"is_published": is_published, "guidance": guidance, "position": position}
+    after: dict[str, Any] = {
+        "is_published": is_published,
+        "guidance": guidance,
+        "position": position,
+    }
+    if words is not None:
+        after.update(_clean_words(case_type, words))
+    if layout is not None:
+        if layout not in Layout.values:
+            raise _refuse(
+                PortalError.INVALID_LAYOUT, _("Choose how the form is laid out"), "layout"
+            )
+        after["layout"] = layout
     with transaction.atomic():
         created: WebForm | None = None
         web_form = _locked_web_form(case_type)  # two administrators saving at once: one row
@@ -163,6 +194,58 @@ def save_web_form(
             changes=changes,
         )
     return web_form
+
+
+def _clean_words(case_type: CaseType, words: WebFormWords) -> dict[str, Any]:
+    """``words`` checked like the guidance, and the Welsh questions kept only for the case
+    type's questions (a Welsh choice list must match the English one in length)."""
+    questions: dict[str, Any] = {}
+    for question in case_type.attributes:
+        code = question["code"]
+        given = words.questions_cy.get(code)
+        if not isinstance(given, dict):
+            continue
+        label = _plain(
+            str(given.get("label", "")),
+            label=_("Welsh question"),
+            field_name=f"label_cy_{code}",
+            limit=FORM_NAME_LIMIT,
+        )
+        choices = [
+            _plain(
+                str(choice),
+                label=_("Welsh answers"),
+                field_name=f"choices_cy_{code}",
+                limit=FORM_NAME_LIMIT,
+            )
+            for choice in given.get("choices", []) or []
+        ]
+        english = question.get("choices", []) or []
+        if choices and len(choices) != len(english):
+            raise _refuse(
+                PortalError.CHOICES_MISMATCH,
+                _("Give %(count)s Welsh answers, one for each English answer, in the same order")
+                % {"count": len(english)},
+                f"choices_cy_{code}",
+            )
+        if label or choices:
+            questions[code] = {"label": label, "choices": choices}
+    return {
+        "hint": _plain(words.hint, label=_("Hint"), field_name="hint", limit=HINT_LIMIT),
+        "name_cy": _plain(
+            words.name_cy, label=_("Name in Welsh"), field_name="name_cy", limit=FORM_NAME_LIMIT
+        ),
+        "hint_cy": _plain(
+            words.hint_cy, label=_("Hint in Welsh"), field_name="hint_cy", limit=HINT_LIMIT
+        ),
+        "guidance_cy": _plain(
+            words.guidance_cy,
+            label=_("Guidance in Welsh"),
+            field_name="guidance_cy",
+            limit=GUIDANCE_LIMIT,
+        ),
+        "questions_cy": questions,
+    }
 
 
 def _locked_web_form(case_type: CaseType) -> WebForm | None:
@@ -201,8 +284,9 @@ def _check_offered(web_form: WebForm) -> CaseType:
 
 def _clean_report(report: Report) -> Report:
     """Every field checked before anything is written (the services check again inside)."""
-    title = _plain(report.title, label=_("What is the problem"), field_name="title",
-                   limit=TITLE_LIMIT)  # fmt: skip
+    title = _plain(
+        report.title, label=_("What is the problem"), field_name="title", limit=TITLE_LIMIT
+    )
     description = _plain(
         report.description, label=_("Details"), field_name="description", limit=DESCRIPTION_LIMIT
     )
@@ -244,6 +328,7 @@ def _clean_report(report: Report) -> Report:
         family_name=family_name,
         email=email,
         phone=phone,
+        language=report.language,
     )
 
 
@@ -264,6 +349,7 @@ def _new_customer(web_form: WebForm, report: Report) -> Customer | None:
             given_name=report.given_name,
             family_name=report.family_name,
             preferred_channel=preferred,
+            language=Language.WELSH if report.language == Language.WELSH else Language.ENGLISH,
         ),
         contact_details=customer_services.ContactDetails(
             phones=(report.phone,) if report.phone else (),

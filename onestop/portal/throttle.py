@@ -1,4 +1,4 @@
-"""A per-address limit on reports, kept in Django's cache.
+"""Per-address limits on the portal (reports, tracking, sign-in links), kept in Django's cache.
 
 Each client address may send ``ONESTOP_PORTAL_REPORTS_PER_HOUR`` reports (default 10) in a
 window of ``ONESTOP_PORTAL_REPORT_WINDOW_SECONDS`` (default an hour) that starts with its first
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,52 +29,74 @@ DEFAULT_PER_HOUR = 10
 DEFAULT_WINDOW_SECONDS = 3600
 
 
-def limit() -> int:
-    return int(getattr(settings, "ONESTOP_PORTAL_REPORTS_PER_HOUR", DEFAULT_PER_HOUR))
+@dataclass(frozen=True)
+class Kind:
+    """One limit: its cache key's prefix, the setting that changes its allowance (with the
+    default) and the setting of its window.  ``REPORTS`` is the report form's; the track page
+    and "Your requests" have their own (issue 18), so one never uses up another."""
+
+    name: str
+    setting: str
+    default: int
+    window_setting: str = "ONESTOP_PORTAL_REPORT_WINDOW_SECONDS"
 
 
-def window_seconds() -> int:
-    return int(getattr(settings, "ONESTOP_PORTAL_REPORT_WINDOW_SECONDS", DEFAULT_WINDOW_SECONDS))
+REPORTS = Kind("reports", "ONESTOP_PORTAL_REPORTS_PER_HOUR", DEFAULT_PER_HOUR)
+#: Looking a reference up on the track page (found or not), per client address.
+TRACK = Kind("track", "ONESTOP_PORTAL_TRACK_PER_HOUR", 20)
+#: Adding information to a tracked request, per client address.
+ADD_INFORMATION = Kind("add-information", "ONESTOP_PORTAL_ADD_INFORMATION_PER_HOUR", 10)
+#: Asking for a sign-in link for "Your requests": per client address, and per e-mail address.
+SIGN_IN_ADDRESS = Kind("sign-in-address", "ONESTOP_PORTAL_SIGN_IN_LINKS_PER_HOUR", 10)
+SIGN_IN_EMAIL = Kind("sign-in-email", "ONESTOP_PORTAL_SIGN_IN_LINKS_PER_EMAIL_PER_HOUR", 3)
 
 
-def _key(address: str | None) -> str:
+def limit(kind: Kind = REPORTS) -> int:
+    return int(getattr(settings, kind.setting, kind.default))
+
+
+def window_seconds(kind: Kind = REPORTS) -> int:
+    return int(getattr(settings, kind.window_setting, DEFAULT_WINDOW_SECONDS))
+
+
+def _key(address: str | None, kind: Kind = REPORTS) -> str:
     # Hashed so the cache holds no addresses in the clear.
     digest = hashlib.sha256((address or "unknown").encode()).hexdigest()[:32]
-    return f"portal:reports:{digest}"
+    return f"portal:{kind.name}:{digest}"
 
 
-def _increment(address: str | None) -> int:
-    """One more report from ``address``, atomically; the window starts with the first."""
-    key = _key(address)
-    if cache.add(key, 1, timeout=window_seconds()):
+def _increment(address: str | None, kind: Kind = REPORTS) -> int:
+    """One more use from ``address``, atomically; the window starts with the first."""
+    key = _key(address, kind)
+    if cache.add(key, 1, timeout=window_seconds(kind)):
         return 1
     try:
         return int(cache.incr(key))
     except ValueError:  # expired between add and incr: this starts a new window
-        cache.add(key, 1, timeout=window_seconds())
+        cache.add(key, 1, timeout=window_seconds(kind))
         return 1
 
 
-def reserve(address: str | None) -> bool:
-    """Count one more report from ``address`` and say whether it is within the limit.  A
+def reserve(address: str | None, kind: Kind = REPORTS) -> bool:
+    """Count one more use from ``address`` and say whether it is within the limit.  A
     refused reservation is given back at once, so the count stays at the limit."""
-    if _increment(address) > limit():
-        release(address)
+    if _increment(address, kind) > limit(kind):
+        release(address, kind)
         return False
     return True
 
 
-def release(address: str | None) -> None:
+def release(address: str | None, kind: Kind = REPORTS) -> None:
     """Give back a reservation the submission did not use."""
     with contextlib.suppress(ValueError):  # the window ended meanwhile: nothing to give back
-        cache.decr(_key(address))
+        cache.decr(_key(address, kind))
 
 
-def count(address: str | None) -> None:
-    """One more report from ``address`` without asking (for tools and tests)."""
-    _increment(address)
+def count(address: str | None, kind: Kind = REPORTS) -> None:
+    """One more use from ``address`` without asking (for tools and tests)."""
+    _increment(address, kind)
 
 
-def is_limited(address: str | None) -> bool:
-    """True when ``address`` has used up its reports for the current window."""
-    return int(cache.get(_key(address), 0)) >= limit()
+def is_limited(address: str | None, kind: Kind = REPORTS) -> bool:
+    """True when ``address`` has used up its allowance for the current window."""
+    return int(cache.get(_key(address, kind), 0)) >= limit(kind)

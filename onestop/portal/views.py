@@ -1,8 +1,10 @@
-"""Residents' pages (report a problem, public) and the staff page that publishes case types
-online.  Thin: parse the form, reach objects through ``queries``, call one service, render."""
+"""Residents' pages (the start page, information pages, report a problem: public) and the staff
+page that publishes case types online.  Thin: parse the form, reach objects through
+``queries``, call one service, render."""
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
@@ -13,6 +15,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -23,9 +26,14 @@ from onestop.core import pages, permissions
 from onestop.core.access import require
 from onestop.core.decorators import public
 from onestop.core.http import client_address, staff_user
+from onestop.core.language import WELSH
+from onestop.core.models import Organisation
+from onestop.customers.models import Language as CustomerLanguage
 from onestop.documents import uploads
-from onestop.portal import forms, queries, services, throttle
+from onestop.portal import forms, queries, services, steps, throttle
 from onestop.portal.models import WebForm
+
+logger = logging.getLogger(__name__)
 
 GET_POST = ["GET", "POST"]
 UTF8 = frozenset({"utf-8", "utf8"})
@@ -34,16 +42,110 @@ SESSION_KEY = "onestop_portal_reported"
 SESSION_KEEP = 20
 
 
-# --- residents (public) -------------------------------------------------------------------------
+# --- residents (public): the site's root, each organisation's start and information pages ------
 @public
 @require_GET
-def report_index(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+def root(request: HttpRequest) -> HttpResponse:
+    """``/``: the start page of the organisation ``ONESTOP_PUBLIC_ORGANISATION`` names, else
+    the list of every organisation's site.  Either way it links to the staff sign-in."""
+    slug = settings.ONESTOP_PUBLIC_ORGANISATION
+    organisation = queries.configured_organisation(slug)
+    if organisation is not None:
+        return _start(request, organisation)
+    if slug:
+        logger.warning("ONESTOP_PUBLIC_ORGANISATION names no active organisation: %s", slug)
+    return render(request, "portal/sites.html", {"sites": queries.public_sites()})
+
+
+@public
+@require_GET
+def start(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    return _start(request, public_organisation(organisation_slug))
+
+
+def _start(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    page = queries.start_page(organisation)
+    return render(request, "portal/start.html", {"organisation": organisation, "page": page})
+
+
+@public
+@require_GET
+def contact(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    organisation = public_organisation(organisation_slug)
+    page = queries.contact_page(organisation)
+    return render(request, "portal/contact.html", {"organisation": organisation, "page": page})
+
+
+@public
+@require_GET
+def accessibility(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    organisation = public_organisation(organisation_slug)
+    page = queries.contact_page(organisation)
+    return render(
+        request,
+        "portal/accessibility.html",
+        {"organisation": organisation, "page": page, "statement": queries.ACCESSIBILITY},
+    )
+
+
+@public
+@require_GET
+def privacy(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     organisation = public_organisation(organisation_slug)
     return render(
         request,
-        "portal/report_index.html",
-        {"organisation": organisation, "forms": queries.published_forms(organisation)},
+        "portal/privacy.html",
+        {"organisation": organisation, "cookies": queries.essential_cookies()},
     )
+
+
+@public
+@require_GET
+def cookies(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    organisation = public_organisation(organisation_slug)
+    return render(
+        request,
+        "portal/cookies.html",
+        {"organisation": organisation, "cookies": queries.essential_cookies()},
+    )
+
+
+# --- residents (public): report a problem --------------------------------------------------------
+@public
+@require_GET
+def report_index(request: HttpRequest, organisation_slug: str) -> HttpResponse:
+    """Every published form by category, and a search box (``?q=``) that finds them."""
+    organisation = public_organisation(organisation_slug)
+    listed = queries.form_list(
+        organisation, language=get_language(), search=str(request.GET.get("q", ""))
+    )
+    return render(
+        request, "portal/report_index.html", {"organisation": organisation, "listed": listed}
+    )
+
+
+def _report_form(
+    web_form: WebForm, *args: Any, request: HttpRequest | None = None, with_photo: bool = True
+) -> forms.ReportForm:
+    """The report form of ``web_form`` with its questions in the page's language."""
+    return forms.ReportForm(
+        *args,
+        case_type=web_form.case_type,
+        request=request,
+        questions=web_form.questions_in(get_language()),
+        with_photo=with_photo,
+    )
+
+
+def _form_context(organisation: Organisation, web_form: WebForm) -> dict[str, Any]:
+    language = get_language()
+    return {
+        "organisation": organisation,
+        "web_form": web_form,
+        "form_name": web_form.name_in(language),
+        "form_hint": web_form.hint_in(language),
+        "guidance": web_form.guidance_in(language),
+    }
 
 
 def _remember(request: HttpRequest, organisation_id: int, reference: str) -> None:
@@ -63,17 +165,27 @@ def _reported_here(request: HttpRequest, organisation_id: int, reference: str) -
 def report_form(request: HttpRequest, organisation_slug: str, type_code: str) -> HttpResponse:
     organisation = public_organisation(organisation_slug)
     web_form = queries.published_form(organisation, type_code)
-    context = {"organisation": organisation, "web_form": web_form}
+    context = _form_context(organisation, web_form)
+    if request.method != "POST" and web_form.asks_one_thing_per_page:
+        first = steps.steps_of(_report_form(web_form, with_photo=False))[0]
+        answers = steps.kept(request, web_form)
+        return render(
+            request,
+            "portal/report_start.html",
+            {
+                **context,
+                "start_url": _step_url(web_form, first),
+                "resume_url": _check_url(web_form) if answers["done"] else "",
+            },
+        )
     if request.method != "POST":
-        form = forms.ReportForm(case_type=web_form.case_type)
+        form = _report_form(web_form)
         return render(request, "portal/report_form.html", {**context, "form": form})
     address = client_address(request)
     if not throttle.reserve(address):
         return render(request, "portal/too_many.html", context, status=429)
     # Bound even when the body is empty or unreadable: every required input is then missing.
-    form = forms.ReportForm(
-        _posted(request), _files(request), case_type=web_form.case_type, request=request
-    )
+    form = _report_form(web_form, _posted(request), _files(request), request=request)
     if form.is_bot():  # refused silently, answered like a report; the reservation counts
         return HttpResponseRedirect(reverse("portal:report-received", args=[organisation.slug]))
     saved = pages.save_form(
@@ -97,12 +209,213 @@ def _submit(
     """Raise the resident's case and remember, in their session, that they reported it here."""
     case = services.submit_report(
         web_form,
-        report=form.report(),
+        report=form.report(language=_customer_language()),
         ip_address=address,
         photo=form.cleaned_data.get("photo"),
     )
     _remember(request, web_form.organisation_id, case.reference)
     return case
+
+
+def _customer_language() -> str:
+    """The language the resident is using, as the customer record writes it."""
+    return CustomerLanguage.WELSH if get_language() == WELSH else CustomerLanguage.ENGLISH
+
+
+# --- a long form, one thing per page (``steps``) --------------------------------------------
+FROM_CHECK = "check"
+
+
+def _step_url(web_form: WebForm, step: steps.Step, *, from_check: bool = False) -> str:
+    url = reverse(
+        "portal:report-step",
+        args=[web_form.organisation.slug, web_form.case_type.code, step.slug],
+    )
+    return f"{url}?from={FROM_CHECK}" if from_check else url
+
+
+def _check_url(web_form: WebForm) -> str:
+    return reverse(
+        "portal:report-check", args=[web_form.organisation.slug, web_form.case_type.code]
+    )
+
+
+def _paged_form(organisation_slug: str, type_code: str) -> tuple[Organisation, WebForm]:
+    """The published form ``type_code``, when it is asked one thing per page (else 404)."""
+    organisation = public_organisation(organisation_slug)
+    web_form = queries.published_form(organisation, type_code)
+    if not web_form.asks_one_thing_per_page:
+        raise Http404
+    return organisation, web_form
+
+
+def _refused_as_bot(request: HttpRequest, web_form: WebForm) -> HttpResponse:
+    """The honeypot was filled: answered like a report sent, nothing kept; it counts."""
+    context = _form_context(web_form.organisation, web_form)
+    if not throttle.reserve(client_address(request)):
+        return render(request, "portal/too_many.html", context, status=429)
+    steps.keep(request, web_form, None)
+    return HttpResponseRedirect(
+        reverse("portal:report-received", args=[web_form.organisation.slug])
+    )
+
+
+@public
+@never_cache
+@require_http_methods(GET_POST)
+def report_step(
+    request: HttpRequest, organisation_slug: str, type_code: str, step: str
+) -> HttpResponse:
+    """One page of a long form: its question, checked alone, kept in the session."""
+    _organisation, web_form = _paged_form(organisation_slug, type_code)
+    all_steps = steps.steps_of(_report_form(web_form, with_photo=False))
+    found = next((page for page in all_steps if page.slug == str(step)[:80]), None)
+    if found is None:
+        raise Http404
+    answers = steps.kept(request, web_form)
+    missing = steps.first_missing(all_steps, answers["done"])
+    # Pages are reached in order: not before the ones they follow are answered.
+    if missing is not None and all_steps.index(missing) < all_steps.index(found):
+        return HttpResponseRedirect(_step_url(web_form, missing))
+    from_check = request.GET.get("from") == FROM_CHECK
+    if request.method != "POST":
+        form = _report_form(web_form, with_photo=False)
+        if found.slug in answers["done"]:
+            form = _report_form(web_form, steps.as_data(answers["values"]), with_photo=False)
+            form.is_valid()
+            steps.only_errors_of(form, found)
+        return _step_page(request, web_form, all_steps, found, form, from_check=from_check)
+    posted = _posted(request)
+    if steps.is_bot(posted):
+        return _refused_as_bot(request, web_form)
+    values = steps.merged(found, answers["values"], steps.posted_values(found, posted))
+    form = _report_form(web_form, steps.as_data(values), with_photo=False)
+    form.is_valid()
+    steps.only_errors_of(form, found)
+    if form.errors:
+        return _step_page(request, web_form, all_steps, found, form, from_check=from_check)
+    done = [*answers["done"], *([] if found.slug in answers["done"] else [found.slug])]
+    steps.keep(request, web_form, {"done": done, "values": values})
+    missing = steps.first_missing(all_steps, done)
+    if from_check and missing is None:
+        return HttpResponseRedirect(_check_url(web_form))
+    following = all_steps[all_steps.index(found) + 1] if found is not all_steps[-1] else None
+    if following is not None and following.slug not in done:
+        return HttpResponseRedirect(_step_url(web_form, following))
+    if missing is not None:
+        return HttpResponseRedirect(_step_url(web_form, missing))
+    return HttpResponseRedirect(_check_url(web_form))
+
+
+def _step_page(
+    request: HttpRequest,
+    web_form: WebForm,
+    all_steps: list[steps.Step],
+    step: steps.Step,
+    form: forms.ReportForm,
+    *,
+    from_check: bool,
+) -> HttpResponse:
+    index = all_steps.index(step)
+    if from_check:
+        back = _check_url(web_form)
+    elif index > 0:
+        back = _step_url(web_form, all_steps[index - 1])
+    else:
+        back = reverse(
+            "portal:report-form", args=[web_form.organisation.slug, web_form.case_type.code]
+        )
+    fields = [form[name] for name in step.fields]
+    return render(
+        request,
+        "portal/report_step.html",
+        {
+            **_form_context(web_form.organisation, web_form),
+            "form": form,
+            "step": step,
+            "fields": fields,
+            "single": fields[0] if len(fields) == 1 else None,
+            "back": back,
+            "number": index + 1,
+            "count": len(all_steps),
+            "honeypot": form[forms.HONEYPOT],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@public
+@never_cache
+@require_http_methods(GET_POST)
+def report_check(request: HttpRequest, organisation_slug: str, type_code: str) -> HttpResponse:
+    """ "Check your answers before sending your report", then send it."""
+    organisation, web_form = _paged_form(organisation_slug, type_code)
+    all_steps = steps.steps_of(_report_form(web_form, with_photo=False))
+    answers = steps.kept(request, web_form)
+    missing = steps.first_missing(all_steps, answers["done"])
+    if missing is not None:  # not everything answered (or the session has expired)
+        return HttpResponseRedirect(_step_url(web_form, missing))
+    form = _report_form(web_form, steps.as_data(answers["values"]), with_photo=False)
+    status = 200
+    if request.method == "POST":
+        posted = _posted(request)
+        if steps.is_bot(posted):
+            return _refused_as_bot(request, web_form)
+        address = client_address(request)
+        if not throttle.reserve(address):
+            return render(
+                request, "portal/too_many.html", _form_context(organisation, web_form), status=429
+            )
+
+        def submit(data: dict[str, Any]) -> Case:
+            case = _submit(request, web_form, form, address)
+            steps.keep(request, web_form, None)
+            return case
+
+        saved = pages.save_form(
+            request,
+            form,
+            submit,
+            done=lambda case: (
+                "",
+                reverse("portal:report-done", args=[organisation.slug, case.reference]),
+            ),
+        )
+        if saved is not None:
+            return saved
+        throttle.release(address)  # mistakes never use up the allowance
+        status = 400
+    else:
+        form.is_valid()
+    errors = [
+        {"text": error, "href": _step_url(web_form, page, from_check=True)}
+        for page in all_steps
+        for name in page.fields
+        for error in form.errors.get(name, [])
+    ]
+    errors += [
+        {"text": error, "href": _step_url(web_form, all_steps[0], from_check=True)}
+        for error in form.non_field_errors()
+    ]
+    rows = [
+        {
+            "step": page,
+            "answers": [text for name in page.fields if (text := steps.shown_answer(form, name))],
+            "change": _step_url(web_form, page, from_check=True),
+        }
+        for page in all_steps
+    ]
+    return render(
+        request,
+        "portal/report_check.html",
+        {
+            **_form_context(organisation, web_form),
+            "rows": rows,
+            "errors": errors,
+            "back": _step_url(web_form, all_steps[-1]),
+        },
+        status=status,
+    )
 
 
 def _posted(request: HttpRequest) -> QueryDict:
@@ -172,17 +485,9 @@ def web_form_edit(request: HttpRequest, case_type_id: int) -> HttpResponse:
     user = staff_user(request)
     case_type = queries.get_case_type_for(user, case_type_id)
     web_form = queries.web_form_of(case_type)
-    initial = (
-        {
-            "is_published": web_form.is_published,
-            "guidance": web_form.guidance,
-            "position": web_form.position,
-        }
-        if web_form is not None
-        else {}
-    )
+    initial = forms.web_form_initial(web_form)
     # Bound for every POST, even an empty one, so it gets the error summary, not a blank form.
-    form = forms.WebFormForm(pages.posted(request), initial=initial)
+    form = forms.WebFormForm(pages.posted(request), initial=initial, case_type=case_type)
     saved = pages.save_form(
         request,
         form,
@@ -192,6 +497,8 @@ def web_form_edit(request: HttpRequest, case_type_id: int) -> HttpResponse:
             is_published=data["is_published"],
             guidance=data["guidance"],
             position=data["position"],
+            words=form.words(),
+            layout=data["layout"] or None,
         ),
         done=(
             _("Online form for %(name)s saved") % {"name": case_type.name},

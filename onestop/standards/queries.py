@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 from onestop.core import permissions
 from onestop.core.access import get_or_404
 from onestop.core.models import Organisation
@@ -127,3 +129,65 @@ class StandardRow:
     standard: Standard
     target_this_year: Decimal
     history: list[StandardTarget]
+
+
+# --- the residents' site: the customer charter --------------------------------------------------
+@dataclass(frozen=True)
+class Promise:
+    """One published standard as residents read it: "We answer letters within 10 working
+    days", with the share of the time the organisation aims to keep it this year."""
+
+    standard: Standard
+    sentence: str
+    target_percent: Decimal
+    service_name: str
+
+    @property
+    def always(self) -> bool:
+        return self.target_percent >= 100
+
+
+def _we(title: str) -> str:
+    """ "Answer letters within 10 working days" -> "We answer letters within 10 working days".
+    A title that does not open with a verb in the usual case (an abbreviation, like "FOI
+    requests answered ...") is shown as it is."""
+    words = title.strip().split(" ", 1)
+    first = words[0]
+    if not (len(first) > 1 and first[0].isupper() and first[1:].islower()):
+        return title.strip()
+    first = first[0].lower() + first[1:]
+    return gettext("We %(promise)s") % {"promise": " ".join([first, *words[1:]])}
+
+
+def charter(organisation: Organisation, year: int) -> list[Promise]:
+    """Every standard the organisation publishes, organisation-wide ones first, then each
+    service's own, by title; the target is the one in force in ``year`` (two queries)."""
+    standards = list(
+        Standard.objects.for_organisation(organisation)
+        .select_related("service")
+        .only(
+            "title",
+            "target_percent",
+            "organisation_id",
+            "service__name",
+            "service__organisation_id",
+        )
+        .order_by("title", "pk")
+    )
+    # The latest target change on or before ``year`` for each standard (target_for_year's rule).
+    changes: dict[int, Decimal] = dict(
+        StandardTarget.objects.for_organisation(organisation)
+        .filter(year__lte=year)
+        .order_by("year")
+        .values_list("standard_id", "target_percent")
+    )
+    promises = [
+        Promise(
+            standard=standard,
+            sentence=_we(standard.title),
+            target_percent=changes.get(standard.pk, standard.target_percent),
+            service_name=standard.service.name if standard.service else "",
+        )
+        for standard in standards
+    ]
+    return sorted(promises, key=lambda promise: bool(promise.service_name))

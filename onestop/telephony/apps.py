@@ -6,3 +6,9 @@ from django.apps import AppConfig
 class TelephonyConfig(AppConfig):
     name = "onestop.telephony"
     label = "telephony"
+
+    def ready(self) -> None:
+        # The telephone measures' report in ``onestop report`` (``core.reporting``).
+        from onestop.telephony import reports
+
+        reports.register()

@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern] = [
     path("imports/<int:run_id>/", views.run_page, name="run"),
     path("queues/", views.queues, name="queues"),
     path("queues/<int:queue_id>/", views.queue_edit, name="queue-edit"),
+    path("list/", views.calls, name="calls"),
 ]

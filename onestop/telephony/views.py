@@ -13,14 +13,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onestop.core import pages
+from onestop.core import audit, pages, reporting
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
-from onestop.core.http import staff_user
+from onestop.core.http import client_address, staff_user
 from onestop.telephony import forms, queries, services
 from onestop.telephony.errors import ImportUnreadable, TelephonyError
 from onestop.telephony.formats import FormatError
-from onestop.telephony.models import CallImportRun
+from onestop.telephony.models import CallImportRun, CallRecord
+from onestop.telephony.queries import measures
 
 GET_POST = ["GET", "POST"]
 MANAGE = queries.MANAGE
@@ -127,4 +128,74 @@ def queue_edit(request: HttpRequest, queue_id: int) -> HttpResponse:
         title=_("Map the call queue %(name)s") % {"name": queue.name},
         back=reverse("telephony:queues"),
         submit=_("Save mapping"),
+    )
+
+
+def _whole_number(value: str, label: str) -> int | None:
+    text = str(value).strip()[:10]
+    if not text:
+        return None
+    if not text.isdigit():
+        raise LookupError(label)
+    return int(text)
+
+
+@require_GET
+def calls(request: HttpRequest) -> HttpResponse:
+    """The calls behind one figure of the telephony report (``/calls/list/?from=…&to=…&
+    measure=…&queue=…`` and optionally ``service``, ``day``, ``hour``, ``half``): for those who
+    read performance figures, in their own organisation, each list read audited."""
+    user = staff_user(request)
+    params = request.GET
+    error = ""
+    shown: list[CallRecord] = []
+    counted = 0
+    scope: measures.Scope | None = None
+    try:
+        period = reporting.make_period(
+            reporting.parse_date(params.get("from", ""), _("The first day")),
+            reporting.parse_date(params.get("to", ""), _("The last day")),
+        )
+        queue_text = str(params.get("queue", measures.ALL))[:20]
+        day_text = str(params.get("day", "")).strip()[:20]
+        part = measures.Slice(
+            queue=None if queue_text == measures.ALL else _whole_number(queue_text, "queue"),
+            measure=str(params.get("measure", measures.Measure.OFFERED))[:20],
+            day=reporting.parse_date(day_text, _("The day")) if day_text else None,
+            hour=_whole_number(params.get("hour", ""), "hour"),
+            half=_whole_number(params.get("half", ""), "half"),
+        )
+        scope, found = queries.calls_behind_figure(
+            user, period, str(params.get("service", ""))[:200], part
+        )
+        counted = found.count()
+        shown = list(found[: queries.CALLS_LISTED])
+    except reporting.PeriodError as refused:
+        error = str(refused)
+    except LookupError:
+        error = _(
+            "This link does not name a figure of the telephone report. Go back to the report."
+        )
+    if scope is not None:
+        audit.record_list_read(
+            user,
+            what="telephony.callrecord",
+            query={
+                name: params.get(name, "")
+                for name in ("from", "to", "measure", "queue", "service", "day", "hour", "half")
+            },
+            ids=[call.external_id for call in shown],
+            ip_address=client_address(request),
+        )
+    return render(
+        request,
+        "telephony/calls.html",
+        {
+            "error": error,
+            "scope": scope,
+            "calls": shown,
+            "counted": counted,
+            "listed": len(shown),
+        },
+        status=400 if error else 200,
     )

@@ -45,7 +45,7 @@ def test_the_api_documentation_renders_from_our_own_static_files(
     assert [error for error in strict_page.console_errors if "Content Security" in error] == []
 
 
-@pytest.mark.parametrize("path", ["/", "/customers/new/", "/desk/", "/queues/"])
+@pytest.mark.parametrize("path", ["/staff/", "/customers/new/", "/desk/", "/queues/"])
 def test_staff_pages_break_no_content_security_rule(
     strict_page: Any, live_server: Any, team_leader: User, path: str
 ) -> None:
@@ -59,7 +59,7 @@ def test_the_change_password_link_can_be_seen_and_followed(
     strict_page: Any, live_server: Any, advisor: User
 ) -> None:
     sign_in_browser(strict_page, live_server.url, advisor)
-    strict_page.goto(f"{live_server.url}/")
+    strict_page.goto(f"{live_server.url}/staff/")
     link = strict_page.get_by_role("link", name="Change password")
     box = link.bounding_box()
     assert box is not None

@@ -33,7 +33,7 @@ def test_the_staff_shell_shows_the_user_and_organisation(
     page: Any, live_server: Any, administrator: User
 ) -> None:
     sign_in_browser(page, live_server.url, administrator)
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/staff/")
     identity = page.get_by_test_id("identity-bar").inner_text()
     assert "Alex" in identity
     assert "Test District Council" in identity

@@ -70,7 +70,7 @@ def demo_admin(transactional_db: None) -> User:
 
 
 STAFF_PAGES = [
-    "/",
+    "/staff/",
     "/directory/",
     "/directory/services/",
     "/directory/services/new/",

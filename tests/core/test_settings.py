@@ -98,7 +98,7 @@ def test_the_secret_key_can_come_from_a_file(tmp_path: Path) -> None:
 def test_the_onestop_command_lists_its_subcommands(tmp_path: Path) -> None:
     result = _onestop(tmp_path, "--help", ONESTOP_DEV="1")
     assert result.returncode == 0
-    assert "[core]\n    db\n    worker\n" in result.stdout
+    assert "[core]\n    db\n    report\n    worker\n" in result.stdout
     assert "    migrate\n" in result.stdout
 
 

@@ -29,9 +29,9 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_with_the_page_to_return_to() ->
 def test_a_password_only_session_does_not_open_staff_pages(advisor: User) -> None:
     client = Client()
     client.force_login(advisor, backend="django.contrib.auth.backends.ModelBackend")
-    response = client.get("/")
+    response = client.get("/staff/")
     assert response.status_code == 302
-    assert response["Location"] == "/sign-in/?next=%2F"
+    assert response["Location"] == "/sign-in/?next=%2Fstaff%2F"
 
 
 @pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_the_api_answers_401_problem_details_without_a_verified_session() -> Non
 def test_staff_pages_carry_security_headers(
     client_for: Callable[[User], Client], advisor: User
 ) -> None:
-    response = client_for(advisor).get("/")
+    response = client_for(advisor).get("/staff/")
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     assert response["X-Frame-Options"] == "DENY"
@@ -59,8 +59,8 @@ def test_staff_pages_carry_security_headers(
 def test_the_home_page_shows_only_navigation_the_role_allows(
     client_for: Callable[[User], Client], advisor: User, administrator: User
 ) -> None:
-    advisor_page = client_for(advisor).get("/").content.decode()
-    administrator_page = client_for(administrator).get("/").content.decode()
+    advisor_page = client_for(advisor).get("/staff/").content.decode()
+    administrator_page = client_for(administrator).get("/staff/").content.decode()
     assert 'href="/directory/"' in advisor_page
     assert 'href="/audit/"' not in advisor_page
     assert 'href="/audit/"' in administrator_page

@@ -101,12 +101,12 @@ def test_a_deactivated_member_of_staff_is_signed_out_and_cannot_sign_in(
     client_for: Callable[[User], Client], administrator: User, advisor: User
 ) -> None:
     advisor_session = client_for(advisor)
-    assert advisor_session.get("/").status_code == 200
+    assert advisor_session.get("/staff/").status_code == 200
     response = client_for(administrator).post(f"/directory/staff/{advisor.pk}/deactivate/")
     assert response.status_code == 302
     advisor.refresh_from_db()
     assert advisor.is_active is False
-    assert advisor_session.get("/").status_code == 302
+    assert advisor_session.get("/staff/").status_code == 302
     sign_in = Client().post("/sign-in/", {"username": "advisor", "password": PASSWORD})
     assert "Enter a correct username and password" in sign_in.content.decode()
 

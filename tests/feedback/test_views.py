@@ -71,7 +71,7 @@ def test_the_list_is_for_staff_who_read_feedback(
     assert page.status_code == 200
     body = page.content.decode()
     assert 'href="/feedback/"' in body  # the staff navigation
-    assert 'href="/feedback/"' not in client_for(back_office).get("/").content.decode()
+    assert 'href="/feedback/"' not in client_for(back_office).get("/staff/").content.decode()
     assert feedback.reference in body
     assert "Open complaints (1)</strong>" in body
     assert "To acknowledge (1)" in body
@@ -130,6 +130,13 @@ def test_the_record_page(
     assert 'data-testid="stage-1"' in body
     assert f"/feedback/{feedback.reference}/acknowledge/" in body
     assert "/escalate/" not in body  # team leaders do not escalate
+    reads = AuditRecord.objects.for_organisation(world.organisation).filter(
+        object_type="feedback.feedback", object_id=str(feedback.pk), action="viewed"
+    )
+    # Only the one page shown is recorded as read: not the refusals before it.
+    assert [(read.actor_id, read.summary) for read in reads] == [
+        (world.leader.pk, f"Feedback {feedback.reference} viewed")
+    ]
 
 
 def test_another_organisations_record_is_not_found(

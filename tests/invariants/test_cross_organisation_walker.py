@@ -51,8 +51,26 @@ WITHOUT_ID = [page for page in PAGES if not page.parameters]
 # another organisation's is named, so there is no other organisation's object to ask for.
 ORGANISATION_PAGES = {
     "portal:report-index": "an organisation's report page",
+    # The residents' site (issue 18): each shows the organisation's published information only.
+    "portal:start": "an organisation's start page",
+    "portal:contact": "an organisation's contact page",
+    "portal:accessibility": "an organisation's accessibility statement",
+    "portal:privacy": "an organisation's privacy notice",
+    "portal:cookies": "an organisation's cookies page",
     "portal:report-received": "the page after a report (shows the session's own report)",
     "portal:report-form": "an organisation's form for one type of case (codes per organisation)",
+    # Issue 18 part B: the track page and "Your requests" name no record in their address; what
+    # they show needs a reference with its second detail, or a resident session, of that
+    # organisation (tests/portal/test_track.py, test_your_requests.py).
+    "portal:track": "an organisation's track page (a request needs its reference and detail)",
+    "portal:your-requests": "an organisation's 'Your requests' (the resident session's own)",
+    "portal:your-requests-sent": "the page after asking for a sign-in link (names nothing)",
+    "portal:your-requests-sign-in": "a sign-in link's page (the token is the organisation's)",
+    "portal:your-requests-sign-out": "signing out of the resident session (its own)",
+    "portal:your-requests-preferences": "the resident session's own contact preferences",
+    "portal:report-step": "a page of a long form (codes per organisation; the answers are the "
+    "session's own)",
+    "portal:report-check": "the check page of a long form (the session's own answers)",
     "cases:disclosure-log": "an organisation's public disclosure log",
     "feedback:public": "an organisation's public feedback form",
     "feedback:public-sent": "the page after feedback is sent (names no record)",
@@ -72,6 +90,11 @@ ORGANISATION_PAGES = {
     # The records behind a figure, by kind: each reader's own organisation's records
     # (tests/performance/test_volumes.py checks the partner lists only its own).
     "performance:records": "the user's own organisation's records behind a figure",
+    # perf-standards: a registered report's files by its code, each reader's own organisation's
+    # figures (tests/performance/test_compliance.py checks the partner counts only its own);
+    # an organisation's public performance page.
+    "performance:download": "the user's own organisation's report file",
+    "performance:public": "an organisation's public performance page",
 }
 
 # Known defects another engineer is fixing: the integrator removes each entry after merging that

@@ -78,6 +78,7 @@ def _arguments(form_class: type[forms.BaseForm]) -> dict[str, Any]:
         "groups": [GroupChoices(group, []) for group in sources.customer_groups()],
         "roles": [],
         "standards": [],
+        "quarters": [],
         "councillor": False,
         "current": "new",
         "case_type": CaseType(code="walk", name="Walk", kind=CaseKind.SERVICE_REQUEST),

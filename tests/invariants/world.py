@@ -40,6 +40,7 @@ from onestop.feedback.services import restrictions as restriction_services
 from onestop.notify.models import Channel, Event, Message, RecipientKind
 from onestop.notify.services import bulk as bulk_services
 from onestop.notify.services import compose
+from onestop.performance.models import QuarterlyReturn, ReturnStatus
 from onestop.performance.services import report_files as report_file_services
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
@@ -82,10 +83,16 @@ FILLERS: dict[tuple[str, str], str] = {
     ("cases:case-identity", "reference"): "subject_access_reference",
     ("contacts:ticket-action", "action"): "ticket_action",
     ("portal:report-done", "reference"): "web_reference",
+    ("portal:tracked", "reference"): "web_reference",
+    ("portal:your-request", "reference"): "web_reference",
     ("documents:owner-documents", "kind"): "document_owner_kind",
     ("documents:owner-documents", "key"): "reference",
     ("notify:task-done", "task_id"): "staff_task_id",
     ("telephony:queue-edit", "queue_id"): "call_queue_id",
+    # perf-standards: a registered report's code; a member of staff's figures.
+    ("performance:download", "code"): "performance_report",
+    ("performance:person", "officer_id"): "performance_officer_id",
+    ("performance:public", "organisation"): "organisation_slug",
 }
 # Every step on a feedback record names a complaint (the comment's reference is its own key).
 FILLERS |= {
@@ -124,6 +131,7 @@ FILLERS |= {
 FILLERS[("feedback:public-question", "step")] = "public_feedback_question"
 # perf-volumes: a kept report file; the records pages' kind.
 FILLERS[("performance:report-file", "pk")] = "report_file_id"
+FILLERS[("performance:records", "kind")] = "performance_records_kind"
 
 
 def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> World:
@@ -306,6 +314,16 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         "call_queue_id": CallQueue.objects.for_organisation(organisation).get().pk,
     }
 
+    # performance: a submitted quarterly return of the service (reopening it is a change)
+    ids["return_id"] = QuarterlyReturn.objects.create(
+        organisation=organisation,
+        service_id=ids["service_id"],
+        first=datetime.date(2026, 1, 1),
+        last=datetime.date(2026, 3, 31),
+        status=ReturnStatus.SUBMITTED,
+        commentary="Walker",
+    ).pk
+
     # notify: a letter waiting in the post room
     letter_message = Message.objects.create(
         organisation=organisation,
@@ -354,6 +372,9 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
     )
     ids |= {"complaint_reference": complaint.reference, "comment_reference": comment.reference}
     ids["report"] = "complaints-monthly"  # a complaint report's code (feedback:report)
+    # perf-standards: a registered report's code, and a member of staff whose figures one sees.
+    ids["performance_report"] = "standards-compliance"
+    ids["performance_officer_id"] = staff[RoleCode.BACK_OFFICE_OFFICER].pk
     # an upheld complaint, answered and closed, with the ombudsman and a learning action
     officer = staff[RoleCode.COMPLAINTS_OFFICER]
     upheld = feedback_services.record_feedback(
@@ -416,5 +437,5 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         file_format="csv",
         by=staff[RoleCode.MANAGER],
     )
-    ids |= {"report_file_id": report_file.pk, "kind": "volumes"}
+    ids |= {"report_file_id": report_file.pk, "performance_records_kind": "volumes"}
     return World(organisation=organisation, staff=staff, ids=ids)

@@ -14,7 +14,7 @@ from onestop.contacts.models import Contact
 from onestop.core.models import Organisation
 from onestop.customers.models import Customer
 from onestop.portal import services
-from onestop.portal.models import WebForm
+from onestop.portal.models import Layout, WebForm
 from tests.cases.conftest import World, councillor, world
 
 __all__ = ["councillor", "world"]  # the cases world's fixtures, used here
@@ -31,8 +31,14 @@ def _empty_cache() -> Iterator[None]:
 
 @pytest.fixture
 def missed_bins_online(world: World) -> WebForm:
+    """Missed bins online as one page (its five questions would otherwise ask one per page)."""
     return services.save_web_form(
-        world.missed_bin, by=None, is_published=True, guidance=GUIDANCE, position=10
+        world.missed_bin,
+        by=None,
+        is_published=True,
+        guidance=GUIDANCE,
+        position=10,
+        layout=Layout.ONE_PAGE,
     )
 
 

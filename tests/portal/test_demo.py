@@ -39,3 +39,16 @@ def test_the_demo_publishes_everyday_types_once(db: None, client: Client) -> Non
     assert "/report/demo-council/fly-tipping/" in index
     assert "/report/demo-council/missed-bin/" not in index
     assert client.get("/report/demo-council/fly-tipping/").status_code == 200
+
+    # The housing association offers Welsh, with its forms translated.
+    housing = Organisation.objects.get(slug="demo-housing")
+    assert housing.offers_welsh is True
+    welsh = client.get("/report/demo-housing/?lang=cy").content.decode()
+    assert '<html lang="cy"' in welsh
+    assert ">Atgyweirio</a>" in welsh
+    assert ">Ymholiad am denantiaeth</a>" in welsh
+    repair = client.get("/report/demo-housing/repair/").content.decode()
+    assert "ffurflen hon ar gyfer argyfyngau" in repair
+    assert 'href="/report/demo-housing/repair/question-where/"' in repair
+    question = client.get("/report/demo-housing/repair/question-where/").content.decode()
+    assert "Pa ystafell" in question

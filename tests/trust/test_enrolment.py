@@ -71,7 +71,7 @@ def test_confirming_with_a_real_code_verifies_and_shows_ten_recovery_codes_once(
     assert len(tokens) == 10
     assert all(f"<code>{token}</code>" in shown.content.decode() for token in tokens)
     assert shown_again.status_code == 302
-    assert shown_again["Location"] == "/"
+    assert shown_again["Location"] == "/staff/"
     created = AuditRecord.objects.for_user(newcomer).filter(action=AuditAction.CREATED)
     assert list(created.values_list("object_type", "summary")) == [
         ("otp_totp.totpdevice", "Two-factor authentication set up with 10 recovery codes")
@@ -141,4 +141,4 @@ def test_after_set_up_the_next_sign_in_needs_a_fresh_code(
     response = client.post("/sign-in/code/", {"code": code_for(authenticator_of(newcomer))})
 
     assert response.status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/staff/").status_code == 200

@@ -29,7 +29,7 @@ def test_a_member_of_staff_changes_their_password_and_stays_signed_in(
     assert response.status_code == 302
     advisor.refresh_from_db()
     assert advisor.check_password(NEW_PASSWORD)
-    assert client.get("/").status_code == 200
+    assert client.get("/staff/").status_code == 200
     assert (
         AuditRecord.objects.for_user(advisor)
         .filter(action=AuditAction.CHANGED, summary="Password changed", actor=advisor)

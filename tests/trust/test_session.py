@@ -24,10 +24,10 @@ def test_an_idle_session_past_the_limit_is_signed_out(
     client = client_for(advisor)
     clock.shift(IDLE + dt.timedelta(seconds=1))
 
-    response = client.get("/")
+    response = client.get("/staff/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/sign-in/?next=%2F"
+    assert response["Location"] == "/sign-in/?next=%2Fstaff%2F"
 
 
 def test_activity_keeps_a_session_alive_beyond_the_idle_limit(
@@ -35,10 +35,10 @@ def test_activity_keeps_a_session_alive_beyond_the_idle_limit(
 ) -> None:
     client = client_for(advisor)
     clock.shift(IDLE - dt.timedelta(minutes=1))
-    client.get("/")
+    client.get("/staff/")
     clock.shift(IDLE - dt.timedelta(minutes=1))
 
-    response = client.get("/")
+    response = client.get("/staff/")
 
     assert response.status_code == 200
 
@@ -58,12 +58,12 @@ def test_a_page_within_a_minute_of_the_last_renewal_writes_no_session(
     client_for: Callable[[User], Client], advisor: User, clock: time_machine.Traveller
 ) -> None:
     client = client_for(advisor)
-    client.get("/")
+    client.get("/staff/")
     renewed = _expiry(client)
     clock.shift(dt.timedelta(seconds=50))
 
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/").status_code == 200
+        assert client.get("/staff/").status_code == 200
 
     assert _expiry(client) == renewed
     assert not [query for query in queries if query["sql"].upper().startswith("UPDATE")]
@@ -73,11 +73,11 @@ def test_a_page_a_minute_after_the_last_renewal_renews_the_idle_limit(
     client_for: Callable[[User], Client], advisor: User, clock: time_machine.Traveller
 ) -> None:
     client = client_for(advisor)
-    client.get("/")
+    client.get("/staff/")
     renewed = _expiry(client)
     clock.shift(dt.timedelta(seconds=61))
 
-    assert client.get("/").status_code == 200
+    assert client.get("/staff/").status_code == 200
 
     assert _expiry(client) == renewed + dt.timedelta(seconds=61)
 
@@ -86,12 +86,12 @@ def test_the_idle_limit_is_never_longer_than_its_setting(
     client_for: Callable[[User], Client], advisor: User, clock: time_machine.Traveller
 ) -> None:
     client = client_for(advisor)
-    client.get("/")  # renewed: the session ends 30 minutes from now unless renewed again
+    client.get("/staff/")  # renewed: the session ends 30 minutes from now unless renewed again
     clock.shift(dt.timedelta(seconds=30))
-    client.get("/")  # within the minute: not written
+    client.get("/staff/")  # within the minute: not written
     clock.shift(IDLE - dt.timedelta(seconds=29))
 
-    response = client.get("/")
+    response = client.get("/staff/")
 
     assert response.status_code == 302
 
@@ -105,9 +105,9 @@ def test_a_session_ends_at_its_maximum_age_however_active(
         statuses = []
         for minutes in range(20, 12 * 60 + 1, 20):  # a request every 20 minutes for 12 hours
             traveller.move_to(start + dt.timedelta(minutes=minutes))
-            statuses.append(client.get("/").status_code)
+            statuses.append(client.get("/staff/").status_code)
         traveller.move_to(start + dt.timedelta(hours=12, minutes=20))
-        response = client.get("/")
+        response = client.get("/staff/")
     assert statuses == [200] * 36
     assert response.status_code == 302
-    assert response["Location"] == "/sign-in/?next=%2F"
+    assert response["Location"] == "/sign-in/?next=%2Fstaff%2F"

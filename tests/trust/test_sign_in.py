@@ -56,7 +56,7 @@ def test_password_then_code_signs_in_and_reaches_the_next_page(
     assert response.status_code == 302
     assert response["Location"] == "/audit/"
     assert is_verified(client) is True
-    assert client.get("/").status_code == 200
+    assert client.get("/staff/").status_code == 200
     assert actions_of(advisor)[-2:] == [
         (AuditAction.SIGNED_IN, ""),
         (AuditAction.SIGNED_IN, "Authenticator code accepted"),
@@ -66,10 +66,10 @@ def test_password_then_code_signs_in_and_reaches_the_next_page(
 def test_password_alone_does_not_open_staff_pages(client: Client, advisor: User) -> None:
     sign_in_with_password(client, "advisor")
 
-    response = client.get("/")
+    response = client.get("/staff/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/sign-in/?next=%2F"
+    assert response["Location"] == "/sign-in/?next=%2Fstaff%2F"
 
 
 def test_wrong_password_gives_a_generic_error_and_is_audited(client: Client, advisor: User) -> None:
@@ -201,14 +201,14 @@ def test_a_next_address_off_this_site_is_ignored(
     )
 
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/staff/"
 
 
 def test_the_sign_in_page_never_carries_an_unsafe_next(client: Client, db: None) -> None:
     response = client.get("/sign-in/", {"next": "https://evil.example/"})
 
     html = response.content.decode()
-    assert 'name="next" value="/"' in html
+    assert 'name="next" value="/staff/"' in html
     assert "evil.example" not in html
 
 
@@ -274,7 +274,9 @@ def test_the_code_page_sends_anonymous_visitors_to_sign_in(client: Client, db: N
     assert response["Location"] == "/sign-in/"
 
 
-@pytest.mark.parametrize("path", ["/", "/audit/", "/audit/export.csv", "/sign-in/recovery-codes/"])
+@pytest.mark.parametrize(
+    "path", ["/staff/", "/audit/", "/audit/export.csv", "/sign-in/recovery-codes/"]
+)
 @covers("core:home", "trust:recovery-codes")
 def test_anonymous_visitors_to_staff_pages_are_sent_to_sign_in(
     client: Client, db: None, path: str
@@ -292,7 +294,7 @@ def test_sign_out_ends_the_session_and_is_audited(client_for: object, advisor: U
 
     assert response.status_code == 302
     assert response["Location"] == "/sign-in/"
-    assert client.get("/").status_code == 302
+    assert client.get("/staff/").status_code == 302
     assert actions_of(advisor)[-1] == (AuditAction.SIGNED_OUT, "")
 
 
@@ -305,4 +307,4 @@ def test_sign_out_by_get_asks_with_a_button_and_does_not_sign_out(
 
     assert response.status_code == 200
     assert 'action="/sign-out/"' in response.content.decode()
-    assert client.get("/").status_code == 200
+    assert client.get("/staff/").status_code == 200

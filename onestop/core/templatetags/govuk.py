@@ -12,8 +12,10 @@ from django.forms import BoundField
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
-from onestop.core import dates
+from onestop.core import dates, language
+from onestop.core import public_links as registry
 
 register = template.Library()
 
@@ -133,3 +135,37 @@ def _printed(value: Any) -> str:
         return html.escape(value)
     local = timezone.template_localtime(value)  # type: ignore[attr-defined]  # not in the stubs
     return _text(formats.localize(local))
+
+
+@register.simple_tag
+def public_links(organisation: Any, place: str) -> list[Any]:
+    """The residents' links registered for ``place`` (``core.public_links``) on
+    ``organisation``'s pages; none without an organisation (the site-wide error pages)."""
+    slug = getattr(organisation, "slug", "")
+    if not slug:
+        return []
+    return list(registry.links_for(str(slug), place))
+
+
+@register.filter
+def opening_hours(sessions: Iterable[tuple[datetime.time, datetime.time]]) -> str:
+    """``9am to 1pm and 2pm to 4:30pm``; ``Closed`` without sessions."""
+    parts = [
+        _("%(opens)s to %(closes)s")
+        % {"opens": dates.govuk_time(opens), "closes": dates.govuk_time(closes)}
+        for opens, closes in sessions
+    ]
+    if not parts:
+        return str(_("Closed"))
+    if len(parts) == 1:
+        return parts[0]
+    return _("%(earlier)s and %(last)s") % {"earlier": ", ".join(parts[:-1]), "last": parts[-1]}
+
+
+@register.simple_tag(takes_context=True)
+def language_url(context: Mapping[str, Any], code: str) -> str:
+    """``{% language_url "cy" %}``: this page in Welsh (the toggle's link), its query kept."""
+    request = context.get("request")
+    if request is None:
+        return "?lang=cy" if code == language.WELSH else "?lang=en"
+    return language.toggle_url(request, code)

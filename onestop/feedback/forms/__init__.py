@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import Channel
@@ -432,6 +433,8 @@ class PublicFeedbackForm(GovukForm):
             family_name=data.get("family_name", ""),
             email=data.get("email", ""),
             phone=data.get("phone", ""),
+            # The page's language (Welsh where the organisation offers it and it was chosen).
+            language="cy" if get_language() == "cy" else "en",
         )
 
 

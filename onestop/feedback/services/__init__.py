@@ -29,6 +29,7 @@ from onestop.core.models import AuditAction, Organisation, User
 from onestop.core.text import has_control_characters, visible
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, PreferredChannel
+from onestop.customers.models import Language as CustomerLanguage
 from onestop.directory.models import Service, TeamMembership
 from onestop.feedback import procedures, queries
 from onestop.feedback.errors import FeedbackError
@@ -1097,6 +1098,9 @@ class PublicFeedback:
     family_name: str = ""
     email: str = ""
     phone: str = ""
+    # The language the resident used (``customers.models.Language``), recorded on the customer
+    # record a name makes, so the answers follow it.
+    language: str = CustomerLanguage.ENGLISH
 
 
 def name_problem(given_name: str, family_name: str, *, reply_to: bool) -> ServiceError | None:
@@ -1117,7 +1121,13 @@ def name_problem(given_name: str, family_name: str, *, reply_to: bool) -> Servic
 
 
 def new_customer(
-    organisation: Organisation, *, by: User | None, name: tuple[str, str], email: str, phone: str
+    organisation: Organisation,
+    *,
+    by: User | None,
+    name: tuple[str, str],
+    email: str,
+    phone: str,
+    language: str = "en",
 ) -> Customer:
     """A new customer record for someone who gave their name (and perhaps a way to reply) from
     outside the desk: the public form, a councillor for a constituent.  Never matched to an
@@ -1134,6 +1144,9 @@ def new_customer(
             else PreferredChannel.TELEPHONE
             if phone
             else PreferredChannel.NO_PREFERENCE,
+            language=CustomerLanguage.WELSH
+            if language == CustomerLanguage.WELSH
+            else CustomerLanguage.ENGLISH,
         ),
         contact_details=customer_services.ContactDetails(
             phones=(phone,) if phone else (), emails=(email,) if email else ()
@@ -1177,7 +1190,8 @@ def submit_public_feedback(
         customer = None
         if given or family:
             customer = new_customer(organisation, by=None, name=(given, family),
-                                    email=email, phone=phone)  # fmt: skip
+                                    email=email, phone=phone,
+                                    language=values.language)  # fmt: skip
         return record_feedback(
             organisation,
             by=None,
@@ -1198,3 +1212,15 @@ def save_public_equality(feedback: Feedback, *, answers: Mapping[str, str]) -> F
         )
     customer_services.save_equality_monitoring(feedback.customer, by=None, answers=dict(answers))
     return feedback
+
+
+def record_feedback_viewed(feedback: Feedback, *, by: User, ip_address: str | None = None) -> None:
+    """Audit one reading of a feedback record (what the customer said is personal data, and a
+    complaint may be about a named member of staff): who, when, from where."""
+    with transaction.atomic():
+        audit.viewed(
+            feedback,
+            by=by,
+            ip_address=ip_address,
+            summary=f"Feedback {feedback.reference} viewed",
+        )

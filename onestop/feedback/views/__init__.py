@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop.core import pages, permissions
 from onestop.core.access import require
-from onestop.core.http import staff_user
+from onestop.core.http import client_address, staff_user
 from onestop.core.models import User
 from onestop.customers import queries as customer_queries
 from onestop.customers.models import Customer
@@ -99,6 +99,7 @@ def _record_url(feedback: Feedback) -> str:
 def feedback_record(request: HttpRequest, reference: str) -> HttpResponse:
     user = staff_user(request)
     feedback = queries.get_feedback_for(user, reference)
+    services.record_feedback_viewed(feedback, by=user, ip_address=client_address(request))
     stage = queries.current_stage(feedback)
     handle = permissions.can(user, permissions.COMPLAINT_HANDLE)
     is_open = feedback.status != Status.CLOSED

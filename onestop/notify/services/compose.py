@@ -199,6 +199,56 @@ def message_to_customer(
     return outcome
 
 
+def email_to_address(
+    *,
+    organisation_id: int,
+    address: str,
+    event: str,
+    context: Context,
+    customer: Customer | None = None,
+    visible_with: str = "",
+) -> Message:
+    """Record ``event``'s e-mail to exactly ``address``, whatever channel the customer prefers:
+    for a message whose point is to reach that mailbox (a sign-in link proves the reader holds
+    it).  ``customer``, one of the organisation's records with that address, sets the language
+    and the name; the message is sent like every other (pending, taken by the worker).
+    ``visible_with`` keeps it from staff without that permission (``message_to_customer``'s)."""
+    if customer is not None and customer.organisation_id != organisation_id:
+        raise ValueError("The customer belongs to another organisation")
+    if visible_with and visible_with not in permissions.ALL_ACTIONS:
+        raise ValueError(f"Unknown permission {visible_with!r}")
+    language = queries.language_for(customer)
+    label = customer.display_name[:200] if customer is not None else ""
+    words = wording_for(organisation_id, event, Channel.EMAIL, language)
+    values = values_for(
+        {"customer_name": label, **context},
+        language,
+        organisation_name=_organisation_name(organisation_id),
+    )
+    now = timezone.now()
+    message = Message(
+        organisation_id=organisation_id,
+        customer=customer,
+        recipient_kind=RecipientKind.CUSTOMER,
+        recipient_label=label,
+        address=address,
+        channel=Channel.EMAIL,
+        language=language,
+        event=event,
+        template_version=words.version,
+        subject=wording.render(words.subject, values)[:300],
+        body=wording.render(words.body, values),
+        notify_template_id=words.notify_template_id,
+        personalisation=personalisation_for(event, words, values),
+        created_at=now,
+        next_attempt_at=now,
+        updated_at=now,
+        visible_with=visible_with,
+    )
+    message.save(force_insert=True)
+    return message
+
+
 def _event_name(message: Message) -> str:
     return str(message.get_event_display()).lower()
 

@@ -40,6 +40,7 @@ from onestop.directory.models import (
     Team,
 )
 from onestop.feedback import demo as feedback_demo
+from onestop.performance import demo as performance_demo
 from onestop.portal import demo as portal_demo
 from onestop.standards import demo as standards_demo
 from onestop.standards.models import Standard
@@ -115,7 +116,10 @@ def load_story() -> None:
     cases_services.escalate_due_cases()
     channels_demo.load_demo(council)
     portal_demo.load_demo(council)
+    portal_demo.load_welsh_demo(housing)
     telephony_demo.load_demo(council)
+    performance_demo.load_demo(council)
+    performance_demo.load_returns(council)
 
 
 def _sweep() -> None:
@@ -176,7 +180,8 @@ class Command(BaseCommand):
         )
         write("")
         address = demo_address()
-        write(f"Open {address} and sign in as one of these demo users.")
+        write(f"Residents' site: {address} (the demo council's start page under make run).")
+        write(f"Staff: sign in at {address}sign-in/ as one of these demo users.")
         write(f"Password for every demo user: {directory_demo.DEMO_PASSWORD}")
         write("(Demonstration only: never use these accounts or this password for real data.)")
         write("Authenticator secrets (base32, add to an authenticator app), or run")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from onestop.core import permissions
-from onestop.core.access import get_or_404
+from onestop.core import permissions, reporting
+from onestop.core.access import get_or_404, require
 from onestop.core.models import User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.directory.models import AccessPoint, AccessPointKind, Service
 from onestop.telephony.models import CallImportRefusal, CallImportRun, CallQueue, CallRecord
+from onestop.telephony.queries import measures
 
 MANAGE = permissions.CALL_RECORDS_MANAGE
 RECENT_RUNS = 20
@@ -70,3 +71,21 @@ def telephone_access_points_for(user: User) -> QuerySet[AccessPoint]:
 def calls_of_queue(user: User, queue: CallQueue) -> int:
     """How many calls came through ``queue``."""
     return CallRecord.objects.for_user(user).filter(queue=queue).count()
+
+
+# --- the calls behind a figure of the telephony report --------------------------------------------
+FIGURE_VIEW = permissions.PERFORMANCE_VIEW
+CALLS_LISTED = 500
+
+
+def calls_behind_figure(
+    user: User, period: reporting.Period, service: str, part: measures.Slice
+) -> tuple[measures.Scope, QuerySet[CallRecord]]:
+    """The scope and the calls behind one figure of the ``telephony`` report, for someone who
+    may read performance figures (403 otherwise), always in their own organisation's records.
+    ``LookupError`` for a service, queue, day or measure the report does not have."""
+    require(user, FIGURE_VIEW)
+    organisation = user.organisation
+    assert organisation is not None  # noqa: S101 - require() refuses a user of no organisation
+    scope = measures.Scope(organisation, period, measures.service_for(organisation, service))
+    return scope, measures.calls_behind(scope, part)

@@ -1,0 +1,343 @@
+"""Compliance with every standard, per standard and service and corporately, for a period.
+
+The records a standard's deadline is set on are the cases' clocks (``cases.CaseClock``): each
+holds the standard's code, the deadline the clock gave (``due_at``, moved on by pauses and by
+calendar changes while the clock runs), when the clock stopped and whether that was in time
+(``is_met``, decided by ``standards.clock.is_met``).  Nothing here computes a date.
+
+Which clocks a period measures: each clock is counted once, in the period its result was
+decided, which is
+
+- the moment it stopped, for a clock stopped in time (**met**);
+- its deadline, for every other clock: stopped late (**missed**), still running with the
+  deadline passed (**open, overdue**), or still running (or paused) with the deadline still to
+  come (**open, not yet due**; a paused clock's deadline only moves later when it resumes, so a
+  paused clock is never overdue).
+
+So ``measured = met + missed + open`` and ``open = overdue + not yet due``; ``compliance =
+met / (met + missed + overdue)`` (every clock whose result is known), empty when that is 0; the
+target is the standard's target for the year the period starts in (``StandardTarget``), the
+service's own standard's where it has one.  A reopened case starts its clocks again: the clock
+is then measured by its new run (its first result is replaced).  Times are compared as instants
+(UTC); a period runs from midnight to midnight in Europe/London, ``--to`` included.
+
+Every figure is one SQL aggregation grouped by standard and service (or team, or officer), on the
+clocks of one organisation; the records behind a figure are ``clocks_behind``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from onestop.cases.models import CaseClock
+from onestop.core.models import Organisation
+from onestop.core.reporting import Period
+from onestop.directory.models import AccessPoint, Service, Team
+from onestop.standards import queries as standards_queries
+from onestop.standards.models import Standard
+
+FOUR_PLACES = Decimal("0.0001")
+FIGURES = ("measured", "met", "missed", "open", "overdue", "not_yet_due")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a page narrows the figures to (all empty: the whole organisation)."""
+
+    service: Service | None = None
+    team: Team | None = None
+    channel: str = ""
+    access_point: AccessPoint | None = None
+
+
+@dataclass(frozen=True)
+class Counts:
+    met: int = 0
+    missed: int = 0
+    overdue: int = 0
+    not_yet_due: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.overdue + self.not_yet_due
+
+    @property
+    def measured(self) -> int:
+        return self.met + self.missed + self.open
+
+    @property
+    def decided(self) -> int:
+        """Clocks whose result is known: met, missed, or overdue."""
+        return self.met + self.missed + self.overdue
+
+    @property
+    def compliance(self) -> Decimal | None:
+        """met / (met + missed + overdue) to 4 places (half up), ``None`` when nothing is known."""
+        if not self.decided:
+            return None
+        return (Decimal(self.met) / Decimal(self.decided)).quantize(
+            FOUR_PLACES, rounding=ROUND_HALF_UP
+        )
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.met + other.met,
+            self.missed + other.missed,
+            self.overdue + other.overdue,
+            self.not_yet_due + other.not_yet_due,
+        )
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    """One standard's figures for one service (``service_id`` ``None``: the corporate row), or
+    for one team or officer (``group_id``)."""
+
+    code: str
+    title: str
+    counts: Counts
+    target: Decimal | None  # a share, 0.9000 for 90%
+    service_id: int | None = None
+    service_name: str = ""
+    group_id: int | None = None
+    group_name: str = ""
+
+    @property
+    def is_corporate(self) -> bool:
+        return self.service_id is None and self.group_id is None
+
+
+@dataclass(frozen=True)
+class StandardInfo:
+    code: str
+    title: str
+    time_limit: str
+    applies_to: str
+    targets: dict[int | None, Decimal] = field(default_factory=dict)  # by service id (None: all)
+
+
+def _period_q(name: str, period: Period) -> Q:
+    return Q(**{f"{name}__gte": period.starts, f"{name}__lt": period.ends})
+
+
+def measured_q(period: Period) -> Q:
+    """The clocks ``period`` measures (see the module's docstring)."""
+    return Q(is_met=True) & _period_q("stopped_at", period) | (
+        Q(is_met=False) | Q(is_met__isnull=True)
+    ) & _period_q("due_at", period)
+
+
+def figure_q(figure: str, now: datetime.datetime) -> Q:
+    """Which of the measured clocks one figure counts."""
+    running = Q(stopped_at__isnull=True)
+    parts = {
+        "measured": Q(),
+        "met": Q(is_met=True),
+        "missed": Q(is_met=False),
+        "open": running,
+        "overdue": running & Q(paused_at__isnull=True, due_at__lt=now),
+        "not_yet_due": running & (Q(paused_at__isnull=False) | Q(due_at__gte=now)),
+    }
+    return parts[figure]
+
+
+def _clocks(organisation: Organisation, period: Period, filters: Filters) -> QuerySet[CaseClock]:
+    rows = CaseClock.objects.for_organisation(organisation).filter(measured_q(period))
+    if filters.service is not None:
+        rows = rows.filter(case__service=filters.service)
+    if filters.team is not None:
+        rows = rows.filter(case__team=filters.team)
+    if filters.channel:
+        rows = rows.filter(case__contact__channel=filters.channel)
+    if filters.access_point is not None:
+        rows = rows.filter(case__contact__access_point=filters.access_point)
+    return rows
+
+
+def clocks_behind(
+    organisation: Organisation,
+    period: Period,
+    *,
+    now: datetime.datetime,
+    figure: str,
+    code: str = "",
+    service_id: int | None = None,
+    team_id: int | None = None,
+    officer_id: int | None = None,
+    filters: Filters | None = None,
+) -> QuerySet[CaseClock]:
+    """The clocks one figure counts (the drill-down), newest deadline first."""
+    if figure not in FIGURES:
+        raise ValueError(figure)
+    rows = _clocks(organisation, period, filters or Filters()).filter(figure_q(figure, now))
+    if code:
+        rows = rows.filter(standard_code=code)
+    if service_id is not None:
+        rows = rows.filter(case__service_id=service_id)
+    if team_id is not None:
+        rows = rows.filter(case__team_id=team_id)
+    if officer_id is not None:
+        rows = rows.filter(case__assignee_id=officer_id)
+    return rows.select_related("case", "case__service").order_by("-due_at", "-id")
+
+
+def _grouped(
+    rows: QuerySet[CaseClock], by: str, now: datetime.datetime
+) -> dict[tuple[str, int | None], Counts]:
+    found = (
+        rows.order_by()
+        .values("standard_code", by)
+        .annotate(
+            met=Count("id", filter=figure_q("met", now)),
+            missed=Count("id", filter=figure_q("missed", now)),
+            overdue=Count("id", filter=figure_q("overdue", now)),
+            not_yet_due=Count("id", filter=figure_q("not_yet_due", now)),
+        )
+    )
+    return {
+        (row["standard_code"], row[by]): Counts(
+            row["met"], row["missed"], row["overdue"], row["not_yet_due"]
+        )
+        for row in found
+    }
+
+
+def standards_of(organisation: Organisation, year: int) -> dict[str, StandardInfo]:
+    """The organisation's timed standards by code, with the target in force in ``year`` for the
+    organisation (key ``None``) and for each service with its own standard."""
+    found: dict[str, StandardInfo] = {}
+    rows = (
+        Standard.objects.for_organisation(organisation)
+        .filter(amount__isnull=False)
+        .prefetch_related("targets")
+        .order_by("code", "service_id")
+    )
+    for standard in sorted(rows, key=lambda item: (item.code, item.service_id is not None)):
+        info = found.get(standard.code)
+        if info is None:
+            info = StandardInfo(
+                standard.code,
+                standard.title,
+                standard.time_limit,
+                standard.get_applies_to_display(),
+            )
+            found[standard.code] = info
+        info.targets[standard.service_id] = standards_queries.target_for_year(standard, year)
+    return found
+
+
+def _share(percent: Decimal | None) -> Decimal | None:
+    return None if percent is None else (percent / 100).quantize(FOUR_PLACES)
+
+
+def compliance(
+    organisation: Organisation,
+    period: Period,
+    *,
+    now: datetime.datetime,
+    filters: Filters | None = None,
+) -> list[ComplianceRow]:
+    """Per standard: a row per service with measured clocks, then the corporate row (every
+    timed standard has one, even with nothing measured)."""
+    chosen = filters or Filters()
+    standards = standards_of(organisation, period.first.year)
+    grouped = _grouped(_clocks(organisation, period, chosen), "case__service_id", now)
+    services = dict(
+        Service.objects.for_organisation(organisation)
+        .filter(pk__in={service for _code, service in grouped})
+        .values_list("pk", "name")
+    )
+    codes = sorted(set(standards) | {code for code, _service in grouped})
+    rows: list[ComplianceRow] = []
+    for code in codes:
+        info = standards.get(code)
+        corporate_target = info.targets.get(None) if info else None
+        title = info.title if info else code
+        total = Counts()
+        per_service = sorted(
+            ((service, counts) for (each, service), counts in grouped.items() if each == code),
+            key=lambda item: services.get(item[0] or 0, ""),
+        )
+        for service, counts in per_service:
+            total = total + counts
+            target = info.targets.get(service, corporate_target) if info else None
+            rows.append(
+                ComplianceRow(
+                    code,
+                    title,
+                    counts,
+                    _share(target),
+                    service_id=service,
+                    service_name=services.get(service or 0, ""),
+                )
+            )
+        rows.append(ComplianceRow(code, title, total, _share(corporate_target)))
+    return rows
+
+
+def compliance_by(
+    organisation: Organisation,
+    period: Period,
+    *,
+    now: datetime.datetime,
+    by: str,
+    only: Iterable[int] | None = None,
+    filters: Filters | None = None,
+) -> list[ComplianceRow]:
+    """Per standard and team (``by="team"``) or officer (``by="officer"``: the member of staff
+    the case is assigned to), against the organisation-wide target.  ``only``: the teams or
+    officers to include (``None``: every one).  Unassigned cases have no officer row."""
+    column = {"team": "case__team_id", "officer": "case__assignee_id"}[by]
+    rows = _clocks(organisation, period, filters or Filters())
+    if only is not None:
+        rows = rows.filter(**{f"{column}__in": list(only)})
+    grouped = _grouped(rows, column, now)
+    standards = standards_of(organisation, period.first.year)
+    names = _names(organisation, by, {group for _code, group in grouped if group is not None})
+    found: list[ComplianceRow] = []
+    for (code, group), counts in grouped.items():
+        if group is None:
+            continue
+        info = standards.get(code)
+        found.append(
+            ComplianceRow(
+                code,
+                info.title if info else code,
+                counts,
+                _share(info.targets.get(None) if info else None),
+                group_id=group,
+                group_name=names.get(group, ""),
+            )
+        )
+    return sorted(found, key=lambda row: (row.group_name, row.group_id or 0, row.code))
+
+
+def _names(organisation: Organisation, by: str, ids: Sequence[int] | set[int]) -> dict[int, str]:
+    if by == "team":
+        return dict(
+            Team.objects.for_organisation(organisation).filter(pk__in=ids).values_list("pk", "name")
+        )
+    from onestop.core.models import User
+
+    found: dict[int, str] = {}
+    for person in User.objects.filter(organisation=organisation, pk__in=ids):
+        found[person.pk] = person.get_full_name() or person.get_username()
+    return found
+
+
+def corporate(rows: Sequence[ComplianceRow]) -> dict[str, ComplianceRow]:
+    """The corporate rows by standard code."""
+    return {row.code: row for row in rows if row.is_corporate}
+
+
+def by_code(rows: Sequence[ComplianceRow]) -> dict[str, list[ComplianceRow]]:
+    found: dict[str, list[ComplianceRow]] = defaultdict(list)
+    for row in rows:
+        found[row.code].append(row)
+    return found

@@ -1,0 +1,99 @@
+"""The public performance page ``/performance/<organisation>/`` (no sign-in): the council's
+published standards and how it did last month and last quarter, in plain English.
+
+The figures are the managers' (``queries.compliance``, corporate rows), never personal data; a
+count from 1 to 4 is shown as "fewer than 5" and a rate worked out from it is withheld."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from onestop.core import reporting
+from onestop.core.decorators import public
+from onestop.core.models import Organisation
+from onestop.performance.queries import compliance
+
+SUPPRESS_BELOW = 5
+
+
+@dataclass(frozen=True)
+class Line:
+    title: str
+    time_limit: str
+    sentence: str
+    target: str
+
+
+def _count(value: int) -> str:
+    if 0 < value < SUPPRESS_BELOW:
+        return _("fewer than 5")
+    return f"{value:,}"
+
+
+def _percent(share: Decimal | None) -> str:
+    if share is None:
+        return ""
+    return str((share * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def sentence(row: compliance.ComplianceRow, time_limit: str) -> str:
+    """ "We met 412 of 450 within 10 working days (92%)." with small counts suppressed."""
+    counts = row.counts
+    if counts.decided == 0:
+        return _("Nothing fell due.")
+    suppressed = 0 < counts.met < SUPPRESS_BELOW or 0 < counts.decided < SUPPRESS_BELOW
+    values = {
+        "met": _count(counts.met),
+        "decided": _count(counts.decided),
+        "limit": time_limit,
+        "percent": _percent(counts.compliance),
+    }
+    if suppressed:
+        return _("We met %(met)s of %(decided)s within %(limit)s.") % values
+    return _("We met %(met)s of %(decided)s within %(limit)s (%(percent)s%%).") % values
+
+
+def lines_for(organisation: Organisation, period: reporting.Period) -> list[Line]:
+    rows = compliance.compliance(organisation, period, now=timezone.now())
+    standards = compliance.standards_of(organisation, period.first.year)
+    found: list[Line] = []
+    for code, row in compliance.corporate(rows).items():
+        info = standards.get(code)
+        if info is None:
+            continue
+        target = (
+            _("Our target is %(percent)s%%.") % {"percent": _percent(row.target)}
+            if row.target is not None
+            else ""
+        )
+        found.append(Line(info.title, info.time_limit, sentence(row, info.time_limit), target))
+    return found
+
+
+@public
+@require_GET
+def public_page(request: HttpRequest, organisation: str) -> HttpResponse:
+    found = Organisation.objects.filter(slug=str(organisation)[:60]).first()
+    if found is None:
+        raise Http404
+    today = timezone.localdate()
+    last_month = reporting.previous(reporting.month_of(today))
+    last_quarter = reporting.previous(reporting.quarter_of(today))
+    return render(
+        request,
+        "performance/standards/public.html",
+        {
+            "organisation": found,
+            "periods": [
+                (_("Last month"), last_month, lines_for(found, last_month)),
+                (_("Last quarter"), last_quarter, lines_for(found, last_quarter)),
+            ],
+        },
+    )

@@ -1,0 +1,357 @@
+"""The manager's dashboard (``/performance/``), its downloads, the cases behind a compliance
+figure, people's own figures and the comparator rows (perf-standards).
+
+Who: the dashboard, downloads and records need ``performance.view``; a person's figures go
+through ``queries.people`` (own, or a team leader's team); comparators need
+``comparator.manage`` to add.  Thin: parse, read through the queries, audit through the
+services, render."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onestop.core import permissions, reporting
+from onestop.core import services as core_services
+from onestop.core.access import require
+from onestop.core.http import client_address, staff_user
+from onestop.core.models import Organisation, User
+from onestop.directory.models import AccessPoint, Service, Team
+from onestop.performance import reports_standards
+from onestop.performance.forms.standards import ComparatorForm, PeriodForm
+from onestop.performance.models import Comparator
+from onestop.performance.queries import compliance, people
+from onestop.performance.services import standards as services
+from onestop.performance.views.charts import draw
+
+FILE_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+RECORDS_LIMIT = 500
+
+
+def _organisation(user: User, action: str) -> Organisation:
+    require(user, action)
+    if user.organisation is None:  # pragma: no cover - staff without one hold no actions
+        raise Http404
+    return user.organisation
+
+
+def _choices(organisation: Organisation) -> dict[str, list[tuple[str, str]]]:
+    return {
+        "services": [
+            (service.slug, service.name)
+            for service in Service.objects.for_organisation(organisation).order_by("name")
+        ],
+        "teams": [
+            (str(team.pk), team.name)
+            for team in Team.objects.for_organisation(organisation).order_by("name")
+        ],
+        "access_points": [
+            (str(point.pk), point.name)
+            for point in AccessPoint.objects.for_organisation(organisation).order_by("name")
+        ],
+    }
+
+
+def _form(request: HttpRequest, organisation: Organisation) -> PeriodForm:
+    data: Any = request.GET
+    if "kind" not in request.GET:
+        last_month = reporting.previous(reporting.month_of(timezone.localdate()))
+        data = {"kind": "month", "month": last_month.first.month, "year": last_month.first.year}
+    return PeriodForm(data, **_choices(organisation))
+
+
+def _filters(form: PeriodForm, organisation: Organisation) -> compliance.Filters:
+    data = form.cleaned_data
+    service = (
+        Service.objects.for_organisation(organisation).filter(slug=data["service"]).first()
+        if data.get("service")
+        else None
+    )
+    team = (
+        Team.objects.for_organisation(organisation).filter(pk=int(data["team"])).first()
+        if data.get("team")
+        else None
+    )
+    point = (
+        AccessPoint.objects.for_organisation(organisation)
+        .filter(pk=int(data["access_point"]))
+        .first()
+        if data.get("access_point")
+        else None
+    )
+    return compliance.Filters(service, team, data.get("channel") or "", point)
+
+
+def _section(table: reporting.Table, index: str) -> dict[str, Any]:
+    rows = []
+    for position, row in enumerate(table.rows):
+        links = table.links[position] if position < len(table.links) else ()
+        rows.append(
+            [
+                (value, links[column] if column < len(links) else None)
+                for column, value in enumerate(row)
+            ]
+        )
+    return {"table": table, "rows": rows, "chart": draw(table), "id": index}
+
+
+def _trend(
+    organisation: Organisation, period: reporting.Period, filters: compliance.Filters
+) -> list[list[object]]:
+    now = timezone.now()
+    periods = [period, reporting.previous(period), reporting.same_period_last_year(period)]
+    found = [
+        compliance.corporate(compliance.compliance(organisation, each, now=now, filters=filters))
+        for each in periods
+    ]
+    return [
+        [row.title, *[each[code].counts.compliance if code in each else None for each in found]]
+        for code, row in found[0].items()
+    ]
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    organisation = _organisation(user, permissions.PERFORMANCE_VIEW)
+    form = _form(request, organisation)
+    context: dict[str, Any] = {"form": form}
+    if not form.is_valid():
+        return render(request, "performance/standards/dashboard.html", context, status=200)
+    period = form.period()
+    filters = _filters(form, organisation)
+    service = form.cleaned_data.get("service") or ""
+    sections: list[dict[str, Any]] = []
+    reports: list[dict[str, Any]] = []
+    for code, definition in reporting.registered_reports().items():
+        request_for = reporting.ReportRequest(organisation, period, service, by=user)
+        try:
+            if code == reports_standards.CODE:
+                output = reporting.ReportOutput(
+                    code=code,
+                    title=str(definition.title),
+                    request=request_for,
+                    tables=reports_standards.tables(
+                        organisation, period, filters=filters, links=True
+                    ),
+                )
+            else:
+                output = definition.build(request_for)
+        except reporting.ReportError as error:
+            reports.append({"code": code, "title": definition.title, "error": str(error)})
+            continue
+        core_services.record_report_run(definition, output, ip_address=client_address(request))
+        query = urlencode(
+            {"from": period.first.isoformat(), "to": period.last.isoformat(), "service": service}
+        )
+        reports.append(
+            {
+                "code": code,
+                "title": definition.title,
+                "sections": [
+                    _section(table, f"{code}-{index}") for index, table in enumerate(output.tables)
+                ],
+                "files": [
+                    (
+                        file_format.upper(),
+                        f"{reverse('performance:download', args=[code])}?{query}"
+                        f"&format={file_format}",
+                    )
+                    for file_format in definition.formats
+                ],
+            }
+        )
+    comparators = list(
+        Comparator.objects.for_organisation(organisation).order_by("measure", "-value")
+    )
+    context.update(
+        {
+            "period": period,
+            "previous": reporting.previous(period),
+            "last_year": reporting.same_period_last_year(period),
+            "reports": reports,
+            "sections": sections,
+            "trend": _trend(organisation, period, filters),
+            "comparators": comparators,
+            "can_add_comparators": permissions.can(user, permissions.COMPARATOR_MANAGE),
+        }
+    )
+    return render(request, "performance/standards/dashboard.html", context)
+
+
+@require_GET
+def download(request: HttpRequest, code: str) -> HttpResponse:
+    user = staff_user(request)
+    organisation = _organisation(user, permissions.PERFORMANCE_VIEW)
+    definition = reporting.registered_reports().get(code)
+    if definition is None:
+        raise Http404
+    file_format = str(request.GET.get("format", ""))[:10]
+    try:
+        period = reporting.make_period(
+            reporting.parse_date(request.GET.get("from", ""), _("From")),
+            reporting.parse_date(request.GET.get("to", ""), _("To")),
+        )
+        output = definition.build(
+            reporting.ReportRequest(
+                organisation, period, str(request.GET.get("service", ""))[:200], by=user
+            )
+        )
+        content = reporting.write(definition, output, file_format)
+    except (reporting.ReportError, reporting.PeriodError) as error:
+        return render(
+            request, "performance/standards/refused.html", {"error": str(error)}, status=400
+        )
+    core_services.record_report_run(
+        definition, output, file_format=file_format, ip_address=client_address(request)
+    )
+    response = HttpResponse(content, content_type=FILE_TYPES.get(file_format, "text/plain"))
+    name = f"{code}-{period.first}-{period.last}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _int(value: object) -> int | None:
+    text = str(value or "")[:12]
+    return int(text) if text.isdigit() else None
+
+
+@require_GET
+def records(request: HttpRequest) -> HttpResponse:
+    """The cases behind one compliance figure."""
+    user = staff_user(request)
+    organisation = _organisation(user, permissions.PERFORMANCE_VIEW)
+    figure = str(request.GET.get("figure", ""))[:20]
+    try:
+        period = reporting.make_period(
+            reporting.parse_date(request.GET.get("from", ""), _("From")),
+            reporting.parse_date(request.GET.get("to", ""), _("To")),
+        )
+    except reporting.PeriodError as error:
+        return render(
+            request, "performance/standards/refused.html", {"error": str(error)}, status=400
+        )
+    if figure not in compliance.FIGURES:
+        return render(
+            request,
+            "performance/standards/refused.html",
+            {"error": _("Choose a figure from the dashboard.")},
+            status=400,
+        )
+    standard = str(request.GET.get("standard", ""))[:60]
+    team = (
+        Team.objects.for_organisation(organisation).filter(pk=_int(request.GET.get("team"))).first()
+    )
+    service = (
+        Service.objects.for_organisation(organisation)
+        .filter(pk=_int(request.GET.get("service")))
+        .first()
+    )
+    point = (
+        AccessPoint.objects.for_organisation(organisation)
+        .filter(pk=_int(request.GET.get("access_point")))
+        .first()
+    )
+    filters = compliance.Filters(service, team, str(request.GET.get("channel", ""))[:30], point)
+    rows = compliance.clocks_behind(
+        organisation,
+        period,
+        now=timezone.now(),
+        figure=figure,
+        code=standard,
+        service_id=_int(request.GET.get("in_service")),
+        team_id=_int(request.GET.get("in_team")),
+        filters=filters,
+    )
+    counted = rows.count()
+    listed = list(rows[:RECORDS_LIMIT])
+    services.record_records_read(
+        organisation,
+        by=user,
+        period=period,
+        figure=figure,
+        standard=standard,
+        listed=len(listed),
+        ip_address=client_address(request),
+    )
+    return render(
+        request,
+        "performance/standards/records.html",
+        {"clocks": listed, "counted": counted, "period": period, "figure": figure},
+    )
+
+
+@require_GET
+def people_list(request: HttpRequest) -> HttpResponse:
+    """The people whose figures the viewer may see (themselves; a team leader's team)."""
+    user = staff_user(request)
+    require(user, permissions.PERFORMANCE_OWN)
+    visible = people.officers_visible_to(user)
+    staff = User.objects.filter(organisation=user.organisation, pk__in=visible).order_by(
+        "first_name", "last_name", "username"
+    )
+    return render(request, "performance/standards/people.html", {"people": staff})
+
+
+@require_GET
+def person(request: HttpRequest, officer_id: str) -> HttpResponse:
+    user = staff_user(request)
+    officer = people.get_officer_for(user, officer_id)
+    organisation = user.organisation
+    if organisation is None:  # pragma: no cover - checked by get_officer_for
+        raise Http404
+    form = _form(request, organisation)
+    context: dict[str, Any] = {"form": form, "officer": officer}
+    if form.is_valid():
+        period = form.period()
+        context["period"] = period
+        context["rows"] = compliance.compliance_by(
+            organisation, period, now=timezone.now(), by="officer", only=[officer.pk]
+        )
+        services.record_individual_read(
+            organisation,
+            by=user,
+            officer=officer,
+            period=period,
+            ip_address=client_address(request),
+        )
+    return render(request, "performance/standards/person.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def comparators(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    may_add = permissions.can(user, permissions.COMPARATOR_MANAGE)
+    action = (
+        permissions.COMPARATOR_MANAGE
+        if request.method == "POST" or may_add
+        else permissions.PERFORMANCE_VIEW
+    )
+    organisation = _organisation(user, action)
+    form = ComparatorForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.add_comparator(organisation, by=user, **form.cleaned_data)
+        return redirect("performance:comparators")
+    rows = Comparator.objects.for_organisation(organisation).order_by("measure", "-value")
+    refused = request.method == "POST"
+    return render(
+        request,
+        "performance/standards/comparators.html",
+        {
+            "form": form,
+            "rows": rows,
+            "can_add": may_add,
+        },
+        status=400 if refused else 200,
+    )

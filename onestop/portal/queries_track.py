@@ -1,0 +1,344 @@
+"""Every read of the track page and "Your requests" (issue 18): finding a request by its
+reference and a second detail, what the resident is shown of it, the requests raised with a
+verified e-mail address, and the resident's session.
+
+Nothing here is reached without proof: the track page needs the reference *and* the e-mail
+address, phone number or postcode given with it; "Your requests" needs a resident session
+opened by a one-time link sent to the address.  A failed lookup answers ``None`` whatever was
+wrong, after the same reads (constant-ish work), so it says nothing about which part was wrong.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from onestop.cases import queries as case_queries
+from onestop.cases.models import Case, CaseKind
+from onestop.cases.queries import CustomerTimelineEntry
+from onestop.core.errors import ServiceError
+from onestop.core.models import Organisation
+from onestop.customers import queries as customer_queries
+from onestop.customers import services as customer_services
+from onestop.customers.models import Address, Customer, Email, Phone
+from onestop.feedback.models import Feedback, FeedbackEvent, Kind
+from onestop.feedback.models import Status as FeedbackStatus
+from onestop.portal.models import ResidentSession
+
+REFERENCE_LIMIT = 20
+DETAIL_LIMIT = 254
+#: How long a successful lookup opens the request's page in the same browser session.
+TRACKED_SECONDS = 3600
+#: Case kinds a resident cannot track: a councillor's enquiry is followed by the councillor.
+NOT_TRACKED = frozenset({CaseKind.COUNCILLOR_ENQUIRY})
+#: What an empty key is looked up as, so every lookup makes the same reads: no reference, e-mail
+#: key, E.164 number or postcode key is ever a lone dash.
+NOTHING = "-"
+
+
+def hashed(secret: str) -> str:
+    """The SHA-256 of a token or session key, which is all the database keeps of either."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def clean_reference(text: str) -> str:
+    """A reference as typed (any case, spaces) in the stored form: ``sr 26 4k7q9`` ->
+    ``SR-26-4K7Q9`` is not guessed; only case and surrounding spaces are forgiven."""
+    return "".join(str(text).split()).upper()[:REFERENCE_LIMIT]
+
+
+@dataclass(frozen=True)
+class DetailKeys:
+    """The second detail in every stored form it could match: an e-mail address's key, a
+    phone number in E.164 and a postcode's key (a detail that parses as none gives none)."""
+
+    email: str = ""
+    phone: str = ""
+    postcode: str = ""
+
+
+def detail_keys(text: str) -> DetailKeys:
+    text = str(text).strip()[:DETAIL_LIMIT]
+    if not text:
+        return DetailKeys()
+    if "@" in text:
+        return DetailKeys(email=customer_queries.email_key(text))
+    try:
+        postcode = case_queries.postcode_key(customer_services.clean_postcode(text))
+    except ServiceError:
+        postcode = ""
+    try:
+        phone = customer_services.clean_phone(text)
+    except ServiceError:
+        phone = ""
+    return DetailKeys(phone=phone, postcode=postcode)
+
+
+def _customer_has(organisation_id: int, customer_id: int, keys: DetailKeys) -> bool:
+    """Whether the customer's record holds the detail: three reads, whatever the detail."""
+    email = (
+        Email.objects.for_organisation(organisation_id)
+        .filter(customer_id=customer_id, address_key=keys.email or NOTHING)
+        .exists()
+    )
+    phone = (
+        Phone.objects.for_organisation(organisation_id)
+        .filter(customer_id=customer_id, number=keys.phone or NOTHING)
+        .exists()
+    )
+    postcode = (
+        Address.objects.for_organisation(organisation_id)
+        .filter(customer_id=customer_id, postcode_key=keys.postcode or NOTHING)
+        .exists()
+    )
+    return email or phone or postcode
+
+
+def find_request(organisation: Organisation, reference: str, detail: str) -> Case | Feedback | None:
+    """The case or feedback of ``organisation`` with ``reference`` whose customer's record (or,
+    for a case, the postcode given with it) holds ``detail``; ``None`` otherwise, after the same
+    reads whether the reference exists or not."""
+    reference = clean_reference(reference)
+    keys = detail_keys(detail)
+    case: Case | None = (
+        Case.objects.for_organisation(organisation)
+        .filter(reference=reference or NOTHING)
+        .exclude(kind__in=sorted(NOT_TRACKED))
+        .select_related("case_type")
+        .first()
+    )
+    feedback: Feedback | None = (
+        Feedback.objects.for_organisation(organisation)
+        .filter(reference=reference or NOTHING)
+        .exclude(kind=Kind.UNCLASSIFIED)
+        .first()
+    )
+    found: Case | Feedback | None = case or feedback
+    customer_id = found.customer_id if found is not None and found.customer_id else 0
+    on_record = _customer_has(organisation.pk, customer_id, keys)
+    given_here = (
+        isinstance(found, Case)
+        and bool(keys.postcode)
+        and case_queries.postcode_key(found.postcode) == keys.postcode
+    )
+    if found is None or not (on_record or given_here):
+        return None
+    return found
+
+
+def tracked_request(organisation: Organisation, reference: str) -> Case | Feedback | None:
+    """The case or feedback with ``reference`` (the view has checked the resident proved it)."""
+    reference = clean_reference(reference)
+    case: Case | None = (
+        Case.objects.for_organisation(organisation)
+        .filter(reference=reference)
+        .exclude(kind__in=sorted(NOT_TRACKED))
+        .select_related("case_type")
+        .first()
+    )
+    if case is not None:
+        return case
+    found: Feedback | None = (
+        Feedback.objects.for_organisation(organisation)
+        .filter(reference=reference)
+        .exclude(kind=Kind.UNCLASSIFIED)
+        .first()
+    )
+    return found
+
+
+# --- what the resident is shown ------------------------------------------------------------------
+FEEDBACK_STATUS_WORDS: dict[str, Any] = {
+    FeedbackStatus.OPEN: gettext_lazy("Being dealt with"),
+    FeedbackStatus.RESPONDED: gettext_lazy("Answered"),
+    FeedbackStatus.CLOSED: gettext_lazy("Closed"),
+}
+#: The feedback events a resident is shown, in their words (no names, reasons or findings).
+FEEDBACK_EVENT_WORDS = {
+    "recorded": gettext_lazy("We received it"),
+    "email-received": gettext_lazy("We received it"),
+    "acknowledged": gettext_lazy("We acknowledged it"),
+    "extended": gettext_lazy("We told you we need more time"),
+    "escalated": gettext_lazy("It moved to the next stage of our complaints procedure"),
+    "responded": gettext_lazy("We sent you our answer"),
+    "closed": gettext_lazy("We closed it"),
+}
+
+
+@dataclass(frozen=True)
+class TrackedView:
+    """A request as the resident sees it."""
+
+    reference: str
+    what: str
+    status: str
+    is_open: bool
+    due_at: datetime.datetime | None
+    received_at: datetime.datetime
+    timeline: Sequence[CustomerTimelineEntry]
+    takes_information: bool
+
+
+def view_of(found: Case | Feedback) -> TrackedView:
+    if isinstance(found, Case):
+        return TrackedView(
+            reference=found.reference,
+            what=found.case_type.name,
+            status=case_queries.status_for_customer(found.status),
+            is_open=found.is_open,
+            due_at=found.due_at if found.is_open else None,
+            received_at=found.received_at,
+            timeline=case_queries.customer_timeline_of(found),
+            takes_information=found.is_open,
+        )
+    due = None
+    if found.is_open and found.current_stage is not None:
+        stage = found.stages.filter(stage=found.current_stage, responded_at__isnull=True).first()
+        due = stage.due_at if stage is not None else None
+    events = FeedbackEvent.objects.for_organisation(found.organisation_id).filter(feedback=found)
+    timeline = [
+        CustomerTimelineEntry(event.at, str(FEEDBACK_EVENT_WORDS[event.code]), "")
+        for event in events.order_by("at", "id").only("code", "at")
+        if event.code in FEEDBACK_EVENT_WORDS
+    ]
+    return TrackedView(
+        reference=found.reference,
+        what=str(Kind(found.kind).label),
+        status=str(FEEDBACK_STATUS_WORDS.get(found.status, found.status)),
+        is_open=found.is_open,
+        due_at=due,
+        received_at=found.received_at,
+        timeline=timeline,
+        takes_information=False,
+    )
+
+
+# --- "Your requests" -----------------------------------------------------------------------------
+def customers_with_email(organisation_id: int, email_key: str) -> list[Customer]:
+    """The organisation's customer records holding the e-mail address (one person may have
+    several: each report from the public makes a record of its own)."""
+    ids = Email.objects.for_organisation(organisation_id).filter(address_key=email_key)
+    return list(
+        Customer.objects.for_organisation(organisation_id)
+        .filter(pk__in=ids.values("customer_id"), merged_into__isnull=True)
+        .order_by("pk")[:50]
+    )
+
+
+def _raised_with(organisation_id: int, email_key: str) -> Q:
+    ids = Email.objects.for_organisation(organisation_id).filter(address_key=email_key)
+    return Q(customer_id__in=ids.values("customer_id"))
+
+
+def has_requests(organisation_id: int, email_key: str) -> bool:
+    """Whether any case or feedback of the organisation was raised with the address."""
+    return (
+        Case.objects.for_organisation(organisation_id)
+        .filter(_raised_with(organisation_id, email_key))
+        .exclude(kind__in=sorted(NOT_TRACKED))
+        .exists()
+        or Feedback.objects.for_organisation(organisation_id)
+        .filter(_raised_with(organisation_id, email_key))
+        .exists()
+    )
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    reference: str
+    what: str
+    status: str
+    is_open: bool
+    due_at: datetime.datetime | None
+    received_at: datetime.datetime
+
+
+LIST_LIMIT = 200
+
+
+def requests_of(session: ResidentSession) -> list[RequestRow]:
+    """Every case and feedback raised with the session's verified address, newest first."""
+    where = _raised_with(session.organisation_id, session.email_key)
+    cases = (
+        Case.objects.for_organisation(session.organisation_id)
+        .filter(where)
+        .exclude(kind__in=sorted(NOT_TRACKED))
+        .select_related("case_type")
+        .order_by("-received_at", "-id")[:LIST_LIMIT]
+    )
+    feedback = (
+        Feedback.objects.for_organisation(session.organisation_id)
+        .filter(where)
+        .exclude(kind=Kind.UNCLASSIFIED)
+        .order_by("-received_at", "-id")[:LIST_LIMIT]
+    )
+    rows = [
+        RequestRow(
+            case.reference,
+            case.case_type.name,
+            case_queries.status_for_customer(case.status),
+            case.is_open,
+            case.due_at if case.is_open else None,
+            case.received_at,
+        )
+        for case in cases
+    ] + [
+        RequestRow(
+            item.reference,
+            str(Kind(item.kind).label),
+            str(FEEDBACK_STATUS_WORDS.get(item.status, item.status)),
+            item.is_open,
+            None,
+            item.received_at,
+        )
+        for item in feedback
+    ]
+    return sorted(rows, key=lambda row: row.received_at, reverse=True)[:LIST_LIMIT]
+
+
+def request_of(session: ResidentSession, reference: str) -> Case | Feedback | None:
+    """One of the session's requests by reference (``None`` for anything else)."""
+    found = tracked_request(session.organisation, reference)
+    if found is None or found.customer_id is None:
+        return None
+    raised_with = (
+        Email.objects.for_organisation(session.organisation_id)
+        .filter(customer_id=found.customer_id, address_key=session.email_key)
+        .exists()
+    )
+    return found if raised_with else None
+
+
+def resident_session(organisation: Organisation, key: str) -> ResidentSession | None:
+    """The live resident session of ``organisation`` whose cookie holds ``key``."""
+    if not key or len(key) > 100:
+        return None
+    found: ResidentSession | None = (
+        ResidentSession.objects.for_organisation(organisation)
+        .filter(
+            key_hash=hashed(key),
+            ended_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("organisation")
+        .first()
+    )
+    return found
+
+
+def email_key_of(email: str) -> str:
+    """The key an address is stored under (``Email.address_key``), or ``""`` for no address."""
+    email = str(email).strip()[:DETAIL_LIMIT]
+    return customer_queries.email_key(email) if "@" in email else ""
+
+
+def not_found_message() -> str:
+    return _("We could not find a request with that reference and detail. Check both and try again")

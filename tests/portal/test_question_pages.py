@@ -1,0 +1,260 @@
+"""A long form asked one thing per page: the start page, each question on its own page in
+order, errors that keep what was typed, back and change links, "Check your answers" and the
+report it sends; and the list of forms by category and by search."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from onestop.cases.models import Case
+from onestop.portal import services
+from onestop.portal.models import Layout, WebForm
+from tests.cases.conftest import World
+from tests.portal.conftest import NOTHING, counts
+
+FORM = "/report/test-council/missed-bin/"
+CHECK = f"{FORM}check/"
+# The test missed-bin type asks five questions, so it is asked one thing per page.
+PAGES: list[tuple[str, dict[str, Any]]] = [
+    ("question-bin", {"attribute_bin": "blue"}),
+    ("question-bags", {"attribute_bags": "2"}),
+    (
+        "question-collection-day",
+        {
+            "attribute_collection-day_day": "27",
+            "attribute_collection-day_month": "2",
+            "attribute_collection-day_year": "2026",
+        },
+    ),
+    ("question-where", {"attribute_where": "Outside number 4"}),
+    ("question-problems", {"attribute_problems": ["not-emptied", "damaged"]}),
+    ("problem", {"title": "Blue bin not emptied", "description": "Left at the kerb"}),
+    ("where", {"postcode": "hp20 1aa"}),
+    (
+        "you",
+        {"given_name": "Sam", "family_name": "Resident", "email": "sam@example.com", "phone": ""},
+    ),
+]
+
+
+@pytest.fixture
+def paged(world: World) -> WebForm:
+    return services.save_web_form(
+        world.missed_bin, by=None, is_published=True, guidance="Leave it out.", position=10
+    )
+
+
+def _step(slug: str) -> str:
+    return f"{FORM}{slug}/"
+
+
+def _answer(client: Client, upto: int | None = None) -> None:
+    for slug, data in PAGES[:upto]:
+        response = client.post(_step(slug), {**data, "leave_blank": ""})
+        assert response.status_code == 302, (slug, response.content.decode()[:3000])
+
+
+def _back_link(html: str) -> str:
+    found = re.search(r'<a href="([^"]+)" class="govuk-back-link">', html)
+    assert found is not None
+    return found.group(1)
+
+
+def test_more_than_three_questions_start_with_a_start_page(paged: WebForm, client: Client) -> None:
+    html = client.get(FORM).content.decode()
+
+    assert paged.asks_one_thing_per_page is True
+    assert f'href="{_step("question-bin")}"' in html
+    assert "Start now" in html
+    assert "Leave it out." in html
+    assert 'name="title"' not in html
+
+
+def test_every_page_in_order_then_check_and_send(
+    world: World, paged: WebForm, client: Client
+) -> None:
+    expected = [*(_step(slug) for slug, _data in PAGES[1:]), CHECK]
+    for (slug, data), following in zip(PAGES, expected, strict=True):
+        page = client.get(_step(slug))
+        assert page.status_code == 200
+        response = client.post(_step(slug), {**data, "leave_blank": ""})
+        assert response.status_code == 302
+        assert response["Location"] == following
+
+    check = client.get(CHECK)
+    html = check.content.decode()
+    assert check.status_code == 200
+    assert "Check your answers before sending your report" in html
+    shown = ["blue", "27 February 2026", "Outside number 4", "not-emptied, damaged"]
+    shown += ["Blue bin not emptied", "HP20 1AA", "Sam", "Resident", "sam@example.com"]
+    for text in shown:
+        assert text in html, text
+    assert html.count("?from=check") == len(PAGES)
+    assert _back_link(html) == _step("you")
+    assert counts(world.organisation) == NOTHING
+
+    sent = client.post(CHECK, {"leave_blank": ""})
+
+    case = Case.objects.for_organisation(world.organisation).get()
+    assert sent.status_code == 302
+    assert sent["Location"] == f"/report/test-council/done/{case.reference}/"
+    assert case.attributes == {
+        "bin": "blue",
+        "bags": "2",
+        "collection-day": "2026-02-27",
+        "where": "Outside number 4",
+        "problems": ["not-emptied", "damaged"],
+    }
+    assert (case.title, case.postcode) == ("Blue bin not emptied", "HP201AA")
+    assert client.get(sent["Location"]).status_code == 200
+    # Sent: the answers are forgotten, so the check page starts again.
+    assert client.get(CHECK)["Location"] == _step("question-bin")
+
+
+def test_a_later_page_before_the_earlier_ones_goes_back_to_the_first_unanswered(
+    paged: WebForm, client: Client
+) -> None:
+    assert client.get(_step("where"))["Location"] == _step("question-bin")
+    assert client.get(CHECK)["Location"] == _step("question-bin")
+    _answer(client, 2)
+    assert client.get(_step("you"))["Location"] == _step("question-collection-day")
+    assert client.get(_step("no-such-page")).status_code == 404
+
+
+def test_back_links_go_to_the_page_before(paged: WebForm, client: Client) -> None:
+    assert _back_link(client.get(_step("question-bin")).content.decode()) == FORM
+    _answer(client, 1)
+    html = client.get(_step("question-bags")).content.decode()
+    assert _back_link(html) == _step("question-bin")
+    assert "Question 2 of 8" in html
+
+
+def test_a_mistake_shows_the_error_and_keeps_what_was_typed(
+    world: World, paged: WebForm, client: Client
+) -> None:
+    _answer(client, 6)
+    response = client.post(_step("where"), {"postcode": "NOPE 1", "location": "x"})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<title>Error: Where is the problem" in html
+    assert html.count('class="govuk-error-summary"') == 1
+    assert '<a href="#id_postcode">Enter a real UK postcode, like HP19 8FF</a>' in html
+    assert 'value="NOPE 1"' in html
+    # Only this page's mistakes: the unanswered "Your details" page says nothing yet.
+    assert html.count("govuk-error-message") == 1
+    assert client.get(CHECK)["Location"] == _step("where")
+
+
+def test_a_required_question_left_empty(paged: WebForm, client: Client) -> None:
+    response = client.post(_step("question-bin"), {"leave_blank": ""})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Answer “Which bin”" in html
+    assert '<h1 class="govuk-fieldset__heading">Which bin</h1>' in html
+
+
+@pytest.mark.parametrize(
+    ("slug", "data", "message"),
+    [
+        ("problem", {"title": "x" * 201}, "must be 200 characters or fewer"),
+        ("problem", {"title": "bad\x00text"}, "Remove the special characters"),
+        ("you", {"given_name": "Sam", "family_name": "", "email": "a@b"}, "Enter your last name"),
+        ("you", {"email": "sam@example.com"}, "Enter your name so that we know who to reply to"),
+    ],
+)
+def test_hostile_and_oversized_input_on_a_page_is_refused(
+    world: World, paged: WebForm, client: Client, slug: str, data: dict[str, str], message: str
+) -> None:
+    _answer(client, [name for name, _data in PAGES].index(slug))
+    response = client.post(_step(slug), {**data, "leave_blank": ""})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert counts(world.organisation) == NOTHING
+
+
+def test_a_change_link_shows_the_answer_and_returns_to_the_check_page(
+    world: World, paged: WebForm, client: Client
+) -> None:
+    _answer(client)
+    page = client.get(f"{_step('problem')}?from=check")
+    html = page.content.decode()
+    assert 'value="Blue bin not emptied"' in html
+    assert _back_link(html) == CHECK
+
+    changed = client.post(
+        f"{_step('problem')}?from=check", {"title": "Green bin missed", "description": ""}
+    )
+
+    assert changed["Location"] == CHECK
+    html = client.get(CHECK).content.decode()
+    assert "Green bin missed" in html
+    assert "Left at the kerb" not in html
+
+
+def test_the_honeypot_on_a_page_saves_nothing(world: World, paged: WebForm, client: Client) -> None:
+    _answer(client, 1)
+    response = client.post(_step("question-bags"), {"leave_blank": "http://spam.example"})
+    assert response["Location"] == "/report/test-council/done/"
+    assert client.get(_step("question-bags"))["Location"] == _step("question-bin")
+    assert counts(world.organisation) == NOTHING
+
+
+def test_the_pages_of_a_one_page_form_do_not_exist(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    assert client.get(_step("question-bin")).status_code == 404
+    assert client.get(CHECK).status_code == 404
+
+
+def test_an_administrator_can_ask_a_short_form_one_thing_per_page(world: World) -> None:
+    web_form = services.save_web_form(
+        world.foi, by=None, is_published=True, guidance="", position=1,
+        layout=Layout.QUESTION_PAGES,
+    )  # fmt: skip
+    assert web_form.asks_one_thing_per_page is True
+    with pytest.raises(Exception, match="Choose how the form is laid out"):
+        services.save_web_form(
+            world.foi, by=None, is_published=True, guidance="", position=1, layout="sideways"
+        )
+
+
+# --- the list: by category, and a search ----------------------------------------------------
+def test_the_list_groups_forms_by_the_service_that_deals_with_them(
+    world: World, paged: WebForm, client: Client
+) -> None:
+    services.save_web_form(world.foi, by=None, is_published=True, guidance="", position=20)
+    html = client.get("/report/test-council/").content.decode()
+
+    headings = re.findall(r'<h2 class="govuk-heading-m">([^<]+)</h2>', html)
+    assert headings[:2] == [world.missed_bin.service.name, world.foi.service.name]
+    assert 'type="search"' in html
+
+
+@pytest.mark.parametrize(
+    ("search", "found"),
+    [
+        ("bin", ["missed-bin"]),
+        ("MISSED   bin", ["missed-bin"]),
+        ("information", ["foi"]),
+        ("nothing like it", []),
+        ("<script>alert(1)</script>", []),
+        ("x" * 5_000, []),
+    ],
+)
+def test_the_search_finds_forms_by_every_word(
+    world: World, paged: WebForm, client: Client, search: str, found: list[str]
+) -> None:
+    services.save_web_form(world.foi, by=None, is_published=True, guidance="", position=20)
+    response = client.get("/report/test-council/", {"q": search})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    links = re.findall(r'href="/report/test-council/([a-z-]+)/"', html)
+    assert links == found
+    assert "<script>alert(1)</script>" not in html
+    assert ("1 form matches" in html) is (len(found) == 1)
