@@ -87,6 +87,9 @@ ORGANISATION_PAGES = {
     # A complaint report by its code: each reader's own organisation's figures
     # (tests/feedback/test_reports.py checks the partner counts only its own).
     "feedback:report": "the user's own organisation's complaint report",
+    # The records behind a figure, by kind: each reader's own organisation's records
+    # (tests/performance/test_volumes.py checks the partner lists only its own).
+    "performance:records": "the user's own organisation's records behind a figure",
     # perf-standards: a registered report's files by its code, each reader's own organisation's
     # figures (tests/performance/test_compliance.py checks the partner counts only its own);
     # an organisation's public performance page.

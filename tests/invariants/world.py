@@ -26,7 +26,7 @@ from onestop.cases.models import Case, CaseKind
 from onestop.channels import services as channel_services
 from onestop.contacts import services as contact_services
 from onestop.contacts.models import Outcome
-from onestop.core import references
+from onestop.core import references, reporting
 from onestop.core.models import Organisation, RoleCode, User
 from onestop.customers import services as customer_services
 from onestop.directory import services as directory_services
@@ -41,6 +41,7 @@ from onestop.notify.models import Channel, Event, Message, RecipientKind
 from onestop.notify.services import bulk as bulk_services
 from onestop.notify.services import compose
 from onestop.performance.models import QuarterlyReturn, ReturnStatus
+from onestop.performance.services import report_files as report_file_services
 from onestop.portal import services as portal_services
 from onestop.standards import services as standards_services
 from onestop.standards.models import Standard
@@ -128,6 +129,9 @@ FILLERS |= {
     ("feedback:survey", "token"): "survey_token",
 }
 FILLERS[("feedback:public-question", "step")] = "public_feedback_question"
+# perf-volumes: a kept report file; the records pages' kind.
+FILLERS[("performance:report-file", "pk")] = "report_file_id"
+FILLERS[("performance:records", "kind")] = "performance_records_kind"
 
 
 def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> World:
@@ -425,4 +429,13 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
         due_on=timezone.localdate() + datetime.timedelta(days=5),
     )
     ids |= {"restriction_id": restriction.pk, "contribution_id": contribution.pk}
+    # perf-volumes: a report file written on demand, and the kind of records a figure lists.
+    report_file = report_file_services.write_report_file(
+        organisation,
+        report="volumes",
+        period=reporting.month_of(timezone.localdate()),
+        file_format="csv",
+        by=staff[RoleCode.MANAGER],
+    )
+    ids |= {"report_file_id": report_file.pk, "performance_records_kind": "volumes"}
     return World(organisation=organisation, staff=staff, ids=ids)
