@@ -23,6 +23,29 @@ class PortalConfig(AppConfig):
                 position=10,
             )
         )
+        register(
+            PublicLink(
+                key="portal-track",
+                label=_("Track a request"),
+                url_name="portal:track",
+                places=(START, FOOTER),
+                description=_("See what has happened to a report, using its reference."),
+                position=15,
+            )
+        )
+        register(
+            PublicLink(
+                key="portal-your-requests",
+                label=_("Your requests"),
+                url_name="portal:your-requests",
+                places=(START,),
+                description=_(
+                    "Get a sign-in link by email to see everything you have sent us, and how we "
+                    "contact you."
+                ),
+                position=16,
+            )
+        )
         for position, (key, label) in enumerate(
             (
                 ("portal-contact", _("Contact us")),

@@ -20,11 +20,14 @@ def registry() -> Iterator[None]:
 
 
 def test_the_installed_apps_register_their_links() -> None:
-    assert [link.key for link in public_links.registered(START)][:2] == [
+    assert [link.key for link in public_links.registered(START)][:4] == [
         "portal-report",
+        "portal-track",
+        "portal-your-requests",
         "feedback",
     ]
     assert [link.key for link in public_links.registered(FOOTER)] == [
+        "portal-track",
         "feedback",
         "portal-contact",
         "portal-accessibility",
@@ -46,8 +49,10 @@ def test_a_capability_adds_its_link_without_the_portal_importing_it(registry: No
 
     found = public_links.links_for("vale", START)
 
-    assert [(link.key, link.label, link.href) for link in found][:3] == [
+    assert [(link.key, link.label, link.href) for link in found][:5] == [
         ("portal-report", "Report a problem", "/report/vale/"),
+        ("portal-track", "Track a request", "/o/vale/track/"),
+        ("portal-your-requests", "Your requests", "/o/vale/your-requests/"),
         ("feedback", "Complain, comment or compliment", "/feedback/o/vale/"),
         ("performance", "How we are doing", "/o/vale/"),
     ]

@@ -232,11 +232,16 @@ def test_the_start_page_lists_what_can_be_done_online_with_the_complaints_route(
     assert online is not None
     assert re.findall(r'href="([^"]+)"', online.group(1)) == [
         "/report/vale/",
+        "/o/vale/track/",
+        "/o/vale/your-requests/",
         "/feedback/o/vale/",
         "/performance/vale/",
     ]
     assert _text(online.group(1)) == (
         "Report a problem Missed bins, fly-tipping, potholes and more. You get a reference. "
+        "Track a request See what has happened to a report, using its reference. "
+        "Your requests Get a sign-in link by email to see everything you have sent us, and how "
+        "we contact you. "
         "Complain, comment or compliment Tell us what went wrong, what went well, or what we "
         "could do better. "
         "How we are doing Our service standards and how well we kept them last month and last "
@@ -367,6 +372,7 @@ def test_every_page_carries_the_complaints_route_and_the_information_pages_in_it
     footer = re.search(r'data-testid="public-footer-links">(.*?)</ul>', html, re.S)
     assert footer is not None
     assert re.findall(r'href="([^"]+)"', footer.group(1)) == [
+        "/o/vale/track/",
         "/feedback/o/vale/",
         "/o/vale/contact/",
         "/o/vale/accessibility/",
