@@ -243,6 +243,7 @@ def build(slug: str, organisation_type: str, *, skip_references: int = 0) -> Wor
     ids |= {
         "case_type_id": case_types["missed-bin"].pk,
         "type_code": "missed-bin",
+        "step": "problem",  # a page of a long online form (portal:report-step)
         "reference": case.reference,
         "foi_reference": foi.reference,
         "subject_access_reference": subject_access.reference,
