@@ -28,6 +28,7 @@ PRIMARY: tuple[NavigationItem, ...] = (
         _("Feedback for constituents"), "feedback:councillor", permissions.FEEDBACK_COUNCILLOR
     ),
     NavigationItem(_("Feedback"), "feedback:list", permissions.FEEDBACK_VIEW),
+    NavigationItem(_("Performance"), "performance:dashboard", permissions.PERFORMANCE_VIEW),
     NavigationItem(_("Warnings to review"), "customers:markers-due", permissions.MARKER_MANAGE),
     NavigationItem(
         _("Equality monitoring"), "customers:equality-report", permissions.CUSTOMER_EQUALITY_VIEW

@@ -85,3 +85,25 @@ def test_the_desk_offers_raise_a_request_only_to_roles_that_may_raise_one(
     assert officer_page.status_code == 200
     assert "Raise a request" not in officer_page.content.decode()
     assert client_for(officer).get("/cases/new/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        (RoleCode.MANAGER, True),
+        (RoleCode.TEAM_LEADER, True),
+        (RoleCode.COUNCILLOR, True),
+        (RoleCode.ADVISOR, False),
+        (RoleCode.ADMINISTRATOR, False),
+    ],
+)
+def test_the_performance_dashboard_is_in_the_navigation_of_those_who_may_see_it(
+    client_for: ClientFor, council: Organisation, role: RoleCode, shown: bool
+) -> None:
+    user = factories.staff(council, role, username=f"someone.{role}")
+    page = client_for(user).get("/staff/").content.decode()
+    navigation = page[page.index('id="navigation"') :]
+    navigation = navigation[: navigation.index("</ul>")]
+    assert ('href="/performance/"' in navigation) is shown
+    if shown:
+        assert client_for(user).get("/performance/").status_code == 200
