@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Min
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
@@ -176,21 +176,6 @@ def import_calls(
         latest = timezone.now() + datetime.timedelta(days=1)
         try:
             with transaction.atomic():
-                if first is not None and _stageable(stream, mapping):
-                    if _import_staged(
-                        stream,
-                        writer,
-                        counts,
-                        latest=latest,
-                        all_or_nothing=all_or_nothing,
-                        progress=progress,
-                    ):
-                        first = None  # done: the plain loop below has nothing to read
-                        rows = iter(())
-                    else:  # the plain path reads the file again from its start
-                        stream.seek(0)
-                        rows = formats.read(stream, mapping)
-                        first = next(rows, None)
                 batch: list[formats.Call] = []
                 pending = [first] if first is not None else []
                 for row in _chain(pending, rows):
@@ -240,262 +225,6 @@ def import_calls(
             },
         )
     return run
-
-
-# --- the staged path (PostgreSQL, the generic format) -----------------------------------------
-# A file of the generic format without a double quote is plain CSV that PostgreSQL's ``COPY``
-# reads exactly as ``formats.read`` does: the file's bytes are copied into a table of text
-# columns, and the rows whose every value is in the plainest form the rules allow (ISO 8601
-# times of this century, printable ASCII names, a UK number or none) are checked and converted
-# in SQL.  Every other row, and every row SQL would not accept, is checked by ``formats.check``
-# row by row, so a refused row has the same reason and line as on the plain path.  A file that
-# is not that plain (a quote, a blank line, bytes that are not UTF-8) is read by the plain path.
-_SHAPES = "{%s}" % ",".join(  # noqa: UP031
-    f'"0000-00-00{separator}00:00:00{fraction}{zone}"'
-    for separator in "T "
-    for fraction in ("", ".000", ".000000")
-    for zone in ("", "Z", "+00:00", "-00:00")
-)
-# Printable ASCII, starting with a letter or digit (not a formula) and not ending with a space.
-_NAME = "^[A-Za-z0-9]([ -~]*[!-~])?$"
-RAW_COLUMNS = formats.GENERIC_HEADER
-
-
-class _NotPlain(Exception):
-    """The file is not plain enough for ``COPY``: the plain path reads it."""
-
-
-def _stageable(stream: IO[bytes], mapping: formats.Mapping) -> bool:
-    if connection.vendor != "postgresql" or mapping is not formats.GENERIC_MAPPING:
-        return False
-    try:
-        return bool(stream.seekable())
-    except (AttributeError, OSError, ValueError):
-        return False
-
-
-def _time_sql(column: str) -> str:
-    """SQL for the instant of the text ``column`` when it is a plain ISO 8601 time (with an
-    offset, or London wall-clock time that happens exactly once), else NULL.  Every cast runs
-    only after the text's shape (each digit made 0) and each field's range are checked
-    (``CASE`` keeps the order; comparisons of digits in the "C" collation).  Cheaper than a
-    regular expression, which costs PostgreSQL several times the cast."""
-    wall = f"{column}::timestamp"
-    as_utc = f"({wall} AT TIME ZONE 'UTC')"
-    winter = f"(({as_utc}) AT TIME ZONE 'Europe/London' = {wall})"
-    summer = f"(({as_utc} - interval '1 hour') AT TIME ZONE 'Europe/London' = {wall})"
-
-    def part(start: int, length: int) -> str:
-        return f'substr({column}, {start}, {length}) COLLATE "C"'
-
-    days = (
-        f"CASE substr({column}, 6, 2) WHEN '02' THEN "
-        f"CASE WHEN mod(substr({column}, 3, 2)::int, 4) = 0 THEN '29' ELSE '28' END "
-        "WHEN '04' THEN '30' WHEN '06' THEN '30' WHEN '09' THEN '30' "
-        "WHEN '11' THEN '30' ELSE '31' END"
-    )
-    offset = f"substr({column}, length({column}) - 5, 1) IN ('+', '-')"
-    return (
-        f"CASE WHEN translate({column}, '0123456789', '0000000000') = ANY('{_SHAPES}') "
-        f"AND left({column}, 2) = '20' THEN "
-        f"CASE WHEN {part(6, 2)} BETWEEN '01' AND '12' AND {part(12, 2)} <= '23' "
-        f"AND {part(15, 1)} <= '5' AND {part(18, 1)} <= '5' THEN "
-        f"CASE WHEN {part(9, 2)} BETWEEN '01' AND {days} THEN "
-        f"CASE WHEN {offset} THEN "
-        f"CASE WHEN substr(right({column}, 5), 1, 2) COLLATE \"C\" <= '14' "
-        f"AND substr(right({column}, 2), 1, 1) COLLATE \"C\" <= '5' "
-        f"THEN {column}::timestamptz END "
-        f"WHEN right({column}, 1) = 'Z' THEN {column}::timestamptz "
-        f"WHEN {winter} <> {summer} THEN "
-        f"CASE WHEN {winter} THEN {as_utc} ELSE {as_utc} - interval '1 hour' END "
-        "END END END END"
-    )
-
-
-def _staged_select() -> str:
-    """The statement that checks and converts the plain rows of the raw table (``{raw}``)."""
-    caller = (
-        "CASE WHEN caller_number IS NULL THEN '' "
-        "WHEN translate(caller_number, '0123456789', '0000000000') IN "
-        "('00000000000', '0000000000') AND left(caller_number, 1) = '0' "
-        "AND substr(caller_number, 2, 1) <> '0' THEN '+44' || substr(caller_number, 2) "
-        "WHEN translate(caller_number, '0123456789', '0000000000') IN "
-        "('+000000000000', '+00000000000') AND left(caller_number, 3) = '+44' "
-        "AND substr(caller_number, 4, 1) <> '0' THEN caller_number END"
-    )
-    # Only fixed text and column names: the one value (the latest time) is a parameter.
-    return (
-        "SELECT line, call_id, queue, o, a, e, "  # noqa: S608
-        "floor(extract(epoch FROM coalesce(a, e) - o))::int, "
-        "coalesce(floor(extract(epoch FROM e - a))::int, 0), outcome, coalesce(agent, ''), "
-        "caller, outcome = 'transferred' "
-        f"FROM (SELECT line, call_id, queue, outcome, agent, answered_at, {caller} AS caller, "
-        f"{_time_sql('offered_at')} AS o, {_time_sql('answered_at')} AS a, "
-        # OFFSET 0 keeps the subquery a subquery: each time is worked out once per row, not
-        # once per mention in the conditions below.
-        f"{_time_sql('ended_at')} AS e FROM {{raw}} OFFSET 0) AS parsed "
-        "WHERE o IS NOT NULL AND e IS NOT NULL AND (answered_at IS NULL OR a IS NOT NULL) "
-        "AND caller IS NOT NULL "
-        "AND call_id ~ '^[!-~]+$' AND length(call_id) <= 200 "
-        f"AND queue ~ '{_NAME}' AND length(queue) <= 200 "
-        f"AND (agent IS NULL OR (agent ~ '{_NAME}' AND length(agent) <= 150)) "
-        "AND outcome IN ('answered', 'abandoned', 'voicemail', 'transferred') "
-        "AND NOT (outcome = 'answered' AND a IS NULL) "
-        "AND NOT (a IS NOT NULL AND outcome IN ('abandoned', 'voicemail')) "
-        "AND e >= o AND (a IS NULL OR (o <= a AND a <= e)) "
-        "AND e - o <= interval '24 hours' AND o <= %s"
-    )
-
-
-def _import_staged(
-    stream: IO[bytes],
-    writer: _Writer,
-    counts: _Counts,
-    *,
-    latest: datetime.datetime,
-    all_or_nothing: bool,
-    progress: Progress | None,
-) -> bool:
-    """Import a plain file of the generic format set-based (see above); ``False`` when the
-    file is not plain, nothing changed then and nothing reported."""
-    import psycopg
-
-    quote = connection.ops.quote_name
-    raw = quote("telephony_import_raw")
-    try:
-        with transaction.atomic():
-            stream.seek(0)
-            stream.readline()  # the header, checked by ``formats.read``
-            with connection.cursor() as cursor:
-                cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{raw}")
-                cursor.execute(
-                    f"CREATE TEMPORARY TABLE {raw} (line bigint GENERATED ALWAYS AS IDENTITY "
-                    "(START WITH 2), "
-                    + ", ".join(f"{quote(column)} text" for column in RAW_COLUMNS)
-                    + ") ON COMMIT DROP"
-                )
-            lines, ended, crlf = _copy_raw(stream, raw, progress)
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT count(*) FROM {raw}")  # noqa: S608
-                (copied,) = cursor.fetchone()
-            if copied != lines:  # a blank line, or "\\." (the end of COPY's data) on its own
-                raise _NotPlain
-    except (_NotPlain, psycopg.Error, DatabaseError):
-        return False
-    counts.read = lines
-    stage = writer._staging()
-    stage_columns = ", ".join(quote(column) for column in STAGE_COPIED if column != "staff_id")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {stage.table} ({stage_columns}) "
-            + _staged_select().replace("{raw}", raw),
-            [latest],
-        )
-        # Temporary tables have no statistics until analysed: without them the planner takes
-        # the tables for small ones and joins them row by row.
-        cursor.execute(f"ANALYZE {raw}")
-        cursor.execute(f"ANALYZE {stage.table}")
-    _check_the_rest(raw, stage, writer, lines=lines, ended=ended, crlf=crlf, latest=latest)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {stage.table}")  # noqa: S608
-        (valid,) = cursor.fetchone()
-    fresh = writer.ready_stage()  # the first row of each call id not stored yet
-    counts.already_present += valid - fresh
-    if not (all_or_nothing and counts.refused):
-        counts.imported += writer.write_ready()
-    return True
-
-
-def _copy_raw(stream: IO[bytes], raw: str, progress: Progress | None) -> tuple[int, bool, bool]:
-    """Copy the rest of ``stream`` into ``raw``; returns how many lines it holds, whether the
-    last one ends with a line break and whether lines end with CR LF (``COPY`` takes one line
-    ending for the whole file).  ``_NotPlain`` at the first double quote."""
-    newlines = 0
-    crlf = False
-    last = b"\n"
-    statement = f"COPY {raw} ({', '.join(RAW_COLUMNS)}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
-    with bulk.bound_cursor() as cursor, cursor.copy(statement) as copy:
-        while chunk := stream.read(1 << 20):
-            if b'"' in chunk:
-                raise _NotPlain
-            shown = newlines // BATCH
-            newlines += chunk.count(b"\n")
-            if progress is not None:  # the rows read so far, a batch at a time
-                for batch in range(shown + 1, newlines // BATCH + 1):
-                    progress(batch * BATCH)
-            crlf = crlf or b"\r" in chunk
-            last = chunk[-1:]
-            copy.write(chunk)
-    ended = last == b"\n"
-    return newlines + (0 if ended else 1), ended, crlf
-
-
-def _check_the_rest(
-    raw: str,
-    stage: bulk.Staging,
-    writer: _Writer,
-    *,
-    lines: int,
-    ended: bool,
-    crlf: bool,
-    latest: datetime.datetime,
-) -> None:
-    """The rows of ``raw`` SQL did not accept, checked by ``formats.check`` in the file's
-    order: refused with their line and reason, or copied into the staging table."""
-    import psycopg
-
-    last_line = lines + 1  # the header is line 1
-    with psycopg.ServerCursor(connection.connection, "telephony_import_rest") as cursor:
-        cursor.execute(
-            f"SELECT line, {', '.join(RAW_COLUMNS)} FROM {raw} AS raw "  # noqa: S608
-            f"WHERE NOT EXISTS (SELECT 1 FROM {stage.table} AS staged "
-            "WHERE staged.line = raw.line) ORDER BY line"
-        )
-        while found := cursor.fetchmany(BATCH):
-            checked = []
-            for line, *cells in found:
-                values = [cell or "" for cell in cells]
-                # The line as ``formats.read`` measures it: with its line break.
-                length = len(",".join(values))
-                if line != last_line or ended:
-                    length += 2 if crlf else 1
-                if length > formats.MAX_LINE:
-                    writer.refuse(
-                        formats.Refused(
-                            line, f"the line is longer than {formats.MAX_LINE} characters"
-                        )
-                    )
-                    continue
-                try:
-                    call = formats.check(
-                        formats.RawCall(line, *values[:8]),  # type: ignore[arg-type]
-                        formats.GENERIC_MAPPING,
-                        latest=latest,
-                    )
-                except formats.Invalid as reason:
-                    writer.refuse(formats.Refused(line, str(reason)))
-                    continue
-                checked.append(call)
-            stage.copy(
-                [column for column in STAGE_COPIED if column != "staff_id"],
-                [
-                    (
-                        call.line,
-                        call.call_id,
-                        call.queue,
-                        call.offered_at,
-                        call.answered_at,
-                        call.ended_at,
-                        call.wait_seconds,
-                        call.talk_seconds,
-                        call.outcome,
-                        call.agent,
-                        call.caller_number,
-                        call.outcome == CallOutcome.TRANSFERRED,
-                    )
-                    for call in checked
-                ],
-            )
 
 
 def _chain(
@@ -657,7 +386,24 @@ class _Writer:
         quote = connection.ops.quote_name
         staged = stage.table
         queue_table = quote(CallQueue._meta.db_table)
-        owners, owner_params = self._owners(staged)
+        # The one customer (not merged) with the caller's number: the ORM's own query for the
+        # organisation's phones, grouped by number, kept where exactly one customer has it.
+        owners, owner_params = (
+            Phone.objects.for_organisation(self.organisation)
+            .filter(
+                customer__merged_into__isnull=True,
+                # The staging table's name: a plain name checked by ``bulk.staging``.
+                number__in=RawSQL(  # noqa: S611  # nosec B611
+                    f"SELECT caller_number FROM {staged} WHERE caller_number <> ''",  # noqa: S608
+                    [],
+                ),
+            )
+            .values("number")
+            .annotate(owners=Count("customer_id", distinct=True), owner=Min("customer_id"))
+            .filter(owners=1)
+            .values("number", "owner")
+            .query.sql_with_params()
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {staged} AS staged SET queue_id = queue.id, "  # noqa: S608
@@ -684,132 +430,6 @@ class _Writer:
                 [self.organisation.pk, self.source, self.run.pk],
             )
         stage.clear()
-
-    def ready_stage(self) -> int:
-        """The staged path: the first row of each call id in the staging table (every valid
-        row of the file) that this organisation does not have yet from this source, with its
-        queue, agent and customer looked up by join, into a table of its own; returns how
-        many."""
-        stage = self._staging()
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT DISTINCT agent_name FROM {stage.table} "  # noqa: S608
-                "WHERE agent_name <> ''"
-            )
-            agents = self._agents({name for (name,) in cursor.fetchall()})
-        known = sorted((name, user_id) for name, user_id in agents.items() if user_id is not None)
-        owners, owner_params = self._owners(stage.table)
-        ready = quote("telephony_import_ready")
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL work_mem = '64MB'")  # sorting a million call ids
-            cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{ready}")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE {ready} ON COMMIT DROP AS "  # noqa: S608
-                "SELECT staged.line, staged.external_id, staged.queue, staged.received_at, "
-                "staged.answered_at, staged.ended_at, staged.wait_seconds, "
-                "staged.talk_seconds, staged.outcome, agent.id AS staff_id, "
-                "staged.agent_name, staged.caller_number, staged.transferred, "
-                "queue.id AS queue_id, queue.service_id, queue.access_point_id, "
-                "owned.owner AS customer_id, NULL::bigint AS contact_id "
-                f"FROM (SELECT DISTINCT ON (external_id) * FROM {stage.table} "
-                "ORDER BY external_id, line) AS staged "
-                f"LEFT JOIN {quote(CallQueue._meta.db_table)} AS queue "
-                "ON queue.organisation_id = %s AND queue.source = %s "
-                "AND queue.name = staged.queue "
-                "LEFT JOIN unnest(%s::text[], %s::bigint[]) AS agent (name, id) "
-                "ON agent.name = staged.agent_name "
-                f"LEFT JOIN ({owners}) AS owned ON owned.number = staged.caller_number "
-                f"WHERE NOT EXISTS (SELECT 1 FROM {quote(CallRecord._meta.db_table)} AS stored "
-                "WHERE stored.organisation_id = %s AND stored.source = %s "
-                "AND stored.external_id = staged.external_id)",
-                [
-                    self.organisation.pk,
-                    self.source,
-                    bulk.array_text([name for name, _ in known]),
-                    bulk.array_text([user_id for _, user_id in known]),
-                    *owner_params,
-                    self.organisation.pk,
-                    self.source,
-                ],
-            )
-            fresh: int = cursor.rowcount
-        return fresh
-
-    def write_ready(self) -> int:
-        """The staged path: the rows ``ready_stage`` kept written as contacts and call records,
-        in the file's order, after creating their new queues (a row whose queue is new once
-        the file has added ``MAX_NEW_QUEUES`` is refused); returns how many."""
-        quote = connection.ops.quote_name
-        ready = quote("telephony_import_ready")
-        queue_table = quote(CallQueue._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT DISTINCT queue FROM {ready} WHERE queue_id IS NULL"  # noqa: S608
-            )
-            missing = {name for (name,) in cursor.fetchall()}
-        if missing:
-            self._add_queues(missing)
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {ready} AS staged SET queue_id = queue.id, "  # noqa: S608
-                    "service_id = queue.service_id, access_point_id = queue.access_point_id "
-                    f"FROM {queue_table} AS queue WHERE staged.queue_id IS NULL "
-                    "AND queue.organisation_id = %s AND queue.source = %s "
-                    "AND queue.name = staged.queue",
-                    [self.organisation.pk, self.source],
-                )
-                cursor.execute(
-                    f"DELETE FROM {ready} WHERE queue_id IS NULL "  # noqa: S608
-                    "RETURNING line, queue"
-                )
-                for line, queue in sorted(cursor.fetchall()):
-                    self.refuse(
-                        formats.Refused(
-                            line,
-                            f"queue {queue[:40]!r} is new, and this file already added "
-                            f"{MAX_NEW_QUEUES} new queues: check the file's queue column",
-                        )
-                    )
-        written = contact_services.record_staged_telephone_contacts(
-            self.organisation,
-            by=self.by,
-            stage=bulk.Staging(table=ready, columns=READY_COLUMNS, types=()),
-        )
-        columns = ", ".join(quote(column) for column in CALL_COLUMNS)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(CallRecord._meta.db_table)} ({columns}) "  # noqa: S608
-                "SELECT %s, contact_id, %s, external_id, queue_id, %s, received_at, "
-                "answered_at, ended_at, wait_seconds, talk_seconds, outcome, staff_id, "
-                f"agent_name, caller_number FROM {ready} ORDER BY line",
-                [self.organisation.pk, self.source, self.run.pk],
-            )
-        return written
-
-    def _owners(self, staged: str) -> tuple[str, Any]:
-        """SQL (and its parameters) for the number and its one owner (a customer not merged)
-        of each caller's number in the table ``staged``, where exactly one customer of the
-        organisation has it: the ORM's own query for the organisation's phones."""
-        sql: str
-        params: Any
-        sql, params = (
-            Phone.objects.for_organisation(self.organisation)
-            .filter(
-                customer__merged_into__isnull=True,
-                # The staging table's name: a plain name checked by ``bulk.staging``.
-                number__in=RawSQL(  # noqa: S611  # nosec B611
-                    f"SELECT caller_number FROM {staged} WHERE caller_number <> ''",  # noqa: S608
-                    [],
-                ),
-            )
-            .values("number")
-            .annotate(owners=Count("customer_id", distinct=True), owner=Min("customer_id"))
-            .filter(owners=1)
-            .values("number", "owner")
-            .query.sql_with_params()
-        )
-        return sql, params
 
     def _staging(self) -> bulk.Staging:
         if self._stage is None:
@@ -939,18 +559,6 @@ STAGE_COPIED = (
     "staff_id",
     "agent_name",
     "caller_number",
-    "transferred",
-)
-READY_COLUMNS = (
-    "line",
-    "contact_id",
-    "customer_id",
-    "received_at",
-    "answered_at",
-    "ended_at",
-    "service_id",
-    "access_point_id",
-    "staff_id",
     "transferred",
 )
 CALL_COLUMNS = (
