@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from onestop.cases.models import CaseClock
+from onestop.core import batch
 from onestop.core.models import Organisation
 from onestop.standards import clock
 from onestop.standards import queries as standards_queries
@@ -43,8 +44,11 @@ def calendar_named(
         if not _united_kingdom:
             _united_kingdom.append(clock.nation_calendar(clock.Nation.UNITED_KINGDOM))
         return _united_kingdom[0]
-    if version is None:
-        version = standards_queries.calendar_version_of(organisation)
+    if version is None:  # read once per ``core.batch``
+        version = batch.remembered(
+            ("standards.calendar_version", organisation.pk),
+            lambda: standards_queries.calendar_version_of(organisation),
+        )
     key = (organisation.pk, organisation.nation, version)
     found = _calendars.get(key)
     if found is None:

@@ -58,7 +58,7 @@ from onestop.cases.models import (
     Status,
 )
 from onestop.contacts.models import Channel
-from onestop.core import bulk, dates, permissions
+from onestop.core import batch, bulk, dates, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
@@ -91,10 +91,18 @@ def route(case_type: CaseType, *, postcode: str = "", ward: str = "") -> Team:
     """The team whose queue a new case of ``case_type`` joins.
 
     A rule for the case's ward wins, then the rule with the longest postcode prefix the case's
-    postcode starts with, then the type's default team.
+    postcode starts with, then the type's default team.  Read once per ``core.batch`` for the
+    same type, postcode and ward.
     """
     key = postcode_key(postcode)
     ward = ward.strip().lower()
+    return batch.remembered(
+        ("cases.route", case_type.organisation_id, case_type.pk, key, ward),
+        lambda: _route(case_type, key, ward),
+    )
+
+
+def _route(case_type: CaseType, key: str, ward: str) -> Team:
     best: tuple[int, RoutingRule] | None = None
     for rule in RoutingRule.objects.for_organisation(case_type.organisation_id).filter(
         case_type=case_type

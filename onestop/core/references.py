@@ -13,8 +13,8 @@ import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Field
 
 from onestop.core.models import Organisation, ReferenceCounter
 
@@ -82,10 +82,14 @@ def parse(text: str) -> tuple[str, int, int]:
 def next_reference(organisation: Organisation | int, prefix: str, year: int) -> str:
     """Allocate the organisation's next reference for ``prefix`` in ``year``.
 
-    Call inside the service's transaction: the counter row is updated with ``F()`` so concurrent
-    callers never get the same number, and a rolled-back service leaves no gap-free promise.
+    Call inside the service's transaction: the counter row is incremented in the database (one
+    ``UPDATE ... RETURNING`` once the counter exists) so concurrent callers never get the same
+    number, and a rolled-back service leaves no gap-free promise.
     """
     organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    value = _increment(organisation_id, prefix, year % 100)
+    if value is not None:
+        return format_reference(prefix, year, value)
     with transaction.atomic():
         counter, _created = ReferenceCounter.objects.get_or_create(
             organisation_id=organisation_id, prefix=prefix, year=year % 100
@@ -93,6 +97,30 @@ def next_reference(organisation: Organisation | int, prefix: str, year: int) -> 
         ReferenceCounter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
         counter.refresh_from_db(fields=["value"])
     return format_reference(prefix, year, counter.value)
+
+
+def _increment(organisation_id: int, prefix: str, year: int) -> int | None:
+    """The counter's next value, written; ``None`` when the counter does not exist yet."""
+    meta = ReferenceCounter._meta
+    quote = connection.ops.quote_name
+
+    def column(name: str) -> str:
+        field = meta.get_field(name)
+        if not isinstance(field, Field) or not field.column:
+            raise TypeError(f"ReferenceCounter.{name} is not a column")
+        return quote(field.column)
+
+    value = column("value")
+    # Names from the model's ``_meta``; the values are parameters.
+    statement = (
+        f"UPDATE {quote(meta.db_table)} SET {value} = {value} + 1 "  # noqa: S608
+        f"WHERE {column('organisation')} = %s AND {column('prefix')} = %s "
+        f"AND {column('year')} = %s RETURNING {value}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [organisation_id, prefix, year])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 # --- references as people type or quote them ---------------------------------------------------

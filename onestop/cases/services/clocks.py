@@ -18,6 +18,7 @@ from onestop.cases.models import (
     EscalationDue,
     EscalationRule,
 )
+from onestop.core import batch
 from onestop.core.errors import ServiceError
 from onestop.standards import clock
 from onestop.standards import queries as standards_queries
@@ -26,7 +27,10 @@ from onestop.standards.models import Standard
 
 def _standard(organisation_id: int, code: str, service_id: int) -> Standard:
     """The timed standard ``code`` for the service (its own, else the organisation's)."""
-    chosen = standards_queries.standard_for(organisation_id, code, service_id)
+    chosen = batch.remembered(
+        ("cases.standard", organisation_id, code, service_id),
+        lambda: standards_queries.standard_for(organisation_id, code, service_id),
+    )
     if chosen is None or not chosen.is_timed:
         raise ServiceError(
             CaseError.MISSING_STANDARD,
@@ -159,10 +163,14 @@ def _restart_clocks(case: Case, at: datetime.datetime) -> None:
 
 
 def _rules(case: Case) -> list[EscalationRule]:
-    return list(
-        EscalationRule.objects.for_organisation(case.organisation_id)
-        .filter(case_type_id=case.case_type_id)
-        .order_by("percent", "action")
+    """The case type's escalation rules (read once per ``core.batch``)."""
+    return batch.remembered(
+        ("cases.escalation_rules", case.organisation_id, case.case_type_id),
+        lambda: list(
+            EscalationRule.objects.for_organisation(case.organisation_id)
+            .filter(case_type_id=case.case_type_id)
+            .order_by("percent", "action")
+        ),
     )
 
 

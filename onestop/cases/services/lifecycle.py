@@ -53,7 +53,7 @@ from onestop.cases.services.clocks import (
 )
 from onestop.contacts import services as contact_services
 from onestop.contacts.models import Contact
-from onestop.core import audit, references
+from onestop.core import audit, batch, references
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers.models import Customer
@@ -151,9 +151,11 @@ def raise_case(
 
 
 def _active_case_type(organisation: Organisation, code: str) -> CaseType:
-    """The organisation's case type ``code``, refused when there is none or it is retired."""
-    case_type: CaseType | None = (
-        CaseType.objects.for_organisation(organisation).filter(code=str(code)[:60]).first()
+    """The organisation's case type ``code``, refused when there is none or it is retired
+    (read once per ``core.batch``)."""
+    case_type: CaseType | None = batch.remembered(
+        ("cases.case_type", organisation.pk, str(code)[:60]),
+        lambda: CaseType.objects.for_organisation(organisation).filter(code=str(code)[:60]).first(),
     )
     if case_type is None:
         raise ServiceError(

@@ -48,6 +48,7 @@ from onestop.channels.models import (
 )
 from onestop.channels.services import find_mailbox, max_bytes, receive_message
 from onestop.core import audit
+from onestop.core import batch as core_batch
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 
@@ -406,7 +407,9 @@ def _take(
     whole batch, and nothing of it is kept."""
     taken: list[int] = []
     counts = PollResult(mailbox=result.mailbox)
-    with transaction.atomic():
+    # The batch's configuration (case type, routing, standards, calendar, templates) is read
+    # once for its messages (``core.batch``), inside its transaction.
+    with transaction.atomic(), core_batch.batch():
         row = (
             MailboxImap.objects.for_organisation(source.organisation_id)
             .select_for_update()

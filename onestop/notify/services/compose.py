@@ -28,7 +28,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.core import audit, bulk, permissions
+from onestop.core import audit, batch, bulk, permissions
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers.models import Customer
 from onestop.customers.models import Format as CustomerFormat
@@ -73,11 +73,14 @@ def wording_for(organisation_id: int, event: str, channel: str, language: str) -
     """The organisation's own template, else the shipped default (a message with no channel is
     worded as an e-mail would be, so staff can read what was meant)."""
     channel = channel or Channel.EMAIL
-    own = (
-        MessageTemplate.objects.for_organisation(organisation_id)
-        .filter(event=event, channel=channel, language=language)
-        .only("subject", "body", "version", "notify_template_id")
-        .first()
+    own = batch.remembered(  # read once per ``core.batch``
+        ("notify.template", organisation_id, event, channel, language),
+        lambda: (
+            MessageTemplate.objects.for_organisation(organisation_id)
+            .filter(event=event, channel=channel, language=language)
+            .only("subject", "body", "version", "notify_template_id")
+            .first()
+        ),
     )
     if own is not None:
         return wording.Wording(own.subject, own.body, own.version, own.notify_template_id)
@@ -109,7 +112,12 @@ def personalisation_for(
 
 
 def _organisation_name(organisation_id: int) -> str:
-    return str(Organisation.objects.filter(pk=organisation_id).values_list("name", flat=True)[0])
+    return batch.remembered(  # read once per ``core.batch``
+        ("core.organisation_name", organisation_id),
+        lambda: str(
+            Organisation.objects.filter(pk=organisation_id).values_list("name", flat=True)[0]
+        ),
+    )
 
 
 def message_to_customer(

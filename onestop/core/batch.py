@@ -1,0 +1,57 @@
+"""Reads remembered for one batch of work (the IMAP poller's 25 messages in one transaction).
+
+A batch that raises many cases of the same type reads the same configuration for each: the
+case type, its routing rules and default team, its standards, the organisation's calendar
+version, its escalation rules, the service and the acknowledgement's template.  Inside
+``batch()`` such a read goes through ``remembered``, so the batch reads each once; outside a
+batch ``remembered`` simply reads.  The batch ends with its transaction, so what is remembered
+is what that transaction read: the same answer, a statement cheaper.
+
+Only reads whose answer cannot be changed by the batch's own writes may be remembered (the
+keys name the organisation), and the values must be treated as read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+_remembered: ContextVar[dict[Hashable, Any] | None] = ContextVar(
+    "onestop_batch_remembered", default=None
+)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Remember reads made through ``remembered`` until the block ends (nested: the outer
+    batch's memory is used)."""
+    if _remembered.get() is not None:
+        yield
+        return
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
+def remembered(key: Hashable, read: Callable[[], T]) -> T:
+    """``read()``, or inside a batch what it returned the first time for ``key`` (an exception
+    is not remembered)."""
+    memory = _remembered.get()
+    if memory is None:
+        return read()
+    if key in memory:
+        value: T = memory[key]
+        return value
+    value = read()
+    memory[key] = value
+    return value
+
+
+def active() -> bool:
+    """Whether a batch is remembering reads."""
+    return _remembered.get() is not None
