@@ -397,3 +397,17 @@ def test_who_may_do_what_with_the_returns(
         == 400
     )
     assert QuarterlyReturn.objects.for_organisation(returns_world.organisation).count() == 1
+
+
+def test_only_a_total_row_is_collated_never_a_row_that_might_be_taken_for_one() -> None:
+    figures = [
+        {"report": "telephony", "columns": ["queue", "offered"], "rows": [["a", 3], ["all", 5]]},
+        {"report": "one-row", "columns": ["what", "count"], "rows": [["contacts", 7]]},
+        {
+            "report": "volumes",
+            "columns": ["dimension", "value", "contacts"],
+            "rows": [["channel", "telephone", 4], ["channel", "email", 2]],
+        },
+        {"report": "empty", "columns": ["x", "y"], "rows": []},
+    ]
+    assert queries.headline_figures(figures) == {"telephony:offered": 5, "one-row:count": 7}

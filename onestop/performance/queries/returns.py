@@ -145,17 +145,28 @@ def figures_of(
     return found
 
 
+def _total_row(rows: list[list[Any]]) -> list[Any] | None:
+    """A first table's total: its row whose first cell is ``all`` (``telephony``'s), or its only
+    row; ``None`` when it has neither (a table of many rows has no one figure to collate)."""
+    totals = [row for row in rows if row and str(row[0]) == "all"]
+    if len(totals) == 1:
+        return totals[0]
+    return rows[0] if len(rows) == 1 else None
+
+
 def headline_figures(figures: list[dict[str, Any]]) -> dict[str, Any]:
-    """The figures the corporate report collates: of each pre-filled report, the last row of
-    its first table (its total: the ``all`` row of ``telephony``), each column but the first
-    named ``<report>:<column>``."""
+    """The figures the corporate report collates: of each pre-filled report, the total row of
+    its first table (``_total_row``), each column but the first named ``<report>:<column>``.
+    A report whose first table has no total row is collated by its whole table in each return,
+    not by a row that might be taken for a total."""
     found: dict[str, Any] = {}
     for figure in figures:
         rows = figure.get("rows") or []
         columns = figure.get("columns") or []
-        if not rows:
+        total = _total_row(rows)
+        if total is None:
             continue
-        for column, value in list(zip(columns, rows[-1], strict=False))[1:]:
+        for column, value in list(zip(columns, total, strict=False))[1:]:
             found[f"{figure['report']}:{column}"] = value
     return found
 
