@@ -40,12 +40,13 @@ import random
 import re
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -449,40 +450,20 @@ def _build(contacts: int, cases: int, *, rebuild: bool) -> Setup:
             cursor.execute("SET LOCAL session_replication_role = replica")
         _copy(cursor, Contact, _contacts(setup, contacts, start, days))
         print(f"# {contacts:,} contacts in {time.perf_counter() - began:.0f} s")
-        pending: list[dict[str, Any]] = []
-        case_rows = _cases_and_clocks(setup, cases, start, end, days)
+        # The clocks are made with their cases; to keep memory flat they are written to an
+        # anonymous temporary file (one JSON line each) as the cases stream into COPY, then
+        # streamed from it into the clocks' COPY.
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
 
-        def only_cases() -> Iterator[dict[str, Any]]:
-            for case, clocks in case_rows:
-                pending.extend(clocks)  # at most one case's clocks wait: see below
-                yield case
+            def cases_only() -> Iterator[dict[str, Any]]:
+                for case, clocks in _cases_and_clocks(setup, cases, start, end, days):
+                    for clock in clocks:
+                        spool.write(json.dumps(clock, default=str) + "\n")
+                    yield case
 
-        # The clocks are made with their cases; to keep memory flat they are written to a
-        # temporary file as the cases stream, then copied in from it.
-        spool = io.StringIO() if cases <= 100_000 else None
-        path = ROOT / "var" / "bench-reports-clocks.jsonl"
-        if spool is None:
-            path.parent.mkdir(exist_ok=True)
-        sink: IO[str] = spool if spool is not None else path.open("w", encoding="utf-8")
-
-        def spooled() -> Iterator[dict[str, Any]]:
-            for case in only_cases():
-                for clock in pending:
-                    sink.write(json.dumps(clock, default=str) + "\n")
-                pending.clear()
-                yield case
-
-        _copy(cursor, Case, spooled())
-        if spool is not None:
+            _copy(cursor, Case, cases_only())
             spool.seek(0)
-            source: Any = spool
-        else:
-            sink.close()
-            source = path.open(encoding="utf-8")
-        with source:
-            clock_count = _copy(cursor, CaseClock, (json.loads(line) for line in source))
-        if spool is None:
-            path.unlink()
+            clock_count = _copy(cursor, CaseClock, (json.loads(line) for line in spool))
         for table in ("contacts_contact", "cases_case", "cases_caseclock"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608  # fixed names
