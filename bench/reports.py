@@ -435,7 +435,9 @@ def _build(contacts: int, cases: int, *, rebuild: bool) -> Setup:
     today = timezone.localdate()
     end = datetime.combine(today, datetime.min.time(), tzinfo=reporting.LONDON)
     start = datetime.combine(
-        today.replace(year=today.year - YEARS), datetime.min.time(), tzinfo=reporting.LONDON
+        date(today.year - YEARS, today.month, min(today.day, 28)),
+        datetime.min.time(),
+        tzinfo=reporting.LONDON,
     )
     days = (end - start).days
     began = time.perf_counter()
