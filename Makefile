@@ -93,6 +93,8 @@ DATABASE ?= sqlite
 bench: install
 	@for script in bench/*.py; do \
 	  [ "$$(basename $$script)" = "__init__.py" ] && continue; \
+	  if [ "$$(basename $$script)" = "reports.py" ] && [ "$(DATABASE)" != "postgresql" ]; then \
+	    echo "bench/reports.py: PostgreSQL only, skipped"; continue; fi; \
 	  $(BIN)/python $$script --scale $(SCALE) --database $(DATABASE) || exit 1; \
 	done
 
