@@ -68,6 +68,18 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         Path(target).write_text(line + "\n", encoding="utf-8")
 
 
+@pytest.fixture(autouse=True)
+def _no_calendar_of_an_earlier_test() -> None:
+    """Each test starts without the organisation calendars earlier tests cached
+    (``cases.deadlines``, keyed by organisation id, nation and calendar version): a rolled-back
+    test's ids are given again on SQLite, so an earlier test's organisation with the same id and
+    version, but other closure days, would lend its calendar (found by the compliance story's
+    closure day, run after another test's)."""
+    from onestop.cases import deadlines
+
+    deadlines._calendars.clear()
+
+
 @dataclass(frozen=True)
 class LoadedDemo:
     """``onestop demo`` as it ran for a module's tests: what it printed, and the time after."""
