@@ -279,7 +279,8 @@ def test_the_public_page_says_the_managers_numbers_in_plain_english(
     # March: answer-letters met 2 of 4 decided: counts under 5 are suppressed, the rate withheld.
     letters = managers["answer-letters"].counts
     assert (letters.met, letters.decided) == (2, 4)
-    assert "We met fewer than 5 of fewer than 5 within 10 working days." in text
+    assert "Fewer than 5 fell due: too few to say how we did." in text
+    assert "of fewer than 5" not in text
     assert "Our target is 100%." in text
     assert "officer" not in text.lower()
     assert Client().get(reverse("performance:public", args=["no-such-council"])).status_code == 404
@@ -297,6 +298,11 @@ def test_the_public_sentence_when_counts_are_large_enough() -> None:
     assert public_standards.sentence(small, "1 working day") == (
         "We met fewer than 5 of 13 within 1 working day."
     )
+    for met, missed in ((0, 4), (4, 0), (1, 3)):
+        few = compliance.ComplianceRow("x", "x", compliance.Counts(met, missed, 0, 0), None)
+        assert public_standards.sentence(few, "1 working day") == (
+            "Fewer than 5 fell due: too few to say how we did."
+        )
 
 
 def test_the_residents_start_page_links_to_the_public_page() -> None:

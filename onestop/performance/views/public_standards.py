@@ -48,7 +48,9 @@ def sentence(row: compliance.ComplianceRow, time_limit: str) -> str:
     counts = row.counts
     if counts.decided == 0:
         return _("Nothing fell due.")
-    suppressed = 0 < counts.met < SUPPRESS_BELOW or 0 < counts.decided < SUPPRESS_BELOW
+    if counts.decided < SUPPRESS_BELOW:
+        return _("Fewer than 5 fell due: too few to say how we did.")
+    suppressed = 0 < counts.met < SUPPRESS_BELOW
     values = {
         "met": _count(counts.met),
         "decided": _count(counts.decided),
