@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -400,7 +401,7 @@ def test_who_may_do_what_with_the_returns(
 
 
 def test_only_a_total_row_is_collated_never_a_row_that_might_be_taken_for_one() -> None:
-    figures = [
+    figures: list[dict[str, Any]] = [
         {"report": "telephony", "columns": ["queue", "offered"], "rows": [["a", 3], ["all", 5]]},
         {"report": "one-row", "columns": ["what", "count"], "rows": [["contacts", 7]]},
         {
