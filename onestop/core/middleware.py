@@ -119,8 +119,9 @@ class OrganisationMiddleware:
         return HttpResponseRedirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
 
 
-# The URL keyword that names a public page's organisation (``/report/<organisation_slug>/``).
-ORGANISATION_SLUG = "organisation_slug"
+# The URL keywords that name a public page's organisation (``/report/<organisation_slug>/``,
+# ``/performance/<organisation>/``), in the order they are looked for.
+ORGANISATION_KEYWORDS = ("organisation_slug", "organisation")
 
 
 class PublicLanguageMiddleware:
@@ -149,7 +150,7 @@ class PublicLanguageMiddleware:
         if not _is_public(view_func):
             language.use_language(request, language.ENGLISH)
             return
-        slug = view_kwargs.get(ORGANISATION_SLUG)
+        slug = next((view_kwargs[key] for key in ORGANISATION_KEYWORDS if key in view_kwargs), None)
         if not isinstance(slug, str):
             # Sign-in, the API and other pages of no organisation are English; a residents' page
             # of one organisation without the slug in its address chooses in its view

@@ -18,6 +18,7 @@ from onestop.core.access import get_or_404
 from onestop.core.models import Organisation, User
 from onestop.directory import queries as directory
 from onestop.directory.models import OutOfHoursArrangement, Service
+from onestop.portal import services_track
 from onestop.portal.models import WebForm
 from onestop.portal.services import NOT_OFFERED_ONLINE
 from onestop.standards import queries as standards
@@ -262,7 +263,7 @@ class EssentialCookie:
 
 def essential_cookies() -> list[EssentialCookie]:
     """The cookies this site sets, read from the settings that set them (so the cookies page
-    cannot drift from what browsers receive).  Both are essential: no consent banner."""
+    cannot drift from what browsers receive).  All are essential: no consent banner."""
     if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
         session_expires = _(
             "When you close your browser, or after %(minutes)d minutes without activity"
@@ -298,6 +299,16 @@ def essential_cookies() -> list[EssentialCookie]:
                 _("When you open a page with a form"),
             )
         )
+    found.append(_language_cookie())
+    found.append(
+        EssentialCookie(
+            services_track.RESIDENT_COOKIE,
+            _("Keeps you signed in to see your requests"),
+            _("After %(minutes)d minutes, or when you sign out")
+            % {"minutes": services_track.SESSION_MINUTES},
+            _("When you sign in with a link we emailed you"),
+        )
+    )
     storage = getattr(settings, "MESSAGE_STORAGE", DEFAULT_MESSAGE_STORAGE)
     if storage in COOKIE_MESSAGE_STORAGES:
         found.append(
@@ -309,6 +320,24 @@ def essential_cookies() -> list[EssentialCookie]:
             )
         )
     return found
+
+
+def _language_cookie() -> EssentialCookie:
+    """The language cookie (``core.language``): written when a resident uses the English |
+    Cymraeg links, holding only ``cy`` or ``en-gb``."""
+    age = settings.LANGUAGE_COOKIE_AGE
+    expires = (
+        _("When you close your browser")
+        if age is None
+        else ngettext("After %(days)d day", "After %(days)d days", age // 86400)
+        % {"days": age // 86400}
+    )
+    return EssentialCookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        _("Remembers whether you chose to read these pages in English or in Welsh (Cymraeg)"),
+        expires,
+        _("When you choose English or Cymraeg with the language links"),
+    )
 
 
 # --- staff --------------------------------------------------------------------------------------

@@ -46,6 +46,8 @@ from onestop.portal.models import ResidentSession, SignInLink
 INFORMATION_LIMIT = 5_000
 LINK_MINUTES = 30
 SESSION_MINUTES = 60
+# The cookie holding a resident session's key (listed on the cookies page).
+RESIDENT_COOKIE = "onestop_resident"
 
 
 # --- track ---------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from onestop.core import pages, permissions
 from onestop.core.access import require
 from onestop.core.decorators import public
 from onestop.core.http import client_address, staff_user
-from onestop.core.language import WELSH
+from onestop.core.language import WELSH, use_public_language
 from onestop.core.models import Organisation
 from onestop.customers.models import Language as CustomerLanguage
 from onestop.documents import uploads
@@ -51,6 +51,8 @@ def root(request: HttpRequest) -> HttpResponse:
     slug = settings.ONESTOP_PUBLIC_ORGANISATION
     organisation = queries.configured_organisation(slug)
     if organisation is not None:
+        # No slug in this address, so the middleware left it English: choose here.
+        use_public_language(request, organisation)
         return _start(request, organisation)
     if slug:
         logger.warning("ONESTOP_PUBLIC_ORGANISATION names no active organisation: %s", slug)

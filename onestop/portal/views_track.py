@@ -36,7 +36,7 @@ from onestop.portal.views import _files, _posted
 GET_POST = ["GET", "POST"]
 TRACKED_KEY = "onestop_portal_tracked"
 TRACKED_KEEP = 20
-RESIDENT_COOKIE = "onestop_resident"
+RESIDENT_COOKIE = services_track.RESIDENT_COOKIE
 
 
 # --- the browser session's tracked requests ------------------------------------------------------

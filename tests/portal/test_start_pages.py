@@ -477,7 +477,7 @@ def test_the_privacy_notice_names_the_controller_and_the_cookies(
     text = _text(client.get("/o/vale/privacy/").content.decode())
 
     assert "Vale Council is the data controller for it." in text
-    assert "This site sets 3 essential cookies and no others." in text
+    assert "This site sets 5 essential cookies and no others." in text
     assert "0303 123 1113" in text
 
 
@@ -487,8 +487,15 @@ def test_the_cookies_page_lists_the_cookies_as_the_settings_set_them(
     html = client.get("/o/vale/cookies/").content.decode()
 
     rows = re.findall(r"<code>([^<]+)</code>", html)
-    assert rows == [settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "messages"]
+    assert rows == [
+        settings.SESSION_COOKIE_NAME,
+        settings.CSRF_COOKIE_NAME,
+        settings.LANGUAGE_COOKIE_NAME,
+        "onestop_resident",
+        "messages",
+    ]
     assert "When you close your browser, or after 30 minutes without activity" in html
+    assert "After 365 days" in html  # LANGUAGE_COOKIE_AGE
     assert "After 364 days" in html  # Django's CSRF_COOKIE_AGE: 52 weeks
     assert "govuk-cookie-banner" not in html
 
@@ -501,7 +508,7 @@ def test_every_cookie_a_resident_or_member_of_staff_is_given_is_on_the_cookies_p
     )
     given: set[str] = set()
     resident = Client()
-    for path in ("/", "/o/vale/", "/report/vale/", "/feedback/o/vale/", "/sign-in/"):
+    for path in ("/", "/o/vale/?lang=en", "/report/vale/", "/feedback/o/vale/", "/sign-in/"):
         given |= set(resident.get(path).cookies)
     resident.post("/feedback/o/vale/kind/", {"kind": "compliment"})
     given |= set(resident.cookies)
@@ -511,5 +518,10 @@ def test_every_cookie_a_resident_or_member_of_staff_is_given_is_on_the_cookies_p
     staff.post("/directory/services/new/", {"name": "Parks", "description": ""})
     given |= set(staff.cookies)
 
-    assert given == {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "messages"}
+    assert given == {
+        settings.SESSION_COOKIE_NAME,
+        settings.CSRF_COOKIE_NAME,
+        settings.LANGUAGE_COOKIE_NAME,
+        "messages",
+    }
     assert given <= listed

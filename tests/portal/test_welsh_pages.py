@@ -1,0 +1,186 @@
+"""Welsh on the residents' pages that came after the report forms: the start page (also at the
+site's root), the information pages, tracking a request and "Your requests", each in Welsh for
+an organisation that offers Welsh (``?lang=cy``), in English when asked, and always in English
+for an organisation that does not offer Welsh."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client, override_settings
+
+from onestop.cases.models import Case
+from onestop.core.models import Organisation
+from onestop.portal import services
+from onestop.portal.models import WebForm
+from tests.cases.conftest import World
+
+SITE = "/o/test-council/"
+MONDAY = "2026-03-02 10:00+00:00"
+WELSH_HTML = '<html lang="cy"'
+ENGLISH_HTML = '<html lang="en"'
+
+# Each page, a Welsh line it must show in Welsh, and the English it shows in English.
+PAGES = [
+    ("", "Beth y gallwch ei wneud ar-lein", "What you can do online"),
+    ("contact/", "Cysylltu â ni", "Contact us"),
+    ("accessibility/", "Datganiad hygyrchedd ar gyfer gwasanaethau ar-lein", "Accessibility"),
+    ("privacy/", "Hysbysiad preifatrwydd", "Privacy notice"),
+    ("cookies/", "Cwcis hanfodol", "Essential cookies"),
+    ("track/", "Olrhain cais", "Track a request"),
+    ("your-requests/", "Eich ceisiadau", "Your requests"),
+]
+# The footer of every one of those pages, in Welsh.
+FOOTER_CY = ("Datganiad hygyrchedd", "Preifatrwydd", "Cwcis", "Cysylltu â ni")
+
+
+@pytest.fixture
+def welsh_council(world: World) -> Organisation:
+    Organisation.objects.filter(pk=world.organisation.pk).update(offers_welsh=True)
+    world.organisation.refresh_from_db()
+    return world.organisation
+
+
+@pytest.fixture
+def case(world: World, missed_bins_online: WebForm) -> Case:
+    with time_machine.travel(MONDAY, tick=False):
+        return services.submit_report(
+            missed_bins_online,
+            report=services.Report(
+                answers={"bin": "blue"},
+                title="Bin glas heb ei wagio",
+                postcode="HP20 1AA",
+                given_name="Siân",
+                family_name="Jones",
+                email="sian@example.com",
+                phone="",
+            ),
+        )
+
+
+def _html(response: Any) -> str:
+    return str(response.content.decode())
+
+
+@pytest.mark.parametrize(("page", "welsh", "english"), PAGES)
+def test_each_page_in_welsh_when_asked_and_english_otherwise(
+    welsh_council: Organisation, client: Client, page: str, welsh: str, english: str
+) -> None:
+    response = client.get(f"{SITE}{page}?lang=cy")
+    assert response.status_code == 200
+    html = _html(response)
+    assert WELSH_HTML in html
+    assert welsh in html
+    for words in FOOTER_CY:
+        assert words in html
+    assert 'data-testid="language-toggle"' in html
+
+    back = client.get(f"{SITE}{page}?lang=en")
+    html = _html(back)
+    assert ENGLISH_HTML in html
+    assert english in html
+    assert welsh not in html
+
+
+@pytest.mark.parametrize(("page", "welsh", "english"), PAGES)
+def test_an_organisation_that_does_not_offer_welsh_stays_english(
+    world: World, client: Client, page: str, welsh: str, english: str
+) -> None:
+    html = _html(client.get(f"{SITE}{page}?lang=cy"))
+    assert ENGLISH_HTML in html
+    assert english in html
+    assert welsh not in html
+    assert 'data-testid="language-toggle"' not in html
+
+
+def test_the_start_page_speaks_welsh_throughout(
+    welsh_council: Organisation, client: Client
+) -> None:
+    html = _html(client.get(f"{SITE}?lang=cy"))
+    for words in (
+        "Nid oes angen cyfrif arnoch.",
+        "Rhoi gwybod am broblem",
+        "Olrhain cais",
+        "Eich ceisiadau",
+        "Cwyno, gwneud sylw neu ganmol",
+        "Ein haddewidion i chi",
+        "Mewngofnodi staff",
+    ):
+        assert words in html, words
+    for words in ("What you can do online", "Our promises to you", "Staff sign in"):
+        assert words not in html, words
+
+
+@override_settings(ONESTOP_PUBLIC_ORGANISATION="test-council")
+def test_the_root_start_page_chooses_the_language_itself(
+    welsh_council: Organisation, client: Client
+) -> None:
+    welsh = client.get("/?lang=cy")
+    assert WELSH_HTML in _html(welsh)
+    assert "Beth y gallwch ei wneud ar-lein" in _html(welsh)
+    # The toggle's choice is remembered, on the root as on every other residents' page.
+    again = _html(client.get("/"))
+    assert WELSH_HTML in again
+    english = _html(client.get("/?lang=en"))
+    assert ENGLISH_HTML in english
+    assert "What you can do online" in english
+
+
+@override_settings(ONESTOP_PUBLIC_ORGANISATION="test-council")
+def test_the_root_of_an_organisation_without_welsh_is_english(world: World, client: Client) -> None:
+    html = _html(client.get("/?lang=cy", headers={"accept-language": "cy"}))
+    assert ENGLISH_HTML in html
+    assert "What you can do online" in html
+
+
+def test_a_tracked_request_in_welsh(
+    welsh_council: Organisation, case: Case, client: Client
+) -> None:
+    response = client.post(
+        f"{SITE}track/?lang=cy", {"reference": case.reference, "detail": "sian@example.com"}
+    )
+    assert response.status_code == 302
+    html = _html(client.get(response["Location"]))
+    assert WELSH_HTML in html
+    for words in (
+        f"Cais {case.reference}",
+        "Statws",
+        "Beth sydd wedi digwydd hyd yma",
+        "Ychwanegu rhagor o wybodaeth",
+        "Byddwn yn ateb erbyn",
+    ):
+        assert words in html, words
+    assert "What has happened so far" not in html
+
+
+def test_tracking_errors_are_in_welsh_and_keep_what_was_typed(
+    welsh_council: Organisation, case: Case, client: Client
+) -> None:
+    response = client.post(
+        f"{SITE}track/?lang=cy", {"reference": case.reference, "detail": "<b>nobody</b>"}
+    )
+    assert response.status_code == 400
+    html = _html(response)
+    assert WELSH_HTML in html
+    assert "Gwall" in html
+    assert "Ni allem ddod o hyd i gais gyda’r cyfeirnod a’r manylyn hwnnw" in html
+    assert case.reference in html
+    assert "<b>nobody</b>" not in html
+    empty = _html(client.post(f"{SITE}track/?lang=cy", {"reference": "", "detail": ""}))
+    assert "Rhowch eich cyfeirnod" in empty
+    assert "Rhowch y cyfeiriad e-bost, y rhif ffôn neu’r cod post" in empty
+
+
+def test_asking_for_a_sign_in_link_in_welsh(
+    welsh_council: Organisation, case: Case, client: Client
+) -> None:
+    response = client.post(f"{SITE}your-requests/?lang=cy", {"email": "sian@example.com"})
+    assert response.status_code == 302
+    html = _html(client.get(response["Location"]))
+    assert WELSH_HTML in html
+    assert "Gwiriwch eich e-bost" in html
+    bad = _html(client.post(f"{SITE}your-requests/?lang=cy", {"email": ""}))
+    assert "Gwall" in bad
+    assert "Rhowch eich cyfeiriad e-bost" in bad
