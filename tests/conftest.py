@@ -80,6 +80,17 @@ def _no_calendar_of_an_earlier_test() -> None:
     deadlines._calendars.clear()
 
 
+@pytest.fixture(autouse=True)
+def _in_the_default_language() -> Iterator[None]:
+    """Each test starts in the site's default language and leaves it so: a request for a Welsh
+    page activates Welsh for the thread, which a later test's gettext would otherwise use."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @dataclass(frozen=True)
 class LoadedDemo:
     """``onestop demo`` as it ran for a module's tests: what it printed, and the time after."""
