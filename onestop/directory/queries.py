@@ -19,6 +19,7 @@ from onestop.core import permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.models import Organisation, Role, RoleCode, User
 from onestop.core.scoping import ScopedQuerySet
+from onestop.core.text import has_control_characters
 from onestop.directory.models import (
     AccessPoint,
     AccessPointKind,
@@ -66,6 +67,32 @@ def services_for(user: User, search: str = "") -> ScopedQuerySet[Service]:
     elif search:
         services = services.filter(name__icontains=search)
     return services.order_by("name")
+
+
+# What a report's ``--service`` (or a filter) says for records of no service.
+NO_SERVICE = "none"
+
+
+def service_named(organisation: Organisation | int, code: str) -> Service | str | None:
+    """The service a report's ``--service`` or a filter names: its slug, or its LGSL number when
+    exactly one service of the organisation has it; ``NO_SERVICE`` for records of no service;
+    ``None`` (empty) for all.  ``LookupError`` for a service the organisation does not have
+    (and for text with control characters)."""
+    text = str(code).strip()[:200]
+    if not text:
+        return None
+    if has_control_characters(text):
+        raise LookupError(text)
+    if text == NO_SERVICE:
+        return NO_SERVICE
+    services = Service.objects.for_organisation(organisation)
+    found: Service | None = services.filter(slug=text).first()
+    if found is None and text.isdigit() and len(text) < 10:
+        by_lgsl = list(services.filter(lgsl__code=int(text))[:2])
+        found = by_lgsl[0] if len(by_lgsl) == 1 else None
+    if found is None:
+        raise LookupError(text)
+    return found
 
 
 def get_service_for(user: User, service_id: int, action: str = VIEW) -> Service:

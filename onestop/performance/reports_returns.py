@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onestop.core import reporting
+from onestop.directory import queries as directory_queries
 from onestop.directory.models import Service
 from onestop.performance.models import QuarterlyReturn
 from onestop.performance.queries import returns as queries
@@ -27,17 +28,15 @@ ONE_DAY = datetime.timedelta(days=1)
 
 
 def _service(request: reporting.ReportRequest) -> Service | None:
+    """The service ``--service`` names (a return is always a service's: ``none`` names none)."""
     text = str(request.service).strip()[:200]
-    if not text:
-        return None
-    services = Service.objects.for_organisation(request.organisation)
-    found: Service | None = services.filter(slug=text).first()
-    if found is None and text.isdigit() and len(text) < 10:
-        by_lgsl = list(services.filter(lgsl__code=int(text))[:2])
-        found = by_lgsl[0] if len(by_lgsl) == 1 else None
-    if found is None:
+    try:
+        found = directory_queries.service_named(request.organisation, text)
+    except LookupError:
+        found = directory_queries.NO_SERVICE
+    if found == directory_queries.NO_SERVICE:
         raise reporting.ReportError(f"{request.organisation.slug} has no service {text[:60]!r}")
-    return found
+    return found if isinstance(found, Service) else None
 
 
 def _quarters(period: reporting.Period) -> list[reporting.Period]:

@@ -43,7 +43,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.core import reporting
 from onestop.core.models import Organisation, User
-from onestop.core.text import has_control_characters
+from onestop.directory import queries as directory_queries
 from onestop.directory.models import Service
 from onestop.feedback import procedures
 from onestop.feedback.models import (
@@ -60,7 +60,7 @@ from onestop.feedback.models import (
 from onestop.feedback.queries import feedback_for, procedure_of
 
 LONDON = reporting.LONDON
-NO_SERVICE = "none"
+NO_SERVICE = directory_queries.NO_SERVICE
 MAX_PERIOD_DAYS = reporting.MAX_PERIOD_DAYS
 
 
@@ -132,25 +132,8 @@ class ReportScope:
         return NO_SERVICE
 
 
-def service_for(organisation: Organisation, code: str) -> Service | str | None:
-    """The service a filter names: its slug, or its LGSL number when one service of the
-    organisation has it; ``NO_SERVICE``; ``None`` (empty) for all.  Raises ``LookupError`` for a
-    service the organisation does not have."""
-    text = str(code).strip()[:200]
-    if not text:
-        return None
-    if has_control_characters(text):
-        raise LookupError(text)
-    if text == NO_SERVICE:
-        return NO_SERVICE
-    services = Service.objects.for_organisation(organisation)
-    found: Service | None = services.filter(slug=text).first()
-    if found is None and text.isdigit() and len(text) < 10:
-        by_lgsl = list(services.filter(lgsl__code=int(text))[:2])
-        found = by_lgsl[0] if len(by_lgsl) == 1 else None
-    if found is None:
-        raise LookupError(text)
-    return found
+# A filter's service, named by slug or LGSL number (``directory.queries.service_named``).
+service_for = directory_queries.service_named
 
 
 # --- the records behind each figure -------------------------------------------------------------

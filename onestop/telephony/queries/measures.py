@@ -35,14 +35,14 @@ from django.db.models.functions import ExtractHour, ExtractMinute, TruncDate
 
 from onestop.core import reporting
 from onestop.core.models import Organisation
-from onestop.core.text import has_control_characters
+from onestop.directory import queries as directory_queries
 from onestop.directory.models import Service
 from onestop.standards.clock import ELAPSED_UNITS, Unit
 from onestop.standards.models import Channel, Standard
 from onestop.telephony.models import CallOutcome, CallQueue, CallRecord
 
 LONDON = reporting.LONDON
-NO_SERVICE = "none"
+NO_SERVICE = directory_queries.NO_SERVICE
 ALL = "all"
 ANSWER_START = "call-offered"
 ANSWER_STOP = "call-answered"
@@ -67,25 +67,9 @@ WAITED_Q = ANSWERED_Q | ABANDONED_Q
 
 
 # --- the scope -----------------------------------------------------------------------------------
-def service_for(organisation: Organisation | int, code: str) -> Service | str | None:
-    """The service ``--service`` names: its slug, or its LGSL number when exactly one service of
-    the organisation has it; ``"none"`` for queues mapped to no service; ``None`` (empty) for
-    all.  ``LookupError`` for a service the organisation does not have."""
-    text = str(code).strip()[:200]
-    if not text:
-        return None
-    if has_control_characters(text):
-        raise LookupError(text)
-    if text == NO_SERVICE:
-        return NO_SERVICE
-    services = Service.objects.for_organisation(organisation)
-    found: Service | None = services.filter(slug=text).first()
-    if found is None and text.isdigit() and len(text) < 10:
-        by_lgsl = list(services.filter(lgsl__code=int(text))[:2])
-        found = by_lgsl[0] if len(by_lgsl) == 1 else None
-    if found is None:
-        raise LookupError(text)
-    return found
+# The service ``--service`` names: slug, LGSL number or ``"none"`` for queues mapped to no
+# service (``directory.queries.service_named``).
+service_for = directory_queries.service_named
 
 
 @dataclass(frozen=True)
