@@ -30,7 +30,9 @@ def _onestop(
         capture_output=True,
         text=True,
         env=env,
-        timeout=120,
+        # A guard against a hang only: a full migrate on a loaded 2-core machine has taken
+        # longer than two minutes.
+        timeout=600,
         check=False,
     )
 
