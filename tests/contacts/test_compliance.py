@@ -52,7 +52,8 @@ def _callback(
                 notes="Bin query",
             ),
         )
-    return Callback.objects.for_organisation(organisation).get(contact=contact)
+    found: Callback = Callback.objects.for_organisation(organisation).get(contact=contact)
+    return found
 
 
 def _made(callback: Callback, by: User, when: datetime.datetime) -> None:
@@ -198,7 +199,7 @@ def test_the_filters_narrow_both_sources(
 
 
 def test_the_records_behind_a_figure(
-    council: Organisation, story: dict[str, Callback | VisitorTicket]
+    council: Organisation, story: dict[str, Callback | VisitorTicket], waste: Service
 ) -> None:
     missed = compliance.records_behind(
         council, MARCH, now=NOW, pick=measures.Pick("missed", "call-back")
@@ -219,7 +220,7 @@ def test_the_records_behind_a_figure(
         council,
         MARCH,
         now=NOW,
-        pick=measures.Pick("measured", "call-back", story["met"].contact.service_id),
+        pick=measures.Pick("measured", "call-back", waste.pk),
     )
     assert waste_only.counted == 3
     overdue = compliance.records_behind(

@@ -11,7 +11,8 @@ X      Waste; received Mon 11 May; acknowledged 14 May (met, May); answer due 1 
 W      Housing; received Tue 12 May, never acknowledged, closed outside the procedure on 21 May,
        after its acknowledgement deadline of 19 May (both missed, May)
 V      Waste; received Fri 22 May (acknowledgement due 2 June), acknowledged 30 seconds after
-       midnight on 1 June BST (met, June: 31 May in UTC); answer due 15 June, not answered (overdue, June)
+       midnight on 1 June BST (met, June: 31 May in UTC); answer due 15 June, not answered
+       (overdue, June)
 Y      Waste; received Mon 1 June, nothing done (acknowledgement overdue; the answer's deadline
        in force is the acknowledgement's, 8 June: overdue, June)
 Z      Waste; received 1 June, closed outside the procedure on 3 June (before any deadline: not
