@@ -12,3 +12,5 @@ class ContactsConfig(AppConfig):
         from onestop.contacts import sources
 
         sources.register()
+        # Call-backs and visitors in the compliance figures (``standards.measures``).
+        sources.register_measures()

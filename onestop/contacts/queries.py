@@ -6,18 +6,30 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from onestop.contacts.models import Callback, Contact, ContactReason, Outcome, VisitorTicket
+from onestop.contacts.models import (
+    Callback,
+    Channel,
+    Contact,
+    ContactReason,
+    Outcome,
+    VisitorTicket,
+)
+from onestop.contacts.services import CALLBACK_STANDARD, VISITOR_STANDARD
 from onestop.core import permissions, references, sources
 from onestop.core.access import get_or_404
-from onestop.core.models import User
+from onestop.core.models import Organisation, User
+from onestop.core.reporting import Period
 from onestop.customers.models import Customer
 from onestop.customers.queries import MarkerView, open_markers, open_markers_of
 from onestop.directory import queries as directory_queries
 from onestop.directory.models import AccessPoint, Service
+from onestop.standards import measures
 
 PANEL_CONTACTS = 5
 
@@ -304,3 +316,172 @@ def get_reason_for(user: User, reason_id: int, action: str) -> ContactReason:
         user, ContactReason.objects.for_user(user), action, pk=reason_id
     )
     return reason
+
+
+# --- compliance with the standards (``standards.measures``) ---------------------------------------
+CALLBACK_DEADLINE = measures.Deadline(due="due_at", done="completed_at")
+VISITOR_DEADLINE = measures.Deadline(due="due_at", done="seen_at", ended="left_at")
+CODE, SERVICE = "measure_code", "measure_service"
+
+
+def _callbacks_measured(
+    organisation: Organisation, period: Period, filters: measures.Filters
+) -> QuerySet[Callback]:
+    """The organisation's promised call-backs ``period`` measures, narrowed by ``filters`` (a
+    call-back belongs to the service, channel and access point of the contact it was promised
+    on; it has no team, so narrowing to a team leaves none)."""
+    rows: QuerySet[Callback] = (
+        Callback.objects.for_organisation(organisation)
+        .annotate(
+            **{
+                CODE: Coalesce("standard__code", Value(CALLBACK_STANDARD)),
+                SERVICE: F("contact__service_id"),
+            }
+        )
+        .filter(CALLBACK_DEADLINE.measured(period))
+    )
+    if filters.team is not None:
+        return rows.none()
+    if filters.service is not None:
+        rows = rows.filter(contact__service=filters.service)
+    if filters.channel:
+        rows = rows.filter(contact__channel=filters.channel)
+    if filters.access_point is not None:
+        rows = rows.filter(contact__access_point=filters.access_point)
+    return rows
+
+
+def _visitors_measured(
+    organisation: Organisation, period: Period, filters: measures.Filters
+) -> QuerySet[VisitorTicket]:
+    """The organisation's visitors ``period`` measures, narrowed by ``filters`` (a visitor is
+    face to face at the ticket's access point, for the service of the contact logged when they
+    were seen; a visitor has no team, so narrowing to a team leaves none)."""
+    rows: QuerySet[VisitorTicket] = (
+        VisitorTicket.objects.for_organisation(organisation)
+        .annotate(
+            **{
+                CODE: Coalesce("standard__code", Value(VISITOR_STANDARD)),
+                SERVICE: F("contact__service_id"),
+            }
+        )
+        .filter(VISITOR_DEADLINE.measured(period))
+    )
+    if filters.team is not None or filters.channel not in ("", Channel.FACE_TO_FACE):
+        return rows.none()
+    if filters.service is not None:
+        rows = rows.filter(contact__service=filters.service)
+    if filters.access_point is not None:
+        rows = rows.filter(access_point=filters.access_point)
+    return rows
+
+
+def callback_counts(
+    organisation: Organisation,
+    period: Period,
+    filters: measures.Filters,
+    now: datetime.datetime,
+) -> measures.Grouped:
+    return CALLBACK_DEADLINE.counts(
+        _callbacks_measured(organisation, period, filters), code=CODE, service=SERVICE, now=now
+    )
+
+
+def visitor_counts(
+    organisation: Organisation,
+    period: Period,
+    filters: measures.Filters,
+    now: datetime.datetime,
+) -> measures.Grouped:
+    return VISITOR_DEADLINE.counts(
+        _visitors_measured(organisation, period, filters), code=CODE, service=SERVICE, now=now
+    )
+
+
+def callbacks_behind(
+    organisation: Organisation,
+    period: Period,
+    filters: measures.Filters,
+    now: datetime.datetime,
+    pick: measures.Pick,
+) -> measures.Found:
+    rows = measures.picked(
+        _callbacks_measured(organisation, period, filters),
+        CALLBACK_DEADLINE,
+        pick,
+        now=now,
+        code=CODE,
+        service=SERVICE,
+    ).select_related("contact__service")
+    return measures.Found(
+        rows.count(),
+        [
+            measures.RecordBehind(
+                kind=_("Call-back"),
+                reference=_("Call-back %(number)s") % {"number": row.pk},
+                standard_code=getattr(row, CODE),
+                service_name=row.contact.service.name if row.contact.service else "",
+                due_at=row.due_at,
+                done_at=row.completed_at,
+                state=CALLBACK_DEADLINE.state(row),
+            )
+            for row in rows[: pick.limit]
+        ],
+    )
+
+
+def visitors_behind(
+    organisation: Organisation,
+    period: Period,
+    filters: measures.Filters,
+    now: datetime.datetime,
+    pick: measures.Pick,
+) -> measures.Found:
+    rows = measures.picked(
+        _visitors_measured(organisation, period, filters),
+        VISITOR_DEADLINE,
+        pick,
+        now=now,
+        code=CODE,
+        service=SERVICE,
+    ).select_related("access_point", "contact__service")
+    return measures.Found(
+        rows.count(),
+        [
+            measures.RecordBehind(
+                kind=_("Visitor"),
+                reference=_("Ticket %(ticket)s at %(place)s")
+                % {"ticket": row.ticket, "place": row.access_point.name},
+                standard_code=getattr(row, CODE),
+                service_name=row.contact.service.name
+                if row.contact is not None and row.contact.service is not None
+                else "",
+                due_at=row.due_at,
+                done_at=row.seen_at,
+                state=VISITOR_DEADLINE.state(row),
+            )
+            for row in rows[: pick.limit]
+        ],
+    )
+
+
+def callback_definitions() -> list[str]:
+    return [
+        _(
+            "Call-backs: a call-back promised on a contact is due by the deadline the "
+            "call-back standard gave when it was promised. Met: made at or before it; missed: "
+            "made after it; open: not made yet. It counts for the service of the contact."
+        ),
+    ]
+
+
+def visitor_definitions() -> list[str]:
+    return [
+        _(
+            "Visitors: each visitor's ticket is due to be seen by the time the visitor "
+            "standard gave on arrival (15 minutes). Met: seen at or before it; missed: seen "
+            "after it, or left unseen after it; open: still waiting. A visitor who left unseen "
+            "before it is not measured. A visitor counts for the service of the contact logged "
+            "when they were seen, and only in the whole council's row when there is none."
+        ),
+    ]

@@ -69,3 +69,27 @@ def register() -> None:
     sources.register_history_source(
         sources.HistorySource("contact", contact_timeline, contact_entries)
     )
+
+
+def register_measures() -> None:
+    """Promised call-backs and visitors' tickets in the compliance figures
+    (``standards.measures``)."""
+    from onestop.contacts import queries
+    from onestop.standards import measures
+
+    measures.register_compliance_source(
+        measures.ComplianceSource(
+            "contacts.callback",
+            queries.callback_counts,
+            queries.callbacks_behind,
+            queries.callback_definitions,
+        )
+    )
+    measures.register_compliance_source(
+        measures.ComplianceSource(
+            "contacts.visitor",
+            queries.visitor_counts,
+            queries.visitors_behind,
+            queries.visitor_definitions,
+        )
+    )

@@ -19,6 +19,10 @@ class FeedbackConfig(AppConfig):
         report_sources.register()
         # The complaint reports in ``onestop report`` (``core.reporting``).
         report_definitions.register()
+        # Complaint stages in the compliance figures (``standards.measures``).
+        from onestop.feedback.queries import compliance
+
+        compliance.register()
         # One route to complain, comment or compliment from the residents' start page and from
         # every public footer (core.public_links): the portal never imports this app.
         register(

@@ -66,6 +66,12 @@ def definitions() -> list[str]:
             "A reopened case starts its clocks again and is measured by the new run. Deadlines "
             "are the ones the clock stored, after pauses and calendar changes."
         ),
+        _(
+            "The other records a standard is measured on are counted by the same rule, each "
+            "once, in the period its result was decided. A record with no service counts only "
+            "in the whole council's row. The per-team figures count cases only."
+        ),
+        *queries.source_definitions(),
     ]
 
 

@@ -12,3 +12,7 @@ class TelephonyConfig(AppConfig):
         from onestop.telephony import reports
 
         reports.register()
+        # Calls in the compliance figures (``standards.measures``).
+        from onestop.telephony.queries import compliance
+
+        compliance.register()

@@ -23,6 +23,13 @@ is then measured by its new run (its first result is replaced).  Times are compa
 
 Every figure is one SQL aggregation grouped by standard and service (or team, or officer), on the
 clocks of one organisation; the records behind a figure are ``clocks_behind``.
+
+The other records a standard is measured on (call-backs, visitors, calls, complaint stages) are
+counted by the apps that own them, each a source registered in ``standards.measures`` by the same
+rule; ``compliance`` adds what every source counts to the clocks' figures (``gathered``), and
+``records_behind`` lists their records behind a figure.  A record with no service counts only in
+the standard's corporate row.  The per-team and per-officer figures (``compliance_by``) are the
+cases' clocks only.
 """
 
 from __future__ import annotations
@@ -30,68 +37,22 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
 
 from onestop.cases.models import CaseClock
 from onestop.core.models import Organisation
 from onestop.core.reporting import Period
-from onestop.directory.models import AccessPoint, Service, Team
+from onestop.directory.models import Service, Team
+from onestop.standards import measures
 from onestop.standards import queries as standards_queries
+from onestop.standards.measures import FIGURES as FIGURES
+from onestop.standards.measures import FOUR_PLACES as FOUR_PLACES
+from onestop.standards.measures import Counts as Counts
+from onestop.standards.measures import Filters as Filters
 from onestop.standards.models import Standard
-
-FOUR_PLACES = Decimal("0.0001")
-FIGURES = ("measured", "met", "missed", "open", "overdue", "not_yet_due")
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What a page narrows the figures to (all empty: the whole organisation)."""
-
-    service: Service | None = None
-    team: Team | None = None
-    channel: str = ""
-    access_point: AccessPoint | None = None
-
-
-@dataclass(frozen=True)
-class Counts:
-    met: int = 0
-    missed: int = 0
-    overdue: int = 0
-    not_yet_due: int = 0
-
-    @property
-    def open(self) -> int:
-        return self.overdue + self.not_yet_due
-
-    @property
-    def measured(self) -> int:
-        return self.met + self.missed + self.open
-
-    @property
-    def decided(self) -> int:
-        """Clocks whose result is known: met, missed, or overdue."""
-        return self.met + self.missed + self.overdue
-
-    @property
-    def compliance(self) -> Decimal | None:
-        """met / (met + missed + overdue) to 4 places (half up), ``None`` when nothing is known."""
-        if not self.decided:
-            return None
-        return (Decimal(self.met) / Decimal(self.decided)).quantize(
-            FOUR_PLACES, rounding=ROUND_HALF_UP
-        )
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(
-            self.met + other.met,
-            self.missed + other.missed,
-            self.overdue + other.overdue,
-            self.not_yet_due + other.not_yet_due,
-        )
 
 
 @dataclass(frozen=True)
@@ -248,6 +209,7 @@ def compliance(
     chosen = filters or Filters()
     standards = standards_of(organisation, period.first.year)
     grouped = _grouped(_clocks(organisation, period, chosen), "case__service_id", now)
+    grouped = measures.merge(dict(grouped), gathered(organisation, period, now=now, filters=chosen))
     services = dict(
         Service.objects.for_organisation(organisation)
         .filter(pk__in={service for _code, service in grouped})
@@ -266,6 +228,8 @@ def compliance(
         )
         for service, counts in per_service:
             total = total + counts
+            if service is None:  # a record with no service: only in the corporate row
+                continue
             target = info.targets.get(service, corporate_target) if info else None
             rows.append(
                 ComplianceRow(
@@ -279,6 +243,48 @@ def compliance(
             )
         rows.append(ComplianceRow(code, title, total, _share(corporate_target)))
     return rows
+
+
+def gathered(
+    organisation: Organisation,
+    period: Period,
+    *,
+    now: datetime.datetime,
+    filters: Filters | None = None,
+) -> measures.Grouped:
+    """What every registered compliance source (``standards.measures``: call-backs, visitors,
+    calls, complaint stages) counts, per standard code and service."""
+    found: measures.Grouped = {}
+    for source in measures.compliance_sources():
+        measures.merge(found, source.counts(organisation, period, filters or Filters(), now))
+    return found
+
+
+def records_behind(
+    organisation: Organisation,
+    period: Period,
+    *,
+    now: datetime.datetime,
+    pick: measures.Pick,
+    filters: Filters | None = None,
+) -> measures.Found:
+    """The records of every registered source behind one figure (the clocks: ``clocks_behind``),
+    at most ``pick.limit`` in all."""
+    counted = 0
+    listed: list[measures.RecordBehind] = []
+    for source in measures.compliance_sources():
+        left = max(pick.limit - len(listed), 0)
+        found = source.records(
+            organisation, period, filters or Filters(), now, replace(pick, limit=left)
+        )
+        counted += found.counted
+        listed.extend(found.records[:left])
+    return measures.Found(counted, listed)
+
+
+def source_definitions() -> list[str]:
+    """What each registered source counts, for the report's definitions."""
+    return [text for source in measures.compliance_sources() for text in source.definitions()]
 
 
 def compliance_by(

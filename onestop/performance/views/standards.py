@@ -30,6 +30,7 @@ from onestop.performance.models import Comparator
 from onestop.performance.queries import compliance, people
 from onestop.performance.services import standards as services
 from onestop.performance.views.charts import draw
+from onestop.standards import measures
 
 FILE_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -276,19 +277,44 @@ def records(request: HttpRequest) -> HttpResponse:
     )
     counted = rows.count()
     listed = list(rows[:RECORDS_LIMIT])
+    # The other records behind the figure: call-backs, visitors, calls, complaint stages
+    # (``standards.measures``); team and officer figures count cases only.
+    others = (
+        compliance.records_behind(
+            organisation,
+            period,
+            now=timezone.now(),
+            pick=measures.Pick(
+                figure,
+                standard,
+                _int(request.GET.get("in_service")),
+                limit=RECORDS_LIMIT - len(listed),
+            ),
+            filters=filters,
+        )
+        if request.GET.get("in_team") in (None, "")
+        else measures.Found(0, [])
+    )
     services.record_records_read(
         organisation,
         by=user,
         period=period,
         figure=figure,
         standard=standard,
-        listed=len(listed),
+        listed=len(listed) + len(others.records),
         ip_address=client_address(request),
     )
     return render(
         request,
         "performance/standards/records.html",
-        {"clocks": listed, "counted": counted, "period": period, "figure": figure},
+        {
+            "clocks": listed,
+            "counted": counted,
+            "others": others.records,
+            "others_counted": others.counted,
+            "period": period,
+            "figure": figure,
+        },
     )
 
 

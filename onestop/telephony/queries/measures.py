@@ -125,6 +125,15 @@ def _answer_standards(organisation: Organisation | int) -> QuerySet[Standard]:
     )
 
 
+def answer_standard(organisation: Organisation | int) -> Standard | None:
+    """The organisation-wide answer-time standard the thresholds come from (see
+    ``answer_thresholds``), or ``None``."""
+    found: Standard | None = (
+        _answer_standards(organisation).filter(service__isnull=True).order_by("code", "id").first()
+    )
+    return found
+
+
 def answer_thresholds(
     organisation: Organisation | int, queues: Iterable[CallQueue]
 ) -> dict[int, Threshold | None]:

@@ -1,0 +1,273 @@
+"""Compliance sources: every kind of record a standard's deadline is set on, in one register.
+
+A standard is measured on whatever record holds its deadline: a case's clock (``cases``), a
+promised call-back and a visitor's ticket (``contacts``), a call (``telephony``), a complaint's
+stage (``feedback``).  The compliance report (``performance``) sits above all of them; each of
+those apps registers a :class:`ComplianceSource` here from its ``AppConfig.ready``, and the
+report adds up what every registered source counts (``performance.queries.compliance``).
+
+A source answers, for an organisation, a period and the page's :class:`Filters`:
+
+- ``counts``: per standard code and service id (``None``: a record with no service, counted only
+  in the organisation's row), the :class:`Counts` of met, missed, overdue and not yet due;
+- ``records``: the records behind one figure (the drill-down), as :class:`RecordBehind`;
+- ``definitions``: what it counts, in plain words, printed with the report's definitions.
+
+Most sources are "a deadline and the moment it was kept" (:class:`Deadline`): those share one
+rule, the cases' clocks' rule, so every figure means the same whatever record it counts:
+
+- each record is counted once, in the period its result was decided: the moment it was done,
+  for one done in time (**met**); its deadline, for every other (done late or given up:
+  **missed**; not done with the deadline passed: **open, overdue**; not done with the deadline
+  still to come: **open, not yet due**);
+- so ``measured = met + missed + open``, ``open = overdue + not yet due`` and ``compliance =
+  met / (met + missed + overdue)``.
+
+Nothing here computes a date: every deadline is the one ``standards.clock`` gave and the record
+stored.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Count, F, Model, Q, QuerySet
+
+from onestop.directory.models import AccessPoint, Service, Team
+
+if TYPE_CHECKING:
+    from onestop.core.models import Organisation
+    from onestop.core.reporting import Period
+
+FOUR_PLACES = Decimal("0.0001")
+FIGURES = ("measured", "met", "missed", "open", "overdue", "not_yet_due")
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a page narrows the figures to (all empty: the whole organisation)."""
+
+    service: Service | None = None
+    team: Team | None = None
+    channel: str = ""
+    access_point: AccessPoint | None = None
+
+
+@dataclass(frozen=True)
+class Counts:
+    met: int = 0
+    missed: int = 0
+    overdue: int = 0
+    not_yet_due: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.overdue + self.not_yet_due
+
+    @property
+    def measured(self) -> int:
+        return self.met + self.missed + self.open
+
+    @property
+    def decided(self) -> int:
+        """Records whose result is known: met, missed, or overdue."""
+        return self.met + self.missed + self.overdue
+
+    @property
+    def compliance(self) -> Decimal | None:
+        """met / (met + missed + overdue) to 4 places (half up), ``None`` when nothing is known."""
+        if not self.decided:
+            return None
+        return (Decimal(self.met) / Decimal(self.decided)).quantize(
+            FOUR_PLACES, rounding=ROUND_HALF_UP
+        )
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.met + other.met,
+            self.missed + other.missed,
+            self.overdue + other.overdue,
+            self.not_yet_due + other.not_yet_due,
+        )
+
+
+Grouped = dict[tuple[str, int | None], Counts]
+
+
+def merge(into: Grouped, more: Grouped) -> Grouped:
+    """``into`` with ``more`` added, key by key (``into`` is changed and returned)."""
+    for key, counts in more.items():
+        into[key] = into.get(key, Counts()) + counts
+    return into
+
+
+@dataclass(frozen=True)
+class Pick:
+    """Which records one figure counts (the drill-down): the figure, and optionally one standard
+    and one service; at most ``limit`` of them are listed."""
+
+    figure: str
+    code: str = ""
+    service_id: int | None = None
+    limit: int = 500
+
+
+@dataclass(frozen=True)
+class RecordBehind:
+    """One record behind a figure, whatever its kind, as the drill-down lists it."""
+
+    kind: str  # "Call-back", "Visitor", "Call", "Complaint stage 1 answer", ...
+    reference: str
+    standard_code: str
+    service_name: str
+    due_at: datetime.datetime | None
+    done_at: datetime.datetime | None
+    state: str  # what became of it: "Done", "Left without being seen", "Still open", ...
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Found:
+    """The records behind a figure: how many there are, and the first ``Pick.limit``."""
+
+    counted: int
+    records: list[RecordBehind]
+
+
+CountsOf = Callable[["Organisation", "Period", Filters, datetime.datetime], Grouped]
+RecordsOf = Callable[["Organisation", "Period", Filters, datetime.datetime, Pick], Found]
+
+
+@dataclass(frozen=True)
+class ComplianceSource:
+    kind: str
+    counts: CountsOf
+    records: RecordsOf
+    definitions: Callable[[], Sequence[str]]
+
+
+_SOURCES: dict[str, ComplianceSource] = {}
+
+
+def register_compliance_source(source: ComplianceSource) -> None:
+    """Add a kind of record to the compliance figures (idempotent per kind)."""
+    _SOURCES[source.kind] = source
+
+
+def compliance_sources() -> tuple[ComplianceSource, ...]:
+    """Every registered source, by kind."""
+    return tuple(source for _kind, source in sorted(_SOURCES.items()))
+
+
+# --- a deadline and the moment it was kept -------------------------------------------------------
+@dataclass(frozen=True)
+class Deadline:
+    """Where a record keeps its deadline and its result, as field names (or annotations) of
+    the queryset the source gives: ``due`` the deadline, ``done`` when the promise was kept
+    (empty while it is not), ``ended`` when the record ended without it being kept (a visitor
+    who left unseen, a complaint closed unanswered): **missed**, counted at the deadline, if it
+    ended after the deadline, and not measured at all if it ended before (nobody can be seen in
+    time who has gone); ``""`` when a record cannot end unkept."""
+
+    due: str
+    done: str
+    ended: str = ""
+
+    def _in(self, name: str, period: Period) -> Q:
+        return Q(**{f"{name}__gte": period.starts, f"{name}__lt": period.ends})
+
+    def met(self) -> Q:
+        return Q(**{f"{self.done}__isnull": False, f"{self.done}__lte": F(self.due)})
+
+    def late(self) -> Q:
+        return Q(**{f"{self.done}__isnull": False, f"{self.done}__gt": F(self.due)})
+
+    def given_up(self) -> Q:
+        """Ended unkept after the deadline passed (ended unkept before it: not measured, as a
+        withdrawn request is not)."""
+        if not self.ended:
+            return Q(pk__in=[])
+        return Q(**{f"{self.done}__isnull": True, f"{self.ended}__gt": F(self.due)})
+
+    def running(self) -> Q:
+        running = Q(**{f"{self.done}__isnull": True})
+        if self.ended:
+            running &= Q(**{f"{self.ended}__isnull": True})
+        return running
+
+    def measured(self, period: Period) -> Q:
+        """The records ``period`` measures: met in it, or any other with its deadline in it."""
+        return (self.met() & self._in(self.done, period)) | (
+            (self.late() | self.given_up() | self.running()) & self._in(self.due, period)
+        )
+
+    def figure(self, figure: str, now: datetime.datetime) -> Q:
+        """Which of the measured records one figure counts."""
+        if figure not in FIGURES:
+            raise ValueError(figure)
+        parts = {
+            "measured": Q(),
+            "met": self.met(),
+            "missed": self.late() | self.given_up(),
+            "open": self.running(),
+            "overdue": self.running() & Q(**{f"{self.due}__lt": now}),
+            "not_yet_due": self.running() & Q(**{f"{self.due}__gte": now}),
+        }
+        return parts[figure]
+
+    def counts(
+        self, rows: QuerySet[Any], *, code: str, service: str, now: datetime.datetime
+    ) -> Grouped:
+        """The measured ``rows`` (already narrowed to the period) grouped by the ``code`` and
+        ``service`` columns, in one SQL aggregation."""
+        found = (
+            rows.order_by()
+            .values(code, service)
+            .annotate(
+                met=Count("pk", filter=self.figure("met", now)),
+                missed=Count("pk", filter=self.figure("missed", now)),
+                overdue=Count("pk", filter=self.figure("overdue", now)),
+                not_yet_due=Count("pk", filter=self.figure("not_yet_due", now)),
+            )
+        )
+        return {
+            (str(row[code]), row[service]): Counts(
+                row["met"], row["missed"], row["overdue"], row["not_yet_due"]
+            )
+            for row in found
+        }
+
+    def state(self, record: Any) -> str:
+        """What became of one record, for the drill-down."""
+        from django.utils.translation import gettext as _
+
+        done = getattr(record, self.done)
+        if done is not None:
+            return _("Done in time") if done <= getattr(record, self.due) else _("Done late")
+        if self.ended and getattr(record, self.ended) is not None:
+            return _("Ended after its deadline without being done")
+        return _("Still open")
+
+
+def picked(
+    rows: QuerySet[ModelT],
+    deadline: Deadline,
+    pick: Pick,
+    *,
+    now: datetime.datetime,
+    code: str,
+    service: str,
+) -> QuerySet[ModelT]:
+    """The measured ``rows`` one figure counts, narrowed to the pick's standard (the ``code``
+    column) and service (the ``service`` column), latest deadline first."""
+    rows = rows.filter(deadline.figure(pick.figure, now))
+    if pick.code:
+        rows = rows.filter(**{code: pick.code})
+    if pick.service_id is not None:
+        rows = rows.filter(**{service: pick.service_id})
+    return rows.order_by(f"-{deadline.due}", "-pk")
