@@ -29,6 +29,19 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("returns/<int:return_id>/reopen/", returns.return_reopen, name="return-reopen"),
 ]
 
+# The first words of the addresses above: an organisation may not take one as its slug, or its
+# public page below would never be reached (``core.models.reserve_organisation_slugs``, from
+# ``apps.ready``).
+FIXED_WORDS = tuple(
+    sorted(
+        {
+            str(pattern.pattern).split("/", 1)[0]
+            for pattern in urlpatterns
+            if str(pattern.pattern) and not str(pattern.pattern).startswith("<")
+        }
+    )
+)
+
 # The public page last: an organisation's slug is any word not taken above.
 urlpatterns += [
     path("<slug:organisation>/", public_standards.public_page, name="public"),
