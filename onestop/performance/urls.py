@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from onestop.performance.views import dashboard as dashboard_views
 from onestop.performance.views import public_standards, returns
 from onestop.performance.views import standards as standards_views
 from onestop.performance.views import volumes as volume_views
@@ -11,7 +12,8 @@ app_name = "performance"
 urlpatterns: list[URLPattern | URLResolver] = [
     # The dashboard, downloads, the cases behind a compliance figure, people's own figures,
     # comparators (perf-standards).
-    path("", standards_views.dashboard, name="dashboard"),
+    path("", dashboard_views.dashboard, name="dashboard"),
+    path("report/<slug:code>/", dashboard_views.report, name="report"),
     path("reports/<slug:code>/download/", standards_views.download, name="download"),
     path("standards/records/", standards_views.records, name="standards-records"),
     path("people/", standards_views.people_list, name="people"),

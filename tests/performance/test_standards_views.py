@@ -52,7 +52,7 @@ def test_the_dashboard_by_role(
         assert page.status_code == 200
         text = page.content.decode()
         assert 'role="img"' in text
-        assert '<title id="chart-title-standards-compliance-2">' in text
+        assert '<title id="chart-title-dashboard-compliance">' in text
         assert "From 1 March 2026 to 31 March 2026, both included." in text
 
 
