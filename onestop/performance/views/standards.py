@@ -216,8 +216,8 @@ def person(request: HttpRequest, officer_id: str) -> HttpResponse:
     if form.is_valid():
         period = form.period()
         context["period"] = period
-        context["rows"] = compliance.compliance_by(
-            organisation, period, now=timezone.now(), by="officer", only=[officer.pk]
+        context["rows"] = people.officer_compliance(
+            organisation, period, now=timezone.now(), officer=officer
         )
         services.record_individual_read(
             organisation,
