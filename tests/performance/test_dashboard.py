@@ -26,13 +26,13 @@ MARCH = {"kind": "month", "month": "3", "year": "2026"}
 APRIL_QUERY = {"kind": "month", "month": "4", "year": "2026"}
 
 
-def _headlines(html: str) -> dict[str, list[tuple[str, str | None]]]:
-    """The headline table: by label, each period's figure and its link (then the change)."""
-    body = html.split('data-testid="headlines"', 1)[1].split("</table>", 1)[0]
+def _headlines(html: str, table: str = "headlines") -> dict[str, list[tuple[str, str | None]]]:
+    """A headline table: by label, each period's figure and its link (then the change)."""
+    body = html.split(f'data-testid="{table}"', 1)[1].split("</table>", 1)[0]
     found: dict[str, list[tuple[str, str | None]]] = {}
     for row in re.findall(r"<tr class=\"govuk-table__row\" data-measure=.*?</tr>", body, re.S):
         label = unescape(re.search(r'<th scope="row"[^>]*>(.*?)</th>', row, re.S)[1])  # type: ignore[index]
-        cells = []
+        cells: list[tuple[str, str | None]] = []
         for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S):
             link = re.search(r'href="([^"]*)">(.*?)</a>', cell, re.S)
             if link:
@@ -43,8 +43,8 @@ def _headlines(html: str) -> dict[str, list[tuple[str, str | None]]]:
     return found
 
 
-def _figures(html: str, label: str) -> list[str]:
-    return [text for text, _url in _headlines(html)[label]]
+def _figures(html: str, label: str, table: str = "headlines") -> list[str]:
+    return [text for text, _url in _headlines(html, table)[label]]
 
 
 def _counted(client: Client, url: str | None) -> int:
@@ -64,7 +64,8 @@ def test_the_dashboard_is_a_summary_with_a_chart_and_table_per_measure(
     for measure in ("compliance", "contacts", "backlog", "telephony"):
         assert f'data-testid="measure-{measure}"' in html
     # Compliance as a percentage to one place, never a decimal share.
-    assert _figures(html, "Compliance: answer-letters") == ["50.0%", "", "", ""]
+    # March: answer-letters met 2 of 4 decided; C's clock is overdue.
+    assert _figures(html, "answer-letters", "trend") == ["50.0%", "", "", "1", ""]
     assert "0.5000" not in html
     assert '<td class="govuk-table__cell">50.0%</td>' in html
     # The reports' full tables are on their own pages, not here.
@@ -80,6 +81,7 @@ def test_the_dashboard_is_a_summary_with_a_chart_and_table_per_measure(
             ("Open cases overdue at the end of the period", 1),
         ):
             assert _counted(client, _headlines(html)[label][0][1]) == expected
+        assert _counted(client, _headlines(html, "trend")["answer-letters"][3][1]) == 1
     # One audit record per report whose figures were shown.
     shown = AuditRecord.objects.for_organisation(world.organisation).filter(action="viewed")
     assert sorted(shown.values_list("object_id", flat=True)) == [

@@ -225,7 +225,8 @@ def headlines(
     periods: Sequence[reporting.Period],
     filters: compliance.Filters,
 ) -> tuple[list[Headline], dict[str, Any]]:
-    """The headline rows, and what the charts need of this period's figures."""
+    """The headline rows, and the compliance trend and what the charts need of this period's
+    figures."""
     now = timezone.now()
     rows: list[Headline] = []
     # Contacts and first-contact resolution.
@@ -298,34 +299,31 @@ def headlines(
                 rate=rate,
             )
         )
-    # Compliance, every standard together and each standard.
+    # Compliance with each standard, and its clocks overdue (a table of its own: one row each).
     found = [
         compliance.corporate(compliance.compliance(organisation, each, now=now, filters=filters))
         for each in periods
     ]
+    trend: list[Headline] = []
     for code, row in found[0].items():
-        rows.append(
-            _headline(
-                queries.Measure.COMPLIANCE,
-                _("Compliance: %(standard)s") % {"standard": row.title},
-                [each[code].counts.compliance if code in each else None for each in found],
-                [None, None, None],
-                rate=True,
-            )
+        line = _headline(
+            queries.Measure.COMPLIANCE,
+            row.title,
+            [each[code].counts.compliance if code in each else None for each in found],
+            [None, None, None],
+            rate=True,
         )
-    for code, row in found[0].items():
-        rows.append(
-            _headline(
-                queries.Measure.COMPLIANCE,
-                _("Overdue: %(standard)s") % {"standard": row.title},
-                [each[code].counts.overdue if code in each else None for each in found],
-                [
-                    _compliance_url(each, filters, "overdue") + f"&standard={code}"
-                    for each in periods
-                ],
-            )
+        overdue = Cell(
+            _count_text(row.counts.overdue),
+            _compliance_url(periods[0], filters, "overdue") + f"&standard={code}",
         )
-    return rows, {"compliance": found[0], "backlog": backlog[0], "calls": calls[0]}
+        trend.append(Headline(line.measure, line.label, [*line.cells, overdue], line.change))
+    return rows, {
+        "compliance": found[0],
+        "trend": trend,
+        "backlog": backlog[0],
+        "calls": calls[0],
+    }
 
 
 # --- the charts ----------------------------------------------------------------------------------
@@ -480,6 +478,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "previous": periods[1],
             "last_year": periods[2],
             "headlines": rows,
+            "trend": figures["trend"],
             "charts": charts(organisation, period, filters, figures),
             "not_applied": _not_applied_lines(filters),
             "reports": [
