@@ -489,9 +489,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 }
                 for code, definition in reporting.registered_reports().items()
             ],
-            "comparators": Comparator.objects.for_organisation(organisation).order_by(
-                "measure", "-value"
-            ),
+            "comparators": Comparator.objects.for_organisation(organisation).count(),
+            "comparators_url": reverse("performance:comparators"),
         }
     )
     return render(request, "performance/dashboard.html", context)
