@@ -7,9 +7,11 @@ edits them through ``core.services``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +43,24 @@ slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
     _("Use lower-case letters, numbers and single hyphens, like demo-council."),
 )
+
+# Words an organisation's slug may not be, because a page's address puts the slug where a fixed
+# word also goes (``/performance/<organisation>/`` beside ``/performance/people/``): by word, the
+# address it is taken under.  The apps that own such addresses reserve their words from
+# ``AppConfig.ready()`` (``reserve_organisation_slugs``); ``Organisation.clean`` refuses them.
+_RESERVED_SLUGS: dict[str, str] = {}
+
+
+def reserve_organisation_slugs(words: Iterable[str], *, under: str) -> None:
+    """Keep ``words`` from being chosen as an organisation's slug (``under``: the address they
+    are fixed words of, such as ``/performance/``, for the message)."""
+    for word in words:
+        _RESERVED_SLUGS.setdefault(word, under)
+
+
+def reserved_organisation_slugs() -> dict[str, str]:
+    """Every reserved word, with the address it is taken under."""
+    return dict(sorted(_RESERVED_SLUGS.items()))
 
 
 class Timestamped(models.Model):
@@ -75,6 +95,20 @@ class Organisation(Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        under = _RESERVED_SLUGS.get(self.slug)
+        if under is not None:
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "%(slug)s is a word OneStop's addresses use (%(under)s%(slug)s/ is "
+                        "another page): choose another slug"
+                    )
+                    % {"slug": self.slug, "under": under}
+                }
+            )
 
 
 class OrganisationOwned(models.Model):

@@ -40,6 +40,12 @@ class PerformanceConfig(AppConfig):
                 position=80,
             )
         )
+        # The public page's address, /performance/<organisation>/, shares its place with the
+        # fixed pages: their words are no organisation's slug.
+        from onestop.core.models import reserve_organisation_slugs
+        from onestop.performance.urls import FIXED_WORDS
+
+        reserve_organisation_slugs(FIXED_WORDS, under="/performance/")
         # --- end perf-standards
         # --- perf-telephony: the quarterly returns collated ---
         from onestop.performance import reports_returns

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
+from onestop.performance.views import dashboard as dashboard_views
 from onestop.performance.views import public_standards, returns
 from onestop.performance.views import standards as standards_views
 from onestop.performance.views import volumes as volume_views
@@ -11,7 +12,8 @@ app_name = "performance"
 urlpatterns: list[URLPattern | URLResolver] = [
     # The dashboard, downloads, the cases behind a compliance figure, people's own figures,
     # comparators (perf-standards).
-    path("", standards_views.dashboard, name="dashboard"),
+    path("", dashboard_views.dashboard, name="dashboard"),
+    path("report/<slug:code>/", dashboard_views.report, name="report"),
     path("reports/<slug:code>/download/", standards_views.download, name="download"),
     path("standards/records/", standards_views.records, name="standards-records"),
     path("people/", standards_views.people_list, name="people"),
@@ -28,6 +30,19 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("returns/<int:return_id>/", returns.return_page, name="return"),
     path("returns/<int:return_id>/reopen/", returns.return_reopen, name="return-reopen"),
 ]
+
+# The first words of the addresses above: an organisation may not take one as its slug, or its
+# public page below would never be reached (``core.models.reserve_organisation_slugs``, from
+# ``apps.ready``).
+FIXED_WORDS = tuple(
+    sorted(
+        {
+            str(pattern.pattern).split("/", 1)[0]
+            for pattern in urlpatterns
+            if str(pattern.pattern) and not str(pattern.pattern).startswith("<")
+        }
+    )
+)
 
 # The public page last: an organisation's slug is any word not taken above.
 urlpatterns += [

@@ -727,6 +727,40 @@ def test_the_drill_down_list_is_audited(month: Month, client_for: ClientFor) -> 
     assert month.made["j"].reference in str(record.changes)
 
 
+def test_a_page_read_and_a_command_run_leave_the_same_audit_record(
+    month: Month, client_for: ClientFor
+) -> None:
+    """One audit shape for a report, however it was read (``core.services.record_report_run``)."""
+    organisation = month.world.organisation
+    _page(client_for(month.world.officer), reports.ReportCode.MONTHLY)
+    call_command(
+        "report",
+        reports.ReportCode.MONTHLY,
+        "--from",
+        "2026-05-01",
+        "--to",
+        "2026-05-31",
+        "--format",
+        "csv",
+        "--organisation",
+        organisation.slug,
+        stdout=io.StringIO(),
+    )
+    rows = AuditRecord.objects.for_organisation(organisation).filter(
+        object_type="feedback.report", object_id=reports.ReportCode.MONTHLY
+    )
+    shown = rows.get(action=AuditAction.VIEWED)
+    written = rows.get(action=AuditAction.EXPORTED)
+    assert shown.changes == {
+        "from": "2026-05-01",
+        "to": "2026-05-31",
+        "service": "",
+        "format": "page",
+    }
+    assert written.changes == {**shown.changes, "format": "csv"}
+    assert shown.summary == written.summary == "complaints-monthly 2026-05-01 to 2026-05-31"
+
+
 # --- another part's figures join through the registry ---------------------------------------------
 @pytest.fixture
 def learning_source() -> Iterator[None]:

@@ -94,6 +94,9 @@ ORGANISATION_PAGES = {
     # figures (tests/performance/test_compliance.py checks the partner counts only its own);
     # an organisation's public performance page.
     "performance:download": "the user's own organisation's report file",
+    # A registered report's own page by its code: each reader's own organisation's figures
+    # (tests/performance/test_dashboard.py checks the partner sees only its own).
+    "performance:report": "the user's own organisation's report page",
     "performance:public": "an organisation's public performance page",
 }
 

@@ -91,6 +91,7 @@ FILLERS: dict[tuple[str, str], str] = {
     ("telephony:queue-edit", "queue_id"): "call_queue_id",
     # perf-standards: a registered report's code; a member of staff's figures.
     ("performance:download", "code"): "performance_report",
+    ("performance:report", "code"): "performance_report",
     ("performance:person", "officer_id"): "performance_officer_id",
     ("performance:public", "organisation"): "organisation_slug",
 }

@@ -52,7 +52,7 @@ def test_the_dashboard_by_role(
         assert page.status_code == 200
         text = page.content.decode()
         assert 'role="img"' in text
-        assert '<title id="chart-title-standards-compliance-2">' in text
+        assert '<title id="chart-title-dashboard-compliance">' in text
         assert "From 1 March 2026 to 31 March 2026, both included." in text
 
 
@@ -282,6 +282,8 @@ def test_the_public_page_says_the_managers_numbers_in_plain_english(
     assert "Fewer than 5 fell due: too few to say how we did." in text
     assert "of fewer than 5" not in text
     assert "Our target is 100%." in text
+    assert "answer-letters (within 10 working days)</dt>" in text
+    assert "(10 working days)" not in text
     assert "officer" not in text.lower()
     assert Client().get(reverse("performance:public", args=["no-such-council"])).status_code == 404
 
@@ -302,6 +304,22 @@ def test_the_public_sentence_when_counts_are_large_enough() -> None:
         few = compliance.ComplianceRow("x", "x", compliance.Counts(met, missed, 0, 0), None)
         assert public_standards.sentence(few, "1 working day") == (
             "Fewer than 5 fell due: too few to say how we did."
+        )
+
+
+def test_the_public_heading_says_the_time_limit_once() -> None:
+    from django.utils import translation
+
+    assert public_standards.heading(
+        "Acknowledge complaints within 5 working days", "5 working days"
+    ) == ("Acknowledge complaints within 5 working days")
+    assert public_standards.heading("Answer letters", "10 working days") == (
+        "Answer letters (within 10 working days)"
+    )
+    assert public_standards.heading("Greet visitors", "") == "Greet visitors"
+    with translation.override("cy"):
+        assert public_standards.heading("Answer letters", "10 working days") == (
+            "Answer letters (o fewn 10 working days)"
         )
 
 

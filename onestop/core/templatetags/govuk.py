@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import decimal
 import html
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -64,6 +65,24 @@ def govuk_datetime_filter(value: datetime.datetime | None) -> str:
 def govuk_time_filter(value: datetime.datetime | datetime.time | None) -> str:
     """``{{ session.opens|govuk_time }}``: "9am", "2:05pm"."""
     return dates.govuk_time(value) if value is not None else ""
+
+
+def percent(share: object) -> str:
+    """A share (``0.95``, ``Decimal("0.9500")``) as a percentage to one place, "95.0%" (half up);
+    ``""`` for nothing.  Pages show rates so; the files keep their decimals."""
+    if share is None or share == "" or isinstance(share, bool):
+        return ""
+    try:
+        value = decimal.Decimal(str(share)) * 100
+    except decimal.InvalidOperation:
+        return str(share)
+    return f"{value.quantize(decimal.Decimal('0.1'), rounding=decimal.ROUND_HALF_UP)}%"
+
+
+@register.filter(name="govuk_percent")
+def govuk_percent_filter(share: object) -> str:
+    """``{{ row.counts.compliance|govuk_percent }}``: "95.0%"."""
+    return percent(share)
 
 
 @register.filter

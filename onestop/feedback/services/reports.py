@@ -1,14 +1,16 @@
 """The complaint reports' one write: the audit record of a report read or exported.
 
 A report holds counts, not personal data, but who looked at the council's complaint figures, for
-which period and service, and in which file, is kept like any other read of feedback."""
+which period and service, and in which file, is kept like any other read of feedback.  The record
+is the one every registered report writes (``core.services.record_report_run``), so a complaint
+report read on its own page and the same report written by ``onestop report`` leave the same
+shape of audit record."""
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from onestop.core import audit
-from onestop.core.models import AuditAction, User
+from onestop.core import reporting
+from onestop.core import services as core_services
+from onestop.core.models import User
 from onestop.feedback.queries.reports import Report
 
 
@@ -22,20 +24,11 @@ def record_report_read(
     """Audit one showing (``file_format`` empty) or export (``csv``, ``xlsx``) of ``report``;
     ``by=None`` for the command line."""
     scope = report.scope
-    with transaction.atomic():
-        audit.record(
-            organisation=scope.organisation,
-            by=by,
-            action=AuditAction.EXPORTED if file_format else AuditAction.VIEWED,
-            object_type="feedback.report",
-            object_id=report.code,
-            summary=f"{report.code} {scope.period.first.isoformat()} to "
-            f"{scope.period.last.isoformat()}",
-            changes={
-                "from": scope.period.first.isoformat(),
-                "to": scope.period.last.isoformat(),
-                "service": scope.service_param,
-                "format": file_format or "page",
-            },
-            ip_address=ip_address,
-        )
+    definition = reporting.report_named(report.code)
+    request = reporting.ReportRequest(scope.organisation, scope.period, scope.service_param, by=by)
+    output = reporting.ReportOutput(
+        code=report.code, title=report.title, request=request, tables=()
+    )
+    core_services.record_report_run(
+        definition, output, file_format=file_format, ip_address=ip_address
+    )

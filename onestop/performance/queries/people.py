@@ -5,20 +5,36 @@
   belong to.
 - Nobody sees anyone else's individual figures (managers and auditors see teams, not people).
 
+Whose figure a clock is (``officer_compliance``): a clock stopped by closing or resolving the
+case counts for the member of staff who did that, as the case's timeline records it (the first
+"resolved" or "closed" event at or after the moment the clock stopped); a clock still running,
+or stopped with nobody recorded (closed by the system), counts for the case's assignee now.  So
+an officer who closes a colleague's case late carries the miss, and a case handed on after it
+was closed stays with whoever closed it.
+
 ``get_officer_for`` answers 404 for a person outside the viewer's organisation (or unknown) and
 403 for a colleague whose figures the viewer may not see.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from onestop.cases.models import CaseClock, CaseEvent
 from onestop.core import permissions
-from onestop.core.models import User
+from onestop.core.models import Organisation, User
+from onestop.core.reporting import Period
 from onestop.directory.models import TeamMembership
+from onestop.performance.queries import compliance
+
+# The timeline events that stop a case's clocks (``cases.events.EventType``'s stable codes).
+STOPPING_EVENTS = ("resolved", "closed")
 
 
 def officers_visible_to(user: Any) -> set[int]:
@@ -48,3 +64,66 @@ def get_officer_for(user: Any, officer_id: object) -> User:
     if officer.pk not in officers_visible_to(user):
         raise PermissionDenied
     return officer
+
+
+def _officer() -> Coalesce:
+    """The member of staff a clock counts for (see the module's docstring)."""
+    stopped_by = (
+        CaseEvent.objects.filter(
+            organisation_id=OuterRef("organisation_id"),
+            case_id=OuterRef("case_id"),
+            code__in=STOPPING_EVENTS,
+            at__gte=OuterRef("stopped_at"),
+        )
+        .order_by("at", "id")
+        .values("by_id")[:1]
+    )
+    return Coalesce(Subquery(stopped_by), F("case__assignee_id"))
+
+
+def officer_clocks(
+    organisation: Organisation,
+    period: Period,
+    *,
+    now: datetime.datetime,
+    officer: User,
+    figure: str = "measured",
+    code: str = "",
+) -> QuerySet[CaseClock]:
+    """The clocks one of ``officer``'s figures counts (the drill-down of their own page)."""
+    rows = compliance.clocks_behind(organisation, period, now=now, figure=figure, code=code)
+    return rows.annotate(officer=_officer()).filter(officer=officer.pk)
+
+
+def officer_compliance(
+    organisation: Organisation, period: Period, *, now: datetime.datetime, officer: User
+) -> list[compliance.ComplianceRow]:
+    """Per standard, ``officer``'s figures against the organisation-wide target."""
+    grouped: Any = (
+        officer_clocks(organisation, period, now=now, officer=officer)
+        .order_by()
+        .values("standard_code")
+        .annotate(
+            **{
+                name: Count("id", filter=compliance.figure_q(name, now))
+                for name in ("met", "missed", "overdue", "not_yet_due")
+            }
+        )
+        .order_by("standard_code")
+    )
+    standards = compliance.standards_of(organisation, period.first.year)
+    found: list[compliance.ComplianceRow] = []
+    for row in grouped:
+        info = standards.get(row["standard_code"])
+        target = info.targets.get(None) if info else None
+        found.append(
+            compliance.ComplianceRow(
+                row["standard_code"],
+                info.title if info else row["standard_code"],
+                compliance.Counts(row["met"], row["missed"], row["overdue"], row["not_yet_due"]),
+                None if target is None else (target / 100).quantize(compliance.FOUR_PLACES),
+                group_id=officer.pk,
+                group_name=officer.get_full_name() or officer.get_username(),
+            )
+        )
+    return found

@@ -25,10 +25,18 @@ SUPPRESS_BELOW = 5
 
 @dataclass(frozen=True)
 class Line:
-    title: str
-    time_limit: str
+    heading: str
     sentence: str
     target: str
+
+
+def heading(title: str, time_limit: str) -> str:
+    """The standard as a resident reads it, its time limit said once: the title alone when it
+    already names the limit ("Acknowledge complaints within 5 working days"), otherwise the
+    title and the limit ("Answer letters (within 10 working days)")."""
+    if not time_limit or time_limit.casefold() in title.casefold():
+        return title
+    return _("%(title)s (within %(limit)s)") % {"title": title, "limit": time_limit}
 
 
 def _count(value: int) -> str:
@@ -75,7 +83,9 @@ def lines_for(organisation: Organisation, period: reporting.Period) -> list[Line
             if row.target is not None
             else ""
         )
-        found.append(Line(info.title, info.time_limit, sentence(row, info.time_limit), target))
+        found.append(
+            Line(heading(info.title, info.time_limit), sentence(row, info.time_limit), target)
+        )
     return found
 
 

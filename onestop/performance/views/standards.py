@@ -1,4 +1,5 @@
-"""The manager's dashboard (``/performance/``), its downloads, the cases behind a compliance
+"""The dashboard's period and filters (the dashboard itself: ``views.dashboard``), the reports'
+downloads, the cases behind a compliance
 figure, people's own figures and the comparator rows (perf-standards).
 
 Who: the dashboard, downloads and records need ``performance.view``; a person's figures go
@@ -9,11 +10,9 @@ services, render."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,12 +23,10 @@ from onestop.core.access import require
 from onestop.core.http import client_address, staff_user
 from onestop.core.models import Organisation, User
 from onestop.directory.models import AccessPoint, Service, Team
-from onestop.performance import reports_standards
 from onestop.performance.forms.standards import ComparatorForm, PeriodForm
 from onestop.performance.models import Comparator
 from onestop.performance.queries import compliance, people
 from onestop.performance.services import standards as services
-from onestop.performance.views.charts import draw
 from onestop.standards import measures
 
 FILE_TYPES = {
@@ -92,103 +89,6 @@ def _filters(form: PeriodForm, organisation: Organisation) -> compliance.Filters
         else None
     )
     return compliance.Filters(service, team, data.get("channel") or "", point)
-
-
-def _section(table: reporting.Table, index: str) -> dict[str, Any]:
-    rows = []
-    for position, row in enumerate(table.rows):
-        links = table.links[position] if position < len(table.links) else ()
-        rows.append(
-            [
-                (value, links[column] if column < len(links) else None)
-                for column, value in enumerate(row)
-            ]
-        )
-    return {"table": table, "rows": rows, "chart": draw(table), "id": index}
-
-
-def _trend(
-    organisation: Organisation, period: reporting.Period, filters: compliance.Filters
-) -> list[list[object]]:
-    now = timezone.now()
-    periods = [period, reporting.previous(period), reporting.same_period_last_year(period)]
-    found = [
-        compliance.corporate(compliance.compliance(organisation, each, now=now, filters=filters))
-        for each in periods
-    ]
-    return [
-        [row.title, *[each[code].counts.compliance if code in each else None for each in found]]
-        for code, row in found[0].items()
-    ]
-
-
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
-    organisation = _organisation(user, permissions.PERFORMANCE_VIEW)
-    form = _form(request, organisation)
-    context: dict[str, Any] = {"form": form}
-    if not form.is_valid():
-        return render(request, "performance/standards/dashboard.html", context, status=200)
-    period = form.period()
-    filters = _filters(form, organisation)
-    service = form.cleaned_data.get("service") or ""
-    sections: list[dict[str, Any]] = []
-    reports: list[dict[str, Any]] = []
-    for code, definition in reporting.registered_reports().items():
-        request_for = reporting.ReportRequest(organisation, period, service, by=user)
-        try:
-            if code == reports_standards.CODE:
-                output = reporting.ReportOutput(
-                    code=code,
-                    title=str(definition.title),
-                    request=request_for,
-                    tables=reports_standards.tables(
-                        organisation, period, filters=filters, links=True
-                    ),
-                )
-            else:
-                output = definition.build(request_for)
-        except reporting.ReportError as error:
-            reports.append({"code": code, "title": definition.title, "error": str(error)})
-            continue
-        core_services.record_report_run(definition, output, ip_address=client_address(request))
-        query = urlencode(
-            {"from": period.first.isoformat(), "to": period.last.isoformat(), "service": service}
-        )
-        reports.append(
-            {
-                "code": code,
-                "title": definition.title,
-                "sections": [
-                    _section(table, f"{code}-{index}") for index, table in enumerate(output.tables)
-                ],
-                "files": [
-                    (
-                        file_format.upper(),
-                        f"{reverse('performance:download', args=[code])}?{query}"
-                        f"&format={file_format}",
-                    )
-                    for file_format in definition.formats
-                ],
-            }
-        )
-    comparators = list(
-        Comparator.objects.for_organisation(organisation).order_by("measure", "-value")
-    )
-    context.update(
-        {
-            "period": period,
-            "previous": reporting.previous(period),
-            "last_year": reporting.same_period_last_year(period),
-            "reports": reports,
-            "sections": sections,
-            "trend": _trend(organisation, period, filters),
-            "comparators": comparators,
-            "can_add_comparators": permissions.can(user, permissions.COMPARATOR_MANAGE),
-        }
-    )
-    return render(request, "performance/standards/dashboard.html", context)
 
 
 @require_GET
@@ -342,8 +242,8 @@ def person(request: HttpRequest, officer_id: str) -> HttpResponse:
     if form.is_valid():
         period = form.period()
         context["period"] = period
-        context["rows"] = compliance.compliance_by(
-            organisation, period, now=timezone.now(), by="officer", only=[officer.pk]
+        context["rows"] = people.officer_compliance(
+            organisation, period, now=timezone.now(), officer=officer
         )
         services.record_individual_read(
             organisation,

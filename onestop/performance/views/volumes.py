@@ -33,6 +33,7 @@ from onestop.directory.models import Team
 from onestop.feedback.queries.reports import service_for
 from onestop.performance.forms_reports import FORMAT_LABELS, ReportFileForm
 from onestop.performance.queries import backlog as backlog_queries
+from onestop.performance.queries import dashboard as dashboard_queries
 from onestop.performance.queries import report_files as file_queries
 from onestop.performance.queries import volumes as volume_queries
 from onestop.performance.services import report_files as file_services
@@ -44,7 +45,17 @@ FILE_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-QUERY_NAMES = ("from", "to", "day", "dimension", "value", "measure", "access_point", "team")
+QUERY_NAMES = (
+    "from",
+    "to",
+    "day",
+    "dimension",
+    "value",
+    "measure",
+    "access_point",
+    "team",
+    "channel",
+)
 
 
 def _organisation(user: User) -> Organisation:
@@ -83,8 +94,12 @@ def _rows(
             scope, _text(request, "access_point"), _text(request, "measure")
         ).select_related("access_point")
         return visitors.order_by("arrived_at", "id"), "contacts.visitorticket", {"scope": scope}
-    contacts = volume_queries.contacts_behind(
-        scope, _text(request, "dimension"), _text(request, "value"), _text(request, "measure")
+    contacts = dashboard_queries.narrow_contacts(
+        volume_queries.contacts_behind(
+            scope, _text(request, "dimension"), _text(request, "value"), _text(request, "measure")
+        ),
+        _text(request, "channel"),
+        _text(request, "access_point"),
     ).select_related("service", "access_point")
     return contacts.order_by("received_at", "id"), "contacts.contact", {"scope": scope}
 

@@ -1,0 +1,561 @@
+"""The manager's dashboard (``/performance/``) and each report's own page
+(``/performance/report/<name>/``).
+
+The dashboard is a summary: the headline figures of each measure for the period, the period
+before and the same period last year, and one chart of each measure with its data table; every
+figure links to the records behind it.  A report's full tables are on its own page, built only
+when asked for.  Every filter narrows every measure it applies to
+(``queries.dashboard.APPLIES``); the page says which measures a chosen filter does not narrow.
+
+Who: ``performance.view``; every page is audited as a report read
+(``core.services.record_report_run``).  Rates are shown as percentages to one place; the files
+keep their decimals."""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from onestop.contacts.models import Channel
+from onestop.core import permissions, reporting
+from onestop.core import services as core_services
+from onestop.core.http import client_address, staff_user
+from onestop.core.models import Organisation, User
+from onestop.core.templatetags.govuk import percent
+from onestop.performance import reports_standards, reports_volumes
+from onestop.performance.models import Comparator
+from onestop.performance.queries import backlog as backlog_queries
+from onestop.performance.queries import compliance
+from onestop.performance.queries import dashboard as queries
+from onestop.performance.views.charts import draw
+from onestop.performance.views.standards import _filters, _form, _organisation
+from onestop.telephony import reports as telephony_reports
+from onestop.telephony.queries import measures as call_measures
+
+# Columns whose values are shares (0.9500) and are shown as percentages ("95.0%"); columns named
+# "... (%)" already hold percentages.
+RATE_COLUMNS = frozenset(
+    {
+        "compliance",
+        "target",
+        "first_contact_resolution",
+        "percent_seen_within_15_minutes",
+        "service_level",
+        "abandonment_rate",
+        str(gettext_lazy("First-contact resolution")),
+    }
+)
+FILTER_NAMES = {
+    "service": gettext_lazy("service"),
+    "team": gettext_lazy("team"),
+    "channel": gettext_lazy("channel"),
+    "access_point": gettext_lazy("access point"),
+}
+MEASURE_NAMES = {
+    queries.Measure.COMPLIANCE: gettext_lazy("compliance with the standards"),
+    queries.Measure.CONTACTS: gettext_lazy("contacts and first-contact resolution"),
+    queries.Measure.BACKLOG: gettext_lazy("the backlog of open cases"),
+    queries.Measure.TELEPHONY: gettext_lazy("telephone calls"),
+}
+# The reports whose figures the dashboard shows (for the audit record of a showing).
+SHOWN_REPORTS = (
+    reports_standards.CODE,
+    reports_volumes.VOLUMES,
+    reports_volumes.BACKLOG,
+    telephony_reports.CODE,
+)
+
+
+# --- showing a table -----------------------------------------------------------------------------
+def _is_rate(column: str) -> bool:
+    return column in RATE_COLUMNS
+
+
+def display(value: reporting.Value, column: str) -> str:
+    """A cell as a page shows it: rates as percentages to one place, the rest as they are."""
+    if value is None:
+        return ""
+    if _is_rate(column) and isinstance(value, decimal.Decimal | float | int):
+        return percent(value)
+    if column.endswith("(%)") and isinstance(value, decimal.Decimal | float | int):
+        return f"{decimal.Decimal(str(value)).quantize(decimal.Decimal('0.1'))}%"
+    return str(value)
+
+
+def heading(column: str) -> str:
+    """A file's column name as a page's heading: ``open_not_yet_due`` is "Open not yet due"."""
+    text = str(column).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def section(table: reporting.Table, index: str) -> dict[str, Any]:
+    rows = []
+    for position, row in enumerate(table.rows):
+        links = table.links[position] if position < len(table.links) else ()
+        rows.append(
+            [
+                (
+                    display(value, str(table.columns[column])),
+                    links[column] if column < len(links) else None,
+                )
+                for column, value in enumerate(row)
+            ]
+        )
+    return {
+        "table": table,
+        "headings": [heading(str(column)) for column in table.columns],
+        "rows": rows,
+        "chart": draw(table),
+        "id": index,
+    }
+
+
+# --- the headline figures ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Headline:
+    measure: str
+    label: str
+    cells: list[Cell]  # this period, the period before, the same period last year
+    change: str  # this period against the period before
+
+
+def _count_text(value: reporting.Value) -> str:
+    return "" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _change(now: reporting.Value, before: reporting.Value, *, rate: bool) -> str:
+    if not isinstance(now, int | decimal.Decimal) or not isinstance(before, int | decimal.Decimal):
+        return ""
+    if rate:
+        points = (decimal.Decimal(now) - decimal.Decimal(before)) * 100
+        shown = points.quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_HALF_UP)
+        return _("%(sign)s%(points)s points") % {
+            "sign": "+" if shown > 0 else "",
+            "points": shown,
+        }
+    difference = int(now) - int(before)
+    return f"{difference:+,}" if difference else "0"
+
+
+def _headline(
+    measure: str,
+    label: str,
+    values: Sequence[reporting.Value],
+    urls: Sequence[str | None],
+    *,
+    rate: bool = False,
+) -> Headline:
+    cells = [
+        Cell(percent(value) if rate else _count_text(value), url)
+        for value, url in zip(values, urls, strict=True)
+    ]
+    return Headline(measure, label, cells, _change(values[0], values[1], rate=rate))
+
+
+def _query(period: reporting.Period, **extra: object) -> str:
+    query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
+    query.update({key: str(value) for key, value in extra.items() if value not in (None, "")})
+    return urlencode(query)
+
+
+def _contacts_url(
+    organisation: Organisation,
+    period: reporting.Period,
+    filters: compliance.Filters,
+    measure: str,
+    channel: str | None = None,
+) -> str:
+    query = _query(
+        period,
+        dimension="organisation",
+        value=organisation.slug,
+        measure=measure,
+        service=filters.service.slug if filters.service else None,
+        channel=filters.channel if channel is None else channel,
+        access_point=filters.access_point.pk if filters.access_point else None,
+    )
+    return f"{reverse('performance:records', args=['volumes'])}?{query}"
+
+
+def _backlog_url(
+    organisation: Organisation, day: Any, filters: compliance.Filters, figure: str
+) -> str:
+    query = urlencode(
+        {
+            "day": day.isoformat(),
+            "team": str(filters.team.pk) if filters.team else "all",
+            "figure": figure,
+            **({"service": filters.service.slug} if filters.service else {}),
+        }
+    )
+    return f"{reverse('performance:records', args=['backlog'])}?{query}"
+
+
+def _compliance_url(period: reporting.Period, filters: compliance.Filters, figure: str) -> str:
+    query = _query(
+        period,
+        figure=figure,
+        service=filters.service.pk if filters.service else None,
+        team=filters.team.pk if filters.team else None,
+        channel=filters.channel,
+        access_point=filters.access_point.pk if filters.access_point else None,
+    )
+    return f"{reverse('performance:standards-records')}?{query}"
+
+
+def headlines(
+    organisation: Organisation,
+    periods: Sequence[reporting.Period],
+    filters: compliance.Filters,
+) -> tuple[list[Headline], dict[str, Any]]:
+    """The headline rows, and the compliance trend and what the charts need of this period's
+    figures."""
+    now = timezone.now()
+    rows: list[Headline] = []
+    # Contacts and first-contact resolution.
+    contacts = [queries.contact_figures(organisation, each, filters) for each in periods]
+    for label, name, measure in (
+        (_("Contacts"), "contacts", "contacts"),
+        (_("Contacts from customers (inbound)"), "inbound", "inbound"),
+        (_("Resolved at first contact"), "resolved", "resolved"),
+        (_("Repeat contacts (chasing progress)"), "repeats", "repeats"),
+    ):
+        rows.append(
+            _headline(
+                queries.Measure.CONTACTS,
+                label,
+                [getattr(each, name) for each in contacts],
+                [_contacts_url(organisation, each, filters, measure) for each in periods],
+            )
+        )
+    rows.append(
+        _headline(
+            queries.Measure.CONTACTS,
+            _("First-contact resolution"),
+            [each.first_contact_resolution for each in contacts],
+            [None, None, None],
+            rate=True,
+        )
+    )
+    # The backlog at each period's end.
+    backlog = [queries.backlog_at(organisation, each.last, filters) for each in periods]
+    rows.append(
+        _headline(
+            queries.Measure.BACKLOG,
+            _("Open cases at the end of the period"),
+            [each.open for each in backlog],
+            [_backlog_url(organisation, each.last, filters, "open") for each in periods],
+        )
+    )
+    rows.append(
+        _headline(
+            queries.Measure.BACKLOG,
+            _("Open cases overdue at the end of the period"),
+            [each.deadlines["overdue"] for each in backlog],
+            [
+                _backlog_url(organisation, each.last, filters, "deadline:overdue")
+                for each in periods
+            ],
+        )
+    )
+    # Telephone calls.
+    calls = [queries.call_figures(organisation, each, filters) for each in periods]
+    telephone: tuple[tuple[str, str, str | None, bool], ...] = (
+        (_("Calls offered"), "offered", call_measures.Measure.OFFERED, False),
+        (_("Calls answered"), "answered", call_measures.Measure.ANSWERED, False),
+        (_("Calls abandoned"), "abandoned", call_measures.Measure.ABANDONED, False),
+        (_("Service level (answered within the standard)"), "service_level", None, True),
+        (_("Abandonment rate"), "abandonment_rate", None, True),
+    )
+    for label, name, call_measure, rate in telephone:
+        rows.append(
+            _headline(
+                queries.Measure.TELEPHONY,
+                label,
+                [getattr(each.total, name) for each in calls],
+                [
+                    None
+                    if call_measure is None
+                    else telephony_reports.calls_url(each.scope, call_measure)
+                    for each in calls
+                ],
+                rate=rate,
+            )
+        )
+    # Compliance with each standard, and its clocks overdue (a table of its own: one row each).
+    found = [
+        compliance.corporate(compliance.compliance(organisation, each, now=now, filters=filters))
+        for each in periods
+    ]
+    trend: list[Headline] = []
+    for code, row in found[0].items():
+        line = _headline(
+            queries.Measure.COMPLIANCE,
+            row.title,
+            [each[code].counts.compliance if code in each else None for each in found],
+            [None, None, None],
+            rate=True,
+        )
+        overdue = Cell(
+            _count_text(row.counts.overdue),
+            _compliance_url(periods[0], filters, "overdue") + f"&standard={code}",
+        )
+        trend.append(Headline(line.measure, line.label, [*line.cells, overdue], line.change))
+    return rows, {
+        "compliance": found[0],
+        "trend": trend,
+        "backlog": backlog[0],
+        "calls": calls[0],
+    }
+
+
+# --- the charts ----------------------------------------------------------------------------------
+def charts(
+    organisation: Organisation,
+    period: reporting.Period,
+    filters: compliance.Filters,
+    figures: dict[str, Any],
+) -> list[dict[str, Any]]:
+    """One chart with its data table for each measure, for this period."""
+    channel_names = dict(Channel.choices)
+    by_channel = queries.contacts_by_channel(organisation, period, filters)
+    contacts = reporting.Table(
+        name="contacts",
+        caption=_("Contacts by channel"),
+        columns=(_("Channel"), _("Contacts"), _("Inbound"), _("First-contact resolution")),
+        rows=[
+            [
+                str(channel_names.get(code, _("Not recorded"))),
+                counts.contacts,
+                counts.inbound,
+                counts.first_contact_resolution,
+            ]
+            for code, counts in by_channel
+        ],
+        links=[
+            [
+                None,
+                _contacts_url(organisation, period, filters, "contacts", code or "none"),
+                _contacts_url(organisation, period, filters, "inbound", code or "none"),
+                None,
+            ]
+            for code, _counts in by_channel
+        ],
+        chart=reporting.Chart("bar", 0, (1,)),
+    )
+    backlog: backlog_queries.BacklogRow = figures["backlog"]
+    ages = reporting.Table(
+        name="backlog",
+        caption=_("Open cases at the end of the period, by age in days"),
+        columns=(_("Age (days)"), _("Open cases")),
+        rows=[[band, backlog.bands[band]] for band in backlog_queries.BANDS],
+        links=[
+            [None, _backlog_url(organisation, period.last, filters, f"band:{band}")]
+            for band in backlog_queries.BANDS
+        ],
+        chart=reporting.Chart("bar", 0, (1,)),
+    )
+    calls: call_measures.TelephonyFigures = figures["calls"]
+    queue_rows = [(queue.name, counts, queue.pk) for queue, counts in calls.queues]
+    telephony = reporting.Table(
+        name="telephony",
+        caption=_("Telephone calls by queue"),
+        columns=(_("Queue"), _("Offered"), _("Answered"), _("Abandoned"), "service_level"),
+        rows=[
+            [name, counts.offered, counts.answered, counts.abandoned, counts.service_level]
+            for name, counts, _pk in queue_rows
+        ],
+        links=[
+            [
+                None,
+                *(
+                    telephony_reports.calls_url(calls.scope, measure, queue=pk)
+                    for measure in (
+                        call_measures.Measure.OFFERED,
+                        call_measures.Measure.ANSWERED,
+                        call_measures.Measure.ABANDONED,
+                    )
+                ),
+                None,
+            ]
+            for _name, _counts, pk in queue_rows
+        ],
+        chart=reporting.Chart("bar", 0, (1, 2, 3)),
+    )
+    corporate: dict[str, compliance.ComplianceRow] = figures["compliance"]
+    standards = reporting.Table(
+        name="compliance",
+        caption=_("Compliance against target, whole council"),
+        columns=(_("Standard"), _("Compliance (%)"), _("Target (%)"), _("Measured")),
+        rows=[
+            [
+                row.title,
+                None if row.counts.compliance is None else row.counts.compliance * 100,
+                None if row.target is None else row.target * 100,
+                row.counts.measured,
+            ]
+            for row in corporate.values()
+        ],
+        links=[
+            [None, None, None, _compliance_url(period, filters, "measured") + f"&standard={code}"]
+            for code in corporate
+        ],
+        chart=reporting.Chart("bar", 0, (1, 2)),
+    )
+    return [
+        {"measure": measure, **section(table, f"dashboard-{table.name}")}
+        for measure, table in (
+            (queries.Measure.COMPLIANCE, standards),
+            (queries.Measure.CONTACTS, contacts),
+            (queries.Measure.BACKLOG, ages),
+            (queries.Measure.TELEPHONY, telephony),
+        )
+    ]
+
+
+def _not_applied_lines(filters: compliance.Filters) -> list[str]:
+    return [
+        _("The %(filters)s filter does not narrow %(measure)s.")
+        % {
+            "filters": _(" and ").join(str(FILTER_NAMES[name]) for name in names),
+            "measure": MEASURE_NAMES[measure],
+        }
+        for measure, names in queries.not_applied(filters).items()
+    ]
+
+
+def _audit(
+    request: HttpRequest, user: User, organisation: Organisation, period: reporting.Period
+) -> None:
+    reports = reporting.registered_reports()
+    for code in SHOWN_REPORTS:
+        definition = reports.get(code)
+        if definition is None:  # pragma: no cover - each registers itself in its ready()
+            continue
+        output = reporting.ReportOutput(
+            code=code,
+            title=str(definition.title),
+            request=reporting.ReportRequest(organisation, period, "", by=user),
+            tables=(),
+        )
+        core_services.record_report_run(definition, output, ip_address=client_address(request))
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    organisation = _organisation(user, permissions.PERFORMANCE_VIEW)
+    form = _form(request, organisation)
+    context: dict[str, Any] = {"form": form}
+    if not form.is_valid():
+        return render(request, "performance/dashboard.html", context)
+    period = form.period()
+    filters = _filters(form, organisation)
+    periods = [period, reporting.previous(period), reporting.same_period_last_year(period)]
+    rows, figures = headlines(organisation, periods, filters)
+    _audit(request, user, organisation, period)
+    query = request.GET.urlencode()
+    context.update(
+        {
+            "period": period,
+            "previous": periods[1],
+            "last_year": periods[2],
+            "headlines": rows,
+            "trend": figures["trend"],
+            "charts": charts(organisation, period, filters, figures),
+            "not_applied": _not_applied_lines(filters),
+            "reports": [
+                {
+                    "code": code,
+                    "title": definition.title,
+                    "url": f"{reverse('performance:report', args=[code])}?{query}",
+                }
+                for code, definition in reporting.registered_reports().items()
+            ],
+            "comparators": Comparator.objects.for_organisation(organisation).count(),
+            "comparators_url": reverse("performance:comparators"),
+        }
+    )
+    return render(request, "performance/dashboard.html", context)
+
+
+@require_GET
+def report(request: HttpRequest, code: str) -> HttpResponse:
+    """One registered report's full tables for the period (and its files to download)."""
+    user = staff_user(request)
+    organisation = _organisation(user, permissions.PERFORMANCE_VIEW)
+    definition = reporting.registered_reports().get(str(code))
+    if definition is None:
+        raise Http404
+    form = _form(request, organisation)
+    context: dict[str, Any] = {"form": form, "code": definition.code, "title": definition.title}
+    if not form.is_valid():
+        return render(request, "performance/report.html", context)
+    period = form.period()
+    filters = _filters(form, organisation)
+    service = filters.service.slug if filters.service else ""
+    request_for = reporting.ReportRequest(organisation, period, service, by=user)
+    narrowed = definition.code == reports_standards.CODE
+    try:
+        if narrowed:
+            output = reporting.ReportOutput(
+                code=definition.code,
+                title=str(definition.title),
+                request=request_for,
+                tables=reports_standards.tables(organisation, period, filters=filters, links=True),
+            )
+        else:
+            output = definition.build(request_for)
+    except reporting.ReportError as error:
+        context["error"] = str(error)
+        return render(request, "performance/report.html", context, status=400)
+    core_services.record_report_run(definition, output, ip_address=client_address(request))
+    files = urlencode(
+        {"from": period.first.isoformat(), "to": period.last.isoformat(), "service": service}
+    )
+    ignored = [
+        str(FILTER_NAMES[name])
+        for name, chosen in (
+            ("team", filters.team),
+            ("channel", filters.channel),
+            ("access_point", filters.access_point),
+        )
+        if chosen and not narrowed
+    ]
+    context.update(
+        {
+            "period": period,
+            "dashboard_url": f"{reverse('performance:dashboard')}?{request.GET.urlencode()}",
+            "sections": [
+                section(table, f"{definition.code}-{index}")
+                for index, table in enumerate(output.tables)
+            ],
+            "files": [
+                (
+                    file_format.upper(),
+                    f"{reverse('performance:download', args=[definition.code])}?{files}"
+                    f"&format={file_format}",
+                )
+                for file_format in definition.formats
+            ],
+            "ignored": _(" and ").join(ignored),
+        }
+    )
+    return render(request, "performance/report.html", context)

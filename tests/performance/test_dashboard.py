@@ -1,0 +1,193 @@
+"""The manager's dashboard as a summary and each report on its own page: headline figures with
+their trend (the period before, the same period last year), one chart and table per measure,
+rates as percentages, every filter narrowing every measure it applies to (and the page saying
+which it does not), every figure linking to as many records."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html import unescape
+
+import time_machine
+from django.test import Client
+from django.urls import reverse
+
+from onestop.core.models import AuditRecord, Organisation, RoleCode, User
+from tests import factories as core_factories
+from tests.cases.conftest import World
+from tests.matrix import covers
+from tests.performance import standards_story
+from tests.performance.standards_story import NOW
+from tests.performance.test_volumes import April, april  # noqa: F401 - the fixture
+
+Clients = Callable[[User], Client]
+MARCH = {"kind": "month", "month": "3", "year": "2026"}
+APRIL_QUERY = {"kind": "month", "month": "4", "year": "2026"}
+
+
+def _headlines(html: str, table: str = "headlines") -> dict[str, list[tuple[str, str | None]]]:
+    """A headline table: by label, each period's figure and its link (then the change)."""
+    body = html.split(f'data-testid="{table}"', 1)[1].split("</table>", 1)[0]
+    found: dict[str, list[tuple[str, str | None]]] = {}
+    for row in re.findall(r"<tr class=\"govuk-table__row\" data-measure=.*?</tr>", body, re.S):
+        label = unescape(re.search(r'<th scope="row"[^>]*>(.*?)</th>', row, re.S)[1])  # type: ignore[index]
+        cells: list[tuple[str, str | None]] = []
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S):
+            link = re.search(r'href="([^"]*)">(.*?)</a>', cell, re.S)
+            if link:
+                cells.append((unescape(link[2]), unescape(link[1])))
+            else:
+                cells.append((unescape(cell), None))
+        found[label] = cells
+    return found
+
+
+def _figures(html: str, label: str, table: str = "headlines") -> list[str]:
+    return [text for text, _url in _headlines(html, table)[label]]
+
+
+def _counted(client: Client, url: str | None) -> int:
+    assert url is not None
+    page = client.get(url)
+    assert page.status_code == 200, url
+    return int(re.search(r'data-counted="(\d+)"', page.content.decode())[1])  # type: ignore[index]
+
+
+def test_the_dashboard_is_a_summary_with_a_chart_and_table_per_measure(
+    world: World, client_for: Clients
+) -> None:
+    standards_story.tell(world)
+    client = client_for(world.head)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(reverse("performance:dashboard"), MARCH).content.decode()
+    for measure in ("compliance", "contacts", "backlog", "telephony"):
+        assert f'data-testid="measure-{measure}"' in html
+    # Compliance as a percentage to one place, never a decimal share.
+    # March: answer-letters met 2 of 4 decided; C's clock is overdue.
+    assert _figures(html, "answer-letters", "trend") == ["50.0%", "", "", "1", ""]
+    assert "0.5000" not in html
+    assert '<td class="govuk-table__cell">50.0%</td>' in html
+    # The reports' full tables are on their own pages, not here.
+    assert 'data-testid="table-standards-compliance-0"' not in html
+    assert "/performance/report/standards-compliance/?kind=month" in html
+    # The backlog with its trend: C, D, E and F open at the end of 31 March, none in February.
+    assert _figures(html, "Open cases at the end of the period") == ["4", "0", "0", "+4"]
+    # Only C's answer (its primary clock) was overdue then; D's is due 10 April, F's paused.
+    assert _figures(html, "Open cases overdue at the end of the period") == ["1", "0", "0", "+1"]
+    with time_machine.travel(NOW, tick=False):
+        for label, expected in (
+            ("Open cases at the end of the period", 4),
+            ("Open cases overdue at the end of the period", 1),
+        ):
+            assert _counted(client, _headlines(html)[label][0][1]) == expected
+        assert _counted(client, _headlines(html, "trend")["answer-letters"][3][1]) == 1
+    # One audit record per report whose figures were shown.
+    shown = AuditRecord.objects.for_organisation(world.organisation).filter(action="viewed")
+    assert sorted(shown.values_list("object_id", flat=True)) == [
+        "backlog",
+        "standards-compliance",
+        "telephony",
+        "volumes",
+    ]
+
+
+def test_the_team_filter_narrows_the_backlog_and_says_what_it_does_not_narrow(
+    world: World, client_for: Clients
+) -> None:
+    standards_story.tell(world)
+    client = client_for(world.head)
+    with time_machine.travel(NOW, tick=False):
+        html = client.get(
+            reverse("performance:dashboard"), {**MARCH, "team": str(world.north_crews.pk)}
+        ).content.decode()
+    # The story's cases are all with the collection crews: none with the north crews.
+    assert _figures(html, "Open cases at the end of the period") == ["0", "0", "0", "0"]
+    lines = re.findall(r'data-testid="not-applied">(.*?)</p>', html)
+    assert [unescape(line) for line in lines] == [
+        "The team filter does not narrow contacts and first-contact resolution.",
+        "The team filter does not narrow telephone calls.",
+    ]
+
+
+def test_channel_and_access_point_narrow_the_contacts_and_their_trend(
+    april: April,  # noqa: F811 - the fixture imported above
+    client_for: Clients,
+) -> None:
+    manager = core_factories.staff(april.organisation, RoleCode.MANAGER, username="manager")
+    client = client_for(manager)
+    url = reverse("performance:dashboard")
+    everything = client.get(url, APRIL_QUERY).content.decode()
+    # c1 to c5 in April; x2 on 31 March (UK time) in the period before.
+    assert _figures(everything, "Contacts") == ["5", "1", "0", "+4"]
+    assert _figures(everything, "First-contact resolution") == [
+        "50.0%",
+        "100.0%",
+        "",
+        "-50.0 points",
+    ]
+    assert _figures(everything, "Repeat contacts (chasing progress)") == ["2", "0", "0", "+2"]
+    phone = client.get(url, {**APRIL_QUERY, "channel": "telephone"}).content.decode()
+    assert _figures(phone, "Contacts") == ["2", "1", "0", "+1"]
+    assert _figures(phone, "First-contact resolution") == ["100.0%", "100.0%", "", "0.0 points"]
+    lines = [unescape(line) for line in re.findall(r'data-testid="not-applied">(.*?)</p>', phone)]
+    assert lines == [
+        "The channel filter does not narrow the backlog of open cases.",
+        "The channel filter does not narrow telephone calls.",
+    ]
+    for label in ("Contacts", "Contacts from customers (inbound)", "Resolved at first contact"):
+        expected = _figures(phone, label)[0]
+        assert _counted(client, _headlines(phone)[label][0][1]) == int(expected), label
+    office = client.get(
+        url, {**APRIL_QUERY, "access_point": str(april.office.pk), "service": april.a.slug}
+    ).content.decode()
+    assert _figures(office, "Contacts") == ["1", "0", "0", "+1"]
+    assert _counted(client, _headlines(office)["Contacts"][0][1]) == 1
+
+
+@covers("performance:report")
+def test_each_report_has_its_own_page(
+    world: World, client_for: Clients, partner_advisor: User, auditor: User
+) -> None:
+    standards_story.tell(world)
+    url = reverse("performance:report", args=["standards-compliance"])
+    assert Client().get(url).status_code == 302
+    assert client_for(world.officer).get(url, MARCH).status_code == 403
+    assert client_for(partner_advisor).get(url, MARCH).status_code == 403
+    assert (
+        client_for(world.head)
+        .get(reverse("performance:report", args=["no-such-report"]), MARCH)
+        .status_code
+        == 404
+    )
+    with time_machine.travel(NOW, tick=False):
+        page = client_for(auditor).get(url, {**MARCH, "team": str(world.crews.pk)})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="table-standards-compliance-0"' in html
+    assert "figure=overdue" in html
+    assert "50.0%" in html
+    assert "0.5000" not in html
+    assert 'data-testid="not-applied"' not in html
+    assert "/performance/reports/standards-compliance/download/?from=2026-03-01" in html
+    with time_machine.travel(NOW, tick=False):
+        volumes = client_for(world.head).get(
+            reverse("performance:report", args=["volumes"]), {**MARCH, "channel": "email"}
+        )
+    assert "This report is narrowed by service only: the channel filter does not narrow it." in (
+        unescape(volumes.content.decode())
+    )
+    bad = client_for(world.head).get(url, {**MARCH, "month": "13"})
+    assert bad.status_code == 200
+    assert "govuk-error-summary" in bad.content.decode()
+
+
+def test_the_partners_dashboard_holds_only_their_figures(
+    world: World, partner: Organisation, client_for: Clients
+) -> None:
+    standards_story.tell(world, partner)
+    leader = User.objects.get(username="partner.leader")
+    with time_machine.travel(NOW, tick=False):
+        html = client_for(leader).get(reverse("performance:dashboard"), MARCH).content.decode()
+    # Their one case P, open since 2 March; none of the council's four.
+    assert _figures(html, "Open cases at the end of the period") == ["1", "0", "0", "+1"]
