@@ -22,7 +22,7 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import BigIntegerField, Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -78,7 +78,7 @@ def _officer() -> Coalesce:
         .order_by("at", "id")
         .values("by_id")[:1]
     )
-    return Coalesce(Subquery(stopped_by), F("case__assignee_id"))
+    return Coalesce(Subquery(stopped_by), F("case__assignee_id"), output_field=BigIntegerField())
 
 
 def officer_clocks(

@@ -40,7 +40,6 @@ from onestop.performance.queries import compliance
 from onestop.performance.queries import dashboard as queries
 from onestop.performance.views.charts import draw
 from onestop.performance.views.standards import _filters, _form, _organisation
-from onestop.telephony import reports as telephony_reports
 from onestop.telephony.queries import measures as call_measures
 
 # Columns whose values are shares (0.9500) and are shown as percentages ("95.0%"); columns named
@@ -68,12 +67,13 @@ MEASURE_NAMES = {
     queries.Measure.BACKLOG: gettext_lazy("the backlog of open cases"),
     queries.Measure.TELEPHONY: gettext_lazy("telephone calls"),
 }
+TELEPHONY_REPORT = "telephony"  # the telephony app's report's code (``onestop report --list``)
 # The reports whose figures the dashboard shows (for the audit record of a showing).
 SHOWN_REPORTS = (
     reports_standards.CODE,
     reports_volumes.VOLUMES,
     reports_volumes.BACKLOG,
-    telephony_reports.CODE,
+    TELEPHONY_REPORT,
 )
 
 
@@ -291,9 +291,7 @@ def headlines(
                 label,
                 [getattr(each.total, name) for each in calls],
                 [
-                    None
-                    if call_measure is None
-                    else telephony_reports.calls_url(each.scope, call_measure)
+                    None if call_measure is None else _calls_url(each.scope, call_measure)
                     for each in calls
                 ],
                 rate=rate,
@@ -324,6 +322,21 @@ def headlines(
         "backlog": backlog[0],
         "calls": calls[0],
     }
+
+
+def _calls_url(
+    scope: call_measures.Scope, measure: str, *, queue: int | str = call_measures.ALL
+) -> str:
+    """The list of the calls behind a figure (``/calls/list/``, the telephony app's page)."""
+    query = {
+        "from": scope.period.first.isoformat(),
+        "to": scope.period.last.isoformat(),
+        "measure": measure,
+        "queue": str(queue),
+    }
+    if scope.service:
+        query["service"] = getattr(scope.service, "slug", str(scope.service))
+    return f"{reverse('telephony:calls')}?{urlencode(query)}"
 
 
 # --- the charts ----------------------------------------------------------------------------------
@@ -386,7 +399,7 @@ def charts(
             [
                 None,
                 *(
-                    telephony_reports.calls_url(calls.scope, measure, queue=pk)
+                    _calls_url(calls.scope, measure, queue=pk)
                     for measure in (
                         call_measures.Measure.OFFERED,
                         call_measures.Measure.ANSWERED,
