@@ -189,8 +189,8 @@ def clocks_behind(
 
 
 # Within ``one_reading()``: the counts by standard, service and team already read, by the
-# statement of the clocks they count and the moment they were counted at.
-_READ: ContextVar[dict[tuple[Any, ...], dict[tuple[Any, ...], Counts]] | None] = ContextVar(
+# statement of the clocks they count and the moment they were counted at; and the standards.
+_READ: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar(
     "compliance_read", default=None
 )
 _SHARED = ("case__service_id", "case__team_id")
@@ -200,7 +200,8 @@ _SHARED = ("case__service_id", "case__team_id")
 def one_reading() -> Iterator[None]:
     """Within this block, the per-service and the per-team figures of the same clocks come
     from one statement (the clocks counted by standard, service and team, once), so a report
-    that shows both reads the clocks once, and both tables count the same records."""
+    that shows both reads the clocks once, and both tables count the same records; the
+    standards and their targets are read once too.  Nothing is kept after the block."""
     token = _READ.set({})
     try:
         yield
@@ -250,6 +251,11 @@ def _grouped(
 def standards_of(organisation: Organisation, year: int) -> dict[str, StandardInfo]:
     """The organisation's timed standards by code, with the target in force in ``year`` for the
     organisation (key ``None``) and for each service with its own standard."""
+    read = _READ.get()
+    memo = ("standards", organisation.pk, year)
+    if read is not None and memo in read:
+        known: dict[str, StandardInfo] = read[memo]
+        return known
     found: dict[str, StandardInfo] = {}
     rows = (
         Standard.objects.for_organisation(organisation)
@@ -268,6 +274,8 @@ def standards_of(organisation: Organisation, year: int) -> dict[str, StandardInf
             )
             found[standard.code] = info
         info.targets[standard.service_id] = standards_queries.target_for_year(standard, year)
+    if read is not None:
+        read[memo] = found
     return found
 
 
