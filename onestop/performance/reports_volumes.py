@@ -100,6 +100,7 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
     # query are made once (the same text ``records_url`` gives, in the same order).
     base = reverse("performance:records", args=[VOLUMES])
     after = urlencode(period)
+    measures = {measure: urlencode({"measure": measure}) for measure in VOLUME_MEASURES}
     made: dict[tuple[str, str], list[str | None]] = {}
 
     def links(row: volume_queries.Row) -> list[str | None]:
@@ -107,7 +108,7 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
         if key not in made:
             before = urlencode({"dimension": row.dimension, "value": row.value})
             urls = {
-                measure: f"{base}?{before}&{urlencode({'measure': measure})}&{after}"
+                measure: f"{base}?{before}&{measures[measure]}&{after}"
                 for measure in VOLUME_MEASURES
             }
             made[key] = [

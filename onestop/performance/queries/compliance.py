@@ -190,9 +190,7 @@ def clocks_behind(
 
 # Within ``one_reading()``: the counts by standard, service and team already read, by the
 # statement of the clocks they count and the moment they were counted at; and the standards.
-_READ: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar(
-    "compliance_read", default=None
-)
+_READ: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("compliance_read", default=None)
 _SHARED = ("case__service_id", "case__team_id")
 
 

@@ -399,7 +399,7 @@ def _counted_in_one_statement(rows: QuerySet[Contact]) -> Counted:
         )
         .values(*aliases.values(), *measures.values())
     )
-    inner_sql, params = inner.query.sql_with_params()
+    inner_sql, params = inner.query.get_compiler(using=rows.db).as_sql()
     columns = ", ".join(aliases.values())
     counts = ", ".join(f"count(*) FILTER (WHERE {alias})" for alias in measures.values())
     sets = ", ".join(["()", *(f"({alias})" for alias in aliases.values())])
