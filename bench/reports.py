@@ -15,7 +15,9 @@ Then times, median of a few interleaved runs (each side warmed first):
 
 * ``standards_compliance``: the report's build (``reporting.report_named(...).build``: every
   query and table) for the last complete financial year, against one hand-written statement
-  (``GROUPING SETS``: per standard and service, per standard and team, per standard);
+  (``GROUPING SETS``: per standard and service, per standard and team, per standard; its clocks
+  found, as the report's are, by the index on when each clock was decided,
+  ``caseclock_org_decided``);
 * ``volumes``: the report's build for the last complete month, against two hand-written
   statements (every dimension in one ``GROUPING SETS`` statement; the visitors' figures);
 * ``..._csv``: the same with the CSV file written (``reporting.as_csv``), against the
@@ -431,6 +433,10 @@ def _build(contacts: int, cases: int, *, rebuild: bool) -> Setup:
     if built is not None and not rebuild:
         setup.end = built
         print(f"# kept: {contacts:,} contacts, {cases:,} cases (--rebuild to build again)")
+        with connection.cursor() as cursor:
+            for table in ("contacts_contact", "cases_case", "cases_caseclock"):
+                # The statistics of any index a migration added since (as autovacuum would).
+                cursor.execute(f"ANALYZE {table}")
         return setup
     today = timezone.localdate()
     end = datetime.combine(today, datetime.min.time(), tzinfo=reporting.LONDON)
@@ -499,8 +505,8 @@ SELECT k.standard_code, c.service_id, c.team_id, GROUPING(c.service_id, c.team_i
                         AND (k.paused_at IS NOT NULL OR k.due_at >= %(now)s))
 FROM cases_caseclock k JOIN cases_case c ON c.id = k.case_id
 WHERE k.organisation_id = %(organisation)s
-  AND ((k.is_met AND k.stopped_at >= %(starts)s AND k.stopped_at < %(ends)s)
-       OR (k.is_met IS NOT TRUE AND k.due_at >= %(starts)s AND k.due_at < %(ends)s))
+  AND CASE WHEN k.is_met THEN k.stopped_at ELSE k.due_at END >= %(starts)s
+  AND CASE WHEN k.is_met THEN k.stopped_at ELSE k.due_at END < %(ends)s
 GROUP BY GROUPING SETS ((k.standard_code, c.service_id), (k.standard_code, c.team_id),
                         (k.standard_code))
 """

@@ -384,6 +384,19 @@ class Case(OrganisationOwned, Timestamped):
         return self.title
 
 
+def clock_decided_at() -> models.Case:
+    """When a clock's result is decided, as an expression on the clock: the moment it stopped
+    for a clock stopped in time (``is_met``), its deadline for every other clock (stopped late,
+    or still running).  The index ``caseclock_org_decided`` is on this expression, so a report's
+    "clocks decided in a period" reads only those clocks; it is computed by the database from
+    the columns the clock services write, so nothing else has to keep it."""
+    return models.Case(
+        models.When(is_met=True, then=models.F("stopped_at")),
+        default=models.F("due_at"),
+        output_field=models.DateTimeField(),
+    )
+
+
 class CaseClock(OrganisationOwned):
     """One standard's clock on a case: where it started, what it promised and when it stopped.
 
@@ -418,6 +431,10 @@ class CaseClock(OrganisationOwned):
                 fields=["organisation", "calendar_version"],
                 condition=Q(stopped_at__isnull=True),
                 name="caseclock_org_running_version",
+            ),
+            # Compliance reports: the clocks of an organisation decided in a period.
+            models.Index(
+                models.F("organisation"), clock_decided_at(), name="caseclock_org_decided"
             ),
         ]
 

@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from onestop.core import reporting
 from onestop.core.models import Organisation
 from onestop.core.reporting import month_of, quarter_of
 from onestop.performance.queries import compliance
@@ -131,3 +134,37 @@ def test_the_command_writes_the_same_figures_for_one_service(
             "report", "standards-compliance", "--from", "2026-03-01", "--to", "2026-03-31",
             "--format", "csv", "--organisation", world.organisation.slug, "--service", "no-such",
         )  # fmt: skip
+
+
+def _clock_statements(captured: CaptureQueriesContext) -> int:
+    return sum('FROM "cases_caseclock"' in query["sql"] for query in captured.captured_queries)
+
+
+def test_one_reading_counts_the_clocks_once_for_services_and_teams(
+    world: World, story: standards_story.Story
+) -> None:
+    """The report shows per-service and per-team figures: inside ``one_reading`` the clocks are
+    read by one statement (grouped by standard, service and team) and both lists are the same
+    as when each reads them on its own; outside it, each reads them again (nothing is kept)."""
+    with CaptureQueriesContext(connection) as apart:
+        services = compliance.compliance(world.organisation, MARCH, now=NOW)
+        teams = compliance.compliance_by(world.organisation, MARCH, now=NOW, by="team")
+    with CaptureQueriesContext(connection) as together, compliance.one_reading():
+        services_once = compliance.compliance(world.organisation, MARCH, now=NOW)
+        teams_once = compliance.compliance_by(world.organisation, MARCH, now=NOW, by="team")
+    assert services_once == services
+    assert teams_once == teams
+    assert sum(row.counts.measured for row in teams) == 11
+    assert (_clock_statements(apart), _clock_statements(together)) == (2, 1)
+
+
+def test_the_report_reads_the_clocks_once(world: World, story: standards_story.Story) -> None:
+    definition = reporting.report_named("standards-compliance")
+    request = reporting.ReportRequest(world.organisation, MARCH)
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as captured:
+        built = definition.build(request)
+    assert _clock_statements(captured) == 1
+    assert [row[:6] for row in built.tables[0].rows if row[0] == "answer-letters"] == [
+        ["answer-letters", "waste-and-recycling", 5, 2, 1, 2],
+        ["answer-letters", "all", 5, 2, 1, 2],
+    ]

@@ -16,12 +16,14 @@ from urllib.parse import parse_qsl, urlencode
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
 
 from onestop.contacts.models import Contact, ContactReason, VisitorTicket
 from onestop.core import reporting
 from onestop.core.models import AuditRecord, Organisation, RoleCode, User
 from onestop.directory.models import AccessPoint, Service
+from onestop.feedback.queries.reports import NO_SERVICE
 from onestop.performance.queries import volumes
 from tests import factories as core_factories
 from tests.directory import factories as directory_factories
@@ -243,6 +245,63 @@ def test_each_figure_lists_exactly_its_records(april: April) -> None:
             assert found.count() == value, (row, query)
             checked += 1
     assert checked == 4 * len(table.rows)
+
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="GROUPING SETS: the one-statement path"
+)
+
+
+def _normalised(found: volumes.Counted) -> dict[str, list[tuple[Any, ...]]]:
+    """Each dimension's (key, counts), keys as the report shows them (the two paths' drivers
+    give the hour as a number of different types and the week as an aware or a naive time)."""
+    result: dict[str, list[tuple[Any, ...]]] = {}
+    for dimension, items in found.items():
+        made = []
+        for item in items:
+            key: Any = item.get("key")
+            if dimension in ("week", "month"):
+                key = volumes._as_date(key)
+            elif dimension in ("hour", "weekday"):
+                key = int(key)
+            made.append((key, item["contacts"], item["inbound"], item["resolved"], item["repeats"]))
+        result[dimension] = sorted(made, key=lambda row: (row[0] is None, str(row[0])))
+    return result
+
+
+@postgresql_only
+@pytest.mark.parametrize("service", ["all", "a", "none"])
+def test_one_statement_gives_the_per_dimension_figures(april: April, service: str) -> None:
+    """PostgreSQL reads the month's contacts once (GROUPING SETS); every count equals the one
+    statement a dimension path's, which SQLite uses, for the whole council and a service."""
+    chosen = {"all": None, "a": april.a, "none": NO_SERVICE}[service]
+    rows = volumes.contacts_in(volumes.Scope(april.organisation, APRIL, chosen))
+    one = _normalised(volumes._counted_in_one_statement(rows))
+    each = _normalised(volumes._counted_per_dimension(rows))
+    assert one == each
+    assert (
+        sum(count for _key, count, *_rest in one["channel"])
+        == {"all": 5, "a": 2, "none": 1}[service]
+    )
+
+
+def test_the_report_reads_the_contacts_in_one_statement_on_postgresql(
+    april: April, django_assert_num_queries: Any
+) -> None:
+    """The figures: one statement for the counts on PostgreSQL (eleven on SQLite), one for the
+    names of the services, access points and reasons."""
+    expected = {"postgresql": 2, "sqlite": 12}[connection.vendor]
+    with django_assert_num_queries(expected):
+        rows = volumes.volumes(volumes.Scope(april.organisation, APRIL))
+    assert len(rows) == 27
+
+
+def test_a_month_with_no_contacts(april: April) -> None:
+    empty = reporting.Period(datetime.date(2025, 4, 1), datetime.date(2025, 4, 30))
+    rows = volumes.volumes(volumes.Scope(april.organisation, empty))
+    assert [(row.dimension, row.value, row.contacts, row.inbound) for row in rows] == [
+        ("organisation", "test-council", 0, 0)
+    ]
 
 
 # --- the drill-down page -------------------------------------------------------------------------

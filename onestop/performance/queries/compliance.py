@@ -36,13 +36,17 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
-from onestop.cases.models import CaseClock
+from onestop.cases.models import CaseClock, clock_decided_at
 from onestop.core.models import Organisation
 from onestop.core.reporting import Period
 from onestop.directory.models import Service, Team
@@ -83,15 +87,12 @@ class StandardInfo:
     targets: dict[int | None, Decimal] = field(default_factory=dict)  # by service id (None: all)
 
 
-def _period_q(name: str, period: Period) -> Q:
-    return Q(**{f"{name}__gte": period.starts, f"{name}__lt": period.ends})
-
-
 def measured_q(period: Period) -> Q:
-    """The clocks ``period`` measures (see the module's docstring)."""
-    return Q(is_met=True) & _period_q("stopped_at", period) | (
-        Q(is_met=False) | Q(is_met__isnull=True)
-    ) & _period_q("due_at", period)
+    """The clocks ``period`` measures (see the module's docstring): those decided in it, by
+    ``cases.models.clock_decided_at`` (a met clock's stop, every other clock's deadline), the
+    expression the index ``caseclock_org_decided`` is on."""
+    decided = clock_decided_at()
+    return Q(GreaterThanOrEqual(decided, period.starts)) & Q(LessThan(decided, period.ends))
 
 
 def figure_q(figure: str, now: datetime.datetime) -> Q:
@@ -148,12 +149,31 @@ def clocks_behind(
     return rows.select_related("case", "case__service").order_by("-due_at", "-id")
 
 
-def _grouped(
-    rows: QuerySet[CaseClock], by: str, now: datetime.datetime
-) -> dict[tuple[str, int | None], Counts]:
+# Within ``one_reading()``: the counts by standard, service and team already read, by the
+# statement of the clocks they count and the moment they were counted at; and the standards.
+_READ: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("compliance_read", default=None)
+_SHARED = ("case__service_id", "case__team_id")
+
+
+@contextmanager
+def one_reading() -> Iterator[None]:
+    """Within this block, the per-service and the per-team figures of the same clocks come
+    from one statement (the clocks counted by standard, service and team, once), so a report
+    that shows both reads the clocks once, and both tables count the same records; the
+    standards and their targets are read once too.  Nothing is kept after the block."""
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
+def _counted(
+    rows: QuerySet[CaseClock], by: Sequence[str], now: datetime.datetime
+) -> dict[tuple[Any, ...], Counts]:
     found = (
         rows.order_by()
-        .values("standard_code", by)
+        .values("standard_code", *by)
         .annotate(
             met=Count("id", filter=figure_q("met", now)),
             missed=Count("id", filter=figure_q("missed", now)),
@@ -162,16 +182,39 @@ def _grouped(
         )
     )
     return {
-        (row["standard_code"], row[by]): Counts(
+        (row["standard_code"], *(row[name] for name in by)): Counts(
             row["met"], row["missed"], row["overdue"], row["not_yet_due"]
         )
         for row in found
     }
 
 
+def _grouped(
+    rows: QuerySet[CaseClock], by: str, now: datetime.datetime
+) -> dict[tuple[str, int | None], Counts]:
+    read = _READ.get()
+    if read is None or by not in _SHARED:
+        return {(key[0], key[1]): counts for key, counts in _counted(rows, [by], now).items()}
+    sql, params = rows.query.sql_with_params()
+    memo = (rows.db, sql, tuple(params), now)
+    if memo not in read:
+        read[memo] = _counted(rows, _SHARED, now)
+    position = 1 + _SHARED.index(by)
+    found: dict[tuple[str, int | None], Counts] = {}
+    for key, counts in read[memo].items():
+        group = (key[0], key[position])
+        found[group] = found.get(group, Counts()) + counts
+    return found
+
+
 def standards_of(organisation: Organisation, year: int) -> dict[str, StandardInfo]:
     """The organisation's timed standards by code, with the target in force in ``year`` for the
     organisation (key ``None``) and for each service with its own standard."""
+    read = _READ.get()
+    memo = ("standards", organisation.pk, year)
+    if read is not None and memo in read:
+        known: dict[str, StandardInfo] = read[memo]
+        return known
     found: dict[str, StandardInfo] = {}
     rows = (
         Standard.objects.for_organisation(organisation)
@@ -190,6 +233,8 @@ def standards_of(organisation: Organisation, year: int) -> dict[str, StandardInf
             )
             found[standard.code] = info
         info.targets[standard.service_id] = standards_queries.target_for_year(standard, year)
+    if read is not None:
+        read[memo] = found
     return found
 
 

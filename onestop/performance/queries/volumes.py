@@ -27,8 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections
 from django.db.models import (
     Avg,
+    BooleanField,
+    CharField,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -36,6 +39,7 @@ from django.db.models import (
     Max,
     Q,
     QuerySet,
+    Value,
 )
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth, TruncWeek
 from django.utils.functional import Promise
@@ -292,7 +296,30 @@ _COUNTS = {
 
 def _names(model: Any, organisation: Organisation, ids: set[Any], attribute: str) -> dict[Any, str]:
     found = model.objects.for_organisation(organisation).filter(pk__in=ids)
-    return {row.pk: str(getattr(row, attribute)) for row in found}
+    return {pk: str(name) for pk, name in found.values_list("pk", attribute)}
+
+
+_NAMED = {
+    Dimension.SERVICE: (Service, "name"),
+    Dimension.ACCESS_POINT: (AccessPoint, "name"),
+    Dimension.REASON: (ContactReason, "label"),
+}
+
+
+def _names_of(organisation: Organisation, wanted: dict[str, set[Any]]) -> dict[str, dict[Any, str]]:
+    """The names of the services, access points and reasons ``wanted`` (ids by dimension), in
+    one statement (``UNION ALL``; a dimension with no ids adds nothing to it)."""
+    parts = [
+        model.objects.for_organisation(organisation)
+        .filter(pk__in=wanted.get(dimension, set()))
+        .order_by()
+        .values_list(Value(dimension, output_field=CharField()), "pk", attribute)
+        for dimension, (model, attribute) in _NAMED.items()
+    ]
+    found: dict[str, dict[Any, str]] = {dimension: {} for dimension in _NAMED}
+    for dimension, pk, name in parts[0].union(*parts[1:], all=True):
+        found[dimension][pk] = str(name)
+    return found
 
 
 def _grouped(rows: QuerySet[Contact], key: Any) -> list[dict[str, Any]]:
@@ -320,57 +347,143 @@ def _as_date(value: Any) -> datetime.date:
     return datetime.date.fromisoformat(str(value)[:10])
 
 
+# The recorded fields a dimension groups by, and the dimensions of the time of day, the day, the
+# week and the month (in UK time), in ``DIMENSIONS`` order.
+_FIELDS = (
+    (Dimension.CHANNEL, "channel"),
+    (Dimension.DIRECTION, "direction"),
+    (Dimension.SERVICE, "service_id"),
+    (Dimension.ACCESS_POINT, "access_point_id"),
+    (Dimension.REASON, "reason_id"),
+    (Dimension.OUTCOME, "outcome"),
+)
+
+
+def _keys() -> dict[str, Any]:
+    """Each dimension's key, as an expression on a contact (the organisation's row has none)."""
+    return {
+        **{dimension: F(field) for dimension, field in _FIELDS},
+        Dimension.HOUR: ExtractHour("received_at", tzinfo=LONDON),
+        Dimension.WEEKDAY: ExtractIsoWeekDay("received_at", tzinfo=LONDON),
+        Dimension.WEEK: TruncWeek("received_at", tzinfo=LONDON),
+        Dimension.MONTH: TruncMonth("received_at", tzinfo=LONDON),
+    }
+
+
+Counted = dict[str, list[dict[str, Any]]]
+
+
+def _counted_per_dimension(rows: QuerySet[Contact]) -> Counted:
+    """Each dimension's counts by key, one statement a dimension (every database)."""
+    found: Counted = {Dimension.ORGANISATION: [rows.aggregate(**_COUNTS)]}
+    for dimension, key in _keys().items():
+        found[dimension] = _grouped(rows, key)
+    return found
+
+
+def _counted_in_one_statement(rows: QuerySet[Contact]) -> Counted:
+    """The same counts from one ``GROUPING SETS`` statement (PostgreSQL): the contacts are read
+    once.  The inner query is the ORM's (the same records, keys and measures as the
+    per-dimension path); only the grouping is written here, as the ORM cannot say it."""
+    keys = _keys()
+    aliases = {dimension: f"key_{number}" for number, dimension in enumerate(keys)}
+    measures = {name: f"is_{name}" for name in _COUNTS if name != Measure.CONTACTS}
+    inner = (
+        rows.order_by()
+        .annotate(**{aliases[dimension]: key for dimension, key in keys.items()})
+        .annotate(
+            **{
+                alias: ExpressionWrapper(MEASURES[name], output_field=BooleanField())
+                for name, alias in measures.items()
+            }
+        )
+        .values(*aliases.values(), *measures.values())
+    )
+    inner_sql, params = inner.query.get_compiler(using=rows.db).as_sql()
+    columns = ", ".join(aliases.values())
+    counts = ", ".join(f"count(*) FILTER (WHERE {alias})" for alias in measures.values())
+    sets = ", ".join(["()", *(f"({alias})" for alias in aliases.values())])
+    sql = (
+        f"SELECT GROUPING({columns}), {columns}, count(*), {counts} "  # noqa: S608  # names made here
+        f"FROM ({inner_sql}) AS contacts GROUP BY GROUPING SETS ({sets})"
+    )
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        found_rows = cursor.fetchall()
+    dimensions = list(keys)
+    everything = (1 << len(dimensions)) - 1
+    found: Counted = {Dimension.ORGANISATION: []}
+    found.update({dimension: [] for dimension in dimensions})
+    for row in found_rows:
+        grouping, values, figures = row[0], row[1 : len(dimensions) + 1], row[len(dimensions) + 1 :]
+        item = dict(zip(("contacts", *measures), figures, strict=True))
+        if grouping == everything:
+            found[Dimension.ORGANISATION].append(item)
+            continue
+        # GROUPING's bits, first key highest: the one key at 0 is the set this row belongs to.
+        last = len(dimensions) - 1
+        index = next(n for n in range(len(dimensions)) if not grouping >> (last - n) & 1)
+        item["key"] = values[index]
+        found[dimensions[index]].append(item)
+    if not found[Dimension.ORGANISATION]:  # the empty set's row, should a database leave it out
+        found[Dimension.ORGANISATION].append(dict.fromkeys(_COUNTS, 0))
+    for dimension in (Dimension.HOUR, Dimension.WEEKDAY, Dimension.WEEK, Dimension.MONTH):
+        found[dimension].sort(key=lambda item: item["key"])
+    return found
+
+
+def counted(rows: QuerySet[Contact]) -> Counted:
+    """Every dimension's counts: in one statement where the database can group by several sets
+    at once (PostgreSQL), else one statement a dimension; the figures are the same."""
+    if connections[rows.db].vendor == "postgresql":
+        return _counted_in_one_statement(rows)
+    return _counted_per_dimension(rows)
+
+
 def volumes(scope: Scope) -> list[Row]:
     """One row per dimension and value (the organisation's row is the total), in
     ``DIMENSIONS`` order, each dimension's values in their natural order."""
-    rows = contacts_in(scope)
-    total = rows.aggregate(**_COUNTS)
+    found = counted(contacts_in(scope))
+    total = found[Dimension.ORGANISATION][0]
     result = [_row(Dimension.ORGANISATION, scope.organisation.slug, scope.organisation.name, total)]
     choices = {
         Dimension.CHANNEL: dict(Channel.choices),
         Dimension.DIRECTION: dict(Direction.choices),
         Dimension.OUTCOME: dict(Outcome.choices),
     }
-    for dimension, field in (
-        (Dimension.CHANNEL, "channel"),
-        (Dimension.DIRECTION, "direction"),
-        (Dimension.SERVICE, "service_id"),
-        (Dimension.ACCESS_POINT, "access_point_id"),
-        (Dimension.REASON, "reason_id"),
-        (Dimension.OUTCOME, "outcome"),
-    ):
-        # "Not recorded" last on every database (PostgreSQL and SQLite order NULL differently).
-        grouped = sorted(
-            _grouped(rows, F(field)),
-            key=lambda item: (item["key"] in (None, ""), item["key"] or 0),
+    # "Not recorded" last on every database (PostgreSQL and SQLite order NULL differently).
+    ordered = {
+        dimension: sorted(
+            found[dimension], key=lambda item: (item["key"] in (None, ""), item["key"] or 0)
         )
+        for dimension, _field in _FIELDS
+    }
+    names = _names_of(
+        scope.organisation,
+        {
+            dimension: {item["key"] for item in ordered[dimension] if item["key"] is not None}
+            for dimension in _NAMED
+        },
+    )
+    for dimension, _field in _FIELDS:
         if dimension in choices:
-            names = {key: str(label) for key, label in choices[dimension].items()}
+            labels = {key: str(label) for key, label in choices[dimension].items()}
         else:
-            model, attribute = {
-                Dimension.SERVICE: (Service, "name"),
-                Dimension.ACCESS_POINT: (AccessPoint, "name"),
-                Dimension.REASON: (ContactReason, "label"),
-            }[dimension]
-            ids = {item["key"] for item in grouped if item["key"] is not None}
-            names = _names(model, scope.organisation, ids, attribute)
-        for item in grouped:
+            labels = names[dimension]
+        for item in ordered[dimension]:
             key = item["key"]
             if key is None or key == "":
                 result.append(_row(dimension, NONE_VALUE, str(_("Not recorded")), item))
             else:
-                result.append(_row(dimension, str(key), names.get(key, str(key)), item))
-    for item in _grouped(rows, ExtractHour("received_at", tzinfo=LONDON)):
+                result.append(_row(dimension, str(key), labels.get(key, str(key)), item))
+    for item in found[Dimension.HOUR]:
         hour = int(item["key"])
         result.append(_row(Dimension.HOUR, str(hour), f"{hour:02d}:00-{hour:02d}:59", item))
-    for item in _grouped(rows, ExtractIsoWeekDay("received_at", tzinfo=LONDON)):
+    for item in found[Dimension.WEEKDAY]:
         day = int(item["key"])
         result.append(_row(Dimension.WEEKDAY, str(day), str(WEEKDAYS[day]), item))
-    for dimension, trunc in (
-        (Dimension.WEEK, TruncWeek("received_at", tzinfo=LONDON)),
-        (Dimension.MONTH, TruncMonth("received_at", tzinfo=LONDON)),
-    ):
-        for item in _grouped(rows, trunc):
+    for dimension in (Dimension.WEEK, Dimension.MONTH):
+        for item in found[dimension]:
             first = _as_date(item["key"])
             result.append(_row(dimension, first.isoformat(), first.isoformat(), item))
     return result
