@@ -321,13 +321,15 @@ def report_step(
     photo = answers["photo"]
     if PHOTO in found.fields:
         checked = form.cleaned_data.get(PHOTO)
+        if checked is not None and not throttle.reserve(
+            client_address(request), throttle.HELD_PHOTOS
+        ):
+            context = _form_context(web_form.organisation, web_form)
+            return render(request, "portal/too_many.html", context, status=429)
         if checked is not None or posted.get(REMOVE_PHOTO):
             _release_photo(web_form, photo)
             photo = None
         if checked is not None:
-            if not throttle.reserve(client_address(request), throttle.HELD_PHOTOS):
-                context = _form_context(web_form.organisation, web_form)
-                return render(request, "portal/too_many.html", context, status=429)
             photo = document_services.hold_file(checked, organisation_id=web_form.organisation_id)
     done = [*answers["done"], *([] if found.slug in answers["done"] else [found.slug])]
     steps.keep(request, web_form, {"done": done, "values": values, "photo": photo})
