@@ -312,12 +312,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 X_FRAME_OPTIONS = "DENY"
 
+# Where images may come from: the map's tile server is added below (``ONESTOP_MAP_TILES``).
+CSP_IMAGE_SOURCES: list[str] = [SELF, "data:"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": CSP_IMAGE_SOURCES,
         "font-src": [SELF],
         "connect-src": [SELF],
         "form-action": [SELF],
@@ -444,6 +446,32 @@ if ONESTOP_PUBLIC_ORGANISATION and not re.fullmatch(
     raise ImproperlyConfigured(
         "ONESTOP_PUBLIC_ORGANISATION must be an organisation's short name, like demo-council."
     )
+
+# The map on report forms whose case type asks for a location (progressive enhancement: the
+# form works without it).  ``ONESTOP_MAP_TILES`` is the tile server's address, with {z}, {x} and
+# {y} (and optionally {s} and {r}), https:// only; empty turns the map off (residents type the
+# point, or leave it).  The tile server's origin is added to the content security policy's
+# img-src.  ``ONESTOP_MAP_ATTRIBUTION`` is the plain-text credit the tile provider requires.
+ONESTOP_MAP_TILES = env_str(
+    "ONESTOP_MAP_TILES", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+).strip()
+ONESTOP_MAP_ATTRIBUTION = env_str("ONESTOP_MAP_ATTRIBUTION", "© OpenStreetMap contributors").strip()
+
+
+def map_tiles_origin(template: str) -> str:
+    """The origin (``https://host[:port]``) of the tile address ``template``, refused loudly
+    when it is not an https address with {z}, {x} and {y}."""
+    match = re.fullmatch(r"(https://[A-Za-z0-9.{}-]+(?::\d{1,5})?)/[^\s\"'<>]*", template)
+    if match is None or not all(part in template for part in ("{z}", "{x}", "{y}")):
+        raise ImproperlyConfigured(
+            "ONESTOP_MAP_TILES must be an https:// address with {z}, {x} and {y}, like "
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png, or empty to turn the map off."
+        )
+    return match[1].replace("{s}", "*")
+
+
+if ONESTOP_MAP_TILES:
+    CSP_IMAGE_SOURCES.append(map_tiles_origin(ONESTOP_MAP_TILES))
 
 # --- Notifications (notifysend) ---------------------------------------------------------------
 # Which sender the worker hands messages to: local (kept, shown at /outbox/), smtp, notify.  Each

@@ -1,8 +1,9 @@
 """Build the static assets OneStop serves from the installed npm packages.
 
-Copies GOV.UK Frontend, MOJ Frontend and htmx out of ``node_modules`` into ``var/assets`` (or the
-directory given as the first argument) and makes the stylesheets' absolute ``/assets/`` links
-relative, so that the files work under ``STATIC_URL`` and survive hashing by ``collectstatic``.
+Copies GOV.UK Frontend, MOJ Frontend, htmx and Leaflet out of ``node_modules`` into
+``var/assets`` (or the directory given as the first argument) and makes the stylesheets'
+absolute ``/assets/`` links relative, so that the files work under ``STATIC_URL`` and survive
+hashing by ``collectstatic``.
 Every file a stylesheet or script refers to (``url(...)``, ``sourceMappingURL``) is copied with
 it, and a reference to a file the package does not ship stops the build: the production storage
 (``CompressedManifestStaticFilesStorage``) refuses to collect a stylesheet whose references are
@@ -100,12 +101,16 @@ def main() -> None:
     govuk = MODULES / "govuk-frontend" / "dist" / "govuk"
     moj = MODULES / "@ministryofjustice" / "frontend" / "moj"
     htmx = MODULES / "htmx.org" / "dist"
+    leaflet = MODULES / "leaflet" / "dist"
     for source_dir, name, target_dir in (
         (govuk, "govuk-frontend.min.css", "govuk"),
         (govuk, "govuk-frontend.min.js", "govuk"),
         (moj, "moj-frontend.min.css", "moj"),
         (moj, "moj-frontend.min.js", "moj"),
         (htmx, "htmx.min.js", "htmx"),
+        # The report forms' map (only on forms whose case type asks for a location).
+        (leaflet, "leaflet.js", "leaflet"),
+        (leaflet, "leaflet.css", "leaflet"),
     ):
         target = out / target_dir / name
         _copy(source_dir / name, target)
@@ -114,6 +119,8 @@ def main() -> None:
         _copy_references(target, source_dir)
     # The whole asset folders too: templates use the favicons and crest, the CSS the fonts.
     _copy(govuk / "assets", out / "govuk" / "assets")
+    # Leaflet's pin (and its shadow and high-resolution copy, which its script asks for).
+    _copy(leaflet / "images", out / "leaflet" / "images")
     if (moj / "assets").exists():
         _copy(moj / "assets", out / "moj" / "assets")
     print(f"build_assets: wrote {sum(1 for p in out.rglob('*') if p.is_file())} files")  # noqa: T201

@@ -34,6 +34,8 @@ class CaseError(StrEnum):
     OUTCOME_REQUIRED = "outcome_required"
     TOO_MANY = "too_many"
     NO_RECIPIENT = "no_recipient"
+    INVALID_POINT = "invalid_point"
+    POINT_OUTSIDE_AREA = "point_outside_area"
 
 
 class InvalidTransition(ServiceError):

@@ -290,6 +290,10 @@ class Case(OrganisationOwned, Timestamped):
     )
     constituent_name = models.CharField(max_length=200, blank=True)
     postcode = models.CharField(max_length=8, blank=True)
+    # Where the problem is, when the case type asks for a location and a point was given
+    # (``cases.services.points``): WGS84 degrees, both or neither.
+    latitude = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     ward = models.CharField(max_length=100, blank=True)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")

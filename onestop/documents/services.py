@@ -9,6 +9,9 @@ neither a row nor a file.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
@@ -28,12 +31,17 @@ from onestop.documents.models import Document, DocumentSource
 check_upload = checks.check_upload
 
 __all__ = [
+    "HELD_SECONDS",
     "CheckedFile",
+    "HeldFile",
     "attach_document",
     "check_upload",
     "check_uploaded_file",
+    "held_file",
+    "hold_file",
     "record_document_downloaded",
     "record_documents_listed",
+    "release_held_file",
     "size_limit_text",
 ]
 
@@ -49,6 +57,89 @@ def check_uploaded_file(upload: UploadedFile[Any], *, name: str, field: str) -> 
     upload.seek(0)
     data = bytes(upload.read(settings.ONESTOP_DOCUMENT_MAX_BYTES + 1))
     return check_upload(data, name, field=field)
+
+
+# --- a checked file held for a form that is not sent yet ------------------------------------
+#: How long a held file is kept for its form (a day: longer than any session of the portal's).
+HELD_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class HeldFile:
+    """A checked file written aside for a form still being filled in (the report's question
+    pages keep the resident's photo this way, never in the session).  ``token`` names the
+    file (256 random bits); the rest describes it, and ``sha256`` proves it unchanged."""
+
+    token: str
+    name: str
+    content_type: str
+    sha256: str
+    original_type: str
+    size: int
+
+    def as_data(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_data(cls, data: object) -> HeldFile | None:
+        """The held file ``data`` describes (as ``as_data`` wrote it), or ``None``."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            held = cls(
+                token=str(data["token"]),
+                name=str(data["name"]),
+                content_type=str(data["content_type"]),
+                sha256=str(data["sha256"]),
+                original_type=str(data["original_type"]),
+                size=int(data["size"]),
+            )
+            storage.held_path(0, held.token)  # a token of the right shape, or ValueError
+        except (KeyError, TypeError, ValueError):
+            return None
+        return held
+
+
+def hold_file(checked: CheckedFile, *, organisation_id: int) -> HeldFile:
+    """Write ``checked`` aside for a form not sent yet; files held longer than
+    ``HELD_SECONDS`` (forms never sent) are removed first."""
+    storage.remove_held_older_than(organisation_id, HELD_SECONDS)
+    held = HeldFile(
+        token=storage.new_name(),
+        name=checked.name,
+        content_type=checked.content_type,
+        sha256=checked.sha256,
+        original_type=checked.original_type,
+        size=len(checked.data),
+    )
+    storage.write(
+        organisation_id, "", checked.data, path=storage.held_path(organisation_id, held.token)
+    )
+    return held
+
+
+def held_file(organisation_id: int, held: HeldFile) -> CheckedFile | None:
+    """The checked file ``held`` describes, or ``None`` when it is gone (expired) or its bytes
+    are not the ones held."""
+    try:
+        data = storage.held_path(organisation_id, held.token).read_bytes()
+    except (OSError, ValueError):
+        return None
+    if hashlib.sha256(data).hexdigest() != held.sha256:
+        return None
+    return CheckedFile(
+        name=held.name,
+        content_type=held.content_type,
+        data=data,
+        sha256=held.sha256,
+        original_type=held.original_type,
+    )
+
+
+def release_held_file(organisation_id: int, held: HeldFile) -> None:
+    """Remove a held file (its form was sent, or the file was replaced or removed)."""
+    with contextlib.suppress(ValueError):
+        storage.held_path(organisation_id, held.token).unlink(missing_ok=True)
 
 
 def _lock_owner(owner: Model) -> None:

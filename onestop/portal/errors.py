@@ -15,3 +15,4 @@ class PortalError(StrEnum):
     NOT_OPEN = "not_open"
     CHOICES_MISMATCH = "choices_mismatch"
     INVALID_LAYOUT = "invalid_layout"
+    POINT_NOT_ASKED = "point_not_asked"

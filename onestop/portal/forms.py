@@ -15,7 +15,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from onestop.cases import services as case_services
 from onestop.cases.models import CaseType
+from onestop.core.errors import ServiceError
 from onestop.core.forms import GovukForm, service_check
 from onestop.core.questions import AttributeKind, add_question_fields, answers, attribute_field_name
 from onestop.core.text import guard_text_fields, visible
@@ -28,6 +30,8 @@ from onestop.portal.models import GUIDANCE_LIMIT, HINT_LIMIT, Layout
 from onestop.portal.models import NAME_LIMIT as FORM_NAME_LIMIT
 
 HONEYPOT = "leave_blank"
+POINT_INPUT_LIMIT = 30
+POINT_FIELDS = ("latitude", "longitude")
 
 
 def _service_check(check: Callable[[str], str], value: str) -> str:
@@ -75,7 +79,6 @@ class ReportForm(GovukForm):
         case_type: CaseType,
         request: HttpRequest | None = None,
         questions: list[dict[str, Any]] | None = None,
-        with_photo: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -86,12 +89,29 @@ class ReportForm(GovukForm):
         self.fields["photo"].help_text = _(
             "A JPG or PNG picture of the problem, smaller than %(size)s"
         ) % {"size": document_services.size_limit_text()}
-        if not with_photo:  # one thing per page keeps answers in the session, never a file
-            del self.fields["photo"]
         add_question_fields(self, self.questions)
-        self.asks_where = not any(
-            question.get("kind") == AttributeKind.LOCATION for question in self.questions
+        location = next(
+            (q for q in self.questions if q.get("kind") == AttributeKind.LOCATION), None
         )
+        self.asks_where = location is None
+        # Where the case type asks for a location, the point on the map too (optional; the
+        # map fills these in, and without JavaScript they can be typed or left empty).
+        self.point_question = attribute_field_name(location["code"]) if location is not None else ""
+        if self.point_question:
+            for name, label in (("latitude", _("Latitude")), ("longitude", _("Longitude"))):
+                self.fields[name] = forms.CharField(
+                    label=label,
+                    required=False,
+                    max_length=POINT_INPUT_LIMIT,
+                    widget=forms.TextInput(
+                        attrs={
+                            "class": "govuk-input govuk-input--width-10",
+                            "inputmode": "decimal",
+                            "spellcheck": "false",
+                            "autocomplete": "off",
+                        }
+                    ),
+                )
         if self.asks_where:
             self.fields["location"] = forms.CharField(
                 label=_("Where exactly (optional)"),
@@ -144,10 +164,14 @@ class ReportForm(GovukForm):
         # The page's order, so the GOV.UK error summary lists the mistakes as the page shows them.
         self.order_fields(
             [
-                *(attribute_field_name(question["code"]) for question in self.questions),
+                *(
+                    name
+                    for question in self.questions
+                    for name in self.names_of(attribute_field_name(question["code"]))
+                ),
                 "title",
                 "description",
-                *(["photo"] if with_photo else []),
+                "photo",
                 "postcode",
                 *(["location"] if self.asks_where else []),
                 "given_name",
@@ -160,9 +184,17 @@ class ReportForm(GovukForm):
         guard_text_fields(self)
         self.style()
 
+    def names_of(self, name: str) -> list[str]:
+        """The inputs that answer the question ``name``: a location question's point too."""
+        return [name, "latitude", "longitude"] if name == self.point_question else [name]
+
     # sections of the page, in order
     def question_fields(self) -> list[forms.BoundField]:
         return [self[attribute_field_name(question["code"])] for question in self.questions]
+
+    def point_fields(self) -> list[forms.BoundField]:
+        """The latitude and longitude inputs (none when no question asks for a location)."""
+        return [self["latitude"], self["longitude"]] if self.point_question else []
 
     def problem_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in ("title", "description", "photo") if name in self.fields]
@@ -208,6 +240,7 @@ class ReportForm(GovukForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        data["point"] = self._point(data) if self.point_question else None
         if "given_name" in self.errors or "family_name" in self.errors:
             return data
         refused = services.name_problem(
@@ -218,6 +251,15 @@ class ReportForm(GovukForm):
         if refused is not None:
             self.add_error(refused.field, refused.message)
         return data
+
+    def _point(self, data: dict[str, Any]) -> case_services.Point | None:
+        if "latitude" in self.errors or "longitude" in self.errors:
+            return None
+        try:
+            return case_services.clean_point(data.get("latitude", ""), data.get("longitude", ""))
+        except ServiceError as refusal:
+            self.add_error(refusal.field or "latitude", refusal.message)
+            return None
 
     def report(self, *, language: str = "en") -> services.Report:
         data = self.cleaned_data
@@ -232,6 +274,7 @@ class ReportForm(GovukForm):
             email=data["email"],
             phone=data["phone"],
             language=language,
+            point=data.get("point"),
         )
 
 

@@ -26,6 +26,7 @@ from onestop.contacts.models import Channel, Direction, Outcome
 from onestop.core import audit
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, User
+from onestop.core.questions import AttributeKind
 from onestop.core.text import has_control_characters, visible
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, Language, PreferredChannel
@@ -61,6 +62,8 @@ class Report:
     # The language the resident used (``customers.models.Language``): recorded on their
     # customer record, so the messages about the report follow it.
     language: str = Language.ENGLISH
+    # Where the problem is on the map (only where the case type asks for a location).
+    point: case_services.Point | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +332,11 @@ def _clean_report(report: Report) -> Report:
         email=email,
         phone=phone,
         language=report.language,
+        point=(
+            case_services.clean_point(report.point.latitude, report.point.longitude)
+            if report.point is not None
+            else None
+        ),
     )
 
 
@@ -375,6 +383,14 @@ def submit_report(
     case_type = _check_offered(web_form)
     report = _clean_report(report)
     case_services.clean_attributes(case_type, report.answers)  # refused before any write
+    if report.point is not None and not any(
+        question.get("kind") == AttributeKind.LOCATION for question in case_type.attributes
+    ):
+        raise _refuse(
+            PortalError.POINT_NOT_ASKED,
+            _("%(type)s does not ask where the problem is on a map") % {"type": case_type.name},
+            "latitude",
+        )
     description = report.description
     if report.location:
         where = _("Where: %(location)s") % {"location": report.location}
@@ -405,6 +421,7 @@ def submit_report(
             contact=contact,
             postcode=report.postcode,
             source=Source.WEB,
+            point=report.point,
         )
         audit.record(
             organisation=organisation,

@@ -5,8 +5,9 @@ questions on its own page, then "Describe the problem", "Where is the problem" a
 details", then "Check your answers" sends it.  The answers are kept in the session as each page
 is accepted, as the raw values the page posted, and every page is checked by binding the whole
 ``ReportForm`` to them (so the one-page form and the pages never disagree); a page shows only
-its own mistakes.  The photo is asked only on the one-page form: a file is never kept in the
-session.
+its own mistakes.  The photo is asked on "Describe the problem", checked like every upload
+when it is sent, and held aside (``documents.services.hold_file``) until the report is sent: the
+session keeps only its name and token, never the file.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.core.dates import govuk_date
 from onestop.core.questions import attribute_field_name
-from onestop.portal.forms import HONEYPOT, ReportForm
+from onestop.documents.services import HeldFile
+from onestop.portal.forms import HONEYPOT, POINT_FIELDS, ReportForm
 from onestop.portal.models import WebForm
 
 SESSION_KEY = "onestop_portal_answers"  # {"<organisation id>:<type code>": {"done": [...], ...}}
@@ -44,11 +46,12 @@ def steps_of(form: ReportForm) -> list[Step]:
         Step(
             slug=f"{QUESTION_PREFIX}{question['code']}",
             title=str(question["label"]),
-            fields=(attribute_field_name(question["code"]),),
+            fields=tuple(form.names_of(attribute_field_name(question["code"]))),
         )
         for question in form.questions
     ]
-    pages.append(Step("problem", str(_("Describe the problem")), ("title", "description")))
+    photo = ("photo",) if "photo" in form.fields else ()
+    pages.append(Step("problem", str(_("Describe the problem")), ("title", "description", *photo)))
     where = ("postcode", "location") if form.asks_where else ("postcode",)
     pages.append(Step("where", str(_("Where is the problem")), where))
     pages.append(
@@ -72,14 +75,19 @@ def _key(web_form: WebForm) -> str:
 
 
 def kept(request: HttpRequest, web_form: WebForm) -> dict[str, Any]:
-    """This form's answers so far: ``{"done": [step slugs], "values": {input: [values]}}``."""
+    """This form's answers so far: ``{"done": [step slugs], "values": {input: [values]},
+    "photo": the held photo (``documents.services.HeldFile``) or None}``."""
     everything = request.session.get(SESSION_KEY)
     mine = everything.get(_key(web_form)) if isinstance(everything, dict) else None
     if not isinstance(mine, dict):
-        return {"done": [], "values": {}}
+        return {"done": [], "values": {}, "photo": None}
     done = [str(slug) for slug in mine.get("done", []) if isinstance(slug, str)]
     values = mine.get("values")
-    return {"done": done, "values": dict(values) if isinstance(values, dict) else {}}
+    return {
+        "done": done,
+        "values": dict(values) if isinstance(values, dict) else {},
+        "photo": HeldFile.from_data(mine.get("photo")),
+    }
 
 
 def keep(request: HttpRequest, web_form: WebForm, answers: dict[str, Any] | None) -> None:
@@ -88,7 +96,11 @@ def keep(request: HttpRequest, web_form: WebForm, answers: dict[str, Any] | None
     everything = dict(everything) if isinstance(everything, dict) else {}
     everything.pop(_key(web_form), None)
     if answers is not None:
-        everything[_key(web_form)] = answers
+        photo = answers.get("photo")
+        everything[_key(web_form)] = {
+            **answers,
+            "photo": photo.as_data() if isinstance(photo, HeldFile) else None,
+        }
     request.session[SESSION_KEY] = dict(list(everything.items())[-SESSION_FORMS:])
 
 
@@ -141,6 +153,14 @@ def shown_answer(form: ReportForm, name: str) -> str:
     """An answer as the check page shows it: a choice's words, a date written out."""
     if name not in form.fields:
         return ""
+    if name in POINT_FIELDS:  # one line for the two: "Point on the map: 51.501, -0.142"
+        point = form.cleaned_data.get("point") if hasattr(form, "cleaned_data") else None
+        if name == "longitude" or point is None:
+            return ""
+        return str(
+            _("Point on the map: %(latitude)s, %(longitude)s")
+            % {"latitude": point.latitude, "longitude": point.longitude}
+        )
     value = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
     if value in (None, "", []):
         return ""

@@ -42,6 +42,8 @@ class Kind:
 
 
 REPORTS = Kind("reports", "ONESTOP_PORTAL_REPORTS_PER_HOUR", DEFAULT_PER_HOUR)
+#: Photos held for a report's question pages before it is sent (each is a file on disk).
+HELD_PHOTOS = Kind("held-photos", "ONESTOP_PORTAL_PHOTOS_PER_HOUR", 20)
 #: Looking a reference up on the track page (found or not), per client address.
 TRACK = Kind("track", "ONESTOP_PORTAL_TRACK_PER_HOUR", 20)
 #: Adding information to a tracked request, per client address.

@@ -29,6 +29,7 @@ from onestop.core.http import client_address, staff_user
 from onestop.core.language import WELSH, use_public_language
 from onestop.core.models import Organisation
 from onestop.customers.models import Language as CustomerLanguage
+from onestop.documents import services as document_services
 from onestop.documents import uploads
 from onestop.portal import forms, queries, services, steps, throttle
 from onestop.portal.models import WebForm
@@ -127,7 +128,7 @@ def report_index(request: HttpRequest, organisation_slug: str) -> HttpResponse:
 
 
 def _report_form(
-    web_form: WebForm, *args: Any, request: HttpRequest | None = None, with_photo: bool = True
+    web_form: WebForm, *args: Any, request: HttpRequest | None = None
 ) -> forms.ReportForm:
     """The report form of ``web_form`` with its questions in the page's language."""
     return forms.ReportForm(
@@ -135,7 +136,6 @@ def _report_form(
         case_type=web_form.case_type,
         request=request,
         questions=web_form.questions_in(get_language()),
-        with_photo=with_photo,
     )
 
 
@@ -147,6 +147,8 @@ def _form_context(organisation: Organisation, web_form: WebForm) -> dict[str, An
         "form_name": web_form.name_in(language),
         "form_hint": web_form.hint_in(language),
         "guidance": web_form.guidance_in(language),
+        "map_tiles": settings.ONESTOP_MAP_TILES,
+        "map_attribution": settings.ONESTOP_MAP_ATTRIBUTION,
     }
 
 
@@ -169,7 +171,7 @@ def report_form(request: HttpRequest, organisation_slug: str, type_code: str) ->
     web_form = queries.published_form(organisation, type_code)
     context = _form_context(organisation, web_form)
     if request.method != "POST" and web_form.asks_one_thing_per_page:
-        first = steps.steps_of(_report_form(web_form, with_photo=False))[0]
+        first = steps.steps_of(_report_form(web_form))[0]
         answers = steps.kept(request, web_form)
         return render(
             request,
@@ -206,14 +208,20 @@ def report_form(request: HttpRequest, organisation_slug: str, type_code: str) ->
 
 
 def _submit(
-    request: HttpRequest, web_form: WebForm, form: forms.ReportForm, address: str | None
+    request: HttpRequest,
+    web_form: WebForm,
+    form: forms.ReportForm,
+    address: str | None,
+    *,
+    photo: document_services.CheckedFile | None = None,
 ) -> Case:
-    """Raise the resident's case and remember, in their session, that they reported it here."""
+    """Raise the resident's case and remember, in their session, that they reported it here.
+    The photo is the form's, or, from "Check your answers", the one held since its page."""
     case = services.submit_report(
         web_form,
         report=form.report(language=_customer_language()),
         ip_address=address,
-        photo=form.cleaned_data.get("photo"),
+        photo=photo or form.cleaned_data.get(PHOTO),
     )
     _remember(request, web_form.organisation_id, case.reference)
     return case
@@ -226,6 +234,13 @@ def _customer_language() -> str:
 
 # --- a long form, one thing per page (``steps``) --------------------------------------------
 FROM_CHECK = "check"
+PHOTO = "photo"
+REMOVE_PHOTO = "remove_photo"
+
+
+def _release_photo(web_form: WebForm, photo: document_services.HeldFile | None) -> None:
+    if photo is not None:
+        document_services.release_held_file(web_form.organisation_id, photo)
 
 
 def _step_url(web_form: WebForm, step: steps.Step, *, from_check: bool = False) -> str:
@@ -256,6 +271,7 @@ def _refused_as_bot(request: HttpRequest, web_form: WebForm) -> HttpResponse:
     context = _form_context(web_form.organisation, web_form)
     if not throttle.reserve(client_address(request)):
         return render(request, "portal/too_many.html", context, status=429)
+    _release_photo(web_form, steps.kept(request, web_form)["photo"])
     steps.keep(request, web_form, None)
     return HttpResponseRedirect(
         reverse("portal:report-received", args=[web_form.organisation.slug])
@@ -265,12 +281,13 @@ def _refused_as_bot(request: HttpRequest, web_form: WebForm) -> HttpResponse:
 @public
 @never_cache
 @require_http_methods(GET_POST)
+@uploads.keep_sent_names
 def report_step(
     request: HttpRequest, organisation_slug: str, type_code: str, step: str
 ) -> HttpResponse:
     """One page of a long form: its question, checked alone, kept in the session."""
     _organisation, web_form = _paged_form(organisation_slug, type_code)
-    all_steps = steps.steps_of(_report_form(web_form, with_photo=False))
+    all_steps = steps.steps_of(_report_form(web_form))
     found = next((page for page in all_steps if page.slug == str(step)[:80]), None)
     if found is None:
         raise Http404
@@ -281,23 +298,41 @@ def report_step(
         return HttpResponseRedirect(_step_url(web_form, missing))
     from_check = request.GET.get("from") == FROM_CHECK
     if request.method != "POST":
-        form = _report_form(web_form, with_photo=False)
+        form = _report_form(web_form)
         if found.slug in answers["done"]:
-            form = _report_form(web_form, steps.as_data(answers["values"]), with_photo=False)
+            form = _report_form(web_form, steps.as_data(answers["values"]))
             form.is_valid()
             steps.only_errors_of(form, found)
-        return _step_page(request, web_form, all_steps, found, form, from_check=from_check)
+        return _step_page(
+            request, web_form, all_steps, found, form, from_check=from_check, answers=answers
+        )
     posted = _posted(request)
     if steps.is_bot(posted):
         return _refused_as_bot(request, web_form)
     values = steps.merged(found, answers["values"], steps.posted_values(found, posted))
-    form = _report_form(web_form, steps.as_data(values), with_photo=False)
+    files = _files(request) if PHOTO in found.fields else None
+    form = _report_form(web_form, steps.as_data(values), files, request=request)
     form.is_valid()
     steps.only_errors_of(form, found)
     if form.errors:
-        return _step_page(request, web_form, all_steps, found, form, from_check=from_check)
+        return _step_page(
+            request, web_form, all_steps, found, form, from_check=from_check, answers=answers
+        )
+    photo = answers["photo"]
+    if PHOTO in found.fields:
+        checked = form.cleaned_data.get(PHOTO)
+        if checked is not None and not throttle.reserve(
+            client_address(request), throttle.HELD_PHOTOS
+        ):
+            context = _form_context(web_form.organisation, web_form)
+            return render(request, "portal/too_many.html", context, status=429)
+        if checked is not None or posted.get(REMOVE_PHOTO):
+            _release_photo(web_form, photo)
+            photo = None
+        if checked is not None:
+            photo = document_services.hold_file(checked, organisation_id=web_form.organisation_id)
     done = [*answers["done"], *([] if found.slug in answers["done"] else [found.slug])]
-    steps.keep(request, web_form, {"done": done, "values": values})
+    steps.keep(request, web_form, {"done": done, "values": values, "photo": photo})
     missing = steps.first_missing(all_steps, done)
     if from_check and missing is None:
         return HttpResponseRedirect(_check_url(web_form))
@@ -317,6 +352,7 @@ def _step_page(
     form: forms.ReportForm,
     *,
     from_check: bool,
+    answers: dict[str, Any],
 ) -> HttpResponse:
     index = all_steps.index(step)
     if from_check:
@@ -327,7 +363,8 @@ def _step_page(
         back = reverse(
             "portal:report-form", args=[web_form.organisation.slug, web_form.case_type.code]
         )
-    fields = [form[name] for name in step.fields]
+    point = [form[name] for name in step.fields if name in forms.POINT_FIELDS]
+    fields = [form[name] for name in step.fields if name not in forms.POINT_FIELDS]
     return render(
         request,
         "portal/report_step.html",
@@ -337,6 +374,8 @@ def _step_page(
             "step": step,
             "fields": fields,
             "single": fields[0] if len(fields) == 1 else None,
+            "point": point,
+            "held_photo": answers["photo"] if PHOTO in step.fields else None,
             "back": back,
             "number": index + 1,
             "count": len(all_steps),
@@ -352,12 +391,12 @@ def _step_page(
 def report_check(request: HttpRequest, organisation_slug: str, type_code: str) -> HttpResponse:
     """ "Check your answers before sending your report", then send it."""
     organisation, web_form = _paged_form(organisation_slug, type_code)
-    all_steps = steps.steps_of(_report_form(web_form, with_photo=False))
+    all_steps = steps.steps_of(_report_form(web_form))
     answers = steps.kept(request, web_form)
     missing = steps.first_missing(all_steps, answers["done"])
     if missing is not None:  # not everything answered (or the session has expired)
         return HttpResponseRedirect(_step_url(web_form, missing))
-    form = _report_form(web_form, steps.as_data(answers["values"]), with_photo=False)
+    form = _report_form(web_form, steps.as_data(answers["values"]))
     status = 200
     if request.method == "POST":
         posted = _posted(request)
@@ -370,9 +409,28 @@ def report_check(request: HttpRequest, organisation_slug: str, type_code: str) -
             )
 
         def submit(data: dict[str, Any]) -> Case:
-            case = _submit(request, web_form, form, address)
+            case = _submit(request, web_form, form, address, photo=photo)
+            _release_photo(web_form, answers["photo"])
             steps.keep(request, web_form, None)
             return case
+
+        photo = (
+            document_services.held_file(web_form.organisation_id, answers["photo"])
+            if answers["photo"] is not None
+            else None
+        )
+        if answers["photo"] is not None and photo is None:  # expired, or changed on disk
+            throttle.release(address)
+            steps.keep(request, web_form, {**answers, "photo": None})
+            return _check_page(
+                request,
+                web_form,
+                all_steps,
+                form,
+                {**answers, "photo": None},
+                extra_errors=[_("The photo you added could not be kept: add it again")],
+                status=400,
+            )
 
         saved = pages.save_form(
             request,
@@ -389,7 +447,25 @@ def report_check(request: HttpRequest, organisation_slug: str, type_code: str) -
         status = 400
     else:
         form.is_valid()
-    errors = [
+    return _check_page(request, web_form, all_steps, form, answers, status=status)
+
+
+def _check_page(
+    request: HttpRequest,
+    web_form: WebForm,
+    all_steps: list[steps.Step],
+    form: forms.ReportForm,
+    answers: dict[str, Any],
+    *,
+    status: int,
+    extra_errors: list[str] | None = None,
+) -> HttpResponse:
+    problem = next(page for page in all_steps if page.slug == "problem")
+    errors: list[dict[str, Any]] = [
+        {"text": error, "href": _step_url(web_form, problem, from_check=True)}
+        for error in extra_errors or []
+    ]
+    errors += [
         {"text": error, "href": _step_url(web_form, page, from_check=True)}
         for page in all_steps
         for name in page.fields
@@ -399,10 +475,18 @@ def report_check(request: HttpRequest, organisation_slug: str, type_code: str) -
         {"text": error, "href": _step_url(web_form, all_steps[0], from_check=True)}
         for error in form.non_field_errors()
     ]
+    photo = answers["photo"]
     rows = [
         {
             "step": page,
-            "answers": [text for name in page.fields if (text := steps.shown_answer(form, name))],
+            "answers": [
+                *(text for name in page.fields if (text := steps.shown_answer(form, name))),
+                *(
+                    [_("Photo: %(name)s") % {"name": photo.name}]
+                    if photo is not None and PHOTO in page.fields
+                    else []
+                ),
+            ],
             "change": _step_url(web_form, page, from_check=True),
         }
         for page in all_steps
@@ -411,7 +495,7 @@ def report_check(request: HttpRequest, organisation_slug: str, type_code: str) -
         request,
         "portal/report_check.html",
         {
-            **_form_context(organisation, web_form),
+            **_form_context(web_form.organisation, web_form),
             "rows": rows,
             "errors": errors,
             "back": _step_url(web_form, all_steps[-1]),

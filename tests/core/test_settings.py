@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 PRODUCTION = {
     "ONESTOP_SECRET_KEY": "x" * 20 + "production-secret-for-the-deploy-check-only" + "y" * 20,
@@ -170,3 +171,37 @@ def test_the_demo_prints_the_address_make_run_serves(
     monkeypatch.setenv("HOST", host)
     monkeypatch.setenv("PORT", port)
     assert demo_address() == address
+
+
+# --- the report forms' map (ONESTOP_MAP_TILES) ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("template", "origin"),
+    [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", "https://tile.openstreetmap.org"),
+        (
+            "https://{s}.tiles.example.org:8443/a/{z}/{x}/{y}.png",
+            "https://*.tiles.example.org:8443",
+        ),
+    ],
+)
+def test_the_map_tiles_origin_is_added_to_the_image_sources(template: str, origin: str) -> None:
+    from onestop.settings import map_tiles_origin
+
+    assert map_tiles_origin(template) == origin
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://tile.openstreetmap.org/{z}/{x}/{y}.png",  # not https
+        "https://tile.openstreetmap.org/{z}/{x}.png",  # no {y}
+        "https://tile.example.org/{z}/{x}/{y}.png' data:",  # a second source smuggled in
+        "javascript:alert(1)//{z}/{x}/{y}",
+        "https://tile.example.org/{z}/{x}/{y}.png https://evil.example",
+    ],
+)
+def test_a_tile_address_that_is_not_https_with_z_x_y_stops_start_up(template: str) -> None:
+    from onestop.settings import map_tiles_origin
+
+    with pytest.raises(ImproperlyConfigured, match="ONESTOP_MAP_TILES must be an https://"):
+        map_tiles_origin(template)

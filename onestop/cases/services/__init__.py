@@ -44,6 +44,7 @@ from onestop.cases.services.links import (
     complete_contribution_task,
     link_cases,
 )
+from onestop.cases.services.points import Point, clean_point
 from onestop.cases.services.statutory import (
     EIR_EXTENDED_WORKING_DAYS,
     FOI_PUBLIC_INTEREST_EXTRA_WORKING_DAYS,
@@ -65,6 +66,7 @@ __all__ = [
     "TEXT_LIMIT",
     "TITLE_LIMIT",
     "CaseTypeInput",
+    "Point",
     "add_contribution_task",
     "add_note",
     "assign_case",
@@ -73,6 +75,7 @@ __all__ = [
     "check_attribute_definitions",
     "claim_case",
     "clean_attributes",
+    "clean_point",
     "close_case",
     "complete_contribution_task",
     "escalate_due_cases",

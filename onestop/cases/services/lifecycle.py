@@ -51,6 +51,7 @@ from onestop.cases.services.clocks import (
     _start_clocks,
     _stop_clocks,
 )
+from onestop.cases.services.points import Point, clean_point
 from onestop.contacts import services as contact_services
 from onestop.contacts.models import Contact
 from onestop.core import audit, batch, references
@@ -81,8 +82,10 @@ def raise_case(
     councillor: User | None = None,
     constituent_name: str = "",
     received_at: datetime.datetime | None = None,
+    point: Point | None = None,
 ) -> Case:
-    """Raise a case: reference, routing, deadlines from the clock, acknowledgement recorded."""
+    """Raise a case: reference, routing, deadlines from the clock, acknowledgement recorded.
+    ``point`` is where the problem is on the map (checked again by ``clean_point``)."""
     case_type = _active_case_type(organisation, case_type_code)
     title = _check_text(
         title, field=_("title"), error_field="title", limit=TITLE_LIMIT, required=True
@@ -95,6 +98,8 @@ def raise_case(
     )
     ward = _check_text(ward, field=_("ward"), error_field="ward", limit=100)
     cleaned = clean_attributes(case_type, attributes or {})
+    if point is not None:
+        point = clean_point(point.latitude, point.longitude)
     _check_parties(organisation, customer=customer, contact=contact, councillor=councillor)
     if case_type.kind == CaseKind.COUNCILLOR_ENQUIRY:
         if councillor is None and by is not None and queries.is_councillor(by):
@@ -126,6 +131,8 @@ def raise_case(
             councillor=councillor,
             constituent_name=constituent_name,
             postcode=queries.postcode_key(postcode),
+            latitude=point.latitude if point is not None else None,
+            longitude=point.longitude if point is not None else None,
             ward=ward,
             service_id=case_type.service_id,
             team=team,

@@ -1,0 +1,74 @@
+"""Where a problem is, as a point on the map: latitude and longitude, checked.
+
+A resident (or an advisor) may give the point where a case type asks for a location; it is
+kept on the case (``Case.latitude``/``Case.longitude``, WGS84 degrees to six decimal places,
+about 10 cm).  A point is refused unless both halves are plain decimal numbers and it lies in
+the United Kingdom (a box round Great Britain, Northern Ireland, the Isles of Scilly and
+Shetland): no organisation keeps its boundary yet, so the UK is the area every point must be in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.utils.translation import gettext as _
+
+from onestop.cases.errors import CaseError
+from onestop.cases.services._common import _refuse
+
+# (south, north, west, east) in degrees: the United Kingdom with a little sea round it.
+UK_BOUNDS = (Decimal("49.8"), Decimal("60.95"), Decimal("-8.7"), Decimal("1.9"))
+PLACES = Decimal("0.000001")
+# A plain decimal number: no exponent, no "nan" or "infinity", no grouping, at most 30 characters.
+_NUMBER = re.compile(r"[+-]?\d{1,3}(?:\.\d{1,15})?")
+INPUT_LIMIT = 30
+
+
+@dataclass(frozen=True)
+class Point:
+    latitude: Decimal
+    longitude: Decimal
+
+
+def _number(value: str, *, label: str, field: str) -> Decimal:
+    text = value.strip()
+    if len(text) > INPUT_LIMIT or not _NUMBER.fullmatch(text):
+        _refuse(
+            CaseError.INVALID_POINT,
+            _("%(label)s must be a number in degrees, like %(example)s")
+            % {"label": label, "example": "51.501" if field == "latitude" else "-0.142"},
+            field,
+        )
+    return Decimal(text).quantize(PLACES, rounding=ROUND_HALF_EVEN)
+
+
+def clean_point(latitude: object, longitude: object) -> Point | None:
+    """The point given as ``latitude`` and ``longitude`` (text or numbers), or ``None`` when
+    neither was given; refused (``ServiceError``, ``CaseError`` codes) when only one was given,
+    either is not a plain number, or the point is outside the United Kingdom."""
+    latitude_text = "" if latitude is None else str(latitude).strip()
+    longitude_text = "" if longitude is None else str(longitude).strip()
+    if not latitude_text and not longitude_text:
+        return None
+    if not latitude_text:
+        _refuse(
+            CaseError.INVALID_POINT, _("Enter the latitude as well as the longitude"), "latitude"
+        )
+    if not longitude_text:
+        _refuse(
+            CaseError.INVALID_POINT, _("Enter the longitude as well as the latitude"), "longitude"
+        )
+    point = Point(
+        latitude=_number(latitude_text, label=_("Latitude"), field="latitude"),
+        longitude=_number(longitude_text, label=_("Longitude"), field="longitude"),
+    )
+    south, north, west, east = UK_BOUNDS
+    if not south <= point.latitude <= north or not west <= point.longitude <= east:
+        _refuse(
+            CaseError.POINT_OUTSIDE_AREA,
+            _("The point must be in the United Kingdom: move the pin or check the numbers"),
+            "latitude",
+        )
+    return point
