@@ -28,6 +28,12 @@ CHOICES = {"cy": WELSH, "en": ENGLISH, "en-gb": ENGLISH}
 CHOSEN_ATTRIBUTE = "onestop_language_chosen"
 
 
+def in_page_language(english: str, welsh: str) -> str:
+    """What a resident reads of words kept in both languages: ``welsh`` when the page is in
+    Welsh and the Welsh was given, else ``english`` (Welsh left empty falls back to English)."""
+    return welsh if welsh and translation.get_language() == WELSH else english
+
+
 def chosen(request: HttpRequest) -> str | None:
     """The language the toggle asked for on this request, if it asked for one."""
     return CHOICES.get(str(request.GET.get(LANGUAGE_PARAMETER, ""))[:10].lower())

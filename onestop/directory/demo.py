@@ -20,6 +20,7 @@ from onestop.directory.lgsl import parse_lgsl_csv
 from onestop.directory.models import (
     AccessPoint,
     AccessPointKind,
+    AccessPointShare,
     LgslService,
     Service,
     Team,
@@ -199,6 +200,62 @@ STANDBY = services.OutOfHoursInput(
     ends_weekday=MONDAY,
     ends_at=H(8, 45),
 )
+
+
+# The Welsh words residents of the housing association (which offers Welsh) read beside the
+# English: its services, and the one-stop shop the council shares with it.  Our Welsh: a
+# council relying on it should have a translator review it, as for every shipped Welsh text.
+WELSH_SERVICES: dict[str, tuple[str, str]] = {
+    "Tenancy Services": (
+        "Gwasanaethau Tenantiaeth",
+        "Rhent, newidiadau i denantiaethau a materion cymdogion.",
+    ),
+    "Repairs": ("Atgyweiriadau", "Atgyweirio cartrefi'r gymdeithas."),
+}
+WELSH_ACCESS_POINTS: dict[str, tuple[str, str]] = {
+    "Buckingham One-Stop Shop": ("Siop Un Stop Buckingham", "Llyfrgell Buckingham\nBuckingham"),
+}
+
+
+def load_welsh(housing: Organisation) -> None:
+    """The Welsh names and descriptions of what the housing association's residents read
+    (set once: what an administrator changed since stays)."""
+    for service in Service.objects.for_organisation(housing).filter(
+        name__in=sorted(WELSH_SERVICES), name_cy=""
+    ):
+        name_cy, description_cy = WELSH_SERVICES[service.name]
+        services.update_service(
+            service,
+            by=None,
+            name=service.name,
+            description=service.description,
+            lgsl_code=service.lgsl.code if service.lgsl else None,
+            name_cy=name_cy,
+            description_cy=description_cy,
+        )
+    shared = list(
+        AccessPointShare.objects.unscoped("the demo names the offices shared with the partner")
+        .filter(shared_with=housing)
+        .values_list("organisation_id", "access_point_id")
+    )
+    points = AccessPoint.objects.filter(
+        organisation_id__in=sorted({owner for owner, _point in shared}),
+        pk__in=[point for _owner, point in shared],
+        name__in=sorted(WELSH_ACCESS_POINTS),
+        name_cy="",
+    )
+    for point in points:
+        name_cy, address_cy = WELSH_ACCESS_POINTS[point.name]
+        services.update_access_point(
+            point,
+            by=None,
+            kind=point.kind,
+            name=point.name,
+            address=point.address,
+            phone=point.phone,
+            name_cy=name_cy,
+            address_cy=address_cy,
+        )
 
 
 # --- loading ------------------------------------------------------------------------------

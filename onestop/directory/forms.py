@@ -12,7 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.core.forms import GovukDateField, GovukFormMixin, PlainTextFormMixin
 from onestop.core.models import Nation, Organisation, OrganisationType, Role, User
-from onestop.directory.models import AccessPointKind, Service, Weekday
+from onestop.directory.models import WELSH_HELP, AccessPointKind, Service, Weekday
+
+# The Welsh descriptions, addresses and details residents read (the English has no limit of its
+# own; the Welsh is kept to a page's worth).
+DESCRIPTION_LIMIT = 2_000
 
 _TIME = re.compile(r"^(?P<hour>\d{1,2})(?:[.:](?P<minute>\d{2}))?\s*(?P<meridiem>am|pm)?$")
 _SESSION_SEPARATOR = re.compile(r"\s*(?:-|\u2013|to)\s*")
@@ -122,11 +126,26 @@ class ServiceForm(GovukFormMixin, forms.Form):
         max_length=254,
         help_text=_("Shown to residents on the start page"),
     )
+    name_cy = forms.CharField(
+        label=_("Service name in Welsh (optional)"),
+        required=False,
+        max_length=200,
+        help_text=WELSH_HELP,
+    )
+    description_cy = forms.CharField(
+        label=_("Public description in Welsh (optional)"),
+        required=False,
+        max_length=DESCRIPTION_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=WELSH_HELP,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
         self.fields["lgsl_code"].widget.attrs["class"] = "govuk-input govuk-input--width-5"
+        for name in ("name_cy", "description_cy"):
+            self.fields[name].widget.attrs["lang"] = "cy"
 
 
 class TeamForm(GovukFormMixin, forms.Form):
@@ -172,11 +191,23 @@ class AccessPointForm(GovukFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
         error_messages={"invalid": _("The number of interview rooms must be a whole number")},
     )
+    name_cy = forms.CharField(
+        label=_("Name in Welsh (optional)"), required=False, max_length=200, help_text=WELSH_HELP
+    )
+    address_cy = forms.CharField(
+        label=_("Address in Welsh (optional)"),
+        required=False,
+        max_length=DESCRIPTION_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=WELSH_HELP,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
         self.fields["interview_rooms"].widget.attrs["class"] = "govuk-input govuk-input--width-2"
+        for name in ("name_cy", "address_cy"):
+            self.fields[name].widget.attrs["lang"] = "cy"
 
     def clean_interview_rooms(self) -> int:
         return int(self.cleaned_data.get("interview_rooms") or 0)
@@ -222,6 +253,12 @@ class OpeningSessionForm(GovukFormMixin, forms.Form):
 class OpeningExceptionForm(GovukFormMixin, forms.Form):
     date = GovukDateField(label=_("Date"), help_text=_("For example, 27 12 2026"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason_cy = forms.CharField(
+        label=_("Reason in Welsh (optional)"),
+        required=False,
+        max_length=200,
+        help_text=WELSH_HELP,
+    )
     sessions = forms.CharField(
         label=_("Opening sessions on that date"),
         required=False,
@@ -231,6 +268,7 @@ class OpeningExceptionForm(GovukFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
+        self.fields["reason_cy"].widget.attrs["lang"] = "cy"
 
     def clean_sessions(self) -> list[tuple[datetime.time, datetime.time]]:
         return parse_sessions(self.cleaned_data.get("sessions") or "")
@@ -251,12 +289,30 @@ class OutOfHoursForm(GovukFormMixin, forms.Form):
     starts_at = TimeOfDayField(label=_("Starts at"))
     ends_weekday = forms.TypedChoiceField(label=_("Ends on"), choices=Weekday.choices, coerce=int)
     ends_at = TimeOfDayField(label=_("Ends at"))
+    title_cy = forms.CharField(
+        label=_("Title in Welsh (optional)"), required=False, max_length=200, help_text=WELSH_HELP
+    )
+    contact_cy = forms.CharField(
+        label=_("Who to contact, in Welsh (optional)"),
+        required=False,
+        max_length=200,
+        help_text=WELSH_HELP,
+    )
+    details_cy = forms.CharField(
+        label=_("Details in Welsh (optional)"),
+        required=False,
+        max_length=DESCRIPTION_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=WELSH_HELP,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
         for name in ("starts_at", "ends_at"):
             self.fields[name].widget.attrs["class"] = "govuk-input govuk-input--width-5"
+        for name in ("title_cy", "contact_cy", "details_cy"):
+            self.fields[name].widget.attrs["lang"] = "cy"
 
 
 class StaffRolesForm(PlainTextFormMixin, forms.Form):

@@ -13,7 +13,12 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.language import in_page_language
 from onestop.core.models import Organisation, OrganisationOwned, Timestamped
+
+# The Welsh words beside the English ones residents read (issue 18): shown when the page is in
+# Welsh; a Welsh word left empty shows the English.
+WELSH_HELP = _("Shown when a resident reads the pages in Welsh; empty shows the English")
 
 
 class Weekday(models.IntegerChoices):
@@ -54,6 +59,8 @@ class Service(OrganisationOwned, Timestamped):
     # How residents contact the service (shown on the organisation's public start page).
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
+    name_cy = models.CharField(max_length=200, blank=True, help_text=WELSH_HELP)
+    description_cy = models.TextField(blank=True, help_text=WELSH_HELP)
 
     class Meta:
         ordering = ["organisation", "name"]
@@ -65,6 +72,15 @@ class Service(OrganisationOwned, Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def public_name(self) -> str:
+        """The name residents read, in the page's language."""
+        return in_page_language(self.name, self.name_cy)
+
+    @property
+    def public_description(self) -> str:
+        return in_page_language(self.description, self.description_cy)
 
 
 class Team(OrganisationOwned, Timestamped):
@@ -131,6 +147,8 @@ class AccessPoint(OrganisationOwned, Timestamped):
     has_hearing_loop = models.BooleanField(default=False)
     has_step_free_access = models.BooleanField(default=False)
     interview_rooms = models.PositiveSmallIntegerField(default=0)
+    name_cy = models.CharField(max_length=200, blank=True, help_text=WELSH_HELP)
+    address_cy = models.TextField(blank=True, help_text=WELSH_HELP)
 
     class Meta:
         ordering = ["organisation", "name"]
@@ -142,6 +160,15 @@ class AccessPoint(OrganisationOwned, Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def public_name(self) -> str:
+        """The name residents read, in the page's language."""
+        return in_page_language(self.name, self.name_cy)
+
+    @property
+    def public_address(self) -> str:
+        return in_page_language(self.address, self.address_cy)
 
 
 class AccessPointShare(OrganisationOwned):
@@ -204,6 +231,7 @@ class OpeningException(OrganisationOwned):
     )
     date = models.DateField()
     reason = models.CharField(max_length=200)
+    reason_cy = models.CharField(max_length=200, blank=True, help_text=WELSH_HELP)
 
     class Meta:
         ordering = ["organisation", "access_point", "date"]
@@ -261,6 +289,9 @@ class OutOfHoursArrangement(OrganisationOwned, Timestamped):
     starts_at = models.TimeField()
     ends_weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
     ends_at = models.TimeField()
+    title_cy = models.CharField(max_length=200, blank=True, help_text=WELSH_HELP)
+    contact_cy = models.CharField(max_length=200, blank=True, help_text=WELSH_HELP)
+    details_cy = models.TextField(blank=True, help_text=WELSH_HELP)
 
     class Meta:
         ordering = ["organisation", "access_point", "title"]
@@ -272,6 +303,19 @@ class OutOfHoursArrangement(OrganisationOwned, Timestamped):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def public_title(self) -> str:
+        """The words residents read, in the page's language."""
+        return in_page_language(self.title, self.title_cy)
+
+    @property
+    def public_contact(self) -> str:
+        return in_page_language(self.contact, self.contact_cy)
+
+    @property
+    def public_details(self) -> str:
+        return in_page_language(self.details, self.details_cy)
 
     def covers(self, weekday: int, at: datetime.time) -> bool:
         """Whether the window includes ``at`` on ``weekday`` (minutes since Monday 00:00)."""

@@ -17,6 +17,7 @@ from django.http import Http404
 
 from onestop.core import permissions
 from onestop.core.access import get_or_404, require
+from onestop.core.language import in_page_language
 from onestop.core.models import Organisation, Role, RoleCode, User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.core.text import has_control_characters
@@ -453,10 +454,16 @@ class PublicDay:
     date: datetime.date
     sessions: list[Session]
     reason: str  # an exception's reason ("Christmas Day"), else ""
+    reason_cy: str = ""  # the same in Welsh ("Dydd Nadolig"), if given
 
     @property
     def is_open(self) -> bool:
         return bool(self.sessions)
+
+    @property
+    def public_reason(self) -> str:
+        """The reason residents read, in the page's language."""
+        return in_page_language(self.reason, self.reason_cy)
 
 
 @dataclass(frozen=True)
@@ -479,7 +486,9 @@ def public_services(organisation: Organisation) -> list[Service]:
     """The organisation's services with their public contact details, by name."""
     return list(
         Service.objects.for_organisation(organisation)
-        .only("name", "description", "phone", "email", "organisation_id")
+        .only(
+            "name", "description", "phone", "email", "name_cy", "description_cy", "organisation_id"
+        )
         .order_by("name")
     )
 
@@ -517,11 +526,11 @@ def public_access_points(
         .values_list("access_point_id", "weekday", "opens", "closes")
     ):
         weekly[point_id][weekday].append((opens, closes))
-    exceptions: dict[int, tuple[int, datetime.date, str]] = {
-        exception_id: (point_id, date, reason)
-        for exception_id, point_id, date, reason in OpeningException.objects.filter(
+    exceptions: dict[int, tuple[int, datetime.date, tuple[str, str]]] = {
+        exception_id: (point_id, date, (reason, reason_cy))
+        for exception_id, point_id, date, reason, reason_cy in OpeningException.objects.filter(
             organisation_id__in=owners, access_point_id__in=ids, date__range=(today, last)
-        ).values_list("id", "access_point_id", "date", "reason")
+        ).values_list("id", "access_point_id", "date", "reason", "reason_cy")
     }
     exception_sessions: dict[int, list[Session]] = {key: [] for key in exceptions}
     for exception_id, opens, closes in (
@@ -532,7 +541,9 @@ def public_access_points(
         .values_list("exception_id", "opens", "closes")
     ):
         exception_sessions[exception_id].append((opens, closes))
-    closures: dict[int, dict[datetime.date, tuple[list[Session], str]]] = {pk: {} for pk in ids}
+    closures: dict[int, dict[datetime.date, tuple[list[Session], tuple[str, str]]]] = {
+        pk: {} for pk in ids
+    }
     for exception_id, (point_id, date, reason) in exceptions.items():
         closures[point_id][date] = (exception_sessions[exception_id], reason)
     arrangements: dict[int, list[OutOfHoursArrangement]] = {pk: [] for pk in ids}
@@ -554,11 +565,11 @@ def public_access_points(
 def _week(
     today: datetime.date,
     weekly: dict[int, list[Session]],
-    closures: dict[datetime.date, tuple[list[Session], str]],
+    closures: dict[datetime.date, tuple[list[Session], tuple[str, str]]],
 ) -> list[PublicDay]:
     days = []
     for offset in range(DAYS_AHEAD):
         date = today + datetime.timedelta(days=offset)
-        sessions, reason = closures.get(date, (weekly[date.weekday()], ""))
-        days.append(PublicDay(date, sessions, reason))
+        sessions, (reason, reason_cy) = closures.get(date, (weekly[date.weekday()], ("", "")))
+        days.append(PublicDay(date, sessions, reason, reason_cy))
     return days

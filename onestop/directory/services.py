@@ -175,7 +175,16 @@ def create_organisation(
 
 
 # --- services -----------------------------------------------------------------------------------
-SERVICE_FIELDS = ("name", "slug", "lgsl", "description", "phone", "email")
+SERVICE_FIELDS = (
+    "name",
+    "slug",
+    "lgsl",
+    "description",
+    "phone",
+    "email",
+    "name_cy",
+    "description_cy",
+)
 
 
 def _check_service_name(organisation_id: int, name: str, *, exclude: int | None = None) -> str:
@@ -197,6 +206,8 @@ def create_service(
     lgsl_code: int | None = None,
     phone: str = "",
     email: str = "",
+    name_cy: str = "",
+    description_cy: str = "",
 ) -> Service:
     with transaction.atomic():
         slug = _check_service_name(organisation.pk, name)
@@ -208,6 +219,8 @@ def create_service(
             lgsl=_lgsl_for(lgsl_code),
             phone=phone,
             email=email,
+            name_cy=name_cy,
+            description_cy=description_cy,
         )
         service.save(force_insert=True)
         audit.record_change(
@@ -229,8 +242,10 @@ def update_service(
     lgsl_code: int | None,
     phone: str | None = None,
     email: str | None = None,
+    name_cy: str | None = None,
+    description_cy: str | None = None,
 ) -> Service:
-    """``phone`` and ``email`` left as ``None`` stay as they are."""
+    """``phone``, ``email`` and the Welsh words left as ``None`` stay as they are."""
     with transaction.atomic():
         before = _snapshot(service, SERVICE_FIELDS)
         service.slug = _check_service_name(service.organisation_id, name, exclude=service.pk)
@@ -241,6 +256,10 @@ def update_service(
             service.phone = phone
         if email is not None:
             service.email = email
+        if name_cy is not None:
+            service.name_cy = name_cy
+        if description_cy is not None:
+            service.description_cy = description_cy
         service.save(update_fields=[*SERVICE_FIELDS, "updated_at"])
         audit.record_change(
             service,
@@ -481,6 +500,8 @@ ACCESS_POINT_FIELDS = (
     "has_hearing_loop",
     "has_step_free_access",
     "interview_rooms",
+    "name_cy",
+    "address_cy",
 )
 
 
@@ -506,6 +527,8 @@ def create_access_point(
     has_hearing_loop: bool = False,
     has_step_free_access: bool = False,
     interview_rooms: int = 0,
+    name_cy: str = "",
+    address_cy: str = "",
 ) -> AccessPoint:
     with transaction.atomic():
         _check_access_point_name(organisation.pk, name)
@@ -519,6 +542,8 @@ def create_access_point(
             has_hearing_loop=has_hearing_loop,
             has_step_free_access=has_step_free_access,
             interview_rooms=interview_rooms,
+            name_cy=name_cy,
+            address_cy=address_cy,
         )
         access_point.save(force_insert=True)
         audit.record_change(
@@ -543,8 +568,10 @@ def update_access_point(
     has_hearing_loop: bool | None = None,
     has_step_free_access: bool | None = None,
     interview_rooms: int | None = None,
+    name_cy: str | None = None,
+    address_cy: str | None = None,
 ) -> AccessPoint:
-    """The contact details and facilities left as ``None`` stay as they are."""
+    """The contact details, facilities and Welsh words left as ``None`` stay as they are."""
     with transaction.atomic():
         before = _snapshot(access_point, ACCESS_POINT_FIELDS)
         _check_access_point_name(access_point.organisation_id, name, exclude=access_point.pk)
@@ -560,6 +587,10 @@ def update_access_point(
             access_point.has_step_free_access = has_step_free_access
         if interview_rooms is not None:
             access_point.interview_rooms = interview_rooms
+        if name_cy is not None:
+            access_point.name_cy = name_cy
+        if address_cy is not None:
+            access_point.address_cy = address_cy
         access_point.save(update_fields=[*ACCESS_POINT_FIELDS, "updated_at"])
         audit.record_change(
             access_point,
@@ -653,6 +684,7 @@ def set_opening_exception(
     date: datetime.date,
     reason: str,
     sessions: Sequence[Session] = (),
+    reason_cy: str = "",
 ) -> OpeningException:
     """Replace the weekly pattern on ``date``: no sessions means closed all day."""
     ordered = check_sessions(sessions, field="sessions")
@@ -666,11 +698,12 @@ def set_opening_exception(
                 access_point=access_point,
                 date=date,
                 reason=reason,
+                reason_cy=reason_cy,
             )
             exception.save(force_insert=True)
         else:
-            exception.reason = reason
-            exception.save(update_fields=["reason"])
+            exception.reason, exception.reason_cy = reason, reason_cy
+            exception.save(update_fields=["reason", "reason_cy"])
             exception.sessions.all().delete()
         ExceptionSession.objects.bulk_create(
             ExceptionSession(
@@ -688,6 +721,7 @@ def set_opening_exception(
             summary=f"{access_point.name}: exception on {date.isoformat()}",
             changes={
                 "reason": reason,
+                "reason_cy": reason_cy,
                 "sessions": [f"{opens:%H:%M}-{closes:%H:%M}" for opens, closes in ordered],
             },
         )
@@ -711,6 +745,9 @@ OUT_OF_HOURS_FIELDS = (
     "starts_at",
     "ends_weekday",
     "ends_at",
+    "title_cy",
+    "contact_cy",
+    "details_cy",
 )
 
 
@@ -724,6 +761,9 @@ class OutOfHoursInput:
     starts_at: datetime.time
     ends_weekday: int
     ends_at: datetime.time
+    title_cy: str = ""
+    contact_cy: str = ""
+    details_cy: str = ""
 
 
 def _check_window(data: OutOfHoursInput) -> None:

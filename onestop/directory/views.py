@@ -124,6 +124,8 @@ def _service_values(form: forms.ServiceForm) -> dict[str, Any]:
         "lgsl_code": data["lgsl_code"],
         "phone": data["phone"],
         "email": data["email"],
+        "name_cy": data["name_cy"],
+        "description_cy": data["description_cy"],
     }
 
 
@@ -163,6 +165,8 @@ def service_edit(request: HttpRequest, service_id: int) -> HttpResponse:
         "lgsl_code": service.lgsl.code if service.lgsl else None,
         "phone": service.phone,
         "email": service.email,
+        "name_cy": service.name_cy,
+        "description_cy": service.description_cy,
     }
     form = forms.ServiceForm(request.POST or None, initial=initial)
     saved = _save(
@@ -476,6 +480,8 @@ def access_point_edit(request: HttpRequest, access_point_id: int) -> HttpRespons
         "has_hearing_loop": access_point.has_hearing_loop,
         "has_step_free_access": access_point.has_step_free_access,
         "interview_rooms": access_point.interview_rooms,
+        "name_cy": access_point.name_cy,
+        "address_cy": access_point.address_cy,
     }
     form = forms.AccessPointForm(request.POST or None, initial=initial)
     saved = _save(

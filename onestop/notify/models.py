@@ -253,6 +253,10 @@ class Message(OrganisationOwned):
     hidden_from = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Words only the recipient may read (a one-time sign-in link): ``subject``, ``body`` and
+    # ``personalisation`` have them blanked out, and the words as sent are here, encrypted
+    # (``notify.sealing``), until the message is finished.  Empty for every other message.
+    sealed = models.TextField(blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["organisation", "created_at", "id"]

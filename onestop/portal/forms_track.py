@@ -69,12 +69,21 @@ class AddInformationForm(GovukForm):
         widget=forms.FileInput(attrs={"class": "govuk-file-upload", "accept": "image/*"}),
     )
 
-    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        request: HttpRequest | None = None,
+        with_photo: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.request = request
-        self.fields["photo"].help_text = _("A JPG or PNG picture, smaller than %(size)s") % {
-            "size": document_services.size_limit_text()
-        }
+        if with_photo:
+            self.fields["photo"].help_text = _("A JPG or PNG picture, smaller than %(size)s") % {
+                "size": document_services.size_limit_text()
+            }
+        else:  # feedback keeps no documents: text only
+            del self.fields["photo"]
         guard_text_fields(self)
         _no_maxlength(self)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import CaseType
@@ -67,6 +68,11 @@ class WebForm(OrganisationOwned, Timestamped):
 
     def __str__(self) -> str:
         return f"web form for {self.case_type_id}"
+
+    @property
+    def public_name(self) -> str:
+        """The form's name in the page's language (``name_in`` the active one)."""
+        return self.name_in(translation.get_language() or "")
 
     def name_in(self, language: str) -> str:
         return (self.name_cy if language == WELSH else "") or self.case_type.name

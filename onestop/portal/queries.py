@@ -177,11 +177,13 @@ class StartPage:
     def emails(self) -> list[tuple[str, str]]:
         """(name, address) for every public e-mail address: access points', then services'."""
         found = [
-            (point.access_point.name, point.access_point.email)
+            (point.access_point.public_name, point.access_point.email)
             for point in self.access_points
             if point.access_point.email and not point.is_shared
         ]
-        found += [(service.name, service.email) for service in self.services if service.email]
+        found += [
+            (service.public_name, service.email) for service in self.services if service.email
+        ]
         return found
 
     @property

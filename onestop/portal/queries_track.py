@@ -170,6 +170,7 @@ FEEDBACK_EVENT_WORDS = {
     "escalated": gettext_lazy("It moved to the next stage of our complaints procedure"),
     "responded": gettext_lazy("We sent you our answer"),
     "closed": gettext_lazy("We closed it"),
+    "information-added": gettext_lazy("You sent us more information online"),
 }
 
 
@@ -217,7 +218,7 @@ def view_of(found: Case | Feedback) -> TrackedView:
         due_at=due,
         received_at=found.received_at,
         timeline=timeline,
-        takes_information=False,
+        takes_information=found.is_open,
     )
 
 

@@ -151,12 +151,11 @@ def ask_for_sign_in_link(
             organisation_id=organisation.pk,
             address=email.strip(),
             event=Event.SIGN_IN_LINK,
-            context={
-                "sign_in_link": f"{public_url()}{path}?token={token}",
-                "expires_time": expires_at,
-            },
+            context={"expires_time": expires_at},
+            # The live link reaches the resident alone: the message staff can read has it
+            # blanked out, and no row keeps the token readable (only its hash, above).
+            sealed_context={"sign_in_link": f"{public_url()}{path}?token={token}"},
             customer=customers[0] if customers else None,
-            # The body holds a live link: only staff who may read the audit trail see it.
             visible_with=permissions.AUDIT_VIEW,
         )
         audit.record(

@@ -12,6 +12,7 @@ from staff sign-in.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -28,6 +29,7 @@ from onestop.core.decorators import public
 from onestop.core.http import client_address
 from onestop.core.models import Organisation
 from onestop.documents import uploads
+from onestop.feedback import services as feedback_services
 from onestop.feedback.models import Feedback
 from onestop.portal import forms_track, queries_track, services_track, throttle
 from onestop.portal.models import ResidentSession
@@ -123,26 +125,39 @@ def _request_page(
     resident: ResidentSession | None,
 ) -> HttpResponse:
     """A request's page (status, deadline, what happened so far) with the form to add more
-    information to an open case; the form's POST files it."""
+    information to an open case or feedback; the form's POST files it (on a case through
+    ``services_track.add_information``, with a photo if sent; on feedback through feedback's
+    own service, text only: feedback keeps no documents)."""
     view = queries_track.view_of(found)
     context = {"organisation": organisation, "request_view": view, "resident": resident}
+    with_photo = isinstance(found, Case)
     if request.method != "POST":
-        form = forms_track.AddInformationForm(request=request)
+        form = forms_track.AddInformationForm(request=request, with_photo=with_photo)
         return render(request, "portal/tracked.html", {**context, "form": form})
-    if not isinstance(found, Case) or not view.takes_information:
+    if not view.takes_information:
         return HttpResponse(status=405)
     address = client_address(request)
-    form = forms_track.AddInformationForm(_posted(request), _files(request), request=request)
+    form = forms_track.AddInformationForm(
+        _posted(request), _files(request), request=request, with_photo=with_photo
+    )
     if not form.is_valid():
         return render(request, "portal/tracked.html", {**context, "form": form}, status=400)
     if not throttle.reserve(address, throttle.ADD_INFORMATION):
         return _too_many(request, organisation, _("You have sent too much information"))
+
+    def file_it(data: dict[str, Any]) -> object:
+        if isinstance(found, Case):
+            return services_track.add_information(
+                found, text=data["text"], photo=data.get("photo"), ip_address=address
+            )
+        return feedback_services.add_public_information(
+            found, text=data["text"], ip_address=address
+        )
+
     saved = pages.save_form(
         request,
         form,
-        lambda data: services_track.add_information(
-            found, text=data["text"], photo=data.get("photo"), ip_address=address
-        ),
+        file_it,
         done=(
             _("Thank you. We have added your information to %(reference)s")
             % {"reference": found.reference},

@@ -130,6 +130,32 @@ HOUSING_STANDARDS = [
 ]  # fmt: skip
 
 
+# The housing association's promises in Welsh (it offers Welsh): like the English they start
+# with what we do, so the charter reads "Byddwn yn ateb ymholiadau ...".
+WELSH_TITLES = {
+    "answer-enquiries": "Ateb ymholiadau am denantiaeth o fewn 10 diwrnod gwaith",
+    "emergency-repair": "Gwneud atgyweiriad brys yn ddiogel o fewn 24 awr",
+    "routine-repair": "Cwblhau atgyweiriad arferol o fewn 20 diwrnod gwaith",
+    "see-visitors": "Gweld ymwelwyr o fewn 15 munud",
+}
+
+
+def load_welsh(organisation: Organisation) -> None:
+    """The Welsh titles of ``organisation``'s promises (set once: an administrator's stay)."""
+    for standard in Standard.objects.for_organisation(organisation).filter(
+        code__in=sorted(WELSH_TITLES), service__isnull=True, title_cy=""
+    ):
+        services.change_standard(
+            standard,
+            by=None,
+            title=standard.title,
+            amount=standard.amount,
+            unit=standard.unit,
+            target_percent=standard.target_percent,
+            title_cy=WELSH_TITLES[standard.code],
+        )
+
+
 def load_demo(organisation: Organisation, standards: list[DemoStandard] | None = None) -> None:
     """Load the seeds' standards (or ``standards``) and the Christmas closure days for
     ``organisation``; duplicates that earlier demos loaded are removed."""

@@ -60,6 +60,15 @@ class StandardForm(PlainTextFormMixin, forms.Form):
     """Change a standard's promise: title, time limit and target share."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
+    title_cy = forms.CharField(
+        label=_("Title in Welsh (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Shown when a resident reads the charter in Welsh; empty shows the English. Start "
+            "with what we do, like “Ateb llythyrau o fewn 10 diwrnod gwaith”"
+        ),
+    )
     amount = forms.IntegerField(
         label=_("Time limit"),
         min_value=1,
@@ -76,7 +85,9 @@ class StandardForm(PlainTextFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["title"].widget.attrs["class"] = "govuk-input"
+        for name in ("title", "title_cy"):
+            self.fields[name].widget.attrs["class"] = "govuk-input"
+        self.fields["title_cy"].widget.attrs["lang"] = "cy"
         for name in ("amount", "target_percent"):
             self.fields[name].widget.attrs["class"] = "govuk-input govuk-input--width-5"
             self.fields[name].widget.attrs["inputmode"] = "decimal"

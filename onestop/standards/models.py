@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from onestop.core.language import in_page_language
 from onestop.core.models import OrganisationOwned, Timestamped
 from onestop.standards.clock import Unit
 
@@ -93,6 +94,14 @@ class Standard(Timestamped, OrganisationOwned):
         help_text=_("Leave empty for the organisation-wide standard."),
     )
     source = models.CharField(max_length=200, blank=True)
+    # The title in Welsh, for the charter and the public performance page when they are read
+    # in Welsh (empty: the English).  Like the English, it starts with what we do: "Ateb
+    # llythyrau o fewn 10 diwrnod gwaith" reads "Byddwn yn ateb llythyrau ..." on the charter.
+    title_cy = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Shown when a resident reads the pages in Welsh; empty shows the English"),
+    )
 
     class Meta:
         ordering = ["organisation", "code"]
@@ -119,6 +128,11 @@ class Standard(Timestamped, OrganisationOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def public_title(self) -> str:
+        """The title residents read, in the page's language."""
+        return in_page_language(self.title, self.title_cy)
 
     @property
     def is_timed(self) -> bool:

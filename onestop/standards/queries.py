@@ -7,10 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from onestop.core import permissions
 from onestop.core.access import get_or_404
+from onestop.core.language import WELSH
 from onestop.core.models import Organisation
 from onestop.core.scoping import ScopedQuerySet
 from onestop.directory.models import AccessPoint, OpeningException, OpeningSession
@@ -147,16 +148,19 @@ class Promise:
         return self.target_percent >= 100
 
 
-def _we(title: str) -> str:
-    """ "Answer letters within 10 working days" -> "We answer letters within 10 working days".
-    A title that does not open with a verb in the usual case (an abbreviation, like "FOI
-    requests answered ...") is shown as it is."""
+def _we(title: str, *, in_page_language: bool = True) -> str:
+    """ "Answer letters within 10 working days" -> "We answer letters within 10 working days"
+    ("Ateb llythyrau ..." -> "Byddwn yn ateb llythyrau ..." in Welsh).  A title that does not
+    open with a verb in the usual case (an abbreviation, like "FOI requests answered ...") is
+    shown as it is.  An English title on a Welsh page (no Welsh given) stays English whole
+    (``in_page_language=False``), never half and half."""
     words = title.strip().split(" ", 1)
     first = words[0]
     if not (len(first) > 1 and first[0].isupper() and first[1:].islower()):
         return title.strip()
     first = first[0].lower() + first[1:]
-    return gettext("We %(promise)s") % {"promise": " ".join([first, *words[1:]])}
+    pattern = gettext("We %(promise)s") if in_page_language else "We %(promise)s"
+    return pattern % {"promise": " ".join([first, *words[1:]])}
 
 
 def charter(organisation: Organisation, year: int) -> list[Promise]:
@@ -167,9 +171,11 @@ def charter(organisation: Organisation, year: int) -> list[Promise]:
         .select_related("service")
         .only(
             "title",
+            "title_cy",
             "target_percent",
             "organisation_id",
             "service__name",
+            "service__name_cy",
             "service__organisation_id",
         )
         .order_by("title", "pk")
@@ -184,9 +190,12 @@ def charter(organisation: Organisation, year: int) -> list[Promise]:
     promises = [
         Promise(
             standard=standard,
-            sentence=_we(standard.title),
+            sentence=_we(
+                standard.public_title,
+                in_page_language=bool(standard.title_cy) or get_language() != WELSH,
+            ),
             target_percent=changes.get(standard.pk, standard.target_percent),
-            service_name=standard.service.name if standard.service else "",
+            service_name=standard.service.public_name if standard.service else "",
         )
         for standard in standards
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -113,9 +114,11 @@ def save_standard(
     calendar: str = "organisation",
     service_id: int | None = None,
     source: str = "",
+    title_cy: str | None = None,
 ) -> Standard:
-    """Create or update the standard ``code`` (for ``service_id``, if given)."""
-    values = {
+    """Create or update the standard ``code`` (for ``service_id``, if given); ``title_cy``
+    left as ``None`` stays as it is."""
+    values: dict[str, Any] = {
         "title": title,
         "applies_to": applies_to,
         "start_event": start_event,
@@ -126,6 +129,8 @@ def save_standard(
         "calendar": calendar,
         "source": source,
     }
+    if title_cy is not None:
+        values["title_cy"] = title_cy
     with transaction.atomic():
         standard: Standard | None = (
             Standard.objects.for_organisation(organisation)
@@ -169,6 +174,7 @@ def change_standard(
     amount: int | None,
     unit: str,
     target_percent: Decimal,
+    title_cy: str | None = None,
 ) -> Standard:
     """Change a standard's title, time limit or target (an administrator's edit)."""
     return save_standard(
@@ -185,6 +191,7 @@ def change_standard(
         calendar=standard.calendar,
         service_id=standard.service_id,
         source=standard.source,
+        title_cy=title_cy,
     )
 
 

@@ -36,6 +36,7 @@ def standard_detail(request: StaffRequest, standard_id: int) -> HttpResponse:
     can_manage = permissions.can(request.user, permissions.STANDARD_MANAGE)
     initial = {
         "title": standard.title,
+        "title_cy": standard.title_cy,
         "amount": standard.amount,
         "unit": standard.unit,
         "target_percent": standard.target_percent,

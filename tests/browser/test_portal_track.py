@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from onestop.cases.models import Case, CaseNote, NoteKind
+from onestop.notify import sealing
 from onestop.notify.models import Event, Message
 from onestop.portal.models import WebForm
 from tests.browser.conftest import axe_violations
@@ -129,7 +130,8 @@ def test_a_resident_signs_in_with_the_link_and_sees_their_requests(
     assert page.locator("h1").inner_text() == "Check your email"
     assert axe_violations(page) == []
     message = Message.objects.for_organisation(world.organisation).get(event=Event.SIGN_IN_LINK)
-    found = re.search(r"(/o/test-council/your-requests/sign-in/\?token=\S+)", message.body)
+    sent = sealing.opened(message).body  # the e-mail as the resident receives it
+    found = re.search(r"(/o/test-council/your-requests/sign-in/\?token=\S+)", sent)
     assert found is not None
 
     page.goto(f"{live_server.url}{found.group(1)}")

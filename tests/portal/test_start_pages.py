@@ -18,8 +18,9 @@ from django.test import Client, override_settings
 
 from onestop.core.models import Organisation, OrganisationType, RoleCode
 from onestop.directory import services as directory
-from onestop.directory.models import AccessPointKind, Service
+from onestop.directory.models import AccessPoint, AccessPointKind, Service
 from onestop.standards import services as standards
+from onestop.standards.models import Standard
 from tests import factories
 
 H = datetime.time
@@ -525,3 +526,133 @@ def test_every_cookie_a_resident_or_member_of_staff_is_given_is_on_the_cookies_p
         "messages",
     }
     assert given <= listed
+
+
+# --- in Welsh (issue 18: the directory's and the charter's words beside the English) ----------
+def _in_welsh(site: Site) -> None:
+    """The council offers Welsh and gives Welsh words for some of what residents read (not
+    all: Planning, the switchboard and two standards have none, so they show the English)."""
+    Organisation.objects.filter(pk=site.council.pk).update(offers_welsh=True)
+    waste = Service.objects.for_organisation(site.council).get(name="Waste and Recycling")
+    directory.update_service(
+        waste,
+        by=None,
+        name=waste.name,
+        description=waste.description,
+        lgsl_code=None,
+        name_cy="Gwastraff ac Ailgylchu",
+        description_cy="Biniau ac ailgylchu.",
+    )
+    centre = AccessPoint.objects.for_organisation(site.council).get(name="Civic Centre")
+    directory.update_access_point(
+        centre,
+        by=None,
+        kind=centre.kind,
+        name=centre.name,
+        address=centre.address,
+        phone=centre.phone,
+        name_cy="Canolfan Ddinesig",
+        address_cy="1 Stryd Fawr\nTref y Fro",
+    )
+    directory.set_opening_exception(
+        centre,
+        by=None,
+        date=datetime.date(2026, 12, 25),
+        reason="Christmas Day",
+        reason_cy="Dydd Nadolig",
+    )
+    arrangement = centre.out_of_hours.get()
+    directory.save_out_of_hours(
+        centre,
+        by=None,
+        arrangement=arrangement,
+        data=directory.OutOfHoursInput(
+            title="Emergency standby",
+            contact="The standby officer",
+            phone="01632 960999",
+            details="Emergencies only.",
+            starts_weekday=4,
+            starts_at=H(16, 45),
+            ends_weekday=0,
+            ends_at=H(8, 45),
+            title_cy="Gwasanaeth brys",
+            contact_cy="Y swyddog wrth gefn",
+            details_cy="Argyfyngau yn unig.",
+        ),
+    )
+    for code, title_cy in (
+        ("answer-letters", "Ateb llythyrau o fewn 10 diwrnod gwaith"),
+        ("missed-bin", "Casglu bin a gollwyd o fewn 2 ddiwrnod gwaith"),
+    ):
+        standard = Standard.objects.for_organisation(site.council).get(code=code)
+        standards.change_standard(
+            standard,
+            by=None,
+            title=standard.title,
+            amount=standard.amount,
+            unit=standard.unit,
+            target_percent=standard.target_percent,
+            title_cy=title_cy,
+        )
+
+
+def test_the_start_page_in_welsh_shows_the_welsh_words_and_the_english_where_none_is_given(
+    client: Client, site: Site, clock: None
+) -> None:
+    _in_welsh(site)
+
+    html = client.get("/o/vale/?lang=cy").content.decode()
+
+    promises = _section(html, "promises")
+    assert promises.startswith("Byddwn yn ateb llythyrau o fewn 10 diwrnod gwaith (")
+    assert "FOI requests answered within 20 working days" in promises
+    # No Welsh title: the English sentence whole, never "Byddwn yn resolve ...".
+    assert "We resolve 80% of contacts at first contact (" in promises
+    assert "Gwastraff ac Ailgylchu: Byddwn yn casglu bin a gollwyd o fewn 2 ddiwrnod gwaith" in (
+        promises
+    )
+    assert "Byddwn yn resolve" not in promises
+    services_text = _section(html, "services")
+    assert services_text.startswith("Planning Applications. ")
+    assert "Gwastraff ac Ailgylchu Biniau ac ailgylchu." in services_text
+    offices = html.split('data-testid="office"')[1:]
+    assert [re.search(r"<h3[^>]*>(.*?)</h3>", office).group(1) for office in offices] == [  # type: ignore[union-attr]
+        "Canolfan Ddinesig",
+        "Town Library Shop",
+    ]
+    assert "1 Stryd Fawr<br>Tref y Fro" in offices[0]
+    assert "(Dydd Nadolig)" in _section(offices[0], "week")
+    assert "(Christmas Eve)" in _section(offices[0], "week")  # no Welsh given for it
+    out_of_hours = _section(html, "out-of-hours")
+    assert out_of_hours.startswith("Gwasanaeth brys : Y swyddog wrth gefn, 01632 960999 .")
+    assert out_of_hours.endswith("Argyfyngau yn unig.")
+    assert "Canolfan Ddinesig: help@vale.example" in _section(html, "emails")
+    assert "Switchboard: 01632 960000" in _section(html, "phone-lines")
+
+
+def test_the_start_page_in_english_keeps_the_english_words(
+    client: Client, site: Site, clock: None
+) -> None:
+    _in_welsh(site)
+
+    html = client.get("/o/vale/?lang=en").content.decode()
+
+    assert _section(html, "promises").startswith("We answer letters within 10 working days (")
+    assert "Gwastraff" not in html
+    assert "Canolfan Ddinesig" not in html
+    assert "Dydd Nadolig" not in html
+    assert _section(html, "out-of-hours").startswith("Emergency standby : The standby officer")
+
+
+def test_the_public_performance_page_in_welsh_names_the_standards_in_welsh(
+    client: Client, site: Site, clock: None
+) -> None:
+    _in_welsh(site)
+
+    welsh = client.get("/performance/vale/?lang=cy").content.decode()
+    english = client.get("/performance/vale/?lang=en").content.decode()
+
+    assert "Ateb llythyrau o fewn 10 diwrnod gwaith" in welsh
+    assert "Answer letters within 10 working days" not in welsh
+    assert "Answer letters within 10 working days" in english
+    assert "Ateb llythyrau" not in english

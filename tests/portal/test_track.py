@@ -17,11 +17,13 @@ from django.test import Client, override_settings
 from onestop.cases import services as case_services
 from onestop.cases.models import Case, CaseEvent, CaseKind, CaseNote, NoteKind, Outcome, Status
 from onestop.contacts.models import Channel, Contact
+from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, AuditRecord, Organisation, User
 from onestop.customers import services as customer_services
 from onestop.documents.models import Document
 from onestop.feedback import services as feedback_services
-from onestop.feedback.models import Feedback, Kind
+from onestop.feedback.models import Feedback, FeedbackEvent, Kind
+from onestop.feedback.models import Status as FeedbackStatus
 from onestop.portal import services, throttle
 from onestop.portal.models import WebForm
 from tests.cases import factories as case_factories
@@ -356,7 +358,8 @@ def test_feedback_with_a_reference_can_be_tracked(world: World, client: Client) 
     html = _html(client.get(response["Location"]))
     assert 'data-testid="status">Being dealt with</dd>' in html
     assert "We received it" in html
-    assert 'name="text"' not in html  # information is added to cases only
+    assert 'name="text"' in html  # open feedback takes more information too
+    assert 'name="photo"' not in html  # text only: feedback keeps no documents
     assert Feedback.objects.for_organisation(world.organisation).count() == 1
 
 
@@ -496,3 +499,176 @@ def test_adding_information_is_limited_per_client_address(case: Case, client: Cl
         .count()
         == 1
     )
+
+
+# --- adding information to feedback --------------------------------------------------------------
+@pytest.fixture
+def complaint(world: World) -> Feedback:
+    customer = case_factories.customer(world.organisation)
+    customer_services.add_email(customer, by=None, address="sam@example.com")
+    with time_machine.travel(MONDAY, tick=False):
+        return feedback_services.record_feedback(
+            world.organisation,
+            by=None,
+            customer=customer,
+            values=feedback_services.FeedbackInput(
+                kind=Kind.COMPLAINT,
+                what_happened="The crew left my bin in the road",
+                channel=Channel.WEB_FORM,
+            ),
+        )
+
+
+def _opened_feedback(client: Client, feedback: Feedback) -> str:
+    assert _track(client, feedback.reference, "sam@example.com").status_code == 302
+    return f"{TRACK}{feedback.reference}/"
+
+
+def _information_events(feedback: Feedback) -> list[FeedbackEvent]:
+    return list(
+        FeedbackEvent.objects.for_organisation(feedback.organisation_id).filter(
+            feedback=feedback, code="information-added"
+        )
+    )
+
+
+def test_more_information_is_added_to_feedback_as_a_message_from_the_customer(
+    world: World, complaint: Feedback, client: Client
+) -> None:
+    page = _opened_feedback(client, complaint)
+    contacts_before = Contact.objects.for_organisation(world.organisation).count()
+
+    response = client.post(page, {"text": "  It happened again on Tuesday.  "})
+
+    assert response.status_code == 302
+    assert response["Location"] == page
+    [event] = _information_events(complaint)
+    assert event.by_id is None
+    contact = Contact.objects.for_organisation(world.organisation).order_by("-pk").first()
+    assert contact is not None
+    assert event.data == {
+        "text": "It happened again on Tuesday.",
+        "from_customer": True,
+        "channel": Channel.WEB_FORM,
+        "contact": contact.pk,
+    }
+    assert Contact.objects.for_organisation(world.organisation).count() == contacts_before + 1
+    assert (contact.channel, contact.customer_id, contact.about_reference) == (
+        Channel.WEB_FORM,
+        complaint.customer_id,
+        complaint.reference,
+    )
+    record = AuditRecord.objects.for_organisation(world.organisation).get(
+        summary=f"More information added to {complaint.reference} on the residents' site"
+    )
+    assert (record.object_id, record.ip_address, record.actor_id, record.action) == (
+        str(complaint.pk),
+        "127.0.0.1",
+        None,
+        AuditAction.CHANGED,
+    )
+    html = _html(client.get(page))
+    assert f"Thank you. We have added your information to {complaint.reference}" in html
+    assert "You sent us more information online" in html
+    # The resident's page lists the event; the words stay on the staff record only.
+    assert "It happened again on Tuesday." not in html
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"text": ""}, "Enter the information you want to add"),
+        ({"text": "   "}, "Enter the information you want to add"),
+        ({"text": "x" * 5001}, "5000"),
+        ({"text": "bad \x00 text"}, ""),
+        ({"text": "bad \x1b[31m text"}, ""),
+    ],
+)
+def test_bad_information_on_feedback_changes_nothing_and_keeps_what_was_typed(
+    complaint: Feedback, client: Client, data: dict[str, Any], message: str
+) -> None:
+    page = _opened_feedback(client, complaint)
+
+    response = client.post(page, data)
+
+    assert response.status_code == 400
+    html = _html(response)
+    summary = html.split('govuk-error-summary__list">', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'<a href="#([^"]+)">', summary) == ["id_text"]
+    assert message in summary
+    assert _information_events(complaint) == []
+
+
+def test_hostile_markup_is_kept_as_text_and_never_rendered(
+    world: World, complaint: Feedback, client: Client
+) -> None:
+    page = _opened_feedback(client, complaint)
+
+    response = client.post(page, {"text": "<script>alert(1)</script>"})
+
+    assert response.status_code == 302
+    [event] = _information_events(complaint)
+    assert event.data["text"] == "<script>alert(1)</script>"
+    assert "<script>alert(1)</script>" not in _html(client.get(page))
+
+
+def test_closed_feedback_takes_no_more_information(
+    world: World, complaint: Feedback, client: Client
+) -> None:
+    page = _opened_feedback(client, complaint)
+    Feedback.objects.for_organisation(world.organisation).filter(pk=complaint.pk).update(
+        status=FeedbackStatus.CLOSED
+    )
+
+    shown = _html(client.get(page))
+    posted = client.post(page, {"text": "One more thing"})
+
+    assert 'name="text"' not in shown
+    assert posted.status_code == 405
+    assert _information_events(complaint) == []
+    complaint.refresh_from_db()
+    with pytest.raises(ServiceError) as refused:
+        feedback_services.add_public_information(complaint, text="One more thing")
+    assert refused.value.code == "closed"
+    assert _information_events(complaint) == []
+
+
+def test_information_cannot_be_added_to_feedback_without_proving_the_reference(
+    complaint: Feedback, client: Client
+) -> None:
+    response = client.post(f"{TRACK}{complaint.reference}/", {"text": "Let me in"})
+
+    assert response.status_code == 404
+    assert _information_events(complaint) == []
+
+
+@override_settings(ONESTOP_PORTAL_ADD_INFORMATION_PER_HOUR=1)
+def test_adding_information_to_feedback_is_limited_per_client_address(
+    complaint: Feedback, client: Client
+) -> None:
+    page = _opened_feedback(client, complaint)
+    assert client.post(page, {"text": "First"}).status_code == 302
+
+    refused = client.post(page, {"text": "Second"})
+
+    assert refused.status_code == 429
+    assert len(_information_events(complaint)) == 1
+
+
+def test_anonymous_feedback_takes_information_without_a_customer(world: World) -> None:
+    feedback = feedback_services.record_feedback(
+        world.organisation,
+        by=None,
+        customer=None,
+        values=feedback_services.FeedbackInput(
+            kind=Kind.COMMENT, what_happened="More benches, please", channel=Channel.WEB_FORM
+        ),
+    )
+
+    event = feedback_services.add_public_information(
+        feedback, text="By the pond", ip_address="192.0.2.7"
+    )
+
+    assert event.data["text"] == "By the pond"
+    contact = Contact.objects.for_organisation(world.organisation).get(pk=event.data["contact"])
+    assert (contact.customer_id, contact.about_reference) == (None, feedback.reference)

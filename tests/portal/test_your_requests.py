@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client, override_settings
 
 from onestop.cases import services as case_services
@@ -21,7 +22,10 @@ from onestop.customers import services as customer_services
 from onestop.customers.models import Customer
 from onestop.feedback import services as feedback_services
 from onestop.feedback.models import Kind
-from onestop.notify.models import Event, Message
+from onestop.notify import sealing
+from onestop.notify.models import Event, Message, MessageStatus
+from onestop.notify.senders import Sent
+from onestop.notify.services import sending
 from onestop.portal import services
 from onestop.portal.models import ResidentSession, SignInLink
 from onestop.portal.views_track import RESIDENT_COOKIE
@@ -62,7 +66,8 @@ def sams(world: World) -> list[Case]:
 
 
 def _token(message: Message) -> str:
-    found = re.search(r"sign-in/\?token=([A-Za-z0-9_-]+)", message.body)
+    """The token in the e-mail as the resident receives it (the stored body has it blanked)."""
+    found = re.search(r"sign-in/\?token=([A-Za-z0-9_-]+)", sealing.opened(message).body)
     assert found is not None
     return found.group(1)
 
@@ -101,9 +106,13 @@ def test_a_known_address_is_sent_a_one_time_link_and_only_its_hash_is_kept(
         None,
     )
     assert message.subject == "Your sign-in link for Test District Council"
-    assert message.visible_with == "audit.view"  # the live link is kept from most staff
+    assert message.visible_with == "audit.view"
     token = _token(message)
-    assert f"http://localhost:8000{SIGN_IN}?token={token}" in message.body
+    assert f"http://localhost:8000{SIGN_IN}?token={token}" in sealing.opened(message).body
+    # What staff can read has the link blanked out.
+    assert "Use this link to see your requests to Test District Council:\n\n" in message.body
+    assert "[sent only to the recipient]" in message.body
+    assert token not in message.body
     assert "The link works once, until 2 March 2026, 12:30." in message.body
     link = SignInLink.objects.for_organisation(world.organisation).get()
     assert link.email_key == "sam@example.com"
@@ -112,6 +121,73 @@ def test_a_known_address_is_sent_a_one_time_link_and_only_its_hash_is_kept(
     assert AuditRecord.objects.for_organisation(world.organisation).filter(
         action=AuditAction.CREATED, object_id=str(link.pk), ip_address="127.0.0.1"
     )
+
+
+class KeepingSender:
+    """A sender (``notify.senders.Sender``) that keeps what it was given to send."""
+
+    name = "keeping"
+
+    def __init__(self) -> None:
+        self.sent: list[Message] = []
+
+    def send(self, message: Message) -> Sent:
+        self.sent.append(message)
+        return Sent(self.name, message.reference, MessageStatus.SENT)
+
+    def find(self, message: Message) -> Sent | None:
+        return None
+
+
+def _stored_text() -> str:
+    """Every row of every table, as text (what a database reader, or any page built on it,
+    could show)."""
+    found: list[str] = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            found.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(found)
+
+
+def test_no_stored_row_holds_the_live_link_before_or_after_it_is_sent(
+    world: World, sams: list[Case], client: Client
+) -> None:
+    _ask(client)
+    [message] = _link_messages(world.organisation)
+    token = _token(message)
+    assert len(token) == 43
+    assert token not in _stored_text()
+
+    sender = KeepingSender()
+    run = sending.process_due(sender=sender)
+
+    assert run.statuses == {MessageStatus.SENT: 4}  # 3 acknowledgements and the link
+    [sent] = [item for item in sender.sent if item.event == Event.SIGN_IN_LINK]
+    assert f"http://localhost:8000{SIGN_IN}?token={token}" in sent.body
+    message.refresh_from_db()
+    assert (message.status, message.sealed) == (MessageStatus.SENT, "")
+    assert token not in message.body
+    assert token not in _stored_text()
+    assert client.post(SIGN_IN, {"token": token}).status_code == 302
+
+
+def test_sealed_words_that_cannot_be_opened_are_never_sent_blanked(
+    world: World, sams: list[Case], client: Client
+) -> None:
+    _ask(client)
+    [message] = _link_messages(world.organisation)
+    Message.objects.for_organisation(world.organisation).filter(pk=message.pk).update(
+        sealed="not a sealed value"
+    )
+    sender = KeepingSender()
+
+    sending.process_due(sender=sender)
+
+    assert [item.event for item in sender.sent].count(Event.SIGN_IN_LINK) == 0
+    message.refresh_from_db()
+    assert (message.status, message.sealed) == (MessageStatus.PERMANENT_FAILURE, "")
+    assert message.last_error == "The message's sealed words cannot be opened"
 
 
 def test_an_unknown_address_gets_the_same_answer_and_nothing_is_sent(

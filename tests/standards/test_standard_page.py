@@ -173,3 +173,54 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(
     assert message in response.content.decode()
     assert "There is a problem" in response.content.decode()
     assert _state(letters) == UNCHANGED
+
+
+def test_an_administrator_gives_the_welsh_title_beside_the_english(
+    client_for: Callable[[User], Client], administrator: User, letters: Standard
+) -> None:
+    client = client_for(administrator)
+    response = client.post(
+        f"/standards/{letters.pk}/",
+        {
+            "form": "standard",
+            "title": "Answer letters",
+            "title_cy": "Ateb llythyrau",
+            "amount": "10",
+            "unit": "working_days",
+            "target_percent": "90",
+        },
+    )
+
+    assert response.status_code == 302
+    letters.refresh_from_db()
+    assert (letters.title, letters.title_cy) == ("Answer letters", "Ateb llythyrau")
+    record = AuditRecord.objects.for_organisation(letters.organisation_id).get(
+        object_type="standards.standard", action=AuditAction.CHANGED
+    )
+    assert record.changes == {"title_cy": ["", "Ateb llythyrau"]}
+    page = client.get(f"/standards/{letters.pk}/").content.decode()
+    assert 'value="Ateb llythyrau"' in page
+    assert 'lang="cy"' in page
+
+
+@pytest.mark.parametrize("title_cy", ["x" * 201, "Ateb\x00", "Ateb \x1b[31m"])
+def test_a_malformed_or_oversized_welsh_title_is_refused_and_changes_nothing(
+    client_for: Callable[[User], Client], administrator: User, letters: Standard, title_cy: str
+) -> None:
+    response = client_for(administrator).post(
+        f"/standards/{letters.pk}/",
+        {
+            "form": "standard",
+            "title": "Answer letters",
+            "title_cy": title_cy,
+            "amount": "10",
+            "unit": "working_days",
+            "target_percent": "90",
+        },
+    )
+
+    assert response.status_code == 200
+    assert 'href="#id_title_cy"' in response.content.decode()
+    assert _state(letters) == UNCHANGED
+    letters.refresh_from_db()
+    assert letters.title_cy == ""

@@ -44,6 +44,11 @@ class Step:
     hint: str | Promise = ""
     applies: Callable[[Answers], bool] = _always
 
+    @property
+    def title(self) -> str | Promise:
+        """The question, under the name the shared check page reads (``core`` includes)."""
+        return self.question
+
 
 STEPS: tuple[Step, ...] = (
     Step("kind", ("kind",), _("What do you want to tell us?")),

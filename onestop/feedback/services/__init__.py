@@ -85,6 +85,8 @@ class EventCode:
     # fb-public: the feedback mailbox
     EMAIL_RECEIVED = "email-received"
     CLASSIFIED = "classified"
+    # issue 18: more information the customer added on the residents' site
+    INFORMATION_ADDED = "information-added"
 
 
 # --- helpers (no transactions of their own) ------------------------------------------------------
@@ -1199,6 +1201,61 @@ def submit_public_feedback(
             values=feedback_values,
             ip_address=ip_address,
         )
+
+
+INFORMATION_LIMIT = 5_000
+
+
+def add_public_information(
+    feedback: Feedback, *, text: str, ip_address: str | None = None
+) -> FeedbackEvent:
+    """More information from the resident on their open feedback, sent from its page on the
+    residents' site (reached with its reference and a second detail, or through "Your
+    requests"): added to its timeline as a message from the customer, logged as a web-form
+    contact, and audited with the sender's address, in one transaction.  Closed feedback is
+    refused and nothing is written (the resident raises new feedback instead)."""
+    text = (text or "").strip()
+    if not text:
+        raise _refuse(FeedbackError.REQUIRED, _("Enter the information you want to add"), "text")
+    text = _text(text, label=_("the information"), field_name="text", limit=INFORMATION_LIMIT)
+    if not feedback.is_open:
+        raise _refuse(
+            FeedbackError.CLOSED,
+            _("This is closed, so you cannot add to it. Tell us again with a new form instead"),
+        )
+    with transaction.atomic():
+        contact = contact_services.log_contact(
+            feedback.organisation,
+            by=None,
+            customer=feedback.customer,
+            values=contact_services.ContactInput(
+                channel=Channel.WEB_FORM,
+                direction=Direction.INBOUND,
+                service=feedback.service,
+                about_reference=feedback.reference,
+                notes=_("More information added online to %(reference)s")
+                % {"reference": feedback.reference},
+            ),
+        )
+        event = _event(
+            feedback,
+            EventCode.INFORMATION_ADDED,
+            None,
+            text=text,
+            from_customer=True,
+            channel=Channel.WEB_FORM,
+            contact=contact.pk,
+        )
+        audit.record(
+            organisation=feedback.organisation_id,
+            by=None,
+            action=AuditAction.CHANGED,
+            obj=feedback,
+            summary=f"More information added to {feedback.reference} on the residents' site",
+            changes={"event": event.pk, "contact": contact.pk},
+            ip_address=ip_address,
+        )
+    return event
 
 
 def save_public_equality(feedback: Feedback, *, answers: Mapping[str, str]) -> Feedback:

@@ -51,6 +51,7 @@ EVENT_LABELS = {
     services.EventCode.PASSED_ON: gettext_lazy("Passed on"),
     services.EventCode.EMAIL_RECEIVED: gettext_lazy("E-mail received"),
     services.EventCode.CLASSIFIED: gettext_lazy("Classified"),
+    services.EventCode.INFORMATION_ADDED: gettext_lazy("More information from the customer"),
     # Issue 15's procedural steps (``services.procedure``).
     "contribution-asked": gettext_lazy("Contribution asked of another service"),
     "contributed": gettext_lazy("Contribution received"),

@@ -32,7 +32,7 @@ from onestop.core import audit, batch, bulk, permissions
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers.models import Customer
 from onestop.customers.models import Format as CustomerFormat
-from onestop.notify import queries, wording
+from onestop.notify import queries, sealing, wording
 from onestop.notify.models import (
     Channel,
     Language,
@@ -215,12 +215,15 @@ def email_to_address(
     context: Context,
     customer: Customer | None = None,
     visible_with: str = "",
+    sealed_context: Context | None = None,
 ) -> Message:
     """Record ``event``'s e-mail to exactly ``address``, whatever channel the customer prefers:
     for a message whose point is to reach that mailbox (a sign-in link proves the reader holds
     it).  ``customer``, one of the organisation's records with that address, sets the language
     and the name; the message is sent like every other (pending, taken by the worker).
-    ``visible_with`` keeps it from staff without that permission (``message_to_customer``'s)."""
+    ``visible_with`` keeps it from staff without that permission (``message_to_customer``'s).
+    ``sealed_context``'s values reach the recipient alone: the stored words have them blanked
+    out, and the words as sent are sealed (``notify.sealing``) until the message is sent."""
     if customer is not None and customer.organisation_id != organisation_id:
         raise ValueError("The customer belongs to another organisation")
     if visible_with and visible_with not in permissions.ALL_ACTIONS:
@@ -233,6 +236,15 @@ def email_to_address(
         language,
         organisation_name=_organisation_name(organisation_id),
     )
+    sealed = ""
+    if sealed_context:
+        live = {**values, **values_for(sealed_context, language, values["organisation"])}
+        sealed = sealing.seal(
+            subject=wording.render(words.subject, live)[:300],
+            body=wording.render(words.body, live),
+            personalisation=personalisation_for(event, words, live),
+        )
+        values = {**values, **dict.fromkeys(sealed_context, sealing.BLANKED)}
     now = timezone.now()
     message = Message(
         organisation_id=organisation_id,
@@ -252,6 +264,7 @@ def email_to_address(
         next_attempt_at=now,
         updated_at=now,
         visible_with=visible_with,
+        sealed=sealed,
     )
     message.save(force_insert=True)
     return message

@@ -91,6 +91,7 @@ def cancel(message: Message, *, by: User) -> Message:
             allowed=Q(status__in=sorted(CANCELLABLE)),
             status=MessageStatus.CANCELLED,
             next_attempt_at=None,
+            sealed="",  # words only the recipient could read go with it
         )
         if moved != 1:
             raise ServiceError(

@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from onestop.core.models import Organisation
 from onestop.customers import services as customer_services
-from onestop.notify import letters
+from onestop.notify import letters, sealing
 from onestop.notify.models import (
     ChangeSource,
     Channel,
@@ -134,6 +134,7 @@ def _record(
         "next_attempt_at": None,
         "last_error": "",
         "updated_at": now,
+        "sealed": "",
     }
     if sent.status == MessageStatus.DELIVERED:
         values["delivered_at"] = now
@@ -152,7 +153,7 @@ def _record(
 _SENT_BATCH_SQL = """
 UPDATE {table} AS message
    SET status = %s, provider = answer.provider, provider_id = answer.provider_id,
-       sent_at = %s, next_attempt_at = NULL, last_error = '', updated_at = %s
+       sent_at = %s, next_attempt_at = NULL, last_error = '', updated_at = %s, sealed = ''
   FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS answer(id, provider, provider_id)
  WHERE message.id = answer.id AND message.status = %s
 RETURNING message.id
@@ -213,6 +214,7 @@ def _retry_or_give_up(
             "status": status,
             "next_attempt_at": None,
             "last_error": f"Gave up after {message.attempts} attempts: {reason}"[:2000],
+            "sealed": "",
         }
     else:
         status = MessageStatus.TEMPORARY_FAILURE
@@ -251,6 +253,7 @@ def _refused(
             next_attempt_at=None,
             last_error=reason[:2000],
             updated_at=now,
+            sealed="",
         )
     ):
         changes.append(
@@ -269,7 +272,9 @@ def attempt(message: Message, sender: Sender) -> Sent | SendError:
     tried before: what the provider answered, or the failure (nothing is written)."""
     try:
         found = sender.find(message) if message.attempts > 1 else None
-        return found if found is not None else sender.send(message)
+        return found if found is not None else sender.send(sealing.opened(message))
+    except sealing.SealBroken as error:
+        return PermanentFailure(str(error))
     except SendError as error:
         return error
     except Exception as error:
@@ -369,7 +374,11 @@ def send_now(message: Message, sender: Sender) -> tuple[str, Sent | None, str]:
     changes: list[history.Change] = []
     with transaction.atomic():
         try:
-            sent = sender.send(message)
+            sent = sender.send(sealing.opened(message))
+        except sealing.SealBroken as broken:
+            status = _refused(message, str(broken), timezone.now(), changes)
+            history.write(changes, source=ChangeSource.SEND_TEST)
+            return status, None, str(broken)
         except SendError as error:
             if isinstance(error, PermanentFailure):
                 status = _refused(message, error.reason, timezone.now(), changes)

@@ -227,7 +227,7 @@ def standards_of(organisation: Organisation, year: int) -> dict[str, StandardInf
         if info is None:
             info = StandardInfo(
                 standard.code,
-                standard.title,
+                standard.public_title,  # in Welsh on the public page read in Welsh
                 standard.time_limit,
                 standard.get_applies_to_display(),
             )

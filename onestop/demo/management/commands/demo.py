@@ -117,6 +117,10 @@ def load_story() -> None:
     channels_demo.load_demo(council)
     portal_demo.load_demo(council)
     portal_demo.load_welsh_demo(housing)
+    # What the housing association's residents read in Welsh beside its forms: its services,
+    # the office shared with it, and its promises.
+    directory_demo.load_welsh(housing)
+    standards_demo.load_welsh(housing)
     telephony_demo.load_demo(council)
     performance_demo.load_demo(council)
     performance_demo.load_returns(council)
