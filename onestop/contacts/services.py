@@ -594,10 +594,11 @@ def record_telephone_contacts(
         return []
     with transaction.atomic():
         ids = _new_contact_ids(len(calls))
+        organisation_id = organisation.pk
         rows = [
             (
                 contact_id,
-                organisation.pk,
+                organisation_id,
                 call.customer_id,
                 call.received_at,
                 call.answered_at,

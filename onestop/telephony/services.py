@@ -323,17 +323,23 @@ class _Writer:
             ],
         )
         # New calls only (looked up above, under the import's lock): COPY on PostgreSQL.
+        organisation_id, run_id, source, queues = (
+            self.organisation.pk,
+            self.run.pk,
+            self.source,
+            self.queues,
+        )
         bulk.copy_rows(
             CallRecord,
             CALL_COLUMNS,
             [
                 (
-                    self.organisation.pk,
+                    organisation_id,
                     contact_id,
-                    self.source,
+                    source,
                     call.call_id,
-                    self.queues[call.queue][0],
-                    self.run.pk,
+                    queues[call.queue][0],
+                    run_id,
                     call.offered_at,
                     call.answered_at,
                     call.ended_at,
