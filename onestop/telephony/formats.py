@@ -470,9 +470,11 @@ def _wall_clock(
 
 
 def parse_duration(value: str, durations: str) -> int:
-    """Whole seconds from a duration written as the mapping says."""
+    """Whole seconds from a duration written as the mapping says; a duration written with
+    colons is hours, minutes and seconds whatever the mapping says (one export can be set to
+    write its durations either way, e.g. Genesys Cloud's)."""
     try:
-        if durations == "hh:mm:ss":
+        if durations == "hh:mm:ss" or ":" in value:
             found = _HMS.match(value)
             if found is None:
                 raise ValueError
