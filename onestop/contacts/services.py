@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -37,9 +37,6 @@ from onestop.directory.models import AccessPoint, Service
 from onestop.standards import clock
 from onestop.standards.models import Standard
 from onestop.standards.queries import calendar_for_organisation, calendar_for_standard
-
-if TYPE_CHECKING:
-    from onestop.core import bulk
 
 CALLBACK_STANDARD = "call-back"
 VISITOR_STANDARD = "see-visitors"
@@ -597,10 +594,11 @@ def record_telephone_contacts(
         return []
     with transaction.atomic():
         ids = _new_contact_ids(len(calls))
+        organisation_id = organisation.pk
         rows = [
             (
                 contact_id,
-                organisation.pk,
+                organisation_id,
                 call.customer_id,
                 call.received_at,
                 call.answered_at,
@@ -626,63 +624,6 @@ def record_telephone_contacts(
     return [contact_id for contact_id in ids if contact_id is not None]
 
 
-STAGED_TELEPHONE_COLUMNS = (
-    "line",
-    "contact_id",
-    "customer_id",
-    "received_at",
-    "answered_at",
-    "ended_at",
-    "service_id",
-    "access_point_id",
-    "staff_id",
-    "transferred",
-)
-"""The columns ``record_staged_telephone_contacts`` reads from its staging table (``line``:
-the calls' order, the contacts are numbered in it; ``contact_id``: filled in here)."""
-
-
-def record_staged_telephone_contacts(
-    organisation: Organisation, *, by: User | None, stage: bulk.Staging
-) -> int:
-    """Inbound telephone contacts for every row of ``stage`` (a ``core.bulk.Staging`` table
-    with ``STAGED_TELEPHONE_COLUMNS``), set-based on PostgreSQL: the rows are numbered from
-    the contacts' sequence in the order of ``line`` (their ids written to ``contact_id``, for
-    the caller's own rows to refer to) and inserted in one statement.  Returns how many.  As
-    ``record_telephone_contacts``: no audit record per contact, the caller audits the import
-    that wrote them, inside the same transaction."""
-    from django.db import connection
-
-    missing = sorted(set(STAGED_TELEPHONE_COLUMNS) - set(stage.columns))
-    if missing:
-        raise ValueError(f"the staging table has no column {missing[0]!r}")
-    table = connection.ops.quote_name(Contact._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(column) for column in CONTACT_COLUMNS)
-    staged = stage.table
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Contact._meta.db_table])
-        (sequence,) = cursor.fetchone()
-        # The inner ORDER BY keeps nextval in the calls' order: PostgreSQL does not flatten a
-        # subquery that sorts, nor one that calls a volatile function.
-        cursor.execute(
-            f"UPDATE {staged} AS staged SET contact_id = numbered.id "  # noqa: S608
-            f"FROM (SELECT line, nextval(%s::regclass) AS id "
-            f"FROM (SELECT line FROM {staged} ORDER BY line) AS ordered) AS numbered "
-            "WHERE staged.line = numbered.line",
-            [sequence],
-        )
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) "  # noqa: S608
-            "SELECT contact_id, %s, customer_id, received_at, answered_at, ended_at, %s, %s, "
-            "service_id, access_point_id, staff_id, "
-            "CASE WHEN transferred THEN %s ELSE '' END, '', '', 1 "
-            f"FROM {staged} ORDER BY line",
-            [organisation.pk, Channel.TELEPHONE, Direction.INBOUND, Outcome.TRANSFERRED],
-        )
-        written: int = cursor.rowcount
-    return written
-
-
 def _new_contact_ids(count: int) -> list[int | None]:
     """``count`` ids from the contacts' sequence on PostgreSQL (so the rows of one statement
     have known ids); ``None`` each elsewhere."""
@@ -691,9 +632,11 @@ def _new_contact_ids(count: int) -> list[int | None]:
     if connection.vendor != "postgresql":
         return [None] * count
     with connection.cursor() as cursor:
+        # The sequence looked up once: in the select list it would be looked up for each row.
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [Contact._meta.db_table])
+        (sequence,) = cursor.fetchone()
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Contact._meta.db_table, count],
+            "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", [sequence, count]
         )
         return [row[0] for row in cursor.fetchall()]
 

@@ -10,9 +10,8 @@ elsewhere, so callers write one call for both databases:
 * ``fetch_rows``: the rows of a ``values_list`` query, read with psycopg's own (C) loaders.
 * ``compile_query``: a queryset compiled once into a ``Compiled`` statement run many times with
   other values (the queue page's two statements).
-* ``Staging``: a temporary table (PostgreSQL) that batches of rows are copied into with
-  ``COPY`` and written out of set-based (``INSERT ... SELECT``, joins), its columns typed as
-  model fields (the call records import).
+* ``AnyText``: a filter ``column = ANY(array)`` sending thousands of values as one parameter
+  (the call records import's per-batch look-ups).
 * ``array_text``, ``bound_cursor``, ``load_times_natively``: the pieces the above are made of,
   public for tests and for a statement a caller must write itself.
 
@@ -25,7 +24,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +31,7 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections, models
 from django.db.models.constants import OnConflict
+from django.db.models.lookups import Lookup
 
 from onestop.core.scoping import ScopedQuerySet, UnscopedQueryError
 
@@ -158,82 +157,22 @@ def fetch_rows(queryset: models.QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     return rows
 
 
-# --- staging tables ------------------------------------------------------------------------------
-_PLAIN_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# --- one array for many values -------------------------------------------------------------------
+class AnyText(Lookup):
+    """``column = ANY(%s::text[])`` (PostgreSQL), the values sent as one array parameter: a
+    filter expression, ``queryset.filter(AnyText(F("external_id"), ids))``.
 
+    Unlike ``column IN (SELECT unnest(...))``, which the planner may turn into a join that
+    reads every row of the leading columns for each batch (a table it believes empty, while
+    an import fills it), this is always an index condition when an index leads with the
+    other filters' columns and then ``column``: each value one look-up."""
 
-@dataclass(frozen=True)
-class Staging:
-    """A temporary table on PostgreSQL, dropped when the transaction ends: rows are copied in a
-    batch at a time (``copy``, binary ``COPY``: no statement to parse, no index to keep) and then
-    written out set-based by statements that read ``table`` (``INSERT ... SELECT``, ``UPDATE ...
-    FROM``, joins to look values up), so nothing goes back and forth a row at a time.
+    lookup_name = "any_text"
+    prepare_rhs = False
 
-    Made by ``staging``; ``table`` is its quoted name, ``columns`` its column names in order.
-    Every statement must run in the transaction that made it."""
-
-    table: str
-    columns: tuple[str, ...]
-    types: tuple[str, ...]
-
-    def copy(self, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Append ``rows`` (values in the order of ``columns``, a subset of the table's)."""
-        unknown = [column for column in columns if column not in self.columns]
-        if unknown:
-            raise ValueError(f"the staging table has no column {unknown[0]!r}")
-        if not rows:
-            return
-        types = [self.types[self.columns.index(column)] for column in columns]
-        quote = connection.ops.quote_name
-        statement = (
-            f"COPY {self.table} ({', '.join(quote(column) for column in columns)}) "
-            "FROM STDIN (FORMAT BINARY)"
-        )
-        with bound_cursor() as cursor, cursor.copy(statement) as copy:
-            copy.set_types(types)
-            for row in rows:
-                copy.write_row(row)
-
-    def clear(self) -> None:
-        """Empty the table for the next batch (``TRUNCATE``: no dead rows left behind)."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {self.table}")
-
-
-def staging(name: str, columns: Sequence[tuple[str, type[models.Model], str]]) -> Staging:
-    """A new, empty ``Staging`` table ``name`` (plain lower-case letters, digits and
-    underscores) on PostgreSQL, with ``columns``: (the column's name, a model and the name of
-    its field whose database type the column takes, from ``_meta``; every column nullable).
-    One of the same name made earlier in the transaction is replaced.  ``ON COMMIT DROP``: it
-    goes when the transaction ends."""
-    if connection.vendor != "postgresql":
-        raise NotImplementedError("staging tables are PostgreSQL's (COPY)")
-    names = [name, *(column for column, _, _ in columns)]
-    bad = [plain for plain in names if not _PLAIN_NAME.match(plain)]
-    if bad:
-        raise ValueError(f"{bad[0]!r} is not a plain name")
-    types = []
-    for column, model, field_name in columns:
-        field = model._meta.get_field(field_name)
-        if not isinstance(field, models.Field):
-            raise ValueError(f"{model._meta.label}.{field_name} is not a column")
-        db_type = field.db_type(connection)
-        if db_type is None or not re.fullmatch(r"[a-z ]+(\([0-9]+\))?", db_type):
-            raise ValueError(f"{column} has no plain database type")
-        types.append(db_type)
-    quote = connection.ops.quote_name
-    table = quote(name)
-    listed = ", ".join(
-        f"{quote(column)} {db_type}" for (column, _, _), db_type in zip(columns, types, strict=True)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{table}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {table} ({listed}) ON COMMIT DROP")
-    return Staging(
-        table=table,
-        columns=tuple(column for column, _, _ in columns),
-        types=tuple(db_type.split("(")[0] for db_type in types),
-    )
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::text[])", (*lhs_params, array_text(list(self.rhs)))
 
 
 # --- statements compiled once -------------------------------------------------------------------

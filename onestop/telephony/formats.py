@@ -416,6 +416,41 @@ def parse_time(value: str, label: str, mapping: Mapping) -> datetime.datetime:
     # time zone object skips the offset look-ups that times of two zones cost each time.
     if moment.tzinfo is not None:
         return moment.astimezone(UTC)
+    offset = _hour_offset(mapping.zone, moment.year, moment.month, moment.day, moment.hour)
+    if offset is not None:
+        return (moment - offset).replace(tzinfo=UTC)
+    return _wall_clock(moment, value, label, mapping)
+
+
+@functools.lru_cache(maxsize=8192)
+def _hour_offset(
+    zone_name: str, year: int, month: int, day: int, hour: int
+) -> datetime.timedelta | None:
+    """The UTC offset of every wall-clock time in that hour of ``zone_name``, or ``None`` when
+    the hour holds a change of the clocks (or a time that repeats or does not exist): then each
+    time is worked out alone (``_wall_clock``).  Remembered: a file's times fall in a few
+    thousand hours, and working out an offset costs more than the rest of a row's checks."""
+    if zone_name.upper() == "UTC":
+        return datetime.timedelta(0)
+    zone = ZoneInfo(zone_name)
+    start = datetime.datetime(year, month, day, hour)  # noqa: DTZ001  # wall clock, then zoned
+    end = start + datetime.timedelta(minutes=59, seconds=59, microseconds=999_999)
+    offsets = {
+        moment.replace(tzinfo=zone, fold=fold).utcoffset()
+        for moment in (start, end)
+        for fold in (0, 1)
+    }
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    return offset
+
+
+def _wall_clock(
+    moment: datetime.datetime, value: str, label: str, mapping: Mapping
+) -> datetime.datetime:
+    """``moment``, a wall-clock time in the mapping's zone in an hour when the clocks change,
+    in UTC; refused when it repeats or does not exist."""
     zone = mapping.tz
     if zone is UTC:
         return moment.replace(tzinfo=UTC)
@@ -435,9 +470,11 @@ def parse_time(value: str, label: str, mapping: Mapping) -> datetime.datetime:
 
 
 def parse_duration(value: str, durations: str) -> int:
-    """Whole seconds from a duration written as the mapping says."""
+    """Whole seconds from a duration written as the mapping says; a duration written with
+    colons is hours, minutes and seconds whatever the mapping says (one export can be set to
+    write its durations either way, e.g. Genesys Cloud's)."""
     try:
-        if durations == "hh:mm:ss":
+        if durations == "hh:mm:ss" or ":" in value:
             found = _HMS.match(value)
             if found is None:
                 raise ValueError
@@ -503,6 +540,7 @@ class Call:
 
 
 MAX_CALL = datetime.timedelta(hours=24)
+_SECOND = datetime.timedelta(seconds=1)
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ()./-]{1,30}$")
 WITHHELD = frozenset({"", "anonymous", "withheld", "restricted", "private", "unknown"})
 
@@ -544,8 +582,9 @@ def check(raw: RawCall, mapping: Mapping, *, latest: datetime.datetime) -> Call:
         raise Invalid("the call lasted more than 24 hours")
     if offered > latest:
         raise Invalid("offered_at is in the future")
-    wait_seconds = int(((answered or ended) - offered).total_seconds())
-    talk_seconds = int((ended - answered).total_seconds()) if answered is not None else 0
+    # Whole seconds, rounded down (the times are never reversed here).
+    wait_seconds = ((answered or ended) - offered) // _SECOND
+    talk_seconds = (ended - answered) // _SECOND if answered is not None else 0
     return Call(
         line=raw.line,
         call_id=call_id,

@@ -115,22 +115,40 @@ class CallRecord(OrganisationOwned):
     """One call from the telephone system's records, beside the contact it became.
 
     Imported a million at a time, so only the indexes something uses: the two unique
-    constraints (the call id, the contact), the two led by the organisation for reports and
-    the contact's (deleting contacts checks it).  The other foreign keys have none of their own
-    (``db_index=False``): every read is scoped to the organisation, and nothing deletes a
-    queue, an import run or a member of staff."""
+    constraints (the call id per organisation and source; the contact, which also serves the
+    foreign key's check when contacts are deleted) and the two led by the organisation for
+    reports.  The other foreign keys have no index of their own (``db_index=False``): every
+    read is scoped to the organisation, and nothing deletes a queue, an import run or a member
+    of staff.
+
+    Nor do they have a database constraint (``db_constraint=False``): PostgreSQL checks each
+    foreign key of each inserted row one at a time, when the transaction commits, which cost
+    an import more than writing the rows did.  The import writes only ids it has just read
+    under its lock (the organisation, its queues, its own run, active staff), and the ORM still
+    refuses to delete what a call refers to (``PROTECT``).  The contact keeps its constraint:
+    it is the link every report and the contacts app rely on."""
 
     id = models.BigAutoField(primary_key=True)
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, related_name="+", db_index=False
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
-    # Indexed alone for the foreign key's check when contacts are deleted (the unique
-    # constraint leads with the organisation).
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="call_records")
+    # Indexed by its unique constraint (one call record per contact), which also serves the
+    # foreign key's check when contacts are deleted.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.PROTECT, related_name="call_records", db_index=False
+    )
     source = models.CharField(max_length=50)
     external_id = models.CharField(max_length=200)
     queue = models.ForeignKey(
-        CallQueue, on_delete=models.PROTECT, related_name="calls", db_index=False
+        CallQueue,
+        on_delete=models.PROTECT,
+        related_name="calls",
+        db_index=False,
+        db_constraint=False,
     )
     run = models.ForeignKey(
         CallImportRun,
@@ -139,6 +157,7 @@ class CallRecord(OrganisationOwned):
         blank=True,
         related_name="calls",
         db_index=False,
+        db_constraint=False,
     )
     offered_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -155,6 +174,7 @@ class CallRecord(OrganisationOwned):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     agent_name = models.CharField(max_length=150, blank=True)
     caller_number = models.CharField(max_length=20, blank=True)
@@ -165,9 +185,7 @@ class CallRecord(OrganisationOwned):
             models.UniqueConstraint(
                 fields=["organisation", "source", "external_id"], name="callrecord_unique_call"
             ),
-            models.UniqueConstraint(
-                fields=["organisation", "contact"], name="callrecord_unique_contact"
-            ),
+            models.UniqueConstraint(fields=["contact"], name="callrecord_one_per_contact"),
         ]
         indexes = [
             models.Index(fields=["organisation", "offered_at"], name="callrecord_org_offered"),

@@ -21,14 +21,12 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Min
-from django.db.models.expressions import RawSQL
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.contacts import services as contact_services
-from onestop.contacts.models import Contact
 from onestop.core import audit, bulk
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
@@ -276,7 +274,6 @@ class _Writer:
         }
         self.agents: dict[str, int | None] = {}
         self._telephone: AccessPoint | None = None
-        self._stage: bulk.Staging | None = None
 
     def write(self, batch: list[formats.Call], counts: _Counts, *, dry: bool) -> None:
         if not batch:
@@ -307,10 +304,6 @@ class _Writer:
             if not new:
                 return
         agents = self._agents({call.agent for call in new if call.agent})
-        if connection.vendor == "postgresql":
-            self._write_staged(new, agents)
-            counts.imported += len(new)
-            return
         customers = self._customers({call.caller_number for call in new if call.caller_number})
         contact_ids = contact_services.record_telephone_contacts(
             self.organisation,
@@ -330,17 +323,23 @@ class _Writer:
             ],
         )
         # New calls only (looked up above, under the import's lock): COPY on PostgreSQL.
+        organisation_id, run_id, source, queues = (
+            self.organisation.pk,
+            self.run.pk,
+            self.source,
+            self.queues,
+        )
         bulk.copy_rows(
             CallRecord,
             CALL_COLUMNS,
             [
                 (
-                    self.organisation.pk,
+                    organisation_id,
                     contact_id,
-                    self.source,
+                    source,
                     call.call_id,
-                    self.queues[call.queue][0],
-                    self.run.pk,
+                    queues[call.queue][0],
+                    run_id,
                     call.offered_at,
                     call.answered_at,
                     call.ended_at,
@@ -355,108 +354,6 @@ class _Writer:
             ],
         )
         counts.imported += len(new)
-
-    def _write_staged(self, new: list[formats.Call], agents: dict[str, int | None]) -> None:
-        """PostgreSQL: ``new`` (calls not yet stored, their queues known) copied into the
-        import's staging table, then written set-based: each call's queue (service, access
-        point) and customer looked up by join, the contacts inserted by ``contacts.services``
-        and the call records from the same rows, in the file's order."""
-        stage = self._staging()
-        stage.copy(
-            STAGE_COPIED,
-            [
-                (
-                    call.line,
-                    call.call_id,
-                    call.queue,
-                    call.offered_at,
-                    call.answered_at,
-                    call.ended_at,
-                    call.wait_seconds,
-                    call.talk_seconds,
-                    call.outcome,
-                    agents.get(call.agent),
-                    call.agent,
-                    call.caller_number,
-                    call.outcome == CallOutcome.TRANSFERRED,
-                )
-                for call in new
-            ],
-        )
-        quote = connection.ops.quote_name
-        staged = stage.table
-        queue_table = quote(CallQueue._meta.db_table)
-        # The one customer (not merged) with the caller's number: the ORM's own query for the
-        # organisation's phones, grouped by number, kept where exactly one customer has it.
-        owners, owner_params = (
-            Phone.objects.for_organisation(self.organisation)
-            .filter(
-                customer__merged_into__isnull=True,
-                # The staging table's name: a plain name checked by ``bulk.staging``.
-                number__in=RawSQL(  # noqa: S611  # nosec B611
-                    f"SELECT caller_number FROM {staged} WHERE caller_number <> ''",  # noqa: S608
-                    [],
-                ),
-            )
-            .values("number")
-            .annotate(owners=Count("customer_id", distinct=True), owner=Min("customer_id"))
-            .filter(owners=1)
-            .values("number", "owner")
-            .query.sql_with_params()
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {staged} AS staged SET queue_id = queue.id, "  # noqa: S608
-                "service_id = queue.service_id, access_point_id = queue.access_point_id "
-                f"FROM {queue_table} AS queue WHERE queue.organisation_id = %s "
-                "AND queue.source = %s AND queue.name = staged.queue",
-                [self.organisation.pk, self.source],
-            )
-            cursor.execute(
-                f"UPDATE {staged} AS staged SET customer_id = owned.owner "  # noqa: S608
-                f"FROM ({owners}) AS owned WHERE owned.number = staged.caller_number",
-                owner_params,
-            )
-        contact_services.record_staged_telephone_contacts(
-            self.organisation, by=self.by, stage=stage
-        )
-        columns = ", ".join(quote(column) for column in CALL_COLUMNS)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {quote(CallRecord._meta.db_table)} ({columns}) "  # noqa: S608
-                "SELECT %s, contact_id, %s, external_id, queue_id, %s, received_at, "
-                "answered_at, ended_at, wait_seconds, talk_seconds, outcome, staff_id, "
-                f"agent_name, caller_number FROM {staged} ORDER BY line",
-                [self.organisation.pk, self.source, self.run.pk],
-            )
-        stage.clear()
-
-    def _staging(self) -> bulk.Staging:
-        if self._stage is None:
-            self._stage = bulk.staging(
-                "telephony_import_stage",
-                [
-                    ("line", CallImportRefusal, "line"),
-                    ("external_id", CallRecord, "external_id"),
-                    ("queue", CallQueue, "name"),
-                    ("received_at", CallRecord, "offered_at"),
-                    ("answered_at", CallRecord, "answered_at"),
-                    ("ended_at", CallRecord, "ended_at"),
-                    ("wait_seconds", CallRecord, "wait_seconds"),
-                    ("talk_seconds", CallRecord, "talk_seconds"),
-                    ("outcome", CallRecord, "outcome"),
-                    ("staff_id", CallRecord, "agent"),
-                    ("agent_name", CallRecord, "agent_name"),
-                    ("caller_number", CallRecord, "caller_number"),
-                    ("transferred", CallImportRun, "all_or_nothing"),  # a boolean
-                    ("queue_id", CallRecord, "queue"),
-                    ("service_id", Contact, "service"),
-                    ("access_point_id", Contact, "access_point"),
-                    ("customer_id", Contact, "customer"),
-                    ("contact_id", CallRecord, "contact"),
-                ],
-            )
-        return self._stage
 
     def _present(self, call_ids: list[str]) -> set[str]:
         """Which of ``call_ids`` this organisation already has from this source."""
@@ -539,28 +436,14 @@ class _Writer:
 def _any_of(queryset: Any, column: str, values: list[str]) -> list[tuple[Any, ...]]:
     """The rows of ``queryset`` (a ``values_list``) whose ``column`` is one of ``values``.
 
-    On PostgreSQL the values go as one array parameter: an ``IN`` list of thousands of
-    placeholders costs more to build and parse than the statement takes to run."""
+    On PostgreSQL the values go as one array parameter (``column = ANY(array)``, see
+    ``bulk.AnyText``): an ``IN`` list of thousands of placeholders costs more to build and
+    parse than the statement takes to run."""
     if connection.vendor == "postgresql":
-        values = RawSQL("SELECT unnest(%s::text[])", [bulk.array_text(values)])  # type: ignore[assignment]
+        return bulk.fetch_rows(queryset.filter(bulk.AnyText(F(column), values)))
     return bulk.fetch_rows(queryset.filter(**{f"{column}__in": values}))
 
 
-STAGE_COPIED = (
-    "line",
-    "external_id",
-    "queue",
-    "received_at",
-    "answered_at",
-    "ended_at",
-    "wait_seconds",
-    "talk_seconds",
-    "outcome",
-    "staff_id",
-    "agent_name",
-    "caller_number",
-    "transferred",
-)
 CALL_COLUMNS = (
     "organisation_id",
     "contact_id",

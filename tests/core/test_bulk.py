@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -204,46 +204,33 @@ def test_compiling_an_unscoped_query_fails_closed(council: Organisation) -> None
         bulk.compile_query(AuditRecord.objects.values_list("object_type"), {})
 
 
-# --- staging tables -------------------------------------------------------------------------------
+# --- one array for many values -------------------------------------------------------------------
 @postgresql_only
 @pytest.mark.django_db
-@given(values=st.lists(TEXT.filter(lambda value: len(value) <= 50), min_size=1, max_size=20))
-@settings(max_examples=25, deadline=None)
-def test_a_staging_table_takes_any_text_and_times_exactly_and_is_emptied(
-    values: list[str],
+def test_any_text_finds_exactly_the_rows_with_one_of_the_values_however_hostile(
+    council: Organisation, partner: Organisation
 ) -> None:
-    stage = bulk.staging("test_stage", [("code", Role, "code"), ("at", Role, "created_at")])
-    stage.copy(("code", "at"), [(value, AT) for value in values])
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT code, at FROM {stage.table}")  # noqa: S608
-        assert sorted(cursor.fetchall()) == sorted((value, AT) for value in values)
-        stage.clear()
-        cursor.execute(f"SELECT count(*) FROM {stage.table}")  # noqa: S608
-        assert cursor.fetchone() == (0,)
+    codes = ['a"b', "c\\d", "e,f", "{g}", "NULL", "'; DROP TABLE core_role;--", "plain"]
+    bulk.insert_rows(
+        Role,
+        COLUMNS,
+        [(council.pk, code, code, [], AT, AT) for code in codes]
+        + [(partner.pk, code, code, [], AT, AT) for code in codes],
+    )
+    wanted = ['a"b', "c\\d", "NULL", "'; DROP TABLE core_role;--", "absent", "e"]
+    found = bulk.fetch_rows(
+        Role.objects.filter(organisation=council)
+        .filter(bulk.AnyText(F("code"), wanted))
+        .values_list("code")
+        .order_by("code")
+    )
+    assert found == [("'; DROP TABLE core_role;--",), ("NULL",), ('a"b',), ("c\\d",)]
 
 
 @postgresql_only
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("name", "columns"),
-    [
-        ("bad name", [("code", Role, "code")]),
-        ("stage", [('code"; DROP TABLE core_role; --', Role, "code")]),
-    ],
-)
-def test_a_staging_table_refuses_names_that_are_not_plain(
-    name: str, columns: list[tuple[str, type[Role], str]]
-) -> None:
-    with pytest.raises(ValueError, match="not a plain name"):
-        bulk.staging(name, columns)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('core_role') IS NOT NULL")
-        assert cursor.fetchone() == (True,)
-
-
-@postgresql_only
-@pytest.mark.django_db
-def test_copying_a_column_the_staging_table_does_not_have_is_refused() -> None:
-    stage = bulk.staging("test_stage", [("code", Role, "code")])
-    with pytest.raises(ValueError, match="no column"):
-        stage.copy(("name",), [("x",)])
+def test_any_text_of_no_values_finds_nothing(council: Organisation) -> None:
+    bulk.insert_rows(Role, COLUMNS, [(council.pk, "x", "x", [], AT, AT)])
+    assert (
+        not Role.objects.filter(organisation=council).filter(bulk.AnyText(F("code"), [])).exists()
+    )

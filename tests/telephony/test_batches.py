@@ -1,7 +1,7 @@
-"""The import's batches (``telephony.services.BATCH``): on PostgreSQL each batch is copied into a
-staging table and written set-based, on SQLite row by row; either way the outcome is the same
-whatever the batch size: the same calls, contacts, customers, agents and counts, the contacts
-and call records numbered in the file's order."""
+"""The import's batches (``telephony.services.BATCH``): on PostgreSQL each batch's contacts and
+call records are copied in (``COPY``), on SQLite inserted row by row; either way the outcome is
+the same whatever the batch size: the same calls, contacts, customers, agents and counts, the
+contacts and call records numbered in the file's order."""
 
 from __future__ import annotations
 

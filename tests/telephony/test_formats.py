@@ -75,9 +75,9 @@ def test_amazon_connect_contact_records(call_world: CallWorld) -> None:
 
 def test_genesys_cloud_interactions_export(call_world: CallWorld) -> None:
     run = _import(call_world, "genesys-cloud.csv", "genesys-cloud")
-    assert (run.imported, run.refused) == (2, 1)
+    assert (run.imported, run.refused) == (3, 1)
     assert list(run.refusals.values_list("line", flat=True)) == [4]  # the repeated hour
-    answered, abandoned = _calls(call_world)
+    answered, abandoned, in_milliseconds = _calls(call_world)
     assert answered.offered_at == datetime.datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # GMT
     assert answered.answered_at == datetime.datetime(2026, 3, 2, 9, 0, 35, tzinfo=UTC)
     assert (answered.outcome, answered.wait_seconds, answered.talk_seconds) == (
@@ -89,9 +89,37 @@ def test_genesys_cloud_interactions_export(call_world: CallWorld) -> None:
     assert answered.contact.customer == call_world.sam
     assert abandoned.offered_at == datetime.datetime(2026, 7, 2, 9, 0, tzinfo=UTC)  # BST
     assert (abandoned.outcome, abandoned.wait_seconds) == (CallOutcome.ABANDONED, 70)
+    # Total Queue as the export writes it when set to milliseconds: 20,500 ms waited.
+    assert in_milliseconds.answered_at == datetime.datetime(2026, 3, 3, 11, 0, 20, tzinfo=UTC)
+    assert (in_milliseconds.outcome, in_milliseconds.wait_seconds) == (CallOutcome.ANSWERED, 20)
+    assert in_milliseconds.talk_seconds == 100
     assert sorted(
         CallQueue.objects.for_organisation(call_world.organisation).values_list("source", "name")
     ) == [("genesys-cloud", "Council Tax"), ("genesys-cloud", "Waste")]
+
+
+@pytest.mark.parametrize(
+    ("value", "durations", "seconds"),
+    [
+        ("20500", "milliseconds", 20),
+        ("00:01:05", "milliseconds", 65),  # written with colons: hours, minutes, seconds
+        ("65", "seconds", 65),
+        ("1:00:00", "seconds", 3600),
+        ("00:00:35", "hh:mm:ss", 35),
+    ],
+)
+def test_a_wait_is_read_in_the_mapping_s_unit_or_as_hours_minutes_seconds(
+    value: str, durations: str, seconds: int
+) -> None:
+    assert formats.parse_duration(value, durations) == seconds
+
+
+@pytest.mark.parametrize(
+    "value", ["-5", "nan", "1e400", "00:61:00", "1:2:3", "12:00", "abc", "1" * 5000]
+)
+def test_a_wait_that_is_not_a_duration_is_refused(value: str) -> None:
+    with pytest.raises(formats.Invalid, match="is not a duration in milliseconds"):
+        formats.parse_duration(value, "milliseconds")
 
 
 def test_a_csv_export_without_a_needed_column_is_unreadable(call_world: CallWorld) -> None:
