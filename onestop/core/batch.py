@@ -70,18 +70,23 @@ def without_savepoints(using: str | None = None) -> Iterator[None]:
     missed.  The caller's own block (opened before this) keeps its savepoint, so the caller
     rolls back to it and retries with savepoints (``channels.services.imap._take``).
 
-    Django makes savepoints only when the connection's ``features.uses_savepoints`` says so;
-    this sets it on the connection's own features object (one per connection and thread) for
-    the block, and puts it back after."""
+    ``atomic`` asks the connection for a savepoint (``connection.savepoint()``), which answers
+    ``None`` where savepoints cannot be made, and the block then goes without.  For the block,
+    this connection (one per thread) answers ``None``; the method is put back after."""
     from django.db import connections
 
     connection = connections[using or "default"]
     if not connection.in_atomic_block:
         raise RuntimeError("without_savepoints() belongs inside transaction.atomic()")
-    features = connection.features
-    before = features.uses_savepoints
-    features.uses_savepoints = False
+    if "savepoint" in vars(connection):  # nested: the outer block already turned them off
+        yield
+        return
+
+    def no_savepoint() -> None:
+        return None
+
+    connection.savepoint = no_savepoint  # type: ignore[method-assign]
     try:
         yield
     finally:
-        features.uses_savepoints = before
+        del connection.savepoint
