@@ -119,6 +119,7 @@ class ImapForm(GovukForm):
     secret = forms.CharField(
         label=_("Where the secret is kept"),
         max_length=420,
+        required=False,  # not with a certificate file without password: clean_imap checks
         help_text=_(
             "Never the secret itself: env:ONESTOP_IMAP_<ORGANISATION>__NAME for an environment "
             "variable, or file:/path for a file in your organisation's folder of IMAP secrets "
@@ -133,13 +134,25 @@ class ImapForm(GovukForm):
     client_id = forms.CharField(
         label=_("Application (client) ID (Microsoft 365 only)"), max_length=100, required=False
     )
+    certificate = forms.CharField(
+        label=_("Certificate file (Microsoft 365 with a certificate only)"),
+        max_length=300,
+        required=False,
+        help_text=_(
+            "file: and the full path of the application's certificate with its private key, "
+            "a PEM file or a PFX (PKCS#12) file, in your organisation's folder of IMAP "
+            "secrets. The secret above is then where the file's password is kept (leave it "
+            "blank when the file has no password). The thumbprint is worked out from it."
+        ),
+    )
     certificate_thumbprint = forms.CharField(
         label=_("Certificate thumbprint (Microsoft 365 with a certificate only)"),
         max_length=95,
         required=False,
         help_text=_(
-            "SHA-1 or SHA-256, as the Microsoft Entra admin centre shows it. Leave blank when "
-            "the secret is a client secret."
+            "SHA-1 or SHA-256, as the Microsoft Entra admin centre shows it, when the secret "
+            "is the certificate's private key. Leave blank for a client secret or a "
+            "certificate file."
         ),
     )
 
@@ -168,6 +181,7 @@ class ImapForm(GovukForm):
             "secret",
             "tenant",
             "client_id",
+            "certificate",
             "certificate_thumbprint",
         ):
             self.fields[name].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})

@@ -13,6 +13,7 @@ the secret.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import imaplib
 import io
@@ -62,6 +63,7 @@ class Connection:
     tenant: str = ""
     client_id: str = ""
     certificate_thumbprint: str = ""
+    certificate: str = ""  # file:/path of a PEM or PFX certificate (``secret``: its password)
 
 
 # --- secrets ---------------------------------------------------------------------------------
@@ -116,17 +118,165 @@ def read_secret(reference: str, organisation: str) -> str:
     if found is None:  # pragma: no cover - valid_secret_reference said it is one of the two
         raise ImapFailure("The secret's location is not env:NAME or file:/path")
     path = Path(found.group(1))
+    text = _read_file(path, "secret").decode("utf-8", "replace").rstrip("\r\n")
+    if not text:
+        raise ImapFailure(f"The secret file {path} is empty")
+    return text
+
+
+def _read_file(path: Path, what: str) -> bytes:
+    """The bytes of a secret file (at most ``MAX_SECRET_BYTES``); ``ImapFailure`` naming it."""
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_SECRET_BYTES + 1)
     except OSError as error:
-        raise ImapFailure(f"The secret file {path} cannot be read ({error.strerror})") from None
+        raise ImapFailure(f"The {what} file {path} cannot be read ({error.strerror})") from None
     if len(data) > MAX_SECRET_BYTES:
-        raise ImapFailure(f"The secret file {path} is larger than {MAX_SECRET_BYTES} bytes")
-    text = data.decode("utf-8", "replace").rstrip("\r\n")
-    if not text:
-        raise ImapFailure(f"The secret file {path} is empty")
-    return text
+        raise ImapFailure(f"The {what} file {path} is larger than {MAX_SECRET_BYTES} bytes")
+    return data
+
+
+# --- a certificate named by its file ------------------------------------------------------------
+class CertificateFailure(ImapFailure):
+    """The certificate (or its password) cannot be used; ``field`` is the form's field to fix:
+    ``certificate`` (the file) or ``secret`` (its password)."""
+
+    def __init__(self, message: str, *, field: str = "certificate") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A certificate and its private key, read from the file an administrator named."""
+
+    private_key: str  # PEM (PKCS#8, not encrypted): kept in memory only, for msal
+    certificate: str  # PEM
+    sha1_thumbprint: str  # upper-case hexadecimal, as the Microsoft Entra admin centre shows it
+    sha256_thumbprint: str
+    not_valid_before: datetime.datetime
+    not_valid_after: datetime.datetime
+
+
+def valid_certificate_reference(reference: str, organisation: str) -> bool:
+    """Whether ``reference`` is ``file:/path`` inside the organisation's secrets folder (a
+    certificate is a file, PEM or PFX, never an environment variable)."""
+    return reference.startswith("file:") and valid_secret_reference(reference, organisation)
+
+
+def load_certificate(
+    reference: str,
+    password: str,
+    organisation: str,
+    *,
+    now: datetime.datetime | None = None,
+) -> Certificate:
+    """The certificate and key in the file ``reference`` names: PEM (the private key and the
+    certificate, in either order; the key may be encrypted) or PFX/PKCS#12 (``.pfx``, ``.p12``),
+    opened with the password kept where ``password`` says (``env:``/``file:``, or "" for none).
+
+    ``CertificateFailure`` says plainly what is wrong (the file missing or unreadable, the
+    password wrong or missing, no key or no certificate in it, a key that is not the
+    certificate's, a certificate expired or not yet valid) and never quotes the file."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    if not valid_certificate_reference(reference, organisation):
+        raise CertificateFailure(
+            f"The certificate must be a file in {secrets_dir(organisation)}/, named as file:/path"
+        )
+    path = Path(reference.removeprefix("file:"))
+    try:
+        data = _read_file(path, "certificate")
+    except ImapFailure as failure:
+        raise CertificateFailure(str(failure)) from None
+    secret = read_secret(password, organisation).encode() if password else None
+    wrong_password = CertificateFailure(
+        f"The password is wrong for the certificate file {path}", field="secret"
+    )
+    key: Any
+    certificate: x509.Certificate | None
+    if b"-----BEGIN" in data:
+        text = data.decode("ascii", "replace")
+        blocks = {match.group(1): match.group(0) for match in PEM_BLOCK.finditer(text)}
+        key_text = next((v for kind, v in blocks.items() if kind.endswith("PRIVATE KEY")), "")
+        if not key_text:
+            raise CertificateFailure(f"The certificate file {path} holds no private key")
+        if "CERTIFICATE" not in blocks:
+            raise CertificateFailure(f"The certificate file {path} holds no certificate")
+        try:
+            key = serialization.load_pem_private_key(key_text.encode(), secret)
+        except TypeError:  # encrypted without a password given, or the reverse
+            if secret is None:
+                raise CertificateFailure(
+                    f"The private key in {path} is encrypted: say where its password is kept",
+                    field="secret",
+                ) from None
+            raise CertificateFailure(
+                f"The private key in {path} is not encrypted: leave the password out",
+                field="secret",
+            ) from None
+        except ValueError:
+            if secret is not None and "ENCRYPTED" in key_text:
+                raise wrong_password from None
+            raise CertificateFailure(f"The private key in {path} cannot be read") from None
+        try:
+            certificate = x509.load_pem_x509_certificate(blocks["CERTIFICATE"].encode())
+        except ValueError:
+            raise CertificateFailure(f"The certificate in {path} cannot be read") from None
+    else:
+        try:
+            key, certificate, _chain = pkcs12.load_key_and_certificates(data, secret)
+        except TypeError:
+            raise CertificateFailure(
+                f"The certificate file {path} is protected by a password: say where it is kept",
+                field="secret",
+            ) from None
+        except ValueError:
+            if secret is None:
+                raise CertificateFailure(
+                    f"The certificate file {path} is not a PEM or PFX (PKCS#12) certificate, "
+                    "or it needs a password"
+                ) from None
+            raise CertificateFailure(
+                f"The password is wrong for the certificate file {path}, or it is not a PEM or "
+                "PFX (PKCS#12) certificate",
+                field="secret",
+            ) from None
+        if key is None or certificate is None:
+            raise CertificateFailure(
+                f"The certificate file {path} must hold both the certificate and its private key"
+            )
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise CertificateFailure(
+            f"The key in {path} is not an RSA key, which Microsoft Entra ID needs"
+        )
+    if key.public_key().public_numbers() != certificate.public_key().public_numbers():  # type: ignore[union-attr]
+        raise CertificateFailure(f"The private key in {path} is not the certificate's")
+    now = now or datetime.datetime.now(datetime.UTC)
+    before, after = certificate.not_valid_before_utc, certificate.not_valid_after_utc
+    if after < now:
+        raise CertificateFailure(
+            f"The certificate in {path} expired on {after:%d %B %Y}: renew it, register the new "
+            "one with the application and put it in its place"
+        )
+    if before > now:
+        raise CertificateFailure(f"The certificate in {path} is not valid until {before:%d %B %Y}")
+    return Certificate(
+        private_key=key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode(),
+        certificate=certificate.public_bytes(serialization.Encoding.PEM).decode(),
+        # Microsoft names a certificate by its SHA-1 thumbprint: an identifier, not security.
+        sha1_thumbprint=certificate.fingerprint(hashes.SHA1()).hex().upper(),  # noqa: S303  # nosec B303
+        sha256_thumbprint=certificate.fingerprint(hashes.SHA256()).hex().upper(),
+        not_valid_before=before,
+        not_valid_after=after,
+    )
 
 
 # --- OAuth 2.0 --------------------------------------------------------------------------------
@@ -141,16 +291,27 @@ _msal_apps: dict[str, Any] = {}
 def microsoft_token(connection: Connection) -> str:
     """An access token for IMAP from Microsoft Entra ID by the client-credentials flow (msal).
 
-    The secret is the application's client secret or, with a certificate thumbprint, its
+    The credential is the application's certificate, named by its file (``connection.
+    certificate``, PEM or PFX, with ``secret`` its password: ``load_certificate``), or the
+    secret: the application's client secret or, with a certificate thumbprint, its
     certificate's PEM private key (with the certificate itself, best: see
     ``certificate_credential``).  msal keeps the token until it is about to expire, so one
     application object is kept per tenant, client and secret."""
     import msal
 
-    secret = read_secret(connection.secret, connection.organisation)
-    credential: str | dict[str, str] = secret
-    if connection.certificate_thumbprint:
-        credential = certificate_credential(secret, connection.certificate_thumbprint)
+    credential: str | dict[str, str]
+    if connection.certificate:
+        # A certificate file (PEM or PFX); ``secret``, when given, is its password.
+        loaded = load_certificate(
+            connection.certificate, connection.secret, connection.organisation
+        )
+        secret = loaded.private_key
+        credential = {"private_key": loaded.private_key, "public_certificate": loaded.certificate}
+    else:
+        secret = read_secret(connection.secret, connection.organisation)
+        credential = secret
+        if connection.certificate_thumbprint:
+            credential = certificate_credential(secret, connection.certificate_thumbprint)
     authority_host = str(
         getattr(settings, "ONESTOP_MICROSOFT_AUTHORITY", DEFAULT_MICROSOFT_AUTHORITY)
     ).rstrip("/")

@@ -146,10 +146,11 @@ class MailboxImap(OrganisationOwned, Timestamped):
     """Where a mailbox's mail is read over IMAP, and how far it has been read.
 
     The secret (password, client secret, private key) is never stored: ``secret`` names where
-    it is, ``env:NAME`` (an environment variable) or ``file:/absolute/path``.  ``uidvalidity``
-    and ``last_uid`` are the poller's place in the folder: every message up to ``last_uid``
-    was received (its ``InboundMessage`` committed in the same transaction that moved
-    ``last_uid``)."""
+    it is, ``env:NAME`` (an environment variable) or ``file:/absolute/path``; with a
+    ``certificate`` (Microsoft 365: where its file is) the secret is the file's password, if
+    it has one.  ``uidvalidity`` and ``last_uid`` are the poller's place in the folder: every
+    message up to ``last_uid`` was received (its ``InboundMessage`` committed in the same
+    transaction that moved ``last_uid``)."""
 
     id = models.BigAutoField(primary_key=True)
     mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="+")
@@ -165,10 +166,12 @@ class MailboxImap(OrganisationOwned, Timestamped):
     credential = models.CharField(
         max_length=10, choices=ImapCredential.choices, default=ImapCredential.PASSWORD
     )
-    secret = models.CharField(max_length=300)
+    secret = models.CharField(max_length=300, blank=True)  # blank: a certificate without password
     tenant = models.CharField(max_length=100, blank=True)
     client_id = models.CharField(max_length=100, blank=True)
     certificate_thumbprint = models.CharField(max_length=64, blank=True)
+    # Microsoft 365 by certificate: file:/path of a PEM or PFX file (``secret`` its password).
+    certificate = models.CharField(max_length=300, blank=True)
     # The poller's state.
     uidvalidity = models.BigIntegerField(null=True, blank=True)
     last_uid = models.BigIntegerField(default=0)

@@ -144,6 +144,7 @@ IMAP_FIELDS = (
     "tenant",
     "client_id",
     "certificate_thumbprint",
+    "certificate",
 )
 
 
@@ -188,6 +189,7 @@ def mailbox_imap(request: HttpRequest, mailbox_id: int) -> HttpResponse:
                 tenant=str(data["tenant"] or ""),
                 client_id=str(data["client_id"] or ""),
                 certificate_thumbprint=str(data["certificate_thumbprint"] or ""),
+                certificate=str(data["certificate"] or ""),
                 is_enabled=bool(data["is_enabled"]),
             ),
         )

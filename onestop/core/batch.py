@@ -55,3 +55,38 @@ def remembered(key: Hashable, read: Callable[[], T]) -> T:
 def active() -> bool:
     """Whether a batch is remembering reads."""
     return _remembered.get() is not None
+
+
+@contextmanager
+def without_savepoints(using: str | None = None) -> Iterator[None]:
+    """Inside an atomic block: the atomic blocks opened within make no savepoint of their own.
+
+    A batch that writes many messages' rows in one transaction pays two statements per nested
+    ``transaction.atomic()`` (``SAVEPOINT``, ``RELEASE``), about ten per e-mail received, for
+    the ability to roll back a part and go on.  A batch that would rather redo the whole batch
+    the slow way when anything goes wrong turns them off here: an exception leaving any nested
+    block then marks the whole transaction for rollback (Django's own rule for
+    ``atomic(savepoint=False)``), and any statement after it raises, so the failure cannot be
+    missed.  The caller's own block (opened before this) keeps its savepoint, so the caller
+    rolls back to it and retries with savepoints (``channels.services.imap._take``).
+
+    ``atomic`` asks the connection for a savepoint (``connection.savepoint()``), which answers
+    ``None`` where savepoints cannot be made, and the block then goes without.  For the block,
+    this connection (one per thread) answers ``None``; the method is put back after."""
+    from django.db import connections
+
+    connection = connections[using or "default"]
+    if not connection.in_atomic_block:
+        raise RuntimeError("without_savepoints() belongs inside transaction.atomic()")
+    if "savepoint" in vars(connection):  # nested: the outer block already turned them off
+        yield
+        return
+
+    def no_savepoint() -> None:
+        return None
+
+    connection.savepoint = no_savepoint  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del connection.savepoint

@@ -23,10 +23,13 @@ from typing import Any, ClassVar, cast
 from urllib.parse import parse_qs
 
 import pytest
+from cryptography.hazmat.primitives import hashes
 
 from onestop.channels import imap
 from onestop.channels.models import ImapStatus, InboundMessage, MailboxImap, MessageOutcome
 from onestop.channels.services import imap as imap_services
+from onestop.core.errors import ServiceError
+from tests.channels.certificates import make_certificate
 from tests.channels.conftest import MailWorld, message
 from tests.channels.dovecot import Dovecot
 from tests.channels.dovecot import available as dovecot_available
@@ -441,3 +444,276 @@ def test_the_introspection_endpoint_is_what_dovecot_asks(introspection: HTTPServ
             assert json.loads(response.read()) == answer
     _Introspection.tokens.clear()
     assert cast(Any, introspection).server_port > 0
+
+
+# --- Microsoft 365: a certificate named by its file (PEM or PFX) -------------------------------
+def _certificate_source(
+    mail_world: MailWorld, dovecot: Dovecot, user: str, certificate: Path, password: str
+) -> MailboxImap:
+    return imap_services.save_imap(
+        mail_world.world.organisation,
+        by=None,
+        mailbox=mail_world.enquiries,
+        values=imap_services.ImapInput(
+            host="127.0.0.1",
+            port=dovecot.tls_port,
+            security="tls",
+            folder="INBOX",
+            processed_folder=PROCESSED,
+            username=user,
+            credential="microsoft",
+            secret=password,
+            tenant="tenant-1",
+            client_id="client-1",
+            certificate=f"file:{certificate}",
+        ),
+    )
+
+
+def test_microsoft_365_reads_mail_with_a_pfx_certificate_whose_password_is_in_the_environment(
+    mail_world: MailWorld,
+    oauth_ca: Dovecot,
+    entra: HTTPServer,
+    secrets_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made = make_certificate()
+    _EntraIdCertificates.certificate = made.certificate
+    pfx = made.write_pfx(secrets_dir / "m365.pfx", b"pfx pass phrase")
+    monkeypatch.setenv("ONESTOP_IMAP_TEST_COUNCIL__PFX", "pfx pass phrase")
+    user, password = oauth_ca.add_user()
+    oauth_ca.append(user, password, [message()])
+    _Introspection.tokens["entra-cert-token"] = user
+    source = _certificate_source(
+        mail_world, oauth_ca, user, pfx, "env:ONESTOP_IMAP_TEST_COUNCIL__PFX"
+    )
+    # The thumbprint is worked out from the certificate: the administrator types none.
+    assert source.certificate_thumbprint == made.sha1
+    assert len(source.certificate_thumbprint) == 40
+    assert (source.certificate, source.secret) == (
+        f"file:{pfx}",
+        "env:ONESTOP_IMAP_TEST_COUNCIL__PFX",
+    )
+    result = _poll(source)
+    assert (result.error, result.received, result.filed_away) == ("", 1, 1)
+    assert _Introspection.seen == ["entra-cert-token"]
+    [used] = _EntraIdCertificates.assertions
+    assert used["header"]["alg"] == "PS256"
+    assert "x5c" in used["header"]
+    request = _EntraIdCertificates.tokens[-1]
+    assert "client_secret" not in request
+    assert request["client_id"] == "client-1"
+    assert "pfx pass phrase" not in json.dumps(request)
+
+
+def test_an_encrypted_pem_certificate_with_its_password_in_a_file_gets_a_token(
+    oauth_ca: Dovecot, entra: HTTPServer, secrets_dir: Path
+) -> None:
+    made = make_certificate("pem-encrypted")
+    _EntraIdCertificates.certificate = made.certificate
+    pem = made.write_pem(secrets_dir / "m365.pem", b"s3cret pem")
+    (secrets_dir / "m365.password").write_text("s3cret pem\n")
+    connection = imap.Connection(
+        host="outlook.office365.com",
+        port=993,
+        security="tls",
+        username="waste@council.gov.uk",
+        credential="microsoft",
+        secret=f"file:{secrets_dir / 'm365.password'}",
+        organisation="test-council",
+        tenant="tenant-1",
+        client_id="client-1",
+        certificate=f"file:{pem}",
+    )
+    assert imap.microsoft_token(connection) == "entra-cert-token"
+    [used] = _EntraIdCertificates.assertions
+    assert used["header"]["alg"] == "PS256"
+    assert used["claims"]["iss"] == "client-1"
+    # The certificate registered with the application is another: Microsoft refuses.
+    _EntraIdCertificates.certificate = make_certificate("another").certificate
+    imap._msal_apps.clear()
+    with pytest.raises(imap.ImapFailure, match="refused the application's credential"):
+        imap.microsoft_token(connection)
+
+
+def test_a_pem_certificate_without_a_password_needs_no_secret(secrets_dir: Path) -> None:
+    made = make_certificate("no-password")
+    pem = made.write_pem(secrets_dir / "plain.pem")
+    loaded = imap.load_certificate(f"file:{pem}", "", "test-council")
+    assert (loaded.sha1_thumbprint, loaded.certificate) == (
+        made.sha1,
+        made.certificate_pem().decode(),
+    )
+    assert loaded.sha256_thumbprint == made.certificate.fingerprint(hashes.SHA256()).hex().upper()
+    assert loaded.private_key == made.key_pem().decode()
+    # The key after the certificate is read the same.
+    (secrets_dir / "reversed.pem").write_bytes(made.certificate_pem() + made.key_pem())
+    again = imap.load_certificate(f"file:{secrets_dir / 'reversed.pem'}", "", "test-council")
+    assert again.sha1_thumbprint == made.sha1
+
+
+NOW = datetime.datetime.now(datetime.UTC)
+
+
+@pytest.mark.parametrize(
+    ("case", "field", "error"),
+    [
+        ("missing", "certificate", "The certificate file {path} cannot be read (No such file"),
+        ("pfx wrong password", "secret", "The password is wrong for the certificate file {path}"),
+        ("pem wrong password", "secret", "The password is wrong for the certificate file {path}"),
+        ("pfx no password", "certificate", "or it needs a password"),
+        ("pem no password", "secret", "The private key in {path} is encrypted"),
+        ("pem needless password", "secret", "is not encrypted: leave the password out"),
+        ("password variable unset", "secret", "ONESTOP_IMAP_TEST_COUNCIL__UNSET is not set"),
+        ("expired", "certificate", "The certificate in {path} expired on 01 January 2026"),
+        ("not yet valid", "certificate", "is not valid until"),
+        ("another key", "certificate", "The private key in {path} is not the certificate's"),
+        ("key alone", "certificate", "The certificate file {path} holds no certificate"),
+        ("certificate alone", "certificate", "The certificate file {path} holds no private key"),
+        ("garbage", "certificate", "is not a PEM or PFX (PKCS#12) certificate"),
+        ("garbled pem", "certificate", "The private key in {path} cannot be read"),
+        ("oversized", "certificate", "is larger than 65536 bytes"),
+        ("empty", "certificate", "is not a PEM or PFX (PKCS#12) certificate"),
+        ("elliptic curve", "certificate", "is not an RSA key"),
+        ("environment variable", "certificate", "Enter where the certificate is: file: and"),
+        ("outside the folder", "certificate", "Enter where the certificate is: file: and"),
+    ],
+)
+def test_a_certificate_that_cannot_be_used_is_refused_with_the_reason_and_nothing_saved(
+    mail_world: MailWorld,
+    secrets_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    case: str,
+    field: str,
+    error: str,
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    made = make_certificate()
+    path = secrets_dir / "m365.pem"
+    password = ""
+    monkeypatch.setenv("ONESTOP_IMAP_TEST_COUNCIL__PASSWORD", "right")
+    monkeypatch.delenv("ONESTOP_IMAP_TEST_COUNCIL__UNSET", raising=False)
+    reference = f"file:{path}"
+    if case == "missing":
+        pass
+    elif case.startswith("pfx"):
+        path = made.write_pfx(secrets_dir / "m365.pfx", b"right")
+        reference = f"file:{path}"
+        monkeypatch.setenv("ONESTOP_IMAP_TEST_COUNCIL__PASSWORD", "wrong")
+        password = "env:ONESTOP_IMAP_TEST_COUNCIL__PASSWORD" if "wrong" in case else ""
+    elif case == "pem wrong password":
+        made.write_pem(path, b"other")
+        password = "env:ONESTOP_IMAP_TEST_COUNCIL__PASSWORD"
+    elif case == "pem no password":
+        made.write_pem(path, b"right")
+    elif case == "pem needless password":
+        made.write_pem(path)
+        password = "env:ONESTOP_IMAP_TEST_COUNCIL__PASSWORD"
+    elif case == "password variable unset":
+        made.write_pem(path, b"right")
+        password = "env:ONESTOP_IMAP_TEST_COUNCIL__UNSET"
+    elif case == "expired":
+        make_certificate(
+            valid_from=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+            valid_until=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+        ).write_pem(path)
+    elif case == "not yet valid":
+        make_certificate(
+            valid_from=NOW + datetime.timedelta(days=30),
+            valid_until=NOW + datetime.timedelta(days=400),
+        ).write_pem(path)
+    elif case == "another key":
+        path.write_bytes(make_certificate("other").key_pem() + made.certificate_pem())
+    elif case == "key alone":
+        path.write_bytes(made.key_pem())
+    elif case == "certificate alone":
+        path.write_bytes(made.certificate_pem())
+    elif case == "garbage":
+        path.write_bytes(b"\x00\x01 not a certificate \xff" * 10)
+    elif case == "garbled pem":
+        path.write_bytes(
+            b"-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+            + made.certificate_pem()
+        )
+    elif case == "oversized":
+        path.write_bytes(made.key_pem() + made.certificate_pem() + b"\n" * 70_000)
+    elif case == "empty":
+        path.write_bytes(b"")
+    elif case == "elliptic curve":
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = made.certificate.subject
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(1)
+            .not_valid_before(NOW - datetime.timedelta(days=1))
+            .not_valid_after(NOW + datetime.timedelta(days=30))
+            .sign(key, hashes.SHA256())
+        )
+        path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            + certificate.public_bytes(serialization.Encoding.PEM)
+        )
+    elif case == "environment variable":
+        reference = "env:ONESTOP_IMAP_TEST_COUNCIL__PASSWORD"
+    elif case == "outside the folder":
+        made.write_pem(secrets_dir.parent / "m365.pem")
+        reference = f"file:{secrets_dir.parent / 'm365.pem'}"
+    with pytest.raises(ServiceError) as refused:
+        imap_services.save_imap(
+            mail_world.world.organisation,
+            by=None,
+            mailbox=mail_world.enquiries,
+            values=imap_services.ImapInput(
+                host="outlook.office365.com",
+                port=993,
+                security="tls",
+                folder="INBOX",
+                processed_folder="",
+                username="enquiries@test-council.example",
+                credential="microsoft",
+                secret=password,
+                tenant="tenant-1",
+                client_id="client-1",
+                certificate=reference,
+            ),
+        )
+    assert refused.value.field == field
+    assert error.format(path=path) in refused.value.message
+    assert "PRIVATE KEY" not in refused.value.message
+    assert "right" not in refused.value.message
+    assert not MailboxImap.objects.for_organisation(mail_world.world.organisation).exists()
+
+
+def test_a_certificate_that_expires_after_it_was_saved_marks_the_mailbox_failing(
+    mail_world: MailWorld, oauth_ca: Dovecot, entra: HTTPServer, secrets_dir: Path
+) -> None:
+    made = make_certificate()
+    pem = made.write_pem(secrets_dir / "m365.pem")
+    user, password = oauth_ca.add_user()
+    oauth_ca.append(user, password, [message()])
+    source = _certificate_source(mail_world, oauth_ca, user, pem, "")
+    # The file is replaced by one whose certificate has expired since.
+    make_certificate(
+        valid_from=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+        valid_until=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+    ).write_pem(pem)
+    result = _poll(source)
+    assert result.error == (
+        f"The certificate in {pem} expired on 01 January 2026: renew it, register the new one "
+        "with the application and put it in its place"
+    )
+    source.refresh_from_db()
+    assert (source.status, source.last_error) == (ImapStatus.FAILING, result.error)
+    assert _EntraIdCertificates.tokens == []  # Microsoft was not asked
+    assert _raised(mail_world) == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from django.utils import timezone
 from onestop.channels.models import ImapStatus, Mailbox, MailboxImap
 from onestop.channels.services import imap as imap_services
 from onestop.core.models import AuditRecord, User
+from tests.channels.certificates import make_certificate
 from tests.channels.conftest import MailWorld
 from tests.matrix import covers
 
@@ -224,3 +226,37 @@ def test_the_list_shows_a_failing_mailbox_with_its_error(
     assert "&lt;b&gt;AUTHENTICATIONFAILED&lt;/b&gt;" in page
     assert "Tried again from" in page
     assert f'href="/mailboxes/{mail_world.enquiries.pk}/imap/"' in page
+
+
+def test_an_administrator_names_a_pfx_certificate_and_sees_a_wrong_password_said_so(
+    mail_world: MailWorld,
+    administrator: User,
+    client_for: ClientFor,
+    tmp_path: Path,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings.ONESTOP_IMAP_SECRETS_DIR = str(tmp_path)
+    (tmp_path / "test-council").mkdir()
+    made = make_certificate()
+    pfx = made.write_pfx(tmp_path / "test-council" / "m365.pfx", b"right horse battery")
+    monkeypatch.setenv("ONESTOP_IMAP_TEST_COUNCIL__PFX_PASSWORD", "wrong")
+    client = client_for(administrator)
+    posted = _form(secret="env:ONESTOP_IMAP_TEST_COUNCIL__PFX_PASSWORD", certificate=f"file:{pfx}")
+    response = client.post(_url(mail_world.enquiries), posted)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "govuk-error-summary" in page
+    assert 'href="#id_secret"' in page
+    assert f"The password is wrong for the certificate file {pfx}" in page
+    assert f'value="file:{pfx}"' in page  # what was typed is kept
+    assert _sources(mail_world) == []
+    # The right password: saved, with the thumbprint worked out from the certificate.
+    monkeypatch.setenv("ONESTOP_IMAP_TEST_COUNCIL__PFX_PASSWORD", "right horse battery")
+    response = client.post(_url(mail_world.enquiries), posted)
+    assert response.status_code == 302
+    [source] = _sources(mail_world)
+    assert (source.certificate, source.certificate_thumbprint) == (f"file:{pfx}", made.sha1)
+    assert source.secret == "env:ONESTOP_IMAP_TEST_COUNCIL__PFX_PASSWORD"
+    page = client.get(_url(mail_world.enquiries)).content.decode()
+    assert made.sha1 in page

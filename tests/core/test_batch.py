@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from onestop.core import batch
+from onestop.core.models import Organisation
+from tests.factories import OrganisationFactory
 
 
 def test_outside_a_batch_every_read_reads() -> None:
@@ -57,3 +64,48 @@ def test_a_batch_forgets_when_its_block_raises() -> None:
     with pytest.raises(RuntimeError):
         _remember_then_fail()
     assert batch.remembered(("c",), lambda: "new") == "new"
+
+
+# --- without_savepoints ---------------------------------------------------------------------
+def _statements(queries: CaptureQueriesContext) -> list[str]:
+    return [query["sql"].split()[0].upper() for query in queries.captured_queries]
+
+
+def _swallow_a_failure(pk: int) -> None:
+    with transaction.atomic(), batch.without_savepoints():
+        Organisation.objects.filter(pk=pk).update(name="Lost")
+        with contextlib.suppress(LookupError), transaction.atomic():
+            raise LookupError
+        Organisation.objects.filter(pk=pk).update(name="Never")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nested_blocks_make_no_savepoint_and_a_failure_dooms_the_whole_block() -> None:
+    organisation = OrganisationFactory()
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        with batch.without_savepoints(), transaction.atomic():
+            Organisation.objects.filter(pk=organisation.pk).update(name="Renamed")
+        with transaction.atomic():  # after the block: savepoints again
+            Organisation.objects.filter(pk=organisation.pk).update(name="Again")
+    assert "SAVEPOINT" in _statements(queries)
+    assert _statements(queries).count("SAVEPOINT") == 1
+    organisation.refresh_from_db()
+    assert organisation.name == "Again"
+
+    # An exception leaving a nested block cannot be swallowed: the next statement raises and
+    # everything in the outer block is rolled back, the statement before the failure too.
+    with pytest.raises(TransactionManagementError):
+        _swallow_a_failure(organisation.pk)
+    organisation.refresh_from_db()
+    assert organisation.name == "Again"
+    assert "savepoint" not in vars(connection)  # the connection is as it was
+
+
+def test_without_savepoints_belongs_inside_an_atomic_block() -> None:
+    with pytest.raises(RuntimeError, match=r"inside transaction\.atomic"):
+        _enter_without_savepoints()
+
+
+def _enter_without_savepoints() -> None:
+    with batch.without_savepoints():
+        pass
