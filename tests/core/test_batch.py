@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from onestop.core import batch
 from onestop.core.models import Organisation
-from tests.factories import OrganisationFactory
+from tests import factories
 
 
 def test_outside_a_batch_every_read_reads() -> None:
@@ -81,7 +81,7 @@ def _swallow_a_failure(pk: int) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_nested_blocks_make_no_savepoint_and_a_failure_dooms_the_whole_block() -> None:
-    organisation = OrganisationFactory()
+    organisation = factories.organisation()
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         with batch.without_savepoints(), transaction.atomic():
             Organisation.objects.filter(pk=organisation.pk).update(name="Renamed")

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("cases", "0009_delete_outboxmessage"),
+        ("cases", "0010_case_add_point"),
     ]
 
     operations = [
