@@ -317,6 +317,16 @@ def test_the_public_heading_says_the_time_limit_once() -> None:
         "Answer letters (within 10 working days)"
     )
     assert public_standards.heading("Greet visitors", "") == "Greet visitors"
+    # A title that says its limit in its own words is not followed by the clock's words.
+    assert public_standards.heading(
+        "Answer subject access requests within one month", "1 calendar month"
+    ) == ("Answer subject access requests within one month")
+    assert public_standards.heading(
+        "Ateb llythyrau o fewn 10 diwrnod gwaith", "10 working days"
+    ) == ("Ateb llythyrau o fewn 10 diwrnod gwaith")
+    assert public_standards.heading("Answer letters without delay", "10 working days") == (
+        "Answer letters without delay (within 10 working days)"
+    )
     with translation.override("cy"):
         assert public_standards.heading("Answer letters", "10 working days") == (
             "Answer letters (o fewn 10 working days)"

@@ -30,11 +30,21 @@ class Line:
     target: str
 
 
+# A title holding one of these words already says its time limit (English and Welsh).
+OWN_LIMIT_WORDS = ("within", "o fewn")
+
+
 def heading(title: str, time_limit: str) -> str:
     """The standard as a resident reads it, its time limit said once: the title alone when it
-    already names the limit ("Acknowledge complaints within 5 working days"), otherwise the
-    title and the limit ("Answer letters (within 10 working days)")."""
-    if not time_limit or time_limit.casefold() in title.casefold():
+    already names the limit ("Acknowledge complaints within 5 working days"), or names one in its
+    own words ("Answer subject access requests within one month", "... o fewn mis"), otherwise
+    the title and the limit ("Answer letters (within 10 working days)")."""
+    words = f" {title.casefold()} "
+    if (
+        not time_limit
+        or time_limit.casefold() in words
+        or any(f" {within} " in words for within in OWN_LIMIT_WORDS)
+    ):
         return title
     return _("%(title)s (within %(limit)s)") % {"title": title, "limit": time_limit}
 
