@@ -340,15 +340,12 @@ def _callbacks_measured(
         )
         .filter(CALLBACK_DEADLINE.measured(period))
     )
-    if filters.team is not None:
-        return rows.none()
-    if filters.service is not None:
-        rows = rows.filter(contact__service=filters.service)
-    if filters.channel:
-        rows = rows.filter(contact__channel=filters.channel)
-    if filters.access_point is not None:
-        rows = rows.filter(contact__access_point=filters.access_point)
-    return rows
+    return filters.narrow(
+        rows,
+        service="contact__service",
+        channel="contact__channel",
+        access_point="contact__access_point",
+    )
 
 
 def _visitors_measured(
@@ -367,13 +364,12 @@ def _visitors_measured(
         )
         .filter(VISITOR_DEADLINE.measured(period))
     )
-    if filters.team is not None or filters.channel not in ("", Channel.FACE_TO_FACE):
-        return rows.none()
-    if filters.service is not None:
-        rows = rows.filter(contact__service=filters.service)
-    if filters.access_point is not None:
-        rows = rows.filter(access_point=filters.access_point)
-    return rows
+    return filters.narrow(
+        rows,
+        service="contact__service",
+        only_channel=Channel.FACE_TO_FACE,
+        access_point="access_point",
+    )
 
 
 def callback_counts(

@@ -57,6 +57,37 @@ class Filters:
     channel: str = ""
     access_point: AccessPoint | None = None
 
+    def narrow(
+        self,
+        rows: QuerySet[ModelT],
+        *,
+        service: str,
+        access_point: str,
+        team: str = "",
+        channel: str = "",
+        only_channel: str = "",
+    ) -> QuerySet[ModelT]:
+        """``rows`` narrowed by these filters, each through the path the record reaches it by
+        (``service="contact__service"``...).  A record without a ``team`` path belongs to no
+        team, so narrowing to a team leaves none; a record of one channel (``only_channel``: a
+        call is a telephone call) is left out by any other channel, and otherwise ``channel``
+        is the record's own channel's path."""
+        if self.team is not None:
+            if not team:
+                return rows.none()
+            rows = rows.filter(**{team: self.team})
+        if self.channel:
+            if only_channel:
+                if self.channel != only_channel:
+                    return rows.none()
+            else:
+                rows = rows.filter(**{channel: self.channel})
+        if self.service is not None:
+            rows = rows.filter(**{service: self.service})
+        if self.access_point is not None:
+            rows = rows.filter(**{access_point: self.access_point})
+        return rows
+
 
 @dataclass(frozen=True)
 class Counts:

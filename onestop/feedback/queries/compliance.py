@@ -99,15 +99,12 @@ def _stages(
         .filter(**{f"{DUE}__isnull": False})
         .filter(DEADLINE.measured(period))
     )
-    if filters.team is not None:
-        return rows.none()
-    if filters.service is not None:
-        rows = rows.filter(feedback__service=filters.service)
-    if filters.channel:
-        rows = rows.filter(feedback__channel=filters.channel)
-    if filters.access_point is not None:
-        rows = rows.filter(feedback__contact__access_point=filters.access_point)
-    return rows
+    return filters.narrow(
+        rows,
+        service="feedback__service",
+        channel="feedback__channel",
+        access_point="feedback__contact__access_point",
+    )
 
 
 def counts(

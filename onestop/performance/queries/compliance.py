@@ -111,15 +111,13 @@ def figure_q(figure: str, now: datetime.datetime) -> Q:
 
 def _clocks(organisation: Organisation, period: Period, filters: Filters) -> QuerySet[CaseClock]:
     rows = CaseClock.objects.for_organisation(organisation).filter(measured_q(period))
-    if filters.service is not None:
-        rows = rows.filter(case__service=filters.service)
-    if filters.team is not None:
-        rows = rows.filter(case__team=filters.team)
-    if filters.channel:
-        rows = rows.filter(case__contact__channel=filters.channel)
-    if filters.access_point is not None:
-        rows = rows.filter(case__contact__access_point=filters.access_point)
-    return rows
+    return filters.narrow(
+        rows,
+        service="case__service",
+        team="case__team",
+        channel="case__contact__channel",
+        access_point="case__contact__access_point",
+    )
 
 
 def clocks_behind(

@@ -39,12 +39,12 @@ def _calls(
     if within is None:  # pragma: no cover - every queue has the organisation-wide threshold
         return None
     calls = telephone.calls_in(telephone.Scope(organisation, period))
-    if filters.team is not None or filters.channel not in ("", TELEPHONE):
-        calls = calls.none()
-    if filters.service is not None:
-        calls = calls.filter(queue__service=filters.service)
-    if filters.access_point is not None:
-        calls = calls.filter(queue__access_point=filters.access_point)
+    calls = filters.narrow(
+        calls,
+        service="queue__service",
+        only_channel=TELEPHONE,
+        access_point="queue__access_point",
+    )
     return standard.code, calls, within
 
 
