@@ -92,7 +92,7 @@ SCALE ?= small
 DATABASE ?= sqlite
 bench: install
 	@for script in bench/*.py; do \
-	  [ "$$(basename $$script)" = "__init__.py" ] && continue; \
+	  case "$$(basename $$script)" in _*) continue;; esac; \
 	  if [ "$$(basename $$script)" = "reports.py" ] && [ "$(DATABASE)" != "postgresql" ]; then \
 	    echo "bench/reports.py: PostgreSQL only, skipped"; continue; fi; \
 	  $(BIN)/python $$script --scale $(SCALE) --database $(DATABASE) || exit 1; \

@@ -27,7 +27,6 @@ import datetime
 import json
 import os
 import random
-import re
 import resource
 import subprocess
 import sys
@@ -36,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._setup import configure  # noqa: E402  (the project on the path first)
 
 SCALES = {"small": (2_000, 20_000), "full": (100_000, 1_000_000)}
 QUEUES = ("Council Tax", "Benefits", "Waste and Recycling", "Housing Needs", "Switchboard")
@@ -110,28 +111,7 @@ def _ambiguous(moment: datetime.datetime) -> bool:
 
 
 def _configure(database: str, name: str) -> None:
-    os.environ.setdefault("ONESTOP_DEV", "1")
-    os.environ["ONESTOP_DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "onestop.settings"
-    if database == "postgresql":
-        import psycopg
-
-        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
-            raise SystemExit(f"{name!r} is not a plain PostgreSQL database name")
-        with psycopg.connect("dbname=postgres", autocommit=True) as connection:
-            found = connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-            ).fetchone()
-            if found is None:
-                connection.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"postgresql:///{name}"
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench-calls.sqlite3'}"
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False  # production's cost: no query log
+    configure(database, name, "bench-calls.sqlite3", debug_off=True)
 
 
 def _migrate() -> None:

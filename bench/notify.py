@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -34,34 +33,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._setup import configure  # noqa: E402  (the project on the path first)
+
 SCALES = {"small": 2_000, "full": 10_000}
 
 
 def _configure(database: str, name: str) -> None:
-    os.environ.setdefault("ONESTOP_DEV", "1")
-    os.environ["ONESTOP_DEBUG"] = "0"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "onestop.settings"
-    if database == "postgresql":
-        import psycopg
-
-        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
-            raise SystemExit(f"{name!r} is not a plain PostgreSQL database name")
-        with psycopg.connect("dbname=postgres", autocommit=True) as connection:
-            found = connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-            ).fetchone()
-            if found is None:
-                connection.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"postgresql:///{name}"
-    else:
-        (ROOT / "var").mkdir(exist_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench-notify.sqlite3'}"
-    import django
-    from django.conf import settings
+    configure(database, name, "bench-notify.sqlite3", debug_off=True)
     from django.core.management import call_command
 
-    django.setup()
-    settings.DEBUG = False  # production's cost: no query log
     call_command("migrate", verbosity=0)
 
 

@@ -38,6 +38,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._setup import configure  # noqa: E402  (the project on the path first)
+
 SCALES = {"small": (20, 5, 20, 200), "full": (200, 40, 100, 1_000)}
 SLUG = "bench-portal"
 PARTNER = "bench-portal-partner"
@@ -46,28 +48,9 @@ FONTS = (".woff", ".woff2", ".ttf", ".otf", ".eot")
 
 
 def _configure(database: str, name: str) -> None:
-    os.environ.setdefault("ONESTOP_DEV", "1")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "onestop.settings"
-    if database == "postgresql":
-        import psycopg
-
-        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
-            raise SystemExit(f"{name!r} is not a plain PostgreSQL database name")
-        with psycopg.connect("dbname=postgres", autocommit=True) as connection:
-            found = connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-            ).fetchone()
-            if found is None:
-                connection.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"postgresql:///{name}"
-    else:
-        (ROOT / "var").mkdir(exist_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench-portal.sqlite3'}"
-    import django
+    configure(database, name, "bench-portal.sqlite3")
     from django.conf import settings
 
-    django.setup()
-    settings.DEBUG = False  # production's cost: no query log
     settings.ALLOWED_HOSTS = ["testserver"]
 
 

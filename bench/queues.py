@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import statistics
 import sys
 import time
@@ -47,6 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._setup import configure  # noqa: E402  (the project on the path first)
 from bench.audit_sql import append_list_read_by_hand  # noqa: E402
 
 SCALES = {"small": (20_000, 20), "full": (2_000_000, 200)}
@@ -55,28 +55,7 @@ BATCH = 5_000
 
 
 def _configure(database: str, name: str) -> None:
-    os.environ.setdefault("ONESTOP_DEV", "1")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "onestop.settings"
-    if database == "postgresql":
-        import psycopg
-
-        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
-            raise SystemExit(f"{name!r} is not a plain PostgreSQL database name")
-        with psycopg.connect("dbname=postgres", autocommit=True) as connection:
-            found = connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-            ).fetchone()
-            if found is None:
-                connection.execute(f"CREATE DATABASE {name}")
-        os.environ["DATABASE_URL"] = f"postgresql:///{name}"
-    else:
-        (ROOT / "var").mkdir(exist_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{ROOT / 'var' / 'bench-queues.sqlite3'}"
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False  # production's cost: no query log
+    configure(database, name, "bench-queues.sqlite3")
 
 
 def p95(samples: list[float]) -> float:

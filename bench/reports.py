@@ -39,7 +39,6 @@ import io
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import tempfile
@@ -52,6 +51,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench._setup import configure  # noqa: E402  (the project on the path first)
 
 SCALES = {"small": (300_000, 30_000), "full": (30_000_000, 3_000_000)}
 SERVICES = 40
@@ -87,24 +88,7 @@ OUTCOME_WEIGHTS = (
 
 
 def _configure(name: str) -> None:
-    os.environ.setdefault("ONESTOP_DEV", "1")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "onestop.settings"
-    import psycopg
-
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
-        raise SystemExit(f"{name!r} is not a plain PostgreSQL database name")
-    with psycopg.connect("dbname=postgres", autocommit=True) as connection:
-        found = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if found is None:
-            connection.execute(f"CREATE DATABASE {name}")
-    os.environ["DATABASE_URL"] = f"postgresql:///{name}"
-    import django
-    from django.conf import settings
-
-    django.setup()
-    settings.DEBUG = False  # production's cost: no query log
+    configure("postgresql", name, "")
 
 
 def timed(run: Callable[[], object]) -> float:
