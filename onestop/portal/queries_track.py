@@ -31,7 +31,7 @@ from onestop.customers import services as customer_services
 from onestop.customers.models import Address, Customer, Email, Phone
 from onestop.feedback.models import Feedback, FeedbackEvent, Kind
 from onestop.feedback.models import Status as FeedbackStatus
-from onestop.portal.models import ResidentSession
+from onestop.portal.models import ResidentSession, WebForm
 
 REFERENCE_LIMIT = 20
 DETAIL_LIMIT = 254
@@ -188,11 +188,26 @@ class TrackedView:
     takes_information: bool
 
 
+def case_type_names(organisation_id: int, case_types: Sequence[Any]) -> dict[int, str]:
+    """The case types' names as residents read them, in the page's language: the name of the
+    online form for the type where there is one (its Welsh name on a Welsh page), else the case
+    type's own name."""
+    names = {case_type.pk: case_type.name for case_type in case_types}
+    forms = (
+        WebForm.objects.for_organisation(organisation_id)
+        .filter(case_type_id__in=sorted(names))
+        .select_related("case_type")
+    )
+    names.update({form.case_type_id: form.public_name for form in forms})
+    return names
+
+
 def view_of(found: Case | Feedback) -> TrackedView:
     if isinstance(found, Case):
+        what = case_type_names(found.organisation_id, [found.case_type])[found.case_type_id]
         return TrackedView(
             reference=found.reference,
-            what=found.case_type.name,
+            what=what,
             status=case_queries.status_for_customer(found.status),
             is_open=found.is_open,
             due_at=found.due_at if found.is_open else None,
@@ -281,16 +296,18 @@ def requests_of(session: ResidentSession) -> list[RequestRow]:
         .exclude(kind=Kind.UNCLASSIFIED)
         .order_by("-received_at", "-id")[:LIST_LIMIT]
     )
+    found_cases = list(cases)
+    names = case_type_names(session.organisation_id, [case.case_type for case in found_cases])
     rows = [
         RequestRow(
             case.reference,
-            case.case_type.name,
+            names[case.case_type_id],
             case_queries.status_for_customer(case.status),
             case.is_open,
             case.due_at if case.is_open else None,
             case.received_at,
         )
-        for case in cases
+        for case in found_cases
     ] + [
         RequestRow(
             item.reference,
