@@ -185,7 +185,12 @@ class CallRecord(OrganisationOwned):
             models.UniqueConstraint(
                 fields=["organisation", "source", "external_id"], name="callrecord_unique_call"
             ),
-            models.UniqueConstraint(fields=["contact"], name="callrecord_one_per_contact"),
+            # Led by the contact, so its index serves the foreign key's check when contacts are
+            # deleted; the organisation is in it because every uniqueness rule holds one (no
+            # rule may say anything across organisations).
+            models.UniqueConstraint(
+                fields=["contact", "organisation"], name="callrecord_one_per_contact"
+            ),
         ]
         indexes = [
             models.Index(fields=["organisation", "offered_at"], name="callrecord_org_offered"),
