@@ -102,7 +102,10 @@ def test_the_keyboard_moves_the_map_and_uses_its_centre_without_being_trapped(
 
     latitude, longitude = _point(page)
     assert abs(Decimal(latitude) - Decimal("54.3")) < Decimal("0.05")  # moved west only
-    assert Decimal(longitude) < Decimal("-2.5")
+    # West of the start (the whole UK, centred on 54.3, -2.3).  Leaflet ignores a key pressed
+    # while the previous pan is still moving, so how far the three presses went depends on the
+    # machine's speed: only the direction is certain.
+    assert Decimal(longitude) < Decimal("-2.3")
     assert page.locator("[data-point-status]").inner_text() == f"{latitude}, {longitude}"
     page.keyboard.press("Tab")
     assert _focused(page) == "id_latitude"
