@@ -34,9 +34,8 @@ from onestop.core.http import client_address, staff_user
 from onestop.core.models import Organisation, User
 from onestop.core.templatetags.govuk import percent
 from onestop.performance import reports_standards, reports_volumes
-from onestop.performance.models import Comparator
 from onestop.performance.queries import backlog as backlog_queries
-from onestop.performance.queries import compliance
+from onestop.performance.queries import comparators, compliance
 from onestop.performance.queries import dashboard as queries
 from onestop.performance.views.charts import draw
 from onestop.performance.views.standards import _filters, _form, _organisation
@@ -502,7 +501,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 }
                 for code, definition in reporting.registered_reports().items()
             ],
-            "comparators": Comparator.objects.for_organisation(organisation).count(),
+            "comparators": comparators.comparators_of(organisation).count(),
             "comparators_url": reverse("performance:comparators"),
         }
     )

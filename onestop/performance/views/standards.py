@@ -24,7 +24,7 @@ from onestop.core.http import client_address, staff_user
 from onestop.core.models import Organisation, User
 from onestop.directory.models import AccessPoint, Service, Team
 from onestop.performance.forms.standards import ComparatorForm, PeriodForm
-from onestop.performance.models import Comparator
+from onestop.performance.queries import comparators as comparator_queries
 from onestop.performance.queries import compliance, people
 from onestop.performance.services import standards as services
 from onestop.standards import measures
@@ -269,7 +269,7 @@ def comparators(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.add_comparator(organisation, by=user, **form.cleaned_data)
         return redirect("performance:comparators")
-    rows = Comparator.objects.for_organisation(organisation).order_by("measure", "-value")
+    rows = comparator_queries.comparators_of(organisation)
     refused = request.method == "POST"
     return render(
         request,
