@@ -23,6 +23,7 @@ import datetime
 import logging
 import re
 import select
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -620,10 +621,16 @@ class Watcher:
     line the server sends while idling (new mail, a message gone, a keep-alive) ends that
     mailbox's IDLE and makes it due at once; the next step polls it and idles again.  A server
     without IDLE, or one that fails, is read on the schedule as before (``poll_due``), so the
-    schedule is the fallback and the safety net: IDLE only ever makes mail come sooner."""
+    schedule is the fallback and the safety net: IDLE only ever makes mail come sooner.
 
-    def __init__(self) -> None:
+    ``wake``, when given, is a socket also waited on: a byte written to its pair (by a signal
+    handler, say) ends the wait at once.  A handler must never raise instead: the signal may come
+    while the database is being queried, and an exception there leaves the connection mid-command.
+    """
+
+    def __init__(self, wake: socket.socket | None = None) -> None:
         self.idling: dict[int, _Idling] = {}
+        self.wake = wake
 
     def close(self) -> None:
         for pk in list(self.idling):
@@ -693,9 +700,6 @@ class Watcher:
     def wait(self, seconds: float) -> list[int]:
         """Wait up to ``seconds`` for any idling mailbox to hear from its server: the ids of
         those that did (made due at once, for the next ``poll_due``)."""
-        if not self.idling:
-            time.sleep(max(0.0, seconds))
-            return []
         by_fileno: dict[int, int] = {}
         buffered: list[int] = []
         for pk, entry in list(self.idling.items()):
@@ -708,12 +712,15 @@ class Watcher:
                 by_fileno = {fileno: other for fileno, other in by_fileno.items() if other != pk}
         readable: list[int] = [fileno for fileno, pk in by_fileno.items() if pk in buffered]
         if not readable:
+            waited = list(by_fileno) + ([self.wake.fileno()] if self.wake is not None else [])
             try:
-                readable, _w, _x = select.select(list(by_fileno), [], [], max(0.0, seconds))
+                readable, _w, _x = select.select(waited, [], [], max(0.0, seconds))
             except (OSError, ValueError):
                 readable = []
         woken = []
         for fileno in readable:
+            if fileno not in by_fileno:
+                continue  # the wake socket: the caller looks at why
             pk = by_fileno[fileno]
             # A session lost is polled now too, and idled again with a new connection.
             with contextlib.suppress(imap.ImapFailure):

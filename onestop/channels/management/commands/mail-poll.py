@@ -10,13 +10,16 @@ later, waiting longer each time.
 
 ``--watch`` keeps running (a systemd service of its own): between polls it waits in IMAP IDLE
 on every working mailbox whose server offers it, so new mail is read within seconds, and polls
-the others on their schedule.  It stops on SIGTERM or Ctrl-C; stopped while a message is being
-received, that message's transaction is rolled back and it is read again next time.
+the others on their schedule.  It stops on SIGTERM or Ctrl-C: at once when waiting, and
+otherwise once the mailbox being read is finished (a message half-received is never left so;
+killed outright, its transaction is rolled back and it is read again next time).
 """
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import socket
 from types import FrameType
 from typing import Any
 
@@ -25,10 +28,6 @@ from django.db.models import Q
 
 from onestop.channels.models import MailboxImap
 from onestop.channels.services import imap as imap_services
-
-
-class _Stop(Exception):
-    """SIGTERM or SIGINT while the watcher waits."""
 
 
 class Command(BaseCommand):
@@ -74,15 +73,19 @@ class Command(BaseCommand):
             self.stdout.flush()
 
     def _watch(self) -> None:
-        state = {"stopping": False, "waiting": False}
+        # The handler only notes the stop and wakes the wait through a socket: raising from it
+        # could interrupt a database query half-sent and leave the connection unusable.
+        state = {"stopping": False}
+        wake, waker = socket.socketpair()
+        waker.setblocking(False)
 
         def stop(_signum: int, _frame: FrameType | None) -> None:
             state["stopping"] = True
-            if state["waiting"]:
-                raise _Stop
+            with contextlib.suppress(OSError):
+                waker.send(b"\0")
 
         previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-        watcher = imap_services.Watcher()
+        watcher = imap_services.Watcher(wake=wake)
         try:
             while not state["stopping"]:
                 self._report(
@@ -90,15 +93,11 @@ class Command(BaseCommand):
                 )
                 if state["stopping"]:
                     break
-                state["waiting"] = True
-                try:
-                    watcher.idle(imap_services.seconds_to_next_poll())
-                finally:
-                    state["waiting"] = False
-        except _Stop:
-            pass
+                watcher.idle(imap_services.seconds_to_next_poll())
         finally:
             watcher.close()
+            wake.close()
+            waker.close()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         self.stdout.write("mail-poll: stopped")
