@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from tests.migrated import copy_migrated_into
+
 PRODUCTION = {
     "ONESTOP_SECRET_KEY": "x" * 20 + "production-secret-for-the-deploy-check-only" + "y" * 20,
     "ONESTOP_ALLOWED_HOSTS": "onestop.example.gov.uk",
@@ -109,8 +111,11 @@ def test_the_onestop_command_lists_its_subcommands(tmp_path: Path) -> None:
 KEY = "k" * 64
 
 
-def test_every_command_reads_the_secret_key_make_run_generated_into_var(tmp_path: Path) -> None:
+def test_every_command_reads_the_secret_key_make_run_generated_into_var(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     (tmp_path / "secret_key").write_text(KEY + "\n", encoding="utf-8")
+    copy_migrated_into(tmp_path, tmp_path_factory)  # migrate reads the key all the same
     migrated = _onestop(tmp_path, "migrate", "--no-input", "--verbosity", "0")
     assert migrated.returncode == 0, migrated.stderr
     result = _onestop(tmp_path, "demo", "totp", "nobody")
