@@ -181,18 +181,25 @@ class Calendar:
 
         ``first_on_or_after`` has one extra entry past the end, so ``[day + 1]`` is always safe.
         """
+        # Built on day ordinals, not dates: a calendar spans sixty years, and every new
+        # organisation (or closure day) builds one.  The same rule as ``is_working_day``.
+        closes_by_weekday = [
+            max((session.close_second for session in sessions), default=0)
+            for sessions in self.opening
+        ]
+        holidays = {day.toordinal() for day in self.bank_holidays | self.closures}
         working: list[int] = []
         first_on_or_after = [0] * (self._day_count + 1)
         closing = [0] * self._day_count
         base = self._base
+        weekday = date.fromordinal(base).weekday()
         for offset in range(self._day_count):
-            day = date.fromordinal(base + offset)
             first_on_or_after[offset] = len(working)
-            if self.is_working_day(day):
+            closes = closes_by_weekday[weekday]
+            if closes and base + offset not in holidays:
                 working.append(base + offset)
-                closing[offset] = max(
-                    session.close_second for session in self.opening[day.weekday()]
-                )
+                closing[offset] = closes
+            weekday = 0 if weekday == 6 else weekday + 1
         first_on_or_after[self._day_count] = len(working)
         # first_on_or_after[i] was set before day i was appended, which is what we want.
         return working, first_on_or_after, closing

@@ -165,3 +165,49 @@ def test_recalculation_never_moves_a_deadline_earlier(
     after = before.with_closures(closures)
     (recalculated,) = clock.recalculate([stored], after)
     assert recalculated == max(stored.deadline, clock.deadline(start, amount, unit, after))
+
+
+sessions_of_a_day = st.lists(
+    st.sampled_from([Session.parse("09:00-12:30"), Session.parse("13:30-17:00"), Session()]),
+    max_size=2,
+    unique=True,
+).map(tuple)
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    opening=st.lists(sessions_of_a_day, min_size=7, max_size=7).map(tuple),
+    closures=st.frozensets(st.dates(date(2000, 1, 1), date(2060, 12, 31)), max_size=30),
+    first_year=st.integers(2000, 2030),
+    years=st.integers(0, 5),
+)
+def test_the_index_tables_say_what_is_working_day_says_of_every_day(
+    opening: tuple[tuple[Session, ...], ...],
+    closures: frozenset[date],
+    first_year: int,
+    years: int,
+) -> None:
+    # The tables are built on day ordinals for speed; each entry is checked against the plain
+    # rule, day by day.
+    calendar = clock.nation_calendar(
+        "england-and-wales",
+        closures=closures,
+        opening=opening,
+        first_year=first_year,
+        last_year=first_year + years,
+    )
+    working, first_on_or_after, closing = calendar._tables
+    day, last = date(first_year, 1, 1), date(first_year + years, 12, 31)
+    expected: list[int] = []
+    offset = 0
+    while day <= last:
+        assert first_on_or_after[offset] == len(expected)
+        if calendar.is_working_day(day):
+            expected.append(day.toordinal())
+            assert closing[offset] == max(s.close_second for s in opening[day.weekday()])
+        else:
+            assert closing[offset] == 0
+        day += timedelta(days=1)
+        offset += 1
+    assert working == expected
+    assert first_on_or_after[offset] == len(expected)
