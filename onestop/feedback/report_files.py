@@ -12,9 +12,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from onestop.core import reporting
 from onestop.feedback.queries.reports import Report
 
@@ -74,6 +71,9 @@ def as_csv(report: Report) -> str:
 def as_xlsx(report: Report) -> bytes:
     """A sheet for the report's title and scope, then one per table: its header row, a row per
     line (counts as numbers), and its definitions below."""
+    from openpyxl import Workbook  # imported when a workbook is written, as core.reporting does
+    from openpyxl.styles import Font
+
     book = Workbook()
     cover = book.worksheets[0]
     cover.title = "Report"

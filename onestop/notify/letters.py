@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from weasyprint import HTML, Document
 
 from onestop.notify.models import Language, Message
+
+if TYPE_CHECKING:
+    from weasyprint import Document
 
 POST_ROOM = "post-room"  # the provider of a letter the council printed and posted itself
 POST_ROOM_LIMIT = 500  # letters listed, printed and marked posted at once
@@ -103,6 +106,11 @@ def render_document(
     message: Message, *, organisation_name: str | None = None, large_print: bool | None = None
 ) -> Document:
     """The letter laid out (WeasyPrint's pages and boxes), ready to write or to join with others."""
+    # WeasyPrint is imported when a letter is laid out, not when the module is: it takes about
+    # a second, and every command and web worker imports this module through the notify
+    # services, most of them never writing a letter.
+    from weasyprint import HTML
+
     letter = letter_for(message, organisation_name=organisation_name, large_print=large_print)
     return HTML(string=render_html(message, letter)).render()
 
