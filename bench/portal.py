@@ -207,7 +207,7 @@ def _contexts(council: Any) -> dict[str, tuple[str, str, dict[str, Any]]]:
         "report": (
             f"/report/{slug}/",
             "portal/report_index.html",
-            {"organisation": council, "forms": queries.published_forms(council)},
+            {"organisation": council, "listed": queries.form_list(council, language="en-gb")},
         ),
     }
     pages["feedback"] = (

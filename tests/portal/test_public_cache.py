@@ -17,7 +17,7 @@ import time_machine
 from django.contrib import admin
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client, RequestFactory
+from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from onestop.cases import services as case_services
@@ -570,3 +570,42 @@ def test_the_charter_is_kept_in_each_language(
     assert english.startswith("We answer letters within 10 working days (")
     assert welsh.startswith("Byddwn yn ateb llythyrau o fewn 10 diwrnod gwaith (")
     assert again == english
+
+
+def _process(name: str) -> override_settings:
+    """Serve as a server process of its own would: Django's cache is that process's memory."""
+    return override_settings(
+        CACHES={
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": f"onestop-test-{name}",
+            }
+        }
+    )
+
+
+def test_an_edit_in_one_process_is_seen_at_once_by_another_holding_an_older_copy(
+    client: Client, vale: Vale, clock: time_machine.Coordinates
+) -> None:
+    for name in ("first", "second"):
+        with _process(name):
+            assert "01632 960016" in _start(client)  # each process keeps its own copy
+
+    with _process("first"):
+        directory.update_service(
+            vale.waste,
+            by=None,
+            name="Waste and Recycling",
+            description="Bins and recycling.",
+            lgsl_code=None,
+            phone="01632 960321",
+        )
+
+    with _process("second"), CaptureQueriesContext(connection) as queries:
+        html = _start(client)
+    assert "Phone: 01632 960321" in _section(html, "services")
+    assert "01632 960016" not in html
+    assert len(queries) == 11  # the old copy's key is not asked for: everything read afresh
+    for name in ("first", "second"):
+        with _process(name):
+            cache.clear()
