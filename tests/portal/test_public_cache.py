@@ -69,7 +69,7 @@ def _version(organisation: Organisation) -> int:
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(MONDAY, tick=False) as traveller:
         yield traveller
 
@@ -168,7 +168,7 @@ def _start(client: Client, slug: str = "vale") -> str:
     ],
 )
 def test_a_second_visit_reads_only_the_organisation(
-    client: Client, vale: Vale, clock: time_machine.Coordinates, page: str, first: int
+    client: Client, vale: Vale, clock: time_machine.Traveller, page: str, first: int
 ) -> None:
     client.get("/o/vale/privacy/")  # the content types and permissions Django caches itself
     cache.clear()
@@ -184,7 +184,7 @@ def test_a_second_visit_reads_only_the_organisation(
 
 # --- every write is seen at once ------------------------------------------------------------------
 def test_an_edited_phone_number_shows_on_the_start_page_at_once(
-    client: Client, vale: Vale, clock: time_machine.Coordinates
+    client: Client, vale: Vale, clock: time_machine.Traveller
 ) -> None:
     assert "Phone: 01632 960016" in _section(_start(client), "services")
     version = _version(vale.council)
@@ -397,8 +397,7 @@ WRITES: list[tuple[Callable[[Vale], None], Callable[[str], str], str, tuple[str,
     (
         _reworded_standard,
         lambda html: _section(html, "promises"),
-        "We reply to letters within 10 working days "
-        "(we aim to do this at least 90% of the time)",
+        "We reply to letters within 10 working days (we aim to do this at least 90% of the time)",
         ("council",),
     ),
     (
@@ -428,7 +427,7 @@ WRITES: list[tuple[Callable[[Vale], None], Callable[[str], str], str, tuple[str,
 def test_every_write_to_what_the_start_page_shows_is_seen_at_once(
     client: Client,
     vale: Vale,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
     write: Callable[[Vale], None],
     part: Callable[[str], str],
     after: str,
@@ -452,7 +451,7 @@ def test_every_write_to_what_the_start_page_shows_is_seen_at_once(
 
 
 def test_a_refused_edit_changes_neither_the_version_nor_the_page(
-    client: Client, vale: Vale, clock: time_machine.Coordinates
+    client: Client, vale: Vale, clock: time_machine.Traveller
 ) -> None:
     directory.create_service(vale.council, by=None, name="Planning")
     html = _start(client)
@@ -467,7 +466,7 @@ def test_a_refused_edit_changes_neither_the_version_nor_the_page(
     assert NONCE.sub("", _start(client)) == NONCE.sub("", html)
 
 
-# --- the forms residents can use -------------------------------------------------------------------
+# --- the forms residents can use ------------------------------------------------------------------
 def _form_names(client: Client, world: World) -> list[str]:
     html = client.get(f"/report/{world.organisation.slug}/").content.decode()
     return [_text(name) for name in re.findall(r'<a class="govuk-link"[^>]*>(.*?)</a>', html)]
@@ -506,7 +505,7 @@ def test_publishing_renaming_and_withdrawing_a_form_show_at_once(
 
 # --- never another organisation's, never another day's or language's ------------------------------
 def test_one_organisations_cached_directory_never_shows_on_anothers_page(
-    client: Client, vale: Vale, clock: time_machine.Coordinates
+    client: Client, vale: Vale, clock: time_machine.Traveller
 ) -> None:
     council = _start(client, "vale")
     partner = _start(client, "vale-housing")
@@ -527,7 +526,7 @@ def test_one_organisations_cached_directory_never_shows_on_anothers_page(
 
 
 def test_the_week_moves_on_with_the_date_without_any_write(
-    client: Client, vale: Vale, clock: time_machine.Coordinates
+    client: Client, vale: Vale, clock: time_machine.Traveller
 ) -> None:
     assert _office("Civic Centre")(_start(client)).startswith(
         "Civic Centre 1 High Street Open today: 9am to 5pm"
@@ -541,7 +540,7 @@ def test_the_week_moves_on_with_the_date_without_any_write(
 
 
 def test_the_charter_is_kept_in_each_language(
-    client: Client, vale: Vale, clock: time_machine.Coordinates
+    client: Client, vale: Vale, clock: time_machine.Traveller
 ) -> None:
     directory.update_organisation(
         vale.council,
@@ -585,7 +584,7 @@ def _process(name: str) -> override_settings:
 
 
 def test_an_edit_in_one_process_is_seen_at_once_by_another_holding_an_older_copy(
-    client: Client, vale: Vale, clock: time_machine.Coordinates
+    client: Client, vale: Vale, clock: time_machine.Traveller
 ) -> None:
     for name in ("first", "second"):
         with _process(name):
