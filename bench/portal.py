@@ -20,6 +20,7 @@ an access point a partner shares with it and P published standards, kept between
 Scales: ``small`` 20 services, 5 offices, 20 standards, 200 requests a page (under a minute);
 ``full`` 200 services, 40 offices, 100 standards, 1,000 requests a page.
 Run: ``.venv/bin/python bench/portal.py --scale small --database postgresql``.
+Figures measured before and after the residents' pages' cache: docs/portal.md, "Performance".
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ def _contexts(council: Any) -> dict[str, tuple[str, str, dict[str, Any]]]:
         "report": (
             f"/report/{slug}/",
             "portal/report_index.html",
-            {"organisation": council, "forms": queries.published_forms(council)},
+            {"organisation": council, "listed": queries.form_list(council, language="en-gb")},
         ),
     }
     pages["feedback"] = (

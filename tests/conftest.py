@@ -81,6 +81,17 @@ def _no_calendar_of_an_earlier_test() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_public_page_read_of_an_earlier_test() -> None:
+    """Each test starts with Django's cache empty: the residents' pages keep their reads there
+    (``portal.queries``, keyed by organisation id and public version), and a rolled-back test's
+    ids are given again on SQLite with the version back at 0, so an earlier test's directory
+    would be found under the same key."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _in_the_default_language() -> Iterator[None]:
     """Each test starts in the site's default language and leaves it so: a request for a Welsh
     page activates Welsh for the thread, which a later test's gettext would otherwise use."""

@@ -27,7 +27,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,7 +58,7 @@ from onestop.cases.models import (
     Status,
 )
 from onestop.contacts.models import Channel
-from onestop.core import batch, bulk, dates, permissions
+from onestop.core import batch, bulk, dates, language, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
@@ -970,8 +970,13 @@ def enquiries_of_councillor(user: User) -> list[Case]:
 
 
 # --- disclosure log (public) --------------------------------------------------------------------
-def public_organisation(slug: str) -> Organisation:
-    organisation = Organisation.objects.filter(slug=str(slug)[:60], is_active=True).first()
+def public_organisation(slug: str, request: HttpRequest | None = None) -> Organisation:
+    """The active organisation ``slug`` names (404 otherwise).  With ``request``, the one the
+    language middleware already read for this request's address, when it read this slug."""
+    slug = str(slug)[:60]
+    organisation = language.organisation_read(request, slug)
+    if organisation is None:
+        organisation = Organisation.objects.filter(slug=slug, is_active=True).first()
     if organisation is None:
         raise Http404
     return organisation

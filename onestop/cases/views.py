@@ -752,7 +752,7 @@ def member(request: HttpRequest) -> HttpResponse:
 @public
 @require_GET
 def disclosure_log(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    organisation = queries.public_organisation(organisation_slug)
+    organisation = queries.public_organisation(organisation_slug, request)
     return render(
         request,
         "cases/disclosure_log.html",

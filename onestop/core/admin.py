@@ -7,13 +7,35 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from onestop.core import services
 from onestop.core.models import AuditRecord, Organisation, Role, User
 
 
-class OrganisationOwnedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PublicContentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """A superuser's change here skips the services, so it moves every organisation's public
+    version on itself: the residents' pages never show a cached copy from before it."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            services.every_public_content_changed()
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            services.every_public_content_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            super().delete_queryset(request, queryset)
+            services.every_public_content_changed()
+
+
+class OrganisationOwnedAdmin(PublicContentAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return self.model._default_manager.unscoped("superuser admin")  # type: ignore[no-any-return]
 
@@ -22,7 +44,7 @@ class OrganisationOwnedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class OrganisationAdmin(PublicContentAdmin):
     list_display = ["name", "slug", "type", "nation", "is_active"]
     search_fields = ["name", "slug"]
 

@@ -26,6 +26,9 @@ LANGUAGE_PARAMETER = "lang"
 CHOICES = {"cy": WELSH, "en": ENGLISH, "en-gb": ENGLISH}
 # Set on the request when the resident chose with the toggle (the cookie is written then).
 CHOSEN_ATTRIBUTE = "onestop_language_chosen"
+# Set on the request by ``core.middleware.PublicLanguageMiddleware``: the active organisation
+# a public page's address names (``None`` when it names none), read once for the request.
+ORGANISATION_ATTRIBUTE = "onestop_public_organisation"
 
 
 def in_page_language(english: str, welsh: str) -> str:
@@ -51,6 +54,15 @@ def public_language(request: HttpRequest, organisation: Organisation | None) -> 
         return remembered
     preferred = translation.get_language_from_request(request)
     return WELSH if preferred == WELSH else ENGLISH
+
+
+def organisation_read(request: HttpRequest | None, slug: str) -> Organisation | None:
+    """The organisation the middleware read for this request, if it read the active one
+    ``slug`` names (a view then need not read it again); ``None`` otherwise."""
+    read = getattr(request, ORGANISATION_ATTRIBUTE, None)
+    if isinstance(read, Organisation) and read.is_active and read.slug == slug:
+        return read
+    return None
 
 
 def use_language(request: HttpRequest, language: str) -> None:

@@ -157,9 +157,8 @@ class PublicLanguageMiddleware:
             # (core.language.use_public_language).
             language.use_language(request, language.ENGLISH)
             return
-        organisation = (
-            Organisation.objects.filter(slug=slug[:60], is_active=True)
-            .only("id", "offers_welsh")
-            .first()
-        )
+        # The whole row, kept on the request: the view reads its organisation from there
+        # (cases.queries.public_organisation) rather than asking the database twice.
+        organisation = Organisation.objects.filter(slug=slug[:60], is_active=True).first()
+        setattr(request, language.ORGANISATION_ATTRIBUTE, organisation)
         language.use_language(request, language.public_language(request, organisation))

@@ -89,6 +89,10 @@ class Organisation(Timestamped):
             "Residents' pages are offered in Welsh as well as English, with a language toggle."
         ),
     )
+    # Moves on every write to what the residents' pages show of the organisation (its directory,
+    # charter and published forms: ``core.services.public_content_changed``); the cached copies
+    # of those reads are keyed by it, so an edit is seen at once by every process.
+    public_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

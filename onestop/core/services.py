@@ -3,9 +3,34 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F
 
 from onestop.core import audit, permissions, reporting
 from onestop.core.models import AuditAction, Organisation, Role, RoleCode, User
+
+
+def public_content_changed(*organisations: Organisation | int | None) -> None:
+    """Something the residents' pages of ``organisations`` show has just changed (a service's
+    phone number, an office's hours, a standard, a published form): move their
+    ``public_version`` on, so the cached copies of those reads (``portal.queries``) are
+    read afresh.  Call it inside the write's transaction, after the write: the new version is
+    then never seen with the old data, whatever process reads it.  ``None`` is ignored."""
+    ids = sorted(
+        {
+            item.pk if isinstance(item, Organisation) else item
+            for item in organisations
+            if item is not None
+        }
+    )
+    if ids:
+        Organisation.objects.filter(pk__in=ids).update(public_version=F("public_version") + 1)
+
+
+def every_public_content_changed() -> None:
+    """As ``public_content_changed`` for every organisation: for the Django admin, whose
+    superusers change rows directly (rarely), where working out whose pages show a row is
+    not worth the risk of missing one."""
+    Organisation.objects.update(public_version=F("public_version") + 1)
 
 
 def ensure_default_roles(organisation: Organisation) -> list[Role]:

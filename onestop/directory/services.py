@@ -53,11 +53,22 @@ def _snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
     return {name: audit.plain(getattr(obj, name)) for name in fields}
 
 
-def _delete(obj: Model, *, by: User | None, summary: str) -> None:
-    """Remove one row, writing its audit record in the same transaction."""
+def _delete(obj: Model, *, by: User | None, summary: str, shown_by: Sequence[int] = ()) -> None:
+    """Remove one row, writing its audit record in the same transaction (and moving on the
+    public version of ``shown_by``, the organisations whose residents' pages showed it)."""
     with transaction.atomic():
         audit.record_change(obj, by=by, action=AuditAction.DELETED, summary=summary)
         obj.delete()
+        core_services.public_content_changed(*shown_by)
+
+
+def _shown_by(access_point: AccessPoint) -> list[int]:
+    """The organisations whose residents' pages show ``access_point``: its own, and each one
+    it is shared with ("Run by ..., shared with us")."""
+    shared = AccessPointShare.objects.for_organisation(access_point.organisation_id).filter(
+        access_point_id=access_point.pk
+    )
+    return [access_point.organisation_id, *shared.values_list("shared_with_id", flat=True)]
 
 
 def _lgsl_for(code: int | None) -> LgslService | None:
@@ -144,6 +155,11 @@ def update_organisation(
             summary=f"Organisation {organisation.slug} changed",
             changes=audit.changed_fields(before, _snapshot(organisation, ORGANISATION_FIELDS)),
         )
+        # Its name shows on the pages of the partners it shares offices with ("Run by ...").
+        partners = AccessPointShare.objects.for_organisation(organisation).values_list(
+            "shared_with_id", flat=True
+        )
+        core_services.public_content_changed(organisation, *partners)
     return organisation
 
 
@@ -230,6 +246,7 @@ def create_service(
             summary=f"Service {name} created",
             changes=_snapshot(service, SERVICE_FIELDS),
         )
+        core_services.public_content_changed(organisation)
     return service
 
 
@@ -268,6 +285,7 @@ def update_service(
             summary=f"Service {name} changed",
             changes=audit.changed_fields(before, _snapshot(service, SERVICE_FIELDS)),
         )
+        core_services.public_content_changed(service.organisation_id)
     return service
 
 
@@ -553,6 +571,7 @@ def create_access_point(
             summary=f"Access point {name} created",
             changes=_snapshot(access_point, ACCESS_POINT_FIELDS),
         )
+        core_services.public_content_changed(organisation)
     return access_point
 
 
@@ -599,6 +618,7 @@ def update_access_point(
             summary=f"Access point {name} changed",
             changes=audit.changed_fields(before, _snapshot(access_point, ACCESS_POINT_FIELDS)),
         )
+        core_services.public_content_changed(*_shown_by(access_point))
     return access_point
 
 
@@ -628,6 +648,7 @@ def share_access_point(
                 action=AuditAction.CREATED,
                 summary=f"Access point {access_point.name} shared with {organisation.slug}",
             )
+            core_services.public_content_changed(organisation)
     return share
 
 
@@ -637,6 +658,7 @@ def unshare_access_point(share: AccessPointShare, *, by: User | None) -> None:
         by=by,
         summary=f"Access point {share.access_point.name} no longer shared with "
         f"{share.shared_with.slug}",
+        shown_by=[share.shared_with_id],
     )
 
 
@@ -670,11 +692,17 @@ def add_opening_session(
             action=AuditAction.CREATED,
             summary=f"{access_point.name}: session {session} added",
         )
+        core_services.public_content_changed(*_shown_by(access_point))
     return session
 
 
 def remove_opening_session(session: OpeningSession, *, by: User | None) -> None:
-    _delete(session, by=by, summary=f"{session.access_point.name}: session {session} removed")
+    _delete(
+        session,
+        by=by,
+        summary=f"{session.access_point.name}: session {session} removed",
+        shown_by=_shown_by(session.access_point),
+    )
 
 
 def set_opening_exception(
@@ -725,6 +753,7 @@ def set_opening_exception(
                 "sessions": [f"{opens:%H:%M}-{closes:%H:%M}" for opens, closes in ordered],
             },
         )
+        core_services.public_content_changed(*_shown_by(access_point))
     return exception
 
 
@@ -733,6 +762,7 @@ def remove_opening_exception(exception: OpeningException, *, by: User | None) ->
         exception,
         by=by,
         summary=f"{exception.access_point.name}: exception on {exception.date.isoformat()} removed",
+        shown_by=_shown_by(exception.access_point),
     )
 
 
@@ -817,11 +847,17 @@ def save_out_of_hours(
             summary=f"{access_point.name}: out-of-hours {data.title} saved",
             changes=audit.changed_fields(before, _snapshot(arrangement, OUT_OF_HOURS_FIELDS)),
         )
+        core_services.public_content_changed(*_shown_by(access_point))
     return arrangement
 
 
 def remove_out_of_hours(arrangement: OutOfHoursArrangement, *, by: User | None) -> None:
-    _delete(arrangement, by=by, summary=f"Out-of-hours {arrangement.title} removed")
+    _delete(
+        arrangement,
+        by=by,
+        summary=f"Out-of-hours {arrangement.title} removed",
+        shown_by=_shown_by(arrangement.access_point),
+    )
 
 
 # --- LGSL import and export audit ---------------------------------------------------------------

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from onestop.cases.models import Case, CaseType
 from onestop.core import permissions
@@ -25,6 +28,26 @@ from onestop.standards import queries as standards
 
 CODE_LIMIT = 60
 REFERENCE_LIMIT = 20
+# How long a cached read of the residents' pages is kept.  Freshness does not depend on it: the
+# keys hold the organisation's public version (moved on by every write to what they show) and
+# the date, so this only bounds how long memory holds copies no key asks for any more.
+PUBLIC_CACHE_SECONDS = 6 * 60 * 60
+
+Cached = TypeVar("Cached")
+
+
+def _cached(organisation: Organisation, part: str, read: Callable[[], Cached], *key: str) -> Cached:
+    """``read()``, kept in Django's cache under the organisation's id and public version (and
+    ``key``: the date, the page's language) and answered from there until either moves on.
+    ``organisation`` must be the row read for this request (``public_version`` current)."""
+    name = ":".join(
+        ["onestop-public", part, str(organisation.pk), str(organisation.public_version), *key]
+    )
+    found: Cached | None = cache.get(name)
+    if found is None:
+        found = read()
+        cache.set(name, found, PUBLIC_CACHE_SECONDS)
+    return found
 
 
 # --- the public ---------------------------------------------------------------------------------
@@ -72,7 +95,7 @@ def form_list(organisation: Organisation, *, language: str, search: str = "") ->
     hint or service (in either language) contain every word searched for."""
     search = " ".join(str(search)[:SEARCH_LIMIT].split())
     shown = []
-    for web_form in published_forms(organisation):
+    for web_form in _published_forms_cached(organisation):
         public = PublicForm(
             code=web_form.case_type.code,
             name=web_form.name_in(language),
@@ -197,18 +220,51 @@ class StartPage:
         return list(seen.values())
 
 
+def _published_forms_cached(organisation: Organisation) -> list[WebForm]:
+    return _cached(organisation, "forms", lambda: published_forms(organisation))
+
+
+def _directory_cached(
+    organisation: Organisation, today: datetime.date
+) -> tuple[list[Service], list[directory.PublicAccessPoint]]:
+    """The services and the access points with the week from ``today``: one cached read."""
+    return _cached(
+        organisation,
+        "directory",
+        lambda: (
+            directory.public_services(organisation),
+            directory.public_access_points(organisation, today),
+        ),
+        today.isoformat(),
+    )
+
+
+def _charter_cached(organisation: Organisation, year: int) -> list[standards.Promise]:
+    """The charter's sentences are in the page's language: one cached copy per language."""
+    return _cached(
+        organisation,
+        "charter",
+        lambda: standards.charter(organisation, year),
+        str(year),
+        get_language() or "",
+    )
+
+
 def start_page(organisation: Organisation, *, now: datetime.datetime | None = None) -> StartPage:
     """The start page's content: the published forms, the directory (services, offices with
-    this week's hours, out-of-hours arrangements) and the customer charter."""
+    this week's hours, out-of-hours arrangements) and the customer charter.  Each part is read
+    from the cache when an earlier request of the same organisation, version, day (and, for the
+    charter, language) read it (``_cached``)."""
     moment = timezone.localtime(now)
     today = moment.date()
+    services, access_points = _directory_cached(organisation, today)
     return StartPage(
         organisation=organisation,
         today=today,
-        forms=published_forms(organisation),
-        services=directory.public_services(organisation),
-        access_points=directory.public_access_points(organisation, today),
-        promises=standards.charter(organisation, today.year),
+        forms=_published_forms_cached(organisation),
+        services=services,
+        access_points=access_points,
+        promises=_charter_cached(organisation, today.year),
     )
 
 
@@ -216,12 +272,13 @@ def contact_page(organisation: Organisation, *, now: datetime.datetime | None = 
     """The contact page shows the start page's directory without the forms and charter."""
     moment = timezone.localtime(now)
     today = moment.date()
+    services, access_points = _directory_cached(organisation, today)
     return StartPage(
         organisation=organisation,
         today=today,
         forms=[],
-        services=directory.public_services(organisation),
-        access_points=directory.public_access_points(organisation, today),
+        services=services,
+        access_points=access_points,
         promises=[],
     )
 

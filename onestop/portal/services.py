@@ -24,6 +24,7 @@ from onestop.cases.models import Case, CaseKind, CaseType, Source
 from onestop.contacts import services as contact_services
 from onestop.contacts.models import Channel, Direction, Outcome
 from onestop.core import audit
+from onestop.core import services as core_services
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, User
 from onestop.core.questions import AttributeKind
@@ -196,6 +197,7 @@ def save_web_form(
             summary=(f"{case_type.code} {'published' if is_published else 'not published'} online"),
             changes=changes,
         )
+        core_services.public_content_changed(case_type.organisation_id)
     return web_form
 
 

@@ -63,7 +63,7 @@ def root(request: HttpRequest) -> HttpResponse:
 @public
 @require_GET
 def start(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    return _start(request, public_organisation(organisation_slug))
+    return _start(request, public_organisation(organisation_slug, request))
 
 
 def _start(request: HttpRequest, organisation: Organisation) -> HttpResponse:
@@ -74,7 +74,7 @@ def _start(request: HttpRequest, organisation: Organisation) -> HttpResponse:
 @public
 @require_GET
 def contact(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     page = queries.contact_page(organisation)
     return render(request, "portal/contact.html", {"organisation": organisation, "page": page})
 
@@ -82,7 +82,7 @@ def contact(request: HttpRequest, organisation_slug: str) -> HttpResponse:
 @public
 @require_GET
 def accessibility(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     page = queries.contact_page(organisation)
     return render(
         request,
@@ -94,7 +94,7 @@ def accessibility(request: HttpRequest, organisation_slug: str) -> HttpResponse:
 @public
 @require_GET
 def privacy(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     return render(
         request,
         "portal/privacy.html",
@@ -105,7 +105,7 @@ def privacy(request: HttpRequest, organisation_slug: str) -> HttpResponse:
 @public
 @require_GET
 def cookies(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     return render(
         request,
         "portal/cookies.html",
@@ -118,7 +118,7 @@ def cookies(request: HttpRequest, organisation_slug: str) -> HttpResponse:
 @require_GET
 def report_index(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     """Every published form by category, and a search box (``?q=``) that finds them."""
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     listed = queries.form_list(
         organisation, language=get_language(), search=str(request.GET.get("q", ""))
     )
@@ -167,7 +167,7 @@ def _reported_here(request: HttpRequest, organisation_id: int, reference: str) -
 @require_http_methods(GET_POST)
 @uploads.keep_sent_names
 def report_form(request: HttpRequest, organisation_slug: str, type_code: str) -> HttpResponse:
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     web_form = queries.published_form(organisation, type_code)
     context = _form_context(organisation, web_form)
     if request.method != "POST" and web_form.asks_one_thing_per_page:
@@ -536,7 +536,7 @@ def _files(request: HttpRequest) -> MultiValueDict[str, UploadedFile[Any]]:
 @require_GET
 def report_received(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     """A plain thank-you with no reference: where a submission the honeypot refused goes."""
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     return render(request, "portal/received.html", {"organisation": organisation})
 
 
@@ -544,7 +544,7 @@ def report_received(request: HttpRequest, organisation_slug: str) -> HttpRespons
 @never_cache
 @require_GET
 def report_done(request: HttpRequest, organisation_slug: str, reference: str) -> HttpResponse:
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     if not _reported_here(request, organisation.pk, str(reference)[: queries.REFERENCE_LIMIT]):
         raise Http404
     case = queries.reported_case(organisation, reference)

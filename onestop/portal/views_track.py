@@ -76,7 +76,7 @@ def _too_many(request: HttpRequest, organisation: Organisation, title: str) -> H
 @never_cache
 @require_http_methods(GET_POST)
 def track(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     context = {"organisation": organisation}
     if request.method != "POST":
         form = forms_track.TrackForm()
@@ -105,7 +105,7 @@ def track(request: HttpRequest, organisation_slug: str) -> HttpResponse:
 @require_http_methods(GET_POST)
 @uploads.keep_sent_names
 def tracked(request: HttpRequest, organisation_slug: str, reference: str) -> HttpResponse:
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     reference = queries_track.clean_reference(reference)
     if not _tracked_here(request, organisation.pk, reference):
         raise Http404
@@ -184,7 +184,7 @@ def _resident(request: HttpRequest, organisation: Organisation) -> ResidentSessi
 @require_http_methods(GET_POST)
 def your_requests(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     """Signed in: the resident's requests.  Otherwise: the form asking for a sign-in link."""
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     resident = _resident(request, organisation)
     context = {"organisation": organisation}
     if resident is not None and request.method != "POST":
@@ -219,7 +219,7 @@ def your_requests(request: HttpRequest, organisation_slug: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET"])
 def your_requests_sent(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     return render(request, "portal/your_requests_sent.html", {"organisation": organisation})
 
 
@@ -229,7 +229,7 @@ def your_requests_sent(request: HttpRequest, organisation_slug: str) -> HttpResp
 def your_requests_sign_in(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     """GET shows a button (mail scanners that open links must not use the token up); its POST
     uses the token once and opens the resident's session."""
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     if request.method != "POST":
         token = str(request.GET.get("token", ""))[:100]
         return render(
@@ -265,7 +265,7 @@ def your_requests_sign_in(request: HttpRequest, organisation_slug: str) -> HttpR
 @never_cache
 @require_POST
 def your_requests_sign_out(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     resident = _resident(request, organisation)
     if resident is not None:
         services_track.sign_out(resident, ip_address=client_address(request))
@@ -277,7 +277,7 @@ def your_requests_sign_out(request: HttpRequest, organisation_slug: str) -> Http
 def _signed_in(
     request: HttpRequest, organisation_slug: str
 ) -> tuple[Organisation, ResidentSession]:
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     resident = _resident(request, organisation)
     if resident is None:
         raise Http404

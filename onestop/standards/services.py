@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.core import audit
+from onestop.core import services as core_services
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.standards import clock
@@ -148,6 +149,7 @@ def save_standard(
                 obj=created_standard,
                 summary=f"Standard {code} created",
             )
+            core_services.public_content_changed(organisation)
             return created_standard
         before = {name: getattr(standard, name) for name in values}
         changes = audit.changed_fields(before, values)
@@ -163,6 +165,7 @@ def save_standard(
                 summary=f"Standard {code} changed",
                 changes={name: [str(old), str(new)] for name, (old, new) in changes.items()},
             )
+            core_services.public_content_changed(organisation)
     return standard
 
 
@@ -223,6 +226,7 @@ def set_standard_target(
             summary=f"Target of {standard.code} from {year}: {target_percent}%",
             changes={"target_percent": [old, str(target_percent)]},
         )
+        core_services.public_content_changed(standard.organisation_id)
     return target
 
 
@@ -244,3 +248,4 @@ def remove_standard(standard: Standard, *, by: User | None) -> None:
             summary=f"Standard {code} removed",
             changes={"code": [code, None], "title": [standard.title, None]},
         )
+        core_services.public_content_changed(organisation)

@@ -14,6 +14,7 @@ from html import unescape
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client, override_settings
 
 from onestop.core.models import Organisation, OrganisationType, RoleCode
@@ -340,7 +341,8 @@ def test_the_start_page_reads_a_fixed_number_of_queries(
     client: Client, site: Site, clock: None, django_assert_max_num_queries: object
 ) -> None:
     client.get("/o/vale/")  # warm: the content type and permission caches
-    with django_assert_max_num_queries(12):  # type: ignore[operator]
+    cache.clear()  # and read the page's own content again (a second visit reads only one row)
+    with django_assert_max_num_queries(11):  # type: ignore[operator]
         assert client.get("/o/vale/").status_code == 200
 
 

@@ -30,6 +30,7 @@ from onestop.cases.services.clocks import (
     _standard,
 )
 from onestop.core import audit
+from onestop.core import services as core_services
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.directory.models import Service, Team
 
@@ -126,6 +127,8 @@ def save_case_type(
                 summary=f"Case type {data.code} saved",
                 changes={} if created else changes,
             )
+        # Its name, service and state show in the residents' list of forms.
+        core_services.public_content_changed(organisation)
     return case_type
 
 

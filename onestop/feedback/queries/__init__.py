@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from onestop.core import access, permissions
+from onestop.core import access, language, permissions
 from onestop.core.models import Organisation, User
 from onestop.core.scoping import ScopedQuerySet
 from onestop.directory import queries as directory_queries
@@ -333,7 +333,12 @@ def message_context(feedback: Feedback) -> dict[str, Any]:
 
 
 # --- the public form -----------------------------------------------------------------------------
-def public_organisation(slug: str) -> Organisation | None:
+def public_organisation(slug: str, request: HttpRequest | None = None) -> Organisation | None:
+    """The active organisation ``slug`` names; with ``request``, the one the language
+    middleware already read for it (``core.language.organisation_read``), if it did."""
+    read = language.organisation_read(request, str(slug)[:60])
+    if read is not None:
+        return read
     found: Organisation | None = Organisation.objects.filter(
         slug=str(slug)[:60], is_active=True
     ).first()

@@ -37,8 +37,8 @@ ANSWERS_KEY = "onestop_feedback_answers"  # answers so far, per organisation
 FROM_CHECK = "check"
 
 
-def _organisation(slug: str) -> Organisation:
-    organisation = queries.public_organisation(slug)
+def _organisation(slug: str, request: HttpRequest | None = None) -> Organisation:
+    organisation = queries.public_organisation(slug, request)
     if organisation is None:
         raise Http404
     return organisation
@@ -106,7 +106,7 @@ def _refused_as_bot(request: HttpRequest, organisation: Organisation) -> HttpRes
 @never_cache
 @require_GET
 def start(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    organisation = _organisation(organisation_slug)
+    organisation = _organisation(organisation_slug, request)
     answers = _answers(request, organisation)
     first = steps.STEPS[0]
     return render(
@@ -127,7 +127,7 @@ def legacy_address(request: HttpRequest, organisation_slug: str) -> HttpResponse
     """The one-page form's old address: a redirect to the start page, for an organisation whose
     slug no staff page under ``/feedback/`` takes (those match first).  Temporary (302), so no
     browser keeps it once a staff page of that name is added."""
-    organisation = _organisation(organisation_slug)
+    organisation = _organisation(organisation_slug, request)
     return HttpResponseRedirect(reverse("feedback:public", args=[organisation.slug]))
 
 
@@ -135,7 +135,7 @@ def legacy_address(request: HttpRequest, organisation_slug: str) -> HttpResponse
 @never_cache
 @require_http_methods(GET_POST)
 def question(request: HttpRequest, organisation_slug: str, step: str) -> HttpResponse:
-    organisation = _organisation(organisation_slug)
+    organisation = _organisation(organisation_slug, request)
     found = steps.STEP_BY_SLUG.get(str(step))
     if found is None:
         raise Http404
@@ -261,7 +261,7 @@ def _rows(organisation: Organisation, answers: steps.Answers) -> list[dict[str, 
 @never_cache
 @require_http_methods(GET_POST)
 def check(request: HttpRequest, organisation_slug: str) -> HttpResponse:
-    organisation = _organisation(organisation_slug)
+    organisation = _organisation(organisation_slug, request)
     answers = _answers(request, organisation)
     missing = steps.first_unanswered(answers)
     if missing is not None:  # not everything answered (or the session has expired)
@@ -330,7 +330,7 @@ def check(request: HttpRequest, organisation_slug: str) -> HttpResponse:
 @require_GET
 def sent(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     """A plain thank-you with no reference (where a form the honeypot refused goes)."""
-    organisation = _organisation(organisation_slug)
+    organisation = _organisation(organisation_slug, request)
     return render(request, "feedback/public_sent.html", {"organisation": organisation})
 
 
@@ -347,7 +347,7 @@ def _sent_by_this_session(
 @never_cache
 @require_GET
 def done(request: HttpRequest, organisation_slug: str, reference: str) -> HttpResponse:
-    organisation = _organisation(organisation_slug)
+    organisation = _organisation(organisation_slug, request)
     feedback = _sent_by_this_session(request, organisation, reference)
     stage = queries.current_stage(feedback) if feedback.is_complaint else None
     return render(
@@ -363,7 +363,7 @@ def done(request: HttpRequest, organisation_slug: str, reference: str) -> HttpRe
 def equality(request: HttpRequest, organisation_slug: str, reference: str) -> HttpResponse:
     """Optional equality questions on their own page, for the session that sent the form and
     gave a name; the answers go to the customer's record, apart from the feedback."""
-    organisation = _organisation(organisation_slug)
+    organisation = _organisation(organisation_slug, request)
     feedback = _sent_by_this_session(request, organisation, reference)
     if feedback.customer_id is None:
         raise Http404
