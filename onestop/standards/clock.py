@@ -553,7 +553,11 @@ def working_time_between(start: datetime, end: datetime, calendar: Calendar) -> 
     _require_aware(start, "start")
     _require_aware(end, "end")
     if end < start:
-        raise ValueError("The end is before the start.")
+        if end < start.replace(microsecond=0):
+            raise ValueError("The end is before the start.")
+        # The same whole second (a deadline at 23:59:59 for a start a moment after it): the
+        # clock counts whole seconds, as ``is_met`` does, so no time has passed.
+        start = end
     day_zero = _day_zero_index(start.astimezone(LONDON), calendar)
     days = max(0, calendar._count_on_or_before(end.astimezone(LONDON).date()) - 1 - day_zero)
     worked = calendar._working_us_until(_to_us(end)) - calendar._working_us_until(_to_us(start))
