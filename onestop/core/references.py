@@ -142,14 +142,20 @@ def next_reference(organisation: Organisation | int, prefix: str, year: int) -> 
         if block is None or block.next > block.last:
             size = _block_size.get()
             last = _increment(organisation_id, prefix, year % 100, by=size)
-            if last is not None:
-                block = blocks[key] = _Block(next=last - size + 1, last=last)
-        if block is not None and block.next <= block.last:
-            block.next += 1
-            return format_reference(prefix, year, block.next - 1)
+            if last is None:  # its first number: the counter is made, nothing reserved
+                return _first(organisation_id, prefix, year)
+            block = blocks[key] = _Block(next=last - size + 1, last=last)
+        block.next += 1
+        return format_reference(prefix, year, block.next - 1)
     value = _increment(organisation_id, prefix, year % 100)
     if value is not None:
         return format_reference(prefix, year, value)
+    return _first(organisation_id, prefix, year)
+
+
+def _first(organisation_id: int, prefix: str, year: int) -> str:
+    """The counter's next reference (its first, unless another transaction has just made it),
+    the counter made if it is not there yet."""
     with transaction.atomic():
         counter, _created = ReferenceCounter.objects.get_or_create(
             organisation_id=organisation_id, prefix=prefix, year=year % 100
