@@ -28,7 +28,10 @@ contacts, notify and directory.  The target of 3x needs those cut in the apps th
 calendar cached per batch); the IMAP side is already at about 1x the pipe.  The batch's
 messages now go without their services' savepoints (``core.batch.without_savepoints``, the
 batch redone message by message when it fails): 29 statements per message on PostgreSQL
-where there were 39.
+where there were 39.  The batch now also reads once and writes together what each message read
+and wrote alone (``channels.services.prepare_batch``, ``core.audit.deferred``,
+``core.references.reserved``): 14.8 where there were 28.6.  ``--statements`` polls one more
+batch of 25 and lists its SQL; ``--profile`` polls 100 more under cProfile.
 The throwaway database is ``var/bench-mail.sqlite3`` or the PostgreSQL database
 ``onestop_bench_mail`` on the local socket (created if missing; ``--database-name`` or
 ``ONESTOP_BENCH_MAIL_DB`` names another).  Scales: ``small`` 300 messages (``make bench``),
@@ -133,6 +136,48 @@ def _baseline(dovecot: Any, user: str, password: str, count: int) -> float:
     return elapsed
 
 
+def _statements(dovecot: Any, user: str, password: str, source: Any, run: str) -> None:
+    """Poll one more batch (25 new messages) with the query capture: the statements per message
+    and each kind of statement with its count (literals folded), most frequent first."""
+    from collections import Counter
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onestop.channels.services import imap as imap_services
+
+    number = imap_services.TAKE_BATCH
+    dovecot.append(user, password, [_message(n, run + "s") for n in range(number)])
+    source.refresh_from_db()
+    with CaptureQueriesContext(connection) as queries:
+        imap_services.poll(source)
+    kinds = Counter(
+        re.sub(r"\b\d+\b", "N", re.sub(r"'[^']*'", "?", query["sql"]))[:110]
+        for query in queries.captured_queries
+    )
+    print(
+        f"statements: {len(queries.captured_queries)} for a poll of {number} messages "
+        f"({len(queries.captured_queries) / number:.1f} per message, with the poll's own)"
+    )
+    for sql, count in kinds.most_common():
+        print(f"{count:5d}  {sql}")
+
+
+def _profile(dovecot: Any, user: str, password: str, source: Any, run: str) -> None:
+    """Poll one more batch (100 new messages) under cProfile: the 25 functions with the most
+    cumulative time."""
+    import cProfile
+    import pstats
+
+    from onestop.channels.services import imap as imap_services
+
+    dovecot.append(user, password, [_message(n, run + "c") for n in range(100)])
+    source.refresh_from_db()
+    profiler = cProfile.Profile()
+    profiler.runcall(imap_services.poll, source)
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(25)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
@@ -141,6 +186,16 @@ def main() -> None:
         "--database-name",
         default=os.environ.get("ONESTOP_BENCH_MAIL_DB", "onestop_bench_mail"),
         help="the PostgreSQL database (default: $ONESTOP_BENCH_MAIL_DB or onestop_bench_mail)",
+    )
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="also poll one more batch of 25 with Django's query capture and list its SQL",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also poll one more batch of 100 under cProfile and print where the time goes",
     )
     options = parser.parse_args()
     count = SCALES[options.scale]
@@ -204,6 +259,11 @@ def main() -> None:
         )
         if raised != count or dovecot.uids(user, password, "INBOX"):
             raise SystemExit(f"{raised} of {count} messages raised a case, or some were not moved")
+
+        if options.statements:
+            _statements(dovecot, user, password, source, run)
+        if options.profile:
+            _profile(dovecot, user, password, source, run)
 
         # What the pipe does with the same messages (no IMAP): OneStop's own share of the cost.
         messages = [_message(n, run) for n in range(count)]

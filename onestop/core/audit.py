@@ -19,6 +19,7 @@ import json
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
@@ -31,6 +32,9 @@ from onestop.core.models import AuditAction, AuditChainHead, AuditRecord, Organi
 from onestop.core.text import HIDDEN, REPLACEMENT_CHARACTER
 
 GENESIS_HASH = "0" * 64
+
+# The records ``record`` holds back inside ``deferred()`` (None: written at once).
+_pending: ContextVar[list[AuditRecord] | None] = ContextVar("onestop_audit_pending", default=None)
 
 
 def _canonical_text(record: AuditRecord, sequence: object, previous_hash: object) -> str:
@@ -90,7 +94,52 @@ def record(
         changes=changes or {},
         ip_address=ip_address,
     )
+    pending = _pending.get()
+    if pending is not None:
+        entry.at = timezone.now()
+        pending.append(entry)
+        return entry
     return _write(entry, asynchronous=False)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Inside a transaction that is all or nothing: the records ``record`` appends while the
+    block runs are written when it ends, together (one statement on PostgreSQL, whatever their
+    number), in the order and with the times they were recorded, each linked to the one
+    before exactly as ``record`` links them (``verify`` checks them the same way).
+
+    For a batch of work that is rolled back whole when any part fails (the IMAP poller's
+    messages, ``core.batch.without_savepoints``): a part rolled back alone to a savepoint
+    would leave its records here, so no block inside may be rolled back and then carried on
+    from.  ``record`` answers the record unsaved (no id, sequence or hash yet).  When the
+    block raises, nothing is written (the transaction is being rolled back).  Nested: the outer
+    block writes them."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.deferred() belongs inside transaction.atomic()")
+    if _pending.get() is not None:
+        yield
+        return
+    pending: list[AuditRecord] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    write_many(pending)
+
+
+def write_many(entries: list[AuditRecord]) -> None:
+    """Append ``entries`` (their own fields and ``at`` set, as ``deferred`` holds them) to
+    their organisations' chains in this order: one statement on PostgreSQL
+    (``core_audit_append_many``, migration ``core.0008``), three each on SQLite."""
+    if not entries:
+        return
+    if connection.vendor != "postgresql":
+        for entry in entries:
+            _append(entry)
+        return
+    _append_many_in_one_statement(entries)
 
 
 def _entry(
@@ -141,7 +190,8 @@ def _append(entry: AuditRecord) -> AuditRecord:
             )
             head = locked.get(organisation_id=organisation_id)
         entry.sequence = head.sequence + 1
-        entry.at = timezone.now()
+        if entry.at is None:  # held back by ``deferred``: the time it was recorded
+            entry.at = timezone.now()
         entry.previous_hash = head.hash
         entry.hash = compute_hash(entry)
         entry.save(force_insert=True)
@@ -169,12 +219,7 @@ def _append_in_one_statement(entry: AuditRecord, *, asynchronous: bool) -> Audit
     (a list read that is its transaction's only write) lets the commit skip the WAL flush.
     """
     entry.at = timezone.now()
-    token = secrets.token_hex(16)
-    text = _canonical_text(entry, f"{token}s", f"{token}p")
-    hole = f'"previous_hash":"{token}p","sequence":"{token}s"'
-    before, found, after = text.partition(hole)
-    if not found or text.count(token) != 2:
-        raise AssertionError("the audit record's canonical text lost its place for the chain")
+    before, after = _holes(entry)
     with connection.cursor() as cursor:
         cursor.execute(
             _APPEND_SQL,
@@ -189,7 +234,7 @@ def _append_in_one_statement(entry: AuditRecord, *, asynchronous: bool) -> Audit
                 entry.summary,
                 _CHANGES.get_db_prep_save(entry.changes, connection),
                 _IP_ADDRESS.get_db_prep_save(entry.ip_address, connection),
-                before + '"previous_hash":',
+                before,
                 after,
                 asynchronous,
             ],
@@ -198,6 +243,62 @@ def _append_in_one_statement(entry: AuditRecord, *, asynchronous: bool) -> Audit
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry
+
+
+_APPEND_MANY_SQL = (
+    "SELECT * FROM core_audit_append_many(%s::bigint[], %s::timestamptz[], %s::bigint[], "
+    "%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+    "%s::text[], %s::text[])"
+)
+
+
+def _holes(entry: AuditRecord) -> tuple[str, str]:
+    """The record's canonical JSON before and after the chain's part (see
+    ``_append_in_one_statement``)."""
+    token = secrets.token_hex(16)
+    text = _canonical_text(entry, f"{token}s", f"{token}p")
+    hole = f'"previous_hash":"{token}p","sequence":"{token}s"'
+    before, found, after = text.partition(hole)
+    if not found or text.count(token) != 2:
+        raise AssertionError("the audit record's canonical text lost its place for the chain")
+    return before + '"previous_hash":', after
+
+
+def _append_many_in_one_statement(entries: list[AuditRecord]) -> None:
+    """``_append_in_one_statement`` for many records: ``core_audit_append_many`` appends each
+    in turn (``core_audit_append``, the head's triggers checking every link), one round trip."""
+    holes = [_holes(entry) for entry in entries]
+    encoder = cast("Any", _CHANGES).encoder
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _APPEND_MANY_SQL,
+            [
+                [entry.organisation_id for entry in entries],
+                [_AT.get_db_prep_save(entry.at, connection) for entry in entries],
+                [entry.actor_id for entry in entries],
+                [entry.actor_label for entry in entries],
+                [str(entry.action) for entry in entries],
+                [entry.object_type for entry in entries],
+                [entry.object_id for entry in entries],
+                [entry.summary for entry in entries],
+                [json.dumps(entry.changes, cls=encoder) for entry in entries],
+                [entry.ip_address for entry in entries],
+                [before for before, _after in holes],
+                [after for _before, after in holes],
+            ],
+        )
+        rows = cursor.fetchall()
+    if len(rows) != len(entries):
+        raise AssertionError("core_audit_append_many did not append every record")
+    for entry, (pk, sequence, previous_hash, hash_) in zip(entries, rows, strict=True):
+        entry.pk, entry.sequence, entry.previous_hash, entry.hash = (
+            pk,
+            sequence,
+            previous_hash,
+            hash_,
+        )
+        entry._state.adding = False
+        entry._state.db = connection.alias
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -79,17 +81,81 @@ def parse(text: str) -> tuple[str, int, int]:
     return match["prefix"], int(match["year"]), number
 
 
+@dataclass
+class _Block:
+    """Numbers of one counter reserved by ``reserved``: ``next`` to ``last`` are still free."""
+
+    next: int
+    last: int
+
+
+_blocks: ContextVar[dict[tuple[int, str, int], _Block] | None] = ContextVar(
+    "onestop_reference_blocks", default=None
+)
+_block_size: ContextVar[int] = ContextVar("onestop_reference_block_size", default=1)
+
+
+@contextmanager
+def reserved(size: int) -> Iterator[None]:
+    """Inside a transaction that is all or nothing: ``next_reference`` takes its numbers from
+    the counter ``size`` at a time (one ``UPDATE`` per counter and block instead of one per
+    reference), and when the block ends gives back those it did not use (one ``UPDATE`` per
+    counter), so the counter ends exactly where one ``next_reference`` per reference would
+    have left it: no gap, no number twice.
+
+    The counter's row stays locked from its first reservation to the commit, as it does after
+    any ``next_reference``, so nobody else can take or see the reserved numbers.  A part rolled
+    back alone to a savepoint would take its reservation with it while the numbers were still
+    handed out here, so no block inside may be rolled back and then carried on from (the IMAP
+    poller's batch, ``core.batch.without_savepoints``).  When the block raises, nothing is given
+    back (the transaction is being rolled back, and the counters with it)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("references.reserved() belongs inside transaction.atomic()")
+    if _blocks.get() is not None:
+        yield
+        return
+    blocks: dict[tuple[int, str, int], _Block] = {}
+    token, size_token = _blocks.set(blocks), _block_size.set(max(1, size))
+    try:
+        yield
+    finally:
+        _blocks.reset(token)
+        _block_size.reset(size_token)
+    for (organisation_id, prefix, year), block in blocks.items():
+        if block.next <= block.last:
+            _give_back(organisation_id, prefix, year, block)
+
+
 def next_reference(organisation: Organisation | int, prefix: str, year: int) -> str:
     """Allocate the organisation's next reference for ``prefix`` in ``year``.
 
     Call inside the service's transaction: the counter row is incremented in the database (one
     ``UPDATE ... RETURNING`` once the counter exists) so concurrent callers never get the same
-    number, and a rolled-back service leaves no gap-free promise.
+    number, and a rolled-back service rolls the counter back with it: references have no gaps
+    (inside ``reserved``, numbers are taken in blocks and the unused ones given back).
     """
     organisation_id = organisation if isinstance(organisation, int) else organisation.pk
+    blocks = _blocks.get()
+    if blocks is not None:
+        key = (organisation_id, prefix, year % 100)
+        block = blocks.get(key)
+        if block is None or block.next > block.last:
+            size = _block_size.get()
+            last = _increment(organisation_id, prefix, year % 100, by=size)
+            if last is None:  # its first number: the counter is made, nothing reserved
+                return _first(organisation_id, prefix, year)
+            block = blocks[key] = _Block(next=last - size + 1, last=last)
+        block.next += 1
+        return format_reference(prefix, year, block.next - 1)
     value = _increment(organisation_id, prefix, year % 100)
     if value is not None:
         return format_reference(prefix, year, value)
+    return _first(organisation_id, prefix, year)
+
+
+def _first(organisation_id: int, prefix: str, year: int) -> str:
+    """The counter's next reference (its first, unless another transaction has just made it),
+    the counter made if it is not there yet."""
     with transaction.atomic():
         counter, _created = ReferenceCounter.objects.get_or_create(
             organisation_id=organisation_id, prefix=prefix, year=year % 100
@@ -99,8 +165,9 @@ def next_reference(organisation: Organisation | int, prefix: str, year: int) -> 
     return format_reference(prefix, year, counter.value)
 
 
-def _increment(organisation_id: int, prefix: str, year: int) -> int | None:
-    """The counter's next value, written; ``None`` when the counter does not exist yet."""
+def _increment(organisation_id: int, prefix: str, year: int, *, by: int = 1) -> int | None:
+    """The counter's value moved on by ``by``, written; ``None`` when the counter does not
+    exist yet."""
     meta = ReferenceCounter._meta
     quote = connection.ops.quote_name
 
@@ -113,14 +180,24 @@ def _increment(organisation_id: int, prefix: str, year: int) -> int | None:
     value = column("value")
     # Names from the model's ``_meta``; the values are parameters.
     statement = (
-        f"UPDATE {quote(meta.db_table)} SET {value} = {value} + 1 "  # noqa: S608
+        f"UPDATE {quote(meta.db_table)} SET {value} = {value} + %s "  # noqa: S608
         f"WHERE {column('organisation')} = %s AND {column('prefix')} = %s "
         f"AND {column('year')} = %s RETURNING {value}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, [organisation_id, prefix, year])
+        cursor.execute(statement, [by, organisation_id, prefix, year])
         row = cursor.fetchone()
     return None if row is None else int(row[0])
+
+
+def _give_back(organisation_id: int, prefix: str, year: int, block: _Block) -> None:
+    """Move the counter back to the last number used of ``block`` (its row is this
+    transaction's since the block was reserved, so it still holds the block's last)."""
+    changed = ReferenceCounter.objects.filter(
+        organisation_id=organisation_id, prefix=prefix, year=year, value=block.last
+    ).update(value=block.next - 1)
+    if changed != 1:
+        raise AssertionError("a reserved block of references was not the counter's end")
 
 
 # --- references as people type or quote them ---------------------------------------------------

@@ -759,3 +759,36 @@ def merge_candidates(user: User, customer: Customer) -> list[PossibleDuplicate]:
 def email_key(address: str) -> str:
     """What ``Email.address_key`` holds for ``address``: how an e-mail finds its customer."""
     return normalise.normalise_email(address)
+
+
+def email_owners(organisation_id: int, keys: Iterable[str]) -> dict[str, list[int]]:
+    """For each address key of ``keys``: the customers (not merged away) who have it, at most
+    two, in id order; one statement for them all (the IMAP poller's batch asks once for its
+    senders).  A key nobody has is left out."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    owners: dict[str, list[int]] = {}
+    rows = (
+        Email.objects.for_organisation(organisation_id)
+        .filter(address_key__in=wanted, customer__merged_into__isnull=True)
+        .order_by("address_key", "customer_id")
+        .values_list("address_key", "customer_id")
+        .distinct()
+    )
+    for key, customer_id in rows:
+        found = owners.setdefault(key, [])
+        if len(found) < 2:
+            found.append(customer_id)
+    return owners
+
+
+def customers_by_id(organisation_id: int, ids: Iterable[int]) -> dict[int, Customer]:
+    """The organisation's customers of ``ids``, by id (one statement)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    return {
+        customer.pk: customer
+        for customer in Customer.objects.for_organisation(organisation_id).filter(pk__in=wanted)
+    }

@@ -8,7 +8,7 @@ saved.  ``by`` is the acting member of staff (``None``: the system, e.g. the dem
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
@@ -301,10 +301,16 @@ def _add_address(customer: Customer, details: AddressDetails) -> Address:
     return created
 
 
-def _add_phone(customer: Customer, number: str, kind: str = PhoneKind.MOBILE) -> Phone:
+def _add_phone(
+    customer: Customer, number: str, kind: str = PhoneKind.MOBILE, *, new: bool = False
+) -> Phone:
+    """Add ``number`` unless the customer already has it (``new``: a customer created in this
+    transaction, who has no number yet: nothing to read)."""
     e164 = clean_phone(number)
     existing: Phone | None = (
-        Phone.objects.for_organisation(customer.organisation_id)
+        None
+        if new
+        else Phone.objects.for_organisation(customer.organisation_id)
         .filter(customer=customer, number=e164)
         .first()
     )
@@ -321,11 +327,14 @@ def _add_phone(customer: Customer, number: str, kind: str = PhoneKind.MOBILE) ->
     return created_phone
 
 
-def _add_email(customer: Customer, address: str) -> Email:
+def _add_email(customer: Customer, address: str, *, new: bool = False) -> Email:
+    """Add ``address`` unless the customer already has it (``new``: as ``_add_phone``)."""
     clean = clean_email(address)
     key = normalise.normalise_email(clean)
     existing: Email | None = (
-        Email.objects.for_organisation(customer.organisation_id)
+        None
+        if new
+        else Email.objects.for_organisation(customer.organisation_id)
         .filter(customer=customer, address_key=key)
         .first()
     )
@@ -338,6 +347,14 @@ def _add_email(customer: Customer, address: str) -> Email:
         address_key=key,
     )
     return created_email
+
+
+def _first_of_each(values: Iterable[str], key: Callable[[str], str]) -> list[str]:
+    """``values`` without those whose ``key`` an earlier one had."""
+    first: dict[str, str] = {}
+    for value in values:
+        first.setdefault(key(value), value)
+    return list(first.values())
 
 
 def _today() -> datetime.date:
@@ -372,10 +389,14 @@ def create_customer(
         customer.save(force_insert=True)
         if extra.address is not None:
             _add_address(customer, extra.address)
-        for number in extra.phones:
-            _add_phone(customer, number)
-        for address in extra.emails:
-            _add_email(customer, address)
+        # A new customer has nothing on record yet: each number and address is added once
+        # (the first of any given twice), without reading back what the customer has.
+        for number in _first_of_each(extra.phones, clean_phone):
+            _add_phone(customer, number, new=True)
+        for address in _first_of_each(
+            extra.emails, lambda text: normalise.normalise_email(clean_email(text))
+        ):
+            _add_email(customer, address, new=True)
         audit.record_change(
             customer,
             by=by,

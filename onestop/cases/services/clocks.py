@@ -44,31 +44,43 @@ def _calendar_of(row: CaseClock, case: Case) -> clock.Calendar:
     return deadlines.calendar_named(row.calendar_name, case.organisation)
 
 
-def _start_clocks(case: Case, case_type: CaseType, at: datetime.datetime) -> None:
-    first = True
+def _start_clocks(case: Case, case_type: CaseType, at: datetime.datetime) -> list[CaseClock]:
+    """The case's clocks, one per standard of its type (the first the primary one), unsaved,
+    and the primary's deadline set on ``case``: worked out before the case is first saved, so
+    it is inserted with its deadline (``_save_clocks`` writes them once it has an id)."""
+    rows: list[CaseClock] = []
     for code in case_type.standard_codes:
         standard = _standard(case.organisation_id, code, case_type.service_id)
         calendar = deadlines.calendar_named(standard.calendar, case.organisation)
         assert standard.amount is not None  # noqa: S101  # _standard only returns timed ones
         due = clock.deadline(at, standard.amount, standard.unit, calendar)
-        row = CaseClock(
-            organisation_id=case.organisation_id,
-            case=case,
-            standard_code=standard.code,
-            is_primary=first,
-            amount=standard.amount,
-            unit=standard.unit,
-            calendar_name=standard.calendar,
-            calendar_version=calendar.version,
-            started_at=at,
-            due_at=due,
+        rows.append(
+            CaseClock(
+                organisation_id=case.organisation_id,
+                standard_code=standard.code,
+                is_primary=not rows,
+                amount=standard.amount,
+                unit=standard.unit,
+                calendar_name=standard.calendar,
+                calendar_version=calendar.version,
+                started_at=at,
+                due_at=due,
+            )
         )
-        row.save(force_insert=True)
-        if first:
+        if len(rows) == 1:
             case.due_at = due
             case.standard_code = standard.code
             case.calendar_version = calendar.version
-        first = False
+    return rows
+
+
+def _save_clocks(case: Case, rows: list[CaseClock]) -> None:
+    """Write ``_start_clocks``'s clocks of ``case`` (now saved), then its first escalation time
+    (a case just raised has no escalation applied yet, so nothing needs reading back)."""
+    for row in rows:
+        row.case = case
+        row.save(force_insert=True)
+    _schedule_escalation(case, primary=rows[0] if rows else None, new=True)
 
 
 def _primary(case: Case) -> CaseClock | None:
@@ -185,17 +197,28 @@ def _store_next_escalation(case: Case, value: datetime.datetime | None) -> None:
     )
 
 
-def _schedule_escalation(case: Case, rules: Sequence[EscalationRule] | None = None) -> None:
+def _schedule_escalation(
+    case: Case,
+    rules: Sequence[EscalationRule] | None = None,
+    *,
+    primary: CaseClock | None = None,
+    new: bool = False,
+) -> None:
     """Store the case's next escalation time: the earliest threshold of a rule not yet applied
-    this run."""
-    row = _primary(case)
+    this run.  ``new``: the case was raised in this transaction, ``primary`` its primary clock
+    as just written (or None: it has none) and no rule applied yet, so neither is read."""
+    row = primary if new else _primary(case)
     if row is None or row.stopped_at is not None or row.paused_at is not None:
         _store_next_escalation(case, None)
         return
-    applied = set(
-        CaseEscalation.objects.for_organisation(case.organisation_id)
-        .filter(case=case, clock_run=row.restarted_count)
-        .values_list("rule_id", flat=True)
+    applied: set[int] = (
+        set()
+        if new
+        else set(
+            CaseEscalation.objects.for_organisation(case.organisation_id)
+            .filter(case=case, clock_run=row.restarted_count)
+            .values_list("rule_id", flat=True)
+        )
     )
     pending = [
         rule for rule in (rules if rules is not None else _rules(case)) if rule.pk not in applied

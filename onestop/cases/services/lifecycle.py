@@ -47,7 +47,7 @@ from onestop.cases.services.clocks import (
     _pause_clocks,
     _restart_clocks,
     _resume_clocks,
-    _schedule_escalation,
+    _save_clocks,
     _start_clocks,
     _stop_clocks,
 )
@@ -139,10 +139,9 @@ def raise_case(
             raised_by=by,
             received_at=at,
         )
+        clocks = _start_clocks(case, case_type, at)  # its deadline, before it is inserted
         case.save(force_insert=True)
-        _start_clocks(case, case_type, at)
-        _schedule_escalation(case)
-        _save(case, "due_at", "standard_code", "calendar_version")
+        _save_clocks(case, clocks)
         events.case_raised_event(case=case, by=by)
         if contact is not None:
             contact_services.complete_request(contact, by=by)

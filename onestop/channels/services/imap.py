@@ -47,8 +47,14 @@ from onestop.channels.models import (
     MailboxImap,
     MessageOutcome,
 )
-from onestop.channels.services import find_mailbox, max_bytes, receive_message
-from onestop.core import audit
+from onestop.channels.services import (
+    MessageBatch,
+    find_mailbox,
+    max_bytes,
+    prepare_batch,
+    receive_message,
+)
+from onestop.core import audit, references
 from onestop.core import batch as core_batch
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
@@ -486,13 +492,22 @@ def _take_batch(
         if not fresh:
             return [], counts, None
         mailbox = find_mailbox(source.mailbox.address)
-        with core_batch.without_savepoints() if quick else contextlib.nullcontext():
+        with contextlib.ExitStack() as quickly:
+            batch: MessageBatch | None = None
+            if quick:
+                # All or nothing: no savepoint per message, the audit records written together
+                # at the end, references taken in one block per counter, and the batch's
+                # lookups made once (``prepare_batch``).
+                quickly.enter_context(core_batch.without_savepoints())
+                quickly.enter_context(audit.deferred())
+                quickly.enter_context(references.reserved(len(fresh)))
+                batch = prepare_batch(mailbox, [raw for _uid, raw in fresh if raw is not None])
             for uid, raw in fresh:
                 if raw is None:
                     counts.left_in_folder += 1
                     continue
                 try:
-                    message = receive(raw, mailbox)
+                    message = receive(raw, mailbox, batch)
                 except MailRefused as refusal:
                     if refusal.code != ChannelError.TOO_BIG:
                         raise
@@ -510,11 +525,16 @@ def _take_batch(
     return taken, counts, row.last_uid
 
 
-def receive(raw: bytes, mailbox: Mailbox) -> InboundMessage:
+def receive(raw: bytes, mailbox: Mailbox, batch: MessageBatch | None = None) -> InboundMessage:
     """``receive_message`` as the pipe calls it, for the address the message reached
-    (``mailbox``: the one ``find_mailbox`` answered for its address, already checked)."""
+    (``mailbox``: the one ``find_mailbox`` answered for its address, already checked;
+    ``batch``: what ``prepare_batch`` read for the quick way's batch)."""
     return receive_message(
-        raw, recipient=_recipient(raw, mailbox), envelope_sender=None, mailbox=mailbox
+        raw,
+        recipient=_recipient(raw, mailbox),
+        envelope_sender=None,
+        mailbox=mailbox,
+        batch=batch,
     )
 
 
