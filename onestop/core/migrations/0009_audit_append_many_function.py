@@ -58,7 +58,7 @@ def reverse(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0007_organisation_offers_welsh"),
+        ("core", "0008_organisation_public_version"),
     ]
 
     operations = [migrations.RunPython(forward, reverse)]
