@@ -4,7 +4,7 @@ to the records behind it (``/performance/records/<kind>/?...``).
 
 ``volumes`` CSV (one row per dimension and value; the ``organisation`` row is the total):
 ``dimension,value,label,contacts,inbound,resolved_first_contact,first_contact_resolution,
-repeats``.  ``backlog`` CSV (one row per team, then ``all``):
+repeats,assessed,avoidable,avoidable_share``.  ``backlog`` CSV (one row per team, then ``all``):
 ``team,open,age_0_5,age_6_10,age_11_20,age_21_plus,not_yet_due,overdue,clock_paused,
 no_deadline``.
 """
@@ -35,8 +35,12 @@ VOLUME_COLUMNS = (
     "resolved_first_contact",
     "first_contact_resolution",
     "repeats",
+    "assessed",
+    "avoidable",
+    "avoidable_share",
 )
-VOLUME_MEASURES = ("contacts", "inbound", "resolved", "repeats")
+VOLUME_MEASURES = ("contacts", "inbound", "resolved", "repeats", "assessed", "avoidable")
+KIND_COLUMNS = ("avoidable", "label", "contacts", "share_of_assessed")
 VISITOR_COLUMNS = (
     "access_point",
     "label",
@@ -120,6 +124,9 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
                 urls["resolved"],
                 None,
                 urls["repeats"],
+                urls["assessed"],
+                urls["avoidable"],
+                None,
             ]
         return made[key]
 
@@ -133,6 +140,9 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
             row.resolved,
             row.first_contact_resolution,
             row.repeats,
+            row.assessed,
+            row.avoidable,
+            row.avoidable_share,
         ]
 
     tables = [
@@ -161,6 +171,8 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
                     str(_("Resolved at first contact")),
                     str(_("First-contact resolution")),
                     str(_("Repeats")),
+                    str(_("Avoidable")),
+                    str(_("Avoidable (share of assessed)")),
                 ),
                 rows=[
                     [
@@ -170,13 +182,44 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
                         row.resolved,
                         row.first_contact_resolution,
                         row.repeats,
+                        row.avoidable,
+                        row.avoidable_share,
                     ]
                     for row in chosen
                 ],
-                links=[[None, *(links(row)[3:6]), None, links(row)[7]] for row in chosen],
+                links=[
+                    [None, *(links(row)[3:6]), None, links(row)[7], links(row)[9], None]
+                    for row in chosen
+                ],
                 chart=Chart("bar", 0, (1,)),
             )
         )
+    kinds = volume_queries.avoidable_kinds(scope)
+    tables.append(
+        Table(
+            name="avoidable",
+            caption=str(_("Avoidable contact by kind")),
+            columns=KIND_COLUMNS,
+            rows=[[row.value, row.label, row.contacts, row.share] for row in kinds],
+            definitions=[str(text) for text in volume_queries.KIND_DEFINITIONS],
+            links=[
+                [
+                    None,
+                    None,
+                    records_url(
+                        VOLUMES,
+                        dimension=volume_queries.Dimension.AVOIDABLE,
+                        value=row.value,
+                        measure="contacts",
+                        **period,
+                    ),
+                    None,
+                ]
+                for row in kinds
+            ],
+            chart=Chart("bar", 1, (2,)),
+        )
+    )
     visitors = volume_queries.visitors(scope)
     tables.append(
         Table(

@@ -51,7 +51,10 @@ RATE_COLUMNS = frozenset(
         "percent_seen_within_15_minutes",
         "service_level",
         "abandonment_rate",
+        "avoidable_share",
+        "share_of_assessed",
         str(gettext_lazy("First-contact resolution")),
+        str(gettext_lazy("Avoidable (share of assessed)")),
     }
 )
 FILTER_NAMES = {
@@ -193,6 +196,22 @@ def _contacts_url(
     return f"{reverse('performance:records', args=['volumes'])}?{query}"
 
 
+def _kind_url(
+    organisation: Organisation, period: reporting.Period, filters: compliance.Filters, kind: str
+) -> str:
+    """The contacts of one kind of avoidable contact ("none": not assessed), the filters applied."""
+    query = _query(
+        period,
+        dimension="avoidable",
+        value=kind,
+        measure="contacts",
+        service=filters.service.slug if filters.service else None,
+        channel=filters.channel,
+        access_point=filters.access_point.pk if filters.access_point else None,
+    )
+    return f"{reverse('performance:records', args=['volumes'])}?{query}"
+
+
 def _backlog_url(
     organisation: Organisation, day: Any, filters: compliance.Filters, figure: str
 ) -> str:
@@ -235,6 +254,8 @@ def headlines(
         (_("Contacts from customers (inbound)"), "inbound", "inbound"),
         (_("Resolved at first contact"), "resolved", "resolved"),
         (_("Repeat contacts (chasing progress)"), "repeats", "repeats"),
+        (_("Contacts assessed for avoidable contact"), "assessed", "assessed"),
+        (_("Avoidable contacts"), "avoidable", "avoidable"),
     ):
         rows.append(
             _headline(
@@ -249,6 +270,15 @@ def headlines(
             queries.Measure.CONTACTS,
             _("First-contact resolution"),
             [each.first_contact_resolution for each in contacts],
+            [None, None, None],
+            rate=True,
+        )
+    )
+    rows.append(
+        _headline(
+            queries.Measure.CONTACTS,
+            _("Avoidable contact (share of contacts assessed)"),
+            [each.avoidable_share for each in contacts],
             [None, None, None],
             rate=True,
         )
@@ -351,13 +381,22 @@ def charts(
     contacts = reporting.Table(
         name="contacts",
         caption=_("Contacts by channel"),
-        columns=(_("Channel"), _("Contacts"), _("Inbound"), _("First-contact resolution")),
+        columns=(
+            _("Channel"),
+            _("Contacts"),
+            _("Inbound"),
+            _("First-contact resolution"),
+            _("Avoidable"),
+            _("Avoidable (share of assessed)"),
+        ),
         rows=[
             [
                 str(channel_names.get(code, _("Not recorded"))),
                 counts.contacts,
                 counts.inbound,
                 counts.first_contact_resolution,
+                counts.avoidable,
+                counts.avoidable_share,
             ]
             for code, counts in by_channel
         ],
@@ -367,9 +406,20 @@ def charts(
                 _contacts_url(organisation, period, filters, "contacts", code or "none"),
                 _contacts_url(organisation, period, filters, "inbound", code or "none"),
                 None,
+                _contacts_url(organisation, period, filters, "avoidable", code or "none"),
+                None,
             ]
             for code, _counts in by_channel
         ],
+        chart=reporting.Chart("bar", 0, (1,)),
+    )
+    kinds = queries.avoidable_kinds(organisation, period, filters)
+    avoidable = reporting.Table(
+        name="avoidable",
+        caption=_("Avoidable contact by kind"),
+        columns=(_("Kind"), _("Contacts"), "share_of_assessed"),
+        rows=[[row.label, row.contacts, row.share] for row in kinds],
+        links=[[None, _kind_url(organisation, period, filters, row.value), None] for row in kinds],
         chart=reporting.Chart("bar", 0, (1,)),
     )
     backlog: backlog_queries.BacklogRow = figures["backlog"]
@@ -436,6 +486,7 @@ def charts(
         for measure, table in (
             (queries.Measure.COMPLIANCE, standards),
             (queries.Measure.CONTACTS, contacts),
+            (queries.Measure.CONTACTS, avoidable),
             (queries.Measure.BACKLOG, ages),
             (queries.Measure.TELEPHONY, telephony),
         )
