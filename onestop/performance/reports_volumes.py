@@ -22,6 +22,7 @@ from onestop.core.reporting import Chart, ReportDefinition, ReportOutput, Report
 from onestop.directory.models import Service
 from onestop.performance.queries import backlog as backlog_queries
 from onestop.performance.queries import volumes as volume_queries
+from onestop.performance.queries.compliance import Filters
 
 VOLUMES = "volumes"
 BACKLOG = "backlog"
@@ -82,6 +83,17 @@ def _service_query(scope: volume_queries.Scope) -> dict[str, str]:
     return {}
 
 
+def _narrowed_query(scope: volume_queries.Scope) -> dict[str, str]:
+    """The page's channel and access point filters, for the links to the contacts behind a
+    figure (the records page narrows by them as the figures are narrowed)."""
+    found = {}
+    if scope.channel:
+        found["channel"] = scope.channel
+    if scope.access_point is not None:
+        found["access_point"] = str(scope.access_point.pk)
+    return found
+
+
 def records_url(kind: str, **query: str) -> str:
     return f"{reverse('performance:records', args=[kind])}?{urlencode(query)}"
 
@@ -94,16 +106,19 @@ def _service_name(scope: volume_queries.Scope) -> str:
     return ""
 
 
-def build_volumes(request: ReportRequest) -> ReportOutput:
-    scope = volume_queries.scope_for(request)
+def build_volumes(request: ReportRequest, filters: Filters | None = None) -> ReportOutput:
+    """The report for ``request``; the report page passes its ``filters`` (channel and access
+    point narrow the contacts and the visitors; a team does not: a contact has none)."""
+    scope = volume_queries.scope_for(request, filters)
     period = {"from": scope.period.first.isoformat(), "to": scope.period.last.isoformat()}
     period.update(_service_query(scope))
+    narrowed = _narrowed_query(scope)
     rows = volume_queries.volumes(scope)
 
     # Each row's four links differ only in the measure: the address and the common parts of the
     # query are made once (the same text ``records_url`` gives, in the same order).
     base = reverse("performance:records", args=[VOLUMES])
-    after = urlencode(period)
+    after = urlencode(period | narrowed)
     measures = {measure: urlencode({"measure": measure}) for measure in VOLUME_MEASURES}
     made: dict[tuple[str, str], list[str | None]] = {}
 
@@ -212,6 +227,7 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
                         value=row.value,
                         measure="contacts",
                         **period,
+                        **narrowed,
                     ),
                     None,
                 ]
@@ -221,6 +237,13 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
         )
     )
     visitors = volume_queries.visitors(scope)
+    # Narrowed to an access point, the row "all" is that access point's visitors.
+    everywhere = str(scope.access_point.pk) if scope.access_point is not None else "all"
+    for_visitors = {**period, **({"channel": scope.channel} if scope.channel else {})}
+
+    def point(row: volume_queries.VisitorRow) -> str:
+        return everywhere if row.access_point == volume_queries.ALL_VALUE else row.access_point
+
     tables.append(
         Table(
             name="visitors",
@@ -248,14 +271,14 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
                     None,
                     *(
                         records_url(
-                            "visitors", access_point=row.access_point, measure=measure, **period
+                            "visitors", access_point=point(row), measure=measure, **for_visitors
                         )
                         for measure in ("arrived", "seen", "seen-within-15-minutes")
                     ),
                     None,
                     *(
                         records_url(
-                            "visitors", access_point=row.access_point, measure=measure, **period
+                            "visitors", access_point=point(row), measure=measure, **for_visitors
                         )
                         for measure in ("left-unseen", "waiting")
                     ),
@@ -290,15 +313,20 @@ FIGURES = (
 )
 
 
-def build_backlog(request: ReportRequest) -> ReportOutput:
-    scope = volume_queries.scope_for(request)
+def build_backlog(request: ReportRequest, filters: Filters | None = None) -> ReportOutput:
+    """The report for ``request``; the report page passes its ``filters`` (a team narrows the
+    cases to the team's; channel and access point do not: the backlog reads no contact)."""
+    scope = volume_queries.scope_for(request, filters)
     service = _service_query(scope)
     day = scope.period.last
     rows = backlog_queries.backlog(scope, day)
+    # Narrowed to a team, the row "all" is that team's cases.
+    every_team = str(scope.team.pk) if scope.team is not None else "all"
 
     def links(team: str, on: datetime.date) -> list[str | None]:
+        chosen = every_team if team == "all" else team
         return [
-            records_url(BACKLOG, day=on.isoformat(), team=team, figure=figure, **service)
+            records_url(BACKLOG, day=on.isoformat(), team=chosen, figure=figure, **service)
             for figure in FIGURES
         ]
 

@@ -224,9 +224,9 @@ def test_each_report_has_its_own_page(
     assert "/performance/reports/standards-compliance/download/?from=2026-03-01" in html
     with time_machine.travel(NOW, tick=False):
         volumes = client_for(world.head).get(
-            reverse("performance:report", args=["volumes"]), {**MARCH, "channel": "email"}
+            reverse("performance:report", args=["volumes"]), {**MARCH, "team": str(world.crews.pk)}
         )
-    assert "This report is narrowed by service only: the channel filter does not narrow it." in (
+    assert "The team filter does not narrow this report: a contact belongs to no team." in (
         unescape(volumes.content.decode())
     )
     bad = client_for(world.head).get(url, {**MARCH, "month": "13"})

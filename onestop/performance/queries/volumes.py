@@ -61,8 +61,9 @@ from onestop.contacts.models import (
 )
 from onestop.core import reporting
 from onestop.core.models import Organisation
-from onestop.directory.models import AccessPoint, Service
+from onestop.directory.models import AccessPoint, Service, Team
 from onestop.feedback.queries.reports import NO_SERVICE, service_for
+from onestop.standards.measures import Filters
 
 LONDON = reporting.LONDON
 FOUR_PLACES = decimal.Decimal("0.0001")
@@ -195,22 +196,37 @@ VISITOR_DEFINITIONS: tuple[Promise, ...] = (
 @dataclass(frozen=True)
 class Scope:
     """What the figures cover: one organisation, a period, and a service (``None`` for all,
-    ``NO_SERVICE`` for contacts with no service recorded)."""
+    ``NO_SERVICE`` for contacts with no service recorded); the report pages' other filters
+    (``FILTERS_APPLIED`` says which record each narrows): a channel (contacts; visitors are
+    face to face), an access point (contacts, visitors), a team (the backlog's cases)."""
 
     organisation: Organisation
     period: reporting.Period
     service: Service | str | None = None
+    channel: str = ""
+    access_point: AccessPoint | None = None
+    team: Team | None = None
 
 
-def scope_for(request: reporting.ReportRequest) -> Scope:
-    """The scope a report request names; ``ReportError`` for a service it has not got."""
+def scope_for(request: reporting.ReportRequest, filters: Filters | None = None) -> Scope:
+    """The scope a report request names, narrowed by a page's ``filters`` (their service is
+    the request's); ``ReportError`` for a service the organisation has not got."""
     try:
         service = service_for(request.organisation, request.service)
     except LookupError:
         raise reporting.ReportError(
             f"{request.organisation.name} has no service {str(request.service)[:60]!r}"
         ) from None
-    return Scope(request.organisation, request.period, service)
+    if filters is None:
+        return Scope(request.organisation, request.period, service)
+    return Scope(
+        request.organisation,
+        request.period,
+        service,
+        channel=filters.channel,
+        access_point=filters.access_point,
+        team=filters.team,
+    )
 
 
 def rate(numerator: int, denominator: int) -> decimal.Decimal | None:
@@ -239,6 +255,10 @@ def contacts_in(scope: Scope) -> QuerySet[Contact]:
         rows = rows.filter(service=scope.service)
     elif scope.service == NO_SERVICE:
         rows = rows.filter(service__isnull=True)
+    if scope.channel:
+        rows = rows.filter(channel=scope.channel)
+    if scope.access_point is not None:
+        rows = rows.filter(access_point=scope.access_point)
     return rows
 
 
@@ -613,6 +633,11 @@ def visitors_in(scope: Scope) -> QuerySet[VisitorTicket]:
         rows = rows.filter(contact__service=scope.service)
     elif scope.service == NO_SERVICE:
         rows = rows.filter(Q(contact__isnull=True) | Q(contact__service__isnull=True))
+    if scope.channel and scope.channel != Channel.FACE_TO_FACE:
+        nothing: QuerySet[VisitorTicket] = rows.none()  # a visitor is seen face to face
+        return nothing
+    if scope.access_point is not None:
+        rows = rows.filter(access_point=scope.access_point)
     return rows
 
 

@@ -70,6 +70,42 @@ MEASURE_NAMES = {
     queries.Measure.TELEPHONY: gettext_lazy("telephone calls"),
 }
 TELEPHONY_REPORT = "telephony"  # the telephony app's report's code (``onestop report --list``)
+# Which of the page's filters narrow each report on its page (the rest are named there as not
+# narrowing it): compliance reads all four; a contact has a channel and an access point but no
+# team; an open case has a team (its contact's channel and access point are not read); any other
+# report (telephony, the complaint reports) is narrowed by service only.
+SERVICE_ONLY = frozenset({"service"})
+REPORT_FILTERS: dict[str, frozenset[str]] = {
+    reports_standards.CODE: frozenset(queries.FILTERS),
+    reports_volumes.VOLUMES: frozenset({"service", "channel", "access_point"}),
+    reports_volumes.BACKLOG: frozenset({"service", "team"}),
+}
+NARROWED_BUILDS = {
+    reports_volumes.VOLUMES: reports_volumes.build_volumes,
+    reports_volumes.BACKLOG: reports_volumes.build_backlog,
+}
+APPLIED_LINES = {
+    frozenset(queries.FILTERS): gettext_lazy(
+        "Service, team, channel and access point narrow this report."
+    ),
+    frozenset({"service", "channel", "access_point"}): gettext_lazy(
+        "Service, channel and access point narrow this report."
+    ),
+    frozenset({"service", "team"}): gettext_lazy("Service and team narrow this report."),
+    SERVICE_ONLY: gettext_lazy("Service narrows this report."),
+}
+# Why a filter does not narrow a report, where it can be said in a few words.
+NOT_APPLIED_WHY = {
+    (reports_volumes.VOLUMES, "team"): gettext_lazy("a contact belongs to no team."),
+    (reports_volumes.BACKLOG, "channel"): gettext_lazy(
+        "it counts cases, and a case has no channel of its own."
+    ),
+    (reports_volumes.BACKLOG, "access_point"): gettext_lazy(
+        "it counts cases, and a case has no access point of its own."
+    ),
+    (TELEPHONY_REPORT, "team"): gettext_lazy("a call belongs to no team."),
+    (TELEPHONY_REPORT, "channel"): gettext_lazy("every call is a telephone call."),
+}
 # The reports whose figures the dashboard shows (for the audit record of a showing).
 SHOWN_REPORTS = (
     reports_standards.CODE,
@@ -504,6 +540,39 @@ def _not_applied_lines(filters: compliance.Filters) -> list[str]:
     ]
 
 
+def _applied_line(applied: frozenset[str]) -> str:
+    """Which filters narrow a report, in words."""
+    return str(APPLIED_LINES.get(applied, APPLIED_LINES[SERVICE_ONLY]))
+
+
+def _report_not_applied(
+    code: str, filters: compliance.Filters, applied: frozenset[str]
+) -> list[str]:
+    """One line per filter chosen that does not narrow the report (and why, where known)."""
+    chosen = {
+        "service": filters.service is not None,
+        "team": filters.team is not None,
+        "channel": bool(filters.channel),
+        "access_point": filters.access_point is not None,
+    }
+    lines = []
+    for name in queries.FILTERS:
+        if not chosen[name] or name in applied:
+            continue
+        why = NOT_APPLIED_WHY.get((code, name))
+        if why is None:
+            lines.append(
+                _("The %(filter)s filter does not narrow this report.")
+                % {"filter": FILTER_NAMES[name]}
+            )
+        else:
+            lines.append(
+                _("The %(filter)s filter does not narrow this report: %(why)s")
+                % {"filter": FILTER_NAMES[name], "why": why}
+            )
+    return lines
+
+
 def _audit(
     request: HttpRequest, user: User, organisation: Organisation, period: reporting.Period
 ) -> None:
@@ -575,15 +644,16 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     filters = _filters(form, organisation)
     service = filters.service.slug if filters.service else ""
     request_for = reporting.ReportRequest(organisation, period, service, by=user)
-    narrowed = definition.code == reports_standards.CODE
     try:
-        if narrowed:
+        if definition.code == reports_standards.CODE:
             output = reporting.ReportOutput(
                 code=definition.code,
                 title=str(definition.title),
                 request=request_for,
                 tables=reports_standards.tables(organisation, period, filters=filters, links=True),
             )
+        elif definition.code in NARROWED_BUILDS:
+            output = NARROWED_BUILDS[definition.code](request_for, filters)
         else:
             output = definition.build(request_for)
     except reporting.ReportError as error:
@@ -593,15 +663,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     files = urlencode(
         {"from": period.first.isoformat(), "to": period.last.isoformat(), "service": service}
     )
-    ignored = [
-        str(FILTER_NAMES[name])
-        for name, chosen in (
-            ("team", filters.team),
-            ("channel", filters.channel),
-            ("access_point", filters.access_point),
-        )
-        if chosen and not narrowed
-    ]
+    applied = REPORT_FILTERS.get(definition.code, SERVICE_ONLY)
     context.update(
         {
             "period": period,
@@ -618,7 +680,8 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 for file_format in definition.formats
             ],
-            "ignored": _(" and ").join(ignored),
+            "applied": _applied_line(applied),
+            "not_applied": _report_not_applied(definition.code, filters, applied),
         }
     )
     return render(request, "performance/report.html", context)
