@@ -245,6 +245,7 @@ def person(request: HttpRequest, officer_id: str) -> HttpResponse:
         context["rows"] = people.officer_compliance(
             organisation, period, now=timezone.now(), officer=officer
         )
+        context["rules"] = people.officer_rules()
         services.record_individual_read(
             organisation,
             by=user,
