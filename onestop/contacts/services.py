@@ -155,13 +155,15 @@ def clean_contact(values: ContactInput, *, organisation_id: int) -> ContactInput
     return values
 
 
-def avoidable_for(values: ContactInput) -> str:
-    """The avoidable-contact code to record: the advisor's choice; else "chasing progress" for a
-    contact recorded as chasing an earlier contact or an open case or request (NI 14's progress
-    chasing: that is what the desk's two questions say); else "" (not assessed)."""
+def avoidable_for(values: ContactInput, *, by_staff: bool) -> str:
+    """The avoidable-contact code to record: the advisor's choice; else, for a contact a member
+    of staff logged as chasing an earlier contact or an open case or request, "chasing progress"
+    (NI 14's progress chasing: that is what the desk's two questions say); else "" (not
+    assessed).  What a customer sent by themselves about a case (an e-mail reply, information
+    added online: ``by`` is None) is not judged: it may add to the case rather than chase it."""
     if values.avoidable:
         return values.avoidable
-    if values.repeat_of is not None or values.about_reference.strip():
+    if by_staff and (values.repeat_of is not None or values.about_reference.strip()):
         return Avoidable.PROGRESS_CHASING
     return ""
 
@@ -235,7 +237,7 @@ def log_contact(
             notes=values.notes.strip(),
             repeat_of=values.repeat_of,
             about_reference=values.about_reference.strip().upper(),
-            avoidable=avoidable_for(values),
+            avoidable=avoidable_for(values, by_staff=by is not None),
         )
         if values.outcome == Outcome.CALLBACK_PROMISED and by is not None:
             due_at, standard = due_by_standard(

@@ -79,6 +79,20 @@ def test_a_contact_chasing_progress_is_recorded_as_chasing_progress_unless_chose
     )
 
 
+def test_what_a_customer_sent_about_a_case_is_not_assessed(council: Organisation) -> None:
+    """An e-mail reply or information added online names the case (``about_reference``) but
+    nobody judged it: it may add to the case rather than chase it."""
+    sent = services.log_contact(
+        council,
+        by=None,
+        customer=None,
+        values=services.ContactInput(
+            channel="web-form", about_reference="SR-26-4K7Q9", notes="More information"
+        ),
+    )
+    assert (sent.is_repeat, sent.avoidable) == (True, "")
+
+
 def test_a_bad_answer_is_refused_and_nothing_is_saved(council: Organisation, advisor: User) -> None:
     with pytest.raises(ServiceError) as refused:
         _log(council, advisor, avoidable="because")
