@@ -81,7 +81,7 @@ def test_volumes_are_narrowed_by_channel_and_access_point(
                 assert _counted(client, link) == int(text), (cells[0][0], cells[1][0], link)
     assert _lines(html, "applied") == [
         "Service, channel and access point narrow this report. "
-        "The files to download are narrowed by service only."
+        "The files to download hold the same figures."
     ]
     assert _lines(html, "not-applied") == []
     # The service and the access point together: c2 only.
@@ -105,6 +105,14 @@ def test_volumes_are_narrowed_by_channel_and_access_point(
     everywhere = visitors[-1][2][1]
     assert everywhere is not None
     assert _counted(client, everywhere) == 4
+    # The page's CSV holds the same figures, its heading naming the channel.
+    link = re.search(r'href="([^"]*format=csv)"', html)
+    assert link is not None
+    csv_text = client.get(unescape(link[1])).content.decode()
+    assert "channel=face-to-face" in unescape(link[1])
+    assert csv_text.splitlines()[1] == (
+        "organisation,test-council,Test District Council,2,2,1,0.5000,1,2,2,1.0000"
+    )
     email = client.get(url, {**APRIL_QUERY, "channel": "email"}).content.decode()
     assert [text for text, _link in _table(email, "table-volumes-7")[-1]][2:4] == ["0", "0"]
     assert [text for text, _link in _table(email, "table-volumes-0")[0]][3:5] == ["1", "1"]
@@ -173,8 +181,22 @@ def test_the_backlog_is_narrowed_by_team(world: World, client_for: Clients) -> N
         assert [(row[0][0], row[1][0]) for row in _table(town, "table-backlog-0")] == [("all", "0")]
         # The trend: the team's cases at each month end.
         assert _table(north, "table-backlog-1")[-1][1][0] == "1"
+        # The page's CSV holds the same figures; a team not the organisation's is refused.
+        link = re.search(r'href="([^"]*format=csv)"', north)
+        assert link is not None
+        csv_rows = client.get(unescape(link[1])).content.decode().splitlines()
+        assert [line.split(",")[:2] for line in csv_rows[1:]] == [
+            ["North crews", "1"],
+            ["all", "1"],
+        ]
+        refused = client.get(
+            reverse("performance:download", args=["backlog"]),
+            {"from": "2026-03-01", "to": "2026-03-31", "format": "csv", "team": "999999"},
+        )
+        assert refused.status_code == 400
+        assert b"There is no such team." in refused.content
     assert _lines(crews, "applied") == [
-        "Service and team narrow this report. The files to download are narrowed by service only."
+        "Service and team narrow this report. The files to download hold the same figures."
     ]
     assert _lines(crews, "not-applied") == [
         "The channel filter does not narrow this report: it counts cases, and a case has no "
@@ -189,7 +211,7 @@ def test_telephony_says_which_filters_do_not_narrow_it(world: World, client_for:
         {**MARCH, "team": str(world.crews.pk), "channel": "email"},
     ).content.decode()
     assert _lines(html, "applied") == [
-        "Service narrows this report. The files to download are narrowed by service only."
+        "Service narrows this report. The files to download hold the same figures."
     ]
     assert _lines(html, "not-applied") == [
         "The team filter does not narrow this report: a call belongs to no team.",

@@ -33,7 +33,7 @@ from onestop.core import services as core_services
 from onestop.core.http import client_address, staff_user
 from onestop.core.models import Organisation, User
 from onestop.core.templatetags.govuk import percent
-from onestop.performance import reports_standards, reports_volumes
+from onestop.performance import narrowed, reports_standards, reports_volumes
 from onestop.performance.queries import backlog as backlog_queries
 from onestop.performance.queries import comparators, compliance
 from onestop.performance.queries import dashboard as queries
@@ -70,20 +70,7 @@ MEASURE_NAMES = {
     queries.Measure.TELEPHONY: gettext_lazy("telephone calls"),
 }
 TELEPHONY_REPORT = "telephony"  # the telephony app's report's code (``onestop report --list``)
-# Which of the page's filters narrow each report on its page (the rest are named there as not
-# narrowing it): compliance reads all four; a contact has a channel and an access point but no
-# team; an open case has a team (its contact's channel and access point are not read); any other
-# report (telephony, the complaint reports) is narrowed by service only.
-SERVICE_ONLY = frozenset({"service"})
-REPORT_FILTERS: dict[str, frozenset[str]] = {
-    reports_standards.CODE: frozenset(queries.FILTERS),
-    reports_volumes.VOLUMES: frozenset({"service", "channel", "access_point"}),
-    reports_volumes.BACKLOG: frozenset({"service", "team"}),
-}
-NARROWED_BUILDS = {
-    reports_volumes.VOLUMES: reports_volumes.build_volumes,
-    reports_volumes.BACKLOG: reports_volumes.build_backlog,
-}
+SERVICE_ONLY = narrowed.SERVICE_ONLY
 APPLIED_LINES = {
     frozenset(queries.FILTERS): gettext_lazy(
         "Service, team, channel and access point narrow this report."
@@ -645,25 +632,28 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     service = filters.service.slug if filters.service else ""
     request_for = reporting.ReportRequest(organisation, period, service, by=user)
     try:
-        if definition.code == reports_standards.CODE:
-            output = reporting.ReportOutput(
-                code=definition.code,
-                title=str(definition.title),
-                request=request_for,
-                tables=reports_standards.tables(organisation, period, filters=filters, links=True),
-            )
-        elif definition.code in NARROWED_BUILDS:
-            output = NARROWED_BUILDS[definition.code](request_for, filters)
-        else:
-            output = definition.build(request_for)
+        output = narrowed.build(definition, request_for, filters, links=True)
     except reporting.ReportError as error:
         context["error"] = str(error)
         return render(request, "performance/report.html", context, status=400)
     core_services.record_report_run(definition, output, ip_address=client_address(request))
+    applied = narrowed.applied(definition.code)
     files = urlencode(
-        {"from": period.first.isoformat(), "to": period.last.isoformat(), "service": service}
+        {
+            "from": period.first.isoformat(),
+            "to": period.last.isoformat(),
+            "service": service,
+            **{
+                name: value
+                for name, value in (
+                    ("team", str(filters.team.pk) if filters.team else ""),
+                    ("channel", filters.channel),
+                    ("access_point", str(filters.access_point.pk) if filters.access_point else ""),
+                )
+                if value and name in applied
+            },
+        }
     )
-    applied = REPORT_FILTERS.get(definition.code, SERVICE_ONLY)
     context.update(
         {
             "period": period,
