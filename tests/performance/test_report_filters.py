@@ -106,10 +106,10 @@ def test_volumes_are_narrowed_by_channel_and_access_point(
     assert everywhere is not None
     assert _counted(client, everywhere) == 4
     # The page's CSV holds the same figures, its heading naming the channel.
-    link = re.search(r'href="([^"]*format=csv)"', html)
-    assert link is not None
-    csv_text = client.get(unescape(link[1])).content.decode()
-    assert "channel=face-to-face" in unescape(link[1])
+    csv_link = re.search(r'href="([^"]*format=csv)"', html)
+    assert csv_link is not None
+    csv_text = client.get(unescape(csv_link[1])).content.decode()
+    assert "channel=face-to-face" in unescape(csv_link[1])
     assert csv_text.splitlines()[1] == (
         "organisation,test-council,Test District Council,2,2,1,0.5000,1,2,2,1.0000"
     )
