@@ -21,6 +21,7 @@ from onestop.core import reporting
 from onestop.core.reporting import Chart, ReportDefinition, ReportOutput, ReportRequest, Table
 from onestop.directory.models import Service
 from onestop.performance.queries import backlog as backlog_queries
+from onestop.performance.queries import narrow as narrow_queries
 from onestop.performance.queries import volumes as volume_queries
 from onestop.performance.queries.compliance import Filters
 
@@ -109,7 +110,9 @@ def _service_name(scope: volume_queries.Scope) -> str:
 def build_volumes(request: ReportRequest, filters: Filters | None = None) -> ReportOutput:
     """The report for ``request``; the report page passes its ``filters`` (channel and access
     point narrow the contacts and the visitors; a team does not: a contact has none)."""
-    scope = volume_queries.scope_for(request, filters)
+    scope = volume_queries.scope_for(
+        request, filters if filters is not None else narrow_queries.filters_of(request)
+    )
     period = {"from": scope.period.first.isoformat(), "to": scope.period.last.isoformat()}
     period.update(_service_query(scope))
     narrowed = _narrowed_query(scope)
@@ -316,7 +319,9 @@ FIGURES = (
 def build_backlog(request: ReportRequest, filters: Filters | None = None) -> ReportOutput:
     """The report for ``request``; the report page passes its ``filters`` (a team narrows the
     cases to the team's; channel and access point do not: the backlog reads no contact)."""
-    scope = volume_queries.scope_for(request, filters)
+    scope = volume_queries.scope_for(
+        request, filters if filters is not None else narrow_queries.filters_of(request)
+    )
     service = _service_query(scope)
     day = scope.period.last
     rows = backlog_queries.backlog(scope, day)
@@ -367,7 +372,13 @@ def build_backlog(request: ReportRequest, filters: Filters | None = None) -> Rep
 
 
 def register() -> None:
-    reporting.register_report(ReportDefinition(VOLUMES, _("Contact volumes"), build_volumes))
     reporting.register_report(
-        ReportDefinition(BACKLOG, _("Backlog and ageing of open cases"), build_backlog)
+        ReportDefinition(
+            VOLUMES, _("Contact volumes"), build_volumes, narrows=("channel", "access-point")
+        )
+    )
+    reporting.register_report(
+        ReportDefinition(
+            BACKLOG, _("Backlog and ageing of open cases"), build_backlog, narrows=("team",)
+        )
     )

@@ -6,11 +6,14 @@ many records."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from html import unescape
 
+import pytest
 import time_machine
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -216,4 +219,51 @@ def test_telephony_says_which_filters_do_not_narrow_it(world: World, client_for:
     assert _lines(html, "not-applied") == [
         "The team filter does not narrow this report: a call belongs to no team.",
         "The channel filter does not narrow this report: every call is a telephone call.",
+    ]
+
+
+# --- the command ---------------------------------------------------------------------------------
+def _command(*arguments: str) -> list[str]:
+    out = io.StringIO()
+    call_command("report", *arguments, "--format", "csv", stdout=out)
+    return out.getvalue().splitlines()
+
+
+def test_the_command_narrows_volumes_by_channel_and_access_point(
+    april: April,  # noqa: F811 - the fixture imported above
+) -> None:
+    period = ("--from", "2026-04-01", "--to", "2026-04-30", "--organisation", "test-council")
+    assert _command("volumes", *period, "--channel", "face-to-face")[1] == (
+        "organisation,test-council,Test District Council,2,2,1,0.5000,1,2,2,1.0000"
+    )
+    assert (
+        _command(
+            "volumes", *period, "--service", april.a.slug, "--access-point", str(april.office.pk)
+        )[1]
+        == "organisation,test-council,Test District Council,1,1,0,0.0000,0,1,1,1.0000"
+    )
+    with pytest.raises(CommandError, match=r"volumes is not narrowed by --team \(it takes "):
+        _command("volumes", *period, "--team", "1")
+    with pytest.raises(CommandError, match="has no access point '999999'"):
+        _command("volumes", *period, "--access-point", "999999")
+    with pytest.raises(CommandError, match="there is no channel 'pigeon'"):
+        _command("volumes", *period, "--channel", "pigeon")
+
+
+def test_the_command_narrows_the_backlog_by_team(world: World) -> None:
+    story = standards_story.tell(world)
+    Case.objects.for_organisation(world.organisation).filter(pk=story.cases["D"].pk).update(
+        team=world.north_crews
+    )
+    period = ("--from", "2026-03-01", "--to", "2026-03-31", "--organisation", "test-council")
+    with time_machine.travel(NOW, tick=False):
+        rows = _command("backlog", *period, "--team", str(world.north_crews.pk))
+        everyone = _command("backlog", *period)
+        with pytest.raises(CommandError, match="backlog is not narrowed by --channel"):
+            _command("backlog", *period, "--channel", "email")
+    assert [line.split(",")[:2] for line in rows[1:]] == [["North crews", "1"], ["all", "1"]]
+    assert [line.split(",")[:2] for line in everyone[1:]] == [
+        ["Collection crews", "3"],
+        ["North crews", "1"],
+        ["all", "4"],
     ]
