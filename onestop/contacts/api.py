@@ -51,6 +51,7 @@ def _out(contact: Contact) -> ContactOut:
         repeat_of_id=contact.repeat_of_id,
         about_reference=contact.about_reference,
         is_repeat=contact.is_repeat,
+        avoidable=contact.avoidable,
         version=contact.version,
         callbacks=[
             CallbackOut(
@@ -131,6 +132,7 @@ def create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
         notes=payload.notes,
         repeat_of=_own(user, Contact.objects.for_user(user), payload.repeat_of_id, "repeat_of_id"),
         about_reference=payload.about_reference,
+        avoidable=payload.avoidable,
         callback_phone=payload.callback_phone,
         callback_note=payload.callback_note,
     )
@@ -141,7 +143,10 @@ def create(request: HttpRequest, payload: ContactIn) -> Status[Any]:
 @router.put(
     "/{contact_id}",
     response={200: ContactOut, 409: dict[str, object]},
-    summary="Finish a contact: end time, outcome, notes (409 if changed since your version)",
+    summary=(
+        "Finish a contact: end time, outcome, notes, whether avoidable "
+        "(409 if changed since your version)"
+    ),
 )
 def update(request: HttpRequest, contact_id: int, payload: ContactUpdateIn) -> Status[Any]:
     user = staff_user(request)
@@ -154,6 +159,7 @@ def update(request: HttpRequest, contact_id: int, payload: ContactUpdateIn) -> S
             ended_at=payload.ended_at,
             outcome=payload.outcome,
             notes=payload.notes,
+            avoidable=payload.avoidable,
         )
     except ServiceError as error:
         if error.code != ContactError.STALE_VERSION:

@@ -1,7 +1,8 @@
 """The demo council's reasons for contact and a history of contacts for its demo customers.
 
 Reasons follow the seeds' reasons for contact (IDeA benchmark, Braintree 002); contacts span the
-last three weeks with the Rossendale (004) target mix in mind (most resolved at first contact).
+last three weeks with the Rossendale (004) target mix in mind (most resolved at first contact),
+some recorded as avoidable contact (chasing progress, not clear, a failure to act), some not.
 Idempotent: reasons are matched by label, and a customer who already has contacts gets no more.
 """
 
@@ -13,7 +14,7 @@ from functools import partial
 from django.utils import timezone
 
 from onestop.contacts import services
-from onestop.contacts.models import Channel, Contact, ContactReason, Outcome
+from onestop.contacts.models import Avoidable, Channel, Contact, ContactReason, Outcome
 from onestop.core import replay
 from onestop.core.models import Organisation, User
 from onestop.customers.models import Customer
@@ -31,13 +32,39 @@ REASONS: dict[str | None, tuple[str, ...]] = {
     "Tenancy Services": ("Rent enquiry", "Tenancy change", "Neighbour issue"),
     "Repairs": ("Repair request",),
 }
+# Channel, outcome, notes and whether the contact was avoidable (some assessed, some not).
 PATTERN = [
-    (Channel.TELEPHONE, Outcome.RESOLVED, "Answered the question on the call."),
-    (Channel.FACE_TO_FACE, Outcome.RESOLVED, "Helped at the front desk."),
-    (Channel.TELEPHONE, Outcome.REQUEST_RAISED, "Raised a request for the back office."),
-    (Channel.EMAIL, Outcome.RESOLVED, "Replied with the information asked for."),
-    (Channel.TELEPHONE, Outcome.SIGNPOSTED, "Signposted to Citizens Advice."),
-    (Channel.WEB_FORM, Outcome.TRANSFERRED, "Passed to the service team."),
+    (
+        Channel.TELEPHONE,
+        Outcome.RESOLVED,
+        "Answered the question on the call.",
+        Avoidable.NOT_AVOIDABLE,
+    ),
+    (
+        Channel.FACE_TO_FACE,
+        Outcome.RESOLVED,
+        "Explained the council tax bill, which they had not understood.",
+        Avoidable.UNCLEAR,
+    ),
+    (
+        Channel.TELEPHONE,
+        Outcome.REQUEST_RAISED,
+        "Raised a request for the back office.",
+        Avoidable.NOT_AVOIDABLE,
+    ),
+    (
+        Channel.EMAIL,
+        Outcome.RESOLVED,
+        "Chased the reply to their earlier e-mail: replied with the information asked for.",
+        Avoidable.PROGRESS_CHASING,
+    ),
+    (Channel.TELEPHONE, Outcome.SIGNPOSTED, "Signposted to Citizens Advice.", ""),
+    (
+        Channel.WEB_FORM,
+        Outcome.TRANSFERRED,
+        "Bin missed again after the last report: passed to the service team.",
+        Avoidable.FAILURE_TO_ACT,
+    ),
 ]
 
 
@@ -89,7 +116,7 @@ def contact_steps(
         if customer.pk in with_contacts:
             continue
         for step in range(1 + index % 3):
-            channel, outcome, notes = PATTERN[(index + step) % len(PATTERN)]
+            channel, outcome, notes, avoidable = PATTERN[(index + step) % len(PATTERN)]
             received = replay.office_moment(
                 now, days_ago=20 - step * 6 - index % 5, minutes=(index * 37) % 420
             )
@@ -103,6 +130,7 @@ def contact_steps(
                 ended_at=received + datetime.timedelta(minutes=4) if live else None,
                 outcome=outcome,
                 notes=notes,
+                avoidable=avoidable,
             )
             steps.append(
                 (

@@ -12,7 +12,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from onestop.contacts.models import Channel, Contact, ContactReason, Direction, Outcome
+from onestop.contacts.models import (
+    Avoidable,
+    Channel,
+    Contact,
+    ContactReason,
+    Direction,
+    Outcome,
+)
 from onestop.contacts.services import ContactInput
 from onestop.core import sources
 from onestop.core.forms import GovukFormMixin, PhoneField, PlainTextFormMixin
@@ -88,6 +95,16 @@ class LogContactForm(GovukFormMixin, forms.Form):
         max_length=20,
         help_text=_("The reference of the request or case being chased, like SR-26-4K7Q9"),
     )
+    avoidable = forms.ChoiceField(
+        label=_("Could this contact have been avoided? (optional)"),
+        choices=Avoidable.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Leave it unanswered if you cannot tell. A contact chasing progress is recorded as "
+            "chasing progress unless you choose another answer"
+        ),
+    )
     callback_phone = PhoneField(
         check=customer_services.clean_phone, label=_("Number to call back"), required=False
     )
@@ -156,6 +173,7 @@ class LogContactForm(GovukFormMixin, forms.Form):
             notes=data.get("notes") or "",
             repeat_of=data.get("repeat_of"),
             about_reference=data.get("about_reference") or "",
+            avoidable=data.get("avoidable") or "",
             callback_phone=data.get("callback_phone") or "",
             callback_note=data.get("callback_note") or "",
             rules_shown=tuple((data.get("rules_shown") or "").split()[:20]),

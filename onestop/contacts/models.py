@@ -46,6 +46,24 @@ class Outcome(models.TextChoices):
     REQUEST_NOT_COMPLETED = "request-not-completed", _("Request not completed")
 
 
+class Avoidable(models.TextChoices):
+    """Whether a contact need not have happened, as the advisor judges it (NI 14 "avoidable
+    contact", Systems Thinking's "failure demand": contact caused by a failure to do something,
+    or to do it right, for the customer).  Five kinds of avoidable contact and "not avoidable";
+    blank is "not assessed".  ``docs/performance.md`` gives each one's meaning."""
+
+    PROGRESS_CHASING = "progress-chasing", _("Chasing progress on something already asked for")
+    REPEAT = "repeat", _("Asking again: the earlier contact did not settle it")
+    FAILURE_TO_ACT = "failure-to-act", _("Something we did not do, or did not do right")
+    UNCLEAR = "unclear", _("Our letter, bill, form or web page was not clear")
+    WRONG_CHANNEL = "wrong-channel", _("Wrong place or channel: sent the wrong way")
+    NOT_AVOIDABLE = "not-avoidable", _("Not avoidable: the customer needed to contact us")
+
+
+# The kinds that make a contact avoidable (every assessment but "not avoidable").
+AVOIDABLE_KINDS = tuple(value for value in Avoidable.values if value != Avoidable.NOT_AVOIDABLE)
+
+
 class ContactReason(OrganisationOwned):
     """A reason for contact an administrator configures, for one service or for all."""
 
@@ -137,6 +155,12 @@ class Contact(OrganisationOwned):
     )
     about_reference = models.CharField(
         max_length=20, blank=True, help_text="The open case or request this contact chases."
+    )
+    # The advisor's judgement of whether the contact was avoidable (blank: not assessed).  The
+    # database's default too, so the bulk writers that name their columns (telephone imports)
+    # need not name it.
+    avoidable = models.CharField(
+        max_length=20, choices=Avoidable.choices, blank=True, default="", db_default=""
     )
     version = models.PositiveIntegerField(default=1)
 

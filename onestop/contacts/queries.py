@@ -383,6 +383,26 @@ def callback_counts(
     )
 
 
+def callback_officer_counts(
+    organisation: Organisation, period: Period, officer_id: int, now: datetime.datetime
+) -> dict[str, measures.Counts]:
+    """One advisor's call-backs: those they made (``completed_by``), and those promised to them
+    (``assigned_to``) not yet made or made with nobody recorded."""
+    rows = (
+        _callbacks_measured(organisation, period, measures.Filters())
+        .annotate(measure_officer=Coalesce("completed_by_id", "assigned_to_id"))
+        .filter(measure_officer=officer_id)
+    )
+    return CALLBACK_DEADLINE.counts_by_code(rows, code=CODE, now=now)
+
+
+def callback_officer_rule() -> str:
+    return _(
+        "Call-backs: a call-back made counts for the advisor who made it; one not yet made "
+        "for the advisor it was promised to."
+    )
+
+
 def visitor_counts(
     organisation: Organisation,
     period: Period,

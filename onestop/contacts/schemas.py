@@ -21,6 +21,15 @@ class ContactIn(Schema):
     notes: str = Field("", max_length=5000)
     repeat_of_id: int | None = None
     about_reference: str = Field("", max_length=20)
+    avoidable: str = Field(
+        "",
+        max_length=20,
+        description=(
+            "Whether the contact was avoidable: progress-chasing, repeat, failure-to-act, "
+            "unclear, wrong-channel or not-avoidable; empty for not assessed (a contact with "
+            "repeat_of_id or about_reference is then recorded as progress-chasing)."
+        ),
+    )
     callback_phone: str = Field("", max_length=40)
     callback_note: str = Field("", max_length=500)
 
@@ -30,6 +39,9 @@ class ContactUpdateIn(Schema):
     ended_at: datetime.datetime | None = None
     outcome: str = Field("", max_length=30)
     notes: str = Field("", max_length=5000)
+    avoidable: str | None = Field(
+        None, max_length=20, description="Leave out to keep it; empty for not assessed."
+    )
 
 
 class CallbackOut(Schema):
@@ -57,5 +69,6 @@ class ContactOut(Schema):
     repeat_of_id: int | None
     about_reference: str
     is_repeat: bool
+    avoidable: str
     version: int
     callbacks: list[CallbackOut]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from onestop.contacts.errors import ContactError
 from onestop.contacts.models import (
+    Avoidable,
     Callback,
     Channel,
     Contact,
@@ -58,6 +59,9 @@ class ContactInput:
     notes: str = ""
     repeat_of: Contact | None = None
     about_reference: str = ""
+    # ``Avoidable``'s code, or "" for not assessed (a contact chasing progress is recorded as
+    # "chasing progress" unless the advisor chose otherwise: ``avoidable_for``).
+    avoidable: str = ""
     callback_phone: str = ""
     callback_note: str = ""
     # Rules on the customer's contact (``core.sources.contact_rules``): the keys the advisor's
@@ -109,6 +113,12 @@ def clean_contact(values: ContactInput, *, organisation_id: int) -> ContactInput
         raise _invalid(ContactError.INVALID_CHOICE, _("Select the direction"), "direction")
     if values.outcome and values.outcome not in Outcome.values:
         raise _invalid(ContactError.INVALID_CHOICE, _("Select the outcome"), "outcome")
+    if values.avoidable and values.avoidable not in Avoidable.values:
+        raise _invalid(
+            ContactError.INVALID_CHOICE,
+            _("Select whether the contact was avoidable, or leave it unanswered"),
+            "avoidable",
+        )
     if len(values.notes) > NOTES_LIMIT:
         raise _invalid(
             ContactError.TOO_LONG,
@@ -143,6 +153,19 @@ def clean_contact(values: ContactInput, *, organisation_id: int) -> ContactInput
             "reason",
         )
     return values
+
+
+def avoidable_for(values: ContactInput, *, by_staff: bool) -> str:
+    """The avoidable-contact code to record: the advisor's choice; else, for a contact a member
+    of staff logged as chasing an earlier contact or an open case or request, "chasing progress"
+    (NI 14's progress chasing: that is what the desk's two questions say); else "" (not
+    assessed).  What a customer sent by themselves about a case (an e-mail reply, information
+    added online: ``by`` is None) is not judged: it may add to the case rather than chase it."""
+    if values.avoidable:
+        return values.avoidable
+    if by_staff and (values.repeat_of is not None or values.about_reference.strip()):
+        return Avoidable.PROGRESS_CHASING
+    return ""
 
 
 def _standard(organisation_id: int, code: str, service: Service | None) -> Standard | None:
@@ -214,6 +237,7 @@ def log_contact(
             notes=values.notes.strip(),
             repeat_of=values.repeat_of,
             about_reference=values.about_reference.strip().upper(),
+            avoidable=avoidable_for(values, by_staff=by is not None),
         )
         if values.outcome == Outcome.CALLBACK_PROMISED and by is not None:
             due_at, standard = due_by_standard(
@@ -244,6 +268,7 @@ def log_contact(
                 "customer": customer.pk if customer else None,
                 "outcome": contact.outcome,
                 "repeat": contact.is_repeat,
+                "avoidable": contact.avoidable,
             },
         )
         if rules:
@@ -307,8 +332,11 @@ def update_contact(
     ended_at: datetime.datetime | None,
     outcome: str,
     notes: str,
+    avoidable: str | None = None,
 ) -> Contact:
-    """Finish a contact (end time, outcome, notes) unless it changed since ``version``."""
+    """Finish a contact (end time, outcome, notes and, unless ``avoidable`` is ``None``, whether
+    it was avoidable: "" for not assessed) unless it changed since ``version``."""
+    chosen = contact.avoidable if avoidable is None else avoidable
     values = ContactInput(
         channel=contact.channel,
         direction=contact.direction,
@@ -318,6 +346,7 @@ def update_contact(
         ended_at=ended_at,
         outcome=outcome,
         notes=notes,
+        avoidable=chosen,
     )
     if outcome == Outcome.CALLBACK_PROMISED and contact.outcome != outcome:
         raise _invalid(
@@ -331,12 +360,17 @@ def update_contact(
             "ended_at": contact.ended_at.isoformat() if contact.ended_at else None,
             "outcome": contact.outcome,
             "notes": contact.notes,
+            "avoidable": contact.avoidable,
         }
         updated = (
             Contact.objects.for_organisation(contact.organisation_id)
             .filter(pk=contact.pk, version=version)
             .update(
-                ended_at=ended_at, outcome=outcome, notes=notes.strip(), version=F("version") + 1
+                ended_at=ended_at,
+                outcome=outcome,
+                notes=notes.strip(),
+                avoidable=chosen,
+                version=F("version") + 1,
             )
         )
         if updated != 1:
@@ -352,6 +386,7 @@ def update_contact(
             "ended_at": contact.ended_at.isoformat() if contact.ended_at else None,
             "outcome": contact.outcome,
             "notes": contact.notes,
+            "avoidable": contact.avoidable,
         }
         audit.record(
             organisation=contact.organisation_id,

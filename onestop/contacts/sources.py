@@ -83,6 +83,8 @@ def register_measures() -> None:
             queries.callback_counts,
             queries.callbacks_behind,
             queries.callback_definitions,
+            officer_counts=queries.callback_officer_counts,
+            officer_rule=queries.callback_officer_rule,
         )
     )
     measures.register_compliance_source(

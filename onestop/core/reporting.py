@@ -181,6 +181,9 @@ class ReportRequest:
     period: Period
     service: str = ""
     by: User | None = None
+    # Further filters as given, ``(name, text)`` (``team``, ``channel``, ``access-point``), for a
+    # report whose definition lists them in ``narrows`` (``onestop report --team ...``).
+    narrow: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,8 @@ class ReportDefinition:
     write: Writer | None = None
     # The audit record's object type for a run (the capability's own, e.g. ``feedback.report``).
     object_type: str = "report"
+    # The filters beyond ``--service`` the report can be narrowed by (``ReportRequest.narrow``).
+    narrows: tuple[str, ...] = ()
 
 
 _REGISTER: dict[str, ReportDefinition] = {}

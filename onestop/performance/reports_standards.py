@@ -23,6 +23,7 @@ from onestop.core.models import Organisation
 from onestop.directory.models import Service
 from onestop.feedback.queries import reports as feedback_reports
 from onestop.performance.queries import compliance as queries
+from onestop.performance.queries import narrow as narrow_queries
 
 CODE = "standards-compliance"
 CSV_COLUMNS = (
@@ -228,13 +229,13 @@ def _tables(
 
 def build(request: reporting.ReportRequest) -> reporting.ReportOutput:
     service = resolve_service(request)
+    given = narrow_queries.filters_of(request)
+    filters = queries.Filters(service, given.team, given.channel, given.access_point)
     return reporting.ReportOutput(
         code=CODE,
         title=str(gettext_lazy("Compliance with the standards")),
         request=request,
-        tables=tables(
-            request.organisation, request.period, filters=queries.Filters(service=service)
-        ),
+        tables=tables(request.organisation, request.period, filters=filters),
         service_name=service.name if service else "",
     )
 
@@ -246,5 +247,6 @@ def register() -> None:
             title=gettext_lazy("Compliance with the standards"),
             build=build,
             object_type="performance.report",
+            narrows=("team", "channel", "access-point"),
         )
     )

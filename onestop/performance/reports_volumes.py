@@ -4,7 +4,7 @@ to the records behind it (``/performance/records/<kind>/?...``).
 
 ``volumes`` CSV (one row per dimension and value; the ``organisation`` row is the total):
 ``dimension,value,label,contacts,inbound,resolved_first_contact,first_contact_resolution,
-repeats``.  ``backlog`` CSV (one row per team, then ``all``):
+repeats,assessed,avoidable,avoidable_share``.  ``backlog`` CSV (one row per team, then ``all``):
 ``team,open,age_0_5,age_6_10,age_11_20,age_21_plus,not_yet_due,overdue,clock_paused,
 no_deadline``.
 """
@@ -21,7 +21,9 @@ from onestop.core import reporting
 from onestop.core.reporting import Chart, ReportDefinition, ReportOutput, ReportRequest, Table
 from onestop.directory.models import Service
 from onestop.performance.queries import backlog as backlog_queries
+from onestop.performance.queries import narrow as narrow_queries
 from onestop.performance.queries import volumes as volume_queries
+from onestop.performance.queries.compliance import Filters
 
 VOLUMES = "volumes"
 BACKLOG = "backlog"
@@ -35,8 +37,12 @@ VOLUME_COLUMNS = (
     "resolved_first_contact",
     "first_contact_resolution",
     "repeats",
+    "assessed",
+    "avoidable",
+    "avoidable_share",
 )
-VOLUME_MEASURES = ("contacts", "inbound", "resolved", "repeats")
+VOLUME_MEASURES = ("contacts", "inbound", "resolved", "repeats", "assessed", "avoidable")
+KIND_COLUMNS = ("avoidable", "label", "contacts", "share_of_assessed")
 VISITOR_COLUMNS = (
     "access_point",
     "label",
@@ -78,6 +84,17 @@ def _service_query(scope: volume_queries.Scope) -> dict[str, str]:
     return {}
 
 
+def _narrowed_query(scope: volume_queries.Scope) -> dict[str, str]:
+    """The page's channel and access point filters, for the links to the contacts behind a
+    figure (the records page narrows by them as the figures are narrowed)."""
+    found = {}
+    if scope.channel:
+        found["channel"] = scope.channel
+    if scope.access_point is not None:
+        found["access_point"] = str(scope.access_point.pk)
+    return found
+
+
 def records_url(kind: str, **query: str) -> str:
     return f"{reverse('performance:records', args=[kind])}?{urlencode(query)}"
 
@@ -90,16 +107,21 @@ def _service_name(scope: volume_queries.Scope) -> str:
     return ""
 
 
-def build_volumes(request: ReportRequest) -> ReportOutput:
-    scope = volume_queries.scope_for(request)
+def build_volumes(request: ReportRequest, filters: Filters | None = None) -> ReportOutput:
+    """The report for ``request``; the report page passes its ``filters`` (channel and access
+    point narrow the contacts and the visitors; a team does not: a contact has none)."""
+    scope = volume_queries.scope_for(
+        request, filters if filters is not None else narrow_queries.filters_of(request)
+    )
     period = {"from": scope.period.first.isoformat(), "to": scope.period.last.isoformat()}
     period.update(_service_query(scope))
+    narrowed = _narrowed_query(scope)
     rows = volume_queries.volumes(scope)
 
     # Each row's four links differ only in the measure: the address and the common parts of the
     # query are made once (the same text ``records_url`` gives, in the same order).
     base = reverse("performance:records", args=[VOLUMES])
-    after = urlencode(period)
+    after = urlencode(period | narrowed)
     measures = {measure: urlencode({"measure": measure}) for measure in VOLUME_MEASURES}
     made: dict[tuple[str, str], list[str | None]] = {}
 
@@ -120,6 +142,9 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
                 urls["resolved"],
                 None,
                 urls["repeats"],
+                urls["assessed"],
+                urls["avoidable"],
+                None,
             ]
         return made[key]
 
@@ -133,6 +158,9 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
             row.resolved,
             row.first_contact_resolution,
             row.repeats,
+            row.assessed,
+            row.avoidable,
+            row.avoidable_share,
         ]
 
     tables = [
@@ -161,6 +189,8 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
                     str(_("Resolved at first contact")),
                     str(_("First-contact resolution")),
                     str(_("Repeats")),
+                    str(_("Avoidable")),
+                    str(_("Avoidable (share of assessed)")),
                 ),
                 rows=[
                     [
@@ -170,14 +200,53 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
                         row.resolved,
                         row.first_contact_resolution,
                         row.repeats,
+                        row.avoidable,
+                        row.avoidable_share,
                     ]
                     for row in chosen
                 ],
-                links=[[None, *(links(row)[3:6]), None, links(row)[7]] for row in chosen],
+                links=[
+                    [None, *(links(row)[3:6]), None, links(row)[7], links(row)[9], None]
+                    for row in chosen
+                ],
                 chart=Chart("bar", 0, (1,)),
             )
         )
+    kinds = volume_queries.avoidable_kinds(scope)
+    tables.append(
+        Table(
+            name="avoidable",
+            caption=str(_("Avoidable contact by kind")),
+            columns=KIND_COLUMNS,
+            rows=[[row.value, row.label, row.contacts, row.share] for row in kinds],
+            definitions=[str(text) for text in volume_queries.KIND_DEFINITIONS],
+            links=[
+                [
+                    None,
+                    None,
+                    records_url(
+                        VOLUMES,
+                        dimension=volume_queries.Dimension.AVOIDABLE,
+                        value=row.value,
+                        measure="contacts",
+                        **period,
+                        **narrowed,
+                    ),
+                    None,
+                ]
+                for row in kinds
+            ],
+            chart=Chart("bar", 1, (2,)),
+        )
+    )
     visitors = volume_queries.visitors(scope)
+    # Narrowed to an access point, the row "all" is that access point's visitors.
+    everywhere = str(scope.access_point.pk) if scope.access_point is not None else "all"
+    for_visitors = {**period, **({"channel": scope.channel} if scope.channel else {})}
+
+    def point(row: volume_queries.VisitorRow) -> str:
+        return everywhere if row.access_point == volume_queries.ALL_VALUE else row.access_point
+
     tables.append(
         Table(
             name="visitors",
@@ -205,14 +274,14 @@ def build_volumes(request: ReportRequest) -> ReportOutput:
                     None,
                     *(
                         records_url(
-                            "visitors", access_point=row.access_point, measure=measure, **period
+                            "visitors", access_point=point(row), measure=measure, **for_visitors
                         )
                         for measure in ("arrived", "seen", "seen-within-15-minutes")
                     ),
                     None,
                     *(
                         records_url(
-                            "visitors", access_point=row.access_point, measure=measure, **period
+                            "visitors", access_point=point(row), measure=measure, **for_visitors
                         )
                         for measure in ("left-unseen", "waiting")
                     ),
@@ -247,15 +316,22 @@ FIGURES = (
 )
 
 
-def build_backlog(request: ReportRequest) -> ReportOutput:
-    scope = volume_queries.scope_for(request)
+def build_backlog(request: ReportRequest, filters: Filters | None = None) -> ReportOutput:
+    """The report for ``request``; the report page passes its ``filters`` (a team narrows the
+    cases to the team's; channel and access point do not: the backlog reads no contact)."""
+    scope = volume_queries.scope_for(
+        request, filters if filters is not None else narrow_queries.filters_of(request)
+    )
     service = _service_query(scope)
     day = scope.period.last
     rows = backlog_queries.backlog(scope, day)
+    # Narrowed to a team, the row "all" is that team's cases.
+    every_team = str(scope.team.pk) if scope.team is not None else "all"
 
     def links(team: str, on: datetime.date) -> list[str | None]:
+        chosen = every_team if team == "all" else team
         return [
-            records_url(BACKLOG, day=on.isoformat(), team=team, figure=figure, **service)
+            records_url(BACKLOG, day=on.isoformat(), team=chosen, figure=figure, **service)
             for figure in FIGURES
         ]
 
@@ -296,7 +372,13 @@ def build_backlog(request: ReportRequest) -> ReportOutput:
 
 
 def register() -> None:
-    reporting.register_report(ReportDefinition(VOLUMES, _("Contact volumes"), build_volumes))
     reporting.register_report(
-        ReportDefinition(BACKLOG, _("Backlog and ageing of open cases"), build_backlog)
+        ReportDefinition(
+            VOLUMES, _("Contact volumes"), build_volumes, narrows=("channel", "access-point")
+        )
+    )
+    reporting.register_report(
+        ReportDefinition(
+            BACKLOG, _("Backlog and ageing of open cases"), build_backlog, narrows=("team",)
+        )
     )

@@ -172,14 +172,23 @@ class Found:
 
 CountsOf = Callable[["Organisation", "Period", Filters, datetime.datetime], Grouped]
 RecordsOf = Callable[["Organisation", "Period", Filters, datetime.datetime, Pick], Found]
+# One member of staff's counts by standard code (their id; the organisation's whole records).
+OfficerCountsOf = Callable[["Organisation", "Period", int, datetime.datetime], dict[str, Counts]]
 
 
 @dataclass(frozen=True)
 class ComplianceSource:
+    """A kind of record measured against standards.  ``officer_counts``, for a record that
+    carries the member of staff it belongs to (the advisor of a call-back, the agent who
+    answered a call, the officer handling a complaint's stage), gives one person's counts for
+    the per-officer figures, and ``officer_rule`` says in a sentence whose record it is."""
+
     kind: str
     counts: CountsOf
     records: RecordsOf
     definitions: Callable[[], Sequence[str]]
+    officer_counts: OfficerCountsOf | None = None
+    officer_rule: Callable[[], str] | None = None
 
 
 _SOURCES: dict[str, ComplianceSource] = {}
@@ -270,6 +279,25 @@ class Deadline:
             (str(row[code]), row[service]): Counts(
                 row["met"], row["missed"], row["overdue"], row["not_yet_due"]
             )
+            for row in found
+        }
+
+    def counts_by_code(
+        self, rows: QuerySet[Any], *, code: str, now: datetime.datetime
+    ) -> dict[str, Counts]:
+        """The measured ``rows`` grouped by the ``code`` column only (one person's figures)."""
+        found = (
+            rows.order_by()
+            .values(code)
+            .annotate(
+                met=Count("pk", filter=self.figure("met", now)),
+                missed=Count("pk", filter=self.figure("missed", now)),
+                overdue=Count("pk", filter=self.figure("overdue", now)),
+                not_yet_due=Count("pk", filter=self.figure("not_yet_due", now)),
+            )
+        )
+        return {
+            str(row[code]): Counts(row["met"], row["missed"], row["overdue"], row["not_yet_due"])
             for row in found
         }
 

@@ -145,6 +145,58 @@ def test_channel_and_access_point_narrow_the_contacts_and_their_trend(
     assert _counted(client, _headlines(office)["Contacts"][0][1]) == 1
 
 
+def test_avoidable_contact_on_the_dashboard_with_its_records(
+    april: April,  # noqa: F811 - the fixture imported above
+    client_for: Clients,
+) -> None:
+    """April: c1 not avoidable, c2 unclear, c3 and c4 chasing progress, c5 not assessed; x2
+    (31 March, UK time) asked again, in the period before."""
+    manager = core_factories.staff(april.organisation, RoleCode.MANAGER, username="manager")
+    client = client_for(manager)
+    url = reverse("performance:dashboard")
+    html = client.get(url, APRIL_QUERY).content.decode()
+    assert _figures(html, "Contacts assessed for avoidable contact") == ["4", "1", "0", "+3"]
+    assert _figures(html, "Avoidable contacts") == ["3", "1", "0", "+2"]
+    assert _figures(html, "Avoidable contact (share of contacts assessed)") == [
+        "75.0%",
+        "100.0%",
+        "",
+        "-25.0 points",
+    ]
+    for label, expected in (
+        ("Avoidable contacts", 3),
+        ("Contacts assessed for avoidable contact", 4),
+    ):
+        assert _counted(client, _headlines(html)[label][0][1]) == expected
+        assert _counted(client, _headlines(html)[label][1][1]) == 1
+    kinds = html.split('data-testid="table-dashboard-avoidable"', 1)[1].split("</table>", 1)[0]
+    cells = [
+        unescape(re.sub(r"<[^>]+>", "", cell))
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", kinds, re.S)
+    ]
+    assert [tuple(cells[index : index + 3]) for index in range(0, len(cells), 3)] == [
+        ("Chasing progress on something already asked for", "2", "50.0%"),
+        ("Asking again: the earlier contact did not settle it", "0", "0.0%"),
+        ("Something we did not do, or did not do right", "0", "0.0%"),
+        ("Our letter, bill, form or web page was not clear", "1", "25.0%"),
+        ("Wrong place or channel: sent the wrong way", "0", "0.0%"),
+        ("Not avoidable: the customer needed to contact us", "1", "25.0%"),
+        ("Not assessed", "1", ""),
+    ]
+    links = [unescape(link) for link in re.findall(r'href="([^"]*)"', kinds)]
+    assert len(links) == 7
+    for link, expected in zip(links, (2, 0, 0, 1, 0, 1, 1), strict=True):
+        if expected:
+            assert _counted(client, link) == expected
+        else:
+            assert "The figure counts 0 records" in client.get(link).content.decode()
+    # Narrowed to face to face: c2 and c3, both avoidable.
+    face = client.get(url, {**APRIL_QUERY, "channel": "face-to-face"}).content.decode()
+    assert _figures(face, "Avoidable contacts") == ["2", "0", "0", "+2"]
+    assert _figures(face, "Avoidable contact (share of contacts assessed)")[0] == "100.0%"
+    assert _counted(client, _headlines(face)["Avoidable contacts"][0][1]) == 2
+
+
 @covers("performance:report")
 def test_each_report_has_its_own_page(
     world: World, client_for: Clients, partner_advisor: User, auditor: User
@@ -172,9 +224,9 @@ def test_each_report_has_its_own_page(
     assert "/performance/reports/standards-compliance/download/?from=2026-03-01" in html
     with time_machine.travel(NOW, tick=False):
         volumes = client_for(world.head).get(
-            reverse("performance:report", args=["volumes"]), {**MARCH, "channel": "email"}
+            reverse("performance:report", args=["volumes"]), {**MARCH, "team": str(world.crews.pk)}
         )
-    assert "This report is narrowed by service only: the channel filter does not narrow it." in (
+    assert "The team filter does not narrow this report: a contact belongs to no team." in (
         unescape(volumes.content.decode())
     )
     bad = client_for(world.head).get(url, {**MARCH, "month": "13"})

@@ -82,24 +82,34 @@ def april(council: Organisation, partner: Organisation) -> April:
     # In April (UK time).
     made["c1"] = _contact(
         council, "2026-03-31T23:30", channel="telephone", service=a, outcome="resolved",
-        reason=reason,
+        reason=reason, avoidable="not-avoidable",
     )  # fmt: skip
     made["c2"] = _contact(
         council, "2026-04-01T09:15", channel="face-to-face", service=a, access_point=office,
-        outcome="request-raised", reason=reason,
+        outcome="request-raised", reason=reason, avoidable="unclear",
     )  # fmt: skip
     made["c3"] = _contact(
         council, "2026-04-01T09:40", channel="face-to-face", service=b, access_point=office,
-        outcome="resolved", about_reference="SR-26-AAAAA",
+        outcome="resolved", about_reference="SR-26-AAAAA", avoidable="progress-chasing",
     )  # fmt: skip
-    made["c4"] = _contact(council, "2026-04-13T14:00", channel="email", repeat_of=made["c2"])
+    made["c4"] = _contact(
+        council, "2026-04-13T14:00", channel="email", repeat_of=made["c2"],
+        avoidable="progress-chasing",
+    )  # fmt: skip
     made["c5"] = _contact(
         council, "2026-04-30T22:59", channel="telephone", direction="out", service=b
     )
     # Outside April, or another organisation's.
-    made["x1"] = _contact(council, "2026-04-30T23:30", channel="telephone", service=a)
-    made["x2"] = _contact(council, "2026-03-31T22:59", channel="telephone", outcome="resolved")
-    made["x3"] = _contact(partner, "2026-04-10T10:00", channel="telephone", outcome="resolved")
+    made["x1"] = _contact(
+        council, "2026-04-30T23:30", channel="telephone", service=a, avoidable="failure-to-act"
+    )
+    made["x2"] = _contact(
+        council, "2026-03-31T22:59", channel="telephone", outcome="resolved", avoidable="repeat"
+    )
+    made["x3"] = _contact(
+        partner, "2026-04-10T10:00", channel="telephone", outcome="resolved",
+        avoidable="wrong-channel",
+    )  # fmt: skip
     visitors = {
         "v1": _visitor(council, office, "A1", "2026-04-01T08:00", seen_at="2026-04-01T08:15"),
         "v2": _visitor(council, office, "A2", "2026-04-01T08:05", seen_at="2026-04-01T08:20:01"),
@@ -136,7 +146,7 @@ def test_every_figure_of_the_csv(april: April) -> None:
     rows = _csv(april)
     assert list(rows[0]) == [
         "dimension", "value", "label", "contacts", "inbound", "resolved_first_contact",
-        "first_contact_resolution", "repeats",
+        "first_contact_resolution", "repeats", "assessed", "avoidable", "avoidable_share",
     ]  # fmt: skip
     a, b, office, reason = april.a.pk, april.b.pk, april.office.pk, april.reason.pk
     assert [(row["dimension"], row["value"]) for row in rows] == [
@@ -199,6 +209,93 @@ def test_the_service_filter_and_an_unknown_service(april: April) -> None:
         _csv(april, "--service", "no-such-service")
 
 
+def _avoidable(rows: list[dict[str, str]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    return {
+        (row["dimension"], row["value"]): (
+            row["assessed"],
+            row["avoidable"],
+            row["avoidable_share"],
+        )
+        for row in rows
+    }
+
+
+def test_avoidable_contact_per_channel_and_service(april: April) -> None:
+    """c1 not avoidable, c2 unclear, c3 and c4 chasing progress, c5 not assessed; the contacts
+    outside April and the partner's are assessed too and must not count."""
+    found = _avoidable(_csv(april))
+    a, b, office = april.a.pk, april.b.pk, april.office.pk
+    assert found[("organisation", "test-council")] == ("4", "3", "0.7500")
+    assert {key: value for key, value in found.items() if key[0] == "channel"} == {
+        ("channel", "email"): ("1", "1", "1.0000"),
+        ("channel", "face-to-face"): ("2", "2", "1.0000"),
+        ("channel", "telephone"): ("1", "0", "0.0000"),
+    }
+    assert {key: value for key, value in found.items() if key[0] == "service"} == {
+        ("service", str(a)): ("2", "1", "0.5000"),
+        ("service", str(b)): ("1", "1", "1.0000"),
+        ("service", "none"): ("1", "1", "1.0000"),
+    }
+    assert found[("direction", "out")] == ("0", "0", "")
+    assert found[("access-point", str(office))] == ("2", "2", "1.0000")
+    assert found[("hour", "0")] == ("1", "0", "0.0000")
+    narrowed = _avoidable(_csv(april, "--service", april.b.slug))
+    assert narrowed[("organisation", "test-council")] == ("1", "1", "1.0000")
+
+
+def test_avoidable_contact_by_kind_and_its_records(april: April) -> None:
+    built = reporting.report_named("volumes").build(
+        reporting.ReportRequest(april.organisation, APRIL)
+    )
+    table = next(table for table in built.tables if table.name == "avoidable")
+    assert list(table.columns) == ["avoidable", "label", "contacts", "share_of_assessed"]
+    assert [(row[0], row[2], None if row[3] is None else str(row[3])) for row in table.rows] == [
+        ("progress-chasing", 2, "0.5000"),
+        ("repeat", 0, "0.0000"),
+        ("failure-to-act", 0, "0.0000"),
+        ("unclear", 1, "0.2500"),
+        ("wrong-channel", 0, "0.0000"),
+        ("not-avoidable", 1, "0.2500"),
+        ("none", 1, None),
+    ]
+    assert table.rows[0][1] == "Chasing progress on something already asked for"
+    assert table.rows[-1][1] == "Not assessed"
+    wanted = {
+        "progress-chasing": {april.contacts["c3"].pk, april.contacts["c4"].pk},
+        "unclear": {april.contacts["c2"].pk},
+        "not-avoidable": {april.contacts["c1"].pk},
+        "none": {april.contacts["c5"].pk},
+        "repeat": set(),
+    }
+    for row, links in zip(table.rows, table.links, strict=True):
+        link = links[2]
+        assert link is not None
+        query = dict(parse_qsl(link.split("?", 1)[1]))
+        assert (query["dimension"], query["value"]) == ("avoidable", row[0])
+        found = volumes.contacts_behind(
+            volumes.Scope(april.organisation, APRIL), "avoidable", str(row[0]), query["measure"]
+        )
+        assert found.count() == row[2]
+        if row[0] in wanted:
+            assert set(found.values_list("pk", flat=True)) == wanted[str(row[0])]
+    with pytest.raises(ValueError, match=r"^x$"):
+        volumes.contacts_behind(
+            volumes.Scope(april.organisation, APRIL), "avoidable", "x", "contacts"
+        )
+
+
+def test_the_avoidable_records_page(april: April, client_for: ClientFor, team_leader: User) -> None:
+    response = client_for(team_leader).get(
+        _url(dimension="organisation", value="test-council", measure="avoidable")
+    )
+    body = response.content.decode()
+    assert 'data-counted="3"' in body
+    assert body.count("Chasing progress on something already asked for") == 2
+    assert "Our letter, bill, form or web page was not clear" in body
+    bad = client_for(team_leader).get(_url(dimension="avoidable", value="x", measure="contacts"))
+    assert bad.status_code == 400
+
+
 def test_the_partner_sees_only_its_own(april: April) -> None:
     out = io.StringIO()
     call_command(
@@ -244,7 +341,7 @@ def test_each_figure_lists_exactly_its_records(april: April) -> None:
             )
             assert found.count() == value, (row, query)
             checked += 1
-    assert checked == 4 * len(table.rows)
+    assert checked == 6 * len(table.rows)
 
 
 postgresql_only = pytest.mark.skipif(
@@ -264,7 +361,17 @@ def _normalised(found: volumes.Counted) -> dict[str, list[tuple[Any, ...]]]:
                 key = volumes._as_date(key)
             elif dimension in ("hour", "weekday"):
                 key = int(key)
-            made.append((key, item["contacts"], item["inbound"], item["resolved"], item["repeats"]))
+            made.append(
+                (
+                    key,
+                    *(
+                        item[name]
+                        for name in (
+                            "contacts", "inbound", "resolved", "repeats", "assessed", "avoidable"
+                        )
+                    ),
+                )
+            )  # fmt: skip
         result[dimension] = sorted(made, key=lambda row: (row[0] is None, str(row[0])))
     return result
 
@@ -283,6 +390,8 @@ def test_one_statement_gives_the_per_dimension_figures(april: April, service: st
         sum(count for _key, count, *_rest in one["channel"])
         == {"all": 5, "a": 2, "none": 1}[service]
     )
+    # assessed and avoidable: (4, 3) for the council, (2, 1) for service a, (1, 1) for none.
+    assert one["organisation"][0][5:] == {"all": (4, 3), "a": (2, 1), "none": (1, 1)}[service]
 
 
 def test_the_report_reads_the_contacts_in_one_statement_on_postgresql(

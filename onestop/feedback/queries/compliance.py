@@ -121,6 +121,28 @@ def counts(
     return found
 
 
+def officer_counts(
+    organisation: Organisation, period: Period, officer_id: int, now: datetime.datetime
+) -> dict[str, measures.Counts]:
+    """The complaint stages one officer handles (the stage's ``owner``)."""
+    found: dict[str, measures.Counts] = {}
+    for measure in STAGE_MEASURES:
+        code = code_for(organisation, measure)
+        rows = _stages(organisation, period, measures.Filters(), measure, code).filter(
+            owner_id=officer_id
+        )
+        for key, value in DEADLINE.counts_by_code(rows, code=CODE, now=now).items():
+            found[key] = found.get(key, measures.Counts()) + value
+    return found
+
+
+def officer_rule() -> str:
+    return _(
+        "Complaint stages: each stage's acknowledgement and answer count for the officer "
+        "handling the stage."
+    )
+
+
 def records(
     organisation: Organisation,
     period: Period,
@@ -178,5 +200,12 @@ def definitions() -> list[str]:
 
 def register() -> None:
     measures.register_compliance_source(
-        measures.ComplianceSource("feedback.complaint-stage", counts, records, definitions)
+        measures.ComplianceSource(
+            "feedback.complaint-stage",
+            counts,
+            records,
+            definitions,
+            officer_counts=officer_counts,
+            officer_rule=officer_rule,
+        )
     )

@@ -137,6 +137,8 @@ def open_at(scope: Scope, day: datetime.date) -> QuerySet[Case]:
     elif scope.service == NO_SERVICE:
         nothing: QuerySet[Case] = cases.none()
         return nothing
+    if scope.team is not None:
+        cases = cases.filter(team=scope.team)
     last_finish = _events(organisation, at, FINISHING).order_by("-at", "-id").values("code")[:1]
     deadline = (
         _events(organisation, at, DEADLINE_SETTING)

@@ -96,10 +96,21 @@ class ContactFigures:
     inbound: int
     resolved: int
     repeats: int
+    assessed: int
+    avoidable: int
 
     @property
     def first_contact_resolution(self) -> reporting.Value:
         return volume_queries.rate(self.resolved, self.inbound)
+
+    @property
+    def avoidable_share(self) -> reporting.Value:
+        return volume_queries.rate(self.avoidable, self.assessed)
+
+
+def _figures(found: Mapping[str, Any]) -> ContactFigures:
+    """The figures from a row of counts named as the measures (``volume_queries.MEASURES``)."""
+    return ContactFigures(**{measure: int(found[measure]) for measure in volume_queries.MEASURES})
 
 
 def _contact_counts() -> dict[str, Count]:
@@ -112,13 +123,7 @@ def _contact_counts() -> dict[str, Count]:
 def contact_figures(
     organisation: Organisation, period: reporting.Period, filters: compliance.Filters
 ) -> ContactFigures:
-    found = contacts_for(organisation, period, filters).aggregate(**_contact_counts())
-    return ContactFigures(
-        found[volume_queries.Measure.CONTACTS],
-        found[volume_queries.Measure.INBOUND],
-        found[volume_queries.Measure.RESOLVED],
-        found[volume_queries.Measure.REPEATS],
-    )
+    return _figures(contacts_for(organisation, period, filters).aggregate(**_contact_counts()))
 
 
 def contacts_by_channel(
@@ -132,18 +137,15 @@ def contacts_by_channel(
         .annotate(**_contact_counts())
         .order_by("channel")
     )
-    return [
-        (
-            str(row["channel"] or ""),
-            ContactFigures(
-                row[volume_queries.Measure.CONTACTS],
-                row[volume_queries.Measure.INBOUND],
-                row[volume_queries.Measure.RESOLVED],
-                row[volume_queries.Measure.REPEATS],
-            ),
-        )
-        for row in grouped
-    ]
+    return [(str(row["channel"] or ""), _figures(row)) for row in grouped]
+
+
+def avoidable_kinds(
+    organisation: Organisation, period: reporting.Period, filters: compliance.Filters
+) -> list[volume_queries.KindRow]:
+    """Each kind of avoidable contact (then not avoidable, not assessed), the filters applied."""
+    scope = volume_queries.Scope(organisation, period, filters.service)
+    return volume_queries.avoidable_kinds(scope, contacts_for(organisation, period, filters))
 
 
 # --- backlog -------------------------------------------------------------------------------------

@@ -12,6 +12,12 @@ or stopped with nobody recorded (closed by the system), counts for the case's as
 an officer who closes a colleague's case late carries the miss, and a case handed on after it
 was closed stays with whoever closed it.
 
+The other records measured against the standards count for the member of staff they carry
+(``standards.measures.ComplianceSource.officer_counts``): a call-back for the advisor who made it
+(not yet made: the one it was promised to), a call for the agent who answered it, a complaint's
+stage for the officer handling it.  A visitor's ticket carries nobody, so counts for no one.
+Per team, the figures stay the cases' clocks: none of those records belongs to a team.
+
 ``get_officer_for`` answers 404 for a person outside the viewer's organisation (or unknown) and
 403 for a colleague whose figures the viewer may not see.
 """
@@ -25,6 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BigIntegerField, Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from onestop.cases.models import CaseClock, CaseEvent
 from onestop.core import permissions
@@ -32,6 +39,8 @@ from onestop.core.models import Organisation, User
 from onestop.core.reporting import Period
 from onestop.directory.models import TeamMembership
 from onestop.performance.queries import compliance
+from onestop.standards import measures
+from onestop.standards.measures import Counts
 
 # The timeline events that stop a case's clocks (``cases.events.EventType``'s stable codes).
 STOPPING_EVENTS = ("resolved", "closed")
@@ -95,10 +104,41 @@ def officer_clocks(
     return rows.annotate(officer=_officer()).filter(officer=officer.pk)
 
 
+def _source_counts(
+    organisation: Organisation, period: Period, now: datetime.datetime, officer: User
+) -> dict[str, Counts]:
+    """``officer``'s counts from every compliance source whose records carry a member of staff
+    (call-backs, calls answered, complaint stages), by standard code."""
+    found: dict[str, Counts] = {}
+    for source in measures.compliance_sources():
+        if source.officer_counts is None:
+            continue
+        for code, counts in source.officer_counts(organisation, period, officer.pk, now).items():
+            found[code] = found.get(code, Counts()) + counts
+    return found
+
+
+def officer_rules() -> list[str]:
+    """Whose record each kind is, for the person page (the cases' clocks first)."""
+    rules = [
+        str(
+            _(
+                "Cases: a clock stopped by closing or resolving the case counts for whoever did "
+                "it; a running clock for the officer the case is assigned to."
+            )
+        )
+    ]
+    rules += [
+        source.officer_rule() for source in measures.compliance_sources() if source.officer_rule
+    ]
+    return rules
+
+
 def officer_compliance(
     organisation: Organisation, period: Period, *, now: datetime.datetime, officer: User
 ) -> list[compliance.ComplianceRow]:
-    """Per standard, ``officer``'s figures against the organisation-wide target."""
+    """Per standard, ``officer``'s figures against the organisation-wide target: the cases'
+    clocks they carry, and every other source's records that are theirs (``_source_counts``)."""
     grouped: Any = (
         officer_clocks(organisation, period, now=now, officer=officer)
         .order_by()
@@ -112,15 +152,23 @@ def officer_compliance(
         .order_by("standard_code")
     )
     standards = compliance.standards_of(organisation, period.first.year)
+    totals: dict[str, Counts] = {
+        row["standard_code"]: Counts(row["met"], row["missed"], row["overdue"], row["not_yet_due"])
+        for row in grouped
+    }
+    for code, counts in _source_counts(organisation, period, now, officer).items():
+        totals[code] = totals.get(code, Counts()) + counts
     found: list[compliance.ComplianceRow] = []
-    for row in grouped:
-        info = standards.get(row["standard_code"])
+    for code in sorted(totals):
+        if not totals[code].measured:
+            continue
+        info = standards.get(code)
         target = info.targets.get(None) if info else None
         found.append(
             compliance.ComplianceRow(
-                row["standard_code"],
-                info.title if info else row["standard_code"],
-                compliance.Counts(row["met"], row["missed"], row["overdue"], row["not_yet_due"]),
+                code,
+                info.title if info else code,
+                totals[code],
                 None if target is None else (target / 100).quantize(compliance.FOUR_PLACES),
                 group_id=officer.pk,
                 group_name=officer.get_full_name() or officer.get_username(),

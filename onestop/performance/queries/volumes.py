@@ -15,8 +15,12 @@ report, its files and the drill-down list agree:
   at most 15 minutes), left without being seen, still waiting; the wait to be seen is
   ``seen_at - arrived_at`` of those seen.
 
-Avoidable contact is not recorded by the desk beyond the repeats (contacts chasing progress), so
-no other avoidable-contact figure is given.
+- **assessed**: contacts whose advisor answered "could this contact have been avoided?"
+  (``Contact.avoidable`` not blank); **avoidable**: those judged avoidable (one of the five kinds
+  of ``contacts.models.AVOIDABLE_KINDS``: chasing progress, asking again, a failure to act, not
+  clear, wrong place or channel); **avoidable share** is avoidable divided by assessed (a contact
+  not assessed is not known either way, so it is in neither).  ``avoidable_kinds`` counts each
+  kind.
 """
 
 from __future__ import annotations
@@ -46,6 +50,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import (
+    AVOIDABLE_KINDS,
+    Avoidable,
     Channel,
     Contact,
     ContactReason,
@@ -55,8 +61,9 @@ from onestop.contacts.models import (
 )
 from onestop.core import reporting
 from onestop.core.models import Organisation
-from onestop.directory.models import AccessPoint, Service
+from onestop.directory.models import AccessPoint, Service, Team
 from onestop.feedback.queries.reports import NO_SERVICE, service_for
+from onestop.standards.measures import Filters
 
 LONDON = reporting.LONDON
 FOUR_PLACES = decimal.Decimal("0.0001")
@@ -88,6 +95,9 @@ class Dimension:
     WEEKDAY = "weekday"
     WEEK = "week"
     MONTH = "month"
+    # Only for the records behind a kind of avoidable contact (``avoidable_kinds``): the volumes
+    # table has no rows of it.
+    AVOIDABLE = "avoidable"
 
 
 DIMENSIONS: dict[str, Promise] = {
@@ -102,6 +112,7 @@ DIMENSIONS: dict[str, Promise] = {
     Dimension.WEEKDAY: _("Day of the week"),
     Dimension.WEEK: _("Week (beginning Monday)"),
     Dimension.MONTH: _("Month"),
+    Dimension.AVOIDABLE: _("Avoidable contact"),
 }
 
 
@@ -110,6 +121,8 @@ class Measure:
     INBOUND = "inbound"
     RESOLVED = "resolved"
     REPEATS = "repeats"
+    ASSESSED = "assessed"
+    AVOIDABLE = "avoidable"
 
 
 MEASURES: dict[str, Q] = {
@@ -117,6 +130,8 @@ MEASURES: dict[str, Q] = {
     Measure.INBOUND: Q(direction=Direction.INBOUND),
     Measure.RESOLVED: Q(direction=Direction.INBOUND, outcome=Outcome.RESOLVED),
     Measure.REPEATS: Q(repeat_of__isnull=False) | ~Q(about_reference=""),
+    Measure.ASSESSED: ~Q(avoidable=""),
+    Measure.AVOIDABLE: Q(avoidable__in=AVOIDABLE_KINDS),
 }
 
 DEFINITIONS: tuple[Promise, ...] = (
@@ -139,8 +154,30 @@ DEFINITIONS: tuple[Promise, ...] = (
         "(chasing progress: avoidable contact)."
     ),
     _(
+        "assessed: contacts whose advisor recorded whether the contact could have been avoided. "
+        "avoidable: those recorded as avoidable: chasing progress, asking again, something we "
+        "did not do or did not do right, something we had not made clear, or the wrong place or "
+        "channel (NI 14 avoidable contact; a contact chasing an earlier contact or an open case "
+        "or request is recorded as chasing progress unless the advisor chose otherwise)."
+    ),
+    _(
+        "avoidable_share: avoidable divided by assessed, to 4 decimal places (empty when none "
+        "was assessed); contacts not assessed are in neither."
+    ),
+    _(
         "week: the Monday the week begins (a week that began before the period counts only its "
         "days in the period); hour and day of the week in UK time."
+    ),
+)
+
+KIND_DEFINITIONS: tuple[Promise, ...] = (
+    _(
+        "Each contact of the period by what its advisor recorded: one of the five kinds of "
+        "avoidable contact, not avoidable, or not assessed."
+    ),
+    _(
+        "share_of_assessed: the kind's contacts divided by every contact assessed (the five "
+        "kinds and not avoidable), to 4 decimal places; none for not assessed."
     ),
 )
 
@@ -159,22 +196,37 @@ VISITOR_DEFINITIONS: tuple[Promise, ...] = (
 @dataclass(frozen=True)
 class Scope:
     """What the figures cover: one organisation, a period, and a service (``None`` for all,
-    ``NO_SERVICE`` for contacts with no service recorded)."""
+    ``NO_SERVICE`` for contacts with no service recorded); the report pages' other filters
+    (``FILTERS_APPLIED`` says which record each narrows): a channel (contacts; visitors are
+    face to face), an access point (contacts, visitors), a team (the backlog's cases)."""
 
     organisation: Organisation
     period: reporting.Period
     service: Service | str | None = None
+    channel: str = ""
+    access_point: AccessPoint | None = None
+    team: Team | None = None
 
 
-def scope_for(request: reporting.ReportRequest) -> Scope:
-    """The scope a report request names; ``ReportError`` for a service it has not got."""
+def scope_for(request: reporting.ReportRequest, filters: Filters | None = None) -> Scope:
+    """The scope a report request names, narrowed by a page's ``filters`` (their service is
+    the request's); ``ReportError`` for a service the organisation has not got."""
     try:
         service = service_for(request.organisation, request.service)
     except LookupError:
         raise reporting.ReportError(
             f"{request.organisation.name} has no service {str(request.service)[:60]!r}"
         ) from None
-    return Scope(request.organisation, request.period, service)
+    if filters is None:
+        return Scope(request.organisation, request.period, service)
+    return Scope(
+        request.organisation,
+        request.period,
+        service,
+        channel=filters.channel,
+        access_point=filters.access_point,
+        team=filters.team,
+    )
 
 
 def rate(numerator: int, denominator: int) -> decimal.Decimal | None:
@@ -203,6 +255,10 @@ def contacts_in(scope: Scope) -> QuerySet[Contact]:
         rows = rows.filter(service=scope.service)
     elif scope.service == NO_SERVICE:
         rows = rows.filter(service__isnull=True)
+    if scope.channel:
+        rows = rows.filter(channel=scope.channel)
+    if scope.access_point is not None:
+        rows = rows.filter(access_point=scope.access_point)
     return rows
 
 
@@ -243,6 +299,12 @@ def _bucket_filter(dimension: str, value: str) -> Q | dict[str, Any]:
         if number not in WEEKDAYS:
             raise ValueError(text)
         return {"weekday": number}
+    if dimension == Dimension.AVOIDABLE:
+        if text == NONE_VALUE:
+            return Q(avoidable="")
+        if text not in Avoidable.values:
+            raise ValueError(text)
+        return Q(avoidable=text)
     if dimension in (Dimension.WEEK, Dimension.MONTH):
         first = datetime.date.fromisoformat(text)
         if dimension == Dimension.WEEK:
@@ -280,10 +342,16 @@ class Row:
     inbound: int
     resolved: int
     repeats: int
+    assessed: int
+    avoidable: int
 
     @property
     def first_contact_resolution(self) -> decimal.Decimal | None:
         return rate(self.resolved, self.inbound)
+
+    @property
+    def avoidable_share(self) -> decimal.Decimal | None:
+        return rate(self.avoidable, self.assessed)
 
 
 _COUNTS = {
@@ -291,6 +359,8 @@ _COUNTS = {
     "inbound": Count("id", filter=MEASURES[Measure.INBOUND]),
     "resolved": Count("id", filter=MEASURES[Measure.RESOLVED]),
     "repeats": Count("id", filter=MEASURES[Measure.REPEATS]),
+    "assessed": Count("id", filter=MEASURES[Measure.ASSESSED]),
+    "avoidable": Count("id", filter=MEASURES[Measure.AVOIDABLE]),
 }
 
 
@@ -336,6 +406,8 @@ def _row(dimension: str, value: str, label: str, counts: dict[str, Any]) -> Row:
         counts["inbound"],
         counts["resolved"],
         counts["repeats"],
+        counts["assessed"],
+        counts["avoidable"],
     )
 
 
@@ -489,6 +561,43 @@ def volumes(scope: Scope) -> list[Row]:
     return result
 
 
+# --- avoidable contact by kind ------------------------------------------------------------------
+@dataclass(frozen=True)
+class KindRow:
+    value: str  # ``Avoidable``'s code, or "none" (not assessed)
+    label: str
+    contacts: int
+    assessed: int  # every assessed contact of the scope (the share's denominator)
+
+    @property
+    def share(self) -> decimal.Decimal | None:
+        """The kind's share of the contacts assessed (none for "not assessed")."""
+        if self.value == NONE_VALUE:
+            return None
+        return rate(self.contacts, self.assessed)
+
+
+def avoidable_kinds(scope: Scope, rows: QuerySet[Contact] | None = None) -> list[KindRow]:
+    """Each kind of avoidable contact, then "not avoidable", then "not assessed", with its
+    number of contacts (every kind listed, 0 when none), in one grouped statement; ``rows``
+    narrows further than ``scope`` (the dashboard's filters)."""
+    found: Any = (
+        (contacts_in(scope) if rows is None else rows)
+        .order_by()
+        .values("avoidable")
+        .annotate(contacts=Count("id"))
+        .order_by("avoidable")
+    )
+    counts = {str(item["avoidable"] or ""): int(item["contacts"]) for item in found}
+    assessed = sum(count for code, count in counts.items() if code)
+    result = [
+        KindRow(code, str(label), counts.get(code, 0), assessed)
+        for code, label in Avoidable.choices
+    ]
+    result.append(KindRow(NONE_VALUE, str(_("Not assessed")), counts.get("", 0), assessed))
+    return result
+
+
 # --- visitors ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class VisitorRow:
@@ -524,6 +633,11 @@ def visitors_in(scope: Scope) -> QuerySet[VisitorTicket]:
         rows = rows.filter(contact__service=scope.service)
     elif scope.service == NO_SERVICE:
         rows = rows.filter(Q(contact__isnull=True) | Q(contact__service__isnull=True))
+    if scope.channel and scope.channel != Channel.FACE_TO_FACE:
+        nothing: QuerySet[VisitorTicket] = rows.none()  # a visitor is seen face to face
+        return nothing
+    if scope.access_point is not None:
+        rows = rows.filter(access_point=scope.access_point)
     return rows
 
 

@@ -33,7 +33,7 @@ from onestop.core import services as core_services
 from onestop.core.http import client_address, staff_user
 from onestop.core.models import Organisation, User
 from onestop.core.templatetags.govuk import percent
-from onestop.performance import reports_standards, reports_volumes
+from onestop.performance import narrowed, reports_standards, reports_volumes
 from onestop.performance.queries import backlog as backlog_queries
 from onestop.performance.queries import comparators, compliance
 from onestop.performance.queries import dashboard as queries
@@ -51,7 +51,10 @@ RATE_COLUMNS = frozenset(
         "percent_seen_within_15_minutes",
         "service_level",
         "abandonment_rate",
+        "avoidable_share",
+        "share_of_assessed",
         str(gettext_lazy("First-contact resolution")),
+        str(gettext_lazy("Avoidable (share of assessed)")),
     }
 )
 FILTER_NAMES = {
@@ -67,6 +70,29 @@ MEASURE_NAMES = {
     queries.Measure.TELEPHONY: gettext_lazy("telephone calls"),
 }
 TELEPHONY_REPORT = "telephony"  # the telephony app's report's code (``onestop report --list``)
+SERVICE_ONLY = narrowed.SERVICE_ONLY
+APPLIED_LINES = {
+    frozenset(queries.FILTERS): gettext_lazy(
+        "Service, team, channel and access point narrow this report."
+    ),
+    frozenset({"service", "channel", "access_point"}): gettext_lazy(
+        "Service, channel and access point narrow this report."
+    ),
+    frozenset({"service", "team"}): gettext_lazy("Service and team narrow this report."),
+    SERVICE_ONLY: gettext_lazy("Service narrows this report."),
+}
+# Why a filter does not narrow a report, where it can be said in a few words.
+NOT_APPLIED_WHY = {
+    (reports_volumes.VOLUMES, "team"): gettext_lazy("a contact belongs to no team."),
+    (reports_volumes.BACKLOG, "channel"): gettext_lazy(
+        "it counts cases, and a case has no channel of its own."
+    ),
+    (reports_volumes.BACKLOG, "access_point"): gettext_lazy(
+        "it counts cases, and a case has no access point of its own."
+    ),
+    (TELEPHONY_REPORT, "team"): gettext_lazy("a call belongs to no team."),
+    (TELEPHONY_REPORT, "channel"): gettext_lazy("every call is a telephone call."),
+}
 # The reports whose figures the dashboard shows (for the audit record of a showing).
 SHOWN_REPORTS = (
     reports_standards.CODE,
@@ -193,6 +219,22 @@ def _contacts_url(
     return f"{reverse('performance:records', args=['volumes'])}?{query}"
 
 
+def _kind_url(
+    organisation: Organisation, period: reporting.Period, filters: compliance.Filters, kind: str
+) -> str:
+    """The contacts of one kind of avoidable contact ("none": not assessed), the filters applied."""
+    query = _query(
+        period,
+        dimension="avoidable",
+        value=kind,
+        measure="contacts",
+        service=filters.service.slug if filters.service else None,
+        channel=filters.channel,
+        access_point=filters.access_point.pk if filters.access_point else None,
+    )
+    return f"{reverse('performance:records', args=['volumes'])}?{query}"
+
+
 def _backlog_url(
     organisation: Organisation, day: Any, filters: compliance.Filters, figure: str
 ) -> str:
@@ -235,6 +277,8 @@ def headlines(
         (_("Contacts from customers (inbound)"), "inbound", "inbound"),
         (_("Resolved at first contact"), "resolved", "resolved"),
         (_("Repeat contacts (chasing progress)"), "repeats", "repeats"),
+        (_("Contacts assessed for avoidable contact"), "assessed", "assessed"),
+        (_("Avoidable contacts"), "avoidable", "avoidable"),
     ):
         rows.append(
             _headline(
@@ -249,6 +293,15 @@ def headlines(
             queries.Measure.CONTACTS,
             _("First-contact resolution"),
             [each.first_contact_resolution for each in contacts],
+            [None, None, None],
+            rate=True,
+        )
+    )
+    rows.append(
+        _headline(
+            queries.Measure.CONTACTS,
+            _("Avoidable contact (share of contacts assessed)"),
+            [each.avoidable_share for each in contacts],
             [None, None, None],
             rate=True,
         )
@@ -351,13 +404,22 @@ def charts(
     contacts = reporting.Table(
         name="contacts",
         caption=_("Contacts by channel"),
-        columns=(_("Channel"), _("Contacts"), _("Inbound"), _("First-contact resolution")),
+        columns=(
+            _("Channel"),
+            _("Contacts"),
+            _("Inbound"),
+            _("First-contact resolution"),
+            _("Avoidable"),
+            _("Avoidable (share of assessed)"),
+        ),
         rows=[
             [
                 str(channel_names.get(code, _("Not recorded"))),
                 counts.contacts,
                 counts.inbound,
                 counts.first_contact_resolution,
+                counts.avoidable,
+                counts.avoidable_share,
             ]
             for code, counts in by_channel
         ],
@@ -367,9 +429,20 @@ def charts(
                 _contacts_url(organisation, period, filters, "contacts", code or "none"),
                 _contacts_url(organisation, period, filters, "inbound", code or "none"),
                 None,
+                _contacts_url(organisation, period, filters, "avoidable", code or "none"),
+                None,
             ]
             for code, _counts in by_channel
         ],
+        chart=reporting.Chart("bar", 0, (1,)),
+    )
+    kinds = queries.avoidable_kinds(organisation, period, filters)
+    avoidable = reporting.Table(
+        name="avoidable",
+        caption=_("Avoidable contact by kind"),
+        columns=(_("Kind"), _("Contacts"), "share_of_assessed"),
+        rows=[[row.label, row.contacts, row.share] for row in kinds],
+        links=[[None, _kind_url(organisation, period, filters, row.value), None] for row in kinds],
         chart=reporting.Chart("bar", 0, (1,)),
     )
     backlog: backlog_queries.BacklogRow = figures["backlog"]
@@ -436,6 +509,7 @@ def charts(
         for measure, table in (
             (queries.Measure.COMPLIANCE, standards),
             (queries.Measure.CONTACTS, contacts),
+            (queries.Measure.CONTACTS, avoidable),
             (queries.Measure.BACKLOG, ages),
             (queries.Measure.TELEPHONY, telephony),
         )
@@ -451,6 +525,39 @@ def _not_applied_lines(filters: compliance.Filters) -> list[str]:
         }
         for measure, names in queries.not_applied(filters).items()
     ]
+
+
+def _applied_line(applied: frozenset[str]) -> str:
+    """Which filters narrow a report, in words."""
+    return str(APPLIED_LINES.get(applied, APPLIED_LINES[SERVICE_ONLY]))
+
+
+def _report_not_applied(
+    code: str, filters: compliance.Filters, applied: frozenset[str]
+) -> list[str]:
+    """One line per filter chosen that does not narrow the report (and why, where known)."""
+    chosen = {
+        "service": filters.service is not None,
+        "team": filters.team is not None,
+        "channel": bool(filters.channel),
+        "access_point": filters.access_point is not None,
+    }
+    lines = []
+    for name in queries.FILTERS:
+        if not chosen[name] or name in applied:
+            continue
+        why = NOT_APPLIED_WHY.get((code, name))
+        if why is None:
+            lines.append(
+                _("The %(filter)s filter does not narrow this report.")
+                % {"filter": FILTER_NAMES[name]}
+            )
+        else:
+            lines.append(
+                _("The %(filter)s filter does not narrow this report: %(why)s")
+                % {"filter": FILTER_NAMES[name], "why": why}
+            )
+    return lines
 
 
 def _audit(
@@ -524,33 +631,29 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     filters = _filters(form, organisation)
     service = filters.service.slug if filters.service else ""
     request_for = reporting.ReportRequest(organisation, period, service, by=user)
-    narrowed = definition.code == reports_standards.CODE
     try:
-        if narrowed:
-            output = reporting.ReportOutput(
-                code=definition.code,
-                title=str(definition.title),
-                request=request_for,
-                tables=reports_standards.tables(organisation, period, filters=filters, links=True),
-            )
-        else:
-            output = definition.build(request_for)
+        output = narrowed.build(definition, request_for, filters, links=True)
     except reporting.ReportError as error:
         context["error"] = str(error)
         return render(request, "performance/report.html", context, status=400)
     core_services.record_report_run(definition, output, ip_address=client_address(request))
+    applied = narrowed.applied(definition.code)
     files = urlencode(
-        {"from": period.first.isoformat(), "to": period.last.isoformat(), "service": service}
+        {
+            "from": period.first.isoformat(),
+            "to": period.last.isoformat(),
+            "service": service,
+            **{
+                name: value
+                for name, value in (
+                    ("team", str(filters.team.pk) if filters.team else ""),
+                    ("channel", filters.channel),
+                    ("access_point", str(filters.access_point.pk) if filters.access_point else ""),
+                )
+                if value and name in applied
+            },
+        }
     )
-    ignored = [
-        str(FILTER_NAMES[name])
-        for name, chosen in (
-            ("team", filters.team),
-            ("channel", filters.channel),
-            ("access_point", filters.access_point),
-        )
-        if chosen and not narrowed
-    ]
     context.update(
         {
             "period": period,
@@ -567,7 +670,8 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 for file_format in definition.formats
             ],
-            "ignored": _(" and ").join(ignored),
+            "applied": _applied_line(applied),
+            "not_applied": _report_not_applied(definition.code, filters, applied),
         }
     )
     return render(request, "performance/report.html", context)

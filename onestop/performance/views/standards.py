@@ -17,12 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onestop.contacts.models import Channel
 from onestop.core import permissions, reporting
 from onestop.core import services as core_services
 from onestop.core.access import require
 from onestop.core.http import client_address, staff_user
 from onestop.core.models import Organisation, User
 from onestop.directory.models import AccessPoint, Service, Team
+from onestop.performance import narrowed
 from onestop.performance.forms.standards import ComparatorForm, PeriodForm
 from onestop.performance.queries import comparators as comparator_queries
 from onestop.performance.queries import compliance, people
@@ -104,11 +106,14 @@ def download(request: HttpRequest, code: str) -> HttpResponse:
             reporting.parse_date(request.GET.get("from", ""), _("From")),
             reporting.parse_date(request.GET.get("to", ""), _("To")),
         )
-        output = definition.build(
-            reporting.ReportRequest(
-                organisation, period, str(request.GET.get("service", ""))[:200], by=user
-            )
+        asked = reporting.ReportRequest(
+            organisation, period, str(request.GET.get("service", ""))[:200], by=user
         )
+        filters = _download_filters(request, organisation)
+        if filters == compliance.Filters():
+            output = definition.build(asked)
+        else:
+            output = narrowed.build(definition, asked, filters, links=False)
         content = reporting.write(definition, output, file_format)
     except (reporting.ReportError, reporting.PeriodError) as error:
         return render(
@@ -121,6 +126,30 @@ def download(request: HttpRequest, code: str) -> HttpResponse:
     name = f"{code}-{period.first}-{period.last}.{file_format}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _download_filters(request: HttpRequest, organisation: Organisation) -> compliance.Filters:
+    """The report page's team, channel and access point, as its download links carry them (the
+    service is the request's own code); ``ReportError`` for one the organisation has not got."""
+    team_text = str(request.GET.get("team", ""))[:12]
+    point_text = str(request.GET.get("access_point", ""))[:12]
+    channel = str(request.GET.get("channel", ""))[:30]
+    team = point = None
+    if team_text:
+        team = Team.objects.for_organisation(organisation).filter(pk=_int(team_text) or 0).first()
+        if team is None:
+            raise reporting.ReportError(_("There is no such team."))
+    if point_text:
+        point = (
+            AccessPoint.objects.for_organisation(organisation)
+            .filter(pk=_int(point_text) or 0)
+            .first()
+        )
+        if point is None:
+            raise reporting.ReportError(_("There is no such access point."))
+    if channel and channel not in Channel.values:
+        raise reporting.ReportError(_("There is no such channel."))
+    return compliance.Filters(None, team, channel, point)
 
 
 def _int(value: object) -> int | None:
@@ -245,6 +274,7 @@ def person(request: HttpRequest, officer_id: str) -> HttpResponse:
         context["rows"] = people.officer_compliance(
             organisation, period, now=timezone.now(), officer=officer
         )
+        context["rules"] = people.officer_rules()
         services.record_individual_read(
             organisation,
             by=user,

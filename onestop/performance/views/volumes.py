@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onestop.contacts.models import Channel
 from onestop.core import audit, permissions, reporting
 from onestop.core.access import action_for, require
 from onestop.core.http import client_address, staff_user
@@ -90,6 +91,10 @@ def _rows(
         return found, "cases.case", {"day": day}
     scope = volume_queries.Scope(organisation, _period(request), service)
     if kind == "visitors":
+        channel = _text(request, "channel")
+        if channel and channel not in Channel.values:
+            raise ValueError(channel)
+        scope = volume_queries.Scope(organisation, scope.period, service, channel=channel)
         visitors = volume_queries.visitors_behind(
             scope, _text(request, "access_point"), _text(request, "measure")
         ).select_related("access_point")

@@ -71,6 +71,32 @@ def counts(
     }
 
 
+def officer_counts(
+    organisation: Organisation, period: Period, officer_id: int, now: datetime.datetime
+) -> dict[str, measures.Counts]:
+    """The calls one agent answered: met when answered within the threshold, missed when later
+    (a call nobody answered belongs to no agent)."""
+    found = _calls(organisation, period, measures.Filters())
+    if found is None:
+        return {}
+    code, calls, within = found
+    counted = calls.filter(agent_id=officer_id).aggregate(
+        offered=Count("id"), within=Count("id", filter=within)
+    )
+    if not counted["offered"]:
+        return {}
+    return {
+        code: measures.Counts(met=counted["within"], missed=counted["offered"] - counted["within"])
+    }
+
+
+def officer_rule() -> str:
+    return _(
+        "Calls: each call an agent answered, met when answered within the threshold, missed when "
+        "later; a call nobody answered counts for nobody."
+    )
+
+
 def records(
     organisation: Organisation,
     period: Period,
@@ -131,5 +157,12 @@ def definitions() -> list[str]:
 
 def register() -> None:
     measures.register_compliance_source(
-        measures.ComplianceSource("telephony.call", counts, records, definitions)
+        measures.ComplianceSource(
+            "telephony.call",
+            counts,
+            records,
+            definitions,
+            officer_counts=officer_counts,
+            officer_rule=officer_rule,
+        )
     )

@@ -1,5 +1,7 @@
 """``onestop report NAME --from DATE --to DATE --format csv|xlsx|pdf [--organisation SLUG]
-[--service CODE] [--output FILE]``, and ``onestop report --list``.
+[--service CODE] [--team ID] [--channel CODE] [--access-point ID] [--output FILE]``, and
+``onestop report --list``.  ``--team``, ``--channel`` and ``--access-point`` only for a report
+that is narrowed by them (``ReportDefinition.narrows``).
 
 Every report any capability registers (``onestop.core.reporting``) is written here.  Writes the
 report to FILE, or to standard output (CSV; XLSX and PDF only where standard output is binary).
@@ -63,6 +65,17 @@ class Command(BaseCommand):
             default="",
             help="a service's slug or LGSL number (some reports also take 'none')",
         )
+        for flag, meaning in (
+            ("--team", "a team's id"),
+            ("--channel", "a channel's code, e.g. telephone"),
+            ("--access-point", "an access point's id"),
+        ):
+            parser.add_argument(
+                flag,
+                metavar="VALUE",
+                default="",
+                help=f"{meaning} (only for a report narrowed by it)",
+            )
         parser.add_argument(
             "--output",
             metavar="FILE",
@@ -125,7 +138,18 @@ class Command(BaseCommand):
         output = str(options["output"])
         if output and not Path(output).parent.is_dir():
             self._fail(f"cannot write {output!r}: there is no such folder")
-        request = reporting.ReportRequest(organisation, period, str(options["service"]))
+        narrow = tuple(
+            (name, str(options[name.replace("-", "_")])[:100])
+            for name in ("team", "channel", "access-point")
+            if options[name.replace("-", "_")]
+        )
+        for name, _value in narrow:
+            if name not in definition.narrows:
+                takes = ", ".join(f"--{each}" for each in ("service", *definition.narrows))
+                self._fail(f"{definition.code} is not narrowed by --{name} (it takes {takes})")
+        request = reporting.ReportRequest(
+            organisation, period, str(options["service"]), narrow=narrow
+        )
         try:
             built = definition.build(request)
             content = reporting.write(definition, built, file_format)
