@@ -43,6 +43,7 @@ from onestop.cases.events import (
 from onestop.cases.models import (
     INFORMATION_KINDS,
     OPEN_STATUSES,
+    WELSH,
     AttributeKind,
     Case,
     CaseClock,
@@ -904,16 +905,22 @@ def get_task_for(user: User, case: Case, task_id: int) -> ContributionTask:
     return task
 
 
-def message_context(case: Case) -> dict[str, Any]:
+def message_context(case: Case, language: str | None = None) -> dict[str, Any]:
     """The placeholders a message about ``case`` fills in (``notify.wording.PLACEHOLDERS``):
-    the case is named as the customer may see it (``title_for_customer``)."""
+    the case is named as the customer may see it (``title_for_customer_in``), in ``language``,
+    by default the language the customer's messages are written in (``notify``'s
+    ``language_for``: Welsh names of the case type and service for a customer who asked for
+    Welsh, where the organisation gave them; English otherwise)."""
+    if language is None:
+        language = notify_queries.language_for(case.customer)
+    service = case.case_type.service
     return {
         "reference": case.reference,
         "customer_name": case.customer.display_name if case.customer else case.constituent_name,
-        "case_type": case.case_type.name,
-        "case_title": case.title_for_customer,
+        "case_type": case.case_type.name_in(language),
+        "case_title": case.title_for_customer_in(language),
         "deadline": case.due_at,
-        "service": case.case_type.service.name,
+        "service": (service.name_cy if language == WELSH else "") or service.name,
     }
 
 

@@ -797,6 +797,7 @@ def _save_case_type(user: User, form: forms.CaseTypeForm, *, code: str, new: boo
         data=services.CaseTypeInput(
             code=code,
             name=data["name"],
+            name_cy=data["name_cy"],
             kind=data["kind"],
             service=data["service"],
             default_team=data["default_team"],

@@ -68,11 +68,11 @@ class Report:
 
 @dataclass(frozen=True)
 class WebFormWords:
-    """What residents read about a form besides its guidance: a hint under its name, and the
-    Welsh name, hint, guidance and questions (``WebForm.questions_cy``'s shape)."""
+    """What residents read about a form besides its name and guidance: a hint under its name,
+    and the Welsh hint, guidance and questions (``WebForm.questions_cy``'s shape).  The Welsh
+    name is the case type's (``CaseType.name_cy``, edited on the case type's page)."""
 
     hint: str = ""
-    name_cy: str = ""
     hint_cy: str = ""
     guidance_cy: str = ""
     questions_cy: dict[str, Any] = field(default_factory=dict)
@@ -235,9 +235,6 @@ def _clean_words(case_type: CaseType, words: WebFormWords) -> dict[str, Any]:
             questions[code] = {"label": label, "choices": choices}
     return {
         "hint": _plain(words.hint, label=_("Hint"), field_name="hint", limit=HINT_LIMIT),
-        "name_cy": _plain(
-            words.name_cy, label=_("Name in Welsh"), field_name="name_cy", limit=FORM_NAME_LIMIT
-        ),
         "hint_cy": _plain(
             words.hint_cy, label=_("Hint in Welsh"), field_name="hint_cy", limit=HINT_LIMIT
         ),
