@@ -385,6 +385,12 @@ class Case(OrganisationOwned, Timestamped):
         return self.status in OPEN_STATUSES
 
     @property
+    def postcode_shown(self) -> str:
+        """The postcode as people write it ("HP20 1AA"; it is kept without the space)."""
+        key = self.postcode
+        return f"{key[:-3]} {key[-3:]}" if len(key) >= 5 and " " not in key else key
+
+    @property
     def is_clock_paused(self) -> bool:
         return self.clock_paused_at is not None
 

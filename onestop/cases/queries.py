@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import router
 from django.db.models import (
@@ -569,6 +570,36 @@ def queue_row(
 
 def is_overdue(case: Case, now: datetime.datetime) -> bool:
     return case.is_open and case.due_at is not None and case.due_at < now
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A case's point as the staff case page shows it: the numbers as text and, when the
+    operator names a map site (``ONESTOP_MAP_LINK``), the address that opens the point there."""
+
+    latitude: str
+    longitude: str
+    link: str
+    link_name: str
+
+
+def point_of(case: Case) -> MapPoint | None:
+    """Where the case's problem is, if a point was given."""
+    if case.latitude is None or case.longitude is None:
+        return None
+    latitude, longitude = f"{case.latitude:.6f}", f"{case.longitude:.6f}"
+    template = str(getattr(settings, "ONESTOP_MAP_LINK", ""))
+    link = (
+        template.replace("{latitude}", latitude).replace("{longitude}", longitude)
+        if template
+        else ""
+    )
+    return MapPoint(
+        latitude=latitude,
+        longitude=longitude,
+        link=link,
+        link_name=str(getattr(settings, "ONESTOP_MAP_LINK_NAME", "")) or "OpenStreetMap",
+    )
 
 
 def answers_of(case: Case) -> list[tuple[str, str]]:

@@ -246,6 +246,7 @@ def _case_context(user: User, case: Case) -> dict[str, Any]:
         "now": timezone.now(),
         "clocks": queries.clocks_of(case),
         "answers": queries.answers_of(case),
+        "point": queries.point_of(case),
         "timeline": queries.timeline_of(case, viewer=user),
         "links": queries.links_of(case),
         "tasks": queries.tasks_of(case),
