@@ -256,7 +256,11 @@ class ReportForm(GovukForm):
         if "latitude" in self.errors or "longitude" in self.errors:
             return None
         try:
-            return case_services.clean_point(data.get("latitude", ""), data.get("longitude", ""))
+            return case_services.clean_point(
+                data.get("latitude", ""),
+                data.get("longitude", ""),
+                organisation=self.case_type.organisation,
+            )
         except ServiceError as refusal:
             self.add_error(refusal.field or "latitude", refusal.message)
             return None

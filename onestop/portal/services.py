@@ -25,7 +25,7 @@ from onestop.contacts import services as contact_services
 from onestop.contacts.models import Channel, Direction, Outcome
 from onestop.core import audit
 from onestop.core.errors import ServiceError
-from onestop.core.models import AuditAction, User
+from onestop.core.models import AuditAction, Organisation, User
 from onestop.core.questions import AttributeKind
 from onestop.core.text import has_control_characters, visible
 from onestop.customers import services as customer_services
@@ -282,7 +282,7 @@ def _check_offered(web_form: WebForm) -> CaseType:
     return case_type
 
 
-def _clean_report(report: Report) -> Report:
+def _clean_report(report: Report, organisation: Organisation) -> Report:
     """Every field checked before anything is written (the services check again inside)."""
     title = _plain(
         report.title, label=_("What is the problem"), field_name="title", limit=TITLE_LIMIT
@@ -330,7 +330,9 @@ def _clean_report(report: Report) -> Report:
         phone=phone,
         language=report.language,
         point=(
-            case_services.clean_point(report.point.latitude, report.point.longitude)
+            case_services.clean_point(
+                report.point.latitude, report.point.longitude, organisation=organisation
+            )
             if report.point is not None
             else None
         ),
@@ -378,7 +380,7 @@ def submit_report(
     refused photo (too many is the only refusal left by then) leaves no case behind either.
     """
     case_type = _check_offered(web_form)
-    report = _clean_report(report)
+    report = _clean_report(report, case_type.organisation)
     case_services.clean_attributes(case_type, report.answers)  # refused before any write
     if report.point is not None and not any(
         question.get("kind") == AttributeKind.LOCATION for question in case_type.attributes

@@ -99,7 +99,7 @@ def raise_case(
     ward = _check_text(ward, field=_("ward"), error_field="ward", limit=100)
     cleaned = clean_attributes(case_type, attributes or {})
     if point is not None:
-        point = clean_point(point.latitude, point.longitude)
+        point = clean_point(point.latitude, point.longitude, organisation=organisation)
     _check_parties(organisation, customer=customer, contact=contact, councillor=councillor)
     if case_type.kind == CaseKind.COUNCILLOR_ENQUIRY:
         if councillor is None and by is not None and queries.is_councillor(by):
