@@ -261,3 +261,19 @@ def test_the_service_refuses_a_point_outside_the_boundary(
     assert counts(world.organisation) == NOTHING
     # Its edges are inside.
     assert case_services.clean_point("51.5", "-0.45", organisation=bucks_only) is not None
+
+
+def test_the_map_starts_over_the_boundary_when_the_organisation_keeps_one(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    assert "data-boundary" not in client.get(FORM).content.decode()  # the whole UK
+    Organisation.objects.filter(pk=world.organisation.pk).update(
+        boundary_south=Decimal("51.5"),
+        boundary_north=Decimal("52.1"),
+        boundary_west=Decimal("-1.2"),
+        boundary_east=Decimal("-0.45"),
+    )
+
+    html = client.get(FORM).content.decode()
+
+    assert 'data-boundary="51.500000,-1.200000,52.100000,-0.450000"' in html
