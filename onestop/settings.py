@@ -473,6 +473,33 @@ def map_tiles_origin(template: str) -> str:
 if ONESTOP_MAP_TILES:
     CSP_IMAGE_SOURCES.append(map_tiles_origin(ONESTOP_MAP_TILES))
 
+# Where the staff case page's link opens a case's point: a map site's address with {latitude}
+# and {longitude} (https:// only; empty: no link), and the site's name as the link says it.
+ONESTOP_MAP_LINK = env_str(
+    "ONESTOP_MAP_LINK",
+    "https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=18/{latitude}/{longitude}",
+).strip()
+ONESTOP_MAP_LINK_NAME = env_str("ONESTOP_MAP_LINK_NAME", "OpenStreetMap").strip()
+
+
+def check_map_link(template: str) -> str:
+    """``template`` (an ``ONESTOP_MAP_LINK``), refused loudly unless empty or an https address
+    with {latitude} and {longitude}."""
+    if template and (
+        not re.fullmatch(r"https://[A-Za-z0-9.-]+(?::\d{1,5})?/[^\s\"'<>]*", template)
+        or "{latitude}" not in template
+        or "{longitude}" not in template
+    ):
+        raise ImproperlyConfigured(
+            "ONESTOP_MAP_LINK must be an https:// address with {latitude} and {longitude}, like "
+            "https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}, or empty for no "
+            "link."
+        )
+    return template
+
+
+check_map_link(ONESTOP_MAP_LINK)
+
 # --- Notifications (notifysend) ---------------------------------------------------------------
 # Which sender the worker hands messages to: local (kept, shown at /outbox/), smtp, notify.  Each
 # sender checks its own settings when it is made and names the one that is wrong.

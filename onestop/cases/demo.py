@@ -134,6 +134,14 @@ HOUSING_TYPES: tuple[TypeRow, ...] = (
     ("emergency-repair", "Emergency repair", CaseKind.SERVICE_REQUEST, "Repairs",
      "Repairs team", ("emergency-repair",), REPAIR),
 )  # fmt: skip
+# The housing association offers Welsh: its case types' names as its Welsh-reading residents
+# read them (the online forms, the acknowledgements and updates).  Our Welsh: a council relying
+# on it should have a translator review it, as for every shipped Welsh text.
+HOUSING_WELSH_NAMES = {
+    "tenancy-enquiry": "Ymholiad am denantiaeth",
+    "repair": "Atgyweirio",
+    "emergency-repair": "Atgyweiriad brys",
+}
 EXTRA_TEAMS = (("Waste and Recycling", "North crews"),)
 ROUTING = {"missed-bin": (("HP18", "", "North crews"), ("", "Buckingham North", "North crews"))}
 # Who works each team's cases (the first member of a team takes its new work).
@@ -301,8 +309,11 @@ def load_types(
     organisation: Organisation,
     types: tuple[TypeRow, ...] = TYPES,
     members: tuple[tuple[str, str, str], ...] = MEMBERS,
+    welsh_names: dict[str, str] | None = None,
 ) -> None:
-    """The case types (with their teams, routing and escalation) and who works each team."""
+    """The case types (with their teams, routing and escalation) and who works each team, with
+    ``welsh_names`` (by code) for a type that has no Welsh name yet (an administrator's stays)."""
+    welsh_now = dict(CaseType.objects.for_organisation(organisation).values_list("code", "name_cy"))
     for service_name, team_name in EXTRA_TEAMS if types is TYPES else ():
         _team(organisation, service_name, team_name)
     for code, name, kind, service_name, team_name, standards, questions in types:
@@ -324,6 +335,7 @@ def load_types(
                 attributes=questions,
                 escalation=ESCALATION,
                 routing=routing,
+                name_cy=welsh_now.get(code) or (welsh_names or {}).get(code, ""),
             ),
         )
     for username, service_name, team_name in members:

@@ -348,6 +348,15 @@ class CaseTypeForm(GovukForm):
     the rows, in the shapes ``services.CaseTypeInput`` takes."""
 
     name = forms.CharField(label=_("Name"), max_length=200)
+    name_cy = forms.CharField(
+        label=_("Name in Welsh (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "What residents read on the pages in Welsh and in messages to a customer who asked "
+            "for Welsh; empty shows the English"
+        ),
+    )
     code = forms.CharField(
         label=_("Code"),
         max_length=60,
@@ -407,6 +416,7 @@ class CaseTypeForm(GovukForm):
         if editing:
             self.fields["code"].disabled = True
             self.fields["code"].help_text = _("The code cannot change")
+        self.fields["name_cy"].widget.attrs["lang"] = "cy"
         self.too_many: list[str] = []
         # "Add another" (the MOJ pattern without JavaScript): the page comes back with what was
         # typed, one more blank row in that part, nothing checked and nothing saved.
@@ -529,7 +539,15 @@ class CaseTypeForm(GovukForm):
     def basic_fields(self) -> list[forms.BoundField]:
         return [
             self[name]
-            for name in ("name", "code", "kind", "description", "service", "default_team")
+            for name in (
+                "name",
+                "name_cy",
+                "code",
+                "kind",
+                "description",
+                "service",
+                "default_team",
+            )
         ]
 
     def deadline_fields(self) -> list[forms.BoundField]:
@@ -667,6 +685,7 @@ def case_type_initial(case_type: CaseType) -> dict[str, Any]:
     codes = list(case_type.standard_codes)
     initial: dict[str, Any] = {
         "name": case_type.name,
+        "name_cy": case_type.name_cy,
         "code": case_type.code,
         "kind": case_type.kind,
         "description": case_type.description,

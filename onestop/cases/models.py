@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import Contact
@@ -52,6 +53,8 @@ STATUTORY_KINDS = frozenset(
     }
 )
 INFORMATION_KINDS = frozenset({CaseKind.FREEDOM_OF_INFORMATION, CaseKind.ENVIRONMENTAL_INFORMATION})
+#: The language code of Welsh (pages, customers' messages): ``name_in`` gives Welsh for it.
+WELSH = "cy"
 
 
 class CaseType(OrganisationOwned, Timestamped):
@@ -66,6 +69,9 @@ class CaseType(OrganisationOwned, Timestamped):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
     code = models.SlugField(max_length=60)
     name = models.CharField(max_length=200)
+    # The name residents read in Welsh (the residents' pages in Welsh and the messages to a
+    # customer who asked for Welsh); empty: the English name.
+    name_cy = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=30, choices=CaseKind.choices)
     description = models.TextField(blank=True)
     attributes = models.JSONField(default=list, blank=True)
@@ -86,6 +92,15 @@ class CaseType(OrganisationOwned, Timestamped):
     @property
     def reference_prefix(self) -> str:
         return REFERENCE_PREFIXES[self.kind]
+
+    def name_in(self, language: str) -> str:
+        """The name in ``language`` (``cy``: the Welsh name where given, else the English)."""
+        return (self.name_cy if language == WELSH else "") or self.name
+
+    @property
+    def public_name(self) -> str:
+        """The name in the page's language (``name_in`` the active one)."""
+        return self.name_in(translation.get_language() or "")
 
     @property
     def is_statutory(self) -> bool:
@@ -370,6 +385,12 @@ class Case(OrganisationOwned, Timestamped):
         return self.status in OPEN_STATUSES
 
     @property
+    def postcode_shown(self) -> str:
+        """The postcode as people write it ("HP20 1AA"; it is kept without the space)."""
+        key = self.postcode
+        return f"{key[:-3]} {key[-3:]}" if len(key) >= 5 and " " not in key else key
+
+    @property
     def is_clock_paused(self) -> bool:
         return self.clock_paused_at is not None
 
@@ -379,12 +400,16 @@ class Case(OrganisationOwned, Timestamped):
 
     @property
     def title_for_customer(self) -> str:
-        """The case as messages to the customer name it.  A case raised by the public (a web form
-        or an e-mail) is named by its type, not by the title typed in: the address it came with
-        is unconfirmed, and the council must not become a relay that sends a stranger's text to
-        anyone's address."""
+        """The case as messages to the customer name it (in English: ``title_for_customer_in``)."""
+        return self.title_for_customer_in("")
+
+    def title_for_customer_in(self, language: str) -> str:
+        """The case as messages to the customer name it, in ``language``.  A case raised by the
+        public (a web form or an e-mail) is named by its type (the Welsh name for ``cy``), not
+        by the title typed in: the address it came with is unconfirmed, and the council must
+        not become a relay that sends a stranger's text to anyone's address."""
         if self.source in PUBLIC_SOURCES:
-            return self.case_type.name
+            return self.case_type.name_in(language)
         return self.title
 
 

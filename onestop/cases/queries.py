@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import router
 from django.db.models import (
@@ -43,6 +44,7 @@ from onestop.cases.events import (
 from onestop.cases.models import (
     INFORMATION_KINDS,
     OPEN_STATUSES,
+    WELSH,
     AttributeKind,
     Case,
     CaseClock,
@@ -570,6 +572,36 @@ def is_overdue(case: Case, now: datetime.datetime) -> bool:
     return case.is_open and case.due_at is not None and case.due_at < now
 
 
+@dataclass(frozen=True)
+class MapPoint:
+    """A case's point as the staff case page shows it: the numbers as text and, when the
+    operator names a map site (``ONESTOP_MAP_LINK``), the address that opens the point there."""
+
+    latitude: str
+    longitude: str
+    link: str
+    link_name: str
+
+
+def point_of(case: Case) -> MapPoint | None:
+    """Where the case's problem is, if a point was given."""
+    if case.latitude is None or case.longitude is None:
+        return None
+    latitude, longitude = f"{case.latitude:.6f}", f"{case.longitude:.6f}"
+    template = str(getattr(settings, "ONESTOP_MAP_LINK", ""))
+    link = (
+        template.replace("{latitude}", latitude).replace("{longitude}", longitude)
+        if template
+        else ""
+    )
+    return MapPoint(
+        latitude=latitude,
+        longitude=longitude,
+        link=link,
+        link_name=str(getattr(settings, "ONESTOP_MAP_LINK_NAME", "")) or "OpenStreetMap",
+    )
+
+
 def answers_of(case: Case) -> list[tuple[str, str]]:
     """The case's answers to its type's questions as (question label, answer), in the type's
     order; an answer to a question the type no longer asks keeps its code as the label."""
@@ -904,16 +936,22 @@ def get_task_for(user: User, case: Case, task_id: int) -> ContributionTask:
     return task
 
 
-def message_context(case: Case) -> dict[str, Any]:
+def message_context(case: Case, language: str | None = None) -> dict[str, Any]:
     """The placeholders a message about ``case`` fills in (``notify.wording.PLACEHOLDERS``):
-    the case is named as the customer may see it (``title_for_customer``)."""
+    the case is named as the customer may see it (``title_for_customer_in``), in ``language``,
+    by default the language the customer's messages are written in (``notify``'s
+    ``language_for``: Welsh names of the case type and service for a customer who asked for
+    Welsh, where the organisation gave them; English otherwise)."""
+    if language is None:
+        language = notify_queries.language_for(case.customer)
+    service = case.case_type.service
     return {
         "reference": case.reference,
         "customer_name": case.customer.display_name if case.customer else case.constituent_name,
-        "case_type": case.case_type.name,
-        "case_title": case.title_for_customer,
+        "case_type": case.case_type.name_in(language),
+        "case_title": case.title_for_customer_in(language),
         "deadline": case.due_at,
-        "service": case.case_type.service.name,
+        "service": (service.name_cy if language == WELSH else "") or service.name,
     }
 
 

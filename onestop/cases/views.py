@@ -246,6 +246,7 @@ def _case_context(user: User, case: Case) -> dict[str, Any]:
         "now": timezone.now(),
         "clocks": queries.clocks_of(case),
         "answers": queries.answers_of(case),
+        "point": queries.point_of(case),
         "timeline": queries.timeline_of(case, viewer=user),
         "links": queries.links_of(case),
         "tasks": queries.tasks_of(case),
@@ -797,6 +798,7 @@ def _save_case_type(user: User, form: forms.CaseTypeForm, *, code: str, new: boo
         data=services.CaseTypeInput(
             code=code,
             name=data["name"],
+            name_cy=data["name_cy"],
             kind=data["kind"],
             service=data["service"],
             default_team=data["default_team"],

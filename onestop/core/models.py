@@ -93,9 +93,36 @@ class Organisation(Timestamped):
     # charter and published forms: ``core.services.public_content_changed``); the cached copies
     # of those reads are keyed by it, so an edit is seen at once by every process.
     public_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # The area the organisation covers, as a box of WGS84 degrees (``core.geo``): a point on a
+    # case must be inside it.  All four edges or none (no boundary: anywhere in the UK).
+    boundary_south = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True)
+    boundary_north = models.DecimalField(max_digits=8, decimal_places=6, null=True, blank=True)
+    boundary_west = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    boundary_east = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        boundary_south__isnull=True,
+                        boundary_north__isnull=True,
+                        boundary_west__isnull=True,
+                        boundary_east__isnull=True,
+                    )
+                    | models.Q(
+                        boundary_south__isnull=False,
+                        boundary_north__isnull=False,
+                        boundary_west__isnull=False,
+                        boundary_east__isnull=False,
+                        boundary_south__lt=models.F("boundary_north"),
+                        boundary_west__lt=models.F("boundary_east"),
+                    )
+                ),
+                name="organisation_boundary_whole",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

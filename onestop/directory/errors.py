@@ -7,6 +7,7 @@ from enum import StrEnum
 
 class DirectoryError(StrEnum):
     UNKNOWN_LGSL_CODE = "unknown_lgsl_code"
+    INVALID_BOUNDARY = "invalid_boundary"
     DUPLICATE_NAME = "duplicate_name"
     CLOSES_BEFORE_OPENS = "closes_before_opens"
     OVERLAPPING_SESSION = "overlapping_session"

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core import geo
 from onestop.core.forms import GovukDateField, GovukFormMixin, PlainTextFormMixin
 from onestop.core.models import Nation, Organisation, OrganisationType, Role, User
 from onestop.directory.models import WELSH_HELP, AccessPointKind, Service, Weekday
@@ -74,6 +75,28 @@ class TimeOfDayField(forms.Field):
         return parse_time_of_day(text[:20])
 
 
+def _edge(label: Any, *, latitude: bool) -> forms.DecimalField:
+    """One edge of an organisation's boundary, in degrees (a latitude or a longitude)."""
+    invalid = (
+        _("Enter the edge as a latitude in degrees, like 51.6")
+        if latitude
+        else _("Enter the edge as a longitude in degrees, like -1.1")
+    )
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        error_messages={
+            "invalid": invalid,
+            "max_decimal_places": _("Give the edge to at most 6 decimal places"),
+            "max_digits": invalid,
+            "max_whole_digits": invalid,
+        },
+    )
+
+
 class OrganisationForm(GovukFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     type = forms.ChoiceField(label=_("Type of organisation"), choices=OrganisationType.choices)
@@ -92,10 +115,37 @@ class OrganisationForm(GovukFormMixin, forms.Form):
             "gets their messages in Welsh"
         ),
     )
+    boundary_south = _edge(_("Southern edge of the area you look after (optional)"), latitude=True)
+    boundary_north = _edge(_("Northern edge (optional)"), latitude=True)
+    boundary_west = _edge(_("Western edge (optional)"), latitude=False)
+    boundary_east = _edge(_("Eastern edge (optional)"), latitude=False)
+    BOUNDARY = ("boundary_south", "boundary_north", "boundary_west", "boundary_east")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._style()
+        self.fields["boundary_south"].help_text = _(
+            "A point marked on a map must be inside this box. Give all four edges in degrees, "
+            "like 51.6 and -1.1 (read them off any map site), or none for anywhere in the UK"
+        )
+        for name in self.BOUNDARY:
+            self.fields[name].widget.attrs["class"] += " govuk-input--width-10"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        edges = [data.pop(name, None) for name in self.BOUNDARY]
+        if any(name in self.errors for name in self.BOUNDARY):
+            return data
+        given = [edge is not None for edge in edges]
+        if all(given):
+            south, north, west, east = edges
+            data["boundary"] = geo.Box(south=south, north=north, west=west, east=east)
+        elif any(given):
+            missing = self.BOUNDARY[given.index(False)]
+            self.add_error(missing, _("Give all four edges of the boundary, or none"))
+        else:
+            data["boundary"] = None
+        return data
 
 
 class ServiceForm(GovukFormMixin, forms.Form):

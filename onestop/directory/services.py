@@ -13,6 +13,7 @@ import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -23,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from onestop.core import audit
+from onestop.core import audit, geo
 from onestop.core import services as core_services
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, Role, User
@@ -50,7 +51,12 @@ Session = tuple[datetime.time, datetime.time]
 
 # --- helpers (no transactions of their own) -----------------------------------------------------
 def _snapshot(obj: Model, fields: Iterable[str]) -> dict[str, Any]:
-    return {name: audit.plain(getattr(obj, name)) for name in fields}
+    values = {name: audit.plain(getattr(obj, name)) for name in fields}
+    # Degrees (a boundary's edges) as text, as JSON keeps them exactly.
+    return {
+        name: f"{value:.6f}" if isinstance(value, Decimal) else value
+        for name, value in values.items()
+    }
 
 
 def _delete(obj: Model, *, by: User | None, summary: str, shown_by: Sequence[int] = ()) -> None:
@@ -124,7 +130,53 @@ def _same_organisation(obj: Model, organisation_id: int | None, message: str) ->
 
 
 # --- organisations ------------------------------------------------------------------------------
-ORGANISATION_FIELDS = ("name", "type", "nation", "branding_text", "offers_welsh")
+ORGANISATION_FIELDS = (
+    "name",
+    "type",
+    "nation",
+    "branding_text",
+    "offers_welsh",
+    "boundary_south",
+    "boundary_north",
+    "boundary_west",
+    "boundary_east",
+)
+#: ``update_organisation``'s ``boundary`` when the boundary is to stay as it is.
+UNCHANGED = object()
+
+
+def check_boundary(boundary: geo.Box) -> geo.Box:
+    """``boundary`` with its edges to six decimal places, refused unless its south is below its
+    north, its west left of its east, and it lies in the United Kingdom."""
+    places = Decimal("0.000001")
+    box = geo.Box(
+        south=Decimal(boundary.south).quantize(places),
+        north=Decimal(boundary.north).quantize(places),
+        west=Decimal(boundary.west).quantize(places),
+        east=Decimal(boundary.east).quantize(places),
+    )
+    if box.south >= box.north:
+        raise ServiceError(
+            DirectoryError.INVALID_BOUNDARY,
+            _("The southern edge must be south of (less than) the northern edge"),
+            field="boundary_south",
+        )
+    if box.west >= box.east:
+        raise ServiceError(
+            DirectoryError.INVALID_BOUNDARY,
+            _("The western edge must be west of (less than) the eastern edge"),
+            field="boundary_west",
+        )
+    if not geo.UNITED_KINGDOM.holds(box):
+        raise ServiceError(
+            DirectoryError.INVALID_BOUNDARY,
+            _(
+                "The boundary must be in the United Kingdom: latitudes from 49.8 to 60.95 and "
+                "longitudes from -8.7 to 1.9"
+            ),
+            field="boundary_south",
+        )
+    return box
 
 
 def update_organisation(
@@ -136,7 +188,12 @@ def update_organisation(
     nation: str,
     branding_text: str,
     offers_welsh: bool | None = None,
+    boundary: geo.Box | object | None = UNCHANGED,
 ) -> Organisation:
+    """Change the organisation's details; ``boundary`` (a box, or ``None`` for none) is the
+    area points on its cases must be in, left as it is unless given."""
+    if isinstance(boundary, geo.Box):
+        boundary = check_boundary(boundary)
     with transaction.atomic():
         before = _snapshot(organisation, ORGANISATION_FIELDS)
         organisation.name = name
@@ -145,6 +202,10 @@ def update_organisation(
         organisation.branding_text = branding_text
         if offers_welsh is not None:
             organisation.offers_welsh = offers_welsh
+        if boundary is None or isinstance(boundary, geo.Box):
+            for edge in ("south", "north", "west", "east"):
+                value = getattr(boundary, edge) if boundary is not None else None
+                setattr(organisation, f"boundary_{edge}", value)
         organisation.full_clean()
         organisation.save(update_fields=[*ORGANISATION_FIELDS, "updated_at"])
         audit.record(

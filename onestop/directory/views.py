@@ -62,6 +62,10 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
         "nation": organisation.nation,
         "branding_text": organisation.branding_text,
         "offers_welsh": organisation.offers_welsh,
+        "boundary_south": organisation.boundary_south,
+        "boundary_north": organisation.boundary_north,
+        "boundary_west": organisation.boundary_west,
+        "boundary_east": organisation.boundary_east,
     }
     form = forms.OrganisationForm(request.POST or None, initial=initial)
     saved = _save(

@@ -59,7 +59,8 @@ def load_demo(council: Organisation) -> None:
 
 
 # The housing association's forms in English and Welsh: code, position, layout, guidance, and
-# the Welsh words (name, hint, guidance, questions).  Our Welsh: a council relying on it should
+# the Welsh words (hint, guidance, questions; the Welsh names are the case types', set by
+# ``cases.demo.HOUSING_WELSH_NAMES``).  Our Welsh: a council relying on it should
 # have a translator review it, as for every shipped Welsh text.
 WELSH_PUBLISHED: tuple[tuple[str, int, str, str, services.WebFormWords], ...] = (
     (
@@ -70,7 +71,6 @@ WELSH_PUBLISHED: tuple[tuple[str, int, str, str, services.WebFormWords], ...] = 
         "this form is not for emergencies.",
         services.WebFormWords(
             hint="Something in your home that is broken or not working",
-            name_cy="Atgyweirio",
             hint_cy="Rhywbeth yn eich cartref sydd wedi torri neu ddim yn gweithio",
             guidance_cy="Os yw dŵr, nwy neu drydan yn peryglu unrhyw un, ffoniwch ni nawr yn "
             "lle hynny: nid yw'r ffurflen hon ar gyfer argyfyngau.",
@@ -96,7 +96,6 @@ WELSH_PUBLISHED: tuple[tuple[str, int, str, str, services.WebFormWords], ...] = 
         "Tell us what you would like to know and we will reply.",
         services.WebFormWords(
             hint="Questions about your tenancy, your rent or moving home",
-            name_cy="Ymholiad am denantiaeth",
             hint_cy="Cwestiynau am eich tenantiaeth, eich rhent neu symud cartref",
             guidance_cy="Dywedwch wrthym beth hoffech chi ei wybod a byddwn yn ateb.",
         ),

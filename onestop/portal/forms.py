@@ -256,7 +256,11 @@ class ReportForm(GovukForm):
         if "latitude" in self.errors or "longitude" in self.errors:
             return None
         try:
-            return case_services.clean_point(data.get("latitude", ""), data.get("longitude", ""))
+            return case_services.clean_point(
+                data.get("latitude", ""),
+                data.get("longitude", ""),
+                organisation=self.case_type.organisation,
+            )
         except ServiceError as refusal:
             self.add_error(refusal.field or "latitude", refusal.message)
             return None
@@ -313,12 +317,6 @@ class WebFormForm(GovukForm):
         max_length=HINT_LIMIT,
         help_text=_("One line under the form's name in the residents' list, like what it covers"),
     )
-    name_cy = forms.CharField(
-        label=_("Name in Welsh (optional)"),
-        required=False,
-        max_length=FORM_NAME_LIMIT,
-        help_text=_("Shown when a resident reads the pages in Welsh; empty shows the English"),
-    )
     hint_cy = forms.CharField(
         label=_("Hint in Welsh (optional)"), required=False, max_length=HINT_LIMIT
     )
@@ -368,7 +366,6 @@ class WebFormForm(GovukForm):
                 questions[code] = {"label": label, "choices": choices}
         return services.WebFormWords(
             hint=data["hint"],
-            name_cy=data["name_cy"],
             hint_cy=data["hint_cy"],
             guidance_cy=data["guidance_cy"],
             questions_cy=questions,
@@ -385,7 +382,6 @@ def web_form_initial(web_form: Any) -> dict[str, Any]:
         "position": web_form.position,
         "layout": web_form.layout,
         "hint": web_form.hint,
-        "name_cy": web_form.name_cy,
         "hint_cy": web_form.hint_cy,
         "guidance_cy": web_form.guidance_cy,
     }

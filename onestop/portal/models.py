@@ -47,10 +47,11 @@ class WebForm(OrganisationOwned, Timestamped):
     layout = models.CharField(max_length=20, choices=Layout.choices, default=Layout.AUTOMATIC)
     # What residents read beside the case type's name, in English and Welsh.  The Welsh words
     # are shown when the page is in Welsh; a Welsh word left empty falls back to the English.
+    # The Welsh name itself is the case type's (``CaseType.name_cy``), which the customer
+    # messages sent by ``cases`` use too.
     hint = models.CharField(
         max_length=HINT_LIMIT, blank=True, help_text=_("A line under the form's name.")
     )
-    name_cy = models.CharField(max_length=NAME_LIMIT, blank=True)
     hint_cy = models.CharField(max_length=HINT_LIMIT, blank=True)
     guidance_cy = models.TextField(blank=True)
     # The questions' Welsh words, by question code: {"label": "...", "choices": ["...", ...]}
@@ -75,7 +76,7 @@ class WebForm(OrganisationOwned, Timestamped):
         return self.name_in(translation.get_language() or "")
 
     def name_in(self, language: str) -> str:
-        return (self.name_cy if language == WELSH else "") or self.case_type.name
+        return self.case_type.name_in(language)
 
     def hint_in(self, language: str) -> str:
         return (self.hint_cy if language == WELSH else "") or self.hint

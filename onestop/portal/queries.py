@@ -108,7 +108,7 @@ def form_list(organisation: Organisation, *, language: str, search: str = "") ->
                 public.hint,
                 public.category,
                 web_form.case_type.name,
-                web_form.name_cy,
+                web_form.case_type.name_cy,
                 web_form.hint,
                 web_form.hint_cy,
             ]

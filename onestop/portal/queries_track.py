@@ -31,7 +31,7 @@ from onestop.customers import services as customer_services
 from onestop.customers.models import Address, Customer, Email, Phone
 from onestop.feedback.models import Feedback, FeedbackEvent, Kind
 from onestop.feedback.models import Status as FeedbackStatus
-from onestop.portal.models import ResidentSession, WebForm
+from onestop.portal.models import ResidentSession
 
 REFERENCE_LIMIT = 20
 DETAIL_LIMIT = 254
@@ -189,17 +189,13 @@ class TrackedView:
 
 
 def case_type_names(organisation_id: int, case_types: Sequence[Any]) -> dict[int, str]:
-    """The case types' names as residents read them, in the page's language: the name of the
-    online form for the type where there is one (its Welsh name on a Welsh page), else the case
-    type's own name."""
-    names = {case_type.pk: case_type.name for case_type in case_types}
-    forms = (
-        WebForm.objects.for_organisation(organisation_id)
-        .filter(case_type_id__in=sorted(names))
-        .select_related("case_type")
-    )
-    names.update({form.case_type_id: form.public_name for form in forms})
-    return names
+    """The case types' names as residents read them, in the page's language (the Welsh name
+    on a Welsh page, where the organisation gave one)."""
+    return {
+        case_type.pk: case_type.public_name
+        for case_type in case_types
+        if case_type.organisation_id == organisation_id
+    }
 
 
 def view_of(found: Case | Feedback) -> TrackedView:

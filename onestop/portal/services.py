@@ -26,7 +26,7 @@ from onestop.contacts.models import Channel, Direction, Outcome
 from onestop.core import audit
 from onestop.core import services as core_services
 from onestop.core.errors import ServiceError
-from onestop.core.models import AuditAction, User
+from onestop.core.models import AuditAction, Organisation, User
 from onestop.core.questions import AttributeKind
 from onestop.core.text import has_control_characters, visible
 from onestop.customers import services as customer_services
@@ -69,11 +69,11 @@ class Report:
 
 @dataclass(frozen=True)
 class WebFormWords:
-    """What residents read about a form besides its guidance: a hint under its name, and the
-    Welsh name, hint, guidance and questions (``WebForm.questions_cy``'s shape)."""
+    """What residents read about a form besides its name and guidance: a hint under its name,
+    and the Welsh hint, guidance and questions (``WebForm.questions_cy``'s shape).  The Welsh
+    name is the case type's (``CaseType.name_cy``, edited on the case type's page)."""
 
     hint: str = ""
-    name_cy: str = ""
     hint_cy: str = ""
     guidance_cy: str = ""
     questions_cy: dict[str, Any] = field(default_factory=dict)
@@ -237,9 +237,6 @@ def _clean_words(case_type: CaseType, words: WebFormWords) -> dict[str, Any]:
             questions[code] = {"label": label, "choices": choices}
     return {
         "hint": _plain(words.hint, label=_("Hint"), field_name="hint", limit=HINT_LIMIT),
-        "name_cy": _plain(
-            words.name_cy, label=_("Name in Welsh"), field_name="name_cy", limit=FORM_NAME_LIMIT
-        ),
         "hint_cy": _plain(
             words.hint_cy, label=_("Hint in Welsh"), field_name="hint_cy", limit=HINT_LIMIT
         ),
@@ -287,7 +284,7 @@ def _check_offered(web_form: WebForm) -> CaseType:
     return case_type
 
 
-def _clean_report(report: Report) -> Report:
+def _clean_report(report: Report, organisation: Organisation) -> Report:
     """Every field checked before anything is written (the services check again inside)."""
     title = _plain(
         report.title, label=_("What is the problem"), field_name="title", limit=TITLE_LIMIT
@@ -335,7 +332,9 @@ def _clean_report(report: Report) -> Report:
         phone=phone,
         language=report.language,
         point=(
-            case_services.clean_point(report.point.latitude, report.point.longitude)
+            case_services.clean_point(
+                report.point.latitude, report.point.longitude, organisation=organisation
+            )
             if report.point is not None
             else None
         ),
@@ -383,7 +382,7 @@ def submit_report(
     refused photo (too many is the only refusal left by then) leaves no case behind either.
     """
     case_type = _check_offered(web_form)
-    report = _clean_report(report)
+    report = _clean_report(report, case_type.organisation)
     case_services.clean_attributes(case_type, report.answers)  # refused before any write
     if report.point is not None and not any(
         question.get("kind") == AttributeKind.LOCATION for question in case_type.attributes

@@ -36,6 +36,8 @@ def test_an_administrator_adds_a_case_type_with_the_keyboard_only(
     assert axe_violations(page) == []
     page.locator("#id_name").focus()
     page.keyboard.type("Pothole")
+    page.keyboard.press("Tab")  # the name in Welsh, beside the English
+    page.keyboard.type("Twll yn y ffordd")
     page.keyboard.press("Tab")
     page.keyboard.type("pothole")
     page.keyboard.press("Tab")  # the first kind: service request
@@ -53,6 +55,7 @@ def test_an_administrator_adds_a_case_type_with_the_keyboard_only(
         page.keyboard.press("Enter")
     assert page.url == f"{live_server.url}/case-types/"
     pothole = CaseType.objects.for_organisation(world.organisation).get(code="pothole")
+    assert (pothole.name, pothole.name_cy) == ("Pothole", "Twll yn y ffordd")
     assert pothole.attributes[0]["choices"] == ["Left", "Right"]
     assert axe_violations(page) == []
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from onestop.cases.models import Case
+from onestop.cases.models import Case, CaseType
 from onestop.core.models import Organisation
 from onestop.customers.models import Language
 from onestop.portal import services
@@ -21,7 +21,6 @@ __all__ = ["world"]  # fixtures used here
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORDS = services.WebFormWords(
-    name_cy="Bin heb ei gasglu",
     guidance_cy="Gadewch y bin allan nes i ni ei gasglu.",
     questions_cy={
         "bin": {"label": "Pa fin", "choices": ["Glas", "Gwyrdd", "Du"]},
@@ -57,6 +56,10 @@ TEXT = {
 @pytest.fixture
 def welsh_missed_bins(world: World) -> WebForm:
     Organisation.objects.filter(pk=world.organisation.pk).update(offers_welsh=True)
+    CaseType.objects.unscoped("test: the Welsh name").filter(pk=world.missed_bin.pk).update(
+        name_cy="Bin heb ei gasglu"
+    )
+    world.missed_bin.refresh_from_db()
     return services.save_web_form(
         world.missed_bin,
         by=None,

@@ -210,3 +210,35 @@ def test_a_tile_address_that_is_not_https_with_z_x_y_stops_start_up(template: st
 
     with pytest.raises(ImproperlyConfigured, match="ONESTOP_MAP_TILES must be an https://"):
         map_tiles_origin(template)
+
+
+# --- the staff case page's link to a case's point (ONESTOP_MAP_LINK) -----------------------------
+@pytest.mark.parametrize(
+    "template",
+    [
+        "https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}#map=18/{latitude}/{longitude}",
+        "https://maps.example.gov.uk:8443/find?lat={latitude}&lon={longitude}",
+        "",  # no link
+    ],
+)
+def test_a_map_link_with_the_latitude_and_longitude_is_taken(template: str) -> None:
+    from onestop.settings import check_map_link
+
+    assert check_map_link(template) == template
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}",  # not https
+        "https://www.openstreetmap.org/?mlat={latitude}",  # no {longitude}
+        "javascript:alert(1)//{latitude}{longitude}",
+        'https://maps.example/?{latitude}&{longitude}" onmouseover="x',
+        "https://maps.example/?{latitude}&{longitude} https://evil.example",
+    ],
+)
+def test_a_map_link_that_is_not_https_with_both_numbers_stops_start_up(template: str) -> None:
+    from onestop.settings import check_map_link
+
+    with pytest.raises(ImproperlyConfigured, match="ONESTOP_MAP_LINK must be an https://"):
+        check_map_link(template)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.test import Client
 
+from onestop.cases import demo as cases_demo
+from onestop.cases.models import CaseType
 from onestop.core.models import Organisation
 from onestop.directory import demo as directory_demo
 from onestop.directory import services as directory_services
@@ -55,3 +57,18 @@ def test_loading_the_welsh_again_keeps_an_administrators_words(loaded_demo: Load
 
     repairs.refresh_from_db()
     assert repairs.name_cy == "Gwaith trwsio"
+
+
+def test_the_housing_associations_case_types_have_their_welsh_names(
+    loaded_demo: LoadedDemo,
+) -> None:
+    housing = Organisation.objects.get(slug="demo-housing")
+    assert dict(CaseType.objects.for_organisation(housing).values_list("code", "name_cy")) == {
+        "tenancy-enquiry": "Ymholiad am denantiaeth",
+        "repair": "Atgyweirio",
+        "emergency-repair": "Atgyweiriad brys",
+    }
+    # Loading the types again keeps an administrator's Welsh name.
+    CaseType.objects.for_organisation(housing).filter(code="repair").update(name_cy="Trwsio")
+    cases_demo.load_types(housing, cases_demo.HOUSING_TYPES, (), cases_demo.HOUSING_WELSH_NAMES)
+    assert CaseType.objects.for_organisation(housing).get(code="repair").name_cy == "Trwsio"

@@ -15,7 +15,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from onestop.cases import services as case_services
-from onestop.cases.models import Case, CaseEvent, CaseKind, CaseNote, NoteKind, Outcome, Status
+from onestop.cases.models import (
+    Case,
+    CaseEvent,
+    CaseKind,
+    CaseNote,
+    CaseType,
+    NoteKind,
+    Outcome,
+    Status,
+)
 from onestop.contacts.models import Channel, Contact
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, AuditRecord, Organisation, User
@@ -674,21 +683,21 @@ def test_anonymous_feedback_takes_information_without_a_customer(world: World) -
     assert (contact.customer_id, contact.about_reference) == (None, feedback.reference)
 
 
-def test_the_request_is_named_by_its_online_form_in_the_pages_language(
+def test_the_request_is_named_by_its_case_type_in_the_pages_language(
     case: Case, missed_bins_online: WebForm, world: World
 ) -> None:
     from django.utils import translation
 
     from onestop.portal import queries_track
 
-    WebForm.objects.unscoped("test: the form's Welsh name").filter(pk=missed_bins_online.pk).update(
-        name_cy="Bin heb ei gasglu"
-    )
+    CaseType.objects.unscoped("test: the Welsh name").filter(
+        pk=missed_bins_online.case_type_id
+    ).update(name_cy="Bin heb ei gasglu")
     case = Case.objects.unscoped("test").select_related("case_type").get(pk=case.pk)
     assert queries_track.view_of(case).what == case.case_type.name
     with translation.override("cy"):
         assert queries_track.view_of(case).what == "Bin heb ei gasglu"
-    # A case type with no online form keeps its own name, in either language.
+    # A case type with no Welsh name keeps its English one, in either language.
     other = world.foi
     with translation.override("cy"):
         names = queries_track.case_type_names(world.organisation.pk, [case.case_type, other])

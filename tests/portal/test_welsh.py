@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django.utils import translation
 
-from onestop.cases.models import Case
+from onestop.cases.models import Case, CaseType
 from onestop.core.models import Organisation, User
 from onestop.customers.models import Language
 from onestop.notify.models import Message
@@ -30,7 +30,6 @@ TOGGLE = 'data-testid="language-toggle"'
 
 WORDS = services.WebFormWords(
     hint="When the crew did not empty your bin",
-    name_cy="Bin heb ei gasglu",
     hint_cy="Pan na wnaeth y criw wagio’ch bin",
     guidance_cy="Gadewch y bin allan nes i ni ei gasglu.",
     questions_cy={
@@ -49,6 +48,10 @@ def welsh_council(world: World) -> Organisation:
 
 @pytest.fixture
 def welsh_form(world: World, welsh_council: Organisation) -> WebForm:
+    CaseType.objects.unscoped("test: the Welsh name").filter(pk=world.missed_bin.pk).update(
+        name_cy="Bin heb ei gasglu"
+    )
+    world.missed_bin.refresh_from_db()
     return services.save_web_form(
         world.missed_bin,
         by=None,
@@ -226,8 +229,11 @@ def test_a_welsh_report_records_welsh_and_the_acknowledgement_is_in_welsh(
     acknowledgement = Message.objects.for_organisation(world.organisation).get(case=case)
     assert acknowledgement.language == "cy"
     assert acknowledgement.subject == f"Rydym wedi cael eich cais: {case.reference}"
-    assert "Annwyl Siân Jones" in acknowledgement.body
-    assert "Byddwn yn ymateb erbyn 16 Mawrth 2026" in acknowledgement.body
+    # The request named by the case type's Welsh name, not the English one nor the title typed.
+    assert acknowledgement.body == (
+        "Annwyl Siân Jones,\n\nRydym wedi cael eich cais Bin heb ei gasglu. Eich cyfeirnod yw "
+        f"{case.reference}.\n\nByddwn yn ymateb erbyn 16 Mawrth 2026.\n\nTest District Council"
+    )
 
     done = client.get(response["Location"]).content.decode()
     assert "Adroddiad wedi’i anfon" in done
@@ -236,6 +242,7 @@ def test_a_welsh_report_records_welsh_and_the_acknowledgement_is_in_welsh(
     assert "Beth sy’n digwydd nesaf" in done
 
 
+@time_machine.travel(MONDAY, tick=False)
 def test_an_english_report_records_english(
     world: World, welsh_form: WebForm, client: Client
 ) -> None:
@@ -244,7 +251,14 @@ def test_an_english_report_records_english(
     assert case.customer is not None
     assert case.customer.language == Language.ENGLISH
     acknowledgement = Message.objects.for_organisation(world.organisation).get(case=case)
-    assert acknowledgement.subject.startswith("We have received your request")
+    assert (acknowledgement.language, acknowledgement.subject) == (
+        "en",
+        f"We have received your request: {case.reference}",
+    )
+    assert acknowledgement.body == (
+        "Dear Siân Jones,\n\nWe have received your request Missed bin. Your reference is "
+        f"{case.reference}.\n\nWe will reply by 16 March 2026.\n\nTest District Council"
+    )
 
 
 def test_the_thank_you_and_too_many_pages_in_welsh(welsh_form: WebForm, client: Client) -> None:
@@ -342,6 +356,16 @@ def test_an_administrator_writes_the_welsh_words_and_the_layout(
     page = client.get(edit).content.decode()
     assert "“Which bin” in Welsh (optional)" in page
     assert "One a line, in this order: blue, green, black" in page
+    # The Welsh name is the case type's, written on the case type's page.
+    assert 'name="name_cy"' not in page
+    assert "No name in Welsh yet: residents reading in Welsh see the English name." in page
+    assert f'href="/case-types/{world.missed_bin.pk}/">Change the name on the case type' in page
+    CaseType.objects.unscoped("test: the Welsh name").filter(pk=world.missed_bin.pk).update(
+        name_cy="Bin heb ei gasglu"
+    )
+    assert 'Name in Welsh: <span lang="cy">Bin heb ei gasglu</span>.' in (
+        client.get(edit).content.decode()
+    )
 
     response = client.post(
         edit,
@@ -351,7 +375,6 @@ def test_an_administrator_writes_the_welsh_words_and_the_layout(
             "position": "10",
             "layout": Layout.QUESTION_PAGES,
             "hint": "When the crew missed it",
-            "name_cy": "Bin heb ei gasglu",
             "hint_cy": "Pan fethodd y criw",
             "guidance_cy": "Gadewch y bin allan.",
             "label_cy_bin": "Pa fin",
@@ -361,9 +384,8 @@ def test_an_administrator_writes_the_welsh_words_and_the_layout(
 
     assert response.status_code == 302
     web_form = WebForm.objects.for_organisation(world.organisation).get()
-    assert (web_form.layout, web_form.name_cy, web_form.hint, web_form.hint_cy) == (
+    assert (web_form.layout, web_form.hint, web_form.hint_cy) == (
         Layout.QUESTION_PAGES,
-        "Bin heb ei gasglu",
         "When the crew missed it",
         "Pan fethodd y criw",
     )
@@ -379,7 +401,7 @@ def test_an_administrator_writes_the_welsh_words_and_the_layout(
     ("changes", "message"),
     [
         ({"choices_cy_bin": "Glas\nGwyrdd"}, "Give 3 Welsh answers, one for each English answer"),
-        ({"name_cy": "x" * 201}, "must be 200 characters or fewer"),
+        ({"hint_cy": "x" * 301}, "must be 300 characters or fewer"),
         ({"guidance_cy": "a\x00b"}, "Remove the special characters"),
         ({"layout": "sideways"}, "from the list"),
     ],

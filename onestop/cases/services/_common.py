@@ -83,8 +83,9 @@ def _same_organisation(obj: Any, case_or_org_id: int, message: str) -> None:
         _refuse(CaseError.WRONG_ORGANISATION, message)
 
 
-def _message_context(case: Case, **extra: Any) -> dict[str, Any]:
-    return {**queries.message_context(case), **extra}
+def _message_context(case: Case, language: str | None = None, **extra: Any) -> dict[str, Any]:
+    """``queries.message_context`` in ``language`` (by default the customer's) with ``extra``."""
+    return {**queries.message_context(case, language), **extra}
 
 
 def _tell_parties(case: Case, event: str, *, by: User | None = None, **extra: Any) -> None:
@@ -107,7 +108,10 @@ def _tell_parties(case: Case, event: str, *, by: User | None = None, **extra: An
             organisation_id=case.organisation_id,
             user=case.councillor,
             event=event,
-            context={**context, "customer_name": case.councillor.display_name},
+            context={
+                **_message_context(case, language="", **extra),  # staff read English
+                "customer_name": case.councillor.display_name,
+            },
             case_id=case.pk,
             kind=RecipientKind.COUNCILLOR,
         )

@@ -32,6 +32,7 @@ from onestop.cases.services.clocks import (
 from onestop.core import audit
 from onestop.core import services as core_services
 from onestop.core.models import AuditAction, Organisation, User
+from onestop.core.text import has_control_characters
 from onestop.directory.models import Service, Team
 
 
@@ -50,6 +51,8 @@ class CaseTypeInput:
     escalation: Sequence[tuple[int, str]] = ()  # (percent, EscalationAction)
     routing: Sequence[tuple[str, str, Team]] = ()  # (postcode prefix, ward, team)
     is_active: bool = True
+    # The name residents read in Welsh (empty: the English name).
+    name_cy: str = ""
 
 
 CODE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,59}")
@@ -62,6 +65,7 @@ def _case_type_snapshot(case_type: CaseType) -> dict[str, Any]:
     """What an administrator can change on a case type, as plain values (for the audit)."""
     return {
         "name": case_type.name,
+        "name_cy": case_type.name_cy,
         "kind": case_type.kind,
         "service": case_type.service_id,
         "default_team": case_type.default_team_id,
@@ -100,6 +104,7 @@ def save_case_type(
             case_type = CaseType(organisation=organisation, code=data.code)
         before = {} if created else _case_type_snapshot(case_type)
         case_type.name = checked.name
+        case_type.name_cy = checked.name_cy
         case_type.kind = data.kind
         case_type.service = data.service
         case_type.default_team = data.default_team
@@ -135,6 +140,7 @@ def save_case_type(
 @dataclass(frozen=True)
 class _CheckedCaseType:
     name: str
+    name_cy: str
     description: str
     attributes: list[dict[str, Any]]
 
@@ -152,6 +158,16 @@ def _check_case_type(organisation: Organisation, data: CaseTypeInput) -> _Checke
             "code",
         )
     name = _check_text(data.name, field=_("name"), error_field="name", limit=200, required=True)
+    name_cy = _check_text(data.name_cy, field=_("name in Welsh"), error_field="name_cy", limit=200)
+    if has_control_characters(name_cy):  # residents read it
+        _refuse(
+            CaseError.INVALID_ATTRIBUTE,
+            _(
+                "Remove the special characters from the name in Welsh: only ordinary text is "
+                "allowed"
+            ),
+            "name_cy",
+        )
     description = _check_text(
         data.description, field=_("description"), error_field="description", limit=TEXT_LIMIT
     )
@@ -182,7 +198,9 @@ def _check_case_type(organisation: Organisation, data: CaseTypeInput) -> _Checke
                 _("Escalation needs a percentage from 1 to 500 and an action"),
                 "escalation",
             )
-    return _CheckedCaseType(name=name, description=description, attributes=attributes)
+    return _CheckedCaseType(
+        name=name, name_cy=name_cy, description=description, attributes=attributes
+    )
 
 
 def _check_routing(organisation: Organisation, data: CaseTypeInput) -> None:

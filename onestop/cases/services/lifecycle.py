@@ -99,7 +99,7 @@ def raise_case(
     ward = _check_text(ward, field=_("ward"), error_field="ward", limit=100)
     cleaned = clean_attributes(case_type, attributes or {})
     if point is not None:
-        point = clean_point(point.latitude, point.longitude)
+        point = clean_point(point.latitude, point.longitude, organisation=organisation)
     _check_parties(organisation, customer=customer, contact=contact, councillor=councillor)
     if case_type.kind == CaseKind.COUNCILLOR_ENQUIRY:
         if councillor is None and by is not None and queries.is_councillor(by):
@@ -416,13 +416,16 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
 def _send_update(
     case: Case, recipient: queries.UpdateRecipient, text: str, *, by: User | None
 ) -> None:
-    context = _message_context(case, update_text=text)
     if recipient.user is not None:
         compose.message_to_staff(
             organisation_id=case.organisation_id,
             user=recipient.user,
             event=Event.UPDATE,
-            context={**context, "customer_name": recipient.name},
+            # Staff (a councillor) read English.
+            context={
+                **_message_context(case, language="", update_text=text),
+                "customer_name": recipient.name,
+            },
             case_id=case.pk,
             kind=recipient.kind,
         )
@@ -431,7 +434,7 @@ def _send_update(
         organisation_id=case.organisation_id,
         customer=case.customer,
         event=Event.UPDATE,
-        context=context,
+        context=_message_context(case, update_text=text),
         case_id=case.pk,
         by=by,
     )

@@ -3,8 +3,9 @@
 A resident (or an advisor) may give the point where a case type asks for a location; it is
 kept on the case (``Case.latitude``/``Case.longitude``, WGS84 degrees to six decimal places,
 about 10 cm).  A point is refused unless both halves are plain decimal numbers and it lies in
-the United Kingdom (a box round Great Britain, Northern Ireland, the Isles of Scilly and
-Shetland): no organisation keeps its boundary yet, so the UK is the area every point must be in.
+the United Kingdom (``core.geo.UNITED_KINGDOM``, a box round Great Britain, Northern Ireland,
+the Isles of Scilly and Shetland) and, when the organisation keeps a boundary (a box an
+administrator sets on the organisation's page), inside that boundary.
 """
 
 from __future__ import annotations
@@ -17,9 +18,16 @@ from django.utils.translation import gettext as _
 
 from onestop.cases.errors import CaseError
 from onestop.cases.services._common import _refuse
+from onestop.core import geo
+from onestop.core.models import Organisation
 
 # (south, north, west, east) in degrees: the United Kingdom with a little sea round it.
-UK_BOUNDS = (Decimal("49.8"), Decimal("60.95"), Decimal("-8.7"), Decimal("1.9"))
+UK_BOUNDS = (
+    geo.UNITED_KINGDOM.south,
+    geo.UNITED_KINGDOM.north,
+    geo.UNITED_KINGDOM.west,
+    geo.UNITED_KINGDOM.east,
+)
 PLACES = Decimal("0.000001")
 # A plain decimal number: no exponent, no "nan" or "infinity", no grouping, at most 30 characters.
 _NUMBER = re.compile(r"[+-]?\d{1,3}(?:\.\d{1,15})?")
@@ -44,10 +52,13 @@ def _number(value: str, *, label: str, field: str) -> Decimal:
     return Decimal(text).quantize(PLACES, rounding=ROUND_HALF_EVEN)
 
 
-def clean_point(latitude: object, longitude: object) -> Point | None:
+def clean_point(
+    latitude: object, longitude: object, *, organisation: Organisation | None = None
+) -> Point | None:
     """The point given as ``latitude`` and ``longitude`` (text or numbers), or ``None`` when
     neither was given; refused (``ServiceError``, ``CaseError`` codes) when only one was given,
-    either is not a plain number, or the point is outside the United Kingdom."""
+    either is not a plain number, or the point is outside the United Kingdom or outside the
+    boundary of ``organisation`` (when it keeps one)."""
     latitude_text = "" if latitude is None else str(latitude).strip()
     longitude_text = "" if longitude is None else str(longitude).strip()
     if not latitude_text and not longitude_text:
@@ -69,6 +80,17 @@ def clean_point(latitude: object, longitude: object) -> Point | None:
         _refuse(
             CaseError.POINT_OUTSIDE_AREA,
             _("The point must be in the United Kingdom: move the pin or check the numbers"),
+            "latitude",
+        )
+    boundary = geo.boundary_of(organisation) if organisation is not None else None
+    if boundary is not None and not boundary.contains(point.latitude, point.longitude):
+        _refuse(
+            CaseError.POINT_OUTSIDE_AREA,
+            _(
+                "The point must be in the area %(organisation)s looks after: move the pin or "
+                "check the numbers"
+            )
+            % {"organisation": organisation.name if organisation is not None else ""},
             "latitude",
         )
     return point

@@ -91,7 +91,9 @@ def load_story() -> None:
         standards_demo.load_demo(council)
         standards_demo.load_demo(housing, standards_demo.HOUSING_STANDARDS)
         cases_demo.load_types(council)
-        cases_demo.load_types(housing, cases_demo.HOUSING_TYPES, ())
+        cases_demo.load_types(
+            housing, cases_demo.HOUSING_TYPES, (), welsh_names=cases_demo.HOUSING_WELSH_NAMES
+        )
         reasons = {org: contacts_demo.load_reasons(org) for org in (council, housing)}
         clock.advance(datetime.timedelta(days=1))
         customers_demo.load_demo(council)

@@ -58,11 +58,19 @@
       }
     }
 
+    // The organisation's boundary (south,west,north,east), if it keeps one: the map starts
+    // over the area it looks after rather than the whole UK.
+    var edges = String(container.dataset.boundary || '').split(',').map(parsed)
+    var boundary = edges.length === 4 && edges.every(function (edge) { return edge !== null })
+      ? [[edges[0], edges[1]], [edges[2], edges[3]]]
+      : null
     var lat = parsed(latitude.value)
     var lng = parsed(longitude.value)
     if (lat !== null && lng !== null) {
       map.setView([lat, lng], 16)
       place([lat, lng])
+    } else if (boundary !== null) {
+      map.fitBounds(boundary)
     } else {
       map.setView(UK_CENTRE, 5)
     }
