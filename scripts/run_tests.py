@@ -44,12 +44,6 @@ def _run(label: str, database_url: str | None, extra: list[str]) -> tuple[str, i
     environment.pop("DATABASE_URL", None)
     if database_url:
         environment["DATABASE_URL"] = database_url
-        # A commit need not wait for the disk in a test run (the database is thrown away): every
-        # connection the tests make, the commands they start included, reads PGOPTIONS.  The
-        # server's own settings and durability are untouched.
-        environment["PGOPTIONS"] = (
-            environment.get("PGOPTIONS", "") + " -c synchronous_commit=off"
-        ).strip()
     environment["ONESTOP_TEST_LABEL"] = label
     environment["ONESTOP_TEST_SUMMARY"] = str(summary)
     workers = os.environ.get("ONESTOP_TEST_WORKERS", "2")
