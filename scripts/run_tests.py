@@ -46,7 +46,10 @@ def _run(label: str, database_url: str | None, extra: list[str]) -> tuple[str, i
         environment["DATABASE_URL"] = database_url
     environment["ONESTOP_TEST_LABEL"] = label
     environment["ONESTOP_TEST_SUMMARY"] = str(summary)
-    workers = os.environ.get("ONESTOP_TEST_WORKERS", "2")
+    # One process more than the machine has cores: the tests often wait (for the database
+    # server, a browser, a command they started), and the extra process uses that time.
+    # ONESTOP_TEST_WORKERS sets the number.
+    workers = os.environ.get("ONESTOP_TEST_WORKERS") or str((os.cpu_count() or 1) + 1)
     command = [sys.executable, "-m", "pytest", "-q", "-n", workers, "--durations=30", *extra]
     print(f"== {label}: {' '.join(command[2:])}", flush=True)  # noqa: T201
     code = subprocess.call(command, cwd=ROOT, env=environment)  # noqa: S603

@@ -260,14 +260,14 @@ class Deadline:
         }
         return parts[figure]
 
-    def counts(
-        self, rows: QuerySet[Any], *, code: str, service: str, now: datetime.datetime
-    ) -> Grouped:
-        """The measured ``rows`` (already narrowed to the period) grouped by the ``code`` and
-        ``service`` columns, in one SQL aggregation."""
+    def _grouped(
+        self, rows: QuerySet[Any], columns: tuple[str, ...], now: datetime.datetime
+    ) -> list[tuple[tuple[Any, ...], Counts]]:
+        """``rows`` grouped by ``columns`` in one SQL aggregation: each group's values and
+        counts."""
         found = (
             rows.order_by()
-            .values(code, service)
+            .values(*columns)
             .annotate(
                 met=Count("pk", filter=self.figure("met", now)),
                 missed=Count("pk", filter=self.figure("missed", now)),
@@ -275,31 +275,29 @@ class Deadline:
                 not_yet_due=Count("pk", filter=self.figure("not_yet_due", now)),
             )
         )
-        return {
-            (str(row[code]), row[service]): Counts(
-                row["met"], row["missed"], row["overdue"], row["not_yet_due"]
+        return [
+            (
+                tuple(row[column] for column in columns),
+                Counts(row["met"], row["missed"], row["overdue"], row["not_yet_due"]),
             )
             for row in found
+        ]
+
+    def counts(
+        self, rows: QuerySet[Any], *, code: str, service: str, now: datetime.datetime
+    ) -> Grouped:
+        """The measured ``rows`` (already narrowed to the period) grouped by the ``code`` and
+        ``service`` columns, in one SQL aggregation."""
+        return {
+            (str(values[0]), values[1]): counts
+            for values, counts in self._grouped(rows, (code, service), now)
         }
 
     def counts_by_code(
         self, rows: QuerySet[Any], *, code: str, now: datetime.datetime
     ) -> dict[str, Counts]:
         """The measured ``rows`` grouped by the ``code`` column only (one person's figures)."""
-        found = (
-            rows.order_by()
-            .values(code)
-            .annotate(
-                met=Count("pk", filter=self.figure("met", now)),
-                missed=Count("pk", filter=self.figure("missed", now)),
-                overdue=Count("pk", filter=self.figure("overdue", now)),
-                not_yet_due=Count("pk", filter=self.figure("not_yet_due", now)),
-            )
-        )
-        return {
-            str(row[code]): Counts(row["met"], row["missed"], row["overdue"], row["not_yet_due"])
-            for row in found
-        }
+        return {str(values[0]): counts for values, counts in self._grouped(rows, (code,), now)}
 
     def state(self, record: Any) -> str:
         """What became of one record, for the drill-down."""
