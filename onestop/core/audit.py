@@ -132,7 +132,7 @@ def deferred() -> Iterator[None]:
 def write_many(entries: list[AuditRecord]) -> None:
     """Append ``entries`` (their own fields and ``at`` set, as ``deferred`` holds them) to
     their organisations' chains in this order: one statement on PostgreSQL
-    (``core_audit_append_many``, migration ``core.0008``), three each on SQLite."""
+    (``core_audit_append_many``, migration ``core.0009``), three each on SQLite."""
     if not entries:
         return
     if connection.vendor != "postgresql":
