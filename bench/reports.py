@@ -19,7 +19,8 @@ Then times, median of a few interleaved runs (each side warmed first):
   found, as the report's are, by the index on when each clock was decided,
   ``caseclock_org_decided``);
 * ``volumes``: the report's build for the last complete month, against two hand-written
-  statements (every dimension in one ``GROUPING SETS`` statement; the visitors' figures);
+  statements (every dimension and the kinds of avoidable contact in one ``GROUPING SETS``
+  statement; the visitors' figures);
 * ``..._csv``: the same with the CSV file written (``reporting.as_csv``), against the
   statements with their rows written by ``csv.writer``.
 
@@ -497,12 +498,13 @@ GROUP BY GROUPING SETS ((k.standard_code, c.service_id), (k.standard_code, c.tea
 
 VOLUMES_SQL = """
 SELECT GROUPING(channel, direction, service_id, access_point_id, reason_id, outcome, hour,
-                weekday, week, month),
+                weekday, week, month, avoidable),
        channel, direction, service_id, access_point_id, reason_id, outcome, hour, weekday,
-       week, month,
+       week, month, avoidable,
        count(*), count(*) FILTER (WHERE inbound), count(*) FILTER (WHERE resolved),
-       count(*) FILTER (WHERE repeat)
-FROM (SELECT channel, direction, service_id, access_point_id, reason_id, outcome,
+       count(*) FILTER (WHERE repeat), count(*) FILTER (WHERE avoidable <> ''),
+       count(*) FILTER (WHERE avoidable = ANY(%(avoidable)s))
+FROM (SELECT channel, direction, service_id, access_point_id, reason_id, outcome, avoidable,
              extract(hour FROM received_at AT TIME ZONE 'Europe/London')::int AS hour,
              extract(isodow FROM received_at AT TIME ZONE 'Europe/London')::int AS weekday,
              date_trunc('week', received_at AT TIME ZONE 'Europe/London')::date AS week,
@@ -514,7 +516,8 @@ FROM (SELECT channel, direction, service_id, access_point_id, reason_id, outcome
       WHERE organisation_id = %(organisation)s
         AND received_at >= %(starts)s AND received_at < %(ends)s) AS x
 GROUP BY GROUPING SETS ((), (channel), (direction), (service_id), (access_point_id),
-                        (reason_id), (outcome), (hour), (weekday), (week), (month))
+                        (reason_id), (outcome), (hour), (weekday), (week), (month),
+                        (avoidable))
 """
 
 VISITORS_SQL = """
@@ -540,6 +543,7 @@ VOLUME_DIMENSIONS = (
     "weekday",
     "week",
     "month",
+    "avoidable",
 )
 
 Figures = dict[tuple[str, str], tuple[int, ...]]
@@ -558,11 +562,13 @@ def _volume_figures(rows: list[tuple[Any, ...]], organisation: str) -> Figures:
     report names them."""
     found: Figures = {}
     for row in rows:
-        grouping, keys, counts = row[0], row[1:11], tuple(row[11:15])
-        if grouping == (1 << 10) - 1:
+        keys_count = len(VOLUME_DIMENSIONS)
+        grouping, keys = row[0], row[1 : keys_count + 1]
+        counts = tuple(row[keys_count + 1 : keys_count + 7])
+        if grouping == (1 << keys_count) - 1:
             found["organisation", organisation] = counts
             continue
-        index = next(n for n in range(10) if not grouping & (1 << (9 - n)))
+        index = next(n for n in range(keys_count) if not grouping & (1 << (keys_count - 1 - n)))
         key = keys[index]
         if key is None or key == "":
             value = "none"
@@ -570,6 +576,8 @@ def _volume_figures(rows: list[tuple[Any, ...]], organisation: str) -> Figures:
             value = key.isoformat()
         else:
             value = str(key)
+        if VOLUME_DIMENSIONS[index] == "avoidable":
+            counts = counts[:1]  # the report's table by kind gives the contacts alone
         found[VOLUME_DIMENSIONS[index], value] = counts
     return found
 
@@ -715,7 +723,14 @@ def _time_volumes(setup: Setup) -> None:
     period = reporting.month_of(setup.end.date().replace(day=1) - timedelta(days=1))
     definition = reporting.report_named("volumes")
     request = reporting.ReportRequest(organisation, period)
-    params = {"organisation": organisation.pk, "starts": period.starts, "ends": period.ends}
+    from onestop.contacts.models import AVOIDABLE_KINDS
+
+    params = {
+        "organisation": organisation.pk,
+        "starts": period.starts,
+        "ends": period.ends,
+        "avoidable": list(AVOIDABLE_KINDS),
+    }
 
     def ours() -> Any:
         return definition.build(request)
@@ -726,7 +741,11 @@ def _time_volumes(setup: Setup) -> None:
     output = ours()
     mine: Figures = {}
     for row in output.tables[0].rows:  # dimension, value, label, contacts, inbound, resolved, ...
-        mine[str(row[0]), str(row[1])] = (row[3], row[4], row[5], row[7])
+        mine[str(row[0]), str(row[1])] = (row[3], row[4], row[5], row[7], row[8], row[9])
+    kinds = next(table for table in output.tables if table.name == "avoidable")
+    for value, _label, contacts, _share in kinds.rows:
+        if contacts:  # the report lists every kind; the statement, those it found
+            mine["avoidable", str(value)] = (contacts,)
     volume_rows, visitor_rows = baseline()
     theirs = _volume_figures(volume_rows, organisation.slug)
     mine["visitors", "all"] = tuple(output.tables[-1].rows[-1][2:4])
@@ -744,8 +763,16 @@ def _time_volumes(setup: Setup) -> None:
     def baseline_csv() -> bytes:
         rows, _visitors = baseline()
         return _as_csv(
-            ["grouping", *VOLUME_DIMENSIONS, "contacts", "inbound", "resolved", "rate", "repeats"],
-            [[*row[:13], _rate(row[13], row[12]), row[14]] for row in rows],
+            [
+                "grouping",
+                *VOLUME_DIMENSIONS,
+                *("contacts", "inbound", "resolved", "rate", "repeats"),
+                *("assessed", "avoidable", "avoidable_share"),
+            ],
+            [
+                [*row[:15], _rate(row[14], row[13]), *row[15:18], _rate(row[17], row[16])]
+                for row in rows
+            ],
         )
 
     ours_ms, base_ms = _median_pair(ours_csv, baseline_csv)

@@ -45,6 +45,7 @@ RECORD_KINDS: dict[str, RecordKind] = {
     "otp_static.staticdevice": RecordKind(_("Recovery codes")),
     "otp_static.statictoken": RecordKind(_("Recovery code")),
     "directory.lgslservice": RecordKind(_("LGSL service"), "name"),
+    "directory.postcodedistrict": RecordKind(_("Postcode district"), "outward_code"),
     "directory.service": RecordKind(_("Service"), "name"),
     "directory.team": RecordKind(_("Team"), "name"),
     "directory.teammembership": RecordKind(_("Team membership")),

@@ -7,8 +7,25 @@ the box an administrator saves)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
+
+#: Degrees are kept to six decimal places (about 10 cm).
+PLACES = Decimal("0.000001")
+#: Longest text read as a number of degrees.
+DEGREES_LIMIT = 30
+# A plain decimal number: no exponent, no "nan" or "infinity", no grouping.
+_DEGREES = re.compile(r"[+-]?\d{1,3}(?:\.\d{1,15})?")
+
+
+def degrees(text: str) -> Decimal | None:
+    """``text`` as degrees to six places (half to even), or ``None`` unless it is a plain
+    decimal number of at most ``DEGREES_LIMIT`` characters."""
+    value = text.strip()
+    if len(value) > DEGREES_LIMIT or not _DEGREES.fullmatch(value):
+        return None
+    return Decimal(value).quantize(PLACES, rounding=ROUND_HALF_EVEN)
 
 
 @dataclass(frozen=True)

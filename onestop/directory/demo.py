@@ -15,7 +15,7 @@ from pathlib import Path
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onestop.core.models import Nation, Organisation, OrganisationType, RoleCode, User
-from onestop.directory import services
+from onestop.directory import postcodes, services
 from onestop.directory.lgsl import parse_lgsl_csv
 from onestop.directory.models import (
     AccessPoint,
@@ -30,6 +30,9 @@ from onestop.directory.models import (
 # Printed for the demo; never for real use.
 DEMO_PASSWORD = "demo-only-not-secret"  # noqa: S105  # nosec B105
 SAMPLE_LGSL = Path(__file__).resolve().parent / "data" / "lgsl-sample.csv"
+# The demo council's postcode districts, with centres rounded for the demo (an operator loads
+# the real ones from the ONS Postcode Directory: docs/portal.md).
+DEMO_POSTCODE_DISTRICTS = Path(__file__).resolve().parent / "data" / "postcode-districts-demo.csv"
 
 COUNCIL = "demo-council"
 ORGANISATIONS = (
@@ -263,6 +266,8 @@ def load_demo() -> Organisation:
     """Load the directory's demo data and answer the council (run inside one transaction)."""
     if not LgslService.objects.exists():
         services.import_lgsl(parse_lgsl_csv(SAMPLE_LGSL.read_bytes()))
+    with DEMO_POSTCODE_DISTRICTS.open("rb") as handle:
+        services.import_postcode_districts(postcodes.read(handle).districts)
     organisations = {row[0]: _organisation(*row) for row in ORGANISATIONS}
     council = organisations[COUNCIL]
     for slug, organisation in organisations.items():

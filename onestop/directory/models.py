@@ -46,6 +46,25 @@ class LgslService(models.Model):
         return f"{self.code} {self.name}"
 
 
+class PostcodeDistrict(models.Model):
+    """Where a postcode district (the outward code, like HP19) lies: its centre, shared by every
+    organisation, loaded by ``onestop directory import-postcode-districts``.  The residents'
+    report forms centre their map on the district of the postcode typed."""
+
+    outward_code = models.CharField(max_length=4, primary_key=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    # How many postcodes the centre was averaged from (0 when the file gave the centre).
+    postcodes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["outward_code"]
+        verbose_name = _("postcode district")
+
+    def __str__(self) -> str:
+        return self.outward_code
+
+
 class Service(OrganisationOwned, Timestamped):
     """A service an organisation provides, optionally tagged with its LGSL entry."""
 

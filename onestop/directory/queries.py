@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from onestop.core import permissions
+from onestop.core import geo, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.language import in_page_language
 from onestop.core.models import Organisation, Role, RoleCode, User
@@ -31,6 +31,7 @@ from onestop.directory.models import (
     OpeningException,
     OpeningSession,
     OutOfHoursArrangement,
+    PostcodeDistrict,
     Service,
     Team,
     TeamMembership,
@@ -480,6 +481,28 @@ class PublicAccessPoint:
     @property
     def is_place(self) -> bool:
         return self.access_point.kind in PLACES
+
+
+def postcode_centres(organisation: Organisation) -> dict[str, tuple[str, str]]:
+    """The centres of the postcode districts in ``organisation``'s boundary (every district
+    loaded, when it keeps none): outward code to latitude and longitude, as text in degrees,
+    for the residents' map to centre on the postcode typed.  Shared reference data: nothing
+    personal, so nothing audited."""
+    districts = PostcodeDistrict.objects.all()
+    boundary = geo.boundary_of(organisation)
+    if boundary is not None:
+        districts = districts.filter(
+            latitude__gte=boundary.south,
+            latitude__lte=boundary.north,
+            longitude__gte=boundary.west,
+            longitude__lte=boundary.east,
+        )
+    return {
+        code: (f"{latitude:.6f}", f"{longitude:.6f}")
+        for code, latitude, longitude in districts.values_list(
+            "outward_code", "latitude", "longitude"
+        )
+    }
 
 
 def public_services(organisation: Organisation) -> list[Service]:

@@ -28,7 +28,7 @@ from onestop.core import audit, geo
 from onestop.core import services as core_services
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, Role, User
-from onestop.directory import dns
+from onestop.directory import dns, postcodes
 from onestop.directory.errors import DirectoryError
 from onestop.directory.models import (
     AccessPoint,
@@ -41,6 +41,7 @@ from onestop.directory.models import (
     OpeningException,
     OpeningSession,
     OutOfHoursArrangement,
+    PostcodeDistrict,
     Service,
     Team,
     TeamMembership,
@@ -948,6 +949,45 @@ def import_lgsl(entries: Sequence[tuple[int, str]]) -> ImportResult:
             else:
                 unchanged += 1
         LgslService.objects.bulk_create(new_entries)
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)
+
+
+def import_postcode_districts(districts: Sequence[postcodes.District]) -> ImportResult:
+    """Add districts' centres or move them (never deletes: a file of one region leaves the
+    others).  Shared reference data has no organisation and so no audit chain; the command
+    reports the counts."""
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        existing = {district.outward_code: district for district in PostcodeDistrict.objects.all()}
+        new, moved = [], []
+        for district in districts:
+            current = existing.get(district.outward_code)
+            if current is None:
+                new.append(
+                    PostcodeDistrict(
+                        outward_code=district.outward_code,
+                        latitude=district.latitude,
+                        longitude=district.longitude,
+                        postcodes=district.postcodes,
+                    )
+                )
+                created += 1
+            elif (current.latitude, current.longitude, current.postcodes) != (
+                district.latitude,
+                district.longitude,
+                district.postcodes,
+            ):
+                current.latitude = district.latitude
+                current.longitude = district.longitude
+                current.postcodes = district.postcodes
+                moved.append(current)
+                updated += 1
+            else:
+                unchanged += 1
+        PostcodeDistrict.objects.bulk_create(new, batch_size=1000)
+        PostcodeDistrict.objects.bulk_update(
+            moved, ["latitude", "longitude", "postcodes"], batch_size=1000
+        )
     return ImportResult(created=created, updated=updated, unchanged=unchanged)
 
 

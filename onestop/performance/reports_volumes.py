@@ -116,7 +116,7 @@ def build_volumes(request: ReportRequest, filters: Filters | None = None) -> Rep
     period = {"from": scope.period.first.isoformat(), "to": scope.period.last.isoformat()}
     period.update(_service_query(scope))
     narrowed = _narrowed_query(scope)
-    rows = volume_queries.volumes(scope)
+    rows, kinds = volume_queries.volumes_and_kinds(scope)
 
     # Each row's four links differ only in the measure: the address and the common parts of the
     # query are made once (the same text ``records_url`` gives, in the same order).
@@ -212,7 +212,6 @@ def build_volumes(request: ReportRequest, filters: Filters | None = None) -> Rep
                 chart=Chart("bar", 0, (1,)),
             )
         )
-    kinds = volume_queries.avoidable_kinds(scope)
     tables.append(
         Table(
             name="avoidable",

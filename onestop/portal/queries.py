@@ -127,6 +127,12 @@ def form_list(organisation: Organisation, *, language: str, search: str = "") ->
     )
 
 
+def postcode_centres(organisation: Organisation) -> dict[str, tuple[str, str]]:
+    """The centres of the postcode districts the organisation's map can be centred on
+    (``directory.queries.postcode_centres``)."""
+    return directory.postcode_centres(organisation)
+
+
 def published_form(organisation: Organisation, code: str) -> WebForm:
     """The published form for the case type ``code``; 404 for anything else (unknown,
     unpublished, not in use, or another organisation's code)."""

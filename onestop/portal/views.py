@@ -149,6 +149,8 @@ def _form_context(organisation: Organisation, web_form: WebForm) -> dict[str, An
         "guidance": web_form.guidance_in(language),
         "map_tiles": settings.ONESTOP_MAP_TILES,
         "map_attribution": settings.ONESTOP_MAP_ATTRIBUTION,
+        # Read only where a page shows the map (the template calls it).
+        "postcode_centres": partial(queries.postcode_centres, organisation),
     }
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from onestop.cases.models import Case
+from onestop.directory.models import PostcodeDistrict
 from onestop.portal.models import WebForm
 from tests.browser.conftest import axe_violations
 from tests.cases.conftest import World, world
@@ -153,3 +154,49 @@ def test_without_javascript_the_map_stays_hidden_and_the_point_can_be_typed(
 
     case = Case.objects.for_organisation(world.organisation).get()
     assert (case.latitude, case.longitude) == (Decimal("51.815600"), Decimal("-0.808400"))
+
+
+def test_the_map_moves_to_the_district_of_the_postcode_typed_until_a_point_is_chosen(
+    page: Any, live_server: Any, world: World, missed_bins_online: WebForm
+) -> None:
+    for code, latitude, longitude in (("HP19", "51.8236", "-0.8311"), ("MK18", "51.999", "-0.987")):
+        PostcodeDistrict.objects.create(
+            outward_code=code, latitude=Decimal(latitude), longitude=Decimal(longitude)
+        )
+    _open(page, f"{live_server.url}{FORM}")
+    status = page.locator("[data-point-status]")
+    page.locator("#id_postcode").fill("hp19 8ff")
+    page.keyboard.press("Tab")  # the postcode changes when the resident moves on
+    assert status.inner_text() == "The map now shows the area of the postcode HP19."
+
+    # The map is over HP19's centre (a jump of many zoom levels is not animated).
+    page.get_by_role("button", name="Use the centre of the map").click()
+    latitude, longitude = _point(page)
+    assert abs(Decimal(latitude) - Decimal("51.8236")) < Decimal("0.0005")
+    assert abs(Decimal(longitude) - Decimal("-0.8311")) < Decimal("0.0005")
+
+    # A point chosen stays where it is: another postcode does not move the map.
+    page.locator("#id_postcode").fill("MK18 1AB")
+    page.keyboard.press("Tab")
+    assert _point(page) == (latitude, longitude)
+    assert status.inner_text() == f"{latitude}, {longitude}"
+    assert axe_violations(page) == []
+
+
+def test_a_page_sent_back_starts_over_the_district_of_the_postcode_given(
+    page: Any, live_server: Any, world: World, missed_bins_online: WebForm
+) -> None:
+    PostcodeDistrict.objects.create(
+        outward_code="MK18", latitude=Decimal("51.999"), longitude=Decimal("-0.987")
+    )
+    _open(page, f"{live_server.url}{FORM}")
+    page.locator("#id_postcode").fill("MK18 1AB")
+    page.get_by_role("button", name="Send report").click()  # no bin chosen, no title
+    page.locator(".govuk-error-summary").wait_for()
+    page.get_by_test_id("map").locator(".leaflet-pane").first.wait_for(state="attached")
+
+    page.get_by_role("button", name="Use the centre of the map").click()
+    latitude, longitude = _point(page)
+    assert abs(Decimal(latitude) - Decimal("51.999")) < Decimal("0.0005")
+    assert abs(Decimal(longitude) - Decimal("-0.987")) < Decimal("0.0005")
+    assert Case.objects.for_organisation(world.organisation).count() == 0

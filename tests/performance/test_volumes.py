@@ -397,12 +397,17 @@ def test_one_statement_gives_the_per_dimension_figures(april: April, service: st
 def test_the_report_reads_the_contacts_in_one_statement_on_postgresql(
     april: April, django_assert_num_queries: Any
 ) -> None:
-    """The figures: one statement for the counts on PostgreSQL (eleven on SQLite), one for the
-    names of the services, access points and reasons."""
-    expected = {"postgresql": 2, "sqlite": 12}[connection.vendor]
+    """The figures and the kinds of avoidable contact: one statement for the counts on
+    PostgreSQL (twelve on SQLite), one for the names of the services, access points and
+    reasons."""
+    scope = volumes.Scope(april.organisation, APRIL)
+    expected = {"postgresql": 2, "sqlite": 13}[connection.vendor]
     with django_assert_num_queries(expected):
-        rows = volumes.volumes(volumes.Scope(april.organisation, APRIL))
+        rows, kinds = volumes.volumes_and_kinds(scope)
     assert len(rows) == 27
+    # The same figures as each read on its own.
+    assert rows == volumes.volumes(scope)
+    assert kinds == volumes.avoidable_kinds(scope)
 
 
 def test_a_month_with_no_contacts(april: April) -> None:

@@ -5,12 +5,14 @@ report it sends; and the list of forms by category and by search."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from onestop.cases.models import Case
+from onestop.directory.models import PostcodeDistrict
 from onestop.portal import services
 from onestop.portal.models import Layout, WebForm
 from tests.cases.conftest import World
@@ -258,3 +260,18 @@ def test_the_search_finds_forms_by_every_word(
     assert links == found
     assert "<script>alert(1)</script>" not in html
     assert ("1 form matches" in html) is (len(found) == 1)
+
+
+def test_the_map_on_a_question_page_does_not_follow_a_postcode_asked_on_another_page(
+    paged: WebForm, client: Client
+) -> None:
+    PostcodeDistrict.objects.create(
+        outward_code="HP20", latitude=Decimal("51.8196"), longitude=Decimal("-0.8")
+    )
+    _answer(client, 3)
+    html = client.get(_step("question-where")).content.decode()
+
+    assert 'data-module="onestop-point-map"' in html
+    # The postcode is asked on the "where" page, after this one: nothing to follow here.
+    assert "data-postcode" not in html
+    assert "postcode-centres" not in html

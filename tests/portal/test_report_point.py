@@ -4,6 +4,7 @@ both or neither), kept on the case, and refused with GOV.UK errors that keep wha
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -15,6 +16,7 @@ from onestop.cases import services as case_services
 from onestop.cases.models import Case
 from onestop.core.errors import ServiceError
 from onestop.core.models import Organisation
+from onestop.directory.models import PostcodeDistrict
 from onestop.portal import services
 from onestop.portal.models import WebForm
 from tests.cases.conftest import World
@@ -281,3 +283,56 @@ def test_the_map_starts_over_the_boundary_when_the_organisation_keeps_one(
     html = client.get(FORM).content.decode()
 
     assert 'data-boundary="51.500000,-1.200000,52.100000,-0.450000"' in html
+
+
+def _centres_in(html: str) -> Any:
+    found = re.search(
+        r'<script id="postcode-centres" type="application/json">(.*?)</script>', html, re.S
+    )
+    return json.loads(found.group(1)) if found else None
+
+
+def test_the_map_carries_the_centres_of_the_postcode_districts_it_may_show(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    for code, latitude, longitude in (
+        ("HP19", "51.8236", "-0.8311"),
+        ("MK18", "51.999", "-0.987"),
+        ("M1", "53.4808", "-2.2426"),
+    ):
+        PostcodeDistrict.objects.create(
+            outward_code=code, latitude=Decimal(latitude), longitude=Decimal(longitude)
+        )
+    html = client.get(FORM).content.decode()
+
+    # The map is told which input holds the postcode, and every district (no boundary).
+    assert 'data-postcode="id_postcode"' in html
+    assert _centres_in(html) == {
+        "HP19": ["51.823600", "-0.831100"],
+        "M1": ["53.480800", "-2.242600"],
+        "MK18": ["51.999000", "-0.987000"],
+    }
+
+    # With a boundary, only the districts whose centres are inside it.
+    Organisation.objects.filter(pk=world.organisation.pk).update(
+        boundary_south=Decimal("51.5"),
+        boundary_north=Decimal("52.1"),
+        boundary_west=Decimal("-1.2"),
+        boundary_east=Decimal("-0.45"),
+    )
+    assert set(_centres_in(client.get(FORM).content.decode())) == {"HP19", "MK18"}
+
+
+def test_without_the_map_no_centres_are_sent(
+    world: World, missed_bins_online: WebForm, client: Client, settings: Any
+) -> None:
+    PostcodeDistrict.objects.create(
+        outward_code="HP19", latitude=Decimal("51.8236"), longitude=Decimal("-0.8311")
+    )
+    with_map = client.get(FORM)  # warms the public cache
+    settings.ONESTOP_MAP_TILES = ""
+    html = client.get(FORM).content.decode()
+
+    assert _centres_in(with_map.content.decode()) == {"HP19": ["51.823600", "-0.831100"]}
+    assert _centres_in(html) is None
+    assert "data-postcode" not in html

@@ -10,15 +10,15 @@ administrator sets on the organisation's page), inside that boundary.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from onestop.cases.errors import CaseError
 from onestop.cases.services._common import _refuse
 from onestop.core import geo
+from onestop.core.errors import ServiceError
 from onestop.core.models import Organisation
 
 # (south, north, west, east) in degrees: the United Kingdom with a little sea round it.
@@ -28,10 +28,6 @@ UK_BOUNDS = (
     geo.UNITED_KINGDOM.west,
     geo.UNITED_KINGDOM.east,
 )
-PLACES = Decimal("0.000001")
-# A plain decimal number: no exponent, no "nan" or "infinity", no grouping, at most 30 characters.
-_NUMBER = re.compile(r"[+-]?\d{1,3}(?:\.\d{1,15})?")
-INPUT_LIMIT = 30
 
 
 @dataclass(frozen=True)
@@ -41,15 +37,15 @@ class Point:
 
 
 def _number(value: str, *, label: str, field: str) -> Decimal:
-    text = value.strip()
-    if len(text) > INPUT_LIMIT or not _NUMBER.fullmatch(text):
-        _refuse(
+    number = geo.degrees(value)
+    if number is None:
+        raise ServiceError(
             CaseError.INVALID_POINT,
             _("%(label)s must be a number in degrees, like %(example)s")
             % {"label": label, "example": "51.501" if field == "latitude" else "-0.142"},
-            field,
+            field=field,
         )
-    return Decimal(text).quantize(PLACES, rounding=ROUND_HALF_EVEN)
+    return number
 
 
 def clean_point(
