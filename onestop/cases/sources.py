@@ -65,7 +65,9 @@ def case_entries(user: User, ids: Sequence[int]) -> dict[int, sources.HistoryEnt
 
 
 # --- the desk and the customer page ------------------------------------------------------------
-def case_by_reference(user: User, reference: str) -> sources.FoundCase | None:
+def case_by_reference(
+    user: User, reference: str, language: str | None = None
+) -> sources.FoundCase | None:
     try:
         case = queries.get_case_for(user, reference)
     except (Http404, PermissionDenied):
@@ -74,7 +76,9 @@ def case_by_reference(user: User, reference: str) -> sources.FoundCase | None:
     if not case.is_open:
         summary = dataclasses.replace(summary, due_at=None)  # a closed case is due nothing
     return sources.FoundCase(
-        summary=summary, customer_id=case.customer_id, message_context=queries.message_context(case)
+        summary=summary,
+        customer_id=case.customer_id,
+        message_context=queries.message_context(case, language),
     )
 
 

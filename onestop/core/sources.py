@@ -138,14 +138,15 @@ class CaseFinder:
       knows a case reference from a customer's;
     - ``open_for_customer(user, customer_id)``: the customer's open cases the user may see,
       soonest deadline first;
-    - ``by_reference(user, reference)``: the case with that (canonical) reference if the user
-      may see it, else ``None`` (missing, another organisation's or not allowed alike); its
-      ``due_at`` only while it is open.
+    - ``by_reference(user, reference, language)``: the case with that (canonical) reference if
+      the user may see it, else ``None`` (missing, another organisation's or not allowed alike);
+      its ``due_at`` only while it is open, its ``message_context`` in ``language`` (``None``:
+      the customer's).
     """
 
     prefixes: frozenset[str]
     open_for_customer: Callable[[User, int], list[CaseSummary]]
-    by_reference: Callable[[User, str], FoundCase | None]
+    by_reference: Callable[[User, str, str | None], FoundCase | None]
 
 
 _CASES: list[CaseFinder] = []
@@ -164,8 +165,10 @@ def open_cases_for_customer(user: User, customer_id: int) -> list[CaseSummary]:
     return _CASES[0].open_for_customer(user, customer_id) if _CASES else []
 
 
-def case_by_reference(user: User, reference: str) -> FoundCase | None:
-    return _CASES[0].by_reference(user, reference) if _CASES else None
+def case_by_reference(
+    user: User, reference: str, language: str | None = None
+) -> FoundCase | None:
+    return _CASES[0].by_reference(user, reference, language) if _CASES else None
 
 
 # --- parts of the customer page drawn by capabilities above it ----------------------------------

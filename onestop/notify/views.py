@@ -253,7 +253,8 @@ def _preview(
     }
     case_reference = ""
     if preview_form.is_bound and preview_form.is_valid():
-        found = sources.case_by_reference(user, preview_form.cleaned_data["reference"])
+        # The case's names in the template's language, whatever the customer's.
+        found = sources.case_by_reference(user, preview_form.cleaned_data["reference"], language)
         if found is None:
             raise Http404
         context.update(found.message_context)

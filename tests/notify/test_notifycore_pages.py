@@ -9,8 +9,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from onestop.cases.models import Case
+from onestop.cases.models import Case, Source
 from onestop.core.models import AuditRecord, Organisation, RoleCode, User
+from onestop.customers.models import Customer
+from onestop.customers.models import Language as CustomerLanguage
 from onestop.notify.models import Event, Message, MessageStatus, MessageTemplate, StaffTask
 from tests import factories as core_factories
 from tests.cases import factories as case_factories
@@ -345,3 +347,27 @@ def test_the_preview_fills_in_a_cases_details_and_404s_where_the_case_cannot_be_
     assert too_long.status_code == 200
     assert too_long.context["preview_form"].errors["reference"]
     assert too_long.context["preview_subject"] == "An update on your request SR-26-00001"
+
+
+def test_the_preview_names_the_case_in_the_templates_language_whatever_the_customers(
+    world: World,  # noqa: F811
+) -> None:
+    world.missed_bin.name_cy = "Bin heb ei gasglu"
+    world.missed_bin.save(update_fields=["name_cy"])
+    customer = customer_factories.customer(
+        world.organisation, "Sam", "Resident", email="sam@example.org"
+    )
+    Customer.objects.for_organisation(world.organisation).filter(pk=customer.pk).update(
+        language=CustomerLanguage.WELSH
+    )
+    case = case_factories.raise_case(world.organisation, customer=customer, source=Source.WEB)
+    editor = core_factories.staff(
+        world.organisation, RoleCode.ADMINISTRATOR, RoleCode.TEAM_LEADER, username="editor"
+    )
+    client = _client(editor)
+    english = client.get(f"/message-templates/acknowledgement/email/en/?reference={case.reference}")
+    welsh = client.get(f"/message-templates/acknowledgement/email/cy/?reference={case.reference}")
+
+    # Sent, the customer's acknowledgement is Welsh; each preview reads in its own language.
+    assert "We have received your request Missed bin." in english.context["preview_body"]
+    assert "Rydym wedi cael eich cais Bin heb ei gasglu." in welsh.context["preview_body"]
