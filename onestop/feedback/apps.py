@@ -23,6 +23,12 @@ class FeedbackConfig(AppConfig):
         from onestop.feedback.queries import compliance
 
         compliance.register()
+        # The old public address, /feedback/<organisation>/, shares its place with fixed pages:
+        # their words are no organisation's slug.
+        from onestop.core.models import reserve_organisation_slugs
+        from onestop.feedback.urls import FIXED_WORDS
+
+        reserve_organisation_slugs(FIXED_WORDS, under="/feedback/")
         # One route to complain, comment or compliment from the residents' start page and from
         # every public footer (core.public_links): the portal never imports this app.
         register(

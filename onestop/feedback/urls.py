@@ -76,3 +76,19 @@ urlpatterns = [
     # The one-page form's old address redirects, LAST: every staff path above matches first.
     path("feedback/<slug:organisation_slug>/", public.legacy_address, name="public-legacy"),
 ]  # fmt: skip
+
+# The words after /feedback/ of the staff and public addresses above: an organisation may not
+# take one as its slug, or its old address /feedback/<organisation>/ would reach another page
+# (``core.models.reserve_organisation_slugs``, from ``apps.ready``).  References are upper case,
+# and slugs lower case, so they never clash.
+FIXED_WORDS = tuple(
+    sorted(
+        {
+            str(pattern.pattern).split("/")[1]
+            for pattern in urlpatterns
+            if str(pattern.pattern).startswith("feedback/")
+            and str(pattern.pattern).split("/")[1]
+            and not str(pattern.pattern).split("/")[1].startswith("<")
+        }
+    )
+)
