@@ -282,6 +282,12 @@ def test_the_public_page_says_the_managers_numbers_in_plain_english(
     assert "Fewer than 5 fell due: too few to say how we did." in text
     assert "of fewer than 5" not in text
     assert "Our target is 100%." in text
+    # Last quarter (January to March) holds the same story, all in March: the same sentences.
+    assert "Last quarter: 1 January 2026 to 31 March 2026" in text
+    month, quarter = text.split("Last quarter: 1 January 2026 to 31 March 2026")
+    assert quarter.count("Fewer than 5 fell due: too few to say how we did.") == month.count(
+        "Fewer than 5 fell due: too few to say how we did."
+    )
     assert "answer-letters (within 10 working days)</dt>" in text
     assert "(10 working days)" not in text
     assert "officer" not in text.lower()
@@ -299,6 +305,16 @@ def test_the_public_sentence_when_counts_are_large_enough() -> None:
     small = compliance.ComplianceRow("x", "x", compliance.Counts(3, 10, 0, 0), None)
     assert public_standards.sentence(small, "1 working day") == (
         "We met fewer than 5 of 13 within 1 working day."
+    )
+    # The ones not met, 1 to 4, would be told by difference: neither the met count nor the rate.
+    for counts in (compliance.Counts(8, 2, 0, 0), compliance.Counts(446, 0, 4, 0)):
+        close = compliance.ComplianceRow("x", "x", counts, None)
+        assert public_standards.sentence(close, "1 working day") == (
+            f"Of {counts.decided} that fell due, we met all but fewer than 5 within 1 working day."
+        )
+    all_met = compliance.ComplianceRow("x", "x", compliance.Counts(12, 0, 0, 3), None)
+    assert public_standards.sentence(all_met, "1 working day") == (
+        "We met 12 of 12 within 1 working day (100%)."
     )
     for met, missed in ((0, 4), (4, 0), (1, 3)):
         few = compliance.ComplianceRow("x", "x", compliance.Counts(met, missed, 0, 0), None)

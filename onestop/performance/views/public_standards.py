@@ -2,7 +2,9 @@
 published standards and how it did last month and last quarter, in plain English.
 
 The figures are the managers' (``queries.compliance``, corporate rows), never personal data; a
-count from 1 to 4 is shown as "fewer than 5" and a rate worked out from it is withheld."""
+count from 1 to 4 is shown as "fewer than 5" and a rate worked out from it is withheld; so is a
+count that would tell one by difference ("we met 8 of 10" tells 2 were not met: such a sentence
+says "all but fewer than 5", without the met count or the rate)."""
 
 from __future__ import annotations
 
@@ -77,6 +79,12 @@ def sentence(row: compliance.ComplianceRow, time_limit: str) -> str:
     }
     if suppressed:
         return _("We met %(met)s of %(decided)s within %(limit)s.") % values
+    if 0 < counts.decided - counts.met < SUPPRESS_BELOW:
+        # "We met 8 of 10" would tell 2 were missed: the met count and the rate are withheld.
+        return (
+            _("Of %(decided)s that fell due, we met all but fewer than 5 within %(limit)s.")
+            % values
+        )
     return _("We met %(met)s of %(decided)s within %(limit)s (%(percent)s%%).") % values
 
 
