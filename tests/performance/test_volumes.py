@@ -508,3 +508,44 @@ def test_visitor_records(april: April, client_for: ClientFor, team_leader: User)
     body = response.content.decode()
     assert 'data-counted="1"' in body
     assert ">A1<" in body
+
+
+def test_the_day_the_clocks_go_back_counts_its_repeated_hour_once_per_contact(
+    council: Organisation,
+) -> None:
+    """25 October 2026: 01:00-01:59 happens twice (BST, then GMT).  Each contact belongs to the
+    UK day, hour, weekday, week and month it was received in."""
+    for when in (
+        "2026-09-30T23:30",  # 00:30 BST on Thursday 1 October: October
+        "2026-10-24T23:30",  # 00:30 BST on Sunday 25 October
+        "2026-10-25T00:30",  # 01:30 BST
+        "2026-10-25T01:30",  # 01:30 GMT, the hour again
+        "2026-10-25T02:30",  # 02:30 GMT
+        "2026-10-31T23:30",  # 23:30 GMT on Saturday 31 October: still October
+        "2026-11-01T00:00",  # midnight GMT: November, not counted
+    ):
+        _contact(council, when, channel="telephone")
+    october = reporting.Period(datetime.date(2026, 10, 1), datetime.date(2026, 10, 31))
+    rows = volumes.volumes(volumes.Scope(council, october))
+    counted = {(row.dimension, row.value): row.contacts for row in rows}
+
+    assert counted[("organisation", council.slug)] == 6
+    assert {key: count for key, count in counted.items() if key[0] == "hour"} == {
+        ("hour", "0"): 2,
+        ("hour", "1"): 2,
+        ("hour", "2"): 1,
+        ("hour", "23"): 1,
+    }
+    assert {key: count for key, count in counted.items() if key[0] == "weekday"} == {
+        ("weekday", "4"): 1,
+        ("weekday", "6"): 1,
+        ("weekday", "7"): 4,
+    }
+    assert {key: count for key, count in counted.items() if key[0] == "week"} == {
+        ("week", "2026-09-28"): 1,
+        ("week", "2026-10-19"): 4,
+        ("week", "2026-10-26"): 1,
+    }
+    assert {key: count for key, count in counted.items() if key[0] == "month"} == {
+        ("month", "2026-10-01"): 6
+    }
