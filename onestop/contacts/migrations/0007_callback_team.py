@@ -66,5 +66,5 @@ class Migration(migrations.Migration):
                 to="directory.team",
             ),
         ),
-        migrations.RunPython(fill_teams, migrations.RunPython.noop),  # the column goes back,
+        migrations.RunPython(fill_teams, migrations.RunPython.noop),  # the column goes back
     ]
