@@ -32,13 +32,16 @@ complaint stages   (Waste; received Monday 2 March; acknowledgement due in 5 wor
 
 from __future__ import annotations
 
+import csv
 import datetime
 import importlib
+import io
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client
@@ -320,6 +323,31 @@ def test_the_team_filter_narrows_every_kind(records: World) -> None:
     assert figures["answer-calls"] == (1, 1, 0, 0)
     assert figures["acknowledge-complaint"] == (1, 1, 0, 0)
     assert figures["answer-complaint"] == (1, 0, 1, 0)
+
+
+def test_the_command_narrows_every_kind_by_team(records: World) -> None:
+    """``onestop report standards-compliance --team``: the CSV's corporate rows (service
+    ``all``) count only that team's call-backs, calls and complaint stages."""
+    period = ("--from", "2026-03-01", "--to", "2026-03-31", "--organisation", "test-council")
+    out = io.StringIO()
+    with time_machine.travel(NOW, tick=False):
+        call_command(
+            "report",
+            "standards-compliance",
+            *period,
+            "--team",
+            str(records.town_crews.pk),
+            "--format",
+            "csv",
+            stdout=out,
+        )
+    rows = {(line[0], line[1]): line[2:6] for line in csv.reader(io.StringIO(out.getvalue()))}
+    assert rows[("answer-calls", "all")] == ["1", "0", "1", "0"]
+    assert rows[("answer-calls", "waste-and-recycling")] == ["1", "0", "1", "0"]
+    assert rows[("call-back", "all")] == ["0", "0", "0", "0"]
+    # The crews' complaint stages are not the town crews' (and no standard of that code is set,
+    # so nothing measured leaves no row).
+    assert ("answer-complaint", "all") not in rows
 
 
 def test_the_reports_team_table_has_a_no_team_row_and_its_definitions(records: World) -> None:
