@@ -45,6 +45,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from onestop.contacts import services as contact_services
@@ -378,6 +379,20 @@ def test_the_reports_team_table_has_a_no_team_row_and_its_definitions(records: W
     # The corporate table's figures are not changed by the team rows.
     main = {(str(line[0]), str(line[1])): line[2:6] for line in tables[0].rows}
     assert main[("answer-calls", "all")] == [4, 2, 2, 0]
+
+
+def test_the_report_reads_each_sources_look_ups_once(records: World) -> None:
+    """The per-team table adds one grouped count per source and measure (call-backs, calls,
+    complaint stages' acknowledgement and answer): the answer-time and complaint standards and
+    the queues are looked up once for both tables (``core.batch`` in ``one_reading``)."""
+    with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as read:
+        reports_standards.tables(records.organisation, MARCH, filters=compliance.Filters())
+    statements = [query["sql"] for query in read.captured_queries]
+    assert len(statements) == 20
+    assert sum('FROM "telephony_callqueue"' in sql for sql in statements) == 1
+    assert sum('FROM "telephony_callrecord"' in sql for sql in statements) == 2
+    assert sum('FROM "contacts_callback"' in sql for sql in statements) == 2
+    assert sum('FROM "feedback_complaintstage"' in sql for sql in statements) == 4
 
 
 def test_the_records_behind_a_team_row(records: World, client_for: Clients) -> None:

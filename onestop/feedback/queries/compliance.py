@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from onestop.core import batch
 from onestop.core.models import Organisation
 from onestop.core.reporting import Period
 from onestop.feedback.models import ComplaintStage, Kind
@@ -66,15 +67,22 @@ DEADLINE = measures.Deadline(due=DUE, done=DONE, ended=ENDED)
 
 def code_for(organisation: Organisation, measure: StageMeasure) -> str:
     """The code of the organisation's complaint standard that measures ``measure`` (the first by
-    code), else the measure's default code."""
-    found = (
-        Standard.objects.for_organisation(organisation)
-        .filter(applies_to=Channel.COMPLAINT, stop_event=measure.stop_event, service__isnull=True)
-        .order_by("code")
-        .values_list("code", flat=True)
-        .first()
-    )
-    return found or measure.default_code
+    code), else the measure's default code (read once per ``core.batch``: the compliance
+    report's per-service and per-team figures both ask)."""
+
+    def read() -> str:
+        found = (
+            Standard.objects.for_organisation(organisation)
+            .filter(
+                applies_to=Channel.COMPLAINT, stop_event=measure.stop_event, service__isnull=True
+            )
+            .order_by("code")
+            .values_list("code", flat=True)
+            .first()
+        )
+        return found or measure.default_code
+
+    return batch.remembered(("feedback.stage-code", organisation.pk, measure.stop_event), read)
 
 
 def _stages(

@@ -18,6 +18,7 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from onestop.core import batch
 from onestop.core.models import Organisation
 from onestop.core.reporting import Period
 from onestop.standards import measures
@@ -33,13 +34,10 @@ def _calls(
     """The answer-time standard's code, the calls ``period`` measures (narrowed by ``filters``:
     a call's team is the one recorded on it at import) and the condition "answered within
     target"; ``None`` when the organisation has no answer-time standard."""
-    standard = telephone.answer_standard(organisation)
-    if standard is None:
+    rule = batch.remembered(("telephony.answer-rule", organisation.pk), lambda: _rule(organisation))
+    if rule is None:
         return None
-    queues = list(CallQueue.objects.for_organisation(organisation))
-    within = telephone.within_q(telephone.answer_thresholds(organisation, queues))
-    if within is None:  # pragma: no cover - every queue has the organisation-wide threshold
-        return None
+    code, within = rule
     calls = telephone.calls_in(telephone.Scope(organisation, period))
     calls = filters.narrow(
         calls,
@@ -48,7 +46,20 @@ def _calls(
         only_channel=TELEPHONE,
         access_point="queue__access_point",
     )
-    return standard.code, calls, within
+    return code, calls, within
+
+
+def _rule(organisation: Organisation) -> tuple[str, Q] | None:
+    """The answer-time standard's code and the condition "answered within target" (read once
+    per ``core.batch``: the compliance report's per-service and per-team figures both ask)."""
+    standard = telephone.answer_standard(organisation)
+    if standard is None:
+        return None
+    queues = list(CallQueue.objects.for_organisation(organisation))
+    within = telephone.within_q(telephone.answer_thresholds(organisation, queues))
+    if within is None:  # pragma: no cover - every queue has the organisation-wide threshold
+        return None
+    return standard.code, within
 
 
 def counts(
