@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.core.models import OrganisationOwned, Timestamped
 from onestop.customers.models import Customer
-from onestop.directory.models import AccessPoint, Service
+from onestop.directory.models import AccessPoint, Service, Team
 from onestop.standards.models import Standard
 
 
@@ -208,6 +208,11 @@ class Callback(OrganisationOwned, Timestamped):
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The team the call-back was given to, recorded when it was promised (the advisor's team for
+    # the contact's service, ``directory.queries.team_of``); empty: no team.
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -329,7 +329,7 @@ def _callbacks_measured(
 ) -> QuerySet[Callback]:
     """The organisation's promised call-backs ``period`` measures, narrowed by ``filters`` (a
     call-back belongs to the service, channel and access point of the contact it was promised
-    on; it has no team, so narrowing to a team leaves none)."""
+    on, and to the team it was given to, recorded when it was promised: ``Callback.team``)."""
     rows: QuerySet[Callback] = (
         Callback.objects.for_organisation(organisation)
         .annotate(
@@ -343,6 +343,7 @@ def _callbacks_measured(
     return filters.narrow(
         rows,
         service="contact__service",
+        team="team",
         channel="contact__channel",
         access_point="contact__access_point",
     )
@@ -353,7 +354,8 @@ def _visitors_measured(
 ) -> QuerySet[VisitorTicket]:
     """The organisation's visitors ``period`` measures, narrowed by ``filters`` (a visitor is
     face to face at the ticket's access point, for the service of the contact logged when they
-    were seen; a visitor has no team, so narrowing to a team leaves none)."""
+    were seen; a visitor belongs to no team, so narrowing to a team leaves none, and visitors
+    are in no per-team figure)."""
     rows: QuerySet[VisitorTicket] = (
         VisitorTicket.objects.for_organisation(organisation)
         .annotate(
@@ -396,6 +398,26 @@ def callback_officer_counts(
     return CALLBACK_DEADLINE.counts_by_code(rows, code=CODE, now=now)
 
 
+def callback_team_counts(
+    organisation: Organisation,
+    period: Period,
+    filters: measures.Filters,
+    now: datetime.datetime,
+) -> measures.Grouped:
+    """Per standard code and the team each call-back was given to (``None``: no team)."""
+    return CALLBACK_DEADLINE.counts_by_team(
+        _callbacks_measured(organisation, period, filters), code=CODE, team="team_id", now=now
+    )
+
+
+def callback_team_rule() -> str:
+    return _(
+        "Call-backs: a call-back counts for the team it was given to when it was promised: the "
+        "promising advisor's team for the contact's service (their only team when none of "
+        "theirs is the service's); no team when that is none or several."
+    )
+
+
 def callback_officer_rule() -> str:
     return _(
         "Call-backs: a call-back made counts for the advisor who made it; one not yet made "
@@ -428,6 +450,7 @@ def callbacks_behind(
         now=now,
         code=CODE,
         service=SERVICE,
+        team="team",
     ).select_related("contact__service")
     return measures.Found(
         rows.count(),
@@ -486,7 +509,8 @@ def callback_definitions() -> list[str]:
         _(
             "Call-backs: a call-back promised on a contact is due by the deadline the "
             "call-back standard gave when it was promised. Met: made at or before it; missed: "
-            "made after it; open: not made yet. It counts for the service of the contact."
+            "made after it; open: not made yet. It counts for the service of the contact, "
+            "and for the team it was given to when it was promised."
         ),
     ]
 

@@ -257,6 +257,10 @@ def log_contact(
                 standard=standard,
                 phone=customer_services.clean_phone(values.callback_phone, "callback_phone"),
                 note=values.callback_note.strip(),
+                # Given to the advisor's team for the contact's service, as it is now.
+                team_id=directory_queries.team_of(
+                    organisation.pk, by.pk, values.service.pk if values.service else None
+                ),
             )
         audit.record(
             organisation=organisation,

@@ -85,6 +85,8 @@ def register_measures() -> None:
             queries.callback_definitions,
             officer_counts=queries.callback_officer_counts,
             officer_rule=queries.callback_officer_rule,
+            team_counts=queries.callback_team_counts,
+            team_rule=queries.callback_team_rule,
         )
     )
     measures.register_compliance_source(

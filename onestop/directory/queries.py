@@ -123,6 +123,24 @@ def members_of(team: Team) -> QuerySet[TeamMembership]:
     return team.memberships.select_related("user").order_by("user__last_name", "user__username")
 
 
+def team_of(organisation_id: int, user_id: int | None, service_id: int | None) -> int | None:
+    """The team a member of staff works in for ``service``, as their memberships stand now: the
+    one team of theirs that belongs to the service; else, when none of theirs does, their only
+    team; else none (several candidates, or no team at all).  A record that belongs to a team
+    (a call-back, a complaint's stage) stores the answer when it is made, so it keeps it when
+    people move teams later."""
+    if user_id is None:
+        return None
+    teams = list(
+        TeamMembership.objects.for_organisation(organisation_id)
+        .filter(user_id=user_id)
+        .values_list("team_id", "team__service_id")
+    )
+    of_service = [team for team, service in teams if service is not None and service == service_id]
+    candidates = of_service or [team for team, _service in teams]
+    return candidates[0] if len(set(candidates)) == 1 else None
+
+
 # --- who manages whom ----------------------------------------------------------------------------
 # A member of staff is managed by the team leaders and managers of their teams.  Feedback uses it
 # for complaints about a named member of staff; notify for the messages about such a complaint.

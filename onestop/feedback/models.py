@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.contacts.models import Channel, Contact
 from onestop.core.models import OrganisationOwned
 from onestop.customers.models import Customer
-from onestop.directory.models import Service
+from onestop.directory.models import Service, Team
 
 REFERENCE_PREFIX = "CO"
 TEXT_LIMIT = 10_000
@@ -246,6 +246,11 @@ class ComplaintStage(OrganisationOwned):
     label = models.CharField(max_length=100)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The team handling the stage: the owner's team for the complaint's service, recorded when
+    # the stage is given its owner (``directory.queries.team_of``); empty: no team.
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Timescales copied from the procedure when the stage opened.
     acknowledge_days = models.PositiveSmallIntegerField(null=True, blank=True)

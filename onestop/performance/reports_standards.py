@@ -5,8 +5,10 @@ CSV (the first table): one row per standard and service, then the standard's cor
 ``standard,service,measured,met,missed,open,compliance,target``, then ``open_not_yet_due``,
 ``open_overdue`` (``open`` is their sum), ``service_name`` and ``title``.  ``compliance`` and
 ``target`` are shares to 4 places (``0.9167``); ``compliance`` is empty when nothing measured has
-a known result.  The second table is the same figures per team; the third the corporate rows for
-a chart.  What each figure counts: ``queries.compliance``.
+a known result.  The second table is the same figures per team (the cases' clocks and the
+call-backs, calls and complaint stages recorded with their team; a "No team" row per standard for
+those recorded with none); the third the corporate rows for a chart.  What each figure counts:
+``queries.compliance``.
 """
 
 from __future__ import annotations
@@ -70,7 +72,9 @@ def definitions() -> list[str]:
         _(
             "The other records a standard is measured on are counted by the same rule, each "
             "once, in the period its result was decided. A record with no service counts only "
-            "in the whole council's row. The per-team figures count cases only."
+            "in the whole council's row. Per team, a case counts for the team it is with now; "
+            "a call-back, call or complaint stage for the team recorded on it when it was made "
+            "(see the per-team table), and a visitor for none."
         ),
         *queries.source_definitions(),
     ]
@@ -178,7 +182,11 @@ def _tables(
     team_links: list[list[str | None]] = []
     if links:
         for row in teams:
-            base = {"standard": row.code, "in_team": row.group_id, **filter_args}
+            base = {
+                "standard": row.code,
+                "in_team": queries.NO_TEAM if row.no_team else row.group_id,
+                **filter_args,
+            }
             team_links.append(
                 [None, None, *[_link(period, figure, **base) for figure in LINKED[:4]], None, None]
             )
@@ -214,7 +222,7 @@ def _tables(
                 "target",
             ),
             rows=team_rows,
-            definitions=[_("A case counts for the team it is with now.")],
+            definitions=queries.team_rules(),
             links=team_links,
         ),
         reporting.Table(

@@ -11,7 +11,11 @@ A source answers, for an organisation, a period and the page's :class:`Filters`:
 - ``counts``: per standard code and service id (``None``: a record with no service, counted only
   in the organisation's row), the :class:`Counts` of met, missed, overdue and not yet due;
 - ``records``: the records behind one figure (the drill-down), as :class:`RecordBehind`;
-- ``definitions``: what it counts, in plain words, printed with the report's definitions.
+- ``definitions``: what it counts, in plain words, printed with the report's definitions;
+- ``team_counts`` (a record that carries the team it belongs to, recorded when it was made):
+  per standard code and team id (``None``: a record of no team), the same counts, for the
+  per-team figures;
+- ``officer_counts`` (a record that carries a member of staff): one person's counts.
 
 Most sources are "a deadline and the moment it was kept" (:class:`Deadline`): those share one
 rule, the cases' clocks' rule, so every figure means the same whatever record it counts:
@@ -146,6 +150,8 @@ class Pick:
     code: str = ""
     service_id: int | None = None
     limit: int = 500
+    team_id: int | None = None  # one team's records
+    no_team: bool = False  # the records of no team (the per-team table's "No team" row)
 
 
 @dataclass(frozen=True)
@@ -174,6 +180,8 @@ CountsOf = Callable[["Organisation", "Period", Filters, datetime.datetime], Grou
 RecordsOf = Callable[["Organisation", "Period", Filters, datetime.datetime, Pick], Found]
 # One member of staff's counts by standard code (their id; the organisation's whole records).
 OfficerCountsOf = Callable[["Organisation", "Period", int, datetime.datetime], dict[str, Counts]]
+# Per standard code and team id (None: no team), narrowed by the filters as ``counts`` is.
+TeamCountsOf = Callable[["Organisation", "Period", Filters, datetime.datetime], Grouped]
 
 
 @dataclass(frozen=True)
@@ -181,7 +189,11 @@ class ComplianceSource:
     """A kind of record measured against standards.  ``officer_counts``, for a record that
     carries the member of staff it belongs to (the advisor of a call-back, the agent who
     answered a call, the officer handling a complaint's stage), gives one person's counts for
-    the per-officer figures, and ``officer_rule`` says in a sentence whose record it is."""
+    the per-officer figures, and ``officer_rule`` says in a sentence whose record it is.
+    ``team_counts``, for a record that carries the team it belongs to (recorded when it was
+    made, so a past period's figures stay put when people move teams: a call-back's team, a
+    call's queue's team when it was imported, a complaint stage's handling team), gives the
+    per-team figures, and ``team_rule`` says in a sentence which team's record it is."""
 
     kind: str
     counts: CountsOf
@@ -189,6 +201,8 @@ class ComplianceSource:
     definitions: Callable[[], Sequence[str]]
     officer_counts: OfficerCountsOf | None = None
     officer_rule: Callable[[], str] | None = None
+    team_counts: TeamCountsOf | None = None
+    team_rule: Callable[[], str] | None = None
 
 
 _SOURCES: dict[str, ComplianceSource] = {}
@@ -293,6 +307,16 @@ class Deadline:
             for values, counts in self._grouped(rows, (code, service), now)
         }
 
+    def counts_by_team(
+        self, rows: QuerySet[Any], *, code: str, team: str, now: datetime.datetime
+    ) -> Grouped:
+        """The measured ``rows`` grouped by the ``code`` and ``team`` columns (the per-team
+        figures; a record of no team under ``None``)."""
+        return {
+            (str(values[0]), values[1]): counts
+            for values, counts in self._grouped(rows, (code, team), now)
+        }
+
     def counts_by_code(
         self, rows: QuerySet[Any], *, code: str, now: datetime.datetime
     ) -> dict[str, Counts]:
@@ -319,12 +343,27 @@ def picked(
     now: datetime.datetime,
     code: str,
     service: str,
+    team: str = "",
 ) -> QuerySet[ModelT]:
     """The measured ``rows`` one figure counts, narrowed to the pick's standard (the ``code``
-    column) and service (the ``service`` column), latest deadline first."""
+    column), service (the ``service`` column) and team (the ``team`` column; a record without
+    one belongs to no team), latest deadline first."""
     rows = rows.filter(deadline.figure(pick.figure, now))
     if pick.code:
         rows = rows.filter(**{code: pick.code})
     if pick.service_id is not None:
         rows = rows.filter(**{service: pick.service_id})
-    return rows.order_by(f"-{deadline.due}", "-pk")
+    return picked_team(rows, pick, team).order_by(f"-{deadline.due}", "-pk")
+
+
+def picked_team(rows: QuerySet[ModelT], pick: Pick, team: str) -> QuerySet[ModelT]:
+    """``rows`` narrowed to the pick's team, or to those recorded with no team (``team``: the
+    path of the record's team; empty for a kind of record that never belongs to a team, such as
+    a visitor's ticket, which is in no per-team figure, so any team pick leaves none)."""
+    if pick.team_id is None and not pick.no_team:
+        return rows
+    if not team:
+        return rows.none()
+    if pick.no_team:
+        return rows.filter(**{f"{team}__isnull": True})
+    return rows.filter(**{team: pick.team_id})

@@ -1,6 +1,7 @@
-"""The demo council's call queues (mapped to its services) and four weeks of call records, as
-the telephone system would export them (called by ``onestop demo``; idempotent: the queues are
-mapped by name, and the calls only imported when the council has none yet).
+"""The demo council's call queues (mapped to its services and teams) and four weeks of call
+records, as the telephone system would export them (called by ``onestop demo``; idempotent: the
+queues are added and mapped by name first, so every call carries its queue's team, and the calls
+only imported when the council has none yet).
 
 The calls are made up but deterministic for a given day: a seeded generator, the same number
 of calls every working day (more on Mondays, the peak), answered within a few seconds to a few
@@ -16,20 +17,21 @@ import random
 from django.utils import timezone
 
 from onestop.core.models import Organisation
-from onestop.directory.models import AccessPoint, AccessPointKind, Service
+from onestop.directory.models import AccessPoint, AccessPointKind, Service, Team
 from onestop.standards import clock
 from onestop.telephony import formats, services
 from onestop.telephony.models import CallQueue, CallRecord
 
 SOURCE = formats.GENERIC
 WEEKS = 4
-# queue name in the telephone system, the service its calls are for, calls on an ordinary day
+# queue name in the telephone system, the service its calls are for, calls on an ordinary day,
+# the team that answers it (Waste and Recycling has no team: the contact centre's advisors do)
 QUEUES = (
-    ("Council Tax", "Council Tax", 14),
-    ("Benefits", "Housing Benefits", 8),
-    ("Waste and Recycling", "Waste and Recycling", 12),
-    ("Housing Needs", "Housing Needs", 4),
-    ("Switchboard", "Customer Services", 6),
+    ("Council Tax", "Council Tax", 14, "Council Tax team"),
+    ("Benefits", "Housing Benefits", 8, "Benefits team"),
+    ("Waste and Recycling", "Waste and Recycling", 12, "Advisors"),
+    ("Housing Needs", "Housing Needs", 4, "Housing Needs"),
+    ("Switchboard", "Customer Services", 6, "Advisors"),
 )
 AGENTS = ("advisor", "team.leader", "manager")
 # Two demo customers' numbers, a third's landline, a number nobody has, and withheld.
@@ -46,7 +48,7 @@ def _calls(council: Organisation, today: datetime.date) -> str:
     while day < today:
         if day.weekday() < 5:
             peak = 1.6 if day.weekday() == 0 else 1.0
-            for queue, _service, per_day in QUEUES:
+            for queue, _service, per_day, _team in QUEUES:
                 lines.extend(
                     _call(generator, day, queue, number) for number in range(int(per_day * peak))
                 )
@@ -100,6 +102,40 @@ def load_demo(council: Organisation) -> None:
     services_by_name = {
         service.name: service for service in Service.objects.for_organisation(council)
     }
+    teams_by_name = {
+        (team.service.name, team.name): team
+        for team in Team.objects.for_organisation(council).select_related("service")
+    }
+
+    def team_of(team_name: str) -> Team | None:
+        found = [team for (_service, name), team in teams_by_name.items() if name == team_name]
+        return found[0] if len(found) == 1 else None
+
+    # The queues first, mapped to their services and teams, so every call the import writes
+    # carries its queue's team (as the telephone system's own import would, once mapped).
+    for queue_name, service_name, _per_day, team_name in QUEUES:
+        queue = (
+            CallQueue.objects.for_organisation(council)
+            .filter(source=SOURCE, name=queue_name)
+            .first()
+        )
+        service = services_by_name.get(service_name)
+        team = team_of(team_name)
+        if queue is None:
+            services.add_queue(
+                council,
+                by=None,
+                source=SOURCE,
+                name=queue_name,
+                access_point=telephone,
+                service=service,
+                team=team,
+            )
+        elif service is not None and (queue.service_id, queue.team_id) != (
+            service.pk,
+            team.pk if team else None,
+        ):
+            services.map_queue(queue, by=None, service=service, access_point=telephone, team=team)
     if not CallRecord.objects.for_organisation(council).exists():
         services.import_calls(
             council,
@@ -107,13 +143,3 @@ def load_demo(council: Organisation) -> None:
             by=None,
             file_name="demo-call-records.csv",
         )
-    for queue_name, service_name, _per_day in QUEUES:
-        queue = (
-            CallQueue.objects.for_organisation(council)
-            .filter(source=SOURCE, name=queue_name)
-            .first()
-        )
-        service = services_by_name.get(service_name)
-        if queue is None or service is None or queue.service_id == service.pk:
-            continue
-        services.map_queue(queue, by=None, service=service, access_point=telephone)

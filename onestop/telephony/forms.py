@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onestop.core.forms import GovukForm
-from onestop.directory.models import AccessPoint, Service
+from onestop.directory.models import AccessPoint, Service, Team
 from onestop.telephony import formats
 
 DEFAULT_UPLOAD_MAX_BYTES = 100 * 1024 * 1024
@@ -69,6 +69,10 @@ class ImportForm(GovukForm):
         return upload
 
 
+def _team_label(team: Team) -> str:
+    return f"{team.name} ({team.service.name})"
+
+
 class QueueForm(GovukForm):
     service = forms.ModelChoiceField(
         queryset=Service.objects.none(),
@@ -85,14 +89,29 @@ class QueueForm(GovukForm):
         },
     )
 
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        label=gettext_lazy("Team that answers the queue"),
+        help_text=gettext_lazy(
+            "Calls imported from now on count for this team in the per-team figures; calls "
+            "already imported keep the team they were imported with"
+        ),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Select a team")},
+    )
+
     def __init__(
         self,
         *args: Any,
         services: QuerySet[Service],
         access_points: QuerySet[AccessPoint],
+        teams: QuerySet[Team],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services  # type: ignore[attr-defined]
         self.fields["access_point"].queryset = access_points  # type: ignore[attr-defined]
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]
+        # Two services may each have a team of the same name: say whose.
+        self.fields["team"].label_from_instance = _team_label  # type: ignore[attr-defined]
         self.style()

@@ -11,7 +11,8 @@ Answer-time and abandonment reports (C9, C10) are computed from ``offered_at`` a
 ``wait_seconds``: "answered within N seconds" is ``outcome = answered and wait_seconds <= N``
 for any N, so no threshold is baked in.
 
-A ``CallQueue`` maps a queue name of the telephone system to a service and an access point; a
+A ``CallQueue`` maps a queue name of the telephone system to a service, an access point and the
+team that answers it (each call keeps the team its queue had when it was imported); a
 queue first seen in an import is created, attached to the organisation's telephone access point,
 for an administrator to map.  A ``CallImportRun`` records each import (who, when, the file, the
 counts) and its ``CallImportRefusal`` rows (line number and reason).
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.contacts.models import Contact
 from onestop.core.models import OrganisationOwned, Timestamped
-from onestop.directory.models import AccessPoint, Service
+from onestop.directory.models import AccessPoint, Service, Team
 
 
 class CallQueue(OrganisationOwned, Timestamped):
@@ -38,6 +39,11 @@ class CallQueue(OrganisationOwned, Timestamped):
         Service, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     access_point = models.ForeignKey(AccessPoint, on_delete=models.PROTECT, related_name="+")
+    # The team that answers the queue's calls; each call keeps the team its queue had when it
+    # was imported (``CallRecord.team``).
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["organisation", "source", "name"]
@@ -178,6 +184,17 @@ class CallRecord(OrganisationOwned):
     )
     agent_name = models.CharField(max_length=150, blank=True)
     caller_number = models.CharField(max_length=20, blank=True)
+    # The team its queue had when the call was imported (empty: the queue had none), so the
+    # per-team figures of a past period stay as they were when the queue is mapped again.
+    team = models.ForeignKey(
+        Team,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
 
     class Meta:
         ordering = ["organisation", "-offered_at"]

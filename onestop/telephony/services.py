@@ -32,7 +32,7 @@ from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers.models import Phone
 from onestop.directory import services as directory_services
-from onestop.directory.models import AccessPoint, AccessPointKind, Service
+from onestop.directory.models import AccessPoint, AccessPointKind, Service, Team
 from onestop.telephony import formats
 from onestop.telephony.errors import TelephonyError
 from onestop.telephony.models import (
@@ -83,20 +83,54 @@ def telephone_access_point(organisation: Organisation, *, by: User | None) -> Ac
     )
 
 
+def add_queue(
+    organisation: Organisation,
+    *,
+    by: User | None,
+    source: str,
+    name: str,
+    access_point: AccessPoint,
+    service: Service | None = None,
+    team: Team | None = None,
+) -> CallQueue:
+    """Add a queue before any of its calls is imported, mapped at once (the demo council's
+    queues, so its calls carry their teams from the first import); an import adds the queues it
+    meets that are not there yet."""
+    with transaction.atomic():
+        queue = CallQueue.objects.create(
+            organisation=organisation,
+            source=source,
+            name=name,
+            access_point=access_point,
+        )
+        audit.record(
+            organisation=organisation,
+            by=by,
+            action=AuditAction.CREATED,
+            obj=queue,
+            summary=f"Call queue {name} added"[:300],
+        )
+        return map_queue(queue, by=by, service=service, access_point=access_point, team=team)
+
+
 def map_queue(
     queue: CallQueue,
     *,
     by: User | None,
     service: Service | None,
     access_point: AccessPoint,
+    team: Team | None = None,
 ) -> CallQueue:
-    """Map a queue to a service and a telephone access point; the calls already imported from it
-    follow (their contacts' service and access point change with the queue's)."""
+    """Map a queue to a service, a telephone access point and the team that answers it (none:
+    no team).  The calls already imported from it follow the service and access point (their
+    contacts' change with the queue's) but keep the team the queue had when each was imported,
+    so a past period's per-team figures stay as they were; calls imported from now on carry
+    the new team."""
     organisation_id = queue.organisation_id
-    for chosen in (service, access_point):
+    for chosen, name in ((service, "service"), (access_point, "access_point"), (team, "team")):
         if chosen is not None and chosen.organisation_id != organisation_id:
             raise ServiceError(
-                TelephonyError.WRONG_ORGANISATION, _("Choose one of your own"), field="service"
+                TelephonyError.WRONG_ORGANISATION, _("Choose one of your own"), field=name
             )
     if access_point.kind != AccessPointKind.TELEPHONE:
         raise ServiceError(
@@ -105,10 +139,15 @@ def map_queue(
             field="access_point",
         )
     with transaction.atomic():
-        before = {"service": queue.service_id, "access_point": queue.access_point_id}
+        before = {
+            "service": queue.service_id,
+            "access_point": queue.access_point_id,
+            "team": queue.team_id,
+        }
         queue.service = service
         queue.access_point = access_point
-        queue.save(update_fields=["service", "access_point", "updated_at"])
+        queue.team = team
+        queue.save(update_fields=["service", "access_point", "team", "updated_at"])
         moved = contact_services.reassign_telephone_contacts(
             queue.organisation,
             by=by,
@@ -118,7 +157,11 @@ def map_queue(
             service=service,
             access_point=access_point,
         )
-        after = {"service": queue.service_id, "access_point": queue.access_point_id}
+        after = {
+            "service": queue.service_id,
+            "access_point": queue.access_point_id,
+            "team": queue.team_id,
+        }
         audit.record(
             organisation=organisation_id,
             by=by,
@@ -264,13 +307,16 @@ class _Writer:
         self.new_queues = 0
         self.source = mapping.source
         self.by = by
-        self.queues: dict[str, tuple[int, int | None, int]] = {
-            name: (pk, service_id, access_point_id)
-            for name, pk, service_id, access_point_id in CallQueue.objects.for_organisation(
-                organisation
-            )
+        # Name -> (id, service, access point, team): read under the import's lock, so every
+        # call of the run carries the team its queue has while it is imported.
+        rows = (
+            CallQueue.objects.for_organisation(organisation)
             .filter(source=self.source)
-            .values_list("name", "pk", "service_id", "access_point_id")
+            .values_list("name", "pk", "service_id", "access_point_id", "team_id")
+        )
+        self.queues: dict[str, tuple[int, int | None, int, int | None]] = {
+            name: (pk, service_id, access_point_id, team_id)
+            for name, pk, service_id, access_point_id, team_id in rows
         }
         self.agents: dict[str, int | None] = {}
         self._telephone: AccessPoint | None = None
@@ -349,6 +395,7 @@ class _Writer:
                     agents.get(call.agent),
                     call.agent,
                     call.caller_number,
+                    queues[call.queue][3],
                 )
                 for contact_id, call in zip(contact_ids, new, strict=True)
             ],
@@ -391,7 +438,7 @@ class _Writer:
                 obj=queue,
                 summary=f"Call queue {name} first seen in an import, to be mapped"[:300],
             )
-            self.queues[name] = (queue.pk, None, self._telephone.pk)
+            self.queues[name] = (queue.pk, None, self._telephone.pk, None)
 
     def _customers(self, numbers: set[str]) -> dict[str, int]:
         """Number -> the one customer (not merged) who has it; numbers two customers share, or
@@ -460,4 +507,5 @@ CALL_COLUMNS = (
     "agent_id",
     "agent_name",
     "caller_number",
+    "team_id",
 )

@@ -105,15 +105,24 @@ def queue_edit(request: HttpRequest, queue_id: int) -> HttpResponse:
     queue = queries.get_queue_for(user, queue_id)
     form = forms.QueueForm(
         pages.posted(request),
-        initial={"service": queue.service_id, "access_point": queue.access_point_id},
+        initial={
+            "service": queue.service_id,
+            "access_point": queue.access_point_id,
+            "team": queue.team_id,
+        },
         services=queries.services_for_queues(user),
         access_points=queries.telephone_access_points_for(user),
+        teams=queries.teams_for_queues(user),
     )
     saved = pages.save_form(
         request,
         form,
         lambda data: services.map_queue(
-            queue, by=user, service=data["service"], access_point=data["access_point"]
+            queue,
+            by=user,
+            service=data["service"],
+            access_point=data["access_point"],
+            team=data["team"],
         ),
         done=(
             _("Call queue %(name)s mapped") % {"name": queue.name},

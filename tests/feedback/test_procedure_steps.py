@@ -17,6 +17,8 @@ from onestop.contacts.models import Channel, Contact
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditRecord, Organisation, RoleCode, User
 from onestop.customers.models import Customer
+from onestop.directory import services as directory_services
+from onestop.directory.models import TeamMembership
 from onestop.feedback import services
 from onestop.feedback.errors import FeedbackError
 from onestop.feedback.models import ComplaintStage, Feedback, FeedbackEvent, Kind, PointOutcome
@@ -122,6 +124,37 @@ def test_the_informal_stage_takes_the_front_line(world: World, client_for: Clien
         procedure.reassign_owner(feedback, by=world.officer, owner=world.advisor, reason="Desk")
     stage = procedure.reassign_owner(feedback, by=world.officer, owner=world.leader, reason="TL")
     assert stage.owner == world.leader
+
+
+def test_a_stage_is_handled_by_its_owners_team_as_it_stood_when_given(
+    world: World, head_of_waste: User
+) -> None:
+    """The team handling a stage (its per-team figures, issue 17) is recorded when the stage is
+    given its owner: none before; the housing manager's only team (none of theirs is the
+    waste service's) when the stage is reassigned to them, kept when they leave it; the crews
+    when it moves on to the head of waste; the crews again at stage 2, acknowledged by the
+    crews' member."""
+    feedback = _complaint(world)
+    assert _stage(feedback).team_id is None
+    stage = procedure.reassign_owner(
+        feedback, by=world.officer, owner=world.other_manager, reason="Housing leads"
+    )
+    membership = TeamMembership.objects.for_organisation(world.organisation).get(
+        user=world.other_manager
+    )
+    assert stage.team_id == membership.team_id
+    directory_services.remove_team_member(membership, by=None)
+    assert _stage(feedback).team_id == membership.team_id
+    stage = procedure.reassign_owner(
+        feedback, by=world.officer, owner=head_of_waste, reason="Head of waste investigates"
+    )
+    assert _stage(feedback).team_id == world.crews.pk
+    _answer(feedback, head_of_waste)
+    services.escalate(feedback, by=world.officer, reason="Not satisfied")
+    feedback.refresh_from_db()
+    assert _stage(feedback).team_id is None
+    services.acknowledge(feedback, by=world.crew_member)
+    assert (_stage(feedback).owner, _stage(feedback).team_id) == (world.crew_member, world.crews.pk)
 
 
 @pytest.mark.parametrize(

@@ -122,7 +122,7 @@ def test_the_drill_down_lists_the_call_backs_behind_a_figure(
     assert f"Call-back {told[5].pk}" in text
     assert f"Call-back {told[0].pk}" not in text
     assert "Done late" in text
-    # Team figures count cases only: no other records behind them.
+    # The advisor who promised the call-backs is in no team: none is behind the crews' row.
     assert "other-records" not in by_team.content.decode()
     assert refused.status_code == 403
 

@@ -217,7 +217,8 @@ def test_telephony_says_which_filters_do_not_narrow_it(world: World, client_for:
         "Service narrows this report. The files to download hold the same figures."
     ]
     assert _lines(html, "not-applied") == [
-        "The team filter does not narrow this report: a call belongs to no team.",
+        "The team filter does not narrow this report: it counts calls by queue; each team's "
+        "calls are in the compliance report's per-team figures (the team recorded on each call).",
         "The channel filter does not narrow this report: every call is a telephone call.",
     ]
 

@@ -10,7 +10,10 @@ answer against the deadline in force (``ComplaintStage.due_at``: the extended on
 response deadline, else the acknowledgement's, as the complaint reports' timeliness counts it).
 Without such a standard the figures are kept under those two codes.  A stage of a complaint
 closed unanswered (withdrawn, outside the procedure) after its deadline is missed; closed before
-it, it is not measured.  A stage counts for the complaint's service.
+it, it is not measured.  A stage counts for the complaint's service, and for the team handling
+it (``ComplaintStage.team``: the owner's team for the complaint's lead service, else its service,
+recorded when the stage is given its owner; none until then, or when the owner is in no team or
+several of the kind).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from onestop.core import batch
 from onestop.core.models import Organisation
 from onestop.core.reporting import Period
 from onestop.feedback.models import ComplaintStage, Kind
@@ -63,15 +67,22 @@ DEADLINE = measures.Deadline(due=DUE, done=DONE, ended=ENDED)
 
 def code_for(organisation: Organisation, measure: StageMeasure) -> str:
     """The code of the organisation's complaint standard that measures ``measure`` (the first by
-    code), else the measure's default code."""
-    found = (
-        Standard.objects.for_organisation(organisation)
-        .filter(applies_to=Channel.COMPLAINT, stop_event=measure.stop_event, service__isnull=True)
-        .order_by("code")
-        .values_list("code", flat=True)
-        .first()
-    )
-    return found or measure.default_code
+    code), else the measure's default code (read once per ``core.batch``: the compliance
+    report's per-service and per-team figures both ask)."""
+
+    def read() -> str:
+        found = (
+            Standard.objects.for_organisation(organisation)
+            .filter(
+                applies_to=Channel.COMPLAINT, stop_event=measure.stop_event, service__isnull=True
+            )
+            .order_by("code")
+            .values_list("code", flat=True)
+            .first()
+        )
+        return found or measure.default_code
+
+    return batch.remembered(("feedback.stage-code", organisation.pk, measure.stop_event), read)
 
 
 def _stages(
@@ -82,8 +93,7 @@ def _stages(
     code: str,
 ) -> QuerySet[ComplaintStage]:
     """The complaint stages ``period`` measures for ``measure``, narrowed by ``filters`` (the
-    complaint's service, channel and the access point of its contact; a complaint has no team,
-    so narrowing to a team leaves none)."""
+    complaint's service, channel and the access point of its contact; the stage's own team)."""
     rows: QuerySet[ComplaintStage] = (
         ComplaintStage.objects.for_organisation(organisation)
         .filter(feedback__kind=Kind.COMPLAINT)
@@ -102,6 +112,7 @@ def _stages(
     return filters.narrow(
         rows,
         service="feedback__service",
+        team="team",
         channel="feedback__channel",
         access_point="feedback__contact__access_point",
     )
@@ -119,6 +130,29 @@ def counts(
         rows = _stages(organisation, period, filters, measure, code)
         measures.merge(found, DEADLINE.counts(rows, code=CODE, service=SERVICE, now=now))
     return found
+
+
+def team_counts(
+    organisation: Organisation,
+    period: Period,
+    filters: measures.Filters,
+    now: datetime.datetime,
+) -> measures.Grouped:
+    """Per standard code and the team handling each stage (``None``: no team)."""
+    found: measures.Grouped = {}
+    for measure in STAGE_MEASURES:
+        code = code_for(organisation, measure)
+        rows = _stages(organisation, period, filters, measure, code)
+        measures.merge(found, DEADLINE.counts_by_team(rows, code=CODE, team="team_id", now=now))
+    return found
+
+
+def team_rule() -> str:
+    return _(
+        "Complaint stages: each stage counts for the team handling it, recorded when the stage "
+        "was given its officer: the officer's team for the complaint's service; no team before "
+        "it has an officer, or when that is none or several."
+    )
 
 
 def officer_counts(
@@ -163,6 +197,7 @@ def records(
             now=now,
             code=CODE,
             service=SERVICE,
+            team="team",
         ).select_related("feedback__service")
         counted += rows.count()
         listed.extend(
@@ -193,7 +228,7 @@ def definitions() -> list[str]:
             "Met: done at or before it; missed: done after it, or the "
             "complaint closed unanswered after it; open: not done yet. A stage of a complaint "
             "closed unanswered before its deadline is not measured. A stage counts for the "
-            "complaint's service."
+            "complaint's service, and for the team handling it."
         ),
     ]
 
@@ -207,5 +242,7 @@ def register() -> None:
             definitions,
             officer_counts=officer_counts,
             officer_rule=officer_rule,
+            team_counts=team_counts,
+            team_rule=team_rule,
         )
     )

@@ -30,6 +30,7 @@ from onestop.core.text import has_control_characters, visible
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer, PreferredChannel
 from onestop.customers.models import Language as CustomerLanguage
+from onestop.directory import queries as directory_queries
 from onestop.directory.models import Service, TeamMembership
 from onestop.feedback import procedures, queries
 from onestop.feedback.errors import FeedbackError
@@ -218,6 +219,19 @@ def _open_stage(
     )
     stage.save(force_insert=True)
     return stage
+
+
+def _give_stage_owner(feedback: Feedback, stage: ComplaintStage, owner: User | None) -> None:
+    """Set ``stage``'s owner and, with it, the team handling the stage: the owner's team for the
+    complaint's lead service (else its service) as the memberships stand now, kept when people
+    move teams later (``directory.queries.team_of``; none when that places them in no team or
+    several).  The caller saves ``owner`` and ``team`` in its own transaction."""
+    stage.owner = owner
+    stage.team_id = directory_queries.team_of(
+        feedback.organisation_id,
+        owner.pk if owner is not None else None,
+        feedback.lead_service_id or feedback.service_id,
+    )
 
 
 def _current(feedback: Feedback) -> ComplaintStage:
@@ -526,10 +540,10 @@ def acknowledge(feedback: Feedback, *, by: User | None) -> Feedback:
             )
         stage.acknowledged_at = now
         if stage.owner is None:
-            stage.owner = by
+            _give_stage_owner(feedback, stage, by)
         if stage.response_from == ClockFrom.ACKNOWLEDGEMENT:
             stage.response_due_at = _working_days(feedback.organisation, now, stage.response_days)
-        stage.save(update_fields=["acknowledged_at", "owner", "response_due_at"])
+        stage.save(update_fields=["acknowledged_at", "owner", "team", "response_due_at"])
         message = _tell_customer(
             feedback,
             Event.COMPLAINT_ACKNOWLEDGEMENT,
@@ -850,7 +864,7 @@ def respond(
         stage.findings = findings
         stage.appeal_route = appeal_route
         if stage.owner is None:
-            stage.owner = by
+            _give_stage_owner(feedback, stage, by)
         stage.point_outcomes = [
             {
                 "point": point.position,
@@ -864,7 +878,14 @@ def respond(
             for point in points
         ]
         stage.save(
-            update_fields=["responded_at", "findings", "appeal_route", "owner", "point_outcomes"]
+            update_fields=[
+                "responded_at",
+                "findings",
+                "appeal_route",
+                "owner",
+                "team",
+                "point_outcomes",
+            ]
         )
         feedback.status = Status.RESPONDED
         feedback.save(update_fields=["status", "updated_at"])

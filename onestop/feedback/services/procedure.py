@@ -27,6 +27,7 @@ from onestop.feedback.services import (
     FeedbackInput,
     _audit,
     _event,
+    _give_stage_owner,
     _locked,
     _open_complaint,
     _refuse,
@@ -276,8 +277,8 @@ def reassign_owner(
                 "owner",
             )
         before = stage.owner
-        stage.owner = owner
-        stage.save(update_fields=["owner"])
+        _give_stage_owner(feedback, stage, owner)  # the stage moves to the new owner's team
+        stage.save(update_fields=["owner", "team"])
         _event(
             feedback,
             ProcedureEvent.OWNER_CHANGED,

@@ -28,8 +28,15 @@ The other records a standard is measured on (call-backs, visitors, calls, compla
 counted by the apps that own them, each a source registered in ``standards.measures`` by the same
 rule; ``compliance`` adds what every source counts to the clocks' figures (``gathered``), and
 ``records_behind`` lists their records behind a figure.  A record with no service counts only in
-the standard's corporate row.  The per-team and per-officer figures (``compliance_by``) are the
-cases' clocks only.
+the standard's corporate row.
+
+Per team (``compliance_by(by="team")``): a clock counts for the team its case is with now; every
+source whose records carry the team they belong to (``ComplianceSource.team_counts``: call-backs,
+calls, complaint stages, each recorded with its team when it was made, so moving people between
+teams later changes no past period) adds its counts per team, and its records recorded with no
+team make the "No team" row.  Visitors belong to no team and are in no per-team figure.  The
+per-officer rows of ``compliance_by(by="officer")`` are the cases' assignees' clocks only (the
+person page's figures, which add every source's, are ``queries.people``).
 """
 
 from __future__ import annotations
@@ -45,8 +52,10 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.utils.translation import gettext as _
 
 from onestop.cases.models import CaseClock, clock_decided_at
+from onestop.core import batch
 from onestop.core.models import Organisation
 from onestop.core.reporting import Period
 from onestop.directory.models import Service, Team
@@ -57,6 +66,8 @@ from onestop.standards.measures import FOUR_PLACES as FOUR_PLACES
 from onestop.standards.measures import Counts as Counts
 from onestop.standards.measures import Filters as Filters
 from onestop.standards.models import Standard
+
+NO_TEAM = "none"  # how a link names the per-team table's "No team" row (``in_team=none``)
 
 
 @dataclass(frozen=True)
@@ -72,10 +83,11 @@ class ComplianceRow:
     service_name: str = ""
     group_id: int | None = None
     group_name: str = ""
+    no_team: bool = False  # the per-team table's row of the records recorded with no team
 
     @property
     def is_corporate(self) -> bool:
-        return self.service_id is None and self.group_id is None
+        return self.service_id is None and self.group_id is None and not self.no_team
 
 
 @dataclass(frozen=True)
@@ -131,11 +143,15 @@ def clocks_behind(
     team_id: int | None = None,
     officer_id: int | None = None,
     filters: Filters | None = None,
+    no_team: bool = False,
 ) -> QuerySet[CaseClock]:
-    """The clocks one figure counts (the drill-down), newest deadline first."""
+    """The clocks one figure counts (the drill-down), newest deadline first (``no_team``: none,
+    as every case is with a team)."""
     if figure not in FIGURES:
         raise ValueError(figure)
     rows = _clocks(organisation, period, filters or Filters()).filter(figure_q(figure, now))
+    if no_team:
+        rows = rows.none()
     if code:
         rows = rows.filter(standard_code=code)
     if service_id is not None:
@@ -158,10 +174,13 @@ def one_reading() -> Iterator[None]:
     """Within this block, the per-service and the per-team figures of the same clocks come
     from one statement (the clocks counted by standard, service and team, once), so a report
     that shows both reads the clocks once, and both tables count the same records; the
-    standards and their targets are read once too.  Nothing is kept after the block."""
+    standards and their targets are read once too, and so are the sources' own look-ups (the
+    answer-time and complaint standards, through ``core.batch``).  Nothing is kept after the
+    block."""
     token = _READ.set({})
     try:
-        yield
+        with batch.batch():
+            yield
     finally:
         _READ.reset(token)
 
@@ -325,6 +344,40 @@ def records_behind(
     return measures.Found(counted, listed)
 
 
+def gathered_by_team(
+    organisation: Organisation,
+    period: Period,
+    *,
+    now: datetime.datetime,
+    filters: Filters | None = None,
+) -> measures.Grouped:
+    """What every registered source whose records carry a team counts, per standard code and
+    team (``None``: recorded with no team)."""
+    found: measures.Grouped = {}
+    for source in measures.compliance_sources():
+        if source.team_counts is not None:
+            measures.merge(
+                found, source.team_counts(organisation, period, filters or Filters(), now)
+            )
+    return found
+
+
+def team_rules() -> list[str]:
+    """Which team's figure each kind of record is, for the per-team table's definitions (the
+    cases' clocks first)."""
+    rules = [str(_("Cases: a case's clocks count for the team the case is with now."))]
+    rules += [source.team_rule() for source in measures.compliance_sources() if source.team_rule]
+    rules.append(
+        str(
+            _(
+                "No team: the call-backs, calls and complaint stages recorded with no team. "
+                "Visitors belong to no team and are in no per-team figure."
+            )
+        )
+    )
+    return rules
+
+
 def source_definitions() -> list[str]:
     """What each registered source counts, for the report's definitions."""
     return [text for source in measures.compliance_sources() for text in source.definitions()]
@@ -341,17 +394,28 @@ def compliance_by(
 ) -> list[ComplianceRow]:
     """Per standard and team (``by="team"``) or officer (``by="officer"``: the member of staff
     the case is assigned to), against the organisation-wide target.  ``only``: the teams or
-    officers to include (``None``: every one).  Unassigned cases have no officer row."""
+    officers to include (``None``: every one).  Unassigned cases have no officer row.
+
+    Per team, the cases' clocks and every source's records that carry a team
+    (``gathered_by_team``); the records recorded with no team make a "No team" row per standard
+    (``no_team``), after the teams' rows, left out when ``only`` names teams."""
     column = {"team": "case__team_id", "officer": "case__assignee_id"}[by]
-    rows = _clocks(organisation, period, filters or Filters())
+    chosen = filters or Filters()
+    rows = _clocks(organisation, period, chosen)
     if only is not None:
-        rows = rows.filter(**{f"{column}__in": list(only)})
+        only = set(only)
+        rows = rows.filter(**{f"{column}__in": sorted(only)})
     grouped = _grouped(rows, column, now)
+    if by == "team":
+        others = gathered_by_team(organisation, period, now=now, filters=chosen)
+        if only is not None:
+            others = {key: counts for key, counts in others.items() if key[1] in only}
+        grouped = measures.merge(dict(grouped), others)
     standards = standards_of(organisation, period.first.year)
     names = _names(organisation, by, {group for _code, group in grouped if group is not None})
     found: list[ComplianceRow] = []
     for (code, group), counts in grouped.items():
-        if group is None:
+        if group is None and by != "team":
             continue
         info = standards.get(code)
         found.append(
@@ -361,10 +425,15 @@ def compliance_by(
                 counts,
                 _share(info.targets.get(None) if info else None),
                 group_id=group,
-                group_name=names.get(group, ""),
+                group_name=names.get(group, "") if group is not None else _no_team(),
+                no_team=group is None,
             )
         )
-    return sorted(found, key=lambda row: (row.group_name, row.group_id or 0, row.code))
+    return sorted(found, key=lambda row: (row.no_team, row.group_name, row.group_id or 0, row.code))
+
+
+def _no_team() -> str:
+    return str(_("No team"))
 
 
 def _names(organisation: Organisation, by: str, ids: Sequence[int] | set[int]) -> dict[int, str]:

@@ -16,7 +16,10 @@ The other records measured against the standards count for the member of staff t
 (``standards.measures.ComplianceSource.officer_counts``): a call-back for the advisor who made it
 (not yet made: the one it was promised to), a call for the agent who answered it, a complaint's
 stage for the officer handling it.  A visitor's ticket carries nobody, so counts for no one.
-Per team, the figures stay the cases' clocks: none of those records belongs to a team.
+Per team (``compliance.compliance_by``), those records count for the team recorded on each when
+it was made (a call-back the team it was given to, a call its queue's team at import, a stage
+the team handling it), so a person moving team later changes no past period's team figures;
+what a team leader may see of people is decided here, what of teams by ``performance.view``.
 
 ``get_officer_for`` answers 404 for a person outside the viewer's organisation (or unknown) and
 403 for a colleague whose figures the viewer may not see.

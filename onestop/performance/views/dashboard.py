@@ -90,7 +90,10 @@ NOT_APPLIED_WHY = {
     (reports_volumes.BACKLOG, "access_point"): gettext_lazy(
         "it counts cases, and a case has no access point of its own."
     ),
-    (TELEPHONY_REPORT, "team"): gettext_lazy("a call belongs to no team."),
+    (TELEPHONY_REPORT, "team"): gettext_lazy(
+        "it counts calls by queue; each team's calls are in the compliance report's per-team "
+        "figures (the team recorded on each call)."
+    ),
     (TELEPHONY_REPORT, "channel"): gettext_lazy("every call is a telephone call."),
 }
 # The reports whose figures the dashboard shows (for the audit record of a showing).

@@ -194,6 +194,9 @@ def records(request: HttpRequest) -> HttpResponse:
         .first()
     )
     filters = compliance.Filters(service, team, str(request.GET.get("channel", ""))[:30], point)
+    # A team's row (its id), or the "No team" row (``none``) of the per-team table.
+    no_team = str(request.GET.get("in_team", ""))[:12] == compliance.NO_TEAM
+    team_id = None if no_team else _int(request.GET.get("in_team"))
     rows = compliance.clocks_behind(
         organisation,
         period,
@@ -201,28 +204,28 @@ def records(request: HttpRequest) -> HttpResponse:
         figure=figure,
         code=standard,
         service_id=_int(request.GET.get("in_service")),
-        team_id=_int(request.GET.get("in_team")),
+        team_id=team_id,
         filters=filters,
+        no_team=no_team,
     )
     counted = rows.count()
     listed = list(rows[:RECORDS_LIMIT])
     # The other records behind the figure: call-backs, visitors, calls, complaint stages
-    # (``standards.measures``); team and officer figures count cases only.
-    others = (
-        compliance.records_behind(
-            organisation,
-            period,
-            now=timezone.now(),
-            pick=measures.Pick(
-                figure,
-                standard,
-                _int(request.GET.get("in_service")),
-                limit=RECORDS_LIMIT - len(listed),
-            ),
-            filters=filters,
-        )
-        if request.GET.get("in_team") in (None, "")
-        else measures.Found(0, [])
+    # (``standards.measures``), each narrowed to the team row's records as its figure counts
+    # them (visitors are in no team's row).
+    others = compliance.records_behind(
+        organisation,
+        period,
+        now=timezone.now(),
+        pick=measures.Pick(
+            figure,
+            standard,
+            _int(request.GET.get("in_service")),
+            limit=RECORDS_LIMIT - len(listed),
+            team_id=team_id,
+            no_team=no_team,
+        ),
+        filters=filters,
     )
     services.record_records_read(
         organisation,

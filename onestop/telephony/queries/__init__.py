@@ -8,7 +8,7 @@ from onestop.core import permissions, reporting
 from onestop.core.access import get_or_404, require
 from onestop.core.models import User
 from onestop.core.scoping import ScopedQuerySet
-from onestop.directory.models import AccessPoint, AccessPointKind, Service
+from onestop.directory.models import AccessPoint, AccessPointKind, Service, Team
 from onestop.telephony.models import CallImportRefusal, CallImportRun, CallQueue, CallRecord
 from onestop.telephony.queries import measures
 
@@ -21,7 +21,7 @@ def queues_for(user: User) -> ScopedQuerySet[CallQueue]:
     """The organisation's call queues, by source and name."""
     return (
         CallQueue.objects.for_user(user)
-        .select_related("service", "access_point")
+        .select_related("service", "access_point", "team")
         .order_by("source", "name")
     )
 
@@ -60,6 +60,12 @@ def refusals_of(run: CallImportRun, limit: int = REFUSALS_SHOWN) -> list[CallImp
 
 def services_for_queues(user: User) -> QuerySet[Service]:
     return Service.objects.for_user(user).order_by("name")
+
+
+def teams_for_queues(user: User) -> QuerySet[Team]:
+    """The organisation's teams a queue may be mapped to (any service's: a contact centre's team
+    answers many services' queues)."""
+    return Team.objects.for_user(user).select_related("service").order_by("name", "pk")
 
 
 def telephone_access_points_for(user: User) -> QuerySet[AccessPoint]:

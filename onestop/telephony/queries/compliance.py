@@ -6,7 +6,9 @@ report's service level counts it: **met** when answered within its queue's thres
 **missed** otherwise (answered later, abandoned, sent to voicemail, or transferred unanswered).
 A call record is only imported once the call has ended, so no call is ever open; compliance is
 then answered within target / offered, the ``telephony`` report's service level.  A call counts
-for the service of its queue (none: only in the whole council's row).
+for the service of its queue (none: only in the whole council's row), and for the team its queue
+had when the call was imported (``CallRecord.team``; none: the "No team" row of the per-team
+figures), so mapping a queue to another team later leaves a past period's figures as they were.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from onestop.core import batch
 from onestop.core.models import Organisation
 from onestop.core.reporting import Period
 from onestop.standards import measures
@@ -29,8 +32,26 @@ def _calls(
     organisation: Organisation, period: Period, filters: measures.Filters
 ) -> tuple[str, QuerySet[CallRecord], Q] | None:
     """The answer-time standard's code, the calls ``period`` measures (narrowed by ``filters``:
-    a call has no team, so narrowing to a team leaves none) and the condition "answered within
+    a call's team is the one recorded on it at import) and the condition "answered within
     target"; ``None`` when the organisation has no answer-time standard."""
+    rule = batch.remembered(("telephony.answer-rule", organisation.pk), lambda: _rule(organisation))
+    if rule is None:
+        return None
+    code, within = rule
+    calls = telephone.calls_in(telephone.Scope(organisation, period))
+    calls = filters.narrow(
+        calls,
+        service="queue__service",
+        team="team",
+        only_channel=TELEPHONE,
+        access_point="queue__access_point",
+    )
+    return code, calls, within
+
+
+def _rule(organisation: Organisation) -> tuple[str, Q] | None:
+    """The answer-time standard's code and the condition "answered within target" (read once
+    per ``core.batch``: the compliance report's per-service and per-team figures both ask)."""
     standard = telephone.answer_standard(organisation)
     if standard is None:
         return None
@@ -38,14 +59,7 @@ def _calls(
     within = telephone.within_q(telephone.answer_thresholds(organisation, queues))
     if within is None:  # pragma: no cover - every queue has the organisation-wide threshold
         return None
-    calls = telephone.calls_in(telephone.Scope(organisation, period))
-    calls = filters.narrow(
-        calls,
-        service="queue__service",
-        only_channel=TELEPHONE,
-        access_point="queue__access_point",
-    )
-    return standard.code, calls, within
+    return standard.code, within
 
 
 def counts(
@@ -69,6 +83,37 @@ def counts(
         )
         for row in rows
     }
+
+
+def team_counts(
+    organisation: Organisation,
+    period: Period,
+    filters: measures.Filters,
+    now: datetime.datetime,
+) -> measures.Grouped:
+    """Per team recorded on the calls (``None``: no team), as ``counts`` per service."""
+    found = _calls(organisation, period, filters)
+    if found is None:
+        return {}
+    code, calls, within = found
+    rows = (
+        calls.order_by()
+        .values("team_id")
+        .annotate(offered=Count("id"), within=Count("id", filter=within))
+    )
+    return {
+        (code, row["team_id"]): measures.Counts(
+            met=row["within"], missed=row["offered"] - row["within"]
+        )
+        for row in rows
+    }
+
+
+def team_rule() -> str:
+    return _(
+        "Calls: a call counts for the team its queue was mapped to when the call was imported; "
+        "no team when the queue had none then."
+    )
 
 
 def officer_counts(
@@ -116,6 +161,7 @@ def records(
         calls = calls.exclude(within)
     if pick.service_id is not None:
         calls = calls.filter(queue__service_id=pick.service_id)
+    calls = measures.picked_team(calls, pick, "team")
     calls = calls.select_related("queue__service").order_by("-offered_at", "-id")
     listed = list(calls[: pick.limit])
     thresholds = telephone.answer_thresholds(organisation, {call.queue for call in listed})
@@ -150,7 +196,8 @@ def definitions() -> list[str]:
             "the period it was offered. Met: answered within the threshold (the service's own "
             "where it has one); missed: every other call offered (answered later, abandoned, "
             "sent to voicemail or transferred unanswered). A call is never open, so compliance "
-            "is the telephone report's service level. A call counts for its queue's service."
+            "is the telephone report's service level. A call counts for its queue's service, "
+            "and for the team its queue was mapped to when the call was imported."
         ),
     ]
 
@@ -164,5 +211,7 @@ def register() -> None:
             definitions,
             officer_counts=officer_counts,
             officer_rule=officer_rule,
+            team_counts=team_counts,
+            team_rule=team_rule,
         )
     )
