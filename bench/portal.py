@@ -331,8 +331,8 @@ def _profile(client: Any, path: str, requests: int) -> None:
     for _round in range(requests):
         client.get(path)
     profiler.disable()
-    for order in ("cumulative", "tottime"):
-        print(f"--- {path}, {requests} requests, by {order} time")
+    for order, words in (("cumulative", "cumulative time"), ("tottime", "own time")):
+        print(f"--- {path}, {requests} requests, by {words}")
         pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(30)
 
 
