@@ -19,7 +19,8 @@ an access point a partner shares with it and P published standards, kept between
 
 Scales: ``small`` 20 services, 5 offices, 20 standards, 200 requests a page (under a minute);
 ``full`` 200 services, 40 offices, 100 standards, 1,000 requests a page.
-Run: ``.venv/bin/python bench/portal.py --scale small --database postgresql``.
+Run: ``.venv/bin/python bench/portal.py --scale small --database postgresql``; ``--profile
+privacy`` (any page's name) then shows where that page's requests spend their time.
 Figures measured before and after the residents' pages' cache: docs/portal.md, "Performance".
 """
 
@@ -260,6 +261,12 @@ def main() -> None:
         default=os.environ.get("ONESTOP_BENCH_PORTAL_DB", "onestop_bench_portal"),
     )
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--profile",
+        metavar="PAGE",
+        help="after measuring, profile PAGE (root, start, privacy, ...) with cProfile: the "
+        "functions taking most of its requests' time, by cumulative and by own time",
+    )
     options = parser.parse_args()
     services_count, offices, standards_count, requests = SCALES[options.scale]
     _configure(options.database, options.database_name)
@@ -271,7 +278,10 @@ def main() -> None:
     client = Client()
     factory = RequestFactory()
     sizes: dict[str, int] = {}
-    for page, (path, template, context) in _contexts(council).items():
+    pages = _contexts(council)
+    if options.profile is not None and options.profile not in pages:
+        raise SystemExit(f"--profile: no page {options.profile!r} (one of {', '.join(pages)})")
+    for page, (path, template, context) in pages.items():
         response = client.get(path)
         if response.status_code != 200:
             raise SystemExit(f"{path} answered {response.status_code}")
@@ -306,6 +316,24 @@ def main() -> None:
             f"portal_bytes[{page}]: ours {transferred:.1f} KB, baseline {BUDGET_KB:.1f} KB, "
             f"ratio {transferred / BUDGET_KB:.2f}"
         )
+    if options.profile is not None:
+        _profile(client, pages[options.profile][0], requests)
+
+
+def _profile(client: Any, path: str, requests: int) -> None:
+    """Where an anonymous GET of ``path`` spends its time (cProfile's clock, so the figures
+    are inflated by the profiler and only their proportions count)."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _round in range(requests):
+        client.get(path)
+    profiler.disable()
+    for order, words in (("cumulative", "cumulative time"), ("tottime", "own time")):
+        print(f"--- {path}, {requests} requests, by {words}")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(30)
 
 
 def _anonymous() -> Any:

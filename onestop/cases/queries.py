@@ -1014,7 +1014,7 @@ def public_organisation(slug: str, request: HttpRequest | None = None) -> Organi
     slug = str(slug)[:60]
     organisation = language.organisation_read(request, slug)
     if organisation is None:
-        organisation = Organisation.objects.filter(slug=slug, is_active=True).first()
+        organisation = language.active_organisation(slug)
     if organisation is None:
         raise Http404
     return organisation

@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
 from onestop.core.models import Organisation
+from onestop.core.prepared import PreparedRead
 
 WELSH = "cy"
 ENGLISH = "en-gb"
@@ -54,6 +55,19 @@ def public_language(request: HttpRequest, organisation: Organisation | None) -> 
         return remembered
     preferred = translation.get_language_from_request(request)
     return WELSH if preferred == WELSH else ENGLISH
+
+
+# The read every public page of an organisation makes (``PublicLanguageMiddleware``), its SQL
+# built once (``core.prepared``): the row itself is read afresh on every request.
+_ACTIVE_ORGANISATION = PreparedRead(
+    Organisation, lambda slug: Organisation.objects.filter(slug=slug, is_active=True)[:1]
+)
+
+
+def active_organisation(slug: str) -> Organisation | None:
+    """The active organisation ``slug`` names (its first 60 characters), read from the
+    database now; ``None`` when none is active under that slug."""
+    return _ACTIVE_ORGANISATION.first(str(slug)[:60])
 
 
 def organisation_read(request: HttpRequest | None, slug: str) -> Organisation | None:

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from onestop.core import language
 from onestop.core.decorators import PUBLIC_ATTRIBUTE
-from onestop.core.models import Organisation
 
 API_NAMESPACE = "api"
 # Where a member of staff signed in with an administrator's temporary password must go first.
@@ -159,6 +158,6 @@ class PublicLanguageMiddleware:
             return
         # The whole row, kept on the request: the view reads its organisation from there
         # (cases.queries.public_organisation) rather than asking the database twice.
-        organisation = Organisation.objects.filter(slug=slug[:60], is_active=True).first()
+        organisation = language.active_organisation(slug)
         setattr(request, language.ORGANISATION_ATTRIBUTE, organisation)
         language.use_language(request, language.public_language(request, organisation))

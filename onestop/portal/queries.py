@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from onestop.cases.models import Case, CaseType
 from onestop.core import permissions
 from onestop.core.access import get_or_404
+from onestop.core.language import active_organisation
 from onestop.core.models import Organisation, User
+from onestop.core.prepared import PreparedRead
 from onestop.directory import queries as directory
 from onestop.directory.models import OutOfHoursArrangement, Service
 from onestop.portal import services_track
@@ -164,19 +166,23 @@ def reported_case(organisation: Organisation, reference: str) -> Case:
     return case
 
 
+# Its SQL built once (``core.prepared``); the rows are read afresh on every visit to "/".
+_PUBLIC_SITES = PreparedRead(
+    Organisation,
+    lambda _none: Organisation.objects.filter(is_active=True).only("slug", "name").order_by("name"),
+)
+
+
 def public_sites() -> list[Organisation]:
     """The organisations with a residents' site ("/" lists them when no one is configured)."""
-    return list(Organisation.objects.filter(is_active=True).only("slug", "name").order_by("name"))
+    return _PUBLIC_SITES.all()
 
 
 def configured_organisation(slug: str) -> Organisation | None:
     """The active organisation ``ONESTOP_PUBLIC_ORGANISATION`` names, if there is one."""
     if not slug:
         return None
-    found: Organisation | None = Organisation.objects.filter(
-        slug=str(slug)[:60], is_active=True
-    ).first()
-    return found
+    return active_organisation(slug)
 
 
 @dataclass(frozen=True)
@@ -326,9 +332,42 @@ class EssentialCookie:
     set_when: str
 
 
+# The cookies pages' list, per page language and the settings it is made from: the same for
+# every visit until one of those changes (``override_settings`` in tests, a new language).
+_ESSENTIAL_COOKIES: dict[tuple[object, ...], tuple[EssentialCookie, ...]] = {}
+
+
 def essential_cookies() -> list[EssentialCookie]:
     """The cookies this site sets, read from the settings that set them (so the cookies page
-    cannot drift from what browsers receive).  All are essential: no consent banner."""
+    cannot drift from what browsers receive).  All are essential: no consent banner.
+
+    Made once per language and settings (its words are translated, its figures come from the
+    settings below), then answered from memory: the privacy and cookies pages are otherwise
+    as light as their templates."""
+    key = (
+        get_language(),
+        settings.SESSION_EXPIRE_AT_BROWSER_CLOSE,
+        settings.SESSION_COOKIE_AGE,
+        settings.SESSION_COOKIE_NAME,
+        settings.CSRF_USE_SESSIONS,
+        settings.CSRF_COOKIE_AGE,
+        settings.CSRF_COOKIE_NAME,
+        settings.LANGUAGE_COOKIE_AGE,
+        settings.LANGUAGE_COOKIE_NAME,
+        getattr(settings, "MESSAGE_STORAGE", DEFAULT_MESSAGE_STORAGE),
+        CookieStorage.cookie_name,
+        services_track.RESIDENT_COOKIE,
+        services_track.SESSION_MINUTES,
+    )
+    found = _ESSENTIAL_COOKIES.get(key)
+    if found is None:
+        if len(_ESSENTIAL_COOKIES) > 64:  # only tests change settings: never grows far
+            _ESSENTIAL_COOKIES.clear()
+        found = _ESSENTIAL_COOKIES[key] = tuple(_essential_cookies())
+    return list(found)
+
+
+def _essential_cookies() -> list[EssentialCookie]:
     if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE:
         session_expires = _(
             "When you close your browser, or after %(minutes)d minutes without activity"
