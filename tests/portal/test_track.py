@@ -37,15 +37,13 @@ from onestop.portal import services, throttle
 from onestop.portal.models import WebForm
 from tests.cases import factories as case_factories
 from tests.cases.conftest import World
+from tests.documents import files
 
 TRACK = "/o/test-council/track/"
 MONDAY = "2026-03-02 10:00+00:00"
 NOT_FOUND = "We could not find a request with that reference and detail. Check both and try again"
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-    b"\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+# A real one-pixel PNG (Pillow re-encodes every photo, so it must decode).
+PNG = files.png((1, 1))
 
 
 def _report(web_form: WebForm, **changes: str) -> Case:
