@@ -5,6 +5,8 @@ which it does not), every figure linking to as many records."""
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import re
 from collections.abc import Callable
 from html import unescape
@@ -14,6 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from onestop.core.models import AuditRecord, Organisation, RoleCode, User
+from onestop.performance import demo as performance_demo
+from onestop.performance.services import standards as performance_services
 from tests import factories as core_factories
 from tests.cases.conftest import World
 from tests.matrix import covers
@@ -243,3 +247,96 @@ def test_the_partners_dashboard_holds_only_their_figures(
         html = client_for(leader).get(reverse("performance:dashboard"), MARCH).content.decode()
     # Their one case P, open since 2 March; none of the council's four.
     assert _figures(html, "Open cases at the end of the period") == ["1", "0", "0", "+1"]
+
+
+def _table(html: str, testid: str) -> tuple[str, list[str], list[list[tuple[str, str | None]]]]:
+    """A page's table by its test id: its caption, its column headers and its rows (each cell's
+    text and link)."""
+    body = html.split(f'data-testid="{testid}"', 1)[1].split("</table>", 1)[0]
+    caption = unescape(re.search(r"<caption[^>]*>(.*?)</caption>", body, re.S)[1])  # type: ignore[index]
+    headers = [unescape(text) for text in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', body)]
+    rows = []
+    for row in re.findall(r"<tbody.*?</tbody>", body, re.S)[0].split("</tr>")[:-1]:
+        cells: list[tuple[str, str | None]] = []
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S):
+            link = re.search(r'href="([^"]*)"', cell)
+            text = unescape(re.sub(r"<[^>]+>", "", cell))
+            cells.append((text, unescape(link[1]) if link else None))
+        rows.append(cells)
+    return caption, headers, rows
+
+
+def test_comparator_authorities_sit_beside_the_councils_own_figures(
+    april: April,  # noqa: F811 - the fixture imported above
+    client_for: Clients,
+) -> None:
+    """The demo's comparator rows (Northampton 2011's volumes, MORI 1998's table) beside April's
+    contacts from customers by channel: c1 by telephone, c2 and c3 face to face, c4 by e-mail
+    (c5 is outbound); the partner's own comparator row is not shown."""
+    performance_demo.load_demo(april.organisation)
+    performance_services.add_comparator(
+        april.partner,
+        by=None,
+        comparator="Partner's own",
+        measure="calls",
+        period_first=datetime.date(2020, 1, 1),
+        period_last=datetime.date(2020, 12, 31),
+        value=decimal.Decimal(5),
+        unit="count",
+        source="Partner",
+    )
+    manager = core_factories.staff(april.organisation, RoleCode.MANAGER, username="manager")
+    client = client_for(manager)
+    html = client.get(reverse("performance:dashboard"), APRIL_QUERY).content.decode()
+    caption, headers, rows = _table(html, "table-dashboard-comparators-channels")
+    assert caption == (
+        "Contacts from customers by channel this period, beside other authorities' "
+        "published figures"
+    )
+    assert headers == [
+        "Channel",
+        "This council, this period",
+        "Authority",
+        "Their figure",
+        "Their period",
+        "Source",
+    ]
+    source = performance_demo.NORTHAMPTON_SOURCE
+    northampton = "Northampton Borough Council"
+    assert [[text for text, _url in row] for row in rows] == [
+        ["Telephone", "1", northampton, "359,218", "2011", source],
+        ["Face to face", "2", northampton, "67,000", "2011", source],
+        ["E-mail", "1", northampton, "21,567", "2011", source],
+        ["Web form", "0", northampton, "5,377", "2011", source],
+    ]
+    # Each of the council's figures links to exactly the contacts it counts.
+    for row, expected in zip(rows, (1, 2, 1, 0), strict=True):
+        url = row[1][1]
+        assert url is not None
+        assert "measure=inbound" in url
+        if expected:
+            assert _counted(client, url) == expected
+        else:
+            assert "The figure counts 0 records" in client.get(url).content.decode()
+    caption, headers, rows = _table(html, "table-dashboard-comparators-other")
+    assert caption == "Other authorities' published figures with no measure of this council's own"
+    assert headers == ["Measure", "Authority", "Their figure", "Their period", "Source"]
+    texts = [[text for text, _url in row] for row in rows]
+    # 19 + 16 + 19 + 14 MORI rows and Northampton's website visits, by measure, highest first.
+    assert len(texts) == 69
+    ease = "Easy to contact the right person (MORI, % of residents)"
+    assert texts[0] == ["Easy to contact the right person (MORI, % of residents)", "Gateshead",
+                        "78%", "1998", performance_demo.MORI_SOURCE]  # fmt: skip
+    assert [row[:3] for row in texts[:2]] == [[ease, "Gateshead", "78%"], [ease, "Kingston", "76%"]]
+    helpful = [row[1:3] for row in texts if row[0] == "Staff were helpful (MORI, % of residents)"]
+    assert helpful[:3] == [["Gateshead", "84%"], ["Birmingham", "80%"], ["Sunderland", "79%"]]
+    assert helpful[-1] == ["Sandwell", "64%"]
+    assert ["Visits to the website", northampton, "926,529", "2011", source] in texts
+    assert "Partner's own" not in html
+    # The same month for a council with no comparator figures says so.
+    partner_manager = core_factories.staff(april.partner, RoleCode.MANAGER, username="pm")
+    partner_html = (
+        client_for(partner_manager).get(reverse("performance:dashboard"), APRIL_QUERY)
+    ).content.decode()
+    assert 'data-testid="table-dashboard-comparators-other"' not in partner_html
+    assert "Partner&#x27;s own" in partner_html
