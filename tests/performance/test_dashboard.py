@@ -15,6 +15,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from onestop.contacts.models import Contact
 from onestop.core.models import AuditRecord, Organisation, RoleCode, User
 from onestop.performance import demo as performance_demo
 from onestop.performance.services import standards as performance_services
@@ -340,3 +341,116 @@ def test_comparator_authorities_sit_beside_the_councils_own_figures(
     ).content.decode()
     assert 'data-testid="table-dashboard-comparators-other"' not in partner_html
     assert "Partner&#x27;s own" in partner_html
+
+
+def _contact_at(organisation: Organisation, when: str, **fields: str) -> None:
+    Contact(
+        organisation=organisation,
+        received_at=datetime.datetime.fromisoformat(when).replace(tzinfo=datetime.UTC),
+        **fields,
+    ).save()
+
+
+CONTACT_LABELS = (
+    "Contacts",
+    "Contacts from customers (inbound)",
+    "Resolved at first contact",
+    "First-contact resolution",
+)
+
+
+def test_the_trend_against_the_period_before_and_the_same_period_last_year(
+    council: Organisation, partner: Organisation, client_for: Clients
+) -> None:
+    """Contacts (times in UTC; UK time is an hour ahead from 29 March 2026, 30 March 2025 and
+    28 March 2027) in the months, quarters and financial years around April 2026, each period's
+    figures and the change on the period before exact."""
+    resolved = {"outcome": "resolved"}
+    for when, fields in (
+        # April 2026: A (00:30 on 1 April, UK time), B, C and D (outbound).
+        ("2026-03-31T23:30", resolved),
+        ("2026-04-10T10:00", resolved),
+        ("2026-04-20T10:00", {"outcome": "request-raised"}),
+        ("2026-04-21T10:00", {"direction": "out"}),
+        # March 2026: E, F (23:59 on 31 March, UK time); January 2026: M.
+        ("2026-03-05T10:00", resolved),
+        ("2026-03-31T22:59", resolved),
+        ("2026-01-15T10:00", {}),
+        # April 2025: G to K (K at 23:59 on 30 April, UK time); R at 00:00 on 1 May, UK time.
+        ("2025-04-02T10:00", resolved),
+        ("2025-04-03T10:00", {}),
+        ("2025-04-04T10:00", {}),
+        ("2025-04-05T10:00", {}),
+        ("2025-04-30T22:59", {}),
+        ("2025-04-30T23:00", resolved),
+        # June 2026 (L), June 2025 (N), February 2027 (O); P at 00:30 on 1 April 2027, UK time.
+        ("2026-06-15T10:00", resolved),
+        ("2025-06-15T10:00", resolved),
+        ("2027-02-10T10:00", resolved),
+        ("2027-03-31T23:30", resolved),
+    ):
+        _contact_at(council, when, **fields)
+    _contact_at(partner, "2026-04-10T10:00", **resolved)  # another organisation's
+    manager = core_factories.staff(council, RoleCode.MANAGER, username="manager")
+    client = client_for(manager)
+    url = reverse("performance:dashboard")
+
+    def shown(query: dict[str, str]) -> tuple[str, str, dict[str, list[str]]]:
+        html = client.get(url, query).content.decode()
+        period = unescape(re.search(r'data-testid="period">(.*?)</p>', html)[1])  # type: ignore[index]
+        caption = unescape(re.search(r'id="headlines-caption">(.*?)</caption>', html)[1])  # type: ignore[index]
+        return period, caption, {label: _figures(html, label) for label in CONTACT_LABELS}
+
+    # The month: April 2026 (A-D), March 2026 (E, F), April 2025 (G-K).
+    period, caption, figures = shown(APRIL_QUERY)
+    assert period == "From 1 April 2026 to 30 April 2026, both included."
+    assert caption == (
+        "This period, the period before (1 March 2026 to 31 March 2026) and the same period "
+        "last year (1 April 2025 to 30 April 2025)"
+    )
+    assert figures == {
+        "Contacts": ["4", "2", "5", "+2"],
+        "Contacts from customers (inbound)": ["3", "2", "5", "+1"],
+        "Resolved at first contact": ["2", "2", "1", "0"],
+        "First-contact resolution": ["66.7%", "100.0%", "20.0%", "-33.3 points"],
+    }
+    # The quarter holding April: April-June 2026 (A-D, L), January-March 2026 (E, F, M),
+    # April-June 2025 (G-K, R, N).
+    period, caption, figures = shown({"kind": "quarter", "month": "4", "year": "2026"})
+    assert period == "From 1 April 2026 to 30 June 2026, both included."
+    assert caption == (
+        "This period, the period before (1 January 2026 to 31 March 2026) and the same period "
+        "last year (1 April 2025 to 30 June 2025)"
+    )
+    assert figures == {
+        "Contacts": ["5", "3", "7", "+2"],
+        "Contacts from customers (inbound)": ["4", "3", "7", "+1"],
+        "Resolved at first contact": ["3", "2", "3", "+1"],
+        "First-contact resolution": ["75.0%", "66.7%", "42.9%", "+8.3 points"],
+    }
+    # The financial year holding April 2026: April 2026 to March 2027 (A-D, L, O; not P); the
+    # year before is also the same period last year (G-K, R, N, E, F, M).
+    period, caption, figures = shown(
+        {"kind": "year", "year_kind": "financial", "month": "4", "year": "2026"}
+    )
+    assert period == "From 1 April 2026 to 31 March 2027, both included."
+    assert caption == (
+        "This period, the period before (1 April 2025 to 31 March 2026) and the same period "
+        "last year (1 April 2025 to 31 March 2026)"
+    )
+    assert figures == {
+        "Contacts": ["6", "10", "10", "-4"],
+        "Contacts from customers (inbound)": ["5", "10", "10", "-5"],
+        "Resolved at first contact": ["4", "5", "5", "-1"],
+        "First-contact resolution": ["80.0%", "50.0%", "50.0%", "+30.0 points"],
+    }
+    # The same financial year asked for by a month in its last quarter (February 2027).
+    assert shown({"kind": "year", "year_kind": "financial", "month": "2", "year": "2027"})[2] == (
+        figures
+    )
+    # Each figure links to exactly its records, in its own period.
+    html = client.get(url, {"kind": "year", "year_kind": "financial", "month": "4", "year": "2026"})
+    table = _headlines(html.content.decode())
+    for label in CONTACT_LABELS[:3]:
+        for (text, link), _period in zip(table[label][:3], range(3), strict=True):
+            assert _counted(client, link) == int(text), label
