@@ -319,6 +319,7 @@ def test_comparator_authorities_sit_beside_the_councils_own_figures(
             assert _counted(client, url) == expected
         else:
             assert "The figure counts 0 records" in client.get(url).content.decode()
+    rows_then = rows
     caption, headers, rows = _table(html, "table-dashboard-comparators-other")
     assert caption == "Other authorities' published figures with no measure of this council's own"
     assert headers == ["Measure", "Authority", "Their figure", "Their period", "Source"]
@@ -334,6 +335,14 @@ def test_comparator_authorities_sit_beside_the_councils_own_figures(
     assert helpful[-1] == ["Sandwell", "64%"]
     assert ["Visits to the website", northampton, "926,529", "2011", source] in texts
     assert "Partner's own" not in html
+    # The volumes report's page shows the same table; narrowed to a channel, only its row.
+    volumes = client.get(reverse("performance:report", args=["volumes"]), APRIL_QUERY)
+    assert _table(volumes.content.decode(), "table-dashboard-comparators-channels")[2] == rows_then
+    phone = client.get(reverse("performance:dashboard"), {**APRIL_QUERY, "channel": "telephone"})
+    assert [
+        [text for text, _url in row]
+        for row in _table(phone.content.decode(), "table-dashboard-comparators-channels")[2]
+    ] == [["Telephone", "1", northampton, "359,218", "2011", source]]
     # The same month for a council with no comparator figures says so.
     partner_manager = core_factories.staff(april.partner, RoleCode.MANAGER, username="pm")
     partner_html = (

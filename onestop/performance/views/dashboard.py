@@ -546,7 +546,12 @@ def comparisons(
     their measure named (``queries.comparators``).  Tables only (no chart: the periods differ)."""
     channel_names = dict(Channel.choices)
     inbound = {code: counts.inbound for code, counts in by_channel}
-    beside = comparators.by_channel(organisation)
+    # Narrowed to a channel, only that channel's contacts are counted: only its comparators.
+    beside = [
+        (code, row)
+        for code, row in comparators.by_channel(organisation)
+        if not filters.channel or code == filters.channel
+    ]
     channels = reporting.Table(
         name="comparators-channels",
         caption=_(
@@ -755,4 +760,9 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             "not_applied": _report_not_applied(definition.code, filters, applied),
         }
     )
+    if definition.code == reports_volumes.VOLUMES:
+        # The comparator authorities' volumes beside the council's, as on the dashboard.
+        by_channel = queries.contacts_by_channel(organisation, period, filters)
+        context["comparisons"] = comparisons(organisation, period, filters, by_channel)
+        context["comparators_url"] = reverse("performance:comparators")
     return render(request, "performance/report.html", context)
