@@ -12,9 +12,22 @@ from onestop.directory.models import Service
 from onestop.feedback import report_files
 from onestop.feedback.queries import reports
 
+# The pages' bar chart of each table of counts (by the table's code): the columns drawn, each a
+# count (the row label is column 0).  The table is always shown beside its chart.
+CHARTS: dict[str, tuple[int, ...]] = {
+    "volumes": (1, 2, 3, 4),  # received: complaints, comments, compliments, suggestions
+    "causes": (1,),  # complaints by cause
+    "timeliness": (1, 2, 3, 4),  # by stage: received, answered, in time, late
+    "outcomes": (1, 2, 3),  # by stage: upheld, partly upheld, not upheld
+    "return": (1, 2, 3),  # by service: complaints, comments, compliments
+    "stages": (1, 2, 3),  # by stage: received, answered, in time
+    "not-accepted": (1,),  # by route
+}
+
 
 def generic_tables(report: reports.Report) -> list[reporting.Table]:
-    """The report's tables as plain rows: the row label first, then each cell's value."""
+    """The report's tables as plain rows: the row label first, then each cell's value; the
+    tables of counts with their chart (``CHARTS``)."""
     return [
         reporting.Table(
             name=table.code,
@@ -22,6 +35,7 @@ def generic_tables(report: reports.Report) -> list[reporting.Table]:
             columns=["", *table.headers],
             rows=[[label, *[cell.value for cell in cells]] for label, cells in table.rows],
             definitions=table.definitions,
+            chart=(reporting.Chart("bar", 0, CHARTS[table.code]) if table.code in CHARTS else None),
         )
         for table in report.tables
     ]

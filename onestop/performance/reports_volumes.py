@@ -289,6 +289,8 @@ def build_volumes(request: ReportRequest, filters: Filters | None = None) -> Rep
                 ]
                 for row in visitors
             ],
+            # The waits: average and longest, in seconds, per access point.
+            chart=Chart("bar", 1, (8, 9)),
         )
     )
     return ReportOutput(

@@ -179,7 +179,15 @@ def tables(figures: measures.TelephonyFigures) -> list[reporting.Table]:
     ]
     queue_rows.append((measures.ALL, figures.total, {}))
     return [
-        _table("queues", _("Calls by queue"), "queue", queue_rows, scope, notes),
+        _table(
+            "queues",
+            _("Calls by queue"),
+            "queue",
+            queue_rows,
+            scope,
+            notes,
+            reporting.Chart("bar", 0, (1, 2, 3)),
+        ),
         _table(
             "days",
             _("Calls by day (all queues)"),
@@ -208,6 +216,7 @@ def tables(figures: measures.TelephonyFigures) -> list[reporting.Table]:
             ],
             scope,
             notes,
+            reporting.Chart("bar", 0, (1, 2, 3)),
         ),
     ]
 

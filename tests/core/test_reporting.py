@@ -290,6 +290,16 @@ def test_the_list_names_every_report_with_its_formats(registered: None) -> None:
     names = [line.split("\t")[0] for line in lines]
     assert names == sorted(names)
     assert {"complaints-monthly", "feedback-quarterly", "complaints-annual"} <= set(names)
+    # The five the issue names, each written as CSV, XLSX and PDF, with its title.
+    for line in (
+        "backlog\tcsv,xlsx,pdf\tBacklog and ageing of open cases",
+        "quarterly-return\tcsv,xlsx,pdf\tQuarterly returns of every service, collated",
+        "standards-compliance\tcsv,xlsx,pdf\tCompliance with the standards",
+        "telephony\tcsv,xlsx,pdf\t"
+        "Telephone calls: answered, abandoned and answered within the standard",
+        "volumes\tcsv,xlsx,pdf\tContact volumes",
+    ):
+        assert line in lines
     assert "test-example\tcsv,xlsx,pdf\tTest example" in lines
     assert "test-csv-only\tcsv\tOnly CSV" in lines
 

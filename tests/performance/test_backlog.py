@@ -20,11 +20,12 @@ from django.core.management import call_command
 from django.test import Client
 
 from onestop.cases import services
-from onestop.cases.models import Case, Status
+from onestop.cases.models import Case, CaseEvent, Status
 from onestop.core import reporting
 from onestop.core.models import User
 from onestop.performance.queries import backlog
 from onestop.performance.queries import volumes as volume_queries
+from onestop.standards import services as standards_services
 from tests.cases.conftest import World, world
 from tests.matrix import covers
 
@@ -181,3 +182,82 @@ def test_the_backlog_records_page(
         query = urlencode({"day": "2026-04-30", "team": "all", "figure": "open"} | bad)
         refused = client_for(team_leader).get(f"/performance/records/backlog/?{query}")
         assert refused.status_code == 400
+
+
+# --- a calendar change moving a deadline ---------------------------------------------------------
+CLOSED_ON = datetime.date(2026, 4, 22)  # a Wednesday
+CHANGED_AT = "2026-04-21T09:00"  # when the closure day is added and the sweep moves deadlines
+
+
+@pytest.fixture
+def moved(world: World) -> Cases:
+    """Two cases of the collection crews with "answer-letters" (10 working days; Good Friday 3
+    April and Easter Monday 6 April are bank holidays): k1 raised on Thursday 16 April, due at the
+    end of Thursday 30 April; k2 raised on Thursday 2 April, due at the end of Monday 20 April."""
+    return Cases(
+        world,
+        {"k1": _raise(world, "2026-04-16T10:00"), "k2": _raise(world, "2026-04-02T10:00")},
+    )
+
+
+def _close_a_day(world: World) -> None:
+    """The council closes on 22 April (added on 21 April) and the sweep moves the running
+    clocks' deadlines that the closure falls within: k1's to the end of Friday 1 May; k2's
+    deadline had passed and the closure is after it, so it stays."""
+    with time_machine.travel(utc(CHANGED_AT), tick=False):
+        standards_services.add_closure_day(
+            world.organisation, by=None, day=CLOSED_ON, reason="Election count"
+        )
+        services.escalate_due_cases()
+
+
+def _split(moved: Cases, last: str) -> dict[str, list[str]]:
+    rows = _rows(moved, "2026-04-01", last)
+    return {row["team"]: [row[name] for name in list(row)[1:]] for row in rows}
+
+
+def test_a_calendar_change_moves_a_case_from_overdue_to_not_yet_due(moved: Cases) -> None:
+    # open, age_0_5, age_6_10, age_11_20, age_21_plus, not_yet_due, overdue, clock_paused, none
+    with time_machine.travel(utc("2026-05-02T09:00"), tick=False):
+        before = _split(moved, "2026-04-30")
+    assert before == {
+        "Collection crews": ["2", "0", "0", "1", "1", "0", "2", "0", "0"],
+        "all": ["2", "0", "0", "1", "1", "0", "2", "0", "0"],
+    }
+    _close_a_day(moved.world)
+    k1, k2 = moved.made["k1"], moved.made["k2"]
+    events = CaseEvent.objects.for_organisation(moved.world.organisation).filter(
+        code="deadline-moved"
+    )
+    assert sorted(
+        (
+            event.case_id,
+            event.data["standard"],
+            datetime.datetime.fromisoformat(event.data["old"]),
+            datetime.datetime.fromisoformat(event.data["new"]),
+        )
+        for event in events
+    ) == [(k1.pk, "answer-letters", utc("2026-04-30T22:59:59"), utc("2026-05-01T22:59:59"))]
+    with time_machine.travel(utc("2026-05-02T09:00"), tick=False):
+        after = _split(moved, "2026-04-30")
+        # At the end of 30 April k1's deadline (then 1 May) had not passed: not yet due.
+        assert after == {
+            "Collection crews": ["2", "0", "0", "1", "1", "1", "1", "0", "0"],
+            "all": ["2", "0", "0", "1", "1", "1", "1", "0", "0"],
+        }
+        scope = volume_queries.Scope(
+            moved.world.organisation,
+            reporting.Period(datetime.date(2026, 4, 1), datetime.date(2026, 4, 30)),
+        )
+        day = datetime.date(2026, 4, 30)
+        assert [
+            case.id for case in backlog.cases_behind(scope, day, "all", "deadline:overdue")
+        ] == [k2.pk]
+        assert [
+            case.id for case in backlog.cases_behind(scope, day, "all", "deadline:not-yet-due")
+        ] == [k1.pk]
+        # By the end of 1 May the moved deadline had passed too.
+        assert _split(moved, "2026-05-01")["all"][5:7] == ["0", "2"]
+        # At the end of 20 April, before the calendar changed: k1 due on 30 April, not yet due;
+        # k2's deadline (23:59:59 that day) had just passed.
+        assert _split(moved, "2026-04-20")["all"][5:7] == ["1", "1"]

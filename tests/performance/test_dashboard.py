@@ -5,6 +5,8 @@ which it does not), every figure linking to as many records."""
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import re
 from collections.abc import Callable
 from html import unescape
@@ -13,7 +15,10 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from onestop.contacts.models import Contact
 from onestop.core.models import AuditRecord, Organisation, RoleCode, User
+from onestop.performance import demo as performance_demo
+from onestop.performance.services import standards as performance_services
 from tests import factories as core_factories
 from tests.cases.conftest import World
 from tests.matrix import covers
@@ -243,3 +248,218 @@ def test_the_partners_dashboard_holds_only_their_figures(
         html = client_for(leader).get(reverse("performance:dashboard"), MARCH).content.decode()
     # Their one case P, open since 2 March; none of the council's four.
     assert _figures(html, "Open cases at the end of the period") == ["1", "0", "0", "+1"]
+
+
+def _table(html: str, testid: str) -> tuple[str, list[str], list[list[tuple[str, str | None]]]]:
+    """A page's table by its test id: its caption, its column headers and its rows (each cell's
+    text and link)."""
+    body = html.split(f'data-testid="{testid}"', 1)[1].split("</table>", 1)[0]
+    caption = unescape(re.search(r"<caption[^>]*>(.*?)</caption>", body, re.S)[1])  # type: ignore[index]
+    headers = [unescape(text) for text in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', body)]
+    rows = []
+    for row in re.findall(r"<tbody.*?</tbody>", body, re.S)[0].split("</tr>")[:-1]:
+        cells: list[tuple[str, str | None]] = []
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S):
+            link = re.search(r'href="([^"]*)"', cell)
+            text = unescape(re.sub(r"<[^>]+>", "", cell))
+            cells.append((text, unescape(link[1]) if link else None))
+        rows.append(cells)
+    return caption, headers, rows
+
+
+def test_comparator_authorities_sit_beside_the_councils_own_figures(
+    april: April,  # noqa: F811 - the fixture imported above
+    client_for: Clients,
+) -> None:
+    """The demo's comparator rows (Northampton 2011's volumes, MORI 1998's table) beside April's
+    contacts from customers by channel: c1 by telephone, c2 and c3 face to face, c4 by e-mail
+    (c5 is outbound); the partner's own comparator row is not shown."""
+    performance_demo.load_demo(april.organisation)
+    performance_services.add_comparator(
+        april.partner,
+        by=None,
+        comparator="Partner's own",
+        measure="calls",
+        period_first=datetime.date(2020, 1, 1),
+        period_last=datetime.date(2020, 12, 31),
+        value=decimal.Decimal(5),
+        unit="count",
+        source="Partner",
+    )
+    manager = core_factories.staff(april.organisation, RoleCode.MANAGER, username="manager")
+    client = client_for(manager)
+    html = client.get(reverse("performance:dashboard"), APRIL_QUERY).content.decode()
+    caption, headers, rows = _table(html, "table-dashboard-comparators-channels")
+    assert caption == (
+        "Contacts from customers by channel this period, beside other authorities' "
+        "published figures"
+    )
+    assert headers == [
+        "Channel",
+        "This council, this period",
+        "Authority",
+        "Their figure",
+        "Their period",
+        "Source",
+    ]
+    source = performance_demo.NORTHAMPTON_SOURCE
+    northampton = "Northampton Borough Council"
+    assert [[text for text, _url in row] for row in rows] == [
+        ["Telephone", "1", northampton, "359,218", "2011", source],
+        ["Face to face", "2", northampton, "67,000", "2011", source],
+        ["E-mail", "1", northampton, "21,567", "2011", source],
+        ["Web form", "0", northampton, "5,377", "2011", source],
+    ]
+    # Each of the council's figures links to exactly the contacts it counts.
+    for row, expected in zip(rows, (1, 2, 1, 0), strict=True):
+        url = row[1][1]
+        assert url is not None
+        assert "measure=inbound" in url
+        if expected:
+            assert _counted(client, url) == expected
+        else:
+            assert "The figure counts 0 records" in client.get(url).content.decode()
+    rows_then = rows
+    caption, headers, rows = _table(html, "table-dashboard-comparators-other")
+    assert caption == "Other authorities' published figures with no measure of this council's own"
+    assert headers == ["Measure", "Authority", "Their figure", "Their period", "Source"]
+    texts = [[text for text, _url in row] for row in rows]
+    # 19 + 16 + 19 + 14 MORI rows and Northampton's website visits, by measure, highest first.
+    assert len(texts) == 69
+    ease = "Easy to contact the right person (MORI, % of residents)"
+    assert texts[0] == ["Easy to contact the right person (MORI, % of residents)", "Gateshead",
+                        "78%", "1998", performance_demo.MORI_SOURCE]  # fmt: skip
+    assert [row[:3] for row in texts[:2]] == [[ease, "Gateshead", "78%"], [ease, "Kingston", "76%"]]
+    helpful = [row[1:3] for row in texts if row[0] == "Staff were helpful (MORI, % of residents)"]
+    assert helpful[:3] == [["Gateshead", "84%"], ["Birmingham", "80%"], ["Sunderland", "79%"]]
+    assert helpful[-1] == ["Sandwell", "64%"]
+    assert ["Visits to the website", northampton, "926,529", "2011", source] in texts
+    assert "Partner's own" not in html
+    # The volumes report's page shows the same table; narrowed to a channel, only its row.
+    volumes = client.get(reverse("performance:report", args=["volumes"]), APRIL_QUERY)
+    assert _table(volumes.content.decode(), "table-dashboard-comparators-channels")[2] == rows_then
+    phone = client.get(reverse("performance:dashboard"), {**APRIL_QUERY, "channel": "telephone"})
+    assert [
+        [text for text, _url in row]
+        for row in _table(phone.content.decode(), "table-dashboard-comparators-channels")[2]
+    ] == [["Telephone", "1", northampton, "359,218", "2011", source]]
+    # The same month for a council with no comparator figures says so.
+    partner_manager = core_factories.staff(april.partner, RoleCode.MANAGER, username="pm")
+    partner_html = (
+        client_for(partner_manager).get(reverse("performance:dashboard"), APRIL_QUERY)
+    ).content.decode()
+    assert 'data-testid="table-dashboard-comparators-other"' not in partner_html
+    assert "Partner&#x27;s own" in partner_html
+
+
+def _contact_at(organisation: Organisation, when: str, **fields: str) -> None:
+    Contact(
+        organisation=organisation,
+        received_at=datetime.datetime.fromisoformat(when).replace(tzinfo=datetime.UTC),
+        **fields,
+    ).save()
+
+
+CONTACT_LABELS = (
+    "Contacts",
+    "Contacts from customers (inbound)",
+    "Resolved at first contact",
+    "First-contact resolution",
+)
+
+
+def test_the_trend_against_the_period_before_and_the_same_period_last_year(
+    council: Organisation, partner: Organisation, client_for: Clients
+) -> None:
+    """Contacts (times in UTC; UK time is an hour ahead from 29 March 2026, 30 March 2025 and
+    28 March 2027) in the months, quarters and financial years around April 2026, each period's
+    figures and the change on the period before exact."""
+    resolved = {"outcome": "resolved"}
+    for when, fields in (
+        # April 2026: A (00:30 on 1 April, UK time), B, C and D (outbound).
+        ("2026-03-31T23:30", resolved),
+        ("2026-04-10T10:00", resolved),
+        ("2026-04-20T10:00", {"outcome": "request-raised"}),
+        ("2026-04-21T10:00", {"direction": "out"}),
+        # March 2026: E, F (23:59 on 31 March, UK time); January 2026: M.
+        ("2026-03-05T10:00", resolved),
+        ("2026-03-31T22:59", resolved),
+        ("2026-01-15T10:00", {}),
+        # April 2025: G to K (K at 23:59 on 30 April, UK time); R at 00:00 on 1 May, UK time.
+        ("2025-04-02T10:00", resolved),
+        ("2025-04-03T10:00", {}),
+        ("2025-04-04T10:00", {}),
+        ("2025-04-05T10:00", {}),
+        ("2025-04-30T22:59", {}),
+        ("2025-04-30T23:00", resolved),
+        # June 2026 (L), June 2025 (N), February 2027 (O); P at 00:30 on 1 April 2027, UK time.
+        ("2026-06-15T10:00", resolved),
+        ("2025-06-15T10:00", resolved),
+        ("2027-02-10T10:00", resolved),
+        ("2027-03-31T23:30", resolved),
+    ):
+        _contact_at(council, when, **fields)
+    _contact_at(partner, "2026-04-10T10:00", **resolved)  # another organisation's
+    manager = core_factories.staff(council, RoleCode.MANAGER, username="manager")
+    client = client_for(manager)
+    url = reverse("performance:dashboard")
+
+    def shown(query: dict[str, str]) -> tuple[str, str, dict[str, list[str]]]:
+        html = client.get(url, query).content.decode()
+        period = unescape(re.search(r'data-testid="period">(.*?)</p>', html)[1])  # type: ignore[index]
+        caption = unescape(re.search(r'id="headlines-caption">(.*?)</caption>', html)[1])  # type: ignore[index]
+        return period, caption, {label: _figures(html, label) for label in CONTACT_LABELS}
+
+    # The month: April 2026 (A-D), March 2026 (E, F), April 2025 (G-K).
+    period, caption, figures = shown(APRIL_QUERY)
+    assert period == "From 1 April 2026 to 30 April 2026, both included."
+    assert caption == (
+        "This period, the period before (1 March 2026 to 31 March 2026) and the same period "
+        "last year (1 April 2025 to 30 April 2025)"
+    )
+    assert figures == {
+        "Contacts": ["4", "2", "5", "+2"],
+        "Contacts from customers (inbound)": ["3", "2", "5", "+1"],
+        "Resolved at first contact": ["2", "2", "1", "0"],
+        "First-contact resolution": ["66.7%", "100.0%", "20.0%", "-33.3 points"],
+    }
+    # The quarter holding April: April-June 2026 (A-D, L), January-March 2026 (E, F, M),
+    # April-June 2025 (G-K, R, N).
+    period, caption, figures = shown({"kind": "quarter", "month": "4", "year": "2026"})
+    assert period == "From 1 April 2026 to 30 June 2026, both included."
+    assert caption == (
+        "This period, the period before (1 January 2026 to 31 March 2026) and the same period "
+        "last year (1 April 2025 to 30 June 2025)"
+    )
+    assert figures == {
+        "Contacts": ["5", "3", "7", "+2"],
+        "Contacts from customers (inbound)": ["4", "3", "7", "+1"],
+        "Resolved at first contact": ["3", "2", "3", "+1"],
+        "First-contact resolution": ["75.0%", "66.7%", "42.9%", "+8.3 points"],
+    }
+    # The financial year holding April 2026: April 2026 to March 2027 (A-D, L, O; not P); the
+    # year before is also the same period last year (G-K, R, N, E, F, M).
+    period, caption, figures = shown(
+        {"kind": "year", "year_kind": "financial", "month": "4", "year": "2026"}
+    )
+    assert period == "From 1 April 2026 to 31 March 2027, both included."
+    assert caption == (
+        "This period, the period before (1 April 2025 to 31 March 2026) and the same period "
+        "last year (1 April 2025 to 31 March 2026)"
+    )
+    assert figures == {
+        "Contacts": ["6", "10", "10", "-4"],
+        "Contacts from customers (inbound)": ["5", "10", "10", "-5"],
+        "Resolved at first contact": ["4", "5", "5", "-1"],
+        "First-contact resolution": ["80.0%", "50.0%", "50.0%", "+30.0 points"],
+    }
+    # The same financial year asked for by a month in its last quarter (February 2027).
+    assert shown({"kind": "year", "year_kind": "financial", "month": "2", "year": "2027"})[2] == (
+        figures
+    )
+    # Each figure links to exactly its records, in its own period.
+    html = client.get(url, {"kind": "year", "year_kind": "financial", "month": "4", "year": "2026"})
+    table = _headlines(html.content.decode())
+    for label in CONTACT_LABELS[:3]:
+        for (text, link), _period in zip(table[label][:3], range(3), strict=True):
+            assert _counted(client, link) == int(text), label

@@ -28,12 +28,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from onestop.contacts.models import Channel
-from onestop.core import permissions, reporting
+from onestop.core import dates, permissions, reporting
 from onestop.core import services as core_services
 from onestop.core.http import client_address, staff_user
 from onestop.core.models import Organisation, User
 from onestop.core.templatetags.govuk import percent
 from onestop.performance import narrowed, reports_standards, reports_volumes
+from onestop.performance.models import Comparator
 from onestop.performance.queries import backlog as backlog_queries
 from onestop.performance.queries import comparators, compliance
 from onestop.performance.queries import dashboard as queries
@@ -403,7 +404,7 @@ def charts(
 ) -> list[dict[str, Any]]:
     """One chart with its data table for each measure, for this period."""
     channel_names = dict(Channel.choices)
-    by_channel = queries.contacts_by_channel(organisation, period, filters)
+    by_channel: list[tuple[str, queries.ContactFigures]] = figures["by_channel"]
     contacts = reporting.Table(
         name="contacts",
         caption=_("Contacts by channel"),
@@ -519,6 +520,90 @@ def charts(
     ]
 
 
+# --- comparator authorities ----------------------------------------------------------------------
+def _their_period(row: Comparator) -> str:
+    """A comparator's period: "2011" for a calendar year, else its first and last days."""
+    first, last = row.period_first, row.period_last
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) and first.year == last.year:
+        return str(first.year)
+    return _("%(first)s to %(last)s") % {
+        "first": dates.govuk_date(first),
+        "last": dates.govuk_date(last),
+    }
+
+
+def _their_value(row: Comparator) -> str:
+    if row.unit == Comparator.Unit.PERCENT:
+        return f"{row.value.normalize():f}%"
+    return f"{int(row.value):,}" if row.value == int(row.value) else f"{row.value:,}"
+
+
+def comparisons(
+    organisation: Organisation,
+    period: reporting.Period,
+    filters: compliance.Filters,
+    by_channel: Sequence[tuple[str, queries.ContactFigures]],
+) -> list[dict[str, Any]]:
+    """Other authorities' figures, entered as data: those matching a channel beside the
+    council's contacts from customers on it this period, the rest in a table of their own with
+    their measure named (``queries.comparators``).  Tables only (no chart: the periods differ)."""
+    channel_names = dict(Channel.choices)
+    inbound = {code: counts.inbound for code, counts in by_channel}
+    # Narrowed to a channel, only that channel's contacts are counted: only its comparators.
+    beside = [
+        (code, row)
+        for code, row in comparators.by_channel(organisation)
+        if not filters.channel or code == filters.channel
+    ]
+    channels = reporting.Table(
+        name="comparators-channels",
+        caption=_(
+            "Contacts from customers by channel this period, beside other authorities' "
+            "published figures"
+        ),
+        columns=(
+            _("Channel"),
+            _("This council, this period"),
+            _("Authority"),
+            _("Their figure"),
+            _("Their period"),
+            _("Source"),
+        ),
+        rows=[
+            [
+                str(channel_names[code]),
+                f"{inbound.get(code, 0):,}",
+                row.comparator,
+                _their_value(row),
+                _their_period(row),
+                row.source,
+            ]
+            for code, row in beside
+        ],
+        links=[
+            [None, _contacts_url(organisation, period, filters, "inbound", code), None, None]
+            for code, _row in beside
+        ],
+    )
+    others = list(comparators.unmatched(organisation))
+    rest = reporting.Table(
+        name="comparators-other",
+        caption=_("Other authorities' published figures with no measure of this council's own"),
+        columns=(_("Measure"), _("Authority"), _("Their figure"), _("Their period"), _("Source")),
+        rows=[
+            [
+                comparators.measure_name(row.measure),
+                row.comparator,
+                _their_value(row),
+                _their_period(row),
+                row.source,
+            ]
+            for row in others
+        ],
+    )
+    return [section(table, f"dashboard-{table.name}") for table in (channels, rest) if table.rows]
+
+
 def _not_applied_lines(filters: compliance.Filters) -> list[str]:
     return [
         _("The %(filters)s filter does not narrow %(measure)s.")
@@ -592,6 +677,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = _filters(form, organisation)
     periods = [period, reporting.previous(period), reporting.same_period_last_year(period)]
     rows, figures = headlines(organisation, periods, filters)
+    figures["by_channel"] = queries.contacts_by_channel(organisation, period, filters)
     _audit(request, user, organisation, period)
     query = request.GET.urlencode()
     context.update(
@@ -611,7 +697,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 }
                 for code, definition in reporting.registered_reports().items()
             ],
-            "comparators": comparators.comparators_of(organisation).count(),
+            "comparisons": comparisons(organisation, period, filters, figures["by_channel"]),
             "comparators_url": reverse("performance:comparators"),
         }
     )
@@ -677,4 +763,9 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             "not_applied": _report_not_applied(definition.code, filters, applied),
         }
     )
+    if definition.code == reports_volumes.VOLUMES:
+        # The comparator authorities' volumes beside the council's, as on the dashboard.
+        by_channel = queries.contacts_by_channel(organisation, period, filters)
+        context["comparisons"] = comparisons(organisation, period, filters, by_channel)
+        context["comparators_url"] = reverse("performance:comparators")
     return render(request, "performance/report.html", context)
