@@ -165,9 +165,7 @@ def open_cases_for_customer(user: User, customer_id: int) -> list[CaseSummary]:
     return _CASES[0].open_for_customer(user, customer_id) if _CASES else []
 
 
-def case_by_reference(
-    user: User, reference: str, language: str | None = None
-) -> FoundCase | None:
+def case_by_reference(user: User, reference: str, language: str | None = None) -> FoundCase | None:
     return _CASES[0].by_reference(user, reference, language) if _CASES else None
 
 

@@ -658,3 +658,44 @@ def test_the_public_performance_page_in_welsh_names_the_standards_in_welsh(
     assert "Answer letters within 10 working days" not in welsh
     assert "Answer letters within 10 working days" in english
     assert "Ateb llythyrau" not in english
+
+
+def test_the_welsh_start_page_gives_the_hours_in_welsh(
+    client: Client, site: Site, clock: None
+) -> None:
+    # Welsh times as docs/portal.md says: "yb" and "yh" after the hour, "tan" between two
+    # times, "a" before the last session of a day.
+    Organisation.objects.filter(pk=site.council.pk).update(offers_welsh=True)
+
+    html = client.get("/o/vale/?lang=cy").content.decode()
+
+    centre = html.split('data-testid="office"')[1]
+    assert _section(centre, "today") == "Ar agor heddiw: 9yb tan 5yh"
+    assert _section(centre, "week") == (
+        "Dydd Llun 21 Rhagfyr 9yb tan 5yh "
+        "Dydd Mawrth 22 Rhagfyr 9yb tan 5yh a 6yh tan 8yh "
+        "Dydd Mercher 23 Rhagfyr 9yb tan 5yh "
+        "Dydd Iau 24 Rhagfyr 9yb tan 12:30yh (Christmas Eve) "
+        "Dydd Gwener 25 Rhagfyr Ar gau (Christmas Day) "
+        "Dydd Sadwrn 26 Rhagfyr Ar gau "
+        "Dydd Sul 27 Rhagfyr Ar gau"
+    )
+    assert _section(html, "phone-lines") == "Switchboard: 01632 960000 . Heddiw: 8:30yb tan 5:30yh"
+    assert _section(html, "out-of-hours") == (
+        "Emergency standby : The standby officer, 01632 960999 . "
+        "Dydd Gwener 4:45yh \N{EN DASH} Dydd Llun 8:45yb. Emergencies only."
+    )
+    for english in ("9am", "5pm", "8:30am", "Open today"):
+        assert english not in _text(html), english
+
+
+def test_welsh_times_at_midday_and_midnight(db: None) -> None:
+    from django.utils import translation
+
+    from onestop.core import dates
+
+    with translation.override("cy"):
+        times = [dates.govuk_time(H(*hm)) for hm in ((0, 0), (9, 0), (12, 0), (12, 5), (23, 59))]
+    assert times == ["canol nos", "9yb", "canol dydd", "12:05yh", "11:59yh"]
+    with translation.override("en-gb"):
+        assert dates.govuk_time(H(12, 5)) == "12:05pm"
