@@ -5,6 +5,9 @@ times on the 12-hour clock with "am" and "pm" (no ":00" on the hour, "midday" an
 for 12pm and 12am).  The ``govuk_date`` and ``govuk_datetime`` template filters
 (``core/templatetags/govuk.py``) use these on every page; times are shown in the local time
 (Europe/London).
+
+In Welsh the same clock reads "9yb", "2:05yh", "canol dydd" and "canol nos" (the catalogue's
+``am``, ``pm``, ``midday`` and ``midnight``), and "1 Rhagfyr 2026 am 2:05yh".
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import datetime
 from django.utils import timezone
 from django.utils.dateformat import format as django_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 def govuk_date(value: datetime.date | datetime.datetime | None) -> str:
@@ -34,7 +38,8 @@ def govuk_time(value: datetime.datetime | datetime.time) -> str:
     if (value.hour, value.minute) == (0, 0):
         return _("midnight")
     hour = value.hour % 12 or 12
-    suffix = "am" if value.hour < 12 else "pm"
+    # Welsh writes "9yb" and "2:05yh" (docs/portal.md, "Welsh").
+    suffix = pgettext("time of day", "am" if value.hour < 12 else "pm")
     return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
 
 

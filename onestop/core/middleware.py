@@ -32,7 +32,7 @@ def _session_too_old(request: HttpRequest) -> bool:
     return timezone.now().timestamp() - signed_in_at > settings.SESSION_MAXIMUM_SECONDS
 
 
-def _is_public(view_func: Callable[..., Any]) -> bool:
+def is_public(view_func: Callable[..., Any]) -> bool:
     if getattr(view_func, PUBLIC_ATTRIBUTE, False):
         return True
     # Class-based views expose their class on the function as_view() returns.
@@ -91,7 +91,7 @@ class OrganisationMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
-        if _is_public(view_func):
+        if is_public(view_func):
             return None
         match = request.resolver_match
         if match is not None and match.namespace == API_NAMESPACE:
@@ -146,7 +146,7 @@ class PublicLanguageMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> None:
-        if not _is_public(view_func):
+        if not is_public(view_func):
             language.use_language(request, language.ENGLISH)
             return
         slug = next((view_kwargs[key] for key in ORGANISATION_KEYWORDS if key in view_kwargs), None)

@@ -384,11 +384,22 @@ def test_every_page_carries_the_complaints_route_and_the_information_pages_in_it
     ]
 
 
-def test_the_report_and_feedback_pages_carry_the_same_footer(client: Client, site: Site) -> None:
-    for path in ("/report/vale/", "/feedback/o/vale/"):
-        html = client.get(path).content.decode()
-        assert 'data-testid="public-footer-links"' in html
-        assert 'href="/o/vale/accessibility/"' in html
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/report/vale/",
+        "/o/vale/track/",
+        "/o/vale/your-requests/",
+        "/feedback/o/vale/",
+        "/feedback/o/vale/check/",
+    ],
+)
+def test_the_report_track_requests_and_feedback_pages_carry_the_same_footer(
+    client: Client, site: Site, path: str
+) -> None:
+    html = client.get(path, follow=True).content.decode()
+
+    assert _footer_hrefs(html) == FOOTER_HREFS
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -658,3 +669,157 @@ def test_the_public_performance_page_in_welsh_names_the_standards_in_welsh(
     assert "Answer letters within 10 working days" not in welsh
     assert "Answer letters within 10 working days" in english
     assert "Ateb llythyrau" not in english
+
+
+def test_the_welsh_start_page_gives_the_hours_in_welsh(
+    client: Client, site: Site, clock: None
+) -> None:
+    # Welsh times as docs/portal.md says: "yb" and "yh" after the hour, "tan" between two
+    # times, "a" before the last session of a day.
+    Organisation.objects.filter(pk=site.council.pk).update(offers_welsh=True)
+
+    html = client.get("/o/vale/?lang=cy").content.decode()
+
+    centre = html.split('data-testid="office"')[1]
+    assert _section(centre, "today") == "Ar agor heddiw: 9yb tan 5yh"
+    assert _section(centre, "week") == (
+        "Dydd Llun 21 Rhagfyr 9yb tan 5yh "
+        "Dydd Mawrth 22 Rhagfyr 9yb tan 5yh a 6yh tan 8yh "
+        "Dydd Mercher 23 Rhagfyr 9yb tan 5yh "
+        "Dydd Iau 24 Rhagfyr 9yb tan 12:30yh (Christmas Eve) "
+        "Dydd Gwener 25 Rhagfyr Ar gau (Christmas Day) "
+        "Dydd Sadwrn 26 Rhagfyr Ar gau "
+        "Dydd Sul 27 Rhagfyr Ar gau"
+    )
+    assert _section(html, "phone-lines") == "Switchboard: 01632 960000 . Heddiw: 8:30yb tan 5:30yh"
+    assert _section(html, "out-of-hours") == (
+        "Emergency standby : The standby officer, 01632 960999 . "
+        "Dydd Gwener 4:45yh \N{EN DASH} Dydd Llun 8:45yb. Emergencies only."
+    )
+    for english in ("9am", "5pm", "8:30am", "Open today"):
+        assert english not in _text(html), english
+
+
+def test_welsh_times_at_midday_and_midnight(db: None) -> None:
+    from django.utils import translation
+
+    from onestop.core import dates
+
+    with translation.override("cy"):
+        times = [dates.govuk_time(H(*hm)) for hm in ((0, 0), (9, 0), (12, 0), (12, 5), (23, 59))]
+    assert times == ["canol nos", "9yb", "canol dydd", "12:05yh", "11:59yh"]
+    with translation.override("en-gb"):
+        assert dates.govuk_time(H(12, 5)) == "12:05pm"
+
+
+# --- error pages under an organisation's address ----------------------------------------------
+FOOTER_HREFS = [
+    "/o/vale/track/",
+    "/feedback/o/vale/",
+    "/o/vale/contact/",
+    "/o/vale/accessibility/",
+    "/o/vale/privacy/",
+    "/o/vale/cookies/",
+]
+MISSING_UNDER_VALE = [
+    "/o/vale/no-such-page/",  # no view answers: the start page above it names the organisation
+    "/o/vale/contact/extra/",
+    "/report/vale/no-such-form/",  # the form's view answers 404 itself
+    "/report/vale/a/b/c/d/e/",
+    "/feedback/o/vale/no-such-question/",
+]
+
+
+def _footer_hrefs(html: str) -> list[str]:
+    footer = re.search(r'data-testid="public-footer-links">(.*?)</ul>', html, re.S)
+    return re.findall(r'href="([^"]+)"', footer.group(1)) if footer else []
+
+
+@pytest.mark.parametrize("path", MISSING_UNDER_VALE)
+def test_a_missing_page_under_an_organisation_has_its_footer_and_its_welsh(
+    client: Client, site: Site, path: str
+) -> None:
+    Organisation.objects.filter(pk=site.council.pk).update(offers_welsh=True)
+
+    welsh = client.get(f"{path}?lang=cy")
+
+    assert welsh.status_code == 404
+    html = welsh.content.decode()
+    assert '<html lang="cy"' in html
+    assert "Heb ddod o hyd i’r dudalen" in html
+    assert _footer_hrefs(html) == FOOTER_HREFS
+    assert "Cwyno, gwneud sylw neu ganmol" in html
+    assert 'data-testid="language-toggle"' in html
+    english = client.get(f"{path}?lang=en").content.decode()
+    assert '<html lang="en"' in english
+    assert "Page not found" in english
+    assert "Complain, comment or compliment" in english
+    assert _footer_hrefs(english) == FOOTER_HREFS
+
+
+def test_a_missing_page_of_an_organisation_without_welsh_is_english_with_its_footer(
+    client: Client, site: Site
+) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "cy"
+
+    response = client.get("/o/vale/no-such-page/", headers={"accept-language": "cy"})
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<html lang="en"' in html
+    assert _footer_hrefs(html) == FOOTER_HREFS
+    assert 'data-testid="language-toggle"' not in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/o/nowhere/",
+        "/o/nowhere/no-such-page/",
+        "/report/nowhere/",
+        "/report/nowhere/a/b/",
+        "/o/" + "v" * 5000 + "/x/",
+        "/o/<script>/",
+        "/no-such-page/",
+        "/" + "a/" * 500,
+    ],
+)
+def test_an_unknown_organisations_missing_page_is_plain(
+    client: Client, site: Site, path: str
+) -> None:
+    Organisation.objects.filter(pk=site.council.pk).update(offers_welsh=True)
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Page not found" in html
+    assert 'data-testid="public-footer-links"' not in html
+    assert 'data-testid="language-toggle"' not in html
+    assert "<script>" not in html
+
+
+def test_a_closed_organisations_missing_page_is_plain(client: Client, site: Site) -> None:
+    Organisation.objects.filter(pk=site.council.pk).update(is_active=False)
+
+    for path in ("/o/vale/no-such-page/", "/report/vale/no-such-form/"):
+        html = client.get(path).content.decode()
+        assert "Page not found" in html
+        assert 'data-testid="public-footer-links"' not in html
+
+
+def test_an_expired_form_under_an_organisation_has_its_footer(site: Site) -> None:
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/o/vale/track/", {"reference": "SR-26-AAAAA", "detail": "x"})
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Sorry, this form has expired" in html
+    assert _footer_hrefs(html) == FOOTER_HREFS
+
+
+def test_a_staff_pages_missing_page_has_no_residents_footer(client: Client, site: Site) -> None:
+    # Anonymous: a staff address is sent to sign in; a missing one is plain.
+    html = client.get("/feedback/reports/no-such-report/x/").content.decode()
+    assert 'data-testid="public-footer-links"' not in html

@@ -184,3 +184,21 @@ def test_asking_for_a_sign_in_link_in_welsh(
     bad = _html(client.post(f"{SITE}your-requests/?lang=cy", {"email": ""}))
     assert "Gwall" in bad
     assert "Rhowch eich cyfeiriad e-bost" in bad
+
+
+def test_the_success_banner_after_adding_information_is_in_welsh(
+    welsh_council: Organisation, case: Case, client: Client
+) -> None:
+    opened = client.post(
+        f"{SITE}track/?lang=cy", {"reference": case.reference, "detail": "sian@example.com"}
+    )
+    page = opened["Location"]
+
+    added = client.post(page, {"text": "Mae’r bin glas wrth y giât."})
+
+    assert added.status_code == 302
+    html = _html(client.get(added["Location"]))
+    assert WELSH_HTML in html
+    assert ">Llwyddiant</h2>" in html  # the GOV.UK notification banner's title
+    assert f"Diolch. Rydym wedi ychwanegu eich gwybodaeth at {case.reference}" in html
+    assert "Success" not in html

@@ -1,6 +1,8 @@
 """The complainant's satisfaction survey: sent when a complaint closes (through C7, the
 ``complaint-survey`` message, in the customer's language), answered once on a public page
-without signing in (``/feedback/survey/<token>/``), kept with the complaint.
+without signing in (``/feedback/survey/<token>/``), kept with the complaint.  A survey sent in
+Welsh links to the page in Welsh (``link_for``); the page follows the organisation's Welsh offer
+and the language toggle as every residents' page does.
 
 The link is the survey's organisation, id and a random nonce, signed with the project's secret
 (``django.core.signing``, its own salt) and good for ``SURVEY_DAYS`` days.  A link that is
@@ -34,7 +36,7 @@ from onestop.feedback.models import (
 )
 from onestop.feedback.services import _audit, _event, _refuse, _tell_customer, _text
 from onestop.notify import queries as notify_queries
-from onestop.notify.models import Event
+from onestop.notify.models import Event, Language
 
 SALT = "onestop.feedback.survey"
 SURVEY_DAYS = 60
@@ -58,8 +60,11 @@ def token_for(survey: SatisfactionSurvey) -> str:
     )
 
 
-def link_for(survey: SatisfactionSurvey) -> str:
-    return public_url() + reverse("feedback:survey", args=[token_for(survey)])
+def link_for(survey: SatisfactionSurvey, *, language: str = Language.ENGLISH) -> str:
+    """The survey's address; in a Welsh message it opens the survey in Welsh (``?lang=cy``,
+    the language toggle's own parameter), as far as the organisation offers Welsh."""
+    address = public_url() + reverse("feedback:survey", args=[token_for(survey)])
+    return f"{address}?lang=cy" if language == Language.WELSH else address
 
 
 def send_after_closure(feedback: Feedback, *, by: Any) -> SatisfactionSurvey | None:
@@ -90,7 +95,8 @@ def send_after_closure(feedback: Feedback, *, by: Any) -> SatisfactionSurvey | N
         feedback,
         Event.COMPLAINT_SURVEY,
         by=by,
-        survey_link=link_for(survey),
+        # The message is written in this language (notify's own choice), and so is the page.
+        survey_link=link_for(survey, language=notify_queries.language_for(customer)),
         survey_closes=timezone.localtime(survey.expires_at).date(),
     )
     survey.save(update_fields=["message_id"])

@@ -10,12 +10,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onestop.core import pages, permissions
+from onestop.core import language, pages, permissions
 from onestop.core.access import require
 from onestop.core.decorators import public
 from onestop.core.http import client_address, staff_user
@@ -278,9 +279,23 @@ def learning_log_service(request: HttpRequest, service_id: int) -> HttpResponse:
 
 
 # --- the satisfaction survey (public) ------------------------------------------------------------
+def _link_language(request: HttpRequest) -> None:
+    """A survey page that names no organisation (a link that cannot be used, the thanks) is in
+    the language its address asks for (``?lang=cy`` from a Welsh message or a Welsh survey),
+    else English, like every public page of no organisation."""
+    language.use_language(request, language.chosen(request) or language.ENGLISH)
+
+
 def _unusable(request: HttpRequest) -> HttpResponse:
     """The one page for a link that is forged, altered, expired or already used."""
+    _link_language(request)
     return render(request, "feedback/after/survey_unusable.html", status=404)
+
+
+def _thanks_address() -> str:
+    """The thanks page, in Welsh after a survey answered in Welsh."""
+    address = reverse("feedback:survey-thanks")
+    return f"{address}?lang=cy" if translation.get_language() == language.WELSH else address
 
 
 @public
@@ -294,19 +309,21 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
     found = survey.survey_for_token(token)
     if found is None:
         return _unusable(request)
+    # Welsh or English as on the organisation's other pages (the address has no slug).
+    language.use_public_language(request, found.organisation)
     context: dict[str, Any] = {"organisation": found.organisation, "feedback": found.feedback}
     if request.method != "POST":
         form = forms.SurveyForm(prefix="survey")
         return render(request, "feedback/after/survey.html", {**context, "form": form})
     address = client_address(request)
     if not throttle.reserve(address):
-        return render(request, "feedback/after/survey_too_many.html", status=429)
+        return render(request, "feedback/after/survey_too_many.html", context, status=429)
     form = forms.SurveyForm(readable_post(request), prefix="survey")
     saved = pages.save_form(
         request,
         form,
         lambda data: survey.answer(found, answers=form.answers()),
-        done=("", reverse("feedback:survey-thanks")),
+        done=("", _thanks_address()),
     )
     if saved is not None:
         return saved
@@ -320,4 +337,5 @@ def survey_page(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 def survey_thanks(request: HttpRequest) -> HttpResponse:
+    _link_language(request)
     return render(request, "feedback/after/survey_thanks.html")
