@@ -55,7 +55,21 @@ def _question_input(question: dict[str, Any]) -> forms.Field:
     choices = list(zip(values, shown, strict=True))
     kind = question.get("kind", AttributeKind.TEXT)
     if kind == AttributeKind.NUMBER:
-        return forms.DecimalField(label=label, required=required, max_digits=14)
+        # A text input, as the GOV.UK Design System asks: a browser's number input drops
+        # letters without a word ("lots" arrives empty), so the mistake could be neither
+        # refused nor kept; typed as text, it gets "Enter a number" and stays in the box.
+        return forms.DecimalField(
+            label=label,
+            required=required,
+            max_digits=14,
+            widget=forms.TextInput(
+                attrs={
+                    "inputmode": "decimal",
+                    "spellcheck": "false",
+                    "class": "govuk-input--width-10",
+                }
+            ),
+        )
     if kind == AttributeKind.DATE:
         return GovukDateField(label=label, required=required)
     if kind == AttributeKind.CHOICE:

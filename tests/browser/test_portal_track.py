@@ -16,6 +16,7 @@ from onestop.notify.models import Event, Message
 from onestop.portal.models import WebForm
 from tests.browser.conftest import axe_violations
 from tests.browser.test_portal import _focused_id, _tab_to, _tab_to_button
+from tests.browser.test_portal_start import _tab_to_link
 from tests.cases.conftest import World, world
 from tests.portal.conftest import missed_bins_online
 
@@ -139,9 +140,19 @@ def test_a_resident_signs_in_with_the_link_and_sees_their_requests(
     assert page.get_by_test_id("requests").count() == 1
     assert case.reference in page.get_by_test_id("requests").inner_text()
     assert axe_violations(page) == []
-    page.get_by_role("link", name="Change how we contact you").click()
-    page.locator("h1").wait_for()
+    # Preferences by keyboard (test_portal_your_requests.py does it in both languages).
+    _tab_to_link(page, "Change how we contact you")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("h1").inner_text() == "How we contact you"
     assert axe_violations(page) == []
+    _tab_to(page, "id_consents_to_email_updates")
+    page.keyboard.press("Space")
+    _press_button(page, "Save")
+    assert "Your contact preferences are saved" in page.content()
+    assert case.customer is not None
+    case.customer.refresh_from_db()
+    assert case.customer.consents_to_email_updates is True
     page.goto(f"{live_server.url}/o/test-council/your-requests/")
     _press_button(page, "Sign out")
     assert page.locator("#id_email").count() == 1

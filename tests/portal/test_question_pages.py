@@ -135,6 +135,25 @@ def test_back_links_go_to_the_page_before(paged: WebForm, client: Client) -> Non
     assert "Question 2 of 8" in html
 
 
+def test_a_number_question_is_a_text_input_so_letters_are_refused_and_kept(
+    world: World, paged: WebForm, client: Client
+) -> None:
+    """A browser's number input would drop "lots" and send nothing (accepted as no answer);
+    the GOV.UK text input with a numeric keyboard sends it, to be refused and shown again."""
+    _answer(client, 1)
+    html = client.get(_step("question-bags")).content.decode()
+    assert re.search(r'<input type="text" name="attribute_bags"[^>]*inputmode="decimal"', html)
+    assert 'type="number"' not in html
+
+    response = client.post(_step("question-bags"), {"attribute_bags": "lots"})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<a href="#id_attribute_bags">Extra bags must be a number</a>' in html
+    assert 'name="attribute_bags" value="lots"' in html
+    assert counts(world.organisation) == NOTHING
+
+
 def test_a_mistake_shows_the_error_and_keeps_what_was_typed(
     world: World, paged: WebForm, client: Client
 ) -> None:

@@ -468,6 +468,11 @@ def test_the_accessibility_statement_follows_the_model_and_states_the_tests(
     assert "Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility" in text
     assert "axe-core 4.11.4 in Chromium" in text
     assert "(wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa)" in text
+    assert (
+        "the same checks are made on the Welsh pages, and tracking a request, adding information "
+        "to it and “Your requests” are also completed using only the keyboard, in English and "
+        "in Welsh"
+    ) in text
     assert _section(html, "prepared") == (
         "This statement was prepared on 6 December 2026. It was last reviewed on 6 December 2026."
     )
