@@ -214,7 +214,7 @@ def _tables(
                 "target",
             ),
             rows=team_rows,
-            definitions=[_("A case counts for the team it is with now.")],
+            definitions=[str(queries.CLOCK_TEAM_RULE)],
             links=team_links,
         ),
         reporting.Table(

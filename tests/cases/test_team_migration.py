@@ -1,7 +1,8 @@
 """``cases.0013`` (issue 17: the team a case had at the time) goes back and forward on the real
-database: going back leaves the raised and assigned events with the team's name only; going
-forward gives each the id of the one team of the organisation with that name, and leaves the
-events whose name several teams share (or none has) without one."""
+database: going back leaves the raised and assigned events with the team's name only and drops
+the clocks' team; going forward gives each event the id of the one team of the organisation with
+that name (the events whose name several teams share, or none has, get none) and each stopped
+clock the team its case had when it stopped, from the history."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from onestop.cases import services
-from onestop.cases.models import CaseEvent
+from onestop.cases.models import Case, CaseClock, CaseEvent
 from tests.cases import factories
 from tests.cases.conftest import World, world
 from tests.performance.standards_story import at
@@ -73,3 +74,33 @@ def test_the_event_team_ids_go_back_and_are_filled_by_name_going_forward(
         ("raised", "Collection crews", world.crews.pk),
         ("assigned", "Town crews", None),
     ]
+
+
+def test_the_clock_teams_go_back_and_are_filled_from_the_history_going_forward(
+    world: World, at_the_latest: None
+) -> None:
+    """A clock stopped with the collection crews, on a case moved to the town crews since (in
+    the database: the services refuse to move a finished case), gets the collection crews back
+    from the history; a running clock stays empty (the case's team now)."""
+    with time_machine.travel(at(2), tick=False):
+        stopped = factories.raise_case(world.organisation, by=world.leader)
+        running = factories.raise_case(world.organisation, by=world.leader)
+    with time_machine.travel(at(3), tick=False):
+        services.close_case(stopped, by=None, outcome="resolved", resolution="Emptied")
+    Case.objects.for_organisation(world.organisation).filter(pk=stopped.pk).update(
+        team=world.town_crews
+    )
+
+    _migrate(BEFORE)
+    with connection.cursor() as cursor:
+        columns = [
+            column.name
+            for column in connection.introspection.get_table_description(
+                cursor, CaseClock._meta.db_table
+            )
+        ]
+    assert "team_id" not in columns
+
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    teams = CaseClock.objects.for_organisation(world.organisation).values_list("case", "team")
+    assert sorted(set(teams)) == sorted({(stopped.pk, world.crews.pk), (running.pk, None)})

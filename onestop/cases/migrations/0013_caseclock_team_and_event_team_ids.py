@@ -1,4 +1,5 @@
-from django.db import migrations
+import django.db.models.deletion
+from django.db import migrations, models
 
 BATCH = 2000
 TEAM_EVENTS = ("raised", "assigned")
@@ -59,10 +60,49 @@ def drop_event_team_ids(apps, schema_editor):
         last = rows[-1].pk
 
 
+def fill_clock_teams(apps, schema_editor):
+    """Each clock stopped before the team was recorded on it gets the team its case had when
+    it stopped, from the case's history by the backlog's rule: the ``team_id`` of the last
+    ``raised`` or ``assigned`` event at or before the stop (filled above where it could be),
+    else the case's team now.  Running clocks stay empty: they count for the case's team now."""
+    CaseClock = apps.get_model("cases", "CaseClock")
+    CaseEvent = apps.get_model("cases", "CaseEvent")
+    last = 0
+    while True:
+        rows = list(
+            CaseClock.objects.filter(pk__gt=last, stopped_at__isnull=False, team__isnull=True)
+            .order_by("pk")
+            .values_list("pk", "case_id", "stopped_at", "case__team_id")[:BATCH]
+        )
+        if not rows:
+            return
+        history: dict[int, list[tuple[object, object]]] = {}
+        for case_id, at, data in (
+            CaseEvent.objects.filter(case_id__in={row[1] for row in rows}, code__in=TEAM_EVENTS)
+            .order_by("at", "pk")
+            .values_list("case_id", "at", "data")
+        ):
+            team = data.get("team_id") if isinstance(data, dict) else None
+            history.setdefault(case_id, []).append((at, team))
+        by_team: dict[int, list[int]] = {}
+        for pk, case_id, stopped_at, team_now in rows:
+            team = None
+            for at, recorded in history.get(case_id, []):
+                if at > stopped_at:
+                    break
+                team = recorded
+            by_team.setdefault(int(team) if team else team_now, []).append(pk)
+        for team, ids in by_team.items():
+            CaseClock.objects.filter(pk__in=ids).update(team_id=team)
+        last = rows[-1][0]
+
+
 class Migration(migrations.Migration):
     """Issue 17: the per-team figures of a past instant use the team a case had then.  The
     ``raised`` and ``assigned`` events now record the team's id (``team_id``) beside its name;
-    the events written before are filled by name (``fill_event_team_ids``)."""
+    the events written before are filled by name (``fill_event_team_ids``).  A clock records the
+    team the case had when it stopped (``CaseClock.team``); the clocks stopped before are filled
+    from the history (``fill_clock_teams``).  Going back drops the column and the ids."""
 
     dependencies = [
         ("cases", "0012_casetype_name_cy"),
@@ -71,4 +111,16 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(fill_event_team_ids, drop_event_team_ids, elidable=False),
+        migrations.AddField(
+            model_name="caseclock",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="directory.team",
+            ),
+        ),
+        migrations.RunPython(fill_clock_teams, migrations.RunPython.noop, elidable=False),
     ]

@@ -30,6 +30,13 @@ rule; ``compliance`` adds what every source counts to the clocks' figures (``gat
 ``records_behind`` lists their records behind a figure.  A record with no service counts only in
 the standard's corporate row.  The per-team and per-officer figures (``compliance_by``) are the
 cases' clocks only.
+
+Per team, a clock's result belongs to the team the case had when the result was decided: a
+stopped clock's, the team recorded on it when it stopped (``CaseClock.team``, set by the clock
+services, filled for earlier clocks by ``cases.0013`` from the case's history); a running clock's
+(open: overdue or not yet due), the case's team now, as the team holding it is the one that can
+act.  So a case moved to another team after its clocks stopped leaves their results where they
+were (``TEAM``: coalesce(clock's team, case's team)).
 """
 
 from __future__ import annotations
@@ -43,8 +50,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BigIntegerField, Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.utils.translation import gettext_lazy
 
 from onestop.cases.models import CaseClock, clock_decided_at
 from onestop.core.models import Organisation
@@ -109,12 +118,26 @@ def figure_q(figure: str, now: datetime.datetime) -> Q:
     return parts[figure]
 
 
+# The team a clock's result belongs to (the module's docstring), as the annotation ``_clocks``
+# puts on every clock: the team recorded when it stopped, else (running) the case's team now.
+TEAM = "clock_team"
+CLOCK_TEAM_RULE = gettext_lazy(
+    "A case's clock counts for the team the case was with when the clock stopped; a clock "
+    "still running, for the team the case is with now."
+)
+
+
 def _clocks(organisation: Organisation, period: Period, filters: Filters) -> QuerySet[CaseClock]:
-    rows = CaseClock.objects.for_organisation(organisation).filter(measured_q(period))
-    return filters.narrow(
+    rows = (
+        CaseClock.objects.for_organisation(organisation)
+        .filter(measured_q(period))
+        .annotate(**{TEAM: Coalesce("team_id", "case__team_id", output_field=BigIntegerField())})
+    )
+    if filters.team is not None:
+        rows = rows.filter(**{TEAM: filters.team.pk})
+    return replace(filters, team=None).narrow(
         rows,
         service="case__service",
-        team="case__team",
         channel="case__contact__channel",
         access_point="case__contact__access_point",
     )
@@ -141,7 +164,7 @@ def clocks_behind(
     if service_id is not None:
         rows = rows.filter(case__service_id=service_id)
     if team_id is not None:
-        rows = rows.filter(case__team_id=team_id)
+        rows = rows.filter(**{TEAM: team_id})
     if officer_id is not None:
         rows = rows.filter(case__assignee_id=officer_id)
     return rows.select_related("case", "case__service").order_by("-due_at", "-id")
@@ -150,7 +173,7 @@ def clocks_behind(
 # Within ``one_reading()``: the counts by standard, service and team already read, by the
 # statement of the clocks they count and the moment they were counted at; and the standards.
 _READ: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("compliance_read", default=None)
-_SHARED = ("case__service_id", "case__team_id")
+_SHARED = ("case__service_id", TEAM)
 
 
 @contextmanager
@@ -342,7 +365,7 @@ def compliance_by(
     """Per standard and team (``by="team"``) or officer (``by="officer"``: the member of staff
     the case is assigned to), against the organisation-wide target.  ``only``: the teams or
     officers to include (``None``: every one).  Unassigned cases have no officer row."""
-    column = {"team": "case__team_id", "officer": "case__assignee_id"}[by]
+    column = {"team": TEAM, "officer": "case__assignee_id"}[by]
     rows = _clocks(organisation, period, filters or Filters())
     if only is not None:
         rows = rows.filter(**{f"{column}__in": list(only)})
