@@ -61,7 +61,11 @@ def _event(case: Case, code: str, by: User | None, **data: Any) -> CaseEvent:
 
 
 def case_raised_event(*, case: Case, by: User | None) -> CaseEvent:
-    return _event(case, EventType.RAISED, by, team=case.team.name, due_at=_iso(case))
+    """The case raised, with its team by name (shown) and by id (``team_id``: which team it
+    was with from then, for the per-team figures of any instant)."""
+    return _event(
+        case, EventType.RAISED, by, team=case.team.name, team_id=case.team_id, due_at=_iso(case)
+    )
 
 
 def status_changed_event(*, case: Case, by: User | None, old: str, new: str) -> CaseEvent:
@@ -71,7 +75,17 @@ def status_changed_event(*, case: Case, by: User | None, old: str, new: str) -> 
 def case_assigned_event(
     *, case: Case, by: User | None, assignee: str, team: str, reason: str
 ) -> CaseEvent:
-    return _event(case, EventType.ASSIGNED, by, assignee=assignee, team=team, reason=reason)
+    """The case (re)assigned, written once ``case`` has its new team: the team by name (shown)
+    and by id (``team_id``: which team it was with from then)."""
+    return _event(
+        case,
+        EventType.ASSIGNED,
+        by,
+        assignee=assignee,
+        team=team,
+        team_id=case.team_id,
+        reason=reason,
+    )
 
 
 def note_added_event(

@@ -448,6 +448,12 @@ class CaseClock(OrganisationOwned):
     stopped_at = models.DateTimeField(null=True, blank=True)
     is_met = models.BooleanField(null=True, blank=True)
     restarted_count = models.PositiveSmallIntegerField(default=0)
+    # The team the case was with when the clock stopped (set by the clock services when it stops,
+    # cleared when it starts again): the team a stopped clock's result belongs to in the per-team
+    # figures, whatever team the case has since.  Empty while it runs (the case's team now).
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # Not stored: the title of the standard that set the clock (``queries.clocks_of``).
     standard_title = ""
 

@@ -139,7 +139,8 @@ def _stop_clocks(case: Case, at: datetime.datetime) -> None:
     for row in _running_clocks(case):
         row.stopped_at = at
         row.is_met = clock.is_met(at, row.due_at)
-        row.save(update_fields=["stopped_at", "is_met"])
+        row.team_id = case.team_id  # whose result it is, whatever team the case has later
+        row.save(update_fields=["stopped_at", "is_met", "team"])
     case.clock_paused_at = None
     _store_next_escalation(case, None)
 
@@ -155,6 +156,7 @@ def _restart_clocks(case: Case, at: datetime.datetime) -> None:
         row.pauses = []
         row.stopped_at = None
         row.is_met = None
+        row.team = None
         row.restarted_count += 1
         row.calendar_version = calendar.version
         row.save(
@@ -165,6 +167,7 @@ def _restart_clocks(case: Case, at: datetime.datetime) -> None:
                 "pauses",
                 "stopped_at",
                 "is_met",
+                "team",
                 "restarted_count",
                 "calendar_version",
             ]

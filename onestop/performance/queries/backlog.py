@@ -13,7 +13,12 @@ open at T, and a case closed before T and reopened after T was not.
   its primary standard's deadline).  **overdue**: that deadline had passed at T; **not yet
   due**: it had not; **clock paused**: the clock was paused at T (waiting for the customer);
   **no deadline**: no standard set one.
-- **Team**: the case's team now (the history records reassignments by name only).
+- **Team at T**: the team the case was with at T, from its history: the ``team_id`` of the
+  last ``raised`` or ``assigned`` event before T (each records the team it left the case with),
+  so a case handed to another team after T still counts for the team it had then.  Where that
+  event has no ``team_id`` (written before teams were recorded by id, and its team's name was
+  not one team's when ``cases.0013`` filled them in), the case's team now.  The team rows, the
+  team filter, the trend and the records behind each figure all use it.
 """
 
 from __future__ import annotations
@@ -24,9 +29,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models import Case as When_
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +60,7 @@ class EventType:
     is the cases app's own, reached by other apps only through its models)."""
 
     RAISED = "raised"
+    ASSIGNED = "assigned"
     RESOLVED = "resolved"
     CLOSED = "closed"
     REOPENED = "reopened"
@@ -85,6 +102,7 @@ DEADLINE_SETTING = (
     EventType.EXTENDED,
     EventType.DEADLINE_MOVED,
 )
+TEAM_SETTING = (EventType.RAISED, EventType.ASSIGNED)
 PAUSING = (
     EventType.CLOCK_PAUSED,
     EventType.CLOCK_RESUMED,
@@ -106,7 +124,11 @@ DEFINITIONS: tuple[Promise, ...] = (
         "Overdue: the deadline the case had then had passed; clock paused: waiting for the "
         "customer then; no deadline: no standard set one."
     ),
-    _("Team: the team the case is with now."),
+    _(
+        "Team: the team the case was with then, from its history (the last time it was raised "
+        "or assigned before the period's end); for a history that does not record the team, "
+        "the team it is with now."
+    ),
     _("Trend: the same figures at the end of each month in the period."),
 )
 
@@ -126,9 +148,26 @@ def _events(
     )
 
 
+def team_at(organisation: int, at: datetime.datetime) -> Coalesce:
+    """The team a case was with at ``at`` (see the module's docstring), as an expression on the
+    case: the ``team_id`` of its last ``raised`` or ``assigned`` event before ``at``, else (no
+    id recorded) its team now."""
+    recorded = (
+        _events(organisation, at, TEAM_SETTING)
+        .order_by("-at", "-id")
+        .annotate(recorded_team=Cast(KeyTextTransform("team_id", "data"), BigIntegerField()))
+        .values("recorded_team")[:1]
+    )
+    return Coalesce(
+        Subquery(recorded, output_field=BigIntegerField()),
+        F("team_id"),
+        output_field=BigIntegerField(),
+    )
+
+
 def open_at(scope: Scope, day: datetime.date) -> QuerySet[Case]:
-    """The cases open at the end of ``day``, each annotated with its age band, deadline text
-    (ISO) and last pausing event as they were then."""
+    """The cases open at the end of ``day``, each annotated with its team (``team_then``), age
+    band, deadline text (ISO) and last pausing event as they were then."""
     at = instant_after(day)
     organisation = scope.organisation.pk
     cases = Case.objects.for_organisation(scope.organisation).filter(received_at__lt=at)
@@ -137,8 +176,9 @@ def open_at(scope: Scope, day: datetime.date) -> QuerySet[Case]:
     elif scope.service == NO_SERVICE:
         nothing: QuerySet[Case] = cases.none()
         return nothing
+    cases = cases.annotate(team_then=team_at(organisation, at))
     if scope.team is not None:
-        cases = cases.filter(team=scope.team)
+        cases = cases.filter(team_then=scope.team.pk)
     last_finish = _events(organisation, at, FINISHING).order_by("-at", "-id").values("code")[:1]
     deadline = (
         _events(organisation, at, DEADLINE_SETTING)
@@ -196,7 +236,7 @@ def deadline_state(deadline_text: str | None, pause_code: str | None, at: dateti
 class OpenCase:
     id: int
     reference: str
-    team_id: int
+    team_id: int  # the team it was with then
     received_at: datetime.datetime
     band: str
     deadline: str
@@ -208,7 +248,7 @@ def open_cases(scope: Scope, day: datetime.date) -> Iterator[OpenCase]:
     at = instant_after(day)
     found: Any = open_at(scope, day)
     rows = found.order_by("received_at", "id").values_list(
-        "id", "reference", "team_id", "received_at", "band", "deadline_text", "pause_code"
+        "id", "reference", "team_then", "received_at", "band", "deadline_text", "pause_code"
     )
     for pk, reference, team_id, received_at, band, deadline_text, pause_code in rows.iterator(
         chunk_size=2000
@@ -233,7 +273,8 @@ class BacklogRow:
 
 
 def backlog(scope: Scope, day: datetime.date) -> list[BacklogRow]:
-    """One row per team with open cases at the end of ``day`` (by name), then the row "all"."""
+    """One row per team with open cases at the end of ``day`` (the team each was with then, by
+    name), then the row "all"."""
     per_team: dict[int, Counter[str]] = {}
     total: Counter[str] = Counter()
     for case in open_cases(scope, day):

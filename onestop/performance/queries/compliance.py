@@ -30,13 +30,18 @@ rule; ``compliance`` adds what every source counts to the clocks' figures (``gat
 ``records_behind`` lists their records behind a figure.  A record with no service counts only in
 the standard's corporate row.
 
-Per team (``compliance_by(by="team")``): a clock counts for the team its case is with now; every
-source whose records carry the team they belong to (``ComplianceSource.team_counts``: call-backs,
-calls, complaint stages, each recorded with its team when it was made, so moving people between
-teams later changes no past period) adds its counts per team, and its records recorded with no
-team make the "No team" row.  Visitors belong to no team and are in no per-team figure.  The
-per-officer rows of ``compliance_by(by="officer")`` are the cases' assignees' clocks only (the
-person page's figures, which add every source's, are ``queries.people``).
+Per team (``compliance_by(by="team")``): a case's clock belongs to the team the case had when its
+result was decided: a stopped clock's, the team recorded on it when it stopped
+(``CaseClock.team``, set by the clock services, filled for earlier clocks by ``cases.0013`` from
+the case's history); a running clock's (open: overdue or not yet due), the case's team now, as
+the team holding it is the one that can act.  So a case moved to another team after its clocks
+stopped leaves their results where they were (``TEAM``: coalesce(clock's team, case's team)).
+Every source whose records carry the team they belong to (``ComplianceSource.team_counts``:
+call-backs, calls, complaint stages, each recorded with its team when it was made, so moving
+people between teams later changes no past period) adds its counts per team, and its records
+recorded with no team make the "No team" row.  Visitors belong to no team and are in no per-team
+figure.  The per-officer rows of ``compliance_by(by="officer")`` are the cases' assignees'
+clocks only (the person page's figures, which add every source's, are ``queries.people``).
 """
 
 from __future__ import annotations
@@ -50,9 +55,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BigIntegerField, Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onestop.cases.models import CaseClock, clock_decided_at
 from onestop.core import batch
@@ -121,12 +128,26 @@ def figure_q(figure: str, now: datetime.datetime) -> Q:
     return parts[figure]
 
 
+# The team a clock's result belongs to (the module's docstring), as the annotation ``_clocks``
+# puts on every clock: the team recorded when it stopped, else (running) the case's team now.
+TEAM = "clock_team"
+CLOCK_TEAM_RULE = gettext_lazy(
+    "A case's clock counts for the team the case was with when the clock stopped; a clock "
+    "still running, for the team the case is with now."
+)
+
+
 def _clocks(organisation: Organisation, period: Period, filters: Filters) -> QuerySet[CaseClock]:
-    rows = CaseClock.objects.for_organisation(organisation).filter(measured_q(period))
-    return filters.narrow(
+    rows = (
+        CaseClock.objects.for_organisation(organisation)
+        .filter(measured_q(period))
+        .annotate(**{TEAM: Coalesce("team_id", "case__team_id", output_field=BigIntegerField())})
+    )
+    if filters.team is not None:
+        rows = rows.filter(**{TEAM: filters.team.pk})
+    return replace(filters, team=None).narrow(
         rows,
         service="case__service",
-        team="case__team",
         channel="case__contact__channel",
         access_point="case__contact__access_point",
     )
@@ -157,7 +178,7 @@ def clocks_behind(
     if service_id is not None:
         rows = rows.filter(case__service_id=service_id)
     if team_id is not None:
-        rows = rows.filter(case__team_id=team_id)
+        rows = rows.filter(**{TEAM: team_id})
     if officer_id is not None:
         rows = rows.filter(case__assignee_id=officer_id)
     return rows.select_related("case", "case__service").order_by("-due_at", "-id")
@@ -166,7 +187,7 @@ def clocks_behind(
 # Within ``one_reading()``: the counts by standard, service and team already read, by the
 # statement of the clocks they count and the moment they were counted at; and the standards.
 _READ: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("compliance_read", default=None)
-_SHARED = ("case__service_id", "case__team_id")
+_SHARED = ("case__service_id", TEAM)
 
 
 @contextmanager
@@ -365,7 +386,7 @@ def gathered_by_team(
 def team_rules() -> list[str]:
     """Which team's figure each kind of record is, for the per-team table's definitions (the
     cases' clocks first)."""
-    rules = [str(_("Cases: a case's clocks count for the team the case is with now."))]
+    rules = [str(CLOCK_TEAM_RULE)]
     rules += [source.team_rule() for source in measures.compliance_sources() if source.team_rule]
     rules.append(
         str(
@@ -399,7 +420,7 @@ def compliance_by(
     Per team, the cases' clocks and every source's records that carry a team
     (``gathered_by_team``); the records recorded with no team make a "No team" row per standard
     (``no_team``), after the teams' rows, left out when ``only`` names teams."""
-    column = {"team": "case__team_id", "officer": "case__assignee_id"}[by]
+    column = {"team": TEAM, "officer": "case__assignee_id"}[by]
     chosen = filters or Filters()
     rows = _clocks(organisation, period, chosen)
     if only is not None:
