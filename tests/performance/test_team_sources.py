@@ -371,7 +371,9 @@ def test_the_reports_team_table_has_a_no_team_row_and_its_definitions(records: W
     ]
     assert all("in_team=none" in str(links[2]) for links in no_team_links)
     definitions = " ".join(str(text) for text in teams.definitions)
-    assert "a case's clocks count for the team the case is with now" in definitions
+    assert "A case's clock counts for the team the case was with when the clock stopped" in (
+        definitions
+    )
     assert "Call-backs: a call-back counts for the team it was given to" in definitions
     assert "Calls: a call counts for the team its queue was mapped to" in definitions
     assert "Complaint stages: each stage counts for the team handling it" in definitions
