@@ -62,27 +62,32 @@ def _rule(organisation: Organisation) -> tuple[str, Q] | None:
     return standard.code, within
 
 
-def counts(
-    organisation: Organisation,
-    period: Period,
-    filters: measures.Filters,
-    now: datetime.datetime,
+def _counted_by(
+    organisation: Organisation, period: Period, filters: measures.Filters, key: str
 ) -> measures.Grouped:
+    """The calls answered within the threshold (met) and not (missed), grouped by ``key``."""
     found = _calls(organisation, period, filters)
     if found is None:
         return {}
     code, calls, within = found
     rows = (
         calls.order_by()
-        .values("queue__service_id")
+        .values(key)
         .annotate(offered=Count("id"), within=Count("id", filter=within))
     )
     return {
-        (code, row["queue__service_id"]): measures.Counts(
-            met=row["within"], missed=row["offered"] - row["within"]
-        )
+        (code, row[key]): measures.Counts(met=row["within"], missed=row["offered"] - row["within"])
         for row in rows
     }
+
+
+def counts(
+    organisation: Organisation,
+    period: Period,
+    filters: measures.Filters,
+    now: datetime.datetime,
+) -> measures.Grouped:
+    return _counted_by(organisation, period, filters, "queue__service_id")
 
 
 def team_counts(
@@ -92,21 +97,7 @@ def team_counts(
     now: datetime.datetime,
 ) -> measures.Grouped:
     """Per team recorded on the calls (``None``: no team), as ``counts`` per service."""
-    found = _calls(organisation, period, filters)
-    if found is None:
-        return {}
-    code, calls, within = found
-    rows = (
-        calls.order_by()
-        .values("team_id")
-        .annotate(offered=Count("id"), within=Count("id", filter=within))
-    )
-    return {
-        (code, row["team_id"]): measures.Counts(
-            met=row["within"], missed=row["offered"] - row["within"]
-        )
-        for row in rows
-    }
+    return _counted_by(organisation, period, filters, "team_id")
 
 
 def team_rule() -> str:
