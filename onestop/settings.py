@@ -141,8 +141,8 @@ MIDDLEWARE = [
     "onestop.core.problems.ProblemDetailsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onestop.core.middleware.SessionRenewalMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
-    # Welsh or English on residents' pages, English on staff pages (core.language).
+    # Welsh or English on residents' pages, English on staff pages (core.language); it does
+    # django.middleware.locale.LocaleMiddleware's work too, so the language is chosen once.
     "onestop.core.middleware.PublicLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,7 +151,8 @@ MIDDLEWARE = [
     "onestop.core.middleware.OrganisationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the policy's text built once (core.csp).
+    "onestop.core.csp.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -446,6 +447,13 @@ if ONESTOP_PUBLIC_ORGANISATION and not re.fullmatch(
     raise ImproperlyConfigured(
         "ONESTOP_PUBLIC_ORGANISATION must be an organisation's short name, like demo-council."
     )
+# How long a process may keep an organisation's row for the residents' pages it shows (a GET
+# of a page under ``/o/<organisation>/``, ``/report/...``): its name, whether it offers Welsh
+# and the version of its public content.  A change made through OneStop is seen at once by the
+# process that made it and, when ``ONESTOP_CACHE_URL`` names Redis, by every process; with each
+# process's own memory (no Redis) other processes see it within this many seconds.  0 reads the
+# row on every request.  Forms sent to the council (POST) always read it afresh.
+ONESTOP_PUBLIC_CACHE_SECONDS = env_int("ONESTOP_PUBLIC_CACHE_SECONDS", default=30, minimum=0)
 
 # The map on report forms whose case type asks for a location (progressive enhancement: the
 # form works without it).  ``ONESTOP_MAP_TILES`` is the tile server's address, with {z}, {x} and

@@ -13,6 +13,9 @@ handler500 = "onestop.core.views.server_error"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    # The residents' pages first: the most requested, found without trying the staff pages'
+    # patterns (no other app's address starts as theirs do: "", "o/", "report/").
+    path("", include("onestop.portal.urls")),
     path("", include("onestop.trust.urls")),
     path("", include("onestop.core.urls")),
     path("directory/", include("onestop.directory.urls")),
@@ -20,7 +23,6 @@ urlpatterns = [
     path("customers/", include("onestop.customers.urls")),
     path("desk/", include("onestop.contacts.urls")),
     path("", include("onestop.cases.urls")),
-    path("", include("onestop.portal.urls")),
     path("", include("onestop.feedback.urls")),
     path("mailboxes/", include("onestop.channels.urls")),
     path("calls/", include("onestop.telephony.urls")),

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from onestop.core import public_rows
 from onestop.core.models import Organisation
 from onestop.core.prepared import PreparedRead
 
@@ -64,10 +65,16 @@ _ACTIVE_ORGANISATION = PreparedRead(
 )
 
 
-def active_organisation(slug: str) -> Organisation | None:
-    """The active organisation ``slug`` names (its first 60 characters), read from the
-    database now; ``None`` when none is active under that slug."""
-    return _ACTIVE_ORGANISATION.first(str(slug)[:60])
+def active_organisation(slug: str, *, kept: bool = False) -> Organisation | None:
+    """The active organisation ``slug`` names (its first 60 characters); ``None`` when none is
+    active under that slug.  Read from the database now, or with ``kept`` (a resident's GET of
+    a page) as a process read it in the last few seconds (``core.public_rows``)."""
+    slug = str(slug)[:60]
+    if not kept:
+        return _ACTIVE_ORGANISATION.first(slug)
+    return public_rows.kept(
+        public_rows.ROW_KEY.format(slug=slug), lambda: _ACTIVE_ORGANISATION.first(slug)
+    )
 
 
 def organisation_read(request: HttpRequest | None, slug: str) -> Organisation | None:

@@ -11,12 +11,14 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 
 from onestop.core import language
 from onestop.core.decorators import PUBLIC_ATTRIBUTE
 
 API_NAMESPACE = "api"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Where a member of staff signed in with an administrator's temporary password must go first.
 # (A URL name, not a password.)
 CHANGE_OWN_PASSWORD_VIEW = "trust:password-change"  # noqa: S105  # nosec B105
@@ -127,16 +129,23 @@ class PublicLanguageMiddleware:
     """The page's language (``core.language``): on a public page of an organisation named in
     its address, Welsh or English as the resident chose (``?lang=``, then the language cookie,
     then ``Accept-Language``) when the organisation offers Welsh, else English; English on
-    every staff page and every public page of no organisation.  Sits after ``LocaleMiddleware``,
-    which still chooses for pages no view answers (a 404 of an unknown address follows the
-    cookie)."""
+    every staff page and every public page of no organisation.  A page no view answers (a 404
+    of an unknown address) follows the resident's choice.  It does Django's
+    ``LocaleMiddleware``'s work too (the language for the request, ``Content-Language`` and
+    ``Vary: Accept-Language`` on the response), so the language is chosen once a request."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Until a view is found (``process_view`` chooses again for it).
+        chosen = language.public_language(request, None)
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
         response = self.get_response(request)
         language.remember(request, response)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
         return response
 
     def process_view(
@@ -158,6 +167,8 @@ class PublicLanguageMiddleware:
             return
         # The whole row, kept on the request: the view reads its organisation from there
         # (cases.queries.public_organisation) rather than asking the database twice.
-        organisation = language.active_organisation(slug)
+        # A resident's GET may use the row as read in the last few seconds; what they send
+        # (a POST) is checked against the row as it is now.
+        organisation = language.active_organisation(slug, kept=request.method in SAFE_METHODS)
         setattr(request, language.ORGANISATION_ATTRIBUTE, organisation)
         language.use_language(request, language.public_language(request, organisation))

@@ -16,6 +16,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core import public_rows
 from onestop.core.scoping import OrganisationScopedManager
 
 
@@ -126,6 +127,10 @@ class Organisation(Timestamped):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        public_rows.forget([self.slug])
 
     def clean(self) -> None:
         super().clean()

@@ -5,16 +5,24 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 
-from onestop.core import audit, permissions, reporting
-from onestop.core.models import AuditAction, Organisation, Role, RoleCode, User
+from onestop.core import audit, permissions, public_rows, reporting
+from onestop.core.models import (
+    AuditAction,
+    Organisation,
+    Role,
+    RoleCode,
+    User,
+)
 
 
 def public_content_changed(*organisations: Organisation | int | None) -> None:
     """Something the residents' pages of ``organisations`` show has just changed (a service's
     phone number, an office's hours, a standard, a published form): move their
     ``public_version`` on, so the cached copies of those reads (``portal.queries``) are
-    read afresh.  Call it inside the write's transaction, after the write: the new version is
-    then never seen with the old data, whatever process reads it.  ``None`` is ignored."""
+    read afresh, and drop the organisations' rows the residents' pages keep for a few seconds
+    (``core.public_rows``).  Call it inside the write's transaction, after the
+    write: the new version is then never seen with the old data, whatever process reads it.
+    ``None`` is ignored."""
     ids = sorted(
         {
             item.pk if isinstance(item, Organisation) else item
@@ -23,7 +31,9 @@ def public_content_changed(*organisations: Organisation | int | None) -> None:
         }
     )
     if ids:
-        Organisation.objects.filter(pk__in=ids).update(public_version=F("public_version") + 1)
+        changed = Organisation.objects.filter(pk__in=ids)
+        changed.update(public_version=F("public_version") + 1)
+        public_rows.forget(changed.values_list("slug", flat=True))
 
 
 def every_public_content_changed() -> None:
@@ -31,6 +41,7 @@ def every_public_content_changed() -> None:
     superusers change rows directly (rarely), where working out whose pages show a row is
     not worth the risk of missing one."""
     Organisation.objects.update(public_version=F("public_version") + 1)
+    public_rows.forget(Organisation.objects.values_list("slug", flat=True))
 
 
 def ensure_default_roles(organisation: Organisation) -> list[Role]:

@@ -16,7 +16,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from onestop.cases.models import Case, CaseType
-from onestop.core import permissions
+from onestop.core import permissions, public_rows
 from onestop.core.access import get_or_404
 from onestop.core.language import active_organisation
 from onestop.core.models import Organisation, User
@@ -174,15 +174,17 @@ _PUBLIC_SITES = PreparedRead(
 
 
 def public_sites() -> list[Organisation]:
-    """The organisations with a residents' site ("/" lists them when no one is configured)."""
-    return _PUBLIC_SITES.all()
+    """The organisations with a residents' site ("/" lists them when no one is configured), as
+    read in the last few seconds (``core.public_rows``)."""
+    return public_rows.kept(public_rows.SITES_KEY, _PUBLIC_SITES.all) or []
 
 
 def configured_organisation(slug: str) -> Organisation | None:
-    """The active organisation ``ONESTOP_PUBLIC_ORGANISATION`` names, if there is one."""
+    """The active organisation ``ONESTOP_PUBLIC_ORGANISATION`` names, if there is one (for
+    ``/``, a GET: as read in the last few seconds)."""
     if not slug:
         return None
-    return active_organisation(slug)
+    return active_organisation(slug, kept=True)
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,24 @@
 """The residents' light pages (the root, privacy, cookies, the report list, the complaints
-route's start) read the organisation's row afresh on every visit, through a statement built
-once (``core.prepared``): whatever changes the row, however it is changed, the next visit shows
-it; nothing of the row is kept between requests.  The cookies list is made once per language
-and settings, and follows either when it changes."""
+route's start) read the organisation's row through a statement built once (``core.prepared``),
+and a resident's GET keeps it for ``ONESTOP_PUBLIC_CACHE_SECONDS`` (``core.public_rows``):
+every change made through OneStop shows on the next visit; a change made behind its back (SQL
+on the database) within those seconds, at once when they are 0; what a resident sends (a POST)
+is checked against the row as it is now.  The cookies list is made once per language and
+settings, and follows either when it changes."""
 
 from __future__ import annotations
 
 import re
+import time
 from html import unescape
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
-from onestop.core import language
+from onestop.core import language, public_rows
 from onestop.core.models import Organisation, OrganisationType
 from onestop.core.prepared import MARKER
 from onestop.directory import services as directory
@@ -93,18 +97,66 @@ def test_every_change_to_the_organisation_shows_on_the_next_visit(
     )
     assert "Vale of Glamorgan Council" in _text(client.get(page).content.decode())
 
-    # Even a change that moves no version (SQL run on the database) is seen at once: the row
-    # is read on every visit, only the statement is kept.
-    Organisation.objects.filter(pk=vale.pk).update(name="Bro Morgannwg")
-    text = _text(client.get(page).content.decode())
-    assert "Bro Morgannwg" in text
-    assert "Vale of Glamorgan Council" not in text
-
-    Organisation.objects.filter(pk=vale.pk).update(is_active=False)
+    vale.is_active = False
+    vale.save()
     assert client.get(page).status_code == 404
 
-    Organisation.objects.filter(pk=vale.pk).update(is_active=True)
+    vale.is_active = True
+    vale.save()
     assert client.get(page).status_code == 200
+
+
+@pytest.mark.parametrize("page", LIGHT_PAGES)
+def test_with_no_seconds_kept_even_sql_behind_onestops_back_shows_at_once(
+    client: Client, vale: Organisation, page: str
+) -> None:
+    with override_settings(ONESTOP_PUBLIC_CACHE_SECONDS=0):
+        assert "Vale Council" in _text(client.get(page).content.decode())
+
+        Organisation.objects.filter(pk=vale.pk).update(name="Bro Morgannwg")
+        text = _text(client.get(page).content.decode())
+        assert "Bro Morgannwg" in text
+        assert "Vale Council" not in text
+
+        Organisation.objects.filter(pk=vale.pk).update(is_active=False)
+        assert client.get(page).status_code == 404
+
+        Organisation.objects.filter(pk=vale.pk).update(is_active=True)
+        assert client.get(page).status_code == 200
+
+
+def test_sql_behind_onestops_back_shows_once_the_seconds_are_over(
+    client: Client, vale: Organisation
+) -> None:
+    with override_settings(ONESTOP_PUBLIC_CACHE_SECONDS=1):
+        client.get("/o/vale/privacy/")
+        Organisation.objects.filter(pk=vale.pk).update(name="Bro Morgannwg")
+
+        kept = _text(client.get("/o/vale/privacy/").content.decode())
+        time.sleep(1.2)
+        later = _text(client.get("/o/vale/privacy/").content.decode())
+
+    assert "Vale Council" in kept
+    assert "Bro Morgannwg" not in kept
+    assert "Bro Morgannwg" in later
+
+
+def test_what_a_resident_sends_is_checked_against_the_row_as_it_is_now(
+    client: Client, vale: Organisation
+) -> None:
+    assert client.get("/feedback/o/vale/").status_code == 200
+    Organisation.objects.filter(pk=vale.pk).update(is_active=False)
+
+    assert client.get("/feedback/o/vale/").status_code == 200  # kept for a few seconds
+    assert client.post("/feedback/o/vale/kind/", {"kind": "complaint"}).status_code == 404
+
+
+def test_an_address_naming_no_organisation_keeps_nothing(client: Client, db: None) -> None:
+    assert client.get("/o/nowhere/privacy/").status_code == 404
+    assert cache.get(public_rows.ROW_KEY.format(slug="nowhere")) is None
+
+    factories.organisation(slug="nowhere", name="Nowhere Council")
+    assert client.get("/o/nowhere/privacy/").status_code == 200
 
 
 def test_offering_welsh_shows_the_toggle_on_the_next_visit(
@@ -113,22 +165,29 @@ def test_offering_welsh_shows_the_toggle_on_the_next_visit(
     english = client.get("/o/vale/privacy/?lang=cy")
     assert english["Content-Language"] == "en-gb"  # not offered: English whatever is asked
 
-    Organisation.objects.filter(pk=vale.pk).update(offers_welsh=True)
+    vale.offers_welsh = True
+    vale.save()
     welsh = client.get("/o/vale/privacy/?lang=cy")
 
     assert welsh["Content-Language"] == "cy"
     assert "Hysbysiad preifatrwydd" in _text(welsh.content.decode())
 
 
-def test_a_light_page_reads_one_row_in_one_statement(client: Client, vale: Organisation) -> None:
+def test_a_light_page_visited_again_reads_nothing(client: Client, vale: Organisation) -> None:
     client.get("/o/vale/privacy/")
 
     with CaptureQueriesContext(connection) as read:
         response = client.get("/o/vale/privacy/")
+    with (
+        override_settings(ONESTOP_PUBLIC_CACHE_SECONDS=0),
+        CaptureQueriesContext(connection) as fresh,
+    ):
+        client.get("/o/vale/privacy/")
 
     assert response.status_code == 200
-    assert len(read) == 1
-    assert "core_organisation" in read[0]["sql"]
+    assert len(read) == 0
+    assert len(fresh) == 1
+    assert "core_organisation" in fresh[0]["sql"]
 
 
 def test_the_root_lists_the_active_sites_as_they_are_now(client: Client, db: None) -> None:
@@ -142,7 +201,8 @@ def test_the_root_lists_the_active_sites_as_they_are_now(client: Client, db: Non
         directory.create_organisation(
             by=None, slug="able", name="Able Housing", type="housing-association", nation="wales"
         )
-        Organisation.objects.filter(pk=hill.pk).update(is_active=False)
+        hill.is_active = False
+        hill.save()
         second = _text(client.get("/").content.decode())
 
     assert "Able Housing" in second

@@ -269,16 +269,19 @@ def test_the_service_refuses_a_point_outside_the_boundary(
     assert case_services.clean_point("51.5", "-0.45", organisation=bucks_only) is not None
 
 
+def _keep_a_boundary(organisation: Organisation) -> None:
+    organisation.boundary_south = Decimal("51.5")
+    organisation.boundary_north = Decimal("52.1")
+    organisation.boundary_west = Decimal("-1.2")
+    organisation.boundary_east = Decimal("-0.45")
+    organisation.save()  # as the directory's page saves it
+
+
 def test_the_map_starts_over_the_boundary_when_the_organisation_keeps_one(
     world: World, missed_bins_online: WebForm, client: Client
 ) -> None:
     assert "data-boundary" not in client.get(FORM).content.decode()  # the whole UK
-    Organisation.objects.filter(pk=world.organisation.pk).update(
-        boundary_south=Decimal("51.5"),
-        boundary_north=Decimal("52.1"),
-        boundary_west=Decimal("-1.2"),
-        boundary_east=Decimal("-0.45"),
-    )
+    _keep_a_boundary(world.organisation)
 
     html = client.get(FORM).content.decode()
 
@@ -314,12 +317,7 @@ def test_the_map_carries_the_centres_of_the_postcode_districts_it_may_show(
     }
 
     # With a boundary, only the districts whose centres are inside it.
-    Organisation.objects.filter(pk=world.organisation.pk).update(
-        boundary_south=Decimal("51.5"),
-        boundary_north=Decimal("52.1"),
-        boundary_west=Decimal("-1.2"),
-        boundary_east=Decimal("-0.45"),
-    )
+    _keep_a_boundary(world.organisation)
     assert set(_centres_in(client.get(FORM).content.decode())) == {"HP19", "MK18"}
 
 
