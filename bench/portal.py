@@ -73,6 +73,7 @@ import datetime
 import functools
 import gzip
 import io
+import logging
 import os
 import re
 import sys
@@ -741,6 +742,12 @@ def settled(context: dict[str, Any]) -> dict[str, Any]:
     return done
 
 
+def _unsalted(html: bytes) -> bytes:
+    """The page without what changes on every request (the CSP nonce, the CSRF token)."""
+    html = re.sub(rb'nonce="[^"]*"', b'nonce=""', html)
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b'name="csrfmiddlewaretoken"', html)
+
+
 def _check_language(page: str, html: str, language: str) -> None:
     if language == WELSH:
         if 'lang="cy"' not in html or WELSH_WORDS not in html:
@@ -754,11 +761,13 @@ class Bench:
     handler: Any
     requests: int
     profile: str | None
+    warm: int = 5
     sizes: dict[str, int] = field(default_factory=dict)
     results: list[Result] = field(default_factory=list)
 
     def measure(self, client: Any, visit: Visit, language: str) -> None:
         from django.db import connection
+        from django.http import HttpResponse
         from django.shortcuts import render
         from django.test import RequestFactory
         from django.test.utils import CaptureQueriesContext
@@ -777,7 +786,7 @@ class Bench:
         factory = RequestFactory()
         statuses: set[int] = set()
 
-        def baseline() -> object:
+        def baseline() -> HttpResponse:
             request = factory.get(visit.path)
             request.COOKIES = dict(cookies)
             request.user = _anonymous()
@@ -789,14 +798,16 @@ class Bench:
         def ours(environ: dict[str, Any]) -> None:
             statuses.add(serve(self.handler, environ)[0])
 
-        for _warm in range(5):
+        for _warm in range(self.warm):
             ours(_environ(visit.path, cookies))
             baseline()
         with CaptureQueriesContext(connection) as reads:
-            baseline()
+            rendered = baseline()
         if reads.captured_queries:
             sql = "; ".join(query["sql"][:200] for query in reads.captured_queries)
             raise SystemExit(f"{page}: the baseline reads the database ({sql})")
+        if len(_unsalted(rendered.content)) != len(_unsalted(response.content)):
+            raise SystemExit(f"{page}: the baseline is not the page the browser got")
         ours_ms: list[float] = []
         baseline_ms: list[float] = []
         # Each request's environ made beforehand (a server has it before calling the handler).
@@ -881,6 +892,8 @@ def main() -> None:
         )
     services_count, offices, standards_count, requests = SCALES[options.scale]
     _configure(options.database, options.database_name)
+    # Each GET of the 404 page would log a warning: not written here (the output stays readable).
+    logging.getLogger("django.request").setLevel(logging.ERROR)
 
     from django.core.handlers.wsgi import WSGIHandler
     from django.test import Client
