@@ -19,23 +19,24 @@ as ``core.language`` says), and each page is measured where the walk reaches it:
 ``root`` (the list of sites: it names no organisation, so it is English only), ``start``,
 ``contact``, ``accessibility``, ``privacy``, ``cookies``, ``report`` (the list of forms),
 ``report-form`` (the missed-bin form on one page, with the map), ``report-done`` (its
-confirmation, the GET after the browser sent the form), ``report-start`` (the long form's
-start page), ``report-question`` (its first question page, nothing answered yet),
-``report-check`` ("Check your answers", the GET after every page was answered by POST),
-``track`` (the empty form), ``tracked`` (the resident's case, the GET after the track POST
-proved its reference and e-mail address), ``your-requests`` (the page asking for a sign-in
-link), ``your-requests-sent`` ("Check your email", the GET after asking), ``your-requests-sign-in``
-(the page the one-time link opens, its token read from notify's outbox as the resident's e-mail
-has it), ``your-requests-list`` (the list, the GET after the sign-in POST), ``your-request`` (one
-request from the list), ``your-requests-preferences``, ``feedback`` (the complaints route's
-start), ``feedback-question`` (the service question, the GET after "what" and "about" were
-answered), ``feedback-check`` (the GET after every question was answered), ``feedback-done``
-(the confirmation, the GET after the check page sent the comment), ``performance`` (the public
-performance page) and ``not-found`` (the 404 page under the council's address).  Welsh pages are
-named with ``:cy`` (``start:cy``); each is checked to be Welsh (``lang="cy"`` and the footer's
-"Dolenni cymorth"), each English page English, and each answers 200 (the 404 page 404) on every
-request measured.  Each walk sends one anonymous missed bin and one anonymous comment, and asks
-for one sign-in link (the database grows by that each run).
+confirmation, the GET after the browser sent the form), ``report-start`` (the long form's start
+page), ``report-question`` (its first question page, nothing answered yet), ``report-check``
+("Check your answers", the GET after every page was answered by POST), ``track`` (the empty
+form), ``tracked`` (the resident's case, the GET after the track POST proved its reference and
+e-mail address), ``your-requests`` (the page asking for a sign-in link), ``your-requests-sent``
+("Check your email", the GET after asking), ``your-requests-sign-in`` (the page the one-time
+link opens, its token read from notify's outbox as the resident's e-mail has it),
+``your-requests-list`` (the list, the GET after the sign-in POST), ``your-request`` (one request
+from the list), ``your-requests-preferences``, ``feedback`` (the complaints route's start),
+``feedback-question`` (the service question, the GET after the kind of feedback and what it is
+about were answered), ``feedback-check`` (the GET after every question was answered),
+``feedback-done`` (the confirmation, the GET after the check page sent the comment),
+``performance`` (the public performance page) and ``not-found`` (the 404 page under the
+council's address). Welsh pages are named with ``:cy`` (``start:cy``); each is checked to be
+Welsh (``lang="cy"`` and the footer's "Dolenni cymorth"), each English page English, and each
+answers 200 (the 404 page 404) on every request measured. Each walk sends one anonymous missed
+bin and one anonymous comment, tracks the resident's case and signs in to "Your requests" once
+(the database grows by those records each run).
 
 * ``portal_page[<page>]``: server time, p95 in milliseconds (ours): Django's
   ``WSGIHandler`` called as a WSGI server calls it, with a WSGI environ carrying the browser's
@@ -59,8 +60,9 @@ for one sign-in link (the database grows by that each run).
 The script exits with status 1 when any page misses a target (over 150 ms at p95, over 1.5x its
 baseline, or over 200 KB), after one line naming each page and target missed; 0 when all are met.
 
-Scales: ``small`` 20 services, 5 offices, 20 standards, 200 requests a page (about three
-minutes); ``full`` 200 services, 40 offices, 100 standards, 1,000 requests a page.
+Scales: ``small`` 20 services, 5 offices, 20 standards, 200 requests a page (five to six
+minutes on the shared 2-core machine); ``full`` 200 services, 40 offices, 100 standards, 1,000
+requests a page.
 Run: ``.venv/bin/python bench/portal.py --scale small --database postgresql``; ``--profile
 tracked:cy`` (any page's name) then shows where that page's requests spend their time.
 Figures: docs/portal.md, "Performance".
