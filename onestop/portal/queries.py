@@ -137,19 +137,17 @@ def postcode_centres(organisation: Organisation) -> dict[str, tuple[str, str]]:
 
 def published_form(organisation: Organisation, code: str) -> WebForm:
     """The published form for the case type ``code``; 404 for anything else (unknown,
-    unpublished, not in use, or another organisation's code)."""
-    found: WebForm | None = (
-        WebForm.objects.for_organisation(organisation)
-        .filter(
-            is_published=True, case_type__is_active=True, case_type__code=str(code)[:CODE_LIMIT]
-        )
-        .exclude(case_type__kind__in=sorted(NOT_OFFERED_ONLINE))
-        .select_related("case_type", "case_type__service", "case_type__organisation")
-        .first()
-    )
-    if found is None:
-        raise Http404
-    return found
+    unpublished, not in use, or another organisation's code).  Found among the published
+    forms kept under the organisation's public version (``_cached``), which every change to a
+    form or its case type moves on."""
+    code = str(code)[:CODE_LIMIT]
+    for web_form in _published_forms_cached(organisation):
+        if web_form.case_type.code == code:
+            # The copy is this request's own (the cache hands out a new one each time).
+            web_form.organisation = organisation
+            web_form.case_type.organisation = organisation
+            return web_form
+    raise Http404
 
 
 def reported_case(organisation: Organisation, reference: str) -> Case:

@@ -259,9 +259,11 @@ def _check_url(web_form: WebForm) -> str:
     )
 
 
-def _paged_form(organisation_slug: str, type_code: str) -> tuple[Organisation, WebForm]:
+def _paged_form(
+    request: HttpRequest, organisation_slug: str, type_code: str
+) -> tuple[Organisation, WebForm]:
     """The published form ``type_code``, when it is asked one thing per page (else 404)."""
-    organisation = public_organisation(organisation_slug)
+    organisation = public_organisation(organisation_slug, request)
     web_form = queries.published_form(organisation, type_code)
     if not web_form.asks_one_thing_per_page:
         raise Http404
@@ -288,7 +290,7 @@ def report_step(
     request: HttpRequest, organisation_slug: str, type_code: str, step: str
 ) -> HttpResponse:
     """One page of a long form: its question, checked alone, kept in the session."""
-    _organisation, web_form = _paged_form(organisation_slug, type_code)
+    _organisation, web_form = _paged_form(request, organisation_slug, type_code)
     all_steps = steps.steps_of(_report_form(web_form))
     found = next((page for page in all_steps if page.slug == str(step)[:80]), None)
     if found is None:
@@ -392,7 +394,7 @@ def _step_page(
 @require_http_methods(GET_POST)
 def report_check(request: HttpRequest, organisation_slug: str, type_code: str) -> HttpResponse:
     """ "Check your answers before sending your report", then send it."""
-    organisation, web_form = _paged_form(organisation_slug, type_code)
+    organisation, web_form = _paged_form(request, organisation_slug, type_code)
     all_steps = steps.steps_of(_report_form(web_form))
     answers = steps.kept(request, web_form)
     missing = steps.first_missing(all_steps, answers["done"])

@@ -294,6 +294,16 @@ def test_the_public_page_says_the_managers_numbers_in_plain_english(
     assert Client().get(reverse("performance:public", args=["no-such-council"])).status_code == 404
 
 
+def test_a_closed_organisations_public_page_is_not_found(world: World) -> None:
+    address = reverse("performance:public", args=[world.organisation.slug])
+    assert Client().get(address).status_code == 200
+
+    world.organisation.is_active = False
+    world.organisation.save()
+
+    assert Client().get(address).status_code == 404  # as every other public page
+
+
 def test_the_public_sentence_when_counts_are_large_enough() -> None:
     row = compliance.ComplianceRow(
         "answer-letters", "Answer letters", compliance.Counts(412, 30, 8, 3), Decimal("0.9500")

@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from onestop.cases.queries import public_organisation
 from onestop.core import reporting
 from onestop.core.decorators import public
 from onestop.core.models import Organisation
@@ -110,9 +111,9 @@ def lines_for(organisation: Organisation, period: reporting.Period) -> list[Line
 @public
 @require_GET
 def public_page(request: HttpRequest, organisation: str) -> HttpResponse:
-    found = Organisation.objects.filter(slug=str(organisation)[:60]).first()
-    if found is None:
-        raise Http404
+    # The active organisation only (a closed one's page is 404, as every public page), the
+    # row the language middleware read for this address.
+    found = public_organisation(organisation, request)
     today = timezone.localdate()
     last_month = reporting.previous(reporting.month_of(today))
     last_quarter = reporting.previous(reporting.quarter_of(today))
