@@ -294,6 +294,30 @@ def test_the_public_page_says_the_managers_numbers_in_plain_english(
     assert Client().get(reverse("performance:public", args=["no-such-council"])).status_code == 404
 
 
+def test_the_public_figures_are_kept_ten_minutes_and_the_page_says_when_worked_out(
+    world: World,
+) -> None:
+    address = reverse("performance:public", args=[world.organisation.slug])
+    with time_machine.travel(NOW, tick=False) as clock:
+        before = Client().get(address).content.decode()
+        standards_story.tell(world)  # the council's standards and a month of cases, after
+        clock.shift(datetime.timedelta(minutes=9))
+        kept = Client().get(address).content.decode()
+        clock.shift(datetime.timedelta(minutes=2))
+        later = Client().get(address).content.decode()
+
+    assert "Fewer than 5 fell due" not in before
+    assert "We worked out these figures at midday on 10 April 2026." in before
+    assert kept == before.replace(_nonce(before), _nonce(kept))
+    assert "Fewer than 5 fell due: too few to say how we did." in later
+    assert "We worked out these figures at 12:11pm on 10 April 2026." in later
+
+
+def _nonce(html: str) -> str:
+    start = html.index('nonce="') + len('nonce="')
+    return html[start : html.index('"', start)]
+
+
 def test_a_closed_organisations_public_page_is_not_found(world: World) -> None:
     address = reverse("performance:public", args=[world.organisation.slug])
     assert Client().get(address).status_code == 200

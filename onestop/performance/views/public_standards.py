@@ -4,16 +4,19 @@ published standards and how it did last month and last quarter, in plain English
 The figures are the managers' (``queries.compliance``, corporate rows), never personal data; a
 count from 1 to 4 is shown as "fewer than 5" and a rate worked out from it is withheld; so is a
 count that would tell one by difference ("we met 8 of 10" tells 2 were not met: such a sentence
-says "all but fewer than 5", without the met count or the rate)."""
+says "all but fewer than 5", without the met count or the rate).  The figures are kept for ten
+minutes once worked out, and the page says when they were."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -108,6 +111,44 @@ def lines_for(organisation: Organisation, period: reporting.Period) -> list[Line
     return found
 
 
+# How long the page's figures are kept once worked out (the page says when that was): working
+# out two periods' compliance takes a tenth of a second or more, for figures of periods that
+# have ended.
+FIGURES_SECONDS = 10 * 60
+
+
+@dataclass(frozen=True)
+class Figures:
+    worked_out_at: datetime.datetime
+    last_month: list[Line]
+    last_quarter: list[Line]
+
+
+def figures(
+    organisation: Organisation, last_month: reporting.Period, last_quarter: reporting.Period
+) -> Figures:
+    """The page's lines for the two periods, in the page's language, as worked out at most
+    ``FIGURES_SECONDS`` ago (kept in Django's cache, by organisation, periods and language)."""
+    key = ":".join(
+        [
+            "onestop-public-performance",
+            str(organisation.pk),
+            last_month.first.isoformat(),
+            last_quarter.first.isoformat(),
+            translation.get_language(),
+        ]
+    )
+    found = cache.get(key)
+    if not isinstance(found, Figures):
+        found = Figures(
+            worked_out_at=timezone.now(),
+            last_month=lines_for(organisation, last_month),
+            last_quarter=lines_for(organisation, last_quarter),
+        )
+        cache.set(key, found, FIGURES_SECONDS)
+    return found
+
+
 @public
 @require_GET
 def public_page(request: HttpRequest, organisation: str) -> HttpResponse:
@@ -117,14 +158,16 @@ def public_page(request: HttpRequest, organisation: str) -> HttpResponse:
     today = timezone.localdate()
     last_month = reporting.previous(reporting.month_of(today))
     last_quarter = reporting.previous(reporting.quarter_of(today))
+    worked_out = figures(found, last_month, last_quarter)
     return render(
         request,
         "performance/standards/public.html",
         {
             "organisation": found,
+            "worked_out_at": worked_out.worked_out_at,
             "periods": [
-                (_("Last month"), last_month, lines_for(found, last_month)),
-                (_("Last quarter"), last_quarter, lines_for(found, last_quarter)),
+                (_("Last month"), last_month, worked_out.last_month),
+                (_("Last quarter"), last_quarter, worked_out.last_quarter),
             ],
         },
     )
