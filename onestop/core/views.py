@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from onestop.core import language
 from onestop.core.decorators import public
-from onestop.core.middleware import ORGANISATION_KEYWORDS, is_public
+from onestop.core.middleware import ORGANISATION_KEYWORDS, SAFE_METHODS, is_public
 from onestop.core.models import Organisation
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,8 @@ def _public_organisation(request: HttpRequest, *, may_read: bool = True) -> Orga
     slug = _slug_of_address(request.path_info)
     if slug is None:
         return None
-    organisation = Organisation.objects.filter(slug=slug, is_active=True).first()
+    # As the language middleware reads it: a GET may take the row kept a few seconds.
+    organisation = language.active_organisation(slug, kept=request.method in SAFE_METHODS)
     if organisation is not None:
         language.use_public_language(request, organisation)
     return organisation
