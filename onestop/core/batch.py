@@ -52,6 +52,29 @@ def remembered(key: Hashable, read: Callable[[], T]) -> T:
     return value
 
 
+def remember(key: Hashable, value: Any) -> None:
+    """Inside a batch: what ``remembered(key, ...)`` answers from now on, given by the caller
+    who has just read or written it for many at once (outside a batch: nothing)."""
+    memory = _remembered.get()
+    if memory is not None:
+        memory[key] = value
+
+
+def recall(key: Hashable) -> tuple[bool, Any]:
+    """``(True, value)`` when the batch remembers ``key``, else ``(False, None)``."""
+    memory = _remembered.get()
+    if memory is None or key not in memory:
+        return False, None
+    return True, memory[key]
+
+
+def forget(key: Hashable) -> None:
+    """The batch no longer remembers ``key`` (its answer was just changed)."""
+    memory = _remembered.get()
+    if memory is not None:
+        memory.pop(key, None)
+
+
 def active() -> bool:
     """Whether a batch is remembering reads."""
     return _remembered.get() is not None
