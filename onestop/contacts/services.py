@@ -27,7 +27,7 @@ from onestop.contacts.models import (
     Outcome,
     VisitorTicket,
 )
-from onestop.core import audit, sources
+from onestop.core import audit, batch, sources
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.core.text import has_control_characters
@@ -229,7 +229,7 @@ def log_contact(
     restriction_reason = _restriction_reason(rules, values, required=by is not None)
     now = timezone.now()
     with transaction.atomic():
-        contact: Contact = Contact.objects.create(
+        contact = Contact(
             organisation=organisation,
             customer=customer,
             received_at=values.received_at or now,
@@ -247,6 +247,7 @@ def log_contact(
             about_reference=values.about_reference.strip().upper(),
             avoidable=avoidable_for(values, by_staff=by is not None),
         )
+        batch.insert(contact)  # with the batch's others in the IMAP poller's batch
         if values.outcome == Outcome.CALLBACK_PROMISED and by is not None:
             due_at, standard = due_by_standard(
                 organisation,

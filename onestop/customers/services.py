@@ -366,12 +366,13 @@ def _add_email(customer: Customer, address: str, *, new: bool = False) -> Email:
     if existing is not None:
         return existing
     _changed_contact_points(customer, customer.organisation_id)
-    created_email: Email = Email.objects.create(
+    created_email = Email(
         organisation_id=customer.organisation_id,
         customer=customer,
         address=clean,
         address_key=key,
     )
+    batch.insert(created_email)
     return created_email
 
 
@@ -412,7 +413,7 @@ def create_customer(
         customer.reference = references.next_reference(
             organisation_id, REFERENCE_PREFIX, _today().year
         )
-        customer.save(force_insert=True)
+        batch.insert(customer)  # with the batch's others in the IMAP poller's batch
         postal = None
         if extra.address is not None:
             made = _add_address(customer, extra.address)

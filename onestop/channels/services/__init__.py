@@ -34,6 +34,7 @@ from onestop.contacts import services as contact_services
 from onestop.contacts.models import Channel, Contact, Direction
 from onestop.contacts.models import Outcome as ContactOutcome
 from onestop.core import audit, references
+from onestop.core import batch as core_batch
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers import queries as customer_queries
@@ -865,7 +866,7 @@ def _process(
     message.contact = contact
     message.feedback = filed
     if batch is not None:
-        message.save(force_insert=True)
+        core_batch.insert(message)  # with the batch's others (``core.batch.deferred_inserts``)
     else:
         message.save(
             update_fields=["outcome", "reason_code", "reason", "case", "contact", "feedback"]
