@@ -8,7 +8,13 @@ batch ``remembered`` simply reads.  The batch ends with its transaction, so what
 is what that transaction read: the same answer, a statement cheaper.
 
 Only reads whose answer cannot be changed by the batch's own writes may be remembered (the
-keys name the organisation), and the values must be treated as read-only.
+keys name the organisation), and the values must be treated as read-only.  A caller that has
+just read (or written) something for many at once gives it with ``remember``; a service that
+changes it ``forget``s it (``customers``: how a customer can be reached).
+
+``deferred_inserts``: inside the batch's all-or-nothing transaction, the rows the services hand
+to ``insert`` (and ``upsert``) are written together, one ``INSERT`` per table, before the next
+other statement and when the block ends (PostgreSQL; elsewhere each is inserted at once).
 """
 
 from __future__ import annotations
