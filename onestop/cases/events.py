@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from onestop.cases.models import Case, CaseEvent, EscalationAction, LinkKind, Outcome, Status
 from onestop.contacts.models import Channel
+from onestop.core import batch
 from onestop.core.models import User
 
 
@@ -56,7 +57,7 @@ def _event(case: Case, code: str, by: User | None, **data: Any) -> CaseEvent:
         by=by,
         data=data,
     )
-    event.save(force_insert=True)
+    batch.insert(event)  # with the batch's others in the IMAP poller's batch
     return event
 
 

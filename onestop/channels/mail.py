@@ -12,11 +12,13 @@ from __future__ import annotations
 import codecs
 import email.header
 import email.utils
+import functools
 import re
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from typing import Any
 
 from inscriptis import get_text
 
@@ -44,6 +46,32 @@ _HEADER_END = re.compile(rb"\r?\n\r?\n")
 
 AUTO_PRECEDENCE = frozenset({"bulk", "junk", "list", "auto_reply"})
 AUTO_SENDERS = frozenset({"mailer-daemon", "postmaster"})
+
+
+# The MIME headers read again and again for every part (the content type above all: the
+# standard library parses the header anew each time it is asked), whose values repeat from
+# message to message: parsed once per value.  Address headers differ per message: not kept.
+_RECURRING = frozenset(
+    {"content-type", "content-transfer-encoding", "content-disposition", "mime-version"}
+)
+
+
+class _Policy(policy.EmailPolicy):
+    """``policy.default``, with the recurring MIME headers parsed once per value (the parsed
+    header is the same immutable object either way)."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if name.lower() in _RECURRING and isinstance(value, str) and not hasattr(value, "name"):
+            return _parsed_header(name, value)
+        return super().header_fetch_parse(name, value)
+
+
+_POLICY = _Policy()
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed_header(name: str, value: str) -> Any:
+    return policy.EmailPolicy.header_fetch_parse(_POLICY, name, value)
 
 
 @dataclass(frozen=True)
@@ -243,7 +271,7 @@ def parse(raw: bytes, *, envelope_sender: str | None = None) -> ParsedMail:
     (thousands of nested parts, nested comments in an address) raises ``RecursionError``, which
     ``services.receive_message`` keeps as an unparseable message.
     """
-    message: Message = BytesParser(policy=policy.default, _class=EmailMessage).parsebytes(raw)
+    message: Message = BytesParser(policy=_POLICY, _class=EmailMessage).parsebytes(raw)
     _cap_headers(message)
     sender, sender_name = _sender(message)
     sender = clean_line(sender, 254)

@@ -525,3 +525,9 @@ def visitor_definitions() -> list[str]:
             "when they were seen, and only in the whole council's row when there is none."
         ),
     ]
+
+
+def without_rules(organisation_id: int, customer_ids: list[int]) -> set[int]:
+    """Those of ``customer_ids`` with no rule on their contact now (``log_contact(rules=[])``
+    for them), in one read per guard: what a batch of e-mail asks once for its customers."""
+    return sources.without_contact_rules(organisation_id, customer_ids)

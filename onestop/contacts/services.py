@@ -27,7 +27,7 @@ from onestop.contacts.models import (
     Outcome,
     VisitorTicket,
 )
-from onestop.core import audit, sources
+from onestop.core import audit, batch, sources
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, User
 from onestop.core.text import has_control_characters
@@ -203,9 +203,14 @@ def log_contact(
     by: User | None,
     customer: Customer | None,
     values: ContactInput,
+    rules: list[sources.ContactRule] | None = None,
 ) -> Contact:
     """Record one contact (a customer's, or anonymous); a promised call-back becomes an item with
-    a deadline on the advisor's list."""
+    a deadline on the advisor's list.
+
+    ``rules``: the rules on the customer's contact (``core.sources.contact_rules``) when the
+    caller has just read them, for many customers at once (a batch of e-mail: ``[]`` for those
+    ``queries.without_rules`` answered); ``None`` reads them here."""
     if customer is not None and customer.organisation_id != organisation.pk:
         raise _invalid(ContactError.WRONG_ORGANISATION, _("Choose one of your own customers"))
     if customer is not None and customer.is_merged:
@@ -214,14 +219,17 @@ def log_contact(
             _("This record was merged into another one: log the contact there"),
         )
     values = clean_contact(values, organisation_id=organisation.pk)
-    rules = sources.contact_rules(organisation.pk, customer.pk) if customer is not None else []
+    if customer is None:
+        rules = []
+    elif rules is None:
+        rules = sources.contact_rules(organisation.pk, customer.pk)
     # A member of staff taking a contact by a refused channel must say why; what the customer
     # sent by themselves (e-mail, a text, a web form: ``by`` is None) is always kept, and the
     # restriction records it as by a restricted channel, for staff to answer as it says.
     restriction_reason = _restriction_reason(rules, values, required=by is not None)
     now = timezone.now()
     with transaction.atomic():
-        contact: Contact = Contact.objects.create(
+        contact = Contact(
             organisation=organisation,
             customer=customer,
             received_at=values.received_at or now,
@@ -239,6 +247,7 @@ def log_contact(
             about_reference=values.about_reference.strip().upper(),
             avoidable=avoidable_for(values, by_staff=by is not None),
         )
+        batch.insert(contact)  # with the batch's others in the IMAP poller's batch
         if values.outcome == Outcome.CALLBACK_PROMISED and by is not None:
             due_at, standard = due_by_standard(
                 organisation,
@@ -309,7 +318,12 @@ def _restriction_reason(
 def complete_request(contact: Contact, *, by: User | None) -> bool:
     """A desk contact "request not completed" becomes "request raised": called inside the
     transaction that raises its case (``cases.services.raise_case``), so the two are saved
-    together or not at all.  True when the contact changed."""
+    together or not at all.  True when the contact changed.
+
+    A contact the caller holds with another outcome (logged just now with "request raised", as
+    an e-mail's is) is left alone without asking the database."""
+    if contact.outcome != Outcome.REQUEST_NOT_COMPLETED:
+        return False
     changed = (
         Contact.objects.for_organisation(contact.organisation_id)
         .filter(pk=contact.pk, outcome=Outcome.REQUEST_NOT_COMPLETED)

@@ -8,7 +8,13 @@ batch ``remembered`` simply reads.  The batch ends with its transaction, so what
 is what that transaction read: the same answer, a statement cheaper.
 
 Only reads whose answer cannot be changed by the batch's own writes may be remembered (the
-keys name the organisation), and the values must be treated as read-only.
+keys name the organisation), and the values must be treated as read-only.  A caller that has
+just read (or written) something for many at once gives it with ``remember``; a service that
+changes it ``forget``s it (``customers``: how a customer can be reached).
+
+``deferred_inserts``: inside the batch's all-or-nothing transaction, the rows the services hand
+to ``insert`` (and ``upsert``) are written together, one ``INSERT`` per table, before the next
+other statement and when the block ends (PostgreSQL; elsewhere each is inserted at once).
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
+
+from django.db import models
+from django.db.models import Model
 
 T = TypeVar("T")
 _remembered: ContextVar[dict[Hashable, Any] | None] = ContextVar(
@@ -50,6 +59,29 @@ def remembered(key: Hashable, read: Callable[[], T]) -> T:
     value = read()
     memory[key] = value
     return value
+
+
+def remember(key: Hashable, value: Any) -> None:
+    """Inside a batch: what ``remembered(key, ...)`` answers from now on, given by the caller
+    who has just read or written it for many at once (outside a batch: nothing)."""
+    memory = _remembered.get()
+    if memory is not None:
+        memory[key] = value
+
+
+def recall(key: Hashable) -> tuple[bool, Any]:
+    """``(True, value)`` when the batch remembers ``key``, else ``(False, None)``."""
+    memory = _remembered.get()
+    if memory is None or key not in memory:
+        return False, None
+    return True, memory[key]
+
+
+def forget(key: Hashable) -> None:
+    """The batch no longer remembers ``key`` (its answer was just changed)."""
+    memory = _remembered.get()
+    if memory is not None:
+        memory.pop(key, None)
 
 
 def active() -> bool:
@@ -90,3 +122,160 @@ def without_savepoints(using: str | None = None) -> Iterator[None]:
         yield
     finally:
         del connection.savepoint
+
+
+# --- inserts written together -------------------------------------------------------------------
+class _Inserts:
+    """The rows ``insert`` and ``upsert`` hold back in one ``deferred_inserts`` block."""
+
+    def __init__(self, connection: Any, size: int) -> None:
+        self.connection = connection
+        self.size = size
+        self.ids: dict[type[Model], list[int]] = {}
+        self.rows: dict[type[Model], list[Model]] = {}
+        self.upserts: dict[tuple[type[Model], tuple[str, ...], tuple[str, ...]], dict[Any, Model]]
+        self.upserts = {}
+        self.busy = False  # writing the rows (or taking ids): the statements go straight through
+
+    def next_id(self, model: type[Model]) -> int:
+        ids = self.ids.setdefault(model, [])
+        if not ids:
+            table, column = model._meta.db_table, model._meta.pk.column
+            self.busy = True
+            try:
+                with self.connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                        "FROM generate_series(1, %s) ORDER BY 1",
+                        [self.connection.ops.quote_name(table), column, self.size],
+                    )
+                    ids.extend(int(row[0]) for row in cursor.fetchall())
+            finally:
+                self.busy = False
+            ids.reverse()  # taken from the end: the smallest first
+        return ids.pop()
+
+    def pending(self) -> bool:
+        return bool(self.rows or self.upserts)
+
+    def write(self) -> None:
+        """Write every row held back, one statement per table (and per kind of upsert)."""
+        rows, upserts = self.rows, self.upserts
+        self.rows, self.upserts = {}, {}
+        self.busy = True
+        try:
+            for model, objs in rows.items():
+                fields = [f for f in model._meta.concrete_fields if not f.generated]
+                # ``raw``: the values as ``insert`` prepared them (its ``pre_save``), not again.
+                model._base_manager._insert(  # type: ignore[attr-defined]
+                    objs, fields=fields, raw=True, using=self.connection.alias
+                )
+            for (model, unique, update), keyed in upserts.items():
+                model._base_manager.using(self.connection.alias).bulk_create(
+                    list(keyed.values()),
+                    update_conflicts=True,
+                    unique_fields=list(unique),
+                    update_fields=list(update),
+                )
+        finally:
+            self.busy = False
+
+    def before_statement(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        if not self.busy and self.pending():
+            self.write()
+        return execute(sql, params, many, context)
+
+
+_inserts: ContextVar[_Inserts | None] = ContextVar("onestop_batch_inserts", default=None)
+
+
+@contextmanager
+def deferred_inserts(size: int) -> Iterator[None]:
+    """Inside a transaction that is all or nothing (``without_savepoints``: the IMAP poller's
+    batch): the rows given to ``insert`` and ``upsert`` are written together, one statement per
+    table, instead of one each.
+
+    Each row gets its id when it is given (taken from its table's sequence ``size`` at a time,
+    in one statement), so whatever refers to it can be written at once; foreign keys are
+    checked at the commit (Django makes them ``DEFERRABLE INITIALLY DEFERRED``).  The rows are
+    written before any other statement runs on the connection (a read sees every row given
+    before it, as if each had been inserted at once) and when the block ends.  A row the
+    database refuses fails that later statement instead of its own: the whole batch fails, and
+    is redone without this block, each message with its own error.  PostgreSQL only: elsewhere
+    (SQLite) each row is inserted when it is given."""
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("deferred_inserts() belongs inside transaction.atomic()")
+    if connection.vendor != "postgresql" or _inserts.get() is not None:
+        yield
+        return
+    inserts = _Inserts(connection, max(1, size))
+    token = _inserts.set(inserts)
+    try:
+        with connection.execute_wrapper(inserts.before_statement):
+            yield
+            if inserts.pending():
+                inserts.write()
+    finally:
+        _inserts.reset(token)
+
+
+def _deferrable(inserts: _Inserts | None, obj: Model) -> _Inserts | None:
+    meta = obj._meta
+    if (
+        inserts is None
+        or meta.parents
+        or meta.pk is None
+        or meta.pk.get_internal_type() not in ("AutoField", "BigAutoField", "SmallAutoField")
+        or (obj._state.db or inserts.connection.alias) != inserts.connection.alias
+    ):
+        return None
+    return inserts
+
+
+def insert(obj: Model) -> None:
+    """``obj.save(force_insert=True)``; inside ``deferred_inserts``, ``obj`` is given its id and
+    its values (``auto_now`` times, foreign keys) now and written with the block's others."""
+    inserts = _deferrable(_inserts.get(), obj)
+    if inserts is None or obj.pk is not None:
+        obj.save(force_insert=True)
+        return
+    obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
+    obj.pk = inserts.next_id(type(obj))
+    for f in obj._meta.concrete_fields:
+        if not f.primary_key and not f.generated:
+            f.pre_save(obj, True)  # sets the ``auto_now`` times, as ``save`` would
+    obj._state.adding = False
+    obj._state.db = inserts.connection.alias
+    inserts.rows.setdefault(type(obj), []).append(obj)
+
+
+def upsert(
+    rows: models.QuerySet[Any], obj: Model, *, unique_fields: list[str], update_fields: list[str]
+) -> None:
+    """``rows.bulk_create([obj], update_conflicts=True, ...)``: ``obj`` inserted, or the row
+    with its ``unique_fields`` given its ``update_fields``.  Inside ``deferred_inserts``, written
+    with the block's others (of several for the same row, the last given)."""
+    inserts = _deferrable(_inserts.get(), obj)
+    if inserts is None:
+        rows.bulk_create(
+            [obj], update_conflicts=True, unique_fields=unique_fields, update_fields=update_fields
+        )
+        return
+    obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+    key = tuple(
+        getattr(obj, getattr(obj._meta.get_field(name), "attname", name)) for name in unique_fields
+    )
+    group = (type(obj), tuple(unique_fields), tuple(update_fields))
+    inserts.upserts.setdefault(group, {})[key] = obj
+
+
+def write_inserts() -> None:
+    """Write the rows ``deferred_inserts`` holds back now (before a statement that does not go
+    through Django's cursor, such as ``core.bulk.bound_cursor``'s)."""
+    inserts = _inserts.get()
+    if inserts is not None and not inserts.busy and inserts.pending():
+        inserts.write()

@@ -262,6 +262,9 @@ def bound_cursor() -> Any:
     values into the statement)."""
     import psycopg
 
+    from onestop.core import batch
+
+    batch.write_inserts()  # its statements do not pass ``deferred_inserts``'s check
     connection.ensure_connection()
     return psycopg.Cursor(connection.connection)
 

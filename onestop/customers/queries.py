@@ -17,7 +17,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.core import audit, permissions
+from onestop.core import audit, batch, permissions
 from onestop.core.access import get_or_404
 from onestop.core.models import Role, User
 from onestop.customers import normalise
@@ -33,7 +33,7 @@ from onestop.customers.models import (
     Phone,
     PhoneKind,
 )
-from onestop.customers.services import record_marker_views
+from onestop.customers.services import ContactPoints, contact_points_key, record_marker_views
 
 SEARCH_LIMIT = 20
 CANDIDATE_LIMIT = 300
@@ -665,6 +665,66 @@ def mobile_numbers(organisation_id: int, customer_ids: Sequence[int]) -> list[tu
         if customer_id not in found and normalise.line_type(number) == normalise.LineType.MOBILE:
             found[customer_id] = number
     return list(found.items())
+
+
+def contact_points_many(
+    organisation_id: int, customer_ids: Sequence[int]
+) -> dict[int, ContactPoints]:
+    """How each of the customers can be reached (``ContactPoints``), in three reads whatever
+    their number; inside a ``core.batch``, those it remembers are not read again."""
+    points: dict[int, ContactPoints] = {}
+    wanted: list[int] = []
+    for customer_id in dict.fromkeys(customer_ids):
+        found, value = batch.recall(contact_points_key(organisation_id, customer_id))
+        if found:
+            points[customer_id] = value
+        else:
+            wanted.append(customer_id)
+    if not wanted:
+        return points
+    emails: dict[int, str] = {}
+    for customer_id, address in (
+        Email.objects.for_organisation(organisation_id)
+        .filter(customer_id__in=wanted)
+        .order_by("customer_id", "created_at", "id")
+        .values_list("customer_id", "address")
+    ):
+        emails.setdefault(customer_id, address)
+    mobiles = dict(mobile_numbers(organisation_id, wanted))
+    postal: dict[int, tuple[str, str, str, str]] = {}
+    for customer_id, *lines in (
+        Address.objects.for_organisation(organisation_id)
+        .filter(customer_id__in=wanted, is_current=True)
+        .order_by("customer_id", "-created_at", "-id")
+        .values_list("customer_id", "line_1", "line_2", "town", "postcode")
+    ):
+        postal.setdefault(customer_id, (lines[0], lines[1], lines[2], lines[3]))
+    for customer_id in wanted:
+        points[customer_id] = ContactPoints(
+            email=emails.get(customer_id),
+            mobile=mobiles.get(customer_id),
+            postal=postal.get(customer_id),
+        )
+    return points
+
+
+def remembered_contact_points(
+    organisation_id: int, customer_ids: Sequence[int]
+) -> dict[int, ContactPoints]:
+    """Those of the customers whose ``ContactPoints`` the ``core.batch`` remembers (no read)."""
+    points: dict[int, ContactPoints] = {}
+    for customer_id in customer_ids:
+        found, value = batch.recall(contact_points_key(organisation_id, customer_id))
+        if found:
+            points[customer_id] = value
+    return points
+
+
+def remember_contact_points(organisation_id: int, customer_ids: Sequence[int]) -> None:
+    """Inside a ``core.batch``: read the customers' ``ContactPoints`` once for the batch (its
+    acknowledgements then ask nothing)."""
+    for customer_id, value in contact_points_many(organisation_id, customer_ids).items():
+        batch.remember(contact_points_key(organisation_id, customer_id), value)
 
 
 def open_customer(user: User, customer_id: int, *, ip_address: str | None = None) -> CustomerRecord:

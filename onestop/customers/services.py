@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.core import audit, dates, references
+from onestop.core import audit, batch, dates, references
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation, RoleCode, User
 from onestop.core.scoping import OrganisationScopedManager
@@ -283,8 +283,32 @@ def _snapshot(customer: Customer) -> dict[str, Any]:
     return {name: audit.plain(getattr(customer, name)) for name in (*DETAIL_FIELDS, "display_name")}
 
 
+@dataclass(frozen=True)
+class ContactPoints:
+    """How a customer can be reached, as ``queries.contact_points_many`` reads it: the first
+    e-mail address on record, the first number that is a mobile, and the newest current postal
+    address's lines (``None``: none on record)."""
+
+    email: str | None = None
+    mobile: str | None = None
+    postal: tuple[str, str, str, str] | None = None
+
+
+def contact_points_key(organisation_id: int, customer_id: int) -> tuple[str, int, int]:
+    """The ``core.batch`` key a batch remembers a customer's ``ContactPoints`` under: read once
+    for the batch's customers (``queries.remember_contact_points``), written by
+    ``create_customer`` for those it makes, forgotten when anything changes them."""
+    return ("customers.contact_points", organisation_id, customer_id)
+
+
+def _changed_contact_points(customer: Customer | int, organisation_id: int) -> None:
+    customer_id = customer if isinstance(customer, int) else customer.pk
+    batch.forget(contact_points_key(organisation_id, customer_id))
+
+
 def _add_address(customer: Customer, details: AddressDetails) -> Address:
     clean = clean_address(details)
+    _changed_contact_points(customer, customer.organisation_id)
     Address.objects.for_organisation(customer.organisation_id).filter(
         customer=customer, is_current=True
     ).update(is_current=False)
@@ -316,6 +340,7 @@ def _add_phone(
     )
     if existing is not None:
         return existing
+    _changed_contact_points(customer, customer.organisation_id)
     created_phone: Phone = Phone.objects.create(
         organisation_id=customer.organisation_id,
         customer=customer,
@@ -340,12 +365,14 @@ def _add_email(customer: Customer, address: str, *, new: bool = False) -> Email:
     )
     if existing is not None:
         return existing
-    created_email: Email = Email.objects.create(
+    _changed_contact_points(customer, customer.organisation_id)
+    created_email = Email(
         organisation_id=customer.organisation_id,
         customer=customer,
         address=clean,
         address_key=key,
     )
+    batch.insert(created_email)
     return created_email
 
 
@@ -386,17 +413,35 @@ def create_customer(
         customer.reference = references.next_reference(
             organisation_id, REFERENCE_PREFIX, _today().year
         )
-        customer.save(force_insert=True)
+        batch.insert(customer)  # with the batch's others in the IMAP poller's batch
+        postal = None
         if extra.address is not None:
-            _add_address(customer, extra.address)
+            made = _add_address(customer, extra.address)
+            postal = (made.line_1, made.line_2, made.town, made.postcode)
         # A new customer has nothing on record yet: each number and address is added once
         # (the first of any given twice), without reading back what the customer has.
-        for number in _first_of_each(extra.phones, clean_phone):
-            _add_phone(customer, number, new=True)
-        for address in _first_of_each(
-            extra.emails, lambda text: normalise.normalise_email(clean_email(text))
-        ):
-            _add_email(customer, address, new=True)
+        phones = [
+            _add_phone(customer, number, new=True).number
+            for number in _first_of_each(extra.phones, clean_phone)
+        ]
+        emails = [
+            _add_email(customer, address, new=True).address
+            for address in _first_of_each(
+                extra.emails, lambda text: normalise.normalise_email(clean_email(text))
+            )
+        ]
+        # A batch asking how to reach them (the acknowledgement) need not read it back.
+        batch.remember(
+            contact_points_key(organisation_id, customer.pk),
+            ContactPoints(
+                email=emails[0] if emails else None,
+                mobile=next(
+                    (n for n in phones if normalise.line_type(n) == normalise.LineType.MOBILE),
+                    None,
+                ),
+                postal=postal,
+            ),
+        )
         audit.record_change(
             customer,
             by=by,
@@ -901,6 +946,8 @@ def merge_customers(kept: Customer, merged: Customer, *, by: User | None) -> Cus
     if kept.pk == merged.pk:
         raise ServiceError(CustomerError.SAME_CUSTOMER, _("Choose two different records to merge"))
     organisation_id = kept.organisation_id
+    for party in (kept, merged):  # their e-mails, numbers and addresses move
+        _changed_contact_points(party, party.organisation_id)
     with transaction.atomic():
         locked = list(
             Customer.objects.for_organisation(organisation_id)
@@ -973,6 +1020,8 @@ def unmerge_customers(merge: CustomerMerge, *, by: User | None) -> CustomerMerge
         )
     organisation_id = merge.organisation_id
     by_label = {relation_label(field_): field_ for field_ in relations_to_customer()}
+    for party in (merge.kept_id, merge.merged_id):
+        _changed_contact_points(party, merge.organisation_id)
     with transaction.atomic():
         returned: dict[str, int] = {}
         for label, ids in merge.moved.items():

@@ -102,6 +102,8 @@ def register() -> None:
     sources.register_contact_guard(
         restriction_queries.GUARD,
         sources.ContactGuard(
-            rules=restriction_queries.contact_rules, logged=restriction_services.record_contact
+            rules=restriction_queries.contact_rules,
+            logged=restriction_services.record_contact,
+            restricted=restriction_queries.customers_restricted,
         ),
     )

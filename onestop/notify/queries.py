@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from onestop.core import permissions
+from onestop.core import batch, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.models import User
 from onestop.core.scoping import ScopedQuerySet
@@ -82,9 +82,30 @@ def addresses_of_many(
 ) -> dict[int, dict[str, str]]:
     """``addresses_of`` for each of ``customers`` (by id), in three reads whatever their number:
     the first e-mail address on record, the first number ``phonenumbers`` knows as a mobile, the
-    newest current postal address."""
+    newest current postal address.  Inside a ``core.batch`` those whose ``ContactPoints`` it
+    remembers (``customers.queries.remember_contact_points``, or made by the batch) are not
+    read."""
     answer = event in ANSWERS
     usable: dict[int, dict[str, str]] = {customer.pk: {} for customer in customers}
+    if batch.active():
+        known = customer_queries.remembered_contact_points(
+            organisation_id, [customer.pk for customer in customers]
+        )
+        for customer in customers:
+            points = known.get(customer.pk)
+            if points is None:
+                continue
+            if points.email is not None and (answer or customer.consents_to_email_updates):
+                usable[customer.pk][Channel.EMAIL] = points.email
+            if points.mobile is not None and (answer or customer.consents_to_sms_updates):
+                usable[customer.pk][Channel.SMS] = points.mobile
+            if points.postal is not None:
+                usable[customer.pk][Channel.LETTER] = "\n".join(
+                    line for line in points.postal if line
+                )
+        customers = [customer for customer in customers if customer.pk not in known]
+        if not customers:
+            return usable
     emailable = [c.pk for c in customers if answer or c.consents_to_email_updates]
     textable = [c.pk for c in customers if answer or c.consents_to_sms_updates]
     if emailable:
@@ -101,7 +122,7 @@ def addresses_of_many(
             usable[customer_id][Channel.SMS] = mobile
     addresses = (
         Address.objects.for_organisation(organisation_id)
-        .filter(customer_id__in=list(usable), is_current=True)
+        .filter(customer_id__in=[customer.pk for customer in customers], is_current=True)
         .order_by("customer_id", "-created_at", "-id")
         .values_list("customer_id", "line_1", "line_2", "town", "postcode")
     )

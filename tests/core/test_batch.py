@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
@@ -108,4 +108,69 @@ def test_without_savepoints_belongs_inside_an_atomic_block() -> None:
 
 def _enter_without_savepoints() -> None:
     with batch.without_savepoints():
+        pass
+
+
+# --- deferred_inserts -----------------------------------------------------------------------------
+def _new_organisation(slug: str) -> Organisation:
+    return Organisation(
+        slug=slug, name=f"Council {slug}", type="district-council", nation="england"
+    )
+
+
+def _inserts_and_selects(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        "INSERT" if query["sql"].startswith("INSERT") else "SELECT"
+        for query in queries.captured_queries
+        if query["sql"].split()[0].upper() in ("INSERT", "SELECT") and "nextval" not in query["sql"]
+    ]
+
+
+@pytest.mark.django_db
+def test_deferred_rows_have_their_ids_at_once_and_are_written_together_before_a_read() -> None:
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        with batch.deferred_inserts(2):
+            made = [_new_organisation(f"deferred-{n}") for n in range(3)]
+            for organisation in made:
+                batch.insert(organisation)
+            ids = [organisation.pk for organisation in made]
+            assert None not in ids
+            assert ids == sorted(ids)
+            assert all(organisation.created_at is not None for organisation in made)
+            before_read = _inserts_and_selects(queries)
+            found = set(Organisation.objects.filter(pk__in=ids).values_list("slug", flat=True))
+            assert found == {"deferred-0", "deferred-1", "deferred-2"}
+            later = _new_organisation("deferred-3")
+            batch.insert(later)
+        # The block's end writes what is left.
+        assert Organisation.objects.filter(pk=later.pk).exists()
+    if connection.vendor == "postgresql":
+        # Held back until the read, then one statement for the three (and one at the end).
+        assert before_read == []
+        assert _inserts_and_selects(queries)[:2] == ["INSERT", "SELECT"]
+        assert _inserts_and_selects(queries).count("INSERT") == 2
+    else:  # SQLite: each row inserted when it is given
+        assert before_read == ["INSERT"] * 3
+
+
+def _insert_twice() -> None:
+    with transaction.atomic(), batch.deferred_inserts(5):
+        batch.insert(_new_organisation("twice"))
+        batch.insert(_new_organisation("twice"))  # the slug is unique: refused when written
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deferred_row_the_database_refuses_fails_the_block_and_nothing_is_kept() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("rows are held back on PostgreSQL only")
+    with pytest.raises(IntegrityError):
+        _insert_twice()
+    assert not Organisation.objects.filter(slug="twice").exists()
+
+
+def test_deferred_inserts_belong_inside_an_atomic_block() -> None:
+    with (
+        pytest.raises(RuntimeError, match=r"inside transaction\.atomic"),
+        batch.deferred_inserts(1),
+    ):
         pass

@@ -79,7 +79,7 @@ def _save_clocks(case: Case, rows: list[CaseClock]) -> None:
     (a case just raised has no escalation applied yet, so nothing needs reading back)."""
     for row in rows:
         row.case = case
-        row.save(force_insert=True)
+        batch.insert(row)
     _schedule_escalation(case, primary=rows[0] if rows else None, new=True)
 
 
@@ -192,9 +192,9 @@ def _rules(case: Case) -> list[EscalationRule]:
 def _store_next_escalation(case: Case, value: datetime.datetime | None) -> None:
     """When the sweep next has something to do for ``case`` (``None``: nothing): its
     ``EscalationDue`` row, written or created in one statement."""
-    EscalationDue.objects.for_organisation(case.organisation_id).bulk_create(
-        [EscalationDue(organisation_id=case.organisation_id, case=case, next_at=value)],
-        update_conflicts=True,
+    batch.upsert(
+        EscalationDue.objects.for_organisation(case.organisation_id),
+        EscalationDue(organisation_id=case.organisation_id, case=case, next_at=value),
         unique_fields=["case", "organisation"],
         update_fields=["next_at"],
     )

@@ -140,7 +140,7 @@ def raise_case(
             received_at=at,
         )
         clocks = _start_clocks(case, case_type, at)  # its deadline, before it is inserted
-        case.save(force_insert=True)
+        batch.insert(case)  # with the batch's others in the IMAP poller's batch
         _save_clocks(case, clocks)
         events.case_raised_event(case=case, by=by)
         if contact is not None:

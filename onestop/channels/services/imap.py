@@ -501,6 +501,8 @@ def _take_batch(
                 quickly.enter_context(core_batch.without_savepoints())
                 quickly.enter_context(audit.deferred())
                 quickly.enter_context(references.reserved(len(fresh)))
+                # Each table's rows written together (one INSERT per table for the batch).
+                quickly.enter_context(core_batch.deferred_inserts(len(fresh)))
                 batch = prepare_batch(mailbox, [raw for _uid, raw in fresh if raw is not None])
             for uid, raw in fresh:
                 if raw is None:

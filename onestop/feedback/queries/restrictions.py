@@ -8,6 +8,7 @@ desk and the contact form read what is in force through ``core.sources.contact_r
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Q
@@ -44,6 +45,22 @@ def in_force(organisation_id: int, customer_id: int) -> ScopedQuerySet[ContactRe
         )
         .select_related("single_point")
         .order_by("starts_on", "pk")
+    )
+
+
+def customers_restricted(organisation_id: int, customer_ids: Sequence[int]) -> set[int]:
+    """Those of ``customer_ids`` with a restriction in force (``in_force``), in one read."""
+    today = timezone.localdate()
+    return set(
+        ContactRestriction.objects.for_organisation(organisation_id)
+        .filter(
+            customer_id__in=list(customer_ids),
+            status=RestrictionStatus.ACTIVE,
+            starts_on__lte=today,
+            review_on__gt=today,
+        )
+        .values_list("customer_id", flat=True)
+        .distinct()
     )
 
 

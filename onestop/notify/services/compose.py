@@ -186,7 +186,7 @@ def message_to_customer(
             "Not sent: %(name)s has no e-mail address or mobile number they can be sent this "
             "at, and no current postal address. A task was opened for staff."
         ) % {"name": label or _("the customer")}
-    message.save(force_insert=True)
+    batch.insert(message)  # with the batch's others in the IMAP poller's batch
     outcome = Outcome(message)
     if route is None:
         outcome.tasks.append(
