@@ -291,7 +291,8 @@ def report_step(
 ) -> HttpResponse:
     """One page of a long form: its question, checked alone, kept in the session."""
     _organisation, web_form = _paged_form(request, organisation_slug, type_code)
-    all_steps = steps.steps_of(_report_form(web_form))
+    blank = _report_form(web_form)  # the pages' questions, and the form a GET shows
+    all_steps = steps.steps_of(blank)
     found = next((page for page in all_steps if page.slug == str(step)[:80]), None)
     if found is None:
         raise Http404
@@ -302,7 +303,7 @@ def report_step(
         return HttpResponseRedirect(_step_url(web_form, missing))
     from_check = request.GET.get("from") == FROM_CHECK
     if request.method != "POST":
-        form = _report_form(web_form)
+        form = blank
         if found.slug in answers["done"]:
             form = _report_form(web_form, steps.as_data(answers["values"]))
             form.is_valid()
