@@ -91,6 +91,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--database-name", default="onestop_bench_calls")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each variant")
+    parser.add_argument(
+        "--variants", type=int, default=len(VARIANTS), help="only the first N variants"
+    )
     options = parser.parse_args()
     configure("postgresql", options.database_name, "unused", debug_off=True)
     from django.db import connection
@@ -146,7 +149,7 @@ def main() -> None:
     )
     baseline = min(baselines)
     ids = (organisation.pk, point.pk, run.pk)
-    for name, before, data_format in VARIANTS:
+    for name, before, data_format in VARIANTS[: options.variants]:
         results = [_variant(raw, before, names, ids, data_format) for _ in range(options.repeat)]
         best = min(results)
         phases = "; ".join(f"contacts {a:.2f}, calls {b:.2f}, checks {c:.2f}" for a, b, c in PHASES)
