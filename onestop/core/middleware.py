@@ -47,7 +47,8 @@ RENEWED_AT = "onestop_renewed_at"
 
 
 class SessionRenewalMiddleware:
-    """Renews a session's idle limit (``SESSION_COOKIE_AGE``) on activity, writing the session
+    """Renews a session's idle limit (``SESSION_COOKIE_AGE``) on activity (a request that used
+    the session), writing the session
     at most once every ``SESSION_RENEW_SECONDS`` rather than on every request.
 
     A session expires ``SESSION_COOKIE_AGE`` after it was last saved; saving it on every request
@@ -64,6 +65,11 @@ class SessionRenewalMiddleware:
         session = getattr(request, "session", None)
         if session is None or session.session_key is None or session.is_empty():
             return response  # no session, or one just ended: nothing to keep alive
+        if not session.accessed:
+            # A page that used nothing of the session (a resident's information page) is not
+            # activity on it, and reading it here would cost that page a query.  Every staff
+            # page reads it (who is signed in).
+            return response
         now = timezone.now().timestamp()
         renewed_at = session.get(RENEWED_AT)
         if (
@@ -81,8 +87,12 @@ class OrganisationMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         response = self.get_response(request)
-        if user is not None and user.is_authenticated:
-            # Staff pages hold personal data: never cache them anywhere.
+        # Pages made for a signed-in member of staff hold personal data: never cache them
+        # anywhere.  Every staff page asks who the user is (``process_view``); a resident's
+        # page that never asked shows nothing of a user, and asking now would read the session
+        # on every visit of a resident who has one (Django's AuthenticationMiddleware keeps the
+        # user it found as ``_cached_user``).
+        if user is not None and hasattr(request, "_cached_user") and user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 

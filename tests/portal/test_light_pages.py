@@ -230,3 +230,23 @@ def test_the_cookies_list_follows_the_settings_and_the_language(
     assert "After 365 days" in again
     assert "after 30 minutes without activity" not in welsh
     assert "Cwcis" in welsh
+
+
+def test_a_resident_with_a_session_reads_nothing_on_a_light_page(
+    client: Client, vale: Organisation
+) -> None:
+    """Once a resident has a session (a form's answers, "Your requests"), the pages that use
+    nothing of it still read nothing: not the session, not who is signed in."""
+    session = client.session
+    session["onestop_report_answers"] = {"kept": True}
+    session.save()
+    client.get("/o/vale/privacy/")
+
+    with CaptureQueriesContext(connection) as read:
+        privacy = client.get("/o/vale/privacy/")
+        missing = client.get("/o/vale/no-such-page/")
+
+    assert (privacy.status_code, missing.status_code) == (200, 404)
+    assert len(read) == 0
+    assert "Cache-Control" not in privacy or "no-store" not in privacy["Cache-Control"]
+
