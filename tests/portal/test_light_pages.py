@@ -249,4 +249,3 @@ def test_a_resident_with_a_session_reads_nothing_on_a_light_page(
     assert (privacy.status_code, missing.status_code) == (200, 404)
     assert len(read) == 0
     assert "Cache-Control" not in privacy or "no-store" not in privacy["Cache-Control"]
-
