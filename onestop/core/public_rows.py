@@ -27,10 +27,12 @@ SITES_KEY = "onestop-public-sites"
 Kept = TypeVar("Kept")
 
 
-def kept(key: str, read: Callable[[], Kept | None]) -> Kept | None:
-    """What ``read()`` answers, from the cache under ``key`` when it is there; an answer of
-    ``None`` (nothing found) is not kept."""
-    seconds = settings.ONESTOP_PUBLIC_CACHE_SECONDS
+def kept(key: str, read: Callable[[], Kept | None], seconds: int | None = None) -> Kept | None:
+    """What ``read()`` answers, from the cache under ``key`` when it is there (kept for
+    ``seconds``, by default ``ONESTOP_PUBLIC_CACHE_SECONDS``; 0: never); an answer of ``None``
+    (nothing found) is not kept."""
+    if seconds is None:
+        seconds = settings.ONESTOP_PUBLIC_CACHE_SECONDS
     if seconds <= 0:
         return read()
     found: Kept | None = cache.get(key)
