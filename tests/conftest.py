@@ -26,10 +26,13 @@ from django.test import Client
 from django.utils import timezone
 
 from onestop.core.models import Organisation, RoleCode, User
-from tests import factories
+from tests import factories, template_db
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # One migration a run, copied by every worker (tests/template_db.py).
+    template_db.prepare_controller(config)
+    template_db.install(config)
     # Tests do not need collectstatic's manifest.
     settings.STORAGES = {
         **settings.STORAGES,
