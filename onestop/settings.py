@@ -284,6 +284,8 @@ OTP_TOTP_ISSUER = env_str("ONESTOP_OTP_ISSUER", "OneStop")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
+# Django's database sessions, the row read with its SQL built once (core.sessions).
+SESSION_ENGINE = "onestop.core.sessions"
 # Sessions end after a spell of inactivity and at the end of the browser session.
 SESSION_COOKIE_AGE = env_int("ONESTOP_SESSION_IDLE_MINUTES", default=30, minimum=1) * 60
 # Activity renews the idle limit, but an unchanged session is written at most once a minute

@@ -7,20 +7,26 @@ details" added, and every text input refusing control characters (``core.text``)
 
 from __future__ import annotations
 
+import copy
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from onestop.cases import services as case_services
 from onestop.cases.models import CaseType
 from onestop.core.errors import ServiceError
-from onestop.core.forms import GovukForm, service_check
+from onestop.core.forms import GovukForm, apply_govuk_messages, service_check
 from onestop.core.questions import AttributeKind, add_question_fields, answers, attribute_field_name
-from onestop.core.text import guard_text_fields, visible
+from onestop.core.text import guard_plain_text, guard_text_fields, visible
 from onestop.customers import services as customer_services
 from onestop.documents import services as document_services
 from onestop.documents import uploads
@@ -81,112 +87,30 @@ class ReportForm(GovukForm):
         questions: list[dict[str, Any]] | None = None,
         **kwargs: Any,
     ) -> None:
+        # The questions in the page's language (``WebForm.questions_in``), else as stored.
+        self.questions = questions if questions is not None else list(case_type.attributes)
+        blueprint = _blueprint(self.questions)
+        # Copied by Django's own form (as it copies a form class's declared fields), so each
+        # form has fields of its own and the blueprint is never changed.
+        self.base_fields = blueprint.fields  # type: ignore[misc]  # this form's, not the class's
         super().__init__(*args, **kwargs)
         self.case_type = case_type
         self.request = request
-        # The questions in the page's language (``WebForm.questions_in``), else as stored.
-        self.questions = questions if questions is not None else list(case_type.attributes)
-        self.fields["photo"].help_text = _(
-            "A JPG or PNG picture of the problem, smaller than %(size)s"
-        ) % {"size": document_services.size_limit_text()}
-        add_question_fields(self, self.questions)
-        location = next(
-            (q for q in self.questions if q.get("kind") == AttributeKind.LOCATION), None
-        )
-        self.asks_where = location is None
+        self.asks_where = blueprint.asks_where
         # Where the case type asks for a location, the point on the map too (optional; the
         # map fills these in, and without JavaScript they can be typed or left empty).
-        self.point_question = attribute_field_name(location["code"]) if location is not None else ""
-        if self.point_question:
-            for name, label in (("latitude", _("Latitude")), ("longitude", _("Longitude"))):
-                self.fields[name] = forms.CharField(
-                    label=label,
-                    required=False,
-                    max_length=POINT_INPUT_LIMIT,
-                    widget=forms.TextInput(
-                        attrs={
-                            "class": "govuk-input govuk-input--width-10",
-                            "inputmode": "decimal",
-                            "spellcheck": "false",
-                            "autocomplete": "off",
-                        }
-                    ),
-                )
-        if self.asks_where:
-            self.fields["location"] = forms.CharField(
-                label=_("Where exactly (optional)"),
-                help_text=_("For example, “outside number 12” or “by the bus stop”"),
-                max_length=services.LOCATION_LIMIT,
-                required=False,
-            )
-        self.fields["given_name"] = forms.CharField(
-            label=_("First name"),
-            max_length=services.NAME_LIMIT,
-            required=False,
-            widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
-        )
-        self.fields["family_name"] = forms.CharField(
-            label=_("Last name"),
-            max_length=services.NAME_LIMIT,
-            required=False,
-            widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
-        )
-        self.fields["email"] = forms.CharField(
-            label=_("Email address"),
-            max_length=254,
-            required=False,
-            help_text=_("We will only use this to reply to you about this report"),
-            widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        )
-        self.fields["phone"] = forms.CharField(
-            label=_("Phone number"),
-            max_length=30,
-            required=False,
-            help_text=_("For international numbers include the country code"),
-            widget=forms.TextInput(
-                attrs={
-                    "type": "tel",
-                    "autocomplete": "tel",
-                    "class": "govuk-input govuk-input--width-20",
-                }
-            ),
-        )
-        # A field people never see: bots that fill in every input are refused (see views).
-        self.fields[HONEYPOT] = forms.CharField(
-            label=_("Leave this empty"),
-            required=False,
-            max_length=200,
-            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-        )
-        for field in self.fields.values():
-            # The limit is checked with a clear error; a maxlength would silently cut text.
-            field.widget.attrs.pop("maxlength", None)
-        # The page's order, so the GOV.UK error summary lists the mistakes as the page shows them.
-        self.order_fields(
-            [
-                *(
-                    name
-                    for question in self.questions
-                    for name in self.names_of(attribute_field_name(question["code"]))
-                ),
-                "title",
-                "description",
-                "photo",
-                "postcode",
-                *(["location"] if self.asks_where else []),
-                "given_name",
-                "family_name",
-                "email",
-                "phone",
-                HONEYPOT,
-            ]
-        )
-        guard_text_fields(self)
-        self.style()
+        self.point_question = blueprint.point_question
+
+    def full_clean(self) -> None:
+        """Checked as every form is (``core.forms.PlainTextFormMixin``), less giving the fields
+        the plain-text check and the GOV.UK messages: they came from the blueprint with both
+        already given, and giving them again would change nothing (a form is made and checked
+        in one request, so in one language)."""
+        forms.BaseForm.full_clean(self)
 
     def names_of(self, name: str) -> list[str]:
         """The inputs that answer the question ``name``: a location question's point too."""
-        return [name, "latitude", "longitude"] if name == self.point_question else [name]
+        return _names_of(name, self.point_question)
 
     # sections of the page, in order
     def question_fields(self) -> list[forms.BoundField]:
@@ -280,6 +204,151 @@ class ReportForm(GovukForm):
             language=language,
             point=data.get("point"),
         )
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """A report form's fields as built for some questions in one language: each
+    ``ReportForm`` copies them rather than building them again."""
+
+    fields: dict[str, forms.Field]
+    asks_where: bool
+    point_question: str
+
+
+# Built once for what they are built from, the page's language, the questions in it (their
+# words, kinds and choices) and the upload limit's words: an edited question, a Welsh word
+# changed or another limit is another key, so a blueprint is never out of date.  Each process
+# keeps the last BLUEPRINT_LIMIT it built (old versions of a form fall out).
+BLUEPRINT_LIMIT = 64
+_blueprints: OrderedDict[tuple[str, str, str], Blueprint] = OrderedDict()
+_blueprints_lock = threading.Lock()
+
+
+def _blueprint(questions: list[dict[str, Any]]) -> Blueprint:
+    language = get_language() or ""
+    key = (language, document_services.size_limit_text(), json.dumps(questions, sort_keys=True))
+    found = _blueprints.get(key)
+    if found is None:
+        found = _build(questions)
+        with _blueprints_lock:
+            _blueprints[key] = found
+            while len(_blueprints) > BLUEPRINT_LIMIT:
+                _blueprints.popitem(last=False)
+    return found
+
+
+def _build(questions: list[dict[str, Any]]) -> Blueprint:
+    """The report form's fields for ``questions`` in the active language: ReportForm's own
+    fields, then each question's, the point on the map, where, and "your details", in the
+    page's order, with the plain-text check, the length limits, the GOV.UK classes and the
+    GOV.UK error messages (what ``PlainTextFormMixin.full_clean`` would give them)."""
+    form = GovukForm()  # holds the fields while they are built (its own are none)
+    form.fields = copy.deepcopy(ReportForm.base_fields)
+    form.fields["photo"].help_text = _(
+        "A JPG or PNG picture of the problem, smaller than %(size)s"
+    ) % {"size": document_services.size_limit_text()}
+    add_question_fields(form, questions)
+    location = next((q for q in questions if q.get("kind") == AttributeKind.LOCATION), None)
+    asks_where = location is None
+    point_question = attribute_field_name(location["code"]) if location is not None else ""
+    if point_question:
+        for name, label in (("latitude", _("Latitude")), ("longitude", _("Longitude"))):
+            form.fields[name] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=POINT_INPUT_LIMIT,
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "govuk-input govuk-input--width-10",
+                        "inputmode": "decimal",
+                        "spellcheck": "false",
+                        "autocomplete": "off",
+                    }
+                ),
+            )
+    if asks_where:
+        form.fields["location"] = forms.CharField(
+            label=_("Where exactly (optional)"),
+            help_text=_("For example, “outside number 12” or “by the bus stop”"),
+            max_length=services.LOCATION_LIMIT,
+            required=False,
+        )
+    form.fields["given_name"] = forms.CharField(
+        label=_("First name"),
+        max_length=services.NAME_LIMIT,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}),
+    )
+    form.fields["family_name"] = forms.CharField(
+        label=_("Last name"),
+        max_length=services.NAME_LIMIT,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name", "spellcheck": "false"}),
+    )
+    form.fields["email"] = forms.CharField(
+        label=_("Email address"),
+        max_length=254,
+        required=False,
+        help_text=_("We will only use this to reply to you about this report"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    form.fields["phone"] = forms.CharField(
+        label=_("Phone number"),
+        max_length=30,
+        required=False,
+        help_text=_("For international numbers include the country code"),
+        widget=forms.TextInput(
+            attrs={
+                "type": "tel",
+                "autocomplete": "tel",
+                "class": "govuk-input govuk-input--width-20",
+            }
+        ),
+    )
+    # A field people never see: bots that fill in every input are refused (see views).
+    form.fields[HONEYPOT] = forms.CharField(
+        label=_("Leave this empty"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    for field in form.fields.values():
+        # The limit is checked with a clear error; a maxlength would silently cut text.
+        field.widget.attrs.pop("maxlength", None)
+    # The page's order, so the GOV.UK error summary lists the mistakes as the page shows them.
+    form.order_fields(
+        [
+            *(
+                name
+                for question in questions
+                for name in _names_of(attribute_field_name(question["code"]), point_question)
+            ),
+            "title",
+            "description",
+            "photo",
+            "postcode",
+            *(["location"] if asks_where else []),
+            "given_name",
+            "family_name",
+            "email",
+            "phone",
+            HONEYPOT,
+        ]
+    )
+    guard_text_fields(form)
+    form.style()
+    guard_plain_text(form.fields)
+    apply_govuk_messages(form.fields)
+    return Blueprint(
+        fields=form.fields,
+        asks_where=asks_where,
+        point_question=point_question,
+    )
+
+
+def _names_of(name: str, point_question: str) -> list[str]:
+    return [name, "latitude", "longitude"] if name == point_question else [name]
 
 
 class WebFormForm(GovukForm):

@@ -396,12 +396,12 @@ def _step_page(
 def report_check(request: HttpRequest, organisation_slug: str, type_code: str) -> HttpResponse:
     """ "Check your answers before sending your report", then send it."""
     organisation, web_form = _paged_form(request, organisation_slug, type_code)
-    all_steps = steps.steps_of(_report_form(web_form))
     answers = steps.kept(request, web_form)
+    form = _report_form(web_form, steps.as_data(answers["values"]))
+    all_steps = steps.steps_of(form)  # the pages are the same whatever the answers
     missing = steps.first_missing(all_steps, answers["done"])
     if missing is not None:  # not everything answered (or the session has expired)
         return HttpResponseRedirect(_step_url(web_form, missing))
-    form = _report_form(web_form, steps.as_data(answers["values"]))
     status = 200
     if request.method == "POST":
         posted = _posted(request)

@@ -51,6 +51,8 @@ def test_the_walk_measures_every_public_page_in_english_and_in_welsh() -> None:
             bench.measure(client, visit, language)
 
     assert [result.page for result in bench.results] == portal.page_names()
+    assert all(result.ours_cpu_ms > 0 for result in bench.results)
+    assert all(result.baseline_cpu_ms > 0 for result in bench.results)
     assert len(portal.page_names()) == 2 * len(portal.PAGES) - len(portal.ENGLISH_ONLY)
     assert "tracked:cy" in portal.page_names()
 
