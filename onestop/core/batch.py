@@ -193,10 +193,13 @@ class _Inserts:
         values = [[getattr(obj, f.attname) for f in fields] for obj in objs]
         if any(hasattr(value, "resolve_expression") for row in values for value in row):
             return False
+        plain = [_plain_type(f) for f in fields]
         prepared = [
             [
-                f.get_db_prep_save(value, connection=connection)
-                for f, value in zip(fields, row, strict=True)
+                value
+                if kind is not None and (value is None or type(value) is kind)
+                else f.get_db_prep_save(value, connection=connection)
+                for f, kind, value in zip(fields, plain, row, strict=True)
             ]
             for row in values
         ]
@@ -228,6 +231,37 @@ class _Inserts:
         if not self.busy and self.pending():
             self.write()
         return execute(sql, params, many, context)
+
+
+# Django's own fields whose ``get_db_prep_save`` gives back a value of this exact type (and
+# None) as it is, or as the same number (``int`` wrapped for psycopg's binding, which the text
+# of a ``COPY`` does not need): the ``COPY`` sends such values without the call.
+_PLAIN_TYPES: dict[type[models.Field[Any, Any]], type] = {
+    **dict.fromkeys((models.CharField, models.TextField, models.SlugField, models.EmailField), str),
+    **dict.fromkeys(
+        (
+            models.AutoField,
+            models.BigAutoField,
+            models.SmallAutoField,
+            models.IntegerField,
+            models.BigIntegerField,
+            models.SmallIntegerField,
+            models.PositiveIntegerField,
+            models.PositiveBigIntegerField,
+            models.PositiveSmallIntegerField,
+        ),
+        int,
+    ),
+    models.BooleanField: bool,
+}
+
+
+def _plain_type(field: Any) -> type | None:
+    """The type of value ``field`` writes unchanged (``_PLAIN_TYPES``; a foreign key its
+    target's), None when every value goes through ``get_db_prep_save``."""
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        field = field.target_field
+    return _PLAIN_TYPES.get(type(field))
 
 
 _inserts: ContextVar[_Inserts | None] = ContextVar("onestop_batch_inserts", default=None)
