@@ -197,6 +197,15 @@ def due_by_standard(
     return clock.deadline(start, default_amount, default_unit, calendar), None
 
 
+_CHANNEL_LABELS = dict(Channel.choices)
+
+
+def channel_label(channel: str) -> str:
+    """``Contact.get_channel_display()`` for ``channel`` (in the active language), without
+    Django rebuilding the choices' dictionary at each call (a contact logged per e-mail)."""
+    return str(_CHANNEL_LABELS.get(channel, channel))
+
+
 def log_contact(
     organisation: Organisation,
     *,
@@ -276,7 +285,7 @@ def log_contact(
             by=by,
             action=AuditAction.CREATED,
             obj=contact,
-            summary=f"Contact logged ({contact.get_channel_display()})",
+            summary=f"Contact logged ({channel_label(contact.channel)})",
             changes={
                 "customer": customer.pk if customer else None,
                 "outcome": contact.outcome,

@@ -197,7 +197,10 @@ class _Inserts:
         prepared = [
             [
                 value
-                if kind is not None and (value is None or type(value) is kind)
+                if kind is not None
+                and (
+                    value is None or type(value) is kind or (kind is str and isinstance(value, str))
+                )
                 else f.get_db_prep_save(value, connection=connection)
                 for f, kind, value in zip(fields, plain, row, strict=True)
             ]
@@ -235,7 +238,8 @@ class _Inserts:
 
 # Django's own fields whose ``get_db_prep_save`` gives back a value of this exact type (and
 # None) as it is, or as the same number (``int`` wrapped for psycopg's binding, which the text
-# of a ``COPY`` does not need): the ``COPY`` sends such values without the call.
+# of a ``COPY`` does not need): the ``COPY`` sends such values without the call.  Text fields
+# give back any ``str`` as it is (a ``TextChoices`` member too).
 _PLAIN_TYPES: dict[type[models.Field[Any, Any]], type] = {
     **dict.fromkeys((models.CharField, models.TextField, models.SlugField, models.EmailField), str),
     **dict.fromkeys(

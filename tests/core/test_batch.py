@@ -14,7 +14,7 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from onestop.core import batch
-from onestop.core.models import Organisation, Role
+from onestop.core.models import AuditAction, Organisation, Role
 from tests import factories
 
 
@@ -269,15 +269,23 @@ def test_the_values_a_copy_sends_as_they_are_are_those_django_would_send() -> No
     from django.apps import apps
 
     samples = {str: 'text "quoted", \\ and\ttab', int: 2**40 + 7, bool: True}
+    members = {str: AuditAction.CREATED}  # a text field's choice, a ``str`` of its own type
     checked = 0
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             kind = batch._plain_type(field)
             if kind is None:
                 continue
-            for value in (None, samples[kind], kind()):
+            for value in (
+                None,
+                samples[kind],
+                kind(),
+                *([members[kind]] if kind in members else []),
+            ):
                 prepared = field.get_db_prep_save(value, connection=connection)
                 assert prepared == value, (field, value)
                 assert str(prepared) == str(value), (field, value)
+                if isinstance(value, str):  # the very value given, whatever its own type
+                    assert prepared is value, (field, value)
             checked += 1
     assert checked > 100
