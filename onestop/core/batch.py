@@ -336,13 +336,21 @@ def insert(obj: Model) -> None:
 
 
 def upsert(
-    rows: models.QuerySet[Any], obj: Model, *, unique_fields: list[str], update_fields: list[str]
+    rows: models.QuerySet[Any] | Callable[[], models.QuerySet[Any]],
+    obj: Model,
+    *,
+    unique_fields: list[str],
+    update_fields: list[str],
 ) -> None:
     """``rows.bulk_create([obj], update_conflicts=True, ...)``: ``obj`` inserted, or the row
     with its ``unique_fields`` given its ``update_fields``.  Inside ``deferred_inserts``, written
-    with the block's others (of several for the same row, the last given)."""
+    with the block's others (of several for the same row, the last given).  ``rows`` may be a
+    function answering the queryset, called only when it is used (a scoped queryset costs
+    more to build than the row it would write)."""
     inserts = _deferrable(_inserts.get(), obj)
     if inserts is None:
+        if callable(rows):
+            rows = rows()
         rows.bulk_create(
             [obj], update_conflicts=True, unique_fields=unique_fields, update_fields=update_fields
         )

@@ -289,3 +289,32 @@ def test_the_values_a_copy_sends_as_they_are_are_those_django_would_send() -> No
                     assert prepared is value, (field, value)
             checked += 1
     assert checked > 100
+
+
+@pytest.mark.django_db
+def test_an_upsert_builds_its_queryset_only_when_it_writes_at_once() -> None:
+    organisation = factories.organisation()
+    asked: list[int] = []
+
+    def rows() -> Any:
+        asked.append(1)
+        return Role.objects.filter(organisation=organisation)
+
+    def upsert(code: str, name: str) -> None:
+        batch.upsert(
+            rows,
+            Role(organisation=organisation, code=code, name=name),
+            unique_fields=["organisation", "code"],
+            update_fields=["name"],
+        )
+
+    Role.objects.create(organisation=organisation, code="r", name="Old")
+    upsert("r", "New")
+    assert asked == [1]
+    with transaction.atomic(), batch.deferred_inserts(2):
+        upsert("r", "Newer")
+        upsert("s", "Other")
+    held = connection.vendor == "postgresql"  # held back and written together: never asked
+    assert asked == ([1] if held else [1, 1, 1])
+    mine = Role.objects.filter(organisation=organisation, code__in=["r", "s"])
+    assert dict(mine.values_list("code", "name")) == {"r": "Newer", "s": "Other"}
