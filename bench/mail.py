@@ -10,7 +10,8 @@ messages to a fresh user's INBOX by IMAP APPEND, and times:
   the first text part of each (the least any IMAP reader can do);
 * ``onestop``: ``channels.services.imap.poll`` on that mailbox, as the worker runs it: every
   message through ``receive_message`` (stored, a customer, a contact and a case raised,
-  audited), 25 per transaction with the last UID, then moved to the processed folder.
+  audited), 100 per transaction (``TAKE_BATCH``; 25 until the last figures below) with the
+  last UID, then moved to the processed folder.
 
 * ``pipe``: the same messages through ``receive_message`` alone, as ``onestop mail-receive``
   takes them (no IMAP): what OneStop itself costs per message.
@@ -39,8 +40,14 @@ and each table's rows written together, one INSERT per table per batch
 87 (10.0x) with the MIME headers parsed once per value too (the baseline between 478 and 1,044
 a second: the ratio is rough); at a load average of about 2.3, alternately, 64 and 62 (27.1x,
 26.4x) before, 200 and 153 (8.1x, 8.7x) after all three, 2.0 statements per message from known
-senders.  ``--statements`` polls one more
-batch of 25 and lists its SQL; ``--profile`` polls 100 more under cProfile.
+senders.  Then the Python per message and the batch's size (``docs/channels.md``, "Python per
+message"): rows written by ``COPY``, the audit's arrays sent as their text, 100 messages per
+transaction (0.5 statements a message), the plain From address read without the standard
+library's parser, one TLS context an hour; alternately, five of each at load averages of 2.8 to
+4.3: before 100, 113, 166, 135 and 220 messages a second (7.9x, 11.2x, 7.1x, 7.6x, 5.6x), after
+270, 210, 234, 330 and 314 (2.3x, 4.4x, 3.4x, 2.4x, 4.0x), the baseline moving between 620 and
+1,267 a second: the target met in two runs of five.  ``--statements`` polls one more batch
+(``TAKE_BATCH``) and lists its SQL; ``--profile`` polls 100 more under cProfile.
 The throwaway database is ``var/bench-mail.sqlite3`` or the PostgreSQL database
 ``onestop_bench_mail`` on the local socket (created if missing; ``--database-name`` or
 ``ONESTOP_BENCH_MAIL_DB`` names another).  Scales: ``small`` 300 messages (``make bench``),
@@ -146,8 +153,9 @@ def _baseline(dovecot: Any, user: str, password: str, count: int) -> float:
 
 
 def _statements(dovecot: Any, user: str, password: str, source: Any, run: str) -> None:
-    """Poll one more batch (25 new messages) with the query capture: the statements per message
-    and each kind of statement with its count (literals folded), most frequent first."""
+    """Poll one more batch (``TAKE_BATCH`` new messages) with the query capture: the statements
+    per message and each kind of statement with its count (literals folded), most frequent
+    first."""
     from collections import Counter
 
     from django.db import connection
@@ -199,7 +207,7 @@ def main() -> None:
     parser.add_argument(
         "--statements",
         action="store_true",
-        help="also poll one more batch of 25 with Django's query capture and list its SQL",
+        help="also poll one more batch (TAKE_BATCH) with Django's query capture and list its SQL",
     )
     parser.add_argument(
         "--profile",

@@ -458,13 +458,34 @@ def _short(kind: str, error: object) -> str:
     return f"{kind}: {text}"[:200] if text else kind
 
 
+#: How long one TLS context (the system's authorities loaded) serves every connection.
+TLS_CONTEXT_SECONDS = 3600.0
+_tls_contexts: dict[tuple[str, int, int], tuple[float, ssl.SSLContext]] = {}
+
+
 def tls_context() -> ssl.SSLContext:
     """Certificates verified against the system's authorities and, when set, the extra ones in
-    ``ONESTOP_IMAP_CA_FILE`` (a council's own or a test's)."""
-    context = ssl.create_default_context()
+    ``ONESTOP_IMAP_CA_FILE`` (a council's own or a test's).
+
+    Loading the system's authorities costs more than reading a hundred messages, so a context
+    is kept and shared by the connections of the next ``TLS_CONTEXT_SECONDS`` (nobody changes
+    it after this); a change of the extra file (its path, time or size) makes a new one."""
     extra = getattr(settings, "ONESTOP_IMAP_CA_FILE", "")
+    stamp = (-1, -1)
+    if extra:
+        with contextlib.suppress(OSError):  # missing: loading it below says so
+            found = os.stat(extra)
+            stamp = (found.st_mtime_ns, found.st_size)
+    key = (str(extra), *stamp)
+    now = time.monotonic()
+    kept = _tls_contexts.get(key)
+    if kept is not None and now - kept[0] < TLS_CONTEXT_SECONDS:
+        return kept[1]
+    context = ssl.create_default_context()
     if extra:
         context.load_verify_locations(cafile=extra)
+    _tls_contexts.clear()
+    _tls_contexts[key] = (now, context)
     return context
 
 

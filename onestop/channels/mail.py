@@ -133,8 +133,46 @@ def _raw_header(message: Message, name: str) -> str:
     return ""
 
 
+# A From value of the commonest shape, ``Ann Able <ann.able@example.org>`` or the bare
+# address: a display name of plain words (ASCII letters and digits, one space between) and an
+# address of dot-atoms of letters, digits and ``_%+-``.  The standard library's address parser
+# (the costliest part of reading a message) reads such a value as exactly these two parts; any
+# other (quoted, encoded, commented, folded, a group, a list) is left to it.
+_WORD = r"[A-Za-z0-9_%+-]+"
+_PLAIN_ADDRESS = rf"{_WORD}(?:\.{_WORD})*@{_WORD}(?:\.{_WORD})*"
+_PLAIN_FROM = re.compile(
+    rf"(?:(?P<name>[A-Za-z0-9]+(?: [A-Za-z0-9]+)*) <(?P<bracketed>{_PLAIN_ADDRESS})>"
+    rf"|(?P<bare>{_PLAIN_ADDRESS}))"
+)
+
+
+def _plain_sender(message: Message) -> tuple[str, str] | None:
+    """``_sender``'s answer read without the standard library's parser, for a From value of
+    the plain shape (``_PLAIN_FROM``); ``None`` for any other."""
+    value = _first_raw(message, "from")
+    if value is None:
+        return None
+    match = _PLAIN_FROM.fullmatch(value)
+    if match is None:
+        return None
+    if match["bare"] is not None:
+        return match["bare"], ""
+    return match["bracketed"], match["name"]
+
+
+def _first_raw(message: Message, name: str) -> str | None:
+    """The first ``name`` header's raw value (as the policy keeps it), ``None`` without one."""
+    for key, raw in message.raw_items():
+        if key.lower() == name:
+            return raw if type(raw) is str else None
+    return None
+
+
 def _sender(message: Message) -> tuple[str, str]:
     """``(address, display name)`` of the first From mailbox; empty strings when unusable."""
+    plain = _plain_sender(message)
+    if plain is not None:
+        return plain
     try:
         addresses = getattr(message.get("from"), "addresses", ())
     except Exception:  # the policy's parser failed: fall back to the lenient one below

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -103,17 +103,23 @@ def _check_times(values: ContactInput, now: datetime.datetime) -> ContactInput:
     return values
 
 
+# Each choice's values, once (``TextChoices.values`` builds its list anew at each call).
+_VALUES: dict[type[models.TextChoices], frozenset[str]] = {
+    enum: frozenset(enum.values) for enum in (Channel, Direction, Outcome, Avoidable)
+}
+
+
 def clean_contact(values: ContactInput, *, organisation_id: int) -> ContactInput:
     """``values`` checked, or ``ServiceError`` naming the field to fix (nothing is saved)."""
-    if values.channel not in Channel.values:
+    if values.channel not in _VALUES[Channel]:
         raise _invalid(
             ContactError.INVALID_CHOICE, _("Select how the customer got in touch"), "channel"
         )
-    if values.direction not in Direction.values:
+    if values.direction not in _VALUES[Direction]:
         raise _invalid(ContactError.INVALID_CHOICE, _("Select the direction"), "direction")
-    if values.outcome and values.outcome not in Outcome.values:
+    if values.outcome and values.outcome not in _VALUES[Outcome]:
         raise _invalid(ContactError.INVALID_CHOICE, _("Select the outcome"), "outcome")
-    if values.avoidable and values.avoidable not in Avoidable.values:
+    if values.avoidable and values.avoidable not in _VALUES[Avoidable]:
         raise _invalid(
             ContactError.INVALID_CHOICE,
             _("Select whether the contact was avoidable, or leave it unanswered"),
@@ -197,6 +203,15 @@ def due_by_standard(
     return clock.deadline(start, default_amount, default_unit, calendar), None
 
 
+_CHANNEL_LABELS = dict(Channel.choices)
+
+
+def channel_label(channel: str) -> str:
+    """``Contact.get_channel_display()`` for ``channel`` (in the active language), without
+    Django rebuilding the choices' dictionary at each call (a contact logged per e-mail)."""
+    return str(_CHANNEL_LABELS.get(channel, channel))
+
+
 def log_contact(
     organisation: Organisation,
     *,
@@ -276,7 +291,7 @@ def log_contact(
             by=by,
             action=AuditAction.CREATED,
             obj=contact,
-            summary=f"Contact logged ({contact.get_channel_display()})",
+            summary=f"Contact logged ({channel_label(contact.channel)})",
             changes={
                 "customer": customer.pk if customer else None,
                 "outcome": contact.outcome,

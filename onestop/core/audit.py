@@ -267,26 +267,29 @@ def _holes(entry: AuditRecord) -> tuple[str, str]:
 def _append_many_in_one_statement(entries: list[AuditRecord]) -> None:
     """``_append_in_one_statement`` for many records: ``core_audit_append_many`` appends each
     in turn (``core_audit_append``, the head's triggers checking every link), one round trip."""
+    from onestop.core.bulk import array_text
+
     holes = [_holes(entry) for entry in entries]
     encoder = cast("Any", _CHANGES).encoder
+    columns: list[list[Any]] = [
+        [entry.organisation_id for entry in entries],
+        [_AT.get_db_prep_save(entry.at, connection) for entry in entries],
+        [entry.actor_id for entry in entries],
+        [entry.actor_label for entry in entries],
+        [str(entry.action) for entry in entries],
+        [entry.object_type for entry in entries],
+        [entry.object_id for entry in entries],
+        [entry.summary for entry in entries],
+        [json.dumps(entry.changes, cls=encoder) for entry in entries],
+        [entry.ip_address for entry in entries],
+        [before for before, _after in holes],
+        [after for _before, after in holes],
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            _APPEND_MANY_SQL,
-            [
-                [entry.organisation_id for entry in entries],
-                [_AT.get_db_prep_save(entry.at, connection) for entry in entries],
-                [entry.actor_id for entry in entries],
-                [entry.actor_label for entry in entries],
-                [str(entry.action) for entry in entries],
-                [entry.object_type for entry in entries],
-                [entry.object_id for entry in entries],
-                [entry.summary for entry in entries],
-                [json.dumps(entry.changes, cls=encoder) for entry in entries],
-                [entry.ip_address for entry in entries],
-                [before for before, _after in holes],
-                [after for _before, after in holes],
-            ],
-        )
+        # Each column as the text of its array (``core.bulk.array_text``: one escaping pass in
+        # C), not as a list psycopg would spell out value by value, with a regular expression
+        # per quote, into the statement (the records' JSON is mostly quotes).
+        cursor.execute(_APPEND_MANY_SQL, [array_text(column) for column in columns])
         rows = cursor.fetchall()
     if len(rows) != len(entries):
         raise AssertionError("core_audit_append_many did not append every record")

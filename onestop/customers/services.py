@@ -102,6 +102,18 @@ def _invalid(code: CustomerError, message: str, field_name: str) -> ServiceError
     return ServiceError(code, message, field=field_name)
 
 
+# Each choice field's values, once (``TextChoices.values`` builds its list anew at each call).
+_CHOICE_VALUES: dict[str, frozenset[str]] = {
+    name: frozenset(enum.values)
+    for name, enum in (
+        ("kind", CustomerKind),
+        ("preferred_channel", PreferredChannel),
+        ("language", Language),
+        ("format", Format),
+    )
+}
+
+
 def clean_details(details: CustomerDetails, *, today: datetime.date) -> CustomerDetails:
     """The details trimmed and checked, or ``ServiceError`` naming the field to fix."""
     trimmed = replace(
@@ -124,14 +136,8 @@ def clean_details(details: CustomerDetails, *, today: datetime.date) -> Customer
         raise _invalid(
             CustomerError.TOO_LONG, _("Name must be 300 characters or fewer"), "business_name"
         )
-    choices: dict[str, type[models.TextChoices]] = {
-        "kind": CustomerKind,
-        "preferred_channel": PreferredChannel,
-        "language": Language,
-        "format": Format,
-    }
-    for name, enum in choices.items():
-        if getattr(trimmed, name) not in enum.values:
+    for name, values in _CHOICE_VALUES.items():
+        if getattr(trimmed, name) not in values:
             raise _invalid(
                 CustomerError.INVALID_CHOICE,
                 _("Select %(field)s from the list") % {"field": _field_label(name).lower()},

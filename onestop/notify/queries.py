@@ -32,6 +32,7 @@ from onestop.notify.models import (
 
 #: The order channels are tried in when the customer's preferred one cannot be used.
 FALLBACK_ORDER = (Channel.EMAIL, Channel.SMS, Channel.LETTER)
+_CHANNELS = frozenset(Channel.values)  # once: ``Channel.values`` builds a list at each call
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def addresses_of_many(
 
 def order_for(customer: Customer) -> list[str]:
     """The channels to try, the customer's preferred one first, then e-mail, SMS, letter."""
-    order = [customer.preferred_channel] if customer.preferred_channel in Channel.values else []
+    order = [customer.preferred_channel] if customer.preferred_channel in _CHANNELS else []
     return list(dict.fromkeys([*order, *FALLBACK_ORDER]))
 
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model, Value
+from django.db.models.functions import Concat
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from onestop.core import batch
-from onestop.core.models import Organisation
+from onestop.core.models import AuditAction, Organisation, Role
 from tests import factories
 
 
@@ -119,10 +123,13 @@ def _new_organisation(slug: str) -> Organisation:
 
 
 def _inserts_and_selects(queries: CaptureQueriesContext) -> list[str]:
+    """The statements that write rows (``INSERT``, or ``COPY ... FROM STDIN``: "INSERT") and
+    those that read them, in order."""
     return [
-        "INSERT" if query["sql"].startswith("INSERT") else "SELECT"
+        "INSERT" if query["sql"].startswith(("INSERT", "COPY")) else "SELECT"
         for query in queries.captured_queries
-        if query["sql"].split()[0].upper() in ("INSERT", "SELECT") and "nextval" not in query["sql"]
+        if query["sql"].split()[0].upper() in ("INSERT", "COPY", "SELECT")
+        and "nextval" not in query["sql"]
     ]
 
 
@@ -174,3 +181,140 @@ def test_deferred_inserts_belong_inside_an_atomic_block() -> None:
         batch.deferred_inserts(1),
     ):
         pass
+
+
+# Text PostgreSQL's COPY would read as something else if it were not escaped: its null marker,
+# its column and row separators, backslashes, quotes, and text beyond ASCII.
+AWKWARD = 'Tab\there, line\nbreak, \\N, \\., "quoted", it\'s, back\\slash, Caerdydd ŵ 🙂'
+
+
+def _awkward(slug: str) -> Organisation:
+    organisation = _new_organisation(slug)
+    organisation.name = AWKWARD[:200]
+    organisation.branding_text = "\\N"  # COPY's null marker, as text
+    organisation.boundary_south, organisation.boundary_north = Decimal("51.123456"), Decimal("52")
+    organisation.boundary_west, organisation.boundary_east = Decimal("-3.5"), Decimal("-3.123456")
+    organisation.offers_welsh = True
+    return organisation
+
+
+def _row(model: type[Model], pk: int) -> dict[str, Any]:
+    row = model._default_manager.filter(pk=pk).values().get()
+    return {k: v for k, v in row.items() if k not in ("id", "slug", "organisation_id", "code")}
+
+
+@pytest.mark.django_db
+def test_deferred_rows_are_written_with_exactly_the_values_a_save_writes() -> None:
+    saved = _awkward("saved-one")
+    saved.save(force_insert=True)
+    Role.objects.create(organisation=saved, code="r", name=AWKWARD[:120], actions=[AWKWARD, None])
+    with (
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+        batch.deferred_inserts(2),
+    ):
+        deferred = _awkward("deferred-one")
+        batch.insert(deferred)
+        role = Role(organisation=deferred, code="r", name=AWKWARD[:120], actions=[AWKWARD, None])
+        batch.insert(role)
+    assert _row(Organisation, deferred.pk) == {
+        **_row(Organisation, saved.pk),
+        "created_at": deferred.created_at,
+        "updated_at": deferred.updated_at,
+    }
+    assert _row(Organisation, deferred.pk)["name"] == AWKWARD
+    assert _row(Organisation, deferred.pk)["branding_text"] == "\\N"
+    assert _row(Role, role.pk) == {
+        **_row(Role, Role.objects.get(organisation=saved).pk),
+        "created_at": role.created_at,
+        "updated_at": role.updated_at,
+    }
+    if connection.vendor == "postgresql":
+        # Each table's rows in one ``COPY``, seen by the query capture like any statement.
+        written = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("COPY")]
+        assert [sql.split()[1] for sql in written] == ['"core_organisation"', '"core_role"']
+
+
+@pytest.mark.django_db
+def test_a_deferred_row_holding_an_expression_is_written_by_an_insert() -> None:
+    with (
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+        batch.deferred_inserts(2),
+    ):
+        organisation = _new_organisation("expressed")
+        organisation.name = Concat(Value("Council "), Value("of sums"))
+        batch.insert(organisation)
+    assert Organisation.objects.get(slug="expressed").name == "Council of sums"
+    if connection.vendor == "postgresql":
+        kinds = [q["sql"].split()[0] for q in queries.captured_queries]
+        assert "COPY" not in kinds
+        assert "INSERT" in kinds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copied_row_the_database_refuses_raises_djangos_integrity_error() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("rows are held back on PostgreSQL only")
+    factories.organisation(slug="taken")
+    with pytest.raises(IntegrityError), transaction.atomic(), batch.deferred_inserts(5):
+        batch.insert(_new_organisation("taken"))
+    assert Organisation.objects.filter(slug="taken").count() == 1
+
+
+def test_the_values_a_copy_sends_as_they_are_are_those_django_would_send() -> None:
+    """For every field of every model whose ``get_db_prep_save`` the ``COPY`` skips for a value
+    of its plain type (or None), Django's own answer is that same value (an ``int`` perhaps
+    wrapped by psycopg's binding, whose text is the same)."""
+    from django.apps import apps
+
+    samples = {str: 'text "quoted", \\ and\ttab', int: 2**40 + 7, bool: True}
+    members = {str: AuditAction.CREATED}  # a text field's choice, a ``str`` of its own type
+    checked = 0
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            kind = batch._plain_type(field)
+            if kind is None:
+                continue
+            for value in (
+                None,
+                samples[kind],
+                kind(),
+                *([members[kind]] if kind in members else []),
+            ):
+                prepared = field.get_db_prep_save(value, connection=connection)
+                assert prepared == value, (field, value)
+                assert str(prepared) == str(value), (field, value)
+                if isinstance(value, str):  # the very value given, whatever its own type
+                    assert prepared is value, (field, value)
+            checked += 1
+    assert checked > 100
+
+
+@pytest.mark.django_db
+def test_an_upsert_builds_its_queryset_only_when_it_writes_at_once() -> None:
+    organisation = factories.organisation()
+    asked: list[int] = []
+
+    def rows() -> Any:
+        asked.append(1)
+        return Role.objects.filter(organisation=organisation)
+
+    def upsert(code: str, name: str) -> None:
+        batch.upsert(
+            rows,
+            Role(organisation=organisation, code=code, name=name),
+            unique_fields=["organisation", "code"],
+            update_fields=["name"],
+        )
+
+    Role.objects.create(organisation=organisation, code="r", name="Old")
+    upsert("r", "New")
+    assert asked == [1]
+    with transaction.atomic(), batch.deferred_inserts(2):
+        upsert("r", "Newer")
+        upsert("s", "Other")
+    held = connection.vendor == "postgresql"  # held back and written together: never asked
+    assert asked == ([1] if held else [1, 1, 1])
+    mine = Role.objects.filter(organisation=organisation, code__in=["r", "s"])
+    assert dict(mine.values_list("code", "name")) == {"r": "Newer", "s": "Other"}

@@ -145,3 +145,37 @@ def test_deferred_records_of_a_failed_batch_are_not_written(council: Organisatio
     with transaction.atomic(), CaptureQueriesContext(connection) as queries, audit.deferred():
         pass  # nothing held, nothing written
     assert (_chain(council), len(queries.captured_queries)) == ([], 0)
+
+
+# What a PostgreSQL array's text would read as something else if it were not quoted and
+# escaped: its separators and braces, quotes, backslashes, its null, an empty value, spaces.
+ARRAY_AWKWARD = ["", "NULL", "null", "a,b", "{x}", '"q"', "back\\slash", " sp ", "line\nbreak"]
+
+
+def test_deferred_records_of_any_text_are_stored_as_one_at_a_time_stores_them(
+    council: Organisation,
+) -> None:
+    def record(text: str) -> AuditRecord:
+        return audit.record(
+            organisation=council,
+            by=None,
+            action=AuditAction.CHANGED,
+            object_type=f"type {text}",
+            object_id=text,
+            summary=text,
+            changes={"text": text, "list": [text, None], text: 1},
+        )
+
+    alone = [record(text) for text in ARRAY_AWKWARD]
+    with transaction.atomic(), audit.deferred():
+        held = [record(text) for text in ARRAY_AWKWARD]
+    fields = ("object_type", "object_id", "summary", "changes", "ip_address", "actor_label")
+    stored = {
+        row.pk: row for row in AuditRecord.objects.for_organisation(council).order_by("sequence")
+    }
+    for one, together, text in zip(alone, held, ARRAY_AWKWARD, strict=True):
+        a, b = stored[one.pk], stored[together.pk]
+        assert [getattr(b, name) for name in fields] == [getattr(a, name) for name in fields]
+        assert (b.summary, b.changes["text"]) == (text, text)
+        assert audit.compute_hash(b) == b.hash
+    assert {report.broken for report in audit.verify()} == {None}

@@ -193,7 +193,7 @@ def _store_next_escalation(case: Case, value: datetime.datetime | None) -> None:
     """When the sweep next has something to do for ``case`` (``None``: nothing): its
     ``EscalationDue`` row, written or created in one statement."""
     batch.upsert(
-        EscalationDue.objects.for_organisation(case.organisation_id),
+        lambda: EscalationDue.objects.for_organisation(case.organisation_id),
         EscalationDue(organisation_id=case.organisation_id, case=case, next_at=value),
         unique_fields=["case", "organisation"],
         update_fields=["next_at"],
