@@ -17,6 +17,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -44,30 +46,42 @@ def _command_environment(var_dir: Path) -> dict[str, str]:
     return env
 
 
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The path of the run's migrated SQLite database (made by the first caller)."""
+@contextmanager
+def run_lock(tmp_path_factory: pytest.TempPathFactory, name: str) -> Iterator[Path]:
+    """The run's shared temporary folder, held alone (across the xdist workers) meanwhile."""
     shared = tmp_path_factory.getbasetemp().parent
-    template = shared / f"onestop-migrated-{_digest()}.sqlite3"
-    with (shared / "onestop-migrated.lock").open("a") as lock:
+    with (shared / name).open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            if not template.exists():
-                work = tmp_path_factory.mktemp("migrated")
-                result = subprocess.run(
-                    [sys.executable, "-m", "onestop.cli", "migrate", "--no-input"],
-                    cwd=ROOT,
-                    env=_command_environment(work),
-                    capture_output=True,
-                    text=True,
-                    timeout=900,
-                    check=False,
-                )
-                assert result.returncode == 0, result.stderr
-                partial = shared / f"{template.name}.partial"
-                shutil.copyfile(work / FILE_NAME, partial)
-                partial.replace(template)  # whole or not at all
+            yield shared
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def migrate_command(env: dict[str, str]) -> None:
+    """``onestop migrate`` in a subprocess with ``env``; fails the test with its errors."""
+    result = subprocess.run(
+        [sys.executable, "-m", "onestop.cli", "migrate", "--no-input"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The path of the run's migrated SQLite database (made by the first caller)."""
+    with run_lock(tmp_path_factory, "onestop-migrated.lock") as shared:
+        template = shared / f"onestop-migrated-{_digest()}.sqlite3"
+        if not template.exists():
+            work = tmp_path_factory.mktemp("migrated")
+            migrate_command(_command_environment(work))
+            partial = shared / f"{template.name}.partial"
+            shutil.copyfile(work / FILE_NAME, partial)
+            partial.replace(template)  # whole or not at all
     return template
 
 

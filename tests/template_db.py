@@ -21,10 +21,8 @@ migration imports, changed between runs are always migrated afresh.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
-import subprocess
 import sys
 import uuid
 from typing import Any
@@ -32,7 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from tests.migrated import ROOT, migrated_template
+from tests.migrated import migrate_command, migrated_template, run_lock
 
 # The in-memory databases filled from the template: SQLite keeps a shared-cache memory
 # database while one connection to it is open, so each is kept for the worker's life.
@@ -124,16 +122,11 @@ def _postgresql_template(
 ) -> str:
     """The run's migrated PostgreSQL database, made by the first worker to ask."""
     name = template_name(settings_dict["NAME"], run)
-    shared = factory.getbasetemp().parent
-    done = shared / f"{name}.done"
-    with (shared / "onestop-postgresql-template.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not done.exists():
-                _migrate_postgresql(settings_dict, name)
-                done.touch()
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    with run_lock(factory, "onestop-postgresql-template.lock") as shared:
+        done = shared / f"{name}.done"
+        if not done.exists():
+            _migrate_postgresql(settings_dict, name)
+            done.touch()
     return name
 
 
@@ -150,16 +143,7 @@ def _migrate_postgresql(settings_dict: dict[str, Any], name: str) -> None:
     environment.update(
         {"ONESTOP_DEV": "1", "DATABASE_URL": urlunsplit(url._replace(path=f"/{name}"))}
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "onestop.cli", "migrate", "--no-input"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    migrate_command(environment)
 
 
 def _drop_postgresql_template(run: str) -> None:
