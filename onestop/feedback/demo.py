@@ -102,7 +102,9 @@ def feedback_steps(council: Organisation, *, now: datetime.datetime) -> list[Ste
     waste = service.get("Waste and Recycling")
     tax = service.get("Council Tax")
     procedure_steps: list[Step] = [
-        *([(moment(9), restrict)] if len(customers) > 4 else []),
+        # At the end of the day: when nine days ago was a weekend, it is the same Friday as
+        # the customer's last demo contact (ten days ago, before 16:05), which must come first.
+        *([(moment(9, 8 * 60), restrict)] if len(customers) > 4 else []),
         (
             moment(9, 120),
             step(
