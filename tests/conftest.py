@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from onestop.core.models import Organisation, RoleCode, User
 from tests import factories, template_db
+from tests.shared import shared_fixture
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -138,44 +139,44 @@ def loaded_demo(_demo_for_module: LoadedDemo, db: None) -> LoadedDemo:
     return _demo_for_module
 
 
-@pytest.fixture
-def council(db: None) -> Organisation:
+@shared_fixture
+def council() -> Organisation:
     return factories.organisation(slug="test-council", name="Test District Council")
 
 
-@pytest.fixture
-def partner(db: None) -> Organisation:
+@shared_fixture
+def partner() -> Organisation:
     return factories.organisation(
         slug="test-housing", name="Test Housing Association", type="housing-association"
     )
 
 
-@pytest.fixture
+@shared_fixture
 def advisor(council: Organisation) -> User:
     return factories.staff(council, RoleCode.ADVISOR, username="advisor")
 
 
-@pytest.fixture
+@shared_fixture
 def team_leader(council: Organisation) -> User:
     return factories.staff(council, RoleCode.TEAM_LEADER, username="team.leader")
 
 
-@pytest.fixture
+@shared_fixture
 def administrator(council: Organisation) -> User:
     return factories.staff(council, RoleCode.ADMINISTRATOR, username="administrator")
 
 
-@pytest.fixture
+@shared_fixture
 def auditor(council: Organisation) -> User:
     return factories.staff(council, RoleCode.AUDITOR, username="auditor")
 
 
-@pytest.fixture
+@shared_fixture
 def partner_advisor(partner: Organisation) -> User:
     return factories.staff(partner, RoleCode.PARTNER_ADVISOR, username="partner.advisor")
 
 
-@pytest.fixture
+@shared_fixture
 def partner_administrator(partner: Organisation) -> User:
     return factories.staff(partner, RoleCode.ADMINISTRATOR, username="partner.administrator")
 

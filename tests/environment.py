@@ -13,6 +13,12 @@ import pytest
 os.environ.setdefault("ONESTOP_DEV", "1")
 os.environ.setdefault("ONESTOP_DEBUG", "0")
 
+# Shared fixtures (tests/shared.py): their transaction is opened before, and closed after,
+# pytest-django's per-test one, so the fixture lives in this early plugin too.
+from tests.shared import _shared_fixtures, pytest_runtest_protocol
+
+__all__ = ["_shared_fixtures", "pytest_runtest_protocol"]
+
 
 @pytest.fixture(autouse=True)
 def _audit_purge_window_for_database_resets(

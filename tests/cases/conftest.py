@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
-
 from onestop.cases.models import CaseKind, CaseType
 from onestop.core.models import Organisation, RoleCode, User
 from onestop.directory.models import Service, Team
 from tests import factories as core_factories
 from tests.cases import factories
+from tests.shared import shared_fixture
 
 
 @dataclass
@@ -36,12 +35,12 @@ class World:
     head: User
 
 
-@pytest.fixture
+@shared_fixture
 def councillor(council: Organisation) -> User:
     return core_factories.staff(council, RoleCode.COUNCILLOR, username="councillor")
 
 
-@pytest.fixture
+@shared_fixture
 def world(council: Organisation, team_leader: User) -> World:
     factories.standards(council)
     waste = factories.service(council, "Waste and Recycling")

@@ -21,6 +21,7 @@ from tests.cases import factories as case_factories
 from tests.cases.conftest import World, councillor, world
 from tests.channels.dovecot import Dovecot
 from tests.channels.dovecot import available as dovecot_available
+from tests.shared import shared_fixture
 
 __all__ = ["MailWorld", "councillor", "mail_world", "message", "world"]
 
@@ -33,7 +34,7 @@ class MailWorld:
     foi: Mailbox
 
 
-@pytest.fixture
+@shared_fixture
 def mail_world(world: World) -> MailWorld:
     enquiry = case_factories.case_type(
         world.organisation,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-import pytest
-
 from onestop.core.models import AuditAction, AuditRecord, Organisation, RoleCode, User
 from onestop.customers.models import (
     Address,
@@ -20,6 +18,7 @@ from onestop.customers.models import (
 )
 from tests import factories as core_factories
 from tests.customers import factories
+from tests.shared import shared_fixture
 
 
 @dataclass(frozen=True)
@@ -31,12 +30,12 @@ class People:
     marker: Marker
 
 
-@pytest.fixture
+@shared_fixture
 def manager(council: Organisation) -> User:
     return core_factories.staff(council, RoleCode.MANAGER, username="manager")
 
 
-@pytest.fixture
+@shared_fixture
 def people(council: Organisation, partner: Organisation) -> People:
     jane = factories.customer(
         council,

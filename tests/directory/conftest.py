@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
-
 from onestop.core.models import AuditAction, AuditRecord, Organisation, RoleCode, User
 from onestop.directory.models import (
     AccessPoint,
@@ -21,6 +19,7 @@ from onestop.directory.models import (
 )
 from tests import factories as core_factories
 from tests.directory import factories
+from tests.shared import shared_fixture
 
 
 @dataclass(frozen=True)
@@ -38,13 +37,13 @@ class World:
     partner_service: Service
 
 
-@pytest.fixture
+@shared_fixture
 def councillor(council: Organisation) -> User:
     """Council staff whose role does not include the directory."""
     return core_factories.staff(council, RoleCode.COUNCILLOR, username="councillor")
 
 
-@pytest.fixture
+@shared_fixture
 def world(council: Organisation, partner: Organisation, advisor: User) -> World:
     factories.lgsl((524, "Household waste collection"), (57, "Council Tax payments"))
     service = factories.service(council, "Council Tax", lgsl_code=57)

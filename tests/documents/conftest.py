@@ -15,6 +15,7 @@ from onestop.customers.models import Customer
 from tests import factories as core_factories
 from tests.cases import factories as case_factories
 from tests.customers import factories as customer_factories
+from tests.shared import shared_fixture
 
 
 @dataclass
@@ -25,7 +26,7 @@ class Place:
     officer: User
 
 
-@pytest.fixture
+@shared_fixture
 def place(council: Organisation) -> Place:
     case_factories.standards(council)
     waste = case_factories.service(council, "Waste and Recycling")
@@ -39,7 +40,7 @@ def place(council: Organisation) -> Place:
     return Place(council, customer, case, officer)
 
 
-@pytest.fixture
+@shared_fixture
 def councillor(council: Organisation) -> User:
     return core_factories.staff(council, RoleCode.COUNCILLOR, username="councillor")
 

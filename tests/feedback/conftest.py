@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
-
 from onestop.core.models import Organisation, RoleCode, User
 from onestop.customers.models import Customer
 from onestop.directory.models import Service, Team
 from tests import factories as core_factories
 from tests.cases import factories as case_factories
 from tests.customers import factories as customer_factories
+from tests.shared import shared_fixture
 
 
 @dataclass
@@ -30,7 +29,7 @@ class World:
     customer: Customer
 
 
-@pytest.fixture
+@shared_fixture
 def world(council: Organisation) -> World:
     waste = case_factories.service(council, "Waste and Recycling")
     crews = case_factories.team(waste, "Collection crews")

@@ -46,6 +46,7 @@ from tests.cases import factories as case_factories
 from tests.feedback.conftest import World
 from tests.feedback.test_lifecycle import at, end_of
 from tests.matrix import covers
+from tests.shared import shared_fixture
 
 ClientFor = Callable[[User], Client]
 MAY = reports.Period(datetime.date(2026, 5, 1), datetime.date(2026, 5, 31))
@@ -106,7 +107,7 @@ def _answer(world: World, feedback: Feedback, when: str, *outcomes: str, hour: i
         )
 
 
-@pytest.fixture
+@shared_fixture
 def month(world: World, partner: Organisation) -> Month:
     """May 2026 under the Code (stage 1 answered within 10 working days of the acknowledgement;
     Monday 4 May and Monday 25 May are bank holidays)."""

@@ -16,6 +16,7 @@ from onestop.customers.models import Customer
 from onestop.portal import services
 from onestop.portal.models import Layout, WebForm
 from tests.cases.conftest import World, councillor, world
+from tests.shared import shared_fixture
 
 __all__ = ["councillor", "world"]  # the cases world's fixtures, used here
 
@@ -29,7 +30,7 @@ def _empty_cache() -> Iterator[None]:
     cache.clear()
 
 
-@pytest.fixture
+@shared_fixture
 def missed_bins_online(world: World) -> WebForm:
     """Missed bins online as one page (its five questions would otherwise ask one per page)."""
     return services.save_web_form(

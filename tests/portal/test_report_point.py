@@ -22,6 +22,7 @@ from onestop.portal.models import WebForm
 from tests.cases.conftest import World
 from tests.portal.conftest import NOTHING, counts
 from tests.portal.test_report_pages import FORM, _data, _error_summary
+from tests.shared import shared_fixture
 
 WHERE = {"attribute_where": "Outside number 4"}
 
@@ -190,7 +191,7 @@ def test_clean_point_of_nothing_is_none() -> None:
 
 
 # --- the organisation's boundary ------------------------------------------------------------------
-@pytest.fixture
+@shared_fixture
 def bucks_only(world: World) -> Organisation:
     Organisation.objects.filter(pk=world.organisation.pk).update(
         boundary_south=Decimal("51.5"),

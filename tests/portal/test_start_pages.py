@@ -23,6 +23,7 @@ from onestop.directory.models import AccessPoint, AccessPointKind, Service
 from onestop.standards import services as standards
 from onestop.standards.models import Standard
 from tests import factories
+from tests.shared import shared_fixture
 
 H = datetime.time
 MONDAY = "2026-12-21 10:00+00:00"  # Christmas week: Friday 25 December is an exception
@@ -54,8 +55,8 @@ def clock() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def site(db: None) -> Site:
+@shared_fixture
+def site() -> Site:
     council = factories.organisation(
         slug="vale", name="Vale Council", type=OrganisationType.DISTRICT_COUNCIL
     )

@@ -6,14 +6,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-import pytest
-
 from onestop.core.models import Organisation, RoleCode, User
 from onestop.customers import services as customer_services
 from onestop.customers.models import Customer
 from onestop.directory import services as directory_services
 from onestop.directory.models import AccessPoint, AccessPointKind, Service
 from tests import factories
+from tests.shared import shared_fixture
 
 HEADER = "call_id,queue,offered_at,answered_at,ended_at,outcome,agent,caller_number\n"
 
@@ -39,7 +38,7 @@ def _person(organisation: Organisation, given: str, phone: str) -> Customer:
     )
 
 
-@pytest.fixture
+@shared_fixture
 def call_world(council: Organisation) -> CallWorld:
     waste = directory_services.create_service(council, by=None, name="Waste and recycling")
     telephone = directory_services.create_access_point(

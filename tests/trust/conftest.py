@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from onestop.core.models import Organisation, RoleCode, User
 from onestop.trust import services
 from tests import factories
+from tests.shared import builds_per_test, shared_fixture
 
 START = "2026-03-02 09:00:00+00:00"
 
@@ -31,18 +32,19 @@ def authenticator_of(user: User) -> TOTPDevice:
 
 
 @pytest.fixture(autouse=True)
+@builds_per_test
 def clock() -> Iterator[time_machine.Traveller]:
     """Time stands still at ``START`` (before any fixture writes) until the test moves it."""
     with time_machine.travel(START, tick=False) as traveller:
         yield traveller
 
 
-@pytest.fixture
+@shared_fixture
 def partner_auditor(partner: Organisation) -> User:
     return factories.staff(partner, RoleCode.AUDITOR, username="partner.auditor")
 
 
-@pytest.fixture
+@shared_fixture
 def newcomer(council: Organisation) -> User:
     """An advisor who has a password but has not set up two-factor authentication yet."""
     user = factories.staff(council, RoleCode.ADVISOR, username="newcomer")
