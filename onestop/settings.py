@@ -16,6 +16,7 @@ from typing import Any
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ONESTOP_VAR_DIR", BASE_DIR / "var"))
@@ -380,6 +381,13 @@ STORAGES = {
         )
     },
 }
+# Source maps are fetched only by a developer's browser tools, so they are served as they are:
+# compressing them (Swagger UI's and ReDoc's are 5 MB, each stored twice) was most of
+# collectstatic's time at every deployment.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+)
 
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -15,9 +15,15 @@ os.environ.setdefault("ONESTOP_DEBUG", "0")
 
 # Shared fixtures (tests/shared.py): their transaction is opened before, and closed after,
 # pytest-django's per-test one, so the fixture lives in this early plugin too.
+from tests import flush
 from tests.shared import _shared_fixtures, pytest_runtest_protocol
 
-__all__ = ["_shared_fixtures", "pytest_runtest_protocol"]
+__all__ = ["_shared_fixtures", "pytest_configure", "pytest_runtest_protocol"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # After a transactional test, PostgreSQL empties only the tables holding rows (tests/flush.py).
+    flush.install()
 
 
 @pytest.fixture(autouse=True)

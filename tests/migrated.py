@@ -73,7 +73,11 @@ def migrate_command(env: dict[str, str]) -> None:
 
 
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The path of the run's migrated SQLite database (made by the first caller)."""
+    """The path of the run's migrated SQLite database: the one ``scripts/run_tests.py`` made
+    for both its runs (``ONESTOP_TEST_MIGRATED``), else made by the first caller."""
+    prepared = os.environ.get("ONESTOP_TEST_MIGRATED")
+    if prepared and Path(prepared).is_file():
+        return Path(prepared)
     with run_lock(tmp_path_factory, "onestop-migrated.lock") as shared:
         template = shared / f"onestop-migrated-{_digest()}.sqlite3"
         if not template.exists():

@@ -175,14 +175,7 @@ def _shared_fixtures(
     item = request.node
     found = key_of(item)
     with django_db_blocker.unblock():
-        if _current is not None and (
-            found is None
-            or (found[0], found[1])
-            != (
-                _current.module,
-                _current.key,
-            )
-        ):
+        if _current is not None and found != (_current.module, _current.key):
             built, _current = _current, None
             _close(built)
         if found is not None and _current is None:

@@ -12,6 +12,10 @@ subprocess, and each worker copies the result:
   worker's database is then created from it (``TEST["TEMPLATE"]``, Django's own support for
   ``CREATE DATABASE … TEMPLATE``).  The controller drops it when the run ends.
 
+``scripts/run_tests.py`` (``make test``, ``make ci``) makes both before its two runs, side by
+side, and names them in ``ONESTOP_TEST_MIGRATED`` and ``ONESTOP_TEST_POSTGRESQL_TEMPLATE``;
+then no worker migrates or waits.
+
 Django's test set-up then runs ``migrate`` on the copy as usual, which finds every migration
 applied (and still runs the ``post_migrate`` handlers).  Nothing changes for a run without
 workers (``-p no:xdist``, ``-n 0``) or with ``--reuse-db``: those migrate as before.  The
@@ -120,7 +124,11 @@ def _maintenance(settings_dict: dict[str, Any]) -> Any:
 def _postgresql_template(
     settings_dict: dict[str, Any], run: str, factory: pytest.TempPathFactory
 ) -> str:
-    """The run's migrated PostgreSQL database, made by the first worker to ask."""
+    """The run's migrated PostgreSQL database: the one ``scripts/run_tests.py`` made
+    (``ONESTOP_TEST_POSTGRESQL_TEMPLATE``), else made by the first worker to ask."""
+    prepared = os.environ.get("ONESTOP_TEST_POSTGRESQL_TEMPLATE")
+    if prepared:
+        return prepared
     name = template_name(settings_dict["NAME"], run)
     with run_lock(factory, "onestop-postgresql-template.lock") as shared:
         done = shared / f"{name}.done"
