@@ -7,12 +7,13 @@ later lock, update and trigger check had to step through (the batch's cost grew 
 square of its records).  Now:
 
 - ``core_auditchainhead_forward_only`` (``core.0003``) accepts a head moved forward by any
-  number of links, but only when it proves them: from the new head it walks back one record at
-  a time, each found by its sequence *and* the hash the record after it names, down to the old
-  head's sequence, whose hash the last record walked must name.  So a step of k links is
-  accepted exactly when the k steps of one link it replaces would each have been accepted (the
-  rule of ``core.0003``: the record exists and follows the old head); a step to a record that
-  does not chain back, that skips a sequence, or lands on a forged hash is refused as before.
+  number of links, but only when it proves them: from the old head it reads the chain's
+  records up to the new head's sequence in order, and each must be the next sequence and name
+  the hash of the one before it (the old head's for the first), the last having the new head's
+  sequence and hash.  So a step of k links is accepted exactly when the k steps of one link it
+  replaces would each have been accepted (the rule of ``core.0003``: the record exists and
+  follows the old head); a step to a record that does not chain back, that skips a sequence,
+  or lands on a forged hash is refused as before.  A step of one link is checked as before.
   Everything else of the trigger is unchanged (a new head empty; the purge's anchor moved only
   by the purge; no delete or truncate).
 - ``core_audit_append_many`` locks each organisation's head once, hashes and inserts the
@@ -37,6 +38,7 @@ FORWARD_ONLY_BY_PROOF = """CREATE OR REPLACE FUNCTION core_auditchainhead_forwar
        DECLARE
          v_sequence bigint;
          v_hash varchar(64);
+         v_record record;
        BEGIN
          IF (coalesce(current_setting('onestop.audit_purge', true), '') = 'on'
                 AND (SELECT relowner FROM pg_class WHERE oid = TG_RELID)
@@ -49,23 +51,34 @@ FORWARD_ONLY_BY_PROOF = """CREATE OR REPLACE FUNCTION core_auditchainhead_forwar
          END IF;
          IF TG_OP = 'UPDATE' AND NEW.organisation_id = OLD.organisation_id
             AND NEW.purged_through = OLD.purged_through AND NEW.purged_hash = OLD.purged_hash THEN
-           IF NEW.sequence = OLD.sequence AND NEW.hash = OLD.hash THEN
-             RETURN NEW;
+           IF (NEW.sequence = OLD.sequence AND NEW.hash = OLD.hash)
+              OR (NEW.sequence = OLD.sequence + 1 AND EXISTS (
+                  SELECT 1 FROM core_auditrecord r
+                   WHERE r.organisation_id = NEW.organisation_id
+                     AND r.sequence = NEW.sequence AND r.hash = NEW.hash
+                     AND r.previous_hash = OLD.hash)) THEN
+             RETURN NEW;  -- unchanged, or one link (core.0003's check, as it was)
            END IF;
-           -- Forward by one link or more: walk back from the new head, each record found by
-           -- its sequence and the hash the one after it names, to the old head.
-           v_sequence := NEW.sequence;
-           v_hash := NEW.hash;
-           WHILE v_sequence > OLD.sequence LOOP
-             SELECT r.previous_hash INTO v_hash FROM core_auditrecord r
-              WHERE r.organisation_id = NEW.organisation_id AND r.sequence = v_sequence
-                AND r.hash = v_hash;
-             EXIT WHEN NOT FOUND;
-             v_sequence := v_sequence - 1;
-           END LOOP;
-           IF NEW.sequence > OLD.sequence AND v_sequence = OLD.sequence
-              AND v_hash = OLD.hash THEN
-             RETURN NEW;
+           IF NEW.sequence > OLD.sequence + 1 THEN
+             -- Several links: from the old head, each record of the chain in turn must be the
+             -- next sequence and name the hash before it, up to the new head's sequence and
+             -- hash.  One range read, planned at each call (EXECUTE) so that a plan cached
+             -- while the table was small never scans it whole once it has grown.
+             v_sequence := OLD.sequence;
+             v_hash := OLD.hash;
+             FOR v_record IN EXECUTE
+               'SELECT r.sequence, r.previous_hash, r.hash FROM core_auditrecord r'
+               ' WHERE r.organisation_id = $1 AND r.sequence > $2 AND r.sequence <= $3'
+               ' ORDER BY r.sequence'
+               USING NEW.organisation_id, OLD.sequence, NEW.sequence LOOP
+               EXIT WHEN v_record.sequence <> v_sequence + 1
+                         OR v_record.previous_hash <> v_hash;
+               v_sequence := v_record.sequence;
+               v_hash := v_record.hash;
+             END LOOP;
+             IF v_sequence = NEW.sequence AND v_hash = NEW.hash THEN
+               RETURN NEW;
+             END IF;
            END IF;
          END IF;
          IF TG_OP = 'INSERT' THEN
