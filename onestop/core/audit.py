@@ -269,7 +269,7 @@ def _append_many_in_one_statement(entries: list[AuditRecord]) -> None:
     """``_append_in_one_statement`` for many records, one round trip: ``core_audit_append_many``
     (migration ``core.0011``) locks each organisation's head once, hashes and inserts the
     records in turn as ``core_audit_append`` does, and moves the head once per run of one
-    organisation's records; the head's trigger walks back over every record it passes."""
+    organisation's records; the head's trigger checks every record it passes."""
     from onestop.core.bulk import array_text
 
     holes = [_holes(entry) for entry in entries]

@@ -430,7 +430,8 @@ def test_a_head_moved_several_links_at_once_must_prove_each_of_them(
     council: Organisation, partner: Organisation
 ) -> None:
     """The step of several links that ``core_audit_append_many`` takes (``core.0011``): the
-    trigger walks back from the new head to the old one, record by record."""
+    trigger reads the records from the old head to the new one, and each must follow the one
+    before."""
     head = AuditChainHead.objects.filter(organisation=council)
     old = head.get()
     sixth = written_straight(council, 6, old.hash)
