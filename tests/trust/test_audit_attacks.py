@@ -653,9 +653,13 @@ def test_the_application_role_cannot_cut_the_audit_trail(
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE pg_temp.core_auditrecord, pg_temp.core_audit_retention")
 
-    # What it may do: append, and read.
+    # What it may do: append (one record, and a batch's, the head moved several links), and read.
     audit.record(organisation=council, by=None, action=AuditAction.VIEWED, object_type="app")
-    assert AuditRecord.objects.for_organisation(council).count() == 6
+    with transaction.atomic(), audit.deferred():
+        for _ in range(3):
+            audit.record(organisation=council, by=None, action=AuditAction.VIEWED, object_type="b")
+    assert AuditRecord.objects.for_organisation(council).count() == 9
+    assert AuditChainHead.objects.get(organisation=council).sequence == 9
     output = run_audit("verify", "--checkpoint", checkpoint, "--key-file", key_file)
     assert output.endswith("Every audit chain is intact.\n")
 
