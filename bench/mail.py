@@ -46,8 +46,17 @@ transaction (0.5 statements a message), the plain From address read without the 
 library's parser, one TLS context an hour; alternately, five of each at load averages of 2.8 to
 4.3: before 100, 113, 166, 135 and 220 messages a second (7.9x, 11.2x, 7.1x, 7.6x, 5.6x), after
 270, 210, 234, 330 and 314 (2.3x, 4.4x, 3.4x, 2.4x, 4.0x), the baseline moving between 620 and
-1,267 a second: the target met in two runs of five.  ``--statements`` polls one more batch
-(``TAKE_BATCH``) and lists its SQL; ``--profile`` polls 100 more under cProfile.
+1,267 a second: the target met in two runs of five.  Then the audit chain's head moved once per
+batch (``core.0011``, the head's trigger proving every link it passes) and the batch's reads
+made independent of the planner's statistics (the senders' owners by their ids; the head's
+check read in one statement planned at each call): alternately, each run on a fresh copy of a
+migrated database, at load averages of 5.0 to 6.8 (another engineer's tests running), before
+292, 251, 268, 237 and 198 messages a second (3.5x, 5.7x, 4.7x, 5.6x, 3.9x), after 322, 266,
+495, 246 and 326 (4.3x, 4.4x, 3.3x, 2.4x, 4.0x), the baseline between 599 and 1,645 a second;
+at load averages of 1.0 to 1.4, before 416 to 563, after 512 to 739 (3.4x to 3.9x, baselines
+1,803 to 2,620): met in one run of ten, so still not reliably.  ``--scale full`` (a fresh
+database, load average 7.4 to 2.7): 334 a second against 1,042, 3.1x.  ``--statements`` polls
+one more batch (``TAKE_BATCH``) and lists its SQL; ``--profile`` polls 100 more under cProfile.
 The throwaway database is ``var/bench-mail.sqlite3`` or the PostgreSQL database
 ``onestop_bench_mail`` on the local socket (created if missing; ``--database-name`` or
 ``ONESTOP_BENCH_MAIL_DB`` names another).  Scales: ``small`` 300 messages (``make bench``),

@@ -132,7 +132,8 @@ def deferred() -> Iterator[None]:
 def write_many(entries: list[AuditRecord]) -> None:
     """Append ``entries`` (their own fields and ``at`` set, as ``deferred`` holds them) to
     their organisations' chains in this order: one statement on PostgreSQL
-    (``core_audit_append_many``, migration ``core.0009``), three each on SQLite."""
+    (``core_audit_append_many``, migrations ``core.0009`` and ``core.0011``), three each on
+    SQLite."""
     if not entries:
         return
     if connection.vendor != "postgresql":
@@ -265,8 +266,10 @@ def _holes(entry: AuditRecord) -> tuple[str, str]:
 
 
 def _append_many_in_one_statement(entries: list[AuditRecord]) -> None:
-    """``_append_in_one_statement`` for many records: ``core_audit_append_many`` appends each
-    in turn (``core_audit_append``, the head's triggers checking every link), one round trip."""
+    """``_append_in_one_statement`` for many records, one round trip: ``core_audit_append_many``
+    (migration ``core.0011``) locks each organisation's head once, hashes and inserts the
+    records in turn as ``core_audit_append`` does, and moves the head once per run of one
+    organisation's records; the head's trigger checks every record it passes."""
     from onestop.core.bulk import array_text
 
     holes = [_holes(entry) for entry in entries]

@@ -281,9 +281,10 @@ class AuditRecord(OrganisationOwned):
 class AuditChainHead(models.Model):
     """The last link of each organisation's chain; locking it serialises appends.
 
-    The database lets the head only advance by one link to a record that exists (migration
-    ``core.0003``); ``purged_through``/``purged_hash`` are the last record a retention purge
-    removed, where ``core.audit.verify`` starts, and only the purge may move them.
+    The database lets the head only advance to a record that exists and chains back, record by
+    record, to the old head (migrations ``core.0003``, ``core.0011``); ``purged_through``/
+    ``purged_hash`` are the last record a retention purge removed, where
+    ``core.audit.verify`` starts, and only the purge may move them.
     """
 
     organisation = models.OneToOneField(

@@ -133,6 +133,49 @@ def test_deferred_records_are_written_together_and_chained_as_one_at_a_time(
     assert {report.broken for report in audit.verify()} == {None}
 
 
+def _head_updates() -> int:
+    """How many times this transaction has updated a chain head's row (PostgreSQL's own count)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n_tup_upd FROM pg_stat_xact_user_tables WHERE relname = 'core_auditchainhead'"
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="core_audit_append_many (one statement for the batch) is PostgreSQL's",
+)
+def test_deferred_records_move_each_chain_head_once_per_run_of_its_records(
+    council: Organisation, partner: Organisation
+) -> None:
+    for organisation in (council, partner):  # their chains have begun
+        audit.record(organisation=organisation, by=None, action=AuditAction.VIEWED, object_type="b")
+    order = [council] * 40 + [partner] * 3 + [council] * 2
+    with transaction.atomic():
+        updated_before = _head_updates()
+        with audit.deferred():
+            for number, organisation in enumerate(order):
+                audit.record(
+                    organisation=organisation,
+                    by=None,
+                    action=AuditAction.CREATED,
+                    object_type="x",
+                    object_id=str(number),
+                )
+        updated = _head_updates() - updated_before
+    assert updated == 3  # the council's run of 40, the partner's 3, the council's 2
+    heads = {head.organisation_id: head for head in AuditChainHead.objects.all()}
+    assert (heads[council.pk].sequence, heads[partner.pk].sequence) == (
+        len(_chain(council)),
+        4,
+    )
+    assert heads[council.pk].hash == _chain(council)[-1].hash
+    assert [row.object_id for row in _chain(council)[-2:]] == ["43", "44"]
+    assert {report.broken for report in audit.verify()} == {None}
+
+
 def test_deferred_records_of_a_failed_batch_are_not_written(council: Organisation) -> None:
     with pytest.raises(RuntimeError, match="failed"), transaction.atomic():
         _take_then_fail(

@@ -332,6 +332,118 @@ def test_a_new_head_must_start_empty(partner: Organisation) -> None:
     assert not AuditChainHead.objects.filter(organisation=partner).exists()
 
 
+def written_straight(
+    organisation: Organisation, sequence: int, previous_hash: str, *, hash_: str = ""
+) -> AuditRecord:
+    """A record inserted into the table by hand, as anyone may insert one (the head guards the
+    chain's end): hashed as ``record`` hashes it unless ``hash_`` is given."""
+    entry = AuditRecord(
+        organisation=organisation,
+        sequence=sequence,
+        at=timezone.now(),
+        actor_label="forger",
+        action=AuditAction.VIEWED,
+        object_type=f"by-hand.{sequence}",
+        previous_hash=previous_hash,
+        hash="",
+    )
+    entry.hash = hash_ or audit.compute_hash(entry)
+    entry.save(force_insert=True)
+    return entry
+
+
+def _a_link_missing(council: Organisation, partner: Organisation, head: str) -> tuple[int, str]:
+    sixth = written_straight(council, 6, head)
+    return 8, written_straight(council, 8, sixth.hash).hash
+
+
+def _a_link_that_does_not_follow(
+    council: Organisation, partner: Organisation, head: str
+) -> tuple[int, str]:
+    written_straight(council, 6, head)
+    seventh = written_straight(council, 7, "e" * 64)  # not the sixth's hash
+    return 8, written_straight(council, 8, seventh.hash).hash
+
+
+def _a_chain_that_does_not_start_at_the_head(
+    council: Organisation, partner: Organisation, head: str
+) -> tuple[int, str]:
+    sixth = written_straight(council, 6, "e" * 64)
+    return 7, written_straight(council, 7, sixth.hash).hash
+
+
+def _a_hash_no_record_has(
+    council: Organisation, partner: Organisation, head: str
+) -> tuple[int, str]:
+    sixth = written_straight(council, 6, head)
+    written_straight(council, 7, sixth.hash)
+    return 7, "f" * 64
+
+
+def _another_organisations_records(
+    council: Organisation, partner: Organisation, head: str
+) -> tuple[int, str]:
+    for _ in range(5):  # the partner's chain, to the same length
+        audit.record(organisation=partner, by=None, action=AuditAction.VIEWED, object_type="p")
+    sixth = written_straight(partner, 6, head)
+    return 7, written_straight(partner, 7, sixth.hash).hash
+
+
+def _a_step_back_past_the_head(
+    council: Organisation, partner: Organisation, head: str
+) -> tuple[int, str]:
+    third = AuditRecord.objects.for_organisation(council).get(sequence=3)
+    return 3, third.hash
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        _a_link_missing,
+        _a_link_that_does_not_follow,
+        _a_chain_that_does_not_start_at_the_head,
+        _a_hash_no_record_has,
+        _another_organisations_records,
+        _a_step_back_past_the_head,
+    ],
+)
+@pytest.mark.usefixtures("council_chain")
+def test_the_head_moves_forward_only_along_links_that_chain_back_to_it(
+    council: Organisation, partner: Organisation, forge: Any
+) -> None:
+    head = AuditChainHead.objects.filter(organisation=council)
+    old = head.get()
+
+    with transaction.atomic():
+        sequence, hash_ = forge(council, partner, old.hash)
+        with pytest.raises(DatabaseError, match="only moves forward"), transaction.atomic():
+            head.update(sequence=sequence, hash=hash_)
+        transaction.set_rollback(True)  # the forged records go too: verify sees the chain as it was
+
+    assert (head.get().sequence, head.get().hash) == (5, old.hash)
+    assert run_audit("verify").endswith("Every audit chain is intact.\n")
+
+
+@postgresql_only
+@pytest.mark.usefixtures("council_chain")
+def test_a_head_moved_several_links_at_once_must_prove_each_of_them(
+    council: Organisation, partner: Organisation
+) -> None:
+    """The step of several links that ``core_audit_append_many`` takes (``core.0011``): the
+    trigger reads the records from the old head to the new one, and each must follow the one
+    before."""
+    head = AuditChainHead.objects.filter(organisation=council)
+    old = head.get()
+    sixth = written_straight(council, 6, old.hash)
+    seventh = written_straight(council, 7, sixth.hash)
+    eighth = written_straight(council, 8, seventh.hash)
+
+    head.update(sequence=8, hash=eighth.hash)
+
+    assert (head.get().sequence, head.get().hash) == (8, eighth.hash)
+    assert run_audit("verify").endswith("Every audit chain is intact.\n")
+
+
 @postgresql_only
 @pytest.mark.usefixtures("council_chain")
 def test_the_owner_cannot_truncate_by_accident(council: Organisation) -> None:
@@ -541,9 +653,13 @@ def test_the_application_role_cannot_cut_the_audit_trail(
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE pg_temp.core_auditrecord, pg_temp.core_audit_retention")
 
-    # What it may do: append, and read.
+    # What it may do: append (one record, and a batch's, the head moved several links), and read.
     audit.record(organisation=council, by=None, action=AuditAction.VIEWED, object_type="app")
-    assert AuditRecord.objects.for_organisation(council).count() == 6
+    with transaction.atomic(), audit.deferred():
+        for _ in range(3):
+            audit.record(organisation=council, by=None, action=AuditAction.VIEWED, object_type="b")
+    assert AuditRecord.objects.for_organisation(council).count() == 9
+    assert AuditChainHead.objects.get(organisation=council).sequence == 9
     output = run_audit("verify", "--checkpoint", checkpoint, "--key-file", key_file)
     assert output.endswith("Every audit chain is intact.\n")
 
