@@ -22,13 +22,17 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql:///onestop_test"
 
 
-def _maintenance(url: str) -> object:
+def _maintenance(url: str) -> psycopg.Connection[Any]:
     """A connection to ``url``'s server (its ``postgres`` database), in autocommit."""
     import dj_database_url
     import psycopg
@@ -50,7 +54,7 @@ def _postgres_reachable(url: str) -> str | None:
     import psycopg
 
     try:
-        with _maintenance(url):  # type: ignore[attr-defined]
+        with _maintenance(url):
             return None
     except psycopg.Error as error:
         return str(error).strip().splitlines()[0]
@@ -94,12 +98,19 @@ def _prepare(shared: Path, postgresql_url: str | None) -> tuple[dict[str, str], 
         )
     )
     if postgresql_url is not None:
-        template = f"test_onestop_run_tpl_{uuid.uuid4().hex[:8]}"
-        with _maintenance(postgresql_url) as connection:  # type: ignore[attr-defined]
-            connection.execute(f'CREATE DATABASE "{template}"')
-        url = urlunsplit(urlsplit(postgresql_url)._replace(path=f"/{template}"))
-        migrating = _migrate(_command_environment(DATABASE_URL=url))
-        running.append(("ONESTOP_TEST_POSTGRESQL_TEMPLATE", template, migrating))
+        import psycopg
+
+        name = f"test_onestop_run_tpl_{uuid.uuid4().hex[:8]}"
+        try:
+            with _maintenance(postgresql_url) as connection:
+                connection.execute(f'CREATE DATABASE "{name}"')
+        except psycopg.Error as error:  # the PostgreSQL run's first worker migrates instead
+            print(f"== could not create the template database {name}: {error}".strip())  # noqa: T201
+        else:
+            template = name
+            url = urlunsplit(urlsplit(postgresql_url)._replace(path=f"/{name}"))
+            migrating = _migrate(_command_environment(DATABASE_URL=url))
+            running.append(("ONESTOP_TEST_POSTGRESQL_TEMPLATE", name, migrating))
     for variable, value, process in running:
         _, errors = process.communicate()
         if process.returncode == 0:
@@ -113,7 +124,7 @@ def _drop_template(postgresql_url: str, name: str) -> None:
     import psycopg
 
     try:
-        with _maintenance(postgresql_url) as connection:  # type: ignore[attr-defined]
+        with _maintenance(postgresql_url) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
     except psycopg.Error as error:  # a leftover template must not fail the run
         print(f"Could not drop the test template database {name}: {error}")  # noqa: T201
