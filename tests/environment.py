@@ -40,7 +40,15 @@ def _audit_purge_window_for_database_resets(
     if not transactional and "transactional_db" not in request.fixturenames:
         yield
         return
+    from django.db import connection
+
     from onestop.core.audit import purge_window
 
-    with django_db_blocker.unblock(), purge_window("test database reset"):
-        yield
+    with django_db_blocker.unblock():
+        with purge_window("test database reset"):
+            yield
+        if connection.vendor == "postgresql":
+            # Closed where it was opened: a browser test's fixtures may run in Playwright's
+            # context, whose connection Django's own teardown never sees, and a connection left
+            # open keeps the worker's test database from being dropped at the end of the run.
+            connection.close()
