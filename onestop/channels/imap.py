@@ -743,12 +743,21 @@ class Client:
         raise ImapFailure("The server did not end the IDLE")
 
     def ensure_folder(self, folder: str) -> None:
-        """Create ``folder`` if it is not there (an existing one is left as it is)."""
+        """Create ``folder`` if it is not there (an existing one is left as it is).  Another
+        session may make it between the look and the ``CREATE`` (the worker's watching
+        connection and its poll, two workers): a refused ``CREATE`` whose folder is then
+        there (``[ALREADYEXISTS]``) is not a failure."""
         imap = self._imap()
-        status, data = imap.list('""', _quote(folder))
-        if status == "OK" and any(item for item in data if item):
+        if self._listed(folder):
             return
-        _ok(imap.create(_quote(folder)), f"creating the folder {folder}")
+        answer = imap.create(_quote(folder))
+        if answer[0] != "OK" and self._listed(folder):
+            return
+        _ok(answer, f"creating the folder {folder}")
+
+    def _listed(self, folder: str) -> bool:
+        status, data = self._imap().list('""', _quote(folder))
+        return status == "OK" and any(item for item in data if item)
 
 
 def _quote(name: str) -> str:

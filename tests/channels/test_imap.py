@@ -218,6 +218,30 @@ def test_a_crash_between_the_commit_and_the_move_files_nothing_twice(
     assert len(imap_ca.uids(user, password, PROCESSED)) == 3
 
 
+def test_a_processed_folder_another_session_made_meanwhile_is_not_a_failure(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker's watching connection and its poll (or two workers) may both find the
+    processed folder missing; the one whose CREATE comes second is answered [ALREADYEXISTS]."""
+    source, user, password = _setup(mail_world, imap_ca, monkeypatch, processed="Made/Meanwhile")
+    connection = imap_services.connection_for(source)
+    answers: list[str] = []
+    with imap.Client(connection) as first, imap.Client(connection) as second:
+        assert first.imap is not None
+        create = first.imap.create
+
+        def the_other_session_first(name: str) -> tuple[str, list[Any]]:
+            second.ensure_folder("Made/Meanwhile")  # between the first's look and its CREATE
+            answer: tuple[str, list[Any]] = create(name)
+            answers.append(answer[0])
+            return answer
+
+        monkeypatch.setattr(first.imap, "create", the_other_session_first)
+        first.ensure_folder("Made/Meanwhile")
+    assert answers == ["NO"]  # Dovecot's own answer: the folder already exists
+    assert imap_ca.uids(user, password, "Made/Meanwhile") == []  # there, and empty
+
+
 def test_a_renumbered_folder_is_read_again_without_doubles(
     mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
