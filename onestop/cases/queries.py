@@ -63,6 +63,7 @@ from onestop.contacts.models import Channel
 from onestop.core import batch, bulk, dates, language, permissions
 from onestop.core.access import get_or_404, require
 from onestop.core.models import Organisation, User
+from onestop.core.prepared import PreparedRead
 from onestop.core.scoping import ScopedQuerySet
 from onestop.core.sources import CaseSummary
 from onestop.customers import queries as customers_queries
@@ -885,14 +886,38 @@ def status_for_customer(status: str) -> str:
     return customer_status(status)
 
 
+# The customer's timeline is read on every view of a tracked request: its SQL built once per
+# database (``core.prepared``), the rows read afresh on every call.
+_CUSTOMER_NOTES = PreparedRead(
+    CaseNote,
+    lambda organisation, case: (
+        CaseNote.objects.for_organisation(organisation)
+        .filter(case_id=case)
+        .order_by("written_at", "id")
+        .only("kind", "text")
+    ),
+    parameters=(int, int),
+)
+_CUSTOMER_EVENTS = PreparedRead(
+    CaseEvent,
+    lambda organisation, case: (
+        CaseEvent.objects.for_organisation(organisation)
+        .filter(case_id=case)
+        .order_by("at", "id")
+        .only("code", "at", "data")
+    ),
+    parameters=(int, int),
+)
+
+
 def customer_timeline_of(case: Case) -> list[CustomerTimelineEntry]:
     """The case's timeline as its customer may see it (``events.is_for_customer``), oldest
     first.  A note's text is shown only for an update sent to the customer and for a message
     they sent online; a message that came by e-mail is named without its text, as its sender
     may not be the customer."""
-    notes = iter(case.notes.order_by("written_at", "id").only("kind", "text"))
+    notes = iter(_CUSTOMER_NOTES.all(case.organisation_id, case.pk))
     entries: list[CustomerTimelineEntry] = []
-    for event in case.events.order_by("at", "id").only("code", "at", "data"):
+    for event in _CUSTOMER_EVENTS.all(case.organisation_id, case.pk):
         note: CaseNote | None = None
         if event.code in {EventType.NOTE_ADDED, EventType.UPDATE_SENT, EventType.MESSAGE_RECEIVED}:
             note = next(notes, None)

@@ -167,7 +167,8 @@ def reported_case(organisation: Organisation, reference: str) -> Case:
 # Its SQL built once (``core.prepared``); the rows are read afresh on every visit to "/".
 _PUBLIC_SITES = PreparedRead(
     Organisation,
-    lambda _none: Organisation.objects.filter(is_active=True).only("slug", "name").order_by("name"),
+    lambda: Organisation.objects.filter(is_active=True).only("slug", "name").order_by("name"),
+    parameters=(),
 )
 
 

@@ -26,10 +26,11 @@ from onestop.cases.models import Case, CaseKind
 from onestop.cases.queries import CustomerTimelineEntry
 from onestop.core.errors import ServiceError
 from onestop.core.models import Organisation
+from onestop.core.prepared import PreparedRead
 from onestop.customers import queries as customer_queries
 from onestop.customers import services as customer_services
 from onestop.customers.models import Address, Customer, Email, Phone
-from onestop.feedback.models import Feedback, FeedbackEvent, Kind
+from onestop.feedback.models import ComplaintStage, Feedback, FeedbackEvent, Kind
 from onestop.feedback.models import Status as FeedbackStatus
 from onestop.portal.models import ResidentSession
 
@@ -82,45 +83,75 @@ def detail_keys(text: str) -> DetailKeys:
     return DetailKeys(phone=phone, postcode=postcode)
 
 
+# The reads of a lookup and of a tracked request's page, their SQL built once per database
+# (``core.prepared``): each is made afresh on every call, with the organisation a parameter.
+_CASE = PreparedRead(
+    Case,
+    lambda organisation, reference: (
+        Case.objects.for_organisation(organisation)
+        .filter(reference=reference)
+        .exclude(kind__in=sorted(NOT_TRACKED))
+        .select_related("case_type")[:1]
+    ),
+    parameters=(int, str),
+)
+_FEEDBACK = PreparedRead(
+    Feedback,
+    lambda organisation, reference: (
+        Feedback.objects.for_organisation(organisation)
+        .filter(reference=reference)
+        .exclude(kind=Kind.UNCLASSIFIED)[:1]
+    ),
+    parameters=(int, str),
+)
+_HAS_EMAIL = PreparedRead(
+    Email,
+    lambda organisation, customer, key: (
+        Email.objects.for_organisation(organisation)
+        .filter(customer_id=customer, address_key=key)
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    parameters=(int, int, str),
+)
+_HAS_PHONE = PreparedRead(
+    Phone,
+    lambda organisation, customer, number: (
+        Phone.objects.for_organisation(organisation)
+        .filter(customer_id=customer, number=number)
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    parameters=(int, int, str),
+)
+_HAS_POSTCODE = PreparedRead(
+    Address,
+    lambda organisation, customer, key: (
+        Address.objects.for_organisation(organisation)
+        .filter(customer_id=customer, postcode_key=key)
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    parameters=(int, int, str),
+)
+
+
 def _customer_has(organisation_id: int, customer_id: int, keys: DetailKeys) -> bool:
     """Whether the customer's record holds the detail: three reads, whatever the detail."""
-    email = (
-        Email.objects.for_organisation(organisation_id)
-        .filter(customer_id=customer_id, address_key=keys.email or NOTHING)
-        .exists()
-    )
-    phone = (
-        Phone.objects.for_organisation(organisation_id)
-        .filter(customer_id=customer_id, number=keys.phone or NOTHING)
-        .exists()
-    )
-    postcode = (
-        Address.objects.for_organisation(organisation_id)
-        .filter(customer_id=customer_id, postcode_key=keys.postcode or NOTHING)
-        .exists()
-    )
-    return email or phone or postcode
+    email = _HAS_EMAIL.rows(organisation_id, customer_id, keys.email or NOTHING)
+    phone = _HAS_PHONE.rows(organisation_id, customer_id, keys.phone or NOTHING)
+    postcode = _HAS_POSTCODE.rows(organisation_id, customer_id, keys.postcode or NOTHING)
+    return bool(email or phone or postcode)
 
 
 def find_request(organisation: Organisation, reference: str, detail: str) -> Case | Feedback | None:
     """The case or feedback of ``organisation`` with ``reference`` whose customer's record (or,
     for a case, the postcode given with it) holds ``detail``; ``None`` otherwise, after the same
     reads whether the reference exists or not."""
-    reference = clean_reference(reference)
+    reference = clean_reference(reference) or NOTHING
     keys = detail_keys(detail)
-    case: Case | None = (
-        Case.objects.for_organisation(organisation)
-        .filter(reference=reference or NOTHING)
-        .exclude(kind__in=sorted(NOT_TRACKED))
-        .select_related("case_type")
-        .first()
-    )
-    feedback: Feedback | None = (
-        Feedback.objects.for_organisation(organisation)
-        .filter(reference=reference or NOTHING)
-        .exclude(kind=Kind.UNCLASSIFIED)
-        .first()
-    )
+    case = _CASE.first(organisation.pk, reference)
+    feedback = _FEEDBACK.first(organisation.pk, reference)
     found: Case | Feedback | None = case or feedback
     customer_id = found.customer_id if found is not None and found.customer_id else 0
     on_record = _customer_has(organisation.pk, customer_id, keys)
@@ -137,22 +168,7 @@ def find_request(organisation: Organisation, reference: str, detail: str) -> Cas
 def tracked_request(organisation: Organisation, reference: str) -> Case | Feedback | None:
     """The case or feedback with ``reference`` (the view has checked the resident proved it)."""
     reference = clean_reference(reference)
-    case: Case | None = (
-        Case.objects.for_organisation(organisation)
-        .filter(reference=reference)
-        .exclude(kind__in=sorted(NOT_TRACKED))
-        .select_related("case_type")
-        .first()
-    )
-    if case is not None:
-        return case
-    found: Feedback | None = (
-        Feedback.objects.for_organisation(organisation)
-        .filter(reference=reference)
-        .exclude(kind=Kind.UNCLASSIFIED)
-        .first()
-    )
-    return found
+    return _CASE.first(organisation.pk, reference) or _FEEDBACK.first(organisation.pk, reference)
 
 
 # --- what the resident is shown ------------------------------------------------------------------
@@ -198,6 +214,27 @@ def case_type_names(organisation_id: int, case_types: Sequence[Any]) -> dict[int
     }
 
 
+_OPEN_STAGE = PreparedRead(
+    ComplaintStage,
+    lambda organisation, feedback, stage: (
+        ComplaintStage.objects.for_organisation(organisation)
+        .filter(feedback_id=feedback, stage=stage, responded_at__isnull=True)
+        .order_by("pk")[:1]
+    ),
+    parameters=(int, int, int),
+)
+_FEEDBACK_EVENTS = PreparedRead(
+    FeedbackEvent,
+    lambda organisation, feedback: (
+        FeedbackEvent.objects.for_organisation(organisation)
+        .filter(feedback_id=feedback)
+        .order_by("at", "id")
+        .only("code", "at")
+    ),
+    parameters=(int, int),
+)
+
+
 def view_of(found: Case | Feedback) -> TrackedView:
     if isinstance(found, Case):
         what = case_type_names(found.organisation_id, [found.case_type])[found.case_type_id]
@@ -213,12 +250,11 @@ def view_of(found: Case | Feedback) -> TrackedView:
         )
     due = None
     if found.is_open and found.current_stage is not None:
-        stage = found.stages.filter(stage=found.current_stage, responded_at__isnull=True).first()
+        stage = _OPEN_STAGE.first(found.organisation_id, found.pk, found.current_stage)
         due = stage.due_at if stage is not None else None
-    events = FeedbackEvent.objects.for_organisation(found.organisation_id).filter(feedback=found)
     timeline = [
         CustomerTimelineEntry(event.at, str(FEEDBACK_EVENT_WORDS[event.code]), "")
-        for event in events.order_by("at", "id").only("code", "at")
+        for event in _FEEDBACK_EVENTS.all(found.organisation_id, found.pk)
         if event.code in FEEDBACK_EVENT_WORDS
     ]
     return TrackedView(
@@ -234,32 +270,58 @@ def view_of(found: Case | Feedback) -> TrackedView:
 
 
 # --- "Your requests" -----------------------------------------------------------------------------
+def _raised_with(organisation: Any, email_key: Any) -> Q:
+    ids = Email.objects.for_organisation(organisation).filter(address_key=email_key)
+    return Q(customer_id__in=ids.values("customer_id"))
+
+
+_CUSTOMERS_WITH_EMAIL = PreparedRead(
+    Customer,
+    lambda organisation, key: (
+        Customer.objects.for_organisation(organisation)
+        .filter(
+            pk__in=Email.objects.for_organisation(organisation)
+            .filter(address_key=key)
+            .values("customer_id"),
+            merged_into__isnull=True,
+        )
+        .order_by("pk")[:50]
+    ),
+    parameters=(int, str),
+)
+_HAS_CASE = PreparedRead(
+    Case,
+    lambda organisation, key: (
+        Case.objects.for_organisation(organisation)
+        .filter(_raised_with(organisation, key))
+        .exclude(kind__in=sorted(NOT_TRACKED))
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    parameters=(int, str),
+)
+_HAS_FEEDBACK = PreparedRead(
+    Feedback,
+    lambda organisation, key: (
+        Feedback.objects.for_organisation(organisation)
+        .filter(_raised_with(organisation, key))
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    parameters=(int, str),
+)
+
+
 def customers_with_email(organisation_id: int, email_key: str) -> list[Customer]:
     """The organisation's customer records holding the e-mail address (one person may have
     several: each report from the public makes a record of its own)."""
-    ids = Email.objects.for_organisation(organisation_id).filter(address_key=email_key)
-    return list(
-        Customer.objects.for_organisation(organisation_id)
-        .filter(pk__in=ids.values("customer_id"), merged_into__isnull=True)
-        .order_by("pk")[:50]
-    )
-
-
-def _raised_with(organisation_id: int, email_key: str) -> Q:
-    ids = Email.objects.for_organisation(organisation_id).filter(address_key=email_key)
-    return Q(customer_id__in=ids.values("customer_id"))
+    return _CUSTOMERS_WITH_EMAIL.all(organisation_id, email_key)
 
 
 def has_requests(organisation_id: int, email_key: str) -> bool:
     """Whether any case or feedback of the organisation was raised with the address."""
-    return (
-        Case.objects.for_organisation(organisation_id)
-        .filter(_raised_with(organisation_id, email_key))
-        .exclude(kind__in=sorted(NOT_TRACKED))
-        .exists()
-        or Feedback.objects.for_organisation(organisation_id)
-        .filter(_raised_with(organisation_id, email_key))
-        .exists()
+    return bool(
+        _HAS_CASE.rows(organisation_id, email_key) or _HAS_FEEDBACK.rows(organisation_id, email_key)
     )
 
 
@@ -276,23 +338,33 @@ class RequestRow:
 LIST_LIMIT = 200
 
 
-def requests_of(session: ResidentSession) -> list[RequestRow]:
-    """Every case and feedback raised with the session's verified address, newest first."""
-    where = _raised_with(session.organisation_id, session.email_key)
-    cases = (
-        Case.objects.for_organisation(session.organisation_id)
-        .filter(where)
+_CASES_OF = PreparedRead(
+    Case,
+    lambda organisation, key: (
+        Case.objects.for_organisation(organisation)
+        .filter(_raised_with(organisation, key))
         .exclude(kind__in=sorted(NOT_TRACKED))
         .select_related("case_type")
         .order_by("-received_at", "-id")[:LIST_LIMIT]
-    )
-    feedback = (
-        Feedback.objects.for_organisation(session.organisation_id)
-        .filter(where)
+    ),
+    parameters=(int, str),
+)
+_FEEDBACK_OF = PreparedRead(
+    Feedback,
+    lambda organisation, key: (
+        Feedback.objects.for_organisation(organisation)
+        .filter(_raised_with(organisation, key))
         .exclude(kind=Kind.UNCLASSIFIED)
         .order_by("-received_at", "-id")[:LIST_LIMIT]
-    )
-    found_cases = list(cases)
+    ),
+    parameters=(int, str),
+)
+
+
+def requests_of(session: ResidentSession) -> list[RequestRow]:
+    """Every case and feedback raised with the session's verified address, newest first."""
+    found_cases = _CASES_OF.all(session.organisation_id, session.email_key)
+    feedback = _FEEDBACK_OF.all(session.organisation_id, session.email_key)
     names = case_type_names(session.organisation_id, [case.case_type for case in found_cases])
     rows = [
         RequestRow(
@@ -323,28 +395,29 @@ def request_of(session: ResidentSession, reference: str) -> Case | Feedback | No
     found = tracked_request(session.organisation, reference)
     if found is None or found.customer_id is None:
         return None
-    raised_with = (
-        Email.objects.for_organisation(session.organisation_id)
-        .filter(customer_id=found.customer_id, address_key=session.email_key)
-        .exists()
-    )
+    raised_with = _HAS_EMAIL.rows(session.organisation_id, found.customer_id, session.email_key)
     return found if raised_with else None
 
 
+_RESIDENT_SESSION = PreparedRead(
+    ResidentSession,
+    lambda organisation, key_hash: (
+        ResidentSession.objects.for_organisation(organisation)
+        .filter(key_hash=key_hash, ended_at__isnull=True)
+        .select_related("organisation")[:1]
+    ),
+    parameters=(int, str),
+)
+
+
 def resident_session(organisation: Organisation, key: str) -> ResidentSession | None:
-    """The live resident session of ``organisation`` whose cookie holds ``key``."""
+    """The live resident session of ``organisation`` whose cookie holds ``key`` (not ended, and
+    not expired: its expiry compared with ``timezone.now()``, as the ORM's filter would)."""
     if not key or len(key) > 100:
         return None
-    found: ResidentSession | None = (
-        ResidentSession.objects.for_organisation(organisation)
-        .filter(
-            key_hash=hashed(key),
-            ended_at__isnull=True,
-            expires_at__gt=timezone.now(),
-        )
-        .select_related("organisation")
-        .first()
-    )
+    found = _RESIDENT_SESSION.first(organisation.pk, hashed(key))
+    if found is None or found.expires_at <= timezone.now():
+        return None
     return found
 
 

@@ -26,12 +26,13 @@ from onestop.cases.models import (
     Status,
 )
 from onestop.contacts.models import Channel, Contact
+from onestop.core import dates
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, AuditRecord, Organisation, User
 from onestop.customers import services as customer_services
 from onestop.documents.models import Document
 from onestop.feedback import services as feedback_services
-from onestop.feedback.models import Feedback, FeedbackEvent, Kind
+from onestop.feedback.models import ComplaintStage, Feedback, FeedbackEvent, Kind
 from onestop.feedback.models import Status as FeedbackStatus
 from onestop.portal import services, throttle
 from onestop.portal.models import WebForm
@@ -537,6 +538,21 @@ def _information_events(feedback: Feedback) -> list[FeedbackEvent]:
             feedback=feedback, code="information-added"
         )
     )
+
+
+def test_a_tracked_complaint_says_when_its_open_stage_will_be_answered(
+    world: World, complaint: Feedback, client: Client
+) -> None:
+    stage = ComplaintStage.objects.for_organisation(world.organisation).get(
+        feedback=complaint, stage=complaint.current_stage, responded_at__isnull=True
+    )
+    due = dates.govuk_date(stage.due_at)
+
+    html = _html(client.get(_opened_feedback(client, complaint)))
+
+    assert due
+    assert f'data-testid="deadline">We will reply by {due}.</p>' in html
+    assert "We received it" in html
 
 
 def test_more_information_is_added_to_feedback_as_a_message_from_the_customer(
