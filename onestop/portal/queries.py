@@ -150,15 +150,22 @@ def published_form(organisation: Organisation, code: str) -> WebForm:
     raise Http404
 
 
+# Its SQL built once (``core.prepared``); the row is read afresh on every visit.
+_REPORTED_CASE = PreparedRead(
+    Case,
+    lambda organisation, reference: (
+        Case.objects.for_organisation(organisation)
+        .filter(reference=reference)
+        .select_related("case_type")
+        .only("reference", "due_at", "title", "case_type__name", "received_at")[:1]
+    ),
+    parameters=(int, str),
+)
+
+
 def reported_case(organisation: Organisation, reference: str) -> Case:
     """A case the resident's own session reported (the view checks the session first)."""
-    case: Case | None = (
-        Case.objects.for_organisation(organisation)
-        .filter(reference=str(reference)[:REFERENCE_LIMIT])
-        .select_related("case_type")
-        .only("reference", "due_at", "title", "case_type__name", "received_at")
-        .first()
-    )
+    case = _REPORTED_CASE.first(organisation.pk, str(reference)[:REFERENCE_LIMIT])
     if case is None:
         raise Http404
     return case

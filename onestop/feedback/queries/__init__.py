@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from onestop.core import access, language, permissions
 from onestop.core.models import Organisation, User
+from onestop.core.prepared import PreparedRead
 from onestop.core.scoping import ScopedQuerySet
 from onestop.directory import queries as directory_queries
 from onestop.directory.models import Service, TeamMembership
@@ -142,15 +143,27 @@ def stages_of(feedback: Feedback) -> list[ComplaintStage]:
     )
 
 
+# Reads a resident's pages make on every visit, their SQL built once (``core.prepared``).
+_STAGE = PreparedRead(
+    ComplaintStage,
+    lambda organisation, feedback, stage: ComplaintStage.objects.for_organisation(
+        organisation
+    ).filter(feedback_id=feedback, stage=stage)[:1],
+    parameters=(int, int, int),
+)
+_SENT_FEEDBACK = PreparedRead(
+    Feedback,
+    lambda organisation, reference: Feedback.objects.for_organisation(organisation).filter(
+        reference=reference
+    )[:1],
+    parameters=(int, str),
+)
+
+
 def current_stage(feedback: Feedback) -> ComplaintStage | None:
     if feedback.current_stage is None:
         return None
-    found: ComplaintStage | None = (
-        ComplaintStage.objects.for_organisation(feedback.organisation_id)
-        .filter(feedback=feedback, stage=feedback.current_stage)
-        .first()
-    )
-    return found
+    return _STAGE.first(feedback.organisation_id, feedback.pk, feedback.current_stage)
 
 
 def points_of(feedback: Feedback) -> list[ComplaintPoint]:
@@ -351,11 +364,7 @@ def public_services(organisation: Organisation) -> ScopedQuerySet[Service]:
 
 def sent_feedback(organisation: Organisation, reference: str) -> Feedback:
     """The feedback this browser session sent (the view checks the session first)."""
-    found: Feedback | None = (
-        Feedback.objects.for_organisation(organisation)
-        .filter(reference=str(reference)[:20])
-        .first()
-    )
+    found = _SENT_FEEDBACK.first(organisation.pk, str(reference)[:20])
     if found is None:
         raise Http404
     return found

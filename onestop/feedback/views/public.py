@@ -236,9 +236,11 @@ def _question_page(
     )
 
 
-def _rows(organisation: Organisation, answers: steps.Answers) -> list[dict[str, Any]]:
-    """The check page's summary list: each question asked, the answer as shown, its page."""
-    form = PublicFeedbackForm(services=queries.public_services(organisation))
+def _rows(
+    organisation: Organisation, answers: steps.Answers, form: PublicFeedbackForm
+) -> list[dict[str, Any]]:
+    """The check page's summary list: each question asked, the answer as shown (as ``form``'s
+    fields word it), its page."""
     rows = []
     for step in steps.applicable(answers):
         shown = []
@@ -316,7 +318,7 @@ def check(request: HttpRequest, organisation_slug: str) -> HttpResponse:
         "feedback/public/check.html",
         {
             "organisation": organisation,
-            "rows": _rows(organisation, answers),
+            "rows": _rows(organisation, answers, form),
             "errors": errors,
             "back": _step_url(organisation, steps.applicable(answers)[-1]),
             "is_complaint": answers.get("kind") == "complaint",
