@@ -89,7 +89,12 @@ class ListedModelChoices(forms.models.ModelChoiceIterator[Any]):
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        objects = (
+            self.field.choice_objects()
+            if isinstance(self.field, ListedModelChoiceField)
+            else self.queryset
+        )
+        for obj in objects:
             yield self.choice(obj)
 
 
@@ -128,8 +133,17 @@ class ListedModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return found
 
     def choice_objects(self) -> list[Any]:
-        """The queryset's objects, read once (the select's options are the same list)."""
+        """The queryset's objects, read once (the select's options are the same list), or the
+        objects ``use_objects`` gave."""
+        given: list[Any] | None = getattr(self, "_given_objects", None)
+        if given is not None:
+            return given
         return [] if self.queryset is None else list(self.queryset)
+
+    def use_objects(self, objects: list[Any]) -> None:
+        """Offer ``objects`` (of the queryset's model, read already: kept under a version, say)
+        instead of reading the queryset: the options, and what a value sent is checked against."""
+        self._given_objects = list(objects)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,13 +15,15 @@ the next page.  With each process's own memory, other processes see it within th
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
 ROW_KEY = "onestop-public-organisation:{slug}"
+#: How long what the residents' pages show is kept under an organisation's public version.
+VERSIONED_SECONDS = 6 * 60 * 60
 SITES_KEY = "onestop-public-sites"
 
 Kept = TypeVar("Kept")
@@ -50,3 +52,29 @@ def forget(slugs: Iterable[str]) -> None:
     keys = [SITES_KEY, *(ROW_KEY.format(slug=slug) for slug in slugs)]
     cache.delete_many(keys)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+class Versioned(Protocol):
+    """An organisation's row, as ``of_version`` reads it (``core.models`` imports this module)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def public_version(self) -> int: ...
+
+
+def of_version(organisation: Versioned, part: str, read: Callable[[], Kept], *key: str) -> Kept:
+    """``read()``, kept in Django's cache under the organisation's id and **public version**
+    (and ``key``: the date, the page's language) and answered from there until either moves
+    on: every service that changes what the residents' pages show moves the version on
+    (``core.services.public_content_changed``).  ``organisation`` must be the row read for
+    this request, so that its ``public_version`` is current."""
+    name = ":".join(
+        ["onestop-public", part, str(organisation.pk), str(organisation.public_version), *key]
+    )
+    found: Kept | None = cache.get(name)
+    if found is None:
+        found = read()
+        cache.set(name, found, VERSIONED_SECONDS)
+    return found

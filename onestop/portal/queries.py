@@ -9,7 +9,6 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -33,23 +32,14 @@ REFERENCE_LIMIT = 20
 # How long a cached read of the residents' pages is kept.  Freshness does not depend on it: the
 # keys hold the organisation's public version (moved on by every write to what they show) and
 # the date, so this only bounds how long memory holds copies no key asks for any more.
-PUBLIC_CACHE_SECONDS = 6 * 60 * 60
+PUBLIC_CACHE_SECONDS = public_rows.VERSIONED_SECONDS
 
 Cached = TypeVar("Cached")
 
 
 def _cached(organisation: Organisation, part: str, read: Callable[[], Cached], *key: str) -> Cached:
-    """``read()``, kept in Django's cache under the organisation's id and public version (and
-    ``key``: the date, the page's language) and answered from there until either moves on.
-    ``organisation`` must be the row read for this request (``public_version`` current)."""
-    name = ":".join(
-        ["onestop-public", part, str(organisation.pk), str(organisation.public_version), *key]
-    )
-    found: Cached | None = cache.get(name)
-    if found is None:
-        found = read()
-        cache.set(name, found, PUBLIC_CACHE_SECONDS)
-    return found
+    """``read()``, kept under the organisation's id and public version (``core.public_rows``)."""
+    return public_rows.of_version(organisation, part, read, *key)
 
 
 # --- the public ---------------------------------------------------------------------------------

@@ -77,3 +77,28 @@ def test_a_listed_choice_accepts_and_refuses_what_a_model_choice_does(
         assert codes == [error.code for error in plain.errors.as_data().get(name, [])]
         if plain.is_valid():
             assert listed.cleaned_data[name] == plain.cleaned_data[name]
+
+
+@pytest.mark.django_db
+def test_objects_given_are_the_options_and_the_check_without_a_read(
+    council: Organisation, partner: Organisation
+) -> None:
+    kept = list(Organisation.objects.filter(pk=partner.pk))  # as a cache would hand them back
+
+    with CaptureQueriesContext(connection) as queries:
+        form = _Listed(data={"organisation": str(partner.pk)})
+        field = form.fields["organisation"]
+        assert isinstance(field, ListedModelChoiceField)
+        field.use_objects(kept)
+        assert form.is_valid()
+        html = render_to_string("core/includes/field.html", {"field": form["organisation"]})
+        refused = _Listed(data={"organisation": str(council.pk)})
+        refused_field = refused.fields["organisation"]
+        assert isinstance(refused_field, ListedModelChoiceField)
+        refused_field.use_objects(kept)
+        assert not refused.is_valid()  # not among the objects given, though in the queryset
+    assert len(queries) == 0
+    assert form.cleaned_data["organisation"] == partner
+    assert f'<option value="{partner.pk}" selected>{partner}</option>' in html
+    assert f'value="{council.pk}"' not in html
+    assert refused.errors["organisation"] == ["Select organisation from the list"]

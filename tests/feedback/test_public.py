@@ -8,6 +8,7 @@ per-address limit hold; equality questions stay optional and apart."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -16,6 +17,7 @@ from django.test import Client, override_settings
 from onestop.contacts.models import Contact
 from onestop.core.models import AuditRecord
 from onestop.customers.models import Customer
+from onestop.directory import services as directory_services
 from onestop.feedback.models import Feedback, Kind
 from tests.feedback.conftest import World
 
@@ -410,3 +412,25 @@ def test_anonymous_feedback_is_not_asked_equality_questions(world: World) -> Non
     done = f"{_base(world)}sent/{feedback.reference}/"
     assert "equality-link" not in client.get(done).content.decode()
     assert client.get(f"{done}equality/").status_code == 404
+
+
+def test_the_service_question_reads_no_services_and_shows_a_change_at_once(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    client = Client()
+    client.post(f"{_base(world)}kind/", {"kind": "complaint"})
+    client.post(f"{_base(world)}about/", {"about": "service"})
+    assert world.waste.name in client.get(f"{_base(world)}service/").content.decode()
+
+    # Kept under the organisation's public version: the page reads its session and nothing more
+    # (the organisation's row is kept too, for a resident's GET).
+    with django_assert_num_queries(1):
+        assert client.get(f"{_base(world)}service/").status_code == 200
+
+    directory_services.update_service(
+        world.waste, by=None, name="Waste and Recycling", description="", lgsl_code=None
+    )
+    page = client.get(f"{_base(world)}service/").content.decode()
+    assert "Waste and Recycling" in page
+    answered = client.post(f"{_base(world)}service/", {"service": str(world.waste.pk)})
+    assert answered.status_code == 302

@@ -395,11 +395,13 @@ class PublicFeedbackForm(GovukForm):
     )
 
     def __init__(
-        self, *args: Any, services: QuerySet[Service] | None = None, **kwargs: Any
+        self, *args: Any, services: Sequence[Service] | None = None, **kwargs: Any
     ) -> None:
+        """``services``: the organisation's services, as ``queries.public_services`` keeps
+        them (the options, and what a service sent is checked against)."""
         super().__init__(*args, **kwargs)
         if services is not None:
-            self.fields["service"].queryset = services  # type: ignore[attr-defined]
+            self.fields["service"].use_objects(list(services))  # type: ignore[attr-defined]
         _no_maxlength(self)
         guard_text_fields(self)
         self.style()

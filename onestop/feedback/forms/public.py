@@ -6,12 +6,11 @@ answers kept between pages are plain strings, and the check page sends them thro
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -147,7 +146,7 @@ class PublicStepForm(PublicFeedbackForm):
         *args: Any,
         step: Step = EVERY_QUESTION,
         answers: Answers | None = None,
-        services: QuerySet[Service] | None = None,
+        services: Sequence[Service] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, services=services, **kwargs)

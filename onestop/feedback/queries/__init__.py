@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from onestop.core import access, language, permissions
+from onestop.core import access, language, permissions, public_rows
 from onestop.core.models import Organisation, User
 from onestop.core.prepared import PreparedRead
 from onestop.core.scoping import ScopedQuerySet
@@ -358,8 +358,16 @@ def public_organisation(slug: str, request: HttpRequest | None = None) -> Organi
     return found
 
 
-def public_services(organisation: Organisation) -> ScopedQuerySet[Service]:
-    return Service.objects.for_organisation(organisation).order_by("name")
+def public_services(organisation: Organisation) -> list[Service]:
+    """The organisation's services by name, for the complaints route's "Which service": kept
+    under its public version (``core.public_rows.of_version``; a change to a service moves the
+    version on), so a resident's page does not read them.  ``organisation`` is the row read for
+    this request (``public_organisation``)."""
+    return public_rows.of_version(
+        organisation,
+        "feedback-services",
+        lambda: list(Service.objects.for_organisation(organisation).order_by("name")),
+    )
 
 
 def sent_feedback(organisation: Organisation, reference: str) -> Feedback:
