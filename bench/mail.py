@@ -60,10 +60,10 @@ Python per message again (a plain Subject and Message-ID read without the policy
 parser, ``raise_case``'s field names translated only for a refusal, a sender's address
 validated once, no ``pre_save`` call that only reads a value, a new case's escalation row
 inserted with the batch's rows): a quarter less CPU a message (1.25-1.67 ms before, 0.99-1.13
-after, a harness polling rounds of 300); alternately, fifteen pairs with another engineer's
-benchmark holding one of the two cores (load averages 1.8 to 3.3), before 275 to 479 messages a
-second (2.1x to 5.0x, median 3.2x, met in 6 of 15), after 308 to 564 (2.0x to 4.2x, median 2.8x,
-met in 11 of 15): not yet measured on a quiet machine.  The timed poll, the first of its
+after, a harness polling rounds of 300); alternately, eighteen pairs with another engineer's
+benchmark holding one of the two cores (load averages 1.4 to 3.3), before 275 to 479 messages a
+second (2.1x to 5.0x, median 3.2x, met in 6 of 18), after 308 to 574 (2.0x to 4.2x, median 2.8x,
+met in 13 of 18): not yet measured on a quiet machine.  The timed poll, the first of its
 process, also pays about 50 ms a running worker pays once (the TLS context's system
 authorities, the new organisation's calendar tables).  ``--statements`` polls
 one more batch (``TAKE_BATCH``) and lists its SQL; ``--profile`` polls 100 more under cProfile.
