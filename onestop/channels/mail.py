@@ -160,6 +160,27 @@ def _plain_sender(message: Message) -> tuple[str, str] | None:
     return match["bracketed"], match["name"]
 
 
+# A Subject of printable ASCII words, one space between, and a Message-ID ``<dot-atom@dot-atom>``,
+# neither holding an encoded word (``=?``): the policy's parser (a third of reading a message,
+# for these two headers) reads such a value as exactly its own text, which ``_plain_header``
+# answers without it.  Any other value (folded, encoded, non-ASCII, quoted, with a comment,
+# tabs or runs of spaces) is left to the parser.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_VALUES = {
+    "subject": re.compile(r"(?!.*=\?)[\x21-\x7e]+(?: [\x21-\x7e]+)*"),
+    "message-id": re.compile(rf"(?!.*=\?)<{_ATEXT}(?:\.{_ATEXT})*@{_ATEXT}(?:\.{_ATEXT})*>"),
+}
+
+
+def _plain_header(message: Message, name: str) -> str:
+    """``_header(message, name)`` for ``subject`` or ``message-id``, read without the policy's
+    parser when the first such header's value has the plain shape (``_PLAIN_VALUES``)."""
+    value = _first_raw(message, name)
+    if value is not None and _PLAIN_VALUES[name].fullmatch(value):
+        return value
+    return _header(message, name)
+
+
 def _first_raw(message: Message, name: str) -> str | None:
     """The first ``name`` header's raw value (as the policy keeps it), ``None`` without one."""
     for key, raw in message.raw_items():
@@ -334,10 +355,10 @@ def parse(raw: bytes, *, envelope_sender: str | None = None) -> ParsedMail:
     if plain is not None and not text.strip():
         text = plain
     return ParsedMail(
-        message_id=clean_line(_header(message, "message-id"), 255),
+        message_id=clean_line(_plain_header(message, "message-id"), 255),
         sender=sender,
         sender_name=clean_line(sender_name, NAME_LIMIT),
-        subject=clean_line(_header(message, "subject"), SUBJECT_LIMIT),
+        subject=clean_line(_plain_header(message, "subject"), SUBJECT_LIMIT),
         text=clean_text(text),
         attachments=tuple(attachments[:50]),
         automatic=_automatic(message, sender, envelope_sender),

@@ -191,27 +191,29 @@ class _Inserts:
         ``False`` (nothing written) when a value is an expression, which only an ``INSERT``
         can carry.  The statement is logged as Django's cursor logs its own (query capture)."""
         connection = self.connection
-        values: list[list[Any]] = [[getattr(obj, f.attname) for f in fields] for obj in objs]
-        if any(hasattr(value, "resolve_expression") for row in values for value in row):
-            return False
-        plain = [_plain_type(f, connection) for f in fields]
-        prepared = [
-            [
-                value
-                if kind is not None
-                and (
+        # Each field with the type of value it sends unchanged (``_plain_type``): such a value
+        # (or None) is sent as it is; any other goes through the field's ``get_db_prep_save``,
+        # unless it is an expression, which only an ``INSERT`` can carry.
+        columns = [(f, f.attname, _plain_type(f, connection)) for f in fields]
+        prepared: list[list[Any]] = []
+        for obj in objs:
+            row: list[Any] = []
+            for f, attname, kind in columns:
+                value = getattr(obj, attname)
+                if kind is not None and (
                     value is None
                     or (
                         type(value) is kind
                         and (kind is not datetime or getattr(value, "tzinfo", None) is not None)
                     )
                     or (kind is str and isinstance(value, str))
-                )
-                else f.get_db_prep_save(value, connection=connection)
-                for f, kind, value in zip(fields, plain, row, strict=True)
-            ]
-            for row in values
-        ]
+                ):
+                    row.append(value)
+                elif hasattr(value, "resolve_expression"):
+                    return False
+                else:
+                    row.append(f.get_db_prep_save(value, connection=connection))
+            prepared.append(row)
         quote = connection.ops.quote_name
         statement = (
             f"COPY {quote(model._meta.db_table)} "
@@ -322,13 +324,44 @@ def deferred_inserts(size: int) -> Iterator[None]:
         _inserts.reset(token)
 
 
+class _Shape:
+    """What ``insert`` needs to know of a model, worked out once per model: whether its rows
+    can be held back (a table of its own, numbered by a sequence), and the fields whose
+    ``pre_save`` does more than read the value (Django's own ``Field.pre_save`` only reads it:
+    the ``auto_now`` times, files and any field of a class with its own ``pre_save``)."""
+
+    __slots__ = ("deferrable", "pre_save")
+
+    def __init__(self, model: type[Model]) -> None:
+        meta = model._meta
+        self.deferrable = not (
+            meta.parents
+            or meta.pk is None
+            or meta.pk.get_internal_type() not in ("AutoField", "BigAutoField", "SmallAutoField")
+        )
+        self.pre_save = tuple(
+            f
+            for f in meta.concrete_fields
+            if not f.primary_key
+            and not f.generated
+            and type(f).pre_save is not models.Field.pre_save
+        )
+
+
+_shapes: dict[type[Model], _Shape] = {}
+
+
+def _shape(model: type[Model]) -> _Shape:
+    shape = _shapes.get(model)
+    if shape is None:
+        shape = _shapes[model] = _Shape(model)
+    return shape
+
+
 def _deferrable(inserts: _Inserts | None, obj: Model) -> _Inserts | None:
-    meta = obj._meta
     if (
         inserts is None
-        or meta.parents
-        or meta.pk is None
-        or meta.pk.get_internal_type() not in ("AutoField", "BigAutoField", "SmallAutoField")
+        or not _shape(type(obj)).deferrable
         or (obj._state.db or inserts.connection.alias) != inserts.connection.alias
     ):
         return None
@@ -344,9 +377,8 @@ def insert(obj: Model) -> None:
         return
     obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
     obj.pk = inserts.next_id(type(obj))
-    for f in obj._meta.concrete_fields:
-        if not f.primary_key and not f.generated:
-            f.pre_save(obj, True)  # sets the ``auto_now`` times, as ``save`` would
+    for f in _shape(type(obj)).pre_save:
+        f.pre_save(obj, True)  # sets the ``auto_now`` times, as ``save`` would
     obj._state.adding = False
     obj._state.db = inserts.connection.alias
     inserts.rows.setdefault(type(obj), []).append(obj)

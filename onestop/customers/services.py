@@ -8,6 +8,7 @@ saved.  ``by`` is the acting member of staff (``None``: the system, e.g. the dem
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
@@ -199,18 +200,25 @@ def clean_phone(text: str, field_name: str = "phone") -> str:
         ) from None
 
 
-def clean_email(text: str, field_name: str = "email") -> str:
-    address = text.strip()
+@functools.lru_cache(maxsize=4096)
+def _email_valid(address: str) -> bool:
+    """Whether Django's ``validate_email`` takes ``address`` (a pure answer, remembered: an
+    e-mail's sender is checked several times on its way to a new customer)."""
     try:
-        if len(address) > 254:
-            raise ValidationError("too long")
         validate_email(address)
     except ValidationError:
+        return False
+    return True
+
+
+def clean_email(text: str, field_name: str = "email") -> str:
+    address = text.strip()
+    if len(address) > 254 or not _email_valid(address):
         raise _invalid(
             CustomerError.INVALID_EMAIL,
             _("Enter an email address in the correct format, like name@example.com"),
             field_name,
-        ) from None
+        )
     return address
 
 
@@ -404,7 +412,8 @@ def create_customer(
 ) -> Customer:
     """A new customer with their first address, phones and e-mails (all validated first)."""
     organisation_id = organisation if isinstance(organisation, int) else organisation.pk
-    details = clean_details(details, today=_today())
+    today = _today()  # one reading of the date for the checks and the reference's year
+    details = clean_details(details, today=today)
     extra = contact_details or ContactDetails()
     # Validate everything before writing anything.
     if extra.address is not None:
@@ -417,7 +426,7 @@ def create_customer(
         customer = Customer(organisation_id=organisation_id)
         _apply(customer, details)
         customer.reference = references.next_reference(
-            organisation_id, REFERENCE_PREFIX, _today().year
+            organisation_id, REFERENCE_PREFIX, today.year
         )
         batch.insert(customer)  # with the batch's others in the IMAP poller's batch
         postal = None

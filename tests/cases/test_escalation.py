@@ -69,6 +69,36 @@ def test_the_next_escalation_time_is_stored_when_the_case_is_raised(world: World
     assert _next_at(case) == WARNING
 
 
+def test_a_case_raised_in_a_batch_gets_the_same_escalation_row_written_with_the_others(
+    world: World,
+) -> None:
+    """A case just raised has no ``EscalationDue`` row yet, so its row is inserted, not
+    upserted: inside a batch of held-back rows (the IMAP poller's) it is written with them (a
+    ``COPY`` on PostgreSQL), with the very time a case raised alone gets."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from onestop.core import batch
+
+    alone = _raised(world)
+    with (
+        time_machine.travel(RAISED, tick=False),
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+        batch.without_savepoints(),
+        audit.deferred(),
+        batch.deferred_inserts(5),
+    ):
+        together = [factories.raise_case(world.organisation) for _ in range(2)]
+    assert [_next_at(case) for case in together] == [_next_at(alone)] * 2 == [WARNING] * 2
+    rows = EscalationDue.objects.for_organisation(world.organisation)
+    assert rows.filter(case__in=together).count() == 2
+    if connection.vendor == "postgresql":
+        written = [q["sql"] for q in queries.captured_queries if "cases_escalationdue" in q["sql"]]
+        assert any(sql.startswith('COPY "cases_escalationdue"') for sql in written)
+        assert not any(sql.startswith("INSERT") for sql in written), written
+
+
 def test_each_threshold_fires_once_at_its_time(world: World) -> None:
     case = _raised(world)
     assert _sweep(WARNING - SECOND) == 0

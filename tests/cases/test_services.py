@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -119,6 +120,74 @@ def test_hostile_or_oversized_titles_are_refused(world: World, title: str, field
     with pytest.raises(ServiceError) as raised:
         factories.raise_case(world.organisation, title=title)
     assert raised.value.field == field
+    assert _count(Case, world.organisation) == 0
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "field", "message"),
+    [
+        ({"title": "  "}, CaseError.MISSING_ATTRIBUTE, "title", "Enter the title"),
+        (
+            {"title": "x" * 201},
+            CaseError.INVALID_ATTRIBUTE,
+            "title",
+            "The title must be 200 characters or fewer",
+        ),
+        (
+            {"description": "x" * 10_001},
+            CaseError.INVALID_ATTRIBUTE,
+            "description",
+            "The description must be 10000 characters or fewer",
+        ),
+        (
+            {"constituent_name": "Sam\x00"},
+            CaseError.INVALID_ATTRIBUTE,
+            "constituent_name",
+            "The constituent's name has a null character",
+        ),
+        (
+            {"ward": "x" * 101},
+            CaseError.INVALID_ATTRIBUTE,
+            "ward",
+            "The ward must be 100 characters or fewer",
+        ),
+    ],
+)
+def test_a_refused_detail_is_named_in_the_refusal(
+    world: World, values: dict[str, Any], error: CaseError, field: str, message: str
+) -> None:
+    """The details' names are translated only when one is refused (``raise_case``'s lazy
+    names): the refusal reads as it always has."""
+    with pytest.raises(ServiceError) as raised:
+        factories.raise_case(world.organisation, **values)
+    assert (raised.value.code, raised.value.field, raised.value.message) == (error, field, message)
+    assert _count(Case, world.organisation) == 0
+
+
+@pytest.mark.parametrize("party", ["customer", "contact", "councillor"])
+def test_a_party_of_another_organisation_is_refused_by_name(world: World, party: str) -> None:
+    from onestop.contacts import services as contact_services
+    from onestop.contacts.models import Channel, Direction
+    from tests import factories as core_factories
+
+    other = core_factories.organisation()
+    customer = customer_factories.customer(other, "Sam", "Elsewhere")
+    given: dict[str, Any] = {
+        "customer": customer,
+        "contact": contact_services.log_contact(
+            other,
+            by=None,
+            customer=customer,
+            values=contact_services.ContactInput(
+                channel=Channel.EMAIL, direction=Direction.INBOUND, notes="About a bin"
+            ),
+        ),
+        "councillor": core_factories.staff(other),
+    }
+    with pytest.raises(ServiceError) as raised:
+        factories.raise_case(world.organisation, **{party: given[party]})
+    assert raised.value.code == CaseError.WRONG_ORGANISATION
+    assert raised.value.message == f"The {party} belongs to another organisation"
     assert _count(Case, world.organisation) == 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import F
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from onestop.cases import queries
@@ -30,10 +31,16 @@ def _refuse(code: CaseError, message: str, field: str | None = None) -> None:
 
 
 def _check_text(
-    value: str, *, field: str, limit: int, required: bool = False, error_field: str | None = None
+    value: str,
+    *,
+    field: str | Promise,
+    limit: int,
+    required: bool = False,
+    error_field: str | None = None,
 ) -> str:
-    """``value`` trimmed, or refused: ``field`` names it, ``error_field`` is the input."""
-    label, field = field, error_field or field
+    """``value`` trimmed, or refused: ``field`` names it (a lazy translation is translated
+    only when the value is refused), ``error_field`` is the input."""
+    label, field = field, error_field or str(field)
     value = (value or "").strip()
     if required and not value:
         _refuse(CaseError.MISSING_ATTRIBUTE, _("Enter the %(field)s") % {"field": label}, field)

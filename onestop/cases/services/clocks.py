@@ -189,12 +189,20 @@ def _rules(case: Case) -> list[EscalationRule]:
     )
 
 
-def _store_next_escalation(case: Case, value: datetime.datetime | None) -> None:
+def _store_next_escalation(
+    case: Case, value: datetime.datetime | None, *, new: bool = False
+) -> None:
     """When the sweep next has something to do for ``case`` (``None``: nothing): its
-    ``EscalationDue`` row, written or created in one statement."""
+    ``EscalationDue`` row, written or created in one statement.  ``new``: the case was raised
+    in this transaction, so it has no row yet and the row is simply inserted (with the batch's
+    others in the IMAP poller's batch: no upsert to compile for each batch)."""
+    row = EscalationDue(organisation_id=case.organisation_id, case=case, next_at=value)
+    if new:
+        batch.insert(row)
+        return
     batch.upsert(
         lambda: EscalationDue.objects.for_organisation(case.organisation_id),
-        EscalationDue(organisation_id=case.organisation_id, case=case, next_at=value),
+        row,
         unique_fields=["case", "organisation"],
         update_fields=["next_at"],
     )
@@ -212,7 +220,7 @@ def _schedule_escalation(
     as just written (or None: it has none) and no rule applied yet, so neither is read."""
     row = primary if new else _primary(case)
     if row is None or row.stopped_at is not None or row.paused_at is not None:
-        _store_next_escalation(case, None)
+        _store_next_escalation(case, None, new=new)
         return
     applied: set[int] = (
         set()
@@ -227,9 +235,9 @@ def _schedule_escalation(
         rule for rule in (rules if rules is not None else _rules(case)) if rule.pk not in applied
     ]
     if not pending:
-        _store_next_escalation(case, None)
+        _store_next_escalation(case, None, new=new)
         return
     calendar = _calendar_of(row, case)
     _store_next_escalation(
-        case, min(deadlines.threshold(row, rule.percent, calendar) for rule in pending)
+        case, min(deadlines.threshold(row, rule.percent, calendar) for rule in pending), new=new
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onestop.cases import deadlines, events, queries
 from onestop.cases.errors import CaseError, InvalidTransition
@@ -64,8 +65,15 @@ from onestop.notify.services import compose
 from onestop.standards import clock
 from onestop.standards.models import CalendarChoice
 
-
 # --- raising ------------------------------------------------------------------------------------
+# The names ``raise_case``'s checks give its fields, translated only when one is refused (a
+# case raised per e-mail asked for each translation at every call).
+_TITLE = gettext_lazy("title")
+_DESCRIPTION = gettext_lazy("description")
+_CONSTITUENT_NAME = gettext_lazy("constituent's name")
+_WARD = gettext_lazy("ward")
+
+
 def raise_case(
     organisation: Organisation,
     *,
@@ -87,16 +95,14 @@ def raise_case(
     """Raise a case: reference, routing, deadlines from the clock, acknowledgement recorded.
     ``point`` is where the problem is on the map (checked again by ``clean_point``)."""
     case_type = _active_case_type(organisation, case_type_code)
-    title = _check_text(
-        title, field=_("title"), error_field="title", limit=TITLE_LIMIT, required=True
-    )
+    title = _check_text(title, field=_TITLE, error_field="title", limit=TITLE_LIMIT, required=True)
     description = _check_text(
-        description, field=_("description"), error_field="description", limit=TEXT_LIMIT
+        description, field=_DESCRIPTION, error_field="description", limit=TEXT_LIMIT
     )
     constituent_name = _check_text(
-        constituent_name, field=_("constituent's name"), error_field="constituent_name", limit=200
+        constituent_name, field=_CONSTITUENT_NAME, error_field="constituent_name", limit=200
     )
-    ward = _check_text(ward, field=_("ward"), error_field="ward", limit=100)
+    ward = _check_text(ward, field=_WARD, error_field="ward", limit=100)
     cleaned = clean_attributes(case_type, attributes or {})
     if point is not None:
         point = clean_point(point.latitude, point.longitude, organisation=organisation)
@@ -179,6 +185,11 @@ def _active_case_type(organisation: Organisation, code: str) -> CaseType:
     return case_type
 
 
+_CUSTOMER = gettext_lazy("customer")
+_CONTACT = gettext_lazy("contact")
+_COUNCILLOR = gettext_lazy("councillor")
+
+
 def _check_parties(
     organisation: Organisation,
     *,
@@ -186,13 +197,10 @@ def _check_parties(
     contact: Contact | None,
     councillor: User | None,
 ) -> None:
-    """Refused when the customer, contact or councillor given belongs to another organisation."""
-    for obj, label in (
-        (customer, _("customer")),
-        (contact, _("contact")),
-        (councillor, _("councillor")),
-    ):
-        if obj is not None:
+    """Refused when the customer, contact or councillor given belongs to another organisation
+    (the refusal's words are translated only when one does)."""
+    for obj, label in ((customer, _CUSTOMER), (contact, _CONTACT), (councillor, _COUNCILLOR)):
+        if obj is not None and getattr(obj, "organisation_id", None) != organisation.pk:
             _same_organisation(
                 obj,
                 organisation.pk,
