@@ -104,36 +104,26 @@ _FEEDBACK = PreparedRead(
     ),
     parameters=(int, str),
 )
-_HAS_EMAIL = PreparedRead(
-    Email,
-    lambda organisation, customer, key: (
-        Email.objects.for_organisation(organisation)
-        .filter(customer_id=customer, address_key=key)
-        .order_by()
-        .values_list("pk")[:1]
-    ),
-    parameters=(int, int, str),
-)
-_HAS_PHONE = PreparedRead(
-    Phone,
-    lambda organisation, customer, number: (
-        Phone.objects.for_organisation(organisation)
-        .filter(customer_id=customer, number=number)
-        .order_by()
-        .values_list("pk")[:1]
-    ),
-    parameters=(int, int, str),
-)
-_HAS_POSTCODE = PreparedRead(
-    Address,
-    lambda organisation, customer, key: (
-        Address.objects.for_organisation(organisation)
-        .filter(customer_id=customer, postcode_key=key)
-        .order_by()
-        .values_list("pk")[:1]
-    ),
-    parameters=(int, int, str),
-)
+
+
+def _holds(model: Any, column: str) -> PreparedRead[Any]:
+    """Whether a customer's record holds a value in ``model``'s ``column`` (the organisation,
+    the customer and the value its parameters): at most one id read."""
+    return PreparedRead(
+        model,
+        lambda organisation, customer, value: (
+            model.objects.for_organisation(organisation)
+            .filter(customer_id=customer, **{column: value})
+            .order_by()
+            .values_list("pk")[:1]
+        ),
+        parameters=(int, int, str),
+    )
+
+
+_HAS_EMAIL = _holds(Email, "address_key")
+_HAS_PHONE = _holds(Phone, "number")
+_HAS_POSTCODE = _holds(Address, "postcode_key")
 
 
 def _customer_has(organisation_id: int, customer_id: int, keys: DetailKeys) -> bool:
