@@ -27,6 +27,7 @@ from onestop.cases.queries import CustomerTimelineEntry
 from onestop.core.errors import ServiceError
 from onestop.core.models import Organisation
 from onestop.core.prepared import PreparedRead
+from onestop.core.scoping import ScopedQuerySet
 from onestop.customers import queries as customer_queries
 from onestop.customers import services as customer_services
 from onestop.customers.models import Address, Customer, Email, Phone
@@ -83,25 +84,31 @@ def detail_keys(text: str) -> DetailKeys:
     return DetailKeys(phone=phone, postcode=postcode)
 
 
+def _trackable_cases(organisation: Any) -> ScopedQuerySet[Case]:
+    """The organisation's cases a resident may follow (``NOT_TRACKED`` left out)."""
+    return Case.objects.for_organisation(organisation).exclude(kind__in=sorted(NOT_TRACKED))
+
+
+def _trackable_feedback(organisation: Any) -> ScopedQuerySet[Feedback]:
+    """The organisation's feedback a resident may follow (classified: a complaint, comment,
+    compliment or suggestion)."""
+    return Feedback.objects.for_organisation(organisation).exclude(kind=Kind.UNCLASSIFIED)
+
+
 # The reads of a lookup and of a tracked request's page, their SQL built once per database
 # (``core.prepared``): each is made afresh on every call, with the organisation a parameter.
 _CASE = PreparedRead(
     Case,
     lambda organisation, reference: (
-        Case.objects.for_organisation(organisation)
-        .filter(reference=reference)
-        .exclude(kind__in=sorted(NOT_TRACKED))
-        .select_related("case_type")[:1]
+        _trackable_cases(organisation).filter(reference=reference).select_related("case_type")[:1]
     ),
     parameters=(int, str),
 )
 _FEEDBACK = PreparedRead(
     Feedback,
-    lambda organisation, reference: (
-        Feedback.objects.for_organisation(organisation)
-        .filter(reference=reference)
-        .exclude(kind=Kind.UNCLASSIFIED)[:1]
-    ),
+    lambda organisation, reference: _trackable_feedback(organisation).filter(reference=reference)[
+        :1
+    ],
     parameters=(int, str),
 )
 
@@ -282,9 +289,8 @@ _CUSTOMERS_WITH_EMAIL = PreparedRead(
 _HAS_CASE = PreparedRead(
     Case,
     lambda organisation, key: (
-        Case.objects.for_organisation(organisation)
+        _trackable_cases(organisation)
         .filter(_raised_with(organisation, key))
-        .exclude(kind__in=sorted(NOT_TRACKED))
         .order_by()
         .values_list("pk")[:1]
     ),
@@ -331,9 +337,8 @@ LIST_LIMIT = 200
 _CASES_OF = PreparedRead(
     Case,
     lambda organisation, key: (
-        Case.objects.for_organisation(organisation)
+        _trackable_cases(organisation)
         .filter(_raised_with(organisation, key))
-        .exclude(kind__in=sorted(NOT_TRACKED))
         .select_related("case_type")
         .order_by("-received_at", "-id")[:LIST_LIMIT]
     ),
@@ -342,9 +347,8 @@ _CASES_OF = PreparedRead(
 _FEEDBACK_OF = PreparedRead(
     Feedback,
     lambda organisation, key: (
-        Feedback.objects.for_organisation(organisation)
+        _trackable_feedback(organisation)
         .filter(_raised_with(organisation, key))
-        .exclude(kind=Kind.UNCLASSIFIED)
         .order_by("-received_at", "-id")[:LIST_LIMIT]
     ),
     parameters=(int, str),
