@@ -23,6 +23,9 @@ from django.db import transaction
 
 ROW_KEY = "onestop-public-organisation:{slug}"
 #: How long what the residents' pages show is kept under an organisation's public version.
+#: Freshness does not depend on it (the keys hold the version, which every write to what the
+#: pages show moves on, and the date): it only bounds how long memory holds copies no key asks
+#: for any more.
 VERSIONED_SECONDS = 6 * 60 * 60
 SITES_KEY = "onestop-public-sites"
 

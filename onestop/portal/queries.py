@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -29,17 +27,6 @@ from onestop.standards import queries as standards
 
 CODE_LIMIT = 60
 REFERENCE_LIMIT = 20
-# How long a cached read of the residents' pages is kept.  Freshness does not depend on it: the
-# keys hold the organisation's public version (moved on by every write to what they show) and
-# the date, so this only bounds how long memory holds copies no key asks for any more.
-PUBLIC_CACHE_SECONDS = public_rows.VERSIONED_SECONDS
-
-Cached = TypeVar("Cached")
-
-
-def _cached(organisation: Organisation, part: str, read: Callable[[], Cached], *key: str) -> Cached:
-    """``read()``, kept under the organisation's id and public version (``core.public_rows``)."""
-    return public_rows.of_version(organisation, part, read, *key)
 
 
 # --- the public ---------------------------------------------------------------------------------
@@ -231,14 +218,14 @@ class StartPage:
 
 
 def _published_forms_cached(organisation: Organisation) -> list[WebForm]:
-    return _cached(organisation, "forms", lambda: published_forms(organisation))
+    return public_rows.of_version(organisation, "forms", lambda: published_forms(organisation))
 
 
 def _directory_cached(
     organisation: Organisation, today: datetime.date
 ) -> tuple[list[Service], list[directory.PublicAccessPoint]]:
     """The services and the access points with the week from ``today``: one cached read."""
-    return _cached(
+    return public_rows.of_version(
         organisation,
         "directory",
         lambda: (
@@ -251,7 +238,7 @@ def _directory_cached(
 
 def _charter_cached(organisation: Organisation, year: int) -> list[standards.Promise]:
     """The charter's sentences are in the page's language: one cached copy per language."""
-    return _cached(
+    return public_rows.of_version(
         organisation,
         "charter",
         lambda: standards.charter(organisation, year),
