@@ -11,7 +11,10 @@ elsewhere, so callers write one call for both databases:
 * ``compile_query``: a queryset compiled once into a ``Compiled`` statement run many times with
   other values (the queue page's two statements).
 * ``AnyText``: a filter ``column = ANY(array)`` sending thousands of values as one parameter
-  (the call records import's per-batch look-ups).
+  (the call records import's callers matched by number).
+* ``present_values``: which of thousands of values some row already has, each value one
+  look-up in the index whatever the planner believes of the table (the call records import's
+  "already present").
 * ``array_text``, ``bound_cursor``, ``load_times_natively``: the pieces the above are made of,
   public for tests and for a statement a caller must write itself.
 
@@ -173,6 +176,63 @@ class AnyText(Lookup):
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         return f"{lhs} = ANY(%s::text[])", (*lhs_params, array_text(list(self.rhs)))
+
+
+#: A value no column holds, standing for the probed value while ``present_values`` compiles.
+_PROBE = "onestop.core.bulk:probe"
+
+
+def present_values(
+    queryset: models.QuerySet[Any, Any], column: str, values: Sequence[str]
+) -> set[str]:
+    """Which of ``values`` (text) some row of ``queryset`` has in ``column``.
+
+    On PostgreSQL each value is looked up on its own: ``unnest`` of the values as one array,
+    each joined ``LATERAL`` to Django's own statement for ``queryset`` filtered on ``column``
+    equal to that value and limited to one row.  A ``LATERAL`` subquery with a ``LIMIT`` is
+    never turned into a join, and an equality on every column of an index is always its
+    index condition, so each value costs one descent of the index however large the table has
+    grown.  ``column = ANY(array)`` (``AnyText``) does not promise that: where the planner
+    believes the table small (a table an import is filling, its statistics taken when it was
+    empty) it scans every row under the other filters' columns and tests each against the
+    array, so an import of a million calls in batches read all it had already written, again
+    for each batch (``docs/calls.md``).  Elsewhere, one ``IN`` query.  An organisation-scoped
+    query is checked as running it would be (fails closed)."""
+    _check_scoped(queryset)
+    if not values:
+        return set()
+    if connection.vendor != "postgresql":
+        return {
+            str(value)
+            for (value,) in queryset.filter(**{f"{column}__in": values}).values_list(column)
+        }
+    with bound_cursor() as cursor:
+        cursor.execute(*present_statement(queryset, column, values))
+        return {value for (value,) in cursor.fetchall()}
+
+
+def present_statement(
+    queryset: models.QuerySet[Any, Any], column: str, values: Sequence[str]
+) -> tuple[str, list[Any]]:
+    """``present_values``' statement on PostgreSQL and its parameters (for a bound cursor)."""
+    probe = queryset.order_by().filter(**{column: _PROBE}).values_list(column)[:1]
+    sql, params = probe.query.get_compiler(connection=connection).as_sql()
+    pieces = sql.split("%s")
+    slots = [position for position, value in enumerate(params) if value == _PROBE]
+    if "%%" in sql or len(pieces) != len(params) + 1 or len(slots) != 1:
+        raise ValueError(f"present_values cannot probe {column!r} of this query: {sql}")
+    (slot,) = slots
+    inner = "".join(
+        piece + ("" if at == len(params) else "v.value" if at == slot else "%s")
+        for at, piece in enumerate(pieces)
+    )
+    # Django's own SQL for the query (names from the models, values as parameters).
+    statement = "SELECT v.value FROM unnest(%s::text[]) AS v(value) CROSS JOIN LATERAL "
+    statement += f"({inner}) AS hit"
+    return statement, [
+        array_text(list(values)),
+        *(value for at, value in enumerate(params) if at != slot),
+    ]
 
 
 # --- statements compiled once -------------------------------------------------------------------

@@ -404,16 +404,11 @@ class _Writer:
 
     def _present(self, call_ids: list[str]) -> set[str]:
         """Which of ``call_ids`` this organisation already has from this source."""
-        return {
-            external_id
-            for (external_id,) in _any_of(
-                CallRecord.objects.for_organisation(self.organisation)
-                .filter(source=self.source)
-                .values_list("external_id"),
-                "external_id",
-                call_ids,
-            )
-        }
+        return bulk.present_values(
+            CallRecord.objects.for_organisation(self.organisation).filter(source=self.source),
+            "external_id",
+            call_ids,
+        )
 
     def _add_queues(self, names: set[str]) -> None:
         missing = sorted(names - set(self.queues))
@@ -449,6 +444,7 @@ class _Writer:
         for number, customer_id in _any_of(
             Phone.objects.for_organisation(self.organisation)
             .filter(customer__merged_into__isnull=True)
+            .order_by()
             .values_list("number", "customer_id"),
             "number",
             sorted(numbers),

@@ -234,3 +234,60 @@ def test_any_text_of_no_values_finds_nothing(council: Organisation) -> None:
     assert (
         not Role.objects.filter(organisation=council).filter(bulk.AnyText(F("code"), [])).exists()
     )
+
+
+# --- which values are there, one look-up each ----------------------------------------------------
+@pytest.mark.django_db
+def test_present_values_answers_exactly_which_values_the_scoped_rows_hold(
+    council: Organisation, partner: Organisation
+) -> None:
+    codes = ['a"b', "c\\d", "e,f", "{g}", "NULL", "'; DROP TABLE core_role;--", "plain"]
+    bulk.insert_rows(Role, COLUMNS, [(council.pk, code, code, [], AT, AT) for code in codes])
+    bulk.insert_rows(Role, COLUMNS, [(partner.pk, "partners", "partners", [], AT, AT)])
+    wanted = ['a"b', "c\\d", "NULL", "'; DROP TABLE core_role;--", "absent", "e", "partners"]
+    found = bulk.present_values(Role.objects.filter(organisation=council), "code", wanted)
+    assert found == {'a"b', "c\\d", "NULL", "'; DROP TABLE core_role;--"}
+    assert bulk.present_values(Role.objects.filter(organisation=council), "code", []) == set()
+    # The other filters hold: the partner's code is found only under the partner.
+    assert bulk.present_values(
+        Role.objects.filter(organisation=partner), "code", wanted + wanted
+    ) == {"partners"}
+
+
+@pytest.mark.django_db
+def test_present_values_fails_closed_on_an_unscoped_query() -> None:
+    with pytest.raises(UnscopedQueryError):
+        bulk.present_values(AuditRecord.objects.all(), "object_type", ["x"])
+
+
+def _plan_nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [plan, *(node for child in plan.get("Plans", []) for node in _plan_nodes(child))]
+
+
+@postgresql_only
+@pytest.mark.django_db
+def test_present_values_looks_each_value_up_in_the_index_in_a_table_believed_empty(
+    council: Organisation,
+) -> None:
+    """The import's case: the table's statistics say it is empty (taken before its rows were
+    written in this transaction), and the values are many.  Each value must be an index
+    condition, never a filter tested against every row the other columns match: that read
+    every call an import had written, again for each batch."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE core_role")  # statistics of a table without the rows below
+    bulk.insert_rows(
+        Role, COLUMNS, [(council.pk, f"role-{n}", f"Role {n}", [], AT, AT) for n in range(3000)]
+    )
+    wanted = [f"role-{n}" for n in range(0, 6000, 3)]
+    queryset = Role.objects.filter(organisation=council)
+    statement, parameters = bulk.present_statement(queryset, "code", wanted)
+    with bulk.bound_cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", parameters)
+        (plan,) = cursor.fetchone()[0]
+    scans = [node for node in _plan_nodes(plan["Plan"]) if node.get("Relation Name") == "core_role"]
+    assert scans
+    for scan in scans:
+        assert "code" in scan.get("Index Cond", ""), scan
+        assert scan.get("Rows Removed by Filter", 0) == 0, scan
+        assert scan["Actual Rows"] <= 1, scan
+    assert bulk.present_values(queryset, "code", wanted) == {f"role-{n}" for n in range(0, 3000, 3)}
