@@ -454,9 +454,12 @@ def _wall_clock(
     zone = mapping.tz
     if zone is UTC:
         return moment.replace(tzinfo=UTC)
+    # A time read from a file has fold 0; one given with fold 1 is the same wall-clock time.
+    moment = moment.replace(fold=0)
     first = moment.replace(tzinfo=zone)
     offset = first.utcoffset()
-    if offset == moment.replace(tzinfo=zone, fold=1).utcoffset():
+    later = moment.replace(tzinfo=zone, fold=1).utcoffset()
+    if offset == later:
         return (moment - offset).replace(tzinfo=UTC) if offset is not None else first
     if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
         raise Invalid(
@@ -465,8 +468,16 @@ def _wall_clock(
         )
     raise Invalid(
         f"{label} {value} happened twice in {mapping.zone} (the clocks went back): "
-        "give the time with its offset, +01:00 or +00:00"
+        f"give the time with its offset, {_offset_text(offset)} or {_offset_text(later)}"
     )
+
+
+def _offset_text(offset: datetime.timedelta | None) -> str:
+    """An offset as ISO 8601 writes it: ``+01:00``, ``-02:30``."""
+    minutes = int((offset or datetime.timedelta(0)).total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, minutes = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}:{minutes:02d}"
 
 
 def parse_duration(value: str, durations: str) -> int:

@@ -51,3 +51,29 @@ def test_every_time_of_the_hours_the_clocks_change_in_london_is_worked_out_alone
             value = moment.isoformat()
             alone = _answer(lambda: formats._wall_clock(moment, value, "ended_at", mapping))  # noqa: B023
             assert _answer(lambda: formats.parse_time(value, "ended_at", mapping)) == alone  # noqa: B023
+
+
+def test_a_repeated_hour_is_refused_with_that_zones_two_offsets() -> None:
+    """The refusal names the offsets the time could have in the mapping's own zone, not
+    London's: New York's clocks went back at 02:00 on 1 November 2026."""
+    mapping = dataclasses.replace(formats.GENERIC_MAPPING, zone="America/New_York")
+    refused = _answer(lambda: formats.parse_time("2026-11-01T01:30:00", "offered_at", mapping))
+    assert refused == (
+        "offered_at 2026-11-01T01:30:00 happened twice in America/New_York (the clocks went "
+        "back): give the time with its offset, -04:00 or -05:00"
+    )
+    newfoundland = dataclasses.replace(formats.GENERIC_MAPPING, zone="America/St_Johns")
+    refused = _answer(lambda: formats.parse_time("1992-10-24T23:01:00", "offered_at", newfoundland))
+    assert str(refused).endswith("-02:30 or -03:30")
+
+
+def test_a_time_given_with_fold_one_is_still_found_to_repeat() -> None:
+    """``_wall_clock`` answers for the wall-clock time, whatever fold it is given with (the
+    example Hypothesis found: Newfoundland's clocks went back at 00:01, so 23:01 repeated)."""
+    mapping = dataclasses.replace(formats.GENERIC_MAPPING, zone="America/St_Johns")
+    moment = datetime.datetime(1992, 10, 24, 23, 1, fold=1)  # noqa: DTZ001  # a wall-clock time
+    value = moment.isoformat()
+    alone = _answer(lambda: formats._wall_clock(moment, value, "offered_at", mapping))
+    assert alone == _answer(lambda: formats.parse_time(value, "offered_at", mapping))
+    assert isinstance(alone, str)
+    assert "happened twice" in alone
