@@ -24,12 +24,14 @@ import time
 from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
-from django.core.management import call_command
+from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
+
+from onestop.core import heap
 
 #: The apps' own "do what is due, then return" commands, by name (core imports no app).  Each
 #: takes the stealth option ``keep_going`` (a callable: ``False`` once the worker is stopping).
@@ -44,6 +46,12 @@ MAX_ROUNDS = 100
 STEPS_INTERVAL = 5.0
 
 logger = logging.getLogger("django_tasks_db")
+
+
+def _load_steps() -> None:
+    """Load the steps' commands (and so their apps' modules) before the heap is settled."""
+    for step in IDLE_STEPS:
+        load_command_class(get_commands()[step[0]], step[0])
 
 
 def _seconds(value: str) -> float:
@@ -153,6 +161,8 @@ class Command(DatabaseWorkerCommand):
                 worker.configure_signals()  # only the child process runs the worker
             run_with_reloader(worker.run)
             return
+        _load_steps()
+        heap.settle()  # it runs for days: a full collection need not walk what is loaded
         worker.configure_signals()
         if options["verbosity"] > 0:
             self.stdout.write(f"worker: running; the apps' steps every {steps_interval} seconds")
