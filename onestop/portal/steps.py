@@ -30,6 +30,7 @@ SESSION_KEY = "onestop_portal_answers"  # {"<organisation id>:<type code>": {"do
 SESSION_FORMS = 5
 VALUE_LIMIT = 6_000  # longer than any input allows; a longer value is never kept
 QUESTION_PREFIX = "question-"
+PROBLEM = "problem"  # the slug of "Describe the problem"
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ def steps_of(form: ReportForm) -> list[Step]:
         for question in form.questions
     ]
     photo = ("photo",) if "photo" in form.fields else ()
-    pages.append(Step("problem", str(_("Describe the problem")), ("title", "description", *photo)))
+    pages.append(Step(PROBLEM, str(_("Describe the problem")), ("title", "description", *photo)))
     where = ("postcode", "location") if form.asks_where else ("postcode",)
     pages.append(Step("where", str(_("Where is the problem")), where))
     pages.append(
@@ -68,6 +69,12 @@ def steps_of(form: ReportForm) -> list[Step]:
         )
     )
     return pages
+
+
+def first_slug(questions: list[dict[str, Any]]) -> str:
+    """The first page's slug (``steps_of``'s first) of a form asking ``questions``, found
+    without building the form: the first question's page, else "Describe the problem"."""
+    return f"{QUESTION_PREFIX}{questions[0]['code']}" if questions else PROBLEM
 
 
 def _key(web_form: WebForm) -> str:

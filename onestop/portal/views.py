@@ -173,7 +173,8 @@ def report_form(request: HttpRequest, organisation_slug: str, type_code: str) ->
     web_form = queries.published_form(organisation, type_code)
     context = _form_context(organisation, web_form)
     if request.method != "POST" and web_form.asks_one_thing_per_page:
-        first = steps.steps_of(_report_form(web_form))[0]
+        # The first page's address, without building the form to find it.
+        first = steps.first_slug(web_form.case_type.attributes)
         answers = steps.kept(request, web_form)
         return render(
             request,
@@ -245,10 +246,11 @@ def _release_photo(web_form: WebForm, photo: document_services.HeldFile | None) 
         document_services.release_held_file(web_form.organisation_id, photo)
 
 
-def _step_url(web_form: WebForm, step: steps.Step, *, from_check: bool = False) -> str:
+def _step_url(web_form: WebForm, step: steps.Step | str, *, from_check: bool = False) -> str:
+    """The address of the page ``step`` (a page, or its slug)."""
+    slug = step.slug if isinstance(step, steps.Step) else step
     url = reverse(
-        "portal:report-step",
-        args=[web_form.organisation.slug, web_form.case_type.code, step.slug],
+        "portal:report-step", args=[web_form.organisation.slug, web_form.case_type.code, slug]
     )
     return f"{url}?from={FROM_CHECK}" if from_check else url
 
@@ -465,7 +467,7 @@ def _check_page(
     status: int,
     extra_errors: list[str] | None = None,
 ) -> HttpResponse:
-    problem = next(page for page in all_steps if page.slug == "problem")
+    problem = next(page for page in all_steps if page.slug == steps.PROBLEM)
     errors: list[dict[str, Any]] = [
         {"text": error, "href": _step_url(web_form, problem, from_check=True)}
         for error in extra_errors or []
