@@ -110,7 +110,7 @@ class ReportForm(GovukForm):
 
     def names_of(self, name: str) -> list[str]:
         """The inputs that answer the question ``name``: a location question's point too."""
-        return _names_of(name, self.point_question)
+        return names_of(name, self.point_question)
 
     # sections of the page, in order
     def question_fields(self) -> list[forms.BoundField]:
@@ -225,6 +225,12 @@ _blueprints: OrderedDict[tuple[str, str, str], Blueprint] = OrderedDict()
 _blueprints_lock = threading.Lock()
 
 
+def blueprint_of(questions: list[dict[str, Any]]) -> Blueprint:
+    """The fields of a report form asking ``questions`` in the page's language, as its forms
+    copy them (built once, ``_blueprint``); never to be changed."""
+    return _blueprint(questions)
+
+
 def _blueprint(questions: list[dict[str, Any]]) -> Blueprint:
     language = get_language() or ""
     key = (language, document_services.size_limit_text(), json.dumps(questions, sort_keys=True))
@@ -322,7 +328,7 @@ def _build(questions: list[dict[str, Any]]) -> Blueprint:
             *(
                 name
                 for question in questions
-                for name in _names_of(attribute_field_name(question["code"]), point_question)
+                for name in names_of(attribute_field_name(question["code"]), point_question)
             ),
             "title",
             "description",
@@ -347,7 +353,9 @@ def _build(questions: list[dict[str, Any]]) -> Blueprint:
     )
 
 
-def _names_of(name: str, point_question: str) -> list[str]:
+def names_of(name: str, point_question: str) -> list[str]:
+    """The inputs that answer the question ``name`` when ``point_question`` is the location
+    question (none: ""): a location question's point too."""
     return [name, "latitude", "longitude"] if name == point_question else [name]
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.core.dates import govuk_date
 from onestop.core.questions import attribute_field_name
 from onestop.documents.services import HeldFile
-from onestop.portal.forms import HONEYPOT, POINT_FIELDS, ReportForm
+from onestop.portal.forms import HONEYPOT, POINT_FIELDS, ReportForm, blueprint_of, names_of
 from onestop.portal.models import WebForm
 
 SESSION_KEY = "onestop_portal_answers"  # {"<organisation id>:<type code>": {"done": [...], ...}}
@@ -43,17 +43,40 @@ class Step:
 
 def steps_of(form: ReportForm) -> list[Step]:
     """The pages of ``form``, in order."""
+    return _pages(
+        form.questions,
+        point_question=form.point_question,
+        photo="photo" in form.fields,
+        asks_where=form.asks_where,
+    )
+
+
+def steps_for(questions: list[dict[str, Any]]) -> list[Step]:
+    """The pages of the report form asking ``questions`` in the page's language (``steps_of``
+    that form), without building the form: from the fields its forms copy."""
+    blueprint = blueprint_of(questions)
+    return _pages(
+        questions,
+        point_question=blueprint.point_question,
+        photo="photo" in blueprint.fields,
+        asks_where=blueprint.asks_where,
+    )
+
+
+def _pages(
+    questions: list[dict[str, Any]], *, point_question: str, photo: bool, asks_where: bool
+) -> list[Step]:
     pages = [
         Step(
             slug=f"{QUESTION_PREFIX}{question['code']}",
             title=str(question["label"]),
-            fields=tuple(form.names_of(attribute_field_name(question["code"]))),
+            fields=tuple(names_of(attribute_field_name(question["code"]), point_question)),
         )
-        for question in form.questions
+        for question in questions
     ]
-    photo = ("photo",) if "photo" in form.fields else ()
-    pages.append(Step(PROBLEM, str(_("Describe the problem")), ("title", "description", *photo)))
-    where = ("postcode", "location") if form.asks_where else ("postcode",)
+    problem = ("title", "description", "photo") if photo else ("title", "description")
+    pages.append(Step(PROBLEM, str(_("Describe the problem")), problem))
+    where = ("postcode", "location") if asks_where else ("postcode",)
     pages.append(Step("where", str(_("Where is the problem")), where))
     pages.append(
         Step(

@@ -293,8 +293,8 @@ def report_step(
 ) -> HttpResponse:
     """One page of a long form: its question, checked alone, kept in the session."""
     _organisation, web_form = _paged_form(request, organisation_slug, type_code)
-    blank = _report_form(web_form)  # the pages' questions, and the form a GET shows
-    all_steps = steps.steps_of(blank)
+    # The pages, without building a form (a page builds the one it shows or checks).
+    all_steps = steps.steps_for(web_form.questions_in(get_language()))
     found = next((page for page in all_steps if page.slug == str(step)[:80]), None)
     if found is None:
         raise Http404
@@ -305,11 +305,12 @@ def report_step(
         return HttpResponseRedirect(_step_url(web_form, missing))
     from_check = request.GET.get("from") == FROM_CHECK
     if request.method != "POST":
-        form = blank
         if found.slug in answers["done"]:
             form = _report_form(web_form, steps.as_data(answers["values"]))
             form.is_valid()
             steps.only_errors_of(form, found)
+        else:
+            form = _report_form(web_form)
         return _step_page(
             request, web_form, all_steps, found, form, from_check=from_check, answers=answers
         )
