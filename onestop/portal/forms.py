@@ -85,11 +85,14 @@ class ReportForm(GovukForm):
         case_type: CaseType,
         request: HttpRequest | None = None,
         questions: list[dict[str, Any]] | None = None,
+        blueprint: Blueprint | None = None,
         **kwargs: Any,
     ) -> None:
-        # The questions in the page's language (``WebForm.questions_in``), else as stored.
+        # The questions in the page's language (``WebForm.questions_in``), else as stored;
+        # ``blueprint``: their fields, when the page looked them up already (``blueprint_of``).
         self.questions = questions if questions is not None else list(case_type.attributes)
-        blueprint = _blueprint(self.questions)
+        if blueprint is None:
+            blueprint = _blueprint(self.questions)
         # Copied by Django's own form (as it copies a form class's declared fields), so each
         # form has fields of its own and the blueprint is never changed.
         self.base_fields = blueprint.fields  # type: ignore[misc]  # this form's, not the class's

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.core.dates import govuk_date
 from onestop.core.questions import attribute_field_name
 from onestop.documents.services import HeldFile
-from onestop.portal.forms import HONEYPOT, POINT_FIELDS, ReportForm, blueprint_of, names_of
+from onestop.portal.forms import HONEYPOT, POINT_FIELDS, Blueprint, ReportForm, names_of
 from onestop.portal.models import WebForm
 
 SESSION_KEY = "onestop_portal_answers"  # {"<organisation id>:<type code>": {"done": [...], ...}}
@@ -51,10 +51,10 @@ def steps_of(form: ReportForm) -> list[Step]:
     )
 
 
-def steps_for(questions: list[dict[str, Any]]) -> list[Step]:
+def steps_for(questions: list[dict[str, Any]], blueprint: Blueprint) -> list[Step]:
     """The pages of the report form asking ``questions`` in the page's language (``steps_of``
-    that form), without building the form: from the fields its forms copy."""
-    blueprint = blueprint_of(questions)
+    that form), without building the form: from the fields its forms copy (``blueprint``,
+    ``forms.blueprint_of(questions)``)."""
     return _pages(
         questions,
         point_question=blueprint.point_question,

@@ -128,14 +128,20 @@ def report_index(request: HttpRequest, organisation_slug: str) -> HttpResponse:
 
 
 def _report_form(
-    web_form: WebForm, *args: Any, request: HttpRequest | None = None
+    web_form: WebForm,
+    *args: Any,
+    request: HttpRequest | None = None,
+    asked: tuple[list[dict[str, Any]], forms.Blueprint] | None = None,
 ) -> forms.ReportForm:
-    """The report form of ``web_form`` with its questions in the page's language."""
+    """The report form of ``web_form`` with its questions in the page's language (``asked``:
+    those questions and their fields, when the page looked them up already)."""
+    questions, blueprint = asked or (web_form.questions_in(get_language()), None)
     return forms.ReportForm(
         *args,
         case_type=web_form.case_type,
         request=request,
-        questions=web_form.questions_in(get_language()),
+        questions=questions,
+        blueprint=blueprint,
     )
 
 
@@ -293,8 +299,11 @@ def report_step(
 ) -> HttpResponse:
     """One page of a long form: its question, checked alone, kept in the session."""
     _organisation, web_form = _paged_form(request, organisation_slug, type_code)
-    # The pages, without building a form (a page builds the one it shows or checks).
-    all_steps = steps.steps_for(web_form.questions_in(get_language()))
+    # The questions and their fields, looked up once for the page: its pages, without
+    # building a form, and the one form it shows or checks.
+    questions = web_form.questions_in(get_language())
+    asked = (questions, forms.blueprint_of(questions))
+    all_steps = steps.steps_for(*asked)
     found = next((page for page in all_steps if page.slug == str(step)[:80]), None)
     if found is None:
         raise Http404
@@ -306,11 +315,11 @@ def report_step(
     from_check = request.GET.get("from") == FROM_CHECK
     if request.method != "POST":
         if found.slug in answers["done"]:
-            form = _report_form(web_form, steps.as_data(answers["values"]))
+            form = _report_form(web_form, steps.as_data(answers["values"]), asked=asked)
             form.is_valid()
             steps.only_errors_of(form, found)
         else:
-            form = _report_form(web_form)
+            form = _report_form(web_form, asked=asked)
         return _step_page(
             request, web_form, all_steps, found, form, from_check=from_check, answers=answers
         )
@@ -319,7 +328,7 @@ def report_step(
         return _refused_as_bot(request, web_form)
     values = steps.merged(found, answers["values"], steps.posted_values(found, posted))
     files = _files(request) if PHOTO in found.fields else None
-    form = _report_form(web_form, steps.as_data(values), files, request=request)
+    form = _report_form(web_form, steps.as_data(values), files, request=request, asked=asked)
     form.is_valid()
     steps.only_errors_of(form, found)
     if form.errors:

@@ -240,7 +240,7 @@ def test_the_pages_found_without_a_form_are_the_forms_pages(paged: WebForm, lang
         assert len(without_location) < len(asked)  # the missed bin asks where, on the map
         for questions in (asked, asked[::-1], without_location, []):
             form = forms.ReportForm(case_type=paged.case_type, questions=questions)
-            assert steps.steps_for(questions) == steps.steps_of(form)
+            assert steps.steps_for(questions, forms.blueprint_of(questions)) == steps.steps_of(form)
 
 
 def test_a_question_page_builds_the_one_form_it_shows_or_checks(
@@ -263,3 +263,22 @@ def test_a_question_page_builds_the_one_form_it_shows_or_checks(
     assert answered.status_code == 200
     assert 'value="blue" checked' in answered.content.decode()
     assert built == [False, True, True]  # the form with the answers kept
+
+
+def test_a_question_page_looks_its_fields_up_once(
+    client: Client, paged: WebForm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looked_up: list[str] = []
+    original = forms._blueprint
+
+    def counting(questions: list[dict[str, Any]]) -> forms.Blueprint:
+        looked_up.append(str(questions[0]["code"]))
+        return original(questions)
+
+    monkeypatch.setattr(forms, "_blueprint", counting)
+
+    assert client.get(STEP).status_code == 200
+    assert looked_up == ["bin"]
+    assert client.post(STEP, {"attribute_bin": "blue", "leave_blank": ""}).status_code == 302
+    assert client.get(STEP).status_code == 200
+    assert looked_up == ["bin", "bin", "bin"]
