@@ -42,16 +42,21 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 
 
-def _slug_of_address(path: str) -> str | None:
+def _slug_of_address(path: str, *, unresolved: str = "") -> str | None:
     """The organisation slug of the residents' page ``path`` is, or is under: the nearest
     address at or above it that names a view (``/o/vale/no-such-page/`` is under the start page
-    ``/o/vale/``); ``None`` when that view is not public or names no organisation."""
+    ``/o/vale/``); ``None`` when that view is not public or names no organisation.
+    ``unresolved``: an address known to name no view (the request's own, when resolving it
+    failed), not resolved again."""
     segments = [segment for segment in path.split("/") if segment]
     if len(path) > _ADDRESS_LIMIT or len(segments) > _SEGMENTS_LIMIT:
         return None
     for end in range(len(segments), 0, -1):
+        address = "/" + "/".join(segments[:end]) + "/"
+        if address == unresolved:
+            continue
         try:
-            match = resolve("/" + "/".join(segments[:end]) + "/")
+            match = resolve(address)
         except Resolver404:
             continue
         if not is_public(match.func):
@@ -62,7 +67,9 @@ def _slug_of_address(path: str) -> str | None:
     return None
 
 
-def _public_organisation(request: HttpRequest, *, may_read: bool = True) -> Organisation | None:
+def _public_organisation(
+    request: HttpRequest, *, may_read: bool = True, exception: Exception | None = None
+) -> Organisation | None:
     """The active organisation whose residents' page the error is on, with the page's language
     chosen for it; ``None`` (a plain page) for a staff page, an unknown or closed organisation
     and any other address.  When a public view of an organisation answered, the middleware has
@@ -73,7 +80,14 @@ def _public_organisation(request: HttpRequest, *, may_read: bool = True) -> Orga
         return read if isinstance(read, Organisation) else None
     if not may_read:
         return None
-    slug = _slug_of_address(request.path_info)
+    # No view answered the request's address (the handler's own resolving failed, so no view
+    # was found): resolving it again would fail again, trying every pattern.
+    unresolved = (
+        request.path_info
+        if isinstance(exception, Resolver404) and request.resolver_match is None
+        else ""
+    )
+    slug = _slug_of_address(request.path_info, unresolved=unresolved)
     if slug is None:
         return None
     # As the language middleware reads it: a GET may take the row kept a few seconds.
@@ -84,13 +98,18 @@ def _public_organisation(request: HttpRequest, *, may_read: bool = True) -> Orga
 
 
 def _error_page(
-    request: HttpRequest, template: str, status: int, *, may_read: bool = True
+    request: HttpRequest,
+    template: str,
+    status: int,
+    *,
+    may_read: bool = True,
+    exception: Exception | None = None,
 ) -> HttpResponse:
     """A site-wide error page; under a public organisation's address it carries that
     organisation's footer (the complaints route, its information pages) and language toggle,
     in the page's language.  Finding the organisation never stops the error page itself."""
     try:
-        organisation = _public_organisation(request, may_read=may_read)
+        organisation = _public_organisation(request, may_read=may_read, exception=exception)
     except Exception:
         logger.exception("error page: the organisation of %s could not be read", request.path[:200])
         organisation = None
@@ -99,7 +118,7 @@ def _error_page(
 
 @public
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error_page(request, "core/404.html", 404)
+    return _error_page(request, "core/404.html", 404, exception=exception)
 
 
 @public

@@ -85,11 +85,14 @@ class ReportForm(GovukForm):
         case_type: CaseType,
         request: HttpRequest | None = None,
         questions: list[dict[str, Any]] | None = None,
+        blueprint: Blueprint | None = None,
         **kwargs: Any,
     ) -> None:
-        # The questions in the page's language (``WebForm.questions_in``), else as stored.
+        # The questions in the page's language (``WebForm.questions_in``), else as stored;
+        # ``blueprint``: their fields, when the page looked them up already (``blueprint_of``).
         self.questions = questions if questions is not None else list(case_type.attributes)
-        blueprint = _blueprint(self.questions)
+        if blueprint is None:
+            blueprint = _blueprint(self.questions)
         # Copied by Django's own form (as it copies a form class's declared fields), so each
         # form has fields of its own and the blueprint is never changed.
         self.base_fields = blueprint.fields  # type: ignore[misc]  # this form's, not the class's
@@ -110,7 +113,7 @@ class ReportForm(GovukForm):
 
     def names_of(self, name: str) -> list[str]:
         """The inputs that answer the question ``name``: a location question's point too."""
-        return _names_of(name, self.point_question)
+        return names_of(name, self.point_question)
 
     # sections of the page, in order
     def question_fields(self) -> list[forms.BoundField]:
@@ -225,6 +228,12 @@ _blueprints: OrderedDict[tuple[str, str, str], Blueprint] = OrderedDict()
 _blueprints_lock = threading.Lock()
 
 
+def blueprint_of(questions: list[dict[str, Any]]) -> Blueprint:
+    """The fields of a report form asking ``questions`` in the page's language, as its forms
+    copy them (built once, ``_blueprint``); never to be changed."""
+    return _blueprint(questions)
+
+
 def _blueprint(questions: list[dict[str, Any]]) -> Blueprint:
     language = get_language() or ""
     key = (language, document_services.size_limit_text(), json.dumps(questions, sort_keys=True))
@@ -322,7 +331,7 @@ def _build(questions: list[dict[str, Any]]) -> Blueprint:
             *(
                 name
                 for question in questions
-                for name in _names_of(attribute_field_name(question["code"]), point_question)
+                for name in names_of(attribute_field_name(question["code"]), point_question)
             ),
             "title",
             "description",
@@ -347,7 +356,9 @@ def _build(questions: list[dict[str, Any]]) -> Blueprint:
     )
 
 
-def _names_of(name: str, point_question: str) -> list[str]:
+def names_of(name: str, point_question: str) -> list[str]:
+    """The inputs that answer the question ``name`` when ``point_question`` is the location
+    question (none: ""): a location question's point too."""
     return [name, "latitude", "longitude"] if name == point_question else [name]
 
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.core.dates import govuk_date
 from onestop.core.questions import attribute_field_name
 from onestop.documents.services import HeldFile
-from onestop.portal.forms import HONEYPOT, POINT_FIELDS, ReportForm
+from onestop.portal.forms import HONEYPOT, POINT_FIELDS, Blueprint, ReportForm, names_of
 from onestop.portal.models import WebForm
 
 SESSION_KEY = "onestop_portal_answers"  # {"<organisation id>:<type code>": {"done": [...], ...}}
@@ -30,6 +30,7 @@ SESSION_KEY = "onestop_portal_answers"  # {"<organisation id>:<type code>": {"do
 SESSION_FORMS = 5
 VALUE_LIMIT = 6_000  # longer than any input allows; a longer value is never kept
 QUESTION_PREFIX = "question-"
+PROBLEM = "problem"  # the slug of "Describe the problem"
 
 
 @dataclass(frozen=True)
@@ -42,17 +43,40 @@ class Step:
 
 def steps_of(form: ReportForm) -> list[Step]:
     """The pages of ``form``, in order."""
+    return _pages(
+        form.questions,
+        point_question=form.point_question,
+        photo="photo" in form.fields,
+        asks_where=form.asks_where,
+    )
+
+
+def steps_for(questions: list[dict[str, Any]], blueprint: Blueprint) -> list[Step]:
+    """The pages of the report form asking ``questions`` in the page's language (``steps_of``
+    that form), without building the form: from the fields its forms copy (``blueprint``,
+    ``forms.blueprint_of(questions)``)."""
+    return _pages(
+        questions,
+        point_question=blueprint.point_question,
+        photo="photo" in blueprint.fields,
+        asks_where=blueprint.asks_where,
+    )
+
+
+def _pages(
+    questions: list[dict[str, Any]], *, point_question: str, photo: bool, asks_where: bool
+) -> list[Step]:
     pages = [
         Step(
             slug=f"{QUESTION_PREFIX}{question['code']}",
             title=str(question["label"]),
-            fields=tuple(form.names_of(attribute_field_name(question["code"]))),
+            fields=tuple(names_of(attribute_field_name(question["code"]), point_question)),
         )
-        for question in form.questions
+        for question in questions
     ]
-    photo = ("photo",) if "photo" in form.fields else ()
-    pages.append(Step("problem", str(_("Describe the problem")), ("title", "description", *photo)))
-    where = ("postcode", "location") if form.asks_where else ("postcode",)
+    problem = ("title", "description", "photo") if photo else ("title", "description")
+    pages.append(Step(PROBLEM, str(_("Describe the problem")), problem))
+    where = ("postcode", "location") if asks_where else ("postcode",)
     pages.append(Step("where", str(_("Where is the problem")), where))
     pages.append(
         Step(
@@ -68,6 +92,12 @@ def steps_of(form: ReportForm) -> list[Step]:
         )
     )
     return pages
+
+
+def first_slug(questions: list[dict[str, Any]]) -> str:
+    """The first page's slug (``steps_of``'s first) of a form asking ``questions``, found
+    without building the form: the first question's page, else "Describe the problem"."""
+    return f"{QUESTION_PREFIX}{questions[0]['code']}" if questions else PROBLEM
 
 
 def _key(web_form: WebForm) -> str:

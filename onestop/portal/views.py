@@ -128,14 +128,20 @@ def report_index(request: HttpRequest, organisation_slug: str) -> HttpResponse:
 
 
 def _report_form(
-    web_form: WebForm, *args: Any, request: HttpRequest | None = None
+    web_form: WebForm,
+    *args: Any,
+    request: HttpRequest | None = None,
+    asked: tuple[list[dict[str, Any]], forms.Blueprint] | None = None,
 ) -> forms.ReportForm:
-    """The report form of ``web_form`` with its questions in the page's language."""
+    """The report form of ``web_form`` with its questions in the page's language (``asked``:
+    those questions and their fields, when the page looked them up already)."""
+    questions, blueprint = asked or (web_form.questions_in(get_language()), None)
     return forms.ReportForm(
         *args,
         case_type=web_form.case_type,
         request=request,
-        questions=web_form.questions_in(get_language()),
+        questions=questions,
+        blueprint=blueprint,
     )
 
 
@@ -173,7 +179,8 @@ def report_form(request: HttpRequest, organisation_slug: str, type_code: str) ->
     web_form = queries.published_form(organisation, type_code)
     context = _form_context(organisation, web_form)
     if request.method != "POST" and web_form.asks_one_thing_per_page:
-        first = steps.steps_of(_report_form(web_form))[0]
+        # The first page's address, without building the form to find it.
+        first = steps.first_slug(web_form.case_type.attributes)
         answers = steps.kept(request, web_form)
         return render(
             request,
@@ -245,10 +252,11 @@ def _release_photo(web_form: WebForm, photo: document_services.HeldFile | None) 
         document_services.release_held_file(web_form.organisation_id, photo)
 
 
-def _step_url(web_form: WebForm, step: steps.Step, *, from_check: bool = False) -> str:
+def _step_url(web_form: WebForm, step: steps.Step | str, *, from_check: bool = False) -> str:
+    """The address of the page ``step`` (a page, or its slug)."""
+    slug = step.slug if isinstance(step, steps.Step) else step
     url = reverse(
-        "portal:report-step",
-        args=[web_form.organisation.slug, web_form.case_type.code, step.slug],
+        "portal:report-step", args=[web_form.organisation.slug, web_form.case_type.code, slug]
     )
     return f"{url}?from={FROM_CHECK}" if from_check else url
 
@@ -291,8 +299,11 @@ def report_step(
 ) -> HttpResponse:
     """One page of a long form: its question, checked alone, kept in the session."""
     _organisation, web_form = _paged_form(request, organisation_slug, type_code)
-    blank = _report_form(web_form)  # the pages' questions, and the form a GET shows
-    all_steps = steps.steps_of(blank)
+    # The questions and their fields, looked up once for the page: its pages, without
+    # building a form, and the one form it shows or checks.
+    questions = web_form.questions_in(get_language())
+    asked = (questions, forms.blueprint_of(questions))
+    all_steps = steps.steps_for(*asked)
     found = next((page for page in all_steps if page.slug == str(step)[:80]), None)
     if found is None:
         raise Http404
@@ -303,11 +314,12 @@ def report_step(
         return HttpResponseRedirect(_step_url(web_form, missing))
     from_check = request.GET.get("from") == FROM_CHECK
     if request.method != "POST":
-        form = blank
         if found.slug in answers["done"]:
-            form = _report_form(web_form, steps.as_data(answers["values"]))
+            form = _report_form(web_form, steps.as_data(answers["values"]), asked=asked)
             form.is_valid()
             steps.only_errors_of(form, found)
+        else:
+            form = _report_form(web_form, asked=asked)
         return _step_page(
             request, web_form, all_steps, found, form, from_check=from_check, answers=answers
         )
@@ -316,7 +328,7 @@ def report_step(
         return _refused_as_bot(request, web_form)
     values = steps.merged(found, answers["values"], steps.posted_values(found, posted))
     files = _files(request) if PHOTO in found.fields else None
-    form = _report_form(web_form, steps.as_data(values), files, request=request)
+    form = _report_form(web_form, steps.as_data(values), files, request=request, asked=asked)
     form.is_valid()
     steps.only_errors_of(form, found)
     if form.errors:
@@ -465,7 +477,7 @@ def _check_page(
     status: int,
     extra_errors: list[str] | None = None,
 ) -> HttpResponse:
-    problem = next(page for page in all_steps if page.slug == "problem")
+    problem = next(page for page in all_steps if page.slug == steps.PROBLEM)
     errors: list[dict[str, Any]] = [
         {"text": error, "href": _step_url(web_form, problem, from_check=True)}
         for error in extra_errors or []

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from onestop.cases import services as case_services
 from onestop.core.models import Organisation
-from onestop.portal import forms, services
+from onestop.portal import forms, services, steps
 from onestop.portal.models import WebForm
 from tests.cases.conftest import World
 
@@ -230,3 +230,55 @@ def test_edited_welsh_words_are_seen_on_the_next_welsh_page(
 def _label(html: str) -> str:
     start = html.index("<h1")
     return html[start : html.index("</h1>", start)]
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_the_pages_found_without_a_form_are_the_forms_pages(paged: WebForm, language: str) -> None:
+    with translation.override(language):
+        asked = paged.questions_in(language)
+        without_location = [question for question in asked if question["kind"] != "location"]
+        assert len(without_location) < len(asked)  # the missed bin asks where, on the map
+        for questions in (asked, asked[::-1], without_location, []):
+            form = forms.ReportForm(case_type=paged.case_type, questions=questions)
+            assert steps.steps_for(questions, forms.blueprint_of(questions)) == steps.steps_of(form)
+
+
+def test_a_question_page_builds_the_one_form_it_shows_or_checks(
+    client: Client, paged: WebForm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[bool] = []
+    original = forms.ReportForm.__init__
+
+    def counting(form: forms.ReportForm, *args: Any, **kwargs: Any) -> None:
+        built.append(bool(args))
+        original(form, *args, **kwargs)
+
+    monkeypatch.setattr(forms.ReportForm, "__init__", counting)
+
+    assert client.get(STEP).status_code == 200
+    assert built == [False]  # the blank form it shows
+    assert client.post(STEP, {"attribute_bin": "blue", "leave_blank": ""}).status_code == 302
+    assert built == [False, True]  # the form checking what was sent
+    answered = client.get(STEP)
+    assert answered.status_code == 200
+    assert 'value="blue" checked' in answered.content.decode()
+    assert built == [False, True, True]  # the form with the answers kept
+
+
+def test_a_question_page_looks_its_fields_up_once(
+    client: Client, paged: WebForm, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looked_up: list[str] = []
+    original = forms._blueprint
+
+    def counting(questions: list[dict[str, Any]]) -> forms.Blueprint:
+        looked_up.append(str(questions[0]["code"]))
+        return original(questions)
+
+    monkeypatch.setattr(forms, "_blueprint", counting)
+
+    assert client.get(STEP).status_code == 200
+    assert looked_up == ["bin"]
+    assert client.post(STEP, {"attribute_bin": "blue", "leave_blank": ""}).status_code == 302
+    assert client.get(STEP).status_code == 200
+    assert looked_up == ["bin", "bin", "bin"]

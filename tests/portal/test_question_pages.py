@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
-from onestop.cases.models import Case
+from onestop.cases.models import Case, CaseType
+from onestop.core import services as core_services
 from onestop.directory.models import PostcodeDistrict
-from onestop.portal import services
+from onestop.portal import forms, services, steps
 from onestop.portal.models import Layout, WebForm
 from tests.cases.conftest import World
 from tests.portal.conftest import NOTHING, counts
@@ -74,6 +76,37 @@ def test_more_than_three_questions_start_with_a_start_page(paged: WebForm, clien
     assert "Start now" in html
     assert "Leave it out." in html
     assert 'name="title"' not in html
+
+
+@pytest.mark.parametrize("language", ["en-gb", "cy"])
+def test_the_start_page_finds_the_first_page_as_the_form_does(
+    world: World, paged: WebForm, language: str
+) -> None:
+    """The start page names its first page without building the form: the same page the
+    form's pages begin with, a question's or, with no questions, "Describe the problem"."""
+    with translation.override(language):
+        for questions in (paged.questions_in(language), paged.questions_in(language)[::-1], []):
+            form = forms.ReportForm(case_type=paged.case_type, questions=questions)
+            assert steps.first_slug(questions) == steps.steps_of(form)[0].slug
+    assert steps.first_slug([]) == "problem"
+
+
+def test_the_start_page_links_to_the_first_question_as_reordered(
+    world: World, paged: WebForm, client: Client
+) -> None:
+    attributes = [dict(question) for question in world.missed_bin.attributes]
+    reordered = [*attributes[2:], *attributes[:2]]
+    CaseType.objects.for_organisation(world.organisation).filter(pk=world.missed_bin.pk).update(
+        attributes=reordered
+    )
+    core_services.public_content_changed(world.organisation)
+    first = f"question-{reordered[0]['code']}"
+
+    html = client.get(FORM).content.decode()
+
+    assert f'href="{_step(first)}"' in html
+    assert f'href="{_step("question-bin")}"' not in html
+    assert client.get(_step(first)).status_code == 200
 
 
 def test_every_page_in_order_then_check_and_send(

@@ -10,13 +10,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from html import unescape
+from typing import Any
 
 import pytest
 import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.test import Client, override_settings
+from django.urls import resolve
 
+from onestop.core import views as core_views
 from onestop.core.models import Organisation, OrganisationType, RoleCode
 from onestop.directory import services as directory
 from onestop.directory.models import AccessPoint, AccessPointKind, Service
@@ -761,6 +764,35 @@ def test_a_missing_page_under_an_organisation_has_its_footer_and_its_welsh(
     assert "Page not found" in english
     assert "Complain, comment or compliment" in english
     assert _footer_hrefs(english) == FOOTER_HREFS
+
+
+@pytest.mark.parametrize(
+    ("path", "resolved"),
+    [
+        # The handler found no view for the address: only the addresses above it are tried.
+        ("/o/vale/no-such-page/", ["/o/vale/"]),
+        ("/o/vale/contact/extra/", ["/o/vale/contact/"]),
+        # Not the address the handler tried (no slash), so tried with one.
+        ("/o/vale/no-such-page", ["/o/vale/no-such-page/", "/o/vale/"]),
+    ],
+)
+def test_a_missing_pages_own_address_is_not_resolved_again(
+    client: Client, site: Site, path: str, resolved: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tried: list[str] = []
+    original = resolve
+
+    def recording(address: str, *args: Any, **kwargs: Any) -> Any:
+        tried.append(address)
+        return original(address, *args, **kwargs)
+
+    monkeypatch.setattr(core_views, "resolve", recording)
+
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert _footer_hrefs(response.content.decode()) == FOOTER_HREFS
+    assert tried == resolved
 
 
 def test_a_missing_page_of_an_organisation_without_welsh_is_english_with_its_footer(

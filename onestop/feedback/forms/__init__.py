@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import copy
+import functools
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -395,16 +397,24 @@ class PublicFeedbackForm(GovukForm):
     )
 
     def __init__(
-        self, *args: Any, services: Sequence[Service] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        services: Sequence[Service] | None = None,
+        only: Collection[str] | None = None,
+        **kwargs: Any,
     ) -> None:
         """``services``: the organisation's services, as ``queries.public_services`` keeps
-        them (the options, and what a service sent is checked against)."""
+        them (the options, and what a service sent is checked against).  ``only``: the fields
+        this form has (all of them when not given), in the form's order."""
+        built = _public_fields(get_language() or "")
+        # Copied by Django's own form (as it copies a form class's declared fields), so each
+        # form has fields of its own and those built once are never changed.
+        self.base_fields = (  # type: ignore[misc]  # this form's, not the class's
+            built if only is None else {name: built[name] for name in built if name in only}
+        )
         super().__init__(*args, **kwargs)
-        if services is not None:
+        if services is not None and "service" in self.fields:
             self.fields["service"].use_objects(list(services))  # type: ignore[attr-defined]
-        _no_maxlength(self)
-        guard_text_fields(self)
-        self.style()
 
     def is_bot(self) -> bool:
         return bool(str(self.data.get(HONEYPOT, "")).strip())
@@ -438,6 +448,21 @@ class PublicFeedbackForm(GovukForm):
             # The page's language (Welsh where the organisation offers it and it was chosen).
             language="cy" if get_language() == "cy" else "en",
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _public_fields(language: str) -> dict[str, forms.Field]:
+    """``PublicFeedbackForm``'s fields as built for ``language`` (their labels, the plain-text
+    and length checks' messages and the blank service's words are that language's): no
+    ``maxlength`` in the markup, the plain-text and length checks, the GOV.UK classes.  Built
+    once a language rather than for every form: each form copies them."""
+    holder = GovukForm()  # holds the fields while they are built (its own are none)
+    holder.fields = copy.deepcopy(PublicFeedbackForm.declared_fields)
+    holder.style()  # as ``GovukForm`` gives every form's fields, before the rest
+    _no_maxlength(holder)
+    guard_text_fields(holder)
+    holder.style()
+    return holder.fields
 
 
 class PublicEqualityForm(GovukForm):

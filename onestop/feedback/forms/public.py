@@ -149,12 +149,9 @@ class PublicStepForm(PublicFeedbackForm):
         services: Sequence[Service] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, services=services, **kwargs)
+        super().__init__(*args, services=services, only={*step.fields, HONEYPOT}, **kwargs)
         self.step = step
         self.answers: Answers = answers or {}
-        for name in list(self.fields):
-            if name not in step.fields and name != HONEYPOT:
-                del self.fields[name]
         if len(step.fields) == 1 and step.hint:  # the page's hint is the one input's
             self.fields[step.fields[0]].help_text = str(step.hint)
 

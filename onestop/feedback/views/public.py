@@ -151,7 +151,8 @@ def question(request: HttpRequest, organisation_slug: str, step: str) -> HttpRes
         )
     if missing is not None and asked.index(missing) < asked.index(found):
         return HttpResponseRedirect(_step_url(organisation, missing))
-    choices = queries.public_services(organisation)
+    # Only the service question offers the services.
+    choices = queries.public_services(organisation) if "service" in found.fields else None
     if request.method != "POST":
         form = steps.PublicStepForm(
             step=found, answers=answers, services=choices, initial=dict(answers)
@@ -268,9 +269,11 @@ def check(request: HttpRequest, organisation_slug: str) -> HttpResponse:
     missing = steps.first_unanswered(answers)
     if missing is not None:  # not everything answered (or the session has expired)
         return HttpResponseRedirect(_step_url(organisation, missing))
-    form = PublicFeedbackForm(services=queries.public_services(organisation))
     status = 200
-    if request.method == "POST":
+    if request.method != "POST":
+        # Unbound: it words the answers (a choice's label), and has no mistakes to show.
+        form = PublicFeedbackForm(services=queries.public_services(organisation))
+    else:
         posted = readable_post(request)
         if str(posted.get(HONEYPOT, "")).strip():
             return _refused_as_bot(request, organisation)
@@ -303,16 +306,7 @@ def check(request: HttpRequest, organisation_slug: str) -> HttpResponse:
             return saved
         throttle.release(address)  # mistakes never use up the allowance
         status = 400
-    errors = [
-        {"text": error, "href": _step_url(organisation, step, from_check=True)}
-        for step in steps.applicable(answers)
-        for name in step.fields
-        for error in form.errors.get(name, [])
-    ]
-    errors += [
-        {"text": error, "href": _step_url(organisation, steps.STEPS[0], from_check=True)}
-        for error in form.non_field_errors()
-    ]
+    errors = _check_errors(organisation, answers, form) if form.is_bound else []
     return render(
         request,
         "feedback/public/check.html",
@@ -325,6 +319,24 @@ def check(request: HttpRequest, organisation_slug: str) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _check_errors(
+    organisation: Organisation, answers: steps.Answers, form: PublicFeedbackForm
+) -> list[dict[str, Any]]:
+    """The check page's error summary for the answers it sent (``form`` bound to them): each
+    mistake linked to its question's page."""
+    errors = [
+        {"text": error, "href": _step_url(organisation, step, from_check=True)}
+        for step in steps.applicable(answers)
+        for name in step.fields
+        for error in form.errors.get(name, [])
+    ]
+    errors += [
+        {"text": error, "href": _step_url(organisation, steps.STEPS[0], from_check=True)}
+        for error in form.non_field_errors()
+    ]
+    return errors
 
 
 @public
