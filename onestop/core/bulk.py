@@ -204,7 +204,9 @@ def present_values(
     if connection.vendor != "postgresql":
         return {
             str(value)
-            for (value,) in queryset.filter(**{f"{column}__in": values}).values_list(column)
+            for (value,) in queryset.order_by()
+            .filter(**{f"{column}__in": values})
+            .values_list(column)
         }
     with bound_cursor() as cursor:
         cursor.execute(*present_statement(queryset, column, values))

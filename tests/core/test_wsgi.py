@@ -11,11 +11,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_loading_the_wsgi_application_freezes_what_was_loaded() -> None:
-    script = (
-        "import gc; before = gc.get_freeze_count(); import onestop.wsgi as w; "
-        "print(before, gc.get_freeze_count(), callable(w.application))"
-    )
+def _run(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` run by a Python of its own in the project, as a fresh process is."""
     env = {**os.environ, "ONESTOP_DEV": "1", "DJANGO_SETTINGS_MODULE": "onestop.settings"}
     done = subprocess.run(  # noqa: S603
         [sys.executable, "-c", script],
@@ -26,6 +23,15 @@ def test_loading_the_wsgi_application_freezes_what_was_loaded() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_loading_the_wsgi_application_freezes_what_was_loaded() -> None:
+    script = (
+        "import gc; before = gc.get_freeze_count(); import onestop.wsgi as w; "
+        "print(before, gc.get_freeze_count(), callable(w.application))"
+    )
+    done = _run(script)
     before, after, is_callable = done.stdout.split()
     assert before == "0"
     # Django and every app: tens of thousands of objects the collector no longer walks.
@@ -45,16 +51,7 @@ def test_the_worker_freezes_what_was_loaded_before_it_runs() -> None:
         "'onestop.channels.services.imap' in __import__('sys').modules); "
         "call_command('worker', '--steps-interval', '60', verbosity=0)"
     )
-    env = {**os.environ, "ONESTOP_DEV": "1", "DJANGO_SETTINGS_MODULE": "onestop.settings"}
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = _run(script)
     before, after, imap_loaded = done.stdout.split()
     assert before == "0"
     assert int(after) > 20_000

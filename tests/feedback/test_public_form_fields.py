@@ -21,6 +21,7 @@ from onestop.feedback import forms, queries
 from onestop.feedback.forms import public as steps
 from onestop.feedback.views import public as views
 from tests.feedback.conftest import World
+from tests.form_fields import described
 
 BAD = {
     "kind": "rant",
@@ -75,35 +76,13 @@ def _built_afresh(form: forms.PublicFeedbackForm) -> forms.PublicFeedbackForm:
     return form
 
 
-def _described(form: forms.PublicFeedbackForm) -> list[Any]:
-    """Everything of each field a page or a check uses."""
-    return [
-        (
-            name,
-            type(field).__name__,
-            str(field.label),
-            str(field.help_text),
-            field.required,
-            sorted((key, str(text)) for key, text in field.error_messages.items()),
-            type(field.widget).__name__,
-            sorted(field.widget.attrs.items()),
-            [
-                (type(check).__name__, str(getattr(check, "message", "")))
-                for check in field.validators
-            ],
-            [(str(value), str(label)) for value, label in getattr(field, "choices", [])],
-        )
-        for name, field in form.fields.items()
-    ]
-
-
 @pytest.mark.parametrize("language", ["en-gb", "cy"])
 def test_a_copied_form_is_the_form_built_afresh(world: World, language: str) -> None:
     services = queries.public_services(world.organisation)
     with translation.override(language):
         copied = forms.PublicFeedbackForm(services=services)
         afresh = _built_afresh(forms.PublicFeedbackForm(services=services))
-        assert _described(copied) == _described(afresh)
+        assert described(copied) == described(afresh)
         assert str(copied) == str(afresh)
         assert "Waste and Recycling" in str(copied["service"])
         refused_copied = forms.PublicFeedbackForm(BAD, services=services)
@@ -122,7 +101,7 @@ def test_each_question_page_has_its_own_fields_as_built_afresh(world: World, lan
             form = steps.PublicStepForm(step=step, services=services)
             assert list(form.fields) == [*step.fields, forms.HONEYPOT]
             afresh = _built_afresh(steps.PublicStepForm(step=step, services=services))
-            assert _described(form) == _described(afresh), step.slug
+            assert described(form) == described(afresh), step.slug
             refused = steps.PublicStepForm(BAD, step=step, services=services)
             refused_afresh = _built_afresh(steps.PublicStepForm(BAD, step=step, services=services))
             assert refused.is_valid() == refused_afresh.is_valid()
@@ -137,7 +116,7 @@ def test_each_form_has_fields_of_its_own(world: World) -> None:
         assert first.fields[name] is not second.fields[name]
         assert first.fields[name].widget is not second.fields[name].widget
         assert first.fields[name].error_messages is not second.fields[name].error_messages
-    before = _described(second)
+    before = described(second)
 
     first.fields["what_happened"].widget.attrs["class"] = "changed"
     first.fields["what_happened"].error_messages["required"] = "changed"
@@ -147,8 +126,8 @@ def test_each_form_has_fields_of_its_own(world: World) -> None:
     first.fields["wanted"].help_text = "changed"
     del first.fields["email"]
 
-    assert _described(forms.PublicFeedbackForm(services=services)) == before
-    assert _described(second) == before
+    assert described(forms.PublicFeedbackForm(services=services)) == before
+    assert described(second) == before
     # A question page's hint is its own form's, never the next form's.
     steps.PublicStepForm(step=steps.STEP_BY_SLUG["wanted"])
     assert str(forms.PublicFeedbackForm().fields["wanted"].help_text) == ""

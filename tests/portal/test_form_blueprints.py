@@ -17,6 +17,7 @@ from onestop.core.models import Organisation
 from onestop.portal import forms, services, steps
 from onestop.portal.models import WebForm
 from tests.cases.conftest import World
+from tests.form_fields import described
 
 STEP = "/report/test-council/missed-bin/question-bin/"
 BAD = {
@@ -57,35 +58,13 @@ def _form(web_form: WebForm, *args: Any) -> forms.ReportForm:
     )
 
 
-def _described(form: forms.ReportForm) -> list[Any]:
-    """Everything of each field a page or a check uses."""
-    return [
-        (
-            name,
-            type(field).__name__,
-            str(field.label),
-            str(field.help_text),
-            field.required,
-            sorted((key, str(text)) for key, text in field.error_messages.items()),
-            type(field.widget).__name__,
-            sorted(field.widget.attrs.items()),
-            [
-                (type(check).__name__, str(getattr(check, "message", "")))
-                for check in field.validators
-            ],
-            [(str(value), str(label)) for value, label in getattr(field, "choices", [])],
-        )
-        for name, field in form.fields.items()
-    ]
-
-
 @pytest.mark.parametrize("language", ["en-gb", "cy"])
 def test_a_copied_form_is_the_form_built_afresh(paged: WebForm, language: str) -> None:
     with translation.override(language):
         built = _form(paged)  # builds the blueprint
         copied = _form(paged)  # copies it
         assert len(forms._blueprints) == 1
-        assert _described(copied) == _described(built)
+        assert described(copied) == described(built)
         assert str(copied) == str(built)
         refused_built, refused_copied = _form(paged, BAD), _form(paged, BAD)
         assert not refused_built.is_valid()
@@ -104,7 +83,7 @@ def test_each_form_has_fields_of_its_own(paged: WebForm) -> None:
         assert first.fields[name] is not second.fields[name]
         assert first.fields[name].widget is not second.fields[name].widget
         assert first.fields[name].error_messages is not second.fields[name].error_messages
-    before = _described(second)
+    before = described(second)
 
     first.fields["title"].widget.attrs["class"] = "changed"
     first.fields["title"].error_messages["required"] = "changed"
@@ -114,8 +93,8 @@ def test_each_form_has_fields_of_its_own(paged: WebForm) -> None:
     first.fields["title"].validators.clear()
     del first.fields["postcode"]
 
-    assert _described(_form(paged)) == before
-    assert _described(second) == before
+    assert described(_form(paged)) == before
+    assert described(second) == before
 
 
 def test_a_blueprint_is_built_once_per_language_and_questions(
