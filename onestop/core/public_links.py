@@ -20,10 +20,13 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 
-# Where a link shows: the start page's "What you can do online" list, or every public footer.
+# Where a link shows: the start page's "What you can do online" list, every public footer, or
+# the header's home link (the organisation's name, on pages that belong to no app, such as
+# the site-wide error pages: the first link registered there).
 START = "start"
 FOOTER = "footer"
-PLACES = frozenset({START, FOOTER})
+HOME = "home"
+PLACES = frozenset({START, FOOTER, HOME})
 
 
 @dataclass(frozen=True)

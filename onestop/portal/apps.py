@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from onestop.core.public_links import FOOTER, START, PublicLink, register
+from onestop.core.public_links import FOOTER, HOME, START, PublicLink, register
 
 
 class PortalConfig(AppConfig):
@@ -12,7 +12,17 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         # The portal's own links on the residents' site (core.public_links): reporting a
-        # problem on the start page, the information pages in every public footer.
+        # problem on the start page, the information pages in every public footer, and the
+        # start page as the organisation's home (the header's link on the error pages).
+        register(
+            PublicLink(
+                key="portal-start",
+                label=_("Home"),
+                url_name="portal:start",
+                places=(HOME,),
+                position=0,
+            )
+        )
         register(
             PublicLink(
                 key="portal-report",

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from onestop.core import public_links
-from onestop.core.public_links import FOOTER, START, PublicLink
+from onestop.core.public_links import FOOTER, HOME, START, PublicLink
+from onestop.core.templatetags.govuk import public_home
 
 
 @pytest.fixture
@@ -34,6 +35,22 @@ def test_the_installed_apps_register_their_links() -> None:
         "portal-privacy",
         "portal-cookies",
     ]
+    assert [link.key for link in public_links.registered(HOME)] == ["portal-start"]
+
+
+class _Organisation:
+    slug = "vale"
+
+
+def test_an_organisations_home_is_its_start_page_and_the_sites_root_without_one(
+    registry: None,
+) -> None:
+    assert public_home(_Organisation()) == "/o/vale/"
+    assert public_home(None) == "/"
+
+    public_links.unregister("portal-start")
+
+    assert public_home(_Organisation()) == "/"
 
 
 def test_a_capability_adds_its_link_without_the_portal_importing_it(registry: None) -> None:

@@ -739,6 +739,17 @@ MISSING_UNDER_VALE = [
 ]
 
 
+def _home_link(html: str) -> tuple[str, str, str]:
+    """The header's home link (address, text) and the end of the page's title."""
+    link = re.search(
+        r'<a href="([^"]*)" class="govuk-generic-header__homepage-link">([^<]*)</a>', html
+    )
+    title = re.search(r"<title>[^<]* \N{EN DASH} ([^<]*)</title>", html)
+    assert link is not None
+    assert title is not None
+    return link.group(1), link.group(2), title.group(1)
+
+
 def _footer_hrefs(html: str) -> list[str]:
     footer = re.search(r'data-testid="public-footer-links">(.*?)</ul>', html, re.S)
     return re.findall(r'href="([^"]+)"', footer.group(1)) if footer else []
@@ -759,11 +770,14 @@ def test_a_missing_page_under_an_organisation_has_its_footer_and_its_welsh(
     assert _footer_hrefs(html) == FOOTER_HREFS
     assert "Cwyno, gwneud sylw neu ganmol" in html
     assert 'data-testid="language-toggle"' in html
+    # The organisation's name heads the page and leads to its start page, as on its own pages.
+    assert _home_link(html) == ("/o/vale/", site.council.name, site.council.name)
     english = client.get(f"{path}?lang=en").content.decode()
     assert '<html lang="en"' in english
     assert "Page not found" in english
     assert "Complain, comment or compliment" in english
     assert _footer_hrefs(english) == FOOTER_HREFS
+    assert _home_link(english) == ("/o/vale/", site.council.name, site.council.name)
 
 
 @pytest.mark.parametrize(
@@ -835,6 +849,7 @@ def test_an_unknown_organisations_missing_page_is_plain(
     assert 'data-testid="public-footer-links"' not in html
     assert 'data-testid="language-toggle"' not in html
     assert "<script>" not in html
+    assert _home_link(html) == ("/", "OneStop", "OneStop")
 
 
 def test_a_closed_organisations_missing_page_is_plain(client: Client, site: Site) -> None:
@@ -855,6 +870,7 @@ def test_an_expired_form_under_an_organisation_has_its_footer(site: Site) -> Non
     html = response.content.decode()
     assert "Sorry, this form has expired" in html
     assert _footer_hrefs(html) == FOOTER_HREFS
+    assert _home_link(html) == ("/o/vale/", site.council.name, site.council.name)
 
 
 def test_a_staff_pages_missing_page_has_no_residents_footer(client: Client, site: Site) -> None:

@@ -166,6 +166,14 @@ def public_links(organisation: Any, place: str) -> list[Any]:
     return list(registry.links_for(str(slug), place))
 
 
+@register.simple_tag
+def public_home(organisation: Any) -> str:
+    """The address of ``organisation``'s home page on the residents' site (the first link
+    registered for ``core.public_links.HOME``); the site's root without one."""
+    homes = public_links(organisation, registry.HOME)
+    return str(homes[0].href) if homes else "/"
+
+
 @register.filter
 def opening_hours(sessions: Iterable[tuple[datetime.time, datetime.time]]) -> str:
     """``9am to 1pm and 2pm to 4:30pm``; ``Closed`` without sessions."""
