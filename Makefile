@@ -53,7 +53,9 @@ lock:
 # The demo as a council would run it: DEBUG off, the GOV.UK error pages, static files served by
 # whitenoise, a secret key generated once into var/ (every command reads it).  Only transport
 # security is relaxed, because the demo is plain HTTP on this machine (ONESTOP_HTTPS=0).
-RUN_ENV := ONESTOP_HTTPS=0 ONESTOP_PUBLIC_ORGANISATION=$${ONESTOP_PUBLIC_ORGANISATION-demo-council} ONESTOP_ALLOWED_HOSTS=$${ONESTOP_ALLOWED_HOSTS:-$(HOST),127.0.0.1,localhost} HOST=$(HOST) PORT=$(PORT)
+# Links in messages (a resident's sign-in link, a survey's) name the address it is served at,
+# and the local sender writes each e-mail and text message into var/sent-mail/ to be read.
+RUN_ENV := ONESTOP_HTTPS=0 ONESTOP_LOCAL_MAIL_DIR=$${ONESTOP_LOCAL_MAIL_DIR-$(abspath $(or $(ONESTOP_VAR_DIR),var))/sent-mail} ONESTOP_PUBLIC_URL=$${ONESTOP_PUBLIC_URL:-http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)} ONESTOP_PUBLIC_ORGANISATION=$${ONESTOP_PUBLIC_ORGANISATION-demo-council} ONESTOP_ALLOWED_HOSTS=$${ONESTOP_ALLOWED_HOSTS:-$(HOST),127.0.0.1,localhost} HOST=$(HOST) PORT=$(PORT)
 SECRET_KEY_FILE := $(or $(ONESTOP_VAR_DIR),var)/secret_key
 
 $(SECRET_KEY_FILE):

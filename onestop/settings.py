@@ -529,6 +529,9 @@ EMAIL_USE_TLS = env_bool("ONESTOP_EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env_int("ONESTOP_EMAIL_TIMEOUT_SECONDS", default=30, minimum=1)
 # The From address is this local part at the organisation's first verified mail domain.
 ONESTOP_MESSAGE_FROM_LOCAL_PART = env_str("ONESTOP_MESSAGE_FROM_LOCAL_PART", "notifications")
+# The local sender's copy of each e-mail and text message as its recipient would get it (a
+# folder; empty: none), so a demo's sign-in links can be read (notify.senders.local).
+ONESTOP_LOCAL_MAIL_DIR = env_str("ONESTOP_LOCAL_MAIL_DIR")
 # Where residents reach this OneStop: links in messages (the complaint satisfaction survey's).
 ONESTOP_PUBLIC_URL = env_str("ONESTOP_PUBLIC_URL", "http://localhost:8000").rstrip("/")
 # GOV.UK Notify.

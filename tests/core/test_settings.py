@@ -160,6 +160,31 @@ def test_make_run_serves_without_development_settings() -> None:
 
 
 @pytest.mark.parametrize(
+    ("arguments", "public_url"),
+    [
+        ([], "http://127.0.0.1:8000"),
+        (["HOST=192.0.2.7", "PORT=8080"], "http://192.0.2.7:8080"),
+        (["HOST=0.0.0.0", "PORT=9000"], "http://127.0.0.1:9000"),
+    ],
+)
+def test_make_run_links_messages_to_the_address_it_serves(
+    arguments: list[str], public_url: str
+) -> None:
+    # A resident's sign-in link and a survey's link name the demo's own address, not the
+    # setting's default (localhost:8000) whatever port it is served on; one set outright wins.
+    root = Path(__file__).resolve().parents[2]
+    printed = subprocess.run(  # noqa: S603  # the project's own Makefile
+        ["make", "--no-print-directory", "-n", "run", *arguments],  # noqa: S607
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    [serve] = [line for line in printed.splitlines() if "gunicorn" in line]
+    assert f"ONESTOP_PUBLIC_URL=${{ONESTOP_PUBLIC_URL:-{public_url}}} " in serve
+
+
+@pytest.mark.parametrize(
     ("host", "port", "address"),
     [
         ("", "", "http://127.0.0.1:8000/"),

@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 
 from onestop.contacts.models import Contact
-from onestop.core.models import AuditRecord
+from onestop.core.models import AuditRecord, Organisation
 from onestop.customers.models import Customer
 from onestop.directory import services as directory_services
 from onestop.feedback.models import Feedback, Kind
@@ -434,3 +434,40 @@ def test_the_service_question_reads_no_services_and_shows_a_change_at_once(
     assert "Waste and Recycling" in page
     answered = client.post(f"{_base(world)}service/", {"service": str(world.waste.pk)})
     assert answered.status_code == 302
+
+
+def test_the_services_are_named_in_the_residents_language_with_a_plain_not_sure(
+    world: World,
+) -> None:
+    Organisation.objects.filter(pk=world.organisation.pk).update(offers_welsh=True)
+    directory_services.update_service(
+        world.waste,
+        by=None,
+        name=world.waste.name,
+        description="",
+        lgsl_code=None,
+        name_cy="Gwastraff ac Ailgylchu",
+    )
+    client = Client()
+    client.get(f"{_base(world)}?lang=cy")
+    client.post(f"{_base(world)}kind/", {"kind": "complaint"})
+    client.post(f"{_base(world)}about/", {"about": "service"})
+
+    welsh = client.get(f"{_base(world)}service/").content.decode()
+
+    waste = f'<option value="{world.waste.pk}">'
+    assert f"{waste}Gwastraff ac Ailgylchu</option>" in welsh
+    assert f"{waste}{world.waste.name}</option>" not in welsh
+    assert '<option value="" selected>Dw i ddim yn siŵr</option>' in welsh
+    assert ">Dim</option>" not in welsh
+    client.post(f"{_base(world)}service/", {"service": str(world.waste.pk)})
+    for slug, answers in PAGES[3:]:
+        client.post(f"{_base(world)}{slug}/", answers)
+    assert "Gwastraff ac Ailgylchu" in _answers_shown(client, world)
+    english = Client()
+    english.post(f"{_base(world)}kind/", {"kind": "complaint"})
+    english.post(f"{_base(world)}about/", {"about": "service"})
+    page = english.get(f"{_base(world)}service/").content.decode()
+    assert f"{waste}{world.waste.name}</option>" in page
+    assert '<option value="" selected>I am not sure</option>' in page
+    assert ">None</option>" not in page

@@ -5,7 +5,11 @@ this organisation only, contact preferences, and signing out."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +17,7 @@ import time_machine
 from django.conf import settings
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from onestop.cases import services as case_services
 from onestop.cases.models import Case, CaseKind
@@ -25,6 +30,7 @@ from onestop.feedback.models import Kind
 from onestop.notify import sealing
 from onestop.notify.models import Event, Message, MessageStatus
 from onestop.notify.senders import Sent
+from onestop.notify.senders.local import LocalSender
 from onestop.notify.services import sending
 from onestop.portal import services
 from onestop.portal.models import ResidentSession, SignInLink
@@ -137,6 +143,62 @@ class KeepingSender:
 
     def find(self, message: Message) -> Sent | None:
         return None
+
+
+def test_the_local_sender_writes_the_link_where_a_demo_can_read_it(
+    world: World, sams: list[Case], client: Client, tmp_path: Path
+) -> None:
+    # make run's sender keeps messages at home; its folder is the only place the sealed link
+    # can be read, as the resident would get it.
+    _ask(client)
+    [message] = _link_messages(world.organisation)
+    token = _token(message)
+    folder = tmp_path / "sent-mail"
+
+    with override_settings(ONESTOP_LOCAL_MAIL_DIR=str(folder)):
+        run = sending.process_due(sender=LocalSender())
+
+    assert run.statuses == {MessageStatus.SENT: 4}  # 3 acknowledgements and the link
+    written = email.message_from_bytes(
+        (folder / f"onestop-{message.pk}.eml").read_bytes(), policy=email.policy.default
+    )
+    assert isinstance(written, EmailMessage)
+    assert (written["To"], written["Subject"]) == (
+        "sam@example.com",
+        "Your sign-in link for Test District Council",
+    )
+    assert f"http://localhost:8000{SIGN_IN}?token={token}" in written.get_content()
+    assert len(list(folder.glob("*.eml"))) == 4
+    message.refresh_from_db()
+    assert (message.status, message.provider, message.sealed) == (MessageStatus.SENT, "local", "")
+    assert token not in message.body
+
+
+def test_the_local_sender_writes_nothing_without_its_folder_and_fails_plainly_on_a_bad_one(
+    world: World, sams: list[Case], client: Client, tmp_path: Path
+) -> None:
+    _ask(client)
+    [message] = _link_messages(world.organisation)
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+
+    with override_settings(ONESTOP_LOCAL_MAIL_DIR=str(blocked / "sent-mail")):
+        failed = sending.process_due(sender=LocalSender())
+
+    assert failed.statuses.get(MessageStatus.SENT) is None
+    message.refresh_from_db()
+    assert message.status == MessageStatus.TEMPORARY_FAILURE
+    assert message.last_error.startswith(f"Could not keep the message in {blocked / 'sent-mail'}:")
+    assert message.sealed  # the words are kept for the next try
+
+    with override_settings(ONESTOP_LOCAL_MAIL_DIR=""):
+        Message.objects.for_organisation(world.organisation).update(
+            next_attempt_at=timezone.now()  # due again now, not after the failure's wait
+        )
+        sent = sending.process_due(sender=LocalSender())
+
+    assert sent.statuses == {MessageStatus.SENT: 4}
+    assert list(tmp_path.iterdir()) == [blocked]
 
 
 def _stored_text() -> str:

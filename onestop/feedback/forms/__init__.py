@@ -60,6 +60,13 @@ class _StepForm(GovukForm):
         self.style()
 
 
+class PublicServiceChoiceField(ListedModelChoiceField):
+    """A service as residents read it: its name in the page's language (``public_name``)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.public_name)
+
+
 class StaffChoiceField(ListedModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
@@ -337,8 +344,11 @@ class PublicFeedbackForm(GovukForm):
             "invalid_choice": _("Select what it is about from the list"),
         },
     )
-    service = ListedModelChoiceField(
-        label=_("Which service (optional)"), queryset=Service.objects.none(), required=False
+    service = PublicServiceChoiceField(
+        label=_("Which service (optional)"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("I am not sure"),
     )
     staff_named = forms.CharField(
         label=_("Name of the member of staff (if it is about one)"),

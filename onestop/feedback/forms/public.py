@@ -56,7 +56,7 @@ STEPS: tuple[Step, ...] = (
         "service",
         ("service",),
         _("Which service is it about?"),
-        _("Choose None if you are not sure"),
+        _("Choose “I am not sure” if you do not know which service it is"),
     ),
     Step(
         "staff",
