@@ -18,6 +18,7 @@ import hashlib
 import imaplib
 import io
 import json
+import logging
 import os
 import re
 import socket
@@ -30,6 +31,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 #: ``env:NAME`` (an environment variable) or ``file:/absolute/path``.
 SECRET_ENV = re.compile(r"\Aenv:([A-Za-z_][A-Za-z0-9_]{0,127})\Z")
@@ -458,6 +461,16 @@ def _short(kind: str, error: object) -> str:
     return f"{kind}: {text}"[:200] if text else kind
 
 
+def connect_reason(error: BaseException) -> str:
+    """Why a connection failed, in plain words: a name not found, or nothing there answering
+    as an IMAP server (refused, timed out, reset or a TLS handshake that failed alike)."""
+    if isinstance(error, socket.gaierror):
+        return "the server's name was not found"
+    if isinstance(error, imaplib.IMAP4.error):
+        return "the server there did not answer as an IMAP server"
+    return "no IMAP server answered there"
+
+
 #: How long one TLS context (the system's authorities loaded) serves every connection.
 TLS_CONTEXT_SECONDS = 3600.0
 _tls_contexts: dict[tuple[str, int, int], tuple[float, ssl.SSLContext]] = {}
@@ -539,7 +552,13 @@ class Client:
             ) from None
         except (OSError, imaplib.IMAP4.error) as error:
             self.close()
-            raise ImapFailure(_short(f"Cannot connect to {where}", error)) from None
+            # The operator's log has the error itself; the mailbox's page (an administrator's)
+            # says it in plain words, the same whatever refused or dropped the connection, so
+            # it cannot tell which of this machine's ports are open.
+            logger.warning(
+                "IMAP: cannot connect to %s: %s", where, _short(type(error).__name__, error)
+            )
+            raise ImapFailure(f"Cannot connect to {where}: {connect_reason(error)}") from None
         self.sign_in()
 
     def sign_in(self) -> None:

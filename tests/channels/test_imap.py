@@ -8,9 +8,12 @@ recovers by itself once the cause is gone."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime
 import io
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -349,11 +352,88 @@ def test_an_unreachable_server_and_an_untrusted_certificate_are_failures(
     assert result.error.startswith(
         f"The certificate of 127.0.0.1:{dovecot.tls_port} is not trusted"
     )
-    MailboxImap.objects.for_organisation(source.organisation_id).update(port=free_port())
+    closed = free_port()
+    MailboxImap.objects.for_organisation(source.organisation_id).update(port=closed)
     result = _poll(source)
-    assert result.error.startswith("Cannot connect to 127.0.0.1:")
+    assert result.error == f"Cannot connect to 127.0.0.1:{closed}: no IMAP server answered there"
     source.refresh_from_db()
     assert source.status == ImapStatus.FAILING
+
+
+def _answering_port(greeting: bytes) -> Iterator[int]:
+    """A port on loopback where something that is not an IMAP server takes each connection,
+    writes ``greeting`` and hangs up (as another service on this machine would)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port: int = listener.getsockname()[1]
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _address = listener.accept()
+                with connection:
+                    connection.sendall(greeting)
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield port
+    listener.close()
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_a_failed_connection_says_the_same_plain_words_whatever_answered_the_port(
+    mail_world: MailWorld, dovecot: Dovecot, monkeypatch: pytest.MonkeyPatch, security: str
+) -> None:
+    # A closed port and a port where another service answers read alike on the mailbox's page
+    # (an administrator's), so it cannot be used to find which of this machine's ports are open.
+    source, _user, _password = _setup(mail_world, dovecot, monkeypatch, security=security)
+    rows = MailboxImap.objects.for_organisation(source.organisation_id)
+    closed = free_port()
+    rows.update(port=closed)
+    refused = _poll(source).error
+    for port in _answering_port(b"-ERR wrong protocol\r\n"):
+        rows.update(port=port)
+        answered = _poll(source).error
+
+    words = "no IMAP server answered there"
+    if security == "starttls":  # a greeting that is not IMAP's is said to be so
+        words = "the server there did not answer as an IMAP server"
+    assert refused == f"Cannot connect to 127.0.0.1:{closed}: no IMAP server answered there"
+    assert answered == f"Cannot connect to 127.0.0.1:{port}: {words}"
+    assert "Errno" not in refused + answered
+
+    rows.update(host="no-such-host.invalid", port=993)
+    assert _poll(source).error == (
+        "Cannot connect to no-such-host.invalid:993: the server's name was not found"
+    )
+
+
+def test_changed_settings_show_as_not_read_yet_not_as_the_old_failure(
+    mail_world: MailWorld, imap_ca: Dovecot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, _user, _password = _setup(mail_world, imap_ca, monkeypatch)
+    MailboxImap.objects.for_organisation(source.organisation_id).update(port=free_port())
+    assert _poll(source).error
+    source.refresh_from_db()
+    assert (source.status, source.failures) == (ImapStatus.FAILING, 1)
+    values = {
+        field.name: getattr(source, field.name)
+        for field in dataclasses.fields(imap_services.ImapInput)
+    }
+
+    imap_services.save_imap(
+        mail_world.world.organisation,
+        by=None,
+        mailbox=mail_world.enquiries,
+        values=imap_services.ImapInput(**{**values, "port": imap_ca.tls_port}),
+    )
+
+    source.refresh_from_db()
+    assert (source.status, source.failures, source.last_error, source.next_poll_at) == (
+        ImapStatus.NEW,
+        0,
+        "",
+        None,
+    )
+    assert _poll(source).error == ""
 
 
 def test_a_mailbox_that_stops_taking_mail_is_failing_and_keeps_its_messages(

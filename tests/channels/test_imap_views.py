@@ -224,7 +224,7 @@ def test_the_list_shows_a_failing_mailbox_with_its_error(
     assert "govuk-tag--red" in page
     assert "Failing" in page
     assert "&lt;b&gt;AUTHENTICATIONFAILED&lt;/b&gt;" in page
-    assert "Tried again from" in page
+    assert "Next try: " in page
     assert f'href="/mailboxes/{mail_world.enquiries.pk}/imap/"' in page
 
 

@@ -273,8 +273,13 @@ def save_imap(
         ):
             source.uidvalidity = None
             source.last_uid = 0
-        # A change is tried at once, whatever the backoff of the old settings.
+        # A change is tried at once, whatever the backoff of the old settings, and the page
+        # no longer shows how the old settings failed: not read yet, until it is tried.
         source.next_poll_at = None
+        if before and any(before[name] != getattr(values, name) for name in FIELDS):
+            source.status = ImapStatus.NEW
+            source.failures = 0
+            source.last_error = ""
         source.save()
         after = {name: getattr(source, name) for name in FIELDS}
         audit.record(
