@@ -138,7 +138,12 @@ def test_an_administrator_sets_up_microsoft_365_reading_audited(
         ({"credential": "kerberos"}, "credential", "Select how OneStop signs in"),
         ({"tenant": ""}, "tenant", "tenant"),
         ({"client_id": "' OR 1=1 --"}, "client_id", "client"),
-        ({"certificate_thumbprint": "xyz"}, "certificate_thumbprint", "40 hexadecimal"),
+        (
+            {"certificate_thumbprint": "xyz"},
+            "certificate_thumbprint",
+            "40 hexadecimal characters (SHA-1) or 64 (SHA-256)",
+        ),
+        ({"secret": ""}, "secret", "in /etc/onestop/imap/test-council/</a>"),
     ],
 )
 def test_bad_and_hostile_input_is_refused_and_nothing_saved(

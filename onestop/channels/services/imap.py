@@ -176,13 +176,20 @@ def clean_imap(values: ImapInput, *, organisation: str) -> ImapInput:
     )
     # With a certificate file the secret is its password, and a key without one needs none.
     if (secret or not certificate) and not imap.valid_secret_reference(secret, organisation):
+        where = {"prefix": imap.env_prefix(organisation), "folder": imap.secrets_dir(organisation)}
         raise _invalid(
             _(
                 "Enter where the secret is kept: env:%(prefix)sNAME for an environment "
                 "variable, or file: and the full path of a file in %(folder)s/ (what you "
                 "typed was not kept, in case it was the secret itself)"
             )
-            % {"prefix": imap.env_prefix(organisation), "folder": imap.secrets_dir(organisation)},
+            % where
+            if secret
+            else _(
+                "Enter where the secret is kept: env:%(prefix)sNAME for an environment "
+                "variable, or file: and the full path of a file in %(folder)s/"
+            )
+            % where,
             "secret",
         )
     tenant = values.tenant.strip()
@@ -200,7 +207,10 @@ def clean_imap(values: ImapInput, *, organisation: str) -> ImapInput:
             thumbprint = _certificate_thumbprint(certificate, secret, organisation=organisation)
         elif thumbprint and not THUMBPRINT.match(thumbprint):
             raise _invalid(
-                _("Enter the certificate's thumbprint as 40 hexadecimal characters"),
+                _(
+                    "Enter the certificate's thumbprint as 40 hexadecimal characters (SHA-1) "
+                    "or 64 (SHA-256)"
+                ),
                 "certificate_thumbprint",
             )
     else:
