@@ -195,24 +195,29 @@ GENERIC_MAPPING = Mapping(
 
 
 def _format_dirs() -> list[Path]:
-    extra = getattr(settings, "ONESTOP_CALL_FORMATS_DIR", "") or ""
-    return [BUILT_IN, *([Path(extra)] if extra else [])]
+    """The built-in mappings' folder and the operator's (``ONESTOP_CALL_FORMATS_DIR``), which
+    must be a folder when it is named: a mistyped path is an error, not "no mappings"."""
+    extra = str(getattr(settings, "ONESTOP_CALL_FORMATS_DIR", "") or "")
+    if not extra:
+        return [BUILT_IN]
+    folder = Path(extra)
+    if not folder.is_dir():
+        raise FormatError(f"ONESTOP_CALL_FORMATS_DIR {extra} is not a folder")
+    return [BUILT_IN, folder]
 
 
 def mappings() -> dict[str, Mapping]:
     """Every format by name: the generic one, the built-in mappings and the operator's."""
     found = {GENERIC: GENERIC_MAPPING}
     for folder in _format_dirs():
-        if not folder.is_dir():
-            continue
         for path in sorted(folder.glob("*.toml")):
             try:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-                raise FormatError(f"{path.name}: {error}") from error
-            mapping = load_mapping(data, path.name)
+                raise FormatError(f"{path}: {error}") from error
+            mapping = load_mapping(data, str(path))
             if mapping.name == GENERIC:
-                raise FormatError(f"{path.name}: {GENERIC} is the built-in format's name")
+                raise FormatError(f"{path}: {GENERIC} is the built-in format's name")
             found[mapping.name] = mapping
     return found
 

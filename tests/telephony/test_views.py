@@ -5,6 +5,7 @@ queue to a service."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -206,6 +207,18 @@ def test_an_oversized_upload_is_refused(
         )
     assert response.status_code == 400
     assert "import larger files with the onestop calls import command" in response.content.decode()
+    assert _state(call_world)[:2] == (0, 0)
+
+
+def test_a_missing_formats_folder_is_said_on_the_page(
+    call_world: CallWorld, administrator: User, client_for: ClientFor, tmp_path: Path
+) -> None:
+    client = client_for(administrator)
+    with override_settings(ONESTOP_CALL_FORMATS_DIR=str(tmp_path / "missing")):
+        assert client.get(IMPORT).status_code == 200
+        response = client.post(IMPORT, {"file": _upload(row("c1")), "format": "onestop-calls-v1"})
+    assert response.status_code == 400
+    assert f"{tmp_path / 'missing'} is not a folder" in response.content.decode()
     assert _state(call_world)[:2] == (0, 0)
 
 

@@ -68,15 +68,17 @@ class Command(BaseCommand):
         raise CommandError(message, returncode=EXIT_USAGE)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organisation = Organisation.objects.filter(slug=options["organisation"]).first()
-        if organisation is None:
-            self._fail(f"there is no organisation {options['organisation']!r}")
+        # The format first: a wrong one (or a wrong ONESTOP_CALL_FORMATS_DIR) is bad usage,
+        # said before the database is asked anything.
         try:
             formats.mapping_named(options["format"])
         except ImportUnreadable as error:
             self._fail(str(error))
         except formats.FormatError as error:
-            self._fail(f"a call record format file is wrong: {error}")
+            self._fail(f"the call record formats cannot be read: {error}")
+        organisation = Organisation.objects.filter(slug=options["organisation"]).first()
+        if organisation is None:
+            self._fail(f"there is no organisation {options['organisation']!r}")
         name = options["file"]
         try:
             stream = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
