@@ -454,25 +454,32 @@ class _Writer:
 
     def _agents(self, names: set[str]) -> dict[str, int | None]:
         """Agent name -> the staff user of this organisation with that username (as written, or
-        with the organisation's ``@slug``), case-insensitively; ``None`` when there is none."""
+        with or without the organisation's ``@slug``), case-insensitively; ``None`` when there
+        is none.  Every spelling is looked up on its own: ``jo``, ``JO`` and ``jo@council`` in
+        one batch are each matched (a username as written wins over one with ``@slug`` added
+        or taken away)."""
         unknown = [name for name in names if name not in self.agents]
         if unknown:
             if len(self.agents) > AGENT_CACHE:
                 self.agents.clear()
-            suffix = f"@{self.organisation.slug}"
-            wanted = {name.lower(): name for name in unknown}
-            wanted.update({f"{name.lower()}{suffix}": name for name in unknown})
+            suffix = f"@{self.organisation.slug}".lower()
+            candidates: dict[str, tuple[str, ...]] = {}
             for name in unknown:
-                self.agents[name] = None
-            for user_id, username in (
+                lowered = name.lower()
+                bare = lowered.removesuffix(suffix)
+                candidates[name] = (lowered, f"{lowered}{suffix}", bare) if bare else (lowered,)
+            wanted = sorted({key for keys in candidates.values() for key in keys})
+            found: dict[str, int] = {}
+            for user_id, lowered in (
                 User.objects.filter(organisation=self.organisation, is_active=True)
                 .annotate(lowered=Lower("username"))
-                .filter(lowered__in=sorted(wanted))
-                .values_list("pk", "username")
+                .filter(lowered__in=wanted)
+                .order_by("pk")
+                .values_list("pk", "lowered")
             ):
-                original = wanted.get(username.lower())
-                if original is not None:
-                    self.agents[original] = user_id
+                found.setdefault(lowered, user_id)
+            for name, keys in candidates.items():
+                self.agents[name] = next((found[key] for key in keys if key in found), None)
         return {name: self.agents.get(name) for name in names}
 
 
