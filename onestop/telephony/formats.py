@@ -83,6 +83,15 @@ class Refused:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A contact of the export that is not a telephone call (an Amazon Connect chat or task):
+    counted as skipped, neither imported nor refused."""
+
+    line: int
+    channel: str
+
+
 @dataclass(frozen=True)
 class OutcomeRule:
     """How a mapping finds a call's outcome: the ``field``'s value through ``values`` when the
@@ -108,6 +117,10 @@ class Mapping:
     outcome: OutcomeRule = field(default_factory=OutcomeRule)
     delimiter: str = ","
     exact_header: tuple[str, ...] = ()
+    # Exports of several channels: the field naming a contact's channel, and the channels that
+    # are telephone calls (upper case); a contact of another channel is skipped.
+    channel: tuple[str, ...] = ()
+    calls: frozenset[str] = frozenset()
 
     @property
     def tz(self) -> ZoneInfo | datetime.timezone:
@@ -154,6 +167,11 @@ def load_mapping(data: dict[str, Any], where: str = "mapping") -> Mapping:
     unanswered = str(outcome.get("unanswered", CallOutcome.ABANDONED))
     if bad or unanswered not in OUTCOMES:
         raise FormatError(f"{where}: outcomes must be one of {', '.join(sorted(OUTCOMES))}")
+    channel = data.get("channel", {})
+    if not isinstance(channel, dict) or bool(channel) != (
+        "field" in channel and "calls" in channel
+    ):
+        raise FormatError(f"{where}: [channel] must have field and calls")
     durations = str(times.get("durations", "seconds"))
     if durations not in DURATIONS:
         raise FormatError(f"{where}: times.durations must be one of {', '.join(sorted(DURATIONS))}")
@@ -175,6 +193,12 @@ def load_mapping(data: dict[str, Any], where: str = "mapping") -> Mapping:
             strict=bool(outcome.get("strict", False)),
         ),
         delimiter=str(data.get("delimiter", ",")),
+        channel=_paths(channel["field"], f"{where}: channel.field") if channel else (),
+        calls=frozenset(
+            value.upper() for value in _paths(channel["calls"], f"{where}: channel.calls")
+        )
+        if channel
+        else frozenset(),
     )
     try:
         mapping.tz  # noqa: B018  # checks the zone exists
@@ -263,7 +287,7 @@ def _bounded(lines: Iterable[str]) -> Iterator[str]:
         yield line if len(line) <= MAX_LINE else f"\x00too-long {number}\n"
 
 
-def read(stream: IO[bytes], mapping: Mapping) -> Iterator[RawCall | Refused]:
+def read(stream: IO[bytes], mapping: Mapping) -> Iterator[RawCall | Refused | Skipped]:
     """The rows of ``stream`` in ``mapping``'s layout, one at a time."""
     lines = _text_lines(stream)
     if mapping.reader == "jsonl":
@@ -271,7 +295,14 @@ def read(stream: IO[bytes], mapping: Mapping) -> Iterator[RawCall | Refused]:
     return _read_csv(lines, mapping)
 
 
-def _row_values(mapping: Mapping, line: int, get: Any) -> RawCall:
+def _row_values(mapping: Mapping, line: int, get: Any) -> RawCall | Skipped:
+    for path in mapping.channel:
+        channel = get(path)
+        if channel not in (None, ""):
+            if str(channel).strip().upper() not in mapping.calls:
+                return Skipped(line, str(channel).strip()[:40])
+            break
+
     def first(name: str) -> str:
         for path in mapping.fields.get(name, ()):
             value = get(path)
@@ -295,7 +326,7 @@ def _row_values(mapping: Mapping, line: int, get: Any) -> RawCall:
     )
 
 
-def _read_csv(lines: Iterator[str], mapping: Mapping) -> Iterator[RawCall | Refused]:
+def _read_csv(lines: Iterator[str], mapping: Mapping) -> Iterator[RawCall | Refused | Skipped]:
     counted = _Counted(_bounded(lines))
     reader = csv.reader(counted, delimiter=mapping.delimiter, strict=True)
     try:
@@ -366,7 +397,7 @@ class _Counted:
         return line
 
 
-def _read_jsonl(lines: Iterator[str], mapping: Mapping) -> Iterator[RawCall | Refused]:
+def _read_jsonl(lines: Iterator[str], mapping: Mapping) -> Iterator[RawCall | Refused | Skipped]:
     for number, line in enumerate(_bounded(lines), start=1):
         if not line.strip():
             continue

@@ -65,6 +65,7 @@ class _Counts:
     imported: int = 0
     already_present: int = 0
     refused: int = 0
+    skipped: int = 0
 
 
 # --- queues ---------------------------------------------------------------------------------------
@@ -221,6 +222,9 @@ def import_calls(
                 pending = [first] if first is not None else []
                 for row in _chain(pending, rows):
                     counts.read += 1
+                    if isinstance(row, formats.Skipped):
+                        counts.skipped += 1
+                        continue
                     if isinstance(row, formats.Refused):
                         refuse(row)
                         continue
@@ -244,8 +248,9 @@ def import_calls(
         run.imported = counts.imported
         run.already_present = counts.already_present
         run.refused = counts.refused
+        run.skipped = counts.skipped
         run.finished_at = timezone.now()
-        run.save(update_fields=["imported", "already_present", "refused", "finished_at"])
+        run.save(update_fields=["imported", "already_present", "refused", "skipped", "finished_at"])
         bulk.insert_rows(
             CallImportRefusal,
             ("organisation_id", "run_id", "line", "reason"),
@@ -262,6 +267,7 @@ def import_calls(
                 "imported": run.imported,
                 "already_present": run.already_present,
                 "refused": run.refused,
+                "skipped": run.skipped,
                 "all_or_nothing": all_or_nothing,
             },
         )
@@ -269,9 +275,9 @@ def import_calls(
 
 
 def _chain(
-    pending: list[formats.RawCall | formats.Refused],
-    rows: Iterator[formats.RawCall | formats.Refused],
-) -> Iterator[formats.RawCall | formats.Refused]:
+    pending: list[formats.RawCall | formats.Refused | formats.Skipped],
+    rows: Iterator[formats.RawCall | formats.Refused | formats.Skipped],
+) -> Iterator[formats.RawCall | formats.Refused | formats.Skipped]:
     yield from pending
     yield from rows
 

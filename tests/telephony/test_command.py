@@ -145,6 +145,34 @@ def test_another_format(call_world: CallWorld) -> None:
     assert out.strip().splitlines()[-1] == "imported 3, already present 0, refused 2"
 
 
+def test_chats_are_skipped_and_said_before_the_final_line(
+    call_world: CallWorld, tmp_path: Path
+) -> None:
+    path = tmp_path / "ctr.jsonl"
+    with (SAMPLES / "amazon-connect.jsonl").open(encoding="utf-8") as sample:
+        voice = [line for line in sample if '"Channel": "VOICE"' in line][:2]
+    chat = voice[0].replace('"VOICE"', '"CHAT"').replace("XXXXXXXXXXX1", "chat00000001")
+    path.write_text("".join([*voice, chat]), encoding="utf-8")
+    code, out, err = _run(
+        "import", str(path), "--organisation", "test-council", "--format", "amazon-connect"
+    )
+    assert code == 0, err
+    assert out.strip().splitlines()[-2:] == [
+        "skipped 1 contacts that are not telephone calls",
+        "imported 2, already present 0, refused 0",
+    ]
+    code, out, err = _run(
+        "import",
+        str(path),
+        "--organisation",
+        "test-council",
+        "--format",
+        "amazon-connect",
+        "--all-or-nothing",
+    )
+    assert (code, out.strip().splitlines()[-1]) == (0, "imported 0, already present 2, refused 0")
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

@@ -73,6 +73,45 @@ def test_amazon_connect_contact_records(call_world: CallWorld) -> None:
     assert (again.imported, again.already_present, again.refused) == (0, 3, 2)
 
 
+def _contact(contact_id: str, channel: str, queue: str) -> str:
+    import json
+
+    return json.dumps(
+        {
+            "Channel": channel,
+            "ContactId": contact_id,
+            "InitiationTimestamp": "2026-03-02T09:00:00Z",
+            "DisconnectTimestamp": "2026-03-02T09:04:00Z",
+            "Queue": {"EnqueueTimestamp": "2026-03-02T09:00:05Z", "Name": queue},
+        }
+    )
+
+
+def test_amazon_connect_chats_and_tasks_are_skipped_not_imported_as_calls(
+    call_world: CallWorld,
+) -> None:
+    import io
+
+    stream = io.BytesIO(
+        "\n".join(
+            [
+                _contact("voice-1", "VOICE", "Waste"),
+                _contact("chat-1", "CHAT", "Web chat"),
+                _contact("task-1", "TASK", "Back office"),
+                _contact("email-1", "EMAIL", "Mailbox"),
+            ]
+        ).encode()
+    )
+    run = services.import_calls(
+        call_world.organisation, stream, by=None, format_name="amazon-connect"
+    )
+    assert (run.imported, run.already_present, run.refused, run.skipped) == (1, 0, 0, 3)
+    assert [call.external_id for call in _calls(call_world)] == ["voice-1"]
+    assert list(
+        CallQueue.objects.for_organisation(call_world.organisation).values_list("name", flat=True)
+    ) == ["Waste"]
+
+
 def test_genesys_cloud_interactions_export(call_world: CallWorld) -> None:
     run = _import(call_world, "genesys-cloud.csv", "genesys-cloud")
     assert (run.imported, run.refused) == (3, 1)

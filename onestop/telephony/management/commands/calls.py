@@ -114,6 +114,10 @@ class Command(BaseCommand):
             self._fail(f"cannot read {name}: {error.strerror or error}")
         if interactive:
             self.stderr.write("")
+        if run.skipped:
+            # Before the summary, which stays the last line (and skipped rows leave the exit
+            # status alone): a stream of every channel is not a file with refused rows.
+            self.stdout.write(f"skipped {run.skipped} contacts that are not telephone calls")
         self.stdout.write(run.summary)
         if run.refused:
             sys.exit(EXIT_REFUSED)
