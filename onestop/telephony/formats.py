@@ -102,6 +102,10 @@ class OutcomeRule:
     transferred_when: tuple[str, ...] = ()
     unanswered: str = CallOutcome.ABANDONED
     strict: bool = False  # a value not in ``values`` is refused (the generic format)
+    # The field's values that give a call's outcome only when it was not answered: Genesys's
+    # Abandoned NO without an answer is a flow-out (to voicemail, a callback, another queue or
+    # number), neither answered nor abandoned.
+    not_answered: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,10 @@ def load_mapping(data: dict[str, Any], where: str = "mapping") -> Mapping:
     times = data.get("times", {})
     outcome = data.get("outcome", {})
     values = {str(key): str(value) for key, value in outcome.get("values", {}).items()}
-    bad = sorted(value for value in values.values() if value not in OUTCOMES)
+    not_answered = {str(key): str(value) for key, value in outcome.get("not_answered", {}).items()}
+    bad = sorted(
+        value for value in (*values.values(), *not_answered.values()) if value not in OUTCOMES
+    )
     unanswered = str(outcome.get("unanswered", CallOutcome.ABANDONED))
     if bad or unanswered not in OUTCOMES:
         raise FormatError(f"{where}: outcomes must be one of {', '.join(sorted(OUTCOMES))}")
@@ -191,6 +198,7 @@ def load_mapping(data: dict[str, Any], where: str = "mapping") -> Mapping:
             else (),
             unanswered=unanswered,
             strict=bool(outcome.get("strict", False)),
+            not_answered=not_answered,
         ),
         delimiter=str(data.get("delimiter", ",")),
         channel=_paths(channel["field"], f"{where}: channel.field") if channel else (),
@@ -663,6 +671,10 @@ def _outcome(raw: RawCall, mapping: Mapping, answered: bool) -> str:
             raise Invalid(
                 f"outcome {shown!r} is not one of answered, abandoned, voicemail, transferred"
             )
+        if not answered:
+            otherwise = rule.not_answered.get(raw.outcome)
+            if otherwise is not None:
+                return otherwise
     elif rule.strict:
         raise Invalid("outcome is empty")
     return CallOutcome.ANSWERED if answered else rule.unanswered

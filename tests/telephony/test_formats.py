@@ -137,6 +137,32 @@ def test_genesys_cloud_interactions_export(call_world: CallWorld) -> None:
     ) == [("genesys-cloud", "Council Tax"), ("genesys-cloud", "Waste")]
 
 
+def test_a_genesys_call_not_abandoned_and_not_answered_is_not_counted_abandoned(
+    call_world: CallWorld,
+) -> None:
+    import io
+
+    content = (
+        (SAMPLES / "genesys-cloud.csv").read_text(encoding="utf-8").splitlines()[0] + "\n"
+        "7d3b0b8e-0009,2026-03-04 09:00:00,2026-03-04 09:02:00,Inbound,Waste,,"
+        "tel:+447700900999,tel:+441296585858,NO,,00:00:00\n"
+    )
+    run = services.import_calls(
+        call_world.organisation,
+        io.BytesIO(content.encode()),
+        by=None,
+        format_name="genesys-cloud",
+    )
+    assert (run.imported, run.refused) == (1, 0)
+    (call,) = _calls(call_world)
+    # A flow-out (voicemail, a callback, another queue): offered, neither answered nor abandoned.
+    assert (call.outcome, call.answered_at, call.wait_seconds) == (
+        CallOutcome.TRANSFERRED,
+        None,
+        120,
+    )
+
+
 @pytest.mark.parametrize(
     ("value", "durations", "seconds"),
     [
