@@ -1,11 +1,13 @@
 """``onestop calls import FILE --organisation SLUG [--format NAME] [--all-or-nothing]``.
 
 Imports the telephone system's call records (see docs/calls.md).  Each refused row is printed
-on standard error as ``line N: reason``; the last line on standard output is always
-``imported N, already present M, refused K``.  On a terminal a progress line shows the rows
+on standard error as ``line N: reason``; when the import ran, the last line on standard output
+is ``imported N, already present M, refused K`` (after ``skipped N contacts that are not
+telephone calls`` when there were any).  On a terminal a progress line shows the rows
 read so far.  Exit status: 0 when nothing was refused, 1 when rows were refused (with
 ``--all-or-nothing`` nothing was then imported), 2 for bad arguments or a file that cannot be
-read (one plain line on standard error, nothing changed).
+read (one line on standard error, ``CommandError: ...`` as every onestop command says it,
+nothing on standard output, nothing changed).
 """
 
 from __future__ import annotations
