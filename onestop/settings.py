@@ -352,6 +352,15 @@ ONESTOP_IMAGE_MAX_PIXELS = env_int("ONESTOP_IMAGE_MAX_PIXELS", default=50_000_00
 ONESTOP_CLAMD_SOCKET = env_str("ONESTOP_CLAMD_SOCKET")
 ONESTOP_CLAMD_TIMEOUT_SECONDS = env_int("ONESTOP_CLAMD_TIMEOUT_SECONDS", default=30, minimum=1)
 
+# --- Call records (``onestop.telephony``, docs/calls.md) ---------------------------------------
+# A folder of the operator's own mappings of telephone systems' exports (TOML, one a file); a
+# folder named here that does not exist stops ``onestop calls import`` with one line.
+ONESTOP_CALL_FORMATS_DIR = env_str("ONESTOP_CALL_FORMATS_DIR").strip()
+# The largest file the upload page takes; larger files go through ``onestop calls import``.
+ONESTOP_CALLS_UPLOAD_MAX_BYTES = env_int(
+    "ONESTOP_CALLS_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024, minimum=1
+)
+
 # --- Language and time -----------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]

@@ -83,6 +83,15 @@ class Refused:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A contact of the export that is not a telephone call (an Amazon Connect chat or task):
+    counted as skipped, neither imported nor refused."""
+
+    line: int
+    channel: str
+
+
 @dataclass(frozen=True)
 class OutcomeRule:
     """How a mapping finds a call's outcome: the ``field``'s value through ``values`` when the
@@ -93,6 +102,10 @@ class OutcomeRule:
     transferred_when: tuple[str, ...] = ()
     unanswered: str = CallOutcome.ABANDONED
     strict: bool = False  # a value not in ``values`` is refused (the generic format)
+    # The field's values that give a call's outcome only when it was not answered: Genesys's
+    # Abandoned NO without an answer is a flow-out (to voicemail, a callback, another queue or
+    # number), neither answered nor abandoned.
+    not_answered: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,10 @@ class Mapping:
     outcome: OutcomeRule = field(default_factory=OutcomeRule)
     delimiter: str = ","
     exact_header: tuple[str, ...] = ()
+    # Exports of several channels: the field naming a contact's channel, and the channels that
+    # are telephone calls (upper case); a contact of another channel is skipped.
+    channel: tuple[str, ...] = ()
+    calls: frozenset[str] = frozenset()
 
     @property
     def tz(self) -> ZoneInfo | datetime.timezone:
@@ -150,10 +167,18 @@ def load_mapping(data: dict[str, Any], where: str = "mapping") -> Mapping:
     times = data.get("times", {})
     outcome = data.get("outcome", {})
     values = {str(key): str(value) for key, value in outcome.get("values", {}).items()}
-    bad = sorted(value for value in values.values() if value not in OUTCOMES)
+    not_answered = {str(key): str(value) for key, value in outcome.get("not_answered", {}).items()}
+    bad = sorted(
+        value for value in (*values.values(), *not_answered.values()) if value not in OUTCOMES
+    )
     unanswered = str(outcome.get("unanswered", CallOutcome.ABANDONED))
     if bad or unanswered not in OUTCOMES:
         raise FormatError(f"{where}: outcomes must be one of {', '.join(sorted(OUTCOMES))}")
+    channel = data.get("channel", {})
+    if not isinstance(channel, dict) or bool(channel) != (
+        "field" in channel and "calls" in channel
+    ):
+        raise FormatError(f"{where}: [channel] must have field and calls")
     durations = str(times.get("durations", "seconds"))
     if durations not in DURATIONS:
         raise FormatError(f"{where}: times.durations must be one of {', '.join(sorted(DURATIONS))}")
@@ -173,8 +198,15 @@ def load_mapping(data: dict[str, Any], where: str = "mapping") -> Mapping:
             else (),
             unanswered=unanswered,
             strict=bool(outcome.get("strict", False)),
+            not_answered=not_answered,
         ),
         delimiter=str(data.get("delimiter", ",")),
+        channel=_paths(channel["field"], f"{where}: channel.field") if channel else (),
+        calls=frozenset(
+            value.upper() for value in _paths(channel["calls"], f"{where}: channel.calls")
+        )
+        if channel
+        else frozenset(),
     )
     try:
         mapping.tz  # noqa: B018  # checks the zone exists
@@ -195,24 +227,29 @@ GENERIC_MAPPING = Mapping(
 
 
 def _format_dirs() -> list[Path]:
-    extra = getattr(settings, "ONESTOP_CALL_FORMATS_DIR", "") or ""
-    return [BUILT_IN, *([Path(extra)] if extra else [])]
+    """The built-in mappings' folder and the operator's (``ONESTOP_CALL_FORMATS_DIR``), which
+    must be a folder when it is named: a mistyped path is an error, not "no mappings"."""
+    extra = str(getattr(settings, "ONESTOP_CALL_FORMATS_DIR", "") or "")
+    if not extra:
+        return [BUILT_IN]
+    folder = Path(extra)
+    if not folder.is_dir():
+        raise FormatError(f"ONESTOP_CALL_FORMATS_DIR {extra} is not a folder")
+    return [BUILT_IN, folder]
 
 
 def mappings() -> dict[str, Mapping]:
     """Every format by name: the generic one, the built-in mappings and the operator's."""
     found = {GENERIC: GENERIC_MAPPING}
     for folder in _format_dirs():
-        if not folder.is_dir():
-            continue
         for path in sorted(folder.glob("*.toml")):
             try:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-                raise FormatError(f"{path.name}: {error}") from error
-            mapping = load_mapping(data, path.name)
+                raise FormatError(f"{path}: {error}") from error
+            mapping = load_mapping(data, str(path))
             if mapping.name == GENERIC:
-                raise FormatError(f"{path.name}: {GENERIC} is the built-in format's name")
+                raise FormatError(f"{path}: {GENERIC} is the built-in format's name")
             found[mapping.name] = mapping
     return found
 
@@ -258,7 +295,7 @@ def _bounded(lines: Iterable[str]) -> Iterator[str]:
         yield line if len(line) <= MAX_LINE else f"\x00too-long {number}\n"
 
 
-def read(stream: IO[bytes], mapping: Mapping) -> Iterator[RawCall | Refused]:
+def read(stream: IO[bytes], mapping: Mapping) -> Iterator[RawCall | Refused | Skipped]:
     """The rows of ``stream`` in ``mapping``'s layout, one at a time."""
     lines = _text_lines(stream)
     if mapping.reader == "jsonl":
@@ -266,7 +303,14 @@ def read(stream: IO[bytes], mapping: Mapping) -> Iterator[RawCall | Refused]:
     return _read_csv(lines, mapping)
 
 
-def _row_values(mapping: Mapping, line: int, get: Any) -> RawCall:
+def _row_values(mapping: Mapping, line: int, get: Any) -> RawCall | Skipped:
+    for path in mapping.channel:
+        channel = get(path)
+        if channel not in (None, ""):
+            if str(channel).strip().upper() not in mapping.calls:
+                return Skipped(line, str(channel).strip()[:40])
+            break
+
     def first(name: str) -> str:
         for path in mapping.fields.get(name, ()):
             value = get(path)
@@ -290,7 +334,7 @@ def _row_values(mapping: Mapping, line: int, get: Any) -> RawCall:
     )
 
 
-def _read_csv(lines: Iterator[str], mapping: Mapping) -> Iterator[RawCall | Refused]:
+def _read_csv(lines: Iterator[str], mapping: Mapping) -> Iterator[RawCall | Refused | Skipped]:
     counted = _Counted(_bounded(lines))
     reader = csv.reader(counted, delimiter=mapping.delimiter, strict=True)
     try:
@@ -361,7 +405,7 @@ class _Counted:
         return line
 
 
-def _read_jsonl(lines: Iterator[str], mapping: Mapping) -> Iterator[RawCall | Refused]:
+def _read_jsonl(lines: Iterator[str], mapping: Mapping) -> Iterator[RawCall | Refused | Skipped]:
     for number, line in enumerate(_bounded(lines), start=1):
         if not line.strip():
             continue
@@ -627,6 +671,10 @@ def _outcome(raw: RawCall, mapping: Mapping, answered: bool) -> str:
             raise Invalid(
                 f"outcome {shown!r} is not one of answered, abandoned, voicemail, transferred"
             )
+        if not answered:
+            otherwise = rule.not_answered.get(raw.outcome)
+            if otherwise is not None:
+                return otherwise
     elif rule.strict:
         raise Invalid("outcome is empty")
     return CallOutcome.ANSWERED if answered else rule.unanswered

@@ -48,7 +48,12 @@ class ImportForm(GovukForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        known = formats.mappings()
+        try:
+            known = formats.mappings()
+        except formats.FormatError:
+            # The operator's folder is wrong: the page still opens, and an import says why it
+            # cannot run (the service reads the formats again and is refused).
+            known = {formats.GENERIC: formats.GENERIC_MAPPING}
         choice = self.fields["format"]
         assert isinstance(choice, forms.ChoiceField)  # noqa: S101  # declared above
         choice.choices = [(name, mapping.label) for name, mapping in known.items()]

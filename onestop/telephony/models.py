@@ -80,6 +80,8 @@ class CallImportRun(OrganisationOwned):
     imported = models.PositiveIntegerField(default=0)
     already_present = models.PositiveIntegerField(default=0)
     refused = models.PositiveIntegerField(default=0)
+    # Contacts of the export that are not telephone calls (Amazon Connect chats and tasks).
+    skipped = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["organisation", "-started_at"]

@@ -65,6 +65,7 @@ class _Counts:
     imported: int = 0
     already_present: int = 0
     refused: int = 0
+    skipped: int = 0
 
 
 # --- queues ---------------------------------------------------------------------------------------
@@ -221,6 +222,9 @@ def import_calls(
                 pending = [first] if first is not None else []
                 for row in _chain(pending, rows):
                     counts.read += 1
+                    if isinstance(row, formats.Skipped):
+                        counts.skipped += 1
+                        continue
                     if isinstance(row, formats.Refused):
                         refuse(row)
                         continue
@@ -244,8 +248,9 @@ def import_calls(
         run.imported = counts.imported
         run.already_present = counts.already_present
         run.refused = counts.refused
+        run.skipped = counts.skipped
         run.finished_at = timezone.now()
-        run.save(update_fields=["imported", "already_present", "refused", "finished_at"])
+        run.save(update_fields=["imported", "already_present", "refused", "skipped", "finished_at"])
         bulk.insert_rows(
             CallImportRefusal,
             ("organisation_id", "run_id", "line", "reason"),
@@ -262,6 +267,7 @@ def import_calls(
                 "imported": run.imported,
                 "already_present": run.already_present,
                 "refused": run.refused,
+                "skipped": run.skipped,
                 "all_or_nothing": all_or_nothing,
             },
         )
@@ -269,9 +275,9 @@ def import_calls(
 
 
 def _chain(
-    pending: list[formats.RawCall | formats.Refused],
-    rows: Iterator[formats.RawCall | formats.Refused],
-) -> Iterator[formats.RawCall | formats.Refused]:
+    pending: list[formats.RawCall | formats.Refused | formats.Skipped],
+    rows: Iterator[formats.RawCall | formats.Refused | formats.Skipped],
+) -> Iterator[formats.RawCall | formats.Refused | formats.Skipped]:
     yield from pending
     yield from rows
 
@@ -454,25 +460,32 @@ class _Writer:
 
     def _agents(self, names: set[str]) -> dict[str, int | None]:
         """Agent name -> the staff user of this organisation with that username (as written, or
-        with the organisation's ``@slug``), case-insensitively; ``None`` when there is none."""
+        with or without the organisation's ``@slug``), case-insensitively; ``None`` when there
+        is none.  Every spelling is looked up on its own: ``jo``, ``JO`` and ``jo@council`` in
+        one batch are each matched (a username as written wins over one with ``@slug`` added
+        or taken away)."""
         unknown = [name for name in names if name not in self.agents]
         if unknown:
             if len(self.agents) > AGENT_CACHE:
                 self.agents.clear()
-            suffix = f"@{self.organisation.slug}"
-            wanted = {name.lower(): name for name in unknown}
-            wanted.update({f"{name.lower()}{suffix}": name for name in unknown})
+            suffix = f"@{self.organisation.slug}".lower()
+            candidates: dict[str, tuple[str, ...]] = {}
             for name in unknown:
-                self.agents[name] = None
-            for user_id, username in (
+                lowered = name.lower()
+                bare = lowered.removesuffix(suffix)
+                candidates[name] = (lowered, f"{lowered}{suffix}", bare) if bare else (lowered,)
+            wanted = sorted({key for keys in candidates.values() for key in keys})
+            found: dict[str, int] = {}
+            for user_id, lowered in (
                 User.objects.filter(organisation=self.organisation, is_active=True)
                 .annotate(lowered=Lower("username"))
-                .filter(lowered__in=sorted(wanted))
-                .values_list("pk", "username")
+                .filter(lowered__in=wanted)
+                .order_by("pk")
+                .values_list("pk", "lowered")
             ):
-                original = wanted.get(username.lower())
-                if original is not None:
-                    self.agents[original] = user_id
+                found.setdefault(lowered, user_id)
+            for name, keys in candidates.items():
+                self.agents[name] = next((found[key] for key in keys if key in found), None)
         return {name: self.agents.get(name) for name in names}
 
 

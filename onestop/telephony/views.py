@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop.core import audit, pages, reporting
@@ -59,10 +60,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         request,
         form,
         save,
-        done=lambda run: (
-            _("Import finished: %(summary)s") % {"summary": run.summary},
-            reverse("telephony:run", args=[run.pk]),
-        ),
+        done=lambda run: (_finished(request, run), reverse("telephony:run", args=[run.pk])),
     )
     if saved is not None:
         return saved
@@ -79,6 +77,51 @@ def import_page(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _finished(request: HttpRequest, run: CallImportRun) -> str:
+    """The success message of an import that went as planned; otherwise "" and a warning (a
+    notification banner without the success styling) saying plainly what happened."""
+    refused = ngettext("%(count)s row was refused", "%(count)s rows were refused", run.refused) % {
+        "count": run.refused
+    }
+    if run.refused and not run.imported:
+        warning = (
+            _(
+                "Nothing was imported: %(refused)s, and the file was to be imported whole or "
+                "not at all: see below"
+            )
+            if run.all_or_nothing
+            else _("Nothing was imported: %(refused)s: see below")
+        )
+        messages.warning(request, warning % {"refused": refused})
+    elif run.refused:
+        imported = ngettext("%(count)s call imported", "%(count)s calls imported", run.imported) % {
+            "count": run.imported
+        }
+        messages.warning(
+            request,
+            _("%(imported)s; %(refused)s: see below")
+            % {
+                "imported": imported,
+                "refused": refused,
+            },
+        )
+    elif not run.imported:
+        present = ngettext(
+            "%(count)s call was already present",
+            "%(count)s calls were already present",
+            run.already_present,
+        ) % {"count": run.already_present}
+        messages.warning(
+            request,
+            _("Nothing was imported: %(present)s") % {"present": present}
+            if run.already_present
+            else _("Nothing was imported: the file holds no calls"),
+        )
+    else:
+        return _("Import finished: %(summary)s") % {"summary": run.summary}
+    return ""
 
 
 @require_GET

@@ -64,6 +64,30 @@ def _run(*arguments: str) -> tuple[int, str, str]:
     return code, stdout.getvalue(), stderr.getvalue()
 
 
+def _subprocess(var_dir: Path, *arguments: str, **environment: str) -> tuple[int, str, str]:
+    """``onestop calls ...`` always in a real process, with ``environment`` added to the test's
+    database's (or, for SQLite in memory, which no other process can reach, a database of its
+    own in ``var_dir``): what the settings read from the environment reaches the command."""
+    url = _database_url()
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("ONESTOP_") and key != "DATABASE_URL"
+    }
+    env.update({"ONESTOP_DEV": "1", "ONESTOP_VAR_DIR": str(var_dir), **environment})
+    if url is not None:
+        env["DATABASE_URL"] = url
+    done = subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-m", "onestop.cli", "calls", *arguments],
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+
 def _file(tmp_path: Path, *rows: str, name: str = "calls.csv") -> str:
     path = tmp_path / name
     path.write_text(HEADER + "".join(line + "\n" for line in rows), encoding="utf-8")
@@ -119,6 +143,34 @@ def test_another_format(call_world: CallWorld) -> None:
     )
     assert code == 1
     assert out.strip().splitlines()[-1] == "imported 3, already present 0, refused 2"
+
+
+def test_chats_are_skipped_and_said_before_the_final_line(
+    call_world: CallWorld, tmp_path: Path
+) -> None:
+    path = tmp_path / "ctr.jsonl"
+    with (SAMPLES / "amazon-connect.jsonl").open(encoding="utf-8") as sample:
+        voice = [line for line in sample if '"Channel": "VOICE"' in line][:2]
+    chat = voice[0].replace('"VOICE"', '"CHAT"').replace("XXXXXXXXXXX1", "chat00000001")
+    path.write_text("".join([*voice, chat]), encoding="utf-8")
+    code, out, err = _run(
+        "import", str(path), "--organisation", "test-council", "--format", "amazon-connect"
+    )
+    assert code == 0, err
+    assert out.strip().splitlines()[-2:] == [
+        "skipped 1 contacts that are not telephone calls",
+        "imported 2, already present 0, refused 0",
+    ]
+    code, out, err = _run(
+        "import",
+        str(path),
+        "--organisation",
+        "test-council",
+        "--format",
+        "amazon-connect",
+        "--all-or-nothing",
+    )
+    assert (code, out.strip().splitlines()[-1]) == (0, "imported 0, already present 2, refused 0")
 
 
 @pytest.mark.parametrize(
@@ -182,3 +234,112 @@ def test_a_terminal_sees_the_rows_read_so_far(
     assert "\r2 rows read" in shown
     assert "\r5 rows read" in shown
     assert stdout.getvalue().strip() == "imported 5, already present 0, refused 0"
+
+
+# --- the operator's mappings, from the environment (issue 16, user trial) ----------------------
+MITEL = """
+name = "mitel-mivcc"
+label = "MiVoice call records"
+reader = "csv"
+delimiter = ";"
+
+[fields]
+call_id = "CallID"
+queue = "ACD Group"
+offered_at = "Start"
+answered_at = "Answered"
+ended_at = "End"
+outcome = "Result"
+
+[times]
+format = "%d/%m/%Y %H:%M:%S"
+
+[outcome]
+values = { "ANS" = "answered", "ABN" = "abandoned" }
+strict = true
+"""
+
+
+def test_the_command_finds_a_mapping_in_onestop_call_formats_dir(
+    call_world: CallWorld, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    mappings = tmp_path / "formats"
+    mappings.mkdir()
+    (mappings / "mitel.toml").write_text(MITEL, encoding="utf-8")
+    path = tmp_path / "mitel.csv"
+    path.write_text(
+        "CallID;ACD Group;Start;Answered;End;Result\n"
+        "m1;Housing;02/03/2026 09:00:00;02/03/2026 09:00:12;02/03/2026 09:04:00;ANS\n",
+        encoding="utf-8",
+    )
+    var_dir = tmp_path / "var"
+    arguments = ["import", str(path), "--format", "mitel-mivcc", "--organisation"]
+    if _database_url() is None:
+        # SQLite in memory: the command runs on a database of its own, with no organisation;
+        # the format is checked first, so being told of the organisation means it was found.
+        from tests.migrated import copy_migrated_into
+
+        copy_migrated_into(var_dir, tmp_path_factory)
+        code, out, err = _subprocess(
+            var_dir, *arguments, "nowhere", ONESTOP_CALL_FORMATS_DIR=str(mappings)
+        )
+        assert (code, out, err) == (2, "", "CommandError: there is no organisation 'nowhere'\n")
+        return
+    code, out, err = _subprocess(
+        var_dir, *arguments, "test-council", ONESTOP_CALL_FORMATS_DIR=str(mappings)
+    )
+    assert code == 0, err
+    assert out.strip().splitlines()[-1] == "imported 1, already present 0, refused 0"
+    assert CallRecord.objects.for_organisation(call_world.organisation).get().source == (
+        "mitel-mivcc"
+    )
+
+
+@pytest.mark.parametrize("broken", ["missing", "toml"])
+def test_a_wrong_onestop_call_formats_dir_stops_the_command_in_one_line(
+    call_world: CallWorld, tmp_path: Path, broken: str
+) -> None:
+    mappings = tmp_path / "formats"
+    if broken == "toml":
+        mappings.mkdir()
+        (mappings / "mitel.toml").write_text(MITEL.replace("label =", "label"), "utf-8")
+    path = _file(tmp_path, row("c1"))
+    code, out, err = _subprocess(
+        tmp_path / "var",
+        "import",
+        path,
+        "--organisation",
+        "test-council",
+        ONESTOP_CALL_FORMATS_DIR=str(mappings),
+    )
+    assert (code, out) == (2, "")
+    assert len(err.strip().splitlines()) == 1, err
+    expected = f"{mappings} is not a folder" if broken == "missing" else f"{mappings}/mitel.toml: "
+    assert expected in err
+    assert _counts(call_world) == (0, 0, 0)
+
+
+def test_the_upload_limit_is_read_from_the_environment(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ONESTOP_")}
+    env.update(
+        {
+            "ONESTOP_DEV": "1",
+            "ONESTOP_VAR_DIR": str(tmp_path),
+            "ONESTOP_CALLS_UPLOAD_MAX_BYTES": "5",
+        }
+    )
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from onestop.telephony import forms; "
+            "print(forms.upload_max_bytes())",
+        ],
+        capture_output=True,
+        text=True,
+        env={**env, "DJANGO_SETTINGS_MODULE": "onestop.settings"},
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (0, "5\n"), done.stderr

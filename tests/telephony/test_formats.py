@@ -73,6 +73,45 @@ def test_amazon_connect_contact_records(call_world: CallWorld) -> None:
     assert (again.imported, again.already_present, again.refused) == (0, 3, 2)
 
 
+def _contact(contact_id: str, channel: str, queue: str) -> str:
+    import json
+
+    return json.dumps(
+        {
+            "Channel": channel,
+            "ContactId": contact_id,
+            "InitiationTimestamp": "2026-03-02T09:00:00Z",
+            "DisconnectTimestamp": "2026-03-02T09:04:00Z",
+            "Queue": {"EnqueueTimestamp": "2026-03-02T09:00:05Z", "Name": queue},
+        }
+    )
+
+
+def test_amazon_connect_chats_and_tasks_are_skipped_not_imported_as_calls(
+    call_world: CallWorld,
+) -> None:
+    import io
+
+    stream = io.BytesIO(
+        "\n".join(
+            [
+                _contact("voice-1", "VOICE", "Waste"),
+                _contact("chat-1", "CHAT", "Web chat"),
+                _contact("task-1", "TASK", "Back office"),
+                _contact("email-1", "EMAIL", "Mailbox"),
+            ]
+        ).encode()
+    )
+    run = services.import_calls(
+        call_world.organisation, stream, by=None, format_name="amazon-connect"
+    )
+    assert (run.imported, run.already_present, run.refused, run.skipped) == (1, 0, 0, 3)
+    assert [call.external_id for call in _calls(call_world)] == ["voice-1"]
+    assert list(
+        CallQueue.objects.for_organisation(call_world.organisation).values_list("name", flat=True)
+    ) == ["Waste"]
+
+
 def test_genesys_cloud_interactions_export(call_world: CallWorld) -> None:
     run = _import(call_world, "genesys-cloud.csv", "genesys-cloud")
     assert (run.imported, run.refused) == (3, 1)
@@ -96,6 +135,32 @@ def test_genesys_cloud_interactions_export(call_world: CallWorld) -> None:
     assert sorted(
         CallQueue.objects.for_organisation(call_world.organisation).values_list("source", "name")
     ) == [("genesys-cloud", "Council Tax"), ("genesys-cloud", "Waste")]
+
+
+def test_a_genesys_call_not_abandoned_and_not_answered_is_not_counted_abandoned(
+    call_world: CallWorld,
+) -> None:
+    import io
+
+    content = (
+        (SAMPLES / "genesys-cloud.csv").read_text(encoding="utf-8").splitlines()[0] + "\n"
+        "7d3b0b8e-0009,2026-03-04 09:00:00,2026-03-04 09:02:00,Inbound,Waste,,"
+        "tel:+447700900999,tel:+441296585858,NO,,00:00:00\n"
+    )
+    run = services.import_calls(
+        call_world.organisation,
+        io.BytesIO(content.encode()),
+        by=None,
+        format_name="genesys-cloud",
+    )
+    assert (run.imported, run.refused) == (1, 0)
+    (call,) = _calls(call_world)
+    # A flow-out (voicemail, a callback, another queue): offered, neither answered nor abandoned.
+    assert (call.outcome, call.answered_at, call.wait_seconds) == (
+        CallOutcome.TRANSFERRED,
+        None,
+        120,
+    )
 
 
 @pytest.mark.parametrize(

@@ -222,6 +222,37 @@ def test_an_unknown_agent_is_kept_by_name_only(call_world: CallWorld) -> None:
     assert (second.agent, second.agent_name) == (None, "someone.else")
 
 
+def test_every_spelling_of_an_agent_in_one_batch_is_linked(call_world: CallWorld) -> None:
+    # jo.agent@test-council's calls, written four ways in one file (one batch).
+    _import(
+        call_world,
+        row("c1", agent="jo.agent"),
+        row("c2", agent="jo.agent@test-council"),
+        row("c3", agent="Jo.Agent"),
+        row("c4", agent="JO.AGENT@TEST-COUNCIL"),
+    )
+    calls = _calls(call_world)
+    assert [call.agent for call in calls] == [call_world.agent] * 4
+    assert [call.contact.staff for call in calls] == [call_world.agent] * 4
+    assert [call.agent_name for call in calls] == [
+        "jo.agent",
+        "jo.agent@test-council",
+        "Jo.Agent",
+        "JO.AGENT@TEST-COUNCIL",
+    ]
+
+
+def test_an_agent_written_with_the_organisation_matches_a_username_without_it(
+    call_world: CallWorld,
+) -> None:
+    from onestop.core.models import RoleCode
+    from tests import factories
+
+    sam = factories.staff(call_world.organisation, RoleCode.ADVISOR, username="sam.agent")
+    _import(call_world, row("c1", agent="sam.agent"), row("c2", agent="Sam.Agent@test-council"))
+    assert [call.agent for call in _calls(call_world)] == [sam, sam]
+
+
 # --- times ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("written", "utc"),

@@ -5,6 +5,7 @@ queue to a service."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -206,6 +207,70 @@ def test_an_oversized_upload_is_refused(
         )
     assert response.status_code == 400
     assert "import larger files with the onestop calls import command" in response.content.decode()
+    assert _state(call_world)[:2] == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("rows", "all_or_nothing", "message"),
+    [
+        (
+            [row("c1"), row("c2"), row("c3", outcome="lost")],
+            False,
+            "2 calls imported; 1 row was refused: see below",
+        ),
+        ([row("c1", outcome="lost")], False, "Nothing was imported: 1 row was refused: see below"),
+        (
+            [row("c1"), row("c2", outcome="lost"), row("c3", outcome="lost")],
+            True,
+            "Nothing was imported: 2 rows were refused, and the file was to be imported whole "
+            "or not at all: see below",
+        ),
+        ([row("seeded")], False, "Nothing was imported: 1 call was already present"),
+        ([], False, "Nothing was imported: the file holds no calls"),
+    ],
+)
+def test_an_import_with_refused_rows_or_nothing_imported_is_not_a_success(
+    call_world: CallWorld,
+    administrator: User,
+    client_for: ClientFor,
+    rows: list[str],
+    all_or_nothing: bool,
+    message: str,
+) -> None:
+    services.import_calls(call_world.organisation, csv_file(row("seeded")), by=None)
+    client = client_for(administrator)
+    posted: dict[str, object] = {"file": _upload(*rows), "format": "onestop-calls-v1"}
+    if all_or_nothing:
+        posted["all_or_nothing"] = "on"
+    response = client.post(IMPORT, posted, follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'<p class="govuk-notification-banner__heading">{message}</p>' in page
+    assert "govuk-notification-banner--success" not in page
+    assert ">Success<" not in page
+    assert ">Important<" in page
+
+
+def test_a_clean_import_is_a_success(
+    call_world: CallWorld, administrator: User, client_for: ClientFor
+) -> None:
+    response = client_for(administrator).post(
+        IMPORT, {"file": _upload(row("c1")), "format": "onestop-calls-v1"}, follow=True
+    )
+    page = response.content.decode()
+    assert "govuk-notification-banner--success" in page
+    assert "Import finished: imported 1, already present 0, refused 0" in page
+
+
+def test_a_missing_formats_folder_is_said_on_the_page(
+    call_world: CallWorld, administrator: User, client_for: ClientFor, tmp_path: Path
+) -> None:
+    client = client_for(administrator)
+    with override_settings(ONESTOP_CALL_FORMATS_DIR=str(tmp_path / "missing")):
+        assert client.get(IMPORT).status_code == 200
+        response = client.post(IMPORT, {"file": _upload(row("c1")), "format": "onestop-calls-v1"})
+    assert response.status_code == 400
+    assert f"{tmp_path / 'missing'} is not a folder" in response.content.decode()
     assert _state(call_world)[:2] == (0, 0)
 
 

@@ -1,11 +1,13 @@
 """``onestop calls import FILE --organisation SLUG [--format NAME] [--all-or-nothing]``.
 
 Imports the telephone system's call records (see docs/calls.md).  Each refused row is printed
-on standard error as ``line N: reason``; the last line on standard output is always
-``imported N, already present M, refused K``.  On a terminal a progress line shows the rows
+on standard error as ``line N: reason``; when the import ran, the last line on standard output
+is ``imported N, already present M, refused K`` (after ``skipped N contacts that are not
+telephone calls`` when there were any).  On a terminal a progress line shows the rows
 read so far.  Exit status: 0 when nothing was refused, 1 when rows were refused (with
 ``--all-or-nothing`` nothing was then imported), 2 for bad arguments or a file that cannot be
-read (one plain line on standard error, nothing changed).
+read (one line on standard error, ``CommandError: ...`` as every onestop command says it,
+nothing on standard output, nothing changed).
 """
 
 from __future__ import annotations
@@ -68,15 +70,17 @@ class Command(BaseCommand):
         raise CommandError(message, returncode=EXIT_USAGE)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        organisation = Organisation.objects.filter(slug=options["organisation"]).first()
-        if organisation is None:
-            self._fail(f"there is no organisation {options['organisation']!r}")
+        # The format first: a wrong one (or a wrong ONESTOP_CALL_FORMATS_DIR) is bad usage,
+        # said before the database is asked anything.
         try:
             formats.mapping_named(options["format"])
         except ImportUnreadable as error:
             self._fail(str(error))
         except formats.FormatError as error:
-            self._fail(f"a call record format file is wrong: {error}")
+            self._fail(f"the call record formats cannot be read: {error}")
+        organisation = Organisation.objects.filter(slug=options["organisation"]).first()
+        if organisation is None:
+            self._fail(f"there is no organisation {options['organisation']!r}")
         name = options["file"]
         try:
             stream = sys.stdin.buffer if name == "-" else Path(name).open("rb")  # noqa: SIM115
@@ -112,6 +116,10 @@ class Command(BaseCommand):
             self._fail(f"cannot read {name}: {error.strerror or error}")
         if interactive:
             self.stderr.write("")
+        if run.skipped:
+            # Before the summary, which stays the last line (and skipped rows leave the exit
+            # status alone): a stream of every channel is not a file with refused rows.
+            self.stdout.write(f"skipped {run.skipped} contacts that are not telephone calls")
         self.stdout.write(run.summary)
         if run.refused:
             sys.exit(EXIT_REFUSED)
