@@ -112,13 +112,15 @@ def _is_rate(column: str) -> bool:
 
 
 def display(value: reporting.Value, column: str) -> str:
-    """A cell as a page shows it: rates as percentages to one place, the rest as they are."""
+    """A cell as a page shows it: rates as percentages to one place, the rest as they are.  A
+    percentage is rounded half up once, from the exact counts a ``reporting.Share`` keeps, never
+    from the file's already rounded decimal."""
     if value is None:
         return ""
     if _is_rate(column) and isinstance(value, decimal.Decimal | float | int):
         return percent(value)
     if column.endswith("(%)") and isinstance(value, decimal.Decimal | float | int):
-        return f"{decimal.Decimal(str(value)).quantize(decimal.Decimal('0.1'))}%"
+        return f"{reporting.percent_of(value, scale=1)}%"
     return str(value)
 
 
@@ -173,8 +175,11 @@ def _change(now: reporting.Value, before: reporting.Value, *, rate: bool) -> str
     if not isinstance(now, int | decimal.Decimal) or not isinstance(before, int | decimal.Decimal):
         return ""
     if rate:
-        points = (decimal.Decimal(now) - decimal.Decimal(before)) * 100
-        shown = points.quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_HALF_UP)
+        # From the exact shares (``reporting.Share``), rounded once.
+        exact_now, exact_before = reporting.exact_of(now), reporting.exact_of(before)
+        if exact_now is None or exact_before is None:
+            return ""
+        shown = reporting.round_half_up((exact_now - exact_before) * 100, reporting.PERCENT_PLACES)
         return _("%(sign)s%(points)s points") % {
             "sign": "+" if shown > 0 else "",
             "points": shown,
@@ -496,7 +501,7 @@ def charts(
         rows=[
             [
                 row.title,
-                None if row.counts.compliance is None else row.counts.compliance * 100,
+                None if row.counts.compliance is None else row.counts.compliance.scaled(100),
                 None if row.target is None else row.target * 100,
                 row.counts.measured,
             ]

@@ -223,12 +223,10 @@ class Counts:
         return Decimal(self.longest).quantize(SECONDS_PLACES, rounding=ROUND_HALF_UP)
 
 
-def rate(part: int | None, whole: int) -> Decimal | None:
+def rate(part: int | None, whole: int) -> reporting.Share | None:
     """``part / whole`` to 4 places, ROUND_HALF_UP; ``None`` when ``whole`` is 0 or ``part`` is
-    unknown."""
-    if part is None or not whole:
-        return None
-    return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    unknown.  A ``reporting.Share``: a page's percentage is rounded from the exact counts."""
+    return reporting.share(part, whole, RATE_PLACES)
 
 
 def _aggregates(within: Q | None) -> dict[str, Any]:
