@@ -155,7 +155,7 @@ def _figure(cell: Cell) -> str:
     """A cell's figure: a link's visible text (its hidden context removed) or the cell's text."""
     if not cell.links:
         return cell.text.strip()
-    return cell.links[0][1].split(" ", 1)[0] if cell.links[0][1] else ""
+    return cell.links[0][1].split(", ", 1)[0]
 
 
 def _share(part: int, whole: int) -> reporting.Share:
@@ -183,3 +183,35 @@ def test_a_share_keeps_its_exact_counts_and_every_page_rounds_from_them() -> Non
     assert dashboard._change(reporting.share(7, 13), reporting.share(0, 1), rate=True) == (
         "+53.8 points"
     )
+
+
+def test_no_empty_figure_is_a_link_and_each_link_names_its_row_and_measure(
+    call_world: CallWorld, team_leader: User, client_for: ClientFor
+) -> None:
+    _trial(call_world.organisation)
+    client = client_for(team_leader)
+    page = _page(client)
+    assert page.anchors
+    assert [anchor for anchor in page.anchors if not anchor[1]] == []  # no empty link at all
+    queues = {line[0].text.strip(): line for line in page.tables["telephony-0"]}
+    bins = queues["Trial Bins Line"]
+    assert bins[1].links[0][1] == "13, Offered, Trial Bins Line"
+    assert bins[3].links[0][1] == "7, Abandoned, Trial Bins Line"
+    assert bins[6].links[0][1] == "53.8%, Abandonment rate, Trial Bins Line"
+    assert bins[8].links[0][1] == "10.0, Longest wait seconds, Trial Bins Line"
+    assert queues["all"][1].links[0][1] == "29, Offered, all"
+    for line in page.tables["telephony-0"]:
+        name = line[0].text.strip()
+        for cell in line[1:]:
+            assert len(cell.links) == 1
+            assert cell.links[0][1].endswith(f", {name}")
+    # A day with no calls: its counts (0) link to an empty list, its rates are empty and no link.
+    third = next(line for line in page.tables["telephony-1"] if line[0].text == "2026-12-03")
+    assert third[1].links[0][1] == "0, Offered, 2026-12-03"
+    assert [(cell.text, cell.links) for cell in third[5:]] == [("", [])] * 4
+    hour = next(line for line in page.tables["telephony-2"] if line[0].text == "09:00")
+    assert hour[1].links[0][1] == "29, Offered, 09:00"
+    # The other reports' pages use the same table: no empty link there either.
+    for code in ("standards-compliance", "volumes", "backlog"):
+        other = _page(client, code)
+        assert [anchor for anchor in other.anchors if not anchor[1]] == [], code

@@ -130,19 +130,37 @@ def heading(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@dataclass(frozen=True)
+class TableCell:
+    """A cell of a report's table on a page: its text, and for a figure with records behind it
+    the link to them (``None`` for an empty figure: nothing to follow) and the link's context
+    for those who cannot see the headings, "Offered, Trial Bins Line" (visually hidden)."""
+
+    text: str
+    url: str | None = None
+    context: str = ""
+
+
+def cell_context(column: str, row_label: str) -> str:
+    """A figure link's accessible context: its column's heading and its row's label."""
+    return ", ".join(part for part in (heading(column), row_label) if part)
+
+
 def section(table: reporting.Table, index: str) -> dict[str, Any]:
     rows = []
     for position, row in enumerate(table.rows):
         links = table.links[position] if position < len(table.links) else ()
-        rows.append(
-            [
-                (
-                    display(value, str(table.columns[column])),
-                    links[column] if column < len(links) else None,
-                )
-                for column, value in enumerate(row)
-            ]
-        )
+        label = display(row[0], str(table.columns[0])) if row else ""
+        cells = []
+        for column, value in enumerate(row):
+            name = str(table.columns[column])
+            text = display(value, name)
+            url = links[column] if column < len(links) else None
+            if not url or not text:
+                cells.append(TableCell(text))
+                continue
+            cells.append(TableCell(text, url, cell_context(name, label if column else "")))
+        rows.append(cells)
     return {
         "table": table,
         "headings": [heading(str(column)) for column in table.columns],
