@@ -31,6 +31,7 @@ import decimal
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -165,6 +166,85 @@ def same_period_last_year(period: Period) -> Period:
         first = _shift_months(period.first, -12)
         return Period(first, _month_end(*divmod(first.year * 12 + first.month - 1 + months, 12)))
     return Period(_shift_months(period.first, -12), _shift_months(period.last, -12))
+
+
+# --- shares: rounded once, from the exact counts -------------------------------------------------
+SHARE_PLACES = decimal.Decimal("0.0001")
+PERCENT_PLACES = decimal.Decimal("0.1")
+
+
+def round_half_up(exact: Fraction, places: decimal.Decimal) -> decimal.Decimal:
+    """``exact`` to ``places`` (``Decimal("0.1")``), ROUND_HALF_UP, in integers: no intermediate
+    rounding (``Fraction(7, 13)`` to 4 places is 0.5385; ``Fraction(1, 32)`` is 0.0313)."""
+    exponent = places.as_tuple().exponent
+    assert isinstance(exponent, int)  # noqa: S101 - a finite decimal
+    scaled = exact / (Fraction(10) ** exponent)
+    whole, rest = divmod(abs(scaled.numerator), scaled.denominator)
+    if 2 * rest >= scaled.denominator:
+        whole += 1
+    sign = -1 if scaled < 0 else 1
+    return decimal.Decimal(sign * whole).scaleb(exponent)
+
+
+class Share(decimal.Decimal):
+    """A share as the files write it (a decimal rounded half up, usually to 4 places) that keeps
+    the exact fraction it was rounded from, ``exact``, so that a page's percentage is rounded
+    once, from the counts (``percent``), never again from the rounded decimal.  Arithmetic on it
+    gives a plain ``Decimal``; ``scaled`` keeps the exact value (a share as per cent)."""
+
+    exact: Fraction
+
+    def __new__(cls, exact: Fraction, places: decimal.Decimal = SHARE_PLACES) -> Share:
+        return cls.of(round_half_up(exact, places), exact)
+
+    @classmethod
+    def of(cls, shown: decimal.Decimal, exact: Fraction) -> Share:
+        """``shown`` (already rounded, as the file writes it) remembering ``exact``."""
+        made = decimal.Decimal.__new__(cls, shown)
+        made.exact = exact
+        return made
+
+    def __reduce__(self) -> tuple[object, ...]:  # type: ignore[override]  # the exact kept
+        return (_share, (decimal.Decimal(self), self.exact))
+
+    def scaled(self, factor: int) -> Share:
+        """``self * factor`` as the file writes it, with the exact value scaled too."""
+        return Share.of(decimal.Decimal(self) * factor, self.exact * factor)
+
+
+def _share(shown: decimal.Decimal, exact: Fraction) -> Share:
+    return Share.of(shown, exact)
+
+
+def share(part: int | None, whole: int, places: decimal.Decimal = SHARE_PLACES) -> Share | None:
+    """``part / whole`` rounded half up to ``places`` (4 by default), keeping the exact fraction;
+    ``None`` when ``whole`` is 0 or ``part`` unknown."""
+    if part is None or not whole:
+        return None
+    return Share(Fraction(part, whole), places)
+
+
+def exact_of(value: object) -> Fraction | None:
+    """The exact value behind a figure: a ``Share``'s fraction, or the number itself; ``None``
+    for anything that is not a number."""
+    if isinstance(value, Share):
+        return value.exact
+    if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
+        return None
+    if isinstance(value, decimal.Decimal) and not value.is_finite():
+        return None
+    if isinstance(value, float):
+        return Fraction(decimal.Decimal(str(value)))  # as it prints, not its binary expansion
+    return Fraction(value)
+
+
+def percent_of(value: object, *, scale: int = 100) -> decimal.Decimal | None:
+    """A share (or, ``scale=1``, a figure already in per cent) as a percentage to one place,
+    rounded half up once from its exact value; ``None`` for what is not a number."""
+    exact = exact_of(value)
+    if exact is None:
+        return None
+    return round_half_up(exact * scale, PERCENT_PLACES)
 
 
 # --- what a report is ----------------------------------------------------------------------------

@@ -193,7 +193,7 @@ def _tables(
     summary = [
         [
             row.title,
-            None if row.counts.compliance is None else row.counts.compliance * 100,
+            None if row.counts.compliance is None else row.counts.compliance.scaled(100),
             None if row.target is None else row.target * 100,
         ]
         for row in rows

@@ -36,11 +36,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Count, F, Model, Q, QuerySet
 
+from onestop.core import reporting
 from onestop.directory.models import AccessPoint, Service, Team
 
 if TYPE_CHECKING:
@@ -114,13 +115,10 @@ class Counts:
         return self.met + self.missed + self.overdue
 
     @property
-    def compliance(self) -> Decimal | None:
+    def compliance(self) -> reporting.Share | None:
         """met / (met + missed + overdue) to 4 places (half up), ``None`` when nothing is known."""
-        if not self.decided:
-            return None
-        return (Decimal(self.met) / Decimal(self.decided)).quantize(
-            FOUR_PLACES, rounding=ROUND_HALF_UP
-        )
+        # A ``reporting.Share``: a page's percentage is rounded once, from the counts.
+        return reporting.share(self.met, self.decided, FOUR_PLACES)
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(

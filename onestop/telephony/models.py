@@ -7,9 +7,11 @@ transferred), the wait and talk time in seconds, the caller's number and the ext
 The call id is unique per organisation and source, so importing the same file twice, or two
 files that overlap, creates nothing twice.
 
-Answer-time and abandonment reports (C9, C10) are computed from ``offered_at`` and
-``wait_seconds``: "answered within N seconds" is ``outcome = answered and wait_seconds <= N``
-for any N, so no threshold is baked in.
+Answer-time and abandonment reports (C9, C10) are computed from the stored times, which keep
+fractions of a second (to the microsecond): "answered within N seconds" is ``answered_at is set
+and answered_at - offered_at <= N seconds`` for any N, so no threshold is baked in.
+``wait_seconds`` is whole seconds rounded down (20.9 s is 20): kept for reading at a glance,
+never used for a figure, since a call it rounds to N may have waited longer than N seconds.
 
 A ``CallQueue`` maps a queue name of the telephone system to a service, an access point and the
 team that answers it (each call keeps the team its queue had when it was imported); a
@@ -19,6 +21,9 @@ counts) and its ``CallImportRefusal`` rows (line number and reason).
 """
 
 from __future__ import annotations
+
+import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -220,3 +225,12 @@ class CallRecord(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"Call {self.external_id}"
+
+    @property
+    def waited(self) -> Decimal:
+        """How long the caller waited, in seconds, exactly as the stored times give it (offered
+        to answered; not answered: offered to ended), fractions kept: ``Decimal("20.9")``."""
+        wait = (self.answered_at or self.ended_at) - self.offered_at
+        seconds = Decimal(wait // datetime.timedelta(microseconds=1)).scaleb(-6)
+        whole = seconds.to_integral_value()
+        return whole if seconds == whole else seconds.normalize()

@@ -29,6 +29,7 @@ from tests.performance.test_volumes import April, april  # noqa: F401 - the fixt
 Clients = Callable[[User], Client]
 APRIL_QUERY = {"kind": "month", "month": "4", "year": "2026"}
 MARCH = {"kind": "month", "month": "3", "year": "2026"}
+HIDDEN = r'<span class="govuk-visually-hidden">.*?</span>'
 
 
 def _table(html: str, testid: str) -> list[list[tuple[str, str | None]]]:
@@ -39,6 +40,7 @@ def _table(html: str, testid: str) -> list[list[tuple[str, str | None]]]:
     for row in re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", body, re.S):
         cells: list[tuple[str, str | None]] = []
         for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S):
+            cell = re.sub(HIDDEN, "", cell)  # a link's context for screen readers
             link = re.search(r'href="([^"]*)">(.*?)</a>', cell, re.S)
             if link:
                 cells.append((unescape(link[2]), unescape(link[1])))

@@ -223,8 +223,12 @@ def test_rounding_is_half_up_from_the_exact_counts() -> None:
     assert measures.rate(1, 3) == Decimal("0.3333")
     assert measures.rate(2, 3) == Decimal("0.6667")
     assert measures.rate(0, 0) is None
-    assert measures.Counts(answered=4, answered_wait=1).average_speed_of_answer == Decimal("0.3")
-    assert measures.Counts(answered=4, answered_wait=9).average_speed_of_answer == Decimal("2.3")
+    assert measures.Counts(answered=4, answered_wait=1_000_000).average_speed_of_answer == Decimal(
+        "0.3"
+    )
+    assert measures.Counts(answered=4, answered_wait=9_000_000).average_speed_of_answer == Decimal(
+        "2.3"
+    )
     assert measures.Counts(offered=0).service_level is None
 
 

@@ -15,7 +15,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from onestop.core import dates, language
+from onestop.core import dates, language, reporting
 from onestop.core import public_links as registry
 
 register = template.Library()
@@ -69,14 +69,18 @@ def govuk_time_filter(value: datetime.datetime | datetime.time | None) -> str:
 
 def percent(share: object) -> str:
     """A share (``0.95``, ``Decimal("0.9500")``) as a percentage to one place, "95.0%" (half up);
-    ``""`` for nothing.  Pages show rates so; the files keep their decimals."""
+    ``""`` for nothing.  Pages show rates so; the files keep their decimals.  A
+    ``reporting.Share`` is rounded from the exact counts it keeps, once (7 of 13 is "53.8%",
+    not the "53.9%" of its 4-place decimal 0.5385 rounded again)."""
     if share is None or share == "" or isinstance(share, bool):
         return ""
-    try:
-        value = decimal.Decimal(str(share)) * 100
-    except decimal.InvalidOperation:
-        return str(share)
-    return f"{value.quantize(decimal.Decimal('0.1'), rounding=decimal.ROUND_HALF_UP)}%"
+    shown = reporting.percent_of(share)
+    if shown is None:
+        try:
+            shown = reporting.percent_of(decimal.Decimal(str(share)))
+        except decimal.InvalidOperation:
+            return str(share)
+    return "" if shown is None else f"{shown}%"
 
 
 @register.filter(name="govuk_percent")

@@ -229,12 +229,10 @@ def scope_for(request: reporting.ReportRequest, filters: Filters | None = None) 
     )
 
 
-def rate(numerator: int, denominator: int) -> decimal.Decimal | None:
-    if not denominator:
-        return None
-    return (decimal.Decimal(numerator) / decimal.Decimal(denominator)).quantize(
-        FOUR_PLACES, rounding=decimal.ROUND_HALF_UP
-    )
+def rate(numerator: int, denominator: int) -> reporting.Share | None:
+    """``numerator / denominator`` to 4 places, half up (a ``reporting.Share``, so a page's
+    percentage is rounded once, from the counts); ``None`` when the denominator is 0."""
+    return reporting.share(numerator, denominator, FOUR_PLACES)
 
 
 def seconds(value: datetime.timedelta | None) -> decimal.Decimal | None:

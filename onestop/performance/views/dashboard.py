@@ -112,13 +112,15 @@ def _is_rate(column: str) -> bool:
 
 
 def display(value: reporting.Value, column: str) -> str:
-    """A cell as a page shows it: rates as percentages to one place, the rest as they are."""
+    """A cell as a page shows it: rates as percentages to one place, the rest as they are.  A
+    percentage is rounded half up once, from the exact counts a ``reporting.Share`` keeps, never
+    from the file's already rounded decimal."""
     if value is None:
         return ""
     if _is_rate(column) and isinstance(value, decimal.Decimal | float | int):
         return percent(value)
     if column.endswith("(%)") and isinstance(value, decimal.Decimal | float | int):
-        return f"{decimal.Decimal(str(value)).quantize(decimal.Decimal('0.1'))}%"
+        return f"{reporting.percent_of(value, scale=1)}%"
     return str(value)
 
 
@@ -128,19 +130,37 @@ def heading(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+@dataclass(frozen=True)
+class TableCell:
+    """A cell of a report's table on a page: its text, and for a figure with records behind it
+    the link to them (``None`` for an empty figure: nothing to follow) and the link's context
+    for those who cannot see the headings, "Offered, Trial Bins Line" (visually hidden)."""
+
+    text: str
+    url: str | None = None
+    context: str = ""
+
+
+def cell_context(column: str, row_label: str) -> str:
+    """A figure link's accessible context: its column's heading and its row's label."""
+    return ", ".join(part for part in (heading(column), row_label) if part)
+
+
 def section(table: reporting.Table, index: str) -> dict[str, Any]:
     rows = []
     for position, row in enumerate(table.rows):
         links = table.links[position] if position < len(table.links) else ()
-        rows.append(
-            [
-                (
-                    display(value, str(table.columns[column])),
-                    links[column] if column < len(links) else None,
-                )
-                for column, value in enumerate(row)
-            ]
-        )
+        label = display(row[0], str(table.columns[0])) if row else ""
+        cells = []
+        for column, value in enumerate(row):
+            name = str(table.columns[column])
+            text = display(value, name)
+            url = links[column] if column < len(links) else None
+            if not url or not text:
+                cells.append(TableCell(text))
+                continue
+            cells.append(TableCell(text, url, cell_context(name, label if column else "")))
+        rows.append(cells)
     return {
         "table": table,
         "headings": [heading(str(column)) for column in table.columns],
@@ -173,8 +193,11 @@ def _change(now: reporting.Value, before: reporting.Value, *, rate: bool) -> str
     if not isinstance(now, int | decimal.Decimal) or not isinstance(before, int | decimal.Decimal):
         return ""
     if rate:
-        points = (decimal.Decimal(now) - decimal.Decimal(before)) * 100
-        shown = points.quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_HALF_UP)
+        # From the exact shares (``reporting.Share``), rounded once.
+        exact_now, exact_before = reporting.exact_of(now), reporting.exact_of(before)
+        if exact_now is None or exact_before is None:
+            return ""
+        shown = reporting.round_half_up((exact_now - exact_before) * 100, reporting.PERCENT_PLACES)
         return _("%(sign)s%(points)s points") % {
             "sign": "+" if shown > 0 else "",
             "points": shown,
@@ -496,7 +519,7 @@ def charts(
         rows=[
             [
                 row.title,
-                None if row.counts.compliance is None else row.counts.compliance * 100,
+                None if row.counts.compliance is None else row.counts.compliance.scaled(100),
                 None if row.target is None else row.target * 100,
                 row.counts.measured,
             ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -61,9 +61,11 @@ def _count(value: int) -> str:
 
 
 def _percent(share: Decimal | None) -> str:
-    if share is None:
+    """A whole percentage, rounded half up once from the exact share (``reporting.Share``)."""
+    exact = reporting.exact_of(share)
+    if exact is None:
         return ""
-    return str((share * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return str(reporting.round_half_up(exact * 100, Decimal(1)))
 
 
 def sentence(row: compliance.ComplianceRow, time_limit: str) -> str:

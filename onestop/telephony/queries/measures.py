@@ -12,14 +12,19 @@ falls in the period; a call belongs to the day (and the hour) it was offered in 
   abandoned;
 - **answered within target**: answered calls whose wait (offered to answered) is at most the
   answer-time standard's threshold (``answer_thresholds``);
+- a call's **wait** is measured from the stored times, to the microsecond they keep
+  (``answered_at - offered_at``; for a call not answered, ``ended_at - offered_at``), never from
+  ``CallRecord.wait_seconds``, which is whole seconds rounded down: a 20.9 s wait is not within
+  20 seconds;
 - **service level**: answered within target / offered; **abandonment rate**: abandoned /
   offered (empty when nothing was offered), as decimals to 4 places;
 - **average speed of answer**: the mean wait of the answered calls, in seconds to 1 place;
 - **longest wait**: the longest wait of a call answered (offered to answered) or abandoned
-  (offered to hanging up), in seconds (a voicemail's or an unanswered transfer's time counts
-  the message or the other line too, so it is left out).
+  (offered to hanging up), in seconds to 1 place (a voicemail's or an unanswered transfer's
+  time counts the message or the other line too, so it is left out).
 
-Rounding is ROUND_HALF_UP, from the exact integer counts and sums.
+Rounding is ROUND_HALF_UP, once, from the exact integer counts and the exact sums of the waits
+(microseconds).
 """
 
 from __future__ import annotations
@@ -27,11 +32,27 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import ExtractHour, ExtractMinute, TruncDate
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute, TruncDate
+from django.db.models.lookups import LessThanOrEqual
 
 from onestop.core import reporting
 from onestop.core.models import Organisation
@@ -48,6 +69,7 @@ ANSWER_START = "call-offered"
 ANSWER_STOP = "call-answered"
 RATE_PLACES = Decimal("0.0001")
 SECONDS_PLACES = Decimal("0.1")
+MICROSECONDS = 1_000_000  # in a second
 
 
 class Measure:
@@ -64,6 +86,26 @@ MEASURES = (Measure.OFFERED, Measure.ANSWERED, Measure.ABANDONED, Measure.WITHIN
 ANSWERED_Q = Q(answered_at__isnull=False)
 ABANDONED_Q = Q(outcome=CallOutcome.ABANDONED)
 WAITED_Q = ANSWERED_Q | ABANDONED_Q
+MICROSECOND = datetime.timedelta(microseconds=1)
+
+
+def answer_wait() -> ExpressionWrapper[CombinedExpression]:
+    """An answered call's wait, exactly: ``answered_at - offered_at`` (an interval on
+    PostgreSQL, microseconds on SQLite), from the times as stored, fractions of a second kept."""
+    return ExpressionWrapper(F("answered_at") - F("offered_at"), output_field=DurationField())
+
+
+def held() -> ExpressionWrapper[CombinedExpression]:
+    """How long a caller waited, exactly: to the answer, or for a call not answered to its end
+    (``WAITED_Q`` keeps the answered and abandoned calls the longest wait is taken from)."""
+    return ExpressionWrapper(
+        Coalesce("answered_at", "ended_at") - F("offered_at"), output_field=DurationField()
+    )
+
+
+def microseconds(value: datetime.timedelta | None) -> int | None:
+    """A duration the database summed or compared, as whole microseconds (exact)."""
+    return None if value is None else value // MICROSECOND
 
 
 # --- the scope -----------------------------------------------------------------------------------
@@ -171,21 +213,24 @@ def within_q(thresholds: Mapping[int, Threshold | None]) -> Q | None:
         by_seconds.setdefault(threshold.seconds, []).append(queue_id)
     condition = Q(pk__in=[])
     for seconds, queue_ids in sorted(by_seconds.items()):
-        condition |= Q(queue_id__in=sorted(queue_ids), wait_seconds__lte=seconds)
+        # The exact wait from the stored times: 20.9 s is not within 20 s (``wait_seconds``,
+        # rounded down to 20, would say it is).
+        limit = datetime.timedelta(seconds=seconds)
+        condition |= Q(LessThanOrEqual(answer_wait(), limit), queue_id__in=sorted(queue_ids))
     return ANSWERED_Q & condition
 
 
 # --- the figures ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Counts:
-    """The exact integers behind one row's figures."""
+    """The exact integers behind one row's figures (the waits in microseconds)."""
 
     offered: int = 0
     answered: int = 0
     abandoned: int = 0
     within: int | None = 0
-    answered_wait: int = 0
-    longest: int | None = None
+    answered_wait: int = 0  # microseconds, the sum of the answered calls' exact waits
+    longest: int | None = None  # microseconds
 
     def __add__(self, other: Counts) -> Counts:
         longest = [value for value in (self.longest, other.longest) if value is not None]
@@ -212,23 +257,20 @@ class Counts:
     def average_speed_of_answer(self) -> Decimal | None:
         if not self.answered:
             return None
-        return (Decimal(self.answered_wait) / Decimal(self.answered)).quantize(
-            SECONDS_PLACES, rounding=ROUND_HALF_UP
-        )
+        exact = Fraction(self.answered_wait, self.answered * MICROSECONDS)
+        return reporting.round_half_up(exact, SECONDS_PLACES)
 
     @property
     def longest_wait(self) -> Decimal | None:
         if self.longest is None:
             return None
-        return Decimal(self.longest).quantize(SECONDS_PLACES, rounding=ROUND_HALF_UP)
+        return reporting.round_half_up(Fraction(self.longest, MICROSECONDS), SECONDS_PLACES)
 
 
-def rate(part: int | None, whole: int) -> Decimal | None:
+def rate(part: int | None, whole: int) -> reporting.Share | None:
     """``part / whole`` to 4 places, ROUND_HALF_UP; ``None`` when ``whole`` is 0 or ``part`` is
-    unknown."""
-    if part is None or not whole:
-        return None
-    return (Decimal(part) / Decimal(whole)).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
+    unknown.  A ``reporting.Share``: a page's percentage is rounded from the exact counts."""
+    return reporting.share(part, whole, RATE_PLACES)
 
 
 def _aggregates(within: Q | None) -> dict[str, Any]:
@@ -236,8 +278,8 @@ def _aggregates(within: Q | None) -> dict[str, Any]:
         "offered": Count("id"),
         "answered": Count("id", filter=ANSWERED_Q),
         "abandoned": Count("id", filter=ABANDONED_Q),
-        "answered_wait": Sum("wait_seconds", filter=ANSWERED_Q),
-        "longest": Max("wait_seconds", filter=WAITED_Q),
+        "answered_wait": Sum(answer_wait(), filter=ANSWERED_Q),
+        "longest": Max(held(), filter=WAITED_Q),
     }
     if within is not None:
         aggregates["within"] = Count("id", filter=within)
@@ -250,8 +292,8 @@ def _counts(row: Mapping[str, Any], has_within: bool) -> Counts:
         answered=int(row["answered"] or 0),
         abandoned=int(row["abandoned"] or 0),
         within=int(row["within"] or 0) if has_within else None,
-        answered_wait=int(row["answered_wait"] or 0),
-        longest=None if row["longest"] is None else int(row["longest"]),
+        answered_wait=microseconds(row["answered_wait"]) or 0,
+        longest=microseconds(row["longest"]),
     )
 
 
@@ -389,5 +431,5 @@ def calls_behind(scope: Scope, part: Slice) -> QuerySet[CallRecord]:
         calls = calls.filter(condition) if condition is not None else calls.none()
     calls = calls.select_related("queue")
     if part.measure == Measure.WAITED:
-        return calls.order_by("-wait_seconds", "offered_at", "id")
+        return calls.alias(held=held()).order_by("-held", "offered_at", "id")
     return calls.order_by("offered_at", "id")
