@@ -140,6 +140,8 @@ def test_unticked_the_case_is_closed_and_nobody_is_sent_anything(
     world: World, client_for: ClientFor
 ) -> None:
     case = factories.raise_case(world.organisation, customer=_sam(world))
+    page = client_for(world.leader).get(f"/cases/{case.reference}/close/").content.decode()
+    assert 'name="close-tell_customer"' in page  # offered, and left unticked
     _finish(client_for(world.leader), case, tell=False)
 
     case.refresh_from_db()
@@ -192,7 +194,7 @@ def test_with_nobody_to_send_it_to_the_page_says_why_and_the_service_refuses(
 
 
 # --- reopening -----------------------------------------------------------------------------------
-def test_reopening_a_case_whose_customer_was_told_tells_them_with_the_new_deadline(
+def test_reopening_tells_a_customer_who_was_sent_the_resolution_with_the_new_deadline(
     world: World, client_for: ClientFor
 ) -> None:
     with time_machine.travel("2026-03-02 10:00+00:00", tick=False):
@@ -217,17 +219,14 @@ def test_reopening_a_case_whose_customer_was_told_tells_them_with_the_new_deadli
         "Reopened with a new deadline and sent to Sam Resident by e-mail: The bin was missed again."
     )
 
-
-def test_reopening_a_case_whose_customer_was_not_told_sends_nothing(
-    world: World, client_for: ClientFor
-) -> None:
-    case = factories.raise_case(world.organisation, customer=_sam(world))
-    _finish(client_for(world.leader), case, tell=False)
-    page = client_for(world.leader).get(f"/cases/{case.reference}/reopen/").content.decode()
+    # A customer who was not sent the resolution is not sent the reopening.
+    quiet = factories.raise_case(world.organisation, customer=_sam(world))
+    _finish(client_for(world.leader), quiet, tell=False)
+    page = client_for(world.leader).get(f"/cases/{quiet.reference}/reopen/").content.decode()
     assert "was sent the resolution" not in page
-    case.refresh_from_db()
-    services.reopen_case(case, by=None, reason="Missed again")
-    assert _messages(case) == []
+    quiet.refresh_from_db()
+    services.reopen_case(quiet, by=None, reason="Missed again")
+    assert _messages(quiet) == []
 
 
 # --- the note page's reason ----------------------------------------------------------------------

@@ -51,13 +51,9 @@ def test_a_resident_who_reported_online_is_sent_the_resolution_and_the_page_says
     assert world.leader.display_name not in html
     assert RESOLUTION not in html
 
-
-def test_the_page_does_not_claim_an_answer_nobody_sent(
-    world: World, missed_bins_online: WebForm, client: Client
-) -> None:
-    case = _closed_online_report(world, missed_bins_online, tell=False)
-    page = client.get(_track(client, case.reference, "sam@example.com")["Location"])
-    html = _html(page)
+    # The page does not claim an answer nobody was sent.
+    quiet = _closed_online_report(world, missed_bins_online, tell=False)
+    html = _html(client.get(_track(client, quiet.reference, "sam@example.com")["Location"]))
     assert "We closed your request" in html
     assert "sent you our answer" not in html
 
