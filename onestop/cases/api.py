@@ -248,5 +248,6 @@ def close_case(request: HttpRequest, reference: str, payload: CloseIn) -> CaseOu
         outcome=payload.outcome,
         resolution=payload.resolution,
         expected_version=payload.version,
+        tell_customer=payload.tell_customer,
     )
     return _out(case)

@@ -114,16 +114,40 @@ def message_received_event(*, case: Case, channel: str) -> CaseEvent:
     return _event(case, EventType.MESSAGE_RECEIVED, None, channel=channel)
 
 
-def case_resolved_event(*, case: Case, by: User | None) -> CaseEvent:
-    return _event(case, EventType.RESOLVED, by, outcome=case.outcome)
+def _told(recipient: str, channel: str) -> dict[str, Any]:
+    """What a finishing or reopening event records of the message about it: to whom and by
+    which channel (``UPDATE_CHANNEL_LABELS``), or nothing when nobody was sent one."""
+    if not recipient:
+        return {}
+    return {"customer_told": True, "recipient": recipient, "channel": channel}
 
 
-def case_closed_event(*, case: Case, by: User | None) -> CaseEvent:
-    return _event(case, EventType.CLOSED, by, outcome=case.outcome)
+def case_resolved_event(
+    *, case: Case, by: User | None, recipient: str = "", channel: str = ""
+) -> CaseEvent:
+    """``recipient``: whom the resolution was sent to (by ``channel``), "" when nobody."""
+    return _event(case, EventType.RESOLVED, by, outcome=case.outcome, **_told(recipient, channel))
 
 
-def case_reopened_event(*, case: Case, by: User | None, reason: str) -> CaseEvent:
-    return _event(case, EventType.REOPENED, by, reason=reason, due_at=_iso(case))
+def case_closed_event(
+    *, case: Case, by: User | None, recipient: str = "", channel: str = ""
+) -> CaseEvent:
+    """``recipient``: whom the resolution was sent to (by ``channel``), "" when nobody."""
+    return _event(case, EventType.CLOSED, by, outcome=case.outcome, **_told(recipient, channel))
+
+
+def case_reopened_event(
+    *, case: Case, by: User | None, reason: str, recipient: str = "", channel: str = ""
+) -> CaseEvent:
+    """``recipient``: whom the reopening was sent to (by ``channel``), "" when nobody."""
+    return _event(
+        case,
+        EventType.REOPENED,
+        by,
+        reason=reason,
+        due_at=_iso(case),
+        **_told(recipient, channel),
+    )
 
 
 def case_linked_event(*, case: Case, by: User | None, kind: str, other: str) -> CaseEvent:
@@ -264,6 +288,41 @@ def _update_sent(data: dict[str, Any]) -> str:
     }
 
 
+def _sent_to(data: dict[str, Any]) -> dict[str, str]:
+    channel = data.get("channel", "")
+    return {
+        "recipient": data.get("recipient", ""),
+        "channel": str(UPDATE_CHANNEL_LABELS.get(channel, channel)),
+    }
+
+
+def _resolved(data: dict[str, Any]) -> str:
+    if data.get("customer_told"):
+        return _("Resolved: %(outcome)s. Resolution sent to %(recipient)s by %(channel)s") % {
+            **_outcome(data),
+            **_sent_to(data),
+        }
+    return _("Resolved: %(outcome)s") % _outcome(data)
+
+
+def _closed(data: dict[str, Any]) -> str:
+    if data.get("customer_told"):
+        return _("Closed: %(outcome)s. Resolution sent to %(recipient)s by %(channel)s") % {
+            **_outcome(data),
+            **_sent_to(data),
+        }
+    return _("Closed: %(outcome)s") % _outcome(data)
+
+
+def _reopened(data: dict[str, Any]) -> str:
+    reason = {"reason": data.get("reason", "")}
+    if data.get("customer_told"):
+        return _(
+            "Reopened with a new deadline and sent to %(recipient)s by %(channel)s: %(reason)s"
+        ) % {**reason, **_sent_to(data)}
+    return _("Reopened with a new deadline: %(reason)s") % reason
+
+
 def _deadline_moved(data: dict[str, Any]) -> str:
     template = (
         _(
@@ -310,11 +369,9 @@ _WORDING: dict[EventType, Callable[[dict[str, Any]], str]] = {
         _("Message received from the customer by %(channel)s")
         % {"channel": _label(Channel, data.get("channel", "")).lower()}
     ),
-    EventType.CLOSED: lambda data: _("Closed: %(outcome)s") % _outcome(data),
-    EventType.RESOLVED: lambda data: _("Resolved: %(outcome)s") % _outcome(data),
-    EventType.REOPENED: lambda data: (
-        _("Reopened with a new deadline: %(reason)s") % {"reason": data.get("reason", "")}
-    ),
+    EventType.CLOSED: _closed,
+    EventType.RESOLVED: _resolved,
+    EventType.REOPENED: _reopened,
     EventType.LINKED: lambda data: (
         _("%(kind)s %(other)s")
         % {"kind": _label(LinkKind, data.get("kind", "")), "other": data.get("other", "")}
@@ -411,9 +468,21 @@ _CUSTOMER_WORDING: dict[EventType, Callable[[dict[str, Any]], str]] = {
     EventType.STATUS_CHANGED: _customer_status_changed,
     EventType.UPDATE_SENT: lambda data: _("We sent you an update"),
     EventType.MESSAGE_RECEIVED: _customer_message,
-    EventType.RESOLVED: lambda data: _("We finished dealing with your request"),
-    EventType.CLOSED: lambda data: _("We closed your request"),
-    EventType.REOPENED: lambda data: _("We reopened your request"),
+    EventType.RESOLVED: lambda data: (
+        _("We finished dealing with your request and sent you our answer")
+        if data.get("customer_told")
+        else _("We finished dealing with your request")
+    ),
+    EventType.CLOSED: lambda data: (
+        _("We closed your request and sent you our answer")
+        if data.get("customer_told")
+        else _("We closed your request")
+    ),
+    EventType.REOPENED: lambda data: (
+        _("We reopened your request and told you why")
+        if data.get("customer_told")
+        else _("We reopened your request")
+    ),
     EventType.EXTENDED: lambda data: (
         _("We need more time: we will reply by %(date)s") % {"date": _when(data.get("due_at"))}
     ),

@@ -155,6 +155,19 @@ class AssignForm(VersionedForm):
         people_field.queryset = people
 
 
+def _where(recipient: Any) -> str:
+    """ "e-mail: sam@example.com": how and where a message to ``recipient`` goes ("" when it
+    has no address, such as a councillor reading their enquiries page)."""
+    if not recipient.address:
+        return ""
+    return f"{recipient.channel_label}: {recipient.shown_address}"
+
+
+def _to_whom(recipient: Any) -> dict[str, str]:
+    where = _where(recipient)
+    return {"name": recipient.name, "where": where or str(recipient.channel_label)}
+
+
 class NoteForm(GovukForm):
     kind = forms.ChoiceField(
         label=_("Kind of note"),
@@ -163,20 +176,20 @@ class NoteForm(GovukForm):
     )
     text = forms.CharField(label=_("Note"), max_length=10_000, widget=forms.Textarea)
 
-    def __init__(self, *args: Any, recipient: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, recipient: Any = None, why: str = "", **kwargs: Any) -> None:
         """``recipient``: ``cases.queries.update_recipient`` of the case, named in the update's
-        label (to whom, by which channel); without one, only an internal note is offered."""
+        label (to whom, by which channel); without one, only an internal note is offered and
+        ``why`` (``cases.queries.no_recipient_reason``) says why."""
         super().__init__(*args, **kwargs)
         field = self.fields["kind"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101
         if recipient is None:
             field.widget.choices = [(NoteKind.INTERNAL.value, NoteKind.INTERNAL.label)]
-            field.help_text = _(
-                "Nobody can be sent an update on this case: it has no customer with an "
-                "e-mail address, postal address or mobile number"
-            )
+            field.help_text = _("Nobody can be sent an update on this case: %(why)s") % {
+                "why": why or _("there is nobody to send it to")
+            }
             return
-        where = f"{recipient.channel_label}: {recipient.shown_address}" if recipient.address else ""
+        where = _where(recipient)
         label = (
             _("Update to %(name)s by %(where)s") % {"name": recipient.name, "where": where}
             if where
@@ -206,7 +219,12 @@ class CloseForm(VersionedForm):
         initial=Status.CLOSED,
     )
 
-    def __init__(self, *args: Any, kind: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, kind: str = "", recipient: Any = None, why: str = "", **kwargs: Any
+    ) -> None:
+        """``recipient``: ``cases.queries.update_recipient`` of the case for its resolution;
+        with one, ``tell_customer`` offers to send it to them (ticked at first), without one
+        the resolution's hint says ``why`` not (``cases.queries.no_recipient_reason``)."""
         super().__init__(*args, **kwargs)
         if kind:
             field = self.fields["outcome"]
@@ -216,6 +234,36 @@ class CloseForm(VersionedForm):
                 ("", _("Choose an outcome")),
                 *[(outcome.value, outcome.label) for outcome in offered],
             ]
+        if recipient is None:
+            self.fields["resolution"].help_text = _(
+                "Nobody can be sent the resolution: %(why)s"
+            ) % {"why": why or _("there is nobody to send it to")}
+            return
+        self.fields["tell_customer"] = forms.BooleanField(
+            label=_("Send the resolution to %(name)s by %(where)s") % _to_whom(recipient),
+            help_text=_(
+                "They read the resolution exactly as you write it: leave out internal notes "
+                "and staff names"
+            ),
+            required=False,
+            initial=True,
+        )
+        self.style()
+
+
+class ReopenForm(GovukForm):
+    """``recipient``: whom the reopening will be sent to (the customer was sent the
+    resolution): the reason's hint says they read it as written."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=2_000, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, recipient: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if recipient is not None:
+            self.fields["reason"].help_text = _(
+                "%(name)s was sent the resolution, so they will be sent this reason exactly as "
+                "you write it, with the new deadline, by %(where)s"
+            ) % _to_whom(recipient)
 
 
 class ReasonForm(GovukForm):

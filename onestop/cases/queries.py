@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onestop.cases import deadlines
 from onestop.cases.events import (
@@ -71,7 +72,7 @@ from onestop.customers.models import Customer, Format
 from onestop.directory import queries as directory_queries
 from onestop.directory.models import Team, TeamMembership
 from onestop.notify import queries as notify_queries
-from onestop.notify.models import Message, StaffTask
+from onestop.notify.models import Event, Message, StaffTask
 from onestop.standards import queries as standards_queries
 from onestop.standards.models import CalendarVersion
 
@@ -1089,11 +1090,13 @@ UPDATE_CHANNEL_SMS = "sms"
 UPDATE_CHANNEL_ONESTOP = "onestop"
 
 
-def update_recipient(case: Case) -> UpdateRecipient | None:
-    """Who an update to the customer on ``case`` would reach, or ``None`` when nobody can be
-    sent one.  A councillor's enquiry is answered to the councillor; otherwise the customer, by
-    the channel ``notify`` chooses for them (``notify.queries.route_to``: preferred channel,
-    consent and addresses on record), so what the form names is where the message goes."""
+def update_recipient(case: Case, *, event: str = Event.UPDATE) -> UpdateRecipient | None:
+    """Who an update to the customer on ``case`` (or ``event``'s message: the resolution is
+    ``Event.RESPONSE`` or ``Event.CLOSURE``) would reach, or ``None`` when nobody can be sent
+    one.  A councillor's enquiry is answered to the councillor; otherwise the customer, by the
+    channel ``notify`` chooses for them (``notify.queries.route_to``: preferred channel, consent
+    (not needed for an answer) and addresses on record), so what the form names is where the
+    message goes."""
     if case.councillor_id is not None:
         councillor = case.councillor
         assert councillor is not None  # noqa: S101
@@ -1110,10 +1113,44 @@ def update_recipient(case: Case) -> UpdateRecipient | None:
         )
     customer = case.customer
     route = notify_queries.route_to(
-        customer, large_print=customer is not None and customer.format == Format.LARGE_PRINT
+        customer,
+        event=event,
+        large_print=customer is not None and customer.format == Format.LARGE_PRINT,
     )
     if customer is None or route is None:
         return None
     # A postal address is stored a line each; the form names it on one line.
     address = ", ".join(route.address.splitlines())
     return UpdateRecipient("customer", customer.display_name, route.channel, address)
+
+
+def no_recipient_reason(case: Case, *, event: str = Event.UPDATE) -> str:
+    """Why ``update_recipient(case, event=event)`` is ``None``, in staff's words: no customer,
+    a customer who gave an e-mail address or mobile number but did not agree to be sent
+    updates there (and has no postal address), or one with no way to reach them at all."""
+    customer = case.customer
+    if customer is None:
+        return _("This case has no customer, so there is nobody to send it to")
+    if event not in notify_queries.ANSWERS and notify_queries.addresses_of(
+        customer, event=Event.RESPONSE
+    ):
+        return _(
+            "%(name)s has not agreed to be sent updates by e-mail or text message, and has "
+            "no current postal address"
+        ) % {"name": customer.display_name}
+    return _(
+        "%(name)s has no e-mail address, mobile number or current postal address on their record"
+    ) % {"name": customer.display_name}
+
+
+def customer_told_it_was_finished(case: Case) -> bool:
+    """Whether the customer was sent the resolution when ``case`` was last resolved or closed
+    (the finishing event records it: ``events.case_resolved_event``'s ``customer_told``)."""
+    last = (
+        CaseEvent.objects.for_organisation(case.organisation_id)
+        .filter(case_id=case.pk, code__in=[EventType.RESOLVED, EventType.CLOSED])
+        .order_by("-at", "-id")
+        .values_list("data", flat=True)
+        .first()
+    )
+    return bool(last and last.get("customer_told"))

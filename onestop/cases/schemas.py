@@ -45,6 +45,9 @@ class CloseIn(Schema):
     outcome: str = Field(max_length=30)
     resolution: str = Field(max_length=10_000)
     version: int | None = Field(None, ge=1)
+    # Send the resolution, as written, to the customer (or the enquiry's councillor): only when
+    # asked, refused ("no_recipient") when nobody can be sent it.
+    tell_customer: bool = False
 
 
 class BulkReassignIn(Schema):

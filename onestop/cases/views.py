@@ -39,6 +39,7 @@ from onestop.core.models import AuditAction, User
 from onestop.customers import queries as customer_queries
 from onestop.customers.models import Customer
 from onestop.directory import queries as directory_queries
+from onestop.notify.models import Event
 
 GET_POST = ["GET", "POST"]
 
@@ -423,7 +424,10 @@ def case_note(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         permissions.CASE_WORK,
         form=lambda data, user, case: forms.NoteForm(
-            data, prefix="note", recipient=queries.update_recipient(case)
+            data,
+            prefix="note",
+            recipient=queries.update_recipient(case),
+            why=queries.no_recipient_reason(case),
         ),
         save=lambda user, case, data: services.add_note(
             case, by=user, kind=data["kind"], text=data["text"]
@@ -442,6 +446,7 @@ def _finish(user: User, case: Case, data: dict[str, Any]) -> object:
         outcome=data["outcome"],
         resolution=data["resolution"],
         expected_version=data["version"],
+        tell_customer=bool(data.get("tell_customer")),
     )
 
 
@@ -452,7 +457,13 @@ def case_close(request: HttpRequest, reference: str) -> HttpResponse:
         reference,
         permissions.CASE_CLOSE,
         form=lambda data, user, case: forms.CloseForm(
-            data, prefix="close", initial=_version(case), kind=case.kind
+            data,
+            prefix="close",
+            initial=_version(case),
+            kind=case.kind,
+            # Resolved or closed, the resolution is an answer: it goes by the same route.
+            recipient=queries.update_recipient(case, event=Event.RESPONSE),
+            why=queries.no_recipient_reason(case, event=Event.RESPONSE),
         ),
         save=_finish,
         title=_("Finish the case"),
@@ -467,7 +478,13 @@ def case_reopen(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         reference,
         permissions.CASE_WORK,
-        form=lambda data, user, case: forms.ReasonForm(data, prefix="reopen"),
+        form=lambda data, user, case: forms.ReopenForm(
+            data,
+            prefix="reopen",
+            recipient=queries.update_recipient(case, event=Event.REOPENING)
+            if queries.customer_told_it_was_finished(case)
+            else None,
+        ),
         save=lambda user, case, data: services.reopen_case(case, by=user, reason=data["reason"]),
         title=_("Reopen the case"),
         submit=_("Reopen"),

@@ -62,6 +62,10 @@ ANSWERS = frozenset(
     {
         Event.ACKNOWLEDGEMENT,
         Event.RESPONSE,
+        # Finishing a case sends its resolution (``RESPONSE`` when resolved, ``CLOSURE`` when
+        # closed); reopening it takes that answer back, so it goes where the answer went.
+        Event.CLOSURE,
+        Event.REOPENING,
         # The answers to a customer's own complaint, comment or compliment (feedback).
         Event.COMPLAINT_ACKNOWLEDGEMENT,
         Event.COMPLAINT_EXTENSION,

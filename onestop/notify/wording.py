@@ -230,16 +230,16 @@ _DEFAULTS: dict[str, dict[str, _Default]] = {
             "Dear ((customer_name)),\n\nWe have closed your request ((case_title)).\n\n"
             "((response_text))\n\nIf you need to tell us more, reply quoting your reference "
             "((reference))." + _SIGN,
-            "((organisation)): we have closed your request ((reference)). Reply quoting it if "
-            "you need to tell us more.",
+            "((organisation)): we have closed your request ((reference)). ((response_text)) "
+            "Reply quoting it if you need to tell us more.",
         ),
         "cy": _Default(
             "Mae eich cais ((reference)) wedi'i gau",
             "Annwyl ((customer_name)),\n\nRydym wedi cau eich cais ((case_title)).\n\n"
             "((response_text))\n\nOs oes angen i chi ddweud mwy wrthym, atebwch gan ddyfynnu "
             "eich cyfeirnod ((reference))." + _SIGN,
-            "((organisation)): rydym wedi cau eich cais ((reference)). Atebwch gan ei "
-            "ddyfynnu os oes angen i chi ddweud mwy wrthym.",
+            "((organisation)): rydym wedi cau eich cais ((reference)). ((response_text)) "
+            "Atebwch gan ei ddyfynnu os oes angen i chi ddweud mwy wrthym.",
         ),
     },
     Event.REOPENING: {

@@ -402,7 +402,7 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
         )
         note.save(force_insert=True)
         if recipient is not None:
-            _send_update(case, recipient, text, by=by)
+            _send_to(case, recipient, Event.UPDATE, by=by, update_text=text)
         events.note_added_event(
             case=case,
             by=by,
@@ -421,17 +421,19 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
     return note
 
 
-def _send_update(
-    case: Case, recipient: queries.UpdateRecipient, text: str, *, by: User | None
+def _send_to(
+    case: Case, recipient: queries.UpdateRecipient, event: str, *, by: User | None, **extra: Any
 ) -> None:
+    """``event``'s message to the one ``recipient`` the staff form named (``update_recipient``):
+    the councillor of a councillor's enquiry, else the customer."""
     if recipient.user is not None:
         compose.message_to_staff(
             organisation_id=case.organisation_id,
             user=recipient.user,
-            event=Event.UPDATE,
+            event=event,
             # Staff (a councillor) read English.
             context={
-                **_message_context(case, language="", update_text=text),
+                **_message_context(case, language="", **extra),
                 "customer_name": recipient.name,
             },
             case_id=case.pk,
@@ -441,8 +443,8 @@ def _send_update(
     compose.message_to_customer(
         organisation_id=case.organisation_id,
         customer=case.customer,
-        event=Event.UPDATE,
-        context=_message_context(case, update_text=text),
+        event=event,
+        context=_message_context(case, **extra),
         case_id=case.pk,
         by=by,
     )
@@ -458,6 +460,13 @@ def _no_recipient_message(case: Case) -> str:
         "%(name)s has no e-mail address or mobile number they agreed to be sent updates at, "
         "and no current postal address: add one to their record before sending an update"
     ) % {"name": case.customer.display_name if case.customer else ""}
+
+
+def finishing_event(to: str) -> str:
+    """The message a case finished as ``to`` sends its customer: the resolution as the answer
+    (``Event.RESPONSE``) when resolved, with the closure's words (``Event.CLOSURE``) when
+    closed; both carry the resolution as ``response_text``."""
+    return Event.CLOSURE if to == Status.CLOSED else Event.RESPONSE
 
 
 def record_customer_message(
@@ -553,6 +562,7 @@ def _finish(
     outcome: str,
     resolution: str,
     expected_version: int | None,
+    tell_customer: bool,
 ) -> Case:
     if outcome not in Outcome.values:
         _refuse(CaseError.OUTCOME_REQUIRED, _("Choose the outcome"), "outcome")
@@ -575,6 +585,15 @@ def _finish(
             _("Verify the requester's identity before releasing their data"),
             "outcome",
         )
+    event = finishing_event(to)
+    recipient = queries.update_recipient(case, event=event) if tell_customer else None
+    if tell_customer and recipient is None:
+        _refuse(
+            CaseError.NO_RECIPIENT,
+            _("Nobody can be sent the resolution: %(reason)s")
+            % {"reason": queries.no_recipient_reason(case, event=event)},
+            "tell_customer",
+        )
     with transaction.atomic():
         _bump_version(case, expected_version)
         now = timezone.now()
@@ -592,13 +611,19 @@ def _finish(
             "resolved_at",
             "clock_paused_at",
         ]
+        told = {
+            "recipient": recipient.name if recipient else "",
+            "channel": recipient.channel if recipient else "",
+        }
         if to == Status.CLOSED:
             case.closed_at = now
             fields.append("closed_at")
-            events.case_closed_event(case=case, by=by)
+            events.case_closed_event(case=case, by=by, **told)
         else:
-            events.case_resolved_event(case=case, by=by)
+            events.case_resolved_event(case=case, by=by, **told)
         _save(case, *fields)
+        if recipient is not None:
+            _send_to(case, recipient, event, by=by, response_text=resolution)
         audit.record_change(
             case,
             by=by,
@@ -616,8 +641,12 @@ def resolve_case(
     outcome: str,
     resolution: str,
     expected_version: int | None = None,
+    tell_customer: bool = False,
 ) -> Case:
-    """The answer is given: the clocks stop (met or missed) and the case waits to be closed."""
+    """The answer is given: the clocks stop (met or missed) and the case waits to be closed.
+    ``tell_customer``: send the resolution, as written, to the customer (``Event.RESPONSE``,
+    an answer: no consent needed) or the councillor of an enquiry, refused when nobody can be
+    sent it; callers that act on many cases at once leave it false."""
     return _finish(
         case,
         by=by,
@@ -625,6 +654,7 @@ def resolve_case(
         outcome=outcome,
         resolution=resolution,
         expected_version=expected_version,
+        tell_customer=tell_customer,
     )
 
 
@@ -635,8 +665,11 @@ def close_case(
     outcome: str,
     resolution: str,
     expected_version: int | None = None,
+    tell_customer: bool = False,
 ) -> Case:
-    """Close the case with its outcome and resolution text (stops the clocks if still running)."""
+    """Close the case with its outcome and resolution text (stops the clocks if still running).
+    ``tell_customer``: send the resolution, as written, with the closure's words
+    (``Event.CLOSURE``), as ``resolve_case`` does."""
     return _finish(
         case,
         by=by,
@@ -644,13 +677,17 @@ def close_case(
         outcome=outcome,
         resolution=resolution,
         expected_version=expected_version,
+        tell_customer=tell_customer,
     )
 
 
 def reopen_case(
     case: Case, *, by: User | None, reason: str, expected_version: int | None = None
 ) -> Case:
-    """Reopen a resolved or closed case within the type's period; its clocks start afresh."""
+    """Reopen a resolved or closed case within the type's period; its clocks start afresh.
+    A customer (or councillor) who was sent the resolution is sent the reopening, with
+    ``reason`` as written and the new deadline (``Event.REOPENING``), where they can still be
+    reached."""
     reason = _check_text(reason, field=_("reason"), error_field="reason", limit=500, required=True)
     if case.status not in FINISHED_STATUSES or case.resolved_at is None:
         _refuse(
@@ -675,6 +712,11 @@ def reopen_case(
             % {"type": case.case_type.name, "days": case.case_type.reopen_within_days},
             "reason",
         )
+    recipient = (
+        queries.update_recipient(case, event=Event.REOPENING)
+        if queries.customer_told_it_was_finished(case)
+        else None
+    )
     with transaction.atomic():
         _bump_version(case, expected_version)
         _transition(case, Status.IN_PROGRESS, by=by)
@@ -696,7 +738,15 @@ def reopen_case(
             "calendar_version",
             "clock_paused_at",
         )
-        events.case_reopened_event(case=case, by=by, reason=reason)
+        events.case_reopened_event(
+            case=case,
+            by=by,
+            reason=reason,
+            recipient=recipient.name if recipient else "",
+            channel=recipient.channel if recipient else "",
+        )
+        if recipient is not None:
+            _send_to(case, recipient, Event.REOPENING, by=by, reason=reason)
         audit.record_change(
             case,
             by=by,
