@@ -173,6 +173,23 @@ def test_tracking_errors_are_in_welsh_and_keep_what_was_typed(
     assert "Rhowch y cyfeiriad e-bost, y rhif ffôn neu’r cod post" in empty
 
 
+def test_a_mistyped_reference_is_said_so_in_welsh(
+    welsh_council: Organisation, case: Case, client: Client
+) -> None:
+    response = client.post(
+        f"{SITE}track/?lang=cy", {"reference": "SR-26-00012", "detail": "sian@example.com"}
+    )
+
+    assert response.status_code == 400
+    html = _html(response)
+    assert WELSH_HTML in html
+    welsh = (
+        "Gwiriwch eich cyfeirnod: mae nod wedi’i deipio’n anghywir neu ar goll. Mae’n "
+        "gorffen gyda llythyren, rhif neu un o * ~ $ ="
+    )
+    assert html.count(welsh) == 2
+
+
 def test_asking_for_a_sign_in_link_in_welsh(
     welsh_council: Organisation, case: Case, client: Client
 ) -> None:
