@@ -219,3 +219,35 @@ def test_the_success_banner_after_adding_information_is_in_welsh(
     assert ">Llwyddiant</h2>" in html  # the GOV.UK notification banner's title
     assert f"Diolch. Rydym wedi ychwanegu eich gwybodaeth at {case.reference}" in html
     assert "Success" not in html
+
+
+ERROR_TITLES = {
+    "en": ("Error:", "Track a request", "Request {}", "Your requests"),
+    "cy": ("Gwall:", "Olrhain cais", "Cais {}", "Eich ceisiadau"),
+}
+
+
+def _title(html: str) -> str:
+    return html.split("<title>", 1)[1].split("</title>", 1)[0].split(" \u2013 ", 1)[0].strip()
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_a_page_with_errors_says_error_once_in_its_title(
+    welsh_council: Organisation, case: Case, client: Client, language: str
+) -> None:
+    error, track, request, your_requests = ERROR_TITLES[language]
+    query = f"?lang={language}"
+
+    tracked = client.post(f"{SITE}track/{query}", {"reference": "", "detail": ""})
+    opened = client.post(
+        f"{SITE}track/{query}", {"reference": case.reference, "detail": "sian@example.com"}
+    )
+    added = client.post(opened["Location"], {"text": ""})
+    asked = client.post(f"{SITE}your-requests/{query}", {"email": ""})
+
+    assert [tracked.status_code, added.status_code, asked.status_code] == [400, 400, 400]
+    assert [_title(_html(response)) for response in (tracked, added, asked)] == [
+        f"{error} {track}",
+        f"{error} {request.format(case.reference)}",
+        f"{error} {your_requests}",
+    ]
