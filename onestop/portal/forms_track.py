@@ -107,7 +107,10 @@ class AddInformationForm(GovukForm):
             return None
         try:
             return document_services.check_uploaded_file(
-                upload, name=uploads.sent_name(self.request, upload), field="photo"
+                upload,
+                name=uploads.sent_name(self.request, upload),
+                field="photo",
+                pictures_only=True,
             )
         except DocumentRefused as refusal:
             raise ValidationError(refusal.message, code=str(refusal.code)) from None

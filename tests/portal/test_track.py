@@ -547,6 +547,23 @@ def test_bad_information_changes_nothing_and_keeps_what_was_typed(
         assert "A photo</textarea>" in html
 
 
+def test_a_photo_that_is_not_a_picture_is_refused_naming_what_the_field_takes(
+    case: Case, client: Client
+) -> None:
+    page = _opened(client, case)
+    letter = SimpleUploadedFile("letter.pdf", files.pdf(), content_type="application/pdf")
+
+    response = client.post(page, {"text": "A letter", "photo": letter})
+
+    assert response.status_code == 400
+    html = _html(response)
+    assert "A JPG or PNG picture, smaller than" in html  # the hint
+    assert re.findall(r'<a href="#id_photo">([^<]*)</a>', html) == [
+        "The selected file must be a JPG or PNG picture"
+    ]
+    assert not Document.objects.for_organisation(case.organisation_id).exists()
+
+
 def test_an_oversized_photo_is_refused(case: Case, client: Client) -> None:
     page = _opened(client, case)
     big = PNG + b"\x00" * (11 * 1024 * 1024)

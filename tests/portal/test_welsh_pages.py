@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from onestop.cases.models import Case
@@ -251,3 +252,21 @@ def test_a_page_with_errors_says_error_once_in_its_title(
         f"{error} {request.format(case.reference)}",
         f"{error} {your_requests}",
     ]
+
+
+def test_a_photo_that_is_not_a_picture_is_refused_in_welsh(
+    welsh_council: Organisation, case: Case, client: Client, tmp_path: Any, settings: Any
+) -> None:
+    settings.ONESTOP_DOCUMENTS_DIR = tmp_path / "documents"
+    opened = client.post(
+        f"{SITE}track/?lang=cy", {"reference": case.reference, "detail": "sian@example.com"}
+    )
+    letter = SimpleUploadedFile("letter.txt", b"A letter\n", content_type="text/plain")
+
+    response = client.post(opened["Location"], {"text": "Llythyr", "photo": letter})
+
+    assert response.status_code == 400
+    html = _html(response)
+    assert "Llun JPG neu PNG, llai na" in html  # the hint
+    assert "Rhaid i’r ffeil a ddewiswyd fod yn llun JPG neu PNG" in html
+    assert "PDF" not in html
