@@ -52,7 +52,7 @@ class ReportForm(GovukForm):
     title = forms.CharField(
         label=_("What is the problem"),
         max_length=services.TITLE_LIMIT,
-        help_text=_("A short summary, like “Blue bin not emptied on Tuesday”"),
+        help_text=_("A few words saying what the problem is"),
         error_messages={"required": _("Enter what the problem is")},
     )
     description = forms.CharField(

@@ -12,10 +12,11 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from onestop.cases.models import Case
+from onestop.cases.models import Case, CaseKind, CaseType
 from onestop.core.models import Organisation
 from onestop.portal import services
 from onestop.portal.models import WebForm
+from tests.cases import factories as case_factories
 from tests.cases.conftest import World
 
 SITE = "/o/test-council/"
@@ -270,3 +271,55 @@ def test_a_photo_that_is_not_a_picture_is_refused_in_welsh(
     assert "Llun JPG neu PNG, llai na" in html  # the hint
     assert "Rhaid i’r ffeil a ddewiswyd fod yn llun JPG neu PNG" in html
     assert "PDF" not in html
+
+
+# language -> the report form's summary hint, the start page's words for "Report a problem"
+FITTING_WORDS = {
+    "en": (
+        "A few words saying what the problem is",
+        "Tell us about a problem or ask for a service. You get a reference.",
+        "For example, “Missed bin”, “Pothole” or “Noise”",
+    ),
+    "cy": (
+        "Ychydig eiriau yn dweud beth yw’r broblem",
+        "Dywedwch wrthym am broblem neu gofynnwch am wasanaeth. Byddwch yn cael cyfeirnod.",
+        "Er enghraifft, “Bin heb ei gasglu”, “Twll yn y ffordd” neu “Noise”",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_the_report_words_fit_any_organisations_forms(
+    welsh_council: Organisation,
+    world: World,
+    missed_bins_online: WebForm,
+    client: Client,
+    language: str,
+) -> None:
+    summary_hint, start_words, search_hint = FITTING_WORDS[language]
+    for position, code in ((20, "pothole"), (30, "noise"), (40, "graffiti")):
+        case_type = case_factories.case_type(
+            world.organisation,
+            code,
+            kind=CaseKind.SERVICE_REQUEST,
+            service=world.waste,
+            team=world.crews,
+        )
+        services.save_web_form(
+            case_type, by=None, is_published=True, guidance="", position=position
+        )
+    for code, welsh in (("missed-bin", "Bin heb ei gasglu"), ("pothole", "Twll yn y ffordd")):
+        CaseType.objects.unscoped("test: the Welsh names").filter(
+            organisation=world.organisation, code=code
+        ).update(name_cy=welsh)
+
+    form = _html(client.get(f"/report/test-council/missed-bin/?lang={language}"))
+    start = _html(client.get(f"{SITE}?lang={language}"))
+    index = _html(client.get(f"/report/test-council/?lang={language}"))
+
+    assert f'<div id="id_title-hint" class="govuk-hint">{summary_hint}</div>' in form
+    assert start_words in start
+    hint = index.split('data-testid="search-hint">', 1)[1].split("</div>", 1)[0]
+    assert hint == search_hint
+    for old in ("Blue bin", "Bin glas", "Missed bins, fly-tipping", "bin, pothole or noise"):
+        assert old not in form + start + index
