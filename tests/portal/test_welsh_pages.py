@@ -323,3 +323,30 @@ def test_the_report_words_fit_any_organisations_forms(
     assert hint == search_hint
     for old in ("Blue bin", "Bin glas", "Missed bins, fly-tipping", "bin, pothole or noise"):
         assert old not in form + start + index
+
+
+# language -> the service names of the track page and "Your requests", the start page's title
+SERVICE_NAMES = {
+    "en": ("Track a request", "Your requests", "Services for residents"),
+    "cy": ("Olrhain cais", "Eich ceisiadau", "Gwasanaethau i breswylwyr"),
+}
+
+
+def _service_name(html: str) -> str:
+    return html.split('class="govuk-service-navigation__text">', 1)[1].split("</span>", 1)[0]
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_track_and_your_requests_name_their_service_and_the_start_title_names_it_once(
+    welsh_council: Organisation, client: Client, language: str
+) -> None:
+    track_name, requests_name, start_title = SERVICE_NAMES[language]
+
+    track = _html(client.get(f"{SITE}track/?lang={language}"))
+    requests = _html(client.get(f"{SITE}your-requests/?lang={language}"))
+    start = _html(client.get(f"{SITE}?lang={language}"))
+
+    assert (_service_name(track), _service_name(requests)) == (track_name, requests_name)
+    title = start.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == f"{start_title} \u2013 {welsh_council.name}"
+    assert title.count(welsh_council.name) == 1
