@@ -145,7 +145,13 @@ def clean_name(raw: str, *, field: str = "file") -> str:
     return name
 
 
-def _type_of(data: bytes, field: str) -> str:
+#: What a picture-only field (a resident's photo) takes.
+PICTURES = frozenset({JPEG, PNG})
+
+
+def _type_of(data: bytes, field: str, *, pictures_only: bool = False) -> str:
+    """The file's type by content, or a refusal naming what the field takes: any allowed type,
+    or (``pictures_only``) a JPG or PNG picture."""
     detected = str(magic.from_buffer(data, mime=True)).lower()
     if (
         detected in ARCHIVES
@@ -155,6 +161,11 @@ def _type_of(data: bytes, field: str) -> str:
         raise _refuse(
             DocumentError.ARCHIVE,
             _(
+                "The selected file is an archive or a Word or OpenDocument file: send a JPG or "
+                "PNG picture instead"
+            )
+            if pictures_only
+            else _(
                 "The selected file is an archive or a Word or OpenDocument file: send a PDF, JPG, "
                 "PNG or TXT file instead"
             ),
@@ -163,10 +174,18 @@ def _type_of(data: bytes, field: str) -> str:
     if detected in EXECUTABLES:
         raise _refuse(
             DocumentError.EXECUTABLE,
-            _(
+            _("The selected file is a program, which cannot be attached: send a JPG or PNG picture")
+            if pictures_only
+            else _(
                 "The selected file is a program, which cannot be attached: send a PDF, JPG, PNG or "
                 "TXT file"
             ),
+            field,
+        )
+    if pictures_only and detected not in PICTURES:
+        raise _refuse(
+            DocumentError.TYPE_NOT_ALLOWED,
+            _("The selected file must be a JPG or PNG picture"),
             field,
         )
     if detected not in ALLOWED:
@@ -277,8 +296,12 @@ def _named_as(name: str, detected: str) -> str:
     return f"{kept[: NAME_LIMIT - len(ending) - 1]}.{ending}"
 
 
-def check_upload(data: bytes, name: str, *, field: str = "file") -> CheckedFile:
-    """Every check above, in order; the first that fails raises ``DocumentRefused``."""
+def check_upload(
+    data: bytes, name: str, *, field: str = "file", pictures_only: bool = False
+) -> CheckedFile:
+    """Every check above, in order; the first that fails raises ``DocumentRefused``.
+    ``pictures_only``: the field takes a JPG or PNG picture only (a resident's photo), and its
+    refusals say so."""
     limit = settings.ONESTOP_DOCUMENT_MAX_BYTES
     if not data:
         raise _refuse(DocumentError.EMPTY, _("The selected file is empty"), field)
@@ -289,7 +312,7 @@ def check_upload(data: bytes, name: str, *, field: str = "file") -> CheckedFile:
             field,
         )
     cleaned_name = clean_name(name, field=field)
-    detected = _type_of(data, field)
+    detected = _type_of(data, field, pictures_only=pictures_only)
     _check_hidden_content(data, detected, field)
     stored = data
     if detected in {JPEG, PNG}:

@@ -51,12 +51,15 @@ def size_limit_text() -> str:
     return checks.megabytes(settings.ONESTOP_DOCUMENT_MAX_BYTES)
 
 
-def check_uploaded_file(upload: UploadedFile[Any], *, name: str, field: str) -> CheckedFile:
+def check_uploaded_file(
+    upload: UploadedFile[Any], *, name: str, field: str, pictures_only: bool = False
+) -> CheckedFile:
     """``check_upload`` for a file a page received; ``name`` is the name it was sent with
-    (``documents.uploads.sent_name``).  Reads at most one byte more than the size limit."""
+    (``documents.uploads.sent_name``); ``pictures_only`` for a field that takes a JPG or PNG
+    picture only.  Reads at most one byte more than the size limit."""
     upload.seek(0)
     data = bytes(upload.read(settings.ONESTOP_DOCUMENT_MAX_BYTES + 1))
-    return check_upload(data, name, field=field)
+    return check_upload(data, name, field=field, pictures_only=pictures_only)
 
 
 # --- a checked file held for a form that is not sent yet ------------------------------------

@@ -29,7 +29,7 @@ class PortalConfig(AppConfig):
                 label=_("Report a problem"),
                 url_name="portal:report-index",
                 places=(START,),
-                description=_("Missed bins, fly-tipping, potholes and more. You get a reference."),
+                description=_("Tell us about a problem or ask for a service. You get a reference."),
                 position=10,
             )
         )

@@ -16,3 +16,4 @@ class PortalError(StrEnum):
     CHOICES_MISMATCH = "choices_mismatch"
     INVALID_LAYOUT = "invalid_layout"
     POINT_NOT_ASKED = "point_not_asked"
+    MISTYPED_REFERENCE = "mistyped_reference"

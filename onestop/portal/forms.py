@@ -52,7 +52,7 @@ class ReportForm(GovukForm):
     title = forms.CharField(
         label=_("What is the problem"),
         max_length=services.TITLE_LIMIT,
-        help_text=_("A short summary, like “Blue bin not emptied on Tuesday”"),
+        help_text=_("A few words saying what the problem is"),
         error_messages={"required": _("Enter what the problem is")},
     )
     description = forms.CharField(
@@ -157,7 +157,10 @@ class ReportForm(GovukForm):
             return None
         try:
             return document_services.check_uploaded_file(
-                upload, name=uploads.sent_name(self.request, upload), field="photo"
+                upload,
+                name=uploads.sent_name(self.request, upload),
+                field="photo",
+                pictures_only=True,
             )
         except DocumentRefused as refusal:
             raise ValidationError(refusal.message, code=str(refusal.code)) from None

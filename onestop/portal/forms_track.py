@@ -18,6 +18,7 @@ from onestop.documents import services as document_services
 from onestop.documents import uploads
 from onestop.documents.errors import DocumentRefused
 from onestop.portal import queries_track, services_track
+from onestop.portal.errors import PortalError
 
 
 def _no_maxlength(form: forms.Form) -> None:
@@ -52,6 +53,18 @@ class TrackForm(GovukForm):
         super().__init__(*args, **kwargs)
         guard_text_fields(self)
         _no_maxlength(self)
+
+    def clean_reference(self) -> str:
+        reference = str(self.cleaned_data["reference"])
+        if queries_track.is_mistyped(reference):
+            raise ValidationError(
+                _(
+                    "Check your reference: a character is mistyped or missing. It ends with "
+                    "a letter, a number or one of * ~ $ ="
+                ),
+                code=PortalError.MISTYPED_REFERENCE,
+            )
+        return reference
 
 
 class AddInformationForm(GovukForm):
@@ -94,7 +107,10 @@ class AddInformationForm(GovukForm):
             return None
         try:
             return document_services.check_uploaded_file(
-                upload, name=uploads.sent_name(self.request, upload), field="photo"
+                upload,
+                name=uploads.sent_name(self.request, upload),
+                field="photo",
+                pictures_only=True,
             )
         except DocumentRefused as refusal:
             raise ValidationError(refusal.message, code=str(refusal.code)) from None

@@ -42,6 +42,8 @@ def published_forms(organisation: Organisation) -> list[WebForm]:
 
 
 SEARCH_LIMIT = 100
+#: How many of the organisation's own form names the search box's hint gives as examples.
+SEARCH_EXAMPLES = 3
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class FormList:
     found: list[PublicForm]
     categories: list[tuple[str, list[PublicForm]]]
     total: int
+    #: The names of the first few forms, in the page's language: the search box's examples.
+    examples: list[str]
 
 
 def _words(text: str) -> list[str]:
@@ -103,6 +107,7 @@ def form_list(organisation: Organisation, *, language: str, search: str = "") ->
         found=found if wanted else [],
         categories=list(categories.items()),
         total=len(shown),
+        examples=[public.name for public, _text in shown[:SEARCH_EXAMPLES]],
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,8 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onestop.cases import queries as case_queries
-from onestop.cases.models import Case, CaseKind
+from onestop.cases.models import REFERENCE_PREFIXES, Case, CaseKind
 from onestop.cases.queries import CustomerTimelineEntry
+from onestop.core import references
 from onestop.core.errors import ServiceError
 from onestop.core.models import Organisation
 from onestop.core.prepared import PreparedRead
@@ -31,6 +33,8 @@ from onestop.core.scoping import ScopedQuerySet
 from onestop.customers import queries as customer_queries
 from onestop.customers import services as customer_services
 from onestop.customers.models import Address, Customer, Email, Phone
+from onestop.feedback import services as feedback_services
+from onestop.feedback.models import REFERENCE_PREFIX as COMPLAINT_PREFIX
 from onestop.feedback.models import ComplaintStage, Feedback, FeedbackEvent, Kind
 from onestop.feedback.models import Status as FeedbackStatus
 from onestop.portal.models import ResidentSession
@@ -51,10 +55,37 @@ def hashed(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+#: The prefixes of the references a resident may track: every case kind's and feedback's.
+TRACKED_PREFIXES = frozenset(REFERENCE_PREFIXES.values()) | {
+    COMPLAINT_PREFIX,
+    feedback_services.OTHER_PREFIX,
+}
+#: Text shaped like a reference of ``TRACKED_PREFIXES`` but too short or long to be one (a
+#: character left off or added, e.g. ``SR-26-0010`` for ``SR-26-0010*``).
+_SHAPED = re.compile(r"^(?P<prefix>[A-Za-z]{2,4})[ -]?[0-9]{2}[ -]?[0-9A-Za-z*~$=]{3,15}$")
+
+
 def clean_reference(text: str) -> str:
-    """A reference as typed (any case, spaces) in the stored form: ``sr 26 4k7q9`` ->
-    ``SR-26-4K7Q9`` is not guessed; only case and surrounding spaces are forgiven."""
+    """A reference as people type it, in the stored form, read as the staff desk reads it
+    (``core.references.read_typed``): any case, spaces or no dashes, O for 0 and I or L for 1,
+    so ``sr 26 0010*`` and ``SR-26-O010*`` are ``SR-26-0010*``.  Text that is not a well-formed
+    reference is only upper-cased and stripped of spaces (and then matches nothing)."""
+    typed = references.read_typed(str(text), TRACKED_PREFIXES)
+    if typed is not None and typed.reference is not None:
+        return typed.reference
     return "".join(str(text).split()).upper()[:REFERENCE_LIMIT]
+
+
+def is_mistyped(text: str) -> bool:
+    """Whether ``text`` is shaped like a reference a resident may track but cannot be one: its
+    check character does not match, or a character is missing or added.  Worked out from the
+    text alone (no read), so saying so reveals nothing about which requests exist."""
+    text = str(text).strip()[:40]
+    typed = references.read_typed(text, TRACKED_PREFIXES)
+    if typed is not None:
+        return typed.reference is None
+    shaped = _SHAPED.match(text)
+    return shaped is not None and shaped["prefix"].upper() in TRACKED_PREFIXES
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,11 @@ def test_a_report_without_a_photo_attaches_nothing(
 HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     ("polyglot.jpg", files.jpeg_with_php_tail, "contains something other than its document"),
     ("bomb.png", files.png_bomb, "The selected picture is too large"),
-    ("photo.jpg", files.elf, "The selected file is a program"),
+    (
+        "photo.jpg",
+        files.elf,
+        "The selected file is a program, which cannot be attached: send a JPG",
+    ),
     ("empty.jpg", lambda: b"", "The selected file is empty"),
 ]
 
@@ -104,3 +108,27 @@ def test_a_hostile_photo_refuses_the_whole_report_with_a_govuk_error_and_saves_n
     assert 'value="Blue bin not emptied"' in html  # what was typed is kept
     assert (counts(world.organisation), stored_files(documents_dir)) == (NOTHING, [])
     assert Document.objects.for_organisation(world.organisation).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "builder"),
+    [("letter.pdf", files.pdf), ("notes.txt", files.text), ("photo.jpg", files.zip_archive)],
+)
+def test_a_photo_that_is_not_a_picture_is_refused_naming_what_the_field_takes(
+    world: World,
+    missed_bins_online: WebForm,
+    client: Client,
+    documents_dir: Path,
+    name: str,
+    builder: Callable[[], bytes],
+) -> None:
+    response = client.post(FORM, {**_data(), "photo": _photo(name, builder())})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "A JPG or PNG picture of the problem" in html  # the hint
+    error = re.findall(r'<a href="#id_photo">([^<]*)</a>', html)
+    assert len(error) == 1
+    assert "JPG or PNG picture" in error[0]
+    assert "PDF" not in error[0]
+    assert (counts(world.organisation), stored_files(documents_dir)) == (NOTHING, [])

@@ -244,7 +244,7 @@ def test_the_start_page_lists_what_can_be_done_online_with_the_complaints_route(
         "/performance/vale/",
     ]
     assert _text(online.group(1)) == (
-        "Report a problem Missed bins, fly-tipping, potholes and more. You get a reference. "
+        "Report a problem Tell us about a problem or ask for a service. You get a reference. "
         "Track a request See what has happened to a report, using its reference. "
         "Your requests Get a sign-in link by email to see everything you have sent us, and how "
         "we contact you. "

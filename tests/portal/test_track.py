@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from onestop.cases import services as case_services
 from onestop.cases.models import (
@@ -118,7 +120,7 @@ def test_opening_a_request_is_audited_with_the_client_address(case: Case, client
         ("right", "07700 900999"),
         ("right", "HP20 1AB"),
         ("right", "not a detail at all"),
-        ("SR-26-ZZZZZ", "sam@example.com"),  # a reference nobody has
+        ("SR-26-ZZZZ*", "sam@example.com"),  # a reference nobody has
         ("other", "sam@example.com"),  # the other organisation's reference
     ],
 )
@@ -144,6 +146,85 @@ def test_anything_wrong_gets_the_same_not_found_and_opens_nothing(
     assert not AuditRecord.objects.for_organisation(case.organisation_id).filter(
         action=AuditAction.VIEWED
     )
+
+
+# The fixture's case is the council's first service request of 2026: SR-26-00011.
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "SR 26 00011",  # spaces for dashes
+        "sr2600011",  # no dashes, lower case
+        "SR-26-O0O11",  # the letter O for zero
+        "sr-26-00oil",  # I and L for one
+        "  Sr-26 00011 ",
+    ],
+)
+def test_a_reference_written_the_way_people_write_it_finds_the_request(
+    case: Case, client: Client, typed: str
+) -> None:
+    assert case.reference == "SR-26-00011"
+
+    response = _track(client, typed, "sam@example.com")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{TRACK}SR-26-00011/"
+    assert client.get(response["Location"]).status_code == 200
+
+
+MISTYPED = (
+    "Check your reference: a character is mistyped or missing. It ends with a letter, "
+    "a number or one of * ~ $ ="
+)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "SR-26-00012",  # a mistyped character: the check character does not match
+        "SR-26-0001",  # the check character left off
+        "sr 26 000111",  # a character too many
+        "FB-26-0001",
+    ],
+)
+def test_a_mistyped_reference_is_said_so_on_the_field_without_looking_it_up(
+    case: Case, client: Client, typed: str
+) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        response = _track(client, typed, "sam@example.com")
+
+    assert response.status_code == 400
+    html = _html(response)
+    summary = html.split('govuk-error-summary__list">', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'<a href="#([^"]+)">', summary) == ["id_reference"]
+    assert html.count(MISTYPED) == 2  # in the summary and on the field
+    assert NOT_FOUND not in html
+    tables = (Case._meta.db_table, Feedback._meta.db_table)
+    assert [query for query in queries if any(table in query["sql"] for table in tables)] == []
+    # Nothing was looked up, so none of the allowance was used.
+    assert not throttle.is_limited("127.0.0.1", throttle.TRACK)
+
+
+def test_a_loosely_typed_reference_needs_the_right_detail_and_gets_the_same_not_found(
+    case: Case, client: Client
+) -> None:
+    tries = [
+        ("sr 26 OOO11", "someone.else@example.com"),  # the request's, typed loosely; wrong detail
+        ("SR 26 ZZZZ*", "sam@example.com"),  # a reference nobody has, typed loosely
+        ("SR-26-00011", "07700 900999"),  # the request's as printed; wrong detail
+    ]
+
+    responses = [_track(client, reference, detail) for reference, detail in tries]
+
+    assert [response.status_code for response in responses] == [400, 400, 400]
+    summaries = {
+        _html(response).split('govuk-error-summary__list">', 1)[1].split("</ul>", 1)[0]
+        for response in responses
+    }
+    assert len(summaries) == 1
+    assert NOT_FOUND in summaries.pop()
+    assert not any(MISTYPED in _html(response) for response in responses)
+    assert client.get(f"{TRACK}{case.reference}/").status_code == 404
+    assert _track(client, "sr 26 OOO11", "sam@example.com").status_code == 302
 
 
 def _partner_case(partner: Organisation) -> Case:
@@ -228,9 +309,9 @@ def test_a_councillors_enquiry_cannot_be_tracked_by_the_public(
         ({}, ["id_reference", "id_detail"]),
         ({"reference": "", "detail": "   "}, ["id_reference", "id_detail"]),
         ({"reference": "S" * 10_000, "detail": "sam@example.com"}, ["id_reference"]),
-        ({"reference": "SR-26-AAAAA", "detail": "x" * 100_000}, ["id_detail"]),
+        ({"reference": "SR-26-AAAA~", "detail": "x" * 100_000}, ["id_detail"]),
         ({"reference": "SR\x00-26", "detail": "sam@example.com"}, ["id_reference"]),
-        ({"reference": "SR-26-AAAAA", "detail": "sam\u202e@example.com"}, ["id_detail"]),
+        ({"reference": "SR-26-AAAA~", "detail": "sam\u202e@example.com"}, ["id_detail"]),
     ],
 )
 def test_malformed_hostile_and_oversized_input_gets_the_error_summary_and_keeps_what_was_typed(
@@ -265,7 +346,7 @@ def test_a_body_that_is_not_utf8_is_refused_like_an_empty_form(case: Case, clien
 def test_lookups_are_limited_per_client_address_whether_found_or_not(
     case: Case, client: Client
 ) -> None:
-    assert _track(client, "SR-26-ZZZZZ", "sam@example.com").status_code == 400
+    assert _track(client, "SR-26-ZZZZ*", "sam@example.com").status_code == 400
     assert _track(client, case.reference, "sam@example.com").status_code == 302
 
     refused = _track(client, case.reference, "sam@example.com")
@@ -464,6 +545,23 @@ def test_bad_information_changes_nothing_and_keeps_what_was_typed(
     assert not Document.objects.for_organisation(case.organisation_id).exists()
     if data["text"] == "A photo":
         assert "A photo</textarea>" in html
+
+
+def test_a_photo_that_is_not_a_picture_is_refused_naming_what_the_field_takes(
+    case: Case, client: Client
+) -> None:
+    page = _opened(client, case)
+    letter = SimpleUploadedFile("letter.pdf", files.pdf(), content_type="application/pdf")
+
+    response = client.post(page, {"text": "A letter", "photo": letter})
+
+    assert response.status_code == 400
+    html = _html(response)
+    assert "A JPG or PNG picture, smaller than" in html  # the hint
+    assert re.findall(r'<a href="#id_photo">([^<]*)</a>', html) == [
+        "The selected file must be a JPG or PNG picture"
+    ]
+    assert not Document.objects.for_organisation(case.organisation_id).exists()
 
 
 def test_an_oversized_photo_is_refused(case: Case, client: Client) -> None:

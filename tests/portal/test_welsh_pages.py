@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
-from onestop.cases.models import Case
+from onestop.cases.models import Case, CaseKind, CaseType
 from onestop.core.models import Organisation
 from onestop.portal import services
 from onestop.portal.models import WebForm
+from tests.cases import factories as case_factories
 from tests.cases.conftest import World
 
 SITE = "/o/test-council/"
@@ -173,6 +175,23 @@ def test_tracking_errors_are_in_welsh_and_keep_what_was_typed(
     assert "Rhowch y cyfeiriad e-bost, y rhif ffôn neu’r cod post" in empty
 
 
+def test_a_mistyped_reference_is_said_so_in_welsh(
+    welsh_council: Organisation, case: Case, client: Client
+) -> None:
+    response = client.post(
+        f"{SITE}track/?lang=cy", {"reference": "SR-26-00012", "detail": "sian@example.com"}
+    )
+
+    assert response.status_code == 400
+    html = _html(response)
+    assert WELSH_HTML in html
+    welsh = (
+        "Gwiriwch eich cyfeirnod: mae nod wedi’i deipio’n anghywir neu ar goll. Mae’n "
+        "gorffen gyda llythyren, rhif neu un o * ~ $ ="
+    )
+    assert html.count(welsh) == 2
+
+
 def test_asking_for_a_sign_in_link_in_welsh(
     welsh_council: Organisation, case: Case, client: Client
 ) -> None:
@@ -202,3 +221,132 @@ def test_the_success_banner_after_adding_information_is_in_welsh(
     assert ">Llwyddiant</h2>" in html  # the GOV.UK notification banner's title
     assert f"Diolch. Rydym wedi ychwanegu eich gwybodaeth at {case.reference}" in html
     assert "Success" not in html
+
+
+ERROR_TITLES = {
+    "en": ("Error:", "Track a request", "Request {}", "Your requests"),
+    "cy": ("Gwall:", "Olrhain cais", "Cais {}", "Eich ceisiadau"),
+}
+
+
+def _title(html: str) -> str:
+    return html.split("<title>", 1)[1].split("</title>", 1)[0].split(" \u2013 ", 1)[0].strip()
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_a_page_with_errors_says_error_once_in_its_title(
+    welsh_council: Organisation, case: Case, client: Client, language: str
+) -> None:
+    error, track, request, your_requests = ERROR_TITLES[language]
+    query = f"?lang={language}"
+
+    tracked = client.post(f"{SITE}track/{query}", {"reference": "", "detail": ""})
+    opened = client.post(
+        f"{SITE}track/{query}", {"reference": case.reference, "detail": "sian@example.com"}
+    )
+    added = client.post(opened["Location"], {"text": ""})
+    asked = client.post(f"{SITE}your-requests/{query}", {"email": ""})
+
+    assert [tracked.status_code, added.status_code, asked.status_code] == [400, 400, 400]
+    assert [_title(_html(response)) for response in (tracked, added, asked)] == [
+        f"{error} {track}",
+        f"{error} {request.format(case.reference)}",
+        f"{error} {your_requests}",
+    ]
+
+
+def test_a_photo_that_is_not_a_picture_is_refused_in_welsh(
+    welsh_council: Organisation, case: Case, client: Client, tmp_path: Any, settings: Any
+) -> None:
+    settings.ONESTOP_DOCUMENTS_DIR = tmp_path / "documents"
+    opened = client.post(
+        f"{SITE}track/?lang=cy", {"reference": case.reference, "detail": "sian@example.com"}
+    )
+    letter = SimpleUploadedFile("letter.txt", b"A letter\n", content_type="text/plain")
+
+    response = client.post(opened["Location"], {"text": "Llythyr", "photo": letter})
+
+    assert response.status_code == 400
+    html = _html(response)
+    assert "Llun JPG neu PNG, llai na" in html  # the hint
+    assert "Rhaid i’r ffeil a ddewiswyd fod yn llun JPG neu PNG" in html
+    assert "PDF" not in html
+
+
+# language -> the report form's summary hint, the start page's words for "Report a problem"
+FITTING_WORDS = {
+    "en": (
+        "A few words saying what the problem is",
+        "Tell us about a problem or ask for a service. You get a reference.",
+        "For example, “Missed bin”, “Pothole” or “Noise”",
+    ),
+    "cy": (
+        "Ychydig eiriau yn dweud beth yw’r broblem",
+        "Dywedwch wrthym am broblem neu gofynnwch am wasanaeth. Byddwch yn cael cyfeirnod.",
+        "Er enghraifft, “Bin heb ei gasglu”, “Twll yn y ffordd” neu “Noise”",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_the_report_words_fit_any_organisations_forms(
+    welsh_council: Organisation,
+    world: World,
+    missed_bins_online: WebForm,
+    client: Client,
+    language: str,
+) -> None:
+    summary_hint, start_words, search_hint = FITTING_WORDS[language]
+    for position, code in ((20, "pothole"), (30, "noise"), (40, "graffiti")):
+        case_type = case_factories.case_type(
+            world.organisation,
+            code,
+            kind=CaseKind.SERVICE_REQUEST,
+            service=world.waste,
+            team=world.crews,
+        )
+        services.save_web_form(
+            case_type, by=None, is_published=True, guidance="", position=position
+        )
+    for code, welsh in (("missed-bin", "Bin heb ei gasglu"), ("pothole", "Twll yn y ffordd")):
+        CaseType.objects.unscoped("test: the Welsh names").filter(
+            organisation=world.organisation, code=code
+        ).update(name_cy=welsh)
+
+    form = _html(client.get(f"/report/test-council/missed-bin/?lang={language}"))
+    start = _html(client.get(f"{SITE}?lang={language}"))
+    index = _html(client.get(f"/report/test-council/?lang={language}"))
+
+    assert f'<div id="id_title-hint" class="govuk-hint">{summary_hint}</div>' in form
+    assert start_words in start
+    hint = index.split('data-testid="search-hint">', 1)[1].split("</div>", 1)[0]
+    assert hint == search_hint
+    for old in ("Blue bin", "Bin glas", "Missed bins, fly-tipping", "bin, pothole or noise"):
+        assert old not in form + start + index
+
+
+# language -> the service names of the track page and "Your requests", the start page's title
+SERVICE_NAMES = {
+    "en": ("Track a request", "Your requests", "Services for residents"),
+    "cy": ("Olrhain cais", "Eich ceisiadau", "Gwasanaethau i breswylwyr"),
+}
+
+
+def _service_name(html: str) -> str:
+    return html.split('class="govuk-service-navigation__text">', 1)[1].split("</span>", 1)[0]
+
+
+@pytest.mark.parametrize("language", ["en", "cy"])
+def test_track_and_your_requests_name_their_service_and_the_start_title_names_it_once(
+    welsh_council: Organisation, client: Client, language: str
+) -> None:
+    track_name, requests_name, start_title = SERVICE_NAMES[language]
+
+    track = _html(client.get(f"{SITE}track/?lang={language}"))
+    requests = _html(client.get(f"{SITE}your-requests/?lang={language}"))
+    start = _html(client.get(f"{SITE}?lang={language}"))
+
+    assert (_service_name(track), _service_name(requests)) == (track_name, requests_name)
+    title = start.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == f"{start_title} \u2013 {welsh_council.name}"
+    assert title.count(welsh_council.name) == 1
