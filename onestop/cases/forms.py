@@ -277,7 +277,7 @@ class LinkForm(GovukForm):
         error_messages={"required": _("Select how this case relates to the other")},
     )
     other = forms.CharField(
-        label=_("Reference of the other case"), max_length=20, help_text=_("Like SR-26-0001B")
+        label=_("Reference of the other case"), max_length=20, help_text=_("Like SR-26-00011")
     )
 
 

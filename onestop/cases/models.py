@@ -36,7 +36,7 @@ class CaseKind(models.TextChoices):
     SUBJECT_ACCESS = "subject-access", _("Subject access request")
 
 
-# The reference prefix of each kind (``SR-26-4K7Q9``).
+# The reference prefix of each kind (``SR-26-4K7Q0``).
 REFERENCE_PREFIXES: dict[str, str] = {
     CaseKind.SERVICE_REQUEST: "SR",
     CaseKind.GENERAL_ENQUIRY: "EN",

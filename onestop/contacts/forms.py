@@ -93,7 +93,7 @@ class LogContactForm(GovukFormMixin, forms.Form):
         label=_("About an open request (optional)"),
         required=False,
         max_length=20,
-        help_text=_("The reference of the request or case being chased, like SR-26-4K7Q9"),
+        help_text=_("The reference of the request or case being chased, like SR-26-4K7Q0"),
     )
     avoidable = forms.ChoiceField(
         label=_("Could this contact have been avoided? (optional)"),

@@ -133,7 +133,7 @@ def clean_contact(values: ContactInput, *, organisation_id: int) -> ContactInput
         )
     if len(values.about_reference.strip()) > 20:
         raise _invalid(
-            ContactError.TOO_LONG, _("Enter a reference like SR-26-4K7Q9"), "about_reference"
+            ContactError.TOO_LONG, _("Enter a reference like SR-26-4K7Q0"), "about_reference"
         )
     if len(values.callback_note) > 500:
         raise _invalid(

@@ -300,7 +300,7 @@ class AuditChainHead(models.Model):
 
 
 class ReferenceCounter(models.Model):
-    """Per-organisation counters behind people-facing references (``SR-26-4K7Q9``)."""
+    """Per-organisation counters behind people-facing references (``SR-26-4K7Q0``)."""
 
     id = models.BigAutoField(primary_key=True)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")

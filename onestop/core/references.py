@@ -4,7 +4,7 @@ Format ``PP-YY-XXXXC``: a prefix naming the kind of record (``SR`` service reque
 complaint, ...), the two-digit year, the organisation's counter for that prefix and year in
 Crockford base 32 (no I, L, O or U, so nothing is misread over the phone), at least four
 characters, and one check character (Crockford's mod-37 check symbol) that catches any single
-mistyped character and most swapped pairs.  ``SR-26-4K7Q9`` is an example.
+mistyped character and most swapped pairs.  ``SR-26-4K7Q0`` is an example.
 """
 
 from __future__ import annotations
@@ -71,10 +71,10 @@ def parse(text: str) -> tuple[str, int, int]:
     candidate = normalise(text)
     match = _PATTERN.match(candidate)
     if match is None:
-        raise InvalidReference(f"{text[:40]!r} is not a reference like SR-26-4K7Q9.")
+        raise InvalidReference(f"{text[:40]!r} is not a reference like SR-26-4K7Q0.")
     body = match["body"]
     if any(character not in ALPHABET for character in body):
-        raise InvalidReference(f"{text[:40]!r} is not a reference like SR-26-4K7Q9.")
+        raise InvalidReference(f"{text[:40]!r} is not a reference like SR-26-4K7Q0.")
     number = decode(body)
     if check_symbol(number) != match["check"]:
         raise InvalidReference(f"{text[:40]!r} has a mistyped character.")

@@ -330,7 +330,7 @@ class MergeForm(GovukFormMixin, forms.Form):
     other = forms.CharField(
         label=_("Reference of the record to merge into this one"),
         max_length=20,
-        help_text=_("For example, CU-26-0004V. Everything on that record moves to this one"),
+        help_text=_("For example, CU-26-00044. Everything on that record moves to this one"),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

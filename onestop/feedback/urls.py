@@ -7,7 +7,7 @@ from onestop.feedback.views import after, mailbox, procedure_steps, public, repo
 
 app_name = "feedback"
 
-# References are upper case (``CO-26-0001A``), organisation slugs lower case, so the two never
+# References are upper case (``CO-26-00011``), organisation slugs lower case, so the two never
 # meet under /feedback/.
 REFERENCE = r"(?P<reference>[A-Z]{2,4}-[0-9]{2}-[0-9A-Z*~$=]{5,14})"
 

@@ -84,7 +84,7 @@ class PreviewForm(GovukForm):
     reference = forms.CharField(
         label=_("Case reference"),
         max_length=30,
-        help_text=_("Preview the message with this case's details, like SR-26-00001"),
+        help_text=_("Preview the message with this case's details, like SR-26-00011"),
         error_messages={
             "required": _("Enter the case reference"),
             "max_length": _("The case reference must be %(limit_value)s characters or fewer"),

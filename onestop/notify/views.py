@@ -218,7 +218,7 @@ def template_edit(request: HttpRequest, event: str, channel: str, language: str)
 
 
 SAMPLE = {
-    "reference": "SR-26-00001",
+    "reference": "SR-26-00011",
     "customer_name": "Sam Resident",
     "case_type": "Missed bin collection",
     "case_title": "Missed bin collection",

@@ -31,7 +31,7 @@ class TrackForm(GovukForm):
     reference = forms.CharField(
         label=_("Reference"),
         max_length=queries_track.REFERENCE_LIMIT,
-        help_text=_("It is in the message we sent you, like SR-26-4K7Q9"),
+        help_text=_("It is in the message we sent you, like SR-26-4K7Q0"),
         error_messages={"required": _("Enter your reference")},
         widget=forms.TextInput(
             attrs={

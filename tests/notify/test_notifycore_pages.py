@@ -327,7 +327,7 @@ def test_the_preview_fills_in_a_cases_details_and_404s_where_the_case_cannot_be_
     )
     client = _client(editor)
     sample = client.get(UPDATE_EMAIL).context
-    assert sample["preview_subject"] == "An update on your request SR-26-00001"
+    assert sample["preview_subject"] == "An update on your request SR-26-00011"
     shown = client.get(UPDATE_EMAIL + "?reference=" + case.reference.lower())
     assert shown.status_code == 200
     assert shown.context["preview_subject"] == f"An update on your request {case.reference}"
@@ -346,7 +346,7 @@ def test_the_preview_fills_in_a_cases_details_and_404s_where_the_case_cannot_be_
     too_long = client.get(UPDATE_EMAIL + "?reference=" + "A" * 500)
     assert too_long.status_code == 200
     assert too_long.context["preview_form"].errors["reference"]
-    assert too_long.context["preview_subject"] == "An update on your request SR-26-00001"
+    assert too_long.context["preview_subject"] == "An update on your request SR-26-00011"
 
 
 def test_the_preview_names_the_case_in_the_templates_language_whatever_the_customers(
