@@ -342,7 +342,10 @@ def _read_csv(lines: Iterator[str], mapping: Mapping) -> Iterator[RawCall | Refu
     except StopIteration:
         raise ImportUnreadable("the file is empty: it has no header line") from None
     except csv.Error as error:
-        raise ImportUnreadable(f"the header line cannot be read: {error}") from None
+        raise ImportUnreadable(
+            f"the first line is not a {mapping.name} header: is this the right format for the "
+            f"file? (the CSV reader said: {error})"
+        ) from None
     header = [name.strip() for name in header]
     if mapping.exact_header and tuple(header) != mapping.exact_header:
         raise ImportUnreadable(
@@ -630,7 +633,11 @@ def check(raw: RawCall, mapping: Mapping, *, latest: datetime.datetime) -> Call:
             raise Invalid("an answered call needs answered_at")
         answered = offered + datetime.timedelta(seconds=wait)
     if answered is not None and outcome in (CallOutcome.ABANDONED, CallOutcome.VOICEMAIL):
-        raise Invalid(f"answered_at must be empty for a call {outcome}")
+        raise Invalid(
+            "answered_at must be empty for an abandoned call"
+            if outcome == CallOutcome.ABANDONED
+            else "answered_at must be empty for a call that went to voicemail"
+        )
     if ended < offered:
         raise Invalid("ended_at is before offered_at")
     if answered is not None and not offered <= answered <= ended:

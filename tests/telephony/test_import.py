@@ -372,7 +372,7 @@ def test_bad_rows_are_refused_with_their_line_and_reason_and_the_rest_imported(
     assert _refusals(run) == [
         (3, "outcome 'lost' is not one of answered, abandoned, voicemail, transferred"),
         (4, "an answered call needs answered_at"),
-        (5, "answered_at must be empty for a call abandoned"),
+        (5, "answered_at must be empty for an abandoned call"),
         (6, "ended_at is before offered_at"),
         (7, "answered_at must be between offered_at and ended_at"),
         (8, "call_id is empty"),
@@ -503,6 +503,28 @@ def test_an_unreadable_file_changes_nothing(
         services.import_calls(call_world.organisation, io.BytesIO(content), by=None)
     _nothing_written(call_world)
     assert not CallImportRun.objects.for_organisation(call_world.organisation).exists()
+
+
+def test_a_file_of_another_format_is_told_it_may_be_the_wrong_format(
+    call_world: CallWorld,
+) -> None:
+    # JSON, read as Genesys Cloud's CSV export: a quoted name followed by a colon.
+    content = b'"ContactId": "c1", "Queue": "Waste"\n'
+    with pytest.raises(ImportUnreadable) as refused:
+        services.import_calls(
+            call_world.organisation, io.BytesIO(content), by=None, format_name="genesys-cloud"
+        )
+    assert str(refused.value).startswith(
+        "the first line is not a genesys-cloud header: is this the right format for the file? "
+        "(the CSV reader said: "
+    )
+    _nothing_written(call_world)
+
+
+@time_machine.travel(datetime.datetime(2026, 6, 1, 12, 0, tzinfo=UTC), tick=False)
+def test_a_voicemail_with_an_answer_time_is_refused_in_plain_words(call_world: CallWorld) -> None:
+    run = _import(call_world, row("vm1", outcome="voicemail"))
+    assert _refusals(run) == [(2, "answered_at must be empty for a call that went to voicemail")]
 
 
 def test_a_byte_order_mark_and_crlf_lines_are_read(call_world: CallWorld) -> None:
