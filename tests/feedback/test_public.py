@@ -459,6 +459,9 @@ def test_the_services_are_named_in_the_residents_language_with_a_plain_not_sure(
     assert f"{waste}Gwastraff ac Ailgylchu</option>" in welsh
     assert f"{waste}{world.waste.name}</option>" not in welsh
     assert '<option value="" selected>Dw i ddim yn siŵr</option>' in welsh
+    # In the order of the names shown: the Welsh name's G before the English-only Housing.
+    housing = f'<option value="{world.housing.pk}">Housing</option>'
+    assert welsh.index(f"{waste}Gwastraff") < welsh.index(housing)
     assert ">Dim</option>" not in welsh
     client.post(f"{_base(world)}service/", {"service": str(world.waste.pk)})
     for slug, answers in PAGES[3:]:
@@ -469,5 +472,6 @@ def test_the_services_are_named_in_the_residents_language_with_a_plain_not_sure(
     english.post(f"{_base(world)}about/", {"about": "service"})
     page = english.get(f"{_base(world)}service/").content.decode()
     assert f"{waste}{world.waste.name}</option>" in page
+    assert page.index(housing) < page.index(f"{waste}{world.waste.name}")
     assert '<option value="" selected>I am not sure</option>' in page
     assert ">None</option>" not in page

@@ -61,10 +61,14 @@ class _StepForm(GovukForm):
 
 
 class PublicServiceChoiceField(ListedModelChoiceField):
-    """A service as residents read it: its name in the page's language (``public_name``)."""
+    """A service as residents read it: its name in the page's language (``public_name``), the
+    services in the order of those names."""
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.public_name)
+
+    def choice_objects(self) -> list[Any]:
+        return sorted(super().choice_objects(), key=lambda obj: str(obj.public_name).casefold())
 
 
 class StaffChoiceField(ListedModelChoiceField):
