@@ -117,7 +117,12 @@ class PlainTextValidator:
 
 
 def _label(name: str, field: forms.Field) -> str:
-    return str(field.label or name.replace("_", " ").capitalize())
+    """The field's label as an error names it: without "(optional)", which is not its name."""
+    return _named(str(field.label or name.replace("_", " ").capitalize()))
+
+
+def _named(label: str) -> str:
+    return label.removesuffix(str(_("(optional)"))).strip() or label
 
 
 def guard_plain_text(fields: dict[str, forms.Field]) -> None:
@@ -143,7 +148,7 @@ def guard_text_fields(form: forms.Form) -> None:
     for field in form.fields.values():
         if not isinstance(field, forms.CharField):
             continue
-        label = str(field.label or "")
+        label = _named(str(field.label or ""))
         field.validators = [
             validator
             for validator in field.validators

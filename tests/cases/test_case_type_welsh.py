@@ -81,7 +81,7 @@ def test_an_administrator_writes_the_welsh_name_beside_the_english(
     ("name_cy", "message"),
     [
         ("x" * 201, "must be 200 characters or fewer"),
-        ("Bin\x07heb", "Remove the special characters from “Name in Welsh (optional)”"),
+        ("Bin\x07heb", "Remove the special characters from “Name in Welsh”"),
     ],
 )
 def test_a_welsh_name_that_does_not_fit_is_refused_and_nothing_changes(

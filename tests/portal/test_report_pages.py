@@ -147,14 +147,14 @@ REFUSED = [
     ({"given_name": "", "family_name": ""}, "id_given_name", "so that we know who to reply to"),
     ({"family_name": ""}, "id_family_name", "Enter your last name"),
     ({"title": "x" * 201}, "id_title", "“What is the problem” must be 200 characters or fewer"),
-    ({"description": "x" * 5001}, "id_description", "“Details (optional)” must be 5000"),
+    ({"description": "x" * 5001}, "id_description", "“Details” must be 5000"),
     ({"given_name": "S" * 101}, "id_given_name", "“First name” must be 100 characters or fewer"),
     ({"email": "a" * 250 + "@example.com"}, "id_email", "“Email address” must be 254"),
     ({"title": "Bin\x00"}, "id_title", "Remove the special characters from “What is the problem”"),
-    ({"description": "A\x1b[2J"}, "id_description", "characters from “Details (optional)”"),
+    ({"description": "A\x1b[2J"}, "id_description", "characters from “Details”"),
     ({"attribute_where": "x\x00"}, "id_attribute_where", "characters from “Where is the bin”"),
     ({"title": "Bin \u202etxt.exe"}, "id_title", "characters from “What is the problem”"),
-    ({"description": "a\u2066b\u2069"}, "id_description", "characters from “Details (optional)”"),
+    ({"description": "a\u2066b\u2069"}, "id_description", "characters from “Details”"),
     ({"title": "\ufeffBin"}, "id_title", "characters from “What is the problem”"),
     ({"given_name": "\u200b"}, "id_given_name", "Remove the special characters from “First name”"),
     ({"family_name": "Res\u200fident"}, "id_family_name", "characters from “Last name”"),
@@ -417,8 +417,8 @@ def test_a_question_label_with_a_percent_sign_and_a_free_text_where_field(
     assert too_long.status_code == 400
     assert "“Bags 100% full?” must be 2000 characters or fewer" in too_long.content.decode()
     assert hostile_where.status_code == 400
-    assert "characters from “Where exactly (optional)”" in hostile_where.content.decode()
-    assert "“Where exactly (optional)” must be 200" in long_where.content.decode()
+    assert "characters from “Where exactly”" in hostile_where.content.decode()
+    assert "“Where exactly” must be 200" in long_where.content.decode()
     assert counts(world.organisation) == NOTHING
     assert client.post(path, {**data, "attribute_full": "yes"}).status_code == 302
     case = Case.objects.for_organisation(world.organisation).get()

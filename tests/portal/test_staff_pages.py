@@ -106,7 +106,7 @@ def test_the_edit_page_shows_the_saved_values(
 
 
 HOSTILE = [
-    ({"guidance": "x" * 2001}, "“Guidance for residents (optional)” must be 2000"),
+    ({"guidance": "x" * 2001}, "“Guidance for residents” must be 2000"),
     ({"guidance": "Hello\x00"}, "Remove the special characters"),
     ({"guidance": "Hello\x1b[31m"}, "Remove the special characters"),
     ({"position": "0"}, "Position in the list must be 1 or more"),
