@@ -456,10 +456,10 @@ def _no_recipient_message(case: Case) -> str:
             "This case has no customer, so there is nobody to send an update to: "
             "add an internal note instead"
         )
-    return _(
-        "%(name)s has no e-mail address or mobile number they agreed to be sent updates at, "
-        "and no current postal address: add one to their record before sending an update"
-    ) % {"name": case.customer.display_name if case.customer else ""}
+    # Why, as the note form says it (``queries.no_recipient_reason``), and what to do.
+    return _("%(reason)s: record how to reach them, or add an internal note instead") % {
+        "reason": queries.no_recipient_reason(case)
+    }
 
 
 def finishing_event(to: str) -> str:
