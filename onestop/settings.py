@@ -211,6 +211,10 @@ def _database() -> dict[str, Any]:
         raise ImproperlyConfigured("DATABASE_URL must name a postgresql:// or sqlite:// database.")
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            # Django's backend, its health check asking the socket before the server
+            # (onestop.core.postgresql.base): no round trip on a request whose connection is idle.
+            config["ENGINE"] = "onestop.core.postgresql"
     return config
 
 

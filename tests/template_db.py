@@ -158,7 +158,7 @@ def _drop_postgresql_template(run: str) -> None:
     from django.conf import settings
 
     settings_dict = settings.DATABASES["default"]
-    if settings_dict["ENGINE"] != "django.db.backends.postgresql":
+    if settings_dict["ENGINE"] not in {"django.db.backends.postgresql", "onestop.core.postgresql"}:
         return
     import psycopg
 
