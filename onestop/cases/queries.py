@@ -911,16 +911,25 @@ _CUSTOMER_EVENTS = PreparedRead(
 )
 
 
+#: The events each of which wrote one note, in the same order as the notes.
+_EVENTS_WITH_NOTES = frozenset(
+    {EventType.NOTE_ADDED, EventType.UPDATE_SENT, EventType.MESSAGE_RECEIVED}
+)
+
+
 def customer_timeline_of(case: Case) -> list[CustomerTimelineEntry]:
     """The case's timeline as its customer may see it (``events.is_for_customer``), oldest
     first.  A note's text is shown only for an update sent to the customer and for a message
     they sent online; a message that came by e-mail is named without its text, as its sender
     may not be the customer."""
-    notes = iter(_CUSTOMER_NOTES.all(case.organisation_id, case.pk))
+    events = _CUSTOMER_EVENTS.all(case.organisation_id, case.pk)
+    # The notes are read only when an event has one (most tracked cases have none).
+    with_notes = any(event.code in _EVENTS_WITH_NOTES for event in events)
+    notes = iter(_CUSTOMER_NOTES.all(case.organisation_id, case.pk) if with_notes else ())
     entries: list[CustomerTimelineEntry] = []
-    for event in _CUSTOMER_EVENTS.all(case.organisation_id, case.pk):
+    for event in events:
         note: CaseNote | None = None
-        if event.code in {EventType.NOTE_ADDED, EventType.UPDATE_SENT, EventType.MESSAGE_RECEIVED}:
+        if event.code in _EVENTS_WITH_NOTES:
             note = next(notes, None)
         if not is_for_customer(event):
             continue

@@ -20,6 +20,7 @@ The organisation is usually a parameter, so the statement cannot forget it after
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -28,6 +29,8 @@ from django.db import connections, models, router
 from django.db.models.query import ModelIterable, get_related_populators
 
 M = TypeVar("M", bound=models.Model)
+#: The columns a read converts: position, column and its converters.
+_Converting = tuple[tuple[int, Any, tuple[Any, ...]], ...]
 
 # Stand for the parameters while the statement is built.  It is built twice, with two sets of
 # markers: a parameter of the compiled statement that differs between the two is one of the
@@ -76,6 +79,8 @@ class PreparedRead(Generic[M]):
         self._build = build
         self._parameters = parameters
         self._statements: dict[str, _Statement] = {}
+        # Per connection (each thread has its own): forgotten with the connection.
+        self._converters: weakref.WeakKeyDictionary[Any, _Converting] = weakref.WeakKeyDictionary()
 
     def _statement(self, using: str) -> _Statement:
         found = self._statements.get(using)
@@ -147,17 +152,36 @@ class PreparedRead(Generic[M]):
         bound = [given[value] if is_arg else value for is_arg, value in statement.slots]
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, bound)
-            rows = [list(row) for row in cursor.fetchall()]
-        if rows:
-            for position, (column, _sql, _alias) in enumerate(statement.select):
-                converters = [
-                    *connection.ops.get_db_converters(column),
-                    *column.get_db_converters(connection),
-                ]
-                for converter in converters:
-                    for row in rows:
-                        row[position] = converter(row[position], column, connection)
+            fetched = cursor.fetchall()
+        if not fetched:
+            return using, statement, []
+        converting = self._converting(statement, connection)
+        if not converting:
+            return using, statement, [list(row) for row in fetched]
+        rows = [list(row) for row in fetched]
+        for position, column, converters in converting:
+            for converter in converters:
+                for row in rows:
+                    row[position] = converter(row[position], column, connection)
         return using, statement, rows
+
+    def _converting(self, statement: _Statement, connection: Any) -> _Converting:
+        """Each column that has converters, with them (the database's, then the field's), as
+        the ORM's compiler finds them: found once per connection (a converter may be a method
+        of the connection's operations), not on every read."""
+        found = self._converters.get(connection)
+        if found is None:
+            found = self._converters[connection] = tuple(
+                (position, column, converters)
+                for position, (column, _sql, _alias) in enumerate(statement.select)
+                if (
+                    converters := (
+                        *connection.ops.get_db_converters(column),
+                        *column.get_db_converters(connection),
+                    )
+                )
+            )
+        return found
 
     def all(self, *values: Any) -> list[M]:
         using, statement, rows = self._run(values)

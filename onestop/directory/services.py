@@ -988,6 +988,8 @@ def import_postcode_districts(districts: Sequence[postcodes.District]) -> Import
         PostcodeDistrict.objects.bulk_update(
             moved, ["latitude", "longitude", "postcodes"], batch_size=1000
         )
+        if new or moved:  # every organisation's map centres on them (portal's kept copies)
+            core_services.every_public_content_changed()
     return ImportResult(created=created, updated=updated, unchanged=unchanged)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import partial
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -113,8 +114,11 @@ def form_list(organisation: Organisation, *, language: str, search: str = "") ->
 
 def postcode_centres(organisation: Organisation) -> dict[str, tuple[str, str]]:
     """The centres of the postcode districts the organisation's map can be centred on
-    (``directory.queries.postcode_centres``)."""
-    return directory.postcode_centres(organisation)
+    (``directory.queries.postcode_centres``), kept in Django's cache under the organisation's
+    public version: changing its boundary, or importing postcode districts, moves it on."""
+    return public_rows.of_version(
+        organisation, "postcode-centres", partial(directory.postcode_centres, organisation)
+    )
 
 
 def published_form(organisation: Organisation, code: str) -> WebForm:

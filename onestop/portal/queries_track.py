@@ -415,13 +415,33 @@ def requests_of(session: ResidentSession) -> list[RequestRow]:
     return sorted(rows, key=lambda row: row.received_at, reverse=True)[:LIST_LIMIT]
 
 
+# A request by reference, only if it was raised with the session's address: one read each.
+_CASE_RAISED_WITH = PreparedRead(
+    Case,
+    lambda organisation, reference, key: (
+        _trackable_cases(organisation)
+        .filter(_raised_with(organisation, key), reference=reference)
+        .select_related("case_type")[:1]
+    ),
+    parameters=(int, str, str),
+)
+_FEEDBACK_RAISED_WITH = PreparedRead(
+    Feedback,
+    lambda organisation, reference, key: _trackable_feedback(organisation).filter(
+        _raised_with(organisation, key), reference=reference
+    )[:1],
+    parameters=(int, str, str),
+)
+
+
 def request_of(session: ResidentSession, reference: str) -> Case | Feedback | None:
-    """One of the session's requests by reference (``None`` for anything else)."""
-    found = tracked_request(session.organisation, reference)
-    if found is None or found.customer_id is None:
-        return None
-    raised_with = _HAS_EMAIL.rows(session.organisation_id, found.customer_id, session.email_key)
-    return found if raised_with else None
+    """One of the session's requests by reference (``None`` for anything else, and for a
+    request of a customer record without the session's address)."""
+    reference = clean_reference(reference) or NOTHING
+    key = session.email_key or NOTHING
+    return _CASE_RAISED_WITH.first(session.organisation_id, reference, key) or (
+        _FEEDBACK_RAISED_WITH.first(session.organisation_id, reference, key)
+    )
 
 
 _RESIDENT_SESSION = PreparedRead(

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from onestop.cases.models import Case
 from onestop.cases.queries import public_organisation
-from onestop.core import pages, permissions
+from onestop.core import addresses, pages, permissions
 from onestop.core.access import require
 from onestop.core.decorators import public
 from onestop.core.http import client_address, staff_user
@@ -255,15 +255,15 @@ def _release_photo(web_form: WebForm, photo: document_services.HeldFile | None) 
 def _step_url(web_form: WebForm, step: steps.Step | str, *, from_check: bool = False) -> str:
     """The address of the page ``step`` (a page, or its slug)."""
     slug = step.slug if isinstance(step, steps.Step) else step
-    url = reverse(
-        "portal:report-step", args=[web_form.organisation.slug, web_form.case_type.code, slug]
+    url = addresses.reverse(
+        "portal:report-step", web_form.organisation.slug, web_form.case_type.code, slug
     )
     return f"{url}?from={FROM_CHECK}" if from_check else url
 
 
 def _check_url(web_form: WebForm) -> str:
-    return reverse(
-        "portal:report-check", args=[web_form.organisation.slug, web_form.case_type.code]
+    return addresses.reverse(
+        "portal:report-check", web_form.organisation.slug, web_form.case_type.code
     )
 
 

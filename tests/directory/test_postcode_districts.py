@@ -13,6 +13,7 @@ from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
+from onestop.core import geo
 from onestop.core.models import Organisation
 from onestop.directory import postcodes, queries
 from onestop.directory.models import PostcodeDistrict
@@ -287,3 +288,49 @@ def test_the_centres_a_map_may_use_are_those_inside_the_boundary() -> None:
     )
     organisation.refresh_from_db()
     assert queries.postcode_centres(organisation) == {"MK18": ("51.999000", "-0.987000")}
+
+
+@pytest.mark.django_db
+def test_the_residents_map_keeps_its_centres_until_an_import_or_a_boundary_moves_them(
+    tmp_path: Path,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onestop.directory import services
+    from onestop.portal import queries as portal_queries
+
+    _run(DEMO)
+    organisation = Organisation.objects.create(
+        name="Buckingham Council", slug="buckingham", type="district-council", nation="england"
+    )
+
+    def centres() -> dict[str, tuple[str, str]]:
+        organisation.refresh_from_db()  # as a request reads its organisation's row
+        return portal_queries.postcode_centres(organisation)
+
+    assert centres()["MK18"] == ("51.999000", "-0.987000")
+    with CaptureQueriesContext(connection) as reads:
+        assert centres()["MK18"] == ("51.999000", "-0.987000")
+    assert len(reads.captured_queries) == 1  # the organisation's row: the centres were kept
+
+    moved = tmp_path / "moved.csv"
+    moved.write_text("outward_code,latitude,longitude\nMK18,52.000100,-0.980000\n")
+    assert _run(moved)[0] == 0
+    assert centres()["MK18"] == ("52.000100", "-0.980000")  # the import is seen at once
+
+    services.update_organisation(
+        organisation,
+        by=None,
+        name=organisation.name,
+        type=organisation.type,
+        nation=organisation.nation,
+        branding_text=organisation.branding_text,
+        boundary=geo.Box(
+            south=Decimal("51.95"),
+            north=Decimal("52.1"),
+            west=Decimal("-1.1"),
+            east=Decimal("-0.9"),
+        ),
+    )
+    assert centres() == {"MK18": ("52.000100", "-0.980000")}  # and so is the boundary

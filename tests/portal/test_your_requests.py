@@ -418,6 +418,8 @@ def test_only_the_verified_addresss_requests_of_this_organisation_are_shown(
     page = client.get(f"{START}{sams[0].reference}/")
     assert page.status_code == 200
     assert "We received your request" in page.content.decode()
+    assert client.get(f"{START}{feedback.reference}/").status_code == 200
+    assert client.get(f"{START}{feedback.reference.lower()}/").status_code == 200  # as typed
     assert client.get(f"/o/{partner.slug}/your-requests/").status_code == 200  # not signed in
     assert 'name="email"' in client.get(f"/o/{partner.slug}/your-requests/").content.decode()
 

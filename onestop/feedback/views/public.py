@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onestop.core import pages
+from onestop.core import addresses, pages
 from onestop.core.decorators import public
 from onestop.core.http import client_address
 from onestop.core.models import Organisation
@@ -80,12 +80,12 @@ def _keep_answers(
 
 
 def _step_url(organisation: Organisation, step: steps.Step, *, from_check: bool = False) -> str:
-    url = reverse("feedback:public-question", args=[organisation.slug, step.slug])
+    url = addresses.reverse("feedback:public-question", organisation.slug, step.slug)
     return f"{url}?from={FROM_CHECK}" if from_check else url
 
 
 def _check_url(organisation: Organisation) -> str:
-    return reverse("feedback:public-check", args=[organisation.slug])
+    return addresses.reverse("feedback:public-check", organisation.slug)
 
 
 def _too_many(request: HttpRequest, organisation: Organisation) -> HttpResponse:
