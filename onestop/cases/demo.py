@@ -53,7 +53,14 @@ BIN = [
         "required": True,
         "choices": ["Blue (recycling)", "Green (garden)", "Black (general)"],
     },
-    {"code": "collection-day", "label": "Collection day", "kind": "date", "required": False},
+    # A missed collection has happened: today or in the past.
+    {
+        "code": "collection-day",
+        "label": "Collection day",
+        "kind": "date",
+        "required": False,
+        "dates": "past",
+    },
 ]
 FLY_TIPPING = [
     {"code": "where", "label": "Where is it", "kind": "location", "required": True},

@@ -25,7 +25,7 @@ from onestop.cases.models import (
 )
 from onestop.core.forms import GovukForm, Listed, ListedChoiceField
 from onestop.core.models import User
-from onestop.core.questions import add_question_fields, answers
+from onestop.core.questions import DateRange, add_question_fields, answers, date_range_of
 from onestop.directory.models import Service, Team
 
 WORKING_STATUSES = [
@@ -519,6 +519,15 @@ class CaseTypeForm(GovukForm):
             widget=forms.Textarea,
             help_text=_("For single and multiple choice: one choice a line"),
         )
+        self.fields[prefix + "dates"] = forms.ChoiceField(
+            label=_("Dates accepted"),
+            choices=DateRange.choices,
+            initial=DateRange.ANY,
+            required=False,
+            help_text=_(
+                "For a date question: for example, a missed collection is today or in the past"
+            ),
+        )
         self.fields[prefix + "order"] = forms.IntegerField(
             label=_("Order"), min_value=1, max_value=999, required=False
         )
@@ -575,7 +584,8 @@ class CaseTypeForm(GovukForm):
 
     def question_rows(self) -> list[dict[str, Any]]:
         return self._rows(
-            "question", ("label", "code", "kind", "choices", "order", "required", "remove")
+            "question",
+            ("label", "code", "kind", "choices", "dates", "order", "required", "remove"),
         )
 
     def routing_rows(self) -> list[dict[str, Any]]:
@@ -682,6 +692,9 @@ class CaseTypeForm(GovukForm):
                 "required": bool(self._value(prefix + "required")),
                 "choices": choices,
             }
+            dates = self._value(prefix + "dates") or DateRange.ANY
+            if kind == AttributeKind.DATE and dates != DateRange.ANY:
+                question["dates"] = dates
             found.append((order if order is not None else 1_000 + index, index, question))
         return [question for _order, _index, question in sorted(found, key=lambda row: row[:2])]
 
@@ -750,6 +763,7 @@ def case_type_initial(case_type: CaseType) -> dict[str, Any]:
         initial[prefix + "code"] = question.get("code", "")
         initial[prefix + "kind"] = question.get("kind", AttributeKind.TEXT)
         initial[prefix + "choices"] = "\n".join(str(c) for c in question.get("choices", []))
+        initial[prefix + "dates"] = date_range_of(question)
         initial[prefix + "order"] = index + 1
         initial[prefix + "required"] = bool(question.get("required"))
     for index, rule in enumerate(case_type.routing_rules.all()):

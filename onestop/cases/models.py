@@ -61,7 +61,8 @@ class CaseType(OrganisationOwned, Timestamped):
     """A kind of case a service handles, with its questions, standards, routing and escalation.
 
     ``attributes`` is a list of questions: ``{"code", "label", "kind", "required", "choices"}``
-    (``kind`` an ``AttributeKind``; ``choices`` for the choice kinds).  ``standard_codes`` names
+    (``kind`` an ``AttributeKind``; ``choices`` for the choice kinds; a date question may add
+    ``"dates"``, a ``core.questions.DateRange`` other than any date).  ``standard_codes`` names
     the standards whose clocks a new case starts; the first is the primary (queue) deadline.
     """
 

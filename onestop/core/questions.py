@@ -1,23 +1,30 @@
 """Questions as data, and the form fields that ask them.
 
 A case type's questions (``CaseType.attributes``) are stored as a list of
-``{"code", "label", "kind", "required", "choices"}``; a form for a reader of another language
-may add ``choice_labels``, the words shown for each choice (the answer stored stays the
-choice).  The staff raise form and the residents' report form both ask them.  The pieces
-here are what those forms share, so neither imports the other's app (``portal`` does not
-import ``cases.forms``).  Surveys and complaint forms can ask
-questions of the same shape.
+``{"code", "label", "kind", "required", "choices"}``; a date question may add ``dates``, the
+dates it accepts (``DateRange``: today or in the past, today or in the future; left out, any
+date), and a form for a reader of another language may add ``choice_labels``, the words shown
+for each choice (the answer stored stays the choice).  Whatever its ``dates``, a date question
+refuses a year nobody means (before ``EARLIEST_DATE`` or more than ``YEARS_AHEAD`` years
+ahead): ``date_problem`` says so, for the forms and for ``cases.services.clean_attributes``.
+
+The staff raise form and the residents' report form both ask them.  The pieces here are what
+those forms share, so neither imports the other's app (``portal`` does not import
+``cases.forms``).  Surveys and complaint forms can ask questions of the same shape.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from onestop.core.dates import govuk_date
 from onestop.core.forms import GovukDateField
 
 
@@ -28,6 +35,74 @@ class AttributeKind(models.TextChoices):
     CHOICE = "choice", _("Single choice")
     MULTIPLE_CHOICE = "multiple-choice", _("Multiple choice")
     LOCATION = "location", _("Location")
+
+
+class DateRange(models.TextChoices):
+    """The dates a date question accepts (``"dates"`` in its definition)."""
+
+    ANY = "any", _("Any date")
+    TODAY_OR_PAST = "past", _("Today or in the past")
+    TODAY_OR_FUTURE = "future", _("Today or in the future")
+
+
+#: Whatever a date question accepts, no date before this one (a year typed as 0026 or 1026)...
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+#: ... nor after the end of the year this many years from now (a year typed as 2062 for 2026).
+YEARS_AHEAD = 5
+
+
+def date_range_of(question: dict[str, Any]) -> str:
+    """The dates ``question`` accepts (``DateRange``); any date when it does not say, or says
+    something unknown (a definition saved before questions had a range)."""
+    dates = question.get("dates")
+    return str(dates) if dates in DateRange.values else DateRange.ANY
+
+
+def latest_date(today: datetime.date) -> datetime.date:
+    """The last date any date question accepts on ``today``: the end of the year
+    ``YEARS_AHEAD`` years on."""
+    return datetime.date(today.year + YEARS_AHEAD, 12, 31)
+
+
+def date_problem(
+    dates: str, value: datetime.date, *, name: str, today: datetime.date
+) -> tuple[str, str] | None:
+    """Why the date question named ``name`` (as its messages name it), accepting ``dates``,
+    refuses ``value`` on ``today``: ``(message, code)`` in the GOV.UK "Dates" pattern's words,
+    or ``None`` when it accepts it.  The question's own range comes first (a missed collection
+    typed as 2062 is told it must be in the past), then the years nobody means."""
+    if dates == DateRange.TODAY_OR_PAST and value > today:
+        return str(_("%(name)s must be today or in the past") % {"name": name}), "past"
+    if dates == DateRange.TODAY_OR_FUTURE and value < today:
+        return str(_("%(name)s must be today or in the future") % {"name": name}), "future"
+    if value < EARLIEST_DATE:
+        return str(
+            _("%(name)s must be the same as or after %(date)s")
+            % {"name": name, "date": govuk_date(EARLIEST_DATE)}
+        ), "too_early"
+    latest = latest_date(today)
+    if value > latest:
+        return str(
+            _("%(name)s must be the same as or before %(date)s")
+            % {"name": name, "date": govuk_date(latest)}
+        ), "too_late"
+    return None
+
+
+class QuestionDateField(GovukDateField):
+    """A date question's field: the GOV.UK date input, refusing what ``date_problem`` refuses."""
+
+    def __init__(self, *, dates: str = DateRange.ANY, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.dates = dates
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is None:
+            return
+        problem = date_problem(self.dates, value, name=self._name(), today=timezone.localdate())
+        if problem is not None:
+            self._refuse(*problem)
 
 
 def attribute_field_name(code: str) -> str:
@@ -71,7 +146,7 @@ def _question_input(question: dict[str, Any]) -> forms.Field:
             ),
         )
     if kind == AttributeKind.DATE:
-        return GovukDateField(label=label, required=required)
+        return QuestionDateField(label=label, required=required, dates=date_range_of(question))
     if kind == AttributeKind.CHOICE:
         return forms.ChoiceField(
             label=label, required=required, choices=choices, widget=forms.RadioSelect

@@ -26,7 +26,7 @@ class CustomerKind(models.TextChoices):
 class PreferredChannel(models.TextChoices):
     NO_PREFERENCE = "", _("No preference")
     TELEPHONE = "telephone", _("Telephone")
-    EMAIL = "email", _("E-mail")
+    EMAIL = "email", _("Email")
     SMS = "sms", _("Text message")
     LETTER = "letter", _("Letter")
     FACE_TO_FACE = "face-to-face", _("Face to face")

@@ -633,9 +633,21 @@ def phone_description(phone: Phone) -> str:
     return str(line)
 
 
-def shown_phone(e164: str) -> str:
-    """A stored number as staff read it: ``07700 900001`` for a UK number."""
-    return normalise.format_phone(e164)
+def shown_phone(number: str) -> str:
+    """A phone number as people read it, staff and residents alike: ``07700 900001`` for a UK
+    number (national format), ``+33 1 23 45 67 89`` for others (international), as
+    ``phonenumbers`` formats them.  A stored number is E.164; one as a resident typed it
+    (``07700900001``, ``+44 7700 900001``) is read as ``services.clean_phone`` reads it first.
+    Anything that is not a phone number is shown as it is."""
+    text = (number or "").strip()
+    if not text:
+        return ""
+    if not (text.startswith("+") and text[1:].isdigit()):
+        try:
+            text = normalise.parse_phone(text)
+        except normalise.InvalidPhoneNumber:
+            return number
+    return normalise.format_phone(text)
 
 
 def mobile_number(customer: Customer) -> str | None:

@@ -304,7 +304,7 @@ _DEFAULTS: dict[str, dict[str, _Default]] = {
             "Your sign-in link for ((organisation))",
             "Use this link to see your requests to ((organisation)):\n\n((sign_in_link))\n\n"
             "The link works once, until ((expires_time)). If you did not ask for it, you can "
-            "ignore this e-mail: nobody can use it without access to your e-mail." + _SIGN,
+            "ignore this email: nobody can use it without access to your email." + _SIGN,
             "((organisation)): your sign-in link, valid once until ((expires_time)): "
             "((sign_in_link))",
         ),

@@ -1,10 +1,10 @@
 """The demo council's portal data (called by ``onestop demo``; idempotent).
 
-Publishes a few of the demo case types online with guidance.  A case type that already has a
-web form is left as it is, so running the demo again neither duplicates nor undoes what an
-administrator changed.  The partner housing association offers its pages in Welsh too, with
-its repair and tenancy forms translated (``load_welsh_demo``); its repair form is asked one
-thing per page.
+Publishes a few of the demo case types online with guidance and search keywords.  A case type
+that already has a web form is left as it is, so running the demo again neither duplicates nor
+undoes what an administrator changed.  The partner housing association offers its pages in
+Welsh too, with its repair and tenancy forms translated (``load_welsh_demo``); its repair form
+is asked one thing per page.
 """
 
 from __future__ import annotations
@@ -15,25 +15,39 @@ from onestop.directory import services as directory_services
 from onestop.portal import services
 from onestop.portal.models import Layout, WebForm
 
-# code, position, guidance
-PUBLISHED = (
+# code, position, guidance, search keywords in English and in Welsh (other words residents
+# type for the form: the residents' list finds it by them).
+PUBLISHED: tuple[tuple[str, int, str, str, str], ...] = (
     (
         "missed-bin",
         10,
         "Report a missed collection by the end of the day after your collection day. "
         "Leave the bin out where it is until we collect it.",
+        "rubbish, refuse, waste, recycling, wheelie bin, bin collection, dustbin, garden waste, "
+        "bin men",
+        "sbwriel, gwastraff, ailgylchu, bin olwynion, casglu biniau, gwastraff gardd",
     ),
     (
         "fly-tipping",
         20,
         "Do not touch the waste: it may be dangerous. Tell us where it is and what it looks like.",
+        "dumping, dumped rubbish, rubbish, waste, litter, mattress, fly tipping",
+        "tipio anghyfreithlon, sbwriel, gwastraff, taflu sbwriel",
     ),
-    ("pothole", 30, "Tell us the road and the nearest house number or landmark."),
+    (
+        "pothole",
+        30,
+        "Tell us the road and the nearest house number or landmark.",
+        "road, hole, street, pavement, tarmac, road surface",
+        "twll yn y ffordd, ffordd, heol, palmant, tarmac",
+    ),
     (
         "noise",
         40,
         "For noise happening now that puts anyone at risk, call 999. "
         "Otherwise tell us where the noise comes from and when it happens.",
+        "loud music, neighbours, party, barking dog, alarm, building work",
+        "sŵn, cerddoriaeth uchel, cymdogion, ci yn cyfarth, larwm",
     ),
 )
 
@@ -46,15 +60,20 @@ def load_demo(council: Organisation) -> None:
     types = {
         case_type.code: case_type
         for case_type in CaseType.objects.for_organisation(council).filter(
-            code__in=[code for code, _position, _guidance in PUBLISHED]
+            code__in=[row[0] for row in PUBLISHED]
         )
     }
-    for code, position, guidance in PUBLISHED:
+    for code, position, guidance, keywords, keywords_cy in PUBLISHED:
         case_type = types.get(code)
         if case_type is None or code in existing:
             continue
         services.save_web_form(
-            case_type, by=None, is_published=True, guidance=guidance, position=position
+            case_type,
+            by=None,
+            is_published=True,
+            guidance=guidance,
+            position=position,
+            words=services.WebFormWords(keywords=keywords, keywords_cy=keywords_cy),
         )
 
 
@@ -74,6 +93,9 @@ WELSH_PUBLISHED: tuple[tuple[str, int, str, str, services.WebFormWords], ...] = 
             hint_cy="Rhywbeth yn eich cartref sydd wedi torri neu ddim yn gweithio",
             guidance_cy="Os yw dŵr, nwy neu drydan yn peryglu unrhyw un, ffoniwch ni nawr yn "
             "lle hynny: nid yw'r ffurflen hon ar gyfer argyfyngau.",
+            keywords="broken, leak, boiler, heating, hot water, damp, mould, window, door",
+            keywords_cy="wedi torri, dŵr yn gollwng, boeler, gwres, dŵr poeth, lleithder, "
+            "llwydni, ffenestr, drws",
             questions_cy={
                 "where": {"label": "Pa ystafell", "choices": []},
                 "what": {
@@ -98,6 +120,8 @@ WELSH_PUBLISHED: tuple[tuple[str, int, str, str, services.WebFormWords], ...] = 
             hint="Questions about your tenancy, your rent or moving home",
             hint_cy="Cwestiynau am eich tenantiaeth, eich rhent neu symud cartref",
             guidance_cy="Dywedwch wrthym beth hoffech chi ei wybod a byddwn yn ateb.",
+            keywords="rent, moving home, tenancy agreement, transfer, lodger",
+            keywords_cy="rhent, symud cartref, cytundeb tenantiaeth, trosglwyddo",
         ),
     ),
 )

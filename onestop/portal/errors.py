@@ -17,3 +17,4 @@ class PortalError(StrEnum):
     INVALID_LAYOUT = "invalid_layout"
     POINT_NOT_ASKED = "point_not_asked"
     MISTYPED_REFERENCE = "mistyped_reference"
+    INVALID_KEYWORDS = "invalid_keywords"

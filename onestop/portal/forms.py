@@ -32,7 +32,7 @@ from onestop.documents import services as document_services
 from onestop.documents import uploads
 from onestop.documents.errors import DocumentRefused
 from onestop.portal import services
-from onestop.portal.models import GUIDANCE_LIMIT, HINT_LIMIT, Layout
+from onestop.portal.models import GUIDANCE_LIMIT, HINT_LIMIT, KEYWORDS_LIMIT, Layout
 from onestop.portal.models import NAME_LIMIT as FORM_NAME_LIMIT
 
 HONEYPOT = "leave_blank"
@@ -403,6 +403,21 @@ class WebFormForm(GovukForm):
     hint_cy = forms.CharField(
         label=_("Hint in Welsh (optional)"), required=False, max_length=HINT_LIMIT
     )
+    keywords = forms.CharField(
+        label=_("Search keywords (optional)"),
+        required=False,
+        max_length=KEYWORDS_LIMIT,
+        help_text=_(
+            "Other words residents use for it, separated by commas, like rubbish, wheelie bin. "
+            "The residents' search finds the form by them; they are not shown"
+        ),
+    )
+    keywords_cy = forms.CharField(
+        label=_("Search keywords in Welsh (optional)"),
+        required=False,
+        max_length=KEYWORDS_LIMIT,
+        widget=forms.TextInput(attrs={"lang": "cy"}),
+    )
     guidance_cy = forms.CharField(
         label=_("Guidance in Welsh (optional)"),
         required=False,
@@ -430,7 +445,7 @@ class WebFormForm(GovukForm):
                     % {"choices": ", ".join(str(choice) for choice in question["choices"])},
                 )
         guard_text_fields(self)
-        for name in ("guidance", "guidance_cy"):
+        for name in ("guidance", "guidance_cy", "keywords", "keywords_cy"):
             self.fields[name].widget.attrs.pop("maxlength", None)
         self.style()
 
@@ -452,6 +467,8 @@ class WebFormForm(GovukForm):
             hint_cy=data["hint_cy"],
             guidance_cy=data["guidance_cy"],
             questions_cy=questions,
+            keywords=data["keywords"],
+            keywords_cy=data["keywords_cy"],
         )
 
 
@@ -467,6 +484,8 @@ def web_form_initial(web_form: Any) -> dict[str, Any]:
         "hint": web_form.hint,
         "hint_cy": web_form.hint_cy,
         "guidance_cy": web_form.guidance_cy,
+        "keywords": web_form.keywords,
+        "keywords_cy": web_form.keywords_cy,
     }
     words = web_form.questions_cy if isinstance(web_form.questions_cy, dict) else {}
     for code, welsh in words.items():

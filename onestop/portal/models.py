@@ -13,6 +13,8 @@ from onestop.core.models import OrganisationOwned, Timestamped
 
 GUIDANCE_LIMIT = 2_000
 HINT_LIMIT = 300
+#: Search keywords of a form, in each language: a few dozen words residents might type.
+KEYWORDS_LIMIT = 500
 NAME_LIMIT = 200
 # More questions than this and the form is asked one thing per page, with "Check your answers".
 QUESTION_PAGES_AFTER = 3
@@ -54,6 +56,10 @@ class WebForm(OrganisationOwned, Timestamped):
     )
     hint_cy = models.CharField(max_length=HINT_LIMIT, blank=True)
     guidance_cy = models.TextField(blank=True)
+    # Other words residents use for it ("rubbish", "wheelie bin"), searched with its name in
+    # the residents' list and never shown there: comma-separated, in English and in Welsh.
+    keywords = models.CharField(max_length=KEYWORDS_LIMIT, blank=True)
+    keywords_cy = models.CharField(max_length=KEYWORDS_LIMIT, blank=True)
     # The questions' Welsh words, by question code: {"label": "...", "choices": ["...", ...]}
     # (the choices' Welsh labels in the order of the English ones; the answer stored is the
     # English choice, so staff read the same answer whatever the resident's language).

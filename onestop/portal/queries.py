@@ -73,10 +73,17 @@ def _words(text: str) -> list[str]:
     return [word for word in text.casefold().split() if word]
 
 
+def _finds(word: str, text: str) -> bool:
+    """Whether ``text`` has the searched ``word``, or its singular ("bins" finds "bin")."""
+    return word in text or (len(word) > 3 and word.endswith("s") and word[:-1] in text)
+
+
 def form_list(organisation: Organisation, *, language: str, search: str = "") -> FormList:
     """The published forms in ``language``, grouped by the service that deals with them (the
     categories, in the order of each one's first form); with ``search``, the forms whose name,
-    hint or service (in either language) contain every word searched for."""
+    hint, search keywords or service (in either language) contain every word searched for
+    (or its singular).  The forms, keywords and all, are read from the cache kept under the
+    organisation's public version (``_published_forms_cached``)."""
     search = " ".join(str(search)[:SEARCH_LIMIT].split())
     shown = []
     for web_form in _published_forms_cached(organisation):
@@ -95,11 +102,13 @@ def form_list(organisation: Organisation, *, language: str, search: str = "") ->
                 web_form.case_type.name_cy,
                 web_form.hint,
                 web_form.hint_cy,
+                web_form.keywords,
+                web_form.keywords_cy,
             ]
         ).casefold()
         shown.append((public, text))
     wanted = _words(search)
-    found = [public for public, text in shown if all(word in text for word in wanted)]
+    found = [public for public, text in shown if all(_finds(word, text) for word in wanted)]
     categories: dict[str, list[PublicForm]] = {}
     for public, _text in shown:
         categories.setdefault(public.category, []).append(public)

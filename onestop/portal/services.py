@@ -13,6 +13,7 @@ that are the same person.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,7 @@ from onestop.customers.models import Customer, Language, PreferredChannel
 from onestop.documents import services as document_services
 from onestop.documents.models import DocumentSource
 from onestop.portal.errors import PortalError
-from onestop.portal.models import GUIDANCE_LIMIT, HINT_LIMIT, Layout, WebForm
+from onestop.portal.models import GUIDANCE_LIMIT, HINT_LIMIT, KEYWORDS_LIMIT, Layout, WebForm
 from onestop.portal.models import NAME_LIMIT as FORM_NAME_LIMIT
 
 TITLE_LIMIT = 200
@@ -77,6 +78,9 @@ class WebFormWords:
     hint_cy: str = ""
     guidance_cy: str = ""
     questions_cy: dict[str, Any] = field(default_factory=dict)
+    # Search keywords (``WebForm.keywords``): words or short phrases separated by commas.
+    keywords: str = ""
+    keywords_cy: str = ""
 
 
 def _refuse(code: PortalError, message: str, field_name: str | None = None) -> ServiceError:
@@ -236,6 +240,12 @@ def _clean_words(case_type: CaseType, words: WebFormWords) -> dict[str, Any]:
         if label or choices:
             questions[code] = {"label": label, "choices": choices}
     return {
+        "keywords": clean_keywords(
+            words.keywords, label=_("Search keywords"), field_name="keywords"
+        ),
+        "keywords_cy": clean_keywords(
+            words.keywords_cy, label=_("Search keywords in Welsh"), field_name="keywords_cy"
+        ),
         "hint": _plain(words.hint, label=_("Hint"), field_name="hint", limit=HINT_LIMIT),
         "hint_cy": _plain(
             words.hint_cy, label=_("Hint in Welsh"), field_name="hint_cy", limit=HINT_LIMIT
@@ -248,6 +258,38 @@ def _clean_words(case_type: CaseType, words: WebFormWords) -> dict[str, Any]:
         ),
         "questions_cy": questions,
     }
+
+
+#: One keyword: words of letters and digits (any alphabet: ŵ, ŷ), joined by single spaces,
+#: hyphens or apostrophes ("wheelie bin", "fly-tipping", "dog's mess").
+_KEYWORD = re.compile(r"[^\W_]+(?:[ '’-][^\W_]+)*")
+#: Keywords are typed separated by commas (or one a line).
+_KEYWORD_SEPARATORS = re.compile(r"[,\n;]")
+
+
+def clean_keywords(value: str, *, label: str, field_name: str) -> str:
+    """Search keywords as stored: each keyword checked, in the order typed, each once,
+    separated by ", ".  Refused: longer than ``KEYWORDS_LIMIT`` characters, special characters,
+    or anything but words (a keyword is searched for, never shown to residents, but staff read
+    it, and ``<script>`` is nobody's word for a missed bin)."""
+    value = _plain(value, label=label, field_name=field_name, limit=KEYWORDS_LIMIT)
+    found: dict[str, str] = {}
+    for typed in _KEYWORD_SEPARATORS.split(value):
+        keyword = " ".join(typed.split())
+        if not keyword:
+            continue
+        if not _KEYWORD.fullmatch(keyword):
+            raise _refuse(
+                PortalError.INVALID_KEYWORDS,
+                _(
+                    "%(label)s must only include letters, numbers, spaces, hyphens and "
+                    "apostrophes, with a comma between each keyword"
+                )
+                % {"label": label},
+                field_name,
+            )
+        found.setdefault(keyword.casefold(), keyword)
+    return ", ".join(found.values())
 
 
 def _locked_web_form(case_type: CaseType) -> WebForm | None:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onestop.core.dates import govuk_date
 from onestop.core.questions import attribute_field_name
+from onestop.customers import queries as customer_queries
 from onestop.documents.services import HeldFile
 from onestop.portal.forms import HONEYPOT, POINT_FIELDS, Blueprint, ReportForm, names_of
 from onestop.portal.models import WebForm
@@ -180,7 +181,8 @@ def first_missing(pages: list[Step], done: list[str]) -> Step | None:
 
 
 def shown_answer(form: ReportForm, name: str) -> str:
-    """An answer as the check page shows it: a choice's words, a date written out."""
+    """An answer as the check page shows it: a choice's words, a date written out, a phone
+    number as people write it (``07700 900123``, not the ``+447700900123`` it is kept as)."""
     if name not in form.fields:
         return ""
     if name in POINT_FIELDS:  # one line for the two: "Point on the map: 51.501, -0.142"
@@ -194,6 +196,8 @@ def shown_answer(form: ReportForm, name: str) -> str:
     value = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
     if value in (None, "", []):
         return ""
+    if name == "phone":
+        return customer_queries.shown_phone(str(value))
     field = form.fields[name]
     choices = {str(key): str(label) for key, label in getattr(field, "choices", [])}
     if isinstance(value, list):

@@ -148,7 +148,7 @@ def test_your_requests_in_both_languages_by_keyboard_with_preferences_saved(
         customer.consents_to_email_updates,
         customer.format,
     ) == (PreferredChannel.EMAIL, False, Format.STANDARD)  # as the report left it
-    _tab_to(page, "id_preferred_channel_2")  # E-mail, the record's choice
+    _tab_to(page, "id_preferred_channel_2")  # Email, the record's choice
     page.keyboard.press("ArrowDown")  # Text message
     assert _focused_id(page) == "id_preferred_channel_3"
     _tab_to(page, "id_consents_to_email_updates")

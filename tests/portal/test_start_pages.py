@@ -337,7 +337,7 @@ def test_the_start_page_lists_the_services_with_their_contact_details(
     assert _section(html, "services") == (
         "Planning Applications. Contact us using the details above. "
         "Waste and Recycling Bins and recycling. Phone: 01632 960016 "
-        "E-mail: waste@vale.example"
+        "Email: waste@vale.example"
     )
 
 

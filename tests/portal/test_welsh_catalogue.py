@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,14 @@ SHOWN_TO_RESIDENTS: dict[str, tuple[str, ...] | None] = {
     "core/templatetags/govuk.py": None,
     "core/forms.py": None,
     "core/pages.py": None,
-    "core/questions.py": ("question_field", "_question_input", "add_question_fields", "answers"),
+    "core/questions.py": (
+        "question_field",
+        "_question_input",
+        "add_question_fields",
+        "answers",
+        "date_problem",
+        "QuestionDateField",
+    ),
     "portal/forms.py": ("_service_check", "ReportForm"),
     "portal/forms_track.py": None,
     "portal/steps.py": None,
@@ -70,6 +78,9 @@ SHOWN_TO_RESIDENTS: dict[str, tuple[str, ...] | None] = {
     "feedback/models.py": ("Kind", "About", "Characteristic", "Satisfaction", "Agreement"),
     "feedback/services/survey.py": ("answer",),
 }
+
+#: "%(email)s" is an address put into the words, not the word "email".
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 GETTEXT = {
     "_": 0,
@@ -197,12 +208,9 @@ def _gap(catalogue: dict[tuple[str, str], polib.POEntry], context: str, msgid: s
     return "" if entry.msgstr else "empty"
 
 
-def test_every_word_a_resident_can_be_shown_has_its_welsh() -> None:
-    catalogue = {
-        (entry.msgctxt or "", entry.msgid): entry
-        for entry in polib.pofile(str(CATALOGUE))
-        if not entry.obsolete
-    }
+def _residents_words() -> tuple[dict[tuple[str, str], str], set[str]]:
+    """Every (context, msgid) a resident can be shown, with where it is written, and the
+    templates the residents' pages use."""
     units: dict[str, set[str] | None] = {
         path: set(names) if names is not None else None
         for path, names in SHOWN_TO_RESIDENTS.items()
@@ -224,6 +232,16 @@ def test_every_word_a_resident_can_be_shown_has_its_welsh() -> None:
     for name, found in sorted(templates.items()):
         for word in found:
             words.setdefault(word, name)
+    return words, set(templates)
+
+
+def test_every_word_a_resident_can_be_shown_has_its_welsh() -> None:
+    catalogue = {
+        (entry.msgctxt or "", entry.msgid): entry
+        for entry in polib.pofile(str(CATALOGUE))
+        if not entry.obsolete
+    }
+    words, templates = _residents_words()
 
     gaps = [
         f"{where}: {msgid!r} ({gap})"
@@ -235,3 +253,29 @@ def test_every_word_a_resident_can_be_shown_has_its_welsh() -> None:
     assert "core/includes/field.html" in templates  # and what they include
     assert len(words) > 400
     assert not gaps, "Welsh missing for words residents see:\n" + "\n".join(gaps)
+
+
+def test_residents_read_email_as_gov_uk_writes_it_and_e_bost_in_welsh() -> None:
+    """GOV.UK style is "email" (and "e-bost" in Welsh): no word a resident can be shown says
+    "e-mail", and every Welsh word for it says "e-bost"."""
+    catalogue = {
+        (entry.msgctxt or "", entry.msgid): entry
+        for entry in polib.pofile(str(CATALOGUE))
+        if not entry.obsolete
+    }
+    words, _templates = _residents_words()
+
+    hyphened = sorted(
+        f"{where}: {msgid!r}" for (_c, msgid), where in words.items() if "e-mail" in msgid.lower()
+    )
+    welsh = [
+        catalogue[word].msgstr
+        for word in words
+        if word in catalogue
+        and "email" in PLACEHOLDER.sub("", word[1]).lower()
+        and catalogue[word].msgstr
+    ]
+
+    assert not hyphened, "Write email, not e-mail:\n" + "\n".join(hyphened)
+    assert len(welsh) > 5
+    assert [text for text in welsh if "e-bost" not in text.lower()] == []

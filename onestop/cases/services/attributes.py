@@ -6,6 +6,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.cases.errors import CaseError
@@ -19,11 +20,17 @@ from onestop.cases.services._common import (
     _check_text,
     _refuse,
 )
+from onestop.core.questions import DateRange, date_problem, date_range_of
 
 
 # --- reading the case type's questions ----------------------------------------------------------
-def clean_attributes(case_type: CaseType, answers: dict[str, Any]) -> dict[str, Any]:
-    """The answers to the type's questions, checked and normalised; refused with the question."""
+def clean_attributes(
+    case_type: CaseType, answers: dict[str, Any], *, kept: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The answers to the type's questions, checked and normalised; refused with the question.
+
+    ``kept``: the answers already stored (changing a case): a date kept as it was is not checked
+    again against today (a date "today or in the future" given last week is in the past now)."""
     if not isinstance(answers, dict):
         _refuse(CaseError.INVALID_ATTRIBUTE, _("Answers must be given as question and answer"))
     questions = {question["code"]: question for question in case_type.attributes}
@@ -49,7 +56,21 @@ def clean_attributes(case_type: CaseType, answers: dict[str, Any]) -> dict[str, 
                 )
             continue
         cleaned[code] = _clean_answer(question, value, field)
+        if question.get("kind") == AttributeKind.DATE and (kept or {}).get(code) != cleaned[code]:
+            _check_date(question, cleaned[code], field)
     return cleaned
+
+
+def _check_date(question: dict[str, Any], value: str, field: str) -> None:
+    """Refuse a date outside what ``question`` accepts (``core.questions.date_problem``)."""
+    problem = date_problem(
+        date_range_of(question),
+        datetime.date.fromisoformat(value),
+        name=str(question["label"]),
+        today=timezone.localdate(),
+    )
+    if problem is not None:
+        _refuse(CaseError.INVALID_ATTRIBUTE, problem[0], field)
 
 
 def _clean_answer(question: dict[str, Any], value: Any, field: str) -> Any:
@@ -118,14 +139,24 @@ def check_attribute_definitions(attributes: Any) -> list[dict[str, Any]]:
         choices = [str(choice)[:100] for choice in item.get("choices", [])]
         if kind in {AttributeKind.CHOICE, AttributeKind.MULTIPLE_CHOICE} and not choices:
             _refuse(CaseError.INVALID_ATTRIBUTE, _("A choice question needs choices"), "attributes")
+        dates = item.get("dates", DateRange.ANY)
+        if dates not in DateRange.values:
+            _refuse(
+                CaseError.INVALID_ATTRIBUTE,
+                _("Unknown dates %(dates)s: give any, past or future") % {"dates": str(dates)[:30]},
+                "attributes",
+            )
         seen.add(code)
-        cleaned.append(
-            {
-                "code": code[:60],
-                "label": str(item.get("label") or code)[:200],
-                "kind": kind,
-                "required": bool(item.get("required", False)),
-                "choices": choices,
-            }
-        )
+        question = {
+            "code": code[:60],
+            "label": str(item.get("label") or code)[:200],
+            "kind": kind,
+            "required": bool(item.get("required", False)),
+            "choices": choices,
+        }
+        # Only a date question limits its dates, and only when it does (the shape questions had
+        # before they could: any date).
+        if kind == AttributeKind.DATE and dates != DateRange.ANY:
+            question["dates"] = dates
+        cleaned.append(question)
     return cleaned

@@ -534,7 +534,7 @@ def update_case(
             description, field=_("description"), error_field="description", limit=TEXT_LIMIT
         )
     if attributes is not None:
-        changes["attributes"] = clean_attributes(case.case_type, attributes)
+        changes["attributes"] = clean_attributes(case.case_type, attributes, kept=case.attributes)
     if ward is not None:
         changes["ward"] = _check_text(ward, field=_("ward"), error_field="ward", limit=100)
     with transaction.atomic():

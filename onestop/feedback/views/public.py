@@ -25,6 +25,7 @@ from onestop.core import addresses, pages
 from onestop.core.decorators import public
 from onestop.core.http import client_address
 from onestop.core.models import Organisation
+from onestop.customers import queries as customer_queries
 from onestop.feedback import queries, services, throttle
 from onestop.feedback.forms import HONEYPOT, PublicEqualityForm, PublicFeedbackForm
 from onestop.feedback.forms import public as steps
@@ -249,6 +250,8 @@ def _rows(
             value = answers.get(name, "")
             field = form.fields[name]
             choices = {str(key): label for key, label in getattr(field, "choices", [])}
+            if name == "phone":  # as people write it: 07700 900123 (``shown_phone``)
+                value = customer_queries.shown_phone(value)
             shown.append(str(choices.get(value, value)) if value else "")
         rows.append(
             {
