@@ -991,18 +991,21 @@ def track_link(case: Case, language: str) -> str:
     paragraph of a message that names it is left out (``notify.wording.render``)."""
     if case.kind in NOT_TRACKED_KINDS:
         return ""
-    if Case.organisation.is_cached(case):
-        slug = case.organisation.slug
-    else:  # read once per ``core.batch`` (the escalation sweep tells many customers at once)
-        slug = batch.remembered(
-            ("core.organisation_slug", case.organisation_id),
-            lambda: str(
-                Organisation.objects.filter(pk=case.organisation_id).values_list("slug", flat=True)[
-                    0
-                ]
-            ),
-        )
-    return public_links.absolute_link(public_links.TRACK, slug, language=language)
+
+    def link() -> str:
+        if Case.organisation.is_cached(case):
+            slug = case.organisation.slug
+        else:
+            slug = str(
+                Organisation.objects.filter(pk=case.organisation_id)
+                .values_list("slug", flat=True)
+                .get()
+            )
+        return public_links.absolute_link(public_links.TRACK, slug, language=language)
+
+    # Worked out once per ``core.batch`` (the poller's acknowledgements, the escalation sweep's
+    # deadline-moved messages): a slug read or a URL reversed for every message adds up.
+    return batch.remembered(("cases.track_link", case.organisation_id, language), link)
 
 
 def messages_of(user: User, case: Case) -> QuerySet[Message]:
