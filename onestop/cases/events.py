@@ -115,8 +115,8 @@ def message_received_event(*, case: Case, channel: str) -> CaseEvent:
 
 
 def _told(recipient: str, channel: str) -> dict[str, Any]:
-    """What a finishing or reopening event records of the message about it: to whom and by
-    which channel (``UPDATE_CHANNEL_LABELS``), or nothing when nobody was sent one."""
+    """What a finishing, reopening or extension event records of the message about it: to whom
+    and by which channel (``UPDATE_CHANNEL_LABELS``), or nothing when nobody was sent one."""
     if not recipient:
         return {}
     return {"customer_told": True, "recipient": recipient, "channel": channel}
@@ -217,8 +217,18 @@ def clock_restarted_event(*, case: Case, by: User | None, reason: str) -> CaseEv
     return _event(case, EventType.CLOCK_RESTARTED, by, reason=reason, due_at=_iso(case))
 
 
-def deadline_extended_event(*, case: Case, by: User | None, reason: str) -> CaseEvent:
-    return _event(case, EventType.EXTENDED, by, reason=reason, due_at=_iso(case))
+def deadline_extended_event(
+    *, case: Case, by: User | None, reason: str, recipient: str = "", channel: str = ""
+) -> CaseEvent:
+    """``recipient``: whom the extension was sent to (by ``channel``), "" when nobody."""
+    return _event(
+        case,
+        EventType.EXTENDED,
+        by,
+        reason=reason,
+        due_at=_iso(case),
+        **_told(recipient, channel),
+    )
 
 
 def identity_verified_event(*, case: Case, by: User | None) -> CaseEvent:
@@ -323,6 +333,16 @@ def _reopened(data: dict[str, Any]) -> str:
     return _("Reopened with a new deadline: %(reason)s") % reason
 
 
+def _extended(data: dict[str, Any]) -> str:
+    reason = {"reason": data.get("reason", "")}
+    if data.get("customer_told"):
+        return _("Deadline extended and sent to %(recipient)s by %(channel)s: %(reason)s") % {
+            **reason,
+            **_sent_to(data),
+        }
+    return _("Deadline extended: %(reason)s") % reason
+
+
 def _deadline_moved(data: dict[str, Any]) -> str:
     template = (
         _(
@@ -388,9 +408,7 @@ _WORDING: dict[EventType, Callable[[dict[str, Any]], str]] = {
     EventType.CLOCK_RESTARTED: lambda data: (
         _("Clock restarted: %(reason)s") % {"reason": data.get("reason", "")}
     ),
-    EventType.EXTENDED: lambda data: (
-        _("Deadline extended: %(reason)s") % {"reason": data.get("reason", "")}
-    ),
+    EventType.EXTENDED: _extended,
     EventType.IDENTITY_VERIFIED: lambda data: _("Requester's identity verified"),
     EventType.EXEMPTIONS_RECORDED: lambda data: (
         _("Exemptions or exceptions recorded: %(list)s")

@@ -270,6 +270,37 @@ class ReasonForm(GovukForm):
     reason = forms.CharField(label=_("Reason"), max_length=2_000, widget=forms.Textarea)
 
 
+class ExtendForm(ReasonForm):
+    """A statutory request's extension, which the requester is sent with the reason as written
+    (``services.extend_deadline``).  ``recipient``: ``cases.queries.update_recipient`` of the
+    case for ``Event.EXTENSION``, named in the reason's hint; without one the hint says ``why``
+    not (``cases.queries.no_recipient_reason``) and, for a case with a customer, that staff get
+    a task to tell them another way."""
+
+    def __init__(
+        self,
+        *args: Any,
+        recipient: Any = None,
+        why: str = "",
+        has_customer: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reason"]
+        if recipient is not None:
+            field.help_text = _(
+                "%(name)s will be sent this reason exactly as you write it, with the new "
+                "deadline, by %(where)s"
+            ) % _to_whom(recipient)
+        elif has_customer:
+            field.help_text = _(
+                "Nobody can be sent the extension: %(why)s. A task will be opened to tell them "
+                "another way"
+            ) % {"why": why}
+        else:
+            field.help_text = _("Nobody can be sent the extension: %(why)s") % {"why": why}
+
+
 class LinkForm(GovukForm):
     kind = forms.ChoiceField(
         label=_("This case is"),

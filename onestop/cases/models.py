@@ -53,6 +53,9 @@ STATUTORY_KINDS = frozenset(
     }
 )
 INFORMATION_KINDS = frozenset({CaseKind.FREEDOM_OF_INFORMATION, CaseKind.ENVIRONMENTAL_INFORMATION})
+#: Kinds a resident cannot follow on the track page (``portal``): a councillor's enquiry is
+#: followed by the councillor.  Messages about them carry no track link.
+NOT_TRACKED_KINDS = frozenset({CaseKind.COUNCILLOR_ENQUIRY})
 #: The language code of Welsh (pages, customers' messages): ``name_in`` gives Welsh for it.
 WELSH = "cy"
 

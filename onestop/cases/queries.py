@@ -44,6 +44,7 @@ from onestop.cases.events import (
 )
 from onestop.cases.models import (
     INFORMATION_KINDS,
+    NOT_TRACKED_KINDS,
     OPEN_STATUSES,
     WELSH,
     AttributeKind,
@@ -61,7 +62,7 @@ from onestop.cases.models import (
     Status,
 )
 from onestop.contacts.models import Channel
-from onestop.core import batch, bulk, dates, language, permissions
+from onestop.core import batch, bulk, dates, language, permissions, public_links
 from onestop.core.access import get_or_404, require
 from onestop.core.models import Organisation, User
 from onestop.core.prepared import PreparedRead
@@ -984,10 +985,36 @@ def message_context(case: Case, language: str | None = None) -> dict[str, Any]:
         "reference": case.reference,
         "customer_name": case.customer.display_name if case.customer else case.constituent_name,
         "case_type": case.case_type.name_in(language),
-        "case_title": case.title_for_customer_in(language),
+        # A title is one line in a message, whatever was typed (an API's newlines).
+        "case_title": " ".join(case.title_for_customer_in(language).split()),
         "deadline": case.due_at,
         "service": (service.name_cy if language == WELSH else "") or service.name,
+        "track_link": track_link(case, language),
     }
+
+
+def track_link(case: Case, language: str) -> str:
+    """The residents' track page of the case's organisation, as a message links to it
+    (``core.public_links.absolute_link``: ``ONESTOP_PUBLIC_URL`` before it, ``?lang=cy`` in
+    Welsh); "" for a case a resident cannot track (``NOT_TRACKED_KINDS``), and then the
+    paragraph of a message that names it is left out (``notify.wording.render``)."""
+    if case.kind in NOT_TRACKED_KINDS:
+        return ""
+
+    def link() -> str:
+        if Case.organisation.is_cached(case):
+            slug = case.organisation.slug
+        else:
+            slug = str(
+                Organisation.objects.filter(pk=case.organisation_id)
+                .values_list("slug", flat=True)
+                .get()
+            )
+        return public_links.absolute_link(public_links.TRACK, slug, language=language)
+
+    # Worked out once per ``core.batch`` (the poller's acknowledgements, the escalation sweep's
+    # deadline-moved messages): a slug read or a URL reversed for every message adds up.
+    return batch.remembered(("cases.track_link", case.organisation_id, language), link)
 
 
 def messages_of(user: User, case: Case) -> QuerySet[Message]:

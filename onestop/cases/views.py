@@ -581,7 +581,13 @@ def case_extend(request: HttpRequest, reference: str) -> HttpResponse:
         request,
         reference,
         permissions.STATUTORY_REQUEST_HANDLE,
-        form=lambda data, user, case: forms.ReasonForm(data, prefix="extend"),
+        form=lambda data, user, case: forms.ExtendForm(
+            data,
+            prefix="extend",
+            recipient=queries.update_recipient(case, event=Event.EXTENSION),
+            why=queries.no_recipient_reason(case, event=Event.EXTENSION),
+            has_customer=case.customer_id is not None or bool(case.constituent_name),
+        ),
         save=lambda user, case, data: services.extend_deadline(
             case, by=user, reason=data["reason"]
         ),

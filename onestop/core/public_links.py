@@ -11,12 +11,17 @@ A link's URL name takes the organisation's slug as its one argument, like
         url_name="feedback:public", places=(START, FOOTER),
         description=_("Tell us what went wrong, what went well, or what we could do better"),
     ))
+
+A message sent outside the site (an e-mail, a text message, a letter) links to these pages with
+the whole address: ``public_url`` (``ONESTOP_PUBLIC_URL``) before the path, as ``absolute_link``
+writes it for a registered page and the sign-in and survey links write it for theirs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 
@@ -27,6 +32,9 @@ START = "start"
 FOOTER = "footer"
 HOME = "home"
 PLACES = frozenset({START, FOOTER, HOME})
+#: The key of the residents' track page (registered by the portal): a message about a case
+#: links to it (``cases.queries.message_context``'s ``track_link``).
+TRACK = "portal-track"
 
 
 @dataclass(frozen=True)
@@ -79,3 +87,31 @@ def links_for(organisation_slug: str, place: str) -> list[ResolvedLink]:
             continue
         resolved.append(ResolvedLink(link.key, str(link.label), href, str(link.description)))
     return resolved
+
+
+def public_url() -> str:
+    """Where residents reach this OneStop (``ONESTOP_PUBLIC_URL``), without a trailing slash:
+    the start of every link a message carries."""
+    return str(getattr(settings, "ONESTOP_PUBLIC_URL", "http://localhost:8000")).rstrip("/")
+
+
+def absolute_link(key: str, organisation_slug: str, *, language: str = "") -> str:
+    """The whole address of the page registered under ``key`` for ``organisation_slug``, for a
+    message: ``public_url()`` before its path and, for a Welsh message (``language`` ``cy``),
+    the language toggle's ``?lang=cy`` (the page follows the organisation's Welsh offer).  ""
+    when no page is registered under ``key`` or its page is not installed."""
+    link = _LINKS.get(key)
+    if link is None or not organisation_slug:
+        return ""
+    try:
+        path = reverse(link.url_name, args=[organisation_slug])
+    except NoReverseMatch:
+        return ""
+    # Here, not at the top: the apps import this module while Django loads them, before
+    # ``core.language``'s models may be imported.
+    from onestop.core.language import LANGUAGE_PARAMETER, WELSH
+
+    address = public_url() + path
+    if language == WELSH:
+        return f"{address}?{LANGUAGE_PARAMETER}=cy"
+    return address

@@ -66,6 +66,9 @@ ANSWERS = frozenset(
         # closed); reopening it takes that answer back, so it goes where the answer went.
         Event.CLOSURE,
         Event.REOPENING,
+        # A statutory request's extension: the law says the requester must be told (FOIA
+        # s.17, EIR reg. 7(3), UK GDPR art. 12(3)), as a complaint's extension (below) is.
+        Event.EXTENSION,
         # The answers to a customer's own complaint, comment or compliment (feedback).
         Event.COMPLAINT_ACKNOWLEDGEMENT,
         Event.COMPLAINT_EXTENSION,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onestop.core import audit, pages, permissions, sources
+from onestop.core import audit, pages, permissions, public_links, sources
 from onestop.core.access import require
 from onestop.core.errors import ServiceError
 from onestop.core.http import client_address, staff_user
@@ -251,6 +251,12 @@ def _preview(
             2026, 12, 1, 17, 0, tzinfo=timezone.get_current_timezone()
         ),
     }
+    organisation = user.organisation
+    assert organisation is not None  # noqa: S101  # staff only
+    # The organisation's own track page, as a message about one of its cases links to it.
+    context["track_link"] = public_links.absolute_link(
+        public_links.TRACK, organisation.slug, language=language
+    )
     case_reference = ""
     if preview_form.is_bound and preview_form.is_valid():
         # The case's names in the template's language, whatever the customer's.
@@ -259,8 +265,6 @@ def _preview(
             raise Http404
         context.update(found.message_context)
         case_reference = found.summary.reference
-    organisation = user.organisation
-    assert organisation is not None  # noqa: S101  # staff only
     values = compose.values_for(context, language, organisation_name=organisation.name)
     return {
         "preview_form": preview_form,

@@ -4,8 +4,9 @@ Placeholders are written as GOV.UK Notify writes them, ``((name))``.  Each event
 (``PLACEHOLDERS``): a template of an organisation's own is refused when it names any other
 (``unknown_placeholders``), and ``render`` fills in every one it names.  Each event ships with a
 default for every channel in English and Welsh (``default``), so a new organisation works at once;
-an e-mail and a letter share their words, a text message is shorter.  The Welsh wording is ours
-and wants a translator's review before a Welsh council relies on it.
+an e-mail and a letter share their words, a text message is shorter.  A paragraph naming
+``((track_link))`` is left out when the case has no track page (``render``).  The Welsh wording
+is ours and wants a translator's review before a Welsh council relies on it.
 
 Dates in a message are written as people write them ("1 December 2026", "1 Rhagfyr 2026"):
 ``long_date``.
@@ -24,7 +25,16 @@ from onestop.notify.models import Channel, Event, Language
 
 PLACEHOLDER = re.compile(r"\(\(([^()]*)\)\)")
 
-_CASE = ("reference", "customer_name", "case_type", "case_title", "deadline", "service")
+_CASE = (
+    "reference",
+    "customer_name",
+    "case_type",
+    "case_title",
+    "deadline",
+    "service",
+    # The residents' track page, a whole address (``cases.queries.track_link``).
+    "track_link",
+)
 _ORG = ("organisation",)
 _FEEDBACK = ("reference", "customer_name", "service")
 
@@ -118,8 +128,36 @@ def unknown_placeholders(event: str, text: str) -> list[str]:
     return [name for name in placeholders_in(text) if name not in allowed]
 
 
+#: Placeholders whose paragraph is left out when they have no value: a message offers no link
+#: to a page its reader cannot use (a councillor's enquiry has no track page).
+DROPPED_WHEN_EMPTY = frozenset({"track_link"})
+# Between two paragraphs: a blank line (or several), as typed in a form (CR LF) or not.
+_PARAGRAPH_BREAK = re.compile(r"(\r?\n(?:[ \t]*\r?\n)+)")
+
+
+def _without_empty_links(text: str, values: Mapping[str, str]) -> str:
+    """``text`` without each paragraph that names a ``DROPPED_WHEN_EMPTY`` placeholder with no
+    value (a text of one paragraph, such as a subject, is kept whole)."""
+    parts = _PARAGRAPH_BREAK.split(text)
+    paragraphs, breaks = parts[0::2], parts[1::2]
+    if len(paragraphs) < 2:
+        return text
+    kept: list[str] = []
+    for index, paragraph in enumerate(paragraphs):
+        names = placeholders_in(paragraph)
+        if any(name in DROPPED_WHEN_EMPTY and not values.get(name) for name in names):
+            continue
+        if kept:
+            kept.append(breaks[index - 1])
+        kept.append(paragraph)
+    return "".join(kept) if kept else text
+
+
 def render(text: str, values: Mapping[str, str]) -> str:
-    """``text`` with every ``((name))`` replaced by its value (a missing value: empty)."""
+    """``text`` with every ``((name))`` replaced by its value (a missing value: empty), less
+    any paragraph naming an empty ``DROPPED_WHEN_EMPTY`` placeholder.  A value is put in as it
+    is: a value that looks like a placeholder, or holds blank lines, changes nothing else."""
+    text = _without_empty_links(text, values)
     return PLACEHOLDER.sub(lambda match: str(values.get(match.group(1).strip(), "")), text)
 
 
@@ -142,22 +180,36 @@ class _Default:
 
 
 _SIGN = "\n\n((organisation))"
+# How a resident follows a case, where the case has a track page (else the paragraph is left
+# out): the page asks for the reference and the detail given with the request.
+_TRACK = (
+    "\n\nTo see how your request is going, go to ((track_link)) and enter your reference and "
+    "the email address, phone number or postcode you gave us."
+)
+_TRACK_CY = (
+    "\n\nI weld sut mae eich cais yn dod yn ei flaen, ewch i ((track_link)) a rhowch eich "
+    "cyfeirnod a'r cyfeiriad e-bost, y rhif ffôn neu'r cod post a roesoch i ni."
+)
 
 _DEFAULTS: dict[str, dict[str, _Default]] = {
     Event.ACKNOWLEDGEMENT: {
         "en": _Default(
             "We have received your request: ((reference))",
-            "Dear ((customer_name)),\n\nWe have received your request ((case_title)). Your "
-            "reference is ((reference)).\n\nWe will reply by ((deadline))." + _SIGN,
-            "((organisation)): we have received your request ((case_title)). Your reference "
-            "is ((reference)). We will reply by ((deadline)).",
+            "Dear ((customer_name)),\n\nWe have received your request: ((case_title)).\n\n"
+            "Your reference is ((reference)). We will reply by ((deadline))." + _TRACK + _SIGN,
+            "((organisation)): we have received your request: ((case_title)). Your reference "
+            "is ((reference)). We will reply by ((deadline)).\n\nTrack it at ((track_link)) "
+            "with your reference and this phone number.",
         ),
         "cy": _Default(
             "Rydym wedi cael eich cais: ((reference))",
-            "Annwyl ((customer_name)),\n\nRydym wedi cael eich cais ((case_title)). Eich "
-            "cyfeirnod yw ((reference)).\n\nByddwn yn ymateb erbyn ((deadline))." + _SIGN,
-            "((organisation)): rydym wedi cael eich cais ((case_title)). Eich cyfeirnod yw "
-            "((reference)). Byddwn yn ymateb erbyn ((deadline)).",
+            "Annwyl ((customer_name)),\n\nRydym wedi cael eich cais: ((case_title)).\n\n"
+            "Eich cyfeirnod yw ((reference)). Byddwn yn ymateb erbyn ((deadline))."
+            + _TRACK_CY
+            + _SIGN,
+            "((organisation)): rydym wedi cael eich cais: ((case_title)). Eich cyfeirnod yw "
+            "((reference)). Byddwn yn ymateb erbyn ((deadline)).\n\nDilynwch ef ar "
+            "((track_link)) gyda'ch cyfeirnod a'r rhif ffôn hwn.",
         ),
     },
     Event.UPDATE: {
@@ -177,17 +229,17 @@ _DEFAULTS: dict[str, dict[str, _Default]] = {
     Event.DEADLINE_MOVED: {
         "en": _Default(
             "The date we will reply by has changed: ((reference))",
-            "Dear ((customer_name)),\n\nThe date by which we will reply to your request "
-            "((case_title)) (reference ((reference))) has moved to ((deadline)), because the "
-            "council is closed on a day before it." + _SIGN,
+            "Dear ((customer_name)),\n\nWe will now reply to your request by ((deadline)), "
+            "because the council is closed on a day before the date we gave you.\n\nYour "
+            "request: ((case_title)). Your reference is ((reference))." + _TRACK + _SIGN,
             "((organisation)): we will now reply to your request ((reference)) by "
             "((deadline)), because we are closed on a day before it.",
         ),
         "cy": _Default(
             "Mae'r dyddiad y byddwn yn ymateb erbyn wedi newid: ((reference))",
-            "Annwyl ((customer_name)),\n\nMae'r dyddiad y byddwn yn ymateb i'ch cais "
-            "((case_title)) (cyfeirnod ((reference))) erbyn wedi symud i ((deadline)), "
-            "oherwydd bod y cyngor ar gau ar ddiwrnod cyn hynny." + _SIGN,
+            "Annwyl ((customer_name)),\n\nByddwn nawr yn ymateb i'ch cais erbyn ((deadline)), "
+            "oherwydd bod y cyngor ar gau ar ddiwrnod cyn y dyddiad a roesom i chi.\n\nEich "
+            "cais: ((case_title)). Eich cyfeirnod yw ((reference))." + _TRACK_CY + _SIGN,
             "((organisation)): byddwn nawr yn ymateb i'ch cais ((reference)) erbyn "
             "((deadline)), oherwydd ein bod ar gau ar ddiwrnod cyn hynny.",
         ),
@@ -195,19 +247,19 @@ _DEFAULTS: dict[str, dict[str, _Default]] = {
     Event.EXTENSION: {
         "en": _Default(
             "We need more time for your request ((reference))",
-            "Dear ((customer_name)),\n\nWe need more time to answer your request "
+            "Dear ((customer_name)),\n\nWe need more time to answer your request: "
             "((case_title)). We will now reply by ((deadline)).\n\nThe reason: ((reason))\n\n"
-            "Your reference is ((reference))." + _SIGN,
-            "((organisation)): we need more time for your request ((reference)). We will "
+            "Your reference is ((reference))." + _TRACK + _SIGN,
+            "((organisation)): we need more time for your request ((reference)). We will now "
             "reply by ((deadline)).",
         ),
         "cy": _Default(
             "Mae angen mwy o amser arnom ar gyfer eich cais ((reference))",
-            "Annwyl ((customer_name)),\n\nMae angen mwy o amser arnom i ateb eich cais "
+            "Annwyl ((customer_name)),\n\nMae angen mwy o amser arnom i ateb eich cais: "
             "((case_title)). Byddwn nawr yn ymateb erbyn ((deadline)).\n\nY rheswm: "
-            "((reason))\n\nEich cyfeirnod yw ((reference))." + _SIGN,
+            "((reason))\n\nEich cyfeirnod yw ((reference))." + _TRACK_CY + _SIGN,
             "((organisation)): mae angen mwy o amser arnom ar gyfer eich cais ((reference)). "
-            "Byddwn yn ymateb erbyn ((deadline)).",
+            "Byddwn nawr yn ymateb erbyn ((deadline)).",
         ),
     },
     Event.RESPONSE: {
@@ -227,7 +279,7 @@ _DEFAULTS: dict[str, dict[str, _Default]] = {
     Event.CLOSURE: {
         "en": _Default(
             "Your request ((reference)) is closed",
-            "Dear ((customer_name)),\n\nWe have closed your request ((case_title)).\n\n"
+            "Dear ((customer_name)),\n\nWe have closed your request: ((case_title)).\n\n"
             "((response_text))\n\nIf you need to tell us more, reply quoting your reference "
             "((reference))." + _SIGN,
             "((organisation)): we have closed your request ((reference)). ((response_text)) "
@@ -235,7 +287,7 @@ _DEFAULTS: dict[str, dict[str, _Default]] = {
         ),
         "cy": _Default(
             "Mae eich cais ((reference)) wedi'i gau",
-            "Annwyl ((customer_name)),\n\nRydym wedi cau eich cais ((case_title)).\n\n"
+            "Annwyl ((customer_name)),\n\nRydym wedi cau eich cais: ((case_title)).\n\n"
             "((response_text))\n\nOs oes angen i chi ddweud mwy wrthym, atebwch gan ddyfynnu "
             "eich cyfeirnod ((reference))." + _SIGN,
             "((organisation)): rydym wedi cau eich cais ((reference)). ((response_text)) "
@@ -245,15 +297,15 @@ _DEFAULTS: dict[str, dict[str, _Default]] = {
     Event.REOPENING: {
         "en": _Default(
             "We have reopened your request ((reference))",
-            "Dear ((customer_name)),\n\nWe have reopened your request ((case_title)).\n\n"
-            "The reason: ((reason))\n\nWe will reply by ((deadline))." + _SIGN,
+            "Dear ((customer_name)),\n\nWe have reopened your request: ((case_title)).\n\n"
+            "The reason: ((reason))\n\nWe will reply by ((deadline))." + _TRACK + _SIGN,
             "((organisation)): we have reopened your request ((reference)). We will reply by "
             "((deadline)).",
         ),
         "cy": _Default(
             "Rydym wedi ailagor eich cais ((reference))",
-            "Annwyl ((customer_name)),\n\nRydym wedi ailagor eich cais ((case_title)).\n\n"
-            "Y rheswm: ((reason))\n\nByddwn yn ymateb erbyn ((deadline))." + _SIGN,
+            "Annwyl ((customer_name)),\n\nRydym wedi ailagor eich cais: ((case_title)).\n\n"
+            "Y rheswm: ((reason))\n\nByddwn yn ymateb erbyn ((deadline))." + _TRACK_CY + _SIGN,
             "((organisation)): rydym wedi ailagor eich cais ((reference)). Byddwn yn ymateb "
             "erbyn ((deadline)).",
         ),

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from onestop.core.public_links import FOOTER, HOME, START, PublicLink, register
+from onestop.core.public_links import FOOTER, HOME, START, TRACK, PublicLink, register
 
 
 class PortalConfig(AppConfig):
@@ -35,7 +35,8 @@ class PortalConfig(AppConfig):
         )
         register(
             PublicLink(
-                key="portal-track",
+                # Messages about a case link to it by this key (core.public_links.TRACK).
+                key=TRACK,
                 label=_("Track a request"),
                 url_name="portal:track",
                 places=(START, FOOTER),

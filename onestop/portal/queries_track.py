@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onestop.cases import queries as case_queries
-from onestop.cases.models import REFERENCE_PREFIXES, Case, CaseKind
+from onestop.cases.models import NOT_TRACKED_KINDS, REFERENCE_PREFIXES, Case
 from onestop.cases.queries import CustomerTimelineEntry
 from onestop.core import references
 from onestop.core.errors import ServiceError
@@ -43,8 +43,9 @@ REFERENCE_LIMIT = 20
 DETAIL_LIMIT = 254
 #: How long a successful lookup opens the request's page in the same browser session.
 TRACKED_SECONDS = 3600
-#: Case kinds a resident cannot track: a councillor's enquiry is followed by the councillor.
-NOT_TRACKED = frozenset({CaseKind.COUNCILLOR_ENQUIRY})
+#: Case kinds a resident cannot track: a councillor's enquiry is followed by the councillor
+#: (``cases.models``, where messages about a case learn whether to link here).
+NOT_TRACKED = NOT_TRACKED_KINDS
 #: What an empty key is looked up as, so every lookup makes the same reads: no reference, e-mail
 #: key, E.164 number or postcode key is ever a lone dash.
 NOTHING = "-"

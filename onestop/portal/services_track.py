@@ -32,11 +32,11 @@ from onestop.contacts.models import Channel, Direction
 from onestop.core import audit, permissions
 from onestop.core.errors import ServiceError
 from onestop.core.models import AuditAction, Organisation
+from onestop.core.public_links import public_url
 from onestop.customers import services as customer_services
 from onestop.documents import services as document_services
 from onestop.documents.models import DocumentSource
 from onestop.feedback.models import Feedback
-from onestop.feedback.services.survey import public_url
 from onestop.notify.models import Event
 from onestop.notify.services import compose
 from onestop.portal import queries_track

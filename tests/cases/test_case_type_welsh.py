@@ -161,7 +161,7 @@ def test_a_welsh_customers_messages_name_the_request_and_service_in_welsh(world:
     )
     acknowledgement = Message.objects.for_organisation(world.organisation).get(case=case)
     assert acknowledgement.language == "cy"
-    assert "Rydym wedi cael eich cais Bin heb ei gasglu. Eich cyfeirnod yw" in (
+    assert "Rydym wedi cael eich cais: Bin heb ei gasglu.\n\nEich cyfeirnod yw" in (
         acknowledgement.body
     )
 
@@ -173,7 +173,7 @@ def test_an_english_customer_reads_the_english_name(world: World) -> None:
     )
     acknowledgement = Message.objects.for_organisation(world.organisation).get(case=case)
     assert acknowledgement.language == "en"
-    assert "We have received your request Missed bin. Your reference is" in acknowledgement.body
+    assert "We have received your request: Missed bin.\n\nYour reference is" in acknowledgement.body
 
 
 def test_a_welsh_customer_of_a_type_without_a_welsh_name_reads_the_english_one(
@@ -183,7 +183,7 @@ def test_a_welsh_customer_of_a_type_without_a_welsh_name_reads_the_english_one(
         world.organisation, customer=_customer(world, Language.WELSH), source=Source.WEB
     )
     acknowledgement = Message.objects.for_organisation(world.organisation).get(case=case)
-    assert "Rydym wedi cael eich cais Missed bin. Eich cyfeirnod yw" in acknowledgement.body
+    assert "Rydym wedi cael eich cais: Missed bin.\n\nEich cyfeirnod yw" in acknowledgement.body
 
 
 def test_a_case_raised_by_staff_is_still_named_by_its_title(world: World) -> None:
@@ -195,6 +195,6 @@ def test_a_case_raised_by_staff_is_still_named_by_its_title(world: World) -> Non
         title="Bin glas heb ei wagio",
     )
     acknowledgement = Message.objects.for_organisation(world.organisation).get(case=case)
-    assert "Rydym wedi cael eich cais Bin glas heb ei wagio. Eich cyfeirnod yw" in (
+    assert "Rydym wedi cael eich cais: Bin glas heb ei wagio.\n\nEich cyfeirnod yw" in (
         acknowledgement.body
     )

@@ -369,5 +369,5 @@ def test_the_preview_names_the_case_in_the_templates_language_whatever_the_custo
     welsh = client.get(f"/message-templates/acknowledgement/email/cy/?reference={case.reference}")
 
     # Sent, the customer's acknowledgement is Welsh; each preview reads in its own language.
-    assert "We have received your request Missed bin." in english.context["preview_body"]
-    assert "Rydym wedi cael eich cais Bin heb ei gasglu." in welsh.context["preview_body"]
+    assert "We have received your request: Missed bin." in english.context["preview_body"]
+    assert "Rydym wedi cael eich cais: Bin heb ei gasglu." in welsh.context["preview_body"]

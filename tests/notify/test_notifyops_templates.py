@@ -61,6 +61,7 @@ CONTEXT: compose.Context = {
     "case_title": "Missed bin collection",
     "service": "Waste and Recycling",
     "deadline": datetime.date(2026, 12, 1),
+    "track_link": "http://localhost:8000/o/test/track/",
 }
 
 
@@ -186,6 +187,7 @@ def test_a_mapped_email_goes_with_the_own_template_and_the_named_placeholders(
         "case_title": "Missed bin collection",
         "deadline": "1 December 2026",
         "service": "Waste and Recycling",
+        "track_link": "http://localhost:8000/o/test/track/",
         "organisation": council.name,
     }
     assert (message.notify_template_id, message.personalisation) == (OWN, expected)

@@ -230,9 +230,13 @@ def test_a_welsh_report_records_welsh_and_the_acknowledgement_is_in_welsh(
     assert acknowledgement.language == "cy"
     assert acknowledgement.subject == f"Rydym wedi cael eich cais: {case.reference}"
     # The request named by the case type's Welsh name, not the English one nor the title typed.
+    # With the track page, in Welsh, and what it asks for.
     assert acknowledgement.body == (
-        "Annwyl Siân Jones,\n\nRydym wedi cael eich cais Bin heb ei gasglu. Eich cyfeirnod yw "
-        f"{case.reference}.\n\nByddwn yn ymateb erbyn 16 Mawrth 2026.\n\nTest District Council"
+        "Annwyl Siân Jones,\n\nRydym wedi cael eich cais: Bin heb ei gasglu.\n\nEich "
+        f"cyfeirnod yw {case.reference}. Byddwn yn ymateb erbyn 16 Mawrth 2026.\n\nI weld sut "
+        "mae eich cais yn dod yn ei flaen, ewch i "
+        "http://localhost:8000/o/test-council/track/?lang=cy a rhowch eich cyfeirnod a'r "
+        "cyfeiriad e-bost, y rhif ffôn neu'r cod post a roesoch i ni.\n\nTest District Council"
     )
 
     done = client.get(response["Location"]).content.decode()
@@ -256,8 +260,10 @@ def test_an_english_report_records_english(
         f"We have received your request: {case.reference}",
     )
     assert acknowledgement.body == (
-        "Dear Siân Jones,\n\nWe have received your request Missed bin. Your reference is "
-        f"{case.reference}.\n\nWe will reply by 16 March 2026.\n\nTest District Council"
+        "Dear Siân Jones,\n\nWe have received your request: Missed bin.\n\nYour reference is "
+        f"{case.reference}. We will reply by 16 March 2026.\n\nTo see how your request is "
+        "going, go to http://localhost:8000/o/test-council/track/ and enter your reference and "
+        "the email address, phone number or postcode you gave us.\n\nTest District Council"
     )
 
 

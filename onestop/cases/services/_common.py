@@ -122,3 +122,32 @@ def _tell_parties(case: Case, event: str, *, by: User | None = None, **extra: An
             case_id=case.pk,
             kind=RecipientKind.COUNCILLOR,
         )
+
+
+def _send_to(
+    case: Case, recipient: queries.UpdateRecipient, event: str, *, by: User | None, **extra: Any
+) -> None:
+    """``event``'s message to the one ``recipient`` the staff form named (``update_recipient``):
+    the councillor of a councillor's enquiry, else the customer."""
+    if recipient.user is not None:
+        compose.message_to_staff(
+            organisation_id=case.organisation_id,
+            user=recipient.user,
+            event=event,
+            # Staff (a councillor) read English.
+            context={
+                **_message_context(case, language="", **extra),
+                "customer_name": recipient.name,
+            },
+            case_id=case.pk,
+            kind=recipient.kind,
+        )
+        return
+    compose.message_to_customer(
+        organisation_id=case.organisation_id,
+        customer=case.customer,
+        event=event,
+        context=_message_context(case, **extra),
+        case_id=case.pk,
+        by=by,
+    )

@@ -37,10 +37,10 @@ from onestop.cases.services._common import (
     TITLE_LIMIT,
     _bump_version,
     _check_text,
-    _message_context,
     _refuse,
     _same_organisation,
     _save,
+    _send_to,
     _tell_parties,
 )
 from onestop.cases.services.attributes import clean_attributes
@@ -61,7 +61,6 @@ from onestop.core.models import AuditAction, Organisation, User
 from onestop.customers.models import Customer
 from onestop.directory.models import Team, TeamMembership
 from onestop.notify.models import Event
-from onestop.notify.services import compose
 from onestop.standards import clock
 from onestop.standards.models import CalendarChoice
 
@@ -419,35 +418,6 @@ def add_note(case: Case, *, by: User | None, kind: str, text: str) -> CaseNote:
             summary=f"{kind} on {case.reference}",
         )
     return note
-
-
-def _send_to(
-    case: Case, recipient: queries.UpdateRecipient, event: str, *, by: User | None, **extra: Any
-) -> None:
-    """``event``'s message to the one ``recipient`` the staff form named (``update_recipient``):
-    the councillor of a councillor's enquiry, else the customer."""
-    if recipient.user is not None:
-        compose.message_to_staff(
-            organisation_id=case.organisation_id,
-            user=recipient.user,
-            event=event,
-            # Staff (a councillor) read English.
-            context={
-                **_message_context(case, language="", **extra),
-                "customer_name": recipient.name,
-            },
-            case_id=case.pk,
-            kind=recipient.kind,
-        )
-        return
-    compose.message_to_customer(
-        organisation_id=case.organisation_id,
-        customer=case.customer,
-        event=event,
-        context=_message_context(case, **extra),
-        case_id=case.pk,
-        by=by,
-    )
 
 
 def _no_recipient_message(case: Case) -> str:

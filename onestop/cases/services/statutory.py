@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onestop.cases import deadlines, events
+from onestop.cases import deadlines, events, queries
 from onestop.cases.errors import CaseError
 from onestop.cases.models import (
     FINISHED_STATUSES,
@@ -25,6 +25,8 @@ from onestop.cases.services._common import (
     _check_text,
     _refuse,
     _save,
+    _send_to,
+    _tell_parties,
 )
 from onestop.cases.services.clocks import (
     _calendar_of,
@@ -35,6 +37,7 @@ from onestop.cases.services.clocks import (
 )
 from onestop.core import audit
 from onestop.core.models import AuditAction, User
+from onestop.notify.models import Event
 
 # Statutory extensions: EIR reg. 7 (complex and voluminous: 40 working days in all), FOIA s.10(3)
 # public interest (ICO: no more than a further 20 working days), UK GDPR art. 12(3) (two months).
@@ -91,7 +94,12 @@ def record_clarification(case: Case, *, by: User | None, note: str = "") -> Case
 
 def extend_deadline(case: Case, *, by: User | None, reason: str) -> Case:
     """EIR: 40 working days for complex and voluminous requests; FOI: up to 20 more working days
-    to consider the public interest; subject access: two more months.  Once, with a reason."""
+    to consider the public interest; subject access: two more months.  Once, with a reason.
+
+    The requester must be told (FOIA s.17, EIR reg. 7(3), UK GDPR art. 12(3)), so the extension
+    (``Event.EXTENSION``: the new deadline and ``reason`` as written) goes, like the answer, to
+    the one recipient ``queries.update_recipient`` names; with nobody to send it to, it is
+    recorded as not sent and staff get a task to tell them another way (``_tell_parties``)."""
     _statutory(case)
     reason = _check_text(
         reason, field=_("reason"), error_field="reason", limit=TEXT_LIMIT, required=True
@@ -100,6 +108,7 @@ def extend_deadline(case: Case, *, by: User | None, reason: str) -> Case:
         _refuse(
             CaseError.ALREADY_EXTENDED, _("The deadline has already been extended once"), "reason"
         )
+    recipient = queries.update_recipient(case, event=Event.EXTENSION)
     with transaction.atomic():
         _bump_version(case, None)
         row = _primary(case)
@@ -130,7 +139,17 @@ def extend_deadline(case: Case, *, by: User | None, reason: str) -> Case:
             "extension_reason",
             "extended_at",
         )
-        events.deadline_extended_event(case=case, by=by, reason=reason)
+        events.deadline_extended_event(
+            case=case,
+            by=by,
+            reason=reason,
+            recipient=recipient.name if recipient else "",
+            channel=recipient.channel if recipient else "",
+        )
+        if recipient is not None:
+            _send_to(case, recipient, Event.EXTENSION, by=by, reason=reason)
+        elif case.customer is not None or case.constituent_name:
+            _tell_parties(case, Event.EXTENSION, by=by, reason=reason)
         audit.record_change(
             case,
             by=by,

@@ -19,7 +19,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onestop.core.models import AuditAction
+from onestop.core.public_links import public_url
 from onestop.feedback.errors import FeedbackError
 from onestop.feedback.models import (
     Agreement,
@@ -47,11 +47,6 @@ TOKEN_LIMIT = 300
 class EventCode:
     SENT = "survey-sent"
     ANSWERED = "survey-answered"
-
-
-def public_url() -> str:
-    """Where residents reach this OneStop (``ONESTOP_PUBLIC_URL``), without a trailing slash."""
-    return str(getattr(settings, "ONESTOP_PUBLIC_URL", "http://localhost:8000")).rstrip("/")
 
 
 def token_for(survey: SatisfactionSurvey) -> str:
