@@ -1166,7 +1166,8 @@ def no_recipient_reason(case: Case, *, event: str = Event.UPDATE) -> str:
     updates there (and has no postal address), or one with no way to reach them at all."""
     customer = case.customer
     if customer is None:
-        return _("This case has no customer, so there is nobody to send it to")
+        # Said after a colon ("Nobody can be sent the resolution: …"): no capital.
+        return _("the case has no customer, so there is nobody to send it to")
     if event not in notify_queries.ANSWERS and notify_queries.addresses_of(
         customer, event=Event.RESPONSE
     ):

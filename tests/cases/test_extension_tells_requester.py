@@ -196,6 +196,6 @@ def test_the_extend_page_says_why_nobody_can_be_sent_it(
     no_customer = factories.raise_case(world.organisation, "foi")
     page = client.get(f"/cases/{no_customer.reference}/extend/").content.decode()
     assert (
-        "Nobody can be sent the extension: This case has no customer, so there is nobody to "
+        "Nobody can be sent the extension: the case has no customer, so there is nobody to "
         "send it to"
     ) in page

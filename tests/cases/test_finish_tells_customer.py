@@ -181,7 +181,7 @@ def test_with_nobody_to_send_it_to_the_page_says_why_and_the_service_refuses(
 
     no_customer = factories.raise_case(world.organisation)
     page = client_for(world.leader).get(f"/cases/{no_customer.reference}/close/").content.decode()
-    assert "This case has no customer, so there is nobody to send it to" in page
+    assert "Nobody can be sent the resolution: the case has no customer, so there is nobody" in page
 
     with pytest.raises(ServiceError) as refused:
         services.close_case(
