@@ -4,10 +4,12 @@ and map the telephone system's queues to services.  Thin: parse the form, reach 
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from functools import partial
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -133,6 +135,34 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
         "telephony/run.html",
         {"run": run, "refusals": queries.refusals_of(run), "shown": queries.REFUSALS_SHOWN},
     )
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands back the line, for streaming ``csv.writer``."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _refusal_lines(refusals: Iterator[tuple[int, str]]) -> Iterator[str]:
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield writer.writerow(["line", "reason"])
+    for line, reason in refusals:
+        yield writer.writerow([line, reporting.safe_text(reason)])
+
+
+@require_GET
+def run_refusals(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
+    """Every refused row of an import as CSV (line, reason), for its organisation's
+    administrators (404 outside it), streamed; the download is audited as an export."""
+    user = staff_user(request)
+    run = queries.get_run_for(user, run_id)
+    services.record_refusals_download(run, by=user, ip_address=client_address(request))
+    response = StreamingHttpResponse(
+        _refusal_lines(queries.every_refusal_of(run)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="call-import-{run.pk}-refused.csv"'
+    return response
 
 
 @require_GET
