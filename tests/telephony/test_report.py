@@ -429,3 +429,24 @@ def test_links_keep_the_service(call_world: CallWorld, partner: Organisation) ->
     assert query["service"] == [call_world.waste.slug]
     assert query["queue"] == [measures.ALL]
     assert reports.CODE in reporting.registered_reports()
+
+
+def test_the_calls_list_says_bst_or_gmt_for_the_hour_the_clocks_go_back(
+    call_world: CallWorld, team_leader: User, client_for: ClientFor
+) -> None:
+    _import(
+        call_world.organisation,
+        _call("before", "Waste", "2026-10-25T00:30:00+00:00"),  # 01:30 BST
+        _call("after", "Waste", "2026-10-25T01:30:00+00:00"),  # 01:30 GMT
+        _call("later", "Waste", "2026-10-25T02:30:00+00:00"),  # 02:30 GMT, not repeated
+    )
+    response = client_for(team_leader).get("/calls/list/?from=2026-10-25&to=2026-10-25")
+    assert response.status_code == 200
+    cells = re.findall(
+        r'<td class="govuk-table__cell">(\d+ October 2026 at [^<]*)</td>', response.content.decode()
+    )
+    assert cells == [
+        "25 October 2026 at 1:30am BST",
+        "25 October 2026 at 1:30am GMT",
+        "25 October 2026 at 2:30am",
+    ]
