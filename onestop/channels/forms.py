@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from onestop.cases.models import CaseType
 from onestop.channels.imap import env_prefix, secrets_dir
 from onestop.channels.models import ImapCredential, ImapSecurity
+from onestop.channels.services import imap as imap_services
 from onestop.core.forms import GovukForm, PlainTextFormMixin
 
 
@@ -63,6 +64,9 @@ class MailboxForm(PlainTextFormMixin, forms.Form):
                 {"class": "govuk-input", "spellcheck": "false", "autocomplete": "off"}
             )
         self.fields["case_type"].widget.attrs["class"] = "govuk-select"
+
+
+DEFAULT_PORT = 993  # a stand-in when the port was refused (its checks are skipped)
 
 
 class ImapForm(GovukForm):
@@ -158,6 +162,7 @@ class ImapForm(GovukForm):
 
     def __init__(self, *args: Any, organisation: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.organisation = organisation
         if organisation:
             self.fields["secret"].help_text = _(
                 "Never the secret itself: env:%(prefix)sNAME for an environment variable, or "
@@ -185,3 +190,30 @@ class ImapForm(GovukForm):
             "certificate_thumbprint",
         ):
             self.fields[name].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+
+    def clean(self) -> dict[str, Any]:
+        """Every problem at once: the service's checks (``services.imap.imap_problems``) of the
+        fields this form accepted, beside its own refusals of the others, each on its field."""
+        data = super().clean() or {}
+        if not self.organisation:
+            return data
+        values = imap_services.ImapInput(
+            host=str(data.get("host") or ""),
+            port=data.get("port") or DEFAULT_PORT,
+            security=str(data.get("security") or ""),
+            folder=str(data.get("folder") or ""),
+            processed_folder=str(data.get("processed_folder") or ""),
+            username=str(data.get("username") or ""),
+            credential=str(data.get("credential") or ""),
+            secret=str(data.get("secret") or ""),
+            tenant=str(data.get("tenant") or ""),
+            client_id=str(data.get("client_id") or ""),
+            certificate_thumbprint=str(data.get("certificate_thumbprint") or ""),
+            is_enabled=bool(data.get("is_enabled")),
+            certificate=str(data.get("certificate") or ""),
+        )
+        for problem in imap_services.imap_problems(
+            values, organisation=self.organisation, skip=set(self.errors)
+        ):
+            self.add_error(problem.field, problem.message)
+        return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 
@@ -13,3 +14,16 @@ class ServiceError(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+
+class ServiceErrors(ServiceError):
+    """Several refusals of one request, every one to fix, each on its field (a settings form
+    whose service checks all its fields): nothing was changed.  It reads as its first refusal
+    where one is expected; ``pages.attach_error`` shows them all."""
+
+    def __init__(self, errors: Sequence[ServiceError]) -> None:
+        if not errors:
+            raise ValueError("ServiceErrors needs at least one refusal")
+        first = errors[0]
+        super().__init__(first.code, first.message, field=first.field)
+        self.errors = tuple(errors)

@@ -18,15 +18,17 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 
-from onestop.core.errors import ServiceError
+from onestop.core.errors import ServiceError, ServiceErrors
 
 Saved = TypeVar("Saved")
 
 
 def attach_error(form: forms.Form, error: ServiceError) -> None:
-    """Show a service's refusal on the form: on the field it names, or above the form."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+    """Show a service's refusal on the form: on the field it names, or above the form (every
+    one of ``ServiceErrors``, each on its own field)."""
+    for each in error.errors if isinstance(error, ServiceErrors) else (error,):
+        field = each.field if each.field in form.fields else None
+        form.add_error(field, each.message)
 
 
 def form_page(

@@ -106,8 +106,7 @@ class CallImportRun(OrganisationOwned):
 
 
 class CallImportRefusal(OrganisationOwned):
-    """A row of an import that was refused: its line number and why (the first
-    ``services.REFUSALS_KEPT`` of a run; the run counts them all)."""
+    """A row of an import that was refused: its line number and why (every one of a run)."""
 
     id = models.BigAutoField(primary_key=True)
     run = models.ForeignKey(CallImportRun, on_delete=models.CASCADE, related_name="refusals")

@@ -6,16 +6,20 @@ batches of ``BATCH`` rows (memory stays flat whatever the file's size): each bat
 already stored (this organisation and source) are counted as already present, new queues are
 created on the organisation's telephone access point, callers are matched to customers by
 number, and the new calls are written as contacts (``contacts.services``) and call records in
-one statement each.  A refused row is counted and kept with its line number and reason; with
-``all_or_nothing`` a single refused row undoes every row written.  Imports of the same
+one statement each.  Every refused row is counted and kept with its line number and reason
+(spooled to a temporary file while the rows are read, so memory stays flat however many are
+refused, and written after them in batches); with ``all_or_nothing`` a single refused row undoes
+every row written, never the refusals.  Imports of the same
 organisation and source run one at a time (a lock), so two uploads of one file cannot both
 write a call.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -44,7 +48,7 @@ from onestop.telephony.models import (
 )
 
 BATCH = 5000
-REFUSALS_KEPT = 1000
+REFUSAL_LENGTH = 300  # CallImportRefusal.reason's max_length
 TELEPHONE_ACCESS_POINT = "Telephone"
 AGENT_CACHE = 10_000
 # New queues one import may create: a file whose queue column is something else (a call id, a
@@ -174,6 +178,23 @@ def map_queue(
     return queue
 
 
+def record_refusals_download(
+    run: CallImportRun, *, by: User, ip_address: str | None = None
+) -> None:
+    """Audit a download of every refused row of ``run`` (their reasons can quote what the file
+    held, a caller's number among it): an export of personal data."""
+    with transaction.atomic():
+        audit.record(
+            organisation=run.organisation_id,
+            by=by,
+            action=AuditAction.EXPORTED,
+            obj=run,
+            summary=f"Refused rows of call import {run.pk} downloaded as CSV: {run.refused} rows",
+            changes={"run": run.pk, "rows": run.refused},
+            ip_address=ip_address,
+        )
+
+
 # --- importing ------------------------------------------------------------------------------------
 def import_calls(
     organisation: Organisation,
@@ -194,15 +215,77 @@ def import_calls(
     rows = formats.read(stream, mapping)
     first = next(rows, None)  # reads the header: an unreadable file fails here, nothing written
     counts = _Counts()
-    kept: list[formats.Refused] = []
+    with _RefusalSpool() as spool:
 
-    def refuse(refused: formats.Refused) -> None:
-        counts.refused += 1
-        if len(kept) < REFUSALS_KEPT:
-            kept.append(refused)
-        if on_refused is not None:
-            on_refused(refused)
+        def refuse(refused: formats.Refused) -> None:
+            counts.refused += 1
+            spool.add(refused)
+            if on_refused is not None:
+                on_refused(refused)
 
+        return _import_rows(
+            organisation,
+            mapping,
+            first,
+            rows,
+            counts,
+            spool,
+            refuse,
+            by=by,
+            file_name=file_name,
+            all_or_nothing=all_or_nothing,
+            progress=progress,
+        )
+
+
+class _RefusalSpool:
+    """Every refused row of one import, in a temporary file (memory stays flat however many
+    rows are refused: a million-row file of the wrong format refuses them all), read back in
+    batches once the rows are written, so the refusals are stored even when all or nothing
+    undoes the calls."""
+
+    def __enter__(self) -> _RefusalSpool:
+        self.file = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")
+        self.writer = csv.writer(self.file)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+
+    def add(self, refused: formats.Refused) -> None:
+        self.writer.writerow([refused.line, refused.reason[:REFUSAL_LENGTH]])
+
+    def store(self, run: CallImportRun) -> None:
+        """Write the spooled refusals as ``CallImportRefusal`` rows, ``BATCH`` at a time."""
+        self.file.flush()
+        self.file.seek(0)
+        batch: list[tuple[int, int, int, str]] = []
+        for line, reason in csv.reader(self.file):
+            batch.append((run.organisation_id, run.pk, int(line), reason))
+            if len(batch) >= BATCH:
+                _insert_refusals(batch)
+                batch = []
+        _insert_refusals(batch)
+
+
+def _insert_refusals(batch: list[tuple[int, int, int, str]]) -> None:
+    bulk.insert_rows(CallImportRefusal, ("organisation_id", "run_id", "line", "reason"), batch)
+
+
+def _import_rows(
+    organisation: Organisation,
+    mapping: formats.Mapping,
+    first: formats.RawCall | formats.Refused | formats.Skipped | None,
+    rows: Iterator[formats.RawCall | formats.Refused | formats.Skipped],
+    counts: _Counts,
+    spool: _RefusalSpool,
+    refuse: Callable[[formats.Refused], None],
+    *,
+    by: User | None,
+    file_name: str,
+    all_or_nothing: bool,
+    progress: Progress | None,
+) -> CallImportRun:
     with transaction.atomic():
         _lock(organisation, mapping.source)
         run: CallImportRun = CallImportRun.objects.create(
@@ -251,11 +334,7 @@ def import_calls(
         run.skipped = counts.skipped
         run.finished_at = timezone.now()
         run.save(update_fields=["imported", "already_present", "refused", "skipped", "finished_at"])
-        bulk.insert_rows(
-            CallImportRefusal,
-            ("organisation_id", "run_id", "line", "reason"),
-            [(organisation.pk, run.pk, refused.line, refused.reason[:300]) for refused in kept],
-        )
+        spool.store(run)
         audit.record(
             organisation=organisation,
             by=by,

@@ -4,12 +4,15 @@ and map the telephone system's queues to services.  Thin: parse the form, reach 
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from functools import partial
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -135,6 +138,34 @@ def run_page(request: HttpRequest, run_id: int) -> HttpResponse:
     )
 
 
+class _Echo:
+    """A file-like object whose ``write`` hands back the line, for streaming ``csv.writer``."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def _refusal_lines(refusals: Iterator[tuple[int, str]]) -> Iterator[str]:
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield writer.writerow(["line", "reason"])
+    for line, reason in refusals:
+        yield writer.writerow([line, reporting.safe_text(reason)])
+
+
+@require_GET
+def run_refusals(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
+    """Every refused row of an import as CSV (line, reason), for its organisation's
+    administrators (404 outside it), streamed; the download is audited as an export."""
+    user = staff_user(request)
+    run = queries.get_run_for(user, run_id)
+    services.record_refusals_download(run, by=user, ip_address=client_address(request))
+    response = StreamingHttpResponse(
+        _refusal_lines(queries.every_refusal_of(run)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="call-import-{run.pk}-refused.csv"'
+    return response
+
+
 @require_GET
 def queues(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
@@ -183,6 +214,30 @@ def queue_edit(request: HttpRequest, queue_id: int) -> HttpResponse:
     )
 
 
+REPORT = "telephony"  # the report whose figures the calls list shows (telephony.reports.CODE)
+
+
+def _report_url(period: reporting.Period | None, service: str) -> str:
+    """The telephony report's page for ``period`` and ``service``, as its filter form asks for
+    them (a month, a quarter, or a calendar or financial year; another period, as the command
+    may report on, opens the report's own default period)."""
+    query: dict[str, str | int] = {}
+    if period is not None:
+        first = period.first
+        if period == reporting.month_of(first):
+            query = {"kind": "month", "month": first.month, "year": first.year}
+        elif period == reporting.quarter_of(first):
+            query = {"kind": "quarter", "month": first.month, "year": first.year}
+        elif period == reporting.year_of(first, financial=False):
+            query = {"kind": "year", "year_kind": "calendar", "month": 1, "year": first.year}
+        elif period == reporting.year_of(first, financial=True):
+            query = {"kind": "year", "year_kind": "financial", "month": 4, "year": first.year}
+    if service:
+        query["service"] = service
+    url = reverse("performance:report", args=[REPORT])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
 def _whole_number(value: str, label: str) -> int | None:
     text = str(value).strip()[:10]
     if not text:
@@ -203,6 +258,8 @@ def calls(request: HttpRequest) -> HttpResponse:
     shown: list[CallRecord] = []
     counted = 0
     scope: measures.Scope | None = None
+    period: reporting.Period | None = None
+    service = str(params.get("service", ""))[:200]
     try:
         period = reporting.make_period(
             reporting.parse_date(params.get("from", ""), _("The first day")),
@@ -217,17 +274,13 @@ def calls(request: HttpRequest) -> HttpResponse:
             hour=_whole_number(params.get("hour", ""), "hour"),
             half=_whole_number(params.get("half", ""), "half"),
         )
-        scope, found = queries.calls_behind_figure(
-            user, period, str(params.get("service", ""))[:200], part
-        )
+        scope, found = queries.calls_behind_figure(user, period, service, part)
         counted = found.count()
         shown = list(found[: queries.CALLS_LISTED])
     except reporting.PeriodError as refused:
         error = str(refused)
     except LookupError:
-        error = _(
-            "This link does not name a figure of the telephone report. Go back to the report."
-        )
+        error = _("This link does not name a figure of the telephone report.")
     if scope is not None:
         audit.record_list_read(
             user,
@@ -248,6 +301,10 @@ def calls(request: HttpRequest) -> HttpResponse:
             "calls": shown,
             "counted": counted,
             "listed": len(shown),
+            "report_url": _report_url(
+                period,
+                getattr(scope.service, "slug", service) if scope is not None else service,
+            ),
         },
         status=400 if error else 200,
     )

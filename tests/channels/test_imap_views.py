@@ -5,7 +5,9 @@ typed by mistake never shown again), changes audited, a failing mailbox shown wi
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from onestop.channels.errors import ChannelError
 from onestop.channels.models import ImapStatus, Mailbox, MailboxImap
 from onestop.channels.services import imap as imap_services
+from onestop.core.errors import ServiceErrors
 from onestop.core.models import AuditRecord, User
 from tests.channels.certificates import make_certificate
 from tests.channels.conftest import MailWorld
@@ -265,3 +269,74 @@ def test_an_administrator_names_a_pfx_certificate_and_sees_a_wrong_password_said
     assert source.secret == "env:ONESTOP_IMAP_TEST_COUNCIL__PFX_PASSWORD"
     page = client.get(_url(mail_world.enquiries)).content.decode()
     assert made.sha1 in page
+
+
+def _summary(page: str) -> list[tuple[str, str]]:
+    """The error summary's entries: (the field linked, the message)."""
+    body = page.split('govuk-error-summary__list"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<li><a href="#id_([a-z_]+)">([^<]*)</a></li>', body)
+
+
+def test_every_problem_is_reported_at_once_each_linked_to_its_field_and_nothing_saved(
+    mail_world: MailWorld, administrator: User, client_for: ClientFor
+) -> None:
+    client = client_for(administrator)
+    audited = AuditRecord.objects.for_organisation(mail_world.world.organisation).count()
+    response = client.post(
+        _url(mail_world.enquiries),
+        _form(
+            host="not a host!",  # the service's check
+            port="",  # the form's own
+            folder="In*box",  # the service's
+            processed_folder="OneStop/Processed",
+            username="enquiries@test-council.example",
+            secret="",  # the service's
+            tenant="",  # the service's (Microsoft 365)
+            client_id="bad id",  # the service's
+        ),
+    )
+    assert response.status_code == 400
+    page = unescape(response.content.decode())
+    assert _summary(page) == [
+        ("host", "Enter the server's name, like outlook.office365.com"),
+        ("port", "Enter the port, usually 993"),
+        ("folder", "The folder name must not contain control characters, quotes, \\, * or %"),
+        (
+            "secret",
+            "Enter where the secret is kept: env:ONESTOP_IMAP_TEST_COUNCIL__NAME for an "
+            "environment variable, or file: and the full path of a file in "
+            "/etc/onestop/imap/test-council/",
+        ),
+        ("tenant", "Enter the Microsoft Entra tenant ID or domain, like council.onmicrosoft.com"),
+        ("client_id", "Enter the application (client) ID"),
+    ]
+    # Each field shows its own message, and what was typed is kept.
+    assert page.count('class="govuk-error-message"') == 6
+    assert 'value="not a host!"' in page
+    assert 'value="In*box"' in page
+    assert 'value="bad id"' in page
+    assert _sources(mail_world) == []
+    assert AuditRecord.objects.for_organisation(mail_world.world.organisation).count() == audited
+
+
+def test_the_service_refuses_every_problem_at_once() -> None:
+    values = imap_services.ImapInput(
+        host="bad host",
+        port=0,
+        security="none",
+        folder="INBOX",
+        processed_folder="INBOX",
+        username="",
+        credential="password",
+        secret="env:ONESTOP_IMAP_TEST_COUNCIL__PASSWORD",
+    )
+    with pytest.raises(ServiceErrors) as refused:
+        imap_services.clean_imap(values, organisation="test-council")
+    assert [(error.field, error.code) for error in refused.value.errors] == [
+        ("host", ChannelError.INVALID_IMAP),
+        ("port", ChannelError.INVALID_IMAP),
+        ("security", ChannelError.INVALID_IMAP),
+        ("processed_folder", ChannelError.INVALID_IMAP),
+        ("username", ChannelError.INVALID_IMAP),
+    ]
+    assert refused.value.field == "host"

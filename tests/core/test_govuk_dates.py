@@ -162,3 +162,35 @@ def test_a_date_question_is_asked_with_the_govuk_date_input() -> None:
 
     field = question_field({"code": "day", "label": "Collection day", "kind": "date"})
     assert isinstance(field, GovukDateField)
+
+
+@pytest.mark.parametrize(
+    ("utc", "shown"),
+    [
+        # 25 October 2026: the clocks go back at 02:00 BST, so 01:00 to 01:59 happens twice.
+        ((2026, 10, 24, 23, 59), "25 October 2026 at 12:59am"),
+        ((2026, 10, 25, 0, 0), "25 October 2026 at 1am BST"),
+        ((2026, 10, 25, 0, 30), "25 October 2026 at 1:30am BST"),
+        ((2026, 10, 25, 0, 59), "25 October 2026 at 1:59am BST"),
+        ((2026, 10, 25, 1, 0), "25 October 2026 at 1am GMT"),
+        ((2026, 10, 25, 1, 30), "25 October 2026 at 1:30am GMT"),
+        ((2026, 10, 25, 1, 59), "25 October 2026 at 1:59am GMT"),
+        ((2026, 10, 25, 2, 0), "25 October 2026 at 2am"),
+        # 29 March 2026: the clocks go forward; no time happens twice.
+        ((2026, 3, 29, 0, 59), "29 March 2026 at 12:59am"),
+        ((2026, 3, 29, 1, 0), "29 March 2026 at 2am"),
+        ((2026, 7, 1, 0, 30), "1 July 2026 at 1:30am"),
+    ],
+)
+def test_a_time_in_the_hour_the_clocks_go_back_says_bst_or_gmt(
+    utc: tuple[int, int, int, int, int], shown: str
+) -> None:
+    value = datetime.datetime(*utc, tzinfo=datetime.UTC)
+    assert dates.govuk_datetime(value) == shown
+    rendered = Template("{% load govuk %}{{ value|govuk_datetime }}|{{ value|govuk_time }}")
+    assert rendered.render(Context({"value": value})) == f"{shown}|{shown.split(' at ')[1]}"
+
+
+def test_a_naive_time_or_a_time_of_day_has_no_zone() -> None:
+    assert dates.govuk_time(datetime.time(1, 30)) == "1:30am"
+    assert dates.repeated_hour_zone(datetime.datetime(2026, 10, 25, 1, 30)) == ""  # noqa: DTZ001

@@ -29,6 +29,7 @@ from tests.performance.test_volumes import April, april  # noqa: F401 - the fixt
 Clients = Callable[[User], Client]
 APRIL_QUERY = {"kind": "month", "month": "4", "year": "2026"}
 MARCH = {"kind": "month", "month": "3", "year": "2026"}
+PERIOD_FIELDS = {"kind", "year_kind", "month", "year"}
 HIDDEN = r'<span class="govuk-visually-hidden">.*?</span>'
 
 
@@ -228,6 +229,35 @@ def test_telephony_says_which_filters_do_not_narrow_it(world: World, client_for:
         "calls are in the compliance report's per-team figures (the team recorded on each call).",
         "The channel filter does not narrow this report: every call is a telephone call.",
     ]
+
+
+def _offered(html: str) -> list[str]:
+    """The names of the filter form's fields, in the page's order."""
+    form = html.split('data-testid="dashboard-filters"', 1)[1].split("</form>", 1)[0]
+    return re.findall(r'<(?:select|input)[^>]* name="([a-z_]+)"', form)
+
+
+@pytest.mark.parametrize(
+    ("code", "filters"),
+    [
+        ("telephony", ["service"]),
+        ("volumes", ["service", "channel", "access_point"]),
+        ("backlog", ["service", "team"]),
+        ("standards-compliance", ["service", "team", "channel", "access_point"]),
+    ],
+)
+def test_a_report_page_offers_only_the_filters_that_narrow_it(
+    world: World, client_for: Clients, code: str, filters: list[str]
+) -> None:
+    html = client_for(world.head).get(reverse("performance:report", args=[code]), MARCH)
+    offered = [name for name in _offered(html.content.decode()) if name not in PERIOD_FIELDS]
+    assert offered == filters
+
+
+def test_the_dashboard_offers_all_four_filters(world: World, client_for: Clients) -> None:
+    html = client_for(world.head).get(reverse("performance:dashboard"), MARCH).content.decode()
+    offered = [name for name in _offered(html) if name not in PERIOD_FIELDS]
+    assert offered == ["service", "team", "channel", "access_point"]
 
 
 # --- the command ---------------------------------------------------------------------------------

@@ -447,13 +447,37 @@ def test_a_huge_field_is_refused_and_the_rest_imported(call_world: CallWorld) ->
     assert run.imported == 1
 
 
-def test_refused_rows_kept_are_bounded_but_all_counted(
+def test_every_refused_row_is_kept_in_batches_not_only_the_first(
     call_world: CallWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "REFUSALS_KEPT", 3)
-    run = _import(call_world, *[row(f"c{number}", outcome="lost") for number in range(10)])
-    assert run.refused == 10
-    assert [line for line, _ in _refusals(run)] == [2, 3, 4]
+    monkeypatch.setattr(services, "BATCH", 2)
+    run = _import(
+        call_world, row("ok"), *[row(f"c{number}", outcome="lost") for number in range(1205)]
+    )
+    assert (run.imported, run.refused) == (1, 1205)
+    refusals = _refusals(run)
+    assert [line for line, _ in refusals] == list(range(3, 1208))
+    assert refusals[-1] == (
+        1207,
+        "outcome 'lost' is not one of answered, abandoned, voicemail, transferred",
+    )
+
+
+def test_all_or_nothing_keeps_every_refused_row_though_it_undoes_the_calls(
+    call_world: CallWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "BATCH", 2)
+    run = _import(
+        call_world,
+        row("ok1"),
+        row("ok2"),
+        row("ok3"),
+        *[row(f"c{number}", outcome="lost") for number in range(5)],
+        all_or_nothing=True,
+    )
+    assert (run.imported, run.refused) == (0, 5)
+    assert [line for line, _ in _refusals(run)] == [5, 6, 7, 8, 9]
+    _nothing_written(call_world)
 
 
 # --- all or nothing -------------------------------------------------------------------------------

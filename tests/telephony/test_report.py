@@ -8,8 +8,10 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Callable
 from decimal import Decimal
+from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -362,6 +364,62 @@ def test_a_link_that_names_no_figure_is_refused_plainly(
     assert list_reads(call_world.organisation) == []
 
 
+def _back_links(html: str) -> list[str]:
+    return [
+        unescape(href)
+        for href in re.findall(
+            r'<a[^>]* href="([^"]*)"[^>]*>(?:Back to the telephone report|Go back to the report)<',
+            html,
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("dates", "period"),
+    [
+        ("from=2026-03-01&to=2026-03-31", "kind=month&month=3&year=2026"),
+        ("from=2026-01-01&to=2026-03-31", "kind=quarter&month=1&year=2026"),
+        ("from=2026-01-01&to=2026-12-31", "kind=year&year_kind=calendar&month=1&year=2026"),
+        ("from=2025-04-01&to=2026-03-31", "kind=year&year_kind=financial&month=4&year=2025"),
+    ],
+)
+def test_the_calls_list_links_back_to_the_report_with_its_filters(
+    call_world: CallWorld,
+    partner: Organisation,
+    team_leader: User,
+    client_for: ClientFor,
+    dates: str,
+    period: str,
+) -> None:
+    _spring(call_world, partner)
+    client = client_for(team_leader)
+    slug = call_world.waste.slug
+    response = client.get(f"/calls/list/?{dates}&measure=offered&queue=all&service={slug}")
+    assert response.status_code == 200
+    report = f"/performance/report/telephony/?{period}&service={slug}"
+    assert _back_links(response.content.decode()) == [report]
+    assert 'class="govuk-back-link"' in response.content.decode()
+    back = client.get(report)
+    assert back.status_code == 200
+    assert back.context["form"].is_valid()
+
+
+def test_a_refused_calls_list_links_back_to_the_report(
+    call_world: CallWorld, partner: Organisation, team_leader: User, client_for: ClientFor
+) -> None:
+    _spring(call_world, partner)
+    client = client_for(team_leader)
+    refused = client.get("/calls/list/?from=2026-03-01&to=2026-03-31&measure=everything")
+    assert refused.status_code == 400
+    report = "/performance/report/telephony/?kind=month&month=3&year=2026"
+    assert _back_links(refused.content.decode()) == [report, report]
+    unreadable = client.get("/calls/list/?from=x&to=y")
+    assert _back_links(unreadable.content.decode()) == ["/performance/report/telephony/"] * 2
+    # A period the report's form cannot ask for (the command's own dates) opens its default.
+    day = client.get("/calls/list/?from=2026-03-29&to=2026-03-29")
+    assert _back_links(day.content.decode()) == ["/performance/report/telephony/"]
+
+
 def test_links_keep_the_service(call_world: CallWorld, partner: Organisation) -> None:
     _spring(call_world, partner)
     output = _build(call_world.organisation, D(2026, 3, 29), D(2026, 3, 29), call_world.waste.slug)
@@ -371,3 +429,24 @@ def test_links_keep_the_service(call_world: CallWorld, partner: Organisation) ->
     assert query["service"] == [call_world.waste.slug]
     assert query["queue"] == [measures.ALL]
     assert reports.CODE in reporting.registered_reports()
+
+
+def test_the_calls_list_says_bst_or_gmt_for_the_hour_the_clocks_go_back(
+    call_world: CallWorld, team_leader: User, client_for: ClientFor
+) -> None:
+    _import(
+        call_world.organisation,
+        _call("before", "Waste", "2026-10-25T00:30:00+00:00"),  # 01:30 BST
+        _call("after", "Waste", "2026-10-25T01:30:00+00:00"),  # 01:30 GMT
+        _call("later", "Waste", "2026-10-25T02:30:00+00:00"),  # 02:30 GMT, not repeated
+    )
+    response = client_for(team_leader).get("/calls/list/?from=2026-10-25&to=2026-10-25")
+    assert response.status_code == 200
+    cells = re.findall(
+        r'<td class="govuk-table__cell">(\d+ October 2026 at [^<]*)</td>', response.content.decode()
+    )
+    assert cells == [
+        "25 October 2026 at 1:30am BST",
+        "25 October 2026 at 1:30am GMT",
+        "25 October 2026 at 2:30am",
+    ]

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from onestop.contacts.models import Contact
-from onestop.core.models import AuditRecord, User
-from onestop.telephony import services
+from onestop.core.models import AuditAction, AuditRecord, User
+from onestop.telephony import formats, services
 from onestop.telephony.models import CallImportRun, CallQueue, CallRecord
 from tests.matrix import covers
 from tests.telephony.conftest import HEADER, CallWorld, csv_file, row
@@ -54,26 +54,63 @@ def _state(world: CallWorld) -> tuple[int, int, list[tuple[int | None, int]]]:
     )
 
 
+def _refusal_downloads(world: CallWorld) -> int:
+    return (
+        AuditRecord.objects.for_organisation(world.organisation)
+        .filter(
+            action=AuditAction.EXPORTED,
+            object_type="telephony.callimportrun",
+        )
+        .count()
+    )
+
+
 # --- the matrix -----------------------------------------------------------------------------------
-@covers("telephony:import", "telephony:run", "telephony:queues", "telephony:queue-edit")
+@covers(
+    "telephony:import",
+    "telephony:run",
+    "telephony:run-refusals",
+    "telephony:queues",
+    "telephony:queue-edit",
+)
 def test_signed_out_visitors_are_sent_to_sign_in(call_world: CallWorld) -> None:
     run, queue = _seeded(call_world)
-    for url in (IMPORT, f"/calls/imports/{run.pk}/", QUEUES, f"/calls/queues/{queue.pk}/"):
+    for url in (
+        IMPORT,
+        f"/calls/imports/{run.pk}/",
+        f"/calls/imports/{run.pk}/refused.csv",
+        QUEUES,
+        f"/calls/queues/{queue.pk}/",
+    ):
         response = Client().get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/sign-in/")
 
 
 @pytest.mark.parametrize("who", ["advisor", "team_leader", "auditor"])
-@covers("telephony:import", "telephony:run", "telephony:queues", "telephony:queue-edit")
+@covers(
+    "telephony:import",
+    "telephony:run",
+    "telephony:run-refusals",
+    "telephony:queues",
+    "telephony:queue-edit",
+)
 def test_roles_without_the_permission_get_403_and_change_nothing(
     call_world: CallWorld, client_for: ClientFor, request: pytest.FixtureRequest, who: str
 ) -> None:
     run, queue = _seeded(call_world)
     client = client_for(request.getfixturevalue(who))
     before = _state(call_world)
-    for url in (IMPORT, f"/calls/imports/{run.pk}/", QUEUES, f"/calls/queues/{queue.pk}/"):
+    exports_before = _refusal_downloads(call_world)
+    for url in (
+        IMPORT,
+        f"/calls/imports/{run.pk}/",
+        f"/calls/imports/{run.pk}/refused.csv",
+        QUEUES,
+        f"/calls/queues/{queue.pk}/",
+    ):
         assert client.get(url).status_code == 403, url
+    assert _refusal_downloads(call_world) == exports_before
     assert (
         client.post(IMPORT, {"file": _upload(row("new")), "format": "onestop-calls-v1"}).status_code
         == 403
@@ -88,7 +125,13 @@ def test_roles_without_the_permission_get_403_and_change_nothing(
     assert _state(call_world) == before
 
 
-@covers("telephony:import", "telephony:run", "telephony:queues", "telephony:queue-edit")
+@covers(
+    "telephony:import",
+    "telephony:run",
+    "telephony:run-refusals",
+    "telephony:queues",
+    "telephony:queue-edit",
+)
 def test_another_organisations_runs_and_queues_are_not_found(
     call_world: CallWorld, partner_administrator: User, client_for: ClientFor
 ) -> None:
@@ -96,6 +139,14 @@ def test_another_organisations_runs_and_queues_are_not_found(
     client = client_for(partner_administrator)
     before = _state(call_world)
     assert client.get(f"/calls/imports/{run.pk}/").status_code == 404
+    assert client.get(f"/calls/imports/{run.pk}/refused.csv").status_code == 404
+    assert client.get("/calls/imports/999999999/refused.csv").status_code == 404
+    assert _refusal_downloads(call_world) == 0
+    assert (
+        not AuditRecord.objects.for_organisation(partner_administrator.organisation_id or 0)
+        .filter(action=AuditAction.EXPORTED)
+        .exists()
+    )
     assert client.get(f"/calls/queues/{queue.pk}/").status_code == 404
     assert (
         client.post(
@@ -143,6 +194,67 @@ def test_an_administrator_uploads_a_file_and_sees_the_result(
     assert "&lt;script&gt;x&lt;/script&gt;" in queues
     assert "<script>x</script>" not in queues
     assert Contact.objects.for_organisation(call_world.organisation).count() == 2
+
+
+@covers("telephony:run", "telephony:run-refusals")
+def test_an_administrator_downloads_every_refused_row_past_those_shown(
+    call_world: CallWorld,
+    administrator: User,
+    client_for: ClientFor,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checked = formats.check
+
+    def check(raw: formats.RawCall, *args: object, **options: object) -> formats.Call:
+        if raw.call_id == "formula":  # a reason quoting the file's hostile text
+            raise formats.Invalid('=HYPERLINK("http://example.invalid","x")')
+        return checked(raw, *args, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(formats, "check", check)
+    run = services.import_calls(
+        call_world.organisation,
+        csv_file(
+            row("ok"),
+            *[row(f"c{number}", outcome="lost") for number in range(250)],
+            row("formula"),
+        ),
+        by=None,
+        file_name="many.csv",
+    )
+    assert run.refused == 251
+    client = client_for(administrator)
+    page = client.get(f"/calls/imports/{run.pk}/").content.decode()
+    assert page.count("is not one of answered") == 200
+    assert f'href="/calls/imports/{run.pk}/refused.csv"' in page
+    assert "Download all 251 refused rows (CSV: line number and reason)" in page
+
+    response = client.get(f"/calls/imports/{run.pk}/refused.csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="call-import-{run.pk}-refused.csv"'
+    )
+    lines = b"".join(response.streaming_content).decode().split("\r\n")  # type: ignore[attr-defined]
+    assert len(lines) == 253  # the header, 251 rows, and the empty text after the last line end
+    assert lines[0] == "line,reason"
+    assert lines[1] == (
+        "3,\"outcome 'lost' is not one of answered, abandoned, voicemail, transferred\""
+    )
+    assert lines[250] == (
+        "252,\"outcome 'lost' is not one of answered, abandoned, voicemail, transferred\""
+    )
+    assert lines[251] == '253,"\'=HYPERLINK(""http://example.invalid"",""x"")"'
+    assert lines[252] == ""
+    (record,) = AuditRecord.objects.for_organisation(call_world.organisation).filter(
+        action=AuditAction.EXPORTED
+    )
+    assert (record.actor, record.object_type, record.object_id) == (
+        administrator,
+        "telephony.callimportrun",
+        str(run.pk),
+    )
+    assert record.changes == {"run": run.pk, "rows": 251}
 
 
 def test_all_or_nothing_on_the_page(

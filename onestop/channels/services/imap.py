@@ -25,7 +25,7 @@ import re
 import select
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from email.parser import BytesHeaderParser
 from email.policy import compat32
@@ -56,7 +56,7 @@ from onestop.channels.services import (
 )
 from onestop.core import audit, references
 from onestop.core import batch as core_batch
-from onestop.core.errors import ServiceError
+from onestop.core.errors import ServiceError, ServiceErrors
 from onestop.core.models import AuditAction, Organisation, User
 
 logger = logging.getLogger(__name__)
@@ -82,6 +82,22 @@ FIELDS = (
     "client_id",
     "certificate_thumbprint",
     "certificate",
+)
+# The fields in the order the form shows them, so every problem is listed as the page reads.
+FORM_ORDER = (
+    "is_enabled",
+    "host",
+    "port",
+    "security",
+    "folder",
+    "processed_folder",
+    "username",
+    "credential",
+    "secret",
+    "tenant",
+    "client_id",
+    "certificate",
+    "certificate_thumbprint",
 )
 
 
@@ -142,20 +158,51 @@ def _folder(text: str, field_name: str, *, required: bool) -> str:
 
 
 def clean_imap(values: ImapInput, *, organisation: str) -> ImapInput:
-    """``values`` checked, or ``ServiceError`` naming the field to fix (nothing is saved)."""
+    """``values`` checked, or ``ServiceErrors`` naming every field to fix at once, each with its
+    message (nothing is saved)."""
+    cleaned, problems = _checked(values, organisation=organisation)
+    if problems:
+        raise ServiceErrors(problems)
+    return cleaned
+
+
+def imap_problems(
+    values: ImapInput, *, organisation: str, skip: Collection[str] = ()
+) -> list[ServiceError]:
+    """Every problem ``clean_imap`` finds in ``values``, in the order of the fields, but those
+    on the fields named in ``skip`` (a form refused them itself: their values are stand-ins)."""
+    return [
+        problem
+        for problem in _checked(values, organisation=organisation)[1]
+        if problem.field not in skip
+    ]
+
+
+def _checked(values: ImapInput, *, organisation: str) -> tuple[ImapInput, list[ServiceError]]:
+    """``values`` cleaned, and every problem with them (each a ``ServiceError`` on its field)."""
+    problems: list[ServiceError] = []
     host = values.host.strip().lower()
     if not HOST.match(host) or ".." in host:
-        raise _invalid(_("Enter the server's name, like outlook.office365.com"), "host")
+        problems.append(_invalid(_("Enter the server's name, like outlook.office365.com"), "host"))
     if not 1 <= values.port <= 65535:
-        raise _invalid(_("Enter a port between 1 and 65535, usually 993"), "port")
+        problems.append(_invalid(_("Enter a port between 1 and 65535, usually 993"), "port"))
     if values.security not in ImapSecurity.values:
-        raise _invalid(_("Select how the connection is encrypted"), "security")
-    folder = _folder(values.folder, "folder", required=True)
-    processed = _folder(values.processed_folder, "processed_folder", required=False)
+        problems.append(_invalid(_("Select how the connection is encrypted"), "security"))
+    folder = processed = ""
+    try:
+        folder = _folder(values.folder, "folder", required=True)
+    except ServiceError as problem:
+        problems.append(problem)
+    try:
+        processed = _folder(values.processed_folder, "processed_folder", required=False)
+    except ServiceError as problem:
+        problems.append(problem)
     if processed and processed == folder:
-        raise _invalid(
-            _("The processed folder must not be the folder new mail arrives in"),
-            "processed_folder",
+        problems.append(
+            _invalid(
+                _("The processed folder must not be the folder new mail arrives in"),
+                "processed_folder",
+            )
         )
     username = values.username.strip()
     if (
@@ -164,58 +211,78 @@ def clean_imap(values: ImapInput, *, organisation: str) -> ImapInput:
         or not username.isascii()
         or mail.clean_line(username, 254) != username
     ):
-        raise _invalid(
-            _("Enter the user name the server knows the mailbox by, like waste@council.gov.uk"),
-            "username",
+        problems.append(
+            _invalid(
+                _("Enter the user name the server knows the mailbox by, like waste@council.gov.uk"),
+                "username",
+            )
         )
     if values.credential not in ImapCredential.values:
-        raise _invalid(_("Select how OneStop signs in"), "credential")
+        problems.append(_invalid(_("Select how OneStop signs in"), "credential"))
     secret = values.secret.strip()
     certificate = (
         values.certificate.strip() if values.credential == ImapCredential.MICROSOFT else ""
     )
     # With a certificate file the secret is its password, and a key without one needs none.
-    if (secret or not certificate) and not imap.valid_secret_reference(secret, organisation):
+    secret_valid = not (secret or not certificate) or imap.valid_secret_reference(
+        secret, organisation
+    )
+    if not secret_valid:
         where = {"prefix": imap.env_prefix(organisation), "folder": imap.secrets_dir(organisation)}
-        raise _invalid(
-            _(
-                "Enter where the secret is kept: env:%(prefix)sNAME for an environment "
-                "variable, or file: and the full path of a file in %(folder)s/ (what you "
-                "typed was not kept, in case it was the secret itself)"
+        problems.append(
+            _invalid(
+                _(
+                    "Enter where the secret is kept: env:%(prefix)sNAME for an environment "
+                    "variable, or file: and the full path of a file in %(folder)s/ (what you "
+                    "typed was not kept, in case it was the secret itself)"
+                )
+                % where
+                if secret
+                else _(
+                    "Enter where the secret is kept: env:%(prefix)sNAME for an environment "
+                    "variable, or file: and the full path of a file in %(folder)s/"
+                )
+                % where,
+                "secret",
             )
-            % where
-            if secret
-            else _(
-                "Enter where the secret is kept: env:%(prefix)sNAME for an environment "
-                "variable, or file: and the full path of a file in %(folder)s/"
-            )
-            % where,
-            "secret",
         )
     tenant = values.tenant.strip()
     client_id = values.client_id.strip()
     thumbprint = values.certificate_thumbprint.strip().replace(":", "").upper()
     if values.credential == ImapCredential.MICROSOFT:
         if not TENANT.match(tenant):
-            raise _invalid(
-                _("Enter the Microsoft Entra tenant ID or domain, like council.onmicrosoft.com"),
-                "tenant",
+            problems.append(
+                _invalid(
+                    _(
+                        "Enter the Microsoft Entra tenant ID or domain, like "
+                        "council.onmicrosoft.com"
+                    ),
+                    "tenant",
+                )
             )
         if not CLIENT_ID.match(client_id):
-            raise _invalid(_("Enter the application (client) ID"), "client_id")
-        if certificate:
-            thumbprint = _certificate_thumbprint(certificate, secret, organisation=organisation)
+            problems.append(_invalid(_("Enter the application (client) ID"), "client_id"))
+        if certificate and secret_valid:
+            try:
+                thumbprint = _certificate_thumbprint(certificate, secret, organisation=organisation)
+            except ServiceError as problem:
+                problems.append(problem)
+        elif certificate:  # the file cannot be opened without its password: check its name
+            if not imap.valid_certificate_reference(certificate, organisation):
+                problems.append(_certificate_reference_problem(organisation))
         elif thumbprint and not THUMBPRINT.match(thumbprint):
-            raise _invalid(
-                _(
-                    "Enter the certificate's thumbprint as 40 hexadecimal characters (SHA-1) "
-                    "or 64 (SHA-256)"
-                ),
-                "certificate_thumbprint",
+            problems.append(
+                _invalid(
+                    _(
+                        "Enter the certificate's thumbprint as 40 hexadecimal characters (SHA-1) "
+                        "or 64 (SHA-256)"
+                    ),
+                    "certificate_thumbprint",
+                )
             )
     else:
         tenant, client_id, thumbprint = "", "", ""
-    return ImapInput(
+    cleaned = ImapInput(
         host=host,
         port=values.port,
         security=values.security,
@@ -230,6 +297,20 @@ def clean_imap(values: ImapInput, *, organisation: str) -> ImapInput:
         is_enabled=values.is_enabled,
         certificate=certificate,
     )
+    order = {name: index for index, name in enumerate(FORM_ORDER)}
+    problems.sort(key=lambda problem: order.get(problem.field or "", len(order)))
+    return cleaned, problems
+
+
+def _certificate_reference_problem(organisation: str) -> ServiceError:
+    return _invalid(
+        _(
+            "Enter where the certificate is: file: and the full path of a PEM or PFX file "
+            "in %(folder)s/"
+        )
+        % {"folder": imap.secrets_dir(organisation)},
+        "certificate",
+    )
 
 
 def _certificate_thumbprint(certificate: str, password: str, *, organisation: str) -> str:
@@ -237,14 +318,7 @@ def _certificate_thumbprint(certificate: str, password: str, *, organisation: st
     in the file ``certificate`` names, opened with ``password``; ``ServiceError`` on the field
     to fix when it cannot be used (missing, wrong password, expired …)."""
     if not imap.valid_certificate_reference(certificate, organisation):
-        raise _invalid(
-            _(
-                "Enter where the certificate is: file: and the full path of a PEM or PFX file "
-                "in %(folder)s/"
-            )
-            % {"folder": imap.secrets_dir(organisation)},
-            "certificate",
-        )
+        raise _certificate_reference_problem(organisation)
     try:
         return imap.load_certificate(certificate, password, organisation).sha1_thumbprint
     except imap.CertificateFailure as failure:

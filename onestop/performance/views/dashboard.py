@@ -736,7 +736,15 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     if definition is None:
         raise Http404
     form = _form(request, organisation)
-    context: dict[str, Any] = {"form": form, "code": definition.code, "title": definition.title}
+    applied = narrowed.applied(definition.code)
+    context: dict[str, Any] = {
+        "form": form,
+        "code": definition.code,
+        "title": definition.title,
+        # Only the filters that narrow this report are offered (a team filter on the telephony
+        # report would change no figure); one chosen elsewhere is said not to narrow it.
+        "offered": sorted(applied),
+    }
     if not form.is_valid():
         return render(request, "performance/report.html", context)
     period = form.period()
@@ -749,7 +757,6 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         context["error"] = str(error)
         return render(request, "performance/report.html", context, status=400)
     core_services.record_report_run(definition, output, ip_address=client_address(request))
-    applied = narrowed.applied(definition.code)
     files = urlencode(
         {
             "from": period.first.isoformat(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db.models import QuerySet
 
 from onestop.core import permissions, reporting
@@ -15,6 +17,7 @@ from onestop.telephony.queries import measures
 MANAGE = permissions.CALL_RECORDS_MANAGE
 RECENT_RUNS = 20
 REFUSALS_SHOWN = 200
+REFUSALS_CHUNK = 5000
 
 
 def queues_for(user: User) -> ScopedQuerySet[CallQueue]:
@@ -55,6 +58,18 @@ def refusals_of(run: CallImportRun, limit: int = REFUSALS_SHOWN) -> list[CallImp
         CallImportRefusal.objects.for_organisation(run.organisation_id)
         .filter(run=run)
         .order_by("line")[:limit]
+    )
+
+
+def every_refusal_of(run: CallImportRun) -> Iterator[tuple[int, str]]:
+    """Every refused row of the run as (line, reason), by line number, read from the database
+    a chunk at a time (an import can refuse a million rows)."""
+    return (
+        CallImportRefusal.objects.for_organisation(run.organisation_id)
+        .filter(run=run)
+        .order_by("line", "id")
+        .values_list("line", "reason")
+        .iterator(chunk_size=REFUSALS_CHUNK)
     )
 
 
