@@ -495,24 +495,3 @@ def test_the_councillor_pages(
     )
     # the councillor does not read the record itself
     assert client_for(councillor).get(f"/feedback/{feedback.reference}/").status_code == 403
-
-
-# --- the demo -------------------------------------------------------------------------------------
-def test_the_demo_shows_a_restriction_an_owner_and_a_contribution_once(db: None) -> None:
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    from onestop.feedback.procedure_models import ContactRestriction, RestrictionStatus
-
-    call_command("demo", stdout=StringIO())
-    council = Organisation.objects.get(slug="demo-council")
-    restriction = ContactRestriction.objects.for_organisation(council).get()
-    assert restriction.status == RestrictionStatus.ACTIVE
-    assert restriction.approved_by is not None
-    assert restriction.approved_by_id != restriction.proposed_by_id
-    assert Contribution.objects.for_organisation(council).count() == 1
-    assert FeedbackEvent.objects.for_organisation(council).filter(code="owner-changed").count() == 1
-    call_command("demo", stdout=StringIO())
-    assert ContactRestriction.objects.for_organisation(council).count() == 1
-    assert Contribution.objects.for_organisation(council).count() == 1
