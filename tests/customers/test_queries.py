@@ -339,6 +339,8 @@ def test_email_owners_reads_each_customer_a_few_times_at_most_whatever_the_plann
         read = _customer_rows_read() - before
 
     assert len(owners) == 40
-    # A few reads of each of the organisation's customers (an index's entry, the row), not
-    # one per customer and address.
-    assert read <= 3 * Customer.objects.for_organisation(council).count()
+    # A few reads of each customer in the table (an entry of each of two indexes the planner may
+    # combine, the organisation's and the ids', and the row: 3 x 44 = 132 at most), not one per
+    # customer and address (860).  The bound counted the council's 43 only, and a run whose
+    # planner combined both indexes read 130.
+    assert read <= 3 * Customer.objects.unscoped("every row a scan may read").count()
