@@ -131,23 +131,6 @@ def mailbox_edit(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     )
 
 
-IMAP_FIELDS = (
-    "is_enabled",
-    "host",
-    "port",
-    "security",
-    "folder",
-    "processed_folder",
-    "username",
-    "credential",
-    "secret",
-    "tenant",
-    "client_id",
-    "certificate_thumbprint",
-    "certificate",
-)
-
-
 @require_http_methods(GET_POST)
 def mailbox_imap(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     """Set how a mailbox is read over IMAP (server, folder, credential)."""
@@ -155,7 +138,7 @@ def mailbox_imap(request: HttpRequest, mailbox_id: int) -> HttpResponse:
     mailbox = queries.get_mailbox_for(user, mailbox_id, MANAGE)
     source = queries.imap_source_of(user, mailbox)
     initial: dict[str, object] = (
-        {name: getattr(source, name) for name in IMAP_FIELDS}
+        {name: getattr(source, name) for name in imap_services.FIELDS}
         if source is not None
         else {
             "is_enabled": True,

@@ -68,23 +68,8 @@ FOLDER_LIMIT = 200
 TENANT = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9.-]{0,99}\Z")
 CLIENT_ID = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
 THUMBPRINT = re.compile(r"\A[0-9A-Fa-f]{40}(?:[0-9A-Fa-f]{24})?\Z")
+# The settings, in the order the form shows them (so every problem is listed as the page reads).
 FIELDS = (
-    "is_enabled",
-    "host",
-    "port",
-    "security",
-    "folder",
-    "processed_folder",
-    "username",
-    "credential",
-    "secret",
-    "tenant",
-    "client_id",
-    "certificate_thumbprint",
-    "certificate",
-)
-# The fields in the order the form shows them, so every problem is listed as the page reads.
-FORM_ORDER = (
     "is_enabled",
     "host",
     "port",
@@ -297,7 +282,7 @@ def _checked(values: ImapInput, *, organisation: str) -> tuple[ImapInput, list[S
         is_enabled=values.is_enabled,
         certificate=certificate,
     )
-    order = {name: index for index, name in enumerate(FORM_ORDER)}
+    order = {name: index for index, name in enumerate(FIELDS)}
     problems.sort(key=lambda problem: order.get(problem.field or "", len(order)))
     return cleaned, problems
 
