@@ -66,35 +66,37 @@ def _refusal_downloads(world: CallWorld) -> int:
 
 
 # --- the matrix -----------------------------------------------------------------------------------
-@covers(
+PAGES = (
     "telephony:import",
     "telephony:run",
     "telephony:run-refusals",
     "telephony:queues",
     "telephony:queue-edit",
 )
-def test_signed_out_visitors_are_sent_to_sign_in(call_world: CallWorld) -> None:
-    run, queue = _seeded(call_world)
-    for url in (
+
+
+def _pages(run: CallImportRun, queue: CallQueue) -> tuple[str, ...]:
+    """The addresses of ``PAGES`` for ``run`` and ``queue``."""
+    return (
         IMPORT,
         f"/calls/imports/{run.pk}/",
         f"/calls/imports/{run.pk}/refused.csv",
         QUEUES,
         f"/calls/queues/{queue.pk}/",
-    ):
+    )
+
+
+@covers(*PAGES)
+def test_signed_out_visitors_are_sent_to_sign_in(call_world: CallWorld) -> None:
+    run, queue = _seeded(call_world)
+    for url in _pages(run, queue):
         response = Client().get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/sign-in/")
 
 
 @pytest.mark.parametrize("who", ["advisor", "team_leader", "auditor"])
-@covers(
-    "telephony:import",
-    "telephony:run",
-    "telephony:run-refusals",
-    "telephony:queues",
-    "telephony:queue-edit",
-)
+@covers(*PAGES)
 def test_roles_without_the_permission_get_403_and_change_nothing(
     call_world: CallWorld, client_for: ClientFor, request: pytest.FixtureRequest, who: str
 ) -> None:
@@ -102,13 +104,7 @@ def test_roles_without_the_permission_get_403_and_change_nothing(
     client = client_for(request.getfixturevalue(who))
     before = _state(call_world)
     exports_before = _refusal_downloads(call_world)
-    for url in (
-        IMPORT,
-        f"/calls/imports/{run.pk}/",
-        f"/calls/imports/{run.pk}/refused.csv",
-        QUEUES,
-        f"/calls/queues/{queue.pk}/",
-    ):
+    for url in _pages(run, queue):
         assert client.get(url).status_code == 403, url
     assert _refusal_downloads(call_world) == exports_before
     assert (
@@ -125,13 +121,7 @@ def test_roles_without_the_permission_get_403_and_change_nothing(
     assert _state(call_world) == before
 
 
-@covers(
-    "telephony:import",
-    "telephony:run",
-    "telephony:run-refusals",
-    "telephony:queues",
-    "telephony:queue-edit",
-)
+@covers(*PAGES)
 def test_another_organisations_runs_and_queues_are_not_found(
     call_world: CallWorld, partner_administrator: User, client_for: ClientFor
 ) -> None:
