@@ -151,8 +151,11 @@ _REPORTED_CASE = PreparedRead(
     lambda organisation, reference: (
         Case.objects.for_organisation(organisation)
         .filter(reference=reference)
+        .order_by()  # one row by its unique reference: nothing to sort, no join to sort by
         .select_related("case_type")
-        .only("reference", "due_at", "title", "case_type__name", "received_at")[:1]
+        .only(
+            "reference", "due_at", "title", "case_type__name", "case_type__name_cy", "received_at"
+        )[:1]
     ),
     parameters=(int, str),
 )

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from onestop.cases.models import Case, CaseType
@@ -244,6 +246,25 @@ def test_a_welsh_report_records_welsh_and_the_acknowledgement_is_in_welsh(
     assert "Eich cyfeirnod yw" in done
     assert "Byddwn yn ateb erbyn 16 Mawrth 2026." in done
     assert "Beth sy’n digwydd nesaf" in done
+
+
+def test_the_confirmation_names_the_welsh_type_with_the_same_reads_as_in_english(
+    welsh_form: WebForm, client: Client
+) -> None:
+    """The case's row is read with its type's Welsh name: a Welsh confirmation made one more
+    read (the deferred ``name_cy``) on every visit."""
+    done = client.post(FORM, _data())["Location"]
+    client.get(done)
+    with CaptureQueriesContext(connection) as english:
+        in_english = client.get(done).content.decode()
+    client.cookies[COOKIE] = "cy"
+    client.get(done)
+    with CaptureQueriesContext(connection) as welsh:
+        in_welsh = client.get(done).content.decode()
+
+    assert "“Missed bin”" in in_english
+    assert "“Bin heb ei gasglu”" in in_welsh
+    assert len(welsh) == len(english) == 2  # the session, then the case with its type
 
 
 @time_machine.travel(MONDAY, tick=False)
