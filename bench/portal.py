@@ -714,9 +714,12 @@ def serve(handler: Any, environ: dict[str, Any]) -> tuple[int, bytes]:
     return int(sent[0].split(" ", 1)[0]), body
 
 
-def capture(client: Any, path: str) -> tuple[Any, str, dict[str, Any]]:
+def capture(client: Any, path: str, *, render: bool = True) -> tuple[Any, str, dict[str, Any]]:
     """The browser's GET of ``path``, with the template and the context its view rendered
-    (``render`` calls ``loader.render_to_string``: wrapped for this one request)."""
+    (``render`` calls ``loader.render_to_string``: wrapped for this one request).  With
+    ``render=False`` the template is not rendered (the response is empty): the context is as the
+    view handed it over, its forms' lazily computed parts (errors, bound fields, widgets) not yet
+    computed by a render."""
     from django.template import loader
 
     rendered: list[tuple[str, dict[str, Any]]] = []
@@ -724,6 +727,8 @@ def capture(client: Any, path: str) -> tuple[Any, str, dict[str, Any]]:
 
     def recording(template_name: Any, context: Any = None, *args: Any, **kwargs: Any) -> str:
         rendered.append((str(template_name), dict(context or {})))
+        if not render:
+            return ""
         return original(template_name, context, *args, **kwargs)
 
     loader.render_to_string = recording  # type: ignore[assignment]
@@ -796,7 +801,17 @@ class Bench:
         factory = RequestFactory()
         statuses: set[int] = set()
 
+        # Each render gets a context of its own, as the view hands it over (a form whose
+        # errors, bound fields and widgets a render computes and keeps: reusing one context
+        # would measure later renders without that work); a built context holds no form.
+        rounds = self.warm + 1 + self.requests
+        if visit.built is None:
+            contexts = [capture(client, visit.path, render=False)[2] for _round in range(rounds)]
+        else:
+            contexts = [context] * rounds
+
         def baseline() -> HttpResponse:
+            context = contexts.pop()
             request = factory.get(visit.path)
             request.COOKIES = dict(cookies)
             request.user = _anonymous()
