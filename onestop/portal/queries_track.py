@@ -132,15 +132,18 @@ def _trackable_feedback(organisation: Any) -> ScopedQuerySet[Feedback]:
 _CASE = PreparedRead(
     Case,
     lambda organisation, reference: (
-        _trackable_cases(organisation).filter(reference=reference).select_related("case_type")[:1]
+        _trackable_cases(organisation)
+        .filter(reference=reference)
+        .order_by()  # one row by its unique reference: nothing to sort, no join to sort by
+        .select_related("case_type")[:1]
     ),
     parameters=(int, str),
 )
 _FEEDBACK = PreparedRead(
     Feedback,
-    lambda organisation, reference: _trackable_feedback(organisation).filter(reference=reference)[
-        :1
-    ],
+    lambda organisation, reference: (
+        _trackable_feedback(organisation).filter(reference=reference).order_by()[:1]
+    ),
     parameters=(int, str),
 )
 
@@ -422,15 +425,18 @@ _CASE_RAISED_WITH = PreparedRead(
     lambda organisation, reference, key: (
         _trackable_cases(organisation)
         .filter(_raised_with(organisation, key), reference=reference)
+        .order_by()
         .select_related("case_type")[:1]
     ),
     parameters=(int, str, str),
 )
 _FEEDBACK_RAISED_WITH = PreparedRead(
     Feedback,
-    lambda organisation, reference, key: _trackable_feedback(organisation).filter(
-        _raised_with(organisation, key), reference=reference
-    )[:1],
+    lambda organisation, reference, key: (
+        _trackable_feedback(organisation)
+        .filter(_raised_with(organisation, key), reference=reference)
+        .order_by()[:1]
+    ),
     parameters=(int, str, str),
 )
 
@@ -450,7 +456,7 @@ _RESIDENT_SESSION = PreparedRead(
     lambda organisation, key_hash: (
         ResidentSession.objects.for_organisation(organisation)
         .filter(key_hash=key_hash, ended_at__isnull=True)
-        .select_related("organisation")[:1]
+        .order_by()[:1]  # one row by its unique key; its organisation is the page's own
     ),
     parameters=(int, str),
 )
@@ -464,6 +470,7 @@ def resident_session(organisation: Organisation, key: str) -> ResidentSession | 
     found = _RESIDENT_SESSION.first(organisation.pk, hashed(key))
     if found is None or found.expires_at <= timezone.now():
         return None
+    found.organisation = organisation  # the row is this organisation's: no second read of it
     return found
 
 

@@ -146,16 +146,18 @@ def stages_of(feedback: Feedback) -> list[ComplaintStage]:
 # Reads a resident's pages make on every visit, their SQL built once (``core.prepared``).
 _STAGE = PreparedRead(
     ComplaintStage,
-    lambda organisation, feedback, stage: ComplaintStage.objects.for_organisation(
-        organisation
-    ).filter(feedback_id=feedback, stage=stage)[:1],
+    lambda organisation, feedback, stage: (
+        ComplaintStage.objects.for_organisation(organisation)
+        .filter(feedback_id=feedback, stage=stage)
+        .order_by()[:1]
+    ),
     parameters=(int, int, int),
 )
 _SENT_FEEDBACK = PreparedRead(
     Feedback,
-    lambda organisation, reference: Feedback.objects.for_organisation(organisation).filter(
-        reference=reference
-    )[:1],
+    lambda organisation, reference: (
+        Feedback.objects.for_organisation(organisation).filter(reference=reference).order_by()[:1]
+    ),
     parameters=(int, str),
 )
 
