@@ -11,7 +11,7 @@ import copy
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,16 +86,22 @@ class ReportForm(GovukForm):
         request: HttpRequest | None = None,
         questions: list[dict[str, Any]] | None = None,
         blueprint: Blueprint | None = None,
+        only: Collection[str] | None = None,
         **kwargs: Any,
     ) -> None:
         # The questions in the page's language (``WebForm.questions_in``), else as stored;
         # ``blueprint``: their fields, when the page looked them up already (``blueprint_of``).
+        # ``only``: just these fields, for a page that shows some and checks none (an empty
+        # page of a long form: copying every field of the form for it took longer than that).
         self.questions = questions if questions is not None else list(case_type.attributes)
         if blueprint is None:
             blueprint = _blueprint(self.questions)
+        fields = blueprint.fields
+        if only is not None:
+            fields = {name: field for name, field in fields.items() if name in only}
         # Copied by Django's own form (as it copies a form class's declared fields), so each
         # form has fields of its own and the blueprint is never changed.
-        self.base_fields = blueprint.fields  # type: ignore[misc]  # this form's, not the class's
+        self.base_fields = fields  # type: ignore[misc]  # this form's, not the class's
         super().__init__(*args, **kwargs)
         self.case_type = case_type
         self.request = request

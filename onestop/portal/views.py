@@ -5,6 +5,7 @@ page that publishes case types online.  Thin: parse the form, reach objects thro
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from functools import partial
 from typing import Any
 
@@ -132,9 +133,11 @@ def _report_form(
     *args: Any,
     request: HttpRequest | None = None,
     asked: tuple[list[dict[str, Any]], forms.Blueprint] | None = None,
+    only: Collection[str] | None = None,
 ) -> forms.ReportForm:
     """The report form of ``web_form`` with its questions in the page's language (``asked``:
-    those questions and their fields, when the page looked them up already)."""
+    those questions and their fields, when the page looked them up already; ``only``: just
+    these fields, for a page that checks none)."""
     questions, blueprint = asked or (web_form.questions_in(get_language()), None)
     return forms.ReportForm(
         *args,
@@ -142,6 +145,7 @@ def _report_form(
         request=request,
         questions=questions,
         blueprint=blueprint,
+        only=only,
     )
 
 
@@ -318,8 +322,8 @@ def report_step(
             form = _report_form(web_form, steps.as_data(answers["values"]), asked=asked)
             form.is_valid()
             steps.only_errors_of(form, found)
-        else:
-            form = _report_form(web_form, asked=asked)
+        else:  # nothing to check: the page's own inputs only
+            form = _report_form(web_form, asked=asked, only=(*found.fields, forms.HONEYPOT))
         return _step_page(
             request, web_form, all_steps, found, form, from_check=from_check, answers=answers
         )

@@ -150,6 +150,26 @@ def test_every_page_in_order_then_check_and_send(
     assert client.get(CHECK)["Location"] == _step("question-bin")
 
 
+def test_a_page_not_yet_answered_copies_only_its_own_fields_and_shows_them_all(
+    paged: WebForm, client: Client
+) -> None:
+    """The form behind an empty page holds that page's inputs (and the honeypot), not every
+    field of the form: it checks nothing, and copying all of them took longer than the page."""
+    for index, (slug, data) in enumerate(PAGES):
+        page = client.get(_step(slug))
+        html = page.content.decode()
+        step = page.context["step"]
+
+        assert set(page.context["form"].fields) == {*step.fields, forms.HONEYPOT}, slug
+        for name in data:
+            assert f'name="{name}"' in html, (slug, name)
+        for other, other_data in PAGES[:index] + PAGES[index + 1 :]:
+            for name in other_data:
+                assert f'name="{name}"' not in html, (slug, other, name)
+        assert 'name="leave_blank"' in html
+        assert client.post(_step(slug), {**data, "leave_blank": ""}).status_code == 302
+
+
 def test_a_later_page_before_the_earlier_ones_goes_back_to_the_first_unanswered(
     paged: WebForm, client: Client
 ) -> None:
