@@ -260,6 +260,27 @@ def test_the_dashboard_offers_all_four_filters(world: World, client_for: Clients
     assert offered == ["service", "team", "channel", "access_point"]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("performance:dashboard"),
+        *(reverse("performance:report", args=[code]) for code in ("volumes", "telephony")),
+    ],
+)
+def test_every_filter_has_a_label_of_its_own(world: World, client_for: Clients, url: str) -> None:
+    """Two boxes both labelled "Year" (which kind of year, and the year itself) left a screen
+    reader's user, and everyone else, to guess which was which (WCAG 2.4.6)."""
+    html = client_for(world.head).get(url, MARCH).content.decode()
+    form = html.split('data-testid="dashboard-filters"', 1)[1].split("</form>", 1)[0]
+    labels = [
+        " ".join(unescape(re.sub(r"<[^>]+>", "", text)).split())
+        for text in re.findall(r"<label[^>]*>(.*?)</label>", form, re.S)
+    ]
+
+    assert "Type of year" in labels
+    assert len(labels) == len(set(labels)) >= len(PERIOD_FIELDS)
+
+
 # --- the command ---------------------------------------------------------------------------------
 def _command(*arguments: str) -> list[str]:
     out = io.StringIO()

@@ -22,7 +22,12 @@ MONTHS = [(number, datetime.date(2000, number, 1).strftime("%B")) for number in 
 
 class PeriodForm(GovukForm):
     kind = forms.ChoiceField(label=_("Period"), choices=KINDS)
-    year_kind = forms.ChoiceField(label=_("Year"), choices=YEAR_KINDS, required=False)
+    year_kind = forms.ChoiceField(
+        label=_("Type of year"),
+        help_text=_("For the period Year"),
+        choices=YEAR_KINDS,
+        required=False,
+    )
     month = forms.TypedChoiceField(
         label=_("Month (the period holding it)"), choices=MONTHS, coerce=int
     )
