@@ -217,10 +217,11 @@ def queue_edit(request: HttpRequest, queue_id: int) -> HttpResponse:
 REPORT = "telephony"  # the report whose figures the calls list shows (telephony.reports.CODE)
 
 
-def _report_url(period: reporting.Period | None, service: str) -> str:
-    """The telephony report's page for ``period`` and ``service``, as its filter form asks for
-    them (a month, a quarter, or a calendar or financial year; another period, as the command
-    may report on, opens the report's own default period)."""
+def _report_url(period: reporting.Period | None, service: str, *, dashboard: bool) -> str:
+    """The telephony report's page (the dashboard's, for a list opened from its charts) for
+    ``period`` and ``service``, as its filter form asks for them (a month, a quarter, or a
+    calendar or financial year; another period, as the command may report on, opens the page's
+    own default period)."""
     query: dict[str, str | int] = {}
     if period is not None:
         first = period.first
@@ -234,7 +235,11 @@ def _report_url(period: reporting.Period | None, service: str) -> str:
             query = {"kind": "year", "year_kind": "financial", "month": 4, "year": first.year}
     if service:
         query["service"] = service
-    url = reverse("performance:report", args=[REPORT])
+    url = (
+        reverse("performance:dashboard")
+        if dashboard
+        else reverse("performance:report", args=[REPORT])
+    )
     return f"{url}?{urlencode(query)}" if query else url
 
 
@@ -260,6 +265,7 @@ def calls(request: HttpRequest) -> HttpResponse:
     scope: measures.Scope | None = None
     period: reporting.Period | None = None
     service = str(params.get("service", ""))[:200]
+    from_dashboard = params.get("back") == "dashboard"  # opened from the dashboard's charts
     try:
         period = reporting.make_period(
             reporting.parse_date(params.get("from", ""), _("The first day")),
@@ -304,7 +310,9 @@ def calls(request: HttpRequest) -> HttpResponse:
             "report_url": _report_url(
                 period,
                 getattr(scope.service, "slug", service) if scope is not None else service,
+                dashboard=from_dashboard,
             ),
+            "from_dashboard": from_dashboard,
         },
         status=400 if error else 200,
     )

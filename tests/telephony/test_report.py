@@ -420,6 +420,31 @@ def test_a_refused_calls_list_links_back_to_the_report(
     assert _back_links(day.content.decode()) == ["/performance/report/telephony/"]
 
 
+def test_a_calls_list_opened_from_the_dashboard_links_back_to_the_dashboard(
+    call_world: CallWorld, partner: Organisation, team_leader: User, client_for: ClientFor
+) -> None:
+    _spring(call_world, partner)
+    client = client_for(team_leader)
+    dashboard = "/performance/?kind=month&month=3&year=2026"
+    html = client.get(dashboard).content.decode()
+    lists = [unescape(href) for href in re.findall(r'href="(/calls/list/\?[^"]*)"', html)]
+    assert lists
+    assert all(parse_qs(urlsplit(link).query)["back"] == ["dashboard"] for link in lists)
+
+    listed = client.get(lists[0]).content.decode()
+    back = re.findall(r'<a[^>]* href="([^"]*)"[^>]*>Back to the dashboard<', listed)
+    assert [unescape(href) for href in back] == [dashboard]
+    assert "Back to the telephone report" not in listed
+    refused = client.get(lists[0].replace("measure=", "measure=x")).content.decode()
+    assert [
+        unescape(href)
+        for href in re.findall(
+            r'<a[^>]* href="([^"]*)"[^>]*>(?:Back to|Go back to) the dashboard<', refused
+        )
+    ] == [dashboard, dashboard]
+    assert client.get(dashboard).status_code == 200
+
+
 def test_links_keep_the_service(call_world: CallWorld, partner: Organisation) -> None:
     _spring(call_world, partner)
     output = _build(call_world.organisation, D(2026, 3, 29), D(2026, 3, 29), call_world.waste.slug)

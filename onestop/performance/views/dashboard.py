@@ -406,12 +406,14 @@ def headlines(
 def _calls_url(
     scope: call_measures.Scope, measure: str, *, queue: int | str = call_measures.ALL
 ) -> str:
-    """The list of the calls behind a figure (``/calls/list/``, the telephony app's page)."""
+    """The list of the calls behind a figure (``/calls/list/``, the telephony app's page), whose
+    back link then comes back here."""
     query = {
         "from": scope.period.first.isoformat(),
         "to": scope.period.last.isoformat(),
         "measure": measure,
         "queue": str(queue),
+        "back": "dashboard",
     }
     if scope.service:
         query["service"] = getattr(scope.service, "slug", str(scope.service))
