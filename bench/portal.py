@@ -47,11 +47,14 @@ bin and one anonymous comment, tracks the resident's case and signs in to "Your 
   the page's language, the context read once beforehand, so the ratio is the price of the reads
   and the middleware).  The context of ``root`` to ``report`` and of ``feedback`` is rebuilt
   from the pages' ``queries`` functions; the other views' contexts (forms, session state) are
-  captured from the walk's own GET of the page (``django.template.loader.render_to_string``,
-  which ``render`` calls, wrapped for that one request: the dict the view passed), then
-  evaluated once (a queryset's rows read into its cache, a deferred read such as the map's
-  postcode centres called) so that a baseline render reads nothing: each page's baseline is
-  checked to make no query.  Targets: under 150 ms, and within 1.5x of the baseline.
+  captured from GETs of the page (``django.template.loader.render_to_string``, which
+  ``render`` calls, wrapped for that one request: the dict the view passed, its template not
+  rendered), one for each baseline render, so that no render reuses what an earlier one
+  computed on its form (errors, bound fields, widgets); each is evaluated beforehand (a
+  queryset's rows read into its cache, a deferred read such as the map's postcode centres
+  called) so that a baseline render reads nothing: each page's baseline is checked to make no
+  query, which also catches a template that reads (a deferred column).  Targets: under
+  150 ms, and within 1.5x of the baseline.
 * ``portal_bytes[<page>]``: what a first visit transfers without fonts (ours): the HTML as
   sent, plus every stylesheet, script and icon the page names and every non-font file those
   stylesheets name, each gzip-compressed as whitenoise serves it; the baseline is the budget,
