@@ -24,7 +24,7 @@ class PeriodForm(GovukForm):
     kind = forms.ChoiceField(label=_("Period"), choices=KINDS)
     year_kind = forms.ChoiceField(
         label=_("Type of year"),
-        help_text=_("For the period Year"),
+        help_text=_("Only when the period is Year"),
         choices=YEAR_KINDS,
         required=False,
     )
