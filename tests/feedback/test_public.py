@@ -7,6 +7,7 @@ per-address limit hold; equality questions stay optional and apart."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -402,6 +403,21 @@ def test_equality_answers_are_optional_and_kept_apart_with_the_customer(world: W
     assert "age_band" not in str(Feedback.objects.for_organisation(world.organisation).values())
 
 
+def test_the_confirmation_says_how_to_track_it_and_its_link_finds_it(world: World) -> None:
+    client = Client()
+    _answer_all(world, client)
+    client.post(f"{_base(world)}check/")
+    feedback = _feedback(world)
+
+    html = client.get(f"{_base(world)}sent/{feedback.reference}/").content.decode()
+    link = re.search(r'data-testid="track">.*?href="([^"]+)">track what you sent us</a>', html)
+    assert link is not None
+    track = f"/o/{world.organisation.slug}/track/"
+    assert link[1] == track
+    tracked = client.post(track, {"reference": feedback.reference, "detail": "robin@example.org"})
+    assert (tracked.status_code, tracked["Location"]) == (302, f"{track}{feedback.reference}/")
+
+
 def test_anonymous_feedback_is_not_asked_equality_questions(world: World) -> None:
     client = Client()
     _answer_all(
@@ -410,7 +426,10 @@ def test_anonymous_feedback_is_not_asked_equality_questions(world: World) -> Non
     client.post(f"{_base(world)}check/")
     feedback = _feedback(world)
     done = f"{_base(world)}sent/{feedback.reference}/"
-    assert "equality-link" not in client.get(done).content.decode()
+    html = client.get(done).content.decode()
+    assert "equality-link" not in html
+    # Nothing given to prove it was theirs with: so no link to track it either.
+    assert 'data-testid="track"' not in html
     assert client.get(f"{done}equality/").status_code == 404
 
 

@@ -105,6 +105,29 @@ def test_a_resident_reports_a_missed_bin_and_sees_the_reference_and_deadline(
     assert "no-store" in done["Cache-Control"]
 
 
+def test_the_confirmation_says_how_to_track_the_report_and_its_link_finds_it(
+    world: World, missed_bins_online: WebForm, client: Client
+) -> None:
+    """Without the confirmation saying so, a resident learnt of the track page only from the
+    acknowledgement, which nobody gets who left no email address (the postcode tracks it)."""
+    anonymous = _data(given_name="", family_name="", email="", phone="")
+    response = client.post(FORM, anonymous)
+    case = Case.objects.for_organisation(world.organisation).get()
+
+    html = client.get(response["Location"]).content.decode()
+    found = re.search(r'data-testid="track">(.*?)</p>', html, re.S)
+    assert found is not None
+    paragraph = found[1]
+    link = re.search(r'href="([^"]+)">track your report</a>', paragraph)
+    assert link is not None
+    assert link[1] == "/o/test-council/track/"
+    assert "postcode, email address or phone number you gave us" in paragraph
+    tracked = client.post(link[1], {"reference": case.reference, "detail": "HP20 1AA"})
+    assert tracked.status_code == 302
+    assert tracked["Location"] == f"/o/test-council/track/{case.reference}/"
+    assert case.reference in client.get(tracked["Location"]).content.decode()
+
+
 def test_an_anonymous_report_needs_no_details(
     world: World, missed_bins_online: WebForm, client: Client
 ) -> None:

@@ -264,6 +264,7 @@ def test_the_confirmation_names_the_welsh_type_with_the_same_reads_as_in_english
 
     assert "“Missed bin”" in in_english
     assert "“Bin heb ei gasglu”" in in_welsh
+    assert 'href="/o/test-council/track/">olrheiniwch eich adroddiad</a>' in in_welsh
     assert len(welsh) == len(english) == 2  # the session, then the case with its type
 
 
