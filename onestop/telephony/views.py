@@ -5,11 +5,12 @@ and map the telephone system's queues to services.  Thin: parse the form, reach 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from functools import partial
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -215,13 +216,29 @@ def queue_edit(request: HttpRequest, queue_id: int) -> HttpResponse:
 
 
 REPORT = "telephony"  # the report whose figures the calls list shows (telephony.reports.CODE)
+# What a list opened from the dashboard keeps of the dashboard's query, to link back to it.
+DASHBOARD_QUERY_LIMIT = 500
+DASHBOARD_FIELD = re.compile(r"[a-z_]{1,20}")
 
 
-def _report_url(period: reporting.Period | None, service: str, *, dashboard: bool) -> str:
-    """The telephony report's page (the dashboard's, for a list opened from its charts) for
-    ``period`` and ``service``, as its filter form asks for them (a month, a quarter, or a
-    calendar or financial year; another period, as the command may report on, opens the page's
-    own default period)."""
+def _dashboard_url(query: str) -> str:
+    """The dashboard as the list was opened from it: its query as the link carried it (at most
+    a few short, plainly named fields, each encoded again; the dashboard checks them as it
+    checks its own form)."""
+    given = QueryDict(query[:DASHBOARD_QUERY_LIMIT])
+    kept = [
+        (name, given.get(name, "")[:60])
+        for name in list(given)[:12]
+        if DASHBOARD_FIELD.fullmatch(name) and given.get(name)
+    ]
+    url = reverse("performance:dashboard")
+    return f"{url}?{urlencode(kept)}" if kept else url
+
+
+def _report_url(period: reporting.Period | None, service: str) -> str:
+    """The telephony report's page for ``period`` and ``service``, as its filter form asks for
+    them (a month, a quarter, or a calendar or financial year; another period, as the command
+    may report on, opens the report's own default period)."""
     query: dict[str, str | int] = {}
     if period is not None:
         first = period.first
@@ -235,11 +252,7 @@ def _report_url(period: reporting.Period | None, service: str, *, dashboard: boo
             query = {"kind": "year", "year_kind": "financial", "month": 4, "year": first.year}
     if service:
         query["service"] = service
-    url = (
-        reverse("performance:dashboard")
-        if dashboard
-        else reverse("performance:report", args=[REPORT])
-    )
+    url = reverse("performance:report", args=[REPORT])
     return f"{url}?{urlencode(query)}" if query else url
 
 
@@ -307,10 +320,11 @@ def calls(request: HttpRequest) -> HttpResponse:
             "calls": shown,
             "counted": counted,
             "listed": len(shown),
-            "report_url": _report_url(
+            "report_url": _dashboard_url(params.get("dashboard", ""))
+            if from_dashboard
+            else _report_url(
                 period,
                 getattr(scope.service, "slug", service) if scope is not None else service,
-                dashboard=from_dashboard,
             ),
             "from_dashboard": from_dashboard,
         },

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 from html import unescape
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.core.management import call_command
@@ -420,29 +420,73 @@ def test_a_refused_calls_list_links_back_to_the_report(
     assert _back_links(day.content.decode()) == ["/performance/report/telephony/"]
 
 
-def test_a_calls_list_opened_from_the_dashboard_links_back_to_the_dashboard(
+def test_a_calls_list_opened_from_the_dashboard_links_back_to_the_dashboard_as_it_was(
     call_world: CallWorld, partner: Organisation, team_leader: User, client_for: ClientFor
 ) -> None:
+    """Every call figure of the dashboard, this period's, the previous one's and last year's,
+    lists its own period's calls and links back to the dashboard the user was on, with each of
+    its filters (the calls list itself knows only the period and the service)."""
     _spring(call_world, partner)
     client = client_for(team_leader)
-    dashboard = "/performance/?kind=month&month=3&year=2026"
+    dashboard = "/performance/?kind=month&month=3&year=2026&team=&channel=telephone"
     html = client.get(dashboard).content.decode()
     lists = [unescape(href) for href in re.findall(r'href="(/calls/list/\?[^"]*)"', html)]
-    assert lists
-    assert all(parse_qs(urlsplit(link).query)["back"] == ["dashboard"] for link in lists)
+    periods = {parse_qs(urlsplit(link).query)["from"][0] for link in lists}
+    assert periods == {"2026-03-01", "2026-02-01", "2025-03-01"}
+    back_to = "/performance/?kind=month&month=3&year=2026&channel=telephone"
 
-    listed = client.get(lists[0]).content.decode()
-    back = re.findall(r'<a[^>]* href="([^"]*)"[^>]*>Back to the dashboard<', listed)
-    assert [unescape(href) for href in back] == [dashboard]
-    assert "Back to the telephone report" not in listed
+    for link in lists:
+        assert parse_qs(urlsplit(link).query)["back"] == ["dashboard"]
+        listed = client.get(link).content.decode()
+        back = re.findall(r'<a[^>]* href="([^"]*)"[^>]*>Back to the dashboard<', listed)
+        assert [unescape(href) for href in back] == [back_to], link
+        assert "Back to the telephone report" not in listed
     refused = client.get(lists[0].replace("measure=", "measure=x")).content.decode()
     assert [
         unescape(href)
         for href in re.findall(
             r'<a[^>]* href="([^"]*)"[^>]*>(?:Back to|Go back to) the dashboard<', refused
         )
-    ] == [dashboard, dashboard]
-    assert client.get(dashboard).status_code == 200
+    ] == [back_to, back_to]
+    assert client.get(back_to).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("carried", "back_to"),
+    [
+        ("", "/performance/"),
+        ("kind=month&month=3&year=2026", "/performance/?kind=month&month=3&year=2026"),
+        # Only short, plainly named fields, each encoded again: never another address.
+        ("//evil.example/&year=2026", "/performance/?year=2026"),
+        ('kind="><script>&x-y=1', "/performance/?kind=%22%3E%3Cscript%3E"),
+        ("year=" + "9" * 100, "/performance/?year=" + "9" * 60),
+        ("&".join(f"field_{letter}=1" for letter in "abcdefghijklmnopqrst"), None),
+    ],
+)
+def test_the_way_back_to_the_dashboard_keeps_only_its_plain_fields(
+    call_world: CallWorld,
+    partner: Organisation,
+    team_leader: User,
+    client_for: ClientFor,
+    carried: str,
+    back_to: str | None,
+) -> None:
+    _spring(call_world, partner)
+    query = urlencode(
+        {"from": "2026-03-01", "to": "2026-03-31", "measure": "offered", "queue": "all",
+         "back": "dashboard", "dashboard": carried}
+    )  # fmt: skip
+    listed = client_for(team_leader).get(f"/calls/list/?{query}")
+    assert listed.status_code == 200
+    back = re.findall(
+        r'<a[^>]* href="([^"]*)"[^>]*>Back to the dashboard<', listed.content.decode()
+    )
+    assert len(back) == 1
+    href = unescape(back[0])
+    if back_to is None:  # too many fields: the first twelve
+        assert len(parse_qs(urlsplit(href).query)) == 12
+    else:
+        assert href == back_to
 
 
 def test_links_keep_the_service(call_world: CallWorld, partner: Organisation) -> None:

@@ -292,9 +292,11 @@ def headlines(
     organisation: Organisation,
     periods: Sequence[reporting.Period],
     filters: compliance.Filters,
+    *,
+    here: str = "",
 ) -> tuple[list[Headline], dict[str, Any]]:
     """The headline rows, and the compliance trend and what the charts need of this period's
-    figures."""
+    figures (``here``: the dashboard's own query, which the calls lists link back to)."""
     now = timezone.now()
     rows: list[Headline] = []
     # Contacts and first-contact resolution.
@@ -370,7 +372,9 @@ def headlines(
                 label,
                 [getattr(each.total, name) for each in calls],
                 [
-                    None if call_measure is None else _calls_url(each.scope, call_measure)
+                    None
+                    if call_measure is None
+                    else _calls_url(each.scope, call_measure, here=here)
                     for each in calls
                 ],
                 rate=rate,
@@ -404,16 +408,22 @@ def headlines(
 
 
 def _calls_url(
-    scope: call_measures.Scope, measure: str, *, queue: int | str = call_measures.ALL
+    scope: call_measures.Scope,
+    measure: str,
+    *,
+    queue: int | str = call_measures.ALL,
+    here: str = "",
 ) -> str:
     """The list of the calls behind a figure (``/calls/list/``, the telephony app's page), whose
-    back link then comes back here."""
+    back link comes back to this dashboard as it was (``here``: its query; a figure of the
+    previous period or last year lists that period's calls, and still comes back here)."""
     query = {
         "from": scope.period.first.isoformat(),
         "to": scope.period.last.isoformat(),
         "measure": measure,
         "queue": str(queue),
         "back": "dashboard",
+        "dashboard": here,
     }
     if scope.service:
         query["service"] = getattr(scope.service, "slug", str(scope.service))
@@ -426,6 +436,8 @@ def charts(
     period: reporting.Period,
     filters: compliance.Filters,
     figures: dict[str, Any],
+    *,
+    here: str = "",
 ) -> list[dict[str, Any]]:
     """One chart with its data table for each measure, for this period."""
     channel_names = dict(Channel.choices)
@@ -500,7 +512,7 @@ def charts(
             [
                 None,
                 *(
-                    _calls_url(calls.scope, measure, queue=pk)
+                    _calls_url(calls.scope, measure, queue=pk, here=here)
                     for measure in (
                         call_measures.Measure.OFFERED,
                         call_measures.Measure.ANSWERED,
@@ -701,10 +713,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     period = form.period()
     filters = _filters(form, organisation)
     periods = [period, reporting.previous(period), reporting.same_period_last_year(period)]
-    rows, figures = headlines(organisation, periods, filters)
+    query = request.GET.urlencode()
+    rows, figures = headlines(organisation, periods, filters, here=query)
     figures["by_channel"] = queries.contacts_by_channel(organisation, period, filters)
     _audit(request, user, organisation, period)
-    query = request.GET.urlencode()
     context.update(
         {
             "period": period,
@@ -712,7 +724,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "last_year": periods[2],
             "headlines": rows,
             "trend": figures["trend"],
-            "charts": charts(organisation, period, filters, figures),
+            "charts": charts(organisation, period, filters, figures, here=query),
             "not_applied": _not_applied_lines(filters),
             "reports": [
                 {
