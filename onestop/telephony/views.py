@@ -217,7 +217,9 @@ def queue_edit(request: HttpRequest, queue_id: int) -> HttpResponse:
 
 REPORT = "telephony"  # the report whose figures the calls list shows (telephony.reports.CODE)
 # What a list opened from the dashboard keeps of the dashboard's query, to link back to it.
-DASHBOARD_QUERY_LIMIT = 500
+DASHBOARD_QUERY_LIMIT = 500  # characters of the carried query read
+DASHBOARD_FIELDS_KEPT = 12  # the dashboard's form has eight
+DASHBOARD_VALUE_LIMIT = 60
 DASHBOARD_FIELD = re.compile(r"[a-z_]{1,20}")
 
 
@@ -227,8 +229,8 @@ def _dashboard_url(query: str) -> str:
     checks its own form)."""
     given = QueryDict(query[:DASHBOARD_QUERY_LIMIT])
     kept = [
-        (name, given.get(name, "")[:60])
-        for name in list(given)[:12]
+        (name, given.get(name, "")[:DASHBOARD_VALUE_LIMIT])
+        for name in list(given)[:DASHBOARD_FIELDS_KEPT]
         if DASHBOARD_FIELD.fullmatch(name) and given.get(name)
     ]
     url = reverse("performance:dashboard")
