@@ -814,14 +814,14 @@ class Bench:
             contexts = [context] * rounds
 
         def baseline() -> HttpResponse:
-            context = contexts.pop()
+            own = contexts.pop()  # this render's own context
             request = factory.get(visit.path)
             request.COOKIES = dict(cookies)
             request.user = _anonymous()
             request.csp_nonce = "bench"  # type: ignore[attr-defined]
             request.LANGUAGE_CODE = language
             with translation.override(language):
-                return render(request, template, context, status=visit.status)
+                return render(request, template, own, status=visit.status)
 
         def ours(environ: dict[str, Any]) -> None:
             statuses.add(serve(self.handler, environ)[0])

@@ -280,7 +280,7 @@ def calls(request: HttpRequest) -> HttpResponse:
     scope: measures.Scope | None = None
     period: reporting.Period | None = None
     service = str(params.get("service", ""))[:200]
-    from_dashboard = params.get("back") == "dashboard"  # opened from the dashboard's charts
+    from_dashboard = params.get("back") == "dashboard"  # opened from the dashboard's figures
     try:
         period = reporting.make_period(
             reporting.parse_date(params.get("from", ""), _("The first day")),
@@ -322,7 +322,7 @@ def calls(request: HttpRequest) -> HttpResponse:
             "calls": shown,
             "counted": counted,
             "listed": len(shown),
-            "report_url": _dashboard_url(params.get("dashboard", ""))
+            "back_url": _dashboard_url(params.get("dashboard", ""))
             if from_dashboard
             else _report_url(
                 period,
