@@ -136,6 +136,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: each request's frames in a chunk of the interpreter's stack of their own (core.stack).
+    "onestop.core.stack.StackRoomMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Every error under /api/, whatever answered it, as problem details (outside the rest).

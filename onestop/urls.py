@@ -16,6 +16,10 @@ urlpatterns = [
     # The residents' pages first: the most requested, found without trying the staff pages'
     # patterns (no other app's address starts as theirs do: "", "o/", "report/").
     path("", include("onestop.portal.urls")),
+    # Then the complaints route and the public performance page (under their own prefixes,
+    # so every other address passes each with one comparison).
+    path("feedback/", include("onestop.feedback.urls")),
+    path("performance/", include("onestop.performance.urls")),
     path("", include("onestop.trust.urls")),
     path("", include("onestop.core.urls")),
     path("directory/", include("onestop.directory.urls")),
@@ -23,10 +27,8 @@ urlpatterns = [
     path("customers/", include("onestop.customers.urls")),
     path("desk/", include("onestop.contacts.urls")),
     path("", include("onestop.cases.urls")),
-    path("", include("onestop.feedback.urls")),
     path("mailboxes/", include("onestop.channels.urls")),
     path("calls/", include("onestop.telephony.urls")),
-    path("performance/", include("onestop.performance.urls")),
     path("letters/", include("onestop.notify.urls_notifyletters")),
     path("documents/", include("onestop.documents.urls")),
     path("", include("onestop.notify.urls")),
