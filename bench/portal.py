@@ -63,6 +63,12 @@ bin and one anonymous comment, tracks the resident's case and signs in to "Your 
   spent on them (``time.thread_time``), the mean per request: on a loaded machine a p95 of a
   few milliseconds is mostly the scheduler, and the CPU is not (it leaves out the database's
   own work and the time spent waiting on it).
+* ``portal_parts[<page>]`` (not a target): where the requests' time goes, in a pass of a
+  quarter as many requests after the timed ones (its timers cost time too), as means of wall
+  time: the template's render inside the request (beside the baseline's mean render), the
+  statements sent to the database and their time, and the rest (middleware, URL resolving,
+  the view's own work).  A render inside the request slower than the baseline's is the caches
+  the request's own work leaves cold (and, before ``core.stack``, the frame stack's chunks).
 
 The script exits with status 1 when any page misses a target (over 150 ms at p95, over 1.5x its
 baseline, or over 200 KB), after one line naming each page and target missed; 0 when all are met.
@@ -181,10 +187,76 @@ class Result:
     # jobs' load than the p95, but without the database's own work or its round trips.
     ours_cpu_ms: float = 0.0
     baseline_cpu_ms: float = 0.0
+    parts: Parts | None = None
+    baseline_mean_ms: float = 0.0
 
     @property
     def ratio(self) -> float:
         return self.ours_ms / self.baseline_ms
+
+
+@dataclass(frozen=True)
+class Parts:
+    """Where a page's requests spend their time (not a target): means per request of wall
+    time in milliseconds, measured in a pass of their own after the timed requests (the timers
+    cost time too).  ``render_ms`` is the template's render inside the request (the outermost
+    ``Template.render``, a read made while rendering included); ``reads`` the statements sent
+    to the database, ``reads_ms`` their time outside the render; the rest is everything else
+    (middleware, URL resolving, the view's own work, the response)."""
+
+    total_ms: float
+    render_ms: float
+    reads: float
+    reads_ms: float
+
+    @property
+    def rest_ms(self) -> float:
+        return self.total_ms - self.render_ms - self.reads_ms
+
+
+def parts(handler: Any, path: str, cookies: dict[str, str], requests: int) -> Parts:
+    """``requests`` GETs of ``path`` served as ``serve`` serves them, split into ``Parts``."""
+    from django.db import connection
+    from django.template.backends.django import Template
+
+    original = Template.render
+    spent = {"depth": 0.0, "render": 0.0, "reads": 0.0, "reads_s": 0.0}
+
+    def rendering(self: Any, context: Any = None, request: Any = None) -> Any:
+        spent["depth"] += 1
+        began = time.perf_counter()
+        try:
+            return original(self, context, request)
+        finally:
+            spent["depth"] -= 1
+            if not spent["depth"]:  # a form's widgets render templates inside the page's
+                spent["render"] += time.perf_counter() - began
+
+    def reading(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        began = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent["reads"] += 1
+            if not spent["depth"]:
+                spent["reads_s"] += time.perf_counter() - began
+
+    environs = [_environ(path, cookies) for _round in range(requests)]
+    Template.render = rendering  # type: ignore[method-assign]
+    try:
+        with connection.execute_wrapper(reading):
+            began = time.perf_counter()
+            for environ in environs:
+                serve(handler, environ)
+            total = time.perf_counter() - began
+    finally:
+        Template.render = original  # type: ignore[method-assign]
+    return Parts(
+        total_ms=total * 1000 / requests,
+        render_ms=spent["render"] * 1000 / requests,
+        reads=spent["reads"] / requests,
+        reads_ms=spent["reads_s"] * 1000 / requests,
+    )
 
 
 def missed(results: list[Result]) -> list[str]:
@@ -850,6 +922,7 @@ class Bench:
             cpu["baseline"] += time.thread_time() - began
         if statuses != {visit.status}:
             raise SystemExit(f"{page}: the measured GETs answered {sorted(statuses)}")
+        split = parts(self.handler, visit.path, cookies, max(1, self.requests // 4))
         result = Result(
             page=page,
             ours_ms=p95(ours_ms),
@@ -857,6 +930,8 @@ class Bench:
             kilobytes=(len(response.content) + _static_bytes(html, self.sizes)) / 1024,
             ours_cpu_ms=cpu["ours"] * 1000 / self.requests,
             baseline_cpu_ms=cpu["baseline"] * 1000 / self.requests,
+            parts=split,
+            baseline_mean_ms=sum(baseline_ms) / len(baseline_ms),
         )
         self.results.append(result)
         print(
@@ -868,6 +943,12 @@ class Bench:
             f"portal_cpu[{page}]: ours {result.ours_cpu_ms:.2f} ms, baseline "
             f"{result.baseline_cpu_ms:.2f} ms, ratio "
             f"{result.ours_cpu_ms / max(result.baseline_cpu_ms, 1e-6):.2f} (mean CPU)",
+            flush=True,
+        )
+        print(  # not a target: where the requests' time goes, beside the baseline's mean
+            f"portal_parts[{page}]: mean {split.total_ms:.2f} ms: render {split.render_ms:.2f} "
+            f"ms (the baseline's {result.baseline_mean_ms:.2f}), {split.reads:.0f} reads "
+            f"{split.reads_ms:.2f} ms, the rest {split.rest_ms:.2f} ms",
             flush=True,
         )
         print(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.test import Client
 
 from bench import portal
@@ -53,6 +53,15 @@ def test_the_walk_measures_every_public_page_in_english_and_in_welsh() -> None:
     assert [result.page for result in bench.results] == portal.page_names()
     assert all(result.ours_cpu_ms > 0 for result in bench.results)
     assert all(result.baseline_cpu_ms > 0 for result in bench.results)
+    # Where each page's time goes: its render, its reads and the rest, all measured.
+    split = {result.page: result.parts for result in bench.results}
+    assert all(
+        part is not None and part.render_ms > 0 and part.reads_ms >= 0 and part.rest_ms > 0
+        for part in split.values()
+    )
+    tracked = split["tracked"]
+    assert tracked is not None
+    assert tracked.reads >= 2  # the session and the case, at least
     assert len(portal.page_names()) == 2 * len(portal.PAGES) - len(portal.ENGLISH_ONLY)
     assert "tracked:cy" in portal.page_names()
 
@@ -81,3 +90,31 @@ def test_each_target_missed_is_one_line_and_none_when_all_are_met() -> None:
         "missed: portal_page[report-form] ratio 3.10, over 1.5x the baseline",
         "missed: portal_bytes[report-form] 201.0 KB, over 200 KB",
     ]
+
+
+@pytest.mark.django_db
+def test_the_parts_count_every_read_a_request_sends() -> None:
+    council = portal.populate(2, 1, 1, marker="test")
+    handler = Handler()
+    client = Client()
+    path = next(
+        visit.path
+        for visit in portal.walk(council, client, portal.ENGLISH)
+        if visit.page == "tracked"
+    )
+    cookies = portal._cookies_for(client, path)
+    sent: list[str] = []  # each statement of one GET (the request signals reset queries)
+
+    def counting(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    # A first GET, so that this one and the parts' GETs find the same rows kept for a while.
+    portal.serve(handler, portal._environ(path, cookies))
+    with connection.execute_wrapper(counting):
+        assert portal.serve(handler, portal._environ(path, cookies))[0] == 200
+    split = portal.parts(handler, path, cookies, 3)
+
+    assert sent
+    assert split.reads == len(sent)
+    assert split.total_ms > split.render_ms > 0
