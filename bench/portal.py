@@ -293,16 +293,27 @@ def _build(services_count: int, offices: int, standards_count: int, *, rebuild: 
     call_command("migrate", verbosity=0)
     marker = f"scale {services_count}/{offices}/{standards_count}, {BUILD}"
     found = Organisation.objects.filter(slug=SLUG).first()
-    if found is not None and found.branding_text == marker and not rebuild:
-        return found
-    if found is not None:
+    if found is not None and (found.branding_text != marker or rebuild):
         raise SystemExit(
             f"The bench database holds another scale or build ({found.branding_text}): delete "
             "it (var/bench-portal.sqlite3, or drop the PostgreSQL database) and run again."
         )
-    with transaction.atomic():
-        council = populate(services_count, offices, standards_count, marker=marker)
-    return council
+    if found is None:
+        with transaction.atomic():
+            found = populate(services_count, offices, standards_count, marker=marker)
+    _statistics()
+    return found
+
+
+def _statistics() -> None:
+    """The planner's statistics of every table, as autovacuum keeps them on a production
+    database (each run adds the walk's records).  Without them (a server with autovacuum off,
+    or a database just built) the planner guesses: for a resident's requests it scanned every
+    case of the council, 0.3 ms where 0.09 ms does."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def populate(services_count: int, offices: int, standards_count: int, *, marker: str) -> Any:
