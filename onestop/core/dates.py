@@ -36,7 +36,11 @@ def repeated_hour_zone(value: datetime.datetime) -> str:
     of October in Europe/London); ``""`` for every other time, which needs no marker."""
     if not timezone.is_aware(value):
         return ""
-    local = timezone.localtime(value)
+    return _zone_if_repeated(timezone.localtime(value))
+
+
+def _zone_if_repeated(local: datetime.datetime) -> str:
+    """``repeated_hour_zone`` of a time already in the local zone."""
     if local.replace(fold=1 - local.fold).utcoffset() == local.utcoffset():
         return ""
     return local.tzname() or ""
@@ -47,8 +51,8 @@ def govuk_time(value: datetime.datetime | datetime.time) -> str:
     when the clocks go back says which it is, ``1:30am BST`` then ``1:30am GMT``."""
     zone = ""
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        zone = repeated_hour_zone(value)
-        value = timezone.localtime(value)
+        value = timezone.localtime(value)  # once, for the clock and for the zone
+        zone = _zone_if_repeated(value)
     shown = _clock(value)
     return f"{shown} {zone}" if zone else shown
 
