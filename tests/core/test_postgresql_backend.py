@@ -49,6 +49,13 @@ def _others() -> psycopg.Connection[Any]:
     )
 
 
+def _fresh_connection() -> None:
+    """Start the test on a connection of its own: one a worker opened over ``CONN_MAX_AGE``
+    (60 s) before would be closed by ``close_old_connections`` for its age, whatever its
+    health, and the test would then check nothing."""
+    connection.close()
+
+
 def _last_statement(watcher: psycopg.Connection[Any], pid: int) -> str:
     row = watcher.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()
     assert row is not None
@@ -58,6 +65,7 @@ def _last_statement(watcher: psycopg.Connection[Any], pid: int) -> str:
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_an_idle_connection_is_checked_without_a_round_trip() -> None:
+    _fresh_connection()
     marker = f"SELECT 'health-{uuid.uuid4().hex}'"
     with connection.cursor() as cursor:
         cursor.execute(marker)
@@ -76,6 +84,7 @@ def test_an_idle_connection_is_checked_without_a_round_trip() -> None:
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_a_connection_the_server_ended_is_replaced_before_the_request_reads() -> None:
+    _fresh_connection()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     pid = connection.connection.info.backend_pid
